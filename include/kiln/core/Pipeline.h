@@ -1,0 +1,45 @@
+// Pipeline: the optimiser, LLVM's new pass manager at O0-O3/Os/Oz.
+//
+// Every frontend optimises through here, so pipelines are built in exactly one
+// place, always with the TargetMachine attached (host cost models) and with the
+// loop and SLP vectorizers on at O2 and O3.
+#pragma once
+
+#include "llvm/Support/Error.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace llvm {
+class Module;
+class TargetMachine;
+class raw_ostream;
+} // namespace llvm
+
+namespace kiln::core {
+
+enum class OptLevel { O0, O1, O2, O3, Os, Oz };
+
+/// Parses "0".."3", "s", "z", with or without a leading "-O"/"O".
+std::optional<OptLevel> parseOptLevel(std::string_view text);
+const char *optLevelName(OptLevel level); ///< "O0" ... "Oz"
+
+struct PipelineOptions {
+  OptLevel level = OptLevel::O2;
+  /// Print the textual pipeline (as `opt -passes=` takes it) before running.
+  llvm::raw_ostream *printPipeline = nullptr;
+  /// Print the IR after every pass that changed it (teaching aid).
+  llvm::raw_ostream *printChanged = nullptr;
+};
+
+/// Optimises `module` in place for `tm`. The module must already verify.
+/// Not thread-safe for one module; different modules (in different
+/// LLVMContexts) may be optimised concurrently.
+llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
+                           const PipelineOptions &options);
+
+/// The textual form of the pipeline `optimizeModule` would run.
+std::string describePipeline(llvm::TargetMachine &tm, OptLevel level);
+
+} // namespace kiln::core

@@ -1,0 +1,43 @@
+// IRFile: .ll/.bc parsing with Kiln diagnostics.
+#include "kiln/core/IRFile.h"
+#include "kiln/core/Diagnostic.h"
+
+#include "llvm/IR/Module.h"
+#include "llvm/IRReader/IRReader.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace kiln::core {
+
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+parseBuffer(llvm::MemoryBufferRef buffer, const std::string &name,
+            llvm::LLVMContext &context) {
+  llvm::SMDiagnostic diag;
+  auto module = llvm::parseIR(buffer, diag, context);
+  if (module)
+    return std::move(module);
+  SourceLocation loc{name, diag.getLineNo() > 0 ? unsigned(diag.getLineNo()) : 0,
+                     diag.getColumnNo() >= 0 ? unsigned(diag.getColumnNo()) + 1
+                                             : 0};
+  std::string message = diag.getMessage().str();
+  if (message.empty())
+    message = "cannot parse IR";
+  return makeError(loc, message, diag.getLineContents().str());
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+loadIRFile(const std::string &path, llvm::LLVMContext &context) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return makeError("cannot open '" + path +
+                     "': " + buffer.getError().message());
+  return parseBuffer((*buffer)->getMemBufferRef(), path, context);
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+parseIR(llvm::StringRef text, const std::string &name,
+        llvm::LLVMContext &context) {
+  return parseBuffer(llvm::MemoryBufferRef(text, name), name, context);
+}
+
+} // namespace kiln::core

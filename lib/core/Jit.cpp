@@ -1,0 +1,206 @@
+// Jit: LLJIT configured with Kiln's compile function, memory accounting,
+// runtime symbols and optional debugger/profiler registration.
+#include "kiln/core/Jit.h"
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/IRHelpers.h"
+#include "kiln/core/Target.h"
+#include "kiln/runtime/Abi.h"
+
+#include "JitSupport.h"
+#include "llvm/ExecutionEngine/Orc/Debugging/DebuggerSupport.h"
+
+namespace kiln::core {
+
+using namespace llvm;
+using namespace llvm::orc;
+
+struct Jit::Impl {
+  JitOptions Options;
+  TargetSpec Target;
+  detail::JitCounters Counters;
+  std::unique_ptr<LLJIT> J;
+  JITDylib *Host = nullptr; ///< runtime + host-registered symbols
+  /// ORC reports link failures (e.g. an undefined symbol in a module) to the
+  /// session, and the failing lookup only says "failed to materialize"; the
+  /// reporter keeps the real reason so lookup can return it.
+  std::mutex ErrorMutex;
+  std::string LastSessionError;
+};
+
+Jit::Jit(std::unique_ptr<Impl> impl) : P(std::move(impl)) {}
+
+Jit::~Jit() {
+  if (P && P->J)
+    if (auto err = P->J->getExecutionSession().endSession())
+      consumeError(std::move(err)); // nothing useful to do in a destructor
+}
+
+static JITTargetMachineBuilder machineBuilder(const TargetSpec &spec,
+                                              OptLevel level) {
+  JITTargetMachineBuilder jtmb{Triple(spec.triple)};
+  jtmb.setCPU(spec.cpu);
+  SubtargetFeatures features(spec.features);
+  jtmb.addFeatures(features.getFeatures());
+  jtmb.setRelocationModel(Reloc::PIC_);
+  jtmb.setCodeModel(CodeModel::Small);
+  jtmb.setCodeGenOptLevel(level == OptLevel::O0 ? CodeGenOptLevel::None
+                                                : CodeGenOptLevel::Default);
+  jtmb.getOptions().AllowFPOpFusion = FPOpFusion::Strict;
+  return jtmb;
+}
+
+Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
+  auto impl = std::make_unique<Impl>();
+  impl->Options = options;
+  impl->Target = hostTarget();
+  Impl *p = impl.get();
+
+  LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(machineBuilder(p->Target, options.level));
+  builder.setLinkProcessSymbolsByDefault(options.processSymbols);
+  builder.setObjectLinkingLayerCreator(
+      [p](ExecutionSession &es,
+          const Triple &) -> Expected<std::unique_ptr<ObjectLayer>> {
+        auto memory = detail::createCountingMemoryManager(p->Counters);
+        if (!memory)
+          return makeError("cannot create the JIT memory manager");
+        auto layer = std::make_unique<ObjectLinkingLayer>(es, std::move(memory));
+        layer->addPlugin(std::make_unique<EHFrameRegistrationPlugin>(
+            es, std::make_unique<jitlink::InProcessEHFrameRegistrar>()));
+        if (p->Options.perfMap)
+          layer->addPlugin(detail::createPerfMapPlugin());
+        return std::move(layer);
+      });
+  builder.setCompileFunctionCreator(
+      [p](JITTargetMachineBuilder)
+          -> Expected<std::unique_ptr<IRCompileLayer::IRCompiler>> {
+        PipelineOptions pipeline;
+        pipeline.level = p->Options.level;
+        pipeline.printPipeline = p->Options.printPipeline;
+        pipeline.printChanged = p->Options.printChanged;
+        return std::make_unique<detail::ModuleCompiler>(
+            p->Target, pipeline, p->Options.cache, p->Counters,
+            p->Options.timings);
+      });
+  auto lljit = builder.create();
+  if (!lljit)
+    return lljit.takeError();
+  p->J = std::move(*lljit);
+  p->J->getExecutionSession().setErrorReporter([p](Error err) {
+    std::lock_guard<std::mutex> lock(p->ErrorMutex);
+    p->LastSessionError = toString(std::move(err));
+  });
+
+  if (options.gdbRegistration)
+    if (auto err = enableDebuggerSupport(*p->J))
+      return makeError("cannot enable GDB JIT registration: " +
+                       toString(std::move(err)));
+
+  auto host = p->J->createJITDylib("<kiln-host>");
+  if (!host)
+    return host.takeError();
+  p->Host = &*host;
+  p->J->getMainJITDylib().addToLinkOrder(*p->Host);
+
+  std::unique_ptr<Jit> jit(new Jit(std::move(impl)));
+  std::vector<std::pair<std::string, void *>> runtime;
+  size_t count = 0;
+  const kiln_rt_symbol *table = kiln_rt_symbols(&count);
+  for (size_t i = 0; i < count; ++i)
+    runtime.emplace_back(table[i].name, table[i].address);
+  if (auto err = jit->defineSymbols(runtime))
+    return std::move(err);
+  return std::move(jit);
+}
+
+Error Jit::addModule(ThreadSafeModule module, ResourceTrackerSP rt) {
+  if (!module)
+    return makeError("cannot add an empty module to the JIT");
+  auto err = module.withModuleDo([&](Module &m) -> Error {
+    if (m.getDataLayout().isDefault())
+      m.setDataLayout(P->J->getDataLayout());
+    else if (m.getDataLayout() != P->J->getDataLayout())
+      return makeError("module '" + m.getModuleIdentifier() +
+                       "' was built for another data layout (target '" +
+                       m.getTargetTriple() + "')");
+    return kiln::core::verifyModule(m);
+  });
+  if (err)
+    return err;
+  if (!rt)
+    rt = P->J->getMainJITDylib().getDefaultResourceTracker();
+  return P->J->addIRModule(rt, std::move(module));
+}
+
+Error Jit::addObject(std::unique_ptr<MemoryBuffer> object,
+                     ResourceTrackerSP rt) {
+  if (!object)
+    return makeError("cannot add an empty object to the JIT");
+  if (!rt)
+    rt = P->J->getMainJITDylib().getDefaultResourceTracker();
+  return P->J->addObjectFile(rt, std::move(object));
+}
+
+ResourceTrackerSP Jit::createTracker() {
+  return P->J->getMainJITDylib().createResourceTracker();
+}
+
+Error Jit::remove(ResourceTrackerSP rt) {
+  if (!rt)
+    return makeError("cannot remove a null resource tracker");
+  return rt->remove();
+}
+
+Error Jit::defineSymbols(
+    const std::vector<std::pair<std::string, void *>> &symbols) {
+  SymbolMap map;
+  for (auto &[name, address] : symbols)
+    map[P->J->mangleAndIntern(name)] = {
+        ExecutorAddr::fromPtr(address),
+        JITSymbolFlags::Exported | JITSymbolFlags::Callable};
+  return P->Host->define(absoluteSymbols(std::move(map)));
+}
+
+Expected<ExecutorSymbolDef> Jit::lookup(StringRef name) {
+  auto address = P->J->lookup(name);
+  if (!address) {
+    std::string message = toString(address.takeError());
+    {
+      std::lock_guard<std::mutex> lock(P->ErrorMutex);
+      if (!P->LastSessionError.empty())
+        message = std::exchange(P->LastSessionError, "");
+    }
+    // ORC's messages name internal JITDylibs; say it plainly instead.
+    if (message == "Symbols not found: [ " + name.str() + " ]")
+      return makeError("symbol '" + name.str() + "' not found in the JIT");
+    auto pos = message.find("Symbols not found: [ ");
+    if (pos != std::string::npos)
+      return makeError("cannot link '" + name.str() +
+                       "': undefined symbols " + message.substr(pos + 19));
+    return makeError("cannot compile '" + name.str() + "': " + message);
+  }
+  return ExecutorSymbolDef(*address, JITSymbolFlags::Exported);
+}
+
+Error Jit::initialize() {
+  return P->J->initialize(P->J->getMainJITDylib());
+}
+
+Error Jit::deinitialize() {
+  return P->J->deinitialize(P->J->getMainJITDylib());
+}
+
+JitStats Jit::stats() const {
+  JitStats s;
+  s.compilations = P->Counters.compilations.load();
+  s.cacheHits = P->Counters.cacheHits.load();
+  int64_t bytes = P->Counters.codeBytes.load();
+  s.codeBytes = bytes > 0 ? uint64_t(bytes) : 0;
+  return s;
+}
+
+const DataLayout &Jit::dataLayout() const { return P->J->getDataLayout(); }
+const std::string &Jit::triple() const { return P->Target.triple; }
+OptLevel Jit::level() const { return P->Options.level; }
+
+} // namespace kiln::core

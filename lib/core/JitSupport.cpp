@@ -1,0 +1,215 @@
+// JitSupport: the compile function, counting memory manager and perf map.
+#include "JitSupport.h"
+
+#include "kiln/core/Emit.h"
+
+#include <fmt/format.h>
+#include <mutex>
+#include <unistd.h>
+
+namespace kiln::core::detail {
+
+static llvm::orc::IRSymbolMapper::ManglingOptions kilnManglingOptions() {
+  llvm::orc::IRSymbolMapper::ManglingOptions mo;
+  mo.EmulatedTLS = false;
+  return mo;
+}
+
+ModuleCompiler::ModuleCompiler(TargetSpec target, PipelineOptions pipeline,
+                               std::shared_ptr<CompileCache> cache,
+                               JitCounters &counters, PhaseTimings *timings)
+    : IRCompiler(kilnManglingOptions()), Target(std::move(target)),
+      Pipeline(pipeline), Cache(std::move(cache)), Counters(counters),
+      Timings(timings) {}
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+ModuleCompiler::operator()(llvm::Module &module) {
+  // ORC's platform support adds small "__standard_lib" modules (static
+  // initialiser plumbing) that embed per-process addresses: they cannot be
+  // cached and gain nothing from optimisation, so they take the O0 path.
+  if (module.getModuleIdentifier().starts_with("__"))
+    return compileInternal(module);
+  std::string key;
+  if (Cache) {
+    key = computeCacheKey(module, Pipeline.level, Target);
+    if (auto hit = Cache->lookup(key)) {
+      ++Counters.cacheHits;
+      return std::move(hit);
+    }
+  }
+  auto tm = createTargetMachine(Target, Pipeline.level);
+  if (!tm)
+    return tm.takeError();
+  {
+    ScopedPhase phase(Timings, "optimize");
+    if (auto err = optimizeModule(module, **tm, Pipeline))
+      return std::move(err);
+  }
+  std::string object;
+  {
+    ScopedPhase phase(Timings, "codegen");
+    auto obj = emitToString(module, **tm, EmitKind::Object);
+    if (!obj)
+      return obj.takeError();
+    object = std::move(*obj);
+  }
+  ++Counters.compilations;
+  if (Cache)
+    Cache->store(key, object);
+  return llvm::MemoryBuffer::getMemBufferCopy(
+      object, module.getModuleIdentifier() + ".o");
+}
+
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+ModuleCompiler::compileInternal(llvm::Module &module) {
+  auto tm = createTargetMachine(Target, OptLevel::O0);
+  if (!tm)
+    return tm.takeError();
+  ScopedPhase phase(Timings, "codegen");
+  auto obj = emitToString(module, **tm, EmitKind::Object);
+  if (!obj)
+    return obj.takeError();
+  return llvm::MemoryBuffer::getMemBufferCopy(
+      *obj, module.getModuleIdentifier() + ".o");
+}
+
+namespace {
+
+using llvm::jitlink::JITLinkMemoryManager;
+
+uint64_t graphBytes(llvm::jitlink::LinkGraph &g) {
+  uint64_t bytes = 0;
+  for (auto &section : g.sections())
+    for (auto *block : section.blocks())
+      bytes += block->getSize();
+  return bytes;
+}
+
+class CountingInFlight : public JITLinkMemoryManager::InFlightAlloc {
+public:
+  CountingInFlight(std::unique_ptr<InFlightAlloc> inner, uint64_t bytes,
+                   JitCounters &counters,
+                   std::function<void(llvm::orc::ExecutorAddr, uint64_t)> rec)
+      : Inner(std::move(inner)), Bytes(bytes), Counters(counters),
+        Record(std::move(rec)) {}
+  void abandon(OnAbandonedFunction onAbandoned) override {
+    Inner->abandon(std::move(onAbandoned));
+  }
+  void finalize(OnFinalizedFunction onFinalized) override {
+    Inner->finalize([this, done = std::move(onFinalized)](
+                        llvm::Expected<JITLinkMemoryManager::FinalizedAlloc>
+                            result) mutable {
+      if (result) {
+        Counters.codeBytes += Bytes;
+        Record(result->getAddress(), Bytes);
+      }
+      done(std::move(result));
+    });
+  }
+
+private:
+  std::unique_ptr<InFlightAlloc> Inner;
+  uint64_t Bytes;
+  JitCounters &Counters;
+  std::function<void(llvm::orc::ExecutorAddr, uint64_t)> Record;
+};
+
+class CountingMemoryManager : public JITLinkMemoryManager {
+public:
+  CountingMemoryManager(std::unique_ptr<JITLinkMemoryManager> inner,
+                        JitCounters &counters)
+      : Inner(std::move(inner)), Counters(counters) {}
+
+  void allocate(const llvm::jitlink::JITLinkDylib *jd,
+                llvm::jitlink::LinkGraph &g,
+                OnAllocatedFunction onAllocated) override {
+    uint64_t bytes = graphBytes(g);
+    Inner->allocate(jd, g,
+                    [this, bytes, done = std::move(onAllocated)](
+                        AllocResult result) mutable {
+                      if (!result)
+                        return done(std::move(result));
+                      done(std::make_unique<CountingInFlight>(
+                          std::move(*result), bytes, Counters,
+                          [this](llvm::orc::ExecutorAddr a, uint64_t n) {
+                            std::lock_guard<std::mutex> lock(Mutex);
+                            Sizes[a.getValue()] = n;
+                          }));
+                    });
+  }
+
+  void deallocate(std::vector<FinalizedAlloc> allocs,
+                  OnDeallocatedFunction onDeallocated) override {
+    {
+      std::lock_guard<std::mutex> lock(Mutex);
+      for (auto &a : allocs) {
+        auto it = Sizes.find(a.getAddress().getValue());
+        if (it != Sizes.end()) {
+          Counters.codeBytes -= it->second;
+          Sizes.erase(it);
+        }
+      }
+    }
+    Inner->deallocate(std::move(allocs), std::move(onDeallocated));
+  }
+
+  using JITLinkMemoryManager::allocate;
+  using JITLinkMemoryManager::deallocate;
+
+private:
+  std::unique_ptr<JITLinkMemoryManager> Inner;
+  JitCounters &Counters;
+  std::mutex Mutex;
+  std::map<uint64_t, uint64_t> Sizes;
+};
+
+class PerfMapPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+public:
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility &,
+                        llvm::jitlink::LinkGraph &,
+                        llvm::jitlink::PassConfiguration &config) override {
+    config.PostFixupPasses.push_back([](llvm::jitlink::LinkGraph &g) {
+      std::string lines;
+      for (auto *sym : g.defined_symbols())
+        if (sym->hasName() && sym->isCallable() && sym->getSize())
+          lines += fmt::format("{:x} {:x} {}\n", sym->getAddress().getValue(),
+                               sym->getSize(), sym->getName().str());
+      static std::mutex mutex;
+      std::lock_guard<std::mutex> lock(mutex);
+      std::string path = fmt::format("/tmp/perf-{}.map", ::getpid());
+      if (FILE *f = std::fopen(path.c_str(), "a")) {
+        std::fwrite(lines.data(), 1, lines.size(), f);
+        std::fclose(f);
+      }
+      return llvm::Error::success();
+    });
+  }
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility &) override {
+    return llvm::Error::success();
+  }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib &,
+                                      llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib &,
+                                   llvm::orc::ResourceKey,
+                                   llvm::orc::ResourceKey) override {}
+};
+
+} // namespace
+
+std::unique_ptr<llvm::jitlink::JITLinkMemoryManager>
+createCountingMemoryManager(JitCounters &counters) {
+  auto inner = llvm::jitlink::InProcessMemoryManager::Create();
+  if (!inner) {
+    llvm::consumeError(inner.takeError());
+    return nullptr;
+  }
+  return std::make_unique<CountingMemoryManager>(std::move(*inner), counters);
+}
+
+std::unique_ptr<llvm::orc::ObjectLinkingLayer::Plugin> createPerfMapPlugin() {
+  return std::make_unique<PerfMapPlugin>();
+}
+
+} // namespace kiln::core::detail

@@ -1,0 +1,55 @@
+// JitSupport: ORC pieces the Jit plugs into its LLJIT.
+//
+// A compile function that optimises, caches and runs codegen with the
+// target's TargetLibraryInfo; a memory manager that counts the bytes it holds
+// (so tests and users can see removal give memory back); a perf-map plugin.
+#pragma once
+
+#include "kiln/core/Cache.h"
+#include "kiln/core/Pipeline.h"
+#include "kiln/core/Target.h"
+#include "kiln/core/Timing.h"
+
+#include "LLVMHeaders.h"
+
+#include <atomic>
+
+namespace kiln::core::detail {
+
+struct JitCounters {
+  std::atomic<uint64_t> compilations{0};
+  std::atomic<uint64_t> cacheHits{0};
+  std::atomic<int64_t> codeBytes{0};
+};
+
+/// Optimise + codegen (+ cache) for one module; a fresh TargetMachine per
+/// call so several threads can compile at once.
+class ModuleCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
+public:
+  ModuleCompiler(TargetSpec target, PipelineOptions pipeline,
+                 std::shared_ptr<CompileCache> cache, JitCounters &counters,
+                 PhaseTimings *timings);
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+  operator()(llvm::Module &module) override;
+
+private:
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+  compileInternal(llvm::Module &module);
+
+  TargetSpec Target;
+  PipelineOptions Pipeline;
+  std::shared_ptr<CompileCache> Cache;
+  JitCounters &Counters;
+  PhaseTimings *Timings;
+};
+
+/// Wraps JITLink's in-process memory manager and keeps `counters.codeBytes`
+/// equal to the bytes currently allocated for linked graphs.
+std::unique_ptr<llvm::jitlink::JITLinkMemoryManager>
+createCountingMemoryManager(JitCounters &counters);
+
+/// Appends "addr size name" lines for every defined function to
+/// /tmp/perf-<pid>.map, the format `perf report` reads for JIT code.
+std::unique_ptr<llvm::orc::ObjectLinkingLayer::Plugin> createPerfMapPlugin();
+
+} // namespace kiln::core::detail

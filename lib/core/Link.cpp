@@ -1,0 +1,105 @@
+// Link: runs the system C compiler driver to produce executables and
+// shared libraries.
+#include "kiln/core/Link.h"
+#include "kiln/core/Diagnostic.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+
+#ifndef KILN_RUNTIME_LIBRARY_PATH
+#define KILN_RUNTIME_LIBRARY_PATH ""
+#endif
+
+namespace kiln::core {
+
+llvm::Expected<std::string> findLinkerDriver() {
+  if (auto cc = llvm::sys::Process::GetEnv("KILN_CC")) {
+    if (auto path = llvm::sys::findProgramByName(*cc))
+      return *path;
+    return makeError("KILN_CC is set to '" + *cc +
+                     "', which is not an executable program");
+  }
+  for (const char *name : {"cc", "gcc", "clang", "clang-19"})
+    if (auto path = llvm::sys::findProgramByName(name))
+      return *path;
+  return makeError("no linker found: install a C compiler (cc, gcc or clang) "
+                   "or set KILN_CC to one");
+}
+
+std::string defaultRuntimeLibrary() {
+  // Any function's address identifies this executable.
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  if (!exe.empty()) {
+    llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
+    llvm::sys::path::append(path, "..", "lib", "libkiln_rt.a");
+    if (llvm::sys::fs::exists(path))
+      return std::string(path);
+  }
+  if (llvm::sys::fs::exists(KILN_RUNTIME_LIBRARY_PATH))
+    return KILN_RUNTIME_LIBRARY_PATH;
+  return {};
+}
+
+llvm::Error linkObjects(const std::vector<std::string> &objects,
+                        const std::string &output, const LinkOptions &options) {
+  std::string driver = options.driver;
+  if (driver.empty()) {
+    auto found = findLinkerDriver();
+    if (!found)
+      return found.takeError();
+    driver = *found;
+  }
+  std::string runtime = options.runtimeLibrary.empty()
+                            ? defaultRuntimeLibrary()
+                            : options.runtimeLibrary;
+  if (runtime.empty() || !llvm::sys::fs::exists(runtime))
+    return makeError("the Kiln runtime library (libkiln_rt.a) was not found" +
+                     (runtime.empty() ? std::string() : " at " + runtime));
+
+  // Link to a temporary name first: a failed link leaves nothing at `output`.
+  std::string temp = output + ".tmp-link";
+  std::vector<std::string> args = {driver};
+  if (options.shared)
+    args.push_back("-shared");
+  for (const auto &o : objects)
+    args.push_back(o);
+  args.push_back(runtime);
+  for (const auto &a : options.extraArgs)
+    args.push_back(a);
+  args.insert(args.end(), {"-lm", "-o", temp});
+
+  llvm::SmallString<128> errFile;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln-link", "err", errFile))
+    return makeError("cannot create a temporary file: " + ec.message());
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, std::nullopt,
+                                                llvm::StringRef(errFile)};
+  std::string execError;
+  int rc = llvm::sys::ExecuteAndWait(driver, argRefs, std::nullopt, redirects,
+                                     0, 0, &execError);
+  std::string driverOutput;
+  if (auto buf = llvm::MemoryBuffer::getFile(errFile))
+    driverOutput = (*buf)->getBuffer().trim().str();
+  llvm::sys::fs::remove(errFile);
+  if (rc != 0) {
+    llvm::sys::fs::remove(temp);
+    std::string message = "linking '" + output + "' with " + driver + " failed";
+    if (!execError.empty())
+      message += ": " + execError;
+    if (!driverOutput.empty())
+      message += ":\n" + driverOutput;
+    return makeError(message);
+  }
+  if (auto ec = llvm::sys::fs::rename(temp, output)) {
+    llvm::sys::fs::remove(temp);
+    return makeError("cannot write '" + output + "': " + ec.message());
+  }
+  return llvm::Error::success();
+}
+
+} // namespace kiln::core

@@ -1,0 +1,144 @@
+// Pipeline: builds and runs LLVM's standard new-pass-manager pipelines.
+#include "kiln/core/Pipeline.h"
+#include "kiln/core/Diagnostic.h"
+
+#include "LLVMHeaders.h"
+
+namespace kiln::core {
+
+std::optional<OptLevel> parseOptLevel(std::string_view text) {
+  if (text.starts_with("-O"))
+    text.remove_prefix(2);
+  else if (text.starts_with("O"))
+    text.remove_prefix(1);
+  if (text == "0")
+    return OptLevel::O0;
+  if (text == "1")
+    return OptLevel::O1;
+  if (text == "2")
+    return OptLevel::O2;
+  if (text == "3")
+    return OptLevel::O3;
+  if (text == "s")
+    return OptLevel::Os;
+  if (text == "z")
+    return OptLevel::Oz;
+  return std::nullopt;
+}
+
+const char *optLevelName(OptLevel level) {
+  static const char *names[] = {"O0", "O1", "O2", "O3", "Os", "Oz"};
+  return names[static_cast<int>(level)];
+}
+
+namespace {
+
+llvm::OptimizationLevel toLLVM(OptLevel level) {
+  switch (level) {
+  case OptLevel::O0:
+    return llvm::OptimizationLevel::O0;
+  case OptLevel::O1:
+    return llvm::OptimizationLevel::O1;
+  case OptLevel::O2:
+    return llvm::OptimizationLevel::O2;
+  case OptLevel::O3:
+    return llvm::OptimizationLevel::O3;
+  case OptLevel::Os:
+    return llvm::OptimizationLevel::Os;
+  case OptLevel::Oz:
+    return llvm::OptimizationLevel::Oz;
+  }
+  llvm_unreachable("unknown OptLevel");
+}
+
+/// Prints the IR unit a pass just changed: the whole module, one function,
+/// the functions of an SCC, or the function holding a loop.
+void printIRUnit(llvm::raw_ostream &os, llvm::StringRef pass, llvm::Any ir) {
+  os << "; *** IR after " << pass << " ***\n";
+  if (auto *m = llvm::any_cast<const llvm::Module *>(&ir))
+    (*m)->print(os, nullptr);
+  else if (auto *f = llvm::any_cast<const llvm::Function *>(&ir))
+    (*f)->print(os);
+  else if (auto *c = llvm::any_cast<const llvm::LazyCallGraph::SCC *>(&ir))
+    for (const llvm::LazyCallGraph::Node &n : **c)
+      n.getFunction().print(os);
+  else if (auto *l = llvm::any_cast<const llvm::Loop *>(&ir))
+    (*l)->getHeader()->getParent()->print(os);
+}
+
+/// The analysis managers and the PassBuilder, wired together for one run.
+struct PassSetup {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassInstrumentationCallbacks pic;
+  std::unique_ptr<llvm::PassBuilder> pb;
+
+  PassSetup(llvm::TargetMachine &tm, OptLevel level) {
+    llvm::PipelineTuningOptions pto;
+    bool vectorize = level == OptLevel::O2 || level == OptLevel::O3;
+    pto.LoopVectorization = vectorize;
+    pto.SLPVectorization = vectorize;
+    pto.LoopInterleaving = vectorize;
+    pto.LoopUnrolling = level != OptLevel::O0;
+    pb = std::make_unique<llvm::PassBuilder>(&tm, pto, std::nullopt, &pic);
+    // The TLI must know the target's library before the default function
+    // analyses are registered, or math calls are not recognised.
+    llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
+    fam.registerPass([tlii] { return llvm::TargetLibraryAnalysis(tlii); });
+    pb->registerModuleAnalyses(mam);
+    pb->registerCGSCCAnalyses(cgam);
+    pb->registerFunctionAnalyses(fam);
+    pb->registerLoopAnalyses(lam);
+    pb->crossRegisterProxies(lam, fam, cgam, mam);
+  }
+
+  llvm::ModulePassManager build(OptLevel level) {
+    if (level == OptLevel::O0)
+      return pb->buildO0DefaultPipeline(llvm::OptimizationLevel::O0);
+    return pb->buildPerModuleDefaultPipeline(toLLVM(level));
+  }
+};
+
+} // namespace
+
+llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
+                           const PipelineOptions &options) {
+  module.setTargetTriple(tm.getTargetTriple().str());
+  module.setDataLayout(tm.createDataLayout());
+  PassSetup setup(tm, options.level);
+  if (options.printChanged) {
+    llvm::raw_ostream *os = options.printChanged;
+    setup.pic.registerAfterPassCallback(
+        [os](llvm::StringRef pass, llvm::Any ir,
+             const llvm::PreservedAnalyses &pa) {
+          if (!pa.areAllPreserved() && !pass.starts_with("PassManager") &&
+              !pass.contains("Adaptor"))
+            printIRUnit(*os, pass, ir);
+        });
+  }
+  llvm::ModulePassManager mpm = setup.build(options.level);
+  if (options.printPipeline) {
+    mpm.printPipeline(*options.printPipeline, [&](llvm::StringRef name) {
+      return setup.pic.getPassNameForClassName(name);
+    });
+    *options.printPipeline << "\n";
+  }
+  mpm.run(module, setup.mam);
+  return llvm::Error::success();
+}
+
+std::string describePipeline(llvm::TargetMachine &tm, OptLevel level) {
+  // The PassBuilder fills the class-name to pass-name map in `pic`.
+  PassSetup setup(tm, level);
+  llvm::ModulePassManager mpm = setup.build(level);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  mpm.printPipeline(os, [&](llvm::StringRef name) {
+    return setup.pic.getPassNameForClassName(name);
+  });
+  return os.str();
+}
+
+} // namespace kiln::core

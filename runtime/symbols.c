@@ -1,0 +1,20 @@
+/* symbols.c: name -> address table the JIT defines in each engine, so JIT
+ * code finds the runtime without the host exporting dynamic symbols. */
+#include "kiln/runtime/Abi.h"
+
+#define KILN_SYM(f) {#f, (void *)&f}
+
+static const kiln_rt_symbol table[] = {
+    KILN_SYM(kiln_rt_format_f64),   KILN_SYM(kiln_rt_print_f64),
+    KILN_SYM(kiln_rt_print_i64),    KILN_SYM(kiln_rt_print_bool),
+    KILN_SYM(kiln_rt_print_str),    KILN_SYM(kiln_rt_print_space),
+    KILN_SYM(kiln_rt_print_newline), KILN_SYM(kiln_rt_trap),
+    KILN_SYM(kiln_rt_call_guarded), KILN_SYM(kiln_rt_array_new),
+    KILN_SYM(kiln_rt_array_free),   KILN_SYM(kiln_rt_array_push),
+    KILN_SYM(kiln_rt_array_get),    KILN_SYM(kiln_rt_array_set),
+};
+
+const kiln_rt_symbol *kiln_rt_symbols(size_t *count) {
+  *count = sizeof table / sizeof table[0];
+  return table;
+}

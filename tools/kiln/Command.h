@@ -1,0 +1,35 @@
+// Command: how `kiln` subcommands are declared and found.
+//
+// Each subcommand family lives in its own file and contributes Command
+// entries through one function listed in Commands.cpp; frontends add theirs
+// the same way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kiln::tool {
+
+using Args = std::vector<std::string>;
+
+struct Command {
+  const char *name;
+  const char *summary; ///< one line for `kiln --help`
+  const char *usage;   ///< full help for `kiln help NAME` / `NAME --help`
+  int (*run)(const Args &args);
+};
+
+/// Every subcommand, in the order `kiln --help` lists them.
+const std::vector<Command> &allCommands();
+
+/// Prints "kiln: error: <message>" on stderr and returns exit status 2
+/// (command-line misuse) or 1 (failure), as given.
+int fail(const std::string &message, int status = 1);
+
+/// Prints an llvm::Error rendered as a diagnostic and returns 1.
+int failWith(std::string rendered);
+
+// The families (one file each).
+std::vector<Command> coreCommands(); // run, compile, targets
+
+} // namespace kiln::tool

@@ -1,0 +1,249 @@
+// CoreCommands: `kiln run`, `kiln compile` and `kiln targets` for LLVM IR
+// and bitcode files (the core's own input; frontends add other file types).
+#include "Command.h"
+#include "Options.h"
+
+#include "kiln/core/Cache.h"
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/Emit.h"
+#include "kiln/core/IRFile.h"
+#include "kiln/core/IRHelpers.h"
+#include "kiln/core/Jit.h"
+#include "kiln/core/Link.h"
+#include "kiln/core/Target.h"
+#include "kiln/core/Timing.h"
+
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <cstdio>
+#include <fmt/format.h>
+
+namespace kiln::tool {
+
+namespace {
+
+int printTimings(const CommonOptions &opts, const core::PhaseTimings &t,
+                 int status) {
+  if (opts.time) {
+    std::fflush(stdout);
+    std::fputs(t.table().c_str(), stderr);
+  }
+  return status;
+}
+
+int runIR(const Args &args) {
+  CommonOptions opts;
+  if (auto error = parseOptions(args, /*stopAtInput=*/true, opts))
+    return fail(*error + " (see `kiln run --help`)", 2);
+  if (opts.positional.empty())
+    return fail("`kiln run` needs an input file (see `kiln run --help`)", 2);
+  const std::string &file = opts.positional[0];
+  core::PhaseTimings timings;
+
+  auto context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module;
+  {
+    core::ScopedPhase phase(&timings, "parse");
+    auto parsed = core::loadIRFile(file, *context);
+    if (!parsed)
+      return failWith(core::renderError(parsed.takeError()));
+    module = std::move(*parsed);
+  }
+
+  // Static constructors, destructors and atexit handlers go through ORC's
+  // platform support, which compiles helper modules (~3 ms); plain C
+  // programs need none of it.
+  bool needsPlatform = module->getNamedGlobal("llvm.global_ctors") ||
+                       module->getNamedGlobal("llvm.global_dtors") ||
+                       module->getFunction("atexit") ||
+                       module->getFunction("__cxa_atexit");
+
+  core::JitOptions jitOptions;
+  jitOptions.level = opts.level;
+  jitOptions.timings = &timings;
+  jitOptions.printPipeline = opts.printPipeline ? &llvm::errs() : nullptr;
+  jitOptions.printChanged = opts.printChanged ? &llvm::errs() : nullptr;
+  if (opts.cache)
+    jitOptions.cache = std::make_shared<core::CompileCache>(
+        core::CompileCache::defaultDirectory());
+  std::unique_ptr<core::Jit> jit;
+  int (*mainFn)(int, char **) = nullptr;
+  {
+    auto start = std::chrono::steady_clock::now();
+    auto created = core::Jit::create(jitOptions);
+    if (!created)
+      return failWith(core::renderError(created.takeError()));
+    jit = std::move(*created);
+    if (auto err = jit->addModule(
+            llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+      return failWith(core::renderError(std::move(err)));
+    auto fn = jit->lookupAs<int(int, char **)>("main");
+    if (!fn)
+      return failWith(core::renderError(fn.takeError()));
+    if (needsPlatform)
+      if (auto err = jit->initialize())
+        return failWith(core::renderError(std::move(err)));
+    mainFn = *fn;
+    double total = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+    // Whatever lookup did besides optimising and generating code is linking.
+    timings.add("link", total - timings.get("optimize") -
+                            timings.get("codegen"));
+  }
+
+  std::vector<std::string> argvStorage = {file};
+  argvStorage.insert(argvStorage.end(), opts.rest.begin(), opts.rest.end());
+  std::vector<char *> argv;
+  for (auto &a : argvStorage)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int status;
+  {
+    core::ScopedPhase phase(&timings, "run");
+    status = mainFn(int(argvStorage.size()), argv.data());
+  }
+  if (needsPlatform)
+    if (auto err = jit->deinitialize())
+      return failWith(core::renderError(std::move(err)));
+  std::fflush(stdout);
+  return printTimings(opts, timings, status & 0xff);
+}
+
+std::string defaultOutput(const std::string &input, const std::string &emit) {
+  llvm::SmallString<256> out(llvm::sys::path::filename(input));
+  llvm::sys::path::replace_extension(out, "");
+  if (emit == "obj")
+    return std::string(out) + ".o";
+  if (emit == "asm")
+    return std::string(out) + ".s";
+  if (emit == "bc")
+    return std::string(out) + ".bc";
+  if (emit == "ll")
+    return std::string(out) + ".opt.ll";
+  if (emit == "shared")
+    return "lib" + std::string(out) + ".so";
+  return std::string(out);
+}
+
+int compileIR(const Args &args) {
+  CommonOptions opts;
+  opts.emit = "exe";
+  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
+    return fail(*error + " (see `kiln compile --help`)", 2);
+  if (opts.positional.size() != 1)
+    return fail("`kiln compile` needs exactly one input file", 2);
+  bool link = opts.emit == "exe" || opts.emit == "shared";
+  auto kind = core::parseEmitKind(opts.emit);
+  if (!link && !kind)
+    return fail("unknown --emit kind '" + opts.emit +
+                    "' (use obj, asm, bc, ll, exe or shared)",
+                2);
+  const std::string &file = opts.positional[0];
+  std::string output =
+      opts.output.empty() ? defaultOutput(file, opts.emit) : opts.output;
+
+  core::TargetSpec target = core::hostTarget();
+  if (!opts.target.empty()) {
+    auto spec = core::targetFromTriple(opts.target, opts.cpu);
+    if (!spec)
+      return failWith(core::renderError(spec.takeError()));
+    target = *spec;
+  }
+  if (link && !target.isHost && target.triple != core::hostTarget().triple)
+    return fail("--emit=" + opts.emit + " links for the host only; use "
+                "--emit=obj for '" + target.triple + "' and link it there");
+
+  core::PhaseTimings timings;
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module;
+  {
+    core::ScopedPhase phase(&timings, "parse");
+    auto parsed = core::loadIRFile(file, context);
+    if (!parsed)
+      return failWith(core::renderError(parsed.takeError()));
+    module = std::move(*parsed);
+  }
+  auto tm = core::createTargetMachine(target, opts.level);
+  if (!tm)
+    return failWith(core::renderError(tm.takeError()));
+  {
+    core::ScopedPhase phase(&timings, "optimize");
+    core::PipelineOptions pipeline;
+    pipeline.level = opts.level;
+    pipeline.printPipeline = opts.printPipeline ? &llvm::errs() : nullptr;
+    pipeline.printChanged = opts.printChanged ? &llvm::errs() : nullptr;
+    if (auto err = core::verifyModule(*module))
+      return failWith(core::renderError(std::move(err)));
+    if (auto err = core::optimizeModule(*module, **tm, pipeline))
+      return failWith(core::renderError(std::move(err)));
+  }
+  if (!link) {
+    core::ScopedPhase phase(&timings, "codegen");
+    if (auto err = core::emitToFile(*module, **tm, *kind, output))
+      return failWith(core::renderError(std::move(err)));
+    return printTimings(opts, timings, 0);
+  }
+  llvm::SmallString<128> object;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln", "o", object))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(object);
+  {
+    core::ScopedPhase phase(&timings, "codegen");
+    if (auto err = core::emitToFile(*module, **tm, core::EmitKind::Object,
+                                    std::string(object)))
+      return failWith(core::renderError(std::move(err)));
+  }
+  {
+    core::ScopedPhase phase(&timings, "link");
+    core::LinkOptions linkOptions;
+    linkOptions.shared = opts.emit == "shared";
+    if (auto err = core::linkObjects({std::string(object)}, output,
+                                     linkOptions))
+      return failWith(core::renderError(std::move(err)));
+  }
+  return printTimings(opts, timings, 0);
+}
+
+int listTargetsCommand(const Args &args) {
+  if (!args.empty())
+    return fail("`kiln targets` takes no arguments", 2);
+  core::TargetSpec host = core::hostTarget();
+  fmt::print("host: {} (cpu {})\n", host.triple, host.cpu);
+  fmt::print("registered targets:\n");
+  for (auto &t : core::listTargets())
+    fmt::print("  {:<12} {}\n", t.name, t.description);
+  fmt::print("examples: --target x86_64-linux-gnu, --target "
+             "aarch64-linux-gnu, --target riscv64-linux-gnu\n");
+  return 0;
+}
+
+} // namespace
+
+std::vector<Command> coreCommands() {
+  return {
+      {"run", "JIT-compile and run main(argc, argv) of an IR/bitcode file",
+       "usage: kiln run [-O0..-O3] [--time] [--no-cache] [--print-pipeline]\n"
+       "                [--print-changed] FILE.ll|FILE.bc [ARGS...]\n"
+       "Runs main(argc, argv) like lli; the exit status is main's.\n"
+       "Compiled code is cached under $KILN_CACHE_DIR (default "
+       "~/.cache/kiln).",
+       runIR},
+      {"compile", "compile an IR/bitcode file to obj, asm, bc, ll, exe or .so",
+       "usage: kiln compile FILE --emit=obj|asm|bc|ll|exe|shared\n"
+       "                    [--target TRIPLE] [--cpu CPU] [-O0..-O3] [--time]\n"
+       "                    [-o OUT]\n"
+       "exe and shared link with the system C compiler and the Kiln runtime.",
+       compileIR},
+      {"targets", "list the host and the registered LLVM targets",
+       "usage: kiln targets", listTargetsCommand},
+  };
+}
+
+} // namespace kiln::tool

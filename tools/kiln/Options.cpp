@@ -1,0 +1,78 @@
+// Options: hand-written parsing of the shared flags.
+#include "Options.h"
+
+namespace kiln::tool {
+
+static std::optional<std::string> takeValue(const Args &args, size_t &i,
+                                            const std::string &flag,
+                                            std::string &out) {
+  const std::string &arg = args[i];
+  if (arg.size() > flag.size() && arg[flag.size()] == '=') {
+    out = arg.substr(flag.size() + 1);
+  } else if (i + 1 < args.size()) {
+    out = args[++i];
+  } else {
+    return "option '" + flag + "' needs a value";
+  }
+  if (out.empty())
+    return "option '" + flag + "' needs a value";
+  return std::nullopt;
+}
+
+static bool isFlag(const std::string &arg, const std::string &flag) {
+  return arg == flag || (arg.starts_with(flag + "="));
+}
+
+std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
+                                        CommonOptions &out) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &arg = args[i];
+    std::optional<std::string> error;
+    if (arg == "--") {
+      for (++i; i < args.size(); ++i)
+        (out.positional.empty() || !stopAtInput ? out.positional : out.rest)
+            .push_back(args[i]);
+      break;
+    }
+    if (arg.size() < 2 || arg[0] != '-') {
+      out.positional.push_back(arg);
+      if (stopAtInput) {
+        out.rest.assign(args.begin() + i + 1, args.end());
+        break;
+      }
+      continue;
+    }
+    if (arg.starts_with("-O")) {
+      auto level = core::parseOptLevel(arg);
+      if (!level)
+        return "unknown optimisation level '" + arg +
+               "' (use -O0, -O1, -O2, -O3, -Os or -Oz)";
+      out.level = *level;
+    } else if (arg == "--time") {
+      out.time = true;
+    } else if (arg == "--print-pipeline") {
+      out.printPipeline = true;
+    } else if (arg == "--print-changed") {
+      out.printChanged = true;
+    } else if (arg == "--no-cache") {
+      out.cache = false;
+    } else if (arg == "-h" || arg == "--help") {
+      out.help = true;
+    } else if (isFlag(arg, "--target")) {
+      error = takeValue(args, i, "--target", out.target);
+    } else if (isFlag(arg, "--cpu")) {
+      error = takeValue(args, i, "--cpu", out.cpu);
+    } else if (isFlag(arg, "--emit")) {
+      error = takeValue(args, i, "--emit", out.emit);
+    } else if (arg == "-o") {
+      error = takeValue(args, i, "-o", out.output);
+    } else {
+      return "unknown option '" + arg + "'";
+    }
+    if (error)
+      return error;
+  }
+  return std::nullopt;
+}
+
+} // namespace kiln::tool

@@ -1,0 +1,34 @@
+// Options: the flags shared by Kiln's subcommands, parsed by hand so the
+// tool does not expose LLVM's hundreds of internal cl::opt flags.
+#pragma once
+
+#include "Command.h"
+#include "kiln/core/Pipeline.h"
+
+#include <optional>
+#include <string>
+
+namespace kiln::tool {
+
+struct CommonOptions {
+  core::OptLevel level = core::OptLevel::O2;
+  bool time = false;           ///< --time: phase table on stderr
+  bool printPipeline = false;  ///< --print-pipeline
+  bool printChanged = false;   ///< --print-changed
+  bool cache = true;           ///< --no-cache turns it off
+  std::string target;          ///< --target TRIPLE
+  std::string cpu;             ///< --cpu NAME (with --target)
+  std::string emit;            ///< --emit=KIND
+  std::string output;          ///< -o PATH
+  std::vector<std::string> positional;
+  std::vector<std::string> rest; ///< after the input file, for `run`
+  bool help = false;
+};
+
+/// Parses `args`. With `stopAtInput`, the first positional argument ends
+/// option parsing and everything after it goes to `rest` (like lli).
+/// Returns an error message for unknown or malformed flags.
+std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
+                                        CommonOptions &out);
+
+} // namespace kiln::tool

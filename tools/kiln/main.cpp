@@ -1,0 +1,94 @@
+// kiln: the command-line driver. Dispatches to the subcommand named by the
+// first argument; `kiln --help` lists them.
+#include "Command.h"
+
+#include <cstdio>
+#include <exception>
+#include <fmt/format.h>
+
+#ifndef KILN_VERSION
+#define KILN_VERSION "unknown"
+#endif
+
+namespace kiln::tool {
+
+const std::vector<Command> &allCommands() {
+  static const std::vector<Command> commands = [] {
+    std::vector<Command> all;
+    for (auto family : {coreCommands})
+      for (auto &c : family())
+        all.push_back(c);
+    return all;
+  }();
+  return commands;
+}
+
+int fail(const std::string &message, int status) {
+  std::fflush(stdout);
+  fmt::print(stderr, "kiln: error: {}\n", message);
+  return status;
+}
+
+int failWith(std::string rendered) {
+  std::fflush(stdout);
+  fmt::print(stderr, "{}\n", rendered);
+  return 1;
+}
+
+static void printHelp() {
+  fmt::print("kiln {} - compile small numeric languages with LLVM 19\n\n"
+             "usage: kiln COMMAND [OPTIONS] ...\n\ncommands:\n",
+             KILN_VERSION);
+  for (auto &c : allCommands())
+    fmt::print("  {:<10} {}\n", c.name, c.summary);
+  fmt::print("\n`kiln help COMMAND` or `kiln COMMAND --help` for details;\n"
+             "every command takes --time to print its phase times.\n");
+}
+
+static const Command *findCommand(const std::string &name) {
+  for (auto &c : allCommands())
+    if (name == c.name)
+      return &c;
+  return nullptr;
+}
+
+static int dispatch(const Args &args) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    printHelp();
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    fmt::print("kiln {} (LLVM 19)\n", KILN_VERSION);
+    return 0;
+  }
+  if (args[0] == "help") {
+    if (args.size() < 2) {
+      printHelp();
+      return 0;
+    }
+    if (const Command *c = findCommand(args[1])) {
+      fmt::print("{}\n", c->usage);
+      return 0;
+    }
+    return fail("unknown command '" + args[1] + "' (see `kiln --help`)", 2);
+  }
+  const Command *command = findCommand(args[0]);
+  if (!command)
+    return fail("unknown command '" + args[0] + "' (see `kiln --help`)", 2);
+  Args rest(args.begin() + 1, args.end());
+  if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
+    fmt::print("{}\n", command->usage);
+    return 0;
+  }
+  return command->run(rest);
+}
+
+} // namespace kiln::tool
+
+int main(int argc, char **argv) {
+  try {
+    return kiln::tool::dispatch(kiln::tool::Args(argv + 1, argv + argc));
+  } catch (const std::exception &e) {
+    return kiln::tool::fail(std::string("internal error: ") + e.what());
+  }
+}
