@@ -18,7 +18,9 @@ namespace kiln::core {
 
 llvm::Expected<std::string> findLinkerDriver() {
   if (auto cc = llvm::sys::Process::GetEnv("KILN_CC")) {
-    if (auto path = llvm::sys::findProgramByName(*cc))
+    // findProgramByName returns names with a '/' unchecked.
+    auto path = llvm::sys::findProgramByName(*cc);
+    if (path && llvm::sys::fs::can_execute(*path))
       return *path;
     return makeError("KILN_CC is set to '" + *cc +
                      "', which is not an executable program");

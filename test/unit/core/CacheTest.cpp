@@ -1,0 +1,148 @@
+// CacheTest: hits skip compilation, in memory and on disk; corrupt or
+// truncated entries are detected, removed and rebuilt.
+#include "TestUtil.h"
+
+#include "kiln/core/Cache.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <fstream>
+#include <unistd.h>
+
+using namespace kiln;
+using core::OptLevel;
+
+namespace {
+
+int runFib(core::Jit &jit, int n) {
+  EXPECT_EQ(test::errorText(jit.addModule(test::moduleFromIR(test::SampleIR))), "");
+  auto fib = jit.lookupAs<int(int)>("fib");
+  EXPECT_TRUE(bool(fib));
+  return fib ? (*fib)(n) : -1;
+}
+
+TEST(Cache, MemoryHitSkipsCompilation) {
+  auto cache = std::make_shared<core::CompileCache>();
+  auto first = test::makeJit(OptLevel::O2, cache);
+  EXPECT_EQ(runFib(*first, 20), 6765);
+  EXPECT_EQ(first->stats().compilations, 1u);
+  EXPECT_EQ(first->stats().cacheHits, 0u);
+
+  auto second = test::makeJit(OptLevel::O2, cache);
+  EXPECT_EQ(runFib(*second, 21), 10946);
+  EXPECT_EQ(second->stats().compilations, 0u);
+  EXPECT_EQ(second->stats().cacheHits, 1u);
+  EXPECT_EQ(cache->stats().memoryHits, 1u);
+}
+
+TEST(Cache, KeyDependsOnLevelAndIR) {
+  auto cache = std::make_shared<core::CompileCache>();
+  auto o2 = test::makeJit(OptLevel::O2, cache);
+  runFib(*o2, 5);
+  auto o3 = test::makeJit(OptLevel::O3, cache);
+  runFib(*o3, 5);
+  EXPECT_EQ(o3->stats().compilations, 1u) << "another level is another entry";
+
+  llvm::LLVMContext a, b;
+  auto m1 = test::moduleFromIR("define i32 @f() { ret i32 1 }");
+  auto m2 = test::moduleFromIR("define i32 @f() { ret i32 2 }");
+  std::string k1, k2;
+  m1.withModuleDo([&](llvm::Module &m) {
+    k1 = core::computeCacheKey(m, OptLevel::O2, core::hostTarget());
+  });
+  m2.withModuleDo([&](llvm::Module &m) {
+    k2 = core::computeCacheKey(m, OptLevel::O2, core::hostTarget());
+  });
+  EXPECT_NE(k1, k2);
+  EXPECT_EQ(k1.size(), 64u);
+}
+
+class DiskCache : public ::testing::Test {
+protected:
+  void SetUp() override { Dir = test::freshTempDir("cache"); }
+  void TearDown() override { llvm::sys::fs::remove_directories(Dir); }
+
+  /// Compiles fib through a fresh on-disk cache; returns that cache.
+  std::shared_ptr<core::CompileCache> compileOnce(uint64_t expectCompilations) {
+    auto cache = std::make_shared<core::CompileCache>(Dir);
+    auto jit = test::makeJit(OptLevel::O2, cache);
+    EXPECT_EQ(runFib(*jit, 23), 28657);
+    EXPECT_EQ(jit->stats().compilations, expectCompilations);
+    return cache;
+  }
+
+  std::string onlyEntry() {
+    std::error_code ec;
+    std::vector<std::string> files;
+    for (llvm::sys::fs::directory_iterator it(Dir, ec), end; it != end && !ec;
+         it.increment(ec))
+      files.push_back(it->path());
+    EXPECT_EQ(files.size(), 1u);
+    return files.empty() ? "" : files[0];
+  }
+
+  std::string Dir;
+};
+
+TEST_F(DiskCache, SecondProcessStyleRunLoadsFromDisk) {
+  compileOnce(1);
+  auto cache = compileOnce(0);
+  EXPECT_EQ(cache->stats().diskHits, 1u);
+}
+
+TEST_F(DiskCache, TruncatedEntryIsRebuilt) {
+  compileOnce(1);
+  std::string entry = onlyEntry();
+  uint64_t size = 0;
+  llvm::sys::fs::file_size(entry, size);
+  ASSERT_EQ(::truncate(entry.c_str(), off_t(size / 2)), 0);
+  auto cache = compileOnce(1);
+  EXPECT_EQ(cache->stats().corruptEntries, 1u);
+  EXPECT_EQ(cache->stats().diskHits, 0u);
+  compileOnce(0); // the rebuilt entry is good again
+}
+
+TEST_F(DiskCache, FlippedByteIsDetectedByChecksum) {
+  compileOnce(1);
+  std::string entry = onlyEntry();
+  {
+    std::fstream f(entry, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(0, std::ios::end);
+    auto size = f.tellg();
+    f.seekp(size / 2 + 40);
+    char c;
+    f.seekg(size / 2 + 40);
+    f.get(c);
+    f.seekp(size / 2 + 40);
+    f.put(char(c ^ 0x5a));
+  }
+  auto cache = compileOnce(1);
+  EXPECT_EQ(cache->stats().corruptEntries, 1u);
+}
+
+TEST_F(DiskCache, GarbageFileIsRejected) {
+  compileOnce(1);
+  std::string entry = onlyEntry();
+  { std::ofstream(entry, std::ios::trunc) << "not a cache entry"; }
+  auto cache = compileOnce(1);
+  EXPECT_EQ(cache->stats().corruptEntries, 1u);
+}
+
+TEST(Cache, UnwritableDirectoryStillCompiles) {
+  auto cache = std::make_shared<core::CompileCache>("/proc/kiln-cannot-write-here");
+  auto jit = test::makeJit(OptLevel::O1, cache);
+  EXPECT_EQ(runFib(*jit, 10), 55);
+  EXPECT_EQ(cache->stats().diskWriteFailures, 1u);
+}
+
+TEST(Cache, DefaultDirectoryHonoursEnvironment) {
+  setenv("KILN_CACHE_DIR", "/tmp/kiln-explicit", 1);
+  EXPECT_EQ(core::CompileCache::defaultDirectory(), "/tmp/kiln-explicit");
+  unsetenv("KILN_CACHE_DIR");
+  setenv("XDG_CACHE_HOME", "/tmp/xdg", 1);
+  EXPECT_EQ(core::CompileCache::defaultDirectory(), "/tmp/xdg/kiln");
+  unsetenv("XDG_CACHE_HOME");
+}
+
+} // namespace

@@ -1,0 +1,77 @@
+// DiagnosticTest: rendering with location, source line and caret; IR parse
+// errors carry their position; several diagnostics in one error.
+#include "TestUtil.h"
+
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/IRFile.h"
+
+using namespace kiln;
+
+namespace {
+
+TEST(Diagnostic, RendersLocationSourceLineAndCaret) {
+  core::KilnError e("unknown variable 'y'", {"prog.relay", 3, 9}, "let x = y + 1");
+  EXPECT_EQ(e.render(), "prog.relay:3:9: error: unknown variable 'y'\n"
+                        "let x = y + 1\n"
+                        "        ^");
+}
+
+TEST(Diagnostic, CaretFollowsTabs) {
+  core::KilnError e("bad", {"f", 1, 3}, "\tx?");
+  EXPECT_EQ(e.render(), "f:1:3: error: bad\n\tx?\n\t ^");
+}
+
+TEST(Diagnostic, WithoutLocation) {
+  EXPECT_EQ(test::errorText(core::makeError("no input")), "error: no input");
+  EXPECT_EQ(core::KilnError("cannot read", {"a.ll", 0, 0}).render(),
+            "a.ll: error: cannot read");
+}
+
+TEST(Diagnostic, LineOf) {
+  std::string text = "one\ntwo\r\nthree";
+  EXPECT_EQ(core::lineOf(text, 1), "one");
+  EXPECT_EQ(core::lineOf(text, 2), "two");
+  EXPECT_EQ(core::lineOf(text, 3), "three");
+  EXPECT_EQ(core::lineOf(text, 4), "");
+}
+
+TEST(Diagnostic, CollectsSeveral) {
+  core::Diagnostics diags;
+  EXPECT_FALSE(diags.hasErrors());
+  EXPECT_EQ(test::errorText(diags.takeError()), "");
+  diags.error({"p", 1, 1}, "first", "a");
+  diags.error({"p", 2, 2}, "second", "bc");
+  EXPECT_EQ(diags.size(), 2u);
+  EXPECT_EQ(test::errorText(diags.takeError()),
+            "p:1:1: error: first\na\n^\np:2:2: error: second\nbc\n ^");
+}
+
+TEST(Diagnostic, IRParseErrorHasPosition) {
+  llvm::LLVMContext context;
+  auto module = core::parseIR("define i32 @f() {\n  ret i64 0\n}\n", "bad.ll", context);
+  ASSERT_FALSE(bool(module));
+  EXPECT_EQ(test::errorText(module.takeError()),
+            "bad.ll:2:7: error: value doesn't match function result type 'i32'\n"
+            "  ret i64 0\n"
+            "      ^");
+}
+
+TEST(Diagnostic, MissingFileIsOneLine) {
+  llvm::LLVMContext context;
+  auto module = core::loadIRFile("/no/such/file.ll", context);
+  ASSERT_FALSE(bool(module));
+  EXPECT_EQ(test::errorText(module.takeError()),
+            "error: cannot open '/no/such/file.ll': No such file or directory");
+}
+
+TEST(Diagnostic, GarbageBitcodeIsAnError) {
+  llvm::LLVMContext context;
+  std::string garbage("BC\xc0\xde\x01\x02\x03", 7);
+  auto module = core::parseIR(garbage, "broken.bc", context);
+  ASSERT_FALSE(bool(module));
+  std::string text = test::errorText(module.takeError());
+  EXPECT_EQ(text.rfind("broken.bc", 0), 0u) << text;
+  EXPECT_NE(text.find("error:"), std::string::npos) << text;
+}
+
+} // namespace

@@ -1,0 +1,306 @@
+// JitTest: calls through typed pointers, module removal, host symbols,
+// runtime resolution, object reload, errors and concurrent use.
+#include "TestUtil.h"
+
+#include "kiln/core/Emit.h"
+#include "kiln/core/IRFile.h"
+#include "kiln/core/Pipeline.h"
+#include "kiln/core/Target.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <atomic>
+#include <thread>
+
+using namespace kiln;
+using core::OptLevel;
+
+namespace {
+
+TEST(Jit, CallsIntFloatAndPointerSignatures) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR))), "");
+  auto fib = jit->lookupAs<int(int)>("fib");
+  ASSERT_TRUE(bool(fib));
+  EXPECT_EQ((*fib)(25), 75025);
+  auto hypot3 = jit->lookupAs<double(double, double, double)>("hypot3");
+  ASSERT_TRUE(bool(hypot3));
+  EXPECT_DOUBLE_EQ((*hypot3)(2, 3, 6), 7.0);
+  float data[] = {1.5f, 2.5f, -1.0f};
+  auto sum = jit->lookupAs<float(const float *, int64_t)>("sum_f32");
+  ASSERT_TRUE(bool(sum));
+  EXPECT_EQ((*sum)(data, 3), 3.0f);
+}
+
+TEST(Jit, RemovingModuleUnresolvesSymbolAndFreesMemory) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  uint64_t before = jit->stats().codeBytes;
+  auto rt = jit->createTracker();
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR), rt)), "");
+  auto fib = jit->lookupAs<int(int)>("fib");
+  ASSERT_TRUE(bool(fib));
+  EXPECT_EQ((*fib)(10), 55);
+  uint64_t loaded = jit->stats().codeBytes;
+  EXPECT_GT(loaded, before + 64) << "JIT memory should grow by the module's code";
+
+  ASSERT_EQ(test::errorText(jit->remove(rt)), "");
+  EXPECT_EQ(jit->stats().codeBytes, before);
+  auto gone = jit->lookup("fib");
+  ASSERT_FALSE(bool(gone));
+  EXPECT_EQ(test::errorText(gone.takeError()),
+            "error: symbol 'fib' not found in the JIT");
+
+  // The name is free again: a new definition can be added and called.
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR))), "");
+  auto again = jit->lookupAs<int(int)>("fib");
+  ASSERT_TRUE(bool(again));
+  EXPECT_EQ((*again)(12), 144);
+}
+
+TEST(Jit, ManyAddRemoveCyclesDoNotGrowMemory) {
+  auto jit = test::makeJit(OptLevel::O1);
+  ASSERT_TRUE(jit);
+  uint64_t base = jit->stats().codeBytes;
+  for (int i = 0; i < 20; ++i) {
+    auto rt = jit->createTracker();
+    ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR), rt)), "");
+    auto fib = jit->lookupAs<int(int)>("fib");
+    ASSERT_TRUE(bool(fib));
+    ASSERT_EQ((*fib)(15), 610);
+    ASSERT_EQ(test::errorText(jit->remove(rt)), "");
+  }
+  EXPECT_EQ(jit->stats().codeBytes, base);
+}
+
+extern "C" int64_t hostTwice(int64_t x) { return 2 * x; }
+
+TEST(Jit, CallsHostRegisteredFunctions) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  ASSERT_EQ(test::errorText(jit->defineSymbols({{"host_twice", (void *)&hostTwice}})), "");
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(R"(
+declare i64 @host_twice(i64)
+define i64 @quad(i64 %x) {
+  %a = call i64 @host_twice(i64 %x)
+  %b = call i64 @host_twice(i64 %a)
+  ret i64 %b
+})"))), "");
+  auto quad = jit->lookupAs<int64_t(int64_t)>("quad");
+  ASSERT_TRUE(bool(quad));
+  EXPECT_EQ((*quad)(21), 84);
+}
+
+TEST(Jit, ResolvesRuntimeAndLibm) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(R"(
+declare i32 @kiln_rt_format_f64(ptr, i64, double)
+declare double @cos(double)
+define i32 @fmt(ptr %buf, double %x) {
+  %c = call double @cos(double %x)
+  %n = call i32 @kiln_rt_format_f64(ptr %buf, i64 32, double %c)
+  ret i32 %n
+})"))), "");
+  auto fmt = jit->lookupAs<int(char *, double)>("fmt");
+  ASSERT_TRUE(bool(fmt));
+  char buf[32];
+  EXPECT_EQ((*fmt)(buf, 0.0), 1);
+  EXPECT_STREQ(buf, "1");
+  (*fmt)(buf, 1.0);
+  EXPECT_STREQ(buf, "0.5403023058681398");
+}
+
+TEST(Jit, ReloadsObjectWithoutCompiling) {
+  llvm::LLVMContext context;
+  auto module = core::parseIR(test::SampleIR, "reload", context);
+  ASSERT_TRUE(bool(module));
+  auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
+  ASSERT_TRUE(bool(tm));
+  core::PipelineOptions options;
+  ASSERT_EQ(test::errorText(core::optimizeModule(**module, **tm, options)), "");
+  auto object = core::emitToString(**module, **tm, core::EmitKind::Object);
+  ASSERT_TRUE(bool(object));
+
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  ASSERT_EQ(test::errorText(jit->addObject(llvm::MemoryBuffer::getMemBufferCopy(*object))), "");
+  auto fib = jit->lookupAs<int(int)>("fib");
+  ASSERT_TRUE(bool(fib));
+  EXPECT_EQ((*fib)(22), 17711);
+  EXPECT_EQ(jit->stats().compilations, 0u);
+}
+
+TEST(Jit, InvalidIRIsAClearError) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  // Parses, but does not verify: the return type is wrong.
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = std::make_unique<llvm::Module>("broken", *context);
+  llvm::IRBuilder<> b(*context);
+  auto *fn = llvm::Function::Create(llvm::FunctionType::get(b.getInt32Ty(), false),
+                                    llvm::Function::ExternalLinkage, "f", *module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(*context, "entry", fn));
+  b.CreateRet(b.getInt64(1));
+  std::string text = test::errorText(jit->addModule(
+      llvm::orc::ThreadSafeModule(std::move(module), std::move(context))));
+  EXPECT_NE(text.find("error: invalid IR in module 'broken'"), std::string::npos) << text;
+  EXPECT_NE(text.find("Function return type does not match"), std::string::npos) << text;
+}
+
+TEST(Jit, MissingFunctionIsAClearError) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  auto missing = jit->lookup("no_such_function");
+  ASSERT_FALSE(bool(missing));
+  EXPECT_EQ(test::errorText(missing.takeError()),
+            "error: symbol 'no_such_function' not found in the JIT");
+}
+
+TEST(Jit, UndefinedReferenceIsAClearError) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(R"(
+declare i32 @kiln_test_undefined_symbol(i32)
+define i32 @caller(i32 %x) {
+  %r = call i32 @kiln_test_undefined_symbol(i32 %x)
+  ret i32 %r
+})"))), "");
+  auto caller = jit->lookup("caller");
+  ASSERT_FALSE(bool(caller));
+  std::string text = test::errorText(caller.takeError());
+  EXPECT_NE(text.find("cannot link 'caller': undefined symbols"), std::string::npos) << text;
+  EXPECT_NE(text.find("kiln_test_undefined_symbol"), std::string::npos) << text;
+}
+
+TEST(Jit, RunsStaticConstructors) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(R"(
+@value = global i32 0
+@llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @init, ptr null }]
+define internal void @init() {
+  store i32 42, ptr @value
+  ret void
+}
+define i32 @get() {
+  %v = load i32, ptr @value
+  ret i32 %v
+})"))), "");
+  ASSERT_EQ(test::errorText(jit->initialize()), "");
+  auto get = jit->lookupAs<int()>("get");
+  ASSERT_TRUE(bool(get));
+  EXPECT_EQ((*get)(), 42);
+  EXPECT_EQ(test::errorText(jit->deinitialize()), "");
+}
+
+TEST(Jit, EightThreadsCompileAndCallAtOnce) {
+  auto jit = test::makeJit(OptLevel::O2);
+  ASSERT_TRUE(jit);
+  constexpr int threads = 8, perThread = 4;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int k = 0; k < perThread; ++k) {
+        int id = t * perThread + k;
+        std::string name = "scaled_" + std::to_string(id);
+        std::string ir = "define i64 @" + name + "(i64 %x) {\n  %r = mul i64 %x, " +
+                         std::to_string(id + 1) + "\n  ret i64 %r\n}\n";
+        auto context = std::make_unique<llvm::LLVMContext>();
+        auto module = core::parseIR(ir, name, *context);
+        if (!module) {
+          llvm::consumeError(module.takeError());
+          ++failures;
+          continue;
+        }
+        if (auto err = jit->addModule(llvm::orc::ThreadSafeModule(
+                std::move(*module), std::move(context)))) {
+          llvm::consumeError(std::move(err));
+          ++failures;
+          continue;
+        }
+        auto fn = jit->lookupAs<int64_t(int64_t)>(name);
+        if (!fn) {
+          llvm::consumeError(fn.takeError());
+          ++failures;
+          continue;
+        }
+        for (int64_t x = 0; x < 1000; ++x)
+          if ((*fn)(x) != x * (id + 1))
+            ++failures;
+      }
+    });
+  for (auto &th : pool)
+    th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(jit->stats().compilations, uint64_t(threads * perThread));
+}
+
+TEST(Jit, SeveralEnginesCoexist) {
+  auto a = test::makeJit(OptLevel::O0);
+  auto b = test::makeJit(OptLevel::O3);
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(test::errorText(a->addModule(test::moduleFromIR(test::SampleIR))), "");
+  ASSERT_EQ(test::errorText(b->addModule(test::moduleFromIR(test::SampleIR))), "");
+  auto fa = a->lookupAs<int(int)>("fib");
+  auto fb = b->lookupAs<int(int)>("fib");
+  ASSERT_TRUE(fa && fb);
+  EXPECT_NE((void *)*fa, (void *)*fb);
+  EXPECT_EQ((*fa)(18), (*fb)(18));
+}
+
+TEST(Jit, PerfMapListsJitFunctions) {
+  core::JitOptions options;
+  options.perfMap = true;
+  auto jit = core::Jit::create(options);
+  ASSERT_TRUE(bool(jit));
+  ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
+  auto fib = (*jit)->lookup("fib");
+  ASSERT_TRUE(bool(fib));
+  std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
+  auto map = llvm::MemoryBuffer::getFile(path);
+  ASSERT_TRUE(bool(map)) << path;
+  char line[64];
+  snprintf(line, sizeof line, "%llx ",
+           (unsigned long long)fib->getAddress().getValue());
+  EXPECT_NE((*map)->getBuffer().find(line), llvm::StringRef::npos);
+  EXPECT_NE((*map)->getBuffer().find(" fib\n"), llvm::StringRef::npos);
+  llvm::sys::fs::remove(path);
+}
+
+// GDB's JIT interface, as defined by LLVM's JITLoaderGDB (and read by gdb).
+extern "C" {
+struct jit_code_entry {
+  jit_code_entry *next_entry;
+  jit_code_entry *prev_entry;
+  const char *symfile_addr;
+  uint64_t symfile_size;
+};
+struct jit_descriptor {
+  uint32_t version;
+  uint32_t action_flag;
+  jit_code_entry *relevant_entry;
+  jit_code_entry *first_entry;
+};
+extern jit_descriptor __jit_debug_descriptor;
+}
+
+TEST(Jit, GdbRegistrationRegistersObjects) {
+  core::JitOptions options;
+  options.gdbRegistration = true;
+  auto jit = core::Jit::create(options);
+  ASSERT_TRUE(bool(jit)) << test::errorText(jit.takeError());
+  ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
+  auto fib = (*jit)->lookupAs<int(int)>("fib");
+  ASSERT_TRUE(bool(fib));
+  EXPECT_EQ((*fib)(10), 55);
+  ASSERT_NE(__jit_debug_descriptor.first_entry, nullptr);
+  EXPECT_GT(__jit_debug_descriptor.first_entry->symfile_size, 0u);
+}
+
+} // namespace
