@@ -18,8 +18,11 @@ blocks=$(grep -c . "$script" || true)
 if (( blocks == 0 )); then
   echo "readme: no tested blocks found in README.md"; exit 1
 fi
-cd "$root"
-export PATH="$work/bin:$PATH" KILN_TMP=$work
+# Run in a scratch copy so the commands' outputs land outside the tree.
+mkdir -p "$work/tree"
+cp -r "$root/examples" "$work/tree/"
+cd "$work/tree"
+export PATH="$work/bin:$PATH"
 echo "running $blocks README lines"
 bash -euxo pipefail "$script"
 echo "readme: 1 passed, 0 failed"
