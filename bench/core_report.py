@@ -85,7 +85,8 @@ def main():
     env = dict(os.environ, KILN_CACHE_DIR=f"{w}/cache")
     os.environ["KILN_CACHE_DIR"] = f"{w}/cache"
     ir = ["clang-19", "-S", "-emit-llvm", "-O0", "-Xclang", "-disable-O0-optnone"]
-    sh(ir + [f"{progs}/fib_timed.c", "-o", f"{w}/fib.ll"])
+    sh(ir + [f"{progs}/fib.c", "-o", f"{w}/fib.ll"])
+    sh(ir + [f"{progs}/fib_timed.c", "-o", f"{w}/fib_timed.ll"])
     sh(ir + [f"{progs}/medium.c", "-o", f"{w}/medium.ll"])
     with open(f"{w}/triv.c", "w") as f:
         f.write("int main(void) { return 0; }\n")
@@ -106,12 +107,12 @@ def main():
     print("fib(29): JIT vs AOT vs native (interleaved)...", file=sys.stderr)
     sh(["clang-19", "-O2", f"{progs}/fib_timed.c", "-o", f"{w}/fib-clang"])
     sh(["gcc", "-O2", f"{progs}/fib_timed.c", "-o", f"{w}/fib-gcc"])
-    sh([kiln, "compile", f"{w}/fib.ll", "--emit=exe", "-O2", "-o", f"{w}/fib-aot"])
+    sh([kiln, "compile", f"{w}/fib_timed.ll", "--emit=exe", "-O2", "-o", f"{w}/fib-aot"])
     rows = {k: {"compile": [], "run": [], "wall": []} for k in
             ["Kiln JIT -O2", "Kiln AOT -O2", "clang-19 -O2", "gcc -O2", "lli-19 (-O2 codegen)"]}
     expected = None
     for i in range(7):
-        ms, p = timed([kiln, "run", "--no-cache", "--time", f"{w}/fib.ll", "29", "5"])
+        ms, p = timed([kiln, "run", "--no-cache", "--time", f"{w}/fib_timed.ll", "29", "5"])
         ph = phase_table(p.stderr)
         r = rows["Kiln JIT -O2"]
         r["compile"].append(sum(ph.get(k, 0) for k in ("parse", "optimize", "codegen", "link")))
@@ -119,7 +120,7 @@ def main():
         expected = expected or p.stdout.split(" median")[0]
         assert p.stdout.startswith(expected), p.stdout
 
-        ms, p = timed([kiln, "compile", f"{w}/fib.ll", "--emit=exe", "-O2", "--time", "-o", f"{w}/fib-aot"])
+        ms, p = timed([kiln, "compile", f"{w}/fib_timed.ll", "--emit=exe", "-O2", "--time", "-o", f"{w}/fib-aot"])
         rows["Kiln AOT -O2"]["compile"].append(ms)
         for name, exe in (("Kiln AOT -O2", "fib-aot"), ("clang-19 -O2", "fib-clang"), ("gcc -O2", "fib-gcc")):
             if name != "Kiln AOT -O2":
@@ -129,7 +130,7 @@ def main():
             ms, p = timed([f"{w}/{exe}", "29", "5"])
             assert p.stdout.startswith(expected), (name, p.stdout)
             rows[name]["run"].append(program_run_us(p.stdout) / 1e3); rows[name]["wall"].append(ms)
-        ms, p = timed(["lli-19", f"{w}/fib.ll", "29", "5"])
+        ms, p = timed(["lli-19", f"{w}/fib_timed.ll", "29", "5"])
         assert p.stdout.startswith(expected), p.stdout
         rows["lli-19 (-O2 codegen)"]["run"].append(program_run_us(p.stdout) / 1e3)
         rows["lli-19 (-O2 codegen)"]["wall"].append(ms)
@@ -142,7 +143,8 @@ def main():
     lines.append("Medians, with min–max in parentheses. Machine load: "
                  f"loadavg {os.getloadavg()[0]:.2f} at the end of the run (2 cores, shared).\n")
     lines.append("### Engine and compile latency (in process, Google Benchmark, 7 repetitions)\n")
-    lines.append("`fib` is bench/programs/fib_timed.c and `medium` bench/programs/medium.c, both "
+    lines.append("`fib` is bench/programs/fib.c (one recursive function) and `medium` "
+                 "bench/programs/medium.c (a dozen functions with loops), both "
                  "as unoptimised IR from `clang-19 -O0 -Xclang -disable-O0-optnone`. "
                  "\"to callable\" = parse IR text + optimise + codegen + JIT-link until `main` "
                  "can be called, on a live engine.\n")
@@ -156,7 +158,7 @@ def main():
     lines.append(f"| fib: parse IR text only | {fmt(g('BM_Phase/fib/parse'), 3)} |")
     lines.append(f"| fib: parse + optimise at O2 | {fmt(g('BM_Phase/fib/parse+optimize_O2'))} |")
     lines.append(f"| fib: parse + codegen (object) at O2, optimisation excluded | {fmt(g('BM_Phase/fib/parse+codegen_O2'))} |")
-    lines.append(f"| fib: AOT optimise + object + `cc` link to an executable | {fmt(g('BM_AotObjectAndLink/fib/O2'))} |")
+    lines.append(f"| fib_timed.c: AOT optimise + object + `cc` link to an executable | {fmt(g('BM_AotObjectAndLink/fib_timed/O2'))} |")
     lines.append("")
     lines.append("### Process start-up (wall clock, 30 interleaved runs after 3 warm-ups)\n")
     lines.append("`triv.ll` is `int main(void) { return 0; }`. Kiln links LLVM's static "
@@ -169,7 +171,7 @@ def main():
         lines.append(f"| `{name}` | {fmt(xs)} | {statistics.median(xs) / lli:.2f}× |")
     lines.append("")
     lines.append("### fib(29): JIT vs AOT vs native (7 interleaved rounds)\n")
-    lines.append("Run time is measured inside the program (median of 5 calls of fib(29) per "
+    lines.append("Program: bench/programs/fib_timed.c. Run time is measured inside the program (median of 5 calls of fib(29) per "
                  "process), so it excludes process start and compilation. JIT compile = "
                  "parse + optimise + codegen + link phases of `kiln run --time`; AOT and "
                  "native compile = wall time of the compiler command. Every variant's output "

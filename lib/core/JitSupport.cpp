@@ -37,7 +37,7 @@ ModuleCompiler::operator()(llvm::Module &module) {
       return std::move(hit);
     }
   }
-  auto tm = createTargetMachine(Target, Pipeline.level);
+  auto tm = borrow(Pipeline.level);
   if (!tm)
     return tm.takeError();
   {
@@ -49,6 +49,7 @@ ModuleCompiler::operator()(llvm::Module &module) {
   {
     ScopedPhase phase(Timings, "codegen");
     auto obj = emitToString(module, **tm, EmitKind::Object);
+    giveBack(Pipeline.level, std::move(*tm));
     if (!obj)
       return obj.takeError();
     object = std::move(*obj);
@@ -60,13 +61,34 @@ ModuleCompiler::operator()(llvm::Module &module) {
       object, module.getModuleIdentifier() + ".o");
 }
 
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+ModuleCompiler::borrow(OptLevel level) {
+  {
+    std::lock_guard<std::mutex> lock(PoolMutex);
+    auto &free = Pool[level];
+    if (!free.empty()) {
+      auto tm = std::move(free.back());
+      free.pop_back();
+      return std::move(tm);
+    }
+  }
+  return createTargetMachine(Target, level);
+}
+
+void ModuleCompiler::giveBack(OptLevel level,
+                              std::unique_ptr<llvm::TargetMachine> tm) {
+  std::lock_guard<std::mutex> lock(PoolMutex);
+  Pool[level].push_back(std::move(tm));
+}
+
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 ModuleCompiler::compileInternal(llvm::Module &module) {
-  auto tm = createTargetMachine(Target, OptLevel::O0);
+  auto tm = borrow(OptLevel::O0);
   if (!tm)
     return tm.takeError();
   ScopedPhase phase(Timings, "codegen");
   auto obj = emitToString(module, **tm, EmitKind::Object);
+  giveBack(OptLevel::O0, std::move(*tm));
   if (!obj)
     return obj.takeError();
   return llvm::MemoryBuffer::getMemBufferCopy(

@@ -13,6 +13,9 @@
 #include "LLVMHeaders.h"
 
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <vector>
 
 namespace kiln::core::detail {
 
@@ -22,8 +25,10 @@ struct JitCounters {
   std::atomic<int64_t> codeBytes{0};
 };
 
-/// Optimise + codegen (+ cache) for one module; a fresh TargetMachine per
-/// call so several threads can compile at once.
+/// Optimise + codegen (+ cache) for one module. TargetMachines are not
+/// thread-safe, and creating one (with its subtargets) costs more than
+/// compiling a small function, so each compilation borrows one from a pool:
+/// concurrent compilations use different machines, sequential ones reuse.
 class ModuleCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
 public:
   ModuleCompiler(TargetSpec target, PipelineOptions pipeline,
@@ -35,12 +40,16 @@ public:
 private:
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
   compileInternal(llvm::Module &module);
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> borrow(OptLevel level);
+  void giveBack(OptLevel level, std::unique_ptr<llvm::TargetMachine> tm);
 
   TargetSpec Target;
   PipelineOptions Pipeline;
   std::shared_ptr<CompileCache> Cache;
   JitCounters &Counters;
   PhaseTimings *Timings;
+  std::mutex PoolMutex;
+  std::map<OptLevel, std::vector<std::unique_ptr<llvm::TargetMachine>>> Pool;
 };
 
 /// Wraps JITLink's in-process memory manager and keeps `counters.codeBytes`
