@@ -12,6 +12,13 @@ static const kiln_rt_symbol table[] = {
     KILN_SYM(kiln_rt_call_guarded), KILN_SYM(kiln_rt_array_new),
     KILN_SYM(kiln_rt_array_free),   KILN_SYM(kiln_rt_array_push),
     KILN_SYM(kiln_rt_array_get),    KILN_SYM(kiln_rt_array_set),
+    KILN_SYM(kiln_rt_index_message), KILN_SYM(kiln_rt_index_trap),
+    KILN_SYM(kiln_rt_print_array),  KILN_SYM(kiln_rt_arena_mark),
+    KILN_SYM(kiln_rt_arena_release), KILN_SYM(kiln_rt_depth),
+    KILN_SYM(kiln_rt_max_depth),    KILN_SYM(kiln_rt_stack_overflow),
+    KILN_SYM(kiln_rt_interrupted),  KILN_SYM(kiln_rt_timeout_trap),
+    KILN_SYM(kiln_rt_watchdog_start), KILN_SYM(kiln_rt_watchdog_stop),
+    KILN_SYM(kiln_rt_timeout_message),
 };
 
 const kiln_rt_symbol *kiln_rt_symbols(size_t *count) {

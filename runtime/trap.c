@@ -41,6 +41,7 @@ void kiln_rt_trap(const char *message, const char *file, int32_t line,
 int kiln_rt_call_guarded(void (*fn)(void *), void *ctx,
                          kiln_rt_trap_info *info) {
   guard g;
+  int32_t depth = kiln_rt_depth;
   memset(&g.info, 0, sizeof g.info);
   g.outer = current_guard;
   current_guard = &g;
@@ -50,6 +51,7 @@ int kiln_rt_call_guarded(void (*fn)(void *), void *ctx,
     return 0;
   }
   current_guard = g.outer;
+  kiln_rt_depth = depth; /* the frames the trap skipped never returned */
   if (info)
     *info = g.info;
   return 1;

@@ -57,7 +57,8 @@ typedef struct kiln_rt_array {
   int64_t capacity;
 } kiln_rt_array;
 
-/* A new array of `length` zeros; traps if memory runs out. */
+/* A new array of `length` zeros; traps if memory runs out. The array
+ * belongs to the calling thread's arena (see kiln_rt_arena_release). */
 kiln_rt_array *kiln_rt_array_new(int64_t length);
 void kiln_rt_array_free(kiln_rt_array *a);
 void kiln_rt_array_push(kiln_rt_array *a, double v);
@@ -66,6 +67,45 @@ double kiln_rt_array_get(const kiln_rt_array *a, double index,
                          const char *file, int32_t line, int32_t column);
 void kiln_rt_array_set(kiln_rt_array *a, double index, double v,
                        const char *file, int32_t line, int32_t column);
+/* If `index` is not a valid index of `a`, writes the error message
+ * ("array index 1.5 is not an integer", "array index 3 out of range (length
+ * 3)") into buf and returns 1; otherwise returns 0. The one source of these
+ * messages, so interpreters report exactly what compiled code does. */
+int kiln_rt_index_message(const kiln_rt_array *a, double index, char *buf,
+                          size_t size);
+/* Traps with kiln_rt_index_message's text (the slow path of inline checks). */
+void kiln_rt_index_trap(const kiln_rt_array *a, double index,
+                        const char *file, int32_t line, int32_t column);
+/* Prints "[1, 2.5]" with kiln_rt_format_f64 for the elements. */
+void kiln_rt_print_array(const kiln_rt_array *a);
+
+/* Arrays are freed in bulk: a host takes a mark before running a program and
+ * releases everything allocated on this thread since then afterwards. */
+size_t kiln_rt_arena_mark(void);
+void kiln_rt_arena_release(size_t mark);
+
+/* ---- Guards against runaway programs. ---------------------------------- */
+
+/* Call depth shared by all execution tiers of one program (the generated
+ * code increments it on entry and decrements it on return). When it would
+ * exceed kiln_rt_max_depth, code calls kiln_rt_stack_overflow, which traps
+ * with "stack overflow: call depth exceeded N". kiln_rt_call_guarded
+ * restores the depth it found when a trap unwinds to it. */
+extern int32_t kiln_rt_depth;
+extern int32_t kiln_rt_max_depth;
+void kiln_rt_stack_overflow(const char *file, int32_t line, int32_t column);
+
+/* Set (to non-zero) by the watchdog when the time limit passes; generated
+ * code polls it at function entries and loop back-edges and then calls
+ * kiln_rt_timeout_trap ("timeout: program ran longer than S seconds"). */
+extern volatile int32_t kiln_rt_interrupted;
+void kiln_rt_timeout_trap(void);
+/* The message kiln_rt_timeout_trap reports, for interpreters. */
+void kiln_rt_timeout_message(char *buf, size_t size);
+/* Starts (or restarts) a watchdog thread that sets kiln_rt_interrupted after
+ * `seconds`; returns 0 on success. Stop it when the program ends. */
+int kiln_rt_watchdog_start(double seconds);
+void kiln_rt_watchdog_stop(void);
 
 /* ---- The symbol table the JIT defines in every engine. ---------------- */
 
