@@ -1,0 +1,161 @@
+// AST: names of types, operators and builtins, and the --emit=ast dump.
+#include "AST.h"
+
+#include <cstdio>
+
+namespace kiln::relay {
+
+const char *typeName(Type t) {
+  switch (t) {
+  case Type::Unknown: return "unknown";
+  case Type::Number: return "number";
+  case Type::Bool: return "bool";
+  case Type::Array: return "array";
+  case Type::String: return "string";
+  case Type::Void: return "void";
+  }
+  return "?";
+}
+
+const char *binaryOpSpelling(BinaryOp op) {
+  static const char *names[] = {"+", "-", "*", "/", "%", "<", "<=",
+                                ">", ">=", "==", "!=", "&&", "||"};
+  return names[static_cast<int>(op)];
+}
+
+const char *builtinName(Builtin b) {
+  static const char *names[] = {"", "print", "len", "push", "sqrt", "abs",
+                                "floor", "ceil", "sin", "cos", "tan", "exp",
+                                "log", "pow", "min", "max"};
+  return names[static_cast<int>(b)];
+}
+
+namespace {
+
+class Dumper {
+public:
+  std::string Out;
+
+  void function(const FuncDecl &f) {
+    line(0, std::string(f.llvmAttr ? "@llvm " : "") + "fn " + f.name + sig(f) +
+                at(f.loc));
+    block(*f.body, 1);
+  }
+
+private:
+  static std::string at(Loc l) {
+    return " @" + std::to_string(l.line) + ":" + std::to_string(l.col);
+  }
+  static std::string typed(const Expr &e) {
+    return e.type == Type::Unknown ? "" : std::string(" : ") + typeName(e.type);
+  }
+  static std::string sig(const FuncDecl &f) {
+    std::string s = "(";
+    for (size_t i = 0; i < f.params.size(); ++i) {
+      Type t = i < f.paramTypes.size() ? f.paramTypes[i] : f.params[i].annotation;
+      s += (i ? ", " : "") + f.params[i].name +
+           (t == Type::Unknown ? "" : std::string(": ") + typeName(t));
+    }
+    Type r = f.returnType != Type::Unknown ? f.returnType : f.returnAnnotation;
+    return s + ")" + (r == Type::Unknown ? "" : std::string(" -> ") + typeName(r));
+  }
+  void line(int depth, const std::string &text) {
+    Out += std::string(2 * depth, ' ') + text + "\n";
+  }
+  void block(const BlockStmt &b, int depth) {
+    for (auto &s : b.body)
+      stmt(*s, depth);
+  }
+  void stmt(const Stmt &s, int d);
+  void expr(const Expr &e, int d);
+};
+
+void Dumper::stmt(const Stmt &s, int d) {
+  if (auto *l = dyn_cast<LetStmt>(&s)) {
+    line(d, "let " + l->name + at(s.loc));
+    expr(*l->init, d + 1);
+  } else if (auto *a = dyn_cast<AssignStmt>(&s)) {
+    line(d, "assign" + at(s.loc));
+    expr(*a->target, d + 1);
+    expr(*a->value, d + 1);
+  } else if (auto *e = dyn_cast<ExprStmt>(&s)) {
+    expr(*e->expr, d);
+  } else if (auto *i = dyn_cast<IfStmt>(&s)) {
+    line(d, "if" + at(s.loc));
+    expr(*i->cond, d + 1);
+    line(d, "then");
+    block(*i->thenBlock, d + 1);
+    if (i->elseStmt) {
+      line(d, "else");
+      stmt(*i->elseStmt, d + 1);
+    }
+  } else if (auto *w = dyn_cast<WhileStmt>(&s)) {
+    line(d, "while" + at(s.loc));
+    expr(*w->cond, d + 1);
+    block(*w->body, d + 1);
+  } else if (auto *f = dyn_cast<ForRangeStmt>(&s)) {
+    line(d, "for " + f->var + " in range" + at(s.loc));
+    expr(*f->start, d + 1);
+    expr(*f->end, d + 1);
+    block(*f->body, d + 1);
+  } else if (auto *f = dyn_cast<ForEachStmt>(&s)) {
+    line(d, "for " + f->var + " in array" + at(s.loc));
+    expr(*f->array, d + 1);
+    block(*f->body, d + 1);
+  } else if (isa<BreakStmt>(&s)) {
+    line(d, "break" + at(s.loc));
+  } else if (isa<ContinueStmt>(&s)) {
+    line(d, "continue" + at(s.loc));
+  } else if (auto *r = dyn_cast<ReturnStmt>(&s)) {
+    line(d, "return" + at(s.loc));
+    if (r->value)
+      expr(*r->value, d + 1);
+  } else if (auto *b = dyn_cast<BlockStmt>(&s)) {
+    line(d, "block" + at(s.loc));
+    block(*b, d + 1);
+  }
+}
+
+void Dumper::expr(const Expr &e, int d) {
+  if (auto *n = dyn_cast<NumberExpr>(&e)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", n->value);
+    line(d, std::string("number ") + buf + typed(e));
+  } else if (auto *b = dyn_cast<BoolExpr>(&e)) {
+    line(d, std::string(b->value ? "true" : "false") + typed(e));
+  } else if (auto *s = dyn_cast<StringExpr>(&e)) {
+    line(d, "string \"" + s->value + "\"");
+  } else if (auto *v = dyn_cast<VarExpr>(&e)) {
+    line(d, "var " + v->name + typed(e));
+  } else if (auto *a = dyn_cast<ArrayLitExpr>(&e)) {
+    line(d, "array literal" + typed(e));
+    for (auto &el : a->elements)
+      expr(*el, d + 1);
+  } else if (auto *i = dyn_cast<IndexExpr>(&e)) {
+    line(d, "index" + typed(e) + at(e.loc));
+    expr(*i->array, d + 1);
+    expr(*i->index, d + 1);
+  } else if (auto *u = dyn_cast<UnaryExpr>(&e)) {
+    line(d, std::string(u->op == UnaryOp::Neg ? "neg" : "not") + typed(e));
+    expr(*u->operand, d + 1);
+  } else if (auto *bin = dyn_cast<BinaryExpr>(&e)) {
+    line(d, std::string("binary ") + binaryOpSpelling(bin->op) + typed(e));
+    expr(*bin->lhs, d + 1);
+    expr(*bin->rhs, d + 1);
+  } else if (auto *c = dyn_cast<CallExpr>(&e)) {
+    line(d, "call " + c->callee + typed(e) + at(e.loc));
+    for (auto &arg : c->args)
+      expr(*arg, d + 1);
+  }
+}
+
+} // namespace
+
+std::string dumpAST(const Program &program) {
+  Dumper d;
+  for (auto &f : program.functions)
+    d.function(*f);
+  return d.Out;
+}
+
+} // namespace kiln::relay

@@ -1,0 +1,44 @@
+// Lexer: Relay source text -> tokens with locations.
+//
+// Newlines are tokens (they end statements) except inside ( ) and [ ],
+// where they are skipped; the parser skips the others where a statement
+// cannot end (after an operator, ',', '=' or '{').
+#pragma once
+
+#include "Diag.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kiln::relay {
+
+enum class Tok {
+  Eof, Newline, Number, String, Ident,
+  // keywords
+  Fn, Let, If, Else, While, For, In, Break, Continue, Return, True, False,
+  // punctuation
+  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Semi, Colon,
+  Dot, DotDot, Arrow, At, Plus, Minus, Star, Slash, Percent, Lt, Le, Gt, Ge,
+  EqEq, Ne, Assign, AndAnd, OrOr, Bang,
+};
+
+/// The spelling used in diagnostics: "'('", "identifier", "end of line".
+const char *tokName(Tok t);
+
+struct Token {
+  Tok kind;
+  Loc loc;
+  std::string text; ///< identifier name or decoded string literal
+  double number = 0;
+};
+
+/// Tokenises all of `source`; problems (stray characters, unterminated
+/// strings) go to `diags` and the offending text is skipped. The last token
+/// is always Eof.
+std::vector<Token> lex(std::string_view source, DiagList &diags);
+
+/// One token per line, "line:col kind text", for --emit=tokens.
+std::string dumpTokens(const std::vector<Token> &tokens);
+
+} // namespace kiln::relay

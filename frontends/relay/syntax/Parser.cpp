@@ -1,0 +1,444 @@
+// Parser: recursive descent over the token stream with error recovery.
+#include "Parser.h"
+#include "Lexer.h"
+
+namespace kiln::relay {
+
+namespace {
+
+/// Thrown to abandon the current statement after a syntax error; caught
+/// where the parser resynchronises. Never leaves this file.
+struct SyntaxError {};
+
+class Parser {
+public:
+  Parser(std::vector<Token> tokens, DiagList &diags)
+      : Toks(std::move(tokens)), Diags(diags) {}
+
+  /// program ::= (function | statement)*
+  void parseProgram(Program &program) {
+    auto main = std::make_unique<FuncDecl>();
+    main->name = "main";
+    main->body = std::make_unique<BlockStmt>(Loc{1, 1});
+    skipSeparators();
+    while (!at(Tok::Eof)) {
+      try {
+        if (at(Tok::Fn) || at(Tok::At))
+          program.functions.push_back(parseFunction());
+        else
+          main->body->body.push_back(parseStatement());
+        endStatement();
+      } catch (SyntaxError &) {
+        recover();
+      }
+      skipSeparators();
+    }
+    main->body->end = cur().loc;
+    program.functions.push_back(std::move(main));
+  }
+
+private:
+  // ---- token helpers --------------------------------------------------
+  const Token &cur() const { return Toks[Pos]; }
+  const Token &peekTok(size_t n = 1) const {
+    return Toks[std::min(Pos + n, Toks.size() - 1)];
+  }
+  bool at(Tok k) const { return cur().kind == k; }
+  Token take() {
+    Token t = cur();
+    if (!at(Tok::Eof))
+      ++Pos;
+    return t;
+  }
+  bool accept(Tok k) {
+    if (!at(k))
+      return false;
+    take();
+    return true;
+  }
+  [[noreturn]] void fail(Loc loc, std::string message) {
+    Diags.push_back({loc, std::move(message)});
+    throw SyntaxError{};
+  }
+  [[noreturn]] void failExpected(const std::string &what) {
+    fail(cur().loc, "expected " + what + ", found " + describe(cur()));
+  }
+  static std::string describe(const Token &t) {
+    if (t.kind == Tok::Ident)
+      return "'" + t.text + "'";
+    if (t.kind == Tok::Number)
+      return "number '" + t.text + "'";
+    return tokName(t.kind);
+  }
+  Token expect(Tok k, const char *what = nullptr) {
+    if (!at(k))
+      failExpected(what ? what : tokName(k));
+    return take();
+  }
+  void skipNewlines() {
+    while (at(Tok::Newline))
+      take();
+  }
+  void skipSeparators() {
+    while (at(Tok::Newline) || at(Tok::Semi))
+      take();
+  }
+  /// A statement ends at a newline, ';', '}' or the end of the file.
+  void endStatement() {
+    if (at(Tok::Newline) || at(Tok::Semi) || at(Tok::RBrace) || at(Tok::Eof))
+      return;
+    failExpected("end of statement");
+  }
+  /// Skips to the next statement boundary (newline or ';' at this nesting,
+  /// or the '}' closing the current block).
+  void recover() {
+    int depth = 0;
+    while (!at(Tok::Eof)) {
+      if (depth == 0 && (at(Tok::Newline) || at(Tok::Semi)))
+        return;
+      if (at(Tok::LBrace))
+        ++depth;
+      if (at(Tok::RBrace)) {
+        if (depth == 0)
+          return;
+        --depth;
+      }
+      take();
+    }
+  }
+
+  // ---- declarations -----------------------------------------------------
+  /// function ::= '@llvm'? 'fn' ident '(' (param (',' param)*)? ')' ('->' type)? block
+  std::unique_ptr<FuncDecl> parseFunction() {
+    auto fn = std::make_unique<FuncDecl>();
+    if (accept(Tok::At)) {
+      Token attr = expect(Tok::Ident, "attribute name");
+      if (attr.text != "llvm")
+        fail(attr.loc, "unknown attribute '@" + attr.text + "' (only @llvm exists)");
+      fn->llvmAttr = true;
+      skipNewlines();
+    }
+    expect(Tok::Fn, "'fn'");
+    Token name = expect(Tok::Ident, "function name");
+    fn->name = name.text;
+    fn->loc = name.loc;
+    expect(Tok::LParen);
+    if (!at(Tok::RParen)) {
+      do
+        fn->params.push_back(parseParam());
+      while (accept(Tok::Comma));
+    }
+    expect(Tok::RParen, "',' or ')'");
+    if (accept(Tok::Arrow))
+      fn->returnAnnotation = parseType();
+    fn->body = parseBlock();
+    return fn;
+  }
+
+  /// param ::= ident (':' type)?
+  Param parseParam() {
+    Token name = expect(Tok::Ident, "parameter name");
+    Param p{name.text, Type::Unknown, name.loc};
+    if (accept(Tok::Colon))
+      p.annotation = parseType();
+    return p;
+  }
+
+  /// type ::= 'number' | 'bool' | 'array'
+  Type parseType() {
+    Token t = expect(Tok::Ident, "a type (number, bool or array)");
+    if (t.text == "number")
+      return Type::Number;
+    if (t.text == "bool")
+      return Type::Bool;
+    if (t.text == "array")
+      return Type::Array;
+    fail(t.loc, "unknown type '" + t.text + "' (use number, bool or array)");
+  }
+
+  /// block ::= '{' statement* '}'
+  std::unique_ptr<BlockStmt> parseBlock() {
+    auto block = std::make_unique<BlockStmt>(expect(Tok::LBrace, "'{'").loc);
+    skipSeparators();
+    while (!at(Tok::RBrace) && !at(Tok::Eof)) {
+      try {
+        block->body.push_back(parseStatement());
+        endStatement();
+      } catch (SyntaxError &) {
+        recover();
+      }
+      skipSeparators();
+    }
+    block->end = expect(Tok::RBrace, "'}'").loc;
+    return block;
+  }
+
+  // ---- statements -------------------------------------------------------
+  StmtPtr parseStatement() {
+    Loc loc = cur().loc;
+    switch (cur().kind) {
+    case Tok::Let: return parseLet();
+    case Tok::If: return parseIf();
+    case Tok::While: {
+      take();
+      auto w = std::make_unique<WhileStmt>(loc);
+      w->cond = parseExpr();
+      w->body = parseBlock();
+      return w;
+    }
+    case Tok::For: return parseFor();
+    case Tok::Break: take(); return std::make_unique<BreakStmt>(loc);
+    case Tok::Continue: take(); return std::make_unique<ContinueStmt>(loc);
+    case Tok::Return: {
+      take();
+      ExprPtr value;
+      if (!at(Tok::Newline) && !at(Tok::Semi) && !at(Tok::RBrace) && !at(Tok::Eof))
+        value = parseExpr();
+      return std::make_unique<ReturnStmt>(loc, std::move(value));
+    }
+    case Tok::Fn:
+      fail(loc, "functions can only be defined at the top level");
+    default:
+      return parseSimple();
+    }
+  }
+
+  /// 'let' ident '=' expr
+  StmtPtr parseLet() {
+    Loc loc = take().loc;
+    Token name = expect(Tok::Ident, "variable name");
+    expect(Tok::Assign, "'='");
+    skipNewlines();
+    return std::make_unique<LetStmt>(loc, name.text, parseExpr());
+  }
+
+  /// 'if' expr block ('else' ('if' ... | block))?
+  StmtPtr parseIf() {
+    auto s = std::make_unique<IfStmt>(take().loc);
+    s->cond = parseExpr();
+    s->thenBlock = parseBlock();
+    size_t save = Pos;
+    skipNewlines();
+    if (!accept(Tok::Else)) {
+      Pos = save;
+      return s;
+    }
+    if (at(Tok::If))
+      s->elseStmt = parseIf();
+    else
+      s->elseStmt = parseBlock();
+    return s;
+  }
+
+  /// 'for' ident 'in' expr ('..' expr)? block
+  StmtPtr parseFor() {
+    Loc loc = take().loc;
+    Token var = expect(Tok::Ident, "loop variable");
+    expect(Tok::In, "'in'");
+    ExprPtr first = parseExpr();
+    if (accept(Tok::DotDot)) {
+      auto s = std::make_unique<ForRangeStmt>(loc);
+      s->var = var.text;
+      s->start = std::move(first);
+      s->end = parseExpr();
+      s->body = parseBlock();
+      return s;
+    }
+    auto s = std::make_unique<ForEachStmt>(loc);
+    s->var = var.text;
+    s->array = std::move(first);
+    s->body = parseBlock();
+    return s;
+  }
+
+  /// target '=' expr | expr
+  StmtPtr parseSimple() {
+    Loc loc = cur().loc;
+    ExprPtr e = parseExpr();
+    if (!at(Tok::Assign))
+      return std::make_unique<ExprStmt>(loc, std::move(e));
+    Loc assignLoc = take().loc;
+    if (!isa<VarExpr>(e.get()) && !isa<IndexExpr>(e.get()))
+      fail(assignLoc, "cannot assign to this expression (only to a variable or an array element)");
+    skipNewlines();
+    return std::make_unique<AssignStmt>(loc, std::move(e), parseExpr());
+  }
+
+  // ---- expressions ------------------------------------------------------
+  ExprPtr parseExpr() { return parseOr(); }
+
+  /// or ::= and ('||' and)* ; and ::= cmp ('&&' cmp)*
+  ExprPtr parseOr() {
+    ExprPtr lhs = parseAnd();
+    while (at(Tok::OrOr)) {
+      Loc loc = take().loc;
+      skipNewlines();
+      lhs = std::make_unique<BinaryExpr>(loc, BinaryOp::Or, std::move(lhs), parseAnd());
+    }
+    return lhs;
+  }
+  ExprPtr parseAnd() {
+    ExprPtr lhs = parseCmp();
+    while (at(Tok::AndAnd)) {
+      Loc loc = take().loc;
+      skipNewlines();
+      lhs = std::make_unique<BinaryExpr>(loc, BinaryOp::And, std::move(lhs), parseCmp());
+    }
+    return lhs;
+  }
+
+  static bool comparison(Tok k, BinaryOp &op) {
+    switch (k) {
+    case Tok::Lt: op = BinaryOp::Lt; return true;
+    case Tok::Le: op = BinaryOp::Le; return true;
+    case Tok::Gt: op = BinaryOp::Gt; return true;
+    case Tok::Ge: op = BinaryOp::Ge; return true;
+    case Tok::EqEq: op = BinaryOp::Eq; return true;
+    case Tok::Ne: op = BinaryOp::Ne; return true;
+    default: return false;
+    }
+  }
+
+  /// cmp ::= add (('<'|'<='|'>'|'>='|'=='|'!=') add)?
+  ExprPtr parseCmp() {
+    ExprPtr lhs = parseAdd();
+    BinaryOp op;
+    if (!comparison(cur().kind, op))
+      return lhs;
+    Loc loc = take().loc;
+    skipNewlines();
+    ExprPtr e = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), parseAdd());
+    if (comparison(cur().kind, op))
+      fail(cur().loc, "comparisons cannot be chained; use '&&'");
+    return e;
+  }
+
+  /// add ::= mul (('+'|'-') mul)*
+  ExprPtr parseAdd() {
+    ExprPtr lhs = parseMul();
+    while (at(Tok::Plus) || at(Tok::Minus)) {
+      BinaryOp op = at(Tok::Plus) ? BinaryOp::Add : BinaryOp::Sub;
+      Loc loc = take().loc;
+      skipNewlines();
+      lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), parseMul());
+    }
+    return lhs;
+  }
+
+  /// mul ::= unary (('*'|'/'|'%') unary)*
+  ExprPtr parseMul() {
+    ExprPtr lhs = parseUnary();
+    while (at(Tok::Star) || at(Tok::Slash) || at(Tok::Percent)) {
+      BinaryOp op = at(Tok::Star)    ? BinaryOp::Mul
+                    : at(Tok::Slash) ? BinaryOp::Div
+                                     : BinaryOp::Mod;
+      Loc loc = take().loc;
+      skipNewlines();
+      lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), parseUnary());
+    }
+    return lhs;
+  }
+
+  /// unary ::= ('-'|'!') unary | postfix
+  ExprPtr parseUnary() {
+    if (at(Tok::Minus) || at(Tok::Bang)) {
+      UnaryOp op = at(Tok::Minus) ? UnaryOp::Neg : UnaryOp::Not;
+      Loc loc = take().loc;
+      return std::make_unique<UnaryExpr>(loc, op, parseUnary());
+    }
+    return parsePostfix();
+  }
+
+  /// postfix ::= primary ('[' expr ']' | '.' 'push' '(' expr ')')*
+  ExprPtr parsePostfix() {
+    ExprPtr e = parsePrimary();
+    while (true) {
+      if (at(Tok::LBracket)) {
+        Loc loc = take().loc;
+        ExprPtr index = parseExpr();
+        expect(Tok::RBracket, "']'");
+        e = std::make_unique<IndexExpr>(loc, std::move(e), std::move(index));
+      } else if (at(Tok::Dot)) {
+        take();
+        Token method = expect(Tok::Ident, "method name");
+        if (method.text != "push")
+          fail(method.loc, "unknown method '" + method.text + "' (arrays have push)");
+        auto call = std::make_unique<CallExpr>(method.loc, "push");
+        call->args.push_back(std::move(e));
+        expect(Tok::LParen, "'('");
+        if (!at(Tok::RParen))
+          call->args.push_back(parseExpr());
+        expect(Tok::RParen, "')'");
+        e = std::move(call);
+      } else {
+        return e;
+      }
+    }
+  }
+
+  /// primary ::= number | string | 'true' | 'false' | ident | ident '(' args ')'
+  ///           | '[' (expr (',' expr)*)? ']' | '(' expr ')'
+  ExprPtr parsePrimary() {
+    Loc loc = cur().loc;
+    switch (cur().kind) {
+    case Tok::Number: return std::make_unique<NumberExpr>(loc, take().number);
+    case Tok::String: return std::make_unique<StringExpr>(loc, take().text);
+    case Tok::True: take(); return std::make_unique<BoolExpr>(loc, true);
+    case Tok::False: take(); return std::make_unique<BoolExpr>(loc, false);
+    case Tok::LParen: {
+      take();
+      ExprPtr e = parseExpr();
+      expect(Tok::RParen, "')'");
+      return e;
+    }
+    case Tok::LBracket: {
+      take();
+      auto lit = std::make_unique<ArrayLitExpr>(loc);
+      if (!at(Tok::RBracket)) {
+        do
+          lit->elements.push_back(parseExpr());
+        while (accept(Tok::Comma) && !at(Tok::RBracket));
+      }
+      expect(Tok::RBracket, "',' or ']'");
+      return lit;
+    }
+    case Tok::Ident: {
+      Token name = take();
+      if (!at(Tok::LParen))
+        return std::make_unique<VarExpr>(loc, name.text);
+      take();
+      auto call = std::make_unique<CallExpr>(loc, name.text);
+      if (!at(Tok::RParen)) {
+        do
+          call->args.push_back(parseExpr());
+        while (accept(Tok::Comma));
+      }
+      expect(Tok::RParen, "',' or ')'");
+      return call;
+    }
+    default:
+      failExpected("an expression");
+    }
+  }
+
+  std::vector<Token> Toks;
+  DiagList &Diags;
+  size_t Pos = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Program> parseProgram(const std::string &file,
+                                      const std::string &source,
+                                      DiagList &diags) {
+  auto program = std::make_unique<Program>();
+  program->file = file;
+  program->source = source;
+  DiagList lexDiags;
+  std::vector<Token> tokens = lex(source, lexDiags);
+  diags.insert(diags.end(), lexDiags.begin(), lexDiags.end());
+  Parser(std::move(tokens), diags).parseProgram(*program);
+  return program;
+}
+
+} // namespace kiln::relay

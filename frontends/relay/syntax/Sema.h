@@ -1,0 +1,18 @@
+// Sema: name resolution and type inference for Relay.
+//
+// Types are inferred over the whole program with unification (a parameter's
+// type may come from its uses or from call sites); every expression, frame
+// slot, parameter and return type is then written into the AST. Errors are
+// collected with their locations; an analysed program with no errors is
+// ready for the interpreter and the IR generator.
+#pragma once
+
+#include "AST.h"
+#include "Diag.h"
+
+namespace kiln::relay {
+
+/// Analyses `program` in place; returns true when it found no errors.
+bool analyze(Program &program, DiagList &diags);
+
+} // namespace kiln::relay

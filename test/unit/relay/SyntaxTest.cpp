@@ -1,0 +1,135 @@
+// SyntaxTest: the Relay lexer, parser and type checker on valid and invalid
+// programs, with the exact diagnostic text and position.
+#include "relay/syntax/Lexer.h"
+#include "relay/syntax/Parser.h"
+#include "relay/syntax/Sema.h"
+
+#include <gtest/gtest.h>
+
+using namespace kiln::relay;
+
+namespace {
+
+/// "line:col: message" for every diagnostic, one per line.
+std::string diagnose(const std::string &source) {
+  DiagList diags;
+  auto program = parseProgram("t.relay", source, diags);
+  if (diags.empty())
+    analyze(*program, diags);
+  std::string out;
+  for (auto &d : diags)
+    out += std::to_string(d.loc.line) + ":" + std::to_string(d.loc.col) + ": " +
+           d.message + "\n";
+  return out;
+}
+
+std::unique_ptr<Program> analyzed(const std::string &source) {
+  DiagList diags;
+  auto program = parseProgram("t.relay", source, diags);
+  EXPECT_TRUE(diags.empty());
+  EXPECT_TRUE(analyze(*program, diags));
+  for (auto &d : diags)
+    ADD_FAILURE() << d.loc.line << ":" << d.loc.col << ": " << d.message;
+  return program;
+}
+
+TEST(RelayLexer, TokensAndLocations) {
+  DiagList diags;
+  auto toks = lex("let x = 1..n // c\n  y.push(2.5e1)", diags);
+  EXPECT_TRUE(diags.empty());
+  EXPECT_EQ(dumpTokens(toks), "1:1 'let'\n1:5 identifier x\n1:7 '='\n1:9 number 1\n"
+                              "1:10 '..'\n1:12 identifier n\n1:18 end of line\n"
+                              "2:3 identifier y\n2:4 '.'\n2:5 identifier push\n2:9 '('\n"
+                              "2:10 number 2.5e1\n2:15 ')'\n2:16 end of file\n");
+}
+
+TEST(RelayLexer, NewlinesInsideParenthesesAreSkipped) {
+  DiagList diags;
+  auto toks = lex("f(1,\n2)\n[3,\n4]", diags);
+  int newlines = 0;
+  for (auto &t : toks)
+    newlines += t.kind == Tok::Newline;
+  EXPECT_EQ(newlines, 1);
+}
+
+TEST(RelayLexer, BadCharactersAndStrings) {
+  // The parser goes on after a lexical error, so what follows is checked too.
+  EXPECT_EQ(diagnose("let x = 1 # 2"), "1:11: unexpected character '#'\n"
+                                       "1:13: expected end of statement, found number '2'\n");
+  EXPECT_EQ(diagnose("print(\"abc)"), "1:7: unterminated string literal\n"
+                                       "1:12: expected ',' or ')', found end of file\n");
+}
+
+TEST(RelayParser, PrecedenceAndAssociativity) {
+  auto p = analyzed("let x = 1 - 2 - 3 * 4 % 5 < 6 && !false || true");
+  std::string ast = dumpAST(*p);
+  EXPECT_NE(ast.find("binary ||"), std::string::npos) << ast;
+  EXPECT_LT(ast.find("binary ||"), ast.find("binary &&")) << ast;
+  EXPECT_LT(ast.find("binary <"), ast.find("binary -")) << ast;
+}
+
+TEST(RelayParser, OneLineBlocksAndSemicolons) {
+  auto p = analyzed("fn f(x) { if x > 1 { return 1 } else { return 2 } }; print(f(3)); print(f(0))");
+  EXPECT_EQ(p->functions.size(), 2u);
+  EXPECT_EQ(p->main->body->body.size(), 2u);
+}
+
+TEST(RelayParser, ReportsSeveralSyntaxErrors) {
+  EXPECT_EQ(diagnose("let = 3\nlet y = (1 + \nprint(1 2)\n"),
+            "1:5: expected variable name, found '='\n"
+            "3:9: expected ',' or ')', found number '2'\n");
+  EXPECT_EQ(diagnose("fn f( { }"), "1:7: expected parameter name, found '{'\n");
+  EXPECT_EQ(diagnose("if 1 < 2 < 3 { }"), "1:10: comparisons cannot be chained; use '&&'\n");
+  EXPECT_EQ(diagnose("1 + 2 = 3"), "1:7: cannot assign to this expression (only to a variable or an array element)\n");
+  EXPECT_EQ(diagnose("let x = 1 let y = 2"), "1:11: expected end of statement, found 'let'\n");
+  EXPECT_EQ(diagnose("x.pop()"), "1:3: unknown method 'pop' (arrays have push)\n");
+}
+
+TEST(RelaySema, InfersTypesAcrossCalls) {
+  auto p = analyzed("fn first(a) { return a[0] }\nfn flag(x) { return x > 1 }\n"
+                    "fn unused(q) { return q }\nlet v = [1, 2]\nprint(first(v), flag(2))");
+  FuncDecl &first = *p->functions[0];
+  EXPECT_EQ(first.paramTypes[0], Type::Array);
+  EXPECT_EQ(first.returnType, Type::Number);
+  EXPECT_EQ(p->functions[1]->returnType, Type::Bool);
+  EXPECT_EQ(p->functions[2]->paramTypes[0], Type::Number) << "unconstrained defaults to number";
+  EXPECT_EQ(p->main->returnType, Type::Void);
+}
+
+TEST(RelaySema, SlotsFollowScopes) {
+  auto p = analyzed("fn f(a, b) { let c = a\n if b > 0 { let c = 2; c = 3 }\n return c }\nprint(f(1, 2))");
+  FuncDecl &f = *p->functions[0];
+  ASSERT_EQ(f.slotTypes.size(), 4u); // a, b, outer c, inner c
+}
+
+TEST(RelaySema, TypeErrorsWithLocations) {
+  EXPECT_EQ(diagnose("let x = 1\nx = true"),
+            "2:5: type mismatch in assignment to 'x': expected number, found bool\n");
+  EXPECT_EQ(diagnose("if 1 { }"), "1:4: the condition of 'if' must be a bool, found number\n");
+  EXPECT_EQ(diagnose("let a = [1]\nprint(a + 1)"),
+            "2:7: the left operand of '+' must be a number, found array\n");
+  EXPECT_EQ(diagnose("print(y)"), "1:7: unknown variable 'y'\n");
+  EXPECT_EQ(diagnose("fn f(x) { return x }\nprint(f(1, 2))"), "2:7: 'f' takes 1 argument, got 2\n");
+  EXPECT_EQ(diagnose("fn f(x) { return x + 1 }\nprint(f(true))"),
+            "2:9: type mismatch in argument 1 of 'f': expected number, found bool\n");
+  EXPECT_EQ(diagnose("print(g(1))"), "1:7: unknown function 'g'\n");
+  EXPECT_EQ(diagnose("break"), "1:1: 'break' outside a loop\n");
+  EXPECT_EQ(diagnose("return 1"), "1:1: 'return' outside a function\n");
+  EXPECT_EQ(diagnose("let s = \"hi\""), "1:9: string literals can only be arguments of print\n");
+  EXPECT_EQ(diagnose("fn p() { print(1) }\nlet x = p()"),
+            "2:9: 'p(…)' has no value (the function returns nothing)\n");
+  EXPECT_EQ(diagnose("fn f(x) { if x { return 1 }; return true }"),
+            "1:37: type mismatch in return value of 'f': expected number, found bool\n");
+  EXPECT_EQ(diagnose("fn sqrt(x) { return x }"),
+            "1:4: 'sqrt' is a builtin function and cannot be redefined\n");
+  EXPECT_EQ(diagnose("print([1] == [1])"), "1:11: '==' compares numbers or bools, not arrays\n");
+}
+
+TEST(RelaySema, ReportsSeveralTypeErrors) {
+  EXPECT_EQ(diagnose("let a = 1 + true\nlet b = !3\nlen(4)"),
+            "1:13: the right operand of '+' must be a number, found bool\n"
+            "2:10: the operand of '!' must be a bool, found number\n"
+            "3:5: the argument of 'len' must be an array, found number\n");
+}
+
+} // namespace
