@@ -29,7 +29,18 @@ int fail(const std::string &message, int status = 1);
 /// Prints an llvm::Error rendered as a diagnostic and returns 1.
 int failWith(std::string rendered);
 
+/// A source language `kiln run FILE` and `kiln build FILE` accept, chosen by
+/// the file's extension (frontends register one each).
+struct FileHandler {
+  const char *extension; ///< ".relay"
+  int (*run)(const Args &args);
+  int (*build)(const Args &args);
+};
+const FileHandler *handlerFor(const std::string &file);
+
 // The families (one file each).
-std::vector<Command> coreCommands(); // run, compile, targets
+std::vector<Command> coreCommands();  // run, compile, targets
+std::vector<Command> relayCommands(); // build, repl
+std::vector<FileHandler> relayFileHandlers();
 
 } // namespace kiln::tool

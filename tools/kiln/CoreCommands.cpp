@@ -44,6 +44,8 @@ int runIR(const Args &args) {
   if (opts.positional.empty())
     return fail("`kiln run` needs an input file (see `kiln run --help`)", 2);
   const std::string &file = opts.positional[0];
+  if (const FileHandler *handler = handlerFor(file))
+    return handler->run(args);
   core::PhaseTimings timings;
 
   auto context = std::make_unique<llvm::LLVMContext>();
@@ -231,7 +233,10 @@ std::vector<Command> coreCommands() {
       {"run", "JIT-compile and run main(argc, argv) of an IR/bitcode file",
        "usage: kiln run [-O0..-O3] [--time] [--no-cache] [--print-pipeline]\n"
        "                [--print-changed] FILE.ll|FILE.bc [ARGS...]\n"
-       "Runs main(argc, argv) like lli; the exit status is main's.\n"
+       "       kiln run [--mode=interp|jit|auto] [-O0..-O3] [--timeout S]\n"
+       "                [--max-depth N] [--stats] [--time] FILE.relay\n"
+       "IR: runs main(argc, argv) like lli; the exit status is main's.\n"
+       "Relay: see docs/relay.md (default mode auto, -O2).\n"
        "Compiled code is cached under $KILN_CACHE_DIR (default "
        "~/.cache/kiln).",
        runIR},

@@ -1,6 +1,8 @@
 // Options: hand-written parsing of the shared flags.
 #include "Options.h"
 
+#include <cstdlib>
+
 namespace kiln::tool {
 
 static std::optional<std::string> takeValue(const Args &args, size_t &i,
@@ -64,6 +66,28 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
       error = takeValue(args, i, "--cpu", out.cpu);
     } else if (isFlag(arg, "--emit")) {
       error = takeValue(args, i, "--emit", out.emit);
+    } else if (isFlag(arg, "--mode")) {
+      error = takeValue(args, i, "--mode", out.mode);
+      if (!error && out.mode != "interp" && out.mode != "jit" && out.mode != "auto")
+        return "unknown mode '" + out.mode + "' (use interp, jit or auto)";
+    } else if (isFlag(arg, "--timeout") || isFlag(arg, "--max-depth")) {
+      bool timeout = isFlag(arg, "--timeout");
+      std::string value;
+      error = takeValue(args, i, timeout ? "--timeout" : "--max-depth", value);
+      if (error)
+        return error;
+      char *end = nullptr;
+      double number = std::strtod(value.c_str(), &end);
+      if (*end != '\0' || !(number > 0) || (!timeout && number != int(number)))
+        return std::string(timeout ? "--timeout needs a positive number of seconds"
+                                   : "--max-depth needs a positive integer") +
+               ", not '" + value + "'";
+      if (timeout)
+        out.timeout = number;
+      else
+        out.maxDepth = int(number);
+    } else if (arg == "--stats") {
+      out.stats = true;
     } else if (arg == "-o") {
       error = takeValue(args, i, "-o", out.output);
     } else {

@@ -20,6 +20,10 @@ struct CommonOptions {
   std::string cpu;             ///< --cpu NAME (with --target)
   std::string emit;            ///< --emit=KIND
   std::string output;          ///< -o PATH
+  std::string mode;             ///< --mode=interp|jit|auto (Relay)
+  double timeout = 0;           ///< --timeout SECONDS (Relay)
+  int maxDepth = 10000;         ///< --max-depth N (Relay)
+  bool stats = false;           ///< --stats: execution statistics on stderr
   std::vector<std::string> positional;
   std::vector<std::string> rest; ///< after the input file, for `run`
   bool help = false;

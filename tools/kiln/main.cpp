@@ -15,12 +15,22 @@ namespace kiln::tool {
 const std::vector<Command> &allCommands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
-    for (auto family : {coreCommands})
+    for (auto family : {coreCommands, relayCommands})
       for (auto &c : family())
         all.push_back(c);
     return all;
   }();
   return commands;
+}
+
+const FileHandler *handlerFor(const std::string &file) {
+  static const std::vector<FileHandler> handlers = relayFileHandlers();
+  for (auto &h : handlers) {
+    std::string ext = h.extension;
+    if (file.size() > ext.size() && file.compare(file.size() - ext.size(), ext.size(), ext) == 0)
+      return &h;
+  }
+  return nullptr;
 }
 
 int fail(const std::string &message, int status) {

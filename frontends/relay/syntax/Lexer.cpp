@@ -100,6 +100,7 @@ private:
         while (Pos < Src.size() && Src[Pos] != '\n')
           ++Pos;
       } else if (c == '\n') {
+        LastNewline = here();
         if (Nesting == 0 && !Out.empty() && Out.back().kind != Tok::Newline)
           push(Tok::Newline, here());
         ++Pos;
@@ -150,7 +151,19 @@ private:
       ++Pos;
     std::string_view word = Src.substr(start, Pos - start);
     auto kw = keywords.find(word);
-    push(kw == keywords.end() ? Tok::Ident : kw->second, loc, std::string(word));
+    Tok kind = kw == keywords.end() ? Tok::Ident : kw->second;
+    // A statement keyword starting a new line cannot sit inside ( ) or [ ]:
+    // an earlier bracket was left open. End the statement there so the
+    // parser reports it and recovers, instead of swallowing the file.
+    bool startsStatement = kind == Tok::Let || kind == Tok::Fn || kind == Tok::If ||
+                           kind == Tok::While || kind == Tok::For ||
+                           kind == Tok::Return || kind == Tok::Break ||
+                           kind == Tok::Continue;
+    if (startsStatement && Nesting > 0 && !Out.empty() && Out.back().loc.line < loc.line) {
+      Nesting = 0;
+      push(Tok::Newline, LastNewline);
+    }
+    push(kind, loc, std::string(word));
   }
 
   void scanString(Loc loc) {
@@ -215,6 +228,7 @@ private:
   size_t Pos = 0, LineStart = 0;
   uint32_t Line = 1;
   int Nesting = 0; ///< open ( and [ : newlines inside are not tokens
+  Loc LastNewline;  ///< where the most recent line ended
 };
 
 } // namespace

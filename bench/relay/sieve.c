@@ -1,0 +1,50 @@
+// sieve: as bench/relay/sieve.relay; the flags are doubles in an array that
+// grows like a Relay array (doubling capacity).
+#include "relay_print.h"
+
+typedef struct {
+  double *data;
+  long len, cap;
+} array;
+
+static void push(array *a, double v) {
+  if (a->len == a->cap) {
+    a->cap = a->cap ? 2 * a->cap : 8;
+    a->data = realloc(a->data, a->cap * sizeof(double));
+  }
+  a->data[a->len++] = v;
+}
+
+static array sieve(double n) {
+  array flags = {0, 0, 0};
+  for (double i = 0; i < n; i++)
+    push(&flags, 1);
+  flags.data[0] = 0;
+  flags.data[1] = 0;
+  double p = 2;
+  while (p * p < n) {
+    if (flags.data[(long)p] == 1) {
+      double m = p * p;
+      while (m < n) {
+        flags.data[(long)m] = 0;
+        m = m + p;
+      }
+    }
+    p = p + 1;
+  }
+  return flags;
+}
+
+int main(void) {
+  double n = 2000000; // bench:size
+  array flags = sieve(n);
+  double count = 0, sum = 0;
+  for (double i = 0; i < n; i++)
+    if (flags.data[(long)i] == 1) {
+      count = count + 1;
+      sum = sum + i;
+    }
+  RELAY_PRINT(count, sum);
+  free(flags.data);
+  return 0;
+}

@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""relay_report: runs the Relay programs of bench/relay/ in every Kiln mode
+next to hand-written C, CPython and Lua versions of the same computation,
+then rewrites the "relay" section of docs/PERFORMANCE.md.
+
+Every number is measured in this one run. Each round runs every variant of a
+program once (A B C ... A B C ...), so machine drift hits all of them alike;
+medians are reported with min-max. Every process's stdout is compared with
+the C program's stdout of the same round, so a fast wrong answer cannot enter
+the table: a variant that ever prints something else (or fails) is shown as
+failed instead of timed.
+
+Two inputs per program:
+  small  every column (interpreter, JIT, auto, AOT, C, CPython, Lua);
+  large  the compiled columns only (JIT, auto, AOT, C), long enough that
+         start-up and compilation do not dominate the comparison with C.
+Sizes are set by rewriting the `NAME = VALUE` assignments on the line marked
+`bench:size` in each of NAME.{relay,c,py,lua}.
+"""
+import argparse, os, re, shutil, statistics, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from core_report import fmt, machine_header, phase_table, sh  # noqa: E402
+
+# name, what is computed (with {size} placeholders), small input, large input
+PROGRAMS = [
+    ("fib", "fib({n}), naive double recursion", {"n": 30}, {"n": 37}),
+    ("mandelbrot", "{width}×{height} grid, ≤ 100 iterations per cell",
+     {"width": 400, "height": 300}, {"width": 3200, "height": 2400}),
+    ("nbody", "5 bodies, {steps} steps", {"steps": 50000}, {"steps": 5000000}),
+    ("spectral_norm", "n = {n}, 10 power iterations", {"n": 200}, {"n": 3000}),
+    ("sieve", "primes below {n}", {"n": 2000000}, {"n": 20000000}),
+]
+SOURCES = ("relay", "c", "py", "lua")
+REPS, WARMUP = 7, 1
+TIMEOUT_S = 300
+PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
+LUA = "lua5.4"
+# Kiln phases that make up compilation (`kiln run --time`); "run" is the rest.
+COMPILE_PHASES = ("parse", "irgen", "optimize", "codegen", "link")
+
+ROOT = None  # repository root (--root)
+SMALL_COLS = ["interp", "jit", "auto", "aot", "c", "cpython", "lua"]
+LARGE_COLS = ["jit", "auto", "aot", "c"]
+LABEL = {
+    "interp": "Kiln `--mode=interp`",
+    "jit": "Kiln `--mode=jit -O2` (wall)",
+    "auto": "Kiln `--mode=auto -O2` (wall)",
+    "aot": "Kiln AOT `kiln build -O2` executable",
+    "c": "C, `clang-19 -O2`",
+    "cpython": "CPython",
+    "lua": "Lua 5.4",
+}
+
+
+def sized(src, dst, sizes):
+    """Copies src to dst with the `bench:size` assignments set to sizes."""
+    lines = open(src).read().split("\n")
+    done = set()
+    for k, line in enumerate(lines):
+        if "bench:size" not in line:
+            continue
+        for name, value in sizes.items():
+            line, n = re.subn(rf"\b({name}\s*=\s*)\d+", rf"\g<1>{value}", line)
+            if n:
+                done.add(name)
+        lines[k] = line
+    if done != set(sizes):
+        raise RuntimeError(f"{src}: no `bench:size` line sets {sorted(set(sizes) - done)}")
+    with open(dst, "w") as f:
+        f.write("\n".join(lines))
+
+
+def timed(cmd, env):
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return (time.perf_counter() - t0) * 1e3, None
+    return (time.perf_counter() - t0) * 1e3, p
+
+
+class Cell:
+    """Timings of one variant of one program at one size."""
+
+    def __init__(self):
+        self.wall, self.compile, self.run, self.build = [], [], [], []
+        self.failure = None  # first problem seen; the cell is then not timed
+
+    def fail(self, why):
+        self.failure = self.failure or why
+
+
+def check(cell, p, expected, what):
+    """True when process p exited 0 and printed exactly `expected`."""
+    if p is None:
+        cell.fail(f"{what}: no result within {TIMEOUT_S} s")
+        return False
+    if p.returncode != 0:
+        cell.fail(f"{what}: exit status {p.returncode}: {p.stderr.strip()[-300:]!r}")
+        return False
+    if p.stdout != expected:
+        cell.fail(f"{what}: printed {p.stdout.strip()[:200]!r}, C printed {expected.strip()[:200]!r}")
+        return False
+    return True
+
+
+def measure_tier(name, sizes, cols, kiln, w, env, tag):
+    """Interleaved rounds of every column of one program at one size."""
+    base = f"{w}/{name}_{tag}"
+    for ext in SOURCES:
+        sized(f"{ROOT}/bench/relay/{name}.{ext}", f"{base}.{ext}", sizes)
+    cells = {c: Cell() for c in cols}
+    runs = {
+        "interp": [kiln, "run", "--mode=interp", "--time", f"{base}.relay"],
+        "jit": [kiln, "run", "--mode=jit", "-O2", "--no-cache", "--time", f"{base}.relay"],
+        "auto": [kiln, "run", "--mode=auto", "-O2", "--no-cache", f"{base}.relay"],
+        "aot": [f"{base}-aot"],
+        "c": [f"{base}-c"],
+        "cpython": [PYTHON, f"{base}.py"],
+        "lua": [LUA, f"{base}.lua"],
+    }
+    expected = None
+    for i in range(WARMUP + REPS):
+        keep = i >= WARMUP
+        # Builds (timed separately from runs).
+        ms, p = timed(["clang-19", "-O2", f"{base}.c", "-o", f"{base}-c", "-lm"], env)
+        if p is None or p.returncode != 0:
+            raise RuntimeError(f"clang-19 failed on {base}.c: {p and p.stderr}")
+        if keep:
+            cells["c"].build.append(ms)
+        if "aot" in cells:
+            if os.path.exists(f"{base}-aot"):
+                os.remove(f"{base}-aot")
+            ms, p = timed([kiln, "build", f"{base}.relay", "-O2", "-o", f"{base}-aot"], env)
+            if p is None or p.returncode != 0:
+                cells["aot"].fail(f"`kiln build -O2` failed: {p and p.stderr.strip()[-300:]!r}")
+            elif keep:
+                cells["aot"].build.append(ms)
+        # The reference first, then every other column, one run each.
+        ms, p = timed(runs["c"], env)
+        if p is None or p.returncode != 0:
+            raise RuntimeError(f"C reference {base}-c failed: {p and p.stderr}")
+        if expected is None:
+            expected = p.stdout
+        if p.stdout != expected:
+            raise RuntimeError(f"C reference {base}-c is not deterministic: {p.stdout!r} vs {expected!r}")
+        if keep:
+            cells["c"].wall.append(ms)
+        for col in cols:
+            if col == "c" or cells[col].failure:
+                continue
+            ms, p = timed(runs[col], env)
+            if not check(cells[col], p, expected, " ".join(os.path.basename(a) for a in runs[col])):
+                continue
+            if "--time" in runs[col]:
+                ph = phase_table(p.stderr)
+                if "run" not in ph:
+                    cells[col].fail(f"no `run` row in the --time table: {p.stderr!r}")
+                    continue
+                if keep:
+                    cells[col].run.append(ph["run"])
+                    cells[col].compile.append(sum(ph.get(k, 0.0) for k in COMPILE_PHASES))
+            if keep:
+                cells[col].wall.append(ms)
+    for col, cell in cells.items():
+        if cell.failure:
+            print(f"  {name} {tag} {col}: FAILED: {cell.failure}", file=sys.stderr)
+    return cells, expected
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def ratio(a, b, digits=2):
+    if a is None or b is None:
+        return "—"
+    return f"{a / b:.{digits}f}×"
+
+
+def cell_text(cell, attr="wall"):
+    if cell is None:
+        return "—"
+    if cell.failure:
+        return "**failed** (see notes)"
+    xs = getattr(cell, attr)
+    return fmt(xs, 1 if statistics.median(xs) >= 10 else 2) if xs else "—"
+
+
+def describe(desc, sizes):
+    return desc.format(**{k: f"{v:,}".replace(",", " ") if v >= 10000 else v
+                          for k, v in sizes.items()})
+
+
+def main():
+    global ROOT
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build"); ap.add_argument("--work")
+    ap.add_argument("--out"); ap.add_argument("--root")
+    ap.add_argument("--only", help="comma-separated program names (for trying the script; "
+                                   "the generated section then covers only those)")
+    a = ap.parse_args()
+    ROOT = a.root
+    kiln = f"{a.build}/bin/kiln"
+    w = a.work
+    env = dict(os.environ, KILN_CACHE_DIR=f"{w}/cache")
+    shutil.copy(f"{ROOT}/bench/relay/relay_print.h", f"{w}/relay_print.h")
+    programs = [p for p in PROGRAMS if not a.only or p[0] in a.only.split(",")]
+    t_start = time.perf_counter()
+
+    results = {}
+    for name, desc, small, large in programs:
+        print(f"{name}: {describe(desc, small)}, all columns (interleaved)...", file=sys.stderr)
+        s = measure_tier(name, small, SMALL_COLS, kiln, w, env, "small")
+        print(f"{name}: {describe(desc, large)}, compiled columns (interleaved)...", file=sys.stderr)
+        l = measure_tier(name, large, LARGE_COLS, kiln, w, env, "large")
+        results[name] = (s, l)
+    elapsed = time.perf_counter() - t_start
+
+    py_version = sh([PYTHON, "--version"]).strip()
+    lua_version = " ".join(sh([LUA, "-v"]).split()[:2])
+    LABEL["cpython"] = f"{py_version} (`{PYTHON}`)"
+    LABEL["lua"] = f"{lua_version} (`{LUA}`)"
+
+    def ok(cell):
+        return cell is not None and not cell.failure
+
+    def m(cell, attr="wall"):
+        return med(getattr(cell, attr)) if ok(cell) else None
+
+    lines = []
+    notes = []
+    lines.append("<!-- bench:relay:begin (generated by `scripts/bench relay`; do not edit) -->")
+    lines.append("## Relay programs\n")
+    lines.append(machine_header(ROOT) + f" References: {py_version} (`{PYTHON}`), {lua_version}.\n")
+    lines.append(f"Medians of {REPS} interleaved rounds after {WARMUP} warm-up round, with min–max "
+                 "in parentheses; wall-clock milliseconds of the whole process unless a row says "
+                 f"otherwise. Machine load: loadavg {os.getloadavg()[0]:.2f} at the end of the run "
+                 f"(2 cores, shared); the whole run took {elapsed / 60:.1f} min.\n")
+    lines.append(
+        "Programs: bench/relay/NAME.relay, with NAME.c (hand-written C in doubles, the same "
+        "operations in the same order), NAME.py and NAME.lua (the same loops; Python and Lua "
+        "keep integral values such as counters and indices in their native integers, every "
+        "floating-point operation is the same double operation in the same order). Each is "
+        "run at two sizes: **small**, where every column runs, and **large** (compiled columns "
+        "only), long enough that start-up and compilation do not dominate; every compared "
+        "column is always on the same input. Every process's output was compared with the "
+        "C program's output in the same round (byte-identical, including the shortest "
+        "round-trip printing of doubles); a variant that ever differs or fails is shown as "
+        "failed, never timed.\n")
+    lines.append(
+        "Kiln JIT and auto run with `--no-cache` (a cold compile every run). *JIT compile* = "
+        "the parse + irgen + optimise + codegen + link rows of `kiln run --time`; *JIT run* "
+        "= its `run` row (native code only; likewise *interp run*, which excludes parsing). "
+        "Auto mode compiles hot functions on a background thread while the interpreter "
+        "runs, so only its wall time is meaningful. AOT and C executables are built once "
+        "per round; their build time is its own row, never part of the run. "
+        f"Interpreter columns stay well under 10 s per run, so every column has {REPS} runs.\n")
+
+    for name, desc, small, large in programs:
+        (sc, sexp), (lc, lexp) = results[name]
+        lines.append(f"### {name}\n")
+        lines.append(f"Small: {describe(desc, small)} — prints `{sexp.strip()}`. "
+                     f"Large: {describe(desc, large)} — prints `{lexp.strip()}`.\n")
+        lines.append("| variant | small: ms | small: ÷ C | large: ms | large: ÷ C |")
+        lines.append("|---|---|---|---|---|")
+        sC, lC = m(sc["c"]), m(lc["c"])
+
+        def row(label, s_cell, l_cell, attr="wall", vs_c=True):
+            sr = ratio(m(s_cell, attr), sC) if vs_c and ok(s_cell) else "—"
+            lr = ratio(m(l_cell, attr), lC) if vs_c and ok(l_cell) else "—"
+            lines.append(f"| {label} | {cell_text(s_cell, attr)} | {sr} | "
+                         f"{cell_text(l_cell, attr)} | {lr} |")
+
+        row(LABEL["interp"], sc["interp"], None)
+        row("↳ interp `run` phase", sc["interp"], None, "run", vs_c=False)
+        row(LABEL["jit"], sc["jit"], lc["jit"])
+        row("↳ JIT compile (parse … link)", sc["jit"], lc["jit"], "compile", vs_c=False)
+        row("↳ JIT `run` phase", sc["jit"], lc["jit"], "run")
+        row(LABEL["auto"], sc["auto"], lc["auto"])
+        row(LABEL["aot"], sc["aot"], lc["aot"])
+        row("↳ AOT build (`kiln build -O2`, not in the run)", sc["aot"], lc["aot"], "build", vs_c=False)
+        row(LABEL["c"], sc["c"], lc["c"])
+        row("↳ C build (`clang-19 -O2`, not in the run)", sc["c"], lc["c"], "build", vs_c=False)
+        row(LABEL["cpython"], sc["cpython"], None)
+        row(LABEL["lua"], sc["lua"], None)
+        lines.append("")
+        for tag, cells in (("small", sc), ("large", lc)):
+            for col, cell in cells.items():
+                if cell.failure:
+                    notes.append(f"{name} ({tag}), {LABEL[col]}: {cell.failure}")
+
+    # Summary ratios and targets.
+    lines.append("### Summary\n")
+    lines.append("Ratios of medians. *JIT ÷ C* uses the JIT's `run` phase (compilation is its "
+                 "own column) against the C executable's wall time, on the large input; "
+                 "*AOT ÷ C* is executable against executable, large input. *interp ÷ CPython* "
+                 "and *interp ÷ Lua* compare whole-process wall times on the small input. "
+                 "*JIT speed-up* is interp `run` ÷ JIT `run` on the small input (in parentheses: "
+                 "whole-process wall ÷ wall, compile included).\n")
+    lines.append("| program | JIT ÷ C | AOT ÷ C | interp ÷ CPython | interp ÷ Lua | "
+                 "JIT speed-up over interp | JIT compile ms (small) |")
+    lines.append("|---|---|---|---|---|---|---|")
+    summary = {}
+    for name, desc, small, large in programs:
+        (sc, _), (lc, _) = results[name]
+        r = {
+            "jit_c": (m(lc["jit"], "run"), m(lc["c"])),
+            "aot_c": (m(lc["aot"]), m(lc["c"])),
+            "interp_py": (m(sc["interp"]), m(sc["cpython"])),
+            "interp_lua": (m(sc["interp"]), m(sc["lua"])),
+            "speedup": (m(sc["interp"], "run"), m(sc["jit"], "run")),
+            "speedup_wall": (m(sc["interp"]), m(sc["jit"])),
+            "compile": m(sc["jit"], "compile"),
+        }
+        summary[name] = r
+        sp = ratio(*r["speedup"], digits=1)
+        if sp != "—":
+            sp += f" ({ratio(*r['speedup_wall'], digits=1)})"
+        comp = f"{r['compile']:.1f}" if r["compile"] is not None else "—"
+        lines.append(f"| {name} | {ratio(*r['jit_c'])} | {ratio(*r['aot_c'])} | "
+                     f"{ratio(*r['interp_py'])} | {ratio(*r['interp_lua'])} | {sp} | {comp} |")
+    lines.append("")
+
+    def q(pair):
+        a_, b_ = pair
+        return None if a_ is None or b_ is None else a_ / b_
+
+    def verdict(good, text):
+        if good is None:
+            return f"- **not measured** — {text}"
+        return f"- **{'met' if good else 'not met'}** — {text}"
+
+    lines.append("### Targets\n")
+    for key, what in (("jit_c", "JIT"), ("aot_c", "AOT")):
+        vals = {n: q(r[key]) for n, r in summary.items()}
+        missing = [n for n, v in vals.items() if v is None]
+        worst = [f"{n} {v:.2f}×" for n, v in vals.items() if v is not None]
+        good = None if missing else all(v <= 1.25 for v in vals.values())
+        extra = f"; not measured: {', '.join(missing)}" if missing else ""
+        lines.append(verdict(good, f"{what} within 1.25× of C on every program (large input): "
+                                   f"{', '.join(worst)}{extra}."))
+    vals = {n: q(summary[n]["interp_py"]) for n in ("fib", "mandelbrot") if n in summary}
+    if vals:
+        good = None if None in vals.values() else all(v <= 1.0 for v in vals.values())
+        lines.append(verdict(good, "interpreter no slower than CPython on fib and mandelbrot: " +
+                             ", ".join(f"{n} {v:.2f}×" if v is not None else f"{n} —"
+                                       for n, v in vals.items()) + " (interp ÷ CPython wall)."))
+    if "fib" in summary:
+        v = q(summary["fib"]["speedup"])
+        vw = q(summary["fib"]["speedup_wall"])
+        lines.append(verdict(None if v is None else v >= 50,
+                             "JIT ≥ 50× faster than the interpreter on fib(30): " +
+                             (f"{v:.1f}× on the `run` phases, {vw:.1f}× on whole-process wall time."
+                              if v is not None else "—")))
+        c = summary["fib"]["compile"]
+        lines.append(verdict(None if c is None else c <= 5.0,
+                             "compile latency of one small function at O2 ≤ 5 ms: the fib "
+                             "program (`fib` plus the top-level code) takes " +
+                             (f"{c:.1f} ms of parse + irgen + optimise + codegen + link in "
+                              "`kiln run --mode=jit -O2 --time`." if c is not None else "—")))
+    lines.append("")
+    if notes:
+        lines.append("### Failures\n")
+        for n_ in notes:
+            lines.append(f"- {n_}")
+        lines.append("")
+    while not lines[-1]:
+        lines.pop()
+    lines.append("<!-- bench:relay:end -->")
+    section = "\n".join(lines) + "\n"
+
+    text = open(a.out).read() if os.path.exists(a.out) else ""
+    if "<!-- bench:relay:begin" in text:
+        text = re.sub(r"<!-- bench:relay:begin.*?<!-- bench:relay:end -->\n?", lambda _: section,
+                      text, flags=re.S)
+    else:
+        if not text:
+            text = ("# Kiln performance\n\nEvery number here is produced by `scripts/bench "
+                    "<area>` on the machine named in its section, with the reference measured "
+                    "in the same run (see shared BENCHMARKING rules: side by side, medians, "
+                    "phases separated). Re-run to regenerate; do not edit by hand.\n\n")
+        elif not text.endswith("\n\n"):
+            text = text.rstrip("\n") + "\n\n"
+        text += section
+    with open(a.out, "w") as f:
+        f.write(text)
+    print(section)
+    if notes:
+        print(f"relay_report: {len(notes)} variant(s) failed; see the Failures list", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,234 @@
+// Eval: the interpreter's expressions and builtins.
+//
+// Every rule here is docs/relay.md's "Evaluation" section, operation by
+// operation: operands left to right, && and || short-circuit, % is fmod,
+// min/max as defined there, libm for the math builtins. Each operation is a
+// separate C++ expression, so the compiler cannot contract a*b+c into an FMA.
+#include "InterpreterImpl.h"
+
+#include <cmath>
+#include <cstdio>
+#include <math.h>
+
+namespace kiln::relay {
+using namespace interp;
+
+namespace {
+
+Slot num(double v) { return Slot{.number = v}; }
+Slot boolean(bool v) { return Slot{.boolean = v ? 1 : 0}; }
+kiln_rt_array *arrayOf(Slot s) { return static_cast<kiln_rt_array *>(s.array); }
+
+/// The builtins that take one number, as libm computes them.
+double mathUnary(Builtin b, double x) {
+  switch (b) {
+  case Builtin::Sqrt: return ::sqrt(x);
+  case Builtin::Abs: return ::fabs(x);
+  case Builtin::Floor: return ::floor(x);
+  case Builtin::Ceil: return ::ceil(x);
+  case Builtin::Sin: return ::sin(x);
+  case Builtin::Cos: return ::cos(x);
+  case Builtin::Tan: return ::tan(x);
+  case Builtin::Exp: return ::exp(x);
+  case Builtin::Log: return ::log(x);
+  default: assert(false && "not a one-number builtin"); return 0;
+  }
+}
+
+/// pow, min and max: min(a, b) is `b < a ? b : a`, max(a, b) `b > a ? b : a`.
+double mathBinary(Builtin b, double x, double y) {
+  switch (b) {
+  case Builtin::Pow: return ::pow(x, y);
+  case Builtin::Min: return y < x ? y : x;
+  case Builtin::Max: return y > x ? y : x;
+  default: assert(false && "not a two-number builtin"); return 0;
+  }
+}
+
+/// One argument of print, in Relay's output format.
+void printValue(Type type, Slot value) {
+  char text[32];
+  switch (type) {
+  case Type::Bool:
+    fputs(value.boolean ? "true" : "false", stdout);
+    break;
+  case Type::Array:
+    kiln_rt_print_array(arrayOf(value));
+    break;
+  default:
+    kiln_rt_format_f64(text, sizeof text, value.number);
+    fputs(text, stdout);
+    break;
+  }
+}
+
+} // namespace
+
+Slot Interpreter::Impl::eval(const Expr *e, Slot *slots) {
+  switch (e->type) {
+  case Type::Number:
+    return num(number(e, slots));
+  case Type::Bool:
+    return boolean(truth(e, slots));
+  default:
+    break;
+  }
+  switch (e->kind) {
+  case Expr::Kind::Var:
+    return slots[static_cast<const VarExpr *>(e)->slot];
+  case Expr::Kind::ArrayLit:
+    return evalArrayLit(static_cast<const ArrayLitExpr *>(e), slots);
+  case Expr::Kind::Call:
+    return evalCall(static_cast<const CallExpr *>(e), slots);
+  default:
+    break;
+  }
+  assert(false && "no expression of this kind has this type");
+  return {};
+}
+
+double Interpreter::Impl::evalNumber(const Expr *e, Slot *slots) {
+  switch (e->kind) {
+  case Expr::Kind::Number:
+    return static_cast<const NumberExpr *>(e)->value;
+  case Expr::Kind::Var:
+    return slots[static_cast<const VarExpr *>(e)->slot].number;
+  case Expr::Kind::Unary:
+    return -number(static_cast<const UnaryExpr *>(e)->operand.get(), slots);
+  case Expr::Kind::Binary: {
+    auto *b = static_cast<const BinaryExpr *>(e);
+    double l = number(b->lhs.get(), slots);
+    double r = number(b->rhs.get(), slots);
+    switch (b->op) {
+    case BinaryOp::Add: return l + r;
+    case BinaryOp::Sub: return l - r;
+    case BinaryOp::Mul: return l * r;
+    case BinaryOp::Div: return l / r;
+    default: return ::fmod(l, r);
+    }
+  }
+  case Expr::Kind::Index:
+    return evalIndex(static_cast<const IndexExpr *>(e), slots);
+  case Expr::Kind::Call: {
+    auto *call = static_cast<const CallExpr *>(e);
+    if (call->target)
+      return callUser(call, slots).number;
+    return evalCall(call, slots).number;
+  }
+  default:
+    break;
+  }
+  assert(false && "not a number expression");
+  return 0;
+}
+
+bool Interpreter::Impl::evalTruth(const Expr *e, Slot *slots) {
+  switch (e->kind) {
+  case Expr::Kind::Bool:
+    return static_cast<const BoolExpr *>(e)->value;
+  case Expr::Kind::Var:
+    return slots[static_cast<const VarExpr *>(e)->slot].boolean != 0;
+  case Expr::Kind::Unary:
+    return !truth(static_cast<const UnaryExpr *>(e)->operand.get(), slots);
+  case Expr::Kind::Binary:
+    return evalCondition(static_cast<const BinaryExpr *>(e), slots);
+  case Expr::Kind::Call:
+    return evalCall(static_cast<const CallExpr *>(e), slots).boolean != 0;
+  default:
+    break;
+  }
+  assert(false && "not a bool expression");
+  return false;
+}
+
+bool Interpreter::Impl::evalCondition(const BinaryExpr *e, Slot *slots) {
+  switch (e->op) {
+  case BinaryOp::And:
+    return truth(e->lhs.get(), slots) && truth(e->rhs.get(), slots);
+  case BinaryOp::Or:
+    return truth(e->lhs.get(), slots) || truth(e->rhs.get(), slots);
+  default:
+    break;
+  }
+  if (e->lhs->type == Type::Bool) {
+    bool l = truth(e->lhs.get(), slots);
+    bool r = truth(e->rhs.get(), slots);
+    return (l == r) == (e->op == BinaryOp::Eq);
+  }
+  double l = number(e->lhs.get(), slots);
+  double r = number(e->rhs.get(), slots);
+  switch (e->op) {
+  case BinaryOp::Lt: return l < r;
+  case BinaryOp::Le: return l <= r;
+  case BinaryOp::Gt: return l > r;
+  case BinaryOp::Ge: return l >= r;
+  case BinaryOp::Eq: return l == r;
+  default: return l != r;
+  }
+}
+
+double Interpreter::Impl::evalIndex(const IndexExpr *e, Slot *slots) {
+  kiln_rt_array *array = arrayOf(value(e->array.get(), slots));
+  double index = number(e->index.get(), slots);
+  return *element(array, index, e->loc);
+}
+
+Slot Interpreter::Impl::evalArrayLit(const ArrayLitExpr *e, Slot *slots) {
+  auto n = static_cast<int64_t>(e->elements.size());
+  kiln_rt_array *array = kiln_rt_array_new(n);
+  // The array is unreachable from Relay code until it is complete, so the
+  // element expressions cannot move its data under us.
+  for (int64_t i = 0; i < n; ++i)
+    array->data[i] = number(e->elements[i].get(), slots);
+  return Slot{.array = array};
+}
+
+Slot Interpreter::Impl::evalCall(const CallExpr *e, Slot *slots) {
+  const auto &args = e->args;
+  switch (e->builtin) {
+  case Builtin::None:
+    return callUser(e, slots);
+  case Builtin::Print:
+    print(e, slots);
+    return {};
+  case Builtin::Len:
+    return num(static_cast<double>(arrayOf(eval(args[0].get(), slots))->length));
+  case Builtin::Push: {
+    kiln_rt_array *array = arrayOf(value(args[0].get(), slots));
+    kiln_rt_array_push(array, number(args[1].get(), slots));
+    return {};
+  }
+  case Builtin::Pow:
+  case Builtin::Min:
+  case Builtin::Max: {
+    double x = number(args[0].get(), slots);
+    double y = number(args[1].get(), slots);
+    return num(mathBinary(e->builtin, x, y));
+  }
+  default:
+    return num(mathUnary(e->builtin, number(args[0].get(), slots)));
+  }
+}
+
+/// All arguments are evaluated before anything is printed, so a call in an
+/// argument that prints (or fails) does so before this line starts.
+void Interpreter::Impl::print(const CallExpr *e, Slot *slots) {
+  const auto &args = e->args;
+  SlotStack::Mark mark = stack.mark();
+  Slot *values = stack.push(args.size());
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i]->kind != Expr::Kind::String)
+      values[i] = eval(args[i].get(), slots);
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i)
+      fputc(' ', stdout);
+    if (auto *s = dyn_cast<StringExpr>(args[i].get()))
+      fwrite(s->value.data(), 1, s->value.size(), stdout);
+    else
+      printValue(args[i]->type, values[i]);
+  }
+  fputc('\n', stdout);
+  stack.reset(mark);
+}
+
+} // namespace kiln::relay

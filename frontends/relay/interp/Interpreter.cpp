@@ -1,0 +1,253 @@
+// Interpreter: the public entry points, calls (interpreted or routed to
+// native code) and the guards around them.
+//
+// Every entry point runs its body inside kiln_rt_call_guarded with a C++
+// catch inside, so both kinds of failure end there: a Relay runtime error
+// (thrown as interp::Trap) and a trap raised by the C runtime itself (out of
+// memory while growing an array). Either way the call depth and the slot
+// stack are put back as the entry point found them.
+#include "InterpreterImpl.h"
+
+#include <algorithm>
+#include <new>
+
+namespace kiln::relay {
+using namespace interp;
+
+// ---- Errors -----------------------------------------------------------------
+
+void interp::fail(Loc loc, std::string message) {
+  throw Trap{RuntimeError{std::move(message), loc}};
+}
+
+void interp::failTimeout() {
+  char message[128];
+  kiln_rt_timeout_message(message, sizeof message);
+  fail(Loc{}, message);
+}
+
+void interp::failIndex(const kiln_rt_array *array, double index, Loc loc) {
+  char message[128];
+  if (!kiln_rt_index_message(array, index, message, sizeof message))
+    fail(loc, "invalid array index");
+  fail(loc, message);
+}
+
+namespace {
+
+[[noreturn]] void failStackOverflow(const FuncDecl &fn) {
+  fail(fn.loc, "stack overflow: call depth exceeded " +
+                   std::to_string(kiln_rt_max_depth));
+}
+
+[[noreturn]] void failMissingReturn(const FuncDecl &fn) {
+  fail(fn.body->end,
+       "function '" + fn.name + "' ended without returning a value");
+}
+
+/// Where a trap reported by the C runtime happened.
+Loc trapLoc(const kiln_rt_trap_info &info) {
+  return Loc{static_cast<uint32_t>(std::max(info.line, 0)),
+             static_cast<uint32_t>(std::max(info.column, 0))};
+}
+
+/// Trap details, filled only while a trap unwinds to one guarded call and
+/// read right after it, so one buffer per thread serves every nesting level
+/// and deep native/interpreted recursion keeps its frames small.
+kiln_rt_trap_info &trapInfo() {
+  static thread_local kiln_rt_trap_info info;
+  return info;
+}
+
+} // namespace
+
+// ---- Slot stack ---------------------------------------------------------------
+
+Slot *SlotStack::pushInNewChunk(size_t n) {
+  constexpr size_t ChunkSlots = size_t(1) << 16;
+  size_t next = chunks.empty() ? 0 : chunk + 1;
+  if (next < chunks.size() &&
+      static_cast<size_t>(chunks[next].end - chunks[next].slots.get()) < n)
+    chunks.resize(next); // too small for this frame: replace it
+  if (next == chunks.size()) {
+    size_t size = std::max(n, ChunkSlots);
+    auto slots = std::make_unique<Slot[]>(size);
+    Slot *end = slots.get() + size;
+    chunks.push_back(Chunk{std::move(slots), end});
+  }
+  chunk = next;
+  top = chunks[next].slots.get() + n;
+  limit = chunks[next].end;
+  return chunks[next].slots.get();
+}
+
+// ---- Calls --------------------------------------------------------------------
+
+Interpreter::Impl::Impl(Interpreter &owner, const Program &program)
+    : owner(owner), program(program),
+      functions(std::make_unique<FunctionState[]>(program.functions.size())) {}
+
+/// Runs a user function whose parameters are in frame[0..n-1], with the
+/// entry guards of docs/relay.md: the timeout poll, then the depth limit.
+/// Inlined into callUser, the hot caller.
+[[gnu::always_inline]] inline Slot
+Interpreter::Impl::interpret(const FuncDecl &fn, Slot *frame) {
+  pollTimeout();
+  if (++kiln_rt_depth > kiln_rt_max_depth) [[unlikely]]
+    failStackOverflow(fn);
+  FunctionState &state = functions[fn.index];
+  bump(state.calls);
+  std::fill(frame + fn.params.size(), frame + fn.slotTypes.size(), Slot{});
+  Frame active{frame};
+  Flow flow = execBlock(fn.body.get(), active);
+  if (flow != Flow::Return && fn.returnType != Type::Void) [[unlikely]]
+    failMissingReturn(fn);
+  --kiln_rt_depth;
+  bump(state.loopIterations, active.loopIterations);
+  if (owner.onProfile)
+    owner.onProfile(fn, state.calls.load(std::memory_order_relaxed),
+                    state.loopIterations.load(std::memory_order_relaxed));
+  return fn.returnType == Type::Void ? Slot{} : result;
+}
+
+Slot Interpreter::Impl::callUser(const CallExpr *call, Slot *slots) {
+  const FuncDecl &fn = *call->target;
+  SlotStack::Mark mark = stack.mark();
+  Slot *frame = stack.push(fn.slotTypes.size());
+  for (size_t i = 0; i < call->args.size(); ++i)
+    frame[i] = value(call->args[i].get(), slots);
+  NativeEntry entry =
+      functions[fn.index].native.load(std::memory_order_acquire);
+  Slot returned = entry ? callNative(fn, entry, frame) : interpret(fn, frame);
+  stack.reset(mark);
+  return returned;
+}
+
+namespace {
+
+struct NativeCall {
+  NativeEntry entry;
+  const Slot *args;
+  Slot ret;
+};
+
+void enterNative(void *context) {
+  auto *call = static_cast<NativeCall *>(context);
+  call->entry(call->args, &call->ret);
+}
+
+} // namespace
+
+/// Native code does its own guards; a trap inside it unwinds to
+/// kiln_rt_call_guarded, which also restores the depth it found.
+Slot Interpreter::Impl::callNative(const FuncDecl &fn, NativeEntry entry,
+                                   Slot *args) {
+  bump(functions[fn.index].nativeCalls);
+  NativeCall call{entry, args, Slot{}};
+  kiln_rt_trap_info &info = trapInfo();
+  if (kiln_rt_call_guarded(enterNative, &call, &info))
+    fail(trapLoc(info), info.message);
+  return call.ret;
+}
+
+void Interpreter::Impl::runMain() {
+  const FuncDecl &fn = *program.main;
+  Slot *frame = stack.push(fn.slotTypes.size());
+  std::fill(frame, frame + fn.slotTypes.size(), Slot{});
+  Frame active{frame};
+  execBlock(fn.body.get(), active);
+  bump(functions[fn.index].loopIterations, active.loopIterations);
+}
+
+// ---- Entry points -------------------------------------------------------------
+
+namespace {
+
+/// One entry point's body and its outcome, passed through the C runtime.
+template <typename Body> struct Guarded {
+  Body &body;
+  RuntimeError &error;
+  bool ok = false;
+
+  static void run(void *context) {
+    auto *self = static_cast<Guarded *>(context);
+    try {
+      self->body();
+      self->ok = true;
+    } catch (Trap &trap) {
+      self->error = std::move(trap.error);
+    } catch (const std::bad_alloc &) {
+      self->error = RuntimeError{"out of memory", Loc{}};
+    } catch (...) {
+      self->error = RuntimeError{"internal error in the interpreter", Loc{}};
+    }
+  }
+};
+
+/// Runs `body`, turning every failure into `error`; restores the call depth
+/// and the slot stack.
+template <typename Body>
+bool runGuarded(SlotStack &stack, RuntimeError &error, Body body) {
+  int32_t depth = kiln_rt_depth;
+  SlotStack::Mark mark = stack.mark();
+  Guarded<Body> guarded{body, error};
+  kiln_rt_trap_info &info = trapInfo();
+  if (kiln_rt_call_guarded(&Guarded<Body>::run, &guarded, &info)) {
+    error = RuntimeError{info.message, trapLoc(info)};
+    guarded.ok = false;
+  }
+  kiln_rt_depth = depth;
+  stack.reset(mark);
+  return guarded.ok;
+}
+
+} // namespace
+
+Interpreter::Interpreter(const Program &program)
+    : P(std::make_unique<Impl>(*this, program)) {
+  assert(program.main && "the program must have passed Sema");
+}
+
+Interpreter::~Interpreter() = default;
+
+bool Interpreter::run(RuntimeError &error) {
+  return runGuarded(P->stack, error, [&] { P->runMain(); });
+}
+
+/// Always interprets the function, even when it has a native entry: the
+/// caller is native code that chose the interpreted version.
+bool Interpreter::call(int index, const Slot *args, Slot *ret,
+                       RuntimeError &error) {
+  if (index < 0 || static_cast<size_t>(index) >= P->program.functions.size()) {
+    error = RuntimeError{"no function with index " + std::to_string(index),
+                         Loc{}};
+    return false;
+  }
+  const FuncDecl &fn = *P->program.functions[index];
+  return runGuarded(P->stack, error, [&] {
+    Slot *frame = P->stack.push(fn.slotTypes.size());
+    std::copy(args, args + fn.params.size(), frame);
+    Slot returned = P->interpret(fn, frame);
+    if (ret && fn.returnType != Type::Void)
+      *ret = returned;
+  });
+}
+
+void Interpreter::setNativeEntry(int index, NativeEntry entry) {
+  if (index >= 0 && static_cast<size_t>(index) < P->program.functions.size())
+    P->functions[index].native.store(entry, std::memory_order_release);
+}
+
+uint64_t Interpreter::interpretedCalls(int index) const {
+  if (index < 0 || static_cast<size_t>(index) >= P->program.functions.size())
+    return 0;
+  return P->functions[index].calls.load(std::memory_order_relaxed);
+}
+
+uint64_t Interpreter::nativeCalls(int index) const {
+  if (index < 0 || static_cast<size_t>(index) >= P->program.functions.size())
+    return 0;
+  return P->functions[index].nativeCalls.load(std::memory_order_relaxed);
+}
+
+} // namespace kiln::relay

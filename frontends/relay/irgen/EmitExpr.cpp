@@ -1,0 +1,370 @@
+// EmitExpr: Relay expressions, builtins and checked array access as IR.
+//
+// Operands are emitted strictly left to right, as docs/relay.md requires.
+// Nothing carries fast-math flags: results must be bit-identical with the
+// interpreter. sqrt/fabs/floor/ceil are LLVM intrinsics (exact, so the
+// backend may use instructions); the other libm functions are called by
+// name with `nobuiltin`, so no rewrite (pow(2, x) -> exp2(x), sin(-x) ->
+// -sin(x)) can change a last bit.
+#include "IRGenImpl.h"
+
+#include "kiln/core/IRHelpers.h"
+
+using namespace llvm;
+
+namespace kiln::relay::irgen {
+namespace {
+
+/// The libm function behind a one-argument transcendental builtin.
+const char *libmName(Builtin builtin) {
+  switch (builtin) {
+  case Builtin::Sin:
+    return "sin";
+  case Builtin::Cos:
+    return "cos";
+  case Builtin::Tan:
+    return "tan";
+  case Builtin::Exp:
+    return "exp";
+  default:
+    return "log";
+  }
+}
+
+} // namespace
+
+Value *FunctionGen::emitAs(const Expr *e, Type t) {
+  llvm::Type *want = M.typeOf(t, e ? e->loc : decl.loc);
+  if (want->isVoidTy())
+    want = b.getDoubleTy(); // a void value is an error; keep going with a double
+  if (!e)
+    return M.fail(decl.loc, "missing expression", want);
+  if (e->type != t)
+    return M.fail(e->loc,
+                  std::string("expression of type '") + typeName(e->type) +
+                      "' where '" + typeName(t) + "' is expected",
+                  want);
+  Value *v = emitExpr(*e);
+  if (!v || v->getType() != want)
+    return M.fail(e->loc, "expression without a usable value", want);
+  return v;
+}
+
+Value *FunctionGen::emitExpr(const Expr &e) {
+  switch (e.kind) {
+  case Expr::Kind::Number:
+    return core::constF64(b, static_cast<const NumberExpr &>(e).value);
+  case Expr::Kind::Bool:
+    return b.getInt1(static_cast<const BoolExpr &>(e).value);
+  case Expr::Kind::String:
+    return M.fail(e.loc, "a string outside print", b.getDoubleTy());
+  case Expr::Kind::Var: {
+    const auto &var = static_cast<const VarExpr &>(e);
+    AllocaInst *a = slot(var.slot, var.type, var.loc);
+    if (!a)
+      return M.fail(e.loc, "unknown variable '" + var.name + "'",
+                    b.getDoubleTy());
+    return b.CreateLoad(a->getAllocatedType(), a, var.name);
+  }
+  case Expr::Kind::ArrayLit:
+    return emitArrayLiteral(static_cast<const ArrayLitExpr &>(e));
+  case Expr::Kind::Index:
+    return emitIndexRead(static_cast<const IndexExpr &>(e));
+  case Expr::Kind::Unary:
+    return emitUnary(static_cast<const UnaryExpr &>(e));
+  case Expr::Kind::Binary:
+    return emitBinary(static_cast<const BinaryExpr &>(e));
+  case Expr::Kind::Call:
+    return emitCall(static_cast<const CallExpr &>(e));
+  }
+  return M.fail(e.loc, "unknown expression", b.getDoubleTy());
+}
+
+Value *FunctionGen::emitUnary(const UnaryExpr &e) {
+  if (e.op == UnaryOp::Neg)
+    return b.CreateFNeg(emitAs(e.operand.get(), Type::Number));
+  return b.CreateNot(emitAs(e.operand.get(), Type::Bool));
+}
+
+Value *FunctionGen::emitBinary(const BinaryExpr &e) {
+  switch (e.op) {
+  case BinaryOp::And:
+  case BinaryOp::Or:
+    return emitShortCircuit(e);
+  case BinaryOp::Lt:
+  case BinaryOp::Le:
+  case BinaryOp::Gt:
+  case BinaryOp::Ge:
+  case BinaryOp::Eq:
+  case BinaryOp::Ne:
+    return emitComparison(e);
+  default:
+    break;
+  }
+  Value *lhs = emitAs(e.lhs.get(), Type::Number);
+  Value *rhs = emitAs(e.rhs.get(), Type::Number);
+  switch (e.op) {
+  case BinaryOp::Add:
+    return b.CreateFAdd(lhs, rhs);
+  case BinaryOp::Sub:
+    return b.CreateFSub(lhs, rhs);
+  case BinaryOp::Mul:
+    return b.CreateFMul(lhs, rhs);
+  case BinaryOp::Div:
+    return b.CreateFDiv(lhs, rhs);
+  default: // Mod: C's fmod, exact, so the optimiser may treat it as frem
+    return M.call("fmod", b.getDoubleTy(), {lhs, rhs}, Callee::Pure);
+  }
+}
+
+/// `a && b`, `a || b`: b only runs when a does not decide.
+Value *FunctionGen::emitShortCircuit(const BinaryExpr &e) {
+  bool isAnd = e.op == BinaryOp::And;
+  Value *lhs = emitAs(e.lhs.get(), Type::Bool);
+  BasicBlock *lhsEnd = b.GetInsertBlock();
+  BasicBlock *rhsBlock = newBlock(isAnd ? "and.rhs" : "or.rhs");
+  BasicBlock *join = newBlock(isAnd ? "and.end" : "or.end");
+  if (isAnd)
+    b.CreateCondBr(lhs, rhsBlock, join);
+  else
+    b.CreateCondBr(lhs, join, rhsBlock);
+  b.SetInsertPoint(rhsBlock);
+  Value *rhs = emitAs(e.rhs.get(), Type::Bool);
+  BasicBlock *rhsEnd = b.GetInsertBlock();
+  b.CreateBr(join);
+  b.SetInsertPoint(join);
+  PHINode *phi = b.CreatePHI(b.getInt1Ty(), 2, isAnd ? "and" : "or");
+  phi->addIncoming(b.getInt1(!isAnd), lhsEnd);
+  phi->addIncoming(rhs, rhsEnd);
+  return phi;
+}
+
+/// Ordered compares (false with NaN) except `!=`, which NaN makes true.
+Value *FunctionGen::emitComparison(const BinaryExpr &e) {
+  bool bools = e.lhs && e.lhs->type == Type::Bool &&
+               (e.op == BinaryOp::Eq || e.op == BinaryOp::Ne);
+  Type operand = bools ? Type::Bool : Type::Number;
+  Value *lhs = emitAs(e.lhs.get(), operand);
+  Value *rhs = emitAs(e.rhs.get(), operand);
+  if (bools)
+    return e.op == BinaryOp::Eq ? b.CreateICmpEQ(lhs, rhs)
+                                : b.CreateICmpNE(lhs, rhs);
+  switch (e.op) {
+  case BinaryOp::Lt:
+    return b.CreateFCmpOLT(lhs, rhs);
+  case BinaryOp::Le:
+    return b.CreateFCmpOLE(lhs, rhs);
+  case BinaryOp::Gt:
+    return b.CreateFCmpOGT(lhs, rhs);
+  case BinaryOp::Ge:
+    return b.CreateFCmpOGE(lhs, rhs);
+  case BinaryOp::Eq:
+    return b.CreateFCmpOEQ(lhs, rhs);
+  default:
+    return b.CreateFCmpUNE(lhs, rhs);
+  }
+}
+
+// ---- Arrays -----------------------------------------------------------------
+
+/// `[e1, e2, ...]`: the elements first, then a new array holding them.
+Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
+  std::vector<Value *> values;
+  for (const ExprPtr &element : e.elements)
+    values.push_back(emitAs(element.get(), Type::Number));
+  CallInst *array = M.call("kiln_rt_array_new", b.getPtrTy(),
+                           {b.getInt64(int64_t(values.size()))});
+  // A fresh allocation, like malloc's: nothing else points into it yet.
+  array->getCalledFunction()->addRetAttr(Attribute::NoAlias);
+  if (values.empty())
+    return array;
+  Value *data = arrayData(array);
+  for (size_t i = 0; i < values.size(); ++i)
+    b.CreateStore(values[i],
+                  b.CreateConstInBoundsGEP1_64(b.getDoubleTy(), data, i))
+        ->setMetadata(LLVMContext::MD_tbaa,
+                      M.tbaa(ModuleGen::Access::Element));
+  return array;
+}
+
+Value *FunctionGen::emitIndexRead(const IndexExpr &e) {
+  Value *array = emitAs(e.array.get(), Type::Array);
+  Value *index = emitAs(e.index.get(), Type::Number);
+  Value *i = checkedIndex(array, index, e.loc);
+  return loadElement(array, i);
+}
+
+Value *FunctionGen::loadElement(Value *array, Value *i64Index) {
+  LoadInst *load = b.CreateLoad(b.getDoubleTy(),
+                                elementAddress(array, i64Index), "element");
+  load->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Element));
+  return load;
+}
+
+void FunctionGen::storeElement(Value *array, Value *i64Index, Value *v) {
+  b.CreateStore(v, elementAddress(array, i64Index))
+      ->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Element));
+}
+
+Value *FunctionGen::arrayLength(Value *array) {
+  LoadInst *load = b.CreateLoad(
+      b.getInt64Ty(), b.CreateStructGEP(M.arrayType(), array, 1), "length");
+  load->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Length));
+  return load;
+}
+
+Value *FunctionGen::arrayData(Value *array) {
+  LoadInst *load = b.CreateLoad(
+      b.getPtrTy(), b.CreateStructGEP(M.arrayType(), array, 0), "data");
+  load->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Data));
+  return load;
+}
+
+Value *FunctionGen::elementAddress(Value *array, Value *i64Index) {
+  return b.CreateInBoundsGEP(b.getDoubleTy(), arrayData(array), i64Index);
+}
+
+/// index == floor(index) && index >= 0 && index < (double)length, exactly
+/// kiln_rt_index_message's test (NaN fails the first compare); the slow
+/// path lets the runtime word the error.
+Value *FunctionGen::checkedIndex(Value *array, Value *index, Loc where) {
+  Value *length = b.CreateSIToFP(arrayLength(array), b.getDoubleTy());
+  Value *whole = b.CreateFCmpOEQ(
+      index, b.CreateUnaryIntrinsic(Intrinsic::floor, index));
+  Value *inRange =
+      b.CreateAnd(b.CreateFCmpOGE(index, core::constF64(b, 0.0)),
+                  b.CreateFCmpOLT(index, length));
+  emitCheck(b.CreateNot(b.CreateAnd(whole, inRange), "bad.index"),
+            [&] {
+              M.call("kiln_rt_index_trap", b.getVoidTy(),
+                     {array, index, M.fileName(), b.getInt32(where.line),
+                      b.getInt32(where.col)},
+                     Callee::NoReturn);
+            },
+            "index.trap");
+  return b.CreateFPToSI(index, b.getInt64Ty(), "index");
+}
+
+// ---- Calls ------------------------------------------------------------------
+
+Value *FunctionGen::emitCall(const CallExpr &e) {
+  return e.builtin == Builtin::None ? emitUserCall(e) : emitBuiltin(e);
+}
+
+Value *FunctionGen::emitUserCall(const CallExpr &e) {
+  llvm::Type *result = M.typeOf(e.type == Type::Unknown ? Type::Void : e.type,
+                                e.loc);
+  if (!e.target)
+    return M.fail(e.loc, "call of unknown function '" + e.callee + "'",
+                  result);
+  const FuncDecl &target = *e.target;
+  if (e.args.size() != target.paramTypes.size())
+    return M.fail(e.loc, "call of '" + target.name + "' with " +
+                             std::to_string(e.args.size()) + " arguments",
+                  result);
+  std::vector<Value *> args;
+  for (size_t i = 0; i < e.args.size(); ++i)
+    args.push_back(emitAs(e.args[i].get(), target.paramTypes[i]));
+  Function *callee = M.callee(target);
+  if (!callee)
+    return M.fail(e.loc, "no function for '" + target.name + "'", result);
+  CallInst *call = b.CreateCall(callee, args);
+  return call->getType()->isVoidTy() ? nullptr : call;
+}
+
+bool FunctionGen::checkArity(const CallExpr &e, size_t n) {
+  if (e.args.size() == n)
+    return true;
+  M.fail(e.loc, std::string("builtin '") + builtinName(e.builtin) +
+                    "' called with " + std::to_string(e.args.size()) +
+                    " arguments");
+  return false;
+}
+
+Value *FunctionGen::emitBuiltin(const CallExpr &e) {
+  switch (e.builtin) {
+  case Builtin::Print:
+    emitPrint(e);
+    return nullptr;
+  case Builtin::Len:
+    if (!checkArity(e, 1))
+      return PoisonValue::get(b.getDoubleTy());
+    return b.CreateSIToFP(arrayLength(emitAs(e.args[0].get(), Type::Array)),
+                          b.getDoubleTy(), "len");
+  case Builtin::Push:
+    if (checkArity(e, 2)) {
+      Value *array = emitAs(e.args[0].get(), Type::Array);
+      Value *v = emitAs(e.args[1].get(), Type::Number);
+      M.call("kiln_rt_array_push", b.getVoidTy(), {array, v});
+    }
+    return nullptr;
+  default:
+    return emitMath(e);
+  }
+}
+
+/// The numeric builtins; min/max by their definitions in docs/relay.md.
+Value *FunctionGen::emitMath(const CallExpr &e) {
+  bool binary = e.builtin == Builtin::Pow || e.builtin == Builtin::Min ||
+                e.builtin == Builtin::Max;
+  if (!checkArity(e, binary ? 2 : 1))
+    return PoisonValue::get(b.getDoubleTy());
+  Value *x = emitAs(e.args[0].get(), Type::Number);
+  Value *y = binary ? emitAs(e.args[1].get(), Type::Number) : nullptr;
+  llvm::Type *f64 = b.getDoubleTy();
+  switch (e.builtin) {
+  case Builtin::Sqrt:
+    return b.CreateUnaryIntrinsic(Intrinsic::sqrt, x);
+  case Builtin::Abs:
+    return b.CreateUnaryIntrinsic(Intrinsic::fabs, x);
+  case Builtin::Floor:
+    return b.CreateUnaryIntrinsic(Intrinsic::floor, x);
+  case Builtin::Ceil:
+    return b.CreateUnaryIntrinsic(Intrinsic::ceil, x);
+  case Builtin::Sin:
+  case Builtin::Cos:
+  case Builtin::Tan:
+  case Builtin::Exp:
+  case Builtin::Log:
+    return M.call(libmName(e.builtin), f64, {x}, Callee::Libm);
+  case Builtin::Pow:
+    return M.call("pow", f64, {x, y}, Callee::Libm);
+  case Builtin::Min: // b < a ? b : a
+    return b.CreateSelect(b.CreateFCmpOLT(y, x), y, x, "min");
+  case Builtin::Max: // b > a ? b : a
+    return b.CreateSelect(b.CreateFCmpOGT(y, x), y, x, "max");
+  default:
+    return M.fail(e.loc, "unknown builtin", f64);
+  }
+}
+
+/// All arguments first (left to right), then the printing: one space
+/// between them and a newline at the end.
+void FunctionGen::emitPrint(const CallExpr &e) {
+  std::vector<std::pair<Type, Value *>> values;
+  for (const ExprPtr &arg : e.args) {
+    if (const auto *text = dyn_cast<StringExpr>(arg.get()))
+      values.push_back({Type::String, core::constString(b, text->value)});
+    else if (arg && arg->type != Type::Void && arg->type != Type::Unknown)
+      values.push_back({arg->type, emitAs(arg.get(), arg->type)});
+    else
+      M.fail(arg ? arg->loc : e.loc, "print of a value-less expression");
+  }
+  llvm::Type *voidTy = b.getVoidTy();
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0)
+      M.call("kiln_rt_print_space", voidTy, {});
+    auto [type, v] = values[i];
+    if (type == Type::Number)
+      M.call("kiln_rt_print_f64", voidTy, {v});
+    else if (type == Type::Bool)
+      M.call("kiln_rt_print_bool", voidTy, {b.CreateZExt(v, b.getInt32Ty())});
+    else if (type == Type::Array)
+      M.call("kiln_rt_print_array", voidTy, {v});
+    else
+      M.call("kiln_rt_print_str", voidTy, {v});
+  }
+  M.call("kiln_rt_print_newline", voidTy, {});
+}
+
+} // namespace kiln::relay::irgen

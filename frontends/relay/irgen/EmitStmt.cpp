@@ -1,0 +1,357 @@
+// EmitStmt: Relay statements, frames and guards as LLVM IR.
+//
+// Every frame slot is an alloca in the entry block (mem2reg promotes them
+// at O1+), loops are plain header/body/latch blocks, and the guards of
+// docs/relay.md ("Guards") are inline fast paths with cold trap blocks.
+#include "IRGenImpl.h"
+
+#include "kiln/core/IRHelpers.h"
+
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/MDBuilder.h"
+
+using namespace llvm;
+
+namespace kiln::relay::irgen {
+
+FunctionGen::FunctionGen(ModuleGen &m, const FuncDecl &decl, Function *fn)
+    : M(m), b(m.b), decl(decl), fn(fn),
+      countsDepth(&decl != m.program.main) {}
+
+void FunctionGen::emit() {
+  b.SetInsertPoint(BasicBlock::Create(fn->getContext(), "entry", fn));
+  emitPrologue();
+  emitBlock(decl.body.get());
+  if (!terminated())
+    emitFallOff();
+}
+
+// ---- Frame and guards -------------------------------------------------------
+
+void FunctionGen::emitPrologue() {
+  for (size_t i = 0; i < decl.slotTypes.size(); ++i) {
+    Type t = decl.slotTypes[i];
+    bool isValue = t == Type::Number || t == Type::Bool || t == Type::Array;
+    // Slots sema could not type are only an error if something uses them.
+    AllocaInst *a = isValue ? entryAlloca(M.typeOf(t, decl.loc), "") : nullptr;
+    if (a)
+      b.CreateStore(Constant::getNullValue(a->getAllocatedType()), a);
+    slots.push_back(a);
+  }
+  for (unsigned i = 0; i < fn->arg_size(); ++i)
+    if (AllocaInst *a = slot(int(i), decl.paramTypes[i], decl.params[i].loc)) {
+      a->setName(decl.params[i].name + ".slot");
+      b.CreateStore(fn->getArg(i), a);
+    }
+  // The top-level code is no call: the interpreter neither polls nor counts
+  // depth there, and the compiled tiers must trap at the same points.
+  if (countsDepth) {
+    pollInterrupt();
+    enterFrame();
+  }
+}
+
+/// A value-returning function reached its closing brace: a runtime error
+/// there; a void one returns.
+void FunctionGen::emitFallOff() {
+  if (fn->getReturnType()->isVoidTy()) {
+    leaveFrame();
+    b.CreateRetVoid();
+    return;
+  }
+  std::string message =
+      "function '" + decl.name + "' ended without returning a value";
+  M.call("kiln_rt_trap", b.getVoidTy(),
+         {core::constString(b, message), M.fileName(),
+          b.getInt32(decl.body->end.line), b.getInt32(decl.body->end.col)},
+         Callee::NoReturn);
+  b.CreateUnreachable();
+}
+
+AllocaInst *FunctionGen::entryAlloca(llvm::Type *t, const Twine &name) {
+  BasicBlock &entry = fn->getEntryBlock();
+  IRBuilder<> at(&entry, entry.begin());
+  return at.CreateAlloca(t, nullptr, name);
+}
+
+AllocaInst *FunctionGen::slot(int index, Type expected, Loc where) {
+  if (index < 0 || size_t(index) >= slots.size() || !slots[index]) {
+    M.fail(where, "variable without a frame slot");
+    return nullptr;
+  }
+  if (expected != Type::Unknown && decl.slotTypes[index] != expected) {
+    M.fail(where, std::string("variable of type '") +
+                      typeName(decl.slotTypes[index]) + "' used as '" +
+                      typeName(expected) + "'");
+    return nullptr;
+  }
+  return slots[index];
+}
+
+void FunctionGen::emitCheck(Value *failed,
+                            const std::function<void()> &slowPath,
+                            const Twine &name) {
+  BasicBlock *slow = newBlock(name);
+  BasicBlock *fast = newBlock(name + ".ok");
+  b.CreateCondBr(failed, slow, fast,
+                 MDBuilder(fn->getContext()).createUnlikelyBranchWeights());
+  b.SetInsertPoint(slow);
+  slowPath();
+  b.CreateUnreachable();
+  b.SetInsertPoint(fast);
+}
+
+/// Timeout poll: at function entry and before every loop iteration.
+void FunctionGen::pollInterrupt() {
+  if (!M.options.guards)
+    return;
+  LoadInst *flag = b.CreateLoad(b.getInt32Ty(),
+                                M.runtimeGlobal("kiln_rt_interrupted"),
+                                "interrupted");
+  flag->setVolatile(true);
+  emitCheck(b.CreateICmpNE(flag, b.getInt32(0)),
+            [&] {
+              M.call("kiln_rt_timeout_trap", b.getVoidTy(), {},
+                     Callee::NoReturn);
+            },
+            "timeout");
+}
+
+/// depth += 1, trapping past kiln_rt_max_depth at the function's name.
+void FunctionGen::enterFrame() {
+  if (!M.options.guards || !countsDepth)
+    return;
+  GlobalVariable *depthVar = M.runtimeGlobal("kiln_rt_depth");
+  Value *depth = b.CreateAdd(b.CreateLoad(b.getInt32Ty(), depthVar),
+                             b.getInt32(1), "depth");
+  b.CreateStore(depth, depthVar);
+  Value *max = b.CreateLoad(b.getInt32Ty(),
+                            M.runtimeGlobal("kiln_rt_max_depth"), "max.depth");
+  emitCheck(b.CreateICmpSGT(depth, max),
+            [&] {
+              M.call("kiln_rt_stack_overflow", b.getVoidTy(),
+                     {M.fileName(), b.getInt32(decl.loc.line),
+                      b.getInt32(decl.loc.col)},
+                     Callee::NoReturn);
+            },
+            "overflow");
+}
+
+/// depth -= 1 before every return (a trap restores the depth itself).
+void FunctionGen::leaveFrame() {
+  if (!M.options.guards || !countsDepth)
+    return;
+  GlobalVariable *depthVar = M.runtimeGlobal("kiln_rt_depth");
+  b.CreateStore(b.CreateSub(b.CreateLoad(b.getInt32Ty(), depthVar),
+                            b.getInt32(1)),
+                depthVar);
+}
+
+BasicBlock *FunctionGen::newBlock(const Twine &name) {
+  return BasicBlock::Create(fn->getContext(), name, fn);
+}
+
+bool FunctionGen::terminated() const {
+  return b.GetInsertBlock()->getTerminator() != nullptr;
+}
+
+// ---- Statements -------------------------------------------------------------
+
+/// Statements after a return/break/continue are unreachable and skipped.
+void FunctionGen::emitBlock(const BlockStmt *block) {
+  if (!block) {
+    M.fail(decl.loc, "missing block");
+    return;
+  }
+  for (const StmtPtr &stmt : block->body) {
+    if (terminated())
+      return;
+    if (stmt)
+      emitStmt(*stmt);
+    else
+      M.fail(block->loc, "missing statement");
+  }
+}
+
+void FunctionGen::emitStmt(const Stmt &stmt) {
+  switch (stmt.kind) {
+  case Stmt::Kind::Let:
+    return emitLet(static_cast<const LetStmt &>(stmt));
+  case Stmt::Kind::Assign:
+    return emitAssign(static_cast<const AssignStmt &>(stmt));
+  case Stmt::Kind::ExprStmt:
+    if (const Expr *e = static_cast<const ExprStmt &>(stmt).expr.get())
+      emitExpr(*e);
+    else
+      M.fail(stmt.loc, "missing expression");
+    return;
+  case Stmt::Kind::If:
+    return emitIf(static_cast<const IfStmt &>(stmt));
+  case Stmt::Kind::While:
+    return emitWhile(static_cast<const WhileStmt &>(stmt));
+  case Stmt::Kind::ForRange:
+    return emitForRange(static_cast<const ForRangeStmt &>(stmt));
+  case Stmt::Kind::ForEach:
+    return emitForEach(static_cast<const ForEachStmt &>(stmt));
+  case Stmt::Kind::Break:
+  case Stmt::Kind::Continue:
+    return emitJump(stmt.kind == Stmt::Kind::Break, stmt.loc);
+  case Stmt::Kind::Return:
+    return emitReturn(static_cast<const ReturnStmt &>(stmt));
+  case Stmt::Kind::Block:
+    return emitBlock(&static_cast<const BlockStmt &>(stmt));
+  }
+  M.fail(stmt.loc, "unknown statement");
+}
+
+void FunctionGen::emitLet(const LetStmt &s) {
+  Type t = s.init ? s.init->type : Type::Unknown;
+  Value *v = emitAs(s.init.get(), t);
+  AllocaInst *a = slot(s.slot, t, s.loc);
+  if (!a || !v)
+    return;
+  if (!a->hasName())
+    a->setName(s.name);
+  b.CreateStore(v, a);
+}
+
+/// `x = v`, or `a[i] = v`: a, then i, then v, then the index check.
+void FunctionGen::emitAssign(const AssignStmt &s) {
+  if (const auto *var = dyn_cast<VarExpr>(s.target.get())) {
+    bool known = var->slot >= 0 && size_t(var->slot) < decl.slotTypes.size();
+    Type t = known ? decl.slotTypes[var->slot] : Type::Unknown;
+    Value *v = emitAs(s.value.get(), t);
+    if (AllocaInst *a = slot(var->slot, t, var->loc); a && v)
+      b.CreateStore(v, a);
+    return;
+  }
+  if (const auto *target = dyn_cast<IndexExpr>(s.target.get())) {
+    Value *array = emitAs(target->array.get(), Type::Array);
+    Value *index = emitAs(target->index.get(), Type::Number);
+    Value *v = emitAs(s.value.get(), Type::Number);
+    storeElement(array, checkedIndex(array, index, target->loc), v);
+    return;
+  }
+  M.fail(s.loc, "assignment to something that is not a variable or element");
+}
+
+void FunctionGen::emitIf(const IfStmt &s) {
+  Value *cond = emitAs(s.cond.get(), Type::Bool);
+  auto thenArm = [&](IRBuilder<> &) { emitBlock(s.thenBlock.get()); };
+  if (s.elseStmt)
+    core::emitIfElse(b, cond, thenArm,
+                     [&](IRBuilder<> &) { emitStmt(*s.elseStmt); });
+  else
+    core::emitIfElse(b, cond, thenArm);
+  // Both arms left (return/break/continue): nothing follows the if.
+  if (pred_empty(b.GetInsertBlock()))
+    b.CreateUnreachable();
+}
+
+void FunctionGen::emitLoopBody(const BlockStmt *body, BasicBlock *continueTo,
+                               BasicBlock *breakTo) {
+  loops.push_back({breakTo, continueTo});
+  emitBlock(body);
+  loops.pop_back();
+  if (!terminated())
+    b.CreateBr(continueTo);
+}
+
+void FunctionGen::emitWhile(const WhileStmt &s) {
+  BasicBlock *header = newBlock("while.cond");
+  BasicBlock *body = newBlock("while.body");
+  BasicBlock *exit = newBlock("while.end");
+  b.CreateBr(header);
+  b.SetInsertPoint(header);
+  b.CreateCondBr(emitAs(s.cond.get(), Type::Bool), body, exit);
+  b.SetInsertPoint(body);
+  pollInterrupt();
+  emitLoopBody(s.body.get(), header, exit);
+  b.SetInsertPoint(exit);
+}
+
+/// `for i in a..b`: a hidden double counter runs from a while < b; the
+/// variable gets a copy each iteration, so assigning it changes nothing.
+void FunctionGen::emitForRange(const ForRangeStmt &s) {
+  Value *start = emitAs(s.start.get(), Type::Number);
+  Value *end = emitAs(s.end.get(), Type::Number);
+  AllocaInst *counter = entryAlloca(b.getDoubleTy(), s.var + ".counter");
+  b.CreateStore(start, counter);
+  BasicBlock *header = newBlock("for.cond");
+  BasicBlock *body = newBlock("for.body");
+  BasicBlock *latch = newBlock("for.next");
+  BasicBlock *exit = newBlock("for.end");
+  b.CreateBr(header);
+  b.SetInsertPoint(header);
+  Value *current = b.CreateLoad(b.getDoubleTy(), counter, s.var + ".current");
+  b.CreateCondBr(b.CreateFCmpOLT(current, end), body, exit);
+  b.SetInsertPoint(body);
+  pollInterrupt();
+  if (AllocaInst *var = slot(s.slot, Type::Number, s.loc)) {
+    if (!var->hasName())
+      var->setName(s.var);
+    b.CreateStore(current, var);
+  }
+  emitLoopBody(s.body.get(), latch, exit);
+  b.SetInsertPoint(latch);
+  Value *last = b.CreateLoad(b.getDoubleTy(), counter);
+  b.CreateStore(b.CreateFAdd(last, ConstantFP::get(b.getDoubleTy(), 1.0)),
+                counter);
+  b.CreateBr(header);
+  b.SetInsertPoint(exit);
+}
+
+/// `for x in arr`: the array once, its length before every iteration.
+void FunctionGen::emitForEach(const ForEachStmt &s) {
+  Value *array = emitAs(s.array.get(), Type::Array);
+  AllocaInst *index = entryAlloca(b.getInt64Ty(), s.var + ".index");
+  b.CreateStore(b.getInt64(0), index);
+  BasicBlock *header = newBlock("foreach.cond");
+  BasicBlock *body = newBlock("foreach.body");
+  BasicBlock *latch = newBlock("foreach.next");
+  BasicBlock *exit = newBlock("foreach.end");
+  b.CreateBr(header);
+  b.SetInsertPoint(header);
+  Value *i = b.CreateLoad(b.getInt64Ty(), index, s.var + ".i");
+  b.CreateCondBr(b.CreateICmpSLT(i, arrayLength(array)), body, exit);
+  b.SetInsertPoint(body);
+  pollInterrupt();
+  if (AllocaInst *var = slot(s.slot, Type::Number, s.loc)) {
+    if (!var->hasName())
+      var->setName(s.var);
+    b.CreateStore(loadElement(array, i), var);
+  }
+  emitLoopBody(s.body.get(), latch, exit);
+  b.SetInsertPoint(latch);
+  b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt64Ty(), index),
+                            b.getInt64(1)),
+                index);
+  b.CreateBr(header);
+  b.SetInsertPoint(exit);
+}
+
+void FunctionGen::emitReturn(const ReturnStmt &s) {
+  bool returnsVoid = fn->getReturnType()->isVoidTy();
+  if (bool(s.value) == returnsVoid) {
+    M.fail(s.loc, returnsVoid ? "value returned from a void function"
+                              : "return without a value");
+    b.CreateUnreachable();
+    return;
+  }
+  Value *v = returnsVoid ? nullptr : emitAs(s.value.get(), decl.returnType);
+  leaveFrame();
+  if (returnsVoid)
+    b.CreateRetVoid();
+  else
+    b.CreateRet(v);
+}
+
+void FunctionGen::emitJump(bool isBreak, Loc where) {
+  if (loops.empty()) {
+    M.fail(where, isBreak ? "break outside a loop" : "continue outside a loop");
+    return;
+  }
+  b.CreateBr(isBreak ? loops.back().breakTo : loops.back().continueTo);
+}
+
+} // namespace kiln::relay::irgen

@@ -1,0 +1,160 @@
+// IRGen: Relay modules — typed functions, their `.entry` wrappers, and the
+// C `main` of an AOT executable.
+//
+// This file decides what a module contains and how its symbols are named
+// and linked (the contract with the JIT, the router and the linker); the
+// function bodies come from FunctionGen (EmitStmt.cpp, EmitExpr.cpp).
+#include "IRGenImpl.h"
+
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/IRHelpers.h"
+
+#include "llvm/IR/Module.h"
+
+using namespace llvm;
+
+namespace kiln::relay {
+namespace {
+
+using irgen::Mode;
+using irgen::ModuleGen;
+
+/// `relay.<name>.entry(ptr args, ptr ret)`: unpacks 8-byte slots, calls the
+/// typed function, packs its result. Untyped callers (the interpreter, the
+/// router) reach compiled code only through these.
+void emitEntryWrapper(ModuleGen &m, const FuncDecl &decl, Function *typed,
+                      const std::string &name) {
+  IRBuilder<> &b = m.b;
+  auto *type = FunctionType::get(b.getVoidTy(), {b.getPtrTy(), b.getPtrTy()},
+                                 false);
+  Function *wrapper = core::createFunction(m.module, b, name, type,
+                                           {"args", "ret"});
+  wrapper->addFnAttr(Attribute::NoUnwind);
+  std::vector<Value *> args;
+  for (unsigned i = 0; i < typed->arg_size(); ++i) {
+    Value *addr = b.CreateConstInBoundsGEP1_64(
+        b.getInt8Ty(), wrapper->getArg(0), uint64_t(i) * irgen::SlotBytes);
+    llvm::Type *t = typed->getArg(i)->getType();
+    if (t->isIntegerTy(1))
+      args.push_back(b.CreateICmpNE(b.CreateLoad(b.getInt64Ty(), addr),
+                                    b.getInt64(0), decl.params[i].name));
+    else
+      args.push_back(b.CreateLoad(t, addr, decl.params[i].name));
+  }
+  CallInst *result = b.CreateCall(typed, args);
+  if (result->getType()->isIntegerTy(1))
+    b.CreateStore(b.CreateZExt(result, b.getInt64Ty()), wrapper->getArg(1));
+  else if (!result->getType()->isVoidTy())
+    b.CreateStore(result, wrapper->getArg(1));
+  b.CreateRetVoid();
+}
+
+/// Creates the typed function for `decl` (body added later), or null after
+/// recording why not.
+Function *declareTyped(ModuleGen &m, const FuncDecl &decl,
+                       const std::string &name,
+                       GlobalValue::LinkageTypes linkage) {
+  FunctionType *type = m.signature(decl);
+  if (!type)
+    return nullptr;
+  Function *f = Function::Create(type, linkage, name, m.module);
+  f->addFnAttr(Attribute::NoUnwind);
+  for (unsigned i = 0; i < f->arg_size(); ++i)
+    f->getArg(i)->setName(decl.params[i].name);
+  return f;
+}
+
+/// Fills in `typed` and adds the `.entry` wrapper that calls it.
+void emitFunction(ModuleGen &m, const FuncDecl &decl, Function *typed) {
+  irgen::FunctionGen(m, decl, typed).emit();
+  emitEntryWrapper(m, decl, typed, "relay." + decl.name + ".entry");
+}
+
+/// Common checks and the final verification for both entry points.
+Expected<std::unique_ptr<Module>> finish(ModuleGen &m,
+                                         std::unique_ptr<Module> module) {
+  if (Error err = m.takeError())
+    return std::move(err);
+  if (Error err = core::verifyModule(*module))
+    return std::move(err);
+  return std::move(module);
+}
+
+bool analysed(const Program &program, const FuncDecl &decl) {
+  return decl.index >= 0 && size_t(decl.index) < program.functions.size() &&
+         program.functions[decl.index].get() == &decl && decl.body;
+}
+
+} // namespace
+
+Expected<std::unique_ptr<Module>>
+generateProgram(const Program &program, LLVMContext &context,
+                const IRGenOptions &options) {
+  if (!program.main)
+    return core::makeError("cannot generate IR: the program was not analysed "
+                           "(no main function)");
+  auto module = std::make_unique<Module>("relay:" + program.file, context);
+  module->setSourceFileName(program.file);
+  ModuleGen m(program, options, *module, Mode::Program);
+  for (const auto &decl : program.functions) {
+    if (!analysed(program, *decl))
+      return core::makeError("cannot generate IR: function '" + decl->name +
+                             "' was not analysed");
+    bool isMain = decl.get() == program.main;
+    m.typed.push_back(declareTyped(
+        m, *decl, "relay." + decl->name,
+        isMain ? GlobalValue::ExternalLinkage : GlobalValue::InternalLinkage));
+  }
+  if (Error err = m.takeError())
+    return std::move(err);
+  for (const auto &decl : program.functions)
+    emitFunction(m, *decl, m.typed[decl->index]);
+  return finish(m, std::move(module));
+}
+
+Expected<std::unique_ptr<Module>>
+generateFunction(const Program &program, const FuncDecl &function,
+                 LLVMContext &context, const IRGenOptions &options) {
+  if (!analysed(program, function))
+    return core::makeError("cannot generate IR: function '" + function.name +
+                           "' is not an analysed function of the program");
+  auto module = std::make_unique<Module>("relay:" + function.name, context);
+  module->setSourceFileName(program.file);
+  ModuleGen m(program, options, *module, Mode::Single);
+  Function *typed = declareTyped(m, function, "relay." + function.name + ".impl",
+                                 GlobalValue::ExternalLinkage);
+  if (Error err = m.takeError())
+    return std::move(err);
+  emitFunction(m, function, typed);
+  return finish(m, std::move(module));
+}
+
+void addExecutableMain(Module &module, double timeoutSeconds, int maxDepth) {
+  LLVMContext &ctx = module.getContext();
+  IRBuilder<> b(ctx);
+  auto *type = FunctionType::get(b.getInt32Ty(),
+                                 {b.getInt32Ty(), b.getPtrTy()}, false);
+  core::createFunction(module, b, "main", type, {"argc", "argv"});
+  b.CreateStore(b.getInt32(maxDepth),
+                module.getOrInsertGlobal("kiln_rt_max_depth", b.getInt32Ty()));
+  if (timeoutSeconds > 0) {
+    core::callRuntime(b, "kiln_rt_watchdog_start", b.getInt32Ty(),
+                      {core::constF64(b, timeoutSeconds)});
+  } else {
+    Value *text = core::callRuntime(b, "getenv", b.getPtrTy(),
+                                    {core::constString(b, "KILN_TIMEOUT")});
+    core::emitIfElse(b, b.CreateIsNotNull(text), [&](IRBuilder<> &b) {
+      Value *seconds = core::callRuntime(b, "atof", b.getDoubleTy(), {text});
+      core::callRuntime(b, "kiln_rt_watchdog_start", b.getInt32Ty(), {seconds});
+    });
+  }
+  FunctionCallee relayMain =
+      module.getOrInsertFunction("relay.main", b.getVoidTy());
+  b.CreateCall(relayMain);
+  core::callRuntime(b, "kiln_rt_watchdog_stop", b.getVoidTy(), {});
+  core::callRuntime(b, "fflush", b.getInt32Ty(),
+                    {ConstantPointerNull::get(b.getPtrTy())});
+  b.CreateRet(b.getInt32(0));
+}
+
+} // namespace kiln::relay

@@ -1,0 +1,119 @@
+// DriverSupport: diagnostics rendering, syntax dumps, stacks and guards.
+#include "DriverSupport.h"
+
+#include "relay/syntax/Lexer.h"
+#include "relay/syntax/Parser.h"
+#include "relay/syntax/Sema.h"
+
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/Emit.h"
+
+#include <cstdio>
+#include <pthread.h>
+
+namespace kiln::relay {
+
+namespace {
+
+std::string renderDiags(const std::string &file, const std::string &source,
+                        const DiagList &diags) {
+  core::Diagnostics all;
+  for (const Diag &d : diags)
+    all.error({file, d.loc.line, d.loc.col}, d.message,
+              std::string(core::lineOf(source, d.loc.line)));
+  return core::renderError(all.takeError());
+}
+
+} // namespace
+
+std::unique_ptr<Program> analyzeSource(const std::string &file,
+                                       const std::string &source,
+                                       std::string &errors) {
+  DiagList diags;
+  auto program = parseProgram(file, source, diags);
+  // Type errors in a tree that did not parse would only add noise.
+  if (diags.empty())
+    analyze(*program, diags);
+  if (diags.empty())
+    return program;
+  errors = renderDiags(file, source, diags);
+  return nullptr;
+}
+
+std::string renderRuntimeError(const std::string &file, const RuntimeError &e) {
+  if (e.loc.line == 0)
+    return "runtime error: " + e.message;
+  return file + ":" + std::to_string(e.loc.line) + ":" +
+         std::to_string(e.loc.col ? e.loc.col : 1) + ": runtime error: " + e.message;
+}
+
+std::string renderTrap(const std::string &file, const kiln_rt_trap_info &info) {
+  RuntimeError e{info.message, {uint32_t(info.line > 0 ? info.line : 0),
+                                uint32_t(info.column > 0 ? info.column : 0)}};
+  return renderRuntimeError(info.file[0] ? std::string(info.file) : file, e);
+}
+
+int writeSyntaxDump(const std::string &file, const std::string &source,
+                    const std::string &output, bool ast, std::string &errors) {
+  std::string text;
+  if (ast) {
+    auto program = analyzeSource(file, source, errors);
+    if (!program)
+      return 1;
+    text = dumpAST(*program);
+  } else {
+    DiagList diags;
+    text = dumpTokens(lex(source, diags));
+    if (!diags.empty()) {
+      errors = renderDiags(file, source, diags);
+      return 1;
+    }
+  }
+  if (output == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+  if (auto err = core::writeFileAtomically(output, text)) {
+    errors = core::renderError(std::move(err));
+    return 1;
+  }
+  return 0;
+}
+
+namespace {
+void *trampoline(void *arg) {
+  (*static_cast<const std::function<void()> *>(arg))();
+  return nullptr;
+}
+} // namespace
+
+void runOnLargeStack(const std::function<void()> &fn) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, size_t(1) << 30);
+  pthread_t thread;
+  if (pthread_create(&thread, &attr, trampoline,
+                     const_cast<std::function<void()> *>(&fn)) != 0) {
+    pthread_attr_destroy(&attr);
+    fn(); // no thread to be had: run here, with the usual stack
+    return;
+  }
+  pthread_attr_destroy(&attr);
+  pthread_join(thread, nullptr);
+}
+
+GuardScope::GuardScope(int maxDepth, double timeoutSeconds) {
+  kiln_rt_depth = 0;
+  kiln_rt_max_depth = maxDepth > 0 ? maxDepth : 10000;
+  kiln_rt_interrupted = 0;
+  if (timeoutSeconds > 0)
+    kiln_rt_watchdog_start(timeoutSeconds);
+}
+
+GuardScope::~GuardScope() {
+  kiln_rt_watchdog_stop();
+  kiln_rt_interrupted = 0;
+  kiln_rt_depth = 0;
+}
+
+} // namespace kiln::relay

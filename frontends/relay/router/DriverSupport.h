@@ -1,0 +1,43 @@
+// DriverSupport: pieces shared by the Relay driver and router: front end
+// with rendered diagnostics, runtime-error rendering, guard set-up and the
+// large-stack thread programs run on.
+#pragma once
+
+#include "relay/interp/Interpreter.h"
+#include "relay/syntax/AST.h"
+#include "kiln/runtime/Abi.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace kiln::relay {
+
+/// Lex + parse + analyse. On errors returns null and renders every
+/// diagnostic (`file:line:col: error: …`, source line, caret) into `errors`.
+std::unique_ptr<Program> analyzeSource(const std::string &file,
+                                       const std::string &source,
+                                       std::string &errors);
+
+/// `file:line:col: runtime error: message` (without location when unknown).
+std::string renderRuntimeError(const std::string &file, const RuntimeError &e);
+std::string renderTrap(const std::string &file, const kiln_rt_trap_info &info);
+
+/// Writes --emit=tokens or --emit=ast output (atomically) to `output`, or to
+/// stdout when output is "-".
+int writeSyntaxDump(const std::string &file, const std::string &source,
+                    const std::string &output, bool ast, std::string &errors);
+
+/// Runs `fn` on a thread with a 1 GiB stack (reserved, not committed), so
+/// deep recursion hits the depth limit long before the native stack ends.
+void runOnLargeStack(const std::function<void()> &fn);
+
+/// Sets the depth limit and starts the timeout watchdog for one run; undoes
+/// both when destroyed.
+class GuardScope {
+public:
+  GuardScope(int maxDepth, double timeoutSeconds);
+  ~GuardScope();
+};
+
+} // namespace kiln::relay

@@ -1,0 +1,35 @@
+// Router: the `auto` execution mode. The interpreter runs the program;
+// functions marked @llvm are compiled up front, and a function that becomes
+// hot (many calls, or long-running loops) is compiled on a background
+// thread, after which its calls run native code. Compiled code calls every
+// function through a small stub that jumps to native code when there is
+// some and otherwise calls back into the interpreter, so the tiers mix
+// freely and share arrays.
+#pragma once
+
+#include "kiln/relay/Relay.h"
+#include "relay/syntax/AST.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace kiln::relay {
+
+/// Runs `program` in auto mode (on the current thread; guards already set).
+int runRouted(const Program &program, const RunOptions &options,
+              std::string &errors, RunStats *stats);
+
+/// The stub module: for every user function g, a global `relay.g.native`
+/// (null until g is compiled) and `relay.g`, which calls *relay.g.native or
+/// else `relay_router_dispatch(&relay_router_self, index, args, ret)`.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+generateStubs(const Program &program, llvm::LLVMContext &context);
+
+} // namespace kiln::relay

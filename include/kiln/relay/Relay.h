@@ -1,0 +1,65 @@
+// Relay: run or build a Relay program (docs/relay.md).
+//
+// The entry points the `kiln` tool and embedders use. No LLVM types here:
+// the front end's internals (syntax, interpreter, IR generation, router)
+// stay behind this header.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace kiln::core {
+class PhaseTimings;
+}
+
+namespace kiln::relay {
+
+enum class Mode { Interp, Jit, Auto };
+
+struct RunOptions {
+  Mode mode = Mode::Auto;
+  int optLevel = 2;           ///< 0-3, for compiled code
+  double timeoutSeconds = 0;  ///< 0: no limit
+  int maxDepth = 10000;       ///< calls active at once before "stack overflow"
+  bool cache = true;          ///< use the on-disk compile cache
+  /// Router (auto mode): a function is compiled after this many interpreted
+  /// calls, or once its loops have run this many iterations x 100.
+  uint64_t hotCalls = 100;
+  core::PhaseTimings *timings = nullptr; ///< parse/optimize/codegen/run
+};
+
+struct RunStats {
+  uint64_t compilations = 0;     ///< modules compiled (not from the cache)
+  uint64_t cacheHits = 0;
+  uint64_t functionsCompiled = 0; ///< router: functions moved to native code
+  uint64_t nativeCalls = 0;       ///< router: calls that ran native code
+  uint64_t interpretedCalls = 0;
+};
+
+/// Parses, checks and runs `source`. Program output goes to stdout;
+/// diagnostics (compile errors with source line and caret, or one runtime
+/// error line) go to `errors`. Returns the exit status: 0, or 1 after any
+/// error. Never throws.
+int run(const std::string &file, const std::string &source,
+        const RunOptions &options, std::string &errors,
+        RunStats *stats = nullptr);
+
+/// What `kiln build` writes.
+enum class BuildKind { Executable, Object, Assembly, IR, Bitcode, Tokens, AST };
+
+struct BuildOptions {
+  BuildKind kind = BuildKind::Executable;
+  int optLevel = 2;
+  std::string target; ///< triple; empty = host
+  double timeoutSeconds = 0;
+  int maxDepth = 10000;
+  core::PhaseTimings *timings = nullptr;
+};
+
+/// Compiles `source` into `output` (no partial file on failure). Returns 0 or
+/// 1 with diagnostics in `errors`.
+int build(const std::string &file, const std::string &source,
+          const std::string &output, const BuildOptions &options,
+          std::string &errors);
+
+} // namespace kiln::relay

@@ -1,0 +1,141 @@
+// RelayCommands: `kiln run FILE.relay`, `kiln build FILE.relay` and
+// `kiln repl` (docs/relay.md).
+#include "Command.h"
+#include "Options.h"
+
+#include "kiln/core/Timing.h"
+#include "kiln/relay/Relay.h"
+
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+
+namespace kiln::tool {
+
+namespace {
+
+bool readFile(const std::string &path, std::string &text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
+}
+
+int optLevelNumber(core::OptLevel level) {
+  switch (level) {
+  case core::OptLevel::O0: return 0;
+  case core::OptLevel::O1: return 1;
+  case core::OptLevel::O3: return 3;
+  default: return 2;
+  }
+}
+
+int finish(const CommonOptions &opts, const core::PhaseTimings &timings,
+           const std::string &errors, int status) {
+  std::fflush(stdout);
+  if (!errors.empty())
+    fmt::print(stderr, "{}\n", errors);
+  if (opts.time)
+    std::fputs(timings.table().c_str(), stderr);
+  return status;
+}
+
+int runRelay(const Args &args) {
+  CommonOptions opts;
+  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
+    return fail(*error + " (see `kiln run --help`)", 2);
+  if (opts.positional.size() != 1)
+    return fail("`kiln run` takes one .relay file", 2);
+  std::string source;
+  if (!readFile(opts.positional[0], source))
+    return fail("cannot open '" + opts.positional[0] + "'", 1);
+  core::PhaseTimings timings;
+  relay::RunOptions options;
+  options.mode = opts.mode == "interp" ? relay::Mode::Interp
+                 : opts.mode == "jit"  ? relay::Mode::Jit
+                                       : relay::Mode::Auto;
+  options.optLevel = optLevelNumber(opts.level);
+  options.timeoutSeconds = opts.timeout;
+  options.maxDepth = opts.maxDepth;
+  options.cache = opts.cache;
+  options.timings = &timings;
+  std::string errors;
+  relay::RunStats stats;
+  int status = relay::run(opts.positional[0], source, options, errors, &stats);
+  if (opts.stats)
+    fmt::print(stderr,
+               "stats: compilations {} cache-hits {} functions-compiled {} "
+               "native-calls {} interpreted-calls {}\n",
+               stats.compilations, stats.cacheHits, stats.functionsCompiled,
+               stats.nativeCalls, stats.interpretedCalls);
+  return finish(opts, timings, errors, status);
+}
+
+int buildRelay(const Args &args) {
+  CommonOptions opts;
+  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
+    return fail(*error + " (see `kiln build --help`)", 2);
+  if (opts.positional.size() != 1)
+    return fail("`kiln build` takes one .relay file", 2);
+  const std::string &file = opts.positional[0];
+  if (file.size() < 7 || file.compare(file.size() - 6, 6, ".relay") != 0)
+    return fail("`kiln build` compiles .relay files; use `kiln compile` for IR", 2);
+  relay::BuildOptions options;
+  const std::string emit = opts.emit.empty() ? "exe" : opts.emit;
+  static const std::pair<const char *, relay::BuildKind> kinds[] = {
+      {"exe", relay::BuildKind::Executable}, {"obj", relay::BuildKind::Object},
+      {"asm", relay::BuildKind::Assembly},   {"ll", relay::BuildKind::IR},
+      {"bc", relay::BuildKind::Bitcode},     {"tokens", relay::BuildKind::Tokens},
+      {"ast", relay::BuildKind::AST}};
+  bool known = false;
+  for (auto &[name, kind] : kinds)
+    if (emit == name) {
+      options.kind = kind;
+      known = true;
+    }
+  if (!known)
+    return fail("unknown --emit kind '" + emit +
+                    "' (use exe, obj, asm, ll, bc, tokens or ast)", 2);
+  std::string output = opts.output;
+  if (output.empty()) {
+    if (options.kind == relay::BuildKind::Tokens || options.kind == relay::BuildKind::AST)
+      output = "-";
+    else
+      return fail("`kiln build` needs -o OUTPUT", 2);
+  }
+  std::string source;
+  if (!readFile(file, source))
+    return fail("cannot open '" + file + "'", 1);
+  core::PhaseTimings timings;
+  options.optLevel = optLevelNumber(opts.level);
+  options.target = opts.target;
+  options.timeoutSeconds = opts.timeout;
+  options.maxDepth = opts.maxDepth;
+  options.timings = &timings;
+  std::string errors;
+  int status = relay::build(file, source, output, options, errors);
+  return finish(opts, timings, errors, status);
+}
+
+} // namespace
+
+std::vector<FileHandler> relayFileHandlers() {
+  return {{".relay", runRelay, buildRelay}};
+}
+
+std::vector<Command> relayCommands() {
+  return {
+      {"build", "compile a .relay program to an executable (or obj/asm/ll/bc/tokens/ast)",
+       "usage: kiln build FILE.relay -o OUT [--emit=exe|obj|asm|ll|bc|tokens|ast]\n"
+       "                  [--target TRIPLE] [-O0..-O3] [--timeout S] [--max-depth N]\n"
+       "                  [--time]\n"
+       "The executable needs no LLVM at run time; KILN_TIMEOUT=S limits its run.",
+       buildRelay},
+  };
+}
+
+} // namespace kiln::tool
