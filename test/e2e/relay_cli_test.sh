@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# relay_cli_test: Relay behaviour that needs more than output comparison:
+# the router switches tiers, compiled functions come from the cache on a
+# second run, --timeout and --max-depth work in every mode, and the
+# teaching outputs (--emit=tokens|ast|ll|asm) and bad invocations behave.
+#   relay_cli_test.sh KILN
+set -uo pipefail
+kiln=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export KILN_CACHE_DIR=$work/cache
+cd "$work"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+stat() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" err.txt; }
+
+cat > hot.relay <<'R'
+fn sq(x) { return x * x }
+@llvm
+fn tri(n) { let s = 0; for i in 0..n { s = s + sq(i) }; return s }
+let t = 0
+for i in 0..3000000 { t = t + sq(i) }
+print(t, tri(100))
+R
+# Router: @llvm compiled up front, the hot function compiled in the background.
+"$kiln" run --stats hot.relay >out.txt 2>err.txt || bad "router run failed: $(cat err.txt)"
+[[ $(cat out.txt) == "8.999995500013889e+18 328350" ]] && ok || bad "router output: $(cat out.txt)"
+(( $(stat functions-compiled) == 2 )) && ok || bad "router compiled $(stat functions-compiled) functions, expected 2: $(cat err.txt)"
+(( $(stat native-calls) > 1000 )) && ok || bad "router native calls: $(cat err.txt)"
+(( $(stat interpreted-calls) > 0 )) && ok || bad "router interpreted calls: $(cat err.txt)"
+# Interpreter only: nothing compiled.
+"$kiln" run --stats --mode=interp hot.relay >out.txt 2>err.txt
+(( $(stat compilations) == 0 )) && ok || bad "interp compiled something"
+# The cache: the second run of the same program compiles nothing.
+"$kiln" run --stats --mode=jit hot.relay >out.txt 2>err.txt
+(( $(stat compilations) == 1 )) && ok || bad "first jit run: $(cat err.txt)"
+"$kiln" run --stats --mode=jit hot.relay >out.txt 2>err.txt
+(( $(stat compilations) == 0 && $(stat cache-hits) == 1 )) && ok || bad "second jit run not cached: $(cat err.txt)"
+"$kiln" run --stats --mode=jit --no-cache hot.relay >out.txt 2>err.txt
+(( $(stat compilations) == 1 )) && ok || bad "--no-cache still cached"
+
+# --timeout stops a runaway loop in every mode, JIT code included.
+printf 'print("start")\nlet i = 0\nwhile true { i = i + 1 }\n' > loop.relay
+for mode in interp jit auto; do
+  timeout 20 "$kiln" run --mode=$mode --timeout 0.5 loop.relay >out.txt 2>err.txt
+  status=$?
+  [[ $status == 1 && $(cat out.txt) == start &&
+     $(cat err.txt) == "runtime error: timeout: program ran longer than 0.5 seconds" ]] &&
+    ok || bad "timeout [$mode]: status $status, $(cat err.txt)"
+done
+"$kiln" build loop.relay -o loop.exe --timeout 0.5 && timeout 20 ./loop.exe >out.txt 2>err.txt
+[[ $? == 1 && $(cat err.txt) == "runtime error: timeout: program ran longer than 0.5 seconds" ]] &&
+  ok || bad "timeout [aot]: $(cat err.txt)"
+"$kiln" build loop.relay -o loop2.exe && KILN_TIMEOUT=0.5 timeout 20 ./loop2.exe >out.txt 2>err.txt
+[[ $? == 1 ]] && ok || bad "KILN_TIMEOUT [aot]"
+
+# --max-depth: the same limit and message in every mode.
+printf 'fn d(n) { if n == 0 { return 0 }; return d(n - 1) + 1 }\nprint(d(50))\nprint(d(500))\n' > depth.relay
+for mode in interp jit auto; do
+  "$kiln" run --mode=$mode --max-depth 100 depth.relay >out.txt 2>err.txt
+  [[ $? == 1 && $(cat out.txt) == 50 &&
+     $(cat err.txt) == "depth.relay:1:4: runtime error: stack overflow: call depth exceeded 100" ]] &&
+    ok || bad "max-depth [$mode]: $(cat out.txt) / $(cat err.txt)"
+done
+"$kiln" build depth.relay --max-depth 100 -o depth.exe && ./depth.exe >out.txt 2>err.txt
+[[ $? == 1 && $(cat err.txt) == "depth.relay:1:4: runtime error: stack overflow: call depth exceeded 100" ]] &&
+  ok || bad "max-depth [aot]: $(cat err.txt)"
+# Very deep recursion with a high limit: no crash in any mode.
+printf 'fn d(n) { if n == 0 { return 0 }; return d(n - 1) + 1 }\nprint(d(100000))\n' > deep.relay
+for mode in interp jit auto; do
+  [[ $("$kiln" run --mode=$mode --max-depth 200000 deep.relay 2>&1) == 100000 ]] && ok || bad "deep recursion [$mode]"
+done
+
+# Teaching outputs and build errors.
+"$kiln" build hot.relay --emit=tokens >out.txt && grep -q "^1:1 'fn'$" out.txt && ok || bad "tokens"
+"$kiln" build hot.relay --emit=ast >out.txt && grep -q "^fn sq(x: number) -> number" out.txt && ok || bad "ast: $(head -2 out.txt)"
+"$kiln" build hot.relay --emit=ll -O0 -o hot.ll && grep -q "define internal double @relay.sq(double" hot.ll && ok || bad "ll"
+"$kiln" build hot.relay --emit=obj --target aarch64-linux-gnu -o hot.o && file hot.o | grep -q aarch64 && ok || bad "aarch64 obj"
+"$kiln" build hot.relay >out.txt 2>err.txt
+[[ $? == 2 && $(cat err.txt) == "kiln: error: \`kiln build\` needs -o OUTPUT" ]] && ok || bad "build without -o: $(cat err.txt)"
+"$kiln" run --mode=fast hot.relay >out.txt 2>err.txt
+[[ $? == 2 && $(cat err.txt) == "kiln: error: unknown mode 'fast' (use interp, jit or auto) (see \`kiln run --help\`)" ]] && ok || bad "bad mode: $(cat err.txt)"
+"$kiln" run missing.relay >out.txt 2>err.txt
+[[ $? == 1 && $(cat err.txt) == "kiln: error: cannot open 'missing.relay'" ]] && ok || bad "missing file: $(cat err.txt)"
+printf 'let x = 1\nx = true\n' > broken.relay
+"$kiln" build broken.relay -o broken.exe >out.txt 2>err.txt
+[[ $? == 1 && ! -e broken.exe ]] && ok || bad "failed build left output"
+"$kiln" run --time --mode=jit hot.relay >out.txt 2>err.txt
+grep -q "^irgen " err.txt && grep -q "^run " err.txt && ok || bad "--time table: $(cat err.txt)"
+
+echo "relay-cli: $passed passed, $failed failed"
+(( failed == 0 ))
