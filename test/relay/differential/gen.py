@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""gen: random well-typed Relay programs for differential testing.
+
+Each program defines a few functions (each may call only earlier ones, so
+there is no unbounded recursion), uses numbers, bools and arrays, loops with
+small constant bounds, and prints as it goes. Runtime errors (an index that
+is not an integer, say) are allowed: every mode must report the same one.
+Usage: gen.py SEED  -> the program on stdout.
+"""
+import random
+import sys
+
+class Gen:
+    def __init__(self, seed):
+        self.r = random.Random(seed)
+        self.funcs = []  # (name, arity, returns_array)
+
+    def num(self):
+        r = self.r
+        choice = r.random()
+        if choice < 0.5:
+            return str(r.randint(-9, 20))
+        if choice < 0.8:
+            return f"{r.uniform(-10, 10):.3f}"
+        return r.choice(["0.1", "0.5", "1e3", "2.5e-3", "1e16", "-0"])
+
+    def expr(self, scope, depth):
+        r = self.r
+        nums = [v for v, t in scope if t == "n"]
+        arrs = [v for v, t in scope if t == "a"]
+        if depth <= 0 or r.random() < 0.25:
+            if nums and r.random() < 0.7:
+                return r.choice(nums)
+            return self.num()
+        k = r.random()
+        if k < 0.45:
+            op = r.choice(["+", "-", "*", "/", "%", "+", "*"])
+            return f"({self.expr(scope, depth-1)} {op} {self.expr(scope, depth-1)})"
+        if k < 0.55:
+            return f"-{self.expr(scope, depth-1)}"
+        if k < 0.70:
+            f1 = r.choice(["sqrt", "abs", "floor", "ceil", "sin", "cos", "exp", "log"])
+            if r.random() < 0.3:
+                f2 = r.choice(["min", "max", "pow"])
+                return f"{f2}({self.expr(scope, depth-1)}, {self.expr(scope, depth-1)})"
+            return f"{f1}({self.expr(scope, depth-1)})"
+        if k < 0.82 and arrs:
+            a = r.choice(arrs)
+            if r.random() < 0.3:
+                return f"len({a})"
+            idx = self.expr(scope, depth-1)
+            if r.random() < 0.9:  # mostly valid indices
+                idx = f"floor(abs({idx})) % len({a})"
+            return f"{a}[{idx}]"
+        callable_ = [f for f in self.funcs if not f[2]]
+        if k < 0.95 and callable_:
+            name, arity, _ = r.choice(callable_)
+            args = ", ".join(self.expr(scope, depth-1) for _ in range(arity))
+            return f"{name}({args})"
+        return self.expr(scope, depth-1)
+
+    def cond(self, scope, depth):
+        r = self.r
+        op = r.choice(["<", "<=", ">", ">=", "==", "!="])
+        c = f"{self.expr(scope, depth)} {op} {self.expr(scope, depth)}"
+        if r.random() < 0.3:
+            c2 = f"{self.expr(scope, depth)} < {self.expr(scope, depth)}"
+            c = f"({c}) {r.choice(['&&', '||'])} {'!' if r.random() < 0.3 else ''}({c2})"
+        return c
+
+    def block(self, scope, depth, indent, loop_depth, in_fn):
+        r = self.r
+        lines = []
+        scope = list(scope)
+        for _ in range(r.randint(1, 4)):
+            pad = "    " * indent
+            k = r.random()
+            nums = [v for v, t in scope if t == "n"]
+            arrs = [v for v, t in scope if t == "a"]
+            if k < 0.25:
+                v = f"v{len(scope)}_{indent}"
+                if r.random() < 0.2:
+                    elems = ", ".join(self.num() for _ in range(r.randint(1, 4)))
+                    lines.append(f"{pad}let {v} = [{elems}]")
+                    scope.append((v, "a"))
+                else:
+                    lines.append(f"{pad}let {v} = {self.expr(scope, 3)}")
+                    scope.append((v, "n"))
+            elif k < 0.40 and nums:
+                lines.append(f"{pad}{r.choice(nums)} = {self.expr(scope, 3)}")
+            elif k < 0.50 and arrs:
+                a = r.choice(arrs)
+                if r.random() < 0.5:
+                    lines.append(f"{pad}{a}.push({self.expr(scope, 2)})")
+                else:
+                    lines.append(f"{pad}{a}[floor(abs({self.expr(scope, 2)})) % len({a})] = {self.expr(scope, 2)}")
+            elif k < 0.62 and depth > 0:
+                lines.append(f"{pad}if {self.cond(scope, 2)} {{")
+                lines += self.block(scope, depth - 1, indent + 1, loop_depth, in_fn)
+                if r.random() < 0.5:
+                    lines.append(f"{pad}}} else {{")
+                    lines += self.block(scope, depth - 1, indent + 1, loop_depth, in_fn)
+                lines.append(f"{pad}}}")
+            elif k < 0.72 and depth > 0:
+                i = f"i{indent}"
+                lines.append(f"{pad}for {i} in {r.randint(-2, 2)}..{r.randint(0, 6)} {{")
+                lines += self.block(scope + [(i, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn)
+                lines.append(f"{pad}}}")
+            elif k < 0.77 and depth > 0 and arrs:
+                x = f"x{indent}"
+                lines.append(f"{pad}for {x} in {r.choice(arrs)} {{")
+                lines += self.block(scope + [(x, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn)
+                lines.append(f"{pad}}}")
+            elif k < 0.82 and loop_depth > 0:
+                lines.append(f"{pad}if {self.cond(scope, 1)} {{ {r.choice(['break', 'continue'])} }}")
+            elif k < 0.86 and in_fn:
+                lines.append(f"{pad}if {self.cond(scope, 1)} {{ return {self.expr(scope, 2)} }}")
+            else:
+                args = [self.expr(scope, 2) for _ in range(r.randint(1, 3))]
+                if arrs and r.random() < 0.3:
+                    args.append(r.choice(arrs))
+                if r.random() < 0.2:
+                    args.insert(0, '"value:"')
+                if r.random() < 0.2:
+                    args.append(self.cond(scope, 1))
+                lines.append(f"{pad}print({', '.join(args)})")
+        return lines
+
+    def program(self):
+        r = self.r
+        out = []
+        for f in range(r.randint(1, 4)):
+            arity = r.randint(0, 3)
+            params = [(f"p{k}", "n") for k in range(arity)]
+            name = f"f{f}"
+            body = self.block(params, 3, 1, 0, True)
+            out.append(f"fn {name}({', '.join(p for p, _ in params)}) {{")
+            out += body
+            out.append(f"    return {self.expr(params, 3)}")
+            out.append("}")
+            self.funcs.append((name, arity, False))
+        out += self.block([], 3, 0, 0, False)
+        return "\n".join(out) + "\n"
+
+if __name__ == "__main__":
+    sys.stdout.write(Gen(int(sys.argv[1])).program())

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# run_differential: generates random Relay programs (gen.py) and checks that
+# the JIT at O0 and O2, the router and an AOT build print exactly what the
+# interpreter prints (stdout, stderr and exit status).
+#   run_differential.sh KILN [COUNT=40] [FIRST_SEED=1]
+set -uo pipefail
+kiln=$1 count=${2:-40} first=${3:-1}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export KILN_CACHE_DIR=$work/cache
+cd "$work"
+passed=0 failed=0 errors=0
+for ((seed = first; seed < first + count; ++seed)); do
+  python3 "$here/gen.py" "$seed" > p$seed.relay
+  "$kiln" run --mode=interp p$seed.relay > want.out 2> want.err
+  want_status=$?
+  (( want_status != 0 )) && errors=$((errors + 1))
+  "$kiln" build p$seed.relay -O2 -o p$seed.exe 2> build.err || { echo "FAIL seed $seed: build failed"; cat build.err; failed=$((failed + 1)); continue; }
+  for mode in "--mode=jit -O0" "--mode=jit -O2" "--mode=auto" aot; do
+    if [[ $mode == aot ]]; then ./p$seed.exe > got.out 2> got.err; else "$kiln" run $mode p$seed.relay > got.out 2> got.err; fi
+    status=$?
+    if cmp -s want.out got.out && cmp -s want.err got.err && [[ $status == "$want_status" ]]; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      echo "FAIL seed $seed [$mode] (status $status, interp $want_status)"
+      diff <(cat want.out want.err) <(cat got.out got.err) | head -10
+      cp p$seed.relay "$here/../../../failing-p$seed.relay" 2>/dev/null || true
+    fi
+  done
+done
+echo "differential ($count programs, $errors ending in a runtime error): $passed passed, $failed failed"
+(( failed == 0 ))
