@@ -86,6 +86,8 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
         out.timeout = number;
       else
         out.maxDepth = int(number);
+    } else if (arg == "--no-guards") {
+      out.guards = false;
     } else if (arg == "--stats") {
       out.stats = true;
     } else if (arg == "-o") {

@@ -24,6 +24,7 @@ struct CommonOptions {
   double timeout = 0;           ///< --timeout SECONDS (Relay)
   int maxDepth = 10000;         ///< --max-depth N (Relay)
   bool stats = false;           ///< --stats: execution statistics on stderr
+  bool guards = true;           ///< --no-guards (Relay, for measurements)
   std::vector<std::string> positional;
   std::vector<std::string> rest; ///< after the input file, for `run`
   bool help = false;

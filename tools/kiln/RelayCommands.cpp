@@ -62,6 +62,7 @@ int runRelay(const Args &args) {
   options.timeoutSeconds = opts.timeout;
   options.maxDepth = opts.maxDepth;
   options.cache = opts.cache;
+  options.guards = opts.guards;
   options.timings = &timings;
   std::string errors;
   relay::RunStats stats;
@@ -115,6 +116,7 @@ int buildRelay(const Args &args) {
   options.target = opts.target;
   options.timeoutSeconds = opts.timeout;
   options.maxDepth = opts.maxDepth;
+  options.guards = opts.guards;
   options.timings = &timings;
   std::string errors;
   int status = relay::build(file, source, output, options, errors);

@@ -52,7 +52,9 @@ int runCompiled(const Program &program, const RunOptions &options,
   std::unique_ptr<llvm::Module> module;
   {
     core::ScopedPhase phase(options.timings, "irgen");
-    auto generated = generateProgram(program, *context);
+    IRGenOptions irgen;
+    irgen.guards = options.guards;
+    auto generated = generateProgram(program, *context, irgen);
     if (!generated) {
       errors = core::renderError(generated.takeError());
       return 1;
@@ -149,7 +151,9 @@ llvm::Error compileToFile(const Program &program, const std::string &output,
   llvm::LLVMContext context;
   auto module = [&] {
     core::ScopedPhase phase(options.timings, "irgen");
-    return generateProgram(program, context);
+    IRGenOptions irgen;
+    irgen.guards = options.guards;
+    return generateProgram(program, context, irgen);
   }();
   if (!module)
     return module.takeError();

@@ -124,7 +124,9 @@ llvm::Error Router::setUp() {
 llvm::Error Router::compile(int index) {
   const FuncDecl &f = *P.functions[index];
   auto context = std::make_unique<llvm::LLVMContext>();
-  auto module = generateFunction(P, f, *context);
+  IRGenOptions irgen;
+  irgen.guards = O.guards;
+  auto module = generateFunction(P, f, *context, irgen);
   if (!module)
     return module.takeError();
   if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*module), std::move(context))))

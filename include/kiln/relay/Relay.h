@@ -22,6 +22,10 @@ struct RunOptions {
   double timeoutSeconds = 0;  ///< 0: no limit
   int maxDepth = 10000;       ///< calls active at once before "stack overflow"
   bool cache = true;          ///< use the on-disk compile cache
+  /// Depth and timeout checks in compiled code. Off only to measure what
+  /// they cost: without them deep recursion can crash and --timeout cannot
+  /// stop compiled loops.
+  bool guards = true;
   /// Router (auto mode): a function is compiled after this many interpreted
   /// calls, or once its loops have run this many iterations x 100.
   uint64_t hotCalls = 100;
@@ -53,6 +57,7 @@ struct BuildOptions {
   std::string target; ///< triple; empty = host
   double timeoutSeconds = 0;
   int maxDepth = 10000;
+  bool guards = true; ///< see RunOptions::guards
   core::PhaseTimings *timings = nullptr;
 };
 
