@@ -188,6 +188,11 @@ def cell_text(cell, attr="wall"):
     return fmt(xs, 1 if statistics.median(xs) >= 10 else 2) if xs else "—"
 
 
+def shown(output):
+    """A program's output for the prose: one code span per line."""
+    return " / ".join(f"`{line}`" for line in output.strip().split("\n"))
+
+
 def describe(desc, sizes):
     return desc.format(**{k: f"{v:,}".replace(",", " ") if v >= 10000 else v
                           for k, v in sizes.items()})
@@ -261,8 +266,8 @@ def main():
     for name, desc, small, large in programs:
         (sc, sexp), (lc, lexp) = results[name]
         lines.append(f"### {name}\n")
-        lines.append(f"Small: {describe(desc, small)} — prints `{sexp.strip()}`. "
-                     f"Large: {describe(desc, large)} — prints `{lexp.strip()}`.\n")
+        lines.append(f"Small: {describe(desc, small)} — prints {shown(sexp)}. "
+                     f"Large: {describe(desc, large)} — prints {shown(lexp)}.\n")
         lines.append("| variant | small: ms | small: ÷ C | large: ms | large: ÷ C |")
         lines.append("|---|---|---|---|---|")
         sC, lC = m(sc["c"]), m(lc["c"])

@@ -89,5 +89,15 @@ printf 'let x = 1\nx = true\n' > broken.relay
 "$kiln" run --time --mode=jit hot.relay >out.txt 2>err.txt
 grep -q "^irgen " err.txt && grep -q "^run " err.txt && ok || bad "--time table: $(cat err.txt)"
 
+# The REPL: definitions kept and replaceable, variables persist, errors
+# reported with their place in the entry, multi-line entries.
+printf 'fn sq(x) { return x * x }\nlet a = [1, 2]\nprint(sq(3), a)\na.push(sq(4))\nfn sq(x) {\n  return x * x * x\n}\nprint(sq(3), a, len(a))\nprint(q)\nlet a = 7\nprint(a + 1)\n' |
+  "$kiln" repl --stats >out.txt 2>err.txt
+status=$?
+printf '9 [1, 2]\n27 [1, 2, 16] 3\n8\n' > want.txt
+diff -u want.txt out.txt >/dev/null && ok || bad "repl output: $(cat out.txt)"
+[[ $status == 1 ]] && grep -q "^<repl>:1:7: error: unknown variable 'q'$" err.txt && ok || bad "repl errors: $(cat err.txt)"
+grep -q "stats: functions-compiled" err.txt && ok || bad "repl stats"
+
 echo "relay-cli: $passed passed, $failed failed"
 (( failed == 0 ))

@@ -42,5 +42,6 @@ const FileHandler *handlerFor(const std::string &file);
 std::vector<Command> coreCommands();  // run, compile, targets
 std::vector<Command> relayCommands(); // build, repl
 std::vector<FileHandler> relayFileHandlers();
+Command replCommandEntry();
 
 } // namespace kiln::tool

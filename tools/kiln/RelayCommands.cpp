@@ -137,6 +137,7 @@ std::vector<Command> relayCommands() {
        "                  [--time]\n"
        "The executable needs no LLVM at run time; KILN_TIMEOUT=S limits its run.",
        buildRelay},
+      replCommandEntry(),
   };
 }
 

@@ -150,11 +150,23 @@ Slot Interpreter::Impl::callNative(const FuncDecl &fn, NativeEntry entry,
   return call.ret;
 }
 
-void Interpreter::Impl::runMain() {
+void Interpreter::Impl::runMain(std::vector<Slot> *globals) {
   const FuncDecl &fn = *program.main;
-  Slot *frame = stack.push(fn.slotTypes.size());
-  std::fill(frame, frame + fn.slotTypes.size(), Slot{});
+  size_t n = fn.slotTypes.size();
+  Slot *frame = stack.push(n);
+  std::fill(frame, frame + n, Slot{});
+  if (globals)
+    std::copy(globals->begin(), globals->begin() + std::min(n, globals->size()), frame);
   Frame active{frame};
+  struct SaveBack { // also when a runtime error unwinds
+    std::vector<Slot> *globals;
+    Slot *frame;
+    size_t n;
+    ~SaveBack() {
+      if (globals)
+        globals->assign(frame, frame + n);
+    }
+  } saveBack{globals, frame, n};
   execBlock(fn.body.get(), active);
   bump(functions[fn.index].loopIterations, active.loopIterations);
 }
@@ -212,6 +224,10 @@ Interpreter::~Interpreter() = default;
 
 bool Interpreter::run(RuntimeError &error) {
   return runGuarded(P->stack, error, [&] { P->runMain(); });
+}
+
+bool Interpreter::runWithGlobals(std::vector<Slot> &globals, RuntimeError &error) {
+  return runGuarded(P->stack, error, [&] { P->runMain(&globals); });
 }
 
 /// Always interprets the function, even when it has a native entry: the

@@ -25,13 +25,16 @@ union Slot {
   void *array;
 };
 
-/// Calls compiled code: args[i] holds parameter i, *ret the result (if any).
-/// Runs inside kiln_rt_call_guarded; returns non-zero after a trap, with the
-/// runtime error already described in `error`.
+/// A Relay runtime error (docs/relay.md, "Runtime errors"); the driver
+/// renders it as `file:line:col: runtime error: message`.
 struct RuntimeError {
   std::string message;
   Loc loc;           ///< line 0: no location (e.g. timeout)
 };
+
+/// Compiled code's slot-based entry (`relay.<f>.entry`): args[i] holds
+/// parameter i, *ret receives the result (if any). The interpreter runs it
+/// inside kiln_rt_call_guarded, so a trap in it becomes a RuntimeError.
 using NativeEntry = void (*)(const Slot *args, Slot *ret);
 
 class Interpreter {
@@ -44,8 +47,15 @@ public:
   /// runtime error, described in `error`. Output goes to stdout.
   bool run(RuntimeError &error);
 
+  /// run() for a REPL: `globals` preloads the first slots of the top-level
+  /// frame (variables kept from earlier entries, see analyze's `globals`)
+  /// and receives the whole top-level frame afterwards, even after an error.
+  bool runWithGlobals(std::vector<Slot> &globals, RuntimeError &error);
+
   /// Calls function `index` with `args` (used by compiled code that calls an
-  /// interpreted function). Returns false on a runtime error.
+  /// interpreted function). Always interprets it, even when it has a native
+  /// entry. Returns false on a runtime error. Re-entrant: native code called
+  /// from run() may call this on the same thread.
   bool call(int index, const Slot *args, Slot *ret, RuntimeError &error);
 
   // ---- Router hooks ------------------------------------------------------

@@ -119,7 +119,9 @@ struct Interpreter::Impl {
   Slot callUser(const CallExpr *call, Slot *slots);
   Slot interpret(const FuncDecl &fn, Slot *frame);
   Slot callNative(const FuncDecl &fn, NativeEntry entry, Slot *args);
-  void runMain();
+  /// Runs the top-level code; `globals` (if given) preloads main's first
+  /// slots and receives every main slot afterwards, even after an error.
+  void runMain(std::vector<Slot> *globals = nullptr);
 
   // Eval.cpp: expressions and builtins. eval works for any value; number
   // and truth return the value unboxed, with the commonest leaves inline.

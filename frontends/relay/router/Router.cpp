@@ -26,8 +26,10 @@ namespace {
 
 class Router {
 public:
-  Router(const Program &program, const RunOptions &options)
-      : P(program), O(options), Interp(program), State(program.functions.size()),
+  Router(const Program &program, const RunOptions &options,
+         const RouterSession &session)
+      : P(program), O(options), S(session), Interp(program),
+        State(program.functions.size()),
         NativeSlot(program.functions.size(), nullptr) {}
   ~Router() { stopWorker(); }
 
@@ -45,6 +47,7 @@ private:
 
   const Program &P;
   RunOptions O;
+  RouterSession S;
   Interpreter Interp;
   std::unique_ptr<core::Jit> J;
   enum : int { Interpreted, Queued, Native };
@@ -86,7 +89,9 @@ llvm::Error Router::setUp() {
                   : O.optLevel == 2 ? core::OptLevel::O2
                                     : core::OptLevel::O3;
   options.timings = O.timings;
-  if (O.cache)
+  if (S.cache)
+    options.cache = S.cache;
+  else if (O.cache)
     options.cache = std::make_shared<core::CompileCache>(core::CompileCache::defaultDirectory());
   auto jit = core::Jit::create(options);
   if (!jit)
@@ -110,7 +115,7 @@ llvm::Error Router::setUp() {
     NativeSlot[f->index] = *slot;
   }
   for (auto &f : P.functions)
-    if (f->llvmAttr)
+    if (f.get() != P.main && (f->llvmAttr || S.compileAll))
       if (auto err = compile(f->index))
         return err;
   Interp.onProfile = [this](const FuncDecl &f, uint64_t calls, uint64_t loops) {
@@ -189,7 +194,7 @@ int Router::run(std::string &errors, RunStats *stats) {
   bool ok;
   {
     core::ScopedPhase phase(O.timings, "run");
-    ok = Interp.run(error);
+    ok = S.globals ? Interp.runWithGlobals(*S.globals, error) : Interp.run(error);
   }
   stopWorker();
   if (stats) {
@@ -216,8 +221,8 @@ int Router::run(std::string &errors, RunStats *stats) {
 } // namespace
 
 int runRouted(const Program &program, const RunOptions &options,
-              std::string &errors, RunStats *stats) {
-  Router router(program, options);
+              std::string &errors, RunStats *stats, const RouterSession &session) {
+  Router router(program, options, session);
   if (auto err = router.setUp()) {
     errors = core::renderError(std::move(err));
     return 1;

@@ -7,7 +7,9 @@
 // freely and share arrays.
 #pragma once
 
+#include "kiln/core/Cache.h"
 #include "kiln/relay/Relay.h"
+#include "relay/interp/Interpreter.h"
 #include "relay/syntax/AST.h"
 
 #include "llvm/Support/Error.h"
@@ -22,9 +24,17 @@ class Module;
 
 namespace kiln::relay {
 
+/// What the REPL adds to a routed run.
+struct RouterSession {
+  std::vector<Slot> *globals = nullptr; ///< top-level frame kept between runs
+  bool compileAll = false;              ///< compile every function up front
+  std::shared_ptr<core::CompileCache> cache; ///< shared between runs
+};
+
 /// Runs `program` in auto mode (on the current thread; guards already set).
 int runRouted(const Program &program, const RunOptions &options,
-              std::string &errors, RunStats *stats);
+              std::string &errors, RunStats *stats,
+              const RouterSession &session = {});
 
 /// The stub module: for every user function g, a global `relay.g.native`
 /// (null until g is compiled) and `relay.g`, which calls *relay.g.native or

@@ -66,7 +66,8 @@ struct FnInfo {
 
 class Sema {
 public:
-  Sema(Program &p, DiagList &d) : P(p), Diags(d) {}
+  Sema(Program &p, DiagList &d, const std::vector<Global> &g)
+      : P(p), Diags(d), Globals(g) {}
   bool run();
 
 private:
@@ -103,6 +104,7 @@ private:
 
   Program &P;
   DiagList &Diags;
+  const std::vector<Global> &Globals;
   TypeVars Vars;
   std::unordered_map<std::string, FuncDecl *> Functions;
   std::vector<FnInfo> Info;
@@ -127,6 +129,9 @@ bool Sema::run() {
     Scopes.assign(1, {});
     for (size_t i = 0; i < f->params.size(); ++i)
       Scopes.back()[f->params[i].name] = int(i);
+    if (f.get() == P.main)
+      for (const Global &g : Globals)
+        declare(g.name, Vars.fresh(g.type));
     block(*f->body);
   }
   finalize();
@@ -439,6 +444,8 @@ int Sema::builtinCall(CallExpr &e, const BuiltinInfo &b) {
 
 } // namespace
 
-bool analyze(Program &program, DiagList &diags) { return Sema(program, diags).run(); }
+bool analyze(Program &program, DiagList &diags, const std::vector<Global> &globals) {
+  return Sema(program, diags, globals).run();
+}
 
 } // namespace kiln::relay

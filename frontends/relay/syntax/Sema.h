@@ -12,7 +12,15 @@
 
 namespace kiln::relay {
 
+/// A variable the top-level code starts with (kept by a REPL from earlier
+/// entries); globals take the first slots of main's frame, in order.
+struct Global {
+  std::string name;
+  Type type;
+};
+
 /// Analyses `program` in place; returns true when it found no errors.
-bool analyze(Program &program, DiagList &diags);
+bool analyze(Program &program, DiagList &diags,
+             const std::vector<Global> &globals = {});
 
 } // namespace kiln::relay

@@ -48,6 +48,28 @@ int run(const std::string &file, const std::string &source,
         const RunOptions &options, std::string &errors,
         RunStats *stats = nullptr);
 
+/// An interactive session: definitions and statements entered one at a
+/// time. Functions are compiled when defined (and kept: redefining one
+/// replaces it; unchanged ones come from the session's compile cache);
+/// top-level variables persist between entries. Not thread-safe.
+class Repl {
+public:
+  explicit Repl(const RunOptions &options = {});
+  ~Repl();
+  /// True while `text` has unclosed ( [ { — the entry continues.
+  static bool incomplete(const std::string &text);
+  /// Runs one entry. Output goes to stdout, diagnostics (located in the
+  /// entry, named "<repl>") to `errors`. Returns 0, or 1 after an error; a
+  /// failed entry changes nothing but variables it assigned before failing.
+  int eval(const std::string &entry, std::string &errors);
+  uint64_t functionsCompiled() const;
+  uint64_t compilations() const; ///< modules compiled, not from the cache
+
+private:
+  struct Impl;
+  Impl *P;
+};
+
 /// What `kiln build` writes.
 enum class BuildKind { Executable, Object, Assembly, IR, Bitcode, Tokens, AST };
 

@@ -1,0 +1,93 @@
+// ReplCommand: `kiln repl`, the interactive Relay session, with line
+// editing and history (libedit) when standard input is a terminal.
+#include "Command.h"
+#include "Options.h"
+
+#include "kiln/relay/Relay.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <editline/readline.h>
+#include <fmt/format.h>
+#include <iostream>
+#include <unistd.h>
+
+namespace kiln::tool {
+
+namespace {
+
+/// One line of input, or false at end of input.
+bool readLine(bool interactive, const char *prompt, std::string &line) {
+  if (!interactive)
+    return bool(std::getline(std::cin, line));
+  char *text = readline(prompt);
+  if (!text)
+    return false;
+  line = text;
+  if (!line.empty())
+    add_history(text);
+  std::free(text);
+  return true;
+}
+
+std::string historyFile() {
+  const char *home = std::getenv("HOME");
+  return home ? std::string(home) + "/.kiln_history" : std::string();
+}
+
+int replCommand(const Args &args) {
+  CommonOptions opts;
+  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
+    return fail(*error + " (see `kiln repl --help`)", 2);
+  if (!opts.positional.empty())
+    return fail("`kiln repl` takes no files", 2);
+  relay::RunOptions options;
+  options.optLevel = opts.level == core::OptLevel::O0 ? 0 : 2;
+  options.timeoutSeconds = opts.timeout;
+  options.maxDepth = opts.maxDepth;
+  bool interactive = isatty(0);
+  std::string history = historyFile();
+  if (interactive) {
+    fmt::print("Relay {} — definitions and statements, one entry at a time; "
+               "Ctrl-D to quit.\n", "REPL");
+    if (!history.empty())
+      read_history(history.c_str());
+  }
+  relay::Repl repl(options);
+  int failures = 0;
+  std::string entry, line;
+  while (readLine(interactive, entry.empty() ? "relay> " : "  ...> ", line)) {
+    entry += line + "\n";
+    if (relay::Repl::incomplete(entry))
+      continue;
+    if (entry.find_first_not_of(" \t\r\n") != std::string::npos) {
+      std::string errors;
+      if (repl.eval(entry, errors) != 0) {
+        ++failures;
+        std::fflush(stdout);
+        fmt::print(stderr, "{}\n", errors);
+        std::fflush(stderr);
+      }
+    }
+    entry.clear();
+  }
+  if (interactive && !history.empty())
+    write_history(history.c_str());
+  if (opts.stats)
+    fmt::print(stderr, "stats: functions-compiled {} compilations {}\n",
+               repl.functionsCompiled(), repl.compilations());
+  // Interactive sessions end normally; piped sessions report failures.
+  return interactive || failures == 0 ? 0 : 1;
+}
+
+} // namespace
+
+Command replCommandEntry() {
+  return {"repl", "interactive Relay: definitions and statements one at a time",
+          "usage: kiln repl [-O0|-O2] [--timeout S] [--max-depth N] [--stats]\n"
+          "Functions are compiled when defined and kept; top-level variables\n"
+          "persist between entries. An entry continues while ( [ { are open.",
+          replCommand};
+}
+
+} // namespace kiln::tool
