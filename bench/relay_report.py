@@ -19,6 +19,7 @@ Sizes are set by rewriting the `NAME = VALUE` assignments on the line marked
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, time
 
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from core_report import fmt, machine_header, phase_table, sh  # noqa: E402
 

@@ -1,10 +1,12 @@
 // IRGen: analysed Relay AST -> LLVM IR, through the core's IR helpers.
 //
-// Symbols: every Relay function `f` becomes `relay.f` with a typed C
-// signature (number -> double, bool -> i1 passed as i8 zeroext... see
-// docs/relay.md), plus `relay.f.entry(ptr args, ptr ret)`, a wrapper taking
-// 8-byte slots (kiln::relay::Slot) so untyped callers (the interpreter, the
-// router) can call it. The top-level statements become `relay.main()`.
+// Symbols: every Relay function `f` becomes `relay.f` with a typed
+// signature (number -> double, bool -> i1, array -> ptr to kiln_rt_array,
+// no value -> void), plus `relay.f.entry(ptr args, ptr ret)`, a wrapper
+// taking 8-byte slots (kiln::relay::Slot: double bits, 0/1, pointer) so
+// untyped callers (the interpreter, the router) can call it. The top-level
+// statements become `void relay.main()`. Semantics are docs/relay.md's,
+// bit for bit: no fast-math, libm by name, the runtime's index checks.
 #pragma once
 
 #include "../syntax/AST.h"
@@ -22,20 +24,26 @@ class Module;
 namespace kiln::relay {
 
 struct IRGenOptions {
-  /// Emit the call-depth and timeout checks (docs/relay.md, "Guards").
+  /// Emit the call-depth and timeout checks (docs/relay.md, "Guards") at
+  /// user-function entries and loop iterations. The top-level code (main)
+  /// is not a call: like the interpreter, it neither counts nor polls on
+  /// entry (its loops still poll).
   bool guards = true;
 };
 
-/// The whole program in one module (whole-program JIT and AOT): user
-/// functions have internal linkage so the optimiser may inline them; the
-/// `.entry` wrappers and `relay.main` are external.
+/// The whole program in one module named "relay:<file>" (whole-program JIT
+/// and AOT): user functions have internal linkage so the optimiser may
+/// inline them; the `.entry` wrappers and `relay.main` are external. An
+/// unanalysed or damaged AST gives an error, never a crash.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 generateProgram(const Program &program, llvm::LLVMContext &context,
                 const IRGenOptions &options = {});
 
-/// One function alone (the router's unit of compilation), with external
-/// linkage for `relay.<name>.impl` and its `.entry` wrapper; the functions
-/// it calls are referenced as external `relay.<callee>` declarations.
+/// One function alone in a module named "relay:<name>" (the router's unit of
+/// compilation): `relay.<name>.impl` and `relay.<name>.entry`, both
+/// external; every user function it calls, itself included, is an external
+/// `relay.<callee>` declaration with the typed signature, which the router
+/// must define.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 generateFunction(const Program &program, const FuncDecl &function,
                  llvm::LLVMContext &context, const IRGenOptions &options = {});

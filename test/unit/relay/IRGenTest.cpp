@@ -1,0 +1,502 @@
+// IRGenTest: Relay's IR generator — module shape and symbol contract, the
+// `.entry` slot ABI, guards, runtime errors, and JIT output at O0 and O2
+// compared with the interpreter (the oracle) on the same programs.
+#include "relay/interp/Interpreter.h"
+#include "relay/irgen/IRGen.h"
+#include "relay/syntax/Parser.h"
+#include "relay/syntax/Sema.h"
+
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/IRHelpers.h"
+#include "kiln/core/Jit.h"
+#include "kiln/core/Pipeline.h"
+#include "kiln/core/Target.h"
+#include "kiln/runtime/Abi.h"
+
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace kiln::relay {
+namespace {
+
+using core::OptLevel;
+
+// ---- Helpers ------------------------------------------------------------------
+
+/// Parses and analyses `source`; fails the test on a diagnostic.
+std::unique_ptr<Program> compile(const std::string &source) {
+  DiagList diags;
+  auto program = parseProgram("test.relay", source, diags);
+  if (diags.empty())
+    analyze(*program, diags);
+  for (const Diag &d : diags)
+    ADD_FAILURE() << d.loc.line << ":" << d.loc.col << ": " << d.message;
+  return program;
+}
+
+const FuncDecl &function(const Program &program, const std::string &name) {
+  for (const auto &fn : program.functions)
+    if (fn->name == name)
+      return *fn;
+  ADD_FAILURE() << "no function " << name;
+  return *program.main;
+}
+
+std::string errorText(llvm::Error err) {
+  return err ? core::renderError(std::move(err)) : "";
+}
+
+/// Frees the arrays a test allocates, whatever happens.
+struct ArenaScope {
+  size_t mark = kiln_rt_arena_mark();
+  ~ArenaScope() { kiln_rt_arena_release(mark); }
+};
+
+/// What a run printed and how it ended; `error` is "file:line:col: message"
+/// (or just the message without a location), like the AOT executables.
+struct Outcome {
+  bool ok = false;
+  std::string out;
+  std::string error;
+};
+
+/// A whole program in a JIT at `level`.
+std::unique_ptr<core::Jit> jitProgram(const Program &program, OptLevel level,
+                                      const IRGenOptions &options = {}) {
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = generateProgram(program, *context, options);
+  if (!module) {
+    ADD_FAILURE() << errorText(module.takeError());
+    return nullptr;
+  }
+  core::JitOptions jitOptions;
+  jitOptions.level = level;
+  auto jit = core::Jit::create(jitOptions);
+  if (!jit) {
+    ADD_FAILURE() << errorText(jit.takeError());
+    return nullptr;
+  }
+  llvm::orc::ThreadSafeModule tsm(std::move(*module), std::move(context));
+  if (llvm::Error err = (*jit)->addModule(std::move(tsm))) {
+    ADD_FAILURE() << errorText(std::move(err));
+    return nullptr;
+  }
+  return std::move(*jit);
+}
+
+void callMain(void *fn) { reinterpret_cast<void (*)()>(fn)(); }
+
+Outcome runJit(const std::string &source, OptLevel level,
+               const IRGenOptions &options = {}) {
+  ArenaScope arena;
+  Outcome o;
+  auto program = compile(source);
+  auto jit = jitProgram(*program, level, options);
+  if (!jit)
+    return o;
+  auto main = jit->lookupAs<void()>("relay.main");
+  if (!main) {
+    ADD_FAILURE() << errorText(main.takeError());
+    return o;
+  }
+  kiln_rt_trap_info info;
+  testing::internal::CaptureStdout();
+  o.ok = kiln_rt_call_guarded(callMain, reinterpret_cast<void *>(*main),
+                              &info) == 0;
+  o.out = testing::internal::GetCapturedStdout();
+  if (!o.ok)
+    o.error = info.line ? std::string(info.file) + ":" +
+                              std::to_string(info.line) + ":" +
+                              std::to_string(info.column) + ": " + info.message
+                        : std::string(info.message);
+  return o;
+}
+
+Outcome runInterpreter(const std::string &source) {
+  ArenaScope arena;
+  Outcome o;
+  auto program = compile(source);
+  Interpreter interp(*program);
+  RuntimeError error;
+  testing::internal::CaptureStdout();
+  o.ok = interp.run(error);
+  o.out = testing::internal::GetCapturedStdout();
+  if (!o.ok)
+    o.error = error.loc.line ? "test.relay:" + std::to_string(error.loc.line) +
+                                   ":" + std::to_string(error.loc.col) + ": " +
+                                   error.message
+                             : error.message;
+  return o;
+}
+
+std::unique_ptr<llvm::Module> generate(const Program &program,
+                                       llvm::LLVMContext &context,
+                                       const IRGenOptions &options = {}) {
+  auto module = generateProgram(program, context, options);
+  if (!module) {
+    ADD_FAILURE() << errorText(module.takeError());
+    return nullptr;
+  }
+  return std::move(*module);
+}
+
+// ---- Programs both tiers run --------------------------------------------------
+
+const char *const Mandelbrot = R"(
+fn mandelbrot(width: number, height: number) -> array {
+    let result = []
+    for y in 0..height {
+        for x in 0..width {
+            let c_re = (x - width/2.0) * 4.0/width
+            let c_im = (y - height/2.0) * 4.0/height
+            let z_re = 0.0
+            let z_im = 0.0
+            let iterations = 0
+            for i in 0..100 {
+                if z_re*z_re + z_im*z_im > 4.0 { break }
+                let temp = z_re*z_re - z_im*z_im + c_re
+                z_im = 2.0*z_re*z_im + c_im
+                z_re = temp
+                iterations = iterations + 1
+            }
+            result.push(iterations)
+        }
+    }
+    return result
+}
+let m = mandelbrot(40, 20)
+print(len(m), m[0])
+)";
+
+struct Case {
+  const char *name;
+  const char *source;
+};
+
+const Case Programs[] = {
+    {"mandelbrot", Mandelbrot},
+    {"recursion", R"(
+fn fib(n) { if n < 2 { return n }; return fib(n - 1) + fib(n - 2) }
+fn even(n) -> bool { if n == 0 { return true }; return odd(n - 1) }
+fn odd(n) -> bool { if n == 0 { return false }; return even(n - 1) }
+print(fib(20), even(10), odd(10))
+)"},
+    {"arrays", R"(
+let a = [1, 2.5, 3]
+a.push(7); a[1] = -0
+let b = a; b.push(9)
+print(a, len(b), a[1], [], len([]))
+let grow = [1]
+for v in grow { if v < 5 { grow.push(v + 1) } }
+fn fill(n) -> array { let r = []; for i in 0..n { r.push(i * i) }; return r }
+fn sum(arr) { let s = 0; for i in 0..len(arr) { s = s + arr[i] }; return s }
+fn twice(arr: array) { for i in 0..len(arr) { arr[i] = arr[i] * 2 } }
+let f = fill(10); twice(f)
+print(grow, sum(f), f)
+)"},
+    {"control", R"(
+fn side(tag, v: bool) -> bool { print("side", tag); return v }
+print(side(1, false) && side(2, true), side(3, true) || side(4, true))
+for i in 0.5..3 { print(i) }
+for i in 0..3 { i = i * 10; print(i) }
+for i in 0..0/0 { print("never") }
+let k = 0; let c = 0
+while k < 10 { k = k + 1; if k % 2 == 0 { continue }; if k > 7 { break }; c = c + k }
+let s = 1
+if s > 0 { let s = 2; print(s) } else if s < 0 { print("neg") } else { print("zero") }
+fn sign(v) { if v > 0 { return 1 } else if v < 0 { return -1 } else { return 0 } }
+print(c, s, sign(5), sign(-5), sign(0), "tab\there")
+)"},
+    {"math", R"(
+print(sqrt(2), abs(-3.5), floor(-2.5), ceil(2.1), sin(1), cos(1), tan(1))
+print(exp(1), log(10), pow(2, 0.3), pow(10, 1.7), pow(2, 10), sin(-0.7))
+print(min(0/0, 1), max(0/0, 1), min(1, 0/0), min(0, -0), max(-0, 0))
+print(7 % 3, -7 % 3, 7.5 % 2, 1 % 0, 0.1 + 0.2, 1e21, 1/0, -1/0, 0/0, -0)
+let n = 0/0
+print(n < 1, n >= 1, n == n, n != n, true == false, !true)
+)"},
+};
+
+class RelayJit : public testing::TestWithParam<OptLevel> {};
+
+TEST_P(RelayJit, MatchesTheInterpreter) {
+  for (const Case &c : Programs) {
+    SCOPED_TRACE(c.name);
+    Outcome expected = runInterpreter(c.source);
+    Outcome actual = runJit(c.source, GetParam());
+    EXPECT_TRUE(expected.ok) << expected.error;
+    EXPECT_TRUE(actual.ok) << actual.error;
+    EXPECT_EQ(actual.out, expected.out);
+  }
+}
+
+TEST_P(RelayJit, MandelbrotFromTheReference) {
+  EXPECT_EQ(runJit(Mandelbrot, GetParam()).out, "800 1\n");
+}
+
+TEST_P(RelayJit, PrintEvaluatesAllArgumentsFirst) {
+  Outcome o = runJit("fn f() { print(\"in f\"); return 2 }\nprint(1, f())",
+                     GetParam());
+  EXPECT_EQ(o.out, "in f\n1 2\n");
+}
+
+TEST_P(RelayJit, RuntimeErrorsMatchTheInterpreter) {
+  const char *const sources[] = {
+      "let a = [1, 2, 3]\nprint(\"before\")\nprint(a[1.5])",
+      "let a = [1, 2, 3]\na[3] = 1",
+      "let a = [1]\nprint(a[-1])",
+      "let a = [1]\nprint(a[0/0])",
+      "let a = [1]\nprint(a[1e300])",
+      "fn f() { print(\"f\"); return 0 }\nlet a = [1]\na[5] = f()",
+      "fn f(x) -> number {\n  if x > 0 { return 1 }\n}\nprint(f(1))\nf(0)",
+  };
+  for (const char *source : sources) {
+    SCOPED_TRACE(source);
+    Outcome expected = runInterpreter(source);
+    Outcome actual = runJit(source, GetParam());
+    EXPECT_FALSE(actual.ok);
+    EXPECT_EQ(actual.out, expected.out);
+    EXPECT_EQ(actual.error, expected.error);
+  }
+}
+
+TEST_P(RelayJit, IndexErrorWordingAndLocation) {
+  Outcome o = runJit("let a = [1, 2, 3]\nprint(a[1.5])", GetParam());
+  EXPECT_EQ(o.error, "test.relay:2:8: array index 1.5 is not an integer");
+  o = runJit("let a = [1, 2, 3]\na[3] = 0", GetParam());
+  EXPECT_EQ(o.error, "test.relay:2:2: array index 3 out of range (length 3)");
+}
+
+TEST_P(RelayJit, StackOverflowAtTheLimit) {
+  int32_t saved = kiln_rt_max_depth;
+  kiln_rt_max_depth = 50;
+  const char *source =
+      "fn d(n) { if n == 0 { return 0 }; return d(n - 1) + 1 }\n"
+      "print(d(48))\nprint(d(49))";
+  Outcome o = runJit(source, GetParam());
+  kiln_rt_max_depth = saved;
+  EXPECT_EQ(o.out, "48\n49\n") << "d(49) makes 50 active calls: allowed";
+  EXPECT_TRUE(o.ok);
+  kiln_rt_max_depth = 50;
+  o = runJit("fn d(n) { if n == 0 { return 0 }; return d(n - 1) + 1 }\n"
+             "print(d(50))",
+             GetParam());
+  kiln_rt_max_depth = saved;
+  EXPECT_EQ(o.error, "test.relay:1:4: stack overflow: call depth exceeded 50");
+  EXPECT_EQ(kiln_rt_depth, 0) << "the guarded call restores the depth";
+}
+
+TEST_P(RelayJit, TimeoutStopsALoop) {
+  ASSERT_EQ(kiln_rt_watchdog_start(0.05), 0);
+  Outcome o = runJit("print(\"start\")\nwhile true { }", GetParam());
+  kiln_rt_watchdog_stop();
+  EXPECT_EQ(o.out, "start\n");
+  EXPECT_EQ(o.error, "timeout: program ran longer than 0.05 seconds");
+}
+
+TEST_P(RelayJit, WithoutGuardsStillComputes) {
+  IRGenOptions options;
+  options.guards = false;
+  EXPECT_EQ(runJit(Mandelbrot, GetParam(), options).out, "800 1\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, RelayJit,
+                         testing::Values(OptLevel::O0, OptLevel::O2));
+
+// ---- Module shape ---------------------------------------------------------------
+
+TEST(RelayIRGen, ProgramSymbolsAndLinkage) {
+  auto program = compile("fn f(a: array, b: bool, x) -> bool { return b }\n"
+                         "fn g() { }\nprint(f([1], true, 2))");
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  EXPECT_EQ(module->getModuleIdentifier(), "relay:test.relay");
+  llvm::Function *f = module->getFunction("relay.f");
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->hasInternalLinkage());
+  llvm::FunctionType *type = f->getFunctionType();
+  EXPECT_TRUE(type->getReturnType()->isIntegerTy(1));
+  EXPECT_TRUE(type->getParamType(0)->isPointerTy());
+  EXPECT_TRUE(type->getParamType(1)->isIntegerTy(1));
+  EXPECT_TRUE(type->getParamType(2)->isDoubleTy());
+  EXPECT_TRUE(module->getFunction("relay.g")->getReturnType()->isVoidTy());
+  for (const char *name : {"relay.f.entry", "relay.g.entry", "relay.main",
+                           "relay.main.entry"}) {
+    llvm::Function *fn = module->getFunction(name);
+    ASSERT_TRUE(fn) << name;
+    EXPECT_TRUE(fn->hasExternalLinkage()) << name;
+    EXPECT_FALSE(fn->isDeclaration()) << name;
+  }
+}
+
+TEST(RelayIRGen, FunctionModuleCallsThroughExternalSymbols) {
+  auto program = compile("fn f(n) { if n < 1 { return 0 }; return f(n - 1) + "
+                         "g(n) }\nfn g(n) { return n }\nprint(f(3))");
+  llvm::LLVMContext context;
+  auto module = generateFunction(*program, function(*program, "f"), context);
+  ASSERT_TRUE(bool(module)) << errorText(module.takeError());
+  EXPECT_EQ((*module)->getModuleIdentifier(), "relay:f");
+  llvm::Function *impl = (*module)->getFunction("relay.f.impl");
+  ASSERT_TRUE(impl);
+  EXPECT_FALSE(impl->isDeclaration());
+  EXPECT_TRUE(impl->hasExternalLinkage());
+  ASSERT_TRUE((*module)->getFunction("relay.f.entry"));
+  EXPECT_FALSE((*module)->getFunction("relay.f.entry")->isDeclaration());
+  for (const char *callee : {"relay.f", "relay.g"}) {
+    llvm::Function *fn = (*module)->getFunction(callee);
+    ASSERT_TRUE(fn) << callee;
+    EXPECT_TRUE(fn->isDeclaration()) << callee;
+  }
+  EXPECT_FALSE((*module)->getFunction("relay.main"));
+}
+
+TEST(RelayIRGen, NoFastMathAndLibmCallsStayCalls) {
+  auto program = compile("let x = 1.5\nprint(x * 3 + 1, sin(x), pow(2, x), "
+                         "sqrt(x), x % 2, min(x, 2))");
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  bool sawSin = false;
+  for (llvm::Function &fn : *module)
+    for (llvm::Instruction &inst : llvm::instructions(fn)) {
+      if (auto *op = llvm::dyn_cast<llvm::FPMathOperator>(&inst))
+        EXPECT_FALSE(op->getFastMathFlags().any()) << fn.getName().str();
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+        if (call->getCalledFunction() &&
+            call->getCalledFunction()->getName() == "sin") {
+          sawSin = true;
+          EXPECT_TRUE(call->isNoBuiltin()) << "pow(2,x) -> exp2 would differ";
+        }
+    }
+  EXPECT_TRUE(sawSin);
+}
+
+TEST(RelayIRGen, GuardsOffLeaveNoRuntimeGlobals) {
+  auto program = compile("fn f(n) { for i in 0..n { }; return n }\nf(2)");
+  llvm::LLVMContext context;
+  IRGenOptions options;
+  options.guards = false;
+  auto module = generate(*program, context, options);
+  ASSERT_TRUE(module);
+  EXPECT_FALSE(module->getNamedGlobal("kiln_rt_depth"));
+  EXPECT_FALSE(module->getNamedGlobal("kiln_rt_interrupted"));
+  auto guarded = generate(*program, context);
+  ASSERT_TRUE(guarded);
+  EXPECT_TRUE(guarded->getNamedGlobal("kiln_rt_depth"));
+  EXPECT_TRUE(guarded->getNamedGlobal("kiln_rt_interrupted"));
+}
+
+TEST(RelayIRGen, SlotsArePromotedAtO2) {
+  auto program = compile(Mandelbrot);
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
+  ASSERT_TRUE(bool(tm)) << errorText(tm.takeError());
+  core::PipelineOptions options;
+  options.level = OptLevel::O2;
+  ASSERT_EQ(errorText(core::optimizeModule(*module, **tm, options)), "");
+  for (llvm::Function &fn : *module)
+    for (llvm::Instruction &inst : llvm::instructions(fn))
+      EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
+}
+
+// ---- Entry wrappers and the executable's main ---------------------------------
+
+TEST(RelayIRGen, EntryWrappersUseEightByteSlots) {
+  ArenaScope arena;
+  auto program = compile(
+      "fn pick(a: array, b: bool, x) -> number { if b { return a[0] + x }; "
+      "return x }\nfn flip(b: bool) -> bool { return !b }\n"
+      "fn make(n) -> array { return [n, n] }\nprint(pick([1], flip(true), 2), "
+      "make(1))");
+  auto jit = jitProgram(*program, OptLevel::O2);
+  ASSERT_TRUE(jit);
+  using Entry = void(const Slot *, Slot *);
+  auto pick = jit->lookupAs<Entry>("relay.pick.entry");
+  auto flip = jit->lookupAs<Entry>("relay.flip.entry");
+  auto make = jit->lookupAs<Entry>("relay.make.entry");
+  ASSERT_TRUE(pick && flip && make);
+  kiln_rt_array *array = kiln_rt_array_new(1);
+  array->data[0] = 40;
+  Slot args[3], ret{};
+  args[0].array = array;
+  args[1].boolean = 1;
+  args[2].number = 2;
+  (*pick)(args, &ret);
+  EXPECT_EQ(ret.number, 42);
+  args[0].boolean = 0;
+  (*flip)(args, &ret);
+  EXPECT_EQ(ret.boolean, 1);
+  args[0].number = 3;
+  (*make)(args, &ret);
+  auto *made = static_cast<kiln_rt_array *>(ret.array);
+  ASSERT_EQ(made->length, 2);
+  EXPECT_EQ(made->data[1], 3);
+}
+
+TEST(RelayIRGen, ExecutableMainRunsTheProgram) {
+  auto program = compile("print(\"hello\", kiln_depth())\n"
+                         "fn kiln_depth() { return 7 }");
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = generateProgram(*program, *context);
+  ASSERT_TRUE(bool(module)) << errorText(module.takeError());
+  addExecutableMain(**module, 0, 1234);
+  ASSERT_EQ(errorText(core::verifyModule(**module)), "");
+  auto jit = core::Jit::create();
+  ASSERT_TRUE(bool(jit)) << errorText(jit.takeError());
+  ASSERT_EQ(errorText((*jit)->addModule(llvm::orc::ThreadSafeModule(
+                std::move(*module), std::move(context)))),
+            "");
+  auto main = (*jit)->lookupAs<int(int, char **)>("main");
+  ASSERT_TRUE(bool(main)) << errorText(main.takeError());
+  int32_t saved = kiln_rt_max_depth;
+  testing::internal::CaptureStdout();
+  int status = (*main)(0, nullptr);
+  std::string out = testing::internal::GetCapturedStdout();
+  EXPECT_EQ(kiln_rt_max_depth, 1234);
+  kiln_rt_max_depth = saved;
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(out, "hello 7\n");
+}
+
+// ---- Errors instead of crashes -------------------------------------------------
+
+TEST(RelayIRGen, UnanalysedProgramIsAnError) {
+  DiagList diags;
+  auto program = parseProgram("test.relay", "let x = 1\nprint(x)", diags);
+  ASSERT_TRUE(diags.empty());
+  llvm::LLVMContext context;
+  auto module = generateProgram(*program, context);
+  ASSERT_FALSE(bool(module));
+  EXPECT_NE(errorText(module.takeError()).find("not analysed"),
+            std::string::npos);
+}
+
+TEST(RelayIRGen, DamagedAnnotationsAreAnErrorWithALocation) {
+  auto program = compile("let x = 1\nprint(x + 2)");
+  // Undo sema on the `+`: IR generation must refuse, not crash.
+  auto *print = static_cast<ExprStmt *>(program->main->body->body[1].get());
+  auto *call = static_cast<CallExpr *>(print->expr.get());
+  call->args[0]->type = Type::Unknown;
+  llvm::LLVMContext context;
+  auto module = generateProgram(*program, context);
+  ASSERT_FALSE(bool(module));
+  std::string text = errorText(module.takeError());
+  EXPECT_NE(text.find("test.relay:2:"), std::string::npos) << text;
+  EXPECT_NE(text.find("cannot generate IR"), std::string::npos) << text;
+}
+
+} // namespace
+} // namespace kiln::relay
