@@ -14,9 +14,79 @@ using namespace llvm;
 
 namespace kiln::relay::irgen {
 
+namespace {
+
+/// What a function body contains, for cheaper guards (see emitPrologue).
+struct BodyFacts {
+  bool callsUser = false; ///< calls a user function
+  bool loops = false;
+
+  void expr(const Expr *e) {
+    if (!e)
+      return;
+    if (auto *c = dyn_cast<CallExpr>(e)) {
+      callsUser |= c->target != nullptr;
+      for (auto &a : c->args)
+        expr(a.get());
+    } else if (auto *bin = dyn_cast<BinaryExpr>(e)) {
+      expr(bin->lhs.get());
+      expr(bin->rhs.get());
+    } else if (auto *u = dyn_cast<UnaryExpr>(e)) {
+      expr(u->operand.get());
+    } else if (auto *ix = dyn_cast<IndexExpr>(e)) {
+      expr(ix->array.get());
+      expr(ix->index.get());
+    } else if (auto *lit = dyn_cast<ArrayLitExpr>(e)) {
+      for (auto &el : lit->elements)
+        expr(el.get());
+    }
+  }
+  void stmt(const Stmt *s) {
+    if (!s)
+      return;
+    if (auto *b = dyn_cast<BlockStmt>(s)) {
+      for (auto &x : b->body)
+        stmt(x.get());
+    } else if (auto *l = dyn_cast<LetStmt>(s)) {
+      expr(l->init.get());
+    } else if (auto *a = dyn_cast<AssignStmt>(s)) {
+      expr(a->target.get());
+      expr(a->value.get());
+    } else if (auto *e = dyn_cast<ExprStmt>(s)) {
+      expr(e->expr.get());
+    } else if (auto *i = dyn_cast<IfStmt>(s)) {
+      expr(i->cond.get());
+      stmt(i->thenBlock.get());
+      stmt(i->elseStmt.get());
+    } else if (auto *w = dyn_cast<WhileStmt>(s)) {
+      loops = true;
+      expr(w->cond.get());
+      stmt(w->body.get());
+    } else if (auto *f = dyn_cast<ForRangeStmt>(s)) {
+      loops = true;
+      expr(f->start.get());
+      expr(f->end.get());
+      stmt(f->body.get());
+    } else if (auto *f = dyn_cast<ForEachStmt>(s)) {
+      loops = true;
+      expr(f->array.get());
+      stmt(f->body.get());
+    } else if (auto *r = dyn_cast<ReturnStmt>(s)) {
+      expr(r->value.get());
+    }
+  }
+};
+
+} // namespace
+
 FunctionGen::FunctionGen(ModuleGen &m, const FuncDecl &decl, Function *fn)
     : M(m), b(m.b), decl(decl), fn(fn),
-      countsDepth(&decl != m.program.main) {}
+      countsDepth(&decl != m.program.main) {
+  BodyFacts facts;
+  facts.stmt(decl.body.get());
+  isLeaf = !facts.callsUser;
+  bounded = isLeaf && !facts.loops;
+}
 
 void FunctionGen::emit() {
   b.SetInsertPoint(BasicBlock::Create(fn->getContext(), "entry", fn));
@@ -45,8 +115,12 @@ void FunctionGen::emitPrologue() {
     }
   // The top-level code is no call: the interpreter neither polls nor counts
   // depth there, and the compiled tiers must trap at the same points.
+  // A function that neither loops nor calls finishes in bounded time, so
+  // its entry need not poll the timeout (the interpreter's extra polls only
+  // change when a timeout is noticed, never what is printed).
   if (countsDepth) {
-    pollInterrupt();
+    if (!bounded)
+      pollInterrupt();
     enterFrame();
   }
 }
@@ -122,11 +196,17 @@ void FunctionGen::enterFrame() {
   if (!M.options.guards || !countsDepth)
     return;
   GlobalVariable *depthVar = M.runtimeGlobal("kiln_rt_depth");
-  Value *depth = b.CreateAdd(b.CreateLoad(b.getInt32Ty(), depthVar),
-                             b.getInt32(1), "depth");
-  b.CreateStore(depth, depthVar);
-  Value *max = b.CreateLoad(b.getInt32Ty(),
-                            M.runtimeGlobal("kiln_rt_max_depth"), "max.depth");
+  MDNode *tag = M.tbaa(ModuleGen::Access::Depth);
+  LoadInst *old = b.CreateLoad(b.getInt32Ty(), depthVar);
+  old->setMetadata(LLVMContext::MD_tbaa, tag);
+  Value *depth = b.CreateAdd(old, b.getInt32(1), "depth");
+  // A leaf calls no user function, so nothing reads the depth while it
+  // runs: checking the limit is enough, without storing the count.
+  if (!isLeaf)
+    b.CreateStore(depth, depthVar)->setMetadata(LLVMContext::MD_tbaa, tag);
+  LoadInst *max = b.CreateLoad(b.getInt32Ty(),
+                               M.runtimeGlobal("kiln_rt_max_depth"), "max.depth");
+  max->setMetadata(LLVMContext::MD_tbaa, tag);
   emitCheck(b.CreateICmpSGT(depth, max),
             [&] {
               M.call("kiln_rt_stack_overflow", b.getVoidTy(),
@@ -139,12 +219,14 @@ void FunctionGen::enterFrame() {
 
 /// depth -= 1 before every return (a trap restores the depth itself).
 void FunctionGen::leaveFrame() {
-  if (!M.options.guards || !countsDepth)
+  if (!M.options.guards || !countsDepth || isLeaf)
     return;
   GlobalVariable *depthVar = M.runtimeGlobal("kiln_rt_depth");
-  b.CreateStore(b.CreateSub(b.CreateLoad(b.getInt32Ty(), depthVar),
-                            b.getInt32(1)),
-                depthVar);
+  MDNode *tag = M.tbaa(ModuleGen::Access::Depth);
+  LoadInst *depth = b.CreateLoad(b.getInt32Ty(), depthVar);
+  depth->setMetadata(LLVMContext::MD_tbaa, tag);
+  b.CreateStore(b.CreateSub(depth, b.getInt32(1)), depthVar)
+      ->setMetadata(LLVMContext::MD_tbaa, tag);
 }
 
 BasicBlock *FunctionGen::newBlock(const Twine &name) {

@@ -58,7 +58,10 @@ struct ModuleGen {
   llvm::StructType *arrayType();
   /// TBAA tags that tell the optimiser an element store never changes an
   /// array's data pointer or length, so loops keep both in registers.
-  enum class Access { Data, Length, Element };
+  /// TBAA classes: array fields, elements, and the runtime's depth
+  /// counters (so the optimiser knows array stores never touch them and can
+  /// fold an inlined call's depth increment and decrement away).
+  enum class Access { Data, Length, Element, Depth };
   llvm::MDNode *tbaa(Access access);
   /// Declares (once) and calls `name` with attributes for `kind`.
   llvm::CallInst *call(llvm::StringRef name, llvm::Type *result,
@@ -82,7 +85,7 @@ private:
   std::optional<Failure> firstError;
   llvm::Constant *fileString = nullptr;
   llvm::StructType *arrayStruct = nullptr;
-  llvm::MDNode *tbaaTags[3] = {};
+  llvm::MDNode *tbaaTags[4] = {};
 };
 
 /// Emits the body of one Relay function into its typed LLVM function.
@@ -164,6 +167,8 @@ private:
   std::vector<llvm::AllocaInst *> slots;
   std::vector<LoopTargets> loops;
   bool countsDepth; ///< user functions count toward the call depth; main not
+  bool isLeaf = false;  ///< calls no user function
+  bool bounded = false; ///< a leaf without loops: always finishes quickly
 };
 
 /// Frame slots / values of one 8-byte kiln::relay::Slot.

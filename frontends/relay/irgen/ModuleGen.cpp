@@ -84,7 +84,7 @@ MDNode *ModuleGen::tbaa(Access access) {
   int i = static_cast<int>(access);
   if (!tbaaTags[i]) {
     static const char *const names[] = {"relay array data", "relay array length",
-                                        "relay array element"};
+                                        "relay array element", "kiln_rt depth"};
     MDBuilder md(module.getContext());
     MDNode *root = md.createTBAARoot("relay TBAA");
     MDNode *scalar = md.createTBAAScalarTypeNode(names[i], root);
