@@ -224,16 +224,17 @@ Value *FunctionGen::elementAddress(Value *array, Value *i64Index) {
   return b.CreateInBoundsGEP(b.getDoubleTy(), arrayData(array), i64Index);
 }
 
-/// index == floor(index) && index >= 0 && index < (double)length, exactly
-/// kiln_rt_index_message's test (NaN fails the first compare); the slow
+/// Exactly kiln_rt_index_message's test (index == floor(index), 0 <= index
+/// < length), in two compares: i = fptosi.sat(index) converts back to the
+/// same double only for an integral index within i64 range (NaN gives 0,
+/// which differs), and an unsigned i < length rejects negatives. The slow
 /// path lets the runtime word the error.
 Value *FunctionGen::checkedIndex(Value *array, Value *index, Loc where) {
-  Value *length = b.CreateSIToFP(arrayLength(array), b.getDoubleTy());
-  Value *whole = b.CreateFCmpOEQ(
-      index, b.CreateUnaryIntrinsic(Intrinsic::floor, index));
-  Value *inRange =
-      b.CreateAnd(b.CreateFCmpOGE(index, core::constF64(b, 0.0)),
-                  b.CreateFCmpOLT(index, length));
+  Value *i = b.CreateIntrinsic(Intrinsic::fptosi_sat,
+                               {b.getInt64Ty(), b.getDoubleTy()}, {index},
+                               nullptr, "index");
+  Value *whole = b.CreateFCmpOEQ(b.CreateSIToFP(i, b.getDoubleTy()), index);
+  Value *inRange = b.CreateICmpULT(i, arrayLength(array));
   emitCheck(b.CreateNot(b.CreateAnd(whole, inRange), "bad.index"),
             [&] {
               M.call("kiln_rt_index_trap", b.getVoidTy(),
@@ -242,7 +243,7 @@ Value *FunctionGen::checkedIndex(Value *array, Value *index, Loc where) {
                      Callee::NoReturn);
             },
             "index.trap");
-  return b.CreateFPToSI(index, b.getInt64Ty(), "index");
+  return i;
 }
 
 // ---- Calls ------------------------------------------------------------------

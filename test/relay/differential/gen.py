@@ -68,7 +68,7 @@ class Gen:
             c = f"({c}) {r.choice(['&&', '||'])} {'!' if r.random() < 0.3 else ''}({c2})"
         return c
 
-    def block(self, scope, depth, indent, loop_depth, in_fn):
+    def block(self, scope, depth, indent, loop_depth, in_fn, iterating=()):
         r = self.r
         lines = []
         scope = list(scope)
@@ -90,26 +90,30 @@ class Gen:
                 lines.append(f"{pad}{r.choice(nums)} = {self.expr(scope, 3)}")
             elif k < 0.50 and arrs:
                 a = r.choice(arrs)
-                if r.random() < 0.5:
+                # Never grow an array a for-each is walking: it would not end.
+                if r.random() < 0.5 and a not in iterating:
                     lines.append(f"{pad}{a}.push({self.expr(scope, 2)})")
                 else:
                     lines.append(f"{pad}{a}[floor(abs({self.expr(scope, 2)})) % len({a})] = {self.expr(scope, 2)}")
             elif k < 0.62 and depth > 0:
                 lines.append(f"{pad}if {self.cond(scope, 2)} {{")
-                lines += self.block(scope, depth - 1, indent + 1, loop_depth, in_fn)
+                lines += self.block(scope, depth - 1, indent + 1, loop_depth, in_fn, iterating)
                 if r.random() < 0.5:
                     lines.append(f"{pad}}} else {{")
-                    lines += self.block(scope, depth - 1, indent + 1, loop_depth, in_fn)
+                    lines += self.block(scope, depth - 1, indent + 1, loop_depth, in_fn, iterating)
                 lines.append(f"{pad}}}")
             elif k < 0.72 and depth > 0:
                 i = f"i{indent}"
                 lines.append(f"{pad}for {i} in {r.randint(-2, 2)}..{r.randint(0, 6)} {{")
-                lines += self.block(scope + [(i, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn)
+                lines += self.block(scope + [(i, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn,
+                                    iterating)
                 lines.append(f"{pad}}}")
             elif k < 0.77 and depth > 0 and arrs:
                 x = f"x{indent}"
-                lines.append(f"{pad}for {x} in {r.choice(arrs)} {{")
-                lines += self.block(scope + [(x, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn)
+                walked = r.choice(arrs)
+                lines.append(f"{pad}for {x} in {walked} {{")
+                lines += self.block(scope + [(x, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn,
+                                    tuple(iterating) + (walked,))
                 lines.append(f"{pad}}}")
             elif k < 0.82 and loop_depth > 0:
                 lines.append(f"{pad}if {self.cond(scope, 1)} {{ {r.choice(['break', 'continue'])} }}")
