@@ -225,14 +225,14 @@ Value *FunctionGen::elementAddress(Value *array, Value *i64Index) {
 }
 
 /// Exactly kiln_rt_index_message's test (index == floor(index), 0 <= index
-/// < length), in two compares: i = fptosi.sat(index) converts back to the
-/// same double only for an integral index within i64 range (NaN gives 0,
-/// which differs), and an unsigned i < length rejects negatives. The slow
-/// path lets the runtime word the error.
+/// < length), in two compares: i = freeze(fptosi(index)) converts back to
+/// the same double only for an integral index within i64 range (for NaN or
+/// out-of-range values i is some fixed i64 that cannot convert back to
+/// them, except ±2^63, which the unsigned bound then rejects), and an
+/// unsigned i < length rejects negatives. One cvttsd2si on x86-64. The
+/// slow path lets the runtime word the error.
 Value *FunctionGen::checkedIndex(Value *array, Value *index, Loc where) {
-  Value *i = b.CreateIntrinsic(Intrinsic::fptosi_sat,
-                               {b.getInt64Ty(), b.getDoubleTy()}, {index},
-                               nullptr, "index");
+  Value *i = b.CreateFreeze(b.CreateFPToSI(index, b.getInt64Ty()), "index");
   Value *whole = b.CreateFCmpOEQ(b.CreateSIToFP(i, b.getDoubleTy()), index);
   Value *inRange = b.CreateICmpULT(i, arrayLength(array));
   emitCheck(b.CreateNot(b.CreateAnd(whole, inRange), "bad.index"),
