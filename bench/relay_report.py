@@ -239,7 +239,10 @@ def main():
     kiln = f"{a.build}/bin/kiln"
     w = a.work
     env = dict(os.environ, KILN_CACHE_DIR=f"{w}/cache")
+    # The sized copies of the programs live in the work folder, beside
+    # their shared number-printing helpers.
     shutil.copy(f"{ROOT}/bench/relay/relay_print.h", f"{w}/relay_print.h")
+    shutil.copy(f"{ROOT}/bench/relay/relay_print.lua", f"{w}/relay_print.lua")
     programs = [p for p in PROGRAMS if not a.only or p[0] in a.only.split(",")]
     t_start = time.perf_counter()
 

@@ -1,15 +1,7 @@
 -- sieve: as bench/relay/sieve.relay (a table of flags grown by appending;
 -- the same loops; Lua tables are 1-based, so index k is [k + 1] here).
-local function fmt(x)
-  if x == math.floor(x) and math.abs(x) < 2^53 then
-    return string.format("%.0f", x)
-  end
-  for p = 1, 17 do
-    local s = string.format("%." .. p .. "g", x)
-    if tonumber(s) == x then return s end
-  end
-  return string.format("%.17g", x)
-end
+package.path = (arg[0]:match("^(.*/)") or "./") .. "?.lua;" .. package.path
+local fmt = require("relay_print").fmt
 
 local function sieve(n)
   local flags = {}

@@ -1,15 +1,7 @@
 -- spectral_norm: as bench/relay/spectral_norm.relay (float arithmetic in
 -- the same order; Lua tables are 1-based, so index k is [k + 1] here).
-local function fmt(x)
-  if x == math.floor(x) and math.abs(x) < 2^53 then
-    return string.format("%.0f", x)
-  end
-  for p = 1, 17 do
-    local s = string.format("%." .. p .. "g", x)
-    if tonumber(s) == x then return s end
-  end
-  return string.format("%.17g", x)
-end
+package.path = (arg[0]:match("^(.*/)") or "./") .. "?.lua;" .. package.path
+local fmt = require("relay_print").fmt
 
 local function a(i, j) return 1 / ((i + j) * (i + j + 1) / 2 + i + 1) end
 
