@@ -12,6 +12,26 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, shell=isinstance(cmd, str), check=True,
                           capture_output=True, text=True, **kw).stdout
 
+def write_section(path, area, section):
+    """Replaces the `<!-- bench:AREA:begin ... end -->` section of `path` (or
+    appends it, creating the file with its preamble)."""
+    text = open(path).read() if os.path.exists(path) else ""
+    pattern = rf"<!-- bench:{area}:begin.*?<!-- bench:{area}:end -->\n?"
+    if re.search(pattern, text, flags=re.S):
+        text = re.sub(pattern, lambda _: section, text, flags=re.S)
+    else:
+        if not text:
+            text = ("# Kiln performance\n\nEvery number here is produced by `scripts/bench "
+                    "<area>` on the machine named in its section, with the reference measured "
+                    "in the same run (see shared BENCHMARKING rules: side by side, medians, "
+                    "phases separated). Re-run to regenerate; do not edit by hand.\n\n")
+        elif not text.endswith("\n\n"):
+            text = text.rstrip("\n") + "\n\n"
+        text += section
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def median_range(xs):
     return statistics.median(xs), min(xs), max(xs)
 
@@ -188,21 +208,7 @@ def main():
     lines.append("<!-- bench:core:end -->")
     section = "\n".join(lines) + "\n"
 
-    text = ""
-    if os.path.exists(a.out):
-        text = open(a.out).read()
-    if "<!-- bench:core:begin" in text:
-        text = re.sub(r"<!-- bench:core:begin.*?<!-- bench:core:end -->\n?", lambda _: section,
-                      text, flags=re.S)
-    else:
-        if not text:
-            text = ("# Kiln performance\n\nEvery number here is produced by `scripts/bench "
-                    "<area>` on the machine named in its section, with the reference measured "
-                    "in the same run (see shared BENCHMARKING rules: side by side, medians, "
-                    "phases separated). Re-run to regenerate; do not edit by hand.\n\n")
-        text += section
-    with open(a.out, "w") as f:
-        f.write(text)
+    write_section(a.out, "core", section)
     print(section)
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import argparse, json, os, re, shutil, statistics, subprocess, sys, time
 
 sys.dont_write_bytecode = True  # no bench/__pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from core_report import fmt, machine_header, phase_table, sh  # noqa: E402
+from core_report import fmt, machine_header, phase_table, sh, write_section  # noqa: E402
 
 # name, what is computed (with {size} placeholders), small input, large input
 PROGRAMS = [
@@ -432,21 +432,7 @@ def main():
     lines.append("<!-- bench:relay:end -->")
     section = "\n".join(lines) + "\n"
 
-    text = open(a.out).read() if os.path.exists(a.out) else ""
-    if "<!-- bench:relay:begin" in text:
-        text = re.sub(r"<!-- bench:relay:begin.*?<!-- bench:relay:end -->\n?", lambda _: section,
-                      text, flags=re.S)
-    else:
-        if not text:
-            text = ("# Kiln performance\n\nEvery number here is produced by `scripts/bench "
-                    "<area>` on the machine named in its section, with the reference measured "
-                    "in the same run (see shared BENCHMARKING rules: side by side, medians, "
-                    "phases separated). Re-run to regenerate; do not edit by hand.\n\n")
-        elif not text.endswith("\n\n"):
-            text = text.rstrip("\n") + "\n\n"
-        text += section
-    with open(a.out, "w") as f:
-        f.write(text)
+    write_section(a.out, "relay", section)
     print(section)
     if notes:
         print(f"relay_report: {len(notes)} variant(s) failed; see the Failures list", file=sys.stderr)

@@ -33,3 +33,18 @@ static void relay_print(int n, const double *xs) {
 #define RELAY_PRINT(...)                                                       \
   relay_print(sizeof((double[]){__VA_ARGS__}) / sizeof(double),               \
               (double[]){__VA_ARGS__})
+
+/// A growable array of doubles that grows like a Relay array (doubling
+/// capacity), for the reference programs that push.
+typedef struct {
+  double *data;
+  long len, cap;
+} array;
+
+static inline void push(array *a, double v) {
+  if (a->len == a->cap) {
+    a->cap = a->cap ? 2 * a->cap : 8;
+    a->data = realloc(a->data, a->cap * sizeof(double));
+  }
+  a->data[a->len++] = v;
+}

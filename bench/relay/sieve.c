@@ -2,19 +2,6 @@
 // grows like a Relay array (doubling capacity).
 #include "relay_print.h"
 
-typedef struct {
-  double *data;
-  long len, cap;
-} array;
-
-static void push(array *a, double v) {
-  if (a->len == a->cap) {
-    a->cap = a->cap ? 2 * a->cap : 8;
-    a->data = realloc(a->data, a->cap * sizeof(double));
-  }
-  a->data[a->len++] = v;
-}
-
 static array sieve(double n) {
   array flags = {0, 0, 0};
   for (double i = 0; i < n; i++)

@@ -34,6 +34,17 @@ int optLevelNumber(core::OptLevel level) {
   }
 }
 
+/// The flags `run` and `build` share, into either's options.
+template <typename RelayOptions>
+void applyCommon(const CommonOptions &opts, core::PhaseTimings &timings,
+                 RelayOptions &options) {
+  options.optLevel = optLevelNumber(opts.level);
+  options.timeoutSeconds = opts.timeout;
+  options.maxDepth = opts.maxDepth;
+  options.guards = opts.guards;
+  options.timings = &timings;
+}
+
 int finish(const CommonOptions &opts, const core::PhaseTimings &timings,
            const std::string &errors, int status) {
   std::fflush(stdout);
@@ -58,12 +69,8 @@ int runRelay(const Args &args) {
   options.mode = opts.mode == "interp" ? relay::Mode::Interp
                  : opts.mode == "jit"  ? relay::Mode::Jit
                                        : relay::Mode::Auto;
-  options.optLevel = optLevelNumber(opts.level);
-  options.timeoutSeconds = opts.timeout;
-  options.maxDepth = opts.maxDepth;
+  applyCommon(opts, timings, options);
   options.cache = opts.cache;
-  options.guards = opts.guards;
-  options.timings = &timings;
   std::string errors;
   relay::RunStats stats;
   int status = relay::run(opts.positional[0], source, options, errors, &stats);
@@ -112,12 +119,8 @@ int buildRelay(const Args &args) {
   if (!readFile(file, source))
     return fail("cannot open '" + file + "'", 1);
   core::PhaseTimings timings;
-  options.optLevel = optLevelNumber(opts.level);
+  applyCommon(opts, timings, options);
   options.target = opts.target;
-  options.timeoutSeconds = opts.timeout;
-  options.maxDepth = opts.maxDepth;
-  options.guards = opts.guards;
-  options.timings = &timings;
   std::string errors;
   int status = relay::build(file, source, output, options, errors);
   return finish(opts, timings, errors, status);
