@@ -43,5 +43,7 @@ std::vector<Command> coreCommands();  // run, compile, targets
 std::vector<Command> relayCommands(); // build, repl
 std::vector<FileHandler> relayFileHandlers();
 Command replCommandEntry();
+std::vector<Command> tensorCommands(); // tensor run|build
+std::vector<Command> faustCommands();  // faust info|render|compile|bench
 
 } // namespace kiln::tool

@@ -15,7 +15,7 @@ namespace kiln::tool {
 const std::vector<Command> &allCommands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
-    for (auto family : {coreCommands, relayCommands})
+    for (auto family : {coreCommands, relayCommands, tensorCommands, faustCommands})
       for (auto &c : family())
         all.push_back(c);
     return all;
