@@ -1,0 +1,100 @@
+// Ast: the tensor kernel language as data — what the parser produces, what
+// the expression builder produces, and what irgen and the reference
+// executors consume.
+//
+// One small tagged node type (no class hierarchy) keeps the tree easy to build
+// from C++ without text and easy to walk in three independent evaluators
+// (fused LLVM loop, eager executor, blocked interpreter). Nodes are immutable
+// once sema has typed them and may be shared between trees (a DAG).
+// No LLVM here: the reference executors must not depend on the core.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln::tensor {
+
+enum class DType : uint8_t { Bool, I32, I64, F32, F64 };
+const char *dtypeName(DType type); ///< "bool", "i32", "i64", "f32", "f64"
+unsigned dtypeSize(DType type);    ///< bytes per element (bool: 1)
+bool isFloat(DType type);
+bool isInteger(DType type); ///< i32 or i64 (not bool)
+
+struct SourceLoc {
+  uint32_t line = 0; ///< 1-based; 0 = built from C++, no source
+  uint32_t col = 0;
+};
+
+enum class ExprKind {
+  Param,  ///< a kernel parameter (array or scalar): `param`
+  Number, ///< a literal: `number`
+  Unary,  ///< `unary`, children[0]
+  Binary, ///< `binary`, children[0], children[1]
+  Call,   ///< elementwise builtin `builtin` over children
+  Cast,   ///< `f32(x)`: converts children[0] to `castTo`
+  Where,  ///< where(c, x, y): children[0..2]
+  Reduce, ///< whole-array reduction `reduce` of children[0]: a scalar
+};
+
+enum class UnaryOp { Neg, Not };
+enum class BinaryOp { Add, Sub, Mul, Div, Rem, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+enum class Builtin {
+  Abs, Min, Max, Sqrt, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Pow, Floor,
+  Ceil, Clamp
+};
+enum class ReduceOp { Sum, Prod, Min, Max, Mean };
+
+const char *builtinName(Builtin fn);  ///< as written in source: "sigmoid"
+unsigned builtinArity(Builtin fn);    ///< clamp: 3, min/max/pow: 2, others 1
+const char *reduceName(ReduceOp op);  ///< "sum", ...
+const char *binaryOpSpelling(BinaryOp op); ///< "+", "&&", ...
+
+struct Expr;
+using ExprRef = std::shared_ptr<const Expr>;
+
+struct Expr {
+  ExprKind kind;
+  SourceLoc loc;
+  // Filled by sema (typeCheck); the builder leaves them for sema too.
+  DType type = DType::F64;
+  bool isArray = false; ///< false: a scalar (parameter, literal, reduction)
+
+  unsigned param = 0;      ///< Param: index into Kernel::params
+  double number = 0;       ///< Number: value (integers exactly representable)
+  bool numberIsInt = false; ///< Number: written without '.'/exponent
+  UnaryOp unary = UnaryOp::Neg;
+  BinaryOp binary = BinaryOp::Add;
+  Builtin builtin = Builtin::Abs;
+  ReduceOp reduce = ReduceOp::Sum;
+  DType castTo = DType::F64;
+  std::vector<ExprRef> children;
+};
+
+struct Param {
+  std::string name;
+  DType type = DType::F64;
+  bool isArray = false; ///< `f32[]` (any rank 0-4, broadcast at call time)
+  SourceLoc loc;
+};
+
+/// kernel NAME(params) -> RESULT = EXPR
+/// An array result is elementwise over the broadcast shape of the array
+/// parameters; a scalar result contains one or more reductions, each over an
+/// elementwise expression, all computed in one fused pass.
+struct Kernel {
+  std::string name;
+  std::vector<Param> params;
+  DType resultType = DType::F64;
+  bool resultIsArray = true;
+  ExprRef body;
+  SourceLoc loc;
+};
+
+struct Program {
+  std::vector<Kernel> kernels;
+  const Kernel *find(const std::string &name) const;
+};
+
+} // namespace kiln::tensor
