@@ -10,6 +10,8 @@
 
 #include "kiln/core/IRHelpers.h"
 
+#include <cmath>
+
 using namespace llvm;
 
 namespace kiln::relay::irgen {
@@ -189,9 +191,73 @@ Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
 
 Value *FunctionGen::emitIndexRead(const IndexExpr &e) {
   Value *array = emitAs(e.array.get(), Type::Array);
-  Value *index = emitAs(e.index.get(), Type::Number);
-  Value *i = checkedIndex(array, index, e.loc);
-  return loadElement(array, i);
+  return loadElement(array, checkedIndexOf(array, e.index.get(), e.loc));
+}
+
+Value *FunctionGen::checkedIndexOf(Value *array, const Expr *e, Loc where) {
+  double bound = 0;
+  if (Value *exact = exactInteger(e, bound))
+    return boundChecked(array, exact, where);
+  return checkedIndex(array, emitAs(e, Type::Number), where);
+}
+
+/// An integer index: only 0 <= i < length is left to check (one unsigned
+/// compare); the slow path passes the runtime the same double index the
+/// generic path would.
+Value *FunctionGen::boundChecked(Value *array, Value *i, Loc where) {
+  emitCheck(b.CreateICmpUGE(i, arrayLength(array), "bad.index"),
+            [&] {
+              M.call("kiln_rt_index_trap", b.getVoidTy(),
+                     {array, b.CreateSIToFP(i, b.getDoubleTy()),
+                      M.fileName(), b.getInt32(where.line),
+                      b.getInt32(where.col)},
+                     Callee::NoReturn);
+            },
+            "index.trap");
+  return i;
+}
+
+Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
+  if (!e || e->type != Type::Number)
+    return nullptr;
+  constexpr double Limit = 9007199254740992.0; // 2^53
+  if (const auto *n = dyn_cast<NumberExpr>(e)) {
+    if (n->value != std::trunc(n->value) || std::fabs(n->value) > 2147483648.0)
+      return nullptr;
+    bound = std::fabs(n->value);
+    return b.getInt64(int64_t(n->value));
+  }
+  if (const auto *v = dyn_cast<VarExpr>(e)) {
+    for (auto &[slot, counter] : intCounters)
+      if (slot == v->slot) {
+        bound = 2147483648.0;
+        return b.CreateSExt(b.CreateLoad(b.getInt32Ty(), counter),
+                            b.getInt64Ty());
+      }
+    return nullptr;
+  }
+  const auto *bin = dyn_cast<BinaryExpr>(e);
+  if (!bin || (bin->op != BinaryOp::Add && bin->op != BinaryOp::Sub &&
+               bin->op != BinaryOp::Mul))
+    return nullptr;
+  // Only pure loads and integer arithmetic are emitted here, so a failed
+  // attempt leaves dead instructions and no effects.
+  double lb = 0, rb = 0;
+  Value *l = exactInteger(bin->lhs.get(), lb);
+  Value *r = exactInteger(bin->rhs.get(), rb);
+  if (!l || !r)
+    return nullptr;
+  bound = bin->op == BinaryOp::Mul ? lb * rb : lb + rb;
+  if (bound >= Limit)
+    return nullptr;
+  switch (bin->op) {
+  case BinaryOp::Add:
+    return b.CreateNSWAdd(l, r);
+  case BinaryOp::Sub:
+    return b.CreateNSWSub(l, r);
+  default:
+    return b.CreateNSWMul(l, r);
+  }
 }
 
 Value *FunctionGen::loadElement(Value *array, Value *i64Index) {

@@ -20,6 +20,7 @@ namespace {
 struct BodyFacts {
   bool callsUser = false; ///< calls a user function
   bool loops = false;
+  std::vector<int> assignedSlots; ///< variables assigned by `x = v`
 
   void expr(const Expr *e) {
     if (!e)
@@ -50,6 +51,8 @@ struct BodyFacts {
     } else if (auto *l = dyn_cast<LetStmt>(s)) {
       expr(l->init.get());
     } else if (auto *a = dyn_cast<AssignStmt>(s)) {
+      if (auto *var = dyn_cast<VarExpr>(a->target.get()))
+        assignedSlots.push_back(var->slot);
       expr(a->target.get());
       expr(a->value.get());
     } else if (auto *e = dyn_cast<ExprStmt>(s)) {
@@ -309,9 +312,14 @@ void FunctionGen::emitAssign(const AssignStmt &s) {
   }
   if (const auto *target = dyn_cast<IndexExpr>(s.target.get())) {
     Value *array = emitAs(target->array.get(), Type::Array);
-    Value *index = emitAs(target->index.get(), Type::Number);
+    double bound = 0;
+    Value *exact = exactInteger(target->index.get(), bound);
+    Value *index = exact ? nullptr : emitAs(target->index.get(), Type::Number);
     Value *v = emitAs(s.value.get(), Type::Number);
-    storeElement(array, checkedIndex(array, index, target->loc), v);
+    storeElement(array,
+                 exact ? boundChecked(array, exact, target->loc)
+                       : checkedIndex(array, index, target->loc),
+                 v);
     return;
   }
   M.fail(s.loc, "assignment to something that is not a variable or element");
@@ -354,9 +362,112 @@ void FunctionGen::emitWhile(const WhileStmt &s) {
 
 /// `for i in a..b`: a hidden double counter runs from a while < b; the
 /// variable gets a copy each iteration, so assigning it changes nothing.
+/// An innermost loop is versioned: when a is an integer (not -0) and a and b
+/// lie in the i32 range, which is checked once before the loop, an i32
+/// counter runs instead. Its values convert exactly to the same doubles, and
+/// index checks on the variable then fold to one unsigned compare.
 void FunctionGen::emitForRange(const ForRangeStmt &s) {
   Value *start = emitAs(s.start.get(), Type::Number);
   Value *end = emitAs(s.end.get(), Type::Number);
+  BodyFacts facts;
+  facts.stmt(s.body.get());
+  if (facts.loops || !start || !end) {
+    emitForRangeDouble(s, start, end);
+    return;
+  }
+  BasicBlock *intLoop = newBlock("for.int");
+  BasicBlock *fpLoop = newBlock("for.fp");
+  BasicBlock *join = newBlock("for.done");
+  b.CreateCondBr(int32Range(start, end), intLoop, fpLoop);
+  b.SetInsertPoint(intLoop);
+  bool varAssigned = llvm::is_contained(facts.assignedSlots, s.slot);
+  emitForRangeInt(s, start, end, !varAssigned);
+  b.CreateBr(join);
+  b.SetInsertPoint(fpLoop);
+  emitForRangeDouble(s, start, end);
+  b.CreateBr(join);
+  b.SetInsertPoint(join);
+}
+
+/// start integral, not -0, and start, end within [-2^31, 2^31 - 1] (false
+/// for NaN).
+Value *FunctionGen::int32Range(Value *start, Value *end) {
+  llvm::Type *f64 = b.getDoubleTy();
+  auto within = [&](Value *v) {
+    return b.CreateAnd(b.CreateFCmpOGE(v, ConstantFP::get(f64, -2147483648.0)),
+                       b.CreateFCmpOLE(v, ConstantFP::get(f64, 2147483647.0)));
+  };
+  Value *integral = b.CreateFCmpOEQ(
+      start, b.CreateUnaryIntrinsic(Intrinsic::trunc, start));
+  Value *notNegZero = b.CreateICmpNE(b.CreateBitCast(start, b.getInt64Ty()),
+                                     b.getInt64(uint64_t(1) << 63));
+  return b.CreateAnd(b.CreateAnd(integral, notNegZero),
+                     b.CreateAnd(within(start), within(end)), "for.fits.i32");
+}
+
+/// The i32 version: k from (int)a while k < (int)ceil(b), which for integer
+/// k is exactly k < b. The iterations run in chunks of PollChunk with one
+/// timeout poll per chunk, so the inner loop is free of volatile loads and
+/// loop-invariant loads (array data and length) leave it. The body has no
+/// loops, and any call it makes polls on entry, so a timeout is still
+/// noticed within one chunk.
+void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *start,
+                                  Value *end, bool exactVar) {
+  constexpr int32_t PollChunk = 8192;
+  llvm::Type *i32 = b.getInt32Ty();
+  Value *first = b.CreateFPToSI(start, i32);
+  Value *limit =
+      b.CreateFPToSI(b.CreateUnaryIntrinsic(Intrinsic::ceil, end), i32);
+  AllocaInst *counter = entryAlloca(i32, s.var + ".k");
+  AllocaInst *chunkEnd = entryAlloca(i32, s.var + ".chunk.end");
+  b.CreateStore(first, counter);
+  BasicBlock *chunk = newBlock("for.chunk");
+  BasicBlock *chunkBody = newBlock("for.chunk.body");
+  BasicBlock *header = newBlock("for.cond");
+  BasicBlock *body = newBlock("for.body");
+  BasicBlock *latch = newBlock("for.next");
+  BasicBlock *exit = newBlock("for.end");
+  b.CreateBr(chunk);
+  // for.chunk: stop at the limit, else poll and run up to PollChunk more.
+  b.SetInsertPoint(chunk);
+  Value *k0 = b.CreateLoad(i32, counter);
+  b.CreateCondBr(b.CreateICmpSLT(k0, limit), chunkBody, exit);
+  b.SetInsertPoint(chunkBody);
+  pollInterrupt();
+  // min(k0 + PollChunk, limit), in i64 so that nothing can wrap.
+  Value *next = b.CreateAdd(b.CreateSExt(k0, b.getInt64Ty()),
+                            b.getInt64(PollChunk));
+  Value *last = b.CreateSExt(limit, b.getInt64Ty());
+  Value *stop = b.CreateSelect(b.CreateICmpSLT(next, last), next, last);
+  b.CreateStore(b.CreateTrunc(stop, i32), chunkEnd);
+  b.CreateBr(header);
+  b.SetInsertPoint(header);
+  Value *k = b.CreateLoad(i32, counter, s.var + ".k");
+  b.CreateCondBr(b.CreateICmpSLT(k, b.CreateLoad(i32, chunkEnd)), body, chunk);
+  b.SetInsertPoint(body);
+  if (AllocaInst *var = slot(s.slot, Type::Number, s.loc)) {
+    if (!var->hasName())
+      var->setName(s.var);
+    b.CreateStore(b.CreateSIToFP(k, b.getDoubleTy()), var);
+  }
+  // The body never assigns the variable: it always equals k, so integer
+  // index arithmetic on it may use k itself (see exactInteger).
+  if (exactVar)
+    intCounters.push_back({s.slot, counter});
+  emitLoopBody(s.body.get(), latch, exit);
+  if (exactVar)
+    intCounters.pop_back();
+  b.SetInsertPoint(latch);
+  // k < chunk end <= limit <= INT32_MAX before the increment: no wrap.
+  b.CreateStore(b.CreateNSWAdd(b.CreateLoad(i32, counter), b.getInt32(1)),
+                counter);
+  b.CreateBr(header);
+  b.SetInsertPoint(exit);
+}
+
+/// The general version: the double counter itself.
+void FunctionGen::emitForRangeDouble(const ForRangeStmt &s, Value *start,
+                                     Value *end) {
   AllocaInst *counter = entryAlloca(b.getDoubleTy(), s.var + ".counter");
   b.CreateStore(start, counter);
   BasicBlock *header = newBlock("for.cond");

@@ -124,6 +124,11 @@ private:
   void emitIf(const IfStmt &s);
   void emitWhile(const WhileStmt &s);
   void emitForRange(const ForRangeStmt &s);
+  llvm::Value *int32Range(llvm::Value *start, llvm::Value *end);
+  void emitForRangeInt(const ForRangeStmt &s, llvm::Value *start,
+                       llvm::Value *end, bool exactVar);
+  void emitForRangeDouble(const ForRangeStmt &s, llvm::Value *start,
+                          llvm::Value *end);
   void emitForEach(const ForEachStmt &s);
   void emitReturn(const ReturnStmt &s);
   void emitJump(bool isBreak, Loc where);
@@ -156,6 +161,16 @@ private:
   /// Checks `index` exactly as kiln_rt_index_message does (trapping at
   /// `where` otherwise) and returns it as an i64.
   llvm::Value *checkedIndex(llvm::Value *array, llvm::Value *index, Loc where);
+  /// checkedIndex for the index expression `e`: when `e` is integer
+  /// arithmetic on an i32 loop counter (see exactInteger), only the bound is
+  /// checked; otherwise `e` is evaluated as a double and fully checked.
+  llvm::Value *checkedIndexOf(llvm::Value *array, const Expr *e, Loc where);
+  llvm::Value *boundChecked(llvm::Value *array, llvm::Value *i, Loc where);
+  /// `e` as an exact i64 when it is built from i32-counter loop variables,
+  /// integer literals, + - and *, with every intermediate below 2^53 in
+  /// magnitude (so the double evaluation would give the same integer);
+  /// null otherwise. `bound` receives a bound on |e|.
+  llvm::Value *exactInteger(const Expr *e, double &bound);
   llvm::Value *elementAddress(llvm::Value *array, llvm::Value *i64Index);
   llvm::Value *loadElement(llvm::Value *array, llvm::Value *i64Index);
   void storeElement(llvm::Value *array, llvm::Value *i64Index, llvm::Value *v);
@@ -166,6 +181,9 @@ private:
   llvm::Function *fn;
   std::vector<llvm::AllocaInst *> slots;
   std::vector<LoopTargets> loops;
+  /// Innermost range loops running an i32 counter whose variable is never
+  /// assigned: (variable slot, counter alloca).
+  std::vector<std::pair<int, llvm::AllocaInst *>> intCounters;
   bool countsDepth; ///< user functions count toward the call depth; main not
   bool isLeaf = false;  ///< calls no user function
   bool bounded = false; ///< a leaf without loops: always finishes quickly

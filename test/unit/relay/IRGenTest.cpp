@@ -14,6 +14,8 @@
 #include "kiln/runtime/Abi.h"
 
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
@@ -217,6 +219,20 @@ if s > 0 { let s = 2; print(s) } else if s < 0 { print("neg") } else { print("ze
 fn sign(v) { if v > 0 { return 1 } else if v < 0 { return -1 } else { return 0 } }
 print(c, s, sign(5), sign(-5), sign(0), "tab\there")
 )"},
+    {"ranges", R"(
+for i in -0.0..2 { print(i) }
+for i in -2.5..0 { print(i) }
+for i in 2147483645..2147483649 { print(i) }
+for i in -2147483649..-2147483646 { print(i) }
+for i in 0..2.000001 { print(i) }
+for i in 3..1 { print("never") }
+for i in 0..1/0 { if i > 2 { break }; print(i) }
+let a = [5, 6, 7, 8]
+let s = 0
+for i in 1..len(a) { if i == 2 { continue }; s = s + a[i] * i }
+for i in 0..3 { for j in i..3 { s = s + a[j] } }
+print(s)
+)"},
     {"math", R"(
 print(sqrt(2), abs(-3.5), floor(-2.5), ceil(2.1), sin(1), cos(1), tan(1))
 print(exp(1), log(10), pow(2, 0.3), pow(10, 1.7), pow(2, 10), sin(-0.7))
@@ -259,6 +275,11 @@ TEST_P(RelayJit, RuntimeErrorsMatchTheInterpreter) {
       "let a = [1]\nprint(a[1e300])",
       "fn f() { print(\"f\"); return 0 }\nlet a = [1]\na[5] = f()",
       "fn f(x) -> number {\n  if x > 0 { return 1 }\n}\nprint(f(1))\nf(0)",
+      // Integer index arithmetic on an i32 loop counter (bound check only).
+      "let a = [1, 2, 3]\nfor i in 0..3 { print(a[2 * i - 1]) }",
+      "let a = [1, 2, 3]\nfor i in 0..5 { print(a[i]) }",
+      "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nfor i in 1..2 { a[i + 1] = f() }",
+      "let a = [1]\nfor i in 1..2 { print(a[i * 2147483647 * 2147483647]) }",
   };
   for (const char *source : sources) {
     SCOPED_TRACE(source);
@@ -410,6 +431,48 @@ TEST(RelayIRGen, SlotsArePromotedAtO2) {
   for (llvm::Function &fn : *module)
     for (llvm::Instruction &inst : llvm::instructions(fn))
       EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
+}
+
+// An innermost `for` over an integer range runs an i32 counter, so at O2 an
+// index by the loop variable needs no float conversion: the loop body has no
+// fptosi/sitofp round trip, only the outer loop (double counter) converts.
+TEST(RelayIRGen, InnermostRangeLoopIndexesWithoutConversions) {
+  auto program = compile(R"(
+fn sum(v, n) { let s = 0; for j in 0..n { s = s + v[j] }; return s }
+print(sum([1, 2, 3], 3))
+)");
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
+  ASSERT_TRUE(bool(tm)) << errorText(tm.takeError());
+  core::PipelineOptions options;
+  options.level = OptLevel::O2;
+  ASSERT_EQ(errorText(core::optimizeModule(*module, **tm, options)), "");
+  llvm::Function *fn = nullptr;
+  for (llvm::Function &f : *module)
+    if (f.getName().contains("sum") && !f.isDeclaration() &&
+        !f.getName().contains("entry"))
+      fn = &f;
+  ASSERT_TRUE(fn);
+  // Loops: the i32 version (chunks around an inner loop) and the double
+  // version. The innermost i32 loop converts nothing and polls nothing.
+  llvm::DominatorTree tree(*fn);
+  llvm::LoopInfo loops(tree);
+  unsigned clean = 0;
+  for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
+    if (!loop->isInnermost())
+      continue;
+    bool converts = false, polls = false;
+    for (llvm::BasicBlock *block : loop->blocks())
+      for (llvm::Instruction &inst : *block) {
+        converts |= llvm::isa<llvm::FPToSIInst>(inst);
+        if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst))
+          polls |= load->isVolatile();
+      }
+    clean += !converts && !polls;
+  }
+  EXPECT_EQ(clean, 1u);
 }
 
 // ---- Entry wrappers and the executable's main ---------------------------------
