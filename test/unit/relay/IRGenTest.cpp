@@ -418,16 +418,28 @@ TEST(RelayIRGen, GuardsOffLeaveNoRuntimeGlobals) {
   EXPECT_TRUE(guarded->getNamedGlobal("kiln_rt_interrupted"));
 }
 
-TEST(RelayIRGen, SlotsArePromotedAtO2) {
-  auto program = compile(Mandelbrot);
-  llvm::LLVMContext context;
+/// `source` compiled and optimised at O2 for the host (null on failure, with
+/// a test failure recorded).
+std::unique_ptr<llvm::Module> optimizedAtO2(const char *source,
+                                            llvm::LLVMContext &context) {
+  auto program = compile(source);
   auto module = generate(*program, context);
-  ASSERT_TRUE(module);
   auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
-  ASSERT_TRUE(bool(tm)) << errorText(tm.takeError());
+  if (!module || !tm) {
+    ADD_FAILURE() << (tm ? "no module" : errorText(tm.takeError()));
+    return nullptr;
+  }
   core::PipelineOptions options;
   options.level = OptLevel::O2;
-  ASSERT_EQ(errorText(core::optimizeModule(*module, **tm, options)), "");
+  std::string error = errorText(core::optimizeModule(*module, **tm, options));
+  EXPECT_EQ(error, "");
+  return error.empty() ? std::move(module) : nullptr;
+}
+
+TEST(RelayIRGen, SlotsArePromotedAtO2) {
+  llvm::LLVMContext context;
+  auto module = optimizedAtO2(Mandelbrot, context);
+  ASSERT_TRUE(module);
   for (llvm::Function &fn : *module)
     for (llvm::Instruction &inst : llvm::instructions(fn))
       EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
@@ -437,18 +449,12 @@ TEST(RelayIRGen, SlotsArePromotedAtO2) {
 // index by the loop variable needs no float conversion: the loop body has no
 // fptosi/sitofp round trip, only the outer loop (double counter) converts.
 TEST(RelayIRGen, InnermostRangeLoopIndexesWithoutConversions) {
-  auto program = compile(R"(
+  llvm::LLVMContext context;
+  auto module = optimizedAtO2(R"(
 fn sum(v, n) { let s = 0; for j in 0..n { s = s + v[j] }; return s }
 print(sum([1, 2, 3], 3))
-)");
-  llvm::LLVMContext context;
-  auto module = generate(*program, context);
+)", context);
   ASSERT_TRUE(module);
-  auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
-  ASSERT_TRUE(bool(tm)) << errorText(tm.takeError());
-  core::PipelineOptions options;
-  options.level = OptLevel::O2;
-  ASSERT_EQ(errorText(core::optimizeModule(*module, **tm, options)), "");
   llvm::Function *fn = nullptr;
   for (llvm::Function &f : *module)
     if (f.getName().contains("sum") && !f.isDeclaration() &&
