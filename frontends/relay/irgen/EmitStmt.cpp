@@ -20,6 +20,7 @@ namespace {
 struct BodyFacts {
   bool callsUser = false; ///< calls a user function
   bool loops = false;
+  int loopDepth = 0; ///< deepest loop nesting (0: no loops)
   std::vector<int> assignedSlots; ///< variables assigned by `x = v`
 
   void expr(const Expr *e) {
@@ -42,6 +43,13 @@ struct BodyFacts {
         expr(el.get());
     }
   }
+  void loopBody(const Stmt *body) {
+    loops = true;
+    ++depth;
+    loopDepth = std::max(loopDepth, depth);
+    stmt(body);
+    --depth;
+  }
   void stmt(const Stmt *s) {
     if (!s)
       return;
@@ -62,22 +70,22 @@ struct BodyFacts {
       stmt(i->thenBlock.get());
       stmt(i->elseStmt.get());
     } else if (auto *w = dyn_cast<WhileStmt>(s)) {
-      loops = true;
       expr(w->cond.get());
-      stmt(w->body.get());
+      loopBody(w->body.get());
     } else if (auto *f = dyn_cast<ForRangeStmt>(s)) {
-      loops = true;
       expr(f->start.get());
       expr(f->end.get());
-      stmt(f->body.get());
+      loopBody(f->body.get());
     } else if (auto *f = dyn_cast<ForEachStmt>(s)) {
-      loops = true;
       expr(f->array.get());
-      stmt(f->body.get());
+      loopBody(f->body.get());
     } else if (auto *r = dyn_cast<ReturnStmt>(s)) {
       expr(r->value.get());
     }
   }
+
+private:
+  int depth = 0;
 };
 
 } // namespace
@@ -362,16 +370,19 @@ void FunctionGen::emitWhile(const WhileStmt &s) {
 
 /// `for i in a..b`: a hidden double counter runs from a while < b; the
 /// variable gets a copy each iteration, so assigning it changes nothing.
-/// An innermost loop is versioned: when a is an integer (not -0) and a and b
-/// lie in the i32 range, which is checked once before the loop, an i32
-/// counter runs instead. Its values convert exactly to the same doubles, and
+/// A loop with at most one level of loops inside is versioned: when a is an
+/// integer (not -0) and a and b lie in the i32 range, which is checked once
+/// before the loop, an i32 counter runs instead. Its values convert exactly to the same doubles, and
 /// index checks on the variable then fold to one unsigned compare.
 void FunctionGen::emitForRange(const ForRangeStmt &s) {
   Value *start = emitAs(s.start.get(), Type::Number);
   Value *end = emitAs(s.end.get(), Type::Number);
   BodyFacts facts;
   facts.stmt(s.body.get());
-  if (facts.loops || !start || !end) {
+  // Versioning copies the body, and each loop inside it versions again:
+  // only loops with at most one level of loops inside are versioned, so a
+  // body is emitted at most four times.
+  if (facts.loopDepth > 1 || !start || !end) {
     emitForRangeDouble(s, start, end);
     return;
   }
@@ -408,9 +419,9 @@ Value *FunctionGen::int32Range(Value *start, Value *end) {
 /// The i32 version: k from (int)a while k < (int)ceil(b), which for integer
 /// k is exactly k < b. The iterations run in chunks of PollChunk with one
 /// timeout poll per chunk, so the inner loop is free of volatile loads and
-/// loop-invariant loads (array data and length) leave it. The body has no
-/// loops, and any call it makes polls on entry, so a timeout is still
-/// noticed within one chunk.
+/// loop-invariant loads (array data and length) leave it. Loops and calls in
+/// the body poll on their own, so a timeout is still noticed within one
+/// chunk of otherwise bounded iterations.
 void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *start,
                                   Value *end, bool exactVar) {
   constexpr int32_t PollChunk = 8192;

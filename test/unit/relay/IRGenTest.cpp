@@ -280,6 +280,7 @@ TEST_P(RelayJit, RuntimeErrorsMatchTheInterpreter) {
       "let a = [1, 2, 3]\nfor i in 0..5 { print(a[i]) }",
       "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nfor i in 1..2 { a[i + 1] = f() }",
       "let a = [1]\nfor i in 1..2 { print(a[i * 2147483647 * 2147483647]) }",
+      "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { print(a[2 * i + j]) } }",
   };
   for (const char *source : sources) {
     SCOPED_TRACE(source);
@@ -445,9 +446,9 @@ TEST(RelayIRGen, SlotsArePromotedAtO2) {
       EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
 }
 
-// An innermost `for` over an integer range runs an i32 counter, so at O2 an
-// index by the loop variable needs no float conversion: the loop body has no
-// fptosi/sitofp round trip, only the outer loop (double counter) converts.
+// A `for` over an integer range runs an i32 counter, so at O2 an index by
+// the loop variable needs no float conversion: that loop's body has no
+// fptosi round trip (the general double-counter version still has one).
 TEST(RelayIRGen, InnermostRangeLoopIndexesWithoutConversions) {
   llvm::LLVMContext context;
   auto module = optimizedAtO2(R"(
