@@ -22,7 +22,8 @@ std::optional<EmitKind> parseEmitKind(std::string_view text) {
 
 llvm::Expected<std::string> emitToString(llvm::Module &module,
                                          llvm::TargetMachine &tm,
-                                         EmitKind kind) {
+                                         EmitKind kind,
+                                         VectorLibrary vectorLibrary) {
   module.setTargetTriple(tm.getTargetTriple().str());
   module.setDataLayout(tm.createDataLayout());
   llvm::SmallVector<char, 0> buffer;
@@ -37,8 +38,9 @@ llvm::Expected<std::string> emitToString(llvm::Module &module,
   case EmitKind::Object:
   case EmitKind::Assembly: {
     llvm::legacy::PassManager pm;
-    pm.add(new llvm::TargetLibraryInfoWrapperPass(
-        llvm::TargetLibraryInfoImpl(tm.getTargetTriple())));
+    llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
+    addVectorLibrary(tlii, tm.getTargetTriple(), vectorLibrary);
+    pm.add(new llvm::TargetLibraryInfoWrapperPass(tlii));
     auto type = kind == EmitKind::Object ? llvm::CodeGenFileType::ObjectFile
                                          : llvm::CodeGenFileType::AssemblyFile;
     if (tm.addPassesToEmitFile(pm, os, nullptr, type))
@@ -52,8 +54,9 @@ llvm::Expected<std::string> emitToString(llvm::Module &module,
 }
 
 llvm::Error emitToFile(llvm::Module &module, llvm::TargetMachine &tm,
-                       EmitKind kind, const std::string &path) {
-  auto data = emitToString(module, tm, kind);
+                       EmitKind kind, const std::string &path,
+                       VectorLibrary vectorLibrary) {
+  auto data = emitToString(module, tm, kind, vectorLibrary);
   if (!data)
     return data.takeError();
   return writeFileAtomically(path, *data);

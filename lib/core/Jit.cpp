@@ -50,6 +50,8 @@ static JITTargetMachineBuilder machineBuilder(const TargetSpec &spec,
 }
 
 Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
+  if (auto err = loadVectorLibrary(options.vectorLibrary))
+    return std::move(err);
   auto impl = std::make_unique<Impl>();
   impl->Options = options;
   impl->Target = hostTarget();
@@ -78,6 +80,7 @@ Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
         pipeline.level = p->Options.level;
         pipeline.printPipeline = p->Options.printPipeline;
         pipeline.printChanged = p->Options.printChanged;
+        pipeline.vectorLibrary = p->Options.vectorLibrary;
         return std::make_unique<detail::ModuleCompiler>(
             p->Target, pipeline, p->Options.cache, p->Counters,
             p->Options.timings);

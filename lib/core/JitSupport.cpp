@@ -32,6 +32,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
   std::string key;
   if (Cache) {
     key = computeCacheKey(module, Pipeline.level, Target);
+    if (Pipeline.vectorLibrary == VectorLibrary::Libmvec)
+      key += "-libmvec"; // the same IR compiles to other code with it
     if (auto hit = Cache->lookup(key)) {
       ++Counters.cacheHits;
       return std::move(hit);
@@ -48,7 +50,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
   std::string object;
   {
     ScopedPhase phase(Timings, "codegen");
-    auto obj = emitToString(module, **tm, EmitKind::Object);
+    auto obj = emitToString(module, **tm, EmitKind::Object,
+                            Pipeline.vectorLibrary);
     giveBack(Pipeline.level, std::move(*tm));
     if (!obj)
       return obj.takeError();

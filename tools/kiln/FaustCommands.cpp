@@ -1,5 +1,460 @@
-// kiln faust: placeholder until the Faust adapter lands.
+// FaustCommands: `kiln faust info|render|compile|bench` (docs/faust.md).
+//
+// The four subcommands share one flag parser. Rendering and timing go through
+// include/kiln/faust/Drive.h, so Kiln's numbers compare with the g++ build and
+// libfaust's backends driven by the same code. WAV files are read and written
+// with libsndfile; an output file appears only complete (temp + rename).
 #include "Command.h"
+
+#include "kiln/core/Timing.h"
+#include "kiln/faust/Drive.h"
+#include "kiln/faust/Faust.h"
+
+#include <faust/gui/PathBuilder.h>
+#include <faust/gui/SoundUI.h>
+#include <sndfile.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <unistd.h>
+
 namespace kiln::tool {
-std::vector<Command> faustCommands() { return {}; }
+
+namespace {
+
+namespace drive = kiln::faust::drive;
+
+struct FaustCli {
+  std::string sub, input, output, in, emit, target, faust;
+  double seconds = -1;
+  int reps = 7;
+  int level = -1;
+  bool isDouble = false, vec = false, autoVec = false, time = false;
+  bool cache = true; ///< --no-cache; info and render only
+  core::PhaseTimings *timings = nullptr; ///< with --time
+  std::vector<std::pair<std::string, double>> sets;
+  std::vector<std::string> extra; ///< after `--`: faust arguments
+};
+
+bool number(const std::string &text, double &out) {
+  char *end = nullptr;
+  out = std::strtod(text.c_str(), &end);
+  return !text.empty() && *end == '\0';
+}
+
+/// Parses `kiln faust SUB FILE [flags] [-- faust args]`; error text or "".
+std::string parseCli(const Args &args, FaustCli &cli) {
+  if (args.empty())
+    return "`kiln faust` needs a subcommand: info, render, compile or bench";
+  cli.sub = args[0];
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    auto value = [&](std::string &out) {
+      size_t eq = a.find('=');
+      if (a.starts_with("--") && eq != std::string::npos)
+        out = a.substr(eq + 1);
+      else if (i + 1 < args.size())
+        out = args[++i];
+      else
+        return false;
+      return !out.empty();
+    };
+    std::string v;
+    auto is = [&](const char *flag) {
+      return a == flag || a.starts_with(std::string(flag) + "=");
+    };
+    if (a == "--") {
+      cli.extra.assign(args.begin() + i + 1, args.end());
+      break;
+    } else if (is("-o") || is("--in") || is("--emit") || is("--target") ||
+               is("--faust")) {
+      std::string &dst = is("-o") ? cli.output : is("--in") ? cli.in
+                         : is("--emit") ? cli.emit : is("--target") ? cli.target
+                                                                    : cli.faust;
+      if (!value(dst))
+        return "option '" + a.substr(0, a.find('=')) + "' needs a value";
+    } else if (is("--seconds") || is("--reps")) {
+      double n = 0;
+      if (!value(v) || !number(v, n) || !(n > 0) ||
+          (is("--reps") && n != int(n)))
+        return std::string(is("--reps") ? "--reps needs a positive integer"
+                                        : "--seconds needs a positive number");
+      (is("--reps") ? cli.reps = int(n) : cli.seconds = n);
+    } else if (is("--set")) {
+      double n = 0;
+      size_t eq;
+      if (!value(v) || (eq = v.find('=')) == std::string::npos ||
+          !number(v.substr(eq + 1), n))
+        return "--set needs /path=value, not '" + v + "'";
+      cli.sets.emplace_back(v.substr(0, eq), n);
+    } else if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '4') {
+      cli.level = a[2] - '0';
+    } else if (a == "--time") {
+      cli.time = true;
+    } else if (a == "--no-cache") {
+      cli.cache = false;
+    } else if (a == "--double" || a == "--vec" || a == "--auto-vec") {
+      (a == "--double" ? cli.isDouble : a == "--vec" ? cli.vec : cli.autoVec) = true;
+    } else if (a.starts_with("-") && a.size() > 1) {
+      return "unknown option '" + a + "' (faust arguments go after `--`)";
+    } else if (cli.input.empty()) {
+      cli.input = a;
+    } else {
+      return "unexpected argument '" + a + "'";
+    }
+  }
+  if (cli.input.empty())
+    return "`kiln faust " + cli.sub + "` needs a .dsp file";
+  return "";
+}
+
+faust::FactoryOptions factoryOptions(const FaustCli &cli, bool vec) {
+  faust::FactoryOptions o;
+  o.args = cli.extra;
+  if (cli.isDouble)
+    o.args.push_back("-double");
+  if (vec)
+    o.args.push_back("-vec");
+  o.optLevel = cli.level;
+  o.target = cli.target;
+  o.faustPath = cli.faust;
+  o.timings = cli.timings;
+  // compile needs the bitcode a cached factory lacks; bench times the build.
+  o.cache = cli.cache && (cli.sub == "info" || cli.sub == "render");
+  return o;
+}
+
+/// Prints a library error: diagnostics as they are, bare ones as `kiln: error:`.
+int reportError(const std::string &error) {
+  if (error.starts_with("error: "))
+    return fail(error.substr(7));
+  return failWith(error);
+}
+
+std::shared_ptr<faust::Factory> makeFactory(faust::Registry &registry,
+                                            const FaustCli &cli, bool vec,
+                                            std::string &error) {
+  return registry.createDSPFactoryFromFile(cli.input, factoryOptions(cli, vec),
+                                           error);
+}
+
+std::string dirOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+/// One line per parameter, with MapUI's paths.
+class InfoUI : public UI, public PathBuilder {
+public:
+  std::vector<std::string> lines;
+  void openTabBox(const char *l) override { pushLabel(l); }
+  void openHorizontalBox(const char *l) override { pushLabel(l); }
+  void openVerticalBox(const char *l) override { pushLabel(l); }
+  void closeBox() override { popLabel(); }
+  void addButton(const char *l, FAUSTFLOAT *) override { add("button", l); }
+  void addCheckButton(const char *l, FAUSTFLOAT *) override { add("checkbox", l); }
+  void addVerticalSlider(const char *l, FAUSTFLOAT *, FAUSTFLOAT i, FAUSTFLOAT lo,
+                         FAUSTFLOAT hi, FAUSTFLOAT s) override {
+    add("vslider", l, fmt::format(" init {} min {} max {} step {}", i, lo, hi, s));
+  }
+  void addHorizontalSlider(const char *l, FAUSTFLOAT *, FAUSTFLOAT i, FAUSTFLOAT lo,
+                           FAUSTFLOAT hi, FAUSTFLOAT s) override {
+    add("hslider", l, fmt::format(" init {} min {} max {} step {}", i, lo, hi, s));
+  }
+  void addNumEntry(const char *l, FAUSTFLOAT *, FAUSTFLOAT i, FAUSTFLOAT lo,
+                   FAUSTFLOAT hi, FAUSTFLOAT s) override {
+    add("nentry", l, fmt::format(" init {} min {} max {} step {}", i, lo, hi, s));
+  }
+  void addHorizontalBargraph(const char *l, FAUSTFLOAT *, FAUSTFLOAT lo,
+                             FAUSTFLOAT hi) override {
+    add("hbargraph", l, fmt::format(" min {} max {}", lo, hi));
+  }
+  void addVerticalBargraph(const char *l, FAUSTFLOAT *, FAUSTFLOAT lo,
+                           FAUSTFLOAT hi) override {
+    add("vbargraph", l, fmt::format(" min {} max {}", lo, hi));
+  }
+  void addSoundfile(const char *l, const char *url, Soundfile **) override {
+    add("soundfile", l, fmt::format(" url {}", url));
+  }
+
+private:
+  void add(const char *type, const char *label, const std::string &rest = "") {
+    lines.push_back(fmt::format("  {} {}{}", buildPath(label), type, rest));
+  }
+};
+
+/// Faust's libsndfile reader, with relative names resolved against the
+/// .dsp's directory only (SoundUI would try the working directory first) and
+/// without a message for each place it looks: a file that is not there is
+/// reported once, as a Kiln warning.
+class QuietReader : public LibsndfileReader {
+public:
+  explicit QuietReader(std::string dir) : Dir(std::move(dir) + "/") {}
+  bool checkFile(const std::string &path) override {
+    if (!path.starts_with("/") && !path.starts_with(Dir))
+      return false; // SoundUI's working-directory attempt
+    SF_INFO info{};
+    SNDFILE *f = sf_open(path.c_str(), SFM_READ, &info);
+    if (f)
+      return sf_close(f), true;
+    if (path.starts_with(Dir)) // the last place tried
+      fmt::print(stderr, "kiln: warning: cannot open soundfile '{}'; it plays "
+                         "silence\n", path);
+    return false;
+  }
+
+private:
+  std::string Dir;
+};
+
+class InfoMeta : public Meta {
+public:
+  std::vector<std::string> lines;
+  void declare(const char *key, const char *value) override {
+    lines.push_back(fmt::format("  {}: {}", key, value));
+  }
+};
+
+int faustInfo(const FaustCli &cli) {
+  faust::Registry registry;
+  std::string error;
+  auto factory = makeFactory(registry, cli, cli.vec, error);
+  if (!factory)
+    return reportError(error);
+  auto dsp = factory->createInstance(&error);
+  if (!dsp)
+    return reportError("error: " + error);
+  InfoUI ui;
+  dsp->buildUserInterface(&ui);
+  InfoMeta meta;
+  dsp->metadata(&meta);
+  fmt::print("name: {}\ninputs: {}\noutputs: {}\nparameters: {}\n",
+             factory->name(), dsp->getNumInputs(), dsp->getNumOutputs(),
+             ui.lines.size());
+  for (auto &l : ui.lines)
+    fmt::print("{}\n", l);
+  fmt::print("metadata: {}\n", meta.lines.size());
+  for (auto &l : meta.lines)
+    fmt::print("{}\n", l);
+  return 0;
+}
+
+/// Reads `path` as planar float channels; false with `error`.
+bool readWav(const std::string &path, drive::Planar &out, int &sampleRate,
+             std::string &error) {
+  SF_INFO info{};
+  SNDFILE *f = sf_open(path.c_str(), SFM_READ, &info);
+  if (!f) {
+    error = "cannot read '" + path + "': " + sf_strerror(nullptr);
+    return false;
+  }
+  std::vector<float> interleaved(size_t(info.frames) * info.channels);
+  sf_readf_float(f, interleaved.data(), info.frames);
+  sf_close(f);
+  out.assign(info.channels, std::vector<FAUSTFLOAT>(size_t(info.frames)));
+  for (sf_count_t n = 0; n < info.frames; ++n)
+    for (int c = 0; c < info.channels; ++c)
+      out[c][n] = interleaved[size_t(n) * info.channels + c];
+  sampleRate = info.samplerate;
+  return true;
+}
+
+/// Writes 32-bit float WAV through a temporary and a rename.
+bool writeWav(const std::string &path, const drive::Planar &ch, int frames,
+              std::string &error) {
+  std::string temp = path + fmt::format(".tmp{}", getpid());
+  SF_INFO info{};
+  info.samplerate = drive::kSampleRate;
+  info.channels = int(ch.size());
+  info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+  SNDFILE *f = sf_open(temp.c_str(), SFM_WRITE, &info);
+  if (!f) {
+    error = "cannot write '" + path + "': " + sf_strerror(nullptr);
+    return false;
+  }
+  // No PEAK chunk: it carries a timestamp, and renders must be byte-identical.
+  sf_command(f, SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
+  std::vector<float> interleaved(size_t(frames) * ch.size());
+  for (int n = 0; n < frames; ++n)
+    for (size_t c = 0; c < ch.size(); ++c)
+      interleaved[size_t(n) * ch.size() + c] = float(ch[c][n]);
+  bool ok = sf_writef_float(f, interleaved.data(), frames) == frames;
+  ok = sf_close(f) == 0 && ok;
+  if (ok && std::rename(temp.c_str(), path.c_str()) == 0)
+    return true;
+  std::remove(temp.c_str());
+  error = "cannot write '" + path + "'";
+  return false;
+}
+
+/// The input channels for `dsp`: --in's (checked and padded) or the test signal.
+bool renderInput(const FaustCli &cli, faust::Dsp &dsp, int frames,
+                 drive::Planar &in, std::string &error) {
+  int nin = dsp.getNumInputs();
+  if (cli.in.empty()) {
+    in = drive::testSignal(nin, frames);
+    return true;
+  }
+  int rate = 0;
+  if (!readWav(cli.in, in, rate, error))
+    return false;
+  if (int(in.size()) != nin) {
+    error = fmt::format("'{}' has {} channel(s) but '{}' takes {} input(s)",
+                        cli.in, in.size(), cli.input, nin);
+    return false;
+  }
+  for (auto &c : in)
+    c.resize(size_t(frames), 0); // shorter files continue with silence
+  return true;
+}
+
+int faustRender(const FaustCli &cli) {
+  if (cli.output.empty())
+    return fail("`kiln faust render` needs -o OUT.wav", 2);
+  faust::Registry registry;
+  std::string error;
+  auto factory = makeFactory(registry, cli, cli.vec, error);
+  if (!factory)
+    return reportError(error);
+  auto dsp = factory->createInstance(&error);
+  if (!dsp)
+    return fail(error);
+  if (dsp->getNumOutputs() == 0)
+    return fail("'" + cli.input + "' has no outputs: there is nothing to render");
+  SoundUI sounds(dirOf(cli.input), -1, new QuietReader(dirOf(cli.input)),
+                 cli.isDouble);
+  dsp->buildUserInterface(&sounds);
+  dsp->init(drive::kSampleRate);
+  for (auto &[path, value] : cli.sets)
+    if (!dsp->setParamValue(path, FAUSTFLOAT(value)))
+      return fail("'" + cli.input + "' has no parameter '" + path + "'" +
+                  " (see `kiln faust info " + cli.input + "`)");
+  int frames = int((cli.seconds > 0 ? cli.seconds : 2.0) * drive::kSampleRate);
+  drive::Planar in;
+  if (!renderInput(cli, *dsp, frames, in, error))
+    return fail(error);
+  drive::Planar out = drive::render(*dsp, in, frames);
+  if (!writeWav(cli.output, out, frames, error))
+    return fail(error);
+  return 0;
+}
+
+int faustCompile(const FaustCli &cli) {
+  std::string emit = cli.emit.empty() ? "obj" : cli.emit;
+  static const std::pair<const char *, const char *> kinds[] = {
+      {"obj", ".o"}, {"ll", ".ll"}, {"bc", ".bc"}, {"machine", ".kfm"}};
+  const char *ext = nullptr;
+  for (auto &[k, e] : kinds)
+    if (emit == k)
+      ext = e;
+  if (!ext)
+    return fail("unknown --emit '" + emit + "' (use obj, ll, bc or machine)", 2);
+  faust::Registry registry;
+  std::string error;
+  auto factory = makeFactory(registry, cli, cli.vec, error);
+  if (!factory)
+    return reportError(error);
+  std::string out = cli.output;
+  if (out.empty()) {
+    std::string base = cli.input.substr(cli.input.rfind('/') + 1);
+    out = base.substr(0, base.rfind('.')) + ext;
+  }
+  bool ok = emit == "obj"  ? factory->writeObjectcodeFile(out, "", error)
+            : emit == "ll" ? factory->writeIRFile(out, error)
+            : emit == "bc" ? factory->writeBitcodeFile(out, error)
+                           : factory->writeMachineFile(out, "", error);
+  return ok ? 0 : reportError(error);
+}
+
+/// One candidate of `bench`: its factory, creation time and an instance.
+struct Candidate {
+  std::shared_ptr<faust::Factory> factory;
+  std::unique_ptr<faust::Dsp> dsp;
+  double ms = 0;
+  bool vec = false;
+  double bestNs = 1e300; ///< fastest trial (--auto-vec)
+};
+
+int faustBench(const FaustCli &cli) {
+  std::vector<Candidate> candidates;
+  for (bool vec : cli.autoVec ? std::vector<bool>{false, true}
+                              : std::vector<bool>{cli.vec}) {
+    faust::Registry registry; // a fresh one: nothing cached
+    std::string error;
+    Candidate c;
+    c.vec = vec;
+    auto t0 = std::chrono::steady_clock::now();
+    c.factory = makeFactory(registry, cli, vec, error);
+    c.dsp = c.factory ? c.factory->createInstance(&error) : nullptr;
+    c.ms = std::chrono::duration<double, std::milli>(
+               std::chrono::steady_clock::now() - t0).count();
+    if (!c.factory)
+      return reportError(error);
+    if (!c.dsp)
+      return fail(error);
+    c.dsp->init(drive::kSampleRate);
+    candidates.push_back(std::move(c));
+  }
+  // --auto-vec: short trials, interleaved so a load spike on a shared
+  // machine hits both modes; each keeps its fastest.
+  for (int round = 0; candidates.size() > 1 && round < 4; ++round)
+    for (Candidate &c : candidates)
+      c.bestNs = std::min(c.bestNs, drive::bench(*c.dsp, 0.05, 1).nsPerFrame);
+  Candidate &best = *std::min_element(
+      candidates.begin(), candidates.end(),
+      [](const Candidate &a, const Candidate &b) { return a.bestNs < b.bestNs; });
+  best.dsp->init(drive::kSampleRate);
+  drive::BenchResult r = drive::bench(*best.dsp, cli.seconds > 0 ? cli.seconds : 1.0,
+                                      cli.reps);
+  fmt::print("factory-ms: {:.3f}\nns-per-frame: {:.3f} (min {:.3f}, max {:.3f})\n"
+             "mode: {}\n",
+             best.ms, r.nsPerFrame, r.minNs, r.maxNs, best.vec ? "vec" : "scalar");
+  return 0;
+}
+
+int runFaust(const Args &args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    fmt::print("{}\n", faustCommands()[0].usage);
+    return 0;
+  }
+  FaustCli cli;
+  if (std::string error = parseCli(args, cli); !error.empty())
+    return fail(error + " (see `kiln faust --help`)", 2);
+  int (*run)(const FaustCli &) = cli.sub == "info"      ? faustInfo
+                                 : cli.sub == "render"  ? faustRender
+                                 : cli.sub == "compile" ? faustCompile
+                                 : cli.sub == "bench"   ? faustBench
+                                                        : nullptr;
+  if (!run)
+    return fail("unknown `kiln faust` subcommand '" + cli.sub +
+                    "' (use info, render, compile or bench)", 2);
+  core::PhaseTimings timings;
+  if (cli.time)
+    cli.timings = &timings;
+  int status = run(cli);
+  if (cli.time) {
+    std::fflush(stdout);
+    std::fputs(timings.table().c_str(), stderr);
+  }
+  return status;
+}
+
+} // namespace
+
+std::vector<Command> faustCommands() {
+  return {{"faust", "Faust DSPs: info, render, compile, bench (docs/faust.md)",
+           "usage: kiln faust SUBCOMMAND FILE.dsp [options] [-- faust args]\n\n"
+           "  info FILE.dsp              inputs, outputs, parameters, metadata\n"
+           "  render FILE.dsp -o OUT.wav [--seconds S] [--in IN.wav]\n"
+           "                             [--set /path=value]...\n"
+           "  compile FILE.dsp --emit=obj|ll|bc|machine [--target T] [-o OUT]\n"
+           "  bench FILE.dsp [--seconds S] [--reps R] [--vec|--auto-vec]\n\n"
+           "common: -O0..-O4 (default: best), --double, --vec, --time,\n"
+           "        --no-cache (info/render reuse factories from $KILN_CACHE_DIR),\n"
+           "        --faust PATH (else $KILN_FAUST, else `faust` on PATH)",
+           runFaust}};
+}
+
 } // namespace kiln::tool

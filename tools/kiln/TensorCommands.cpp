@@ -1,5 +1,391 @@
-// kiln tensor: placeholder until the tensor frontend lands.
+// TensorCommands: `kiln tensor run|build` (docs/tensor.md).
+//
+// `run` compiles one kernel of a .tk file, runs it on generated data (the
+// same deterministic data test/tensor/aot_main.c generates) and prints a
+// checksum and the throughput; `build` writes a shared library plus its C
+// header, or with --emit the fused loop as IR, assembly or an object.
 #include "Command.h"
+
+#include "kiln/core/Timing.h"
+#include "kiln/tensor/Syntax.h"
+#include "kiln/tensor/Tensor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <fstream>
+#include <new>
+#include <sstream>
+
 namespace kiln::tool {
-std::vector<Command> tensorCommands() { return {}; }
+
+namespace {
+
+using namespace kiln::tensor;
+
+struct TensorCli {
+  std::string sub, input, kernel, output, header, emit, target, cpu;
+  int64_t n = 1000000;
+  unsigned threads = 0;
+  int reps = 5, level = 3;
+  bool cache = true, time = false;
+  /// --shape NAME=D0xD1..: that array parameter's shape (default [n]).
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  /// --time: parse, irgen, optimize, codegen, link, run (stderr table).
+  core::PhaseTimings *timings = nullptr;
+};
+
+bool integer(const std::string &text, int64_t &out) {
+  char *end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  out = v;
+  return !text.empty() && *end == '\0';
+}
+
+/// "NAME=D0xD1..." (1-4 non-negative dims) into `out`; false if malformed.
+bool parseShape(const std::string &text,
+                std::pair<std::string, std::vector<int64_t>> &out) {
+  size_t eq = text.find('=');
+  if (eq == 0 || eq == std::string::npos)
+    return false;
+  out.first = text.substr(0, eq);
+  std::string dims = text.substr(eq + 1) + "x";
+  for (size_t at = 0, x; (x = dims.find('x', at)) != std::string::npos;
+       at = x + 1) {
+    int64_t d = 0;
+    if (!integer(dims.substr(at, x - at), d) || d < 0 ||
+        out.second.size() == 4)
+      return false;
+    out.second.push_back(d);
+  }
+  return true;
+}
+
+/// Parses `kiln tensor SUB FILE [flags]`; "" or the misuse message.
+std::string parseCli(const Args &args, TensorCli &cli) {
+  if (args.empty())
+    return "`kiln tensor` needs a subcommand: run or build";
+  cli.sub = args[0];
+  if (cli.sub != "run" && cli.sub != "build")
+    return "unknown `kiln tensor` subcommand '" + cli.sub +
+           "' (use run or build)";
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    std::string flag = a.substr(0, a.find('='));
+    auto value = [&](std::string &out) {
+      size_t eq = a.find('=');
+      if (a.starts_with("--") && eq != std::string::npos)
+        out = a.substr(eq + 1);
+      else if (i + 1 < args.size())
+        out = args[++i];
+      else
+        return false;
+      return !out.empty();
+    };
+    std::string v;
+    int64_t num = 0;
+    if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '3') {
+      cli.level = a[2] - '0';
+    } else if (a == "--no-cache") {
+      cli.cache = false;
+    } else if (a == "--time") {
+      cli.time = true;
+    } else if (flag == "--shape") {
+      std::pair<std::string, std::vector<int64_t>> shape;
+      if (!value(v) || !parseShape(v, shape))
+        return "--shape needs NAME=D0xD1.. (1 to 4 dimensions), got '" + v +
+               "'";
+      cli.shapes.push_back(shape);
+    } else if (flag == "--n" || flag == "--threads" || flag == "--reps") {
+      if (!value(v) || !integer(v, num) || num < (flag == "--n" ? 0 : 1))
+        return flag + " needs a " +
+               (flag == "--n" ? "non-negative" : "positive") + " integer";
+      if (flag == "--n")
+        cli.n = num;
+      else if (flag == "--threads")
+        cli.threads = unsigned(std::min<int64_t>(num, 1024));
+      else
+        cli.reps = int(std::min<int64_t>(num, 1000000));
+    } else if (flag == "--kernel" || flag == "-o" || flag == "--header" ||
+               flag == "--emit" || flag == "--target" || flag == "--cpu") {
+      std::string &dst = flag == "--kernel"   ? cli.kernel
+                         : flag == "-o"       ? cli.output
+                         : flag == "--header" ? cli.header
+                         : flag == "--emit"   ? cli.emit
+                         : flag == "--target" ? cli.target
+                                              : cli.cpu;
+      if (!value(dst))
+        return "option '" + flag + "' needs a value";
+    } else if (!a.starts_with("-") && cli.input.empty()) {
+      cli.input = a;
+    } else {
+      return "unknown option '" + a + "'";
+    }
+  }
+  if (cli.input.empty())
+    return "`kiln tensor " + cli.sub + "` needs a .tk file";
+  if (!cli.emit.empty() && cli.emit != "ll" && cli.emit != "asm" &&
+      !(cli.sub == "build" && cli.emit == "obj"))
+    return "--emit must be ll or asm" +
+           std::string(cli.sub == "build" ? " or obj" : "") + ", got '" +
+           cli.emit + "'";
+  if (cli.sub == "build" && cli.output.empty())
+    return "`kiln tensor build` needs -o OUTPUT";
+  return "";
+}
+
+bool readFile(const std::string &path, std::string &text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
+}
+
+std::string kernelNames(const Program &p) {
+  std::string s;
+  for (const Kernel &k : p.kernels)
+    s += (s.empty() ? "" : ", ") + k.name;
+  return s;
+}
+
+/// The data `kiln tensor run` and aot_main.c feed kernels: element i of
+/// parameter p is h = (i*7919 + p*104729) % 1000; floats 0.5 + h/1000,
+/// integers 1 + h % 100, bools h % 3 != 0. Scalars: 1.25, 3, true.
+struct Data {
+  std::vector<std::vector<unsigned char>> buffers;
+  std::vector<Arg> args;
+};
+
+/// Parameter p's shape: its --shape, else [n].
+std::vector<int64_t> shapeFor(const TensorCli &cli, const Param &p) {
+  for (const auto &[name, dims] : cli.shapes)
+    if (name == p.name)
+      return dims;
+  return {cli.n};
+}
+
+/// Generated contiguous arrays (element i of parameter p as above) and
+/// scalars for every parameter of `k`.
+Data generate(const TensorCli &cli, const Kernel &k) {
+  Data d;
+  d.buffers.resize(k.params.size());
+  for (size_t p = 0; p < k.params.size(); ++p) {
+    DType t = k.params[p].type;
+    if (!k.params[p].isArray) {
+      d.args.push_back(Arg::of(t == DType::F32   ? Scalar::f32(1.25f)
+                               : t == DType::F64 ? Scalar::f64(1.25)
+                               : t == DType::I32 ? Scalar::i32(3)
+                               : t == DType::I64 ? Scalar::i64(3)
+                                                 : Scalar::boolean(true)));
+      continue;
+    }
+    std::vector<int64_t> shape = shapeFor(cli, k.params[p]);
+    int64_t n = 1;
+    for (int64_t dim : shape)
+      n *= dim;
+    auto &buf = d.buffers[p];
+    buf.resize(size_t(n) * dtypeSize(t));
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t h = (i * 7919 + int64_t(p) * 104729) % 1000;
+      void *at = buf.data() + i * dtypeSize(t);
+      switch (t) {
+      case DType::F32: *static_cast<float *>(at) = float(0.5 + h / 1000.0); break;
+      case DType::F64: *static_cast<double *>(at) = 0.5 + h / 1000.0; break;
+      case DType::I32: *static_cast<int32_t *>(at) = int32_t(1 + h % 100); break;
+      case DType::I64: *static_cast<int64_t *>(at) = 1 + h % 100; break;
+      case DType::Bool: *static_cast<uint8_t *>(at) = h % 3 != 0; break;
+      }
+    }
+    d.args.push_back(Arg::of(ArrayView::contiguous(buf.data(), t, shape)));
+  }
+  return d;
+}
+
+double elementAt(const std::vector<unsigned char> &buf, DType t, int64_t i) {
+  const void *at = buf.data() + i * dtypeSize(t);
+  switch (t) {
+  case DType::F32: return *static_cast<const float *>(at);
+  case DType::F64: return *static_cast<const double *>(at);
+  case DType::I32: return *static_cast<const int32_t *>(at);
+  case DType::I64: return double(*static_cast<const int64_t *>(at));
+  case DType::Bool: return *static_cast<const uint8_t *>(at);
+  }
+  return 0;
+}
+
+/// The output shape: the broadcast of the parameters' shapes ([n] when
+/// there are no array parameters or they do not broadcast: run() then
+/// reports the mismatch).
+std::vector<int64_t> outputShape(const TensorCli &cli, const Kernel &k) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Param &p : k.params)
+    if (p.isArray)
+      shapes.push_back(shapeFor(cli, p));
+  auto shape = broadcastShapes(shapes);
+  return shapes.empty() || !shape ? std::vector<int64_t>{cli.n} : *shape;
+}
+
+/// Runs `ck` cli.reps times on generated data; prints the checksum and the
+/// median throughput (bytes of every array read and written).
+int measure(const TensorCli &cli, const Kernel &k, const CompiledKernel &ck,
+            unsigned poolThreads) {
+  std::vector<int64_t> shape = outputShape(cli, k);
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  Data data;
+  std::vector<unsigned char> outBuf;
+  try {
+    data = generate(cli, k);
+    outBuf.resize(size_t(n) * dtypeSize(k.resultType));
+  } catch (const std::exception &) { // bad_alloc, length_error
+    return fail("cannot allocate the arrays for --n " + std::to_string(n));
+  }
+  ArrayView out = ArrayView::contiguous(outBuf.data(), k.resultType, shape);
+  Scalar result;
+  std::vector<double> seconds;
+  for (int r = 0; r < cli.reps; ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::string err = ck.run(data.args, k.resultIsArray ? &out : nullptr,
+                             &result);
+    auto t1 = std::chrono::steady_clock::now();
+    if (!err.empty())
+      return fail(err);
+    seconds.push_back(std::chrono::duration<double>(t1 - t0).count());
+    if (cli.timings)
+      cli.timings->add("run", seconds.back() * 1e3);
+  }
+  double checksum = result.asDouble(), bytes = 0;
+  if (k.resultIsArray) {
+    checksum = 0;
+    for (int64_t i = 0; i < n; ++i)
+      checksum += elementAt(outBuf, k.resultType, i);
+    bytes = double(n) * dtypeSize(k.resultType);
+  }
+  for (size_t p = 0; p < k.params.size(); ++p)
+    bytes += double(data.buffers[p].size());
+  std::sort(seconds.begin(), seconds.end());
+  double median = seconds[seconds.size() / 2];
+  fmt::print("kernel {} n {}: checksum {:.17g}\n", k.name, n, checksum);
+  fmt::print("throughput: {:.2f} GB/s, {:.1f} Melem/s (median of {} runs, "
+             "{:.3f} ms, {} threads)\n",
+             median > 0 ? bytes / median / 1e9 : 0.0,
+             median > 0 ? n / median / 1e6 : 0.0, cli.reps, median * 1e3,
+             cli.threads ? cli.threads : poolThreads);
+  return 0;
+}
+
+int runKernel(const TensorCli &cli, const Program &program,
+              const std::string &source) {
+  if (cli.kernel.empty() && program.kernels.size() != 1)
+    return fail("`kiln tensor run` needs --kernel NAME (kernels in '" +
+                    cli.input + "': " + kernelNames(program) + ")",
+                2);
+  const Kernel *k = cli.kernel.empty() ? &program.kernels[0]
+                                       : program.find(cli.kernel);
+  if (!k)
+    return fail("no kernel '" + cli.kernel + "' in '" + cli.input +
+                "' (kernels: " + kernelNames(program) + ")");
+  for (const auto &shape : cli.shapes) {
+    auto p = std::find_if(k->params.begin(), k->params.end(),
+                          [&](const Param &q) { return q.name == shape.first; });
+    if (p == k->params.end() || !p->isArray)
+      return fail("--shape: kernel '" + k->name + "' has no array parameter '" +
+                      shape.first + "'",
+                  2);
+  }
+  if (!cli.emit.empty()) {
+    std::string text;
+    if (std::string err = emitText(*k, cli.emit, text, cli.level); !err.empty())
+      return fail(err);
+    fmt::print("{}", text);
+    return 0;
+  }
+  std::string error;
+  EngineOptions eo;
+  eo.optLevel = cli.level;
+  eo.threads = cli.threads;
+  eo.cache = cli.cache;
+  eo.timings = cli.timings;
+  auto engine = Engine::create(eo, error);
+  if (!engine)
+    return fail(error);
+  CompileResult compiled = compile(*engine, *k, {cli.input});
+  if (!compiled.ok())
+    return failWith(compiled.diagnostics);
+  return measure(cli, *k, *compiled.kernels[0], engine->threads());
+}
+
+int buildKernels(const TensorCli &cli, const Program &program) {
+  AotOptions o;
+  o.optLevel = cli.level;
+  o.triple = cli.target;
+  o.cpu = cli.cpu;
+  o.emit = cli.emit;
+  o.timings = cli.timings;
+  std::string header = cli.header;
+  if (header.empty() && cli.emit.empty()) {
+    std::string dir = cli.output.substr(0, cli.output.find_last_of('/') + 1);
+    std::string base = cli.input.substr(cli.input.find_last_of('/') + 1);
+    header = dir + base.substr(0, base.rfind('.')) + ".h";
+  }
+  if (std::string err = buildSharedLibrary(program, cli.output, header, o);
+      !err.empty())
+    return fail(err);
+  return 0;
+}
+
+int tensorMain(const Args &args) {
+  TensorCli cli;
+  if (std::string err = parseCli(args, cli); !err.empty())
+    return fail(err + " (see `kiln help tensor`)", 2);
+  core::PhaseTimings timings;
+  if (cli.time)
+    cli.timings = &timings;
+  std::string source;
+  if (!readFile(cli.input, source))
+    return fail("cannot open '" + cli.input + "'");
+  ParseResult parsed = [&] {
+    core::ScopedPhase phase(cli.timings, "parse");
+    return parseProgram(source);
+  }();
+  if (!parsed.ok())
+    return failWith(renderDiags(parsed.errors, cli.input, source));
+  int status = cli.sub == "run" ? runKernel(cli, parsed.program, source)
+                                : buildKernels(cli, parsed.program);
+  if (cli.time && status == 0) {
+    std::fflush(stdout);
+    std::fputs(timings.table().c_str(), stderr);
+  }
+  return status;
+}
+
+} // namespace
+
+std::vector<Command> tensorCommands() {
+  return {{"tensor",
+           "elementwise array kernels as fused native loops (docs/tensor.md)",
+           "usage: kiln tensor SUBCOMMAND FILE.tk [options]\n\n"
+           "  run FILE.tk [--kernel NAME] [--n N] [--threads T] [--reps R]\n"
+           "              [-O0..-O3] [--emit=ll|asm] [--no-cache] [--time]\n"
+           "              [--shape NAME=D0xD1..]...\n"
+           "      runs a kernel on generated data ([N] per array parameter, or\n"
+           "      its --shape; the output has the broadcast shape); prints a\n"
+           "      checksum and the throughput (median of R runs); --emit\n"
+           "      prints the fused loop\n"
+           "  build FILE.tk -o libk.so [--header k.h] [-O0..-O3]\n"
+           "              [--emit=ll|asm|obj] [--target TRIPLE] [--cpu CPU]\n"
+           "              [--time]\n"
+           "      writes a shared library and its C header (default: FILE's\n"
+           "      name with .h, next to the library); --emit writes the\n"
+           "      fused loops instead\n"
+           "  --time prints the phase times (parse, irgen, optimize, codegen,\n"
+           "  link, run) in ms on stderr\n",
+           tensorMain}};
+}
+
 } // namespace kiln::tool

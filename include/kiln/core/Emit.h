@@ -5,6 +5,8 @@
 // atomically (temporary + rename): a failed emission leaves no partial file.
 #pragma once
 
+#include "kiln/core/Pipeline.h"
+
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -26,13 +28,15 @@ std::optional<EmitKind> parseEmitKind(std::string_view text);
 
 /// Generates `kind` for `module` with `tm`. No optimisation happens here:
 /// run optimizeModule first. Sets the module's triple and data layout.
-llvm::Expected<std::string> emitToString(llvm::Module &module,
-                                         llvm::TargetMachine &tm,
-                                         EmitKind kind);
+/// `vectorLibrary` should match the one the optimiser used.
+llvm::Expected<std::string>
+emitToString(llvm::Module &module, llvm::TargetMachine &tm, EmitKind kind,
+             VectorLibrary vectorLibrary = VectorLibrary::None);
 
 /// emitToString, then writeFileAtomically.
 llvm::Error emitToFile(llvm::Module &module, llvm::TargetMachine &tm,
-                       EmitKind kind, const std::string &path);
+                       EmitKind kind, const std::string &path,
+                       VectorLibrary vectorLibrary = VectorLibrary::None);
 
 /// Writes `data` to `path` through a temporary in the same directory and a
 /// rename, so readers never see a partial file. `executable` sets mode 0755.

@@ -52,6 +52,9 @@ struct JitOptions {
   llvm::raw_ostream *printChanged = nullptr;
   /// Optimize/codegen times are added here when non-null.
   PhaseTimings *timings = nullptr;
+  /// Vector math library for the optimiser and codegen; create() loads it
+  /// into the process (Libmvec: libmvec.so.1) so JIT code can call it.
+  VectorLibrary vectorLibrary = VectorLibrary::None;
 };
 
 struct JitStats {

@@ -12,7 +12,10 @@
 #include <string_view>
 
 namespace llvm {
+class Error;
 class Module;
+class TargetLibraryInfoImpl;
+class Triple;
 class TargetMachine;
 class raw_ostream;
 } // namespace llvm
@@ -25,12 +28,29 @@ enum class OptLevel { O0, O1, O2, O3, Os, Oz };
 std::optional<OptLevel> parseOptLevel(std::string_view text);
 const char *optLevelName(OptLevel level); ///< "O0" ... "Oz"
 
+/// A vector math library the vectorizer may call instead of scalar libm:
+/// Libmvec is glibc's (x86-64 only; LLVM's LIBMVEC-X86 table plus tanh/tanhf,
+/// which LLVM 19's table lacks). Code using it needs libmvec at run time:
+/// loadVectorLibrary() for the JIT, -lmvec when linking.
+enum class VectorLibrary { None, Libmvec };
+
+/// Adds `lib`'s vector variants to `tlii` (nothing for None or a target the
+/// library does not support).
+void addVectorLibrary(llvm::TargetLibraryInfoImpl &tlii,
+                      const llvm::Triple &triple, VectorLibrary lib);
+
+/// Loads `lib` into the process once (dlopen), so JIT code resolves its
+/// `_ZGV...` symbols. Thread-safe.
+llvm::Error loadVectorLibrary(VectorLibrary lib);
+
 struct PipelineOptions {
   OptLevel level = OptLevel::O2;
   /// Print the textual pipeline (as `opt -passes=` takes it) before running.
   llvm::raw_ostream *printPipeline = nullptr;
   /// Print the IR after every pass that changed it (teaching aid).
   llvm::raw_ostream *printChanged = nullptr;
+  /// Math calls the vectorizer may map to vector functions.
+  VectorLibrary vectorLibrary = VectorLibrary::None;
 };
 
 /// Optimises `module` in place for `tm`. The module must already verify.

@@ -115,4 +115,62 @@ TEST(Pipeline, PrintsPipelineAndChangedIR) {
   EXPECT_NE(changed.find("define"), std::string::npos);
 }
 
+/// A loop calling tanhf and expf (declared as not touching memory, as the
+/// tensor frontend emits them).
+const char *MathLoopIR = R"(
+declare float @tanhf(float) #0
+declare float @llvm.exp.f32(float)
+define void @act(ptr noalias %out, ptr noalias %in, i64 %n) {
+entry:
+  %empty = icmp sle i64 %n, 0
+  br i1 %empty, label %exit, label %loop
+loop:
+  %i = phi i64 [ 0, %entry ], [ %next, %loop ]
+  %p = getelementptr inbounds float, ptr %in, i64 %i
+  %x = load float, ptr %p
+  %t = call float @tanhf(float %x) #0
+  %e = call float @llvm.exp.f32(float %t)
+  %q = getelementptr inbounds float, ptr %out, i64 %i
+  store float %e, ptr %q
+  %next = add nuw nsw i64 %i, 1
+  %done = icmp eq i64 %next, %n
+  br i1 %done, label %exit, label %loop
+exit:
+  ret void
+}
+attributes #0 = { nounwind willreturn memory(none) }
+)";
+
+std::string optimisedMathLoop(core::VectorLibrary lib) {
+  llvm::LLVMContext context;
+  auto module = core::parseIR(MathLoopIR, "math", context);
+  EXPECT_TRUE(bool(module));
+  if (!module)
+    return "";
+  auto tm = hostMachine(OptLevel::O3);
+  core::PipelineOptions options;
+  options.level = OptLevel::O3;
+  options.vectorLibrary = lib;
+  EXPECT_EQ(test::errorText(core::optimizeModule(**module, *tm, options)), "");
+  std::string ir;
+  llvm::raw_string_ostream os(ir);
+  (*module)->print(os, nullptr);
+  return os.str();
+}
+
+TEST(Pipeline, VectorLibraryMapsTanhAndExpToLibmvec) {
+  auto host = core::hostTarget();
+  if (host.triple.find("x86_64") == std::string::npos ||
+      host.triple.find("linux") == std::string::npos)
+    GTEST_SKIP() << "libmvec is glibc's x86-64 library; host is " << host.triple;
+  std::string with = optimisedMathLoop(core::VectorLibrary::Libmvec);
+  EXPECT_NE(with.find("_ZGV"), std::string::npos) << with;
+  EXPECT_NE(with.find("v_tanhf"), std::string::npos) << with;
+  EXPECT_NE(with.find("v_expf"), std::string::npos) << with;
+  std::string without = optimisedMathLoop(core::VectorLibrary::None);
+  EXPECT_EQ(without.find("_ZGV"), std::string::npos) << without;
+  // The JIT can resolve the vector functions once libmvec is loaded.
+  EXPECT_EQ(test::errorText(core::loadVectorLibrary(core::VectorLibrary::Libmvec)), "");
+}
+
 } // namespace

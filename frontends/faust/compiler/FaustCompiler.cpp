@@ -1,0 +1,236 @@
+// FaustCompiler: the faust subprocess and its error messages.
+#include "FaustCompiler.h"
+
+#include "kiln/core/Diagnostic.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fstream>
+#include <regex>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace kiln::faust {
+
+namespace {
+
+bool readAll(const std::string &path, std::string &out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  out = buffer.str();
+  return true;
+}
+
+std::vector<std::string> splitLines(const std::string &text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty())
+      lines.push_back(line);
+  return lines;
+}
+
+/// Runs argv with stdout/stderr to `logPath`; the exit status or an error.
+int spawnAndWait(const std::vector<std::string> &argv,
+                 const std::string &logPath, std::string &error) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<char *> args;
+  for (auto &a : argv)
+    args.push_back(const_cast<char *>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = argv[0].find('/') == std::string::npos
+               ? posix_spawnp(&pid, argv[0].c_str(), &actions, nullptr,
+                              args.data(), environ)
+               : posix_spawn(&pid, argv[0].c_str(), &actions, nullptr,
+                             args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    error = "cannot run the Faust compiler '" + argv[0] + "': " +
+            std::strerror(rc) +
+            (rc == ENOENT ? " (install Debian's faust package, or name the "
+                            "binary with --faust PATH or $KILN_FAUST)"
+                          : "");
+    return -1;
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) {
+      error = std::string("cannot wait for the Faust compiler: ") +
+              std::strerror(errno);
+      return -1;
+    }
+  if (WIFSIGNALED(status)) {
+    error = "the Faust compiler was killed by signal " +
+            std::to_string(WTERMSIG(status));
+    return -1;
+  }
+  return WEXITSTATUS(status);
+}
+
+/// One faust error line, split into location and message.
+struct FaustLine {
+  std::string file;
+  unsigned line = 0;
+  std::string message;
+};
+
+FaustLine parseErrorLine(const std::string &text) {
+  static const std::regex located(R"(^(.*?) : (\d+) : ERROR : (.*)$)");
+  static const std::regex fileForm(R"(^ERROR \(file (.*):(\d+)\) : (.*)$)");
+  static const std::regex bare(R"(^ERROR\s*:?\s*(.*)$)");
+  std::smatch m;
+  if (std::regex_match(text, m, located) || std::regex_match(text, m, fileForm))
+    return {m[1], unsigned(std::strtoul(m[2].str().c_str(), nullptr, 10)), m[3]};
+  if (std::regex_match(text, m, bare))
+    return {"", 0, m[1]};
+  return {"", 0, text};
+}
+
+bool isIdentChar(char c) { return std::isalnum((unsigned char)c) || c == '_'; }
+
+/// The 1-based column errors point at: the symbol a message ends with
+/// ("undefined symbol : foo") where the line has it as a word, else the
+/// line's first non-blank character.
+unsigned caretColumn(const std::string &line, const std::string &message) {
+  size_t colon = message.rfind(" : ");
+  if (colon != std::string::npos) {
+    std::string symbol = message.substr(colon + 3);
+    bool ident = !symbol.empty() && std::all_of(symbol.begin(), symbol.end(), isIdentChar);
+    for (size_t at = ident ? line.find(symbol) : std::string::npos;
+         at != std::string::npos; at = line.find(symbol, at + 1)) {
+      bool before = at > 0 && isIdentChar(line[at - 1]);
+      bool after = at + symbol.size() < line.size() &&
+                   isIdentChar(line[at + symbol.size()]);
+      if (!before && !after)
+        return unsigned(at) + 1;
+    }
+  }
+  size_t indent = line.find_first_not_of(" \t");
+  return indent == std::string::npos ? 1 : unsigned(indent) + 1;
+}
+
+/// `name` (no '/') as the absolute path of the first executable of that name
+/// on $PATH; `name` itself when there is none (spawning then reports it).
+std::string resolveOnPath(const std::string &name) {
+  const char *path = std::getenv("PATH");
+  std::istringstream dirs(path ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0)
+      return candidate;
+  }
+  return name;
+}
+
+} // namespace
+
+/// The binary is always started by its path: given a bare name, faust runs
+/// `sh -c "which faust"` at start-up to find itself (~10 ms per factory).
+std::string faustBinary(const std::string &option) {
+  std::string name = option;
+  if (name.empty())
+    if (const char *env = std::getenv("KILN_FAUST"); env && *env)
+      name = env;
+  if (name.empty())
+    name = "faust";
+  return name.find('/') == std::string::npos ? resolveOnPath(name) : name;
+}
+
+std::string makeTempDir() {
+  const char *base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base && *base ? base : "/tmp") +
+                        "/kiln-faust-XXXXXX";
+  std::vector<char> buffer(pattern.begin(), pattern.end());
+  buffer.push_back('\0');
+  return mkdtemp(buffer.data()) ? std::string(buffer.data()) : std::string();
+}
+
+void removeTempDir(const std::string &dir) {
+  if (dir.empty())
+    return;
+  if (DIR *d = opendir(dir.c_str())) {
+    while (dirent *e = readdir(d))
+      if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, ".."))
+        unlink((dir + "/" + e->d_name).c_str());
+    closedir(d);
+  }
+  rmdir(dir.c_str());
+}
+
+std::string renderFaustErrors(const std::string &stderrText,
+                              const FaustInput &input) {
+  std::vector<std::string> lines = splitLines(stderrText);
+  if (lines.empty())
+    return core::KilnError("the Faust compiler failed without a message",
+                           {input.displayName})
+        .render();
+  FaustLine first = parseErrorLine(lines[0]);
+  core::SourceLocation loc{input.displayName, first.line, first.line ? 1u : 0u};
+  std::string sourceLine;
+  if (first.line && (first.file.empty() || first.file == input.path ||
+                     first.file == input.displayName))
+    sourceLine = std::string(core::lineOf(input.source, first.line));
+  else if (first.line)
+    loc.file = first.file; // an error inside an imported library
+  if (!sourceLine.empty())
+    loc.column = caretColumn(sourceLine, first.message);
+  std::string out = core::KilnError(first.message, loc, sourceLine).render();
+  for (size_t i = 1; i < lines.size(); ++i)
+    out += "\n" + lines[i];
+  return out;
+}
+
+FaustResult runFaust(const FaustInput &input) {
+  FaustResult result;
+  for (auto &a : input.args)
+    if (a == "-lang" || a == "-o" || a == "-e" || a == "-json") {
+      result.diagnostics = "error: the Faust argument '" + a +
+                           "' is chosen by Kiln and cannot be given";
+      return result;
+    }
+  std::string dir = makeTempDir();
+  if (dir.empty()) {
+    result.diagnostics = "error: cannot create a temporary directory";
+    return result;
+  }
+  std::vector<std::string> argv{faustBinary(input.faustPath)};
+  argv.insert(argv.end(), input.args.begin(), input.args.end());
+  for (const char *a : {"-lang", "llvm", "-o"})
+    argv.push_back(a);
+  argv.push_back(dir + "/out.bc");
+  argv.push_back(input.path);
+  std::string spawnError, log;
+  int status = spawnAndWait(argv, dir + "/faust.log", spawnError);
+  readAll(dir + "/faust.log", log);
+  bool haveOutput = status == 0 && readAll(dir + "/out.bc", result.bitcode);
+  removeTempDir(dir);
+  if (status < 0) {
+    result.diagnostics = "error: " + spawnError;
+  } else if (status != 0 || !haveOutput) {
+    result.diagnostics = renderFaustErrors(log, input);
+  } else {
+    result.ok = true;
+    result.warnings = splitLines(log);
+  }
+  return result;
+}
+
+} // namespace kiln::faust

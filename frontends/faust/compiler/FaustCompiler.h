@@ -1,0 +1,45 @@
+// FaustCompiler: runs Debian's `faust -lang llvm` as a subprocess.
+//
+// libfaust is built against LLVM 14 and must never share a process with
+// Kiln's LLVM 19, so the Faust compiler runs as its own program (posix_spawn,
+// no shell) and hands back LLVM 14 bitcode, which LLVM 19 reads. Its error
+// messages become Kiln diagnostics: `file:line:col: error: msg`, the source
+// line and a caret.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace kiln::faust {
+
+struct FaustResult {
+  bool ok = false;
+  std::string bitcode;               ///< the module, when ok
+  std::string diagnostics;           ///< rendered errors, when !ok
+  std::vector<std::string> warnings; ///< faust's stderr lines, when ok
+};
+
+struct FaustInput {
+  std::string path;        ///< the .dsp file faust reads
+  std::string displayName; ///< the name errors use (path, or a string's name)
+  std::string source;      ///< its text, for the source line under errors
+  std::vector<std::string> args;
+  std::string faustPath;   ///< empty: $KILN_FAUST, else `faust` on PATH
+};
+
+/// Compiles `input` to bitcode. Never throws; every failure (missing binary,
+/// faust errors, crash) is a diagnostic in the result.
+FaustResult runFaust(const FaustInput &input);
+
+/// Turns faust's stderr into Kiln diagnostics (exposed for tests).
+std::string renderFaustErrors(const std::string &stderrText,
+                              const FaustInput &input);
+
+/// The faust binary to run for `option` (see FaustInput::faustPath).
+std::string faustBinary(const std::string &option);
+
+/// A fresh private directory under $TMPDIR (empty on failure) and its removal.
+std::string makeTempDir();
+void removeTempDir(const std::string &dir);
+
+} // namespace kiln::faust

@@ -1,0 +1,300 @@
+// Build: from Faust bitcode (or a host object) to a Factory with JIT code.
+//
+// The bitcode `faust -lang llvm` writes has no data layout and no target CPU.
+// Before it reaches the optimiser, every function gets the target's
+// "target-cpu"/"target-features" attributes, or the vectorizers and the code
+// generator would not use the host's AVX2/AVX-512. The JSON description is
+// read straight out of the module (the constant getJSONNAME returns), so no
+// code has to run to learn the struct size, channels and UI.
+#include "FactoryImpl.h"
+
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/Emit.h"
+#include "kiln/core/IRFile.h"
+
+#include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SHA1.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
+#include "llvm/Target/TargetMachine.h"
+
+
+namespace kiln::faust {
+
+using llvm::Error;
+using llvm::Expected;
+
+core::OptLevel optLevelFromFaust(int level) {
+  switch (level) {
+  case 0: return core::OptLevel::O0;
+  case 1: return core::OptLevel::O1;
+  case 2: return core::OptLevel::O2;
+  default: return core::OptLevel::O3; // -1 (best), 3 and 4
+  }
+}
+
+Expected<core::TargetSpec> targetFromString(const std::string &target) {
+  core::TargetSpec host = core::hostTarget();
+  if (target.empty())
+    return host;
+  size_t colon = target.find(':');
+  std::string triple = target.substr(0, colon);
+  std::string cpu = colon == std::string::npos ? "" : target.substr(colon + 1);
+  if (triple == host.triple && (cpu.empty() || cpu == host.cpu))
+    return host;
+  return core::targetFromTriple(triple, cpu.empty() ? "generic" : cpu);
+}
+
+std::string targetString(const core::TargetSpec &spec) {
+  return spec.triple + ":" + spec.cpu;
+}
+
+std::string shaOf(const std::vector<std::string> &parts) {
+  llvm::SHA1 sha;
+  for (const std::string &part : parts) {
+    sha.update(part);
+    sha.update(llvm::StringRef("\0", 1));
+  }
+  auto digest = sha.final();
+  static const char *hex = "0123456789abcdef";
+  std::string out;
+  for (uint8_t byte : digest) {
+    out += hex[byte >> 4];
+    out += hex[byte & 15];
+  }
+  return out;
+}
+
+namespace {
+
+/// NAME from the defined function getJSONNAME, or empty.
+std::string findClassName(llvm::Module &m) {
+  for (llvm::Function &f : m)
+    if (!f.isDeclaration() && f.getName().starts_with("getJSON"))
+      return f.getName().substr(7).str();
+  return {};
+}
+
+/// The C string getJSONNAME returns, or empty.
+std::string jsonOf(llvm::Module &m, const std::string &className) {
+  llvm::Function *f = m.getFunction("getJSON" + className);
+  for (llvm::BasicBlock &bb : *f)
+    if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(bb.getTerminator()))
+      if (llvm::Value *v = ret->getReturnValue())
+        if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(
+                v->stripPointerCasts()))
+          if (auto *data = llvm::dyn_cast_or_null<llvm::ConstantDataSequential>(
+                  g->getInitializer()))
+            if (data->isCString())
+              return data->getAsCString().str();
+  return {};
+}
+
+void prepareModule(llvm::Module &m, const core::TargetSpec &spec,
+                   const std::string &className) {
+  m.setTargetTriple(spec.triple);
+  std::string features = spec.features;
+  // Faust's many parallel filters tempt the SLP vectorizer into gathering
+  // delay-line taps, and x86 gathers cost more than the scalar loads they
+  // replace (freeverb: 31 -> 19 ns/frame without them).
+  if (llvm::Triple(spec.triple).isX86())
+    features += std::string(features.empty() ? "" : ",") +
+                "+prefer-no-gather,+prefer-no-scatter";
+  for (llvm::Function &f : m) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", spec.cpu);
+    if (!features.empty())
+      f.addFnAttr("target-features", features);
+  }
+  // The instance struct never overlaps the audio buffers (the Dsp owns it),
+  // so compute's state may live in registers across the sample loop.
+  if (llvm::Function *compute = m.getFunction("compute" + className))
+    if (compute->arg_size() == 4)
+      compute->addParamAttr(0, llvm::Attribute::NoAlias);
+}
+
+Error takeInfo(Factory::Impl &impl, const std::string &json) {
+  std::string error;
+  if (!parseDspInfo(json, impl.info, error))
+    return core::makeError(error);
+  if (impl.name.empty())
+    impl.name = impl.info.name;
+  impl.compileOptions = impl.info.compileOptions;
+  impl.libraryList = impl.info.libraryList;
+  impl.includePathnames = impl.info.includePathnames;
+  return Error::success();
+}
+
+template <typename Fn>
+Error lookupOne(core::Jit &jit, const std::string &name, Fn *&out) {
+  auto fn = jit.lookupAs<Fn>(name);
+  if (!fn)
+    return fn.takeError();
+  out = *fn;
+  return Error::success();
+}
+
+Error lookupKernel(core::Jit &jit, const std::string &cn, Kernel &k) {
+  if (auto err = lookupOne(jit, "compute" + cn, k.compute))
+    return err;
+  if (auto err = lookupOne(jit, "classInit" + cn, k.classInit))
+    return err;
+  if (auto err = lookupOne(jit, "instanceConstants" + cn, k.instanceConstants))
+    return err;
+  if (auto err = lookupOne(jit, "instanceClear" + cn, k.instanceClear))
+    return err;
+  if (auto err = lookupOne(jit, "allocate" + cn, k.allocate))
+    return err;
+  if (auto err = lookupOne(jit, "destroy" + cn, k.destroy))
+    return err;
+  return lookupOne(jit, "getJSON" + cn, k.getJSON);
+}
+
+Expected<std::unique_ptr<core::Jit>>
+makeJit(core::OptLevel level, core::PhaseTimings *timings,
+        std::shared_ptr<core::CompileCache> objects) {
+  core::ScopedPhase phase(timings, "jit-setup");
+  core::JitOptions options;
+  options.level = level;
+  options.timings = timings;
+  options.cache = std::move(objects);
+  return core::Jit::create(options);
+}
+
+Expected<std::unique_ptr<core::Jit>> takeJit(Factory::Impl &impl) {
+  if (impl.pendingJit.valid())
+    return impl.pendingJit.get();
+  if (!impl.objects)
+    impl.objects = std::make_shared<core::CompileCache>();
+  return makeJit(impl.level, impl.timings, impl.objects);
+}
+
+} // namespace
+
+void startJit(Factory::Impl &impl) {
+  if (!impl.spec.isHost || impl.pendingJit.valid())
+    return;
+  impl.objects = std::make_shared<core::CompileCache>();
+  impl.pendingJit = std::async(std::launch::async, makeJit, impl.level,
+                               impl.timings, impl.objects);
+}
+
+namespace {
+
+/// Parses the Faust module; fills the class name, description and bitcode.
+Expected<std::unique_ptr<llvm::Module>>
+readModule(Factory::Impl &impl, const std::string &module,
+           const std::string &moduleName, llvm::LLVMContext &context) {
+  core::ScopedPhase load(impl.timings, "load");
+  auto m = core::parseIR(module, moduleName, context);
+  if (!m)
+    return m.takeError();
+  impl.className = findClassName(**m);
+  if (impl.className.empty())
+    return core::makeError("'" + moduleName +
+                           "' is not a Faust module (no getJSON function)");
+  if (auto err = takeInfo(impl, jsonOf(**m, impl.className)))
+    return std::move(err);
+  if (llvm::StringRef(module).starts_with("BC")) {
+    impl.bitcode = module;
+  } else {
+    llvm::raw_string_ostream os(impl.bitcode);
+    llvm::WriteBitcodeToFile(**m, os);
+  }
+  return m;
+}
+
+/// Compiles `m` in `jit` and fills the kernel and the host object.
+Error jitModule(Factory::Impl &impl, core::Jit &jit,
+                std::unique_ptr<llvm::Module> m,
+                std::unique_ptr<llvm::LLVMContext> context) {
+  prepareModule(*m, impl.spec, impl.className);
+  // The JIT files its object under this key in `objects`; keeping it makes
+  // writing machine/object code for the host free.
+  m->setDataLayout(jit.dataLayout());
+  std::string key = core::computeCacheKey(*m, impl.level, impl.spec);
+  if (auto err = jit.addModule(
+          llvm::orc::ThreadSafeModule(std::move(m), std::move(context))))
+    return err;
+  if (auto err = lookupKernel(jit, impl.className, impl.kernel))
+    return err;
+  if (auto object = impl.objects->lookup(key))
+    impl.object = object->getBuffer().str();
+  impl.objects.reset();
+  return Error::success();
+}
+
+} // namespace
+
+Expected<std::shared_ptr<Factory>>
+buildFactory(std::unique_ptr<Factory::Impl> impl, const std::string &module,
+             const std::string &moduleName) {
+  // Take the JIT first: started while faust ran, it must be collected even
+  // when the module turns out to be bad.
+  Expected<std::unique_ptr<core::Jit>> jit = nullptr;
+  if (impl->spec.isHost)
+    jit = takeJit(*impl);
+  if (!jit)
+    return jit.takeError();
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto m = readModule(*impl, module, moduleName, *context);
+  if (!m)
+    return m.takeError();
+  if (!impl->spec.isHost)
+    return std::make_shared<Factory>(std::move(impl));
+  if (auto err = jitModule(*impl, **jit, std::move(*m), std::move(context)))
+    return std::move(err);
+  impl->jit = std::move(*jit);
+  return std::make_shared<Factory>(std::move(impl));
+}
+
+Expected<std::shared_ptr<Factory>>
+loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
+                  const std::string &object) {
+  auto jit = takeJit(*impl);
+  if (!jit)
+    return jit.takeError();
+  if (auto err = (*jit)->addObject(
+          llvm::MemoryBuffer::getMemBufferCopy(object, impl->className + ".o")))
+    return std::move(err);
+  if (auto err = lookupKernel(**jit, impl->className, impl->kernel))
+    return std::move(err);
+  if (auto err = takeInfo(*impl, impl->kernel.getJSON()))
+    return std::move(err);
+  impl->object = object;
+  impl->objects.reset();
+  impl->jit = std::move(*jit);
+  return std::make_shared<Factory>(std::move(impl));
+}
+
+Expected<std::string> compileObject(const Factory::Impl &impl,
+                                    const core::TargetSpec &spec) {
+  if (!impl.object.empty() && targetString(spec) == targetString(impl.spec))
+    return impl.object;
+  if (impl.bitcode.empty())
+    return core::makeError("this factory was read from machine code and has "
+                           "no bitcode to compile for another target");
+  llvm::LLVMContext context;
+  auto m = core::parseIR(impl.bitcode, impl.name, context);
+  if (!m)
+    return m.takeError();
+  prepareModule(**m, spec, impl.className);
+  auto tm = core::createTargetMachine(spec, impl.level);
+  if (!tm)
+    return tm.takeError();
+  core::PipelineOptions pipeline;
+  pipeline.level = impl.level;
+  if (auto err = core::optimizeModule(**m, **tm, pipeline))
+    return std::move(err);
+  return core::emitToString(**m, **tm, core::EmitKind::Object);
+}
+
+} // namespace kiln::faust

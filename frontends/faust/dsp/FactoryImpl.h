@@ -1,0 +1,81 @@
+// FactoryImpl: what a Factory holds — the Faust module's description, its
+// JIT code and the entry points a Dsp instance calls.
+//
+// Internal to the Faust adapter (frontends/faust); uses core (LLVM) types.
+#pragma once
+
+#include "DspInfo.h"
+
+#include "kiln/core/Cache.h"
+#include "kiln/core/Jit.h"
+#include "kiln/core/Target.h"
+#include "kiln/faust/Factory.h"
+
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln::faust {
+
+/// The functions `faust -lang llvm` defines for class NAME.
+struct Kernel {
+  void (*classInit)(int) = nullptr;
+  void (*instanceConstants)(void *, int) = nullptr;
+  void (*instanceClear)(void *) = nullptr;
+  void (*allocate)(void *) = nullptr;
+  void (*destroy)(void *) = nullptr;
+  void (*compute)(void *, int, void **, void **) = nullptr;
+  const char *(*getJSON)() = nullptr;
+};
+
+struct Factory::Impl {
+  std::string name, shaKey, dspCode, compileOptions, target;
+  std::vector<std::string> libraryList, includePathnames, warnings;
+  std::string className;  ///< NAME in computeNAME
+  std::string bitcode;    ///< unoptimised Faust module; empty if from machine code
+  core::TargetSpec spec;  ///< what the code is built for
+  core::OptLevel level = core::OptLevel::O3;
+  DspInfo info;
+  std::unique_ptr<core::Jit> jit; ///< null for a non-host target
+  Kernel kernel;
+  std::string object; ///< the host object code, when built or loaded here
+  /// Memory-only cache the JIT stores its object in (to fill `object`).
+  std::shared_ptr<core::CompileCache> objects;
+  core::PhaseTimings *timings = nullptr; ///< while building only
+  /// A JIT being created while faust runs (startJit); used by buildFactory.
+  std::future<llvm::Expected<std::unique_ptr<core::Jit>>> pendingJit;
+};
+
+/// Starts creating the factory's JIT on another thread, so it overlaps the
+/// faust subprocess (host factories only).
+void startJit(Factory::Impl &impl);
+
+/// -1 (best) and 0..4 onto O0..O3.
+core::OptLevel optLevelFromFaust(int level);
+
+/// A spec for "triple[:cpu]" (empty = host).
+llvm::Expected<core::TargetSpec> targetFromString(const std::string &target);
+std::string targetString(const core::TargetSpec &spec);
+
+/// Builds a factory from Faust bitcode (or textual IR): finds the class
+/// name and JSON, then, for the host, JIT-compiles and looks up the kernel.
+/// `impl` arrives with name/key/code/warnings filled as known.
+llvm::Expected<std::shared_ptr<Factory>>
+buildFactory(std::unique_ptr<Factory::Impl> impl, const std::string &module,
+             const std::string &moduleName);
+
+/// Builds a factory from a relocatable object for the host (no optimisation,
+/// no codegen): the machine-code read path.
+llvm::Expected<std::shared_ptr<Factory>>
+loadFactoryObject(std::unique_ptr<Factory::Impl> impl, const std::string &object);
+
+/// Optimises a fresh copy of the factory's module for `spec` and returns its
+/// object code.
+llvm::Expected<std::string> compileObject(const Factory::Impl &impl,
+                                          const core::TargetSpec &spec);
+
+/// SHA-1 (hex) of `parts` joined with separators.
+std::string shaOf(const std::vector<std::string> &parts);
+
+} // namespace kiln::faust

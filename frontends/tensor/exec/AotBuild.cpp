@@ -1,0 +1,123 @@
+// AotBuild: `kiln tensor build` — object + generated C wrapper + AOT
+// runtime archive linked into a shared library, and the C header beside it.
+#include "EngineImpl.h"
+#include "tensor/irgen/IRGen.h"
+
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/Emit.h"
+#include "kiln/core/Link.h"
+#include "kiln/core/Target.h"
+#include "kiln/core/Timing.h"
+#include "kiln/tensor/Syntax.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace kiln::tensor {
+
+// Defined in Aot.cpp.
+namespace aot {
+llvm::Expected<std::string> optimisedText(const Program &program,
+                                          const AotOptions &options,
+                                          core::EmitKind kind);
+std::string wrapperSource(const Program &program, const std::string &guard);
+std::string checkNames(const Program &program);
+} // namespace aot
+
+namespace {
+
+/// libkiln_tensor_aot_rt.a next to the running tool (<exe>/../lib) or where
+/// the build put it.
+std::string aotRuntimeArchive() {
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  if (!exe.empty()) {
+    llvm::SmallString<256> path(llvm::sys::path::parent_path(exe));
+    llvm::sys::path::append(path, "..", "lib", "libkiln_tensor_aot_rt.a");
+    if (llvm::sys::fs::exists(path))
+      return std::string(path);
+  }
+  return KILN_TENSOR_AOT_RUNTIME;
+}
+
+/// A temporary directory removed when this goes out of scope.
+struct TempDir {
+  llvm::SmallString<128> path;
+  ~TempDir() {
+    if (!path.empty())
+      llvm::sys::fs::remove_directories(path);
+  }
+};
+
+/// The header's stem as a C identifier: `<stem>_last_error`.
+std::string stem(const std::string &path) {
+  std::string s = llvm::sys::path::stem(path).str();
+  for (char &c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
+    s = "k" + s;
+  return s;
+}
+
+} // namespace
+
+std::string buildSharedLibrary(const Program &program, const std::string &path,
+                               const std::string &headerPath,
+                               const AotOptions &options) {
+  if (program.kernels.empty())
+    return "no kernel to build";
+  if (std::string err = aot::checkNames(program); !err.empty())
+    return err;
+  if (!options.emit.empty()) {
+    auto kind = core::parseEmitKind(options.emit);
+    if (!kind || *kind == core::EmitKind::Bitcode)
+      return "unknown --emit kind '" + options.emit + "' (use ll, asm or obj)";
+    auto text = aot::optimisedText(program, options, *kind);
+    if (!text)
+      return errorMessage(text.takeError());
+    if (auto err = core::writeFileAtomically(path, *text))
+      return errorMessage(std::move(err));
+    return "";
+  }
+  std::string archive = aotRuntimeArchive();
+  if (!llvm::sys::fs::exists(archive))
+    return "the tensor AOT runtime (libkiln_tensor_aot_rt.a) was not found at " +
+           archive;
+  auto object = aot::optimisedText(program, options, core::EmitKind::Object);
+  if (!object)
+    return errorMessage(object.takeError());
+  TempDir dir;
+  if (auto ec = llvm::sys::fs::createUniqueDirectory("kiln-tensor", dir.path))
+    return "cannot create a temporary directory: " + ec.message();
+  std::string objPath = (dir.path + "/kernels.o").str();
+  std::string wrapPath = (dir.path + "/kernels_wrap.c").str();
+  std::string guard = stem(headerPath.empty() ? path : headerPath);
+  if (auto err = core::writeFileAtomically(objPath, *object))
+    return errorMessage(std::move(err));
+  if (auto err = core::writeFileAtomically(
+          wrapPath, aot::wrapperSource(program, guard)))
+    return errorMessage(std::move(err));
+  core::LinkOptions lo;
+  lo.shared = true;
+  lo.extraArgs = {archive, "-lmvec"};
+  // Flags before the .c input apply to compiling the generated wrapper.
+  core::ScopedPhase phase(options.timings, "link");
+  if (auto err = core::linkObjects({"-fPIC", "-O2", "-fvisibility=hidden",
+                                    "-std=c11", wrapPath, objPath},
+                                   path, lo))
+    return errorMessage(std::move(err));
+  if (headerPath.empty())
+    return "";
+  if (auto err = core::writeFileAtomically(headerPath,
+                                           cHeader(program, guard))) {
+    llvm::sys::fs::remove(path);
+    return errorMessage(std::move(err));
+  }
+  return "";
+}
+
+} // namespace kiln::tensor

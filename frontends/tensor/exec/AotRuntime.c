@@ -1,0 +1,216 @@
+/* AotRuntime: the call check and context set-up of AOT kernel libraries.
+ *
+ * C, libc only, so a library built by `kiln tensor build` needs no LLVM and
+ * no C++ runtime. The messages match kiln::tensor::checkCall (Array.cpp). */
+#include "AotAbi.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static _Thread_local char lastError[512];
+
+const char *kt_aot_last_error(void) { return lastError; }
+
+static const char *dtypeName(int t) {
+  static const char *names[] = {"bool", "i32", "i64", "f32", "f64"};
+  return t >= 0 && t <= 4 ? names[t] : "unknown";
+}
+
+static int dtypeSize(int t) { return t == 0 ? 1 : t == 1 || t == 3 ? 4 : 8; }
+
+static int fail(const char *fmt, const char *a, const char *b, const char *c) {
+  snprintf(lastError, sizeof lastError, fmt, a, b, c);
+  return KILN_TENSOR_EINVAL;
+}
+
+static void shapeText(char *buf, size_t size, const int64_t *shape, int rank) {
+  int d;
+  size_t used = (size_t)snprintf(buf, size, "[");
+  for (d = 0; d < rank && used < size; ++d)
+    used += (size_t)snprintf(buf + used, size - used, "%s%lld", d ? ", " : "",
+                             (long long)shape[d]);
+  if (used < size)
+    snprintf(buf + used, size - used, "]");
+}
+
+static int64_t sizeOf(const kiln_tensor_array *a) {
+  int64_t n = 1;
+  int d;
+  for (d = 0; d < a->rank; ++d)
+    n *= a->shape[d];
+  return n;
+}
+
+static int checkView(const char *what, const kiln_tensor_array *a) {
+  int d;
+  char num[32];
+  if (a->rank < 0 || a->rank > 4) {
+    snprintf(num, sizeof num, "%d", (int)a->rank);
+    return fail("%s: rank %s is out of range (0-4)", what, num, "");
+  }
+  for (d = 0; d < a->rank; ++d)
+    if (a->shape[d] < 0) {
+      char dim[16];
+      snprintf(dim, sizeof dim, "%d", d);
+      snprintf(num, sizeof num, "%lld", (long long)a->shape[d]);
+      return fail("%s: dimension %s is negative (%s)", what, dim, num);
+    }
+  if (!a->data && sizeOf(a) > 0)
+    return fail("%s: data pointer is null", what, "", "");
+  return 0;
+}
+
+/* Broadcasts `a` into `shape` (4 dims, right-aligned). */
+static int broadcastInto(int64_t *shape, const kiln_tensor_array *a) {
+  int d;
+  for (d = 0; d < a->rank; ++d) {
+    int64_t *o = &shape[4 - a->rank + d];
+    int64_t s = a->shape[d];
+    if (s == *o || s == 1)
+      continue;
+    if (*o != 1)
+      return 0;
+    *o = s;
+  }
+  return 1;
+}
+
+static void fillSlot(int64_t *ctx, int slot, const kiln_tensor_array *a) {
+  int64_t *s = ctx + KT_CTX_SLOTS + slot * KT_SLOT_WORDS;
+  int d, pad = 4 - a->rank;
+  s[KT_SLOT_DATA] = (int64_t)(intptr_t)a->data;
+  for (d = 0; d < 4; ++d) {
+    int src = d - pad;
+    s[KT_SLOT_STRIDES + d] =
+        src >= 0 && a->shape[src] != 1 ? a->strides[src] : 0;
+  }
+}
+
+static void byteRange(const kiln_tensor_array *a, intptr_t *lo, intptr_t *hi) {
+  int d;
+  int64_t size = dtypeSize(a->dtype);
+  *lo = *hi = (intptr_t)a->data;
+  for (d = 0; d < a->rank; ++d) {
+    int64_t span = (a->shape[d] - 1) * a->strides[d] * size;
+    if (span < 0)
+      *lo += span;
+    else
+      *hi += span;
+  }
+  *hi += size - 1;
+}
+
+static int sameView(const kiln_tensor_array *a, const kiln_tensor_array *b) {
+  int d;
+  if (a->data != b->data || a->rank != b->rank || a->dtype != b->dtype)
+    return 0;
+  for (d = 0; d < a->rank; ++d)
+    if (a->shape[d] != b->shape[d] ||
+        (a->shape[d] != 1 && a->strides[d] != b->strides[d]))
+      return 0;
+  return 1;
+}
+
+static int checkArgs(const kt_aot_kernel *k,
+                     const kiln_tensor_array *const *arrays, int64_t *shape,
+                     int *rank) {
+  char what[160], a[96], b[96];
+  int i, err;
+  for (i = 0; i < 4; ++i)
+    shape[i] = 1;
+  *rank = 0;
+  for (i = 0; i < k->nparams; ++i) {
+    const kt_param_desc *p = &k->params[i];
+    const kiln_tensor_array *v = arrays[i];
+    if (!p->isArray)
+      continue;
+    snprintf(what, sizeof what, "argument '%s'", p->name);
+    if (!v)
+      return fail("%s: expected an array (%s[]), got a null pointer", what,
+                  dtypeName(p->dtype), "");
+    if (v->dtype != p->dtype)
+      return fail("%s: dtype %s does not match parameter type %s", what,
+                  dtypeName(v->dtype), dtypeName(p->dtype));
+    if ((err = checkView(what, v)) != 0)
+      return err;
+    shapeText(a, sizeof a, shape + 4 - *rank, *rank);
+    if (!broadcastInto(shape, v)) {
+      shapeText(b, sizeof b, v->shape, v->rank);
+      return fail("%s: shape %s does not broadcast with %s (the arguments "
+                  "before it)", what, b, a);
+    }
+    if (v->rank > *rank)
+      *rank = v->rank;
+  }
+  return 0;
+}
+
+static int checkOut(const kt_aot_kernel *k,
+                    const kiln_tensor_array *const *arrays,
+                    const kiln_tensor_array *out, const int64_t *shape,
+                    int rank) {
+  char a[96], b[96];
+  int i, err;
+  intptr_t olo, ohi, lo, hi;
+  if (!out)
+    return fail("kernel '%s' returns an array: pass an output array",
+                k->name, "", "");
+  if ((err = checkView("output", out)) != 0)
+    return err;
+  if (out->dtype != k->resultDtype)
+    return fail("output: dtype %s does not match the result type %s",
+                dtypeName(out->dtype), dtypeName(k->resultDtype), "");
+  shapeText(a, sizeof a, out->shape, out->rank);
+  shapeText(b, sizeof b, shape + 4 - rank, rank);
+  if (strcmp(a, b) != 0 || out->rank != rank)
+    return fail("output: shape %s does not match the broadcast shape %s", a,
+                b, "");
+  if (sizeOf(out) == 0)
+    return 0;
+  byteRange(out, &olo, &ohi);
+  for (i = 0; i < k->nparams; ++i) {
+    const kiln_tensor_array *v = arrays[i];
+    if (!k->params[i].isArray || sizeOf(v) == 0 || sameView(v, out))
+      continue;
+    byteRange(v, &lo, &hi);
+    if (lo <= ohi && olo <= hi)
+      return fail("output overlaps argument '%s' (an output may only alias "
+                  "an identical input view)", k->params[i].name, "", "");
+  }
+  return 0;
+}
+
+int kt_aot_call(const kt_aot_kernel *k, const kiln_tensor_array *const *arrays,
+                const int64_t *scalars, kiln_tensor_array *out, void *result) {
+  int64_t ctx[KT_CTX_WORDS(64)], shape[4];
+  unsigned char bytes[8] = {0};
+  int rank, i, err;
+  lastError[0] = '\0';
+  if ((err = checkArgs(k, arrays, shape, &rank)) != 0)
+    return err;
+  if (k->resultIsArray && (err = checkOut(k, arrays, out, shape, rank)) != 0)
+    return err;
+  if (!k->resultIsArray && !result)
+    return fail("kernel '%s' returns a scalar: pass a result pointer",
+                k->name, "", "");
+  memset(ctx, 0, sizeof ctx);
+  for (i = 0; i < 4; ++i)
+    ctx[KT_CTX_SHAPE + i] = shape[i];
+  for (i = 0; i < k->nparams; ++i) {
+    if (k->params[i].isArray)
+      fillSlot(ctx, i, arrays[i]);
+    else
+      ctx[KT_CTX_SLOTS + i * KT_SLOT_WORDS + KT_SLOT_SCALAR] = scalars[i];
+  }
+  if (k->resultIsArray)
+    fillSlot(ctx, k->nparams, out);
+  if (kt_execute(&k->fns, ctx, bytes, NULL) == 2) {
+    snprintf(lastError, sizeof lastError,
+             "out of memory for the reduction partials of kernel '%s'",
+             k->name);
+    return KILN_TENSOR_ENOMEM;
+  }
+  if (!k->resultIsArray)
+    memcpy(result, bytes, (size_t)dtypeSize(k->resultDtype));
+  return KILN_TENSOR_OK;
+}

@@ -1,0 +1,60 @@
+// EngineImpl: what an Engine and a CompiledKernel hold (exec-internal).
+#pragma once
+
+#include "ThreadPool.h"
+#include "tensor/irgen/KernelAbi.h"
+
+#include "kiln/core/Jit.h"
+#include "kiln/tensor/Tensor.h"
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+#include <map>
+#include <mutex>
+
+namespace kiln::tensor {
+
+struct Engine::Impl {
+  EngineOptions Options;
+  std::unique_ptr<core::Jit> Jit;
+  std::unique_ptr<exec::ThreadPool> Pool;
+  std::mutex CacheMutex;
+  /// Canonical kernel text -> compiled kernel (the ~µs cached path).
+  std::map<std::string, std::shared_ptr<CompiledKernel>> Compiled;
+  /// Kernels compiled per name, for unique symbol suffixes.
+  std::map<std::string, unsigned> NameCount;
+};
+
+struct CompiledKernel::Impl {
+  Kernel Signature;
+  Engine::Impl *Owner = nullptr;
+  core::ResourceTrackerSP Tracker;
+  /// Element bytes per slot (params, then output); 0: scalar.
+  std::vector<unsigned char> ElemSize;
+  kt_kernel_fns Fns{};
+  /// The strided loop is its own module, compiled on first use.
+  std::once_flag StridedOnce;
+  std::string StridedSymbol, StridedError;
+};
+
+enum class LoopKind { All, Flat, Strided };
+
+/// Builds the module of `kernels` (suffix appended to every symbol) in
+/// `ctx`; used by the JIT, emitText and the AOT build. Flat: the flat loop
+/// with combine/finish; Strided: the strided loop alone.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+buildKernelModule(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
+                  const std::string &suffix, const std::string &name,
+                  LoopKind loops = LoopKind::All);
+
+/// The error as one plain sentence (core's "error: " prefix removed), the
+/// form the tensor API returns; located diagnostics keep their prefix.
+std::string errorMessage(llvm::Error err);
+
+/// core::OptLevel for 0-3 (clamped).
+core::OptLevel optLevelFor(int level);
+
+} // namespace kiln::tensor

@@ -1,0 +1,243 @@
+// FactoryTest: compiling, opt levels, targets, serialization round trips and
+// the errors a Factory reports.
+#include "TestUtil.h"
+
+#include <chrono>
+#include <cstring>
+
+namespace kiln::faust::test {
+namespace {
+
+// A filter, a nonlinearity and a table oscillator: enough for the optimiser
+// and vectorizers to have work, with two inputs and two outputs.
+const char *kMix = R"(
+import("stdfaust.lib");
+g = hslider("gain", 0.3, 0, 1, 0.01);
+process = _, _ : (fi.lowpass(2, 2000) : ma.tanh), (*(os.osc(220)) : fi.highpass(1, 300))
+          : *(g), *(1 - g);
+)";
+
+TEST(FactoryTest, HostTargetNamesTheHostArch) {
+  std::string target = getDSPMachineTarget();
+  ASSERT_FALSE(target.empty());
+  EXPECT_NE(target.find(':'), std::string::npos) << target;
+#if defined(__x86_64__)
+  EXPECT_EQ(target.rfind("x86_64", 0), 0u) << target;
+#elif defined(__aarch64__)
+  EXPECT_EQ(target.rfind("aarch64", 0), 0u) << target;
+#endif
+}
+
+TEST(FactoryTest, IdentityHasOneInputAndOneOutput) {
+  REQUIRE_FAUST();
+  Registry registry;
+  auto factory = compile(registry, "process = _;");
+  ASSERT_TRUE(factory);
+  auto dsp = factory->createInstance();
+  ASSERT_TRUE(dsp);
+  EXPECT_EQ(dsp->getNumInputs(), 1);
+  EXPECT_EQ(dsp->getNumOutputs(), 1);
+  dsp->init(44100);
+  auto in = drive::testSignal(1, 300);
+  auto out = drive::render(*dsp, in, 300);
+  EXPECT_EQ(maxDiff(in, out), 0.0);
+}
+
+TEST(FactoryTest, AccessorsDescribeTheFactory) {
+  REQUIRE_FAUST();
+  Registry registry;
+  auto factory = compile(registry, std::string("declare name \"mix\";\n") + kMix);
+  ASSERT_TRUE(factory);
+  EXPECT_EQ(factory->name(), "mix");
+  EXPECT_EQ(factory->shaKey().size(), 40u);
+  EXPECT_NE(factory->dspCode().find("fi.lowpass"), std::string::npos);
+  EXPECT_NE(factory->compileOptions().find("-lang llvm"), std::string::npos);
+  bool stdfaust = false;
+  for (auto &lib : factory->libraryList())
+    stdfaust |= lib.find("stdfaust.lib") != std::string::npos;
+  EXPECT_TRUE(stdfaust);
+  EXPECT_FALSE(factory->includePathnames().empty());
+  EXPECT_EQ(factory->target(), getDSPMachineTarget());
+  EXPECT_TRUE(factory->isHost());
+}
+
+TEST(FactoryTest, EveryOptLevelCompilesAndAgrees) {
+  REQUIRE_FAUST();
+  Registry registry;
+  drive::Planar best;
+  for (int level = -1; level <= 4; ++level) {
+    FactoryOptions options;
+    options.optLevel = level;
+    auto factory = compile(registry, kMix, options);
+    ASSERT_TRUE(factory) << "level " << level;
+    auto out = renderFrames(*factory->createInstance(), 4096);
+    if (level == -1)
+      best = out;
+    else
+      EXPECT_LE(maxDiff(best, out), 1e-6) << "level " << level;
+  }
+  EXPECT_EQ(registry.getAllDSPFactories().size(), 4u) << "-1, 3 and 4 all mean O3";
+}
+
+TEST(FactoryTest, VecAndDoubleAgreeWithScalarFloat) {
+  REQUIRE_FAUST();
+  Registry registry;
+  auto scalar = renderFrames(*compile(registry, kMix)->createInstance(), 4096);
+  FactoryOptions vec, dbl;
+  vec.args = {"-vec", "-vs", "32"};
+  dbl.args = {"-double"};
+  auto vecOut = renderFrames(*compile(registry, kMix, vec)->createInstance(), 4096);
+  auto dblOut = renderFrames(*compile(registry, kMix, dbl)->createInstance(), 4096);
+  EXPECT_LE(maxDiff(scalar, vecOut), 1e-5);
+  EXPECT_LE(maxDiff(scalar, dblOut), 1e-4);
+  EXPECT_GT(maxDiff(scalar, dblOut), 0.0) << "-double computes in double";
+}
+
+TEST(FactoryTest, BitcodeAndIRRoundTripsComputeTheSameSamples) {
+  REQUIRE_FAUST();
+  Registry registry;
+  auto factory = compile(registry, kMix);
+  ASSERT_TRUE(factory);
+  auto expected = renderFrames(*factory->createInstance(), 4096);
+  std::string error;
+  auto fromBitcode =
+      registry.readDSPFactoryFromBitcode(factory->writeBitcode(), "", -1, error);
+  ASSERT_TRUE(fromBitcode) << error;
+  EXPECT_NE(fromBitcode, factory);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*fromBitcode->createInstance(), 4096)), 0.0);
+  auto fromIR = registry.readDSPFactoryFromIR(factory->writeIR(), "", -1, error);
+  ASSERT_TRUE(fromIR) << error;
+  EXPECT_EQ(maxDiff(expected, renderFrames(*fromIR->createInstance(), 4096)), 0.0);
+}
+
+TEST(FactoryTest, MachineCodeRoundTripComputesTheSameSamples) {
+  REQUIRE_FAUST();
+  Registry registry;
+  auto factory = compile(registry, kMix);
+  ASSERT_TRUE(factory);
+  auto expected = renderFrames(*factory->createInstance(), 4096);
+  std::string error;
+  std::string machine = factory->writeMachine("", error);
+  ASSERT_FALSE(machine.empty()) << error;
+  Registry other;
+  auto t0 = std::chrono::steady_clock::now();
+  auto loaded = other.readDSPFactoryFromMachine(machine, error);
+  auto ms = std::chrono::duration<double, std::milli>(
+                std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(loaded) << error;
+  std::printf("machine-code load: %.2f ms\n", ms);
+  EXPECT_EQ(loaded->name(), factory->name());
+  EXPECT_EQ(maxDiff(expected, renderFrames(*loaded->createInstance(), 4096)), 0.0);
+  Registry third;
+  auto fromBase64 = third.readDSPFactoryFromMachineBase64(
+      factory->writeMachineBase64("", error), error);
+  ASSERT_TRUE(fromBase64) << error;
+  EXPECT_EQ(maxDiff(expected, renderFrames(*fromBase64->createInstance(), 4096)), 0.0);
+}
+
+TEST(FactoryTest, MachineCodeErrorsAreReported) {
+  REQUIRE_FAUST();
+  Registry registry;
+  std::string error;
+  EXPECT_FALSE(registry.readDSPFactoryFromMachine("garbage", error));
+  EXPECT_EQ(error, "error: not Kiln Faust machine code (bad header)");
+  auto factory = compile(registry, "process = _;");
+  ASSERT_TRUE(factory);
+  std::string machine = factory->writeMachine("", error);
+  EXPECT_FALSE(registry.readDSPFactoryFromMachine(
+      machine.substr(0, machine.size() - 10), error));
+  EXPECT_EQ(error, "error: Kiln Faust machine code is truncated or malformed");
+  std::string arm = factory->writeMachine("aarch64-linux-gnu", error);
+  ASSERT_FALSE(arm.empty()) << error;
+  EXPECT_FALSE(registry.readDSPFactoryFromMachine(arm, error));
+  EXPECT_NE(error.find("cannot run on this machine"), std::string::npos) << error;
+}
+
+TEST(FactoryTest, CrossTargetFactoryEmitsObjectsButMakesNoInstances) {
+  REQUIRE_FAUST();
+  Registry registry;
+  FactoryOptions options;
+  options.target = "aarch64-linux-gnu";
+  auto factory = compile(registry, kMix, options);
+  ASSERT_TRUE(factory);
+  EXPECT_FALSE(factory->isHost());
+  EXPECT_EQ(factory->target(), "aarch64-unknown-linux-gnu:generic");
+  std::string error;
+  EXPECT_FALSE(factory->createInstance(&error));
+  EXPECT_NE(error.find("was built for aarch64"), std::string::npos) << error;
+  TempDir dir;
+  std::string path = dir.path + "/mix.o";
+  ASSERT_TRUE(factory->writeObjectcodeFile(path, "", error)) << error;
+  FILE *f = std::fopen(path.c_str(), "rb");
+  ASSERT_TRUE(f);
+  unsigned char header[20] = {};
+  ASSERT_EQ(std::fread(header, 1, 20, f), 20u);
+  std::fclose(f);
+  EXPECT_EQ(std::memcmp(header, "\x7f" "ELF", 4), 0);
+  EXPECT_EQ(header[18] | header[19] << 8, 183) << "EM_AARCH64";
+}
+
+TEST(FactoryTest, SyntaxErrorIsAPinnedDiagnostic) {
+  REQUIRE_FAUST();
+  Registry registry;
+  std::string error;
+  auto factory = registry.createDSPFactoryFromString(
+      "bad.dsp", "declare name \"bad\";\nprocess = _ +;\n", {}, error);
+  EXPECT_FALSE(factory);
+  EXPECT_EQ(error, "bad.dsp:2:1: error: syntax error, unexpected ENDDEF\n"
+                   "process = _ +;\n^");
+  EXPECT_TRUE(registry.getAllDSPFactories().empty());
+}
+
+TEST(FactoryTest, UndefinedSymbolPointsAtIt) {
+  REQUIRE_FAUST();
+  Registry registry;
+  std::string error;
+  EXPECT_FALSE(registry.createDSPFactoryFromString(
+      "u.dsp", "process = _ : foo;\n", {}, error));
+  EXPECT_EQ(error, "u.dsp:1:15: error: undefined symbol : foo\n"
+                   "process = _ : foo;\n              ^");
+}
+
+TEST(FactoryTest, MissingFaustBinaryIsAClearError) {
+  Registry registry;
+  FactoryOptions options;
+  options.faustPath = "/nonexistent/faust";
+  std::string error;
+  EXPECT_FALSE(registry.createDSPFactoryFromString("x.dsp", "process = _;",
+                                                   options, error));
+  EXPECT_EQ(error, "error: cannot run the Faust compiler '/nonexistent/faust': "
+                   "No such file or directory (install Debian's faust package, "
+                   "or name the binary with --faust PATH or $KILN_FAUST)");
+}
+
+TEST(FactoryTest, ArgumentsKilnChoosesAreRejected) {
+  Registry registry;
+  FactoryOptions options;
+  options.args = {"-lang", "cpp"};
+  std::string error;
+  EXPECT_FALSE(registry.createDSPFactoryFromString("x.dsp", "process = _;",
+                                                   options, error));
+  EXPECT_EQ(error, "error: the Faust argument '-lang' is chosen by Kiln and "
+                   "cannot be given");
+}
+
+TEST(FactoryTest, MissingFileIsAnError) {
+  Registry registry;
+  std::string error;
+  EXPECT_FALSE(registry.createDSPFactoryFromFile("/nonexistent/x.dsp", {}, error));
+  EXPECT_EQ(error, "error: cannot open '/nonexistent/x.dsp'");
+}
+
+TEST(FactoryTest, UnknownTargetIsAnError) {
+  Registry registry;
+  FactoryOptions options;
+  options.target = "nonsense-cpu-os";
+  std::string error;
+  EXPECT_FALSE(registry.createDSPFactoryFromString("x.dsp", "process = _;",
+                                                   options, error));
+  EXPECT_NE(error.find("nonsense-cpu-os"), std::string::npos) << error;
+}
+
+} // namespace
+} // namespace kiln::faust::test
