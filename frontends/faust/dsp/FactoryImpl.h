@@ -16,6 +16,10 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class Module;
+} // namespace llvm
+
 namespace kiln::faust {
 
 /// The functions `faust -lang llvm` defines for class NAME.
@@ -46,6 +50,12 @@ struct Factory::Impl {
   /// A JIT being created while faust runs (startJit); used by buildFactory.
   std::future<llvm::Expected<std::unique_ptr<core::Jit>>> pendingJit;
 };
+
+/// Marks every function of the Faust module that `computeCLASS` cannot
+/// reach (classInit, the table fillers, instanceConstants, instanceClear,
+/// ...) `optnone noinline`: they run once per init, and skipping them halves
+/// the optimise + codegen time of small DSPs. Part of preparing a module.
+void skipSetUpFunctions(llvm::Module &m, const std::string &className);
 
 /// Starts creating the factory's JIT on another thread, so it overlaps the
 /// faust subprocess (host factories only).

@@ -1,6 +1,16 @@
-// CompilerTest: faust's error messages as Kiln diagnostics (no faust needed).
+// CompilerTest: faust's error messages as Kiln diagnostics (no faust
+// needed), and which functions of a Faust module the O3 pipeline skips.
+#include "TestUtil.h"
 #include "compiler/FaustCompiler.h"
+#include "dsp/FactoryImpl.h"
 
+#include "kiln/core/IRFile.h"
+#include "kiln/core/IRHelpers.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+#include <fstream>
 #include <gtest/gtest.h>
 
 namespace kiln::faust {
@@ -56,6 +66,70 @@ TEST(CompilerTest, FaustBinaryComesFromTheOptionThenTheEnvironment) {
   setenv("PATH", "/nonexistent", 1);
   EXPECT_EQ(faustBinary(""), "faust");
   setenv("PATH", saved.c_str(), 1);
+}
+
+bool skipped(llvm::Module &m, const std::string &name) {
+  llvm::Function *f = m.getFunction(name);
+  EXPECT_TRUE(f) << name;
+  return f && f->hasFnAttribute(llvm::Attribute::OptimizeNone) &&
+         f->hasFnAttribute(llvm::Attribute::NoInline);
+}
+
+// What compute calls, directly or through a pointer, must stay optimisable.
+TEST(CompilerTest, SetUpFunctionsSkipTheOptimiserButComputesCalleesDoNot) {
+  const char *ir = R"(
+define internal float @leaf(float %x) { ret float %x }
+define internal float @helper(float %x) {
+  %y = call float @leaf(float %x)
+  ret float %y
+}
+define internal void @viaPointer() { ret void }
+@table = internal global ptr @viaPointer
+define internal void @fillmydspSIG0(ptr %t) { ret void }
+define void @classInitmydsp(i32 %sr) {
+  call void @fillmydspSIG0(ptr null)
+  %y = call float @helper(float 1.0)
+  ret void
+}
+define void @computemydsp(ptr %d, i32 %n, ptr %i, ptr %o) {
+  %y = call float @helper(float 1.0)
+  store ptr @viaPointer, ptr %d
+  ret void
+}
+)";
+  llvm::LLVMContext context;
+  auto m = core::parseIR(ir, "t", context);
+  ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
+  skipSetUpFunctions(**m, "mydsp");
+  for (const char *kept : {"computemydsp", "helper", "leaf", "viaPointer"})
+    EXPECT_FALSE((*m)->getFunction(kept)->hasFnAttribute(
+        llvm::Attribute::OptimizeNone)) << kept;
+  EXPECT_TRUE(skipped(**m, "classInitmydsp"));
+  EXPECT_TRUE(skipped(**m, "fillmydspSIG0"));
+  EXPECT_EQ(llvm::toString(core::verifyModule(**m)), "");
+}
+
+TEST(CompilerTest, FaustSetUpFunctionsAreSkipped) {
+  REQUIRE_FAUST();
+  test::TempDir dir;
+  FaustInput in;
+  in.path = in.displayName = dir.path + "/table.dsp";
+  in.source = "import(\"stdfaust.lib\");\n"
+              "process = os.osc(440) : fi.lowpass(2, 900);\n";
+  std::ofstream(in.path) << in.source;
+  FaustResult result = runFaust(in);
+  ASSERT_TRUE(result.ok) << result.diagnostics;
+  llvm::LLVMContext context;
+  auto m = core::parseIR(result.bitcode, "table", context);
+  ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
+  skipSetUpFunctions(**m, "mydsp");
+  EXPECT_FALSE((*m)->getFunction("computemydsp")->hasFnAttribute(
+      llvm::Attribute::OptimizeNone));
+  for (const char *name : {"classInitmydsp", "instanceConstantsmydsp",
+                           "instanceClearmydsp", "fillmydspSIG0",
+                           "getJSONmydsp"})
+    EXPECT_TRUE(skipped(**m, name)) << name;
+  EXPECT_EQ(llvm::toString(core::verifyModule(**m)), "");
 }
 
 } // namespace
