@@ -97,7 +97,8 @@ class GxxReference:
             p = run(["faust", "-lang", "cpp", *FAUST_ARGS, "-I", os.path.dirname(dsp), *faust_args,
                      "-a", self.arch, dsp, "-o", cpp], FAUST_TIMEOUT_S)
             if p.returncode != 0:
-                return None, ("faust", p.stderr or p.stdout)
+                return None, ("faust", p.stderr or p.stdout or
+                              f"no message, exit status {p.returncode}")
             key = hashlib.sha256((self.salt + os.path.dirname(dsp)).encode() +
                                  open(cpp, "rb").read()).hexdigest()[:24]
             exe = f"{self.cache}/{key}"

@@ -45,6 +45,45 @@ static int check(int rc, const char *what) {
   return rc;
 }
 
+/* Calls of the runtime's fast-path shape (all arrays contiguous, one
+ * shape): an overlapping output is still rejected, in place is allowed, the
+ * last error is cleared by a good call, and step-2 views (the general path)
+ * give the same elements as the contiguous call. */
+static void fastPathChecks(int64_t n, kiln_tensor_array *va,
+                           kiln_tensor_array *vb, kiln_tensor_array *vc,
+                           float *out) {
+  kiln_tensor_array lo = vec(out, KILN_TENSOR_F32, n - 1);
+  kiln_tensor_array hi = vec(out + 1, KILN_TENSOR_F32, n - 1);
+  kiln_tensor_array vo = vec(out, KILN_TENSOR_F32, n);
+  float *wide = malloc((size_t)(8 * n) * sizeof *wide);
+  kiln_tensor_array s[4];
+  int64_t i, diff = 0;
+  int rc = triad(&lo, &lo, 1.0f, &hi);
+  printf("overlap: rc %d: %s\n", rc, kernels_last_error());
+  for (i = 0; i < n; ++i)
+    out[i] = (float)i;
+  check(triad(&vo, vb, 2.0f, &vo), "triad in place");
+  for (i = 0; i < n; ++i)
+    diff += out[i] != (float)i + 2.0f * ((float *)vb->data)[i];
+  printf("in place: %lld wrong, last error '%s'\n", (long long)diff,
+         kernels_last_error());
+  for (i = 0; i < 4; ++i) {
+    s[i] = vec(wide + 2 * i * n, KILN_TENSOR_F32, n);
+    s[i].strides[0] = 2;
+  }
+  for (i = 0; i < n; ++i) {
+    wide[2 * i] = ((float *)va->data)[i];
+    wide[2 * n + 2 * i] = ((float *)vb->data)[i];
+    wide[4 * n + 2 * i] = ((float *)vc->data)[i];
+  }
+  check(fma_relu(va, vb, vc, -1.5f, &vo), "fma_relu contiguous");
+  check(fma_relu(&s[0], &s[1], &s[2], -1.5f, &s[3]), "fma_relu strided");
+  for (i = 0; i < n; ++i)
+    diff += out[i] != wide[6 * n + 2 * i];
+  printf("strided: %lld differences\n", (long long)diff);
+  free(wide);
+}
+
 int main(int argc, char **argv) {
   int64_t n = argc > 1 ? atoll(argv[1]) : 1000;
   float *a = floats(n, 0), *b = floats(n, 1), *c = floats(n, 2);
@@ -86,6 +125,8 @@ int main(int argc, char **argv) {
     rc = fma_relu(&va, &wrong, &vc, 1.0f, &vo);
     printf("dtype mismatch: rc %d, out[0] %g: %s\n", rc, out[0], kernels_last_error());
   }
+  if (n > 1)
+    fastPathChecks(n, &va, &vb, &vc, out);
   free(a); free(b); free(c); free(out); free(x); free(y); free(ints);
   return 0;
 }

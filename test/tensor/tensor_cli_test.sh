@@ -60,6 +60,10 @@ if "$cc" -std=c99 -Wall -Werror -I. "$tests/aot_main.c" -L. -lk -Wl,-rpath,"$wor
     && ok || bad "AOT shape error: $(cat aot.txt)"
   grep -q "^dtype mismatch: rc 1, out\[0\] -7: argument 'b': dtype f64 does not match parameter type f32" aot.txt \
     && ok || bad "AOT dtype error: $(cat aot.txt)"
+  grep -q "^overlap: rc 1: output overlaps argument 'a' (an output may only alias an identical input view)" aot.txt \
+    && ok || bad "AOT overlap on the fast path: $(cat aot.txt)"
+  grep -q "^in place: 0 wrong, last error ''" aot.txt && ok || bad "AOT in place: $(cat aot.txt)"
+  grep -q "^strided: 0 differences" aot.txt && ok || bad "AOT strided vs contiguous: $(cat aot.txt)"
 else
   bad "compiling aot_main.c: $(cat err.txt)"
 fi

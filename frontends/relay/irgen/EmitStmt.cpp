@@ -389,13 +389,16 @@ void FunctionGen::emitForRange(const ForRangeStmt &s) {
   BasicBlock *intLoop = newBlock("for.int");
   BasicBlock *fpLoop = newBlock("for.fp");
   BasicBlock *join = newBlock("for.done");
-  b.CreateCondBr(int32Range(start, end), intLoop, fpLoop);
+  // The general loop is the rare case: weighted cold, and neither unrolled
+  // nor vectorized, so the optimiser spends its time on the i32 version.
+  b.CreateCondBr(int32Range(start, end), intLoop, fpLoop,
+                 MDBuilder(b.getContext()).createLikelyBranchWeights());
   b.SetInsertPoint(intLoop);
   bool varAssigned = llvm::is_contained(facts.assignedSlots, s.slot);
   emitForRangeInt(s, start, end, !varAssigned);
   b.CreateBr(join);
   b.SetInsertPoint(fpLoop);
-  emitForRangeDouble(s, start, end);
+  emitForRangeDouble(s, start, end, /*rare=*/true);
   b.CreateBr(join);
   b.SetInsertPoint(join);
 }
@@ -478,7 +481,7 @@ void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *start,
 
 /// The general version: the double counter itself.
 void FunctionGen::emitForRangeDouble(const ForRangeStmt &s, Value *start,
-                                     Value *end) {
+                                     Value *end, bool rare) {
   AllocaInst *counter = entryAlloca(b.getDoubleTy(), s.var + ".counter");
   b.CreateStore(start, counter);
   BasicBlock *header = newBlock("for.cond");
@@ -501,7 +504,18 @@ void FunctionGen::emitForRangeDouble(const ForRangeStmt &s, Value *start,
   Value *last = b.CreateLoad(b.getDoubleTy(), counter);
   b.CreateStore(b.CreateFAdd(last, ConstantFP::get(b.getDoubleTy(), 1.0)),
                 counter);
-  b.CreateBr(header);
+  BranchInst *backEdge = b.CreateBr(header);
+  if (rare) {
+    LLVMContext &c = b.getContext();
+    Metadata *props[] = {
+        nullptr, // the loop ID refers to itself
+        MDNode::get(c, MDString::get(c, "llvm.loop.unroll.disable")),
+        MDNode::get(c, {MDString::get(c, "llvm.loop.vectorize.enable"),
+                        ConstantAsMetadata::get(b.getFalse())})};
+    MDNode *loopId = MDNode::getDistinct(c, props);
+    loopId->replaceOperandWith(0, loopId);
+    backEdge->setMetadata(LLVMContext::MD_loop, loopId);
+  }
   b.SetInsertPoint(exit);
 }
 

@@ -128,7 +128,7 @@ private:
   void emitForRangeInt(const ForRangeStmt &s, llvm::Value *start,
                        llvm::Value *end, bool exactVar);
   void emitForRangeDouble(const ForRangeStmt &s, llvm::Value *start,
-                          llvm::Value *end);
+                          llvm::Value *end, bool rare = false);
   void emitForEach(const ForEachStmt &s);
   void emitReturn(const ReturnStmt &s);
   void emitJump(bool isBreak, Loc where);

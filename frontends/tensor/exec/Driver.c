@@ -1,7 +1,9 @@
 /* Driver: runs a checked kernel call — coalesces dimensions, picks the flat
  * loop, the row path (the flat loop per row, for broadcasts along the
  * innermost dimension) or the strided loop, splits the work into chunks
- * (threads) and reduces chunk partials in chunk order.
+ * (threads) and reduces chunk partials in chunk order. Calls whose array
+ * operands are all contiguous with the output's shape skip all of that
+ * below the thread threshold (kt_execute_contiguous).
  *
  * Plain C shared by the JIT (with the engine's thread pool) and by AOT
  * libraries (single-threaded), so both execute calls identically. */
@@ -268,5 +270,36 @@ int kt_execute(const kt_kernel_fns *k, int64_t *ctx, void *result,
     k->combine(job.partials, job.partials + t * k->nreductions * 8);
   k->finish(ctx, job.partials, result);
   free(job.partials);
+  return 0;
+}
+
+/* The serial chunk loop of a contiguous reduction with its partials on the
+ * stack (at most KT_ROW_REDUCTIONS; more go through kt_execute): chunk 0
+ * into acc, every later chunk into part and combined into acc in chunk
+ * order — what kt_execute computes, without the heap. */
+static void reduceSerial(const kt_kernel_fns *k, const int64_t *ctx,
+                         int64_t n, void *result) {
+  int64_t acc[KT_ROW_REDUCTIONS], part[KT_ROW_REDUCTIONS], begin;
+  k->flat(ctx, 0, n < KT_REDUCE_CHUNK ? n : KT_REDUCE_CHUNK, acc);
+  for (begin = KT_REDUCE_CHUNK; begin < n; begin += KT_REDUCE_CHUNK) {
+    int64_t end = n - begin > KT_REDUCE_CHUNK ? begin + KT_REDUCE_CHUNK : n;
+    k->flat(ctx, begin, end, part);
+    k->combine(acc, part);
+  }
+  k->finish(ctx, acc, result);
+}
+
+int kt_execute_contiguous(const kt_kernel_fns *k, int64_t *ctx, void *result,
+                          const kt_parallel *par) {
+  int64_t n = ctx[KT_CTX_SHAPE] * ctx[KT_CTX_SHAPE + 1] *
+              ctx[KT_CTX_SHAPE + 2] * ctx[KT_CTX_SHAPE + 3];
+  int threaded = par && par->run && par->threads > 1 && n >= par->threshold;
+  if (threaded || k->nreductions > KT_ROW_REDUCTIONS)
+    return kt_execute(k, ctx, result, par);
+  ctx[KT_CTX_N] = n;
+  if (k->nreductions == 0)
+    k->flat(ctx, 0, n, NULL);
+  else
+    reduceSerial(k, ctx, n, result);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include "kiln/tensor/Array.h"
 #include "kiln/tensor/Ast.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -25,7 +26,9 @@ namespace kiln::tensor {
 struct EngineOptions {
   int optLevel = 3;                   ///< 0-3
   unsigned threads = 0;               ///< pool size; 0 = hardware threads
-  int64_t parallelThreshold = 1 << 16; ///< elements; below it one thread
+  /// Elements; below it one thread. Waking a pool thread costs a few µs,
+  /// about a memory-bound call over 1e5 floats, so splitting pays from here.
+  int64_t parallelThreshold = 1 << 18;
   bool cache = true;                  ///< on-disk object cache (KILN_CACHE_DIR)
   /// irgen/optimize/codegen/link times of every compilation are added here
   /// (kiln/core/Timing.h) when non-null; must outlive the engine.
@@ -58,6 +61,9 @@ public:
   /// Runs on `args`; `out` receives an array result, `result` a scalar one.
   /// Returns "" or the error (nothing written then). threads 0 = engine's.
   std::string run(const std::vector<Arg> &args, ArrayView *out,
+                  Scalar *result, unsigned threads = 0) const;
+  /// The same call on `count` arguments at `args` (no vector needed).
+  std::string run(const Arg *args, size_t count, ArrayView *out,
                   Scalar *result, unsigned threads = 0) const;
   struct Impl;
   explicit CompiledKernel(std::unique_ptr<Impl> impl);

@@ -1,0 +1,271 @@
+// FastPathTest: the contiguous fast path of a kernel call — all arrays
+// contiguous with the output's shape, checked with plain compares and run on
+// the flat loop directly (Run.cpp plainContext, Driver.c
+// kt_execute_contiguous). Pins what differs structurally from the general
+// path: the driver's chunk order with mock loops, wrong calls of that shape
+// still rejected with checkCall's words and nothing written, and results
+// equal to the same call taken through the general path (strided views,
+// broadcast shapes), bit for bit.
+#include "tensor/irgen/KernelAbi.h"
+
+#include "kiln/tensor/Tensor.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+using namespace kiln::tensor;
+
+namespace {
+
+// ---- The driver's fast entry with mock loops: sum of element indices.
+
+std::vector<std::pair<int64_t, int64_t>> flatCalls;
+std::vector<int64_t> combined;
+int poolRuns = 0;
+
+void mockFlat(const int64_t *, int64_t begin, int64_t end, void *partial) {
+  flatCalls.push_back({begin, end});
+  int64_t sum = 0;
+  for (int64_t i = begin; i < end; ++i)
+    sum += i;
+  if (partial)
+    std::memcpy(partial, &sum, 8);
+}
+void mockCombine(void *acc, const void *part) {
+  int64_t a, p;
+  std::memcpy(&a, acc, 8);
+  std::memcpy(&p, part, 8);
+  combined.push_back(p);
+  a += p;
+  std::memcpy(acc, &a, 8);
+}
+void mockFinish(const int64_t *ctx, const void *acc, void *result) {
+  int64_t a;
+  std::memcpy(&a, acc, 8);
+  a = a * 1000 + ctx[KT_CTX_N]; // finish sees the element count
+  std::memcpy(result, &a, 8);
+}
+void mockPool(void *, int64_t ntasks, kt_task_fn fn, void *arg) {
+  ++poolRuns;
+  for (int64_t t = 0; t < ntasks; ++t)
+    fn(arg, t);
+}
+
+/// Runs a one-slot mock (reduction or elementwise) over n elements through
+/// kt_execute_contiguous (or kt_execute); returns the scalar result.
+int64_t runMock(int64_t n, bool reduce, bool contiguous, unsigned threads,
+                int64_t threshold) {
+  static const unsigned char sizes[] = {8, 8}, sizesRed[] = {8, 0};
+  kt_kernel_fns k{};
+  k.flat = mockFlat;
+  k.nslots = 2;
+  k.elemSize = reduce ? sizesRed : sizes;
+  if (reduce)
+    k.combine = mockCombine, k.finish = mockFinish, k.nreductions = 1;
+  std::vector<int64_t> ctx(KT_CTX_WORDS(2), 0);
+  ctx[KT_CTX_SHAPE] = ctx[KT_CTX_SHAPE + 1] = ctx[KT_CTX_SHAPE + 2] = 1;
+  ctx[KT_CTX_SHAPE + 3] = n;
+  for (int s = 0; s < (reduce ? 1 : 2); ++s)
+    ctx[KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_STRIDES + 3] = 1;
+  kt_parallel par{mockPool, nullptr, threads, threshold};
+  flatCalls.clear(), combined.clear(), poolRuns = 0;
+  int64_t result = -1;
+  int rc = contiguous ? kt_execute_contiguous(&k, ctx.data(), &result, &par)
+                      : kt_execute(&k, ctx.data(), &result, &par);
+  EXPECT_EQ(rc, 0);
+  return result;
+}
+
+TEST(TensorFastPath, ElementwiseBelowTheThresholdIsOneFlatCall) {
+  runMock(1000, false, true, 4, 1 << 16);
+  ASSERT_EQ(flatCalls.size(), 1u);
+  EXPECT_EQ(flatCalls[0], std::make_pair(int64_t(0), int64_t(1000)));
+  EXPECT_EQ(poolRuns, 0);
+  // Above the threshold the pool splits it, as kt_execute does.
+  runMock(1000, false, true, 4, 100);
+  EXPECT_EQ(poolRuns, 1);
+  EXPECT_EQ(flatCalls.size(), 4u);
+}
+
+TEST(TensorFastPath, ReductionsKeepTheFixedChunksInOrder) {
+  const int64_t n = 3 * KT_REDUCE_CHUNK + 5;
+  int64_t fast = runMock(n, true, true, 1, 1 << 30);
+  std::vector<std::pair<int64_t, int64_t>> fastCalls = flatCalls;
+  std::vector<int64_t> fastCombined = combined;
+  int64_t general = runMock(n, true, false, 1, 1 << 30);
+  EXPECT_EQ(fast, general);
+  EXPECT_EQ(fast, (n * (n - 1) / 2) * 1000 + n);
+  EXPECT_EQ(fastCalls, flatCalls);
+  EXPECT_EQ(fastCombined, combined);
+  ASSERT_EQ(fastCalls.size(), 4u);
+  EXPECT_EQ(fastCalls[3], std::make_pair(int64_t(3) * KT_REDUCE_CHUNK, n));
+  // Empty: one call over [0, 0) gives the identity, as kt_execute.
+  EXPECT_EQ(runMock(0, true, true, 1, 1 << 30), 0);
+  EXPECT_EQ(flatCalls.size(), 1u);
+}
+
+// ---- The JIT end to end.
+
+Engine &engine() {
+  static std::unique_ptr<Engine> e = [] {
+    std::string error;
+    EngineOptions o;
+    o.threads = 2;
+    o.parallelThreshold = 1 << 12;
+    auto made = Engine::create(o, error);
+    EXPECT_TRUE(made) << error;
+    return made;
+  }();
+  return *e;
+}
+
+std::shared_ptr<CompiledKernel> kernel(const std::string &source) {
+  CompileResult r = compile(engine(), source);
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  return r.ok() ? r.kernels.front() : nullptr;
+}
+
+ArrayView vec(void *data, DType t, int64_t n, int64_t stride = 1) {
+  ArrayView v = ArrayView::contiguous(data, t, {n});
+  v.strides[0] = stride;
+  return v;
+}
+
+/// Values with inexact products and sums (no two alike).
+std::vector<float> values(int64_t n, float scale) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    v[size_t(i)] = scale * float((i * 7919) % 1013) / 997.0f - 0.3f;
+  return v;
+}
+
+TEST(TensorFastPath, ContiguousEqualsStridedAndBroadcastCalls) {
+  auto k = kernel("kernel fp_axpy(a: f32[], b: f32[], s: f32) -> f32[] ="
+                  " relu(s * a * b + a)");
+  ASSERT_TRUE(k);
+  for (int64_t n : {int64_t(0), int64_t(1), int64_t(1000), int64_t(5000)}) {
+    std::vector<float> a = values(n, 1.7f), b = values(n, -0.9f);
+    std::vector<float> out(static_cast<size_t>(n));
+    Arg s = Arg::of(Scalar::f32(1.25f));
+    ArrayView o = vec(out.data(), DType::F32, n);
+    ASSERT_EQ(k->run({Arg::of(vec(a.data(), DType::F32, n)),
+                      Arg::of(vec(b.data(), DType::F32, n)), s},
+                     &o, nullptr),
+              "");
+    // The same elements at every other position: the general path.
+    std::vector<float> a2(size_t(2 * n + 1)), b2(a2.size()), out2(a2.size());
+    for (int64_t i = 0; i < n; ++i)
+      a2[size_t(2 * i)] = a[size_t(i)], b2[size_t(2 * i)] = b[size_t(i)];
+    ArrayView o2 = vec(out2.data(), DType::F32, n, 2);
+    ASSERT_EQ(k->run({Arg::of(vec(a2.data(), DType::F32, n, 2)),
+                      Arg::of(vec(b2.data(), DType::F32, n, 2)), s},
+                     &o2, nullptr),
+              "");
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(out[size_t(i)], out2[size_t(2 * i)]) << n << " " << i;
+  }
+}
+
+TEST(TensorFastPath, ReductionsMatchTheGeneralPathBitForBit) {
+  auto k = kernel("kernel fp_dot(a: f32[], b: f32[]) -> f32 = sum(a * b)"
+                  " + f32(mean(a))");
+  ASSERT_TRUE(k);
+  const int64_t n = 3 * KT_REDUCE_CHUNK + 123;
+  std::vector<float> a = values(n, 1.1f), b = values(n, 0.7f);
+  for (unsigned threads : {1u, 2u}) {
+    Scalar fast, general;
+    ASSERT_EQ(k->run({Arg::of(vec(a.data(), DType::F32, n)),
+                      Arg::of(vec(b.data(), DType::F32, n))},
+                     nullptr, &fast, threads),
+              "");
+    // a as shape [1, n] next to b as [n]: broadcast, so the general path
+    // (which coalesces to the same flat loop and chunks).
+    ArrayView a2 = ArrayView::contiguous(a.data(), DType::F32, {1, n});
+    ASSERT_EQ(k->run({Arg::of(a2), Arg::of(vec(b.data(), DType::F32, n))},
+                     nullptr, &general, threads),
+              "");
+    EXPECT_EQ(fast.dtype, DType::F32);
+    EXPECT_EQ(std::memcmp(&fast.f, &general.f, sizeof fast.f), 0)
+        << fast.f << " vs " << general.f << " on " << threads << " threads";
+  }
+}
+
+/// `args` as the fast path sees them is rejected with checkCall's message
+/// and leaves `out` untouched.
+void expectRejected(const CompiledKernel &k, std::vector<Arg> args,
+                    ArrayView *out, std::vector<float> &outData,
+                    const std::string &contains) {
+  std::vector<float> before = outData;
+  std::string err = k.run(args, out, nullptr);
+  EXPECT_NE(err.find(contains), std::string::npos) << err;
+  EXPECT_EQ(err, checkCall(k.signature(), args, out));
+  EXPECT_EQ(outData, before) << contains;
+  // The pointer + count entry says the same.
+  EXPECT_EQ(k.run(args.data(), args.size(), out, nullptr), err);
+}
+
+TEST(TensorFastPath, WrongCallsOfTheFastShapeAreRejectedUntouched) {
+  auto k = kernel("kernel fp_mul(a: f32[], b: f32[], s: f32) -> f32[] ="
+                  " a * b * s");
+  ASSERT_TRUE(k);
+  const int64_t n = 64;
+  std::vector<float> a = values(n, 1), b = values(n, 2), out(n + 1, -7.0f);
+  std::vector<double> d(n, 1.0);
+  ArrayView va = vec(a.data(), DType::F32, n);
+  ArrayView vb = vec(b.data(), DType::F32, n);
+  ArrayView o = vec(out.data(), DType::F32, n);
+  Arg s = Arg::of(Scalar::f32(2));
+  expectRejected(*k, {Arg::of(va), Arg::of(vb)}, &o, out, "takes 3 arguments");
+  expectRejected(*k, {Arg::of(va), Arg::of(vb), Arg::of(Scalar::f64(2))}, &o,
+                 out, "argument 's': dtype f64 does not match");
+  expectRejected(*k, {Arg::of(va), Arg::of(vec(d.data(), DType::F64, n)), s},
+                 &o, out, "argument 'b': dtype f64");
+  expectRejected(*k, {Arg::of(va), Arg::of(vec(nullptr, DType::F32, n)), s},
+                 &o, out, "argument 'b': data pointer is null");
+  ArrayView shifted = vec(out.data() + 1, DType::F32, n);
+  expectRejected(*k, {Arg::of(shifted), Arg::of(vb), s}, &o, out,
+                 "output overlaps argument 'a'");
+  ArrayView asInts = vec(out.data(), DType::I32, n);
+  expectRejected(*k, {Arg::of(va), Arg::of(vb), s}, &asInts, out,
+                 "output: dtype i32");
+  ArrayView longer = vec(out.data(), DType::F32, n + 1);
+  expectRejected(*k, {Arg::of(va), Arg::of(vb), s}, &longer, out,
+                 "output: shape [65] does not match the broadcast shape [64]");
+  expectRejected(*k, {Arg::of(va), Arg::of(vb), s}, nullptr, out,
+                 "pass an output array");
+  // In place (the output is the identical view of an input) is allowed.
+  std::vector<float> want(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    want[size_t(i)] = a[size_t(i)] * b[size_t(i)] * 2.0f;
+  ArrayView inPlace = va;
+  ASSERT_EQ(k->run({Arg::of(va), Arg::of(vb), s}, &inPlace, nullptr), "");
+  EXPECT_EQ(a, want);
+}
+
+TEST(TensorFastPath, ScalarOnlyAndScalarResultCalls) {
+  auto fill = kernel("kernel fp_fill(x: f32) -> f32[] = x * 2");
+  auto sum = kernel("kernel fp_sum(a: i32[]) -> i32 = sum(a)");
+  ASSERT_TRUE(fill && sum);
+  // No array argument: the broadcast shape is [], so only a rank-0 output.
+  std::vector<float> out(3, -7.0f);
+  ArrayView o = vec(out.data(), DType::F32, 3);
+  expectRejected(*fill, {Arg::of(Scalar::f32(1.5f))}, &o, out,
+                 "output: shape [3] does not match the broadcast shape []");
+  ArrayView scalarOut = ArrayView::contiguous(out.data(), DType::F32, {});
+  ASSERT_EQ(fill->run({Arg::of(Scalar::f32(1.5f))}, &scalarOut, nullptr), "");
+  EXPECT_EQ(out, (std::vector<float>{3.0f, -7.0f, -7.0f}));
+  // A scalar result needs a result; the pointer entry sums as the vector.
+  std::vector<int32_t> ints = {1, 2, 3, 4, 5};
+  Arg a = Arg::of(vec(ints.data(), DType::I32, 5));
+  EXPECT_NE(sum->run({a}, nullptr, nullptr).find("pass a result"),
+            std::string::npos);
+  Scalar r;
+  ASSERT_EQ(sum->run(&a, 1, nullptr, &r), "");
+  EXPECT_EQ(r.dtype, DType::I32);
+  EXPECT_EQ(r.i, 15);
+}
+
+} // namespace
