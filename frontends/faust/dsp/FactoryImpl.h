@@ -55,6 +55,8 @@ struct Factory::Impl {
 /// reach (classInit, the table fillers, instanceConstants, instanceClear,
 /// ...) `optnone noinline`: they run once per init, and skipping them halves
 /// the optimise + codegen time of small DSPs. Part of preparing a module.
+/// Clears the `fast` flags faust puts on every floating-point operation.
+void dropFastMath(llvm::Module &m);
 void skipSetUpFunctions(llvm::Module &m, const std::string &className);
 
 /// Starts creating the factory's JIT on another thread, so it overlaps the

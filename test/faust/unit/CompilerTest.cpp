@@ -7,6 +7,8 @@
 #include "kiln/core/IRFile.h"
 #include "kiln/core/IRHelpers.h"
 
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Operator.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
@@ -130,6 +132,33 @@ TEST(CompilerTest, FaustSetUpFunctionsAreSkipped) {
                            "getJSONmydsp"})
     EXPECT_TRUE(skipped(**m, name)) << name;
   EXPECT_EQ(llvm::toString(core::verifyModule(**m)), "");
+}
+
+/// faust marks its arithmetic `fast`; Kiln compiles it as IEEE arithmetic,
+/// or results change with the optimisation level (SAM/virtualAnalog).
+TEST(CompilerTest, FaustFastMathFlagsAreDropped) {
+  REQUIRE_FAUST();
+  test::TempDir dir;
+  FaustInput in;
+  in.path = in.displayName = dir.path + "/fm.dsp";
+  in.source = "process = _ <: _ * 0.5 + _ / 3.0;\n";
+  std::ofstream(in.path) << in.source;
+  FaustResult result = runFaust(in);
+  ASSERT_TRUE(result.ok) << result.diagnostics;
+  llvm::LLVMContext context;
+  auto m = core::parseIR(result.bitcode, "fm", context);
+  ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
+  auto countFast = [&] {
+    unsigned n = 0;
+    for (llvm::Function &f : **m)
+      for (llvm::Instruction &inst : llvm::instructions(f))
+        n += llvm::isa<llvm::FPMathOperator>(inst) &&
+             inst.getFastMathFlags().any();
+    return n;
+  };
+  EXPECT_GT(countFast(), 0u) << "faust no longer emits fast-math flags";
+  dropFastMath(**m);
+  EXPECT_EQ(countFast(), 0u);
 }
 
 } // namespace
