@@ -6,13 +6,7 @@
 #   relay_cli_test.sh KILN
 set -uo pipefail
 kiln=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export KILN_CACHE_DIR=$work/cache
-cd "$work"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"
 stat() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" err.txt; }
 
 cat > hot.relay <<'R'
@@ -99,5 +93,4 @@ diff -u want.txt out.txt >/dev/null && ok || bad "repl output: $(cat out.txt)"
 [[ $status == 1 ]] && grep -q "^<repl>:1:7: error: unknown variable 'q'$" err.txt && ok || bad "repl errors: $(cat err.txt)"
 grep -q "stats: functions-compiled" err.txt && ok || bad "repl stats"
 
-echo "relay-cli: $passed passed, $failed failed"
-(( failed == 0 ))
+finish "relay-cli"

@@ -6,14 +6,7 @@
 #   faust_cli_test.sh KILN EXAMPLES_DIR
 set -uo pipefail
 kiln=$1 ex=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# A private factory cache: every run compiles with the kiln under test.
-export KILN_CACHE_DIR=$work/cache
-cd "$work"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/harness.sh"
 if ! command -v "${KILN_FAUST:-faust}" >/dev/null; then
   echo "SKIP: the faust compiler is not on PATH (install Debian's faust package)"
   exit 0
@@ -116,5 +109,4 @@ expect_error 1 "kiln: error: unknown target triple 'bogus' (run \`kiln targets\`
   "$kiln" faust compile "$ex/osc.dsp" --target bogus -o out.wav
 ls "$work"/*.tmp* >/dev/null 2>&1 && bad "temporary files left behind" || ok
 
-echo "faust cli: $passed passed, $failed failed"
-(( failed == 0 ))
+finish "faust cli"

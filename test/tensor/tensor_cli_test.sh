@@ -6,13 +6,7 @@
 #   tensor_cli_test.sh KILN EXAMPLES_DIR TEST_DIR [CC]
 set -uo pipefail
 kiln=$1 examples=$2 tests=$3 cc=${4:-cc}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export KILN_CACHE_DIR=$work/cache
-cd "$work"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/harness.sh"
 tk=$examples/kernels.tk
 
 # run: a checksum line and a throughput line; the checksum does not depend
@@ -148,5 +142,4 @@ printf 'kernel k(a: f32[]) -> f32[] = (a +\n' >syntax.tk
 expect 1 "syntax.tk:2:1: error: expected an expression, found end of file" \
   "$kiln" tensor run syntax.tk
 
-echo "tensor cli: $passed passed, $failed failed"
-(( failed == 0 ))
+finish "tensor cli"
