@@ -6,6 +6,7 @@
 // still rejected with checkCall's words and nothing written, and results
 // equal to the same call taken through the general path (strided views,
 // broadcast shapes), bit for bit.
+#include "TestEngine.h"
 #include "tensor/irgen/KernelAbi.h"
 
 #include "kiln/tensor/Tensor.h"
@@ -109,23 +110,14 @@ TEST(TensorFastPath, ReductionsKeepTheFixedChunksInOrder) {
 
 // ---- The JIT end to end.
 
+/// One engine per test binary: compiling is the slow part.
 Engine &engine() {
-  static std::unique_ptr<Engine> e = [] {
-    std::string error;
-    EngineOptions o;
-    o.threads = 2;
-    o.parallelThreshold = 1 << 12;
-    auto made = Engine::create(o, error);
-    EXPECT_TRUE(made) << error;
-    return made;
-  }();
+  static std::unique_ptr<Engine> e = test::makeEngine(2, 1 << 12);
   return *e;
 }
 
 std::shared_ptr<CompiledKernel> kernel(const std::string &source) {
-  CompileResult r = compile(engine(), source);
-  EXPECT_TRUE(r.ok()) << r.diagnostics;
-  return r.ok() ? r.kernels.front() : nullptr;
+  return test::compileFirst(engine(), source);
 }
 
 ArrayView vec(void *data, DType t, int64_t n, int64_t stride = 1) {

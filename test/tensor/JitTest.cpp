@@ -1,6 +1,7 @@
 // JitTest: the fused-loop JIT on small hand-checked cases — every dtype,
 // broadcasting, strided views, reductions at edge sizes and across the
 // thread split, and calls that must be rejected without writing anything.
+#include "TestEngine.h"
 #include "kiln/tensor/Builder.h"
 #include "kiln/tensor/Tensor.h"
 
@@ -20,22 +21,12 @@ namespace {
 
 /// One engine per test binary: compiling is the slow part.
 Engine &engine() {
-  static std::unique_ptr<Engine> e = [] {
-    std::string error;
-    EngineOptions o;
-    o.threads = 4;
-    o.parallelThreshold = 1 << 12;
-    auto made = Engine::create(o, error);
-    EXPECT_TRUE(made) << error;
-    return made;
-  }();
+  static std::unique_ptr<Engine> e = test::makeEngine(4, 1 << 12);
   return *e;
 }
 
 std::shared_ptr<CompiledKernel> kernel(const std::string &source) {
-  CompileResult r = compile(engine(), source);
-  EXPECT_TRUE(r.ok()) << r.diagnostics;
-  return r.ok() ? r.kernels.front() : nullptr;
+  return test::compileFirst(engine(), source);
 }
 
 template <typename T> ArrayView view(std::vector<T> &v, DType t) {

@@ -3,6 +3,7 @@
 // loop row by row (Driver.c's row path) — checked on the driver with mock
 // loops (which loop runs, on which pointers) and end to end on the JIT
 // against values computed here, for every dtype, reductions and threads.
+#include "TestEngine.h"
 #include "tensor/irgen/KernelAbi.h"
 
 #include "kiln/tensor/Tensor.h"
@@ -158,23 +159,14 @@ TEST(TensorRowPath, OtherLayoutsTakeTheStridedLoop) {
 
 // ---- End to end on the JIT.
 
+/// One engine per test binary: compiling is the slow part.
 Engine &engine() {
-  static std::unique_ptr<Engine> e = [] {
-    std::string error;
-    EngineOptions o;
-    o.threads = 4;
-    o.parallelThreshold = 1 << 10; // chunks start mid-row
-    auto made = Engine::create(o, error);
-    EXPECT_TRUE(made) << error;
-    return made;
-  }();
+  static std::unique_ptr<Engine> e = test::makeEngine(4, 1 << 10); // chunks start mid-row
   return *e;
 }
 
 std::shared_ptr<CompiledKernel> kernel(const std::string &source) {
-  CompileResult r = compile(engine(), source);
-  EXPECT_TRUE(r.ok()) << r.diagnostics;
-  return r.ok() ? r.kernels.front() : nullptr;
+  return test::compileFirst(engine(), source);
 }
 
 TEST(TensorRowPath, ColumnAndRowBroadcastF32) {

@@ -1,0 +1,34 @@
+// TestEngine: the engine and kernel set-up the tensor tests share.
+#pragma once
+
+#include "kiln/tensor/Tensor.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+namespace kiln::tensor::test {
+
+/// An engine with `threads` pool threads that splits calls above
+/// `threshold` elements (small, so tests reach the threaded paths).
+inline std::unique_ptr<Engine> makeEngine(unsigned threads, int64_t threshold) {
+  std::string error;
+  EngineOptions o;
+  o.threads = threads;
+  o.parallelThreshold = threshold;
+  auto made = Engine::create(o, error);
+  EXPECT_TRUE(made) << error;
+  return made;
+}
+
+/// The first kernel of `source` compiled on `engine` (null, and a test
+/// failure, when it does not compile).
+inline std::shared_ptr<CompiledKernel> compileFirst(Engine &engine,
+                                                    const std::string &source) {
+  CompileResult r = compile(engine, source);
+  EXPECT_TRUE(r.ok()) << r.diagnostics;
+  return r.ok() ? r.kernels.front() : nullptr;
+}
+
+} // namespace kiln::tensor::test
