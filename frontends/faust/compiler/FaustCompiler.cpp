@@ -23,16 +23,6 @@ namespace kiln::faust {
 
 namespace {
 
-bool readAll(const std::string &path, std::string &out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  out = buffer.str();
-  return true;
-}
-
 std::vector<std::string> splitLines(const std::string &text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -142,6 +132,16 @@ std::string resolveOnPath(const std::string &name) {
 
 } // namespace
 
+bool readWholeFile(const std::string &path, std::string &out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  out = buffer.str();
+  return in.good() || in.eof();
+}
+
 /// The binary is always started by its path: given a bare name, faust runs
 /// `sh -c "which faust"` at start-up to find itself (~10 ms per factory).
 std::string faustBinary(const std::string &option) {
@@ -219,8 +219,8 @@ FaustResult runFaust(const FaustInput &input) {
   argv.push_back(input.path);
   std::string spawnError, log;
   int status = spawnAndWait(argv, dir + "/faust.log", spawnError);
-  readAll(dir + "/faust.log", log);
-  bool haveOutput = status == 0 && readAll(dir + "/out.bc", result.bitcode);
+  readWholeFile(dir + "/faust.log", log);
+  bool haveOutput = status == 0 && readWholeFile(dir + "/out.bc", result.bitcode);
   removeTempDir(dir);
   if (status < 0) {
     result.diagnostics = "error: " + spawnError;

@@ -40,6 +40,9 @@ std::string faustBinary(const std::string &option);
 
 /// A fresh private directory under $TMPDIR (empty on failure) and its removal.
 std::string makeTempDir();
+
+/// The whole file at `path` into `out` (binary); false if it cannot be read.
+bool readWholeFile(const std::string &path, std::string &out);
 void removeTempDir(const std::string &dir);
 
 } // namespace kiln::faust

@@ -24,16 +24,6 @@ namespace kiln::faust {
 
 namespace {
 
-bool readFile(const std::string &path, std::string &out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  out = buffer.str();
-  return in.good() || in.eof();
-}
-
 std::string dirOf(const std::string &path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -160,7 +150,7 @@ Registry::getOrBuild(const std::string &key,
 std::shared_ptr<Factory> Registry::createDSPFactoryFromFile(
     const std::string &path, const FactoryOptions &options, std::string &error) {
   FaustInput input;
-  if (!readFile(path, input.source)) {
+  if (!readWholeFile(path, input.source)) {
     error = "error: cannot open '" + path + "'";
     return nullptr;
   }
@@ -215,7 +205,7 @@ std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcodeFile(
     const std::string &path, const std::string &target, int optLevel,
     std::string &error) {
   std::string bitcode;
-  if (!readFile(path, bitcode)) {
+  if (!readWholeFile(path, bitcode)) {
     error = "error: cannot open '" + path + "'";
     return nullptr;
   }
@@ -319,7 +309,7 @@ std::shared_ptr<Factory>
 Registry::readDSPFactoryFromMachineFile(const std::string &path,
                                         std::string &error) {
   std::string machine;
-  if (!readFile(path, machine)) {
+  if (!readWholeFile(path, machine)) {
     error = "error: cannot open '" + path + "'";
     return nullptr;
   }
