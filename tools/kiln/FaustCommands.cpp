@@ -5,6 +5,7 @@
 // libfaust's backends driven by the same code. WAV files are read and written
 // with libsndfile; an output file appears only complete (temp + rename).
 #include "Command.h"
+#include "Options.h"
 
 #include "kiln/core/Timing.h"
 #include "kiln/faust/Drive.h"
@@ -51,16 +52,7 @@ std::string parseCli(const Args &args, FaustCli &cli) {
   cli.sub = args[0];
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string &a = args[i];
-    auto value = [&](std::string &out) {
-      size_t eq = a.find('=');
-      if (a.starts_with("--") && eq != std::string::npos)
-        out = a.substr(eq + 1);
-      else if (i + 1 < args.size())
-        out = args[++i];
-      else
-        return false;
-      return !out.empty();
-    };
+    auto value = [&](std::string &out) { return takeFlagValue(args, i, out); };
     std::string v;
     auto is = [&](const char *flag) {
       return a == flag || a.starts_with(std::string(flag) + "=");

@@ -101,4 +101,16 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
   return std::nullopt;
 }
 
+bool takeFlagValue(const Args &args, size_t &i, std::string &out) {
+  const std::string &a = args[i];
+  size_t eq = a.find('=');
+  if (a.starts_with("--") && eq != std::string::npos)
+    out = a.substr(eq + 1);
+  else if (i + 1 < args.size())
+    out = args[++i];
+  else
+    return false;
+  return !out.empty();
+}
+
 } // namespace kiln::tool

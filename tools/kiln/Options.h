@@ -36,4 +36,9 @@ struct CommonOptions {
 std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
                                         CommonOptions &out);
 
+/// The value of the flag at args[i]: after '=' in `--flag=value`, else the
+/// next argument (then i advances past it). False when there is none or it
+/// is empty.
+bool takeFlagValue(const Args &args, size_t &i, std::string &out);
+
 } // namespace kiln::tool

@@ -5,6 +5,7 @@
 // checksum and the throughput; `build` writes a shared library plus its C
 // header, or with --emit the fused loop as IR, assembly or an object.
 #include "Command.h"
+#include "Options.h"
 
 #include "kiln/core/Timing.h"
 #include "kiln/tensor/Syntax.h"
@@ -73,16 +74,7 @@ std::string parseCli(const Args &args, TensorCli &cli) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string &a = args[i];
     std::string flag = a.substr(0, a.find('='));
-    auto value = [&](std::string &out) {
-      size_t eq = a.find('=');
-      if (a.starts_with("--") && eq != std::string::npos)
-        out = a.substr(eq + 1);
-      else if (i + 1 < args.size())
-        out = args[++i];
-      else
-        return false;
-      return !out.empty();
-    };
+    auto value = [&](std::string &out) { return takeFlagValue(args, i, out); };
     std::string v;
     int64_t num = 0;
     if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '3') {
