@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -136,6 +137,27 @@ inline int runAction(::dsp &d, const RunOptions &o, const char *prog) {
     return 1;
   }
   return 0;
+}
+
+/// The rest of a reference program's main: parses argv[first..] into `o`
+/// (usage errors: a line on stderr, status 2), then runs it on a Dsp made on
+/// the heap (a DSP with long delay lines is larger than the stack).
+template <typename Dsp>
+int parseAndRun(int argc, char **argv, int first, RunOptions &o,
+                const char *prog) {
+  for (int i = first; i < argc; ++i) {
+    std::string err = parseRunFlag(argc, argv, i, o);
+    if (!err.empty()) {
+      std::fprintf(stderr, "%s: error: %s\n", prog, err.c_str());
+      return 2;
+    }
+  }
+  if (o.action == "render" && o.outPath.empty()) {
+    std::fprintf(stderr, "%s: error: render needs -o OUT.wav\n", prog);
+    return 2;
+  }
+  auto d = std::make_unique<Dsp>();
+  return runAction(*d, o, prog);
 }
 
 } // namespace kiln::faust::bench

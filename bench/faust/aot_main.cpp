@@ -29,17 +29,5 @@ int main(int argc, char **argv) {
   }
   kiln::faust::bench::RunOptions o;
   o.action = act;
-  for (int i = 2; i < argc; ++i) {
-    std::string err = kiln::faust::bench::parseRunFlag(argc, argv, i, o);
-    if (!err.empty()) {
-      std::fprintf(stderr, "%s: error: %s\n", prog, err.c_str());
-      return 2;
-    }
-  }
-  if (o.action == "render" && o.outPath.empty()) {
-    std::fprintf(stderr, "%s: error: render needs -o OUT.wav\n", prog);
-    return 2;
-  }
-  auto d = std::make_unique<mydsp>();
-  return kiln::faust::bench::runAction(*d, o, prog);
+  return kiln::faust::bench::parseAndRun<mydsp>(argc, argv, 2, o, prog);
 }

@@ -2,6 +2,8 @@
 #include "Options.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace kiln::tool {
 
@@ -111,6 +113,16 @@ bool takeFlagValue(const Args &args, size_t &i, std::string &out) {
   else
     return false;
   return !out.empty();
+}
+
+bool readFile(const std::string &path, std::string &text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
 }
 
 } // namespace kiln::tool

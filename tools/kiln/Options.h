@@ -41,4 +41,7 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
 /// is empty.
 bool takeFlagValue(const Args &args, size_t &i, std::string &out);
 
+/// The whole file at `path` into `text`; false when it cannot be read.
+bool readFile(const std::string &path, std::string &text);
+
 } // namespace kiln::tool

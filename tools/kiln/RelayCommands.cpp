@@ -15,16 +15,6 @@ namespace kiln::tool {
 
 namespace {
 
-bool readFile(const std::string &path, std::string &text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return true;
-}
-
 int optLevelNumber(core::OptLevel level) {
   switch (level) {
   case core::OptLevel::O0: return 0;

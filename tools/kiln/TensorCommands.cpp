@@ -127,16 +127,6 @@ std::string parseCli(const Args &args, TensorCli &cli) {
   return "";
 }
 
-bool readFile(const std::string &path, std::string &text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return true;
-}
-
 std::string kernelNames(const Program &p) {
   std::string s;
   for (const Kernel &k : p.kernels)
