@@ -8,12 +8,16 @@
 // harness, so outputs and ns-per-frame figures compare directly:
 //   kiln_faust_ref bench  --backend llvm|interp X.dsp [--seconds S] [--reps R] [-- faust args]
 //   kiln_faust_ref render --backend llvm|interp X.dsp -o OUT.wav [--seconds S] [-- faust args]
+// `--factories N` creates the factory N times in the process (each deleted
+// before the next, so libfaust's own cache cannot answer) and also prints
+// the median of creations 2..N as `factory-warm-ms`.
 
 #include "Harness.h"
 
 #include <faust/dsp/interpreter-dsp.h>
 #include <faust/dsp/llvm-dsp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -28,12 +32,14 @@ struct Args {
   kiln::faust::bench::RunOptions run;
   std::string backend, dsp;
   std::vector<const char *> faustArgs;
+  int factories = 1; ///< --factories N: N creations, the later ones timed as warm
 };
 
 int usage() {
   std::fprintf(stderr,
                "usage: %s bench|render --backend llvm|interp X.dsp [-o OUT.wav] "
-               "[--seconds S] [--reps R] [--set P=V]... [-- faust args]\n", kProg);
+               "[--seconds S] [--reps R] [--set P=V]... [--factories N] [-- faust args]\n",
+               kProg);
   return 2;
 }
 
@@ -54,6 +60,13 @@ std::string parseArgs(int argc, char **argv, Args &a) {
       a.backend = argv[++i];
       if (a.backend != "llvm" && a.backend != "interp")
         return "unknown backend '" + a.backend + "' (use llvm or interp)";
+    } else if (s == "--factories") {
+      char *end = nullptr;
+      long n = i + 1 < argc ? std::strtol(argv[i + 1], &end, 10) : 0;
+      if (i + 1 >= argc || *end || n < 1 || n > 1000)
+        return "--factories needs an integer in [1, 1000]";
+      a.factories = int(n);
+      ++i;
     } else if (!s.empty() && s[0] != '-') {
       if (!a.dsp.empty())
         return "more than one .dsp file";
@@ -89,6 +102,25 @@ int compileError(const Args &a, std::string err) {
   return 1;
 }
 
+/// Creations 2..N of `--factories N` (factory + first instance, freed each
+/// time); prints their median as `factory-warm-ms`.
+template <class Make, class Release>
+int timeWarm(const Args &a, std::string &err, Make make, Release release) {
+  std::vector<double> ms;
+  for (int i = 1; i < a.factories; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto *factory = make();
+    if (!factory)
+      return compileError(a, err);
+    delete factory->createDSPInstance();
+    ms.push_back(msSince(t0));
+    release(factory);
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("factory-warm-ms: %.3f\n", ms[ms.size() / 2]);
+  return 0;
+}
+
 /// Times `make()` (the factory) and its first instance, prints both, runs
 /// the action on the instance, then frees both with `release`.
 template <class Make, class Release>
@@ -105,6 +137,8 @@ int timeAndRun(const Args &a, std::string &err, Make make, Release release) {
   int rc = kiln::faust::bench::runAction(*d, a.run, kProg);
   d.reset(); // instances before their factory
   release(factory);
+  if (rc == 0 && a.factories > 1)
+    return timeWarm(a, err, make, release);
   return rc;
 }
 

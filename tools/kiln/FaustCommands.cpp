@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
+#include <optional>
 #include <unistd.h>
 
 namespace kiln::tool {
@@ -31,6 +32,7 @@ struct FaustCli {
   std::string sub, input, output, in, emit, target, faust;
   double seconds = -1;
   int reps = 7;
+  int factories = 1; ///< bench --factories N: N creations, 2..N timed as warm
   int level = -1;
   bool isDouble = false, vec = false, autoVec = false, time = false;
   bool cache = true; ///< --no-cache; info and render only
@@ -67,13 +69,17 @@ std::string parseCli(const Args &args, FaustCli &cli) {
                                                                     : cli.faust;
       if (!value(dst))
         return "option '" + a.substr(0, a.find('=')) + "' needs a value";
-    } else if (is("--seconds") || is("--reps")) {
+    } else if (is("--seconds") || is("--reps") || is("--factories")) {
       double n = 0;
+      bool count = !is("--seconds");
       if (!value(v) || !number(v, n) || !(n > 0) ||
-          (is("--reps") && n != int(n)))
-        return std::string(is("--reps") ? "--reps needs a positive integer"
-                                        : "--seconds needs a positive number");
-      (is("--reps") ? cli.reps = int(n) : cli.seconds = n);
+          (count && (n != int(n) || n > 1000)))
+        return count ? a.substr(0, a.find('=')) + " needs an integer in [1, 1000]"
+                     : std::string("--seconds needs a positive number");
+      if (!count)
+        cli.seconds = n;
+      else
+        (is("--reps") ? cli.reps : cli.factories) = int(n);
     } else if (is("--set")) {
       double n = 0;
       size_t eq;
@@ -369,6 +375,24 @@ struct Candidate {
   double bestNs = 1e300; ///< fastest trial (--auto-vec)
 };
 
+/// Creations 2..N of `bench --factories N` with the chosen mode (each in
+/// a fresh registry, factory + first instance); their median in ms.
+std::optional<double> warmFactoryMs(const FaustCli &cli, bool vec,
+                                    std::string &error) {
+  std::vector<double> ms;
+  for (int i = 1; i < cli.factories; ++i) {
+    faust::Registry registry;
+    auto t0 = std::chrono::steady_clock::now();
+    auto factory = makeFactory(registry, cli, vec, error);
+    if (!factory || !factory->createInstance(&error))
+      return std::nullopt;
+    ms.push_back(std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
 int faustBench(const FaustCli &cli) {
   std::vector<Candidate> candidates;
   for (bool vec : cli.autoVec ? std::vector<bool>{false, true}
@@ -403,6 +427,13 @@ int faustBench(const FaustCli &cli) {
   fmt::print("factory-ms: {:.3f}\nns-per-frame: {:.3f} (min {:.3f}, max {:.3f})\n"
              "mode: {}\n",
              best.ms, r.nsPerFrame, r.minNs, r.maxNs, best.vec ? "vec" : "scalar");
+  if (cli.factories > 1) {
+    std::string error;
+    std::optional<double> warm = warmFactoryMs(cli, best.vec, error);
+    if (!warm)
+      return reportError(error);
+    fmt::print("factory-warm-ms: {:.3f}\n", *warm);
+  }
   return 0;
 }
 
@@ -442,7 +473,8 @@ std::vector<Command> faustCommands() {
            "  render FILE.dsp -o OUT.wav [--seconds S] [--in IN.wav]\n"
            "                             [--set /path=value]...\n"
            "  compile FILE.dsp --emit=obj|ll|bc|machine [--target T] [-o OUT]\n"
-           "  bench FILE.dsp [--seconds S] [--reps R] [--vec|--auto-vec]\n\n"
+           "  bench FILE.dsp [--seconds S] [--reps R] [--vec|--auto-vec]\n"
+           "                             [--factories N]\n\n"
            "common: -O0..-O4 (default: best), --double, --vec, --time,\n"
            "        --no-cache (info/render reuse factories from $KILN_CACHE_DIR),\n"
            "        --faust PATH (else $KILN_FAUST, else `faust` on PATH)",

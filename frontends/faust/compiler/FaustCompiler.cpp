@@ -1,5 +1,6 @@
 // FaustCompiler: the faust subprocess and its error messages.
 #include "FaustCompiler.h"
+#include "ForkServer.h"
 
 #include "kiln/core/Diagnostic.h"
 
@@ -32,9 +33,22 @@ std::vector<std::string> splitLines(const std::string &text) {
   return lines;
 }
 
-/// Runs argv with stdout/stderr to `logPath`; the exit status or an error.
+/// A wait status as faust's exit status, or -1 and `error` for a signal.
+int exitStatus(int status, std::string &error) {
+  if (WIFSIGNALED(status)) {
+    error = "the Faust compiler was killed by signal " +
+            std::to_string(WTERMSIG(status));
+    return -1;
+  }
+  return WEXITSTATUS(status);
+}
+
+/// Runs argv with stdout/stderr to `logPath` (through the fork server when
+/// it can take the request); the exit status or an error.
 int spawnAndWait(const std::vector<std::string> &argv,
                  const std::string &logPath, std::string &error) {
+  if (std::optional<int> served = runThroughForkServer(argv, logPath))
+    return exitStatus(*served, error);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(),
@@ -46,6 +60,7 @@ int spawnAndWait(const std::vector<std::string> &argv,
     args.push_back(const_cast<char *>(a.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
+  int status = 0;
   int rc = argv[0].find('/') == std::string::npos
                ? posix_spawnp(&pid, argv[0].c_str(), &actions, nullptr,
                               args.data(), environ)
@@ -60,19 +75,13 @@ int spawnAndWait(const std::vector<std::string> &argv,
                           : "");
     return -1;
   }
-  int status = 0;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) {
       error = std::string("cannot wait for the Faust compiler: ") +
               std::strerror(errno);
       return -1;
     }
-  if (WIFSIGNALED(status)) {
-    error = "the Faust compiler was killed by signal " +
-            std::to_string(WTERMSIG(status));
-    return -1;
-  }
-  return WEXITSTATUS(status);
+  return exitStatus(status, error);
 }
 
 /// One faust error line, split into location and message.

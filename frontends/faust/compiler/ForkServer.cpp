@@ -1,0 +1,208 @@
+// ForkServer: the Kiln side of the faust fork server.
+//
+// Protocol over one AF_UNIX stream socket (the server's end is its fd 3):
+// Kiln sends a u32 byte count and a payload of NUL-terminated strings --
+// working directory, log file, then faust's argv; the server forks, answers
+// the child's pid (i32; < 0 if fork failed) and, when the child has ended,
+// its wait status (i32). EOF ends the server. A socket rather than pipes so
+// that a dead server is an EPIPE here (send with MSG_NOSIGNAL), not a
+// SIGPIPE that kills the host.
+#include "ForkServer.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <fcntl.h>
+#include <mutex>
+#include <set>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace kiln::faust {
+
+namespace {
+
+constexpr int kServerFd = 3; // where the server finds its socket
+
+/// The one server of this process and the lock its requests take.
+struct Server {
+  std::mutex mutex;
+  std::string binary;  ///< the faust it runs ("" = none started)
+  std::string library; ///< the preload library it was started with
+  pid_t pid = -1;
+  int socket = -1;
+  /// faust + library pairs whose server never served (e.g. a faust that is
+  /// a script, or a library that does not load): spawn those directly.
+  std::set<std::string> failed;
+  unsigned served = 0; ///< requests this server answered
+
+  ~Server() { stop(); }
+
+  void stop() {
+    if (socket >= 0)
+      close(socket); // EOF: the server leaves its loop and exits
+    if (pid > 0)
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    socket = -1;
+    pid = -1;
+    served = 0;
+    binary.clear();
+    library.clear();
+  }
+};
+
+Server &server() {
+  static Server instance;
+  return instance;
+}
+
+/// Sends (`out`) or receives exactly `size` bytes; false once the server
+/// is gone.
+bool transfer(int fd, void *data, size_t size, bool out) {
+  char *at = static_cast<char *>(data);
+  while (size > 0) {
+    ssize_t n = out ? send(fd, at, size, MSG_NOSIGNAL) : recv(fd, at, size, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    at += n;
+    size -= size_t(n);
+  }
+  return true;
+}
+
+/// The environment of the server: ours, plus the preload library and the
+/// descriptor it serves on.
+std::vector<std::string> serverEnvironment(const std::string &binary,
+                                           const std::string &library) {
+  std::vector<std::string> env;
+  std::string preload = "LD_PRELOAD=" + library;
+  for (char **e = environ; *e; ++e) {
+    std::string entry = *e;
+    if (entry.rfind("LD_PRELOAD=", 0) == 0)
+      preload += ":" + entry.substr(11);
+    else if (entry.rfind("KILN_FAUST_FORKSERVER_", 0) != 0)
+      env.push_back(entry);
+  }
+  env.push_back(preload);
+  env.push_back("KILN_FAUST_FORKSERVER_EXE=" + binary);
+  env.push_back("KILN_FAUST_FORKSERVER_FDS=" + std::to_string(kServerFd) + "," +
+                std::to_string(kServerFd));
+  return env;
+}
+
+/// Starts faust as the server; false if it cannot be started.
+bool start(Server &s, const std::string &binary, const std::string &library) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    return false;
+  // The server's end is moved to fd 3 in the child; keep both ends above it
+  // so dup2 never meets an fd equal to its target (it would keep CLOEXEC).
+  int mine = fcntl(pair[0], F_DUPFD_CLOEXEC, 10);
+  int theirs = fcntl(pair[1], F_DUPFD_CLOEXEC, 10);
+  close(pair[0]);
+  close(pair[1]);
+  std::vector<std::string> env = serverEnvironment(binary, library);
+  std::vector<char *> envp, argv{const_cast<char *>(binary.c_str()), nullptr};
+  for (auto &e : env)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, theirs, kServerFd);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  int rc = mine < 0 || theirs < 0
+               ? EBADF
+               : posix_spawn(&pid, binary.c_str(), &actions, nullptr,
+                             argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (theirs >= 0)
+    close(theirs);
+  if (rc != 0) {
+    if (mine >= 0)
+      close(mine);
+    return false;
+  }
+  s.binary = binary;
+  s.library = library;
+  s.pid = pid;
+  s.socket = mine;
+  return true;
+}
+
+/// The request's payload: working directory, log file, argv.
+std::string payloadOf(const std::vector<std::string> &argv,
+                      const std::string &logPath) {
+  char cwd[4096];
+  std::string payload = getcwd(cwd, sizeof cwd) ? cwd : "/";
+  payload += '\0';
+  payload += logPath + '\0';
+  for (auto &a : argv)
+    payload += a + '\0';
+  return payload;
+}
+
+} // namespace
+
+std::string forkServerLibrary() {
+  if (const char *env = std::getenv("KILN_FAUST_FORKSERVER"))
+    return std::string(env) == "off" ? std::string() : std::string(env);
+#ifdef KILN_FAUST_FORKSERVER_LIB
+  if (access(KILN_FAUST_FORKSERVER_LIB, R_OK) == 0)
+    return KILN_FAUST_FORKSERVER_LIB;
+#endif
+  return "";
+}
+
+int forkServerPid() {
+  Server &s = server();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.pid;
+}
+
+std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
+                                        const std::string &logPath) {
+  Server &s = server();
+  std::unique_lock<std::mutex> lock(s.mutex, std::try_to_lock);
+  if (!lock.owns_lock() || argv.empty() || argv[0].find('/') != 0)
+    return std::nullopt; // busy, or not an absolute path
+  std::string library = forkServerLibrary();
+  std::string key = argv[0] + '\n' + library;
+  if (library.empty() || s.failed.count(key))
+    return std::nullopt;
+  if (s.pid > 0 && (s.binary != argv[0] || s.library != library))
+    s.stop(); // another faust or library: one server at a time
+  if (s.pid < 0 && !start(s, argv[0], library)) {
+    s.failed.insert(key);
+    return std::nullopt;
+  }
+  std::string payload = payloadOf(argv, logPath);
+  uint32_t size = uint32_t(payload.size());
+  int32_t pid = -1, status = 0;
+  if (!transfer(s.socket, &size, sizeof size, true) ||
+      !transfer(s.socket, payload.data(), payload.size(), true) ||
+      !transfer(s.socket, &pid, sizeof pid, false) ||
+      (pid > 0 && !transfer(s.socket, &status, sizeof status, false))) {
+    // It died (killed, out of memory: start a new one next time) or never
+    // served at all (the preload library did not take: stop trying).
+    if (s.served == 0)
+      s.failed.insert(key);
+    s.stop();
+    return std::nullopt;
+  }
+  if (pid <= 0)
+    return std::nullopt; // its fork failed this time
+  ++s.served;
+  return status;
+}
+
+} // namespace kiln::faust

@@ -1,0 +1,117 @@
+// ForkServerTest: compilations served by the faust fork server give what a
+// freshly started faust gives, reuse one server, and survive its death.
+#include "TestUtil.h"
+#include "compiler/FaustCompiler.h"
+#include "compiler/ForkServer.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <gtest/gtest.h>
+
+namespace kiln::faust {
+namespace {
+
+/// Skips the test, saying why, when there is no fork server to test.
+#define REQUIRE_FORK_SERVER()                                                  \
+  do {                                                                         \
+    REQUIRE_FAUST();                                                           \
+    if (forkServerLibrary().empty())                                           \
+      GTEST_SKIP() << "no fork server library ($KILN_FAUST_FORKSERVER is "     \
+                      "'off' or the built library is missing)";                \
+  } while (0)
+
+FaustInput writeDsp(const test::TempDir &dir, const std::string &name,
+                    const std::string &source) {
+  FaustInput in;
+  in.path = in.displayName = dir.path + "/" + name;
+  in.source = source;
+  std::ofstream(in.path) << source;
+  return in;
+}
+
+/// runFaust with the server switched off: faust started afresh.
+FaustResult spawned(const FaustInput &in) {
+  setenv("KILN_FAUST_FORKSERVER", "off", 1);
+  FaustResult result = runFaust(in);
+  unsetenv("KILN_FAUST_FORKSERVER");
+  return result;
+}
+
+const char *kOsc = "import(\"stdfaust.lib\");\nprocess = os.osc(440) * 0.5;\n";
+
+TEST(ForkServerTest, ServedCompilationsEqualAFreshFaust) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
+  FaustResult first = runFaust(in);
+  ASSERT_TRUE(first.ok) << first.diagnostics;
+  int pid = forkServerPid();
+  EXPECT_GT(pid, 0) << "the first compilation did not start a server";
+  FaustResult second = runFaust(in);
+  ASSERT_TRUE(second.ok) << second.diagnostics;
+  EXPECT_EQ(forkServerPid(), pid) << "the server was not reused";
+  FaustResult fresh = spawned(in);
+  ASSERT_TRUE(fresh.ok) << fresh.diagnostics;
+  EXPECT_EQ(first.bitcode, fresh.bitcode);
+  EXPECT_EQ(second.bitcode, fresh.bitcode);
+}
+
+TEST(ForkServerTest, ErrorsAreTheSameAsFromAFreshFaust) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  FaustInput in = writeDsp(dir, "bad.dsp", "process = nowhere;\n");
+  FaustResult served = runFaust(in);
+  EXPECT_GT(forkServerPid(), 0);
+  FaustResult fresh = spawned(in);
+  EXPECT_FALSE(served.ok);
+  EXPECT_EQ(served.diagnostics, fresh.diagnostics);
+  EXPECT_NE(served.diagnostics.find("bad.dsp:1:11: error: undefined symbol : nowhere"),
+            std::string::npos) << served.diagnostics;
+}
+
+TEST(ForkServerTest, RelativePathsResolveInTheCallersDirectory) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  writeDsp(dir, "rel.dsp", kOsc);
+  ASSERT_TRUE(runFaust(writeDsp(dir, "warm.dsp", kOsc)).ok); // server started
+  char old[4096];
+  ASSERT_NE(getcwd(old, sizeof old), nullptr);
+  ASSERT_EQ(chdir(dir.path.c_str()), 0);
+  FaustInput in;
+  in.path = in.displayName = "rel.dsp";
+  in.source = kOsc;
+  FaustResult result = runFaust(in);
+  ASSERT_EQ(chdir(old), 0);
+  EXPECT_TRUE(result.ok) << result.diagnostics;
+}
+
+TEST(ForkServerTest, ADeadServerIsReplaced) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
+  ASSERT_TRUE(runFaust(in).ok);
+  int pid = forkServerPid();
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  FaustResult afterDeath = runFaust(in); // falls back to a fresh faust
+  ASSERT_TRUE(afterDeath.ok) << afterDeath.diagnostics;
+  FaustResult next = runFaust(in); // through a new server
+  ASSERT_TRUE(next.ok) << next.diagnostics;
+  EXPECT_GT(forkServerPid(), 0);
+  EXPECT_NE(forkServerPid(), pid);
+  EXPECT_EQ(next.bitcode, afterDeath.bitcode);
+}
+
+TEST(ForkServerTest, AMissingLibraryMeansPlainSpawning) {
+  REQUIRE_FAUST();
+  setenv("KILN_FAUST_FORKSERVER", "/nonexistent/libkiln_faust_forkserver.so", 1);
+  test::TempDir dir;
+  FaustResult result = runFaust(writeDsp(dir, "osc.dsp", kOsc));
+  unsetenv("KILN_FAUST_FORKSERVER");
+  EXPECT_TRUE(result.ok) << result.diagnostics;
+  EXPECT_EQ(forkServerPid(), -1);
+}
+
+} // namespace
+} // namespace kiln::faust
