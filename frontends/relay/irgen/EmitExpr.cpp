@@ -10,6 +10,8 @@
 
 #include "kiln/core/IRHelpers.h"
 
+#include "llvm/IR/MDBuilder.h"
+
 #include <cmath>
 
 using namespace llvm;
@@ -178,6 +180,7 @@ Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
                            {b.getInt64(int64_t(values.size()))});
   // A fresh allocation, like malloc's: nothing else points into it yet.
   array->getCalledFunction()->addRetAttr(Attribute::NoAlias);
+  M.markArrays(*array->getCalledFunction());
   if (values.empty())
     return array;
   Value *data = arrayData(array);
@@ -191,20 +194,22 @@ Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
 
 Value *FunctionGen::emitIndexRead(const IndexExpr &e) {
   Value *array = emitAs(e.array.get(), Type::Array);
-  return loadElement(array, checkedIndexOf(array, e.index.get(), e.loc));
+  return loadElement(checkedElementOf(array, e.index.get(), e.loc));
 }
 
-Value *FunctionGen::checkedIndexOf(Value *array, const Expr *e, Loc where) {
+Value *FunctionGen::checkedElementOf(Value *array, const Expr *e, Loc where) {
   double bound = 0;
   if (Value *exact = exactInteger(e, bound))
-    return boundChecked(array, exact, where);
-  return checkedIndex(array, emitAs(e, Type::Number), where);
+    return boundCheckedElement(array, exact, where);
+  return checkedElement(array, emitAs(e, Type::Number), where);
 }
 
 /// An integer index: only 0 <= i < length is left to check (one unsigned
 /// compare); the slow path passes the runtime the same double index the
-/// generic path would.
-Value *FunctionGen::boundChecked(Value *array, Value *i, Loc where) {
+/// generic path would. The data pointer is loaded beside the length (both
+/// may be loaded early: see ModuleGen::markArrays).
+Value *FunctionGen::boundCheckedElement(Value *array, Value *i, Loc where) {
+  Value *data = arrayData(array);
   emitCheck(b.CreateICmpUGE(i, arrayLength(array), "bad.index"),
             [&] {
               M.call("kiln_rt_index_trap", b.getVoidTy(),
@@ -214,7 +219,7 @@ Value *FunctionGen::boundChecked(Value *array, Value *i, Loc where) {
                      Callee::NoReturn);
             },
             "index.trap");
-  return i;
+  return b.CreateInBoundsGEP(b.getDoubleTy(), data, i);
 }
 
 Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
@@ -228,11 +233,11 @@ Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
     return b.getInt64(int64_t(n->value));
   }
   if (const auto *v = dyn_cast<VarExpr>(e)) {
-    for (auto &[slot, counter] : intCounters)
-      if (slot == v->slot) {
-        bound = 2147483648.0;
-        return b.CreateSExt(b.CreateLoad(b.getInt32Ty(), counter),
-                            b.getInt64Ty());
+    for (const IntCounter &c : intCounters)
+      if (c.slot == v->slot) {
+        bound = c.bound;
+        llvm::Type *t = c.counter->getAllocatedType();
+        return b.CreateSExtOrTrunc(b.CreateLoad(t, c.counter), b.getInt64Ty());
       }
     return nullptr;
   }
@@ -260,15 +265,14 @@ Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
   }
 }
 
-Value *FunctionGen::loadElement(Value *array, Value *i64Index) {
-  LoadInst *load = b.CreateLoad(b.getDoubleTy(),
-                                elementAddress(array, i64Index), "element");
+Value *FunctionGen::loadElement(Value *address) {
+  LoadInst *load = b.CreateLoad(b.getDoubleTy(), address, "element");
   load->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Element));
   return load;
 }
 
-void FunctionGen::storeElement(Value *array, Value *i64Index, Value *v) {
-  b.CreateStore(v, elementAddress(array, i64Index))
+void FunctionGen::storeElement(Value *address, Value *v) {
+  b.CreateStore(v, address)
       ->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Element));
 }
 
@@ -290,6 +294,32 @@ Value *FunctionGen::elementAddress(Value *array, Value *i64Index) {
   return b.CreateInBoundsGEP(b.getDoubleTy(), arrayData(array), i64Index);
 }
 
+/// kiln_rt_array_push's common case inline (length < capacity: store and
+/// count), so a filling loop makes no call per element; a full array goes
+/// to the runtime, which grows it exactly as before.
+void FunctionGen::emitPush(Value *array, Value *v) {
+  Value *lengthAddr = b.CreateStructGEP(M.arrayType(), array, 1);
+  Value *length = arrayLength(array);
+  LoadInst *capacity = b.CreateLoad(
+      b.getInt64Ty(), b.CreateStructGEP(M.arrayType(), array, 2), "capacity");
+  capacity->setMetadata(LLVMContext::MD_tbaa,
+                        M.tbaa(ModuleGen::Access::Capacity));
+  BasicBlock *fast = newBlock("push.fast");
+  BasicBlock *slow = newBlock("push.grow");
+  BasicBlock *done = newBlock("push.done");
+  b.CreateCondBr(b.CreateICmpSLT(length, capacity), fast, slow,
+                 MDBuilder(b.getContext()).createLikelyBranchWeights());
+  b.SetInsertPoint(fast);
+  storeElement(elementAddress(array, length), v);
+  b.CreateStore(b.CreateNSWAdd(length, b.getInt64(1)), lengthAddr)
+      ->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Length));
+  b.CreateBr(done);
+  b.SetInsertPoint(slow);
+  M.call("kiln_rt_array_push", b.getVoidTy(), {array, v});
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+}
+
 /// Exactly kiln_rt_index_message's test (index == floor(index), 0 <= index
 /// < length), in two compares: i = freeze(fptosi(index)) converts back to
 /// the same double only for an integral index within i64 range (for NaN or
@@ -297,7 +327,8 @@ Value *FunctionGen::elementAddress(Value *array, Value *i64Index) {
 /// them, except ±2^63, which the unsigned bound then rejects), and an
 /// unsigned i < length rejects negatives. One cvttsd2si on x86-64. The
 /// slow path lets the runtime word the error.
-Value *FunctionGen::checkedIndex(Value *array, Value *index, Loc where) {
+Value *FunctionGen::checkedElement(Value *array, Value *index, Loc where) {
+  Value *data = arrayData(array);
   Value *i = b.CreateFreeze(b.CreateFPToSI(index, b.getInt64Ty()), "index");
   Value *whole = b.CreateFCmpOEQ(b.CreateSIToFP(i, b.getDoubleTy()), index);
   Value *inRange = b.CreateICmpULT(i, arrayLength(array));
@@ -309,7 +340,7 @@ Value *FunctionGen::checkedIndex(Value *array, Value *index, Loc where) {
                      Callee::NoReturn);
             },
             "index.trap");
-  return i;
+  return b.CreateInBoundsGEP(b.getDoubleTy(), data, i);
 }
 
 // ---- Calls ------------------------------------------------------------------
@@ -362,7 +393,7 @@ Value *FunctionGen::emitBuiltin(const CallExpr &e) {
     if (checkArity(e, 2)) {
       Value *array = emitAs(e.args[0].get(), Type::Array);
       Value *v = emitAs(e.args[1].get(), Type::Number);
-      M.call("kiln_rt_array_push", b.getVoidTy(), {array, v});
+      emitPush(array, v);
     }
     return nullptr;
   default:

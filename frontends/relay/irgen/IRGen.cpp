@@ -59,6 +59,7 @@ Function *declareTyped(ModuleGen &m, const FuncDecl &decl,
     return nullptr;
   Function *f = Function::Create(type, linkage, name, m.module);
   f->addFnAttr(Attribute::NoUnwind);
+  m.markArrays(*f);
   for (unsigned i = 0; i < f->arg_size(); ++i)
     f->getArg(i)->setName(decl.params[i].name);
   return f;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "IRGen.h"
+#include "LoopFacts.h"
 
 #include "llvm/IR/IRBuilder.h"
 
@@ -59,14 +60,19 @@ struct ModuleGen {
   /// TBAA tags that tell the optimiser an element store never changes an
   /// array's data pointer or length, so loops keep both in registers.
   /// TBAA classes: array fields, elements, and the runtime's depth
-  /// counters (so the optimiser knows array stores never touch them and can
-  /// fold an inlined call's depth increment and decrement away).
-  enum class Access { Data, Length, Element, Depth };
+  /// counters and timeout flag (so the optimiser knows array stores never
+  /// touch them and can fold an inlined call's depth increment and
+  /// decrement away, and a timeout poll never reloads an array field).
+  enum class Access { Data, Length, Element, Depth, Capacity };
   llvm::MDNode *tbaa(Access access);
   /// Declares (once) and calls `name` with attributes for `kind`.
   llvm::CallInst *call(llvm::StringRef name, llvm::Type *result,
                        llvm::ArrayRef<llvm::Value *> args,
                        Callee kind = Callee::Plain);
+  /// Marks `f`'s array parameters and result as pointing to a whole,
+  /// aligned kiln_rt_array (every array value does), so the optimiser may
+  /// load an array's data pointer and length ahead of a check.
+  void markArrays(llvm::Function &f);
   /// An external i32 global of the runtime (kiln_rt_depth, ...).
   llvm::GlobalVariable *runtimeGlobal(llvm::StringRef name);
 
@@ -85,7 +91,7 @@ private:
   std::optional<Failure> firstError;
   llvm::Constant *fileString = nullptr;
   llvm::StructType *arrayStruct = nullptr;
-  llvm::MDNode *tbaaTags[4] = {};
+  llvm::MDNode *tbaaTags[5] = {};
 };
 
 /// Emits the body of one Relay function into its typed LLVM function.
@@ -123,12 +129,31 @@ private:
   void emitAssign(const AssignStmt &s);
   void emitIf(const IfStmt &s);
   void emitWhile(const WhileStmt &s);
+  void emitWhileCounted(const WhileStmt &s, const CountedWhile &w,
+                        llvm::Value *start, llvm::Value *bound,
+                        llvm::Value *step);
+  void emitWhileDouble(const WhileStmt &s, bool rare = false);
+  /// `v = v + k` of the innermost counted while being emitted: steps its
+  /// integer counter instead (false when `s` is no such step).
+  bool emitCounterStep(const AssignStmt &s);
+  /// The head of an integer-counter loop whose counter moves toward the
+  /// exclusive `end` (upward or downward); with `stride` (an i64: how far
+  /// the counter can move in PollChunk iterations) it polls once per chunk,
+  /// which requires every iteration that goes on to move the counter.
+  /// Returns the header (the continue target) with the insert point in the
+  /// body.
+  llvm::BasicBlock *emitCountedHead(llvm::AllocaInst *counter,
+                                    llvm::Value *end, llvm::Value *stride,
+                                    bool up, llvm::BasicBlock *exit);
   void emitForRange(const ForRangeStmt &s);
   llvm::Value *int32Range(llvm::Value *start, llvm::Value *end);
   void emitForRangeInt(const ForRangeStmt &s, llvm::Value *start,
                        llvm::Value *end, bool exactVar);
   void emitForRangeDouble(const ForRangeStmt &s, llvm::Value *start,
                           llvm::Value *end, bool rare = false);
+  /// Tells the optimiser not to unroll or vectorize the loop closed by
+  /// `backEdge` (the rarely run general version of a versioned loop).
+  void markRare(llvm::BranchInst *backEdge);
   void emitForEach(const ForEachStmt &s);
   void emitReturn(const ReturnStmt &s);
   void emitJump(bool isBreak, Loc where);
@@ -158,22 +183,29 @@ private:
   // ---- Arrays (EmitExpr.cpp) ----------------------------------------------
   llvm::Value *arrayLength(llvm::Value *array);
   llvm::Value *arrayData(llvm::Value *array);
-  /// Checks `index` exactly as kiln_rt_index_message does (trapping at
-  /// `where` otherwise) and returns it as an i64.
-  llvm::Value *checkedIndex(llvm::Value *array, llvm::Value *index, Loc where);
-  /// checkedIndex for the index expression `e`: when `e` is integer
-  /// arithmetic on an i32 loop counter (see exactInteger), only the bound is
-  /// checked; otherwise `e` is evaluated as a double and fully checked.
-  llvm::Value *checkedIndexOf(llvm::Value *array, const Expr *e, Loc where);
-  llvm::Value *boundChecked(llvm::Value *array, llvm::Value *i, Loc where);
-  /// `e` as an exact i64 when it is built from i32-counter loop variables,
-  /// integer literals, + - and *, with every intermediate below 2^53 in
-  /// magnitude (so the double evaluation would give the same integer);
-  /// null otherwise. `bound` receives a bound on |e|.
+  /// The address of element `index` (a double) of `array`, after checking
+  /// the index exactly as kiln_rt_index_message does (trapping at `where`
+  /// otherwise).
+  llvm::Value *checkedElement(llvm::Value *array, llvm::Value *index,
+                              Loc where);
+  /// checkedElement for the index expression `e`: when `e` is integer
+  /// arithmetic on an integer loop counter (see exactInteger), only the
+  /// bound is checked; otherwise `e` is evaluated as a double and fully
+  /// checked.
+  llvm::Value *checkedElementOf(llvm::Value *array, const Expr *e, Loc where);
+  /// The address of element `i` (an i64) after checking 0 <= i < length.
+  llvm::Value *boundCheckedElement(llvm::Value *array, llvm::Value *i,
+                                   Loc where);
+  /// `e` as an exact i64 when it is built from integer-counter loop
+  /// variables, integer literals, + - and *, with every intermediate below
+  /// 2^53 in magnitude (so the double evaluation would give the same
+  /// integer); null otherwise. `bound` receives a bound on |e|.
   llvm::Value *exactInteger(const Expr *e, double &bound);
   llvm::Value *elementAddress(llvm::Value *array, llvm::Value *i64Index);
-  llvm::Value *loadElement(llvm::Value *array, llvm::Value *i64Index);
-  void storeElement(llvm::Value *array, llvm::Value *i64Index, llvm::Value *v);
+  llvm::Value *loadElement(llvm::Value *address);
+  void storeElement(llvm::Value *address, llvm::Value *v);
+  /// Inline `array.push(v)` while there is capacity, the runtime otherwise.
+  void emitPush(llvm::Value *array, llvm::Value *v);
 
   ModuleGen &M;
   llvm::IRBuilder<> &b;
@@ -181,9 +213,24 @@ private:
   llvm::Function *fn;
   std::vector<llvm::AllocaInst *> slots;
   std::vector<LoopTargets> loops;
-  /// Innermost range loops running an i32 counter whose variable is never
-  /// assigned: (variable slot, counter alloca).
-  std::vector<std::pair<int, llvm::AllocaInst *>> intCounters;
+  /// A loop variable that equals an integer counter while its loop runs
+  /// (an i32 counter of a range loop whose variable is never assigned, or
+  /// the i64 counter of a counted while); |value| <= bound.
+  struct IntCounter {
+    int slot;
+    llvm::AllocaInst *counter;
+    double bound;
+  };
+  std::vector<IntCounter> intCounters;
+  /// The steps `v = v + k` of the counted whiles being emitted: the
+  /// assignment, the counter, its i64 step and v's slot.
+  struct CounterStep {
+    const AssignStmt *assign;
+    llvm::AllocaInst *counter;
+    llvm::Value *step;
+    llvm::AllocaInst *var;
+  };
+  std::vector<CounterStep> counterSteps;
   bool countsDepth; ///< user functions count toward the call depth; main not
   bool isLeaf = false;  ///< calls no user function
   bool bounded = false; ///< a leaf without loops: always finishes quickly

@@ -63,8 +63,10 @@ Function *ModuleGen::callee(const FuncDecl &f) {
     return nullptr;
   FunctionCallee c = module.getOrInsertFunction("relay." + f.name, type);
   auto *fn = llvm::dyn_cast<Function>(c.getCallee());
-  if (fn)
+  if (fn && !fn->hasFnAttribute(Attribute::NoUnwind)) {
     fn->addFnAttr(Attribute::NoUnwind);
+    markArrays(*fn);
+  }
   return fn;
 }
 
@@ -83,8 +85,9 @@ StructType *ModuleGen::arrayType() {
 MDNode *ModuleGen::tbaa(Access access) {
   int i = static_cast<int>(access);
   if (!tbaaTags[i]) {
-    static const char *const names[] = {"relay array data", "relay array length",
-                                        "relay array element", "kiln_rt depth"};
+    static const char *const names[] = {
+        "relay array data", "relay array length", "relay array element",
+        "kiln_rt depth", "relay array capacity"};
     MDBuilder md(module.getContext());
     MDNode *root = md.createTBAARoot("relay TBAA");
     MDNode *scalar = md.createTBAAScalarTypeNode(names[i], root);
@@ -111,6 +114,20 @@ CallInst *ModuleGen::call(StringRef name, llvm::Type *result,
   if (kind == Callee::Libm)
     inst->addFnAttr(Attribute::NoBuiltin);
   return inst;
+}
+
+void ModuleGen::markArrays(Function &f) {
+  const DataLayout &layout = module.getDataLayout();
+  AttrBuilder array(f.getContext());
+  array.addDereferenceableAttr(layout.getTypeAllocSize(arrayType()))
+      .addAlignmentAttr(layout.getABITypeAlign(arrayType()))
+      .addAttribute(Attribute::NonNull)
+      .addAttribute(Attribute::NoUndef);
+  for (unsigned i = 0; i < f.arg_size(); ++i)
+    if (f.getArg(i)->getType()->isPointerTy())
+      f.addParamAttrs(i, array);
+  if (f.getReturnType()->isPointerTy())
+    f.addRetAttrs(array);
 }
 
 GlobalVariable *ModuleGen::runtimeGlobal(StringRef name) {

@@ -3,12 +3,28 @@
 
 Each program defines a few functions (each may call only earlier ones, so
 there is no unbounded recursion), uses numbers, bools and arrays, loops with
-small constant bounds, and prints as it goes. Runtime errors (an index that
+small constant bounds (including `while` loops that step a variable toward
+a bound, sometimes from a fraction, -0 or a huge value, or toward NaN, so
+that compiled code takes both its integer-counter and its general version),
+and prints as it goes. Runtime errors (an index that
 is not an integer, say) are allowed: every mode must report the same one.
 Usage: gen.py SEED  -> the program on stdout.
 """
 import random
 import sys
+
+def iterations(start, bound, step, op):
+    """How many times `while w OP bound { w = w + step }` runs (in doubles,
+    as Relay does), or 13 when that is more than 12."""
+    w, step = float(start), float(step)
+    b = float("nan") if bound == "0/0" else float(bound)
+    test = {"<": w.__class__.__lt__, "<=": w.__class__.__le__,
+            ">": w.__class__.__gt__, ">=": w.__class__.__ge__}[op]
+    n = 0
+    while test(w, b) and n <= 12:
+        w, n = w + step, n + 1
+    return n
+
 
 class Gen:
     def __init__(self, seed):
@@ -26,7 +42,7 @@ class Gen:
 
     def expr(self, scope, depth):
         r = self.r
-        nums = [v for v, t in scope if t == "n"]
+        nums = [v for v, t in scope if t in ("n", "r")]  # "r": read-only
         arrs = [v for v, t in scope if t == "a"]
         if depth <= 0 or r.random() < 0.25:
             if nums and r.random() < 0.7:
@@ -115,6 +131,8 @@ class Gen:
                 lines += self.block(scope + [(x, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn,
                                     tuple(iterating) + (walked,))
                 lines.append(f"{pad}}}")
+            elif k < 0.80 and depth > 0:
+                lines += self.stepped_while(scope, depth, indent, loop_depth, in_fn, iterating)
             elif k < 0.82 and loop_depth > 0:
                 lines.append(f"{pad}if {self.cond(scope, 1)} {{ {r.choice(['break', 'continue'])} }}")
             elif k < 0.86 and in_fn:
@@ -128,6 +146,33 @@ class Gen:
                 if r.random() < 0.2:
                     args.append(self.cond(scope, 1))
                 lines.append(f"{pad}print({', '.join(args)})")
+        return lines
+
+    def stepped_while(self, scope, depth, indent, loop_depth, in_fn, iterating):
+        """`while w OP bound { w = w + step; ... }`: the step comes first, so
+        a `continue` in the body cannot stop the loop from advancing, and w
+        is read-only in the body; every loop ends within a few iterations."""
+        r = self.r
+        pad = "    " * indent
+        w = f"w{indent}"
+        while True:  # draw until the loop ends within a few iterations
+            up = r.random() < 0.6
+            start = r.choice(["0", "1", "2", "-1", "-3", "0.5", "-0", "2147483647", "1e16"])
+            bound = r.choice(["5", "8", "3.5", "-0", "0/0", "2147483650"] if up else
+                             ["-4", "0", "-2.5", "-0", "0/0", "-2147483650"])
+            step = r.choice(["1", "2", "3", "0.5", "1.5", "1e9"])
+            op = r.choice(["<", "<="] if up else [">", ">="])
+            if iterations(start, bound, step if up else "-" + step, op) <= 12:
+                break
+        stepped = f"{w} + {step}" if up else r.choice([f"{w} - {step}", f"{w} + -{step}"])
+        cond = f"{w} {op} {bound}"
+        if r.random() < 0.3:  # the same test, mirrored
+            cond = f"{bound} {dict(zip('<>', '><'))[op[0]] + op[1:]} {w}"
+        lines = [f"{pad}let {w} = {start}", f"{pad}while {cond} {{",
+                 f"{pad}    {w} = {stepped}"]
+        lines += self.block(scope + [(w, "r")], depth - 1, indent + 1, loop_depth + 1, in_fn,
+                            iterating)
+        lines.append(f"{pad}}}")
         return lines
 
     def program(self):

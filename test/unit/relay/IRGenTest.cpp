@@ -241,6 +241,76 @@ print(7 % 3, -7 % 3, 7.5 % 2, 1 % 0, 0.1 + 0.2, 1e21, 1/0, -1/0, 0/0, -0)
 let n = 0/0
 print(n < 1, n >= 1, n == n, n != n, true == false, !true)
 )"},
+    // Counted whiles (integer counter) and every way out of that version.
+    {"counted whiles", R"(
+let a = []
+for i in 0..20 { a.push(i) }
+let m = 3
+while m < 20 { a[m] = 0; m = m + 3 }
+let d = 19
+while d >= 0 { a[d] = a[d] + d; d = d - 4 }
+let u = 1
+while 17 > u { u = 5 + u }
+let w = 10
+while w > 2.5 { w = w + -3 }
+let e = 0
+while e <= 7.5 { print(a[e], a[2 * e + 1], e * 0.5, e / 3); e = e + 2 }
+let nz = 3
+while nz > -0 { nz = nz - 1 }
+let p = 0
+while p < 2000000000 { p = p + 1500000000 }
+let top = 2147483646
+while top <= 2147483648 { top = top + 1 }
+print(a, m, d, u, w, e, nz, p, top)
+)"},
+    {"general whiles", R"(
+let a = [1, 2, 3, 4, 5, 6, 7, 8]
+let f = 0
+while f < 2 { print(f); f = f + 0.5 }
+let g = 0.5
+while g < 3 { print(g); g = g + 1 }
+let z = -0
+while z < 2 { print(z, a[z]); z = z + 1 }
+let h = 0
+while h < 0/0 { print("never"); h = h + 1 }
+while h < 1/0 { if h > 3 { break }; h = h + 1 }
+let big = 4294967296
+while big < 4294967298 { print(big); big = big + 1 }
+let neg = -2147483649
+while neg < -2147483647 { print(neg); neg = neg + 1 }
+let far = 0
+while far < 5 { far = far + 3000000000 }
+let s = 1; let k = 1
+while s < 100 { s = s + k; k = k * 2 }
+let t = 0
+while t < 10 { t = t + 1; if t == 4 { t = 8 } }
+let x = 5; let y = 0
+while x < 10 { x = x - 1; y = y + 1; if y > 3 { break } }
+let v = 2
+while v < 40 { v = v + v % 7 + 5 }
+let l = 0
+while l < 9 { let st = l % 4 + 1; l = l + st }
+print(h, far, s, k, t, x, y, v, l)
+)"},
+    {"whiles with jumps and nesting", R"(
+let a = []
+for i in 0..12 { a.push(i * i) }
+let c = 0; let n = 0
+while c < 20 { c = c + 1; if c % 3 == 0 { continue }; if c > 16 { break }; n = n + c }
+let i = 0; let it = 0
+while i < 10 { it = it + 1; if it % 3 != 0 { continue }; i = i + 1 }
+let j = 0; let jt = 0
+while j < 10 { jt = jt + 1; if jt % 2 == 0 { j = j + 3 } }
+let total = 0; let r = 0
+while r < 4 {
+  let q = r
+  while q < 6 { total = total + a[q] * 10 + r; q = q + 2 }
+  for o in 0..r { total = total + a[r + o] }
+  r = r + 1
+}
+fn first(arr, limit) { let i = 0; while i < len(arr) { if arr[i] > limit { return i }; i = i + 1 }; return -1 }
+print(c, n, i, it, j, jt, total, r, first(a, 50), first(a, 500))
+)"},
 };
 
 class RelayJit : public testing::TestWithParam<OptLevel> {};
@@ -281,6 +351,16 @@ TEST_P(RelayJit, RuntimeErrorsMatchTheInterpreter) {
       "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nfor i in 1..2 { a[i + 1] = f() }",
       "let a = [1]\nfor i in 1..2 { print(a[i * 2147483647 * 2147483647]) }",
       "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { print(a[2 * i + j]) } }",
+      // The same inside counted whiles (i64 counter) and their fallback.
+      "let a = [1, 2, 3]\nlet i = 0\nwhile i < 5 { print(a[i]); i = i + 1 }",
+      "let a = [1, 2, 3]\nlet i = 2\nwhile i >= -1 { print(a[i]); i = i - 1 }",
+      "let a = [1, 2, 3]\nlet i = 0.5\nwhile i < 5 { print(a[i]); i = i + 1 }",
+      "let a = []\nlet z = -0\nwhile z < 2 { print(a[z]); z = z + 1 }",
+      "let a = [1, 2, 3]\nlet i = 0\nwhile i < 5 { print(a[2 * i]); i = i + 1 }",
+      "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nlet i = 0\n"
+      "while i < 3 { a[i + 1] = f(); i = i + 1 }",
+      "let a = [1, 2, 3]\nlet i = 0\n"
+      "while i < 3 { for j in 0..2 { print(a[i + j]) }; i = i + 1 }",
   };
   for (const char *source : sources) {
     SCOPED_TRACE(source);
@@ -319,11 +399,23 @@ TEST_P(RelayJit, StackOverflowAtTheLimit) {
 }
 
 TEST_P(RelayJit, TimeoutStopsALoop) {
-  ASSERT_EQ(kiln_rt_watchdog_start(0.05), 0);
-  Outcome o = runJit("print(\"start\")\nwhile true { }", GetParam());
-  kiln_rt_watchdog_stop();
-  EXPECT_EQ(o.out, "start\n");
-  EXPECT_EQ(o.error, "timeout: program ran longer than 0.05 seconds");
+  // A plain loop, and counted loops (integer counters, polled per chunk)
+  // that would otherwise run for seconds.
+  const char *const sources[] = {
+      "print(\"start\")\nwhile true { }",
+      "print(\"start\")\nlet s = 0\nfor i in 0..2000000000 { s = s + i }\n"
+      "print(s)",
+      "print(\"start\")\nlet i = 0\nlet s = 0\n"
+      "while i < 2000000000 { s = s + i; i = i + 1 }\nprint(s)",
+  };
+  for (const char *source : sources) {
+    SCOPED_TRACE(source);
+    ASSERT_EQ(kiln_rt_watchdog_start(0.05), 0);
+    Outcome o = runJit(source, GetParam());
+    kiln_rt_watchdog_stop();
+    EXPECT_EQ(o.out, "start\n");
+    EXPECT_EQ(o.error, "timeout: program ran longer than 0.05 seconds");
+  }
 }
 
 TEST_P(RelayJit, WithoutGuardsStillComputes) {
@@ -446,6 +538,44 @@ TEST(RelayIRGen, SlotsArePromotedAtO2) {
       EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
 }
 
+/// What an innermost loop at O2 does: converts a double to an integer
+/// (an index round trip), polls the timeout flag (a volatile load), stores
+/// the double 0.
+struct LoopShape {
+  bool converts = false, polls = false, storesZero = false;
+};
+
+std::vector<LoopShape> innermostLoops(llvm::Function &fn) {
+  llvm::DominatorTree tree(fn);
+  llvm::LoopInfo loops(tree);
+  std::vector<LoopShape> shapes;
+  for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
+    if (!loop->isInnermost())
+      continue;
+    LoopShape shape;
+    for (llvm::BasicBlock *block : loop->blocks())
+      for (llvm::Instruction &inst : *block) {
+        shape.converts |= llvm::isa<llvm::FPToSIInst>(inst);
+        if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst))
+          shape.polls |= load->isVolatile();
+        if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&inst))
+          if (auto *c = llvm::dyn_cast<llvm::ConstantFP>(store->getValueOperand()))
+            shape.storesZero |= c->isZero();
+      }
+    shapes.push_back(shape);
+  }
+  return shapes;
+}
+
+/// The function of `module` whose name contains `name` (not an entry).
+llvm::Function *definedFunction(llvm::Module &module, llvm::StringRef name) {
+  for (llvm::Function &f : module)
+    if (f.getName().contains(name) && !f.isDeclaration() &&
+        !f.getName().contains("entry"))
+      return &f;
+  return nullptr;
+}
+
 // A `for` over an integer range runs an i32 counter, so at O2 an index by
 // the loop variable needs no float conversion: that loop's body has no
 // fptosi round trip (the general double-counter version still has one).
@@ -456,30 +586,51 @@ fn sum(v, n) { let s = 0; for j in 0..n { s = s + v[j] }; return s }
 print(sum([1, 2, 3], 3))
 )", context);
   ASSERT_TRUE(module);
-  llvm::Function *fn = nullptr;
-  for (llvm::Function &f : *module)
-    if (f.getName().contains("sum") && !f.isDeclaration() &&
-        !f.getName().contains("entry"))
-      fn = &f;
+  llvm::Function *fn = definedFunction(*module, "sum");
   ASSERT_TRUE(fn);
   // Loops: the i32 version (chunks around an inner loop) and the double
   // version. The innermost i32 loop converts nothing and polls nothing.
-  llvm::DominatorTree tree(*fn);
-  llvm::LoopInfo loops(tree);
   unsigned clean = 0;
-  for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
-    if (!loop->isInnermost())
-      continue;
-    bool converts = false, polls = false;
-    for (llvm::BasicBlock *block : loop->blocks())
-      for (llvm::Instruction &inst : *block) {
-        converts |= llvm::isa<llvm::FPToSIInst>(inst);
-        if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst))
-          polls |= load->isVolatile();
-      }
-    clean += !converts && !polls;
-  }
+  for (LoopShape loop : innermostLoops(*fn))
+    clean += !loop.converts && !loop.polls;
   EXPECT_EQ(clean, 1u);
+}
+
+// The sieve's hot loop, `while m < n { flags[m] = 0; m = m + p }`, is a
+// counted while: at O2 its integer version stores without converting m,
+// while the general version (kept for fractional, -0, NaN or huge values)
+// still has the fptosi round trip.
+TEST(RelayIRGen, SieveInnerWhileIndexesWithoutConversions) {
+  llvm::LLVMContext context;
+  auto module = optimizedAtO2(R"(
+fn sieve(n) {
+  let flags = []
+  for i in 0..n { flags.push(1) }
+  flags[0] = 0
+  flags[1] = 0
+  let p = 2
+  while p * p < n {
+    if flags[p] == 1 {
+      let m = p * p
+      while m < n { flags[m] = 0; m = m + p }
+    }
+    p = p + 1
+  }
+  return flags
+}
+print(len(sieve(100)))
+)", context);
+  ASSERT_TRUE(module);
+  unsigned clean = 0, converting = 0;
+  for (llvm::Function &fn : *module)
+    if (!fn.isDeclaration())
+      for (LoopShape loop : innermostLoops(fn))
+        if (loop.storesZero) {
+          clean += !loop.converts;
+          converting += loop.converts;
+        }
+  EXPECT_EQ(clean, 1u);
+  EXPECT_EQ(converting, 1u);
 }
 
 // ---- Entry wrappers and the executable's main ---------------------------------

@@ -1,0 +1,62 @@
+// LoopFacts: what a function body or loop body contains, for the IR
+// generator's choices (cheaper guards, which loops to version).
+//
+// Pure AST walks, no LLVM: the generator asks these questions before it
+// emits a loop, so that the answers cannot depend on what it emitted.
+#pragma once
+
+#include "../syntax/AST.h"
+
+#include <optional>
+#include <vector>
+
+namespace kiln::relay::irgen {
+
+/// What a statement tree contains.
+struct BodyFacts {
+  bool callsUser = false;         ///< calls a user function
+  bool loops = false;             ///< contains a loop
+  int loopDepth = 0;              ///< deepest loop nesting (0: no loops)
+  std::vector<int> assignedSlots; ///< variables assigned by `x = v`
+  /// Variables given a value in the tree: assigned, or declared there (by
+  /// `let` or as a loop variable), so different from one iteration to the
+  /// next.
+  std::vector<int> writtenSlots;
+  /// Every `x = v`, with the loop nesting it sits at (0: not in a loop of
+  /// the walked tree).
+  std::vector<std::pair<const AssignStmt *, int>> assigns;
+  /// A `continue` of the walked loop itself (not of a loop nested in it).
+  bool continues = false;
+
+  void stmt(const Stmt *s);
+  void expr(const Expr *e);
+
+private:
+  void loopBody(const Stmt *body);
+  int depth = 0;
+};
+
+/// A `while v OP e { ... v = v ± k ... }` whose variable can run on an
+/// integer counter (see FunctionGen::emitWhile): OP one of < <= > >= (with
+/// v on the left after normalising `e > v` to `v < e`), e and k built from
+/// numbers, variables the body never writes and pure arithmetic, and the
+/// one assignment of v in the body outside any loop nested in it.
+struct CountedWhile {
+  const VarExpr *var;     ///< v
+  BinaryOp op;            ///< Lt, Le, Gt or Ge, v on the left
+  const Expr *bound;      ///< e
+  const AssignStmt *step; ///< the assignment `v = v + k` (or k + v, v - k)
+  const Expr *stepValue;  ///< k
+  bool negated;           ///< `v - k`: the step is -k
+  /// Every iteration that goes on steps v exactly once: the step is a
+  /// statement of the body itself and the body has no `continue`.
+  bool everyIteration;
+  /// Whether v grows (< <=) or shrinks (> >=) toward the bound.
+  bool upward() const { return op == BinaryOp::Lt || op == BinaryOp::Le; }
+};
+
+/// The counted form of `s`, if it has one (`facts` describes its body).
+std::optional<CountedWhile> countedWhile(const WhileStmt &s,
+                                         const BodyFacts &facts);
+
+} // namespace kiln::relay::irgen
