@@ -66,16 +66,21 @@ int64_t runMock(int64_t n, bool reduce, bool contiguous, unsigned threads,
   k.elemSize = reduce ? sizesRed : sizes;
   if (reduce)
     k.combine = mockCombine, k.finish = mockFinish, k.nreductions = 1;
-  std::vector<int64_t> ctx(KT_CTX_WORDS(2), 0);
-  ctx[KT_CTX_SHAPE] = ctx[KT_CTX_SHAPE + 1] = ctx[KT_CTX_SHAPE + 2] = 1;
-  ctx[KT_CTX_SHAPE + 3] = n;
-  for (int s = 0; s < (reduce ? 1 : 2); ++s)
-    ctx[KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_STRIDES + 3] = 1;
+  // The fast entry gets only data and scalar words (garbage elsewhere): it
+  // must fill the shape and strides itself before handing over to the pool.
+  std::vector<int64_t> ctx(KT_CTX_WORDS(2), contiguous ? -7 : 0);
+  if (!contiguous) {
+    ctx[KT_CTX_SHAPE] = ctx[KT_CTX_SHAPE + 1] = ctx[KT_CTX_SHAPE + 2] = 1;
+    ctx[KT_CTX_SHAPE + 3] = n;
+    for (int s = 0; s < (reduce ? 1 : 2); ++s)
+      ctx[KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_STRIDES + 3] = 1;
+  }
   kt_parallel par{mockPool, nullptr, threads, threshold};
   flatCalls.clear(), combined.clear(), poolRuns = 0;
   int64_t result = -1;
-  int rc = contiguous ? kt_execute_contiguous(&k, ctx.data(), &result, &par)
-                      : kt_execute(&k, ctx.data(), &result, &par);
+  int rc = contiguous
+               ? kt_execute_contiguous(&k, ctx.data(), n, &result, &par)
+               : kt_execute(&k, ctx.data(), &result, &par);
   EXPECT_EQ(rc, 0);
   return result;
 }
@@ -103,6 +108,11 @@ TEST(TensorFastPath, ReductionsKeepTheFixedChunksInOrder) {
   EXPECT_EQ(fastCombined, combined);
   ASSERT_EQ(fastCalls.size(), 4u);
   EXPECT_EQ(fastCalls[3], std::make_pair(int64_t(3) * KT_REDUCE_CHUNK, n));
+  // Above the threshold the fast entry fills the rest of the block (the
+  // mock's is garbage) and hands over to the pool: the same chunks.
+  EXPECT_EQ(runMock(n, true, true, 4, 100), general);
+  EXPECT_EQ(poolRuns, 1);
+  EXPECT_EQ(combined, fastCombined);
   // Empty: one call over [0, 0) gives the identity, as kt_execute.
   EXPECT_EQ(runMock(0, true, true, 1, 1 << 30), 0);
   EXPECT_EQ(flatCalls.size(), 1u);
@@ -235,6 +245,83 @@ TEST(TensorFastPath, WrongCallsOfTheFastShapeAreRejectedUntouched) {
   ArrayView inPlace = va;
   ASSERT_EQ(k->run({Arg::of(va), Arg::of(vb), s}, &inPlace, nullptr), "");
   EXPECT_EQ(a, want);
+}
+
+// Rank-1 calls take plainContext's rank-1 compares, rank-2 ones its
+// general loop over the dimensions, strided views the general path: every
+// scalar dtype reaches the loop with the same bits on all three (the fast
+// path writes only the data and scalar words), and the overlap checks
+// reject what checkCall rejects.
+TEST(TensorFastPath, RankOneRankTwoAndStridedCallsAgree) {
+  auto k = kernel("kernel fp_mix(a: f32[], i: i32[], x: f64, k: i64, j: i32,"
+                  " on: bool, s: f32) -> f32[] ="
+                  " where(on, a * s + f32(i) + f32(x) + f32(k) + f32(j), -a)");
+  ASSERT_TRUE(k);
+  const int64_t n = 38;
+  std::vector<float> a = values(n, 1.3f);
+  std::vector<int32_t> ints(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    ints[size_t(i)] = int32_t(i * 37 % 11) - 5;
+  auto scalars = [](bool on) {
+    return std::vector<Arg>{
+        Arg::of(Scalar::f64(0.1)), Arg::of(Scalar::i64(-2097153)),
+        Arg::of(Scalar::i32(-3)), Arg::of(Scalar::boolean(on)),
+        Arg::of(Scalar::f32(0.7f))};
+  };
+  for (bool on : {true, false}) {
+    std::vector<float> flat(static_cast<size_t>(n)), square(flat.size()),
+        strided(2 * flat.size());
+    auto call = [&](const ArrayView &va, const ArrayView &vi, ArrayView o) {
+      std::vector<Arg> args = {Arg::of(va), Arg::of(vi)};
+      for (const Arg &s : scalars(on))
+        args.push_back(s);
+      return k->run(args, &o, nullptr);
+    };
+    ASSERT_EQ(call(vec(a.data(), DType::F32, n),
+                   vec(ints.data(), DType::I32, n),
+                   vec(flat.data(), DType::F32, n)),
+              "");
+    auto rank2 = [&](void *p, DType t) {
+      return ArrayView::contiguous(p, t, {2, n / 2});
+    };
+    ASSERT_EQ(call(rank2(a.data(), DType::F32), rank2(ints.data(), DType::I32),
+                   rank2(square.data(), DType::F32)),
+              "");
+    std::vector<float> a2(2 * n);
+    std::vector<int32_t> i2(2 * n);
+    for (int64_t i = 0; i < n; ++i)
+      a2[size_t(2 * i)] = a[size_t(i)], i2[size_t(2 * i)] = ints[size_t(i)];
+    ASSERT_EQ(call(vec(a2.data(), DType::F32, n, 2),
+                   vec(i2.data(), DType::I32, n, 2),
+                   vec(strided.data(), DType::F32, n, 2)),
+              "");
+    for (int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(flat[size_t(i)], square[size_t(i)]) << i;
+      ASSERT_EQ(flat[size_t(i)], strided[size_t(2 * i)]) << i;
+      if (!on)
+        ASSERT_EQ(flat[size_t(i)], -a[size_t(i)]) << i;
+    }
+  }
+  // A length-1 view may have any stride; an output over the i32 input's
+  // memory (same address, other dtype) is not the identical view; an
+  // output ending inside an input overlaps it.
+  std::vector<float> out(size_t(n) + 1, -7.0f);
+  std::vector<Arg> one = {Arg::of(vec(a.data(), DType::F32, 1, 9)),
+                          Arg::of(vec(ints.data(), DType::I32, 1, -4))};
+  for (const Arg &s : scalars(true))
+    one.push_back(s);
+  ArrayView o1 = vec(out.data(), DType::F32, 1, 5);
+  ASSERT_EQ(k->run(one, &o1, nullptr), "");
+  std::vector<Arg> args = {Arg::of(vec(a.data(), DType::F32, n)),
+                           Arg::of(vec(out.data(), DType::I32, n))};
+  for (const Arg &s : scalars(true))
+    args.push_back(s);
+  ArrayView o = vec(out.data(), DType::F32, n);
+  expectRejected(*k, args, &o, out, "output overlaps argument 'i'");
+  args[1] = Arg::of(vec(ints.data(), DType::I32, n));
+  args[0] = Arg::of(vec(out.data() + 1, DType::F32, n));
+  ArrayView before = vec(out.data(), DType::F32, n);
+  expectRejected(*k, args, &before, out, "output overlaps argument 'a'");
 }
 
 TEST(TensorFastPath, ScalarOnlyAndScalarResultCalls) {

@@ -3,8 +3,10 @@
  * `kiln tensor run`, printing the same checksum lines, plus rejected calls.
  *
  * usage: aot_main N   (built against examples/tensor/kernels.tk) */
+#define _POSIX_C_SOURCE 200809L
 #include "kernels.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +86,40 @@ static void fastPathChecks(int64_t n, kiln_tensor_array *va,
   free(wide);
 }
 
+/* The last error is per thread: a good call on another thread neither
+ * clears this thread's message nor sees it (the runtime skips the
+ * thread-local access while no thread has a message pending). */
+typedef struct {
+  kiln_tensor_array *a, *out;
+  int rc;
+  char error[160];
+} goodCall;
+
+static void *callOnThread(void *arg) {
+  goodCall *g = (goodCall *)arg;
+  g->rc = triad(g->a, g->a, 1.0f, g->out);
+  snprintf(g->error, sizeof g->error, "%s", kernels_last_error());
+  return NULL;
+}
+
+static void threadChecks(int64_t n, kiln_tensor_array *va, float *out) {
+  kiln_tensor_array lo = vec(out, KILN_TENSOR_F32, n - 1);
+  kiln_tensor_array hi = vec(out + 1, KILN_TENSOR_F32, n - 1);
+  kiln_tensor_array vo = vec(out, KILN_TENSOR_F32, n);
+  goodCall g = {va, &vo, -1, "unset"};
+  pthread_t t;
+  int rc = triad(&lo, &lo, 1.0f, &hi), kept;
+  if (pthread_create(&t, NULL, callOnThread, &g) != 0 ||
+      pthread_join(t, NULL) != 0) {
+    printf("threads: cannot start a thread\n");
+    return;
+  }
+  kept = strstr(kernels_last_error(), "overlaps") != NULL;
+  check(triad(va, va, 1.0f, &vo), "triad after the thread");
+  printf("threads: rc %d, other thread rc %d '%s', kept %d, then '%s'\n", rc,
+         g.rc, g.error, kept, kernels_last_error());
+}
+
 int main(int argc, char **argv) {
   int64_t n = argc > 1 ? atoll(argv[1]) : 1000;
   float *a = floats(n, 0), *b = floats(n, 1), *c = floats(n, 2);
@@ -127,6 +163,8 @@ int main(int argc, char **argv) {
   }
   if (n > 1)
     fastPathChecks(n, &va, &vb, &vc, out);
+  if (n > 1)
+    threadChecks(n, &va, out);
   free(a); free(b); free(c); free(out); free(x); free(y); free(ints);
   return 0;
 }

@@ -45,7 +45,7 @@ grep -q '_ZGV' act.s && ok || bad "activations asm calls no libmvec function"
 ! nm -D libk.so | grep -q ' T kt_\| T kiln_tk_' && ok || bad "libk.so exports internal symbols"
 nm -D libk.so | grep -q ' T fma_relu$' && nm -D libk.so | grep -q ' T kernels_last_error$' \
   && ok || bad "libk.so does not export the kernels: $(nm -D libk.so | grep ' T ')"
-if "$cc" -std=c99 -Wall -Werror -I. "$tests/aot_main.c" -L. -lk -Wl,-rpath,"$work" \
+if "$cc" -std=c99 -Wall -Werror -pthread -I. "$tests/aot_main.c" -L. -lk -Wl,-rpath,"$work" \
      -o aot_main 2>err.txt; then
   ./aot_main 70001 >aot.txt 2>err.txt || bad "aot_main: $(cat err.txt)"
   head -4 aot.txt >aot4.txt
@@ -58,6 +58,8 @@ if "$cc" -std=c99 -Wall -Werror -I. "$tests/aot_main.c" -L. -lk -Wl,-rpath,"$wor
     && ok || bad "AOT overlap on the fast path: $(cat aot.txt)"
   grep -q "^in place: 0 wrong, last error ''" aot.txt && ok || bad "AOT in place: $(cat aot.txt)"
   grep -q "^strided: 0 differences" aot.txt && ok || bad "AOT strided vs contiguous: $(cat aot.txt)"
+  grep -q "^threads: rc 1, other thread rc 0 '', kept 1, then ''$" aot.txt \
+    && ok || bad "AOT last error per thread: $(grep threads aot.txt)"
 else
   bad "compiling aot_main.c: $(cat err.txt)"
 fi

@@ -41,7 +41,7 @@ std::string cName(const std::string &name) {
       "goto", "if", "inline", "int", "long", "register", "restrict",
       "return", "short", "signed", "sizeof", "static", "struct", "switch",
       "typedef", "union", "unsigned", "void", "volatile", "while", "result",
-      "out", "arrays", "scalars"};
+      "out", "arrays", "scalars", "kt_n", "kt_ctx"};
   return keywords.count(name) ? name + "_" : name;
 }
 
@@ -114,6 +114,67 @@ optimised(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
   return module;
 }
 
+/// The fast path's condition (kt_plain_* in AotAbi.h, unrolled over the
+/// parameters) and the statements filling the context's data and scalar
+/// words; false when the kernel has no array parameter.
+bool fastPathParts(const Kernel &k, std::string &cond, std::string &fill) {
+  auto word = [](size_t slot, const char *field) {
+    return "kt_ctx[KT_CTX_SLOTS + " + std::to_string(slot) +
+           " * KT_SLOT_WORDS + " + field + "]";
+  };
+  std::string ref = k.resultIsArray ? "out" : "";
+  cond = k.resultIsArray ? "(kt_n = kt_plain_first(out, " +
+                               std::to_string(int(k.resultType)) + ")) >= 0"
+                         : "result";
+  bool anyArray = false;
+  for (size_t i = 0; i < k.params.size(); ++i) {
+    const Param &p = k.params[i];
+    std::string name = cName(p.name), t = std::to_string(int(p.type));
+    if (!p.isArray) {
+      fill += "    " + word(i, "KT_SLOT_SCALAR") + " = 0;\n    memcpy(&" +
+              word(i, "KT_SLOT_SCALAR") + ", &" + name + ", sizeof " + name +
+              ");\n";
+      continue;
+    }
+    cond += ref.empty()
+                ? " && (kt_n = kt_plain_first(" + name + ", " + t + ")) >= 0"
+                : " &&\n      kt_plain_next(" + name + ", " + t + ", " + ref +
+                      ", kt_n)";
+    if (k.resultIsArray)
+      cond += " &&\n      kt_plain_apart(" + name + ", " +
+              std::to_string(dtypeSize(p.type)) + ", out, " +
+              std::to_string(dtypeSize(k.resultType)) + ", " +
+              (p.type == k.resultType ? "1" : "0") + ", kt_n)";
+    ref = ref.empty() ? name : ref;
+    anyArray = true;
+    fill += "    " + word(i, "KT_SLOT_DATA") + " = (int64_t)(intptr_t)" + name +
+            "->data;\n";
+  }
+  fill += "    " + word(k.params.size(), "KT_SLOT_DATA") + " = " +
+          (k.resultIsArray ? "(int64_t)(intptr_t)out->data" : "0") + ";\n";
+  return anyArray;
+}
+
+/// The wrapper's contiguous fast path: the checks of fastPathParts, then an
+/// elementwise kernel's flat loop over [0, n) at once (as the driver would
+/// run it), a reduction through kt_aot_run_plain. Empty for a kernel
+/// without arrays (the broadcast shape is []: the general path).
+std::string fastPathFor(const Kernel &k) {
+  std::string cond, fill;
+  if (!fastPathParts(k, cond, fill))
+    return "";
+  std::string run =
+      k.resultIsArray
+          ? "    kt_aot_call_ok();\n    " +
+                irgen::symbolsFor(k).flat +
+                "(kt_ctx, 0, kt_n, 0);\n    return KILN_TENSOR_OK;\n"
+          : "    return kt_aot_run_plain(&" + k.name +
+                "_desc, kt_ctx, kt_n, result);\n";
+  return "  int64_t kt_n = 0;\n  if (" + cond +
+         ") {\n    int64_t kt_ctx[KT_CTX_WORDS(" +
+         std::to_string(k.params.size() + 1) + ")];\n" + fill + run + "  }\n";
+}
+
 std::string wrapperFor(const Kernel &k) {
   auto sym = irgen::symbolsFor(k);
   size_t n = k.params.size();
@@ -148,7 +209,7 @@ std::string wrapperFor(const Kernel &k) {
        ", " + (red ? sym.finish : "0") + ", " + std::to_string(n + 1) + ", " +
        std::to_string(irgen::reductionsOf(k).size()) + ", " + K +
        "_elemSize}};\n";
-  s += "KILN_TENSOR_EXPORT " + prototype(k) + " {\n";
+  s += "KILN_TENSOR_EXPORT " + prototype(k) + " {\n" + fastPathFor(k);
   s += "  const kiln_tensor_array *arrays[" + N + "] = {" + arrays + "};\n";
   s += "  int64_t scalars[" + N + "] = {0};\n" + body;
   s += "  (void)arrays; (void)scalars;\n";

@@ -54,6 +54,63 @@ int kt_aot_call(const kt_aot_kernel *k, const kiln_tensor_array *const *arrays,
 /* This thread's last error message ("" after a successful call). */
 const char *kt_aot_last_error(void);
 
+#ifndef __cplusplus
+/* How many threads have a message pending in kt_aot_last_error() (a failed
+ * call not yet followed by a successful one on that thread). A successful
+ * call clears its thread's message only while this is nonzero: in the
+ * common case one relaxed load and no thread-local access, which in a
+ * dlopen'ed library is a __tls_get_addr call (a quarter of a small call).
+ * A thread that exits with a message pending leaves it nonzero: calls then
+ * pay that access, and stay correct. */
+extern int kt_aot_pending;
+/* Clears this thread's pending message, if any. */
+void kt_aot_clear_error(void);
+static inline void kt_aot_call_ok(void) {
+  if (__atomic_load_n(&kt_aot_pending, __ATOMIC_RELAXED))
+    kt_aot_clear_error();
+}
+#endif
+
+/* The contiguous fast path of a generated wrapper: the element count of `v`
+ * when it is non-null, has dtype t and `ref`'s rank (0-4) and shape, is
+ * contiguous and has data unless empty; else -1. */
+int64_t kt_aot_plain_size(const kiln_tensor_array *v, int t,
+                          const kiln_tensor_array *ref);
+/* Runs a call that passed the fast-path checks, n elements, single-threaded:
+ * `ctx` (KT_CTX_WORDS(nslots)) has the slots' data and scalar words filled.
+ * Clears the last error. */
+int kt_aot_run_plain(const kt_aot_kernel *k, int64_t *ctx, int64_t n,
+                     void *result);
+
+/* kt_aot_plain_size(v, t, v), with rank 1 in plain compares. */
+static inline int64_t kt_plain_first(const kiln_tensor_array *v, int t) {
+  if (!v || v->dtype != t || v->rank != 1)
+    return kt_aot_plain_size(v, t, v);
+  return v->shape[0] >= 0 && (v->strides[0] == 1 || v->shape[0] == 1) &&
+                 (v->data || !v->shape[0])
+             ? v->shape[0]
+             : -1;
+}
+/* kt_aot_plain_size(v, t, ref) == n for a `ref` of n elements already
+ * checked, with rank 1 in plain compares. */
+static inline int kt_plain_next(const kiln_tensor_array *v, int t,
+                                const kiln_tensor_array *ref, int64_t n) {
+  if (!v || v->dtype != t || v->rank != 1 || ref->rank != 1)
+    return kt_aot_plain_size(v, t, ref) >= 0;
+  return v->shape[0] == n && (v->strides[0] == 1 || n == 1) && (v->data || !n);
+}
+/* Contiguous views of n elements (`size` and `outSize` bytes each):
+ * disjoint, or the same elements (the identical view; dtype `same`). */
+static inline int kt_plain_apart(const kiln_tensor_array *v, int size,
+                                 const kiln_tensor_array *out, int outSize,
+                                 int same, int64_t n) {
+  uintptr_t lo = (uintptr_t)v->data, olo = (uintptr_t)out->data;
+  if (!n || (v->data == out->data && same))
+    return 1;
+  return lo + (uintptr_t)n * (uintptr_t)size <= olo ||
+         olo + (uintptr_t)n * (uintptr_t)outSize <= lo;
+}
+
 #ifdef __cplusplus
 }
 #endif

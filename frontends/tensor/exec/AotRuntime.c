@@ -2,18 +2,39 @@
  *
  * C, libc only, so a library built by `kiln tensor build` needs no LLVM and
  * no C++ runtime. The messages match kiln::tensor::checkCall (Array.cpp).
- * A call whose arrays are all contiguous with one shape is checked with
- * plain compares and runs the flat loop at once (plainContext, as in the
- * JIT's Run.cpp); every other call, and every wrong one, takes the general
- * check, which formats the message. */
+ * A call whose arrays are all contiguous with one shape is checked by the
+ * generated wrapper itself, with the inline compares of AotAbi.h (the JIT's
+ * Run.cpp plainContext, unrolled per kernel), and run at once (elementwise:
+ * the wrapper calls the flat loop; reductions: kt_aot_run_plain); every
+ * other call, and every wrong one, takes the general check (kt_aot_call),
+ * which formats the message. */
 #include "AotAbi.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static _Thread_local char lastError[512];
+/* Whether lastError is this thread's last call's message (kt_aot_pending
+ * counts the threads where it is, AotAbi.h). */
+static _Thread_local unsigned char failed;
+int kt_aot_pending;
 
-const char *kt_aot_last_error(void) { return lastError; }
+const char *kt_aot_last_error(void) { return failed ? lastError : ""; }
+
+/* Marks the message just written as this call's. */
+static void setError(void) {
+  if (!failed) {
+    failed = 1;
+    __atomic_fetch_add(&kt_aot_pending, 1, __ATOMIC_RELAXED);
+  }
+}
+
+void kt_aot_clear_error(void) {
+  if (failed) {
+    failed = 0;
+    __atomic_fetch_sub(&kt_aot_pending, 1, __ATOMIC_RELAXED);
+  }
+}
 
 static const char *dtypeName(int t) {
   static const char *names[] = {"bool", "i32", "i64", "f32", "f64"};
@@ -24,6 +45,7 @@ static int dtypeSize(int t) { return t == 0 ? 1 : t == 1 || t == 3 ? 4 : 8; }
 
 static int fail(const char *fmt, const char *a, const char *b, const char *c) {
   snprintf(lastError, sizeof lastError, fmt, a, b, c);
+  setError();
   return KILN_TENSOR_EINVAL;
 }
 
@@ -184,13 +206,12 @@ static int checkOut(const kt_aot_kernel *k,
   return 0;
 }
 
-/* The element count of `v` when it has `ref`'s rank (0-4) and shape, is
- * contiguous and has data unless empty; else -1. */
-static int64_t plainSize(const kiln_tensor_array *v,
-                         const kiln_tensor_array *ref) {
+int64_t kt_aot_plain_size(const kiln_tensor_array *v, int t,
+                          const kiln_tensor_array *ref) {
   int64_t expected = 1;
   int d;
-  if (v->rank != ref->rank || v->rank < 0 || v->rank > 4)
+  if (!v || v->dtype != t || v->rank != ref->rank || v->rank < 0 ||
+      v->rank > 4)
     return -1;
   for (d = v->rank - 1; d >= 0; --d) {
     int64_t size = v->shape[d];
@@ -202,79 +223,18 @@ static int64_t plainSize(const kiln_tensor_array *v,
   return v->data != NULL || expected == 0 ? expected : -1;
 }
 
-/* Contiguous views of n elements: disjoint, or the same elements as
- * `out`. */
-static int plainDisjoint(const kiln_tensor_array *in,
-                         const kiln_tensor_array *out, int64_t n) {
-  uintptr_t lo = (uintptr_t)in->data, olo = (uintptr_t)out->data;
-  if (n == 0 || (in->data == out->data && in->dtype == out->dtype))
-    return 1;
-  return lo + (uintptr_t)n * (uintptr_t)dtypeSize(in->dtype) <= olo ||
-         olo + (uintptr_t)n * (uintptr_t)dtypeSize(out->dtype) <= lo;
-}
-
-/* One slot of a contiguous call: data, strides {0, 0, 0, 1}, scalar bits. */
-static void plainSlot(int64_t *ctx, int slot, const kiln_tensor_array *a,
-                      int64_t scalar) {
-  int64_t *s = ctx + KT_CTX_SLOTS + slot * KT_SLOT_WORDS;
-  s[KT_SLOT_DATA] = a ? (int64_t)(intptr_t)a->data : 0;
-  s[KT_SLOT_STRIDES] = s[KT_SLOT_STRIDES + 1] = s[KT_SLOT_STRIDES + 2] = 0;
-  s[KT_SLOT_STRIDES + 3] = a ? 1 : 0;
-  s[KT_SLOT_SCALAR] = scalar;
-}
-
-/* The fast path: checks the call with plain compares while filling `ctx`
- * as a one-dimensional walk of n elements. 0 for anything but a
- * well-formed call whose arrays (and array output) are all contiguous with
- * one shape; the general check then decides, and words any error. */
-static int plainContext(const kt_aot_kernel *k,
-                        const kiln_tensor_array *const *arrays,
-                        const int64_t *scalars,
-                        const kiln_tensor_array *out, const void *result,
-                        int64_t *ctx) {
-  const kiln_tensor_array *ref = k->resultIsArray ? out : NULL;
-  int64_t n = 1;
-  int i, any = 0;
-  if (k->nparams >= 64 ||
-      (k->resultIsArray ? !out || out->dtype != k->resultDtype ||
-                              (n = plainSize(out, out)) < 0
-                        : !result))
-    return 0;
-  for (i = 0; i < k->nparams; ++i) {
-    const kiln_tensor_array *v = arrays[i];
-    if (!k->params[i].isArray) {
-      plainSlot(ctx, i, NULL, scalars[i]);
-      continue;
-    }
-    if (!v || v->dtype != k->params[i].dtype)
-      return 0;
-    ref = ref ? ref : v;
-    if ((n = plainSize(v, ref)) < 0 ||
-        (k->resultIsArray && !plainDisjoint(v, out, n)))
-      return 0;
-    any = 1;
-    plainSlot(ctx, i, v, 0);
-  }
-  /* No array argument: the broadcast shape is [] (rank 0). */
-  if (k->resultIsArray && !any && out->rank != 0)
-    return 0;
-  plainSlot(ctx, k->nparams, k->resultIsArray ? out : NULL, 0);
-  ctx[KT_CTX_SHAPE] = ctx[KT_CTX_SHAPE + 1] = ctx[KT_CTX_SHAPE + 2] = 1;
-  ctx[KT_CTX_SHAPE + 3] = n;
-  return 1;
-}
-
-/* Runs a filled context on the driver (contiguous: the fast entry),
- * single-threaded; copies a scalar result out. */
-static int runContext(const kt_aot_kernel *k, int64_t *ctx, void *result,
-                      int contiguous) {
+/* Runs a filled context on the driver (n >= 0: the contiguous fast entry
+ * for n elements), single-threaded; copies a scalar result out. */
+static int runContext(const kt_aot_kernel *k, int64_t *ctx, int64_t n,
+                      void *result) {
   unsigned char bytes[8] = {0};
-  int rc = contiguous ? kt_execute_contiguous(&k->fns, ctx, bytes, NULL)
-                      : kt_execute(&k->fns, ctx, bytes, NULL);
+  int rc = n >= 0 ? kt_execute_contiguous(&k->fns, ctx, n, bytes, NULL)
+                  : kt_execute(&k->fns, ctx, bytes, NULL);
   if (rc == 2) {
     snprintf(lastError, sizeof lastError,
              "out of memory for the reduction partials of kernel '%s'",
              k->name);
+    setError();
     return KILN_TENSOR_ENOMEM;
   }
   if (!k->resultIsArray)
@@ -282,13 +242,21 @@ static int runContext(const kt_aot_kernel *k, int64_t *ctx, void *result,
   return KILN_TENSOR_OK;
 }
 
+int kt_aot_run_plain(const kt_aot_kernel *k, int64_t *ctx, int64_t n,
+                     void *result) {
+  kt_aot_call_ok();
+  if (!k->fns.combine) { /* elementwise: one flat loop, as the driver */
+    k->fns.flat(ctx, 0, n, NULL);
+    return KILN_TENSOR_OK;
+  }
+  return runContext(k, ctx, n, result);
+}
+
 int kt_aot_call(const kt_aot_kernel *k, const kiln_tensor_array *const *arrays,
                 const int64_t *scalars, kiln_tensor_array *out, void *result) {
   int64_t ctx[KT_CTX_WORDS(64)], shape[4];
   int rank, i, err;
-  lastError[0] = '\0';
-  if (plainContext(k, arrays, scalars, out, result, ctx))
-    return runContext(k, ctx, result, 1);
+  kt_aot_call_ok();
   if ((err = checkArgs(k, arrays, shape, &rank)) != 0)
     return err;
   if (k->resultIsArray && (err = checkOut(k, arrays, out, shape, rank)) != 0)
@@ -307,5 +275,5 @@ int kt_aot_call(const kt_aot_kernel *k, const kiln_tensor_array *const *arrays,
   }
   if (k->resultIsArray)
     fillSlot(ctx, k->nparams, out);
-  return runContext(k, ctx, result, 0);
+  return runContext(k, ctx, -1, result);
 }

@@ -289,13 +289,27 @@ static void reduceSerial(const kt_kernel_fns *k, const int64_t *ctx,
   k->finish(ctx, acc, result);
 }
 
-int kt_execute_contiguous(const kt_kernel_fns *k, int64_t *ctx, void *result,
-                          const kt_parallel *par) {
-  int64_t n = ctx[KT_CTX_SHAPE] * ctx[KT_CTX_SHAPE + 1] *
-              ctx[KT_CTX_SHAPE + 2] * ctx[KT_CTX_SHAPE + 3];
-  int threaded = par && par->run && par->threads > 1 && n >= par->threshold;
-  if (threaded || k->nreductions > KT_ROW_REDUCTIONS)
+/* The words a one-dimensional walk of n elements has beyond the data and
+ * scalar words the fast path fills: shape {1, 1, 1, n}, strides {0, 0, 0, 1}
+ * for arrays (0 for scalars). Only kt_execute reads them. */
+static void flatWalk(const kt_kernel_fns *k, int64_t *ctx, int64_t n) {
+  int s;
+  ctx[KT_CTX_SHAPE] = ctx[KT_CTX_SHAPE + 1] = ctx[KT_CTX_SHAPE + 2] = 1;
+  ctx[KT_CTX_SHAPE + 3] = n;
+  for (s = 0; s < k->nslots; ++s) {
+    int64_t *st = slotOf(ctx, s) + KT_SLOT_STRIDES;
+    st[0] = st[1] = st[2] = 0;
+    st[3] = k->elemSize[s] ? 1 : 0;
+  }
+}
+
+int kt_execute_contiguous(const kt_kernel_fns *k, int64_t *ctx, int64_t n,
+                          void *result, const kt_parallel *par) {
+  if ((par && par->run && par->threads > 1 && n >= par->threshold) ||
+      k->nreductions > KT_ROW_REDUCTIONS) {
+    flatWalk(k, ctx, n);
     return kt_execute(k, ctx, result, par);
+  }
   ctx[KT_CTX_N] = n;
   if (k->nreductions == 0)
     k->flat(ctx, 0, n, NULL);

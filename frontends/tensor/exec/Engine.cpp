@@ -196,8 +196,12 @@ jitKernel(Engine::Impl &engine, const Kernel &kernel) {
   impl->StridedSymbol = sym.strided;
   f.resolveStrided = resolveStrided;
   f.resolveArg = impl.get();
-  for (const Param &p : kernel.params)
+  for (const Param &p : kernel.params) {
+    impl->PlainCode[impl->ElemSize.size()] =
+        static_cast<unsigned char>(p.type) | (p.isArray ? 0x80 : 0);
     impl->ElemSize.push_back(p.isArray ? dtypeSize(p.type) : 0);
+  }
+  impl->Threshold = engine.Options.parallelThreshold;
   impl->ElemSize.push_back(
       kernel.resultIsArray ? dtypeSize(kernel.resultType) : 0);
   f.nslots = static_cast<int>(impl->ElemSize.size());

@@ -34,6 +34,11 @@ struct CompiledKernel::Impl {
   core::ResourceTrackerSP Tracker;
   /// Element bytes per slot (params, then output); 0: scalar.
   std::vector<unsigned char> ElemSize;
+  /// What the contiguous fast path (Run.cpp) compares each argument with:
+  /// its dtype, | 0x80 for an array parameter.
+  unsigned char PlainCode[64] = {};
+  /// The engine's parallelThreshold (one load on the fast path).
+  int64_t Threshold = 0;
   kt_kernel_fns Fns{};
   /// The strided loop is its own module, compiled on first use.
   std::once_flag StridedOnce;

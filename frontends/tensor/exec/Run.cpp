@@ -2,9 +2,9 @@
 // then the shared C driver with the engine's pool as its parallel hook.
 //
 // Most calls pass contiguous arrays of the output's shape: those are checked
-// with plain compares (plainContext) and run the flat loop with the context on
-// the stack — no allocation, no strings. Anything else, and every call that
-// is wrong, takes the general path, whose checkCall words the error.
+// with plain compares (plainContext) and run the flat loop with the context
+// on the stack — no allocation, no strings. Anything else, and every call
+// that is wrong, takes the general path, whose checkCall words the error.
 #include "EngineImpl.h"
 
 #include <cstring>
@@ -107,77 +107,83 @@ int64_t plainSize(const ArrayView &v, const ArrayView &ref) {
   return v.data || expected == 0 ? expected : -1;
 }
 
-/// Contiguous views of n elements: disjoint, or the same elements as `out`.
-bool plainDisjoint(const ArrayView &in, const ArrayView &out, int64_t n) {
+/// plainSize(v, ref) == n for a `ref` of n elements already checked, with
+/// the common rank-1 case in plain compares.
+bool plainLike(const ArrayView &v, const ArrayView &ref, int64_t n) {
+  if (v.rank != 1 || ref.rank != 1)
+    return plainSize(v, ref) >= 0;
+  return v.shape[0] == n && (v.strides[0] == 1 || n == 1) && (v.data || !n);
+}
+
+/// Contiguous views of n elements (`size`, `outSize` bytes each): disjoint,
+/// or the same elements (same data and dtype: the identical view).
+bool plainDisjoint(const ArrayView &in, unsigned size, const ArrayView &out,
+                   unsigned outSize, int64_t n) {
   if (n == 0 || (in.data == out.data && in.dtype == out.dtype))
     return true;
   auto lo = reinterpret_cast<uintptr_t>(in.data);
   auto olo = reinterpret_cast<uintptr_t>(out.data);
-  return lo + uintptr_t(n) * dtypeSize(in.dtype) <= olo ||
-         olo + uintptr_t(n) * dtypeSize(out.dtype) <= lo;
+  return lo + uintptr_t(n) * size <= olo || olo + uintptr_t(n) * outSize <= lo;
 }
 
-/// A slot of a contiguous call: data, strides {0, 0, 0, 1}, scalar bits.
-void plainSlot(int64_t *ctx, size_t slot, const ArrayView *view,
-               int64_t scalar) {
-  int64_t *s = ctx + KT_CTX_SLOTS + slot * KT_SLOT_WORDS;
-  s[KT_SLOT_DATA] = view ? reinterpret_cast<int64_t>(view->data) : 0;
-  s[KT_SLOT_STRIDES] = s[KT_SLOT_STRIDES + 1] = s[KT_SLOT_STRIDES + 2] = 0;
-  s[KT_SLOT_STRIDES + 3] = view ? 1 : 0;
-  s[KT_SLOT_SCALAR] = scalar;
-}
-
-/// The fast path: checks the call with plain compares while filling `ctx`
-/// as a one-dimensional walk of n elements. False for anything but a
-/// well-formed call whose arrays (and array output) are all contiguous with
-/// one shape; the general path then decides, and words any error.
-bool plainContext(const Kernel &k, const Arg *args, size_t count,
-                  const ArrayView *out, const Scalar *result, int64_t *ctx) {
-  if (count != k.params.size() || count + 1 > 64)
-    return false;
-  const ArrayView *ref = k.resultIsArray ? out : nullptr;
+/// The fast path: checks the call with plain compares (PlainCode, ElemSize)
+/// while filling the slots' data and scalar words of `ctx` (all the flat
+/// loop reads; the driver fills the rest if it needs it). Returns the
+/// element count, or -1 for anything but a well-formed call whose arrays
+/// (and array output) are all contiguous with one shape; the general path
+/// then decides, and words any error.
+int64_t plainContext(const CompiledKernel::Impl &P, const Arg *args,
+                     size_t count, const ArrayView *out, const Scalar *result,
+                     int64_t *ctx) {
+  const Kernel &k = P.Signature;
+  const unsigned char *size = P.ElemSize.data();
+  if (count + 1 != P.ElemSize.size())
+    return -1;
+  const ArrayView *ref = nullptr;
   int64_t n = 1;
-  if (k.resultIsArray ? !out || out->dtype != k.resultType ||
-                            (n = plainSize(*out, *out)) < 0
-                      : !result)
-    return false;
+  if (k.resultIsArray) {
+    if (!out || out->dtype != k.resultType || (n = plainSize(*out, *out)) < 0)
+      return -1;
+    ref = out;
+  } else if (!result) {
+    return -1;
+  }
   bool anyArray = false;
   for (size_t s = 0; s < count; ++s) {
     const Arg &a = args[s];
-    if (a.isArray != k.params[s].isArray ||
-        (a.isArray ? a.array.dtype : a.scalar.dtype) != k.params[s].type)
-      return false;
+    int64_t *slot = ctx + KT_CTX_SLOTS + s * KT_SLOT_WORDS;
     if (!a.isArray) {
-      plainSlot(ctx, s, nullptr, scalarBits(a.scalar));
+      if (P.PlainCode[s] != static_cast<unsigned char>(a.scalar.dtype))
+        return -1;
+      slot[KT_SLOT_SCALAR] = scalarBits(a.scalar);
       continue;
     }
-    ref = ref ? ref : &a.array;
-    if ((n = plainSize(a.array, *ref)) < 0 ||
-        (k.resultIsArray && !plainDisjoint(a.array, *out, n)))
-      return false;
+    const ArrayView &v = a.array;
+    if (P.PlainCode[s] != (0x80 | static_cast<unsigned char>(v.dtype)))
+      return -1;
+    if (!ref) {
+      if ((n = plainSize(v, v)) < 0)
+        return -1;
+      ref = &v;
+    } else if (!plainLike(v, *ref, n)) {
+      return -1;
+    }
+    if (k.resultIsArray && !plainDisjoint(v, size[s], *out, size[count], n))
+      return -1;
     anyArray = true;
-    plainSlot(ctx, s, &a.array, 0);
+    slot[KT_SLOT_DATA] = reinterpret_cast<int64_t>(v.data);
   }
   // No array argument: the broadcast shape is [] (rank 0).
   if (k.resultIsArray && !anyArray && out->rank != 0)
-    return false;
-  plainSlot(ctx, count, k.resultIsArray ? out : nullptr, 0);
-  ctx[KT_CTX_SHAPE] = ctx[KT_CTX_SHAPE + 1] = ctx[KT_CTX_SHAPE + 2] = 1;
-  ctx[KT_CTX_SHAPE + 3] = n;
-  return true;
+    return -1;
+  ctx[KT_CTX_SLOTS + count * KT_SLOT_WORDS + KT_SLOT_DATA] =
+      k.resultIsArray ? reinterpret_cast<int64_t>(out->data) : 0;
+  return n;
 }
 
-/// Runs a filled context on the driver (contiguous: the fast entry) and
-/// turns its status and scalar result into run()'s answer.
-std::string finishCall(const CompiledKernel::Impl &P, int64_t *ctx,
-                       Scalar *result, unsigned threads, bool contiguous) {
-  Engine::Impl &engine = *P.Owner;
-  PoolHook hook{engine.Pool.get(), threads ? threads : engine.Pool->size()};
-  kt_parallel par{hookRun, &hook, hook.threads,
-                  engine.Options.parallelThreshold};
-  alignas(8) unsigned char bytes[8] = {0};
-  int rc = contiguous ? kt_execute_contiguous(&P.Fns, ctx, bytes, &par)
-                      : kt_execute(&P.Fns, ctx, bytes, &par);
+/// The driver's status and scalar result as run()'s answer.
+std::string callResult(const CompiledKernel::Impl &P, int rc,
+                       const unsigned char *bytes, Scalar *result) {
   if (rc == 3)
     return P.StridedError;
   if (rc != 0)
@@ -186,6 +192,20 @@ std::string finishCall(const CompiledKernel::Impl &P, int64_t *ctx,
   if (!P.Signature.resultIsArray)
     *result = scalarFrom(P.Signature.resultType, bytes);
   return {};
+}
+
+/// Runs a filled context on the driver, with the pool when the call is
+/// large enough for it (the driver decides how to split).
+int execute(const CompiledKernel::Impl &P, int64_t *ctx, int64_t n,
+            unsigned char *bytes, unsigned threads) {
+  Engine::Impl &engine = *P.Owner;
+  if (n >= 0 && n < P.Threshold)
+    return kt_execute_contiguous(&P.Fns, ctx, n, bytes, nullptr);
+  PoolHook hook{engine.Pool.get(), threads ? threads : engine.Pool->size()};
+  kt_parallel par{hookRun, &hook, hook.threads,
+                  engine.Options.parallelThreshold};
+  return n >= 0 ? kt_execute_contiguous(&P.Fns, ctx, n, bytes, &par)
+                : kt_execute(&P.Fns, ctx, bytes, &par);
 }
 
 /// Any other call: checkCall (the error messages), the broadcast shape and
@@ -216,26 +236,33 @@ std::string runGeneral(const CompiledKernel::Impl &P,
   }
   if (k.resultIsArray)
     fillSlot(ctx.data(), static_cast<int>(args.size()), *out);
-  return finishCall(P, ctx.data(), result, threads, false);
+  alignas(8) unsigned char bytes[8] = {0};
+  return callResult(P, execute(P, ctx.data(), -1, bytes, threads), bytes,
+                    result);
 }
 
 } // namespace
 
 std::string CompiledKernel::run(const std::vector<Arg> &args, ArrayView *out,
                                 Scalar *result, unsigned threads) const {
-  int64_t ctx[KT_CTX_WORDS(64)];
-  if (plainContext(P->Signature, args.data(), args.size(), out, result, ctx))
-    return finishCall(*P, ctx, result, threads, true);
-  return runGeneral(*P, args, out, result, threads);
+  return run(args.data(), args.size(), out, result, threads);
 }
 
 std::string CompiledKernel::run(const Arg *args, size_t count, ArrayView *out,
                                 Scalar *result, unsigned threads) const {
   int64_t ctx[KT_CTX_WORDS(64)];
-  if (plainContext(P->Signature, args, count, out, result, ctx))
-    return finishCall(*P, ctx, result, threads, true);
-  return runGeneral(*P, std::vector<Arg>(args, args + count), out, result,
-                    threads);
+  int64_t n = plainContext(*P, args, count, out, result, ctx);
+  // The common call: elementwise, contiguous, below the thread threshold —
+  // one flat loop over [0, n), as kt_execute_contiguous would run it.
+  if (n >= 0 && n < P->Threshold && !P->Fns.combine) {
+    P->Fns.flat(ctx, 0, n, nullptr);
+    return {};
+  }
+  if (n < 0)
+    return runGeneral(*P, std::vector<Arg>(args, args + count), out, result,
+                      threads);
+  alignas(8) unsigned char bytes[8] = {0};
+  return callResult(*P, execute(*P, ctx, n, bytes, threads), bytes, result);
 }
 
 } // namespace kiln::tensor

@@ -164,8 +164,15 @@ Value *ExprEmitter::builtin(const Expr &e) {
                                                 B.getFalse());
   case Builtin::Min: return minMax(false, a[0], a[1], t);
   case Builtin::Max: return minMax(true, a[0], a[1], t);
-  case Builtin::Relu:
-    return minMax(true, a[0], Constant::getNullValue(ty), t);
+  case Builtin::Relu: {
+    Value *zero = Constant::getNullValue(ty);
+    if (!isFloat(t))
+      return minMax(true, a[0], zero, t);
+    // maximum(x, 0) as `x > 0 || x is NaN ? x : +0` (the reference's
+    // reluOp): the same values, one unordered compare and a masked move —
+    // maximum() lowers to max, a NaN check and a blend.
+    return B.CreateSelect(B.CreateFCmpUGT(a[0], zero), a[0], zero);
+  }
   case Builtin::Clamp:
     return minMax(false, minMax(true, a[0], a[1], t), a[2], t);
   case Builtin::Sqrt: return unaryMath(Intrinsic::sqrt, a[0]);

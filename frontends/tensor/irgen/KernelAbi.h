@@ -92,11 +92,14 @@ typedef struct kt_parallel {
 int kt_execute(const kt_kernel_fns *k, int64_t *ctx, void *result,
                const kt_parallel *par);
 /* kt_execute for a call whose array operands are all contiguous with the
- * output's shape (or scalars): below the thread threshold it calls the flat
- * loop directly (reductions: chunk by chunk in order, partials on the
- * stack), with the same results; else it is kt_execute. */
-int kt_execute_contiguous(const kt_kernel_fns *k, int64_t *ctx, void *result,
-                          const kt_parallel *par);
+ * output's shape (or scalars), n elements: the caller fills only the slots'
+ * data and scalar words (the flat loop reads nothing else). Below the thread
+ * threshold (par null: always) it calls the flat loop directly (reductions:
+ * chunk by chunk in order, partials on the stack), with the same results;
+ * else it fills the rest of the block as a one-dimensional walk and is
+ * kt_execute. */
+int kt_execute_contiguous(const kt_kernel_fns *k, int64_t *ctx, int64_t n,
+                          void *result, const kt_parallel *par);
 
 #ifdef __cplusplus
 }
