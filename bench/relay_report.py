@@ -414,10 +414,14 @@ def main():
                              (f"{v:.1f}× on the `run` phases, {vw:.1f}× on whole-process wall time."
                               if v is not None else "—")))
         c = summary["fib"]["compile"]
-        one = statistics.median(lat["fib/O2"]) if "fib/O2" in lat else None
-        lines.append(verdict(None if one is None else one <= 5.0,
-                             "compile latency of one function at O2 ≤ 5 ms: `fib` alone takes " +
-                             (f"{one:.2f} ms to callable" if one is not None else "—") +
+        o2 = {k.split("/")[0]: statistics.median(v) for k, v in lat.items()
+              if k.endswith("/O2") and v}
+        lines.append(verdict(None if not o2 else max(o2.values()) <= 5.0,
+                             "compile latency of one function at O2 ≤ 5 ms: " +
+                             (", ".join(f"`{n}` {ms:.2f} ms" for n, ms in o2.items())
+                              if o2 else "—") +
+                             " to callable (`dot`'s loop is compiled in two versions, "
+                             "see docs/relay.md)" +
                              (f"; the whole fib program (`fib`, top-level code, entry wrappers) "
                               f"takes {c:.1f} ms in `kiln run --mode=jit -O2 --time`."
                               if c is not None else ".")))
