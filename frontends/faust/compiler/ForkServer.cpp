@@ -34,13 +34,29 @@ struct Server {
   std::string binary;  ///< the faust it runs ("" = none started)
   std::string library; ///< the preload library it was started with
   pid_t pid = -1;
+  pid_t owner = -1; ///< the process that started it (a forked host has its own)
   int socket = -1;
   /// faust + library pairs whose server never served (e.g. a faust that is
   /// a script, or a library that does not load): spawn those directly.
   std::set<std::string> failed;
   unsigned served = 0; ///< requests this server answered
 
-  ~Server() { stop(); }
+  ~Server() {
+    if (owner == getpid())
+      stop();
+  }
+
+  /// In a child of the host (fork without exec): forgets the parent's
+  /// server without touching it, so the child starts its own.
+  void disown() {
+    if (socket >= 0)
+      close(socket);
+    socket = -1;
+    pid = -1;
+    served = 0;
+    binary.clear();
+    library.clear();
+  }
 
   void stop() {
     if (socket >= 0)
@@ -135,6 +151,7 @@ bool start(Server &s, const std::string &binary, const std::string &library) {
   s.binary = binary;
   s.library = library;
   s.pid = pid;
+  s.owner = getpid();
   s.socket = mine;
   return true;
 }
@@ -166,7 +183,7 @@ std::string forkServerLibrary() {
 int forkServerPid() {
   Server &s = server();
   std::lock_guard<std::mutex> lock(s.mutex);
-  return s.pid;
+  return s.owner == getpid() ? s.pid : -1;
 }
 
 std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
@@ -175,6 +192,8 @@ std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
   std::unique_lock<std::mutex> lock(s.mutex, std::try_to_lock);
   if (!lock.owns_lock() || argv.empty() || argv[0].find('/') != 0)
     return std::nullopt; // busy, or not an absolute path
+  if (s.pid > 0 && s.owner != getpid())
+    s.disown(); // the host forked: that server belongs to its parent
   std::string library = forkServerLibrary();
   std::string key = argv[0] + '\n' + library;
   if (library.empty() || s.failed.count(key))

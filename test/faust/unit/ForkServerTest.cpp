@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace kiln::faust {
 namespace {
@@ -101,6 +103,30 @@ TEST(ForkServerTest, ADeadServerIsReplaced) {
   EXPECT_GT(forkServerPid(), 0);
   EXPECT_NE(forkServerPid(), pid);
   EXPECT_EQ(next.bitcode, afterDeath.bitcode);
+}
+
+/// A host that forks (without exec) after starting the server: the child
+/// must start its own, never talk to its parent's.
+TEST(ForkServerTest, AForkedHostStartsItsOwnServer) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
+  ASSERT_TRUE(runFaust(in).ok);
+  int parentServer = forkServerPid();
+  ASSERT_GT(parentServer, 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    FaustResult r = runFaust(in);
+    int own = forkServerPid();
+    _exit(r.ok && own > 0 && own != parentServer ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "the forked host could not compile through a server of its own";
+  ASSERT_TRUE(runFaust(in).ok);
+  EXPECT_EQ(forkServerPid(), parentServer);
 }
 
 TEST(ForkServerTest, AMissingLibraryMeansPlainSpawning) {
