@@ -639,10 +639,11 @@ def main():
     remarks = failure_notes(rep, corpus, "note")
     if remarks:
         lines += ["### Output checks that passed with a remark\n",
-                  "Where `faust -lang cpp` + g++ and Faust's LLVM backends compute "
-                  "differently (recursive filters sensitive to rounding, thresholds on "
-                  "noise), a column matching libfaust LLVM's render passes; where even the "
-                  "two references disagree the check is inconclusive and the column is "
+                  "Where `faust -lang cpp` + g++ and Faust's LLVM code compute "
+                  "differently (a different association in faust's C++, recursive filters "
+                  "sensitive to rounding, thresholds on noise), a column matching libfaust "
+                  "LLVM's or libfaust interpreter's render passes; where even the "
+                  "references disagree the check is inconclusive and the column is "
                   "timed anyway.\n"] + [f"- {n}" for n in remarks] + [""]
     notes = failure_notes(rep, corpus)
     if notes:
