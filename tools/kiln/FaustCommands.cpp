@@ -138,6 +138,22 @@ std::shared_ptr<faust::Factory> makeFactory(faust::Registry &registry,
                                            error);
 }
 
+/// A DSP instance of the file (it keeps its factory alive), or nullptr
+/// after printing the error and setting `status`.
+std::unique_ptr<faust::Dsp> makeInstance(faust::Registry &registry,
+                                         const FaustCli &cli, int &status) {
+  std::string error;
+  auto factory = makeFactory(registry, cli, cli.vec, error);
+  if (!factory) {
+    status = reportError(error);
+    return nullptr;
+  }
+  auto dsp = factory->createInstance(&error);
+  if (!dsp)
+    status = fail(error);
+  return dsp;
+}
+
 std::string dirOf(const std::string &path) {
   size_t slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -217,19 +233,16 @@ public:
 
 int faustInfo(const FaustCli &cli) {
   faust::Registry registry;
-  std::string error;
-  auto factory = makeFactory(registry, cli, cli.vec, error);
-  if (!factory)
-    return reportError(error);
-  auto dsp = factory->createInstance(&error);
+  int status = 0;
+  auto dsp = makeInstance(registry, cli, status);
   if (!dsp)
-    return reportError("error: " + error);
+    return status;
   InfoUI ui;
   dsp->buildUserInterface(&ui);
   InfoMeta meta;
   dsp->metadata(&meta);
   fmt::print("name: {}\ninputs: {}\noutputs: {}\nparameters: {}\n",
-             factory->name(), dsp->getNumInputs(), dsp->getNumOutputs(),
+             dsp->factory()->name(), dsp->getNumInputs(), dsp->getNumOutputs(),
              ui.lines.size());
   for (auto &l : ui.lines)
     fmt::print("{}\n", l);
@@ -312,13 +325,10 @@ int faustRender(const FaustCli &cli) {
   if (cli.output.empty())
     return fail("`kiln faust render` needs -o OUT.wav", 2);
   faust::Registry registry;
-  std::string error;
-  auto factory = makeFactory(registry, cli, cli.vec, error);
-  if (!factory)
-    return reportError(error);
-  auto dsp = factory->createInstance(&error);
+  int status = 0;
+  auto dsp = makeInstance(registry, cli, status);
   if (!dsp)
-    return fail(error);
+    return status;
   if (dsp->getNumOutputs() == 0)
     return fail("'" + cli.input + "' has no outputs: there is nothing to render");
   SoundUI sounds(dirOf(cli.input), -1, new QuietReader(dirOf(cli.input)),
@@ -331,6 +341,7 @@ int faustRender(const FaustCli &cli) {
                   " (see `kiln faust info " + cli.input + "`)");
   int frames = int((cli.seconds > 0 ? cli.seconds : 2.0) * drive::kSampleRate);
   drive::Planar in;
+  std::string error;
   if (!renderInput(cli, *dsp, frames, in, error))
     return fail(error);
   drive::Planar out = drive::render(*dsp, in, frames);

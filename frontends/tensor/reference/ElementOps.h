@@ -8,6 +8,8 @@
 // are bytes; any non-zero byte reads as true, results are 0 or 1.
 #pragma once
 
+#include "kiln/tensor/Ast.h"
+
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -16,6 +18,18 @@
 namespace kiln::tensor::ref {
 
 using Bool = uint8_t; ///< storage of a bool element
+
+/// Calls f(T{}) with T the C++ type that stores `type`; false for none.
+template <class F> bool onType(DType type, F &&f) {
+  switch (type) {
+  case DType::Bool: return f(Bool{});
+  case DType::I32: return f(int32_t{});
+  case DType::I64: return f(int64_t{});
+  case DType::F32: return f(float{});
+  case DType::F64: return f(double{});
+  }
+  return false;
+}
 
 template <class T> constexpr bool kIsFloat = std::is_floating_point_v<T>;
 

@@ -10,18 +10,6 @@
 namespace kiln::tensor::ref {
 namespace {
 
-/// Calls f(T{}) with T the C++ type that stores `type`.
-template <class F> bool onType(DType type, F &&f) {
-  switch (type) {
-  case DType::Bool: return f(Bool{});
-  case DType::I32: return f(int32_t{});
-  case DType::I64: return f(int64_t{});
-  case DType::F32: return f(float{});
-  case DType::F64: return f(double{});
-  }
-  return false;
-}
-
 template <class T> constexpr bool kIsNumeric = !std::is_same_v<T, Bool>;
 
 /// Bools compare by truth value, whatever non-zero byte stores them.

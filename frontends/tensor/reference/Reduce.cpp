@@ -12,17 +12,6 @@
 namespace kiln::tensor::ref {
 namespace {
 
-template <class F> bool onType(DType type, F &&f) {
-  switch (type) {
-  case DType::Bool: return f(Bool{});
-  case DType::I32: return f(int32_t{});
-  case DType::I64: return f(int64_t{});
-  case DType::F32: return f(float{});
-  case DType::F64: return f(double{});
-  }
-  return false;
-}
-
 /// Folds n elements (stride 0 or 1) with 8 independent lanes.
 template <class T, class F>
 T fold8(const T *x, int64_t stride, int64_t n, T init, F f) {
