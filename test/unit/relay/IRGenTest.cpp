@@ -1,6 +1,7 @@
 // IRGenTest: Relay's IR generator — module shape and symbol contract, the
 // `.entry` slot ABI, guards, runtime errors, and JIT output at O0 and O2
 // compared with the interpreter (the oracle) on the same programs.
+#include "IRGenTestUtil.h"
 #include "relay/interp/Interpreter.h"
 #include "relay/irgen/IRGen.h"
 #include "relay/syntax/Parser.h"
@@ -14,8 +15,6 @@
 #include "kiln/runtime/Abi.h"
 
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
-#include "llvm/Analysis/LoopInfo.h"
-#include "llvm/IR/Dominators.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
@@ -32,19 +31,12 @@ namespace kiln::relay {
 namespace {
 
 using core::OptLevel;
+using test::compile;
+using test::errorText;
+using test::generate;
+using test::optimizedAtO2;
 
 // ---- Helpers ------------------------------------------------------------------
-
-/// Parses and analyses `source`; fails the test on a diagnostic.
-std::unique_ptr<Program> compile(const std::string &source) {
-  DiagList diags;
-  auto program = parseProgram("test.relay", source, diags);
-  if (diags.empty())
-    analyze(*program, diags);
-  for (const Diag &d : diags)
-    ADD_FAILURE() << d.loc.line << ":" << d.loc.col << ": " << d.message;
-  return program;
-}
 
 const FuncDecl &function(const Program &program, const std::string &name) {
   for (const auto &fn : program.functions)
@@ -52,10 +44,6 @@ const FuncDecl &function(const Program &program, const std::string &name) {
       return *fn;
   ADD_FAILURE() << "no function " << name;
   return *program.main;
-}
-
-std::string errorText(llvm::Error err) {
-  return err ? core::renderError(std::move(err)) : "";
 }
 
 /// Frees the arrays a test allocates, whatever happens.
@@ -139,17 +127,6 @@ Outcome runInterpreter(const std::string &source) {
                                    error.message
                              : error.message;
   return o;
-}
-
-std::unique_ptr<llvm::Module> generate(const Program &program,
-                                       llvm::LLVMContext &context,
-                                       const IRGenOptions &options = {}) {
-  auto module = generateProgram(program, context, options);
-  if (!module) {
-    ADD_FAILURE() << errorText(module.takeError());
-    return nullptr;
-  }
-  return std::move(*module);
 }
 
 // ---- Programs both tiers run --------------------------------------------------
@@ -511,24 +488,6 @@ TEST(RelayIRGen, GuardsOffLeaveNoRuntimeGlobals) {
   EXPECT_TRUE(guarded->getNamedGlobal("kiln_rt_interrupted"));
 }
 
-/// `source` compiled and optimised at O2 for the host (null on failure, with
-/// a test failure recorded).
-std::unique_ptr<llvm::Module> optimizedAtO2(const char *source,
-                                            llvm::LLVMContext &context) {
-  auto program = compile(source);
-  auto module = generate(*program, context);
-  auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
-  if (!module || !tm) {
-    ADD_FAILURE() << (tm ? "no module" : errorText(tm.takeError()));
-    return nullptr;
-  }
-  core::PipelineOptions options;
-  options.level = OptLevel::O2;
-  std::string error = errorText(core::optimizeModule(*module, **tm, options));
-  EXPECT_EQ(error, "");
-  return error.empty() ? std::move(module) : nullptr;
-}
-
 TEST(RelayIRGen, SlotsArePromotedAtO2) {
   llvm::LLVMContext context;
   auto module = optimizedAtO2(Mandelbrot, context);
@@ -536,101 +495,6 @@ TEST(RelayIRGen, SlotsArePromotedAtO2) {
   for (llvm::Function &fn : *module)
     for (llvm::Instruction &inst : llvm::instructions(fn))
       EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
-}
-
-/// What an innermost loop at O2 does: converts a double to an integer
-/// (an index round trip), polls the timeout flag (a volatile load), stores
-/// the double 0.
-struct LoopShape {
-  bool converts = false, polls = false, storesZero = false;
-};
-
-std::vector<LoopShape> innermostLoops(llvm::Function &fn) {
-  llvm::DominatorTree tree(fn);
-  llvm::LoopInfo loops(tree);
-  std::vector<LoopShape> shapes;
-  for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
-    if (!loop->isInnermost())
-      continue;
-    LoopShape shape;
-    for (llvm::BasicBlock *block : loop->blocks())
-      for (llvm::Instruction &inst : *block) {
-        shape.converts |= llvm::isa<llvm::FPToSIInst>(inst);
-        if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst))
-          shape.polls |= load->isVolatile();
-        if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&inst))
-          if (auto *c = llvm::dyn_cast<llvm::ConstantFP>(store->getValueOperand()))
-            shape.storesZero |= c->isZero();
-      }
-    shapes.push_back(shape);
-  }
-  return shapes;
-}
-
-/// The function of `module` whose name contains `name` (not an entry).
-llvm::Function *definedFunction(llvm::Module &module, llvm::StringRef name) {
-  for (llvm::Function &f : module)
-    if (f.getName().contains(name) && !f.isDeclaration() &&
-        !f.getName().contains("entry"))
-      return &f;
-  return nullptr;
-}
-
-// A `for` over an integer range runs an i32 counter, so at O2 an index by
-// the loop variable needs no float conversion: that loop's body has no
-// fptosi round trip (the general double-counter version still has one).
-TEST(RelayIRGen, InnermostRangeLoopIndexesWithoutConversions) {
-  llvm::LLVMContext context;
-  auto module = optimizedAtO2(R"(
-fn sum(v, n) { let s = 0; for j in 0..n { s = s + v[j] }; return s }
-print(sum([1, 2, 3], 3))
-)", context);
-  ASSERT_TRUE(module);
-  llvm::Function *fn = definedFunction(*module, "sum");
-  ASSERT_TRUE(fn);
-  // Loops: the i32 version (chunks around an inner loop) and the double
-  // version. The innermost i32 loop converts nothing and polls nothing.
-  unsigned clean = 0;
-  for (LoopShape loop : innermostLoops(*fn))
-    clean += !loop.converts && !loop.polls;
-  EXPECT_EQ(clean, 1u);
-}
-
-// The sieve's hot loop, `while m < n { flags[m] = 0; m = m + p }`, is a
-// counted while: at O2 its integer version stores without converting m,
-// while the general version (kept for fractional, -0, NaN or huge values)
-// still has the fptosi round trip.
-TEST(RelayIRGen, SieveInnerWhileIndexesWithoutConversions) {
-  llvm::LLVMContext context;
-  auto module = optimizedAtO2(R"(
-fn sieve(n) {
-  let flags = []
-  for i in 0..n { flags.push(1) }
-  flags[0] = 0
-  flags[1] = 0
-  let p = 2
-  while p * p < n {
-    if flags[p] == 1 {
-      let m = p * p
-      while m < n { flags[m] = 0; m = m + p }
-    }
-    p = p + 1
-  }
-  return flags
-}
-print(len(sieve(100)))
-)", context);
-  ASSERT_TRUE(module);
-  unsigned clean = 0, converting = 0;
-  for (llvm::Function &fn : *module)
-    if (!fn.isDeclaration())
-      for (LoopShape loop : innermostLoops(fn))
-        if (loop.storesZero) {
-          clean += !loop.converts;
-          converting += loop.converts;
-        }
-  EXPECT_EQ(clean, 1u);
-  EXPECT_EQ(converting, 1u);
 }
 
 // ---- Entry wrappers and the executable's main ---------------------------------
