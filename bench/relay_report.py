@@ -203,12 +203,15 @@ def compile_latency(build):
     """Median ms per Relay function from typed AST to callable (router unit)."""
     out = sh([f"{build}/bin/relay_compile_bench", "--benchmark_repetitions=7",
               "--benchmark_format=json", "--benchmark_min_time=0.2"])
-    runs = {}
+    runs, phases = {}, {}
     for b in json.loads(out)["benchmarks"]:
         if b.get("run_type") == "iteration":
             name = b["run_name"].split("/", 1)[1]
             runs.setdefault(name, []).append(b["real_time"])
-    return runs
+            for phase in ("optimize", "codegen"):
+                if f"{phase}_ms" in b:
+                    phases.setdefault((name, phase), []).append(b[f"{phase}_ms"])
+    return runs, phases
 
 
 def guard_cost(kiln, root, work):
@@ -369,15 +372,18 @@ def main():
             return f"- **not measured** — {text}"
         return f"- **{'met' if good else 'not met'}** — {text}"
 
-    lat = compile_latency(a.build)
+    lat, lat_phases = compile_latency(a.build)
     lines.append("### One function to native code\n")
     lines.append("What the router pays to move one function to native code: irgen of that "
                  "function alone + optimise + codegen + JIT link until callable "
                  "(bench/relay_compile_bench.cpp, Google Benchmark, 7 repetitions, no cache).\n")
-    lines.append("| function | ms |")
-    lines.append("|---|---|")
+    lines.append("| function | ms | of which optimise | of which codegen |")
+    lines.append("|---|---|---|---|")
     for name, xs in lat.items():
-        lines.append(f"| `{name}` | {fmt(xs)} |")
+        split = [statistics.median(lat_phases[(name, p)]) if lat_phases.get((name, p)) else None
+                 for p in ("optimize", "codegen")]
+        lines.append(f"| `{name}` | {fmt(xs)} | " +
+                     " | ".join("—" if v is None else f"{v:.2f}" for v in split) + " |")
     lines.append("")
     progs, gc = guard_cost(kiln, a.root, a.work)
     lines.append("### What the guards cost\n")
@@ -420,8 +426,8 @@ def main():
                              "compile latency of one function at O2 ≤ 5 ms: " +
                              (", ".join(f"`{n}` {ms:.2f} ms" for n, ms in o2.items())
                               if o2 else "—") +
-                             " to callable (`dot`'s loop is compiled in two versions, "
-                             "see docs/relay.md)" +
+                             " to callable (most of it LLVM's O2 pipeline and instruction "
+                             "selection, see the table above)" +
                              (f"; the whole fib program (`fib`, top-level code, entry wrappers) "
                               f"takes {c:.1f} ms in `kiln run --mode=jit -O2 --time`."
                               if c is not None else ".")))

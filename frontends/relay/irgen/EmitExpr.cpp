@@ -232,6 +232,14 @@ Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
     bound = std::fabs(n->value);
     return b.getInt64(int64_t(n->value));
   }
+  // An array's length: at most 2^47 bytes of user address space / 8.
+  if (const auto *call = dyn_cast<CallExpr>(e)) {
+    if (call->builtin != Builtin::Len || call->args.size() != 1 ||
+        !isa<VarExpr>(call->args[0].get()))
+      return nullptr;
+    bound = 17592186044416.0; // 2^44
+    return arrayLength(emitAs(call->args[0].get(), Type::Array));
+  }
   if (const auto *v = dyn_cast<VarExpr>(e)) {
     for (const IntCounter &c : intCounters)
       if (c.slot == v->slot) {

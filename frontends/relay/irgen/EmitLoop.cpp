@@ -226,10 +226,21 @@ void FunctionGen::emitWhileDouble(const WhileStmt &s, bool rare) {
 /// to the same doubles, and index checks on the variable then fold to one
 /// unsigned compare.
 void FunctionGen::emitForRange(const ForRangeStmt &s) {
-  Value *start = emitAs(s.start.get(), Type::Number);
-  Value *end = emitAs(s.end.get(), Type::Number);
   BodyFacts facts;
   facts.stmt(s.body.get());
+  bool varAssigned = llvm::is_contained(facts.assignedSlots, s.slot);
+  // Bounds that are integers by construction (literals, len(a), counters
+  // and + - * of them: see exactInteger) need no check and no general
+  // version: one i64 loop, whatever the nesting.
+  double startBound = 0, endBound = 0;
+  if (Value *first = exactInteger(s.start.get(), startBound))
+    if (Value *limit = exactInteger(s.end.get(), endBound)) {
+      emitForRangeInt(s, first, limit, !varAssigned,
+                      std::max(startBound, endBound));
+      return;
+    }
+  Value *start = emitAs(s.start.get(), Type::Number);
+  Value *end = emitAs(s.end.get(), Type::Number);
   // Versioning copies the body, and each loop inside it versions again:
   // only loops with at most one level of loops inside are versioned, so a
   // body is emitted at most four times.
@@ -245,8 +256,11 @@ void FunctionGen::emitForRange(const ForRangeStmt &s) {
   b.CreateCondBr(int32Range(start, end), intLoop, fpLoop,
                  MDBuilder(b.getContext()).createLikelyBranchWeights());
   b.SetInsertPoint(intLoop);
-  bool varAssigned = llvm::is_contained(facts.assignedSlots, s.slot);
-  emitForRangeInt(s, start, end, !varAssigned);
+  llvm::Type *i32 = b.getInt32Ty();
+  emitForRangeInt(
+      s, b.CreateFPToSI(start, i32),
+      b.CreateFPToSI(b.CreateUnaryIntrinsic(Intrinsic::ceil, end), i32),
+      !varAssigned, TwoTo31);
   b.CreateBr(join);
   b.SetInsertPoint(fpLoop);
   emitForRangeDouble(s, start, end, /*rare=*/true);
@@ -270,25 +284,23 @@ Value *FunctionGen::int32Range(Value *start, Value *end) {
                      b.CreateAnd(within(start), within(end)), "for.fits.i32");
 }
 
-/// The i32 version: k from (int)a while k < (int)ceil(b), which for integer
-/// k is exactly k < b. The iterations run in chunks of PollChunk with one
+/// The integer version: k from `first` while k < `limit`: (int)a and
+/// (int)ceil(b) for the i32 version of a checked range, which for integer k
+/// is exactly k < b; the exact bounds themselves otherwise. The iterations run in chunks of PollChunk with one
 /// timeout poll per chunk, so the inner loop is free of volatile loads and
 /// loop-invariant loads (array data and length) leave it. Loops and calls in
 /// the body poll on their own, so a timeout is still noticed within one
 /// chunk of otherwise bounded iterations.
-void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *start,
-                                  Value *end, bool exactVar) {
-  llvm::Type *i32 = b.getInt32Ty();
-  Value *first = b.CreateFPToSI(start, i32);
-  Value *limit =
-      b.CreateFPToSI(b.CreateUnaryIntrinsic(Intrinsic::ceil, end), i32);
-  AllocaInst *counter = entryAlloca(i32, s.var + ".k");
+void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *first,
+                                  Value *limit, bool exactVar, double bound) {
+  llvm::Type *t = first->getType();
+  AllocaInst *counter = entryAlloca(t, s.var + ".k");
   b.CreateStore(first, counter);
   BasicBlock *latch = newBlock("for.next");
   BasicBlock *exit = newBlock("for.end");
   BasicBlock *header = emitCountedHead(counter, limit, b.getInt64(PollChunk),
                                        /*up=*/true, exit);
-  Value *k = b.CreateLoad(i32, counter, s.var + ".k");
+  Value *k = b.CreateLoad(t, counter, s.var + ".k");
   if (AllocaInst *var = slot(s.slot, Type::Number, s.loc)) {
     if (!var->hasName())
       var->setName(s.var);
@@ -297,14 +309,15 @@ void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *start,
   // The body never assigns the variable: it always equals k, so integer
   // index arithmetic on it may use k itself (see exactInteger).
   if (exactVar)
-    intCounters.push_back({s.slot, counter, TwoTo31});
+    intCounters.push_back({s.slot, counter, bound});
   emitLoopBody(s.body.get(), latch, exit);
   if (exactVar)
     intCounters.pop_back();
   b.SetInsertPoint(latch);
-  // k < chunk end <= limit <= INT32_MAX before the increment: no wrap.
-  b.CreateStore(b.CreateNSWAdd(b.CreateLoad(i32, counter), b.getInt32(1)),
-                counter);
+  // k < chunk end <= limit before the increment: no wrap.
+  b.CreateStore(
+      b.CreateNSWAdd(b.CreateLoad(t, counter), ConstantInt::get(t, 1)),
+      counter);
   b.CreateBr(header);
   b.SetInsertPoint(exit);
 }

@@ -147,8 +147,10 @@ private:
                                     bool up, llvm::BasicBlock *exit);
   void emitForRange(const ForRangeStmt &s);
   llvm::Value *int32Range(llvm::Value *start, llvm::Value *end);
-  void emitForRangeInt(const ForRangeStmt &s, llvm::Value *start,
-                       llvm::Value *end, bool exactVar);
+  /// The integer-counter loop: k from `first` while k < `limit` (both of
+  /// the counter's integer type, |k| <= `bound`).
+  void emitForRangeInt(const ForRangeStmt &s, llvm::Value *first,
+                       llvm::Value *limit, bool exactVar, double bound);
   void emitForRangeDouble(const ForRangeStmt &s, llvm::Value *start,
                           llvm::Value *end, bool rare = false);
   /// Tells the optimiser not to unroll or vectorize the loop closed by
@@ -197,7 +199,8 @@ private:
   llvm::Value *boundCheckedElement(llvm::Value *array, llvm::Value *i,
                                    Loc where);
   /// `e` as an exact i64 when it is built from integer-counter loop
-  /// variables, integer literals, + - and *, with every intermediate below
+  /// variables, integer literals, `len(variable)`, + - and *, with every
+  /// intermediate below
   /// 2^53 in magnitude (so the double evaluation would give the same
   /// integer); null otherwise. `bound` receives a bound on |e|.
   llvm::Value *exactInteger(const Expr *e, double &bound);

@@ -120,7 +120,17 @@ class Gen:
                 lines.append(f"{pad}}}")
             elif k < 0.72 and depth > 0:
                 i = f"i{indent}"
-                lines.append(f"{pad}for {i} in {r.randint(-2, 2)}..{r.randint(0, 6)} {{")
+                # Literal and len() bounds compile to one integer loop; any
+                # other expression to the checked, versioned pair.
+                start, end = r.randint(-2, 2), r.randint(0, 6)
+                roll = r.random()
+                if roll < 0.25 and arrs:
+                    end = f"len({r.choice(arrs)}){r.choice(['', ' - 1', ' + 1'])}"
+                elif roll < 0.45:
+                    start = f"max(min({self.expr(scope, 1)}, 2), -3)"
+                elif roll < 0.6:
+                    end = f"min({self.expr(scope, 1)}, 6)"
+                lines.append(f"{pad}for {i} in {start}..{end} {{")
                 lines += self.block(scope + [(i, "n")], depth - 1, indent + 1, loop_depth + 1, in_fn,
                                     iterating)
                 lines.append(f"{pad}}}")

@@ -77,6 +77,32 @@ print(sum([1, 2, 3], 3))
   EXPECT_EQ(clean, 1u);
 }
 
+// Bounds that are integers by construction (here 0 and len(v)) need no
+// entry check and no general version: the function has one loop nest, whose
+// innermost loop converts and polls nothing, even three loops deep.
+TEST(RelayIRGen, ExactRangeLoopsHaveNoGeneralVersion) {
+  llvm::LLVMContext context;
+  auto module = optimizedAtO2(R"(
+fn sum(v) { let s = 0; for j in 0..len(v) { s = s + v[j] }; return s }
+fn cube(v) {
+  let s = 0
+  for i in 0..len(v) { for j in 0..len(v) { for k in 1..len(v) - 1 { s = s + v[i] * v[j] * v[k] } } }
+  return s
+}
+print(sum([1, 2, 3]), cube([1, 2, 3]))
+)", context);
+  ASSERT_TRUE(module);
+  for (const char *name : {"sum", "cube"}) {
+    SCOPED_TRACE(name);
+    llvm::Function *fn = definedFunction(*module, name);
+    ASSERT_TRUE(fn);
+    std::vector<LoopShape> loops = innermostLoops(*fn);
+    ASSERT_EQ(loops.size(), 1u);
+    EXPECT_FALSE(loops[0].converts);
+    EXPECT_FALSE(loops[0].polls);
+  }
+}
+
 // The sieve's hot loop, `while m < n { flags[m] = 0; m = m + p }`, is a
 // counted while: at O2 its integer version stores without converting m,
 // while the general version (kept for fractional, -0, NaN or huge values)

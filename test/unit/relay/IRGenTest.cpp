@@ -210,6 +210,20 @@ for i in 1..len(a) { if i == 2 { continue }; s = s + a[i] * i }
 for i in 0..3 { for j in i..3 { s = s + a[j] } }
 print(s)
 )"},
+    // Bounds that are integers by construction: one i64 loop, any nesting.
+    {"exact ranges", R"(
+let a = [3, 1, 4, 1, 5]
+let t = 0
+for i in 0..len(a) { for j in 0..i { for k in j..len(a) - 1 { t = t + a[k] * (i - j) } } }
+for i in -3..2 { print(i, a[i + 3], a[len(a) - 1 - (i + 3)]) }
+for i in 0..len(a) { a.push(i) }
+for i in 2..len(a) * 2 - 9 { i = i + 0.5; print(i) }
+let e = []
+for i in 0..len(e) { print("never") }
+for i in len(a)..3 { print("never") }
+for i in 0..len(a) { if a[i] == 5 { break }; if i % 2 == 0 { continue }; t = t + i }
+print(t, a, a[len(a) - 1], len(a))
+)"},
     {"math", R"(
 print(sqrt(2), abs(-3.5), floor(-2.5), ceil(2.1), sin(1), cos(1), tan(1))
 print(exp(1), log(10), pow(2, 0.3), pow(10, 1.7), pow(2, 10), sin(-0.7))
@@ -328,6 +342,11 @@ TEST_P(RelayJit, RuntimeErrorsMatchTheInterpreter) {
       "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nfor i in 1..2 { a[i + 1] = f() }",
       "let a = [1]\nfor i in 1..2 { print(a[i * 2147483647 * 2147483647]) }",
       "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { print(a[2 * i + j]) } }",
+      // Exact bounds (i64 counter, no general version) and len() indexes.
+      "let a = [1, 2, 3]\nfor i in 0..len(a) + 1 { print(a[i]) }",
+      "let a = [1, 2, 3]\nfor i in 0..len(a) { print(a[len(a) - 2 * i]) }",
+      "let a = [1, 2, 3]\nprint(a[len(a) - 1])\nprint(a[len(a)])",
+      "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { for k in 0..2 { print(a[i + j + k]) } } }",
       // The same inside counted whiles (i64 counter) and their fallback.
       "let a = [1, 2, 3]\nlet i = 0\nwhile i < 5 { print(a[i]); i = i + 1 }",
       "let a = [1, 2, 3]\nlet i = 2\nwhile i >= -1 { print(a[i]); i = i - 1 }",
