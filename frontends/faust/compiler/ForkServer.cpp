@@ -2,11 +2,19 @@
 //
 // Protocol over one AF_UNIX stream socket (the server's end is its fd 3):
 // Kiln sends a u32 byte count and a payload of NUL-terminated strings --
-// working directory, log file, then faust's argv; the server forks, answers
-// the child's pid (i32; < 0 if fork failed) and, when the child has ended,
-// its wait status (i32). EOF ends the server. A socket rather than pipes so
-// that a dead server is an EPIPE here (send with MSG_NOSIGNAL), not a
-// SIGPIPE that kills the host.
+// working directory, log file, then faust's argv. The answers are messages
+// of two i32s, a tag and a value: Pid (the child that runs the request,
+// already forked and waiting for it; < 0 if none could be forked), then
+// Exited (the exit status as a wait status, sent by the child itself from
+// its last exit handler, when its output is written) and Status (the wait
+// status, sent by the server once it has reaped the child). Kiln goes on at
+// the first of the two and collects a Status left behind before its next
+// request; a child that dies of a signal sends only Status. EOF ends the
+// server. A socket rather than pipes so that a dead server is an EPIPE here
+// (send with MSG_NOSIGNAL), not a SIGPIPE that kills the host. The
+// environment variable naming the socket carries the protocol's version
+// (V2): a library that speaks another version does not serve, and the
+// caller falls back to spawning.
 #include "ForkServer.h"
 
 #include <cerrno>
@@ -27,6 +35,7 @@ namespace kiln::faust {
 namespace {
 
 constexpr int kServerFd = 3; // where the server finds its socket
+enum Tag : int32_t { TagPid = 1, TagExited = 2, TagStatus = 3 };
 
 /// The one server of this process and the lock its requests take.
 struct Server {
@@ -40,6 +49,9 @@ struct Server {
   /// a script, or a library that does not load): spawn those directly.
   std::set<std::string> failed;
   unsigned served = 0; ///< requests this server answered
+  /// The last request ended with Exited: the server's Status is still to
+  /// be read.
+  bool statusPending = false;
 
   ~Server() {
     if (owner == getpid())
@@ -54,6 +66,7 @@ struct Server {
     socket = -1;
     pid = -1;
     served = 0;
+    statusPending = false;
     binary.clear();
     library.clear();
   }
@@ -67,6 +80,7 @@ struct Server {
     socket = -1;
     pid = -1;
     served = 0;
+    statusPending = false;
     binary.clear();
     library.clear();
   }
@@ -93,6 +107,39 @@ bool transfer(int fd, void *data, size_t size, bool out) {
   return true;
 }
 
+/// Receives one (tag, value) message; false once the server is gone.
+bool receive(int fd, int32_t &tag, int32_t &value) {
+  int32_t message[2];
+  if (!transfer(fd, message, sizeof message, false))
+    return false;
+  tag = message[0];
+  value = message[1];
+  return true;
+}
+
+/// Sends one request and reads its answers up to the child's exit status
+/// (`pid` < 0: none could be forked, no status). False on a broken server.
+bool exchange(Server &s, const std::string &payload, int32_t &pid,
+              int32_t &status) {
+  int32_t tag = 0, value = 0;
+  if (s.statusPending && !(receive(s.socket, tag, value) && tag == TagStatus))
+    return false;
+  s.statusPending = false;
+  uint32_t size = uint32_t(payload.size());
+  if (!transfer(s.socket, &size, sizeof size, true) ||
+      !transfer(s.socket, const_cast<char *>(payload.data()), payload.size(),
+                true) ||
+      !receive(s.socket, tag, pid) || tag != TagPid)
+    return false;
+  if (pid <= 0)
+    return true;
+  if (!receive(s.socket, tag, status) ||
+      (tag != TagExited && tag != TagStatus))
+    return false;
+  s.statusPending = tag == TagExited;
+  return true;
+}
+
 /// The environment of the server: ours, plus the preload library and the
 /// descriptor it serves on.
 std::vector<std::string> serverEnvironment(const std::string &binary,
@@ -108,7 +155,7 @@ std::vector<std::string> serverEnvironment(const std::string &binary,
   }
   env.push_back(preload);
   env.push_back("KILN_FAUST_FORKSERVER_EXE=" + binary);
-  env.push_back("KILN_FAUST_FORKSERVER_FDS=" + std::to_string(kServerFd) + "," +
+  env.push_back("KILN_FAUST_FORKSERVER_V2_FDS=" + std::to_string(kServerFd) + "," +
                 std::to_string(kServerFd));
   return env;
 }
@@ -204,13 +251,8 @@ std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
     s.failed.insert(key);
     return std::nullopt;
   }
-  std::string payload = payloadOf(argv, logPath);
-  uint32_t size = uint32_t(payload.size());
   int32_t pid = -1, status = 0;
-  if (!transfer(s.socket, &size, sizeof size, true) ||
-      !transfer(s.socket, payload.data(), payload.size(), true) ||
-      !transfer(s.socket, &pid, sizeof pid, false) ||
-      (pid > 0 && !transfer(s.socket, &status, sizeof status, false))) {
+  if (!exchange(s, payloadOf(argv, logPath), pid, status)) {
     // It died (killed, out of memory: start a new one next time) or never
     // served at all (the preload library did not take: stop trying).
     if (s.served == 0)

@@ -7,9 +7,13 @@
 // from a 5 ms DSP pays that six times over. Kiln starts faust once with this
 // library in LD_PRELOAD; the wrapped __libc_start_main runs every constructor
 // as usual, then, instead of faust's main, serves requests: each request is
-// an argument vector, and the server forks a child that calls faust's real
-// main with it -- the child starts from exactly the state a fresh `faust`
-// reaches at main. The technique is AFL's fork server. Kiln-side:
+// an argument vector, run by a child that calls faust's real main with it --
+// the child starts from exactly the state a fresh `faust` reaches at main.
+// The technique is AFL's fork server. Two things keep the remaining process
+// costs off Kiln's clock: the child for the next request is forked ahead of
+// it (a standby child waiting on the socket), and a child reports its exit
+// status from its last exit handler, before the kernel tears down its
+// address space. Kiln-side:
 // frontends/faust/compiler/ForkServer.cpp, which also says the protocol.
 //
 // Plain C, no Kiln or LLVM code: it lives inside the faust process (LLVM
@@ -49,11 +53,51 @@ static int transfer(int fd, void *buffer, size_t size, int out) {
   return 0;
 }
 
+/// Messages to Kiln: two i32s, a tag and a value (see ForkServer.cpp).
+enum { TagPid = 1, TagExited = 2, TagStatus = 3 };
+
+static int reply(int32_t tag, int32_t value) {
+  int32_t message[2] = {tag, value};
+  return transfer(replyFd, message, sizeof message, 1);
+}
+
+/// Set in a child once it runs a request.
+static int servingRequest;
+
+/// The child's exit handler, registered when this library loads and so run
+/// after those faust registers later (its own objects, the loader's
+/// finalisers). By then faust has closed its output (it does so before main
+/// returns), and stdio is flushed here: it tells Kiln the exit status, so
+/// Kiln need not wait for the kernel to tear down the address space of a
+/// process that mapped libLLVM. A child that dies of a signal never gets
+/// here; the server's wait status then tells.
+static void reportExit(int status, void *unused) {
+  (void)unused;
+  if (!servingRequest)
+    return;
+  fflush(NULL);
+  reply(TagExited, (status & 0xff) << 8); /* as a wait status */
+}
+
+__attribute__((constructor)) static void registerReport(void) {
+  on_exit(reportExit, NULL);
+}
+
+/// Reads one request: its payload (NUL-terminated), or NULL at EOF.
+static char *readRequest(uint32_t *size) {
+  if (transfer(requestFd, size, sizeof *size, 0) != 0 || *size == 0 ||
+      *size > (1u << 24))
+    return NULL;
+  char *payload = malloc((size_t)*size + 1);
+  if (!payload || transfer(requestFd, payload, *size, 0) != 0)
+    return NULL;
+  payload[*size] = '\0';
+  return payload;
+}
+
 /// The child: the request's working directory and log file, then faust.
 /// payload = cwd NUL log NUL argv[0] NUL ... argv[n-1] NUL
 static void runChild(char *payload, uint32_t size, char **envp) {
-  close(requestFd);
-  close(replyFd);
   char *end = payload + size, *cwd = payload, *log = cwd + strlen(cwd) + 1;
   int argc = 0;
   char **argv = calloc(size + 1, sizeof(char *));
@@ -64,34 +108,58 @@ static void runChild(char *payload, uint32_t size, char **envp) {
   if (!argv || argc == 0 || chdir(cwd) != 0 || out < 0 || in < 0 ||
       dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(in, 0) < 0)
     _exit(127);
+  // The socket stays open for reportExit, but faust's own children (it
+  // runs none today) must not inherit it.
+  fcntl(replyFd, F_SETFD, FD_CLOEXEC);
+  servingRequest = 1;
   exit(realMain(argc, argv, envp)); // as faust's own start-up code would
 }
 
-/// One request: its payload, a child for it, its pid and then its wait
-/// status back to Kiln. 0 while the connection lasts.
-static int serveOne(char **envp) {
+/// A standby child, forked before its request exists so that neither the
+/// fork nor anything else here is on Kiln's clock: takes the next request
+/// (telling the server on `taken`), answers its own pid and runs faust.
+/// At EOF it ends quietly, and the server with it.
+static void standby(int taken, char **envp) {
   uint32_t size = 0;
-  if (transfer(requestFd, &size, sizeof size, 0) != 0 || size == 0 || size > (1u << 24))
+  char *payload = readRequest(&size);
+  if (!payload)
+    _exit(0);
+  if (write(taken, "r", 1) != 1 || reply(TagPid, (int32_t)getpid()) != 0)
+    _exit(127);
+  close(taken);
+  runChild(payload, size, envp);
+}
+
+/// One request: a standby child for it, then its wait status back to Kiln.
+/// 0 while the connection lasts.
+static int serveOne(char **envp) {
+  int taken[2];
+  if (pipe2(taken, O_CLOEXEC) != 0)
     return -1;
-  char *payload = malloc((size_t)size + 1);
-  if (!payload || transfer(requestFd, payload, size, 0) != 0)
-    return -1;
-  payload[size] = '\0';
   pid_t pid = fork();
-  if (pid == 0)
-    runChild(payload, size, envp);
-  free(payload);
-  int32_t reply[2] = {(int32_t)pid, 0};
-  if (transfer(replyFd, &reply[0], sizeof reply[0], 1) != 0)
-    return -1;
-  if (pid < 0)
-    return 0;
+  if (pid == 0) {
+    close(taken[0]);
+    standby(taken[1], envp);
+  }
+  close(taken[1]);
+  if (pid < 0) { // no child: answer the request here, with no pid
+    close(taken[0]);
+    uint32_t size = 0;
+    char *payload = readRequest(&size);
+    int got = payload != NULL;
+    free(payload);
+    return got && reply(TagPid, -1) == 0 ? 0 : -1;
+  }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
       return -1;
-  reply[1] = status;
-  return transfer(replyFd, &reply[1], sizeof reply[1], 1);
+  char byte = 0;
+  ssize_t n = read(taken[0], &byte, 1);
+  close(taken[0]);
+  if (n != 1)
+    return -1; // EOF before a request: Kiln is done with this server
+  return reply(TagStatus, status);
 }
 
 /// Replaces faust's main when the server's descriptors are named in the
@@ -116,13 +184,13 @@ static int isExpectedProgram(const char *expected) {
 int __libc_start_main(MainFn main, int argc, char **argv, void (*init)(void),
                       void (*fini)(void), void (*rtldFini)(void), void *stack) {
   StartFn start = (StartFn)dlsym(RTLD_NEXT, "__libc_start_main");
-  const char *fds = getenv("KILN_FAUST_FORKSERVER_FDS");
+  const char *fds = getenv("KILN_FAUST_FORKSERVER_V2_FDS");
   realMain = main;
   if (fds && isExpectedProgram(getenv("KILN_FAUST_FORKSERVER_EXE")) &&
       sscanf(fds, "%d,%d", &requestFd, &replyFd) == 2)
     main = serverMain;
   // Nothing started from here on inherits the server's set-up.
-  unsetenv("KILN_FAUST_FORKSERVER_FDS");
+  unsetenv("KILN_FAUST_FORKSERVER_V2_FDS");
   unsetenv("KILN_FAUST_FORKSERVER_EXE");
   unsetenv("LD_PRELOAD");
   return start(main, argc, argv, init, fini, rtldFini, stack);

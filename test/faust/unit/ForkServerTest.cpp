@@ -72,6 +72,30 @@ TEST(ForkServerTest, ErrorsAreTheSameAsFromAFreshFaust) {
             std::string::npos) << served.diagnostics;
 }
 
+// A child reports its exit status before its process is torn down, and the
+// server's own status for it is collected before the next request: a run
+// of good and bad compilations back to back keeps every answer with its
+// request, on one server.
+TEST(ForkServerTest, BackToBackRequestsKeepTheirOwnStatus) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  FaustInput good = writeDsp(dir, "osc.dsp", kOsc);
+  FaustInput bad = writeDsp(dir, "bad.dsp", "process = nowhere;\n");
+  ASSERT_TRUE(runFaust(good).ok);
+  int pid = forkServerPid();
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    FaustResult failed = runFaust(bad);
+    EXPECT_FALSE(failed.ok);
+    EXPECT_NE(failed.diagnostics.find("undefined symbol : nowhere"),
+              std::string::npos) << failed.diagnostics;
+    FaustResult passed = runFaust(good);
+    EXPECT_TRUE(passed.ok) << passed.diagnostics;
+    EXPECT_FALSE(passed.bitcode.empty());
+  }
+  EXPECT_EQ(forkServerPid(), pid) << "the server was replaced";
+}
+
 TEST(ForkServerTest, RelativePathsResolveInTheCallersDirectory) {
   REQUIRE_FORK_SERVER();
   test::TempDir dir;
