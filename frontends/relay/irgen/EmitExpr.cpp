@@ -194,7 +194,32 @@ Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
 
 Value *FunctionGen::emitIndexRead(const IndexExpr &e) {
   Value *array = emitAs(e.array.get(), Type::Array);
-  return loadElement(checkedElementOf(array, e.index.get(), e.loc));
+  return loadElement(elementOf(e.array.get(), array, e.index.get(), e.loc));
+}
+
+Value *FunctionGen::elementOf(const Expr *arrayExpr, Value *array,
+                              const Expr *index, Loc where) {
+  if (inRangeIndex(arrayExpr, index)) {
+    const auto *v = cast<VarExpr>(index);
+    for (const IntCounter &c : intCounters)
+      if (c.slot == v->slot)
+        return elementAddress(
+            array, b.CreateSExtOrTrunc(
+                       b.CreateLoad(c.counter->getAllocatedType(), c.counter),
+                       b.getInt64Ty()));
+  }
+  return checkedElementOf(array, index, where);
+}
+
+bool FunctionGen::inRangeIndex(const Expr *array, const Expr *index) const {
+  const auto *a = dyn_cast_or_null<VarExpr>(array);
+  const auto *i = dyn_cast_or_null<VarExpr>(index);
+  if (!a || !i)
+    return false;
+  for (auto c = intCounters.rbegin(); c != intCounters.rend(); ++c)
+    if (c->slot == i->slot)
+      return c->within >= 0 && c->within == a->slot;
+  return false;
 }
 
 Value *FunctionGen::checkedElementOf(Value *array, const Expr *e, Loc where) {

@@ -236,7 +236,8 @@ void FunctionGen::emitForRange(const ForRangeStmt &s) {
   if (Value *first = exactInteger(s.start.get(), startBound))
     if (Value *limit = exactInteger(s.end.get(), endBound)) {
       emitForRangeInt(s, first, limit, !varAssigned,
-                      std::max(startBound, endBound));
+                      std::max(startBound, endBound),
+                      varAssigned ? -1 : indexedArray(s, facts));
       return;
     }
   Value *start = emitAs(s.start.get(), Type::Number);
@@ -268,6 +269,26 @@ void FunctionGen::emitForRange(const ForRangeStmt &s) {
   b.SetInsertPoint(join);
 }
 
+/// For `for i in a..len(v)` with a >= 0 (a non-negative literal or a
+/// length) and v never assigned in the body: v's slot (every i indexes v,
+/// whose length can only grow); -1 otherwise.
+int FunctionGen::indexedArray(const ForRangeStmt &s, const BodyFacts &facts) {
+  const Expr *start = s.start.get();
+  auto isLen = [](const Expr *e) -> const VarExpr * {
+    const auto *call = dyn_cast_or_null<CallExpr>(e);
+    if (!call || call->builtin != Builtin::Len || call->args.size() != 1)
+      return nullptr;
+    return dyn_cast<VarExpr>(call->args[0].get());
+  };
+  const auto *n = dyn_cast_or_null<NumberExpr>(start);
+  if (!(n && n->value >= 0) && !isLen(start))
+    return -1;
+  const VarExpr *v = isLen(s.end.get());
+  if (!v || v->slot < 0 || llvm::is_contained(facts.assignedSlots, v->slot))
+    return -1;
+  return v->slot;
+}
+
 /// start integral, not -0, and start, end within [-2^31, 2^31 - 1] (false
 /// for NaN).
 Value *FunctionGen::int32Range(Value *start, Value *end) {
@@ -292,7 +313,8 @@ Value *FunctionGen::int32Range(Value *start, Value *end) {
 /// the body poll on their own, so a timeout is still noticed within one
 /// chunk of otherwise bounded iterations.
 void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *first,
-                                  Value *limit, bool exactVar, double bound) {
+                                  Value *limit, bool exactVar, double bound,
+                                  int within) {
   llvm::Type *t = first->getType();
   AllocaInst *counter = entryAlloca(t, s.var + ".k");
   b.CreateStore(first, counter);
@@ -309,7 +331,7 @@ void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *first,
   // The body never assigns the variable: it always equals k, so integer
   // index arithmetic on it may use k itself (see exactInteger).
   if (exactVar)
-    intCounters.push_back({s.slot, counter, bound});
+    intCounters.push_back({s.slot, counter, bound, within});
   emitLoopBody(s.body.get(), latch, exit);
   if (exactVar)
     intCounters.pop_back();

@@ -249,6 +249,13 @@ void FunctionGen::emitAssign(const AssignStmt &s) {
   }
   if (const auto *target = dyn_cast<IndexExpr>(s.target.get())) {
     Value *array = emitAs(target->array.get(), Type::Array);
+    if (inRangeIndex(target->array.get(), target->index.get())) {
+      Value *address =
+          elementOf(target->array.get(), array, target->index.get(),
+                    target->loc);
+      storeElement(address, emitAs(s.value.get(), Type::Number));
+      return;
+    }
     double bound = 0;
     Value *exact = exactInteger(target->index.get(), bound);
     Value *index = exact ? nullptr : emitAs(target->index.get(), Type::Number);

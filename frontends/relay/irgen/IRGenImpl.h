@@ -147,10 +147,12 @@ private:
                                     bool up, llvm::BasicBlock *exit);
   void emitForRange(const ForRangeStmt &s);
   llvm::Value *int32Range(llvm::Value *start, llvm::Value *end);
+  int indexedArray(const ForRangeStmt &s, const BodyFacts &facts);
   /// The integer-counter loop: k from `first` while k < `limit` (both of
   /// the counter's integer type, |k| <= `bound`).
   void emitForRangeInt(const ForRangeStmt &s, llvm::Value *first,
-                       llvm::Value *limit, bool exactVar, double bound);
+                       llvm::Value *limit, bool exactVar, double bound,
+                       int within = -1);
   void emitForRangeDouble(const ForRangeStmt &s, llvm::Value *start,
                           llvm::Value *end, bool rare = false);
   /// Tells the optimiser not to unroll or vectorize the loop closed by
@@ -195,6 +197,15 @@ private:
   /// bound is checked; otherwise `e` is evaluated as a double and fully
   /// checked.
   llvm::Value *checkedElementOf(llvm::Value *array, const Expr *e, Loc where);
+  /// The address of element `index` of `array` (already evaluated from
+  /// `arrayExpr`), checked as the language requires: not at all when
+  /// inRangeIndex, the bound alone for exact integers, fully otherwise.
+  llvm::Value *elementOf(const Expr *arrayExpr, llvm::Value *array,
+                         const Expr *index, Loc where);
+  /// True when `index` is the variable of a range loop `for i in a..len(v)`
+  /// (a >= 0, i and v never assigned in the body) and `array` is that `v`:
+  /// arrays never shrink, so v[i] needs no check.
+  bool inRangeIndex(const Expr *array, const Expr *index) const;
   /// The address of element `i` (an i64) after checking 0 <= i < length.
   llvm::Value *boundCheckedElement(llvm::Value *array, llvm::Value *i,
                                    Loc where);
@@ -223,6 +234,9 @@ private:
     int slot;
     llvm::AllocaInst *counter;
     double bound;
+    /// The slot of an array variable whose every element the counter
+    /// indexes (0 <= counter < its length), or -1: see inRangeIndex.
+    int within = -1;
   };
   std::vector<IntCounter> intCounters;
   /// The steps `v = v + k` of the counted whiles being emitted: the

@@ -78,29 +78,75 @@ print(sum([1, 2, 3], 3))
 }
 
 // Bounds that are integers by construction (here 0 and len(v)) need no
-// entry check and no general version: the function has one loop nest, whose
-// innermost loop converts and polls nothing, even three loops deep.
+// entry check and no general version, even three loops deep: the generated
+// function has no double-counter loop (for.fp) and no float-to-integer
+// conversion, while a range up to a parameter keeps both.
 TEST(RelayIRGen, ExactRangeLoopsHaveNoGeneralVersion) {
   llvm::LLVMContext context;
-  auto module = optimizedAtO2(R"(
+  auto program = test::compile(R"(
 fn sum(v) { let s = 0; for j in 0..len(v) { s = s + v[j] }; return s }
 fn cube(v) {
   let s = 0
   for i in 0..len(v) { for j in 0..len(v) { for k in 1..len(v) - 1 { s = s + v[i] * v[j] * v[k] } } }
   return s
 }
-print(sum([1, 2, 3]), cube([1, 2, 3]))
-)", context);
+fn upto(v, n) { let s = 0; for j in 0..n { s = s + v[j] }; return s }
+print(sum([1, 2, 3]), cube([1, 2, 3]), upto([1, 2], 2))
+)");
+  auto module = test::generate(*program, context);
   ASSERT_TRUE(module);
-  for (const char *name : {"sum", "cube"}) {
-    SCOPED_TRACE(name);
+  auto general = [&](const char *name) {
     llvm::Function *fn = definedFunction(*module, name);
-    ASSERT_TRUE(fn);
-    std::vector<LoopShape> loops = innermostLoops(*fn);
-    ASSERT_EQ(loops.size(), 1u);
-    EXPECT_FALSE(loops[0].converts);
-    EXPECT_FALSE(loops[0].polls);
-  }
+    EXPECT_TRUE(fn) << name;
+    unsigned n = 0;
+    if (fn)
+      for (llvm::BasicBlock &block : *fn) {
+        n += block.getName().starts_with("for.fp");
+        for (llvm::Instruction &inst : block)
+          n += llvm::isa<llvm::FPToSIInst>(inst);
+      }
+    return n;
+  };
+  EXPECT_EQ(general("sum"), 0u);
+  EXPECT_EQ(general("cube"), 0u);
+  EXPECT_GT(general("upto"), 0u);
+}
+
+// `for i in 0..len(v)` indexes every element of v, and arrays never
+// shrink: v[i] needs no check (so the loop below vectorizes), while w[i]
+// keeps its bound check, and so does v[i] once v may be reassigned.
+TEST(RelayIRGen, RangeOverALengthIndexesWithoutChecks) {
+  const char *source = R"(
+fn scale(v) { for i in 0..len(v) { v[i] = v[i] * 2 }; return v }
+fn pair(v, w) { let s = 0; for i in 0..len(v) { s = s + v[i] * w[i] }; return s }
+fn swap(v) { let s = 0; for i in 0..len(v) { s = s + v[i]; v = [1] }; return s }
+print(scale([1, 2]), pair([1, 2], [3, 4]), swap([1, 2]))
+)";
+  struct Shape {
+    unsigned traps = 0;
+    bool vectorized = false;
+  };
+  auto shape = [&](const char *name) {
+    llvm::LLVMContext context;
+    Shape s;
+    auto module = test::functionAtO2(source, name, context);
+    llvm::Function *fn = module ? definedFunction(*module, name) : nullptr;
+    EXPECT_TRUE(fn) << name;
+    if (fn)
+      for (llvm::BasicBlock &block : *fn)
+        for (llvm::Instruction &inst : block) {
+          s.vectorized |= inst.getType()->isVectorTy();
+          if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+            if (auto *callee = call->getCalledFunction())
+              s.traps += callee->getName() == "kiln_rt_index_trap";
+        }
+    return s;
+  };
+  Shape scale = shape("scale");
+  EXPECT_EQ(scale.traps, 0u);
+  EXPECT_TRUE(scale.vectorized) << "scale's loop was not vectorized";
+  EXPECT_EQ(shape("pair").traps, 1u);
+  EXPECT_EQ(shape("swap").traps, 1u);
 }
 
 // The sieve's hot loop, `while m < n { flags[m] = 0; m = m + p }`, is a

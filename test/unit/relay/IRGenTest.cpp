@@ -222,7 +222,10 @@ let e = []
 for i in 0..len(e) { print("never") }
 for i in len(a)..3 { print("never") }
 for i in 0..len(a) { if a[i] == 5 { break }; if i % 2 == 0 { continue }; t = t + i }
-print(t, a, a[len(a) - 1], len(a))
+for i in 0..len(a) { a.push(a[i] * 2) }
+for i in len(e)..len(a) { for j in 0..len(a) { t = t + a[i] - a[j] * 0.5 } }
+fn scale(v) { for i in 0..len(v) { v[i] = v[i] * 3 }; return v }
+print(t, a, a[len(a) - 1], len(a), scale([1, 2.5, -0]), scale([]))
 )"},
     {"math", R"(
 print(sqrt(2), abs(-3.5), floor(-2.5), ceil(2.1), sin(1), cos(1), tan(1))

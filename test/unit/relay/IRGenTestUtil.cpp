@@ -41,10 +41,10 @@ std::unique_ptr<llvm::Module> generate(const Program &program,
   return std::move(*module);
 }
 
-std::unique_ptr<llvm::Module> optimizedAtO2(const char *source,
-                                            llvm::LLVMContext &context) {
-  auto program = compile(source);
-  auto module = generate(*program, context);
+namespace {
+
+/// `module` optimised at O2 for the host; null on failure.
+std::unique_ptr<llvm::Module> atO2(std::unique_ptr<llvm::Module> module) {
   auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
   if (!module || !tm) {
     ADD_FAILURE() << (tm ? "no module" : errorText(tm.takeError()));
@@ -55,6 +55,31 @@ std::unique_ptr<llvm::Module> optimizedAtO2(const char *source,
   std::string error = errorText(core::optimizeModule(*module, **tm, options));
   EXPECT_EQ(error, "");
   return error.empty() ? std::move(module) : nullptr;
+}
+
+} // namespace
+
+std::unique_ptr<llvm::Module> optimizedAtO2(const char *source,
+                                            llvm::LLVMContext &context) {
+  auto program = compile(source);
+  return atO2(generate(*program, context));
+}
+
+std::unique_ptr<llvm::Module> functionAtO2(const char *source,
+                                           const std::string &name,
+                                           llvm::LLVMContext &context) {
+  auto program = compile(source);
+  for (const auto &fn : program->functions)
+    if (fn->name == name) {
+      auto module = generateFunction(*program, *fn, context);
+      if (!module) {
+        ADD_FAILURE() << errorText(module.takeError());
+        return nullptr;
+      }
+      return atO2(std::move(*module));
+    }
+  ADD_FAILURE() << "no function " << name;
+  return nullptr;
 }
 
 } // namespace kiln::relay::test

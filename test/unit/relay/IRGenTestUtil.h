@@ -29,4 +29,10 @@ std::unique_ptr<llvm::Module> generate(const Program &program,
 std::unique_ptr<llvm::Module> optimizedAtO2(const char *source,
                                             llvm::LLVMContext &context);
 
+/// The module of function `name` alone (generateFunction: the router's
+/// unit, `relay.NAME.impl`), optimised at O2 for the host; null on failure.
+std::unique_ptr<llvm::Module> functionAtO2(const char *source,
+                                           const std::string &name,
+                                           llvm::LLVMContext &context);
+
 } // namespace kiln::relay::test
