@@ -83,7 +83,7 @@ Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
         pipeline.vectorLibrary = p->Options.vectorLibrary;
         return std::make_unique<detail::ModuleCompiler>(
             p->Target, pipeline, p->Options.cache, p->Counters,
-            p->Options.timings);
+            p->Options.timings, p->Options.onObject);
       });
   auto lljit = builder.create();
   if (!lljit)

@@ -17,10 +17,11 @@ static llvm::orc::IRSymbolMapper::ManglingOptions kilnManglingOptions() {
 
 ModuleCompiler::ModuleCompiler(TargetSpec target, PipelineOptions pipeline,
                                std::shared_ptr<CompileCache> cache,
-                               JitCounters &counters, PhaseTimings *timings)
+                               JitCounters &counters, PhaseTimings *timings,
+                               ObjectSink onObject)
     : IRCompiler(kilnManglingOptions()), Target(std::move(target)),
       Pipeline(pipeline), Cache(std::move(cache)), Counters(counters),
-      Timings(timings) {}
+      Timings(timings), OnObject(std::move(onObject)) {}
 
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 ModuleCompiler::operator()(llvm::Module &module) {
@@ -36,6 +37,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
       key += "-libmvec"; // the same IR compiles to other code with it
     if (auto hit = Cache->lookup(key)) {
       ++Counters.cacheHits;
+      if (OnObject)
+        OnObject(module.getModuleIdentifier(), hit->getBuffer());
       return std::move(hit);
     }
   }
@@ -60,6 +63,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
   ++Counters.compilations;
   if (Cache)
     Cache->store(key, object);
+  if (OnObject)
+    OnObject(module.getModuleIdentifier(), object);
   return llvm::MemoryBuffer::getMemBufferCopy(
       object, module.getModuleIdentifier() + ".o");
 }

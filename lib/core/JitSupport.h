@@ -31,9 +31,12 @@ struct JitCounters {
 /// concurrent compilations use different machines, sequential ones reuse.
 class ModuleCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
 public:
+  /// The object sink: see JitOptions::onObject.
+  using ObjectSink =
+      std::function<void(llvm::StringRef module, llvm::StringRef object)>;
   ModuleCompiler(TargetSpec target, PipelineOptions pipeline,
                  std::shared_ptr<CompileCache> cache, JitCounters &counters,
-                 PhaseTimings *timings);
+                 PhaseTimings *timings, ObjectSink onObject = nullptr);
   llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
   operator()(llvm::Module &module) override;
 
@@ -48,6 +51,7 @@ private:
   std::shared_ptr<CompileCache> Cache;
   JitCounters &Counters;
   PhaseTimings *Timings;
+  ObjectSink OnObject;
   std::mutex PoolMutex;
   std::map<OptLevel, std::vector<std::unique_ptr<llvm::TargetMachine>>> Pool;
 };

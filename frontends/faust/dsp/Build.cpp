@@ -223,23 +223,27 @@ Error lookupKernel(core::Jit &jit, const std::string &cn, Kernel &k) {
   return lookupOne(jit, "getJSON" + cn, k.getJSON);
 }
 
+/// A JIT for one factory; the object code it compiles lands in `captured`
+/// (no cache: keying a module costs a bitcode write).
 Expected<std::unique_ptr<core::Jit>>
 makeJit(core::OptLevel level, core::PhaseTimings *timings,
-        std::shared_ptr<core::CompileCache> objects) {
+        std::shared_ptr<std::string> captured) {
   core::ScopedPhase phase(timings, "jit-setup");
   core::JitOptions options;
   options.level = level;
   options.timings = timings;
-  options.cache = std::move(objects);
+  options.onObject = [captured](llvm::StringRef, llvm::StringRef object) {
+    *captured = object.str();
+  };
   return core::Jit::create(options);
 }
 
 Expected<std::unique_ptr<core::Jit>> takeJit(Factory::Impl &impl) {
   if (impl.pendingJit.valid())
     return impl.pendingJit.get();
-  if (!impl.objects)
-    impl.objects = std::make_shared<core::CompileCache>();
-  return makeJit(impl.level, impl.timings, impl.objects);
+  if (!impl.captured)
+    impl.captured = std::make_shared<std::string>();
+  return makeJit(impl.level, impl.timings, impl.captured);
 }
 
 } // namespace
@@ -247,9 +251,9 @@ Expected<std::unique_ptr<core::Jit>> takeJit(Factory::Impl &impl) {
 void startJit(Factory::Impl &impl) {
   if (!impl.spec.isHost || impl.pendingJit.valid())
     return;
-  impl.objects = std::make_shared<core::CompileCache>();
+  impl.captured = std::make_shared<std::string>();
   impl.pendingJit = std::async(std::launch::async, makeJit, impl.level,
-                               impl.timings, impl.objects);
+                               impl.timings, impl.captured);
 }
 
 namespace {
@@ -282,18 +286,17 @@ Error jitModule(Factory::Impl &impl, core::Jit &jit,
                 std::unique_ptr<llvm::Module> m,
                 std::unique_ptr<llvm::LLVMContext> context) {
   prepareModule(*m, impl.spec, impl.className);
-  // The JIT files its object under this key in `objects`; keeping it makes
-  // writing machine/object code for the host free.
   m->setDataLayout(jit.dataLayout());
-  std::string key = core::computeCacheKey(*m, impl.level, impl.spec);
   if (auto err = jit.addModule(
           llvm::orc::ThreadSafeModule(std::move(m), std::move(context))))
     return err;
   if (auto err = lookupKernel(jit, impl.className, impl.kernel))
     return err;
-  if (auto object = impl.objects->lookup(key))
-    impl.object = object->getBuffer().str();
-  impl.objects.reset();
+  // The object the JIT compiled (see makeJit): keeping it makes writing
+  // machine/object code for the host free.
+  if (impl.captured)
+    impl.object = std::move(*impl.captured);
+  impl.captured.reset();
   return Error::success();
 }
 
@@ -335,7 +338,7 @@ loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
   if (auto err = takeInfo(*impl, impl->kernel.getJSON()))
     return std::move(err);
   impl->object = object;
-  impl->objects.reset();
+  impl->captured.reset();
   impl->jit = std::move(*jit);
   return std::make_shared<Factory>(std::move(impl));
 }

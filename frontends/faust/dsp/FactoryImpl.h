@@ -44,8 +44,8 @@ struct Factory::Impl {
   std::unique_ptr<core::Jit> jit; ///< null for a non-host target
   Kernel kernel;
   std::string object; ///< the host object code, when built or loaded here
-  /// Memory-only cache the JIT stores its object in (to fill `object`).
-  std::shared_ptr<core::CompileCache> objects;
+  /// Where the JIT leaves the object it compiles (to fill `object`).
+  std::shared_ptr<std::string> captured;
   core::PhaseTimings *timings = nullptr; ///< while building only
   /// A JIT being created while faust runs (startJit); used by buildFactory.
   std::future<llvm::Expected<std::unique_ptr<core::Jit>>> pendingJit;

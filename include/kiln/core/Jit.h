@@ -20,6 +20,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -55,6 +56,11 @@ struct JitOptions {
   /// Vector math library for the optimiser and codegen; create() loads it
   /// into the process (Libmvec: libmvec.so.1) so JIT code can call it.
   VectorLibrary vectorLibrary = VectorLibrary::None;
+  /// Called with the identifier and the object code of every module added
+  /// with addModule, once compiled (or found in the cache), before it is
+  /// linked: a way to keep the machine code without a cache key's cost.
+  std::function<void(llvm::StringRef module, llvm::StringRef object)>
+      onObject;
 };
 
 struct JitStats {

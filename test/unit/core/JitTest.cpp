@@ -135,6 +135,36 @@ TEST(Jit, ReloadsObjectWithoutCompiling) {
   EXPECT_EQ(jit->stats().compilations, 0u);
 }
 
+// onObject hands over the object of each added module, compiled or from
+// the cache; that object, loaded into another engine, runs the same code.
+TEST(Jit, OnObjectHandsOverTheCompiledObject) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  core::JitOptions options;
+  options.cache = std::make_shared<core::CompileCache>();
+  options.onObject = [&](llvm::StringRef module, llvm::StringRef object) {
+    seen.emplace_back(module.str(), object.str());
+  };
+  for (int round = 0; round < 2; ++round) {
+    auto jit = core::Jit::create(options);
+    ASSERT_TRUE(bool(jit)) << test::errorText(jit.takeError());
+    ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
+    ASSERT_TRUE(bool((*jit)->lookup("fib")));
+    EXPECT_EQ((*jit)->stats().cacheHits, unsigned(round));
+  }
+  ASSERT_EQ(seen.size(), 2u) << "one object per engine, compiled then cached";
+  EXPECT_EQ(seen[0].second, seen[1].second);
+  EXPECT_FALSE(seen[0].first.starts_with("__"));
+  auto other = test::makeJit();
+  ASSERT_TRUE(other);
+  ASSERT_EQ(test::errorText(other->addObject(
+                llvm::MemoryBuffer::getMemBufferCopy(seen[0].second))),
+            "");
+  auto fib = other->lookupAs<int(int)>("fib");
+  ASSERT_TRUE(bool(fib));
+  EXPECT_EQ((*fib)(20), 6765);
+  EXPECT_EQ(other->stats().compilations, 0u);
+}
+
 TEST(Jit, InvalidIRIsAClearError) {
   auto jit = test::makeJit();
   ASSERT_TRUE(jit);
