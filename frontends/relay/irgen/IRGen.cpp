@@ -42,6 +42,9 @@ void emitEntryWrapper(ModuleGen &m, const FuncDecl &decl, Function *typed,
       args.push_back(b.CreateLoad(t, addr, decl.params[i].name));
   }
   CallInst *result = b.CreateCall(typed, args);
+  // Inlining the function into its wrapper would compile its body twice
+  // (the function stays for its other callers): a call costs far less.
+  result->setIsNoInline();
   if (result->getType()->isIntegerTy(1))
     b.CreateStore(b.CreateZExt(result, b.getInt64Ty()), wrapper->getArg(1));
   else if (!result->getType()->isVoidTy())
