@@ -18,6 +18,7 @@
 #include <vector>
 
 using namespace kiln::tensor;
+using test::expectRejected;
 
 namespace {
 
@@ -193,20 +194,6 @@ TEST(TensorFastPath, ReductionsMatchTheGeneralPathBitForBit) {
     EXPECT_EQ(std::memcmp(&fast.f, &general.f, sizeof fast.f), 0)
         << fast.f << " vs " << general.f << " on " << threads << " threads";
   }
-}
-
-/// `args` as the fast path sees them is rejected with checkCall's message
-/// and leaves `out` untouched.
-void expectRejected(const CompiledKernel &k, std::vector<Arg> args,
-                    ArrayView *out, std::vector<float> &outData,
-                    const std::string &contains) {
-  std::vector<float> before = outData;
-  std::string err = k.run(args, out, nullptr);
-  EXPECT_NE(err.find(contains), std::string::npos) << err;
-  EXPECT_EQ(err, checkCall(k.signature(), args, out));
-  EXPECT_EQ(outData, before) << contains;
-  // The pointer + count entry says the same.
-  EXPECT_EQ(k.run(args.data(), args.size(), out, nullptr), err);
 }
 
 TEST(TensorFastPath, WrongCallsOfTheFastShapeAreRejectedUntouched) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace kiln::tensor::test {
 
@@ -29,6 +30,19 @@ inline std::shared_ptr<CompiledKernel> compileFirst(Engine &engine,
   CompileResult r = compile(engine, source);
   EXPECT_TRUE(r.ok()) << r.diagnostics;
   return r.ok() ? r.kernels.front() : nullptr;
+}
+
+/// `args` is rejected with checkCall's words (through both run() entries)
+/// and `out` is left untouched; the message contains `contains`.
+inline void expectRejected(const CompiledKernel &k, std::vector<Arg> args,
+                           ArrayView *out, const std::vector<float> &outData,
+                           const std::string &contains) {
+  std::vector<float> before = outData;
+  std::string err = k.run(args, out, nullptr);
+  EXPECT_NE(err.find(contains), std::string::npos) << err;
+  EXPECT_EQ(err, checkCall(k.signature(), args, out));
+  EXPECT_EQ(outData, before) << contains;
+  EXPECT_EQ(k.run(args.data(), args.size(), out, nullptr), err);
 }
 
 } // namespace kiln::tensor::test

@@ -201,6 +201,7 @@ jitKernel(Engine::Impl &engine, const Kernel &kernel) {
         static_cast<unsigned char>(p.type) | (p.isArray ? 0x80 : 0);
     impl->ElemSize.push_back(p.isArray ? dtypeSize(p.type) : 0);
   }
+  impl->Plan = makeRankOnePlan(kernel);
   impl->Threshold = engine.Options.parallelThreshold;
   impl->ElemSize.push_back(
       kernel.resultIsArray ? dtypeSize(kernel.resultType) : 0);

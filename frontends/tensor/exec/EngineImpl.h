@@ -1,6 +1,7 @@
 // EngineImpl: what an Engine and a CompiledKernel hold (exec-internal).
 #pragma once
 
+#include "RankOne.h"
 #include "ThreadPool.h"
 #include "tensor/irgen/KernelAbi.h"
 
@@ -37,6 +38,8 @@ struct CompiledKernel::Impl {
   /// What the contiguous fast path (Run.cpp) compares each argument with:
   /// its dtype, | 0x80 for an array parameter.
   unsigned char PlainCode[64] = {};
+  /// The rank-1 check's plan (Run.cpp: tried first on every call).
+  RankOnePlan Plan;
   /// The engine's parallelThreshold (one load on the fast path).
   int64_t Threshold = 0;
   kt_kernel_fns Fns{};

@@ -1,10 +1,13 @@
 // Run: a checked call of a JIT kernel — the context block from the views,
 // then the shared C driver with the engine's pool as its parallel hook.
 //
-// Most calls pass contiguous arrays of the output's shape: those are checked
-// with plain compares (plainContext) and run the flat loop with the context
-// on the stack — no allocation, no strings. Anything else, and every call
-// that is wrong, takes the general path, whose checkCall words the error.
+// Most calls pass rank-1 contiguous arrays of the output's length: the
+// kernel's rank-1 check (a RankOnePlan, unrolled for its parameter counts)
+// accepts those and runs the flat loop with the context on the stack — no
+// allocation, no strings, no per-argument table switch. Other contiguous
+// calls of one shape are checked by plainContext; anything else, and every
+// call that is wrong, takes the general path, whose checkCall words the
+// error.
 #include "EngineImpl.h"
 
 #include <cstring>
@@ -181,6 +184,54 @@ int64_t plainContext(const CompiledKernel::Impl &P, const Arg *args,
   return n;
 }
 
+/// plainLike's rank-1 case: a view of dtype `t`, n elements, contiguous (a
+/// length-1 view may have any stride), data present unless empty.
+bool rankOne(const ArrayView &v, DType t, int64_t n) {
+  return v.dtype == t && v.rank == 1 && v.shape[0] == n &&
+         (v.strides[0] == 1 || n == 1) && (v.data || !n);
+}
+
+/// plainContext for the most common call, all arrays (and an array output)
+/// rank 1, with the kernel's RankOnePlan: NA arrays and NS scalars (0: the
+/// plan's counts, a loop), no rank loop, no per-argument table switch.
+/// Accepts a subset of what plainContext accepts and fills the same words;
+/// -1 for anything else.
+template <unsigned NA, unsigned NS, bool OutArray>
+[[gnu::always_inline]] inline int64_t
+rankOneContext(const RankOnePlan &plan, const Arg *args, size_t count,
+               const ArrayView *out, const Scalar *result, int64_t *ctx) {
+  const unsigned arrays = NA ? NA : plan.arrays;
+  const unsigned scalars = NA ? NS : plan.scalars;
+  // No arrays: the broadcast shape is [], never the rank-1 case.
+  if (!arrays || count != plan.count || (OutArray ? !out : !result))
+    return -1;
+  auto argAt = [args](const RankOnePlan::Entry &e) -> const Arg & {
+    return *reinterpret_cast<const Arg *>(
+        reinterpret_cast<const char *>(args) + e.argByte);
+  };
+  int64_t n = OutArray ? out->shape[0] : argAt(plan.array[0]).array.shape[0];
+  if (n < 0 || (OutArray && !rankOne(*out, plan.outType, n)))
+    return -1;
+  for (unsigned i = 0; i < arrays; ++i) {
+    const RankOnePlan::Entry &e = plan.array[i];
+    const Arg &a = argAt(e);
+    if (!a.isArray || !rankOne(a.array, e.type, n) ||
+        (OutArray && !plainDisjoint(a.array, e.size, *out, plan.outSize, n)))
+      return -1;
+    ctx[e.word] = reinterpret_cast<int64_t>(a.array.data);
+  }
+  for (unsigned i = 0; i < scalars; ++i) {
+    const RankOnePlan::Entry &e = plan.scalar[i];
+    const Arg &a = argAt(e);
+    if (a.isArray || a.scalar.dtype != e.type)
+      return -1;
+    ctx[e.word] = scalarBits(a.scalar);
+  }
+  ctx[KT_CTX_SLOTS + count * KT_SLOT_WORDS + KT_SLOT_DATA] =
+      OutArray ? reinterpret_cast<int64_t>(out->data) : 0;
+  return n;
+}
+
 /// The driver's status and scalar result as run()'s answer.
 std::string callResult(const CompiledKernel::Impl &P, int rc,
                        const unsigned char *bytes, Scalar *result) {
@@ -241,7 +292,111 @@ std::string runGeneral(const CompiledKernel::Impl &P,
                     result);
 }
 
+/// The rest of run(): `n` is the rank-1 check's answer; when -1, plainContext
+/// decides; then the flat loop, the driver or the general path.
+[[gnu::noinline]] std::string finishCall(const CompiledKernel::Impl &P,
+                                         const Arg *args, size_t count,
+                                         ArrayView *out, Scalar *result,
+                                         unsigned threads, int64_t *ctx,
+                                         int64_t n) {
+  if (n < 0)
+    n = plainContext(P, args, count, out, result, ctx);
+  if (n >= 0 && n < P.Threshold && !P.Fns.combine) {
+    P.Fns.flat(ctx, 0, n, nullptr);
+    return {};
+  }
+  if (n < 0)
+    return runGeneral(P, std::vector<Arg>(args, args + count), out, result,
+                      threads);
+  alignas(8) unsigned char bytes[8] = {0};
+  return callResult(P, execute(P, ctx, n, bytes, threads), bytes, result);
+}
+
+/// run() for a kernel of NA arrays and NS scalars (NA 0: the plan's counts,
+/// or no arrays): the rank-1 check, then the common call — elementwise below
+/// the thread threshold: the flat loop over [0, n); a reduction: its chunks
+/// in order, partials on the stack — and anything else to finishCall. The
+/// context is sized for the kernel's slots, the most any path writes.
+template <unsigned NA, unsigned NS, bool OutArray>
+std::string runRankOne(const CompiledKernel::Impl &P, const Arg *args,
+                       size_t count, ArrayView *out, Scalar *result,
+                       unsigned threads) {
+  int64_t ctx[KT_CTX_WORDS(NA ? NA + NS + 1 : 64)];
+  int64_t n =
+      rankOneContext<NA, NS, OutArray>(P.Plan, args, count, out, result, ctx);
+  if (n >= 0 && n < P.Threshold) {
+    if (OutArray) {
+      P.Fns.flat(ctx, 0, n, nullptr);
+      return {};
+    }
+    // (Only a kernel of more than KT_ROW_REDUCTIONS reductions can fail
+    // here, out of memory: finishCall then runs it again and words the
+    // error; a reduction writes nothing but the result.)
+    alignas(8) unsigned char bytes[8] = {0};
+    if (kt_execute_contiguous(&P.Fns, ctx, n, bytes, nullptr) == 0) {
+      *result = scalarFrom(P.Signature.resultType, bytes);
+      return {};
+    }
+  }
+  return finishCall(P, args, count, out, result, threads, ctx, n);
+}
+
+/// The check and the runner for NA arrays, NS = 0..3 scalars.
+template <unsigned NA>
+constexpr RankOneFn kChecks[] = {
+    rankOneContext<NA, 0, false>, rankOneContext<NA, 0, true>,
+    rankOneContext<NA, 1, false>, rankOneContext<NA, 1, true>,
+    rankOneContext<NA, 2, false>, rankOneContext<NA, 2, true>,
+    rankOneContext<NA, 3, false>, rankOneContext<NA, 3, true>};
+template <unsigned NA>
+constexpr RankOneRun kRuns[] = {
+    runRankOne<NA, 0, false>, runRankOne<NA, 0, true>,
+    runRankOne<NA, 1, false>, runRankOne<NA, 1, true>,
+    runRankOne<NA, 2, false>, runRankOne<NA, 2, true>,
+    runRankOne<NA, 3, false>, runRankOne<NA, 3, true>};
+
 } // namespace
+
+// Entry::argByte and ::word of slots < 64 fit 16 bits.
+static_assert(64 * sizeof(Arg) <= UINT16_MAX && KT_CTX_WORDS(64) <= UINT16_MAX);
+
+RankOnePlan makeRankOnePlan(const Kernel &kernel) {
+  RankOnePlan plan;
+  for (size_t slot = 0; slot < kernel.params.size(); ++slot) {
+    const Param &p = kernel.params[slot];
+    RankOnePlan::Entry &e =
+        p.isArray ? plan.array[plan.arrays++] : plan.scalar[plan.scalars++];
+    e.argByte = static_cast<uint16_t>(slot * sizeof(Arg));
+    e.word = static_cast<uint16_t>(KT_CTX_SLOTS + slot * KT_SLOT_WORDS +
+                                   (p.isArray ? KT_SLOT_DATA : KT_SLOT_SCALAR));
+    e.type = p.type;
+    e.size = static_cast<unsigned char>(p.isArray ? dtypeSize(p.type) : 0);
+  }
+  plan.count = static_cast<unsigned char>(kernel.params.size());
+  plan.outType = kernel.resultType;
+  plan.outSize = static_cast<unsigned char>(
+      kernel.resultIsArray ? dtypeSize(kernel.resultType) : 0);
+  bool unrolled = plan.arrays && plan.arrays <= 4 && plan.scalars <= 3;
+  unsigned at = plan.scalars * 2 + kernel.resultIsArray;
+  static const RankOneRun *const runs[] = {kRuns<1>, kRuns<2>, kRuns<3>,
+                                           kRuns<4>};
+  plan.check = rankOneCheck(plan.arrays, plan.scalars, kernel.resultIsArray);
+  if (unrolled)
+    plan.run = runs[plan.arrays - 1][at];
+  else if (kernel.resultIsArray)
+    plan.run = runRankOne<0, 0, true>;
+  else
+    plan.run = runRankOne<0, 0, false>;
+  return plan;
+}
+
+RankOneFn rankOneCheck(unsigned arrays, unsigned scalars, bool outArray) {
+  static const RankOneFn *const checks[] = {kChecks<1>, kChecks<2>, kChecks<3>,
+                                            kChecks<4>};
+  if (arrays && arrays <= 4 && scalars <= 3)
+    return checks[arrays - 1][scalars * 2 + outArray];
+  return outArray ? rankOneContext<0, 0, true> : rankOneContext<0, 0, false>;
+}
 
 std::string CompiledKernel::run(const std::vector<Arg> &args, ArrayView *out,
                                 Scalar *result, unsigned threads) const {
@@ -250,19 +405,7 @@ std::string CompiledKernel::run(const std::vector<Arg> &args, ArrayView *out,
 
 std::string CompiledKernel::run(const Arg *args, size_t count, ArrayView *out,
                                 Scalar *result, unsigned threads) const {
-  int64_t ctx[KT_CTX_WORDS(64)];
-  int64_t n = plainContext(*P, args, count, out, result, ctx);
-  // The common call: elementwise, contiguous, below the thread threshold —
-  // one flat loop over [0, n), as kt_execute_contiguous would run it.
-  if (n >= 0 && n < P->Threshold && !P->Fns.combine) {
-    P->Fns.flat(ctx, 0, n, nullptr);
-    return {};
-  }
-  if (n < 0)
-    return runGeneral(*P, std::vector<Arg>(args, args + count), out, result,
-                      threads);
-  alignas(8) unsigned char bytes[8] = {0};
-  return callResult(*P, execute(*P, ctx, n, bytes, threads), bytes, result);
+  return P->Plan.run(*P, args, count, out, result, threads);
 }
 
 } // namespace kiln::tensor
