@@ -236,7 +236,7 @@ void FunctionGen::emitForRange(const ForRangeStmt &s) {
   if (Value *first = exactInteger(s.start.get(), startBound))
     if (Value *limit = exactInteger(s.end.get(), endBound)) {
       emitForRangeInt(s, first, limit, !varAssigned,
-                      std::max(startBound, endBound),
+                      std::max(startBound, endBound), chunked(facts),
                       varAssigned ? -1 : indexedArray(s, facts));
       return;
     }
@@ -261,12 +261,22 @@ void FunctionGen::emitForRange(const ForRangeStmt &s) {
   emitForRangeInt(
       s, b.CreateFPToSI(start, i32),
       b.CreateFPToSI(b.CreateUnaryIntrinsic(Intrinsic::ceil, end), i32),
-      !varAssigned, TwoTo31);
+      !varAssigned, TwoTo31, chunked(facts));
   b.CreateBr(join);
   b.SetInsertPoint(fpLoop);
   emitForRangeDouble(s, start, end, /*rare=*/true);
   b.CreateBr(join);
   b.SetInsertPoint(join);
+}
+
+/// Whether a range loop runs in chunks of PollChunk iterations with one
+/// timeout poll each: only an innermost loop that may vectorize gains
+/// from it. A loop with loops inside polls once per iteration, which costs
+/// nothing beside them; one that carries a number from one iteration to the
+/// next (`s = s + a[i]`) cannot vectorize without reassociating, and its
+/// poll hides behind that dependency. Both then compile as a single loop.
+bool FunctionGen::chunked(const BodyFacts &facts) {
+  return facts.loopDepth == 0 && !facts.carriesNumber();
 }
 
 /// For `for i in a..len(v)` with a >= 0 (a non-negative literal or a
@@ -307,20 +317,22 @@ Value *FunctionGen::int32Range(Value *start, Value *end) {
 
 /// The integer version: k from `first` while k < `limit`: (int)a and
 /// (int)ceil(b) for the i32 version of a checked range, which for integer k
-/// is exactly k < b; the exact bounds themselves otherwise. The iterations run in chunks of PollChunk with one
-/// timeout poll per chunk, so the inner loop is free of volatile loads and
+/// is exactly k < b; the exact bounds themselves otherwise. With `chunk`
+/// (see chunked) the iterations run in chunks of PollChunk with one timeout
+/// poll per chunk, so the inner loop is free of volatile loads and
 /// loop-invariant loads (array data and length) leave it. Loops and calls in
 /// the body poll on their own, so a timeout is still noticed within one
 /// chunk of otherwise bounded iterations.
 void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *first,
                                   Value *limit, bool exactVar, double bound,
-                                  int within) {
+                                  bool chunk, int within) {
   llvm::Type *t = first->getType();
   AllocaInst *counter = entryAlloca(t, s.var + ".k");
   b.CreateStore(first, counter);
   BasicBlock *latch = newBlock("for.next");
   BasicBlock *exit = newBlock("for.end");
-  BasicBlock *header = emitCountedHead(counter, limit, b.getInt64(PollChunk),
+  BasicBlock *header = emitCountedHead(counter, limit,
+                                       chunk ? b.getInt64(PollChunk) : nullptr,
                                        /*up=*/true, exit);
   Value *k = b.CreateLoad(t, counter, s.var + ".k");
   if (AllocaInst *var = slot(s.slot, Type::Number, s.loc)) {

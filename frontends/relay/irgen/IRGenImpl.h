@@ -152,7 +152,8 @@ private:
   /// the counter's integer type, |k| <= `bound`).
   void emitForRangeInt(const ForRangeStmt &s, llvm::Value *first,
                        llvm::Value *limit, bool exactVar, double bound,
-                       int within = -1);
+                       bool chunk, int within = -1);
+  static bool chunked(const BodyFacts &facts);
   void emitForRangeDouble(const ForRangeStmt &s, llvm::Value *start,
                           llvm::Value *end, bool rare = false);
   /// Tells the optimiser not to unroll or vectorize the loop closed by

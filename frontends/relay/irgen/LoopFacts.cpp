@@ -48,6 +48,7 @@ void BodyFacts::stmt(const Stmt *s) {
       stmt(x.get());
   } else if (auto *l = dyn_cast<LetStmt>(s)) {
     writtenSlots.push_back(l->slot);
+    declaredSlots.push_back(l->slot);
     expr(l->init.get());
   } else if (auto *a = dyn_cast<AssignStmt>(s)) {
     if (auto *var = dyn_cast<VarExpr>(a->target.get())) {
@@ -68,11 +69,13 @@ void BodyFacts::stmt(const Stmt *s) {
     loopBody(w->body.get());
   } else if (auto *f = dyn_cast<ForRangeStmt>(s)) {
     writtenSlots.push_back(f->slot);
+    declaredSlots.push_back(f->slot);
     expr(f->start.get());
     expr(f->end.get());
     loopBody(f->body.get());
   } else if (auto *f = dyn_cast<ForEachStmt>(s)) {
     writtenSlots.push_back(f->slot);
+    declaredSlots.push_back(f->slot);
     expr(f->array.get());
     loopBody(f->body.get());
   } else if (auto *r = dyn_cast<ReturnStmt>(s)) {
@@ -91,6 +94,28 @@ bool contains(const std::vector<int> &slots, int slot) {
 bool isVar(const Expr *e, int slot) {
   auto *v = dyn_cast<VarExpr>(e);
   return v && v->slot == slot;
+}
+
+/// True when `e` reads variable `slot`.
+bool reads(const Expr *e, int slot) {
+  if (!e)
+    return false;
+  if (auto *v = dyn_cast<VarExpr>(e))
+    return v->slot == slot;
+  if (auto *c = dyn_cast<CallExpr>(e))
+    return std::any_of(c->args.begin(), c->args.end(),
+                       [&](const ExprPtr &a) { return reads(a.get(), slot); });
+  if (auto *bin = dyn_cast<BinaryExpr>(e))
+    return reads(bin->lhs.get(), slot) || reads(bin->rhs.get(), slot);
+  if (auto *u = dyn_cast<UnaryExpr>(e))
+    return reads(u->operand.get(), slot);
+  if (auto *ix = dyn_cast<IndexExpr>(e))
+    return reads(ix->array.get(), slot) || reads(ix->index.get(), slot);
+  if (auto *lit = dyn_cast<ArrayLitExpr>(e))
+    return std::any_of(
+        lit->elements.begin(), lit->elements.end(),
+        [&](const ExprPtr &el) { return reads(el.get(), slot); });
+  return false;
 }
 
 /// A number that is the same every iteration and can be computed ahead of
@@ -160,6 +185,17 @@ const Expr *stepOf(const Expr *value, int slot, bool &negated) {
 }
 
 } // namespace
+
+bool BodyFacts::carriesNumber() const {
+  for (const auto &[assign, depth] : assigns) {
+    const auto *var = dyn_cast<VarExpr>(assign->target.get());
+    if (depth == 0 && var && var->type == Type::Number &&
+        !contains(declaredSlots, var->slot) &&
+        reads(assign->value.get(), var->slot))
+      return true;
+  }
+  return false;
+}
 
 std::optional<CountedWhile> countedWhile(const WhileStmt &s,
                                          const BodyFacts &facts) {

@@ -28,8 +28,16 @@ struct BodyFacts {
   /// A `continue` of the walked loop itself (not of a loop nested in it).
   bool continues = false;
 
+  /// Variables declared in the tree (by `let` or as a loop variable).
+  std::vector<int> declaredSlots;
+
   void stmt(const Stmt *s);
   void expr(const Expr *e);
+  /// True when an iteration computes a number from the previous one's: a
+  /// variable declared outside the walked tree is assigned, outside nested
+  /// loops, a value that reads it (`s = s + a[i]`). Without fast-math such
+  /// a loop cannot be vectorized.
+  bool carriesNumber() const;
 
 private:
   void loopBody(const Stmt *body);
