@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <vector>
 
 namespace kiln::relay {
@@ -55,6 +56,18 @@ llvm::Function *definedFunction(llvm::Module &module, llvm::StringRef name) {
         !f.getName().contains("entry"))
       return &f;
   return nullptr;
+}
+
+/// The sum of `count` over the blocks of function `name` (which must exist).
+unsigned countBlocks(llvm::Module &module, const char *name,
+                     const std::function<unsigned(llvm::BasicBlock &)> &count) {
+  llvm::Function *fn = definedFunction(module, name);
+  EXPECT_TRUE(fn) << name;
+  unsigned n = 0;
+  if (fn)
+    for (llvm::BasicBlock &block : *fn)
+      n += count(block);
+  return n;
 }
 
 // A `for` over an integer range runs an i32 counter, so at O2 an index by
@@ -101,16 +114,12 @@ print(sum([1, 2, 3]), cube([1, 2, 3]), upto([1, 2], 2))
   auto module = test::generate(*program, context);
   ASSERT_TRUE(module);
   auto general = [&](const char *name) {
-    llvm::Function *fn = definedFunction(*module, name);
-    EXPECT_TRUE(fn) << name;
-    unsigned n = 0;
-    if (fn)
-      for (llvm::BasicBlock &block : *fn) {
-        n += block.getName().starts_with("for.fp");
-        for (llvm::Instruction &inst : block)
-          n += llvm::isa<llvm::FPToSIInst>(inst);
-      }
-    return n;
+    return countBlocks(*module, name, [](llvm::BasicBlock &block) {
+      unsigned n = block.getName().starts_with("for.fp");
+      for (llvm::Instruction &inst : block)
+        n += llvm::isa<llvm::FPToSIInst>(inst);
+      return n;
+    });
   };
   EXPECT_EQ(general("sum"), 0u);
   EXPECT_EQ(general("cube"), 0u);
@@ -132,13 +141,9 @@ print(scale([1]), sum([1]), local([1]), nest([1]))
   auto module = test::generate(*program, context);
   ASSERT_TRUE(module);
   auto chunks = [&](const char *name) {
-    llvm::Function *fn = definedFunction(*module, name);
-    EXPECT_TRUE(fn) << name;
-    unsigned n = 0;
-    if (fn)
-      for (llvm::BasicBlock &block : *fn)
-        n += block.getName().starts_with("loop.chunk.body");
-    return n;
+    return countBlocks(*module, name, [](llvm::BasicBlock &block) {
+      return unsigned(block.getName().starts_with("loop.chunk.body"));
+    });
   };
   EXPECT_EQ(chunks("scale"), 1u);
   EXPECT_EQ(chunks("sum"), 0u);
