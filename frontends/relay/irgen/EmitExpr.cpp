@@ -199,27 +199,26 @@ Value *FunctionGen::emitIndexRead(const IndexExpr &e) {
 
 Value *FunctionGen::elementOf(const Expr *arrayExpr, Value *array,
                               const Expr *index, Loc where) {
-  if (inRangeIndex(arrayExpr, index)) {
-    const auto *v = cast<VarExpr>(index);
-    for (const IntCounter &c : intCounters)
-      if (c.slot == v->slot)
-        return elementAddress(
-            array, b.CreateSExtOrTrunc(
-                       b.CreateLoad(c.counter->getAllocatedType(), c.counter),
-                       b.getInt64Ty()));
-  }
+  if (const IntCounter *c = rangeCounter(arrayExpr, index))
+    return elementAddress(array, counterValue(*c));
   return checkedElementOf(array, index, where);
 }
 
-bool FunctionGen::inRangeIndex(const Expr *array, const Expr *index) const {
+const FunctionGen::IntCounter *
+FunctionGen::rangeCounter(const Expr *array, const Expr *index) const {
   const auto *a = dyn_cast_or_null<VarExpr>(array);
   const auto *i = dyn_cast_or_null<VarExpr>(index);
   if (!a || !i)
-    return false;
+    return nullptr;
   for (auto c = intCounters.rbegin(); c != intCounters.rend(); ++c)
     if (c->slot == i->slot)
-      return c->within >= 0 && c->within == a->slot;
-  return false;
+      return c->within >= 0 && c->within == a->slot ? &*c : nullptr;
+  return nullptr;
+}
+
+Value *FunctionGen::counterValue(const IntCounter &c) {
+  llvm::Type *t = c.counter->getAllocatedType();
+  return b.CreateSExtOrTrunc(b.CreateLoad(t, c.counter), b.getInt64Ty());
 }
 
 Value *FunctionGen::checkedElementOf(Value *array, const Expr *e, Loc where) {
@@ -269,8 +268,7 @@ Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
     for (const IntCounter &c : intCounters)
       if (c.slot == v->slot) {
         bound = c.bound;
-        llvm::Type *t = c.counter->getAllocatedType();
-        return b.CreateSExtOrTrunc(b.CreateLoad(t, c.counter), b.getInt64Ty());
+        return counterValue(c);
       }
     return nullptr;
   }

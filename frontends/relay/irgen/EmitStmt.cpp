@@ -249,11 +249,12 @@ void FunctionGen::emitAssign(const AssignStmt &s) {
   }
   if (const auto *target = dyn_cast<IndexExpr>(s.target.get())) {
     Value *array = emitAs(target->array.get(), Type::Array);
-    if (inRangeIndex(target->array.get(), target->index.get())) {
-      Value *address =
-          elementOf(target->array.get(), array, target->index.get(),
-                    target->loc);
-      storeElement(address, emitAs(s.value.get(), Type::Number));
+    // The element's address after the value: a call in it may push to the
+    // array and move its data.
+    if (const IntCounter *c =
+            rangeCounter(target->array.get(), target->index.get())) {
+      Value *v = emitAs(s.value.get(), Type::Number);
+      storeElement(elementAddress(array, counterValue(*c)), v);
       return;
     }
     double bound = 0;

@@ -199,14 +199,10 @@ private:
   /// checked.
   llvm::Value *checkedElementOf(llvm::Value *array, const Expr *e, Loc where);
   /// The address of element `index` of `array` (already evaluated from
-  /// `arrayExpr`), checked as the language requires: not at all when
-  /// inRangeIndex, the bound alone for exact integers, fully otherwise.
+  /// `arrayExpr`), checked as the language requires: not at all for a
+  /// rangeCounter, the bound alone for exact integers, fully otherwise.
   llvm::Value *elementOf(const Expr *arrayExpr, llvm::Value *array,
                          const Expr *index, Loc where);
-  /// True when `index` is the variable of a range loop `for i in a..len(v)`
-  /// (a >= 0, i and v never assigned in the body) and `array` is that `v`:
-  /// arrays never shrink, so v[i] needs no check.
-  bool inRangeIndex(const Expr *array, const Expr *index) const;
   /// The address of element `i` (an i64) after checking 0 <= i < length.
   llvm::Value *boundCheckedElement(llvm::Value *array, llvm::Value *i,
                                    Loc where);
@@ -236,10 +232,17 @@ private:
     llvm::AllocaInst *counter;
     double bound;
     /// The slot of an array variable whose every element the counter
-    /// indexes (0 <= counter < its length), or -1: see inRangeIndex.
+    /// indexes (0 <= counter < its length), or -1: see rangeCounter.
     int within = -1;
   };
   std::vector<IntCounter> intCounters;
+  /// The counter when `index` is the variable of a range loop
+  /// `for i in a..len(v)` (a >= 0, i and v never assigned in the body) and
+  /// `array` is that `v`: arrays never shrink, so v[i] needs no check.
+  /// Null otherwise.
+  const IntCounter *rangeCounter(const Expr *array, const Expr *index) const;
+  /// The counter's current value as an i64.
+  llvm::Value *counterValue(const IntCounter &c);
   /// The steps `v = v + k` of the counted whiles being emitted: the
   /// assignment, the counter, its i64 step and v's slot.
   struct CounterStep {

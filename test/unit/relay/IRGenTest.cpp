@@ -226,6 +226,10 @@ for i in 0..len(a) { a.push(a[i] * 2) }
 for i in len(e)..len(a) { for j in 0..len(a) { t = t + a[i] - a[j] * 0.5 } }
 fn scale(v) { for i in 0..len(v) { v[i] = v[i] * 3 }; return v }
 print(t, a, a[len(a) - 1], len(a), scale([1, 2.5, -0]), scale([]))
+fn grow(v) { for k in 0..64 { v.push(k) }; return len(v) }
+fn fill(g) { for i in 0..len(g) { g[i] = grow(g) }; return g }
+let g = fill([1, 2])
+print(len(g), g[0], g[1], g[2])
 )"},
     {"math", R"(
 print(sqrt(2), abs(-3.5), floor(-2.5), ceil(2.1), sin(1), cos(1), tan(1))
