@@ -63,12 +63,7 @@ struct Server {
   void disown() {
     if (socket >= 0)
       close(socket);
-    socket = -1;
-    pid = -1;
-    served = 0;
-    statusPending = false;
-    binary.clear();
-    library.clear();
+    forget();
   }
 
   void stop() {
@@ -77,6 +72,12 @@ struct Server {
     if (pid > 0)
       while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
       }
+    forget();
+  }
+
+private:
+  /// Back to "no server" (the socket already closed).
+  void forget() {
     socket = -1;
     pid = -1;
     served = 0;

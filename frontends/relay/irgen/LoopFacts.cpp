@@ -11,25 +11,35 @@
 
 namespace kiln::relay::irgen {
 
+namespace {
+
+/// Calls `fn` on each direct operand of `e` (none for leaves).
+template <typename Fn> void forEachOperand(const Expr *e, Fn fn) {
+  if (auto *c = dyn_cast<CallExpr>(e)) {
+    for (auto &a : c->args)
+      fn(a.get());
+  } else if (auto *bin = dyn_cast<BinaryExpr>(e)) {
+    fn(bin->lhs.get());
+    fn(bin->rhs.get());
+  } else if (auto *u = dyn_cast<UnaryExpr>(e)) {
+    fn(u->operand.get());
+  } else if (auto *ix = dyn_cast<IndexExpr>(e)) {
+    fn(ix->array.get());
+    fn(ix->index.get());
+  } else if (auto *lit = dyn_cast<ArrayLitExpr>(e)) {
+    for (auto &el : lit->elements)
+      fn(el.get());
+  }
+}
+
+} // namespace
+
 void BodyFacts::expr(const Expr *e) {
   if (!e)
     return;
-  if (auto *c = dyn_cast<CallExpr>(e)) {
+  if (auto *c = dyn_cast<CallExpr>(e))
     callsUser |= c->target != nullptr;
-    for (auto &a : c->args)
-      expr(a.get());
-  } else if (auto *bin = dyn_cast<BinaryExpr>(e)) {
-    expr(bin->lhs.get());
-    expr(bin->rhs.get());
-  } else if (auto *u = dyn_cast<UnaryExpr>(e)) {
-    expr(u->operand.get());
-  } else if (auto *ix = dyn_cast<IndexExpr>(e)) {
-    expr(ix->array.get());
-    expr(ix->index.get());
-  } else if (auto *lit = dyn_cast<ArrayLitExpr>(e)) {
-    for (auto &el : lit->elements)
-      expr(el.get());
-  }
+  forEachOperand(e, [this](const Expr *operand) { expr(operand); });
 }
 
 void BodyFacts::loopBody(const Stmt *body) {
@@ -102,20 +112,11 @@ bool reads(const Expr *e, int slot) {
     return false;
   if (auto *v = dyn_cast<VarExpr>(e))
     return v->slot == slot;
-  if (auto *c = dyn_cast<CallExpr>(e))
-    return std::any_of(c->args.begin(), c->args.end(),
-                       [&](const ExprPtr &a) { return reads(a.get(), slot); });
-  if (auto *bin = dyn_cast<BinaryExpr>(e))
-    return reads(bin->lhs.get(), slot) || reads(bin->rhs.get(), slot);
-  if (auto *u = dyn_cast<UnaryExpr>(e))
-    return reads(u->operand.get(), slot);
-  if (auto *ix = dyn_cast<IndexExpr>(e))
-    return reads(ix->array.get(), slot) || reads(ix->index.get(), slot);
-  if (auto *lit = dyn_cast<ArrayLitExpr>(e))
-    return std::any_of(
-        lit->elements.begin(), lit->elements.end(),
-        [&](const ExprPtr &el) { return reads(el.get(), slot); });
-  return false;
+  bool found = false;
+  forEachOperand(e, [&](const Expr *operand) {
+    found = found || reads(operand, slot);
+  });
+  return found;
 }
 
 /// A number that is the same every iteration and can be computed ahead of

@@ -4,6 +4,7 @@
 // these tests pin its output text, evaluation order, runtime errors (message
 // and location), guards, and the router hooks (native entries, traps inside
 // native code, profiling) exactly.
+#include "IRGenTestUtil.h"
 #include "relay/interp/Interpreter.h"
 #include "relay/syntax/Parser.h"
 #include "relay/syntax/Sema.h"
@@ -20,16 +21,7 @@
 namespace kiln::relay {
 namespace {
 
-/// Parses and analyses `source`; fails the test on a diagnostic.
-std::unique_ptr<Program> compile(const std::string &source) {
-  DiagList diags;
-  auto program = parseProgram("test.relay", source, diags);
-  if (diags.empty())
-    analyze(*program, diags);
-  for (const Diag &d : diags)
-    ADD_FAILURE() << d.loc.line << ":" << d.loc.col << ": " << d.message;
-  return program;
-}
+using test::compile;
 
 int indexOf(const Program &program, const std::string &name) {
   for (const auto &fn : program.functions)
