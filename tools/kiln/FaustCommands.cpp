@@ -34,6 +34,7 @@ struct FaustCli {
   int reps = 7;
   int factories = 1; ///< bench --factories N: N creations, 2..N timed as warm
   int level = -1;
+  unsigned compileThreads = 0; ///< --compile-threads N (0: the library's choice)
   bool isDouble = false, vec = false, autoVec = false, time = false;
   bool cache = true; ///< --no-cache; info and render only
   core::PhaseTimings *timings = nullptr; ///< with --time
@@ -80,6 +81,11 @@ std::string parseCli(const Args &args, FaustCli &cli) {
         cli.seconds = n;
       else
         (is("--reps") ? cli.reps : cli.factories) = int(n);
+    } else if (is("--compile-threads")) {
+      double n = 0;
+      if (!value(v) || !number(v, n) || (n != 1 && n != 2))
+        return "--compile-threads needs 1 or 2";
+      cli.compileThreads = unsigned(n);
     } else if (is("--set")) {
       double n = 0;
       size_t eq;
@@ -119,6 +125,9 @@ faust::FactoryOptions factoryOptions(const FaustCli &cli, bool vec) {
   o.target = cli.target;
   o.faustPath = cli.faust;
   o.timings = cli.timings;
+  // compile --emit=obj writes one object: compile the module whole.
+  o.compileThreads = cli.sub == "compile" && (cli.emit.empty() || cli.emit == "obj")
+                         ? 1 : cli.compileThreads;
   // compile needs the bitcode a cached factory lacks; bench times the build.
   o.cache = cli.cache && (cli.sub == "info" || cli.sub == "render");
   return o;
@@ -487,6 +496,7 @@ std::vector<Command> faustCommands() {
            "  bench FILE.dsp [--seconds S] [--reps R] [--vec|--auto-vec]\n"
            "                             [--factories N]\n\n"
            "common: -O0..-O4 (default: best), --double, --vec, --time,\n"
+           "        --compile-threads 1|2 (default: 2 on a multi-core machine),\n"
            "        --no-cache (info/render reuse factories from $KILN_CACHE_DIR),\n"
            "        --faust PATH (else $KILN_FAUST, else `faust` on PATH)",
            runFaust}};

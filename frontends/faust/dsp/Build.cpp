@@ -28,6 +28,9 @@
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <future>
+#include <system_error>
+
 
 namespace kiln::faust {
 
@@ -207,9 +210,8 @@ Error lookupOne(core::Jit &jit, const std::string &name, Fn *&out) {
   return Error::success();
 }
 
-Error lookupKernel(core::Jit &jit, const std::string &cn, Kernel &k) {
-  if (auto err = lookupOne(jit, "compute" + cn, k.compute))
-    return err;
+/// The set-up entry points (all but compute).
+Error lookupSetUp(core::Jit &jit, const std::string &cn, Kernel &k) {
   if (auto err = lookupOne(jit, "classInit" + cn, k.classInit))
     return err;
   if (auto err = lookupOne(jit, "instanceConstants" + cn, k.instanceConstants))
@@ -223,17 +225,25 @@ Error lookupKernel(core::Jit &jit, const std::string &cn, Kernel &k) {
   return lookupOne(jit, "getJSON" + cn, k.getJSON);
 }
 
+Error lookupKernel(core::Jit &jit, const std::string &cn, Kernel &k) {
+  if (auto err = lookupOne(jit, "compute" + cn, k.compute))
+    return err;
+  return lookupSetUp(jit, cn, k);
+}
+
 /// A JIT for one factory; the object code it compiles lands in `captured`
 /// (no cache: keying a module costs a bitcode write).
 Expected<std::unique_ptr<core::Jit>>
 makeJit(core::OptLevel level, core::PhaseTimings *timings,
-        std::shared_ptr<std::string> captured) {
+        std::shared_ptr<CapturedObjects> captured) {
   core::ScopedPhase phase(timings, "jit-setup");
   core::JitOptions options;
   options.level = level;
   options.timings = timings;
-  options.onObject = [captured](llvm::StringRef, llvm::StringRef object) {
-    *captured = object.str();
+  options.onObject = [captured](llvm::StringRef module,
+                                llvm::StringRef object) {
+    std::lock_guard<std::mutex> lock(captured->mutex);
+    captured->objects.emplace_back(module.str(), object.str());
   };
   return core::Jit::create(options);
 }
@@ -242,7 +252,7 @@ Expected<std::unique_ptr<core::Jit>> takeJit(Factory::Impl &impl) {
   if (impl.pendingJit.valid())
     return impl.pendingJit.get();
   if (!impl.captured)
-    impl.captured = std::make_shared<std::string>();
+    impl.captured = std::make_shared<CapturedObjects>();
   return makeJit(impl.level, impl.timings, impl.captured);
 }
 
@@ -251,7 +261,7 @@ Expected<std::unique_ptr<core::Jit>> takeJit(Factory::Impl &impl) {
 void startJit(Factory::Impl &impl) {
   if (!impl.spec.isHost || impl.pendingJit.valid())
     return;
-  impl.captured = std::make_shared<std::string>();
+  impl.captured = std::make_shared<CapturedObjects>();
   impl.pendingJit = std::async(std::launch::async, makeJit, impl.level,
                                impl.timings, impl.captured);
 }
@@ -281,22 +291,152 @@ readModule(Factory::Impl &impl, const std::string &module,
   return m;
 }
 
-/// Compiles `m` in `jit` and fills the kernel and the host object.
+/// The globals `f` names (through constant expressions too) into `out`.
+void globalsUsedBy(llvm::Function &f,
+                   llvm::SmallPtrSetImpl<llvm::GlobalVariable *> &out) {
+  llvm::SmallVector<llvm::Value *, 16> work;
+  llvm::SmallPtrSet<llvm::Value *, 32> seen;
+  for (llvm::Instruction &inst : llvm::instructions(f))
+    for (llvm::Value *operand : inst.operands())
+      if (llvm::isa<llvm::Constant>(operand) && seen.insert(operand).second)
+        work.push_back(operand);
+  while (!work.empty()) {
+    llvm::Value *v = work.pop_back_val();
+    if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(v)) {
+      out.insert(g);
+    } else if (auto *c = llvm::dyn_cast<llvm::ConstantExpr>(v)) {
+      for (llvm::Value *operand : c->operands())
+        if (seen.insert(operand).second)
+          work.push_back(operand);
+    }
+  }
+}
+
+/// Which half of a split module to keep (splitModule).
+enum class Part { SetUp, Compute };
+
+// A split factory compiles its module as two: `compute` with the functions
+// it calls, and the set-up functions (classInit, the table fillers,
+// instanceConstants, instanceClear, getJSON...). Both halves come from the
+// same prepared module. The mutable globals compute uses (the tables
+// classInit fills) are defined and exported by the set-up half and
+// declared by the compute half; constant globals and the helpers compute
+// calls are private copies in the compute half, so its optimiser sees
+// everything it saw in the whole module but the tables' contents, which
+// only classInit writes.
+void splitModule(llvm::Module &m, const std::string &className, Part part) {
+  llvm::Function *compute = m.getFunction("compute" + className);
+  auto reach = reachableFrom(compute);
+  llvm::SmallPtrSet<llvm::GlobalVariable *, 8> used;
+  for (llvm::Function *f : reach)
+    globalsUsedBy(*f, used);
+  if (part == Part::SetUp) {
+    for (llvm::GlobalVariable *g : used)
+      if (!g->isConstant() && g->hasLocalLinkage())
+        g->setLinkage(llvm::GlobalValue::ExternalLinkage);
+    compute->eraseFromParent();
+    return;
+  }
+  for (llvm::Function &f : m)
+    if (!f.isDeclaration() && !reach.contains(&f))
+      f.deleteBody();
+  for (llvm::Function *f : reach)
+    if (f != compute && !f->isDeclaration())
+      f->setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable *g : used) {
+    if (g->isConstant()) {
+      g->setLinkage(llvm::GlobalValue::InternalLinkage);
+    } else if (!g->isDeclaration()) {
+      g->setInitializer(nullptr);
+      g->setLinkage(llvm::GlobalValue::ExternalLinkage);
+    }
+  }
+  for (llvm::GlobalVariable &g : llvm::make_early_inc_range(m.globals())) {
+    g.removeDeadConstantUsers();
+    if (g.use_empty())
+      g.eraseFromParent();
+  }
+  for (llvm::Function &f : llvm::make_early_inc_range(m))
+    if (f.isDeclaration() && f.use_empty())
+      f.eraseFromParent();
+}
+
+/// Moves the JIT's objects into `impl.objects`, the set-up half first.
+void takeObjects(Factory::Impl &impl) {
+  if (!impl.captured)
+    return;
+  impl.objects.clear();
+  for (bool computeHalf : {false, true})
+    for (auto &[module, object] : impl.captured->objects)
+      if (llvm::StringRef(module).ends_with(".compute") == computeHalf)
+        impl.objects.push_back(std::move(object));
+  impl.captured.reset();
+}
+
+/// The compute half of a split module, on its own thread: parse another
+/// copy of the bitcode, keep compute, wait for the set-up half to be in the
+/// JIT (compute links against its tables), compile and look up compute.
+Error compileComputeHalf(Factory::Impl &impl, core::Jit &jit,
+                         std::shared_future<bool> setUpAdded) {
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto m = core::parseIR(impl.bitcode, impl.name + ".compute", *context);
+  if (!m)
+    return m.takeError();
+  prepareModule(**m, impl.spec, impl.className);
+  splitModule(**m, impl.className, Part::Compute);
+  (*m)->setDataLayout(jit.dataLayout());
+  if (!setUpAdded.get())
+    return Error::success(); // the set-up half's error is the one reported
+  if (auto err = jit.addModule(
+          llvm::orc::ThreadSafeModule(std::move(*m), std::move(context))))
+    return err;
+  return lookupOne(jit, "compute" + impl.className, impl.kernel.compute);
+}
+
+/// Compiles `m` in `jit` and fills the kernel and the host objects. Split
+/// (Impl::split, a module with a compute function): the compute half on a
+/// second thread while this one compiles the set-up half, so the two
+/// overlap on a machine with two cores.
 Error jitModule(Factory::Impl &impl, core::Jit &jit,
                 std::unique_ptr<llvm::Module> m,
                 std::unique_ptr<llvm::LLVMContext> context) {
   prepareModule(*m, impl.spec, impl.className);
   m->setDataLayout(jit.dataLayout());
-  if (auto err = jit.addModule(
-          llvm::orc::ThreadSafeModule(std::move(m), std::move(context))))
+  llvm::Function *compute = m->getFunction("compute" + impl.className);
+  std::promise<bool> setUpAdded;
+  std::future<Error> computeDone;
+  if (impl.split && compute && !compute->isDeclaration()) {
+    try {
+      computeDone = std::async(std::launch::async, compileComputeHalf,
+                               std::ref(impl), std::ref(jit),
+                               setUpAdded.get_future().share());
+    } catch (const std::system_error &) {
+      // no thread to be had: compile the module whole, here
+    }
+  }
+  if (!computeDone.valid()) {
+    if (auto err = jit.addModule(
+            llvm::orc::ThreadSafeModule(std::move(m), std::move(context))))
+      return err;
+    if (auto err = lookupKernel(jit, impl.className, impl.kernel))
+      return err;
+    takeObjects(impl);
+    return Error::success();
+  }
+  splitModule(*m, impl.className, Part::SetUp);
+  Error err = jit.addModule(
+      llvm::orc::ThreadSafeModule(std::move(m), std::move(context)));
+  setUpAdded.set_value(!err);
+  if (!err)
+    err = lookupSetUp(jit, impl.className, impl.kernel);
+  Error computeErr = computeDone.get();
+  if (err) {
+    llvm::consumeError(std::move(computeErr));
     return err;
-  if (auto err = lookupKernel(jit, impl.className, impl.kernel))
-    return err;
-  // The object the JIT compiled (see makeJit): keeping it makes writing
-  // machine/object code for the host free.
-  if (impl.captured)
-    impl.object = std::move(*impl.captured);
-  impl.captured.reset();
+  }
+  if (computeErr)
+    return computeErr;
+  takeObjects(impl);
   return Error::success();
 }
 
@@ -326,18 +466,19 @@ buildFactory(std::unique_ptr<Factory::Impl> impl, const std::string &module,
 
 Expected<std::shared_ptr<Factory>>
 loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
-                  const std::string &object) {
+                  const std::vector<std::string> &objects) {
   auto jit = takeJit(*impl);
   if (!jit)
     return jit.takeError();
-  if (auto err = (*jit)->addObject(
-          llvm::MemoryBuffer::getMemBufferCopy(object, impl->className + ".o")))
-    return std::move(err);
+  for (const std::string &object : objects)
+    if (auto err = (*jit)->addObject(llvm::MemoryBuffer::getMemBufferCopy(
+            object, impl->className + ".o")))
+      return std::move(err);
   if (auto err = lookupKernel(**jit, impl->className, impl->kernel))
     return std::move(err);
   if (auto err = takeInfo(*impl, impl->kernel.getJSON()))
     return std::move(err);
-  impl->object = object;
+  impl->objects = objects;
   impl->captured.reset();
   impl->jit = std::move(*jit);
   return std::make_shared<Factory>(std::move(impl));
@@ -345,11 +486,15 @@ loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
 
 Expected<std::string> compileObject(const Factory::Impl &impl,
                                     const core::TargetSpec &spec) {
-  if (!impl.object.empty() && targetString(spec) == targetString(impl.spec))
-    return impl.object;
+  bool host = targetString(spec) == targetString(impl.spec);
+  if (host && impl.objects.size() == 1)
+    return impl.objects[0];
   if (impl.bitcode.empty())
-    return core::makeError("this factory was read from machine code and has "
-                           "no bitcode to compile for another target");
+    return core::makeError(
+        host ? "this factory was read from machine code in two parts and has "
+               "no bitcode to build one object from"
+             : "this factory was read from machine code and has no bitcode "
+               "to compile for another target");
   llvm::LLVMContext context;
   auto m = core::parseIR(impl.bitcode, impl.name, context);
   if (!m)
@@ -363,6 +508,16 @@ Expected<std::string> compileObject(const Factory::Impl &impl,
   if (auto err = core::optimizeModule(**m, **tm, pipeline))
     return std::move(err);
   return core::emitToString(**m, **tm, core::EmitKind::Object);
+}
+
+Expected<std::vector<std::string>>
+machineObjects(const Factory::Impl &impl, const core::TargetSpec &spec) {
+  if (!impl.objects.empty() && targetString(spec) == targetString(impl.spec))
+    return impl.objects;
+  auto object = compileObject(impl, spec);
+  if (!object)
+    return object.takeError();
+  return std::vector<std::string>{std::move(*object)};
 }
 
 } // namespace kiln::faust

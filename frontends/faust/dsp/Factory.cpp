@@ -56,6 +56,7 @@ bool writeOut(const std::string &path, const std::string &data,
 }
 
 constexpr const char *kMagic = "KILN-FAUST-MACHINE 1\n";
+constexpr const char *kMagic2 = "KILN-FAUST-MACHINE 2\n";
 
 } // namespace
 
@@ -100,19 +101,21 @@ std::string Factory::writeMachine(const std::string &target,
     error = core::renderError(spec.takeError());
     return {};
   }
-  auto object = compileObject(*P, *spec);
-  if (!object) {
-    error = core::renderError(object.takeError());
+  auto objects = machineObjects(*P, *spec);
+  if (!objects) {
+    error = core::renderError(objects.takeError());
     return {};
   }
-  std::string out = kMagic;
+  // Version 1 carries one object; version 2 one or more, one after another.
+  std::string out = objects->size() == 1 ? kMagic : kMagic2;
   out += "class " + P->className + "\n";
   out += "target " + targetString(*spec) + "\n";
   out += "key " + P->shaKey + "\n";
   out += "level " + std::string(core::optLevelName(P->level)) + "\n";
   out += "name " + P->name + "\n";
-  out += "object " + std::to_string(object->size()) + "\n";
-  return out + *object;
+  for (const std::string &object : *objects)
+    out += "object " + std::to_string(object.size()) + "\n" + object;
+  return out;
 }
 
 std::string Factory::writeMachineBase64(const std::string &target,

@@ -13,6 +13,7 @@
 
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ struct Kernel {
   const char *(*getJSON)() = nullptr;
 };
 
+/// The objects a factory's JIT compiled, by module name (filled from the
+/// JIT's compile threads).
+struct CapturedObjects {
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> objects;
+};
+
 struct Factory::Impl {
   std::string name, shaKey, dspCode, compileOptions, target;
   std::vector<std::string> libraryList, includePathnames, warnings;
@@ -43,9 +51,13 @@ struct Factory::Impl {
   DspInfo info;
   std::unique_ptr<core::Jit> jit; ///< null for a non-host target
   Kernel kernel;
-  std::string object; ///< the host object code, when built or loaded here
-  /// Where the JIT leaves the object it compiles (to fill `object`).
-  std::shared_ptr<std::string> captured;
+  /// The host object code, when built or loaded here: one object, or two
+  /// when the module was compiled in two parts (set-up, then compute).
+  std::vector<std::string> objects;
+  /// Where the JIT leaves the objects it compiles (to fill `objects`).
+  std::shared_ptr<CapturedObjects> captured;
+  /// Compile compute and the set-up functions as two modules at once.
+  bool split = false;
   core::PhaseTimings *timings = nullptr; ///< while building only
   /// A JIT being created while faust runs (startJit); used by buildFactory.
   std::future<llvm::Expected<std::unique_ptr<core::Jit>>> pendingJit;
@@ -77,15 +89,21 @@ llvm::Expected<std::shared_ptr<Factory>>
 buildFactory(std::unique_ptr<Factory::Impl> impl, const std::string &module,
              const std::string &moduleName);
 
-/// Builds a factory from a relocatable object for the host (no optimisation,
+/// Builds a factory from relocatable objects for the host (no optimisation,
 /// no codegen): the machine-code read path.
 llvm::Expected<std::shared_ptr<Factory>>
-loadFactoryObject(std::unique_ptr<Factory::Impl> impl, const std::string &object);
+loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
+                  const std::vector<std::string> &objects);
 
-/// Optimises a fresh copy of the factory's module for `spec` and returns its
-/// object code.
+/// The factory's code for `spec` as one object: the host object when it was
+/// compiled as one, else a fresh copy of the module optimised for `spec`.
 llvm::Expected<std::string> compileObject(const Factory::Impl &impl,
                                           const core::TargetSpec &spec);
+
+/// The factory's code for `spec` as the objects machine code carries: the
+/// host objects as compiled (one or two), else compileObject's one.
+llvm::Expected<std::vector<std::string>>
+machineObjects(const Factory::Impl &impl, const core::TargetSpec &spec);
 
 /// SHA-1 (hex) of `parts` joined with separators.
 std::string shaOf(const std::vector<std::string> &parts);

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <thread>
 
 namespace kiln::faust {
 
@@ -40,6 +41,7 @@ std::unique_ptr<Factory::Impl> newImpl(const std::string &target,
   auto impl = std::make_unique<Factory::Impl>();
   impl->spec = *spec;
   impl->level = optLevelFromFaust(optLevel);
+  impl->split = std::thread::hardware_concurrency() > 1;
   return impl;
 }
 
@@ -60,6 +62,8 @@ std::shared_ptr<Factory> compileSource(const FaustInput &input,
   auto impl = newImpl(options.target, options.optLevel, error);
   if (!impl)
     return nullptr;
+  if (options.compileThreads != 0)
+    impl->split = options.compileThreads > 1;
   if (options.cache && impl->spec.isHost) {
     core::ScopedPhase phase(options.timings, "cache");
     if (auto cached = loadCachedFactory(key, input))
@@ -229,17 +233,21 @@ namespace {
 /// The header of Kiln machine code (see Factory::writeMachine).
 struct MachineHeader {
   std::map<std::string, std::string> fields;
-  size_t objectOffset = 0, objectSize = 0;
+  std::vector<std::string> objects;
 };
 
+/// Reads Kiln's machine-code container: version 1 is the header fields and
+/// one object; version 2 the same fields and one or more objects (a factory
+/// compiled in two halves), each "object SIZE\n" and SIZE bytes.
 bool parseMachine(const std::string &machine, MachineHeader &h,
                   std::string &error) {
-  const std::string magic = "KILN-FAUST-MACHINE 1\n";
-  if (machine.compare(0, magic.size(), magic) != 0) {
+  const std::string v1 = "KILN-FAUST-MACHINE 1\n", v2 = "KILN-FAUST-MACHINE 2\n";
+  bool several = machine.compare(0, v2.size(), v2) == 0;
+  if (!several && machine.compare(0, v1.size(), v1) != 0) {
     error = "error: not Kiln Faust machine code (bad header)";
     return false;
   }
-  size_t pos = magic.size();
+  size_t pos = v1.size();
   while (pos < machine.size()) {
     size_t eol = machine.find('\n', pos);
     size_t space = machine.find(' ', pos);
@@ -248,14 +256,21 @@ bool parseMachine(const std::string &machine, MachineHeader &h,
     std::string field = machine.substr(pos, space - pos);
     std::string value = machine.substr(space + 1, eol - space - 1);
     pos = eol + 1;
-    if (field == "object") {
-      h.objectOffset = pos;
-      h.objectSize = std::strtoull(value.c_str(), nullptr, 10);
-      if (h.objectSize == 0 || pos + h.objectSize != machine.size())
-        break;
-      return true;
+    if (field != "object") {
+      if (!h.objects.empty())
+        break; // fields come before the objects
+      h.fields[field] = value;
+      continue;
     }
-    h.fields[field] = value;
+    uint64_t size = std::strtoull(value.c_str(), nullptr, 10);
+    if (size == 0 || size > machine.size() - pos)
+      break;
+    h.objects.push_back(machine.substr(pos, size));
+    pos += size;
+    if (pos == machine.size())
+      return true;
+    if (!several)
+      break;
   }
   error = "error: Kiln Faust machine code is truncated or malformed";
   return false;
@@ -285,10 +300,7 @@ Registry::readDSPFactoryFromMachine(const std::string &machine,
     impl->name = h.fields["name"];
     if (auto level = core::parseOptLevel(h.fields["level"]))
       impl->level = *level;
-    return finish(loadFactoryObject(
-                      std::move(impl),
-                      machine.substr(h.objectOffset, h.objectSize)),
-                  error);
+    return finish(loadFactoryObject(std::move(impl), h.objects), error);
   });
 }
 

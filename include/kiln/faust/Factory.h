@@ -31,6 +31,11 @@ struct FactoryOptions {
   /// read. A hit runs neither faust nor LLVM; the factory then has no
   /// bitcode (writeBitcode/IR are empty, other targets cannot be emitted).
   bool cache = false;
+  /// Threads that compile the module: 2 compiles `compute` and the set-up
+  /// functions as two modules at once (docs/faust.md, "Factory creation
+  /// time"); 1 compiles it whole on the calling thread; 0 (default) is 2 on
+  /// a machine with more than one hardware thread, else 1.
+  unsigned compileThreads = 0;
   /// When set, phase times are added here ("faust", "jit-setup", "load",
   /// "optimize", "codegen"); it must outlive the call.
   core::PhaseTimings *timings = nullptr;

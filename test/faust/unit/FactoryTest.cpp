@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 
 namespace kiln::faust::test {
 namespace {
@@ -133,6 +134,66 @@ TEST(FactoryTest, MachineCodeRoundTripComputesTheSameSamples) {
       factory->writeMachineBase64("", error), error);
   ASSERT_TRUE(fromBase64) << error;
   EXPECT_EQ(maxDiff(expected, renderFrames(*fromBase64->createInstance(), 4096)), 0.0);
+}
+
+// Filled from a waveform at classInit and read by compute: a table both
+// halves of a split module share.
+const char *kWaveTable = R"(
+w = waveform{0.0, 0.5, 1.0, 0.25, -0.5, -1.0, 0.75, 0.1};
+idx = +(1) ~ _ : %(8);
+process = _, (w, idx : rdtable) : *;
+)";
+
+std::string firstLine(const std::string &text) {
+  return text.substr(0, text.find('\n'));
+}
+
+// Two compile threads: compute on one, the set-up functions on the other,
+// as two modules. The result computes exactly what the whole module
+// computes, its machine code carries both objects, and one object for
+// linking elsewhere is the whole module compiled again.
+TEST(FactoryTest, SplitCompilationAgreesWithTheWholeModule) {
+  REQUIRE_FAUST();
+  for (const char *code : {kMix, kWaveTable}) {
+    FactoryOptions whole, split;
+    whole.compileThreads = 1;
+    split.compileThreads = 2;
+    Registry wholeRegistry, splitRegistry;
+    auto one = compile(wholeRegistry, code, whole);
+    auto two = compile(splitRegistry, code, split);
+    ASSERT_TRUE(one && two);
+    auto expected = renderFrames(*one->createInstance(), 4096);
+    EXPECT_GT(maxDiff(expected, drive::Planar(expected.size(),
+                                              std::vector<float>(4096))),
+              0.0);
+    EXPECT_EQ(maxDiff(expected, renderFrames(*two->createInstance(), 4096)), 0.0);
+
+    std::string error;
+    std::string machineOne = one->writeMachine("", error);
+    std::string machineTwo = two->writeMachine("", error);
+    ASSERT_FALSE(machineTwo.empty()) << error;
+    EXPECT_EQ(firstLine(machineOne), "KILN-FAUST-MACHINE 1");
+    EXPECT_EQ(firstLine(machineTwo), "KILN-FAUST-MACHINE 2");
+    Registry loadRegistry;
+    auto loaded = loadRegistry.readDSPFactoryFromMachine(machineTwo, error);
+    ASSERT_TRUE(loaded) << error;
+    EXPECT_EQ(maxDiff(expected, renderFrames(*loaded->createInstance(), 4096)), 0.0);
+    EXPECT_FALSE(loadRegistry.readDSPFactoryFromMachine(
+        machineTwo.substr(0, machineTwo.size() - 10), error));
+    EXPECT_EQ(error, "error: Kiln Faust machine code is truncated or malformed");
+    // A machine-code factory in two parts has no single object to give.
+    EXPECT_EQ(firstLine(loaded->writeMachine("", error)), "KILN-FAUST-MACHINE 2")
+        << error;
+    TempDir dir;
+    EXPECT_FALSE(loaded->writeObjectcodeFile(dir.path + "/loaded.o", "", error));
+    EXPECT_NE(error.find("in two parts"), std::string::npos) << error;
+
+    ASSERT_TRUE(two->writeObjectcodeFile(dir.path + "/two.o", "", error)) << error;
+    std::ifstream file(dir.path + "/two.o", std::ios::binary);
+    std::string magic(4, '\0');
+    file.read(magic.data(), 4);
+    EXPECT_EQ(magic, "\x7f" "ELF");
+  }
 }
 
 TEST(FactoryTest, MachineCodeErrorsAreReported) {
