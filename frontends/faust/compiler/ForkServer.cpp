@@ -118,27 +118,33 @@ bool receive(int fd, int32_t &tag, int32_t &value) {
   return true;
 }
 
-/// Sends one request and reads its answers up to the child's exit status
-/// (`pid` < 0: none could be forked, no status). False on a broken server.
-bool exchange(Server &s, const std::string &payload, int32_t &pid,
-              int32_t &status) {
+/// How an exchange with the server ended.
+enum class Exchange {
+  Done,       ///< answered (`pid` < 0: no child could be forked, no status)
+  GoneBefore, ///< the server had died before the request was sent
+  Broken,     ///< it died during the request
+};
+
+/// Sends one request and reads its answers up to the child's exit status.
+Exchange exchange(Server &s, const std::string &payload, int32_t &pid,
+                  int32_t &status) {
   int32_t tag = 0, value = 0;
   if (s.statusPending && !(receive(s.socket, tag, value) && tag == TagStatus))
-    return false;
+    return Exchange::GoneBefore;
   s.statusPending = false;
   uint32_t size = uint32_t(payload.size());
   if (!transfer(s.socket, &size, sizeof size, true) ||
       !transfer(s.socket, const_cast<char *>(payload.data()), payload.size(),
                 true) ||
       !receive(s.socket, tag, pid) || tag != TagPid)
-    return false;
+    return Exchange::Broken;
   if (pid <= 0)
-    return true;
+    return Exchange::Done;
   if (!receive(s.socket, tag, status) ||
       (tag != TagExited && tag != TagStatus))
-    return false;
+    return Exchange::Broken;
   s.statusPending = tag == TagExited;
-  return true;
+  return Exchange::Done;
 }
 
 /// The environment of the server: ours, plus the preload library and the
@@ -253,8 +259,16 @@ std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
     return std::nullopt;
   }
   int32_t pid = -1, status = 0;
-  if (!exchange(s, payloadOf(argv, logPath), pid, status)) {
-    // It died (killed, out of memory: start a new one next time) or never
+  Exchange answer = exchange(s, payloadOf(argv, logPath), pid, status);
+  if (answer == Exchange::GoneBefore) {
+    // It died after serving the last request (killed, out of memory): the
+    // request is still unsent, so a new server takes it.
+    s.stop();
+    if (start(s, argv[0], library))
+      answer = exchange(s, payloadOf(argv, logPath), pid, status);
+  }
+  if (answer != Exchange::Done) {
+    // It died during the request (start a new one next time) or never
     // served at all (the preload library did not take: stop trying).
     if (s.served == 0)
       s.failed.insert(key);
