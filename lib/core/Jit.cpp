@@ -81,6 +81,7 @@ Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
         pipeline.printPipeline = p->Options.printPipeline;
         pipeline.printChanged = p->Options.printChanged;
         pipeline.vectorLibrary = p->Options.vectorLibrary;
+        pipeline.lateLicm = p->Options.lateLicm;
         return std::make_unique<detail::ModuleCompiler>(
             p->Target, pipeline, p->Options.cache, p->Counters,
             p->Options.timings, p->Options.onObject);

@@ -35,6 +35,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
     key = computeCacheKey(module, Pipeline.level, Target);
     if (Pipeline.vectorLibrary == VectorLibrary::Libmvec)
       key += "-libmvec"; // the same IR compiles to other code with it
+    if (!Pipeline.lateLicm)
+      key += "-no-late-licm";
     if (auto hit = Cache->lookup(key)) {
       ++Counters.cacheHits;
       if (OnObject)

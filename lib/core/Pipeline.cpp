@@ -5,7 +5,9 @@
 #include "LLVMHeaders.h"
 #include "llvm/Support/DynamicLibrary.h"
 
+#include <memory>
 #include <mutex>
+#include <set>
 
 namespace kiln::core {
 
@@ -157,6 +159,27 @@ llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
           if (!pa.areAllPreserved() && !pass.starts_with("PassManager") &&
               !pass.contains("Adaptor"))
             printIRUnit(*os, pass, ir);
+        });
+  }
+  if (!options.lateLicm) {
+    // The functions GVN has run on: their loops' later LICM runs are left
+    // out (optional passes only, as opt-bisect and optnone skip them).
+    auto afterGvn = std::make_shared<std::set<const llvm::Function *>>();
+    unsigned *skipped = options.skippedRuns;
+    setup.pic.registerShouldRunOptionalPassCallback(
+        [afterGvn, skipped](llvm::StringRef pass, llvm::Any ir) {
+          if (pass == "GVNPass") {
+            if (auto *f = llvm::any_cast<const llvm::Function *>(&ir))
+              afterGvn->insert(*f);
+          } else if (pass == "LICMPass") {
+            auto *l = llvm::any_cast<const llvm::Loop *>(&ir);
+            if (l && afterGvn->count((*l)->getHeader()->getParent())) {
+              if (skipped)
+                ++*skipped;
+              return false;
+            }
+          }
+          return true;
         });
   }
   llvm::ModulePassManager mpm = setup.build(options.level);

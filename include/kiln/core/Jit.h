@@ -56,6 +56,8 @@ struct JitOptions {
   /// Vector math library for the optimiser and codegen; create() loads it
   /// into the process (Libmvec: libmvec.so.1) so JIT code can call it.
   VectorLibrary vectorLibrary = VectorLibrary::None;
+  /// Forwarded to the optimiser (see PipelineOptions::lateLicm).
+  bool lateLicm = true;
   /// Called with the identifier and the object code of every module added
   /// with addModule, once compiled (or found in the cache), before it is
   /// linked: a way to keep the machine code without a cache key's cost.

@@ -51,6 +51,14 @@ struct PipelineOptions {
   llvm::raw_ostream *printChanged = nullptr;
   /// Math calls the vectorizer may map to vector functions.
   VectorLibrary vectorLibrary = VectorLibrary::None;
+  /// Run LICM on a function's loops after GVN has run on it (the default
+  /// pipeline's late function simplification and post-vectorization runs).
+  /// Code whose loops the early runs already promote and hoist completely,
+  /// like a Faust DSP's one big sample loop, gains nothing from those runs
+  /// and may skip them: each costs as much as the first on a large loop.
+  bool lateLicm = true;
+  /// When set, counts the pass runs left out (lateLicm = false).
+  unsigned *skippedRuns = nullptr;
 };
 
 /// Optimises `module` in place for `tm`. The module must already verify.

@@ -99,6 +99,42 @@ TEST(Pipeline, VectorizesLoopForHost) {
   EXPECT_NE(os.str().find(" x float>"), std::string::npos) << ir;
 }
 
+// lateLicm = false leaves out LICM's runs on a loop after GVN has run on
+// its function, and only those; the code still computes the same.
+TEST(Pipeline, LateLicmRunsCanBeLeftOut) {
+  for (bool late : {true, false}) {
+    auto tm = hostMachine(OptLevel::O3);
+    llvm::LLVMContext context;
+    auto module = core::parseIR(test::SampleIR, "licm", context);
+    ASSERT_TRUE(bool(module));
+    core::PipelineOptions options;
+    options.level = OptLevel::O3;
+    options.lateLicm = late;
+    unsigned skipped = 0;
+    options.skippedRuns = &skipped;
+    ASSERT_EQ(test::errorText(core::optimizeModule(**module, *tm, options)), "");
+    // sum_f32, saxpy and collatz_steps have a loop each: two late runs
+    // each (late simplification, after vectorization), at least.
+    if (late)
+      EXPECT_EQ(skipped, 0u);
+    else
+      EXPECT_GE(skipped, 6u);
+  }
+  core::JitOptions options;
+  options.level = OptLevel::O3;
+  options.lateLicm = false;
+  auto jit = core::Jit::create(options);
+  ASSERT_TRUE(bool(jit));
+  ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
+  auto saxpy = (*jit)->lookupAs<void(float *, const float *, float, int64_t)>("saxpy");
+  ASSERT_TRUE(bool(saxpy));
+  std::vector<float> y(37, 1.0f), x(37);
+  std::iota(x.begin(), x.end(), 0.0f);
+  (*saxpy)(y.data(), x.data(), 2.0f, int64_t(y.size()));
+  for (size_t i = 0; i < y.size(); ++i)
+    EXPECT_EQ(y[i], 2.0f * x[i] + 1.0f) << "element " << i;
+}
+
 TEST(Pipeline, PrintsPipelineAndChangedIR) {
   llvm::LLVMContext context;
   auto module = core::parseIR(test::SampleIR, "print", context);
