@@ -413,7 +413,8 @@ Error jitModule(Factory::Impl &impl, core::Jit &jit,
   llvm::Function *compute = m->getFunction("compute" + impl.className);
   std::promise<bool> setUpAdded;
   std::future<Error> computeDone;
-  if (impl.split && compute && !compute->isDeclaration()) {
+  if (impl.split && compute && !compute->isDeclaration() &&
+      compute->use_empty()) {
     try {
       computeDone = std::async(std::launch::async, compileComputeHalf,
                                std::ref(impl), std::ref(jit),
