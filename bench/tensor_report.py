@@ -63,10 +63,11 @@ def measure(a, w, kernel, n, rounds, reps):
     """Alternating rounds of tensor_bench (all in-process columns) and NumPy."""
     times = {c: [] for c in COLS}
     verify, ref = {}, None
-    for _ in range(rounds):
+    for rnd in range(rounds):
         out = run_json([f"{a.build}/bin/tensor_bench", "run", "--kernel", kernel, "--n", str(n),
                         "--reps", str(reps), "--tk", f"{a.root}/bench/tensor/kernels.tk",
-                        "--native", f"{w}/native.so", "--aot", f"{w}/kernels.so"])
+                        "--native", f"{w}/native.so", "--aot", f"{w}/kernels.so",
+                        "--seed", str(rnd * reps)])
         ref = ref or out
         for col, r in out["columns"].items():
             times[col] += r["ms"]
@@ -176,8 +177,10 @@ def render(a, kernels, sizes, skipped, results, streams, lat, aot_build_ms, mem_
          machine_header(a.root) + f" NumPy {np_version} (`{PYTHON}`).\n",
          f"f32 data, kernels in bench/tensor/kernels.tk. Each cell: GB/s (bytes read + written "
          f"per element × n ÷ time) and the median milliseconds per call, over {a.rounds} rounds × "
-         f"{a.reps} samples; a sample is ≥ 5 ms of back-to-back calls. The in-process columns "
-         "are interleaved within each round (bench/tensor/tensor_bench.cpp); NumPy "
+         f"{a.reps} samples; a sample is ≥ 5 ms of back-to-back calls after one untimed call. The "
+         "in-process columns are interleaved within each round, in a new (seeded) order for "
+         "every sample (the column right after the eager and blocked references, which "
+         "free big temporaries, ran up to 15 % slow at 1e7) (bench/tensor/tensor_bench.cpp); NumPy "
          "(bench/tensor/numpy_bench.py) runs in its own process between rounds. "
          f"\"all threads\" = {threads} threads (the JIT's pool; STREAM with std::thread). "
          f"Hand-written loops and STREAM: bench/tensor/native_kernels.cpp built with "

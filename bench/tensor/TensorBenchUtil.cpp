@@ -2,6 +2,9 @@
 // modes of tensor_bench, which need nothing but this plumbing.
 #include "TensorBenchUtil.h"
 
+#include <numeric>
+#include <random>
+
 #include "tensor/exec/AotAbi.h"
 
 #include <dlfcn.h>
@@ -34,6 +37,7 @@ std::string parseOptions(int argc, char **argv, Options &o) {
     else if (flag == "--aot") o.aot = v;
     else if (flag == "--n") o.n = std::atoll(v.c_str());
     else if (flag == "--reps") o.reps = std::max(1, std::atoi(v.c_str()));
+    else if (flag == "--seed") o.seed = std::max(0, std::atoi(v.c_str()));
     else return "unknown option '" + flag + "'";
   }
   return o.n < 0 ? "--n must not be negative" : "";
@@ -148,7 +152,8 @@ double nowMs() {
 }
 } // namespace
 
-std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int reps) {
+std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int reps,
+                                                 int seed) {
   // Calls per sample: enough for ~5 ms, so small sizes are above timer noise.
   std::vector<int> inner;
   for (Column &c : cols) {
@@ -158,12 +163,23 @@ std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int 
     inner.push_back(int(std::clamp(std::ceil(5.0 / once), 1.0, 200000.0)));
   }
   std::vector<std::vector<double>> times(cols.size());
-  for (int r = 0; r < reps; ++r)
-    for (size_t k = 0; k < cols.size(); ++k) {
+  // The column after the eager and blocked references (which allocate and
+  // free big temporaries) ran up to ~15 % slower at 1e7, whichever column
+  // it was, even after an untimed call: so each round takes the columns in
+  // another order (a shuffle seeded by the round and --seed, so runs are
+  // repeatable), and each sample still starts after one untimed call.
+  std::vector<size_t> order(cols.size());
+  for (int r = 0; r < reps; ++r) {
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::mt19937 shuffle(unsigned(seed + r));
+    std::shuffle(order.begin(), order.end(), shuffle);
+    for (size_t k : order) {
+      cols[k].call();
       const double t0 = nowMs();
       for (int i = 0; i < inner[k]; ++i) cols[k].call();
       times[k].push_back((nowMs() - t0) / inner[k]);
     }
+  }
   return times;
 }
 

@@ -19,6 +19,7 @@ struct Options {
   std::string mode, kernel, tk, native, aot;
   int64_t n = 1000;
   int reps = 5;
+  int seed = 0; ///< --seed: seeds the column orders (see timeInterleaved)
 };
 
 /// "" or the misuse message.
@@ -72,8 +73,11 @@ struct Checker {
   std::string operator()(const float *got, float result) const;
 };
 
-/// reps rounds of every column (A B C A B C ...); per-call ms per column.
-std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int reps);
+/// reps rounds of every column, each sample after one untimed call; each
+/// round in its own order (a shuffle seeded by seed + r), so no column
+/// always follows the same one. Per-call ms per column.
+std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int reps,
+                                                 int seed = 0);
 
 void printJson(std::ostream &os, const Options &o, int bytesPerElem,
                const std::vector<Column> &cols, const std::vector<std::vector<double>> &times,

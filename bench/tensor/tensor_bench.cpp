@@ -4,7 +4,7 @@
 // plus STREAM copy/triad and compile latency. Prints one JSON object.
 //
 //   tensor_bench run --kernel K --n N --reps R --tk kernels.tk
-//                    --native native.so [--aot kernels.so]
+//                    --native native.so [--aot kernels.so] [--seed S]
 //   tensor_bench stream --n N --reps R --native native.so
 //   tensor_bench compile --reps R
 // Inputs are the counter-hash values numpy_bench.py generates too, so the
@@ -135,7 +135,7 @@ int runMode(const Options &o) {
     c.call();
     verdicts.push_back(err.empty() ? check(out.data(), result) : "error: " + err);
   }
-  std::vector<std::vector<double>> times = timeInterleaved(cols, o.reps);
+  std::vector<std::vector<double>> times = timeInterleaved(cols, o.reps, o.seed);
   printJson(std::cout, o, spec->bytesPerElem, cols, times, verdicts, want.data(), wantResult,
             spec->reduce, check.scale);
   return 0;
