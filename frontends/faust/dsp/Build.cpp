@@ -103,17 +103,38 @@ std::string jsonOf(llvm::Module &m, const std::string &className) {
   return {};
 }
 
-/// The functions `root` may run: those it calls or names, transitively.
+/// The functions `root` may run: those it calls or names, transitively,
+/// also through constant expressions, aggregates and the initializers of
+/// the globals it names (a table of function pointers).
 llvm::SmallPtrSet<llvm::Function *, 16> reachableFrom(llvm::Function *root) {
   llvm::SmallPtrSet<llvm::Function *, 16> seen{root};
   llvm::SmallVector<llvm::Function *, 16> work{root};
-  while (!work.empty())
+  llvm::SmallPtrSet<llvm::Constant *, 32> visited;
+  llvm::SmallVector<llvm::Constant *, 16> constants;
+  while (!work.empty()) {
     for (llvm::Instruction &inst : llvm::instructions(*work.pop_back_val()))
       for (llvm::Value *operand : inst.operands())
-        if (auto *f = llvm::dyn_cast<llvm::Function>(
-                operand->stripPointerCasts()))
-          if (seen.insert(f).second)
-            work.push_back(f);
+        if (auto *c = llvm::dyn_cast<llvm::Constant>(operand))
+          if (visited.insert(c).second)
+            constants.push_back(c);
+    while (!constants.empty()) {
+      llvm::Constant *c = constants.pop_back_val();
+      llvm::SmallVector<llvm::Value *, 8> next;
+      if (auto *f = llvm::dyn_cast<llvm::Function>(c)) {
+        if (seen.insert(f).second)
+          work.push_back(f);
+      } else if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(c)) {
+        if (g->hasInitializer())
+          next.push_back(g->getInitializer());
+      } else if (!llvm::isa<llvm::GlobalValue>(c)) {
+        next.append(c->op_begin(), c->op_end());
+      }
+      for (llvm::Value *v : next)
+        if (auto *o = llvm::dyn_cast<llvm::Constant>(v))
+          if (visited.insert(o).second)
+            constants.push_back(o);
+    }
+  }
   return seen;
 }
 
@@ -299,23 +320,29 @@ readModule(Factory::Impl &impl, const std::string &module,
   return m;
 }
 
-/// The globals `f` names (through constant expressions too) into `out`.
+/// The globals `f` names into `out`: through constant expressions and
+/// aggregates, and through the initializers of the constant globals it
+/// names (a table of pointers to other globals).
 void globalsUsedBy(llvm::Function &f,
                    llvm::SmallPtrSetImpl<llvm::GlobalVariable *> &out) {
   llvm::SmallVector<llvm::Value *, 16> work;
   llvm::SmallPtrSet<llvm::Value *, 32> seen;
+  auto visit = [&](llvm::Value *v) {
+    if (llvm::isa<llvm::Constant>(v) && seen.insert(v).second)
+      work.push_back(v);
+  };
   for (llvm::Instruction &inst : llvm::instructions(f))
     for (llvm::Value *operand : inst.operands())
-      if (llvm::isa<llvm::Constant>(operand) && seen.insert(operand).second)
-        work.push_back(operand);
+      visit(operand);
   while (!work.empty()) {
     llvm::Value *v = work.pop_back_val();
     if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(v)) {
       out.insert(g);
-    } else if (auto *c = llvm::dyn_cast<llvm::ConstantExpr>(v)) {
-      for (llvm::Value *operand : c->operands())
-        if (seen.insert(operand).second)
-          work.push_back(operand);
+      if (g->isConstant() && g->hasInitializer())
+        visit(g->getInitializer());
+    } else if (!llvm::isa<llvm::GlobalValue>(v)) {
+      for (llvm::Value *operand : llvm::cast<llvm::Constant>(v)->operands())
+        visit(operand);
     }
   }
 }
