@@ -71,11 +71,40 @@ ModuleCompiler::operator()(llvm::Module &module) {
       object, module.getModuleIdentifier() + ".o");
 }
 
+namespace {
+
+/// Idle TargetMachines of the whole process, by target and level. Creating
+/// a machine and its first subtarget (the feature bits of an AVX-512 host)
+/// costs ~0.5 ms of CPU, which a process that creates a JIT per Faust
+/// factory paid for every factory while the pool was per Jit. Left to the
+/// OS at exit, so no machine outlives LLVM's own statics.
+struct MachinePool {
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::unique_ptr<llvm::TargetMachine>>> idle;
+};
+
+MachinePool &machinePool() {
+  static auto *pool = new MachinePool;
+  return *pool;
+}
+
+std::string poolKey(const TargetSpec &target, OptLevel level) {
+  return target.triple + '\n' + target.cpu + '\n' + target.features + '\n' +
+         optLevelName(level);
+}
+
+/// Idle machines kept per key: enough for the compilations that run at
+/// once (a Faust factory runs two), not one per compilation ever run.
+constexpr size_t kIdlePerKey = 4;
+
+} // namespace
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 ModuleCompiler::borrow(OptLevel level) {
+  MachinePool &pool = machinePool();
   {
-    std::lock_guard<std::mutex> lock(PoolMutex);
-    auto &free = Pool[level];
+    std::lock_guard<std::mutex> lock(pool.mutex);
+    auto &free = pool.idle[poolKey(Target, level)];
     if (!free.empty()) {
       auto tm = std::move(free.back());
       free.pop_back();
@@ -87,8 +116,11 @@ ModuleCompiler::borrow(OptLevel level) {
 
 void ModuleCompiler::giveBack(OptLevel level,
                               std::unique_ptr<llvm::TargetMachine> tm) {
-  std::lock_guard<std::mutex> lock(PoolMutex);
-  Pool[level].push_back(std::move(tm));
+  MachinePool &pool = machinePool();
+  std::lock_guard<std::mutex> lock(pool.mutex);
+  auto &free = pool.idle[poolKey(Target, level)];
+  if (free.size() < kIdlePerKey)
+    free.push_back(std::move(tm));
 }
 
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>

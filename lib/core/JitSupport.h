@@ -27,8 +27,9 @@ struct JitCounters {
 
 /// Optimise + codegen (+ cache) for one module. TargetMachines are not
 /// thread-safe, and creating one (with its subtargets) costs more than
-/// compiling a small function, so each compilation borrows one from a pool:
-/// concurrent compilations use different machines, sequential ones reuse.
+/// compiling a small function, so each compilation borrows one from a
+/// process-wide pool (JitSupport.cpp): concurrent compilations use
+/// different machines, sequential ones, of any Jit, reuse them.
 class ModuleCompiler : public llvm::orc::IRCompileLayer::IRCompiler {
 public:
   /// The object sink: see JitOptions::onObject.
@@ -52,8 +53,6 @@ private:
   JitCounters &Counters;
   PhaseTimings *Timings;
   ObjectSink OnObject;
-  std::mutex PoolMutex;
-  std::map<OptLevel, std::vector<std::unique_ptr<llvm::TargetMachine>>> Pool;
 };
 
 /// Wraps JITLink's in-process memory manager and keeps `counters.codeBytes`
