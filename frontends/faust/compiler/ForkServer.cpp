@@ -259,13 +259,14 @@ std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
     return std::nullopt;
   }
   int32_t pid = -1, status = 0;
-  Exchange answer = exchange(s, payloadOf(argv, logPath), pid, status);
+  const std::string payload = payloadOf(argv, logPath);
+  Exchange answer = exchange(s, payload, pid, status);
   if (answer == Exchange::GoneBefore) {
     // It died after serving the last request (killed, out of memory): the
     // request is still unsent, so a new server takes it.
     s.stop();
     if (start(s, argv[0], library))
-      answer = exchange(s, payloadOf(argv, logPath), pid, status);
+      answer = exchange(s, payload, pid, status);
   }
   if (answer != Exchange::Done) {
     // It died during the request (start a new one next time) or never

@@ -103,39 +103,46 @@ std::string jsonOf(llvm::Module &m, const std::string &className) {
   return {};
 }
 
-/// The functions `root` may run: those it calls or names, transitively,
-/// also through constant expressions, aggregates and the initializers of
-/// the globals it names (a table of function pointers).
-llvm::SmallPtrSet<llvm::Function *, 16> reachableFrom(llvm::Function *root) {
-  llvm::SmallPtrSet<llvm::Function *, 16> seen{root};
+/// What `root` may run or touch: the functions it calls or names,
+/// transitively, and the globals they name, also through constant
+/// expressions, aggregates and the initializers of the globals they name
+/// (a table of function pointers, a table of pointers to other globals).
+struct Reach {
+  llvm::SmallPtrSet<llvm::Function *, 16> functions;
+  llvm::SmallPtrSet<llvm::GlobalVariable *, 8> globals;
+};
+
+Reach reachFrom(llvm::Function *root) {
+  Reach reach;
+  reach.functions.insert(root);
   llvm::SmallVector<llvm::Function *, 16> work{root};
   llvm::SmallPtrSet<llvm::Constant *, 32> visited;
   llvm::SmallVector<llvm::Constant *, 16> constants;
+  auto visit = [&](llvm::Value *v) {
+    if (auto *c = llvm::dyn_cast<llvm::Constant>(v))
+      if (visited.insert(c).second)
+        constants.push_back(c);
+  };
   while (!work.empty()) {
     for (llvm::Instruction &inst : llvm::instructions(*work.pop_back_val()))
       for (llvm::Value *operand : inst.operands())
-        if (auto *c = llvm::dyn_cast<llvm::Constant>(operand))
-          if (visited.insert(c).second)
-            constants.push_back(c);
+        visit(operand);
     while (!constants.empty()) {
       llvm::Constant *c = constants.pop_back_val();
-      llvm::SmallVector<llvm::Value *, 8> next;
       if (auto *f = llvm::dyn_cast<llvm::Function>(c)) {
-        if (seen.insert(f).second)
+        if (reach.functions.insert(f).second)
           work.push_back(f);
       } else if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(c)) {
+        reach.globals.insert(g);
         if (g->hasInitializer())
-          next.push_back(g->getInitializer());
+          visit(g->getInitializer());
       } else if (!llvm::isa<llvm::GlobalValue>(c)) {
-        next.append(c->op_begin(), c->op_end());
+        for (llvm::Value *operand : c->operands())
+          visit(operand);
       }
-      for (llvm::Value *v : next)
-        if (auto *o = llvm::dyn_cast<llvm::Constant>(v))
-          if (visited.insert(o).second)
-            constants.push_back(o);
     }
   }
-  return seen;
+  return reach;
 }
 
 } // namespace
@@ -151,7 +158,7 @@ void skipSetUpFunctions(llvm::Module &m, const std::string &className) {
   llvm::Function *compute = m.getFunction("compute" + className);
   if (!compute || compute->isDeclaration())
     return;
-  auto keep = reachableFrom(compute);
+  auto keep = reachFrom(compute).functions;
   for (llvm::Function &f : m)
     if (!f.isDeclaration() && !keep.contains(&f) &&
         !f.hasFnAttribute(llvm::Attribute::AlwaysInline) &&
@@ -320,33 +327,6 @@ readModule(Factory::Impl &impl, const std::string &module,
   return m;
 }
 
-/// The globals `f` names into `out`: through constant expressions and
-/// aggregates, and through the initializers of the constant globals it
-/// names (a table of pointers to other globals).
-void globalsUsedBy(llvm::Function &f,
-                   llvm::SmallPtrSetImpl<llvm::GlobalVariable *> &out) {
-  llvm::SmallVector<llvm::Value *, 16> work;
-  llvm::SmallPtrSet<llvm::Value *, 32> seen;
-  auto visit = [&](llvm::Value *v) {
-    if (llvm::isa<llvm::Constant>(v) && seen.insert(v).second)
-      work.push_back(v);
-  };
-  for (llvm::Instruction &inst : llvm::instructions(f))
-    for (llvm::Value *operand : inst.operands())
-      visit(operand);
-  while (!work.empty()) {
-    llvm::Value *v = work.pop_back_val();
-    if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(v)) {
-      out.insert(g);
-      if (g->isConstant() && g->hasInitializer())
-        visit(g->getInitializer());
-    } else if (!llvm::isa<llvm::GlobalValue>(v)) {
-      for (llvm::Value *operand : llvm::cast<llvm::Constant>(v)->operands())
-        visit(operand);
-    }
-  }
-}
-
 /// Which half of a split module to keep (splitModule).
 enum class Part { SetUp, Compute };
 
@@ -361,10 +341,9 @@ enum class Part { SetUp, Compute };
 // only classInit writes.
 void splitModule(llvm::Module &m, const std::string &className, Part part) {
   llvm::Function *compute = m.getFunction("compute" + className);
-  auto reach = reachableFrom(compute);
-  llvm::SmallPtrSet<llvm::GlobalVariable *, 8> used;
-  for (llvm::Function *f : reach)
-    globalsUsedBy(*f, used);
+  Reach reached = reachFrom(compute);
+  auto &reach = reached.functions;
+  auto &used = reached.globals;
   if (part == Part::SetUp) {
     for (llvm::GlobalVariable *g : used)
       if (!g->isConstant() && g->hasLocalLinkage())
