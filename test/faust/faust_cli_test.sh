@@ -66,6 +66,16 @@ if (( $(nproc) > 1 )); then
 else
   echo "skip: one CPU, so no two-thread machine code to check"
 fi
+# The first factory of a process warms the compiler up while faust starts
+# (once, and only when it compiles on two threads).
+if (( $(nproc) > 1 )); then
+  "$kiln" faust bench "$ex/osc.dsp" --seconds 0.01 --reps 1 --factories 2 --time >out.txt 2>&1 &&
+    [[ $(grep -Ec '^warm-up +[0-9.]+$' out.txt) == 1 ]] && ok || bad "bench --time: no warm-up row: $(cat out.txt)"
+else
+  echo "skip: one CPU, so no warm-up to check"
+fi
+"$kiln" faust bench "$ex/osc.dsp" --seconds 0.01 --reps 1 --compile-threads 1 --time >out.txt 2>&1 &&
+  ! grep -q '^warm-up' out.txt && ok || bad "bench --compile-threads 1 --time: a warm-up row: $(cat out.txt)"
 "$kiln" faust compile "$ex/osc.dsp" --emit=machine --compile-threads 1 -o osc1.kfm && head -1 osc1.kfm | grep -qx "KILN-FAUST-MACHINE 1" && ok || bad "compile machine (one thread)"
 (cd "$work" && "$kiln" faust compile "$ex/osc.dsp") && [[ -s osc.o ]] && ok || bad "compile default output"
 

@@ -61,6 +61,9 @@ struct Factory::Impl {
   core::PhaseTimings *timings = nullptr; ///< while building only
   /// A JIT being created while faust runs (startJit); used by buildFactory.
   std::future<llvm::Expected<std::unique_ptr<core::Jit>>> pendingJit;
+  /// The process's warm-up compilation, when this factory started it
+  /// (startJit): jitModule waits for it before compiling.
+  std::future<void> pendingWarmUp;
 };
 
 /// Marks every function of the Faust module that `computeCLASS` cannot
@@ -72,7 +75,8 @@ void dropFastMath(llvm::Module &m);
 void skipSetUpFunctions(llvm::Module &m, const std::string &className);
 
 /// Starts creating the factory's JIT on another thread, so it overlaps the
-/// faust subprocess (host factories only).
+/// faust subprocess (host factories only); the first such factory of the
+/// process also starts the warm-up compilation (Build.cpp).
 void startJit(Factory::Impl &impl);
 
 /// -1 (best) and 0..4 onto O0..O3.
