@@ -44,6 +44,10 @@ REPRESENTATIVE = [
     ("mixer", "misc/mixer.dsp"),
 ]
 ROUNDS = 5
+# Corpus DSPs: rounds of one process per column, interleaved, so that a
+# load spike on this shared machine moves one sample of a median, not the
+# figure (one round put single --auto-vec runs 30-45 % off: phaser, violin).
+CORPUS_ROUNDS = 3
 COLS = ["jit", "jit_vec", "jit_auto", "aot", "load", "gxx", "gxx_vec", "lf_llvm", "lf_interp"]
 # Factory creation is timed twice per process: the first creation (a fresh
 # process: Kiln starts faust, libfaust's LLVM is already loaded) and the
@@ -329,8 +333,9 @@ def corpus_skip(t, dsp):
     return ("no outputs" if nout == 0 else None), exe, ft.held_buttons(ctrls)
 
 
-def measure_corpus_one(t, dsp, tag):
-    """{column: Cell} for one DSP (one process per column), or a skip reason."""
+def measure_corpus_one(t, dsp, tag, rounds):
+    """{column: Cell} for one DSP (`rounds` interleaved rounds of one process
+    per column), or a skip reason."""
     why, exe, sets = corpus_skip(t, dsp)
     if why:
         return why
@@ -365,15 +370,50 @@ def measure_corpus_one(t, dsp, tag):
         if t.kiln_render(dsp, ["--vec"] if vec else [], f"{w}-k.wav", sets, auto, "kiln render"):
             check_output(auto, refs, f"{w}-k.wav")
     got = t.kiln_bench(dsp, WARM, cells["jit"], "kiln faust bench")
+    checked = set(auto.modes[-1:])
     if got:
         record(cells["jit"], "jit", got)
         if auto.modes[-1:] != ["scalar"] and t.kiln_render(dsp, [], f"{w}-ks.wav", sets,
                                                              cells["jit"], "kiln render"):
             check_output(cells["jit"], refs, f"{w}-ks.wav")
+            checked.add("scalar")
+    for _ in range(rounds - 1):
+        corpus_round(t, dsp, cells, exe, sets, refs, w, checked)
     return cells
 
 
-def measure_corpus(t, limit, every):
+def corpus_round(t, dsp, cells, exe, sets, refs, w, checked):
+    """One more timing round of a corpus DSP's columns, in the first
+    round's order: one process each, no renders, except that an --auto-vec
+    run choosing a mode whose output was not checked yet checks it now.
+    Factories are timed once per process here (first creations only)."""
+    if cells["gxx"].ok():
+        got = t.exe_bench(exe, cells["gxx"], "g++ program")
+        if got:
+            record(cells["gxx"], "gxx", got)
+    for col, backend in (("lf_llvm", "llvm"), ("lf_interp", "interp")):
+        if cells[col].ok():
+            got = t.ref_bench(backend, dsp, cells[col])
+            if got:
+                record(cells[col], col, got)
+    auto = cells["jit_auto"]
+    if auto.ok():
+        got = t.kiln_bench(dsp, ["--auto-vec"], auto, "kiln faust bench --auto-vec")
+        if got:
+            record(auto, "jit_auto", got)
+            mode = got.get("mode", "scalar")
+            wav = f"{w}-k-{mode}.wav"
+            if mode not in checked and t.kiln_render(dsp, ["--vec"] if mode == "vec" else [],
+                                                     wav, sets, auto, "kiln render"):
+                check_output(auto, refs, wav)
+                checked.add(mode)
+    if cells["jit"].ok():
+        got = t.kiln_bench(dsp, [], cells["jit"], "kiln faust bench")
+        if got:
+            record(cells["jit"], "jit", got)
+
+
+def measure_corpus(t, limit, every, rounds):
     """{relative path: cells or skip reason} over the corpus (or every Nth)."""
     dsps = ft.list_corpus()[::every]
     if limit:
@@ -383,7 +423,7 @@ def measure_corpus(t, limit, every):
         rel = os.path.relpath(dsp, ft.EXAMPLES)
         t0 = time.perf_counter()
         try:
-            results[rel] = measure_corpus_one(t, dsp, k)
+            results[rel] = measure_corpus_one(t, dsp, k, rounds)
         except Exception as e:  # one broken DSP must not stop the run
             results[rel] = f"error: {type(e).__name__}: {e}"
         r = results[rel]
@@ -511,7 +551,7 @@ def representative_tables(results):
     return lines
 
 
-def corpus_tables(results):
+def corpus_tables(results, rounds):
     measured = {k: v for k, v in results.items() if isinstance(v, dict)}
     skipped = {k: v for k, v in results.items() if isinstance(v, str)}
     reasons = {}
@@ -523,8 +563,12 @@ def corpus_tables(results):
              f"{len(skipped)} skipped" + (" (" + "; ".join(
                  f"{n}× {r}" for r, n in sorted(reasons.items(), key=lambda x: -x[1])) + ")"
                  if reasons else "") +
-             ". One process per column and DSP (drive::bench's internal median of 7); "
-             "outputs checked as in the equivalence corpus (g++, else libfaust LLVM or its interpreter).\n"]
+             f". {rounds} interleaved rounds of one process per column and DSP: ns per frame "
+             "and first factories are medians over the rounds (of drive::bench's internal "
+             "median of 7), later factories (creations 2–4 of one process) come from the "
+             "first round, which also checks every column's output as in the equivalence "
+             "corpus (g++, else libfaust LLVM or its interpreter; a mode that --auto-vec "
+             "picks only in a later round is checked then).\n"]
     lines.append("<details><summary>Per-DSP figures</summary>\n")
     lines.append("| DSP | auto chose | Kiln auto ns | Kiln scalar ns | g++ ns | libfaust LLVM ns | "
                  "interp ns | Kiln factory ms, first | libfaust factory ms, first | "
@@ -604,13 +648,16 @@ def main():
     ap.add_argument("--only", help="comma-separated representative names (trying the script)")
     ap.add_argument("--rounds", type=int, default=ROUNDS)
     ap.add_argument("--corpus-limit", type=int, default=0, help="first N corpus files (trying)")
+    ap.add_argument("--corpus-rounds", type=int, default=CORPUS_ROUNDS,
+                    help="interleaved timing rounds per corpus DSP (the first also checks outputs)")
     ap.add_argument("--corpus-every", type=int, default=1,
                     help="every Nth corpus file (sorted), for a shorter but spread sample")
     a = ap.parse_args()
     t = Tools(a)
     t0 = time.perf_counter()
     rep = measure_representative(t, a.rounds, a.only.split(",") if a.only else None)
-    corpus = None if a.quick else measure_corpus(t, a.corpus_limit, a.corpus_every)
+    corpus = None if a.quick else measure_corpus(t, a.corpus_limit, a.corpus_every,
+                                                 a.corpus_rounds)
     elapsed = time.perf_counter() - t0
 
     partial = a.only or a.corpus_limit
@@ -632,7 +679,7 @@ def main():
                  (" (partial run: --only/--corpus-limit)" if partial else "") + ".\n")
     lines += representative_tables(rep)
     if corpus is not None:
-        lines += corpus_tables(corpus)
+        lines += corpus_tables(corpus, a.corpus_rounds)
     gm = geomeans(rep if a.quick else corpus)
     load = {n: med(c["load"], "load") for n, c in rep.items() if med(c["load"], "load")}
     lines += summary_lines(gm, scope, load)
