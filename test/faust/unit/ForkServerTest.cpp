@@ -72,6 +72,24 @@ TEST(ForkServerTest, ErrorsAreTheSameAsFromAFreshFaust) {
             std::string::npos) << served.diagnostics;
 }
 
+// A child whose faust main returns leaves with _exit, after flushing what
+// faust wrote: the warnings `-wall` prints (on stderr) arrive as they do
+// from a faust that exits normally.
+TEST(ForkServerTest, WarningsAreTheSameAsFromAFreshFaust) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
+  in.args = {"-wall"};
+  FaustResult served = runFaust(in);
+  ASSERT_TRUE(served.ok) << served.diagnostics;
+  EXPECT_GT(forkServerPid(), 0);
+  FaustResult fresh = spawned(in);
+  ASSERT_TRUE(fresh.ok) << fresh.diagnostics;
+  EXPECT_FALSE(fresh.warnings.empty()) << "faust -wall printed no warning";
+  EXPECT_EQ(served.warnings, fresh.warnings);
+  EXPECT_EQ(served.bitcode, fresh.bitcode);
+}
+
 // A child reports its exit status before its process is torn down, and the
 // server's own status for it is collected before the next request: a run
 // of good and bad compilations back to back keeps every answer with its
