@@ -74,6 +74,31 @@ struct Factory::Impl {
 void dropFastMath(llvm::Module &m);
 void skipSetUpFunctions(llvm::Module &m, const std::string &className);
 
+// LICM's runs after GVN (late function simplification, after
+// vectorization) find nothing left to hoist or promote in compute's sample
+// loop, but each costs as much as the first on a large loop: leaving them
+// out cuts freeverb's factory by ~8 % and churchBell's by ~15 %, with the
+// same ns per frame over the corpus (docs/faust.md, "Factory creation time").
+constexpr bool kLateLicm = false;
+
+/// Readies a Faust module for `spec` before the optimiser: target triple,
+/// IEEE arithmetic (dropFastMath), the target's CPU and features on every
+/// function, `noalias` on compute's instance, optnone set-up functions.
+void prepareModule(llvm::Module &m, const core::TargetSpec &spec,
+                   const std::string &className);
+
+/// Which half of a split module to keep (splitModule).
+enum class Part { SetUp, Compute };
+
+/// Cuts a prepared module down to one half: compute and what it calls, or
+/// the set-up functions, which define and export the tables compute reads
+/// (Build.cpp).
+void splitModule(llvm::Module &m, const std::string &className, Part part);
+
+/// The process's warm-up compilation, started once, by the first factory
+/// built for the host on two threads (WarmUp.cpp; jitModule waits for it).
+void startWarmUp(Factory::Impl &impl);
+
 /// Starts creating the factory's JIT on another thread, so it overlaps the
 /// faust subprocess (host factories only); the first such factory of the
 /// process also starts the warm-up compilation (Build.cpp).
