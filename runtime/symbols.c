@@ -18,7 +18,8 @@ static const kiln_rt_symbol table[] = {
     KILN_SYM(kiln_rt_max_depth),    KILN_SYM(kiln_rt_stack_overflow),
     KILN_SYM(kiln_rt_interrupted),  KILN_SYM(kiln_rt_timeout_trap),
     KILN_SYM(kiln_rt_watchdog_start), KILN_SYM(kiln_rt_watchdog_stop),
-    KILN_SYM(kiln_rt_timeout_message),
+    KILN_SYM(kiln_rt_timeout_message), KILN_SYM(kiln_rt_parse_timeout),
+    KILN_SYM(kiln_rt_main),
 };
 
 const kiln_rt_symbol *kiln_rt_symbols(size_t *count) {

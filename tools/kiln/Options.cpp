@@ -80,9 +80,12 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
         return error;
       char *end = nullptr;
       double number = std::strtod(value.c_str(), &end);
-      if (*end != '\0' || !(number > 0) || (!timeout && number != int(number)))
+      // A depth past INT_MAX is refused before the (then undefined) cast.
+      if (*end != '\0' || !(number > 0) ||
+          (!timeout && (number > 2147483647.0 || number != double(int(number)))))
         return std::string(timeout ? "--timeout needs a positive number of seconds"
-                                   : "--max-depth needs a positive integer") +
+                                   : "--max-depth needs a positive integer "
+                                     "(at most 2147483647)") +
                ", not '" + value + "'";
       if (timeout)
         out.timeout = number;

@@ -139,26 +139,14 @@ void addExecutableMain(Module &module, double timeoutSeconds, int maxDepth) {
   auto *type = FunctionType::get(b.getInt32Ty(),
                                  {b.getInt32Ty(), b.getPtrTy()}, false);
   core::createFunction(module, b, "main", type, {"argc", "argv"});
-  b.CreateStore(b.getInt32(maxDepth),
-                module.getOrInsertGlobal("kiln_rt_max_depth", b.getInt32Ty()));
-  if (timeoutSeconds > 0) {
-    core::callRuntime(b, "kiln_rt_watchdog_start", b.getInt32Ty(),
-                      {core::constF64(b, timeoutSeconds)});
-  } else {
-    Value *text = core::callRuntime(b, "getenv", b.getPtrTy(),
-                                    {core::constString(b, "KILN_TIMEOUT")});
-    core::emitIfElse(b, b.CreateIsNotNull(text), [&](IRBuilder<> &b) {
-      Value *seconds = core::callRuntime(b, "atof", b.getDoubleTy(), {text});
-      core::callRuntime(b, "kiln_rt_watchdog_start", b.getInt32Ty(), {seconds});
-    });
-  }
+  // The runtime sizes the stack for the depth limit and reads KILN_TIMEOUT.
   FunctionCallee relayMain =
       module.getOrInsertFunction("relay.main", b.getVoidTy());
-  b.CreateCall(relayMain);
-  core::callRuntime(b, "kiln_rt_watchdog_stop", b.getVoidTy(), {});
-  core::callRuntime(b, "fflush", b.getInt32Ty(),
-                    {ConstantPointerNull::get(b.getPtrTy())});
-  b.CreateRet(b.getInt32(0));
+  Value *status = core::callRuntime(
+      b, "kiln_rt_main", b.getInt32Ty(),
+      {relayMain.getCallee(), b.getInt32(maxDepth),
+       core::constF64(b, timeoutSeconds > 0 ? timeoutSeconds : 0)});
+  b.CreateRet(status);
 }
 
 } // namespace kiln::relay

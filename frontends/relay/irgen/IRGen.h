@@ -49,9 +49,11 @@ generateFunction(const Program &program, const FuncDecl &function,
                  llvm::LLVMContext &context, const IRGenOptions &options = {});
 
 /// Adds the C entry point of an AOT executable: `int main(argc, argv)`
-/// sets kiln_rt_max_depth, starts the watchdog when `timeoutSeconds` > 0
-/// (or the KILN_TIMEOUT environment variable is set), calls relay.main,
-/// flushes stdout and returns 0 (a runtime error exits 1 from the runtime).
+/// returns kiln_rt_main(relay.main, maxDepth, timeoutSeconds), which sets
+/// kiln_rt_max_depth, starts the watchdog when `timeoutSeconds` > 0 (or the
+/// KILN_TIMEOUT environment variable is set), runs relay.main on a stack
+/// sized for the depth limit and flushes stdout (a runtime error exits 1
+/// from the runtime).
 void addExecutableMain(llvm::Module &module, double timeoutSeconds,
                        int maxDepth);
 

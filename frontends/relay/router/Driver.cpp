@@ -105,8 +105,11 @@ int run(const std::string &file, const std::string &source,
   }
   if (!program)
     return 1;
+  errors = checkLimits(options.maxDepth, options.timeoutSeconds);
+  if (!errors.empty())
+    return 1;
   int status = 1;
-  runOnLargeStack([&] {
+  std::string noStack = runOnLargeStack(options.maxDepth, [&] {
     GuardScope guards(options.maxDepth, options.timeoutSeconds);
     size_t mark = kiln_rt_arena_mark();
     if (options.mode == Mode::Interp) {
@@ -120,6 +123,8 @@ int run(const std::string &file, const std::string &source,
     std::fflush(stdout);
     kiln_rt_arena_release(mark);
   });
+  if (!noStack.empty())
+    errors = noStack;
   return status;
 }
 
@@ -200,6 +205,9 @@ int build(const std::string &file, const std::string &source,
     program = analyzeSource(file, source, errors);
   }
   if (!program)
+    return 1;
+  errors = checkLimits(options.maxDepth, options.timeoutSeconds);
+  if (!errors.empty())
     return 1;
   if (auto err = compileToFile(*program, output, options)) {
     errors = core::renderError(std::move(err));

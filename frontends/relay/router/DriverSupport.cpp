@@ -8,7 +8,10 @@
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Emit.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <pthread.h>
 
 namespace kiln::relay {
@@ -85,21 +88,47 @@ void *trampoline(void *arg) {
   (*static_cast<const std::function<void()> *>(arg))();
   return nullptr;
 }
+
+/// Runs fn on a new thread with `bytes` of stack; 0 or the pthread error.
+int runOnThread(size_t bytes, const std::function<void()> &fn) {
+  pthread_attr_t attr;
+  pthread_t thread;
+  int rc = pthread_attr_init(&attr);
+  if (rc == 0)
+    rc = pthread_attr_setstacksize(&attr, bytes);
+  if (rc == 0)
+    rc = pthread_create(&thread, &attr, trampoline,
+                        const_cast<std::function<void()> *>(&fn));
+  pthread_attr_destroy(&attr);
+  if (rc == 0)
+    pthread_join(thread, nullptr);
+  return rc;
+}
 } // namespace
 
-void runOnLargeStack(const std::function<void()> &fn) {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, size_t(1) << 30);
-  pthread_t thread;
-  if (pthread_create(&thread, &attr, trampoline,
-                     const_cast<std::function<void()> *>(&fn)) != 0) {
-    pthread_attr_destroy(&attr);
-    fn(); // no thread to be had: run here, with the usual stack
-    return;
-  }
-  pthread_attr_destroy(&attr);
-  pthread_join(thread, nullptr);
+std::string checkLimits(int maxDepth, double timeoutSeconds) {
+  if (std::isnan(timeoutSeconds) || timeoutSeconds < 0)
+    return "error: the time limit must be a positive number of seconds "
+           "(or 0 for none), not " + std::to_string(timeoutSeconds);
+  char message[256];
+  if (kiln_rt_depth_message(maxDepth > 0 ? maxDepth : 10000, message,
+                            sizeof message))
+    return std::string("error: ") + message;
+  return "";
+}
+
+std::string runOnLargeStack(int maxDepth, const std::function<void()> &fn) {
+  size_t need = kiln_rt_stack_for_depth(maxDepth > 0 ? maxDepth : 10000);
+  // At least 1 GiB (reserved, not committed): JIT compilation runs on this
+  // thread too. If that much cannot be had, exactly what the limit needs.
+  if (runOnThread(std::max(need, size_t(1) << 30), fn) == 0)
+    return "";
+  int rc = runOnThread(need, fn);
+  if (rc == 0)
+    return "";
+  return "error: cannot reserve " + std::to_string((need >> 20) + 1) +
+         " MiB of stack for --max-depth " + std::to_string(maxDepth) + ": " +
+         std::strerror(rc);
 }
 
 GuardScope::GuardScope(int maxDepth, double timeoutSeconds) {

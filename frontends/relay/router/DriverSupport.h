@@ -28,9 +28,16 @@ std::string renderTrap(const std::string &file, const kiln_rt_trap_info &info);
 int writeSyntaxDump(const std::string &file, const std::string &source,
                     const std::string &output, bool ast, std::string &errors);
 
-/// Runs `fn` on a thread with a 1 GiB stack (reserved, not committed), so
-/// deep recursion hits the depth limit long before the native stack ends.
-void runOnLargeStack(const std::function<void()> &fn);
+/// "" when a run may use these limits; otherwise the one-line error (a
+/// negative or nan time limit, or a depth limit whose stack, see
+/// kiln_rt_depth_message, cannot be reserved here). maxDepth <= 0: default.
+std::string checkLimits(int maxDepth, double timeoutSeconds);
+
+/// Runs `fn` on a thread whose stack (at least 1 GiB, reserved, not
+/// committed) holds `maxDepth` calls, so deep recursion hits the depth limit
+/// before the native stack ends. Returns "" or, when no such thread can be
+/// created, the one-line error (and fn has not run).
+std::string runOnLargeStack(int maxDepth, const std::function<void()> &fn);
 
 /// Sets the depth limit and starts the timeout watchdog for one run; undoes
 /// both when destroyed.

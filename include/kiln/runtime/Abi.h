@@ -103,9 +103,42 @@ void kiln_rt_timeout_trap(void);
 /* The message kiln_rt_timeout_trap reports, for interpreters. */
 void kiln_rt_timeout_message(char *buf, size_t size);
 /* Starts (or restarts) a watchdog thread that sets kiln_rt_interrupted after
- * `seconds`; returns 0 on success. Stop it when the program ends. */
+ * `seconds`; returns 0 on success. Limits above KILN_RT_TIMEOUT_MAX (inf,
+ * 1e19) mean no limit: no watchdog starts, and 0 is returned. Zero,
+ * negative and nan limits return 1. Stop it when the program ends. */
+#define KILN_RT_TIMEOUT_MAX 1e9 /* seconds, about 31 years */
 int kiln_rt_watchdog_start(double seconds);
 void kiln_rt_watchdog_stop(void);
+/* Reads a time limit in seconds ("2", "0.5", "1e3", "inf"): returns 0 and
+ * sets *seconds, or returns 1 for text that is not a positive number
+ * (garbage, trailing characters, "0", negatives, "nan"). */
+int kiln_rt_parse_timeout(const char *text, double *seconds);
+
+/* ---- Native stack for the depth limit. --------------------------------- */
+
+/* The native stack a program needs when up to `max_depth` Relay calls may be
+ * active at once (a fixed allowance per call that covers the interpreter's
+ * frames, plus a base). The thread that runs the program must have this
+ * much, or runaway recursion ends in SIGSEGV before the depth limit. */
+size_t kiln_rt_stack_for_depth(int64_t max_depth);
+/* The most stack a host reserves for one program here: half the physical
+ * memory (or of RLIMIT_AS), at most 64 GiB. */
+size_t kiln_rt_stack_limit(void);
+/* If kiln_rt_stack_for_depth(max_depth) exceeds kiln_rt_stack_limit(),
+ * writes the one-line reason ("--max-depth N needs about X MiB of stack,
+ * more than the Y MiB this machine can reserve; use --max-depth M or
+ * less") into buf and returns 1; otherwise returns 0. */
+int kiln_rt_depth_message(int64_t max_depth, char *buf, size_t size);
+
+/* The body of an AOT executable's main: sets the depth limit (0: the
+ * default 10000), starts the watchdog for `timeout_seconds` (0: the
+ * KILN_TIMEOUT environment variable, if set), runs program() on a thread
+ * whose stack holds the depth limit, flushes stdout and returns the exit
+ * status: 0, 1 for a limit no stack can hold or unwritable output (a
+ * runtime error exits 1 from kiln_rt_trap), 2 for a KILN_TIMEOUT that is
+ * not a positive number of seconds. Each error is one line on stderr. */
+int kiln_rt_main(void (*program)(void), int32_t max_depth,
+                 double timeout_seconds);
 
 /* ---- The symbol table the JIT defines in every engine. ---------------- */
 

@@ -9,6 +9,8 @@
 #include <limits>
 #include <string>
 
+#include <unistd.h>
+
 namespace {
 
 std::string format(double v) {
@@ -119,6 +121,121 @@ TEST(RuntimeArray, OutOfRangeAndFractionalIndicesTrap) {
   ArrayCase nan{a, std::nan("")};
   ASSERT_EQ(kiln_rt_call_guarded(readAt, &nan, &info), 1);
   kiln_rt_array_free(a);
+}
+
+// ---- Guards: time limits ------------------------------------------------------
+
+TEST(RuntimeGuard, ParseTimeoutAcceptsPositiveNumbers) {
+  double seconds = 0;
+  EXPECT_EQ(kiln_rt_parse_timeout("2.5", &seconds), 0);
+  EXPECT_EQ(seconds, 2.5);
+  EXPECT_EQ(kiln_rt_parse_timeout("1e3", &seconds), 0);
+  EXPECT_EQ(seconds, 1000);
+  EXPECT_EQ(kiln_rt_parse_timeout("inf", &seconds), 0);
+  EXPECT_TRUE(std::isinf(seconds));
+}
+
+TEST(RuntimeGuard, ParseTimeoutRefusesGarbage) {
+  double seconds = 7;
+  for (const char *text : {"abc", "", " 1", "1 ", "1s", "0", "-1", "nan",
+                           "-inf", "-0"})
+    EXPECT_EQ(kiln_rt_parse_timeout(text, &seconds), 1) << text;
+  EXPECT_EQ(kiln_rt_parse_timeout(nullptr, &seconds), 1);
+  EXPECT_EQ(seconds, 7);
+}
+
+TEST(RuntimeGuard, WatchdogRefusesZeroNegativeAndNan) {
+  EXPECT_EQ(kiln_rt_watchdog_start(0), 1);
+  EXPECT_EQ(kiln_rt_watchdog_start(-1), 1);
+  EXPECT_EQ(kiln_rt_watchdog_start(std::nan("")), 1);
+  kiln_rt_watchdog_stop();
+}
+
+// `--timeout inf` and `1e19` once cast inf to long long (undefined) and left
+// the watchdog spinning on EINVAL with its mutex held, so stopping it could
+// hang. Now they mean no limit; huge finite limits stop promptly too.
+TEST(RuntimeGuard, HugeAndInfiniteTimeoutsStopPromptly) {
+  for (double seconds : {std::numeric_limits<double>::infinity(), 1e19,
+                         double(KILN_RT_TIMEOUT_MAX), 5e8, 1e300}) {
+    for (int round = 0; round < 20; ++round) {
+      ASSERT_EQ(kiln_rt_watchdog_start(seconds), 0) << seconds;
+      kiln_rt_watchdog_stop();
+      EXPECT_EQ(kiln_rt_interrupted, 0) << seconds;
+    }
+  }
+}
+
+TEST(RuntimeGuard, ShortTimeoutStillInterrupts) {
+  ASSERT_EQ(kiln_rt_watchdog_start(0.02), 0);
+  for (int i = 0; i < 500 && !kiln_rt_interrupted; ++i)
+    usleep(10000);
+  EXPECT_EQ(kiln_rt_interrupted, 1);
+  kiln_rt_watchdog_stop();
+  kiln_rt_interrupted = 0;
+}
+
+// ---- Guards: native stack for the depth limit ---------------------------------
+
+TEST(RuntimeStack, StackGrowsWithTheDepthLimit) {
+  EXPECT_GE(kiln_rt_stack_for_depth(10000), size_t(10000) * 300);
+  EXPECT_GT(kiln_rt_stack_for_depth(2000000), kiln_rt_stack_for_depth(10000));
+  EXPECT_LE(kiln_rt_stack_limit(), size_t(64) << 30);
+  char message[256] = "";
+  EXPECT_EQ(kiln_rt_depth_message(10000, message, sizeof message), 0);
+  EXPECT_STREQ(message, "");
+}
+
+TEST(RuntimeStack, DepthNoStackCanHoldIsRefusedWithWhatFits) {
+  char message[256] = "";
+  ASSERT_EQ(kiln_rt_depth_message(100000000, message, sizeof message), 1);
+  std::string text = message;
+  EXPECT_EQ(text.rfind("--max-depth 100000000 needs about 97658 MiB of stack, "
+                       "more than the ", 0), 0u) << text;
+  size_t use = text.find("; use --max-depth ");
+  ASSERT_NE(use, std::string::npos) << text;
+  long long fits = std::atoll(text.c_str() + use + 18);
+  EXPECT_GT(fits, 0);
+  EXPECT_LE(kiln_rt_stack_for_depth(fits), kiln_rt_stack_limit());
+  EXPECT_GT(kiln_rt_stack_for_depth(fits + 1), kiln_rt_stack_limit());
+  EXPECT_EQ(kiln_rt_depth_message(2147483647, message, sizeof message), 1);
+}
+
+/// Recurses natively like a deep Relay program: 512 bytes a level.
+int recurse(int n) {
+  volatile char frame[512];
+  frame[0] = char(n);
+  return n == 0 ? frame[0] : recurse(n - 1) + frame[0] - char(n) + 1;
+}
+int reached;
+void deepProgram() { reached = recurse(200000); }
+
+// 200,000 levels of 512 bytes need ~100 MiB, far more than an 8 MiB main
+// thread: kiln_rt_main must run the program on a stack sized for its limit.
+TEST(RuntimeStack, MainRunsTheProgramOnAStackForItsDepth) {
+  int32_t saved = kiln_rt_max_depth;
+  unsetenv("KILN_TIMEOUT");
+  EXPECT_EQ(kiln_rt_main(deepProgram, 200000, 0), 0);
+  EXPECT_EQ(reached, 200000);
+  EXPECT_EQ(kiln_rt_max_depth, 200000);
+  kiln_rt_max_depth = saved;
+}
+
+void neverRuns() { std::abort(); }
+
+TEST(RuntimeStack, MainRefusesLimitsBeforeRunning) {
+  int32_t saved = kiln_rt_max_depth;
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(kiln_rt_main(neverRuns, 100000000, 0), 1);
+  EXPECT_NE(testing::internal::GetCapturedStderr().find(
+                "error: --max-depth 100000000 needs about 97658 MiB of stack"),
+            std::string::npos);
+  setenv("KILN_TIMEOUT", "abc", 1);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(kiln_rt_main(neverRuns, 100, 0), 2);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(),
+            "error: KILN_TIMEOUT needs a positive number of seconds, not 'abc'\n");
+  unsetenv("KILN_TIMEOUT");
+  kiln_rt_max_depth = saved;
 }
 
 TEST(RuntimeSymbols, TableCoversTheAbi) {

@@ -1,0 +1,128 @@
+/* stack.c: how much native stack a call-depth limit needs, and the entry
+ * point of AOT executables, which runs the program on a stack that size.
+ *
+ * The depth limit only protects the process if the native stack outlasts it:
+ * a limit the stack cannot hold turns runaway recursion into SIGSEGV instead
+ * of the "stack overflow" error. So every host sizes the stack of the thread
+ * that runs a program from its limit, and refuses limits no stack here could
+ * hold, with a message that says what fits. */
+#include "kiln/runtime/Abi.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* Native stack per Relay call: the interpreter uses 300-850 bytes for the
+ * functions of the tests (a call nested ten expressions deep), compiled code
+ * under 100. The base covers the host's own frames around the program. */
+enum { PER_CALL = 1024 };
+static const uint64_t base_bytes = (uint64_t)1 << 20;
+static const uint64_t most_bytes = (uint64_t)64 << 30;
+static const uint64_t mib = (uint64_t)1 << 20;
+
+size_t kiln_rt_stack_for_depth(int64_t max_depth) {
+  if (max_depth < 0)
+    max_depth = 0;
+  return (size_t)(base_bytes + (uint64_t)max_depth * PER_CALL);
+}
+
+size_t kiln_rt_stack_limit(void) {
+  uint64_t limit = most_bytes;
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0 && (uint64_t)pages * (uint64_t)page / 2 < limit)
+    limit = (uint64_t)pages * (uint64_t)page / 2;
+  struct rlimit as;
+  if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY &&
+      (uint64_t)as.rlim_cur / 2 < limit)
+    limit = (uint64_t)as.rlim_cur / 2;
+  return (size_t)limit;
+}
+
+int kiln_rt_depth_message(int64_t max_depth, char *buf, size_t size) {
+  uint64_t need = kiln_rt_stack_for_depth(max_depth);
+  uint64_t limit = kiln_rt_stack_limit();
+  if (need <= limit)
+    return 0;
+  uint64_t fits = limit > base_bytes ? (limit - base_bytes) / PER_CALL : 0;
+  snprintf(buf, size,
+           "--max-depth %lld needs about %llu MiB of stack, more than the "
+           "%llu MiB this machine can reserve; use --max-depth %llu or less",
+           (long long)max_depth, (unsigned long long)((need + mib - 1) / mib),
+           (unsigned long long)(limit / mib), (unsigned long long)fits);
+  return 1;
+}
+
+static void *run_program(void *program) {
+  (*(void (**)(void))program)();
+  return NULL;
+}
+
+/* Runs program() on a thread with `bytes` of stack; 0 on success. */
+static int run_on_stack(void (*program)(void), size_t bytes) {
+  pthread_attr_t attr;
+  pthread_t thread;
+  int rc = pthread_attr_init(&attr);
+  if (rc == 0)
+    rc = pthread_attr_setstacksize(&attr, bytes);
+  if (rc == 0)
+    rc = pthread_create(&thread, &attr, run_program, &program);
+  pthread_attr_destroy(&attr);
+  if (rc == 0)
+    pthread_join(thread, NULL);
+  return rc;
+}
+
+/* The time limit: the one built in, else KILN_TIMEOUT; 0 for none, -1 when
+ * KILN_TIMEOUT is not a number of seconds (reported here). */
+static double time_limit(double built_in) {
+  if (built_in > 0)
+    return built_in;
+  const char *text = getenv("KILN_TIMEOUT");
+  double seconds = 0;
+  if (!text || !*text)
+    return 0;
+  if (kiln_rt_parse_timeout(text, &seconds) == 0)
+    return seconds;
+  fprintf(stderr,
+          "error: KILN_TIMEOUT needs a positive number of seconds, not '%.64s'\n",
+          text);
+  return -1;
+}
+
+int kiln_rt_main(void (*program)(void), int32_t max_depth,
+                 double timeout_seconds) {
+  char message[256];
+  if (max_depth <= 0)
+    max_depth = 10000;
+  if (kiln_rt_depth_message(max_depth, message, sizeof message)) {
+    fprintf(stderr, "error: %s\n", message);
+    return 1;
+  }
+  double seconds = time_limit(timeout_seconds);
+  if (seconds < 0)
+    return 2;
+  kiln_rt_max_depth = max_depth;
+  kiln_rt_depth = 0;
+  if (seconds > 0)
+    kiln_rt_watchdog_start(seconds);
+  size_t bytes = kiln_rt_stack_for_depth(max_depth);
+  int rc = run_on_stack(program, bytes);
+  kiln_rt_watchdog_stop();
+  if (rc != 0) {
+    fprintf(stderr,
+            "error: cannot reserve %llu MiB of stack for --max-depth %d: %s\n",
+            (unsigned long long)((bytes + mib - 1) / mib), (int)max_depth,
+            strerror(rc));
+    return 1;
+  }
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "error: cannot write the program's output: %s\n",
+            strerror(errno));
+    return 1;
+  }
+  return 0;
+}
