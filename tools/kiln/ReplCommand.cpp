@@ -71,13 +71,23 @@ int replCommand(const Args &args) {
     }
     entry.clear();
   }
+  // The input ended inside an entry (a ( [ or { left open): say where, and
+  // fail, instead of dropping it.
+  bool unfinished = entry.find_first_not_of(" \t\r\n") != std::string::npos;
+  if (unfinished) {
+    std::string errors;
+    repl.eval(entry, errors);
+    std::fflush(stdout);
+    fmt::print(stderr, "{}\n", errors);
+  }
   if (interactive && !history.empty())
     write_history(history.c_str());
   if (opts.stats)
     fmt::print(stderr, "stats: functions-compiled {} compilations {}\n",
                repl.functionsCompiled(), repl.compilations());
-  // Interactive sessions end normally; piped sessions report failures.
-  return interactive || failures == 0 ? 0 : 1;
+  // Interactive sessions end normally, piped sessions report failures; an
+  // unfinished last entry fails either way.
+  return unfinished || (!interactive && failures > 0) ? 1 : 0;
 }
 
 } // namespace

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <math.h>
 
 namespace kiln::relay {
@@ -44,6 +45,53 @@ double mathBinary(Builtin b, double x, double y) {
   default: assert(false && "not a two-number builtin"); return 0;
   }
 }
+
+double arithmetic(BinaryOp op, double l, double r) {
+  switch (op) {
+  case BinaryOp::Add: return l + r;
+  case BinaryOp::Sub: return l - r;
+  case BinaryOp::Mul: return l * r;
+  case BinaryOp::Div: return l / r;
+  default: return ::fmod(l, r);
+  }
+}
+
+/// `&&`, `||`, and `==`/`!=` on bools: the operators whose left operand is
+/// a bool, so a chain of them is a left spine of bool nodes.
+bool boolOperands(const BinaryExpr *e) {
+  return e->op == BinaryOp::And || e->op == BinaryOp::Or ||
+         ((e->op == BinaryOp::Eq || e->op == BinaryOp::Ne) &&
+          e->lhs->type == Type::Bool);
+}
+
+/// The left spine of `top` while `links` holds for a node's left operand,
+/// deepest last, without allocating for short chains.
+class Spine {
+public:
+  template <typename Links> Spine(const BinaryExpr *top, Links links) {
+    size_t n = 1;
+    for (const BinaryExpr *e = top; links(e);
+         e = static_cast<const BinaryExpr *>(e->lhs.get()))
+      ++n;
+    if (n > std::size(Inline)) {
+      Heap.resize(n);
+      Nodes = Heap.data();
+    }
+    Size = n;
+    const BinaryExpr *e = top;
+    for (size_t i = 0; i + 1 < n; ++i, e = static_cast<const BinaryExpr *>(e->lhs.get()))
+      Nodes[i] = e;
+    Nodes[n - 1] = e;
+  }
+  size_t size() const { return Size; }
+  const BinaryExpr *operator[](size_t i) const { return Nodes[i]; }
+
+private:
+  const BinaryExpr *Inline[16];
+  std::vector<const BinaryExpr *> Heap;
+  const BinaryExpr **Nodes = Inline;
+  size_t Size = 0;
+};
 
 /// One argument of print, in Relay's output format.
 void printValue(Type type, Slot value) {
@@ -97,15 +145,12 @@ double Interpreter::Impl::evalNumber(const Expr *e, Slot *slots) {
     return -number(static_cast<const UnaryExpr *>(e)->operand.get(), slots);
   case Expr::Kind::Binary: {
     auto *b = static_cast<const BinaryExpr *>(e);
+    if (b->lhs->kind == Expr::Kind::Binary &&
+        static_cast<const BinaryExpr *>(b->lhs.get())->lhs->kind == Expr::Kind::Binary)
+      return numberChain(b, slots); // three terms or more
     double l = number(b->lhs.get(), slots);
     double r = number(b->rhs.get(), slots);
-    switch (b->op) {
-    case BinaryOp::Add: return l + r;
-    case BinaryOp::Sub: return l - r;
-    case BinaryOp::Mul: return l * r;
-    case BinaryOp::Div: return l / r;
-    default: return ::fmod(l, r);
-    }
+    return arithmetic(b->op, l, r);
   }
   case Expr::Kind::Index:
     return evalIndex(static_cast<const IndexExpr *>(e), slots);
@@ -141,7 +186,42 @@ bool Interpreter::Impl::evalTruth(const Expr *e, Slot *slots) {
   return false;
 }
 
+/// `a + b + c ...` (a number's operands are numbers, so every node of the
+/// left spine is arithmetic): the deepest lhs, then each rhs on the way up,
+/// in a loop, as a recursive walk would.
+double Interpreter::Impl::numberChain(const BinaryExpr *top, Slot *slots) {
+  Spine spine(top, [](const BinaryExpr *e) {
+    return e->lhs->kind == Expr::Kind::Binary;
+  });
+  double v = number(spine[spine.size() - 1]->lhs.get(), slots);
+  for (size_t i = spine.size(); i-- > 0;)
+    v = arithmetic(spine[i]->op, v, number(spine[i]->rhs.get(), slots));
+  return v;
+}
+
+/// `a && b && c ...` and other chains of bool operators, likewise.
+bool Interpreter::Impl::truthChain(const BinaryExpr *top, Slot *slots) {
+  Spine spine(top, [](const BinaryExpr *e) {
+    return e->lhs->kind == Expr::Kind::Binary &&
+           boolOperands(static_cast<const BinaryExpr *>(e->lhs.get()));
+  });
+  bool v = truth(spine[spine.size() - 1]->lhs.get(), slots);
+  for (size_t i = spine.size(); i-- > 0;) {
+    const BinaryExpr *e = spine[i];
+    switch (e->op) {
+    case BinaryOp::And: v = v && truth(e->rhs.get(), slots); break;
+    case BinaryOp::Or: v = v || truth(e->rhs.get(), slots); break;
+    case BinaryOp::Eq: v = v == truth(e->rhs.get(), slots); break;
+    default: v = v != truth(e->rhs.get(), slots); break;
+    }
+  }
+  return v;
+}
+
 bool Interpreter::Impl::evalCondition(const BinaryExpr *e, Slot *slots) {
+  if (e->lhs->kind == Expr::Kind::Binary && boolOperands(e) &&
+      boolOperands(static_cast<const BinaryExpr *>(e->lhs.get())))
+    return truthChain(e, slots);
   switch (e->op) {
   case BinaryOp::And:
     return truth(e->lhs.get(), slots) && truth(e->rhs.get(), slots);

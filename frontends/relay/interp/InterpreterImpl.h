@@ -148,6 +148,8 @@ struct Interpreter::Impl {
   double evalNumber(const Expr *e, Slot *slots);
   bool evalTruth(const Expr *e, Slot *slots);
   bool evalCondition(const BinaryExpr *e, Slot *slots);
+  double numberChain(const BinaryExpr *top, Slot *slots);
+  bool truthChain(const BinaryExpr *top, Slot *slots);
   double evalIndex(const IndexExpr *e, Slot *slots);
   Slot evalArrayLit(const ArrayLitExpr *e, Slot *slots);
   Slot evalCall(const CallExpr *e, Slot *slots);

@@ -54,6 +54,20 @@ Value *FunctionGen::emitAs(const Expr *e, Type t) {
   return v;
 }
 
+Value *FunctionGen::checkValue(const Expr &e, Type t, Value *v) {
+  llvm::Type *want = M.typeOf(t, e.loc);
+  if (want->isVoidTy())
+    want = b.getDoubleTy();
+  if (e.type != t)
+    return M.fail(e.loc,
+                  std::string("expression of type '") + typeName(e.type) +
+                      "' where '" + typeName(t) + "' is expected",
+                  want);
+  if (!v || v->getType() != want)
+    return M.fail(e.loc, "expression without a usable value", want);
+  return v;
+}
+
 Value *FunctionGen::emitExpr(const Expr &e) {
   switch (e.kind) {
   case Expr::Kind::Number:
@@ -90,22 +104,49 @@ Value *FunctionGen::emitUnary(const UnaryExpr &e) {
   return b.CreateNot(emitAs(e.operand.get(), Type::Bool));
 }
 
-Value *FunctionGen::emitBinary(const BinaryExpr &e) {
+namespace {
+
+/// The type of `e`'s operands: bools for && || and for == != on bools.
+Type operandType(const BinaryExpr &e) {
+  if (e.op == BinaryOp::And || e.op == BinaryOp::Or)
+    return Type::Bool;
+  bool bools = e.lhs && e.lhs->type == Type::Bool &&
+               (e.op == BinaryOp::Eq || e.op == BinaryOp::Ne);
+  return bools ? Type::Bool : Type::Number;
+}
+
+} // namespace
+
+/// Operands left to right, as a recursive walk would: the deepest lhs, then
+/// each node's rhs on the way up.
+Value *FunctionGen::emitBinary(const BinaryExpr &top) {
+  std::vector<const BinaryExpr *> spine = leftSpine(&top);
+  const BinaryExpr &deepest = *spine.back();
+  Value *v = emitAs(deepest.lhs.get(), operandType(deepest));
+  for (size_t i = spine.size(); i-- > 0;) {
+    const BinaryExpr &e = *spine[i];
+    if (i + 1 < spine.size())
+      v = checkValue(*e.lhs, operandType(e), v);
+    v = emitOperation(e, v);
+  }
+  return v;
+}
+
+Value *FunctionGen::emitOperation(const BinaryExpr &e, Value *lhs) {
   switch (e.op) {
   case BinaryOp::And:
   case BinaryOp::Or:
-    return emitShortCircuit(e);
+    return emitShortCircuit(e, lhs);
   case BinaryOp::Lt:
   case BinaryOp::Le:
   case BinaryOp::Gt:
   case BinaryOp::Ge:
   case BinaryOp::Eq:
   case BinaryOp::Ne:
-    return emitComparison(e);
+    return emitComparison(e, lhs);
   default:
     break;
   }
-  Value *lhs = emitAs(e.lhs.get(), Type::Number);
   Value *rhs = emitAs(e.rhs.get(), Type::Number);
   switch (e.op) {
   case BinaryOp::Add:
@@ -121,10 +162,14 @@ Value *FunctionGen::emitBinary(const BinaryExpr &e) {
   }
 }
 
-/// `a && b`, `a || b`: b only runs when a does not decide.
-Value *FunctionGen::emitShortCircuit(const BinaryExpr &e) {
+/// `a && b`, `a || b`: b only runs when a does not decide (or always, when
+/// nothing could tell: see speculatable).
+Value *FunctionGen::emitShortCircuit(const BinaryExpr &e, Value *lhs) {
   bool isAnd = e.op == BinaryOp::And;
-  Value *lhs = emitAs(e.lhs.get(), Type::Bool);
+  if (speculatable(e.rhs.get())) {
+    Value *rhs = emitAs(e.rhs.get(), Type::Bool);
+    return isAnd ? b.CreateAnd(lhs, rhs) : b.CreateOr(lhs, rhs);
+  }
   BasicBlock *lhsEnd = b.GetInsertBlock();
   BasicBlock *rhsBlock = newBlock(isAnd ? "and.rhs" : "or.rhs");
   BasicBlock *join = newBlock(isAnd ? "and.end" : "or.end");
@@ -144,11 +189,9 @@ Value *FunctionGen::emitShortCircuit(const BinaryExpr &e) {
 }
 
 /// Ordered compares (false with NaN) except `!=`, which NaN makes true.
-Value *FunctionGen::emitComparison(const BinaryExpr &e) {
-  bool bools = e.lhs && e.lhs->type == Type::Bool &&
-               (e.op == BinaryOp::Eq || e.op == BinaryOp::Ne);
-  Type operand = bools ? Type::Bool : Type::Number;
-  Value *lhs = emitAs(e.lhs.get(), operand);
+Value *FunctionGen::emitComparison(const BinaryExpr &e, Value *lhs) {
+  Type operand = operandType(e);
+  bool bools = operand == Type::Bool;
   Value *rhs = emitAs(e.rhs.get(), operand);
   if (bools)
     return e.op == BinaryOp::Eq ? b.CreateICmpEQ(lhs, rhs)
@@ -246,8 +289,9 @@ Value *FunctionGen::boundCheckedElement(Value *array, Value *i, Loc where) {
   return b.CreateInBoundsGEP(b.getDoubleTy(), data, i);
 }
 
-Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
-  if (!e || e->type != Type::Number)
+Value *FunctionGen::exactInteger(const Expr *e, double &bound, int depth) {
+  // A deep tree is not worth the recursion: the general path handles it.
+  if (!e || e->type != Type::Number || depth > 16)
     return nullptr;
   constexpr double Limit = 9007199254740992.0; // 2^53
   if (const auto *n = dyn_cast<NumberExpr>(e)) {
@@ -279,8 +323,8 @@ Value *FunctionGen::exactInteger(const Expr *e, double &bound) {
   // Only pure loads and integer arithmetic are emitted here, so a failed
   // attempt leaves dead instructions and no effects.
   double lb = 0, rb = 0;
-  Value *l = exactInteger(bin->lhs.get(), lb);
-  Value *r = exactInteger(bin->rhs.get(), rb);
+  Value *l = exactInteger(bin->lhs.get(), lb, depth + 1);
+  Value *r = exactInteger(bin->rhs.get(), rb, depth + 1);
   if (!l || !r)
     return nullptr;
   bound = bin->op == BinaryOp::Mul ? lb * rb : lb + rb;

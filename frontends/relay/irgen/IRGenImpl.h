@@ -173,9 +173,14 @@ private:
   /// `e` is missing).
   llvm::Value *emitAs(const Expr *e, Type t);
   llvm::Value *emitUnary(const UnaryExpr &e);
+  /// `v` as the value of `e`, which sema typed `t` (an error otherwise).
+  llvm::Value *checkValue(const Expr &e, Type t, llvm::Value *v);
+  /// A chain of binary operators, bottom-up in a loop (see leftSpine).
   llvm::Value *emitBinary(const BinaryExpr &e);
-  llvm::Value *emitShortCircuit(const BinaryExpr &e);
-  llvm::Value *emitComparison(const BinaryExpr &e);
+  /// `e` once its left operand is `lhs`: the rhs and the operation.
+  llvm::Value *emitOperation(const BinaryExpr &e, llvm::Value *lhs);
+  llvm::Value *emitShortCircuit(const BinaryExpr &e, llvm::Value *lhs);
+  llvm::Value *emitComparison(const BinaryExpr &e, llvm::Value *lhs);
   llvm::Value *emitArrayLiteral(const ArrayLitExpr &e);
   llvm::Value *emitIndexRead(const IndexExpr &e);
   llvm::Value *emitCall(const CallExpr &e);
@@ -211,7 +216,7 @@ private:
   /// intermediate below
   /// 2^53 in magnitude (so the double evaluation would give the same
   /// integer); null otherwise. `bound` receives a bound on |e|.
-  llvm::Value *exactInteger(const Expr *e, double &bound);
+  llvm::Value *exactInteger(const Expr *e, double &bound, int depth = 0);
   llvm::Value *elementAddress(llvm::Value *array, llvm::Value *i64Index);
   llvm::Value *loadElement(llvm::Value *address);
   void storeElement(llvm::Value *address, llvm::Value *v);

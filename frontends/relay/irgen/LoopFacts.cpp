@@ -35,6 +35,11 @@ template <typename Fn> void forEachOperand(const Expr *e, Fn fn) {
 } // namespace
 
 void BodyFacts::expr(const Expr *e) {
+  // Down a binary chain's left spine in a loop, into each rhs.
+  while (auto *bin = dyn_cast<BinaryExpr>(e)) {
+    expr(bin->rhs.get());
+    e = bin->lhs.get();
+  }
   if (!e)
     return;
   if (auto *c = dyn_cast<CallExpr>(e))
@@ -108,6 +113,9 @@ bool isVar(const Expr *e, int slot) {
 
 /// True when `e` reads variable `slot`.
 bool reads(const Expr *e, int slot) {
+  for (; auto *bin = dyn_cast<BinaryExpr>(e); e = bin->lhs.get())
+    if (reads(bin->rhs.get(), slot))
+      return true;
   if (!e)
     return false;
   if (auto *v = dyn_cast<VarExpr>(e))
@@ -123,6 +131,9 @@ bool reads(const Expr *e, int slot) {
 /// the loop with no effect: literals, variables the body never writes, and
 /// arithmetic and math builtins on those (no calls, no array reads).
 bool invariant(const Expr *e, const std::vector<int> &written) {
+  for (; auto *bin = dyn_cast<BinaryExpr>(e); e = bin->lhs.get())
+    if (bin->type != Type::Number || !invariant(bin->rhs.get(), written))
+      return false;
   if (!e || e->type != Type::Number)
     return false;
   if (isa<NumberExpr>(e))
@@ -131,9 +142,6 @@ bool invariant(const Expr *e, const std::vector<int> &written) {
     return v->slot >= 0 && !contains(written, v->slot);
   if (auto *u = dyn_cast<UnaryExpr>(e))
     return u->op == UnaryOp::Neg && invariant(u->operand.get(), written);
-  if (auto *bin = dyn_cast<BinaryExpr>(e))
-    return invariant(bin->lhs.get(), written) &&
-           invariant(bin->rhs.get(), written);
   if (auto *c = dyn_cast<CallExpr>(e)) {
     if (c->builtin == Builtin::None || c->builtin == Builtin::Print ||
         c->builtin == Builtin::Len || c->builtin == Builtin::Push)
@@ -186,6 +194,26 @@ const Expr *stepOf(const Expr *value, int slot, bool &negated) {
 }
 
 } // namespace
+
+bool speculatable(const Expr *e) {
+  for (; auto *bin = dyn_cast<BinaryExpr>(e); e = bin->lhs.get())
+    if (!speculatable(bin->rhs.get()))
+      return false;
+  if (!e)
+    return false;
+  if (isa<NumberExpr>(e) || isa<BoolExpr>(e))
+    return true;
+  if (auto *v = dyn_cast<VarExpr>(e))
+    return v->slot >= 0;
+  if (auto *u = dyn_cast<UnaryExpr>(e))
+    return speculatable(u->operand.get());
+  auto *c = dyn_cast<CallExpr>(e);
+  if (!c || c->builtin == Builtin::None || c->builtin == Builtin::Print ||
+      c->builtin == Builtin::Len || c->builtin == Builtin::Push)
+    return false;
+  return std::all_of(c->args.begin(), c->args.end(),
+                     [](const ExprPtr &a) { return speculatable(a.get()); });
+}
 
 bool BodyFacts::carriesNumber() const {
   for (const auto &[assign, depth] : assigns) {

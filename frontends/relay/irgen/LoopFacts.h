@@ -44,6 +44,13 @@ private:
   int depth = 0;
 };
 
+/// True when evaluating `e` has no effect and cannot fail (literals,
+/// variables, arithmetic, comparisons and the math builtins on those), so
+/// it may run even where its value is not needed: `a && b` with such a b
+/// needs no branch. (A chain of 20,000 branches costs the optimiser
+/// minutes; the same chain of `and`s, milliseconds.)
+bool speculatable(const Expr *e);
+
 /// A `while v OP e { ... v = v ± k ... }` whose variable can run on an
 /// integer counter (see FunctionGen::emitWhile): OP one of < <= > >= (with
 /// v on the left after normalising `e > v` to `v < e`), e and k built from

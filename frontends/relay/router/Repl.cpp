@@ -93,6 +93,40 @@ std::string definitionText(const std::string &entry, const FuncDecl &f) {
   return entry.substr(start, end - start);
 }
 
+struct Bracket {
+  Loc loc;
+  char c;
+};
+
+/// The innermost ( [ or { that `text` leaves open, as incomplete() scans
+/// it (the first column when none is).
+Bracket unclosedBracket(const std::string &text) {
+  std::vector<Bracket> open;
+  Loc here{1, 1};
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i, ++here.col) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i, ++here.col;
+      else if (c == '"' || c == '\n')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i + 1 < text.size() && text[i + 1] != '\n')
+        ++i, ++here.col;
+    } else if (c == '(' || c == '[' || c == '{') {
+      open.push_back({here, c});
+    } else if ((c == ')' || c == ']' || c == '}') && !open.empty()) {
+      open.pop_back();
+    }
+    if (i < text.size() && text[i] == '\n')
+      here = {here.line + 1, 0};
+  }
+  return open.empty() ? Bracket{{1, 1}, '('} : open.back();
+}
+
 /// Parses the kept definitions (they parsed before, so without errors).
 std::unique_ptr<Program> keptDefinitions(const std::vector<std::string> &defs) {
   std::string text;
@@ -106,6 +140,14 @@ std::unique_ptr<Program> keptDefinitions(const std::vector<std::string> &defs) {
 
 int Repl::eval(const std::string &entry, std::string &errors) {
   DiagList diags;
+  if (incomplete(entry)) { // only at the end of the input
+    Bracket open = unclosedBracket(entry);
+    diags.push_back({open.loc, std::string("unexpected end of input: unfinished "
+                                           "entry (this '") +
+                                   open.c + "' is never closed)"});
+    errors = render(entry, diags);
+    return 1;
+  }
   auto program = parseProgram("<repl>", entry, diags);
   if (!diags.empty()) {
     errors = render(entry, diags);

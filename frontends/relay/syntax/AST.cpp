@@ -30,7 +30,21 @@ const char *builtinName(Builtin b) {
   return names[static_cast<int>(b)];
 }
 
+BinaryExpr::~BinaryExpr() {
+  // Detach each left operand before its parent goes, so freeing a chain of
+  // any length takes one frame instead of one per term.
+  ExprPtr next = std::move(lhs);
+  while (auto *chain = dyn_cast<BinaryExpr>(next.get())) {
+    ExprPtr deeper = std::move(chain->lhs);
+    next = std::move(deeper);
+  }
+}
+
 namespace {
+
+/// Lines deeper than this are not indented further but carry their depth,
+/// so the dump of a long chain grows linearly with it, not quadratically.
+constexpr int kMaxIndent = 64;
 
 class Dumper {
 public:
@@ -60,7 +74,12 @@ private:
     return s + ")" + (r == Type::Unknown ? "" : std::string(" -> ") + typeName(r));
   }
   void line(int depth, const std::string &text) {
-    Out += std::string(2 * depth, ' ') + text + "\n";
+    if (depth <= kMaxIndent) {
+      Out += std::string(2 * depth, ' ') + text + "\n";
+      return;
+    }
+    Out += std::string(2 * kMaxIndent, ' ') + "<" + std::to_string(depth) + "> " +
+           text + "\n";
   }
   void block(const BlockStmt &b, int depth) {
     for (auto &s : b.body)
@@ -68,6 +87,7 @@ private:
   }
   void stmt(const Stmt &s, int d);
   void expr(const Expr &e, int d);
+  void binary(const BinaryExpr &e, int d);
 };
 
 void Dumper::stmt(const Stmt &s, int d) {
@@ -139,14 +159,24 @@ void Dumper::expr(const Expr &e, int d) {
     line(d, std::string(u->op == UnaryOp::Neg ? "neg" : "not") + typed(e));
     expr(*u->operand, d + 1);
   } else if (auto *bin = dyn_cast<BinaryExpr>(&e)) {
-    line(d, std::string("binary ") + binaryOpSpelling(bin->op) + typed(e));
-    expr(*bin->lhs, d + 1);
-    expr(*bin->rhs, d + 1);
+    binary(*bin, d);
   } else if (auto *c = dyn_cast<CallExpr>(&e)) {
     line(d, "call " + c->callee + typed(e) + at(e.loc));
     for (auto &arg : c->args)
       expr(*arg, d + 1);
   }
+}
+
+/// A binary chain in the same order as a recursive dump (each node, then
+/// its lhs, then its rhs), with a loop for the left spine.
+void Dumper::binary(const BinaryExpr &e, int d) {
+  std::vector<const BinaryExpr *> spine = leftSpine(&e);
+  for (size_t i = 0; i < spine.size(); ++i)
+    line(d + int(i), std::string("binary ") + binaryOpSpelling(spine[i]->op) +
+                         typed(*spine[i]));
+  expr(*spine.back()->lhs, d + int(spine.size()));
+  for (size_t i = spine.size(); i-- > 0;)
+    expr(*spine[i]->rhs, d + int(i) + 1);
 }
 
 } // namespace

@@ -105,13 +105,30 @@ struct UnaryExpr : Expr {
 enum class BinaryOp { Add, Sub, Mul, Div, Mod, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
 const char *binaryOpSpelling(BinaryOp op); ///< "+", "&&", ...
 /// loc is the operator token. And/Or short-circuit.
+///
+/// Operators are left-associative, so `1 + 1 + ... + 1` is a chain down the
+/// left operands as long as the source (generated code may have thousands
+/// of terms). Everything that walks expressions goes up such a chain in a
+/// loop (see leftSpine) and only recurses into right operands and other
+/// nested nodes, whose depth the parser bounds (kMaxNesting).
 struct BinaryExpr : Expr {
   BinaryOp op;
   ExprPtr lhs, rhs;
   BinaryExpr(Loc l, BinaryOp o, ExprPtr a, ExprPtr b)
       : Expr(Kind::Binary, l), op(o), lhs(std::move(a)), rhs(std::move(b)) {}
+  ~BinaryExpr() override; ///< frees a left chain in a loop, not recursively
   static bool classof(const Expr *e) { return e->kind == Kind::Binary; }
 };
+
+/// The left spine of a binary chain, `top` first: top, top->lhs,
+/// top->lhs->lhs, ... while the left operand is binary. A walker evaluates
+/// the deepest node's lhs, then goes up the spine combining each node's rhs.
+template <typename B> std::vector<B *> leftSpine(B *top) {
+  std::vector<B *> spine{top};
+  while (auto *next = dyn_cast<BinaryExpr>(spine.back()->lhs.get()))
+    spine.push_back(next);
+  return spine;
+}
 
 /// Builtins. `a.push(v)` is parsed as a call of Push with args {a, v}.
 enum class Builtin {

@@ -118,7 +118,7 @@ private:
     if (std::isdigit(static_cast<unsigned char>(c)) ||
         (c == '.' && std::isdigit(static_cast<unsigned char>(peek(1)))))
       return scanNumber(loc);
-    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_')
+    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_' || !isAscii(c))
       return scanWord(loc);
     if (c == '"')
       return scanString(loc);
@@ -144,12 +144,44 @@ private:
     push(Tok::Number, loc, std::string(begin, length), value);
   }
 
+  static bool isAscii(char c) { return static_cast<unsigned char>(c) < 0x80; }
+  static bool isWordChar(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || !isAscii(c);
+  }
+
+  /// A word with bytes >= 0x80 (UTF-8 text outside a string): one error for
+  /// the whole word, at its first non-ASCII byte. Identifiers stay ASCII:
+  /// they become symbol names in the generated code and in AOT objects, and
+  /// columns count bytes. A word that has ASCII letters still becomes an
+  /// identifier token, so the parser reports nothing more.
+  bool rejectNonAscii(std::string_view word, Loc loc) {
+    size_t bad = 0;
+    while (bad < word.size() && isAscii(word[bad]))
+      ++bad;
+    if (bad == word.size())
+      return false;
+    Loc at{loc.line, loc.col + uint32_t(bad)};
+    bool hasAscii = false;
+    for (char c : word)
+      hasAscii |= isAscii(c);
+    if (!hasAscii) {
+      Diags.push_back({at, "unexpected non-ASCII character '" + std::string(word) +
+                               "' (only strings and comments may contain them)"});
+      return true;
+    }
+    Diags.push_back({at, "identifiers must be ASCII; '" + std::string(word) +
+                             "' contains a non-ASCII character"});
+    push(Tok::Ident, loc, std::string(word));
+    return true;
+  }
+
   void scanWord(Loc loc) {
     size_t start = Pos;
-    while (Pos < Src.size() && (std::isalnum(static_cast<unsigned char>(Src[Pos])) ||
-                                Src[Pos] == '_'))
+    while (Pos < Src.size() && isWordChar(Src[Pos]))
       ++Pos;
     std::string_view word = Src.substr(start, Pos - start);
+    if (rejectNonAscii(word, loc))
+      return;
     auto kw = keywords.find(word);
     Tok kind = kw == keywords.end() ? Tok::Ident : kw->second;
     // A statement keyword starting a new line cannot sit inside ( ) or [ ]:

@@ -60,6 +60,26 @@ private:
     Diags.push_back({loc, std::move(message)});
     throw SyntaxError{};
   }
+  /// One level of nesting while it lives; past kMaxNesting the statement
+  /// is abandoned with an error at `at`, the token that went too deep.
+  class Nest {
+  public:
+    Nest(Parser &p, Loc at) : P(p) {
+      if (P.Depth >= kMaxNesting)
+        P.tooDeep(at);
+      ++P.Depth;
+    }
+    ~Nest() { --P.Depth; }
+    Nest(const Nest &) = delete;
+    Nest &operator=(const Nest &) = delete;
+
+  private:
+    Parser &P;
+  };
+  [[noreturn]] void tooDeep(Loc at) {
+    fail(at, "nesting too deep (more than " + std::to_string(kMaxNesting) +
+                 " levels of parentheses, brackets, operators or blocks)");
+  }
   [[noreturn]] void failExpected(const std::string &what) {
     fail(cur().loc, "expected " + what + ", found " + describe(cur()));
   }
@@ -158,6 +178,7 @@ private:
 
   /// block ::= '{' statement* '}'
   std::unique_ptr<BlockStmt> parseBlock() {
+    Nest nest(*this, cur().loc);
     auto block = std::make_unique<BlockStmt>(expect(Tok::LBrace, "'{'").loc);
     skipSeparators();
     while (!at(Tok::RBrace) && !at(Tok::Eof)) {
@@ -223,10 +244,12 @@ private:
       Pos = save;
       return s;
     }
-    if (at(Tok::If))
+    if (at(Tok::If)) {
+      Nest nest(*this, cur().loc);
       s->elseStmt = parseIf();
-    else
+    } else {
       s->elseStmt = parseBlock();
+    }
     return s;
   }
 
@@ -265,7 +288,10 @@ private:
   }
 
   // ---- expressions ------------------------------------------------------
-  ExprPtr parseExpr() { return parseOr(); }
+  ExprPtr parseExpr() {
+    Nest nest(*this, cur().loc);
+    return parseOr();
+  }
 
   /// or ::= and ('||' and)* ; and ::= cmp ('&&' cmp)*
   ExprPtr parseOr() {
@@ -344,6 +370,7 @@ private:
     if (at(Tok::Minus) || at(Tok::Bang)) {
       UnaryOp op = at(Tok::Minus) ? UnaryOp::Neg : UnaryOp::Not;
       Loc loc = take().loc;
+      Nest nest(*this, loc);
       return std::make_unique<UnaryExpr>(loc, op, parseUnary());
     }
     return parsePostfix();
@@ -352,7 +379,18 @@ private:
   /// postfix ::= primary ('[' expr ']' | '.' 'push' '(' expr ')')*
   ExprPtr parsePostfix() {
     ExprPtr e = parsePrimary();
+    // Each postfix operator nests the tree one level deeper.
+    struct Levels {
+      Parser &P;
+      int n = 0;
+      ~Levels() { P.Depth -= n; }
+    } levels{*this};
     while (true) {
+      if (at(Tok::LBracket) || at(Tok::Dot)) {
+        if (Depth >= kMaxNesting)
+          tooDeep(cur().loc);
+        ++Depth, ++levels.n;
+      }
       if (at(Tok::LBracket)) {
         Loc loc = take().loc;
         ExprPtr index = parseExpr();
@@ -424,6 +462,7 @@ private:
   std::vector<Token> Toks;
   DiagList &Diags;
   size_t Pos = 0;
+  int Depth = 0; ///< levels of nesting open (see Nest)
 };
 
 } // namespace

@@ -13,6 +13,15 @@
 
 namespace kiln::relay {
 
+/// The deepest nesting the parser accepts: each expression inside another
+/// (parentheses, brackets, call arguments, indices), each unary or postfix
+/// operator, each block and each `else if` is a level. The tree's walkers
+/// (sema, interpreter, IR generator, dump) recurse about this deep and no
+/// deeper (binary chains are walked in loops), so this bounds their stack:
+/// far above real programs, far below what the stack holds under
+/// AddressSanitizer or on the router's compile thread.
+inline constexpr int kMaxNesting = 256;
+
 /// Parses `source` (named `file` in diagnostics). Returns the program even
 /// when `diags` is non-empty (possibly partial); callers must check diags.
 /// The top-level statements become a FuncDecl named "main".

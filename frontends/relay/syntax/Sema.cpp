@@ -93,6 +93,7 @@ private:
   int expr(Expr &e);
   int value(Expr &e, const std::string &what); ///< an expr used as a value
   int binary(BinaryExpr &e);
+  int combine(BinaryExpr &e, int lhs, int rhs);
   int call(CallExpr &e);
   int builtinCall(CallExpr &e, const BuiltinInfo &b);
   void require(int var, Type t, Loc loc, const std::string &what);
@@ -358,9 +359,23 @@ int Sema::expr(Expr &e) {
   return var;
 }
 
-int Sema::binary(BinaryExpr &e) {
+/// A chain `a + b + c ...` bottom-up in a loop (see leftSpine), in the
+/// order a recursive walk would take: deepest lhs, then each rhs.
+int Sema::binary(BinaryExpr &top) {
+  std::vector<BinaryExpr *> spine = leftSpine(&top);
+  int var = value(*spine.back()->lhs, "operand");
+  for (size_t i = spine.size(); i-- > 0;) {
+    BinaryExpr &e = *spine[i];
+    var = combine(e, var, value(*e.rhs, "operand"));
+    if (i > 0)
+      ExprVars.push_back({&e, var}); // expr() records the top
+  }
+  return var;
+}
+
+/// The type of `e`, given its operands' type variables.
+int Sema::combine(BinaryExpr &e, int lhs, int rhs) {
   std::string op = binaryOpSpelling(e.op);
-  int lhs = value(*e.lhs, "operand"), rhs = value(*e.rhs, "operand");
   switch (e.op) {
   case BinaryOp::Eq:
   case BinaryOp::Ne:
