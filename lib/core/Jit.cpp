@@ -46,6 +46,7 @@ static JITTargetMachineBuilder machineBuilder(const TargetSpec &spec,
   jtmb.setCodeGenOptLevel(level == OptLevel::O0 ? CodeGenOptLevel::None
                                                 : CodeGenOptLevel::Default);
   jtmb.getOptions().AllowFPOpFusion = FPOpFusion::Strict;
+  jtmb.getOptions().EmulatedTLS = true; // see JitSupport.cpp
   return jtmb;
 }
 
@@ -127,7 +128,13 @@ Error Jit::addModule(ThreadSafeModule module, ResourceTrackerSP rt) {
       return makeError("module '" + m.getModuleIdentifier() +
                        "' was built for another data layout (target '" +
                        m.getTargetTriple() + "')");
-    return kiln::core::verifyModule(m);
+    if (auto err = kiln::core::verifyModule(m))
+      return err;
+    // IR written for another machine (clang's attributes for another CPU
+    // or architecture) gets the host's: LLVM would warn per function, or
+    // abort on a CPU of the wrong width.
+    retargetFunctions(m, P->Target, /*requested=*/false);
+    return Error::success();
   });
   if (err)
     return err;

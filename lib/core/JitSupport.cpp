@@ -9,10 +9,25 @@
 
 namespace kiln::core::detail {
 
+/// Thread-local variables use emulated TLS, as ORC's own default does:
+/// JITLink in LLVM 19 links native TLS only with ORC's ELF platform (the
+/// orc runtime archive at run time and every initialiser routed through
+/// it); without it, local-exec code fails to link (R_X86_64_TPOFF32) and
+/// general-dynamic code reads another module's block. Emulated TLS calls
+/// __emutls_get_address (libgcc, in every C++ process), one copy per
+/// thread. The symbols a module defines become __emutls_v.NAME and
+/// __emutls_t.NAME, which the mangling options must say.
 static llvm::orc::IRSymbolMapper::ManglingOptions kilnManglingOptions() {
   llvm::orc::IRSymbolMapper::ManglingOptions mo;
-  mo.EmulatedTLS = false;
+  mo.EmulatedTLS = true;
   return mo;
+}
+
+static bool hasThreadLocals(const llvm::Module &module) {
+  for (const llvm::GlobalVariable &g : module.globals())
+    if (g.isThreadLocal())
+      return true;
+  return false;
 }
 
 ModuleCompiler::ModuleCompiler(TargetSpec target, PipelineOptions pipeline,
@@ -37,6 +52,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
       key += "-libmvec"; // the same IR compiles to other code with it
     if (!Pipeline.lateLicm)
       key += "-no-late-licm";
+    if (hasThreadLocals(module))
+      key += "-emutls"; // native-TLS objects of older Kilns are wrong
     if (auto hit = Cache->lookup(key)) {
       ++Counters.cacheHits;
       if (OnObject)
@@ -111,7 +128,10 @@ ModuleCompiler::borrow(OptLevel level) {
       return std::move(tm);
     }
   }
-  return createTargetMachine(Target, level);
+  auto tm = createTargetMachine(Target, level);
+  if (tm)
+    (*tm)->Options.EmulatedTLS = true; // see kilnManglingOptions
+  return tm;
 }
 
 void ModuleCompiler::giveBack(OptLevel level,

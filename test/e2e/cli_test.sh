@@ -76,7 +76,7 @@ printf 'define i32 @main() {\n  ret i64 0\n}\n' > bad.ll
 check missing-file 1 "$(expect "error: cannot open 'nope.ll': No such file or directory")" "$kiln" run nope.ll
 check invalid-ir 1 "$(expect "bad.ll:2:7: error: value doesn't match function result type 'i32'" "  ret i64 0" "      ^")" "$kiln" run bad.ll
 printf 'define i32 @helper() {\n  ret i32 0\n}\n' > nomain.ll
-check no-main 1 "$(expect "error: symbol 'main' not found in the JIT")" "$kiln" run nomain.ll
+check no-main 1 "$(expect "error: 'main' function not found in 'nomain.ll'")" "$kiln" run nomain.ll
 printf 'declare i32 @missing_fn()\ndefine i32 @main() {\n  %%r = call i32 @missing_fn()\n  ret i32 %%r\n}\n' > undef.ll
 check undefined-symbol 1 "$(expect "error: cannot link 'main': undefined symbols [ missing_fn ]")" "$kiln" run undef.ll
 check unknown-flag 2 "$(expect "kiln: error: unknown option '--frobnicate' (see \`kiln run --help\`)")" "$kiln" run --frobnicate hello.ll

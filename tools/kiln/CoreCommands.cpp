@@ -9,6 +9,7 @@
 #include "kiln/core/IRFile.h"
 #include "kiln/core/IRHelpers.h"
 #include "kiln/core/Jit.h"
+#include "kiln/core/JitMain.h"
 #include "kiln/core/Link.h"
 #include "kiln/core/Target.h"
 #include "kiln/core/Timing.h"
@@ -21,8 +22,13 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fmt/format.h>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
 
 namespace kiln::tool {
 
@@ -37,6 +43,48 @@ int printTimings(const CommonOptions &opts, const core::PhaseTimings &t,
   return status;
 }
 
+/// `kiln run --timeout S` for IR: JIT code cannot be stopped from outside,
+/// so when main outlives the limit the watchdog flushes stdout if it can
+/// (main may hold its lock), reports and ends the process with status 1.
+class Watchdog {
+public:
+  explicit Watchdog(double seconds) {
+    if (!(seconds > 0) || seconds > 1e8) // beyond three years: no limit
+      return;
+    Thread = std::thread([this, seconds] {
+      std::unique_lock<std::mutex> lock(Mutex);
+      auto limit = std::chrono::milliseconds(int64_t(seconds * 1000 + 0.5));
+      if (Wake.wait_for(lock, limit, [this] { return Done; }))
+        return;
+      if (ftrylockfile(stdout) == 0) {
+        fflush_unlocked(stdout);
+        funlockfile(stdout);
+      }
+      std::string message =
+          fmt::format("error: timed out after {} s (--timeout)\n", seconds);
+      ssize_t written = ::write(2, message.data(), message.size());
+      (void)written;
+      ::_exit(1);
+    });
+  }
+  ~Watchdog() {
+    if (!Thread.joinable())
+      return;
+    {
+      std::lock_guard<std::mutex> lock(Mutex);
+      Done = true;
+    }
+    Wake.notify_one();
+    Thread.join();
+  }
+
+private:
+  std::mutex Mutex;
+  std::condition_variable Wake;
+  bool Done = false;
+  std::thread Thread;
+};
+
 int runIR(const Args &args) {
   CommonOptions opts;
   if (auto error = parseOptions(args, /*stopAtInput=*/true, opts))
@@ -46,6 +94,10 @@ int runIR(const Args &args) {
   const std::string &file = opts.positional[0];
   if (const FileHandler *handler = handlerFor(file))
     return handler->run(args);
+  if (!opts.target.empty() || !opts.cpu.empty())
+    return fail("`kiln run` compiles for the host; --target and --cpu are "
+                "for `kiln compile`",
+                2);
   core::PhaseTimings timings;
 
   auto context = std::make_unique<llvm::LLVMContext>();
@@ -57,6 +109,9 @@ int runIR(const Args &args) {
       return failWith(core::renderError(parsed.takeError()));
     module = std::move(*parsed);
   }
+  auto signature = core::checkMain(*module);
+  if (!signature)
+    return failWith(core::renderError(signature.takeError()));
 
   // Static constructors, destructors and atexit handlers go through ORC's
   // platform support, which compiles helper modules (~3 ms); plain C
@@ -75,7 +130,7 @@ int runIR(const Args &args) {
     jitOptions.cache = std::make_shared<core::CompileCache>(
         core::CompileCache::defaultDirectory());
   std::unique_ptr<core::Jit> jit;
-  int (*mainFn)(int, char **) = nullptr;
+  llvm::orc::ExecutorAddr mainAddress;
   {
     auto start = std::chrono::steady_clock::now();
     auto created = core::Jit::create(jitOptions);
@@ -85,13 +140,13 @@ int runIR(const Args &args) {
     if (auto err = jit->addModule(
             llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
       return failWith(core::renderError(std::move(err)));
-    auto fn = jit->lookupAs<int(int, char **)>("main");
+    auto fn = jit->lookup("main");
     if (!fn)
       return failWith(core::renderError(fn.takeError()));
     if (needsPlatform)
       if (auto err = jit->initialize())
         return failWith(core::renderError(std::move(err)));
-    mainFn = *fn;
+    mainAddress = fn->getAddress();
     double total = std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -100,22 +155,33 @@ int runIR(const Args &args) {
                             timings.get("codegen"));
   }
 
-  std::vector<std::string> argvStorage = {file};
-  argvStorage.insert(argvStorage.end(), opts.rest.begin(), opts.rest.end());
-  std::vector<char *> argv;
-  for (auto &a : argvStorage)
-    argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv = {file};
+  argv.insert(argv.end(), opts.rest.begin(), opts.rest.end());
   int status;
   {
     core::ScopedPhase phase(&timings, "run");
-    status = mainFn(int(argvStorage.size()), argv.data());
+    Watchdog watchdog(opts.timeout);
+    status = core::callMain(*signature, mainAddress, argv);
   }
   if (needsPlatform)
     if (auto err = jit->deinitialize())
       return failWith(core::renderError(std::move(err)));
   std::fflush(stdout);
   return printTimings(opts, timings, status & 0xff);
+}
+
+/// One line for functions whose target attributes were replaced (instead of
+/// LLVM's warning per function and subtarget).
+void noteRetargeted(const core::RetargetReport &report,
+                    const core::TargetSpec &target) {
+  if (report.functions == 0)
+    return;
+  fmt::print(stderr,
+             "kiln: note: replaced the target attributes of {} function{}{} "
+             "with those of {} (cpu '{}')\n",
+             report.functions, report.functions == 1 ? "" : "s",
+             report.cpu.empty() ? "" : " (cpu '" + report.cpu + "')",
+             target.triple, target.cpu);
 }
 
 std::string defaultOutput(const std::string &input, const std::string &emit) {
@@ -152,8 +218,10 @@ int compileIR(const Args &args) {
       opts.output.empty() ? defaultOutput(file, opts.emit) : opts.output;
 
   core::TargetSpec target = core::hostTarget();
-  if (!opts.target.empty()) {
-    auto spec = core::targetFromTriple(opts.target, opts.cpu);
+  if (!opts.target.empty() || !opts.cpu.empty()) {
+    // --cpu alone: the host's triple with that CPU's own features.
+    auto spec = core::targetFromTriple(
+        opts.target.empty() ? target.triple : opts.target, opts.cpu);
     if (!spec)
       return failWith(core::renderError(spec.takeError()));
     target = *spec;
@@ -183,6 +251,8 @@ int compileIR(const Args &args) {
     pipeline.printChanged = opts.printChanged ? &llvm::errs() : nullptr;
     if (auto err = core::verifyModule(*module))
       return failWith(core::renderError(std::move(err)));
+    noteRetargeted(
+        core::retargetFunctions(*module, target, !opts.cpu.empty()), target);
     if (auto err = core::optimizeModule(*module, **tm, pipeline))
       return failWith(core::renderError(std::move(err)));
   }
@@ -213,9 +283,33 @@ int compileIR(const Args &args) {
   return printTimings(opts, timings, 0);
 }
 
+/// `kiln targets TRIPLE`: the CPU names --cpu takes for that target.
+int listCpusCommand(const std::string &triple) {
+  auto spec = core::targetFromTriple(triple);
+  if (!spec)
+    return failWith(core::renderError(spec.takeError()));
+  fmt::print("CPUs for {} (--cpu NAME; 'generic' always works{}):\n",
+             spec->triple,
+             spec->triple == core::hostTarget().triple ? ", 'native' is this "
+                                                         "machine's"
+                                                       : "");
+  std::string line = " ";
+  for (const std::string &cpu : core::listCpus(spec->triple)) {
+    if (line.size() + cpu.size() > 78) {
+      fmt::print("{}\n", line);
+      line = " ";
+    }
+    line += " " + cpu;
+  }
+  fmt::print("{}\n", line);
+  return 0;
+}
+
 int listTargetsCommand(const Args &args) {
+  if (args.size() == 1 && !args[0].starts_with("-"))
+    return listCpusCommand(args[0]);
   if (!args.empty())
-    return fail("`kiln targets` takes no arguments", 2);
+    return fail("`kiln targets` takes at most one target triple", 2);
   core::TargetSpec host = core::hostTarget();
   fmt::print("host: {} (cpu {})\n", host.triple, host.cpu);
   fmt::print("registered targets:\n");
@@ -232,10 +326,12 @@ std::vector<Command> coreCommands() {
   return {
       {"run", "JIT-compile and run main(argc, argv) of an IR/bitcode file",
        "usage: kiln run [-O0..-O3] [--time] [--no-cache] [--print-pipeline]\n"
-       "                [--print-changed] FILE.ll|FILE.bc [ARGS...]\n"
+       "                [--print-changed] [--timeout S] FILE.ll|FILE.bc "
+       "[ARGS...]\n"
        "       kiln run [--mode=interp|jit|auto] [-O0..-O3] [--timeout S]\n"
        "                [--max-depth N] [--stats] [--time] FILE.relay\n"
-       "IR: runs main(argc, argv) like lli; the exit status is main's.\n"
+       "IR: runs main(argc, argv[, envp]) like lli; the exit status is "
+       "main's\n(0 for void main). --timeout S ends the run with status 1.\n"
        "Relay: see docs/relay.md (default mode auto, -O2).\n"
        "Compiled code is cached under $KILN_CACHE_DIR (default "
        "~/.cache/kiln).",
@@ -244,10 +340,14 @@ std::vector<Command> coreCommands() {
        "usage: kiln compile FILE --emit=obj|asm|bc|ll|exe|shared\n"
        "                    [--target TRIPLE] [--cpu CPU] [-O0..-O3] [--time]\n"
        "                    [-o OUT]\n"
-       "exe and shared link with the system C compiler and the Kiln runtime.",
+       "exe and shared link with the system C compiler and the Kiln runtime.\n"
+       "--cpu alone targets that CPU of the host's triple (`kiln targets "
+       "TRIPLE`\nlists the CPUs).",
        compileIR},
       {"targets", "list the host and the registered LLVM targets",
-       "usage: kiln targets", listTargetsCommand},
+       "usage: kiln targets [TRIPLE]\n"
+       "With a triple, lists the CPU names --cpu accepts for it.",
+       listTargetsCommand},
   };
 }
 

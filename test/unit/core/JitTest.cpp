@@ -4,6 +4,7 @@
 
 #include "kiln/core/Emit.h"
 #include "kiln/core/IRFile.h"
+#include "kiln/core/JitMain.h"
 #include "kiln/core/Pipeline.h"
 #include "kiln/core/Target.h"
 
@@ -13,6 +14,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 using namespace kiln;
@@ -331,6 +333,111 @@ TEST(Jit, GdbRegistrationRegistersObjects) {
   EXPECT_EQ((*fib)(10), 55);
   ASSERT_NE(__jit_debug_descriptor.first_entry, nullptr);
   EXPECT_GT(__jit_debug_descriptor.first_entry->symfile_size, 0u);
+}
+
+// thread_local globals read 0 (general dynamic, clang -fPIC) or failed to
+// link with R_X86_64_TPOFF32 (local exec); lli-19 runs both.
+TEST(Jit, ThreadLocalsHaveOneCopyPerThread) {
+  auto jit = test::makeJit();
+  ASSERT_TRUE(jit);
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(R"(
+@pic = thread_local global i32 41
+@local = dso_local thread_local global i32 7
+define i32 @bump() {
+  %p = call ptr @llvm.threadlocal.address.p0(ptr @pic)
+  %l = call ptr @llvm.threadlocal.address.p0(ptr @local)
+  %a = load i32, ptr %p
+  %a1 = add i32 %a, 1
+  store i32 %a1, ptr %p
+  %b = load i32, ptr %l
+  %b1 = add i32 %b, 100
+  store i32 %b1, ptr %l
+  %r = mul i32 %a1, 1000
+  %s = add i32 %r, %b1
+  ret i32 %s
+}
+declare ptr @llvm.threadlocal.address.p0(ptr)
+)"))),
+            "");
+  auto bump = jit->lookupAs<int()>("bump");
+  ASSERT_TRUE(bool(bump)) << test::errorText(bump.takeError());
+  EXPECT_EQ((*bump)(), 42107);
+  EXPECT_EQ((*bump)(), 43207);
+  int other = 0;
+  std::thread([&] { other = (*bump)(); }).join();
+  EXPECT_EQ(other, 42107) << "a new thread starts from the initial values";
+  EXPECT_EQ((*bump)(), 44307);
+}
+
+int mainStatus(const std::string &ir, const std::vector<std::string> &args) {
+  auto tsm = test::moduleFromIR(ir, "m.ll");
+  auto signature = tsm.withModuleDo(
+      [](llvm::Module &m) { return core::checkMain(m); });
+  EXPECT_TRUE(bool(signature)) << test::errorText(signature.takeError());
+  if (!signature)
+    return -1;
+  auto jit = test::makeJit();
+  EXPECT_EQ(test::errorText(jit->addModule(std::move(tsm))), "");
+  auto main = jit->lookup("main");
+  EXPECT_TRUE(bool(main)) << test::errorText(main.takeError());
+  return main ? core::callMain(*signature, main->getAddress(), args) : -1;
+}
+
+std::string mainError(const std::string &ir) {
+  auto tsm = test::moduleFromIR(ir, "m.ll");
+  return tsm.withModuleDo([](llvm::Module &m) {
+    auto signature = core::checkMain(m);
+    return signature ? std::string() : test::errorText(signature.takeError());
+  });
+}
+
+// main(i32, ptr, ptr) read envp from a random register; void main() and
+// double main(double) gave random exit statuses, @main as a global jumped
+// into data.
+TEST(JitMain, CallsTheMainsLliAccepts) {
+  ::setenv("KILN_JITMAIN_TEST", "B", 1);
+  EXPECT_EQ(mainStatus(R"(
+declare ptr @getenv(ptr)
+@name = private constant [18 x i8] c"KILN_JITMAIN_TEST\00"
+define i32 @main(i32 %c, ptr %argv, ptr %envp) {
+  %first = load ptr, ptr %envp
+  %none = icmp eq ptr %first, null
+  br i1 %none, label %bad, label %good
+good:
+  %v = call ptr @getenv(ptr @name)
+  %ch = load i8, ptr %v
+  %r = zext i8 %ch to i32
+  ret i32 %r
+bad:
+  ret i32 1
+}
+)",
+                       {"m.ll"}),
+            'B');
+  EXPECT_EQ(mainStatus("define i32 @main(i32 %c, ptr %v) {\n ret i32 %c\n}",
+                       {"m.ll", "a", "b"}),
+            3);
+  EXPECT_EQ(mainStatus("define void @main() {\n ret void\n}", {"m.ll"}), 0);
+  EXPECT_EQ(mainStatus("define i64 @main() {\n ret i64 258\n}", {"m.ll"}), 2);
+  EXPECT_EQ(mainStatus("define i1 @main() {\n ret i1 true\n}", {"m.ll"}), 1);
+}
+
+TEST(JitMain, RefusesOtherMains) {
+  EXPECT_EQ(mainError("@main = global i32 0"),
+            "error: 'main' in 'm.ll' is a global variable, not a function");
+  EXPECT_EQ(mainError("define double @main(double %x) {\n ret double %x\n}"),
+            "error: 'main' in 'm.ll' has type 'double (double)': argc must "
+            "be i32");
+  EXPECT_EQ(mainError("define double @main() {\n ret double 0.0\n}"),
+            "error: 'main' in 'm.ll' has type 'double ()': main must return "
+            "i32 (or another integer of 1 to 64 bits, or void)");
+  EXPECT_EQ(mainError("define i32 @main(i32 %a, i32 %b) {\n ret i32 0\n}"),
+            "error: 'main' in 'm.ll' has type 'i32 (i32, i32)': argv must be "
+            "ptr");
+  EXPECT_EQ(mainError("declare i32 @main()"),
+            "error: 'main' is declared but not defined in 'm.ll'");
+  EXPECT_EQ(mainError("define i32 @f() {\n ret i32 0\n}"),
+            "error: 'main' function not found in 'm.ll'");
 }
 
 } // namespace
