@@ -42,6 +42,14 @@ size_t kiln_rt_stack_limit(void) {
   return (size_t)limit;
 }
 
+size_t kiln_rt_stack_reserve(int64_t max_depth) {
+  uint64_t need = kiln_rt_stack_for_depth(max_depth);
+  uint64_t room = 4 * need, limit = kiln_rt_stack_limit();
+  if (room > limit)
+    room = limit;
+  return (size_t)(room > need ? room : need);
+}
+
 int kiln_rt_depth_message(int64_t max_depth, char *buf, size_t size) {
   uint64_t need = kiln_rt_stack_for_depth(max_depth);
   uint64_t limit = kiln_rt_stack_limit();
@@ -110,7 +118,9 @@ int kiln_rt_main(void (*program)(void), int32_t max_depth,
   if (seconds > 0)
     kiln_rt_watchdog_start(seconds);
   size_t bytes = kiln_rt_stack_for_depth(max_depth);
-  int rc = run_on_stack(program, bytes);
+  int rc = run_on_stack(program, kiln_rt_stack_reserve(max_depth));
+  if (rc != 0)
+    rc = run_on_stack(program, bytes);
   kiln_rt_watchdog_stop();
   if (rc != 0) {
     fprintf(stderr,

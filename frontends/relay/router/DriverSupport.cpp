@@ -118,10 +118,12 @@ std::string checkLimits(int maxDepth, double timeoutSeconds) {
 }
 
 std::string runOnLargeStack(int maxDepth, const std::function<void()> &fn) {
-  size_t need = kiln_rt_stack_for_depth(maxDepth > 0 ? maxDepth : 10000);
+  int depth = maxDepth > 0 ? maxDepth : 10000;
+  size_t need = kiln_rt_stack_for_depth(depth);
   // At least 1 GiB (reserved, not committed): JIT compilation runs on this
   // thread too. If that much cannot be had, exactly what the limit needs.
-  if (runOnThread(std::max(need, size_t(1) << 30), fn) == 0)
+  if (runOnThread(std::max(kiln_rt_stack_reserve(depth), size_t(1) << 30),
+                  fn) == 0)
     return "";
   int rc = runOnThread(need, fn);
   if (rc == 0)

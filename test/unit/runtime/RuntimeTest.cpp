@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -180,6 +181,11 @@ TEST(RuntimeStack, StackGrowsWithTheDepthLimit) {
   EXPECT_GE(kiln_rt_stack_for_depth(10000), size_t(10000) * 300);
   EXPECT_GT(kiln_rt_stack_for_depth(2000000), kiln_rt_stack_for_depth(10000));
   EXPECT_LE(kiln_rt_stack_limit(), size_t(64) << 30);
+  for (int64_t depth : {int64_t(100), int64_t(10000), int64_t(1000000)}) {
+    EXPECT_GE(kiln_rt_stack_reserve(depth), kiln_rt_stack_for_depth(depth));
+    EXPECT_LE(kiln_rt_stack_reserve(depth),
+              std::max(kiln_rt_stack_limit(), kiln_rt_stack_for_depth(depth)));
+  }
   char message[256] = "";
   EXPECT_EQ(kiln_rt_depth_message(10000, message, sizeof message), 0);
   EXPECT_STREQ(message, "");
