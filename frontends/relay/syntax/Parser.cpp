@@ -288,79 +288,49 @@ private:
   }
 
   // ---- expressions ------------------------------------------------------
+  /// expr ::= unary (binop unary)*, with the usual precedence (lowest
+  /// first): '||', '&&', comparisons (not chained), '+' '-', '*' '/' '%'.
   ExprPtr parseExpr() {
     Nest nest(*this, cur().loc);
-    return parseOr();
+    return parseBinary(1);
   }
 
-  /// or ::= and ('||' and)* ; and ::= cmp ('&&' cmp)*
-  ExprPtr parseOr() {
-    ExprPtr lhs = parseAnd();
-    while (at(Tok::OrOr)) {
-      Loc loc = take().loc;
-      skipNewlines();
-      lhs = std::make_unique<BinaryExpr>(loc, BinaryOp::Or, std::move(lhs), parseAnd());
-    }
-    return lhs;
-  }
-  ExprPtr parseAnd() {
-    ExprPtr lhs = parseCmp();
-    while (at(Tok::AndAnd)) {
-      Loc loc = take().loc;
-      skipNewlines();
-      lhs = std::make_unique<BinaryExpr>(loc, BinaryOp::And, std::move(lhs), parseCmp());
-    }
-    return lhs;
-  }
-
-  static bool comparison(Tok k, BinaryOp &op) {
+  enum : int { kCmpPrec = 3 };
+  /// The precedence of a binary operator token (0: not one) and its op.
+  static int precedence(Tok k, BinaryOp &op) {
     switch (k) {
-    case Tok::Lt: op = BinaryOp::Lt; return true;
-    case Tok::Le: op = BinaryOp::Le; return true;
-    case Tok::Gt: op = BinaryOp::Gt; return true;
-    case Tok::Ge: op = BinaryOp::Ge; return true;
-    case Tok::EqEq: op = BinaryOp::Eq; return true;
-    case Tok::Ne: op = BinaryOp::Ne; return true;
-    default: return false;
+    case Tok::OrOr: op = BinaryOp::Or; return 1;
+    case Tok::AndAnd: op = BinaryOp::And; return 2;
+    case Tok::Lt: op = BinaryOp::Lt; return kCmpPrec;
+    case Tok::Le: op = BinaryOp::Le; return kCmpPrec;
+    case Tok::Gt: op = BinaryOp::Gt; return kCmpPrec;
+    case Tok::Ge: op = BinaryOp::Ge; return kCmpPrec;
+    case Tok::EqEq: op = BinaryOp::Eq; return kCmpPrec;
+    case Tok::Ne: op = BinaryOp::Ne; return kCmpPrec;
+    case Tok::Plus: op = BinaryOp::Add; return 4;
+    case Tok::Minus: op = BinaryOp::Sub; return 4;
+    case Tok::Star: op = BinaryOp::Mul; return 5;
+    case Tok::Slash: op = BinaryOp::Div; return 5;
+    case Tok::Percent: op = BinaryOp::Mod; return 5;
+    default: return 0;
     }
   }
 
-  /// cmp ::= add (('<'|'<='|'>'|'>='|'=='|'!=') add)?
-  ExprPtr parseCmp() {
-    ExprPtr lhs = parseAdd();
-    BinaryOp op;
-    if (!comparison(cur().kind, op))
-      return lhs;
-    Loc loc = take().loc;
-    skipNewlines();
-    ExprPtr e = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), parseAdd());
-    if (comparison(cur().kind, op))
-      fail(cur().loc, "comparisons cannot be chained; use '&&'");
-    return e;
-  }
-
-  /// add ::= mul (('+'|'-') mul)*
-  ExprPtr parseAdd() {
-    ExprPtr lhs = parseMul();
-    while (at(Tok::Plus) || at(Tok::Minus)) {
-      BinaryOp op = at(Tok::Plus) ? BinaryOp::Add : BinaryOp::Sub;
-      Loc loc = take().loc;
-      skipNewlines();
-      lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), parseMul());
-    }
-    return lhs;
-  }
-
-  /// mul ::= unary (('*'|'/'|'%') unary)*
-  ExprPtr parseMul() {
+  /// Operators of precedence >= minPrec, by precedence climbing: a chain
+  /// of any length is one loop (left-associative), and a right operand
+  /// recurses at most once per precedence level, so each nesting level of
+  /// the source costs a few frames, not one per level of the grammar.
+  ExprPtr parseBinary(int minPrec) {
     ExprPtr lhs = parseUnary();
-    while (at(Tok::Star) || at(Tok::Slash) || at(Tok::Percent)) {
-      BinaryOp op = at(Tok::Star)    ? BinaryOp::Mul
-                    : at(Tok::Slash) ? BinaryOp::Div
-                                     : BinaryOp::Mod;
+    BinaryOp op;
+    for (int prec; (prec = precedence(cur().kind, op)) >= minPrec && prec > 0;) {
       Loc loc = take().loc;
       skipNewlines();
-      lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), parseUnary());
+      ExprPtr rhs = parseBinary(prec + 1);
+      BinaryOp next;
+      if (prec == kCmpPrec && precedence(cur().kind, next) == kCmpPrec)
+        fail(cur().loc, "comparisons cannot be chained; use '&&'");
+      lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), std::move(rhs));
     }
     return lhs;
   }

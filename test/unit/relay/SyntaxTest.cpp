@@ -133,3 +133,79 @@ TEST(RelaySema, ReportsSeveralTypeErrors) {
 }
 
 } // namespace
+
+namespace {
+
+// ---- Deep nesting and long chains (issue 15) --------------------------------
+
+std::string repeat(const std::string &text, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i)
+    out += text;
+  return out;
+}
+
+TEST(RelayParser, NestingTooDeepIsOneLocatedError) {
+  const std::string deep = "nesting too deep (more than 256 levels of parentheses, "
+                           "brackets, operators or blocks)\n";
+  EXPECT_EQ(diagnose("print(" + repeat("(", 10000) + "1" + repeat(")", 10000) + ")"),
+            "1:262: " + deep);
+  EXPECT_EQ(diagnose("let a = " + repeat("[", 100000) + "1" + repeat("]", 100000)),
+            "1:265: " + deep);
+  EXPECT_EQ(diagnose("print(" + repeat("-", 100000) + "1)"), "1:261: " + deep);
+  EXPECT_EQ(diagnose("print(" + repeat("!", 100000) + "true)"), "1:261: " + deep);
+  EXPECT_EQ(diagnose(repeat("if true {", 100000) + repeat("}", 100000)), "1:2308: " + deep);
+  // The statements after the deep one are still parsed (and checked).
+  EXPECT_EQ(diagnose("print(" + repeat("abs(", 300) + "1" + repeat(")", 300) + ")\nlet = 1"),
+            "1:1027: " + deep + "2:5: expected variable name, found '='\n");
+  // Just under the limit is fine.
+  EXPECT_EQ(diagnose("print(" + repeat("(", 250) + "1" + repeat(")", 250) + ")"), "");
+}
+
+TEST(RelayParser, LongChainsAreLeftAssociativeAndFlat) {
+  // 100,000 terms: parse, sema, dump and destruction take no stack per term.
+  auto p = analyzed("let x = " + repeat("1 - ", 99999) + "1");
+  auto *let = cast<LetStmt>(p->main->body->body[0].get());
+  const Expr *e = let->init.get();
+  int depth = 0;
+  while (auto *bin = dyn_cast<BinaryExpr>(e)) {
+    EXPECT_EQ(bin->type, Type::Number);
+    EXPECT_TRUE(isa<NumberExpr>(bin->rhs.get()));
+    e = bin->lhs.get();
+    ++depth;
+  }
+  EXPECT_EQ(depth, 99999);
+  std::string ast = dumpAST(*p);
+  EXPECT_NE(ast.find("<99999> number 1 : number\n"), std::string::npos);
+  EXPECT_LT(ast.size(), 40u * 1000 * 1000) << "the dump grows linearly";
+}
+
+TEST(RelayParser, PrecedenceClimbingKeepsTheGrammar) {
+  auto p = analyzed("let x = 1 - 2 * 3 - 4 < 5 && true || false");
+  EXPECT_EQ(dumpAST(*p), "fn main() -> void @0:0\n"
+                         "  let x @1:1\n"
+                         "    binary || : bool\n"
+                         "      binary && : bool\n"
+                         "        binary < : bool\n"
+                         "          binary - : number\n"
+                         "            binary - : number\n"
+                         "              number 1 : number\n"
+                         "              binary * : number\n"
+                         "                number 2 : number\n"
+                         "                number 3 : number\n"
+                         "            number 4 : number\n"
+                         "          number 5 : number\n"
+                         "        true : bool\n"
+                         "      false : bool\n");
+}
+
+TEST(RelayLexer, NonAsciiIdentifierIsOneError) {
+  EXPECT_EQ(diagnose("let café = 1"),
+            "1:8: identifiers must be ASCII; 'café' contains a non-ASCII character\n");
+  EXPECT_EQ(diagnose("let x = 1 × 2"),
+            "1:11: unexpected non-ASCII character '×' (only strings and comments may "
+            "contain them)\n1:14: expected end of statement, found number '2'\n");
+  EXPECT_EQ(diagnose("print(\"café\") // naïve"), "");
+}
+
+} // namespace
