@@ -106,7 +106,7 @@ expect_error 1 $'undef.dsp:1:15: error: undefined symbol : foo\nprocess = _ : fo
 printf 'process = _ : !;\n' > silent.dsp
 expect_error 1 "silent.dsp: error: the Faust program has no output signal" \
   "$kiln" faust render silent.dsp -o out.wav
-expect_error 1 "kiln: error: cannot open 'missing.dsp'" "$kiln" faust render missing.dsp -o out.wav
+expect_error 1 "kiln: error: cannot open 'missing.dsp': No such file or directory" "$kiln" faust render missing.dsp -o out.wav
 expect_error 1 "kiln: error: '$ex/osc.dsp' has no parameter '/osc/nope' (see \`kiln faust info $ex/osc.dsp\`)" \
   "$kiln" faust render "$ex/osc.dsp" -o out.wav --set /osc/nope=1
 expect_error 1 "kiln: error: 'st.wav' has 2 channel(s) but '$ex/osc.dsp' takes 0 input(s)" \
@@ -116,7 +116,7 @@ expect_error 1 "kiln: error: cannot run the Faust compiler '/nonexistent/faust':
 expect_error 2 "kiln: error: \`kiln faust render\` needs -o OUT.wav" "$kiln" faust render "$ex/osc.dsp"
 expect_error 2 "kiln: error: unknown option '--bogus' (faust arguments go after \`--\`) (see \`kiln faust --help\`)" \
   "$kiln" faust render "$ex/osc.dsp" -o out.wav --bogus
-expect_error 2 "kiln: error: --seconds needs a positive number (see \`kiln faust --help\`)" \
+expect_error 2 "kiln: error: --seconds needs a positive, finite number (see \`kiln faust --help\`)" \
   "$kiln" faust render "$ex/osc.dsp" -o out.wav --seconds -1
 expect_error 2 "kiln: error: unknown \`kiln faust\` subcommand 'play' (use info, render, compile or bench)" \
   "$kiln" faust play "$ex/osc.dsp"

@@ -17,9 +17,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
 #include <optional>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace kiln::tool {
@@ -73,10 +75,10 @@ std::string parseCli(const Args &args, FaustCli &cli) {
     } else if (is("--seconds") || is("--reps") || is("--factories")) {
       double n = 0;
       bool count = !is("--seconds");
-      if (!value(v) || !number(v, n) || !(n > 0) ||
-          (count && (n != int(n) || n > 1000)))
+      if (!value(v) || !number(v, n) || !(n > 0) || !std::isfinite(n) ||
+          (count && (n > 1000 || n != int(n))))
         return count ? a.substr(0, a.find('=')) + " needs an integer in [1, 1000]"
-                     : std::string("--seconds needs a positive number");
+                     : std::string("--seconds needs a positive, finite number");
       if (!count)
         cli.seconds = n;
       else
@@ -90,8 +92,8 @@ std::string parseCli(const Args &args, FaustCli &cli) {
       double n = 0;
       size_t eq;
       if (!value(v) || (eq = v.find('=')) == std::string::npos ||
-          !number(v.substr(eq + 1), n))
-        return "--set needs /path=value, not '" + v + "'";
+          !number(v.substr(eq + 1), n) || !std::isfinite(n))
+        return "--set needs /path=value with a finite value, not '" + v + "'";
       cli.sets.emplace_back(v.substr(0, eq), n);
     } else if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '4') {
       cli.level = a[2] - '0';
@@ -261,23 +263,37 @@ int faustInfo(const FaustCli &cli) {
   return 0;
 }
 
-/// Reads `path` as planar float channels; false with `error`.
-bool readWav(const std::string &path, drive::Planar &out, int &sampleRate,
-             std::string &error) {
+/// Reads the first `maxFrames` frames of `path` as planar float channels,
+/// which must number `channels` (the inputs of `dsp`); false with `error`.
+/// Only a regular file is opened (a FIFO would block, a device never end).
+bool readWav(const std::string &path, int maxFrames, int channels,
+             const std::string &dsp, drive::Planar &out, std::string &error) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    error = "cannot read '" + path + "': " +
+            (S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file");
+    return false;
+  }
   SF_INFO info{};
   SNDFILE *f = sf_open(path.c_str(), SFM_READ, &info);
   if (!f) {
     error = "cannot read '" + path + "': " + sf_strerror(nullptr);
     return false;
   }
-  std::vector<float> interleaved(size_t(info.frames) * info.channels);
-  sf_readf_float(f, interleaved.data(), info.frames);
+  sf_count_t frames = std::clamp<sf_count_t>(info.frames, 0, maxFrames);
+  if (info.channels != channels) {
+    sf_close(f);
+    error = fmt::format("'{}' has {} channel(s) but '{}' takes {} input(s)",
+                        path, info.channels, dsp, channels);
+    return false;
+  }
+  std::vector<float> interleaved(size_t(frames) * channels);
+  frames = std::max<sf_count_t>(sf_readf_float(f, interleaved.data(), frames), 0);
   sf_close(f);
-  out.assign(info.channels, std::vector<FAUSTFLOAT>(size_t(info.frames)));
-  for (sf_count_t n = 0; n < info.frames; ++n)
-    for (int c = 0; c < info.channels; ++c)
-      out[c][n] = interleaved[size_t(n) * info.channels + c];
-  sampleRate = info.samplerate;
+  out.assign(channels, std::vector<FAUSTFLOAT>(size_t(frames)));
+  for (sf_count_t n = 0; n < frames; ++n)
+    for (int c = 0; c < channels; ++c)
+      out[c][n] = interleaved[size_t(n) * channels + c];
   return true;
 }
 
@@ -317,17 +333,34 @@ bool renderInput(const FaustCli &cli, faust::Dsp &dsp, int frames,
     in = drive::testSignal(nin, frames);
     return true;
   }
-  int rate = 0;
-  if (!readWav(cli.in, in, rate, error))
+  if (!readWav(cli.in, frames, nin, cli.input, in, error))
     return false;
-  if (int(in.size()) != nin) {
-    error = fmt::format("'{}' has {} channel(s) but '{}' takes {} input(s)",
-                        cli.in, in.size(), cli.input, nin);
-    return false;
-  }
   for (auto &c : in)
     c.resize(size_t(frames), 0); // shorter files continue with silence
   return true;
+}
+
+/// The sample memory one render may take: the input and output channels
+/// and the interleaved copy the WAV writer makes.
+constexpr double kRenderBudgetBytes = double(1 << 30);
+/// The longest bench run (each repetition): more is a hang, not a timing.
+constexpr double kMaxBenchSeconds = 3600;
+
+/// The frames --seconds asks of `dsp` (default 2 s), or why it cannot be
+/// rendered within kRenderBudgetBytes.
+std::optional<std::string> renderFrames(const FaustCli &cli, faust::Dsp &dsp,
+                                        int &frames) {
+  double seconds = cli.seconds > 0 ? cli.seconds : 2.0;
+  double perSecond = (dsp.getNumInputs() + 2.0 * dsp.getNumOutputs()) *
+                     sizeof(float) * drive::kSampleRate;
+  if (seconds * perSecond > kRenderBudgetBytes)
+    return fmt::format("--seconds {} is too long to render: '{}' would need "
+                       "{:.3g} GiB of sample buffers; Kiln renders at most "
+                       "1 GiB ({:.0f} s of this DSP)",
+                       seconds, cli.input, seconds * perSecond / (1 << 30),
+                       std::floor(kRenderBudgetBytes / perSecond));
+  frames = int(seconds * drive::kSampleRate);
+  return std::nullopt;
 }
 
 int faustRender(const FaustCli &cli) {
@@ -348,7 +381,9 @@ int faustRender(const FaustCli &cli) {
     if (!dsp->setParamValue(path, FAUSTFLOAT(value)))
       return fail("'" + cli.input + "' has no parameter '" + path + "'" +
                   " (see `kiln faust info " + cli.input + "`)");
-  int frames = int((cli.seconds > 0 ? cli.seconds : 2.0) * drive::kSampleRate);
+  int frames = 0;
+  if (auto tooLong = renderFrames(cli, *dsp, frames))
+    return fail(*tooLong);
   drive::Planar in;
   std::string error;
   if (!renderInput(cli, *dsp, frames, in, error))
@@ -414,6 +449,9 @@ std::optional<double> warmFactoryMs(const FaustCli &cli, bool vec,
 }
 
 int faustBench(const FaustCli &cli) {
+  if (cli.seconds > kMaxBenchSeconds)
+    return fail(fmt::format("`kiln faust bench` runs at most --seconds {:.0f}",
+                            kMaxBenchSeconds), 2);
   std::vector<Candidate> candidates;
   for (bool vec : cli.autoVec ? std::vector<bool>{false, true}
                               : std::vector<bool>{cli.vec}) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <regex>
 #include <spawn.h>
 #include <sstream>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,8 +38,10 @@ std::vector<std::string> splitLines(const std::string &text) {
 /// A wait status as faust's exit status, or -1 and `error` for a signal.
 int exitStatus(int status, std::string &error) {
   if (WIFSIGNALED(status)) {
+    const char *name = sigabbrev_np(WTERMSIG(status)); // "SEGV"
     error = "the Faust compiler was killed by signal " +
-            std::to_string(WTERMSIG(status));
+            std::to_string(WTERMSIG(status)) +
+            (name ? " (SIG" + std::string(name) + ")" : std::string());
     return -1;
   }
   return WEXITSTATUS(status);
@@ -67,6 +71,9 @@ int spawnAndWait(const std::vector<std::string> &argv,
                : posix_spawn(&pid, argv[0].c_str(), &actions, nullptr,
                              args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  struct stat st {};
+  if (rc == EACCES && stat(argv[0].c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    rc = EISDIR;
   if (rc != 0) {
     error = "cannot run the Faust compiler '" + argv[0] + "': " +
             std::strerror(rc) +
@@ -89,18 +96,69 @@ struct FaustLine {
   std::string file;
   unsigned line = 0;
   std::string message;
+  bool isError = false; ///< one of faust's ERROR forms (else other text)
 };
 
+/// Faust's error lines: `FILE : LINE : ERROR : msg`, `ERROR (file F:L) : msg`
+/// or `ERROR : msg`. Faust writes `???? : -1` when it knows no place (a
+/// program without `process`): that is an error without a location.
 FaustLine parseErrorLine(const std::string &text) {
-  static const std::regex located(R"(^(.*?) : (\d+) : ERROR : (.*)$)");
-  static const std::regex fileForm(R"(^ERROR \(file (.*):(\d+)\) : (.*)$)");
+  static const std::regex located(R"(^(.*?) : (-?\d+) : ERROR : (.*)$)");
+  static const std::regex fileForm(R"(^ERROR \(file (.*):(-?\d+)\) : (.*)$)");
   static const std::regex bare(R"(^ERROR\s*:?\s*(.*)$)");
   std::smatch m;
-  if (std::regex_match(text, m, located) || std::regex_match(text, m, fileForm))
-    return {m[1], unsigned(std::strtoul(m[2].str().c_str(), nullptr, 10)), m[3]};
+  if (std::regex_match(text, m, located) || std::regex_match(text, m, fileForm)) {
+    long line = std::strtol(m[2].str().c_str(), nullptr, 10);
+    if (line <= 0 || line > long(UINT32_MAX) || m[1] == "????")
+      return {"", 0, m[3], true};
+    return {m[1], unsigned(line), m[3], true};
+  }
   if (std::regex_match(text, m, bare))
-    return {"", 0, m[1]};
+    return {"", 0, m[1], true};
   return {"", 0, text};
+}
+
+/// True when `text` is valid UTF-8 with no control character but tab: it
+/// can be shown as it is.
+bool printable(const std::string &text) {
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = text[i];
+    size_t more = c < 0x80                ? 0
+                  : c >= 0xc2 && c <= 0xdf ? 1
+                  : c >= 0xe0 && c <= 0xef ? 2
+                  : c >= 0xf0 && c <= 0xf4 ? 3
+                                           : 4; // not a lead byte
+    if ((c < 0x20 && c != '\t') || c == 0x7f || more == 4 ||
+        i + more >= text.size())
+      return false;
+    for (size_t k = 1; k <= more; ++k)
+      if ((text[i + k] & 0xc0) != 0x80)
+        return false;
+    i += more + 1;
+  }
+  return true;
+}
+
+/// `text`, or with every byte outside printable ASCII as \xNN when it is
+/// not printable (a binary .dsp echoed back by faust).
+std::string escaped(const std::string &text) {
+  if (printable(text))
+    return text;
+  static const char *hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text)
+    if (c >= 0x20 && c < 0x7f)
+      out += char(c);
+    else
+      out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+  return out;
+}
+
+/// Faust's message, with a plain statement first where its own is cryptic.
+std::string explain(const std::string &message) {
+  if (message == "undefined symbol : process")
+    return "no 'process' definition (faust: undefined symbol : process)";
+  return message;
 }
 
 bool isIdentChar(char c) { return std::isalnum((unsigned char)c) || c == '_'; }
@@ -133,7 +191,11 @@ std::string resolveOnPath(const std::string &name) {
   std::istringstream dirs(path ? path : "");
   for (std::string dir; std::getline(dirs, dir, ':');) {
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
-    if (access(candidate.c_str(), X_OK) == 0)
+    struct stat st;
+    // As a shell does: a directory or other non-file of that name, or a
+    // file without execute permission, does not end the search.
+    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        access(candidate.c_str(), X_OK) == 0)
       return candidate;
   }
   return name;
@@ -149,6 +211,59 @@ bool readWholeFile(const std::string &path, std::string &out) {
   buffer << in.rdbuf();
   out = buffer.str();
   return in.good() || in.eof();
+}
+
+namespace {
+
+/// What a non-regular file is, for the one-line refusal.
+const char *fileKind(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "it is a directory";
+  if (S_ISFIFO(mode) || S_ISSOCK(mode))
+    return "it is a pipe or socket, not a regular file";
+  if (S_ISCHR(mode) || S_ISBLK(mode))
+    return "it is a device, not a regular file";
+  return "it is not a regular file";
+}
+
+} // namespace
+
+bool readInputFile(const std::string &path, std::string &out,
+                   std::string &error) {
+  auto refuse = [&](const std::string &why) {
+    error = "error: cannot read '" + path + "': " + why;
+    return false;
+  };
+  // O_NONBLOCK: opening a FIFO does not wait for a writer; fstat refuses it.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    error = "error: cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  struct stat st {};
+  bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (!regular || uint64_t(st.st_size) > kMaxInputBytes) {
+    close(fd);
+    return refuse(!regular ? fileKind(st.st_mode)
+                           : "it is larger than " +
+                                 std::to_string(kMaxInputBytes >> 20) + " MiB");
+  }
+  out.clear();
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 || out.size() + size_t(n) > kMaxInputBytes) {
+      close(fd);
+      return refuse(n < 0 ? std::strerror(errno) : "it grew while being read");
+    }
+    if (n == 0)
+      break;
+    out.append(buffer, size_t(n));
+  }
+  close(fd);
+  return true;
 }
 
 /// The binary is always started by its path: given a bare name, faust runs
@@ -191,7 +306,12 @@ std::string renderFaustErrors(const std::string &stderrText,
     return core::KilnError("the Faust compiler failed without a message",
                            {input.displayName})
         .render();
-  FaustLine first = parseErrorLine(lines[0]);
+  // The first ERROR line leads (faust may print context before it).
+  size_t lead = 0;
+  while (lead + 1 < lines.size() && !parseErrorLine(lines[lead]).isError)
+    ++lead;
+  FaustLine first = parseErrorLine(lines[lead]);
+  first.message = escaped(first.message);
   core::SourceLocation loc{input.displayName, first.line, first.line ? 1u : 0u};
   std::string sourceLine;
   if (first.line && (first.file.empty() || first.file == input.path ||
@@ -199,11 +319,15 @@ std::string renderFaustErrors(const std::string &stderrText,
     sourceLine = std::string(core::lineOf(input.source, first.line));
   else if (first.line)
     loc.file = first.file; // an error inside an imported library
+  if (!printable(sourceLine))
+    sourceLine.clear(); // binary: the location alone
   if (!sourceLine.empty())
     loc.column = caretColumn(sourceLine, first.message);
-  std::string out = core::KilnError(first.message, loc, sourceLine).render();
-  for (size_t i = 1; i < lines.size(); ++i)
-    out += "\n" + lines[i];
+  std::string out =
+      core::KilnError(explain(first.message), loc, sourceLine).render();
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (i != lead)
+      out += "\n" + escaped(lines[i]);
   return out;
 }
 

@@ -7,6 +7,7 @@
 // line and a caret.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -40,9 +41,19 @@ std::string faustBinary(const std::string &option);
 
 /// A fresh private directory under $TMPDIR (empty on failure) and its removal.
 std::string makeTempDir();
+void removeTempDir(const std::string &dir);
 
 /// The whole file at `path` into `out` (binary); false if it cannot be read.
 bool readWholeFile(const std::string &path, std::string &out);
-void removeTempDir(const std::string &dir);
+
+/// The most bytes Kiln reads from one input (.dsp, bitcode, machine code).
+constexpr uint64_t kMaxInputBytes = uint64_t(256) << 20;
+
+/// Reads a user's input file whole into `out`; false with `error` (one line,
+/// "error: cannot read 'x': it is a directory", "error: cannot open 'x':
+/// No such file or directory") when `path` is not a readable regular file
+/// of at most kMaxInputBytes. Never blocks on a FIFO.
+bool readInputFile(const std::string &path, std::string &out,
+                   std::string &error);
 
 } // namespace kiln::faust

@@ -16,6 +16,8 @@
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/DataLayout.h"
+#include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
@@ -92,7 +94,7 @@ std::string findClassName(llvm::Module &m) {
 std::string jsonOf(llvm::Module &m, const std::string &className) {
   llvm::Function *f = m.getFunction("getJSON" + className);
   for (llvm::BasicBlock &bb : *f)
-    if (auto *ret = llvm::dyn_cast<llvm::ReturnInst>(bb.getTerminator()))
+    if (auto *ret = llvm::dyn_cast_or_null<llvm::ReturnInst>(bb.getTerminator()))
       if (llvm::Value *v = ret->getReturnValue())
         if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(
                 v->stripPointerCasts()))
@@ -101,6 +103,21 @@ std::string jsonOf(llvm::Module &m, const std::string &className) {
             if (data->isCString())
               return data->getAsCString().str();
   return {};
+}
+
+/// The instance struct's size: the allocation size of faust's
+/// `%struct.dspNAME`, or `jsonSize` for a module without that type. The
+/// JSON's "size" is a 32-bit number (`_ @ 1000000000` says 8 for a 4 GiB
+/// struct). The struct is packed, so only the pointer size (soundfile
+/// zones) depends on the layout; a module without one (faust writes none)
+/// gets 64-bit pointers, which at worst over-allocates on a 32-bit target.
+uint64_t instanceSize(llvm::Module &m, const std::string &className,
+                      uint64_t jsonSize) {
+  auto *type = llvm::StructType::getTypeByName(m.getContext(),
+                                               "struct.dsp" + className);
+  if (!type || !type->isSized())
+    return jsonSize;
+  return m.getDataLayout().getTypeAllocSize(type).getFixedValue();
 }
 
 /// What `root` may run or touch: the functions it calls or names,
@@ -303,6 +320,7 @@ readModule(Factory::Impl &impl, const std::string &module,
                            "' is not a Faust module (no getJSON function)");
   if (auto err = takeInfo(impl, jsonOf(**m, impl.className)))
     return std::move(err);
+  impl.info.size = instanceSize(**m, impl.className, impl.info.size);
   if (llvm::StringRef(module).starts_with("BC")) {
     impl.bitcode = module;
   } else {
@@ -478,7 +496,7 @@ buildFactory(std::unique_ptr<Factory::Impl> impl, const std::string &module,
 
 Expected<std::shared_ptr<Factory>>
 loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
-                  const std::vector<std::string> &objects) {
+                  const std::vector<std::string> &objects, uint64_t size) {
   auto jit = takeJit(*impl);
   if (!jit)
     return jit.takeError();
@@ -490,6 +508,8 @@ loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
     return std::move(err);
   if (auto err = takeInfo(*impl, impl->kernel.getJSON()))
     return std::move(err);
+  if (size != 0)
+    impl->info.size = size;
   impl->objects = objects;
   impl->captured.reset();
   impl->jit = std::move(*jit);

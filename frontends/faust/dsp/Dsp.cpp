@@ -261,6 +261,12 @@ std::unique_ptr<Dsp> Factory::createInstance(std::string *error) {
                ", not this machine (" + getDSPMachineTarget() + ")";
     return nullptr;
   }
+  std::string layoutError;
+  if (!checkLayout(P->info, P->name, layoutError)) {
+    if (error)
+      *error = layoutError;
+    return nullptr;
+  }
   auto impl = std::make_unique<Dsp::Impl>();
   impl->factory = shared_from_this();
   impl->info = &P->info;
@@ -268,7 +274,7 @@ std::unique_ptr<Dsp> Factory::createInstance(std::string *error) {
   // calloc, not aligned_alloc + memset: a large struct (seconds of delay
   // lines) then comes as untouched zero pages, so creating an instance stays
   // cheap; instanceClear writes what the DSP really uses.
-  impl->block = std::calloc(size_t(std::max(P->info.size, 1)) + 64, 1);
+  impl->block = std::calloc(size_t(std::max<uint64_t>(P->info.size, 1)) + 64, 1);
   if (!impl->block) {
     if (error)
       *error = "out of memory for a " + std::to_string(P->info.size) +

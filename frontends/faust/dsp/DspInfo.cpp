@@ -3,11 +3,31 @@
 
 #include "Json.h"
 
+#include <climits>
+#include <cmath>
+#include <cstdio>
+
 namespace kiln::faust {
 
 namespace {
 
 using json::Value;
+
+/// `number` as an int when it is a whole number in [-1, INT_MAX], else
+/// `fallback`: a broken or hostile description must not reach an
+/// out-of-range conversion.
+int intOf(double number, int fallback) {
+  bool whole = number >= -1 && number <= double(INT_MAX) &&
+               number == std::floor(number);
+  return whole ? int(number) : fallback;
+}
+
+/// The bytes a zone of `item` occupies in the instance.
+uint64_t zoneWidth(const UiItem &item, bool isDouble) {
+  if (item.type == UiItem::Type::Soundfile)
+    return sizeof(void *);
+  return isDouble ? sizeof(double) : sizeof(float);
+}
 
 MetaList metaOf(const Value *list) {
   MetaList out;
@@ -62,7 +82,7 @@ bool flatten(const Value &item, int depth, std::vector<UiItem> &out,
   ui.label = item.stringOr("label", "");
   ui.address = item.stringOr("address", "");
   ui.url = item.stringOr("url", "");
-  ui.offset = int(item.numberOr("index", -1));
+  ui.offset = intOf(item.numberOr("index", -1), -1);
   ui.init = item.numberOr("init", 0);
   ui.min = item.numberOr("min", 0);
   ui.max = item.numberOr("max", 0);
@@ -97,10 +117,12 @@ bool parseDspInfo(const std::string &text, DspInfo &out, std::string &error) {
   out.compileOptions = root.stringOr("compile_options", "");
   out.libraryList = stringsOf(root.get("library_list"));
   out.includePathnames = stringsOf(root.get("include_pathnames"));
-  out.size = int(root.numberOr("size", -1));
-  out.inputs = int(root.numberOr("inputs", -1));
-  out.outputs = int(root.numberOr("outputs", -1));
-  out.srOffset = int(root.numberOr("sr_index", -1));
+  double size = root.numberOr("size", -1);
+  bool sizeOk = size >= 0 && size <= 0x1p53 && size == std::floor(size);
+  out.size = sizeOk ? uint64_t(size) : 0;
+  out.inputs = intOf(root.numberOr("inputs", -1), -1);
+  out.outputs = intOf(root.numberOr("outputs", -1), -1);
+  out.srOffset = intOf(root.numberOr("sr_index", -1), -1);
   out.meta = metaOf(root.get("meta"));
   const std::string &opts = out.compileOptions;
   out.isDouble = opts.find("-double") != std::string::npos;
@@ -110,7 +132,7 @@ bool parseDspInfo(const std::string &text, DspInfo &out, std::string &error) {
             "(compile options: " + opts + ")";
     return false;
   }
-  if (out.size < 0 || out.inputs < 0 || out.outputs < 0) {
+  if (!sizeOk || out.inputs < 0 || out.outputs < 0) {
     error = "Faust JSON lacks size, inputs or outputs";
     return false;
   }
@@ -118,6 +140,34 @@ bool parseDspInfo(const std::string &text, DspInfo &out, std::string &error) {
     for (const Value &item : ui->array)
       if (!flatten(item, 0, out.ui, error))
         return false;
+  return true;
+}
+
+bool checkLayout(const DspInfo &info, const std::string &name,
+                 std::string &error) {
+  if (info.size > kMaxInstanceBytes) {
+    char gib[32];
+    std::snprintf(gib, sizeof gib, "%.1f", double(info.size) / (1 << 30));
+    error = "'" + name + "' needs " + std::to_string(info.size) +
+            " bytes of instance memory (" + gib + " GiB); Kiln allocates at "
+            "most 2 GiB for one DSP instance";
+    return false;
+  }
+  auto outside = [&](const std::string &what, int offset, uint64_t width) {
+    if (uint64_t(offset) + width <= info.size)
+      return false;
+    error = "Faust's description of '" + name + "' puts " + what +
+            " at byte " + std::to_string(offset) + ", outside its " +
+            std::to_string(info.size) + "-byte instance";
+    return true;
+  };
+  if (info.srOffset >= 0 && outside("the sample rate", info.srOffset, 4))
+    return false;
+  for (const UiItem &item : info.ui)
+    if (!item.isGroup() &&
+        outside("zone '" + item.address + "'", item.offset,
+                zoneWidth(item, info.isDouble)))
+      return false;
   return true;
 }
 

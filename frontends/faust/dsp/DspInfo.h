@@ -5,6 +5,7 @@
 // zone is a byte offset into the instance memory. LLVM-free.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,7 +33,11 @@ struct UiItem {
 struct DspInfo {
   std::string name, filename, compileOptions;
   std::vector<std::string> libraryList, includePathnames;
-  int size = 0, inputs = 0, outputs = 0;
+  /// Bytes of instance memory. Faust's JSON writes it as a 32-bit number
+  /// (wrapped for a 4 GiB delay line), so a factory built from IR takes it
+  /// from the module's struct type instead (Build.cpp).
+  uint64_t size = 0;
+  int inputs = 0, outputs = 0;
   int srOffset = -1;     ///< byte offset of fSampleRate, -1 when absent
   bool isDouble = false; ///< zones and buffers are double (-double)
   MetaList meta;
@@ -42,5 +47,15 @@ struct DspInfo {
 /// Parses Faust's JSON; false with `error` when it is malformed or uses a
 /// sample format Kiln does not support (-quad, -fx).
 bool parseDspInfo(const std::string &json, DspInfo &out, std::string &error);
+
+/// The most instance memory Kiln allocates for one DSP: the JSON's zone
+/// offsets are 32-bit, so a larger struct could not be addressed reliably.
+constexpr uint64_t kMaxInstanceBytes = (uint64_t(1) << 31) - 1;
+
+/// Checks that `info.size` can be allocated (at most kMaxInstanceBytes) and
+/// that every zone and the sample-rate field lie inside it; false with
+/// `error` (naming the DSP `name`) otherwise.
+bool checkLayout(const DspInfo &info, const std::string &name,
+                 std::string &error);
 
 } // namespace kiln::faust

@@ -113,6 +113,7 @@ std::string Factory::writeMachine(const std::string &target,
   out += "key " + P->shaKey + "\n";
   out += "level " + std::string(core::optLevelName(P->level)) + "\n";
   out += "name " + P->name + "\n";
+  out += "size " + std::to_string(P->info.size) + "\n"; // the JSON's wraps
   for (const std::string &object : *objects)
     out += "object " + std::to_string(object.size()) + "\n" + object;
   return out;

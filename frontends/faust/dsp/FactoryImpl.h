@@ -119,10 +119,11 @@ buildFactory(std::unique_ptr<Factory::Impl> impl, const std::string &module,
              const std::string &moduleName);
 
 /// Builds a factory from relocatable objects for the host (no optimisation,
-/// no codegen): the machine-code read path.
+/// no codegen): the machine-code read path. `size` is the instance size the
+/// container records (0: none recorded, take the JSON's).
 llvm::Expected<std::shared_ptr<Factory>>
 loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
-                  const std::vector<std::string> &objects);
+                  const std::vector<std::string> &objects, uint64_t size);
 
 /// The factory's code for `spec` as one object: the host object when it was
 /// compiled as one, else a fresh copy of the module optimised for `spec`.

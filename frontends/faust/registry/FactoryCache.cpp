@@ -29,7 +29,7 @@ core::CompileCache &diskCache() {
 
 std::string cacheKey(const std::string &key, const FaustInput &input) {
   // Bump the tag whenever the code Kiln generates for the same key changes.
-  return shaOf({"kiln-faust-factory-6", key, getDSPMachineTarget(),
+  return shaOf({"kiln-faust-factory-7", key, getDSPMachineTarget(),
                 faustBinary(input.faustPath)});
 }
 

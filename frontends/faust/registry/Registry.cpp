@@ -15,6 +15,7 @@
 #include "llvm/Support/Base64.h"
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -154,10 +155,8 @@ Registry::getOrBuild(const std::string &key,
 std::shared_ptr<Factory> Registry::createDSPFactoryFromFile(
     const std::string &path, const FactoryOptions &options, std::string &error) {
   FaustInput input;
-  if (!readWholeFile(path, input.source)) {
-    error = "error: cannot open '" + path + "'";
+  if (!readInputFile(path, input.source, error))
     return nullptr;
-  }
   input.path = input.displayName = path;
   input.args = options.args;
   input.args.insert(input.args.end(), {"-I", dirOf(path)});
@@ -209,10 +208,8 @@ std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcodeFile(
     const std::string &path, const std::string &target, int optLevel,
     std::string &error) {
   std::string bitcode;
-  if (!readWholeFile(path, bitcode)) {
-    error = "error: cannot open '" + path + "'";
+  if (!readInputFile(path, bitcode, error))
     return nullptr;
-  }
   return readDSPFactoryFromBitcode(bitcode, target, optLevel, error);
 }
 
@@ -300,7 +297,15 @@ Registry::readDSPFactoryFromMachine(const std::string &machine,
     impl->name = h.fields["name"];
     if (auto level = core::parseOptLevel(h.fields["level"]))
       impl->level = *level;
-    return finish(loadFactoryObject(std::move(impl), h.objects), error);
+    uint64_t size = 0; // written since the JSON's size was found to wrap
+    const std::string &sizeText = h.fields["size"];
+    if (!sizeText.empty() &&
+        std::from_chars(sizeText.data(), sizeText.data() + sizeText.size(),
+                        size).ptr != sizeText.data() + sizeText.size()) {
+      error = "error: Kiln Faust machine code is truncated or malformed";
+      return nullptr;
+    }
+    return finish(loadFactoryObject(std::move(impl), h.objects, size), error);
   });
 }
 
@@ -321,10 +326,8 @@ std::shared_ptr<Factory>
 Registry::readDSPFactoryFromMachineFile(const std::string &path,
                                         std::string &error) {
   std::string machine;
-  if (!readWholeFile(path, machine)) {
-    error = "error: cannot open '" + path + "'";
+  if (!readInputFile(path, machine, error))
     return nullptr;
-  }
   return readDSPFactoryFromMachine(machine, error);
 }
 

@@ -14,6 +14,7 @@
 
 #include <fstream>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 namespace kiln::faust {
 namespace {
@@ -53,6 +54,62 @@ TEST(CompilerTest, UnlocatedErrorsNameTheFile) {
             "my.dsp: error: in sequential composition A:B\nmore");
   EXPECT_EQ(renderFaustErrors("", input()),
             "my.dsp: error: the Faust compiler failed without a message");
+}
+
+// Faust's own text for a program without `process` (an empty .dsp).
+TEST(CompilerTest, AMissingProcessIsSaidPlainly) {
+  EXPECT_EQ(renderFaustErrors("???? : -1 : ERROR : undefined symbol : process\n",
+                              input()),
+            "my.dsp: error: no 'process' definition (faust: undefined symbol : "
+            "process)");
+}
+
+// A binary .dsp: faust echoes the bytes before its error line; the error
+// leads, no source line is shown, and the bytes come back escaped.
+TEST(CompilerTest, BinaryInputIsEscapedAndTheErrorLineLeads) {
+  FaustInput in = input();
+  in.source = "process = \xff\xfe;\n";
+  EXPECT_EQ(renderFaustErrors("extra text is : \xff\n"
+                              "my.dsp : 1 : ERROR : syntax error, unexpected EXTRA\n",
+                              in),
+            "my.dsp:1:1: error: syntax error, unexpected EXTRA\n"
+            "extra text is : \\xff");
+}
+
+// A directory named faust earlier on PATH does not end the search, nor does
+// a file without execute permission.
+TEST(CompilerTest, PathSearchSkipsDirectoriesAndNonExecutables) {
+  test::TempDir dir;
+  std::string blocked = dir.path + "/dirs", plain = dir.path + "/plain";
+  ASSERT_EQ(mkdir(blocked.c_str(), 0700), 0);
+  ASSERT_EQ(mkdir((blocked + "/sh").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir(plain.c_str(), 0700), 0);
+  std::ofstream(plain + "/sh") << "#!/bin/sh\n";
+  ASSERT_EQ(chmod((plain + "/sh").c_str(), 0600), 0);
+  std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+  setenv("PATH", (blocked + ":" + plain + ":/usr/bin").c_str(), 1);
+  EXPECT_EQ(faustBinary("sh"), "/usr/bin/sh");
+  setenv("PATH", saved.c_str(), 1);
+}
+
+// Only a regular file is read: a directory, a FIFO (which would block) and
+// a device are refused in one line.
+TEST(CompilerTest, InputsMustBeRegularFiles) {
+  test::TempDir dir;
+  std::string text, error;
+  EXPECT_FALSE(readInputFile(dir.path, text, error));
+  EXPECT_EQ(error, "error: cannot read '" + dir.path + "': it is a directory");
+  std::string fifo = dir.path + "/f.dsp";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(readInputFile(fifo, text, error));
+  EXPECT_EQ(error, "error: cannot read '" + fifo +
+                       "': it is a pipe or socket, not a regular file");
+  EXPECT_FALSE(readInputFile("/dev/zero", text, error));
+  EXPECT_EQ(error, "error: cannot read '/dev/zero': it is a device, not a "
+                   "regular file");
+  std::ofstream(dir.path + "/ok.dsp") << "process = _;\n";
+  EXPECT_TRUE(readInputFile(dir.path + "/ok.dsp", text, error)) << error;
+  EXPECT_EQ(text, "process = _;\n");
 }
 
 TEST(CompilerTest, FaustBinaryComesFromTheOptionThenTheEnvironment) {

@@ -373,7 +373,33 @@ TEST(FactoryTest, MissingFileIsAnError) {
   Registry registry;
   std::string error;
   EXPECT_FALSE(registry.createDSPFactoryFromFile("/nonexistent/x.dsp", {}, error));
-  EXPECT_EQ(error, "error: cannot open '/nonexistent/x.dsp'");
+  EXPECT_EQ(error, "error: cannot open '/nonexistent/x.dsp': No such file or "
+                   "directory");
+}
+
+// faust's JSON says "size": 8 for this 4 GiB struct (a 32-bit number that
+// wrapped); the size comes from the module's struct type, and an instance
+// that large is refused, from source and from machine code alike.
+TEST(FactoryTest, InstancesTooLargeToAllocateAreRefused) {
+  REQUIRE_FAUST();
+  Registry registry;
+  std::string error;
+  auto factory = registry.createDSPFactoryFromString(
+      "big.dsp", "process = _ @ 1000000000;", {}, error);
+  ASSERT_TRUE(factory) << error;
+  const std::string expected =
+      "'big' needs 4294967304 bytes of instance memory (4.0 GiB); Kiln "
+      "allocates at most 2 GiB for one DSP instance";
+  EXPECT_FALSE(factory->createInstance(&error));
+  EXPECT_EQ(error, expected);
+  std::string machine = factory->writeMachine("", error);
+  ASSERT_FALSE(machine.empty()) << error;
+  EXPECT_NE(machine.find("\nsize 4294967304\n"), std::string::npos);
+  Registry other;
+  auto loaded = other.readDSPFactoryFromMachine(machine, error);
+  ASSERT_TRUE(loaded) << error;
+  EXPECT_FALSE(loaded->createInstance(&error));
+  EXPECT_EQ(error, expected);
 }
 
 TEST(FactoryTest, UnknownTargetIsAnError) {

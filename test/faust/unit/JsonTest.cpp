@@ -52,7 +52,7 @@ TEST(JsonTest, DspInfoFlattensTheUI) {
   std::string error;
   ASSERT_TRUE(parseDspInfo(kOsc, info, error)) << error;
   EXPECT_EQ(info.name, "osc");
-  EXPECT_EQ(info.size, 20);
+  EXPECT_EQ(info.size, 20u);
   EXPECT_EQ(info.outputs, 1);
   EXPECT_EQ(info.srOffset, 4);
   EXPECT_FALSE(info.isDouble);
@@ -82,6 +82,37 @@ TEST(JsonTest, UnsupportedFormatsAndBrokenDescriptionsAreErrors) {
   EXPECT_FALSE(parseDspInfo(R"({"size": 8,"inputs": 0,"outputs": 1,"ui": [{"type": "knob"}]})",
                             info, error));
   EXPECT_EQ(error, "unknown UI item type 'knob'");
+  // Numbers no int holds are missing values, not out-of-range conversions.
+  EXPECT_FALSE(parseDspInfo(R"({"size": 1e300,"inputs": 0,"outputs": 1})",
+                            info, error));
+  EXPECT_EQ(error, "Faust JSON lacks size, inputs or outputs");
+  EXPECT_FALSE(parseDspInfo(R"({"size": 8,"inputs": 1e20,"outputs": 1})",
+                            info, error));
+  EXPECT_EQ(error, "Faust JSON lacks size, inputs or outputs");
+  EXPECT_FALSE(parseDspInfo(R"({"size": 8,"inputs": 0,"outputs": 1,"ui": [
+    {"type": "button","address": "/b","index": -1e30}]})", info, error));
+  EXPECT_EQ(error, "UI item '/b' has no zone index");
+}
+
+// A struct Kiln would not allocate, or zones outside it (a description that
+// wrapped at 32 bits, or a broken one), are refused before any instance.
+TEST(JsonTest, LayoutsOutsideTheInstanceAreRefused) {
+  DspInfo info;
+  std::string error;
+  ASSERT_TRUE(parseDspInfo(kOsc, info, error)) << error;
+  EXPECT_TRUE(checkLayout(info, "osc", error)) << error;
+  info.size = 4294967304; // process = _ @ 1000000000;
+  EXPECT_FALSE(checkLayout(info, "big", error));
+  EXPECT_EQ(error, "'big' needs 4294967304 bytes of instance memory (4.0 GiB); "
+                   "Kiln allocates at most 2 GiB for one DSP instance");
+  info.size = 16; // the button at 16 ends at 20
+  EXPECT_FALSE(checkLayout(info, "osc", error));
+  EXPECT_EQ(error, "Faust's description of 'osc' puts zone '/osc/gate' at "
+                   "byte 16, outside its 16-byte instance");
+  info.size = 4; // the sample rate at 4 ends at 8
+  EXPECT_FALSE(checkLayout(info, "osc", error));
+  EXPECT_EQ(error, "Faust's description of 'osc' puts the sample rate at "
+                   "byte 4, outside its 4-byte instance");
 }
 
 } // namespace
