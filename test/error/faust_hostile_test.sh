@@ -2,7 +2,7 @@
 # faust_hostile_test: `kiln faust info|render|compile|bench` under hostile
 # input — a DSP whose struct does not fit 32 bits, endless or absurd
 # durations, empty, binary, deeply nested and non-file .dsp inputs, a faust
-# that crashes, a `faust` directory on PATH. Each ends in one clear line and
+# that crashes or hangs, a `faust` directory on PATH. Each ends in one clear line and
 # a non-zero status (or works), never a crash or a hang, and leaves no WAV.
 set -uo pipefail
 source "$(dirname "$0")/harness.sh"
@@ -89,5 +89,13 @@ real=$(command -v faust)
 mkdir -p shadow/faust bin && ln -s "$real" bin/faust
 check path-dir 0 - env -u KILN_FAUST PATH="$PWD/shadow:$PWD/bin:/usr/bin:/bin" \
   "$kiln" faust info s.dsp --no-cache
+
+# --- faust hung on a FIFO it imports: stopped at $KILN_FAUST_TIMEOUT ---------
+printf 'import("%s/fifo.dsp");\nprocess = _;\n' "$PWD" >imports-fifo.dsp
+check faust-timeout 1 "kiln: error: the Faust compiler did not finish within 1 s and was stopped (set KILN_FAUST_TIMEOUT to allow longer)" \
+  env KILN_FAUST_TIMEOUT=1 "$kiln" faust render imports-fifo.dsp -o o.wav --no-cache
+nowav faust-timeout o.wav
+check faust-timeout-abc 1 "kiln: error: KILN_FAUST_TIMEOUT must be a positive number of seconds, not 'abc'" \
+  env KILN_FAUST_TIMEOUT=abc "$kiln" faust info s.dsp --no-cache
 
 finish error.faust_hostile

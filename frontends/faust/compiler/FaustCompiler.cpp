@@ -7,16 +7,21 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
+#include <climits>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <fstream>
+#include <poll.h>
 #include <regex>
 #include <spawn.h>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +40,57 @@ std::vector<std::string> splitLines(const std::string &text) {
   return lines;
 }
 
-/// A wait status as faust's exit status, or -1 and `error` for a signal.
-int exitStatus(int status, std::string &error) {
+/// How long faust may run before it is killed, unless $KILN_FAUST_TIMEOUT
+/// says otherwise: faust waits forever on a FIFO it is told to import.
+constexpr int kDefaultTimeoutS = 300;
+
+/// $KILN_FAUST_TIMEOUT (seconds) in ms, or the default; 0 with `error` when
+/// it is not a positive number.
+int faustTimeoutMs(std::string &error) {
+  const char *env = std::getenv("KILN_FAUST_TIMEOUT");
+  if (!env || !*env)
+    return kDefaultTimeoutS * 1000;
+  char *end = nullptr;
+  double seconds = std::strtod(env, &end);
+  if (*end || !(seconds > 0)) {
+    error = std::string("KILN_FAUST_TIMEOUT must be a positive number of "
+                        "seconds, not '") + env + "'";
+    return 0;
+  }
+  return int(std::clamp(seconds * 1000, 1.0, double(INT_MAX)));
+}
+
+/// Waits for `pid`, killed with SIGKILL if it runs past `timeoutMs` (where
+/// the kernel has pidfd_open); false with `error` if it cannot be waited for.
+bool waitFor(pid_t pid, int timeoutMs, int &status, std::string &error) {
+  int pidfd = int(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    int rc;
+    while ((rc = poll(&p, 1, timeoutMs)) < 0 && errno == EINTR) {
+    }
+    if (rc == 0)
+      kill(pid, SIGKILL);
+    close(pidfd);
+  }
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) {
+      error = std::string("cannot wait for the Faust compiler: ") +
+              std::strerror(errno);
+      return false;
+    }
+  return true;
+}
+
+/// A wait status as faust's exit status, or -1 and `error` for a signal
+/// (SIGKILL once `timeoutMs` had passed: the timeout's).
+int exitStatus(int status, bool timedOut, int timeoutMs, std::string &error) {
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL && timedOut) {
+    error = "the Faust compiler did not finish within " +
+            std::to_string((timeoutMs + 999) / 1000) +
+            " s and was stopped (set KILN_FAUST_TIMEOUT to allow longer)";
+    return -1;
+  }
   if (WIFSIGNALED(status)) {
     const char *name = sigabbrev_np(WTERMSIG(status)); // "SEGV"
     error = "the Faust compiler was killed by signal " +
@@ -50,9 +104,14 @@ int exitStatus(int status, std::string &error) {
 /// Runs argv with stdout/stderr to `logPath` (through the fork server when
 /// it can take the request); the exit status or an error.
 int spawnAndWait(const std::vector<std::string> &argv,
-                 const std::string &logPath, std::string &error) {
-  if (std::optional<int> served = runThroughForkServer(argv, logPath))
-    return exitStatus(*served, error);
+                 const std::string &logPath, int timeoutMs, std::string &error) {
+  auto start = std::chrono::steady_clock::now();
+  auto timedOut = [&] {
+    return std::chrono::steady_clock::now() - start >=
+           std::chrono::milliseconds(timeoutMs);
+  };
+  if (auto served = runThroughForkServer(argv, logPath, timeoutMs))
+    return exitStatus(*served, timedOut(), timeoutMs, error);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, logPath.c_str(),
@@ -82,13 +141,9 @@ int spawnAndWait(const std::vector<std::string> &argv,
                           : "");
     return -1;
   }
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) {
-      error = std::string("cannot wait for the Faust compiler: ") +
-              std::strerror(errno);
-      return -1;
-    }
-  return exitStatus(status, error);
+  if (!waitFor(pid, timeoutMs, status, error))
+    return -1;
+  return exitStatus(status, timedOut(), timeoutMs, error);
 }
 
 /// One faust error line, split into location and message.
@@ -339,6 +394,12 @@ FaustResult runFaust(const FaustInput &input) {
                            "' is chosen by Kiln and cannot be given";
       return result;
     }
+  std::string spawnError, log;
+  int timeoutMs = faustTimeoutMs(spawnError);
+  if (timeoutMs == 0) {
+    result.diagnostics = "error: " + spawnError;
+    return result;
+  }
   std::string dir = makeTempDir();
   if (dir.empty()) {
     result.diagnostics = "error: cannot create a temporary directory";
@@ -350,8 +411,7 @@ FaustResult runFaust(const FaustInput &input) {
     argv.push_back(a);
   argv.push_back(dir + "/out.bc");
   argv.push_back(input.path);
-  std::string spawnError, log;
-  int status = spawnAndWait(argv, dir + "/faust.log", spawnError);
+  int status = spawnAndWait(argv, dir + "/faust.log", timeoutMs, spawnError);
   readWholeFile(dir + "/faust.log", log);
   bool haveOutput = status == 0 && readWholeFile(dir + "/out.bc", result.bitcode);
   removeTempDir(dir);

@@ -21,7 +21,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fcntl.h>
+#include <csignal>
 #include <mutex>
+#include <poll.h>
 #include <set>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -125,9 +127,20 @@ enum class Exchange {
   Broken,     ///< it died during the request
 };
 
+/// Waits up to `timeoutMs` for the child's answer; past it, kills the child
+/// (the server then reports its death as for any other).
+void awaitChild(int socket, pid_t child, int timeoutMs) {
+  pollfd p{socket, POLLIN, 0};
+  int rc;
+  while ((rc = poll(&p, 1, timeoutMs)) < 0 && errno == EINTR) {
+  }
+  if (rc == 0)
+    kill(child, SIGKILL);
+}
+
 /// Sends one request and reads its answers up to the child's exit status.
-Exchange exchange(Server &s, const std::string &payload, int32_t &pid,
-                  int32_t &status) {
+Exchange exchange(Server &s, const std::string &payload, int timeoutMs,
+                  int32_t &pid, int32_t &status) {
   int32_t tag = 0, value = 0;
   if (s.statusPending && !(receive(s.socket, tag, value) && tag == TagStatus))
     return Exchange::GoneBefore;
@@ -140,6 +153,7 @@ Exchange exchange(Server &s, const std::string &payload, int32_t &pid,
     return Exchange::Broken;
   if (pid <= 0)
     return Exchange::Done;
+  awaitChild(s.socket, pid, timeoutMs);
   if (!receive(s.socket, tag, status) ||
       (tag != TagExited && tag != TagStatus))
     return Exchange::Broken;
@@ -241,7 +255,8 @@ int forkServerPid() {
 }
 
 std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
-                                        const std::string &logPath) {
+                                        const std::string &logPath,
+                                        int timeoutMs) {
   Server &s = server();
   std::unique_lock<std::mutex> lock(s.mutex, std::try_to_lock);
   if (!lock.owns_lock() || argv.empty() || argv[0].find('/') != 0)
@@ -260,13 +275,13 @@ std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
   }
   int32_t pid = -1, status = 0;
   const std::string payload = payloadOf(argv, logPath);
-  Exchange answer = exchange(s, payload, pid, status);
+  Exchange answer = exchange(s, payload, timeoutMs, pid, status);
   if (answer == Exchange::GoneBefore) {
     // It died after serving the last request (killed, out of memory): the
     // request is still unsent, so a new server takes it.
     s.stop();
     if (start(s, argv[0], library))
-      answer = exchange(s, payload, pid, status);
+      answer = exchange(s, payload, timeoutMs, pid, status);
   }
   if (answer != Exchange::Done) {
     // It died during the request (start a new one next time) or never

@@ -19,9 +19,11 @@ namespace kiln::faust {
 /// Runs faust (argv[0] = its absolute path) with stdout and stderr written
 /// to `logPath`, through the fork server for that binary; the wait status,
 /// or nullopt when the server cannot take the request (the caller then
-/// spawns faust itself). Thread-safe; one request at a time.
+/// spawns faust itself). A child still running after `timeoutMs` is killed
+/// (SIGKILL). Thread-safe; one request at a time.
 std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
-                                        const std::string &logPath);
+                                        const std::string &logPath,
+                                        int timeoutMs);
 
 /// The preload library the server uses: $KILN_FAUST_FORKSERVER when set
 /// ("off" or empty disables the server), else the one built with Kiln if it

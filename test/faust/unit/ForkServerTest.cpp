@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -128,6 +129,38 @@ TEST(ForkServerTest, RelativePathsResolveInTheCallersDirectory) {
   FaustResult result = runFaust(in);
   ASSERT_EQ(chdir(old), 0);
   EXPECT_TRUE(result.ok) << result.diagnostics;
+}
+
+// faust waits forever on a FIFO it is told to import: past
+// $KILN_FAUST_TIMEOUT the child is killed, served or spawned alike, the
+// error says so, and the server goes on serving.
+TEST(ForkServerTest, AHungCompilationIsStoppedAtTheTimeout) {
+  REQUIRE_FORK_SERVER();
+  test::TempDir dir;
+  std::string fifo = dir.path + "/never.lib";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  FaustInput hung = writeDsp(dir, "hung.dsp",
+                             "import(\"" + fifo + "\");\nprocess = _;\n");
+  const std::string expected =
+      "error: the Faust compiler did not finish within 1 s and was stopped "
+      "(set KILN_FAUST_TIMEOUT to allow longer)";
+  setenv("KILN_FAUST_TIMEOUT", "0.5", 1);
+  FaustResult served = runFaust(hung);
+  int pid = forkServerPid();
+  FaustResult fresh = spawned(hung);
+  unsetenv("KILN_FAUST_TIMEOUT");
+  EXPECT_FALSE(served.ok);
+  EXPECT_EQ(served.diagnostics, expected);
+  EXPECT_GT(pid, 0);
+  EXPECT_EQ(fresh.diagnostics, expected);
+  FaustResult next = runFaust(writeDsp(dir, "osc.dsp", kOsc));
+  EXPECT_TRUE(next.ok) << next.diagnostics;
+  EXPECT_EQ(forkServerPid(), pid) << "the server did not survive the kill";
+  setenv("KILN_FAUST_TIMEOUT", "abc", 1);
+  FaustResult bad = runFaust(hung);
+  unsetenv("KILN_FAUST_TIMEOUT");
+  EXPECT_EQ(bad.diagnostics, "error: KILN_FAUST_TIMEOUT must be a positive "
+                             "number of seconds, not 'abc'");
 }
 
 TEST(ForkServerTest, ADeadServerIsReplaced) {
