@@ -65,6 +65,13 @@ echo "let t = true
 let x = 2
 print($(rep 't && ' 19999)t, $(rep 'x > 1 || ' 19999)false, $(rep 'x * 0.5 - ' 19999)0)" > chains.relay
 same_output chains chains.relay "true true -19997"
+# A 1,000-arm else-if chain is flat too (it counted as nesting before).
+{ printf 'let x = 777\nif x < 0 { print(-1) }'
+  for i in $(seq 1 999); do printf ' else if x < %d { print(%d) }' $((i * 10)) "$i"; done
+  printf ' else { print(1000) }\n'; } > elif.relay
+same_output elif elif.relay 78
+check elif.ast 0 - "$kiln" build elif.relay --emit=ast -o elif.ast
+[[ $(grep -c '^ *\(<[0-9]*> \)\?if @' elif.ast) == 1000 ]] || bad "elif.ast: $(grep -c 'if @' elif.ast) arms"
 # 300,000 terms: the interpreter and the tree's destructor use no stack per term.
 echo "print($(rep '1+' 299999)1)" > bigsum.relay
 check bigsum 0 - "$kiln" run --mode=interp bigsum.relay

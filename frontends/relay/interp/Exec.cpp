@@ -81,12 +81,17 @@ void Interpreter::Impl::execAssign(const AssignStmt *s, Slot *slots) {
   *element(array, index, target->loc) = value;
 }
 
+/// An else-if chain in a loop, not one call per arm.
 Flow Interpreter::Impl::execIf(const IfStmt *s, Frame &frame) {
-  if (truth(s->cond.get(), frame.slots))
-    return execBlock(s->thenBlock.get(), frame);
-  if (s->elseStmt)
-    return exec(s->elseStmt.get(), frame);
-  return Flow::Normal;
+  while (!truth(s->cond.get(), frame.slots)) {
+    const Stmt *orElse = s->elseStmt.get();
+    if (!orElse)
+      return Flow::Normal;
+    if (orElse->kind != Stmt::Kind::If)
+      return exec(orElse, frame);
+    s = static_cast<const IfStmt *>(orElse);
+  }
+  return execBlock(s->thenBlock.get(), frame);
 }
 
 Flow Interpreter::Impl::execWhile(const WhileStmt *s, Frame &frame) {

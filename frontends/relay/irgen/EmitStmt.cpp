@@ -269,16 +269,34 @@ void FunctionGen::emitAssign(const AssignStmt &s) {
   M.fail(s.loc, "assignment to something that is not a variable or element");
 }
 
-void FunctionGen::emitIf(const IfStmt &s) {
-  Value *cond = emitAs(s.cond.get(), Type::Bool);
-  auto thenArm = [&](IRBuilder<> &) { emitBlock(s.thenBlock.get()); };
-  if (s.elseStmt)
-    core::emitIfElse(b, cond, thenArm,
-                     [&](IRBuilder<> &) { emitStmt(*s.elseStmt); });
-  else
-    core::emitIfElse(b, cond, thenArm);
-  // Both arms left (return/break/continue): nothing follows the if.
-  if (pred_empty(b.GetInsertBlock()))
+/// An else-if chain in a loop, every arm ending at one merge block.
+void FunctionGen::emitIf(const IfStmt &first) {
+  BasicBlock *merge = newBlock("if.end");
+  auto endArm = [&] {
+    if (!b.GetInsertBlock()->getTerminator())
+      b.CreateBr(merge);
+  };
+  for (const IfStmt *s = &first; s;) {
+    Value *cond = emitAs(s->cond.get(), Type::Bool);
+    BasicBlock *thenBlock = newBlock("if.then");
+    BasicBlock *elseBlock = s->elseStmt ? newBlock("if.else") : merge;
+    b.CreateCondBr(cond, thenBlock, elseBlock);
+    b.SetInsertPoint(thenBlock);
+    emitBlock(s->thenBlock.get());
+    endArm();
+    if (!s->elseStmt)
+      break;
+    b.SetInsertPoint(elseBlock);
+    const Stmt &orElse = *s->elseStmt;
+    s = dyn_cast<IfStmt>(&orElse);
+    if (!s) {
+      emitStmt(orElse);
+      endArm();
+    }
+  }
+  b.SetInsertPoint(merge);
+  // Every arm left (return/break/continue): nothing follows the if.
+  if (pred_empty(merge))
     b.CreateUnreachable();
 }
 

@@ -76,9 +76,12 @@ void BodyFacts::stmt(const Stmt *s) {
   } else if (auto *e = dyn_cast<ExprStmt>(s)) {
     expr(e->expr.get());
   } else if (auto *i = dyn_cast<IfStmt>(s)) {
-    expr(i->cond.get());
-    stmt(i->thenBlock.get());
-    stmt(i->elseStmt.get());
+    for (; i; i = dyn_cast<IfStmt>(i->elseStmt.get())) { // else-if chains
+      expr(i->cond.get());
+      stmt(i->thenBlock.get());
+      if (!dyn_cast<IfStmt>(i->elseStmt.get()))
+        stmt(i->elseStmt.get());
+    }
   } else if (auto *w = dyn_cast<WhileStmt>(s)) {
     expr(w->cond.get());
     loopBody(w->body.get());

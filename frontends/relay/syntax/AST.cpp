@@ -40,6 +40,14 @@ BinaryExpr::~BinaryExpr() {
   }
 }
 
+IfStmt::~IfStmt() {
+  StmtPtr next = std::move(elseStmt);
+  while (auto *chain = dyn_cast<IfStmt>(next.get())) {
+    StmtPtr deeper = std::move(chain->elseStmt);
+    next = std::move(deeper);
+  }
+}
+
 namespace {
 
 /// Lines deeper than this are not indented further but carry their depth,
@@ -101,13 +109,21 @@ void Dumper::stmt(const Stmt &s, int d) {
   } else if (auto *e = dyn_cast<ExprStmt>(&s)) {
     expr(*e->expr, d);
   } else if (auto *i = dyn_cast<IfStmt>(&s)) {
-    line(d, "if" + at(s.loc));
-    expr(*i->cond, d + 1);
-    line(d, "then");
-    block(*i->thenBlock, d + 1);
-    if (i->elseStmt) {
+    // An else-if chain in a loop, each arm one level deeper as before.
+    for (;; ++d) {
+      line(d, "if" + at(i->loc));
+      expr(*i->cond, d + 1);
+      line(d, "then");
+      block(*i->thenBlock, d + 1);
+      if (!i->elseStmt)
+        break;
       line(d, "else");
-      stmt(*i->elseStmt, d + 1);
+      auto *next = dyn_cast<IfStmt>(i->elseStmt.get());
+      if (!next) {
+        stmt(*i->elseStmt, d + 1);
+        break;
+      }
+      i = next;
     }
   } else if (auto *w = dyn_cast<WhileStmt>(&s)) {
     line(d, "while" + at(s.loc));

@@ -191,11 +191,15 @@ struct ExprStmt : Stmt {
 };
 
 /// if cond {then} [else (IfStmt | BlockStmt)]
+///
+/// An `else if` chain is as long as the source (generated dispatch code may
+/// have thousands of arms); walkers follow elseStmt in a loop.
 struct IfStmt : Stmt {
   ExprPtr cond;
   std::unique_ptr<BlockStmt> thenBlock;
   StmtPtr elseStmt; ///< null, a BlockStmt, or an IfStmt (else if)
   IfStmt(Loc l) : Stmt(Kind::If, l) {}
+  ~IfStmt() override; ///< frees an else-if chain in a loop
   static bool classof(const Stmt *s) { return s->kind == Kind::If; }
 };
 

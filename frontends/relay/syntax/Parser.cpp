@@ -234,23 +234,27 @@ private:
   }
 
   /// 'if' expr block ('else' ('if' ... | block))?
+  /// An else-if chain is parsed in a loop: its length is not nesting.
   StmtPtr parseIf() {
-    auto s = std::make_unique<IfStmt>(take().loc);
-    s->cond = parseExpr();
-    s->thenBlock = parseBlock();
-    size_t save = Pos;
-    skipNewlines();
-    if (!accept(Tok::Else)) {
-      Pos = save;
-      return s;
+    auto first = std::make_unique<IfStmt>(take().loc);
+    for (IfStmt *s = first.get();;) {
+      s->cond = parseExpr();
+      s->thenBlock = parseBlock();
+      size_t save = Pos;
+      skipNewlines();
+      if (!accept(Tok::Else)) {
+        Pos = save;
+        return first;
+      }
+      if (!at(Tok::If)) {
+        s->elseStmt = parseBlock();
+        return first;
+      }
+      auto next = std::make_unique<IfStmt>(take().loc);
+      IfStmt *arm = next.get();
+      s->elseStmt = std::move(next);
+      s = arm;
     }
-    if (at(Tok::If)) {
-      Nest nest(*this, cur().loc);
-      s->elseStmt = parseIf();
-    } else {
-      s->elseStmt = parseBlock();
-    }
-    return s;
   }
 
   /// 'for' ident 'in' expr ('..' expr)? block

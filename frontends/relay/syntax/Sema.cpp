@@ -222,10 +222,15 @@ void Sema::stmt(Stmt &s) {
   } else if (auto *e = dyn_cast<ExprStmt>(&s)) {
     expr(*e->expr);
   } else if (auto *i = dyn_cast<IfStmt>(&s)) {
-    require(value(*i->cond, "condition"), Type::Bool, i->cond->loc, "the condition of 'if'");
-    block(*i->thenBlock);
-    if (i->elseStmt)
-      stmt(*i->elseStmt);
+    for (IfStmt *arm = i; arm;) { // an else-if chain in a loop
+      require(value(*arm->cond, "condition"), Type::Bool, arm->cond->loc,
+              "the condition of 'if'");
+      block(*arm->thenBlock);
+      auto *next = dyn_cast<IfStmt>(arm->elseStmt.get());
+      if (arm->elseStmt && !next)
+        stmt(*arm->elseStmt);
+      arm = next;
+    }
   } else if (auto *w = dyn_cast<WhileStmt>(&s)) {
     require(value(*w->cond, "condition"), Type::Bool, w->cond->loc, "the condition of 'while'");
     loopBody(*w->body);

@@ -180,6 +180,19 @@ TEST(RelayParser, LongChainsAreLeftAssociativeAndFlat) {
   EXPECT_LT(ast.size(), 40u * 1000 * 1000) << "the dump grows linearly";
 }
 
+TEST(RelayParser, ElseIfChainsAreFlat) {
+  std::string source = "let x = 5\nif x < 0 { print(0) }";
+  for (int i = 1; i < 100000; ++i)
+    source += " else if x < " + std::to_string(i) + " { print(" + std::to_string(i) + ") }";
+  auto p = analyzed(source + " else { x = 1 }");
+  int arms = 0;
+  for (auto *s = dyn_cast<IfStmt>(p->main->body->body[1].get()); s;
+       s = dyn_cast<IfStmt>(s->elseStmt.get()))
+    ++arms;
+  EXPECT_EQ(arms, 100000);
+  EXPECT_NE(dumpAST(*p).find("<100001> block @2:"), std::string::npos);
+}
+
 TEST(RelayParser, PrecedenceClimbingKeepsTheGrammar) {
   auto p = analyzed("let x = 1 - 2 * 3 - 4 < 5 && true || false");
   EXPECT_EQ(dumpAST(*p), "fn main() -> void @0:0\n"
