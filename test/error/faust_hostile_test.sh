@@ -46,6 +46,21 @@ check set-nan 2 "kiln: error: --set needs /path=value with a finite value, not '
   "$kiln" faust render osc.dsp -o o.wav --set /osc/freq=nan
 check render-tiny 0 - "$kiln" faust render osc.dsp -o o.wav --seconds 1e-9
 rm -f o.wav
+printf 'process = par(i, 1100, 0);\n' >wide.dsp
+check wav-channels 1 "kiln: error: 'wide.dsp' has 1100 outputs; a WAV file holds at most 1024 channels" \
+  "$kiln" faust render wide.dsp -o o.wav --seconds 0.01
+nowav wav-channels o.wav
+printf 'process = par(i, 1000, 0);\n' >wide.dsp
+check wide-seconds 1 "kiln: error: --seconds 4 is too long to render: 'wide.dsp' would need 1.31 GiB of sample buffers; Kiln renders at most 1 GiB (3 s of this DSP)" \
+  "$kiln" faust render wide.dsp -o o.wav --seconds 4
+
+# --- equal text in a.dsp and b.dsp is two DSPs (faust names them by file) --
+printf 'process = hslider("f", 1, 0, 10, 1);\n' >a.dsp
+cp a.dsp b.dsp
+check name-a 0 - "$kiln" faust info a.dsp
+check name-b 0 - "$kiln" faust render b.dsp -o b.wav --seconds 0.01 --set /b/f=2
+"$kiln" faust info b.dsp 2>&1 | grep -qx "name: b" && ok || bad "name-b: info does not say 'name: b'"
+rm -f b.wav
 
 # --- .dsp inputs: empty, a directory, a FIFO, a device, binary, nested -----
 : >empty.dsp

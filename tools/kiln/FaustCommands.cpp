@@ -345,6 +345,8 @@ bool renderInput(const FaustCli &cli, faust::Dsp &dsp, int frames,
 constexpr double kRenderBudgetBytes = double(1 << 30);
 /// The longest bench run (each repetition): more is a hang, not a timing.
 constexpr double kMaxBenchSeconds = 3600;
+/// The most channels libsndfile writes to a WAV file (its SF_MAX_CHANNELS).
+constexpr int kMaxWavChannels = 1024;
 
 /// The frames --seconds asks of `dsp` (default 2 s), or why it cannot be
 /// rendered within kRenderBudgetBytes.
@@ -353,12 +355,15 @@ std::optional<std::string> renderFrames(const FaustCli &cli, faust::Dsp &dsp,
   double seconds = cli.seconds > 0 ? cli.seconds : 2.0;
   double perSecond = (dsp.getNumInputs() + 2.0 * dsp.getNumOutputs()) *
                      sizeof(float) * drive::kSampleRate;
-  if (seconds * perSecond > kRenderBudgetBytes)
+  if (seconds * perSecond > kRenderBudgetBytes) {
+    double most = kRenderBudgetBytes / perSecond;
     return fmt::format("--seconds {} is too long to render: '{}' would need "
                        "{:.3g} GiB of sample buffers; Kiln renders at most "
-                       "1 GiB ({:.0f} s of this DSP)",
+                       "1 GiB ({} s of this DSP)",
                        seconds, cli.input, seconds * perSecond / (1 << 30),
-                       std::floor(kRenderBudgetBytes / perSecond));
+                       most >= 10 ? fmt::format("{:.0f}", std::floor(most))
+                                  : fmt::format("{:.2g}", most));
+  }
   frames = int(seconds * drive::kSampleRate);
   return std::nullopt;
 }
@@ -373,6 +378,10 @@ int faustRender(const FaustCli &cli) {
     return status;
   if (dsp->getNumOutputs() == 0)
     return fail("'" + cli.input + "' has no outputs: there is nothing to render");
+  if (dsp->getNumOutputs() > kMaxWavChannels)
+    return fail(fmt::format("'{}' has {} outputs; a WAV file holds at most {} "
+                            "channels", cli.input, dsp->getNumOutputs(),
+                            kMaxWavChannels));
   SoundUI sounds(dirOf(cli.input), -1, new QuietReader(dirOf(cli.input)),
                  cli.isDouble);
   dsp->buildUserInterface(&sounds);

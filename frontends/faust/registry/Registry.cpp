@@ -106,12 +106,15 @@ std::string tempFileName(const std::string &name) {
   return (plain ? base : std::string("input")) + ".dsp";
 }
 
-/// The SHA key: code, target, level and the arguments faust really gets
-/// (with the file's directory, so equal text in two folders is two DSPs).
-std::string keyOf(const std::string &code, const std::vector<std::string> &args,
+/// The SHA key: code, the file name faust is given (it names the DSP and
+/// its parameter paths, so equal text in a.dsp and b.dsp is two DSPs),
+/// target, level and the arguments faust really gets (with the file's
+/// directory, so equal text in two folders is two DSPs).
+std::string keyOf(const std::string &code, const std::string &fileName,
+                  const std::vector<std::string> &args,
                   const FactoryOptions &options) {
   std::vector<std::string> parts{
-      code, options.target,
+      code, fileName, options.target,
       core::optLevelName(optLevelFromFaust(options.optLevel))};
   parts.insert(parts.end(), args.begin(), args.end());
   return shaOf(parts);
@@ -161,7 +164,8 @@ std::shared_ptr<Factory> Registry::createDSPFactoryFromFile(
   input.args = options.args;
   input.args.insert(input.args.end(), {"-I", dirOf(path)});
   input.faustPath = options.faustPath;
-  std::string key = keyOf(input.source, input.args, options);
+  std::string key = keyOf(input.source, path.substr(path.rfind('/') + 1),
+                          input.args, options);
   return getOrBuild(key, [&] {
     return compileSource(input, options, key, error);
   });
@@ -170,7 +174,7 @@ std::shared_ptr<Factory> Registry::createDSPFactoryFromFile(
 std::shared_ptr<Factory> Registry::createDSPFactoryFromString(
     const std::string &name, const std::string &code,
     const FactoryOptions &options, std::string &error) {
-  std::string key = keyOf(code, options.args, options);
+  std::string key = keyOf(code, tempFileName(name), options.args, options);
   return getOrBuild(key, [&]() -> std::shared_ptr<Factory> {
     std::string dir = makeTempDir();
     if (dir.empty()) {

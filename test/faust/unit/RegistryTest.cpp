@@ -32,6 +32,21 @@ TEST(RegistryTest, SameKeyReturnsTheCachedFactory) {
   EXPECT_FLOAT_EQ(out[0][10], drive::testSignal(1, 64)[0][10] * 0.5f);
 }
 
+// faust names the DSP, and so its parameter paths, after the file: equal
+// text under two names is two factories (b.dsp was served a.dsp's).
+TEST(RegistryTest, EqualTextUnderTwoNamesIsTwoFactories) {
+  REQUIRE_FAUST();
+  Registry registry;
+  std::string code = "process = hslider(\"f\", 1, 0, 10, 1);\n", error;
+  auto a = registry.createDSPFactoryFromString("a.dsp", code, {}, error);
+  auto b = registry.createDSPFactoryFromString("b.dsp", code, {}, error);
+  ASSERT_TRUE(a && b) << error;
+  EXPECT_NE(a, b);
+  EXPECT_EQ(b->name(), "b");
+  EXPECT_EQ(b->createInstance()->paramPaths(), std::vector<std::string>{"/b/f"});
+  EXPECT_EQ(registry.createDSPFactoryFromString("a", code, {}, error), a);
+}
+
 TEST(RegistryTest, UnknownKeyIsNull) {
   Registry registry;
   EXPECT_EQ(registry.getDSPFactoryFromSHAKey("0123456789abcdef"), nullptr);
