@@ -10,19 +10,63 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace kiln::core {
 
 namespace {
 
-constexpr char Magic[8] = {'K', 'I', 'L', 'N', 'O', 'B', 'J', '1'};
+// Version 2: the checksum covers the key as well as the payload, so an entry
+// copied over another key's file is rejected, not trusted.
+constexpr char Magic[8] = {'K', 'I', 'L', 'N', 'O', 'B', 'J', '2'};
 constexpr size_t HashSize = 32;
 constexpr size_t HeaderSize = sizeof(Magic) + 8 + HashSize;
 
-std::array<uint8_t, HashSize> digest(llvm::StringRef data) {
-  return llvm::BLAKE3::hash<HashSize>(
-      llvm::ArrayRef<uint8_t>(data.bytes_begin(), data.size()));
+/// Objects larger than this are never read back (a corrupt or hostile entry
+/// cannot make the compiler allocate without bound).
+constexpr uint64_t MaxEntrySize = uint64_t(1) << 30;
+
+std::array<uint8_t, HashSize> digest(llvm::StringRef key,
+                                     llvm::StringRef payload) {
+  llvm::BLAKE3 hasher;
+  hasher.update(llvm::ArrayRef<uint8_t>(key.bytes_begin(), key.size()));
+  hasher.update(llvm::ArrayRef<uint8_t>{0});
+  hasher.update(llvm::ArrayRef<uint8_t>(payload.bytes_begin(), payload.size()));
+  return hasher.final<HashSize>();
+}
+
+/// The bytes of the regular file at `path`, or nullopt. Symbolic links are
+/// not followed and FIFOs, devices and oversized files are refused: a cache
+/// entry that is a FIFO or a link to /dev/zero must not hang or exhaust the
+/// compiler. The non-blocking open keeps a FIFO from blocking open(2).
+std::optional<std::string> readRegularFile(const std::string &path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return std::nullopt;
+  struct stat st;
+  std::optional<std::string> data;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      uint64_t(st.st_size) <= MaxEntrySize + HeaderSize) {
+    std::string text(size_t(st.st_size), '\0');
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::read(fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      done += size_t(n);
+    }
+    if (done == text.size())
+      data = std::move(text);
+  }
+  ::close(fd);
+  return data;
 }
 
 void putU64(std::string &out, uint64_t v) {
@@ -119,27 +163,31 @@ void CompileCache::store(const std::string &key, llvm::StringRef object) {
 std::unique_ptr<llvm::MemoryBuffer>
 CompileCache::readDiskEntry(const std::string &key) {
   std::string path = entryPath(key);
-  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                          /*RequiresNullTerminator=*/false);
-  if (!file)
-    return nullptr; // no entry (or unreadable): an ordinary miss
-  llvm::StringRef data = (*file)->getBuffer();
-  bool valid = data.size() >= HeaderSize &&
-               std::memcmp(data.data(), Magic, sizeof(Magic)) == 0 &&
-               getU64(data.data() + sizeof(Magic)) == data.size() - HeaderSize;
-  if (valid) {
-    llvm::StringRef payload = data.drop_front(HeaderSize);
-    auto expected = digest(payload);
-    valid = std::memcmp(expected.data(), data.data() + sizeof(Magic) + 8,
-                        HashSize) == 0;
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0)
+    return nullptr; // no entry: an ordinary miss
+  std::optional<std::string> file = readRegularFile(path);
+  bool valid = false;
+  if (file) {
+    llvm::StringRef data = *file;
+    valid = data.size() >= HeaderSize &&
+            std::memcmp(data.data(), Magic, sizeof(Magic)) == 0 &&
+            getU64(data.data() + sizeof(Magic)) == data.size() - HeaderSize;
+    if (valid) {
+      auto expected = digest(key, data.drop_front(HeaderSize));
+      valid = std::memcmp(expected.data(), data.data() + sizeof(Magic) + 8,
+                          HashSize) == 0;
+    }
   }
   if (!valid) {
+    // Corrupt, foreign or not a regular file: never trusted, and removed
+    // (the name only: a link is unlinked, never its target).
     ++Stats.corruptEntries;
-    llvm::sys::fs::remove(path);
+    ::unlink(path.c_str());
     return nullptr;
   }
-  return llvm::MemoryBuffer::getMemBufferCopy(data.drop_front(HeaderSize),
-                                              key);
+  return llvm::MemoryBuffer::getMemBufferCopy(
+      llvm::StringRef(*file).drop_front(HeaderSize), key);
 }
 
 void CompileCache::writeDiskEntry(const std::string &key,
@@ -150,7 +198,7 @@ void CompileCache::writeDiskEntry(const std::string &key,
   }
   std::string entry(Magic, sizeof(Magic));
   putU64(entry, object.size());
-  auto hash = digest(object);
+  auto hash = digest(key, object);
   entry.append(reinterpret_cast<const char *>(hash.data()), hash.size());
   entry.append(object.data(), object.size());
   // Write to a unique temporary, then rename: readers never see half a file.

@@ -1,6 +1,7 @@
 // Emit: codegen (with TargetLibraryInfo), bitcode and textual IR output.
 #include "kiln/core/Emit.h"
 #include "kiln/core/Diagnostic.h"
+#include "kiln/support/Files.h"
 
 #include "LLVMHeaders.h"
 #include "llvm/Support/FileSystem.h"
@@ -59,35 +60,14 @@ llvm::Error emitToFile(llvm::Module &module, llvm::TargetMachine &tm,
   auto data = emitToString(module, tm, kind, vectorLibrary);
   if (!data)
     return data.takeError();
-  return writeFileAtomically(path, *data);
+  return writeOutputFile(path, *data);
 }
 
-llvm::Error writeFileAtomically(const std::string &path, llvm::StringRef data,
-                                bool executable) {
-  llvm::SmallString<256> temp;
-  int fd = -1;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
-    return makeError("cannot write '" + path + "': " + ec.message());
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << data;
-    os.close();
-    if (os.has_error()) {
-      std::string message = os.error().message();
-      os.clear_error();
-      llvm::sys::fs::remove(temp);
-      return makeError("cannot write '" + path + "': " + message);
-    }
-  }
-  if (executable)
-    llvm::sys::fs::setPermissions(temp, llvm::sys::fs::all_read |
-                                            llvm::sys::fs::all_exe |
-                                            llvm::sys::fs::owner_write);
-  if (std::error_code ec = llvm::sys::fs::rename(temp, path)) {
-    llvm::sys::fs::remove(temp);
-    return makeError("cannot write '" + path + "': " + ec.message());
-  }
+llvm::Error writeOutputFile(const std::string &path, llvm::StringRef data,
+                            bool executable) {
+  if (auto error = support::writeOutputFile(
+          path, std::string_view(data.data(), data.size()), executable))
+    return makeError(*error);
   return llvm::Error::success();
 }
 

@@ -1,6 +1,7 @@
 // IRFile: .ll/.bc parsing with Kiln diagnostics.
 #include "kiln/core/IRFile.h"
 #include "kiln/core/Diagnostic.h"
+#include "kiln/support/Files.h"
 
 #include "llvm/IR/Module.h"
 #include "llvm/IRReader/IRReader.h"
@@ -27,11 +28,13 @@ parseBuffer(llvm::MemoryBufferRef buffer, const std::string &name,
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
 loadIRFile(const std::string &path, llvm::LLVMContext &context) {
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return makeError("cannot open '" + path +
-                     "': " + buffer.getError().message());
-  return parseBuffer((*buffer)->getMemBufferRef(), path, context);
+  // Read with Kiln's input rules: a directory, a FIFO without a writer or an
+  // endless device such as /dev/zero is one clear error, not a hang or an
+  // out-of-memory abort.
+  std::string text;
+  if (auto error = support::readInputFile(path, text))
+    return makeError(*error);
+  return parseBuffer(llvm::MemoryBufferRef(text, path), path, context);
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>>

@@ -2,6 +2,7 @@
 // shared libraries.
 #include "kiln/core/Link.h"
 #include "kiln/core/Diagnostic.h"
+#include "kiln/support/Files.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -63,8 +64,14 @@ llvm::Error linkObjects(const std::vector<std::string> &objects,
     return makeError("the Kiln runtime library (libkiln_rt.a) was not found" +
                      (runtime.empty() ? std::string() : " at " + runtime));
 
-  // Link to a temporary name first: a failed link leaves nothing at `output`.
-  std::string temp = output + ".tmp-link";
+  // Link to a temporary name first: a failed link leaves nothing at
+  // `output`, and a device or pipe there is written through, not replaced.
+  support::OutputTarget target;
+  if (auto error = support::resolveOutput(output, target))
+    return makeError(*error);
+  std::string temp;
+  if (auto error = support::temporaryFor(target, temp))
+    return makeError(*error);
   std::vector<std::string> args = {driver};
   if (options.shared)
     args.push_back("-shared");
@@ -76,8 +83,10 @@ llvm::Error linkObjects(const std::vector<std::string> &objects,
   args.insert(args.end(), {"-lm", "-o", temp});
 
   llvm::SmallString<128> errFile;
-  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln-link", "err", errFile))
+  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln-link", "err", errFile)) {
+    llvm::sys::fs::remove(temp);
     return makeError("cannot create a temporary file: " + ec.message());
+  }
   std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, std::nullopt,
                                                 llvm::StringRef(errFile)};
@@ -97,10 +106,8 @@ llvm::Error linkObjects(const std::vector<std::string> &objects,
       message += ":\n" + driverOutput;
     return makeError(message);
   }
-  if (auto ec = llvm::sys::fs::rename(temp, output)) {
-    llvm::sys::fs::remove(temp);
-    return makeError("cannot write '" + output + "': " + ec.message());
-  }
+  if (auto error = support::commitOutput(target, temp))
+    return makeError(*error);
   return llvm::Error::success();
 }
 

@@ -76,7 +76,7 @@ done
 "$kiln" run --mode=fast hot.relay >out.txt 2>err.txt
 [[ $? == 2 && $(cat err.txt) == "kiln: error: unknown mode 'fast' (use interp, jit or auto) (see \`kiln run --help\`)" ]] && ok || bad "bad mode: $(cat err.txt)"
 "$kiln" run missing.relay >out.txt 2>err.txt
-[[ $? == 1 && $(cat err.txt) == "kiln: error: cannot open 'missing.relay'" ]] && ok || bad "missing file: $(cat err.txt)"
+[[ $? == 1 && $(cat err.txt) == "kiln: error: cannot open 'missing.relay': No such file or directory" ]] && ok || bad "missing file: $(cat err.txt)"
 printf 'let x = 1\nx = true\n' > broken.relay
 "$kiln" build broken.relay -o broken.exe >out.txt 2>err.txt
 [[ $? == 1 && ! -e broken.exe ]] && ok || bad "failed build left output"

@@ -129,7 +129,7 @@ expect 2 "kiln: error: \`kiln tensor build\` needs -o OUTPUT (see \`kiln help te
   "$kiln" tensor build "$tk"
 expect 2 "kiln: error: unknown \`kiln tensor\` subcommand 'go' (use run or build) (see \`kiln help tensor\`)" \
   "$kiln" tensor go
-expect 1 "kiln: error: cannot open 'missing.tk'" "$kiln" tensor run missing.tk
+expect 1 "kiln: error: cannot open 'missing.tk': No such file or directory" "$kiln" tensor run missing.tk
 printf 'kernel k(a: f32[], b: f64[]) -> f32[] = a + b\nkernel j(a: f32[]) -> f32[] = foo(a)\n' >bad.tk
 expect 1 "bad.tk:1:43: error: cannot mix f32 and f64 in '+'; cast one side, e.g. f64(x)" \
   "$kiln" tensor run bad.tk --kernel k

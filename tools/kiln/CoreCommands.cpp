@@ -216,6 +216,8 @@ int compileIR(const Args &args) {
   const std::string &file = opts.positional[0];
   std::string output =
       opts.output.empty() ? defaultOutput(file, opts.emit) : opts.output;
+  if (auto error = checkOutput(output, {file}))
+    return fail(*error);
 
   core::TargetSpec target = core::hostTarget();
   if (!opts.target.empty() || !opts.cpu.empty()) {

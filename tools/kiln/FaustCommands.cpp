@@ -297,10 +297,17 @@ bool readWav(const std::string &path, int maxFrames, int channels,
   return true;
 }
 
-/// Writes 32-bit float WAV through a temporary and a rename.
+/// Writes 32-bit float WAV through a temporary: renamed onto a regular
+/// file, copied through to a device or pipe (support/Files.h).
 bool writeWav(const std::string &path, const drive::Planar &ch, int frames,
               std::string &error) {
-  std::string temp = path + fmt::format(".tmp{}", getpid());
+  support::OutputTarget target;
+  std::string temp;
+  if (auto e = support::resolveOutput(path, target);
+      e || (e = support::temporaryFor(target, temp))) {
+    error = *e;
+    return false;
+  }
   SF_INFO info{};
   info.samplerate = drive::kSampleRate;
   info.channels = int(ch.size());
@@ -308,6 +315,7 @@ bool writeWav(const std::string &path, const drive::Planar &ch, int frames,
   SNDFILE *f = sf_open(temp.c_str(), SFM_WRITE, &info);
   if (!f) {
     error = "cannot write '" + path + "': " + sf_strerror(nullptr);
+    std::remove(temp.c_str());
     return false;
   }
   // No PEAK chunk: it carries a timestamp, and renders must be byte-identical.
@@ -318,11 +326,16 @@ bool writeWav(const std::string &path, const drive::Planar &ch, int frames,
       interleaved[size_t(n) * ch.size() + c] = float(ch[c][n]);
   bool ok = sf_writef_float(f, interleaved.data(), frames) == frames;
   ok = sf_close(f) == 0 && ok;
-  if (ok && std::rename(temp.c_str(), path.c_str()) == 0)
-    return true;
-  std::remove(temp.c_str());
-  error = "cannot write '" + path + "'";
-  return false;
+  if (!ok) {
+    std::remove(temp.c_str());
+    error = "cannot write '" + path + "'";
+    return false;
+  }
+  if (auto e = support::commitOutput(target, temp)) {
+    error = *e;
+    return false;
+  }
+  return true;
 }
 
 /// The input channels for `dsp`: --in's (checked and padded) or the test signal.
@@ -371,6 +384,8 @@ std::optional<std::string> renderFrames(const FaustCli &cli, faust::Dsp &dsp,
 int faustRender(const FaustCli &cli) {
   if (cli.output.empty())
     return fail("`kiln faust render` needs -o OUT.wav", 2);
+  if (auto error = checkOutput(cli.output, {cli.input, cli.in}))
+    return fail(*error);
   faust::Registry registry;
   int status = 0;
   auto dsp = makeInstance(registry, cli, status);
@@ -413,16 +428,18 @@ int faustCompile(const FaustCli &cli) {
       ext = e;
   if (!ext)
     return fail("unknown --emit '" + emit + "' (use obj, ll, bc or machine)", 2);
-  faust::Registry registry;
-  std::string error;
-  auto factory = makeFactory(registry, cli, cli.vec, error);
-  if (!factory)
-    return reportError(error);
   std::string out = cli.output;
   if (out.empty()) {
     std::string base = cli.input.substr(cli.input.rfind('/') + 1);
     out = base.substr(0, base.rfind('.')) + ext;
   }
+  if (auto error = checkOutput(out, {cli.input}))
+    return fail(*error);
+  faust::Registry registry;
+  std::string error;
+  auto factory = makeFactory(registry, cli, cli.vec, error);
+  if (!factory)
+    return reportError(error);
   bool ok = emit == "obj"  ? factory->writeObjectcodeFile(out, "", error)
             : emit == "ll" ? factory->writeIRFile(out, error)
             : emit == "bc" ? factory->writeBitcodeFile(out, error)

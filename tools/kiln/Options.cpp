@@ -118,14 +118,16 @@ bool takeFlagValue(const Args &args, size_t &i, std::string &out) {
   return !out.empty();
 }
 
-bool readFile(const std::string &path, std::string &text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return true;
+support::FileError readFile(const std::string &path, std::string &text) {
+  return support::readInputFile(path, text);
+}
+
+support::FileError checkOutput(const std::string &output,
+                               const std::vector<std::string> &inputs) {
+  support::OutputTarget target;
+  if (auto error = support::resolveOutput(output, target))
+    return error;
+  return support::checkOutputNotInput(output, inputs);
 }
 
 } // namespace kiln::tool

@@ -4,6 +4,7 @@
 
 #include "Command.h"
 #include "kiln/core/Pipeline.h"
+#include "kiln/support/Files.h"
 
 #include <optional>
 #include <string>
@@ -41,7 +42,13 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
 /// is empty.
 bool takeFlagValue(const Args &args, size_t &i, std::string &out);
 
-/// The whole file at `path` into `text`; false when it cannot be read.
-bool readFile(const std::string &path, std::string &text);
+/// The whole file at `path` ("-": standard input) into `text`, within
+/// support/Files.h's size limit; on failure, a one-line reason.
+support::FileError readFile(const std::string &path, std::string &text);
+
+/// Checks an output path before any work is done: its directory exists, it
+/// is not a directory, and it is none of `inputs` (refused as gcc does).
+support::FileError checkOutput(const std::string &output,
+                               const std::vector<std::string> &inputs);
 
 } // namespace kiln::tool

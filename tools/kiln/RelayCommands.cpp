@@ -52,8 +52,8 @@ int runRelay(const Args &args) {
   if (opts.positional.size() != 1)
     return fail("`kiln run` takes one .relay file", 2);
   std::string source;
-  if (!readFile(opts.positional[0], source))
-    return fail("cannot open '" + opts.positional[0] + "'", 1);
+  if (auto error = readFile(opts.positional[0], source))
+    return fail(*error, 1);
   core::PhaseTimings timings;
   relay::RunOptions options;
   options.mode = opts.mode == "interp" ? relay::Mode::Interp
@@ -105,9 +105,11 @@ int buildRelay(const Args &args) {
     else
       return fail("`kiln build` needs -o OUTPUT", 2);
   }
+  if (auto error = checkOutput(output, {file}))
+    return fail(*error, 1);
   std::string source;
-  if (!readFile(file, source))
-    return fail("cannot open '" + file + "'", 1);
+  if (auto error = readFile(file, source))
+    return fail(*error, 1);
   core::PhaseTimings timings;
   applyCommon(opts, timings, options);
   options.target = opts.target;

@@ -2,7 +2,9 @@
 // first argument; `kiln --help` lists them.
 #include "Command.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <fmt/format.h>
 
@@ -95,10 +97,23 @@ static int dispatch(const Args &args) {
 
 } // namespace kiln::tool
 
+/// Program output that could not be written (`> /dev/full`, a closed pipe's
+/// disk twin) is a failure: the status says so, never 0.
+static int checkStdout(int status) {
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout))
+    return status;
+  int error = errno;
+  fmt::print(stderr, "kiln: error: cannot write to standard output: {}\n",
+             std::strerror(error ? error : EIO));
+  return status == 0 ? 1 : status;
+}
+
 int main(int argc, char **argv) {
+  int status;
   try {
-    return kiln::tool::dispatch(kiln::tool::Args(argv + 1, argv + argc));
+    status = kiln::tool::dispatch(kiln::tool::Args(argv + 1, argv + argc));
   } catch (const std::exception &e) {
-    return kiln::tool::fail(std::string("internal error: ") + e.what());
+    status = kiln::tool::fail(std::string("internal error: ") + e.what());
   }
+  return checkStdout(status);
 }

@@ -48,7 +48,7 @@ namespace {
 
 bool writeOut(const std::string &path, const std::string &data,
               std::string &error) {
-  if (auto err = core::writeFileAtomically(path, data)) {
+  if (auto err = core::writeOutputFile(path, data)) {
     error = core::renderError(std::move(err));
     return false;
   }

@@ -76,7 +76,7 @@ int writeSyntaxDump(const std::string &file, const std::string &source,
     std::fwrite(text.data(), 1, text.size(), stdout);
     return 0;
   }
-  if (auto err = core::writeFileAtomically(output, text)) {
+  if (auto err = core::writeOutputFile(output, text)) {
     errors = core::renderError(std::move(err));
     return 1;
   }

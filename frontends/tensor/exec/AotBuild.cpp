@@ -8,6 +8,7 @@
 #include "kiln/core/Link.h"
 #include "kiln/core/Target.h"
 #include "kiln/core/Timing.h"
+#include "kiln/support/Files.h"
 #include "kiln/tensor/Syntax.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -79,7 +80,7 @@ std::string buildSharedLibrary(const Program &program, const std::string &path,
     auto text = aot::optimisedText(program, options, *kind);
     if (!text)
       return errorMessage(text.takeError());
-    if (auto err = core::writeFileAtomically(path, *text))
+    if (auto err = core::writeOutputFile(path, *text))
       return errorMessage(std::move(err));
     return "";
   }
@@ -96,9 +97,9 @@ std::string buildSharedLibrary(const Program &program, const std::string &path,
   std::string objPath = (dir.path + "/kernels.o").str();
   std::string wrapPath = (dir.path + "/kernels_wrap.c").str();
   std::string guard = stem(headerPath.empty() ? path : headerPath);
-  if (auto err = core::writeFileAtomically(objPath, *object))
+  if (auto err = core::writeOutputFile(objPath, *object))
     return errorMessage(std::move(err));
-  if (auto err = core::writeFileAtomically(
+  if (auto err = core::writeOutputFile(
           wrapPath, aot::wrapperSource(program, guard)))
     return errorMessage(std::move(err));
   core::LinkOptions lo;
@@ -112,9 +113,13 @@ std::string buildSharedLibrary(const Program &program, const std::string &path,
     return errorMessage(std::move(err));
   if (headerPath.empty())
     return "";
-  if (auto err = core::writeFileAtomically(headerPath,
-                                           cHeader(program, guard))) {
-    llvm::sys::fs::remove(path);
+  if (auto err = core::writeOutputFile(headerPath, cHeader(program, guard))) {
+    // The library without its header is half a result: take it back, unless
+    // it went to a device or pipe (never remove /dev/null).
+    support::OutputTarget written;
+    if (!support::resolveOutput(path, written) && !written.writeThrough &&
+        !written.toStdout)
+      llvm::sys::fs::remove(written.resolved);
     return errorMessage(std::move(err));
   }
   return "";

@@ -3,8 +3,11 @@
 // The key hashes the unoptimised IR (as bitcode), the opt level, the triple,
 // the CPU and its features, and Kiln's version. Entries live in memory and,
 // optionally, on disk under $KILN_CACHE_DIR (default ~/.cache/kiln). Every
-// disk entry carries its length and a BLAKE3 checksum: a truncated or corrupt
-// file is detected, deleted and rebuilt, never trusted.
+// disk entry carries its length and a BLAKE3 checksum of its key and payload:
+// a truncated, corrupt or foreign file (another key's entry copied over it)
+// is detected, deleted and rebuilt, never trusted. Entries are read only from
+// regular files, without following links and within a size limit, so a FIFO
+// or a link to /dev/zero in the cache cannot hang or exhaust the compiler.
 #pragma once
 
 #include "kiln/core/Pipeline.h"

@@ -1,8 +1,9 @@
 // Emit: machine code and IR out of a module, for the host or any target.
 //
 // Codegen runs with the target's TargetLibraryInfo, so calls such as `floorf`
-// become single instructions where the target has them. Files are written
-// atomically (temporary + rename): a failed emission leaves no partial file.
+// become single instructions where the target has them. Files follow
+// support/Files.h: regular files are replaced atomically (a failed emission
+// leaves no partial file), devices and pipes are written through.
 #pragma once
 
 #include "kiln/core/Pipeline.h"
@@ -33,14 +34,16 @@ llvm::Expected<std::string>
 emitToString(llvm::Module &module, llvm::TargetMachine &tm, EmitKind kind,
              VectorLibrary vectorLibrary = VectorLibrary::None);
 
-/// emitToString, then writeFileAtomically.
+/// emitToString, then writeOutputFile.
 llvm::Error emitToFile(llvm::Module &module, llvm::TargetMachine &tm,
                        EmitKind kind, const std::string &path,
                        VectorLibrary vectorLibrary = VectorLibrary::None);
 
-/// Writes `data` to `path` through a temporary in the same directory and a
-/// rename, so readers never see a partial file. `executable` sets mode 0755.
-llvm::Error writeFileAtomically(const std::string &path, llvm::StringRef data,
-                                bool executable = false);
+/// support::writeOutputFile as an llvm::Error: a regular file (or a new
+/// name) is written through a temporary and a rename, so readers never see a
+/// partial file; a device, FIFO or "-" (stdout) is written through.
+/// `executable` makes a new file mode 0755.
+llvm::Error writeOutputFile(const std::string &path, llvm::StringRef data,
+                            bool executable = false);
 
 } // namespace kiln::core

@@ -8,6 +8,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <fstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace kiln;
@@ -72,14 +73,29 @@ protected:
     return cache;
   }
 
-  std::string onlyEntry() {
+  std::vector<std::string> entries() {
     std::error_code ec;
     std::vector<std::string> files;
     for (llvm::sys::fs::directory_iterator it(Dir, ec), end; it != end && !ec;
          it.increment(ec))
       files.push_back(it->path());
+    return files;
+  }
+
+  std::string onlyEntry() {
+    std::vector<std::string> files = entries();
     EXPECT_EQ(files.size(), 1u);
     return files.empty() ? "" : files[0];
+  }
+
+  /// Compiles fib at `level` through a fresh on-disk cache.
+  std::shared_ptr<core::CompileCache> compileAt(OptLevel level,
+                                                uint64_t expectCompilations) {
+    auto cache = std::make_shared<core::CompileCache>(Dir);
+    auto jit = test::makeJit(level, cache);
+    EXPECT_EQ(runFib(*jit, 12), 144);
+    EXPECT_EQ(jit->stats().compilations, expectCompilations);
+    return cache;
   }
 
   std::string Dir;
@@ -127,6 +143,45 @@ TEST_F(DiskCache, GarbageFileIsRejected) {
   { std::ofstream(entry, std::ios::trunc) << "not a cache entry"; }
   auto cache = compileOnce(1);
   EXPECT_EQ(cache->stats().corruptEntries, 1u);
+}
+
+// A FIFO in the cache must not block the compiler (open(2) on a FIFO with no
+// writer waits forever): it is refused and removed like any bad entry.
+TEST_F(DiskCache, FifoEntryIsAMissNotAHang) {
+  compileOnce(1);
+  std::string entry = onlyEntry();
+  ASSERT_EQ(::unlink(entry.c_str()), 0);
+  ASSERT_EQ(::mkfifo(entry.c_str(), 0600), 0);
+  auto cache = compileOnce(1);
+  EXPECT_EQ(cache->stats().corruptEntries, 1u);
+  compileOnce(0); // rebuilt as a regular entry
+}
+
+// A link to an endless device must not make the compiler read without bound;
+// the link is removed, never its target.
+TEST_F(DiskCache, SymlinkToDevZeroIsRefused) {
+  compileOnce(1);
+  std::string entry = onlyEntry();
+  ASSERT_EQ(::unlink(entry.c_str()), 0);
+  ASSERT_EQ(::symlink("/dev/zero", entry.c_str()), 0);
+  auto cache = compileOnce(1);
+  EXPECT_EQ(cache->stats().corruptEntries, 1u);
+  EXPECT_TRUE(llvm::sys::fs::exists("/dev/zero"));
+}
+
+// The checksum covers the key: a valid entry copied over another key's file
+// is rejected instead of running the wrong code.
+TEST_F(DiskCache, EntryCopiedOverAnotherKeyIsRejected) {
+  compileAt(OptLevel::O1, 1);
+  std::string o1 = onlyEntry();
+  compileAt(OptLevel::O3, 1);
+  std::vector<std::string> both = entries();
+  ASSERT_EQ(both.size(), 2u);
+  std::string o3 = both[0] == o1 ? both[1] : both[0];
+  ASSERT_FALSE(llvm::sys::fs::copy_file(o1, o3));
+  auto cache = compileAt(OptLevel::O3, 1);
+  EXPECT_EQ(cache->stats().corruptEntries, 1u);
+  compileAt(OptLevel::O1, 0); // the original is still trusted
 }
 
 TEST(Cache, UnwritableDirectoryStillCompiles) {

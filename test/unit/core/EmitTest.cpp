@@ -95,8 +95,8 @@ TEST(Emit, UnwritablePathIsAnErrorAndLeavesNothing) {
 TEST(Emit, AtomicWriteReplacesWholeFile) {
   std::string dir = test::freshTempDir("emit");
   std::string path = dir + "/file.txt";
-  ASSERT_EQ(test::errorText(core::writeFileAtomically(path, "first version")), "");
-  ASSERT_EQ(test::errorText(core::writeFileAtomically(path, "2")), "");
+  ASSERT_EQ(test::errorText(core::writeOutputFile(path, "first version")), "");
+  ASSERT_EQ(test::errorText(core::writeOutputFile(path, "2")), "");
   auto buffer = llvm::MemoryBuffer::getFile(path);
   ASSERT_TRUE(bool(buffer));
   EXPECT_EQ((*buffer)->getBuffer(), "2");
