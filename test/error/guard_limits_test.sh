@@ -122,4 +122,14 @@ for limit in abc nan -1 0 '5 ' 1s; do
   [[ -s out.txt ]] && bad "KILN_TIMEOUT='$limit': the program ran"
 done
 
+# --- the REPL runs on a thread sized for --max-depth, as `kiln run` does -----
+printf 'fn f(n) { return f(n + 1) }\nprint(f(0))\n' >repl-runaway.txt
+check "repl runaway 1e6" 1 "<repl>:1:4: runtime error: stack overflow: call depth exceeded 1000000" \
+  bash -c "'$kiln' repl --max-depth 1000000 <repl-runaway.txt"
+check "repl --max-depth 1e8" 1 "error: --max-depth 100000000 needs about" \
+  bash -c "'$kiln' repl --max-depth 100000000 <repl-runaway.txt"
+printf 'fn d(n) { if n == 0 { return 0 }; return 1 + d(n - 1) }\nprint(d(100000))\n' >repl-deep.txt
+check "repl deep 1e5" 0 - bash -c "'$kiln' repl --max-depth 200000 <repl-deep.txt"
+[[ $(cat out.txt) == 100000 ]] || bad "repl deep 1e5: output '$(cat out.txt)'"
+
 finish error.guard_limits

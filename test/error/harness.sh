@@ -16,7 +16,9 @@ bad() { echo "FAIL $*"; failed=$((failed + 1)); }
 crashed() { # crashed STATUS ERRFILE: true when the run ended in a crash
   local status=$1 err=$2
   (( status >= 128 )) && return 0
-  grep -q -E "Stack dump|PLEASE submit|LLVM ERROR|Assertion|Segmentation|terminate called|internal error|AddressSanitizer|runtime error:" "$err"
+  # UBSan's "runtime error:" follows a C/C++ source location; Relay's own
+  # runtime errors (a .relay file or <repl>) are not crashes.
+  grep -q -E "Stack dump|PLEASE submit|LLVM ERROR|Assertion|Segmentation|terminate called|internal error|AddressSanitizer|ThreadSanitizer|LeakSanitizer|\.(c|cc|cpp|h):[0-9]+:[0-9]+: runtime error:" "$err"
 }
 
 # check NAME STATUS STDERR_FRAGMENT CMD...: STATUS is the exact exit status

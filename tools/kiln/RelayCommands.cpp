@@ -15,15 +15,6 @@ namespace kiln::tool {
 
 namespace {
 
-int optLevelNumber(core::OptLevel level) {
-  switch (level) {
-  case core::OptLevel::O0: return 0;
-  case core::OptLevel::O1: return 1;
-  case core::OptLevel::O3: return 3;
-  default: return 2;
-  }
-}
-
 /// The flags `run` and `build` share, into either's options.
 template <typename RelayOptions>
 void applyCommon(const CommonOptions &opts, core::PhaseTimings &timings,

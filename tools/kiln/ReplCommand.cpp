@@ -35,16 +35,8 @@ std::string historyFile() {
   return home ? std::string(home) + "/.kiln_history" : std::string();
 }
 
-int replCommand(const Args &args) {
-  CommonOptions opts;
-  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
-    return fail(*error + " (see `kiln repl --help`)", 2);
-  if (!opts.positional.empty())
-    return fail("`kiln repl` takes no files", 2);
-  relay::RunOptions options;
-  options.optLevel = opts.level == core::OptLevel::O0 ? 0 : 2;
-  options.timeoutSeconds = opts.timeout;
-  options.maxDepth = opts.maxDepth;
+/// The session itself: entries until end of input. Returns the status.
+int replSession(const CommonOptions &opts, const relay::RunOptions &options) {
   bool interactive = isatty(0);
   std::string history = historyFile();
   if (interactive) {
@@ -88,6 +80,27 @@ int replCommand(const Args &args) {
   // Interactive sessions end normally, piped sessions report failures; an
   // unfinished last entry fails either way.
   return unfinished || (!interactive && failures > 0) ? 1 : 0;
+}
+
+int replCommand(const Args &args) {
+  CommonOptions opts;
+  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
+    return fail(*error + " (see `kiln repl --help`)", 2);
+  if (!opts.positional.empty())
+    return fail("`kiln repl` takes no files", 2);
+  relay::RunOptions options;
+  options.optLevel = optLevelNumber(opts.level); // -O1 and -O3 as asked
+  options.timeoutSeconds = opts.timeout;
+  options.maxDepth = opts.maxDepth;
+  // The whole session runs on a thread sized for --max-depth, as `kiln run`
+  // does: deep recursion ends in "stack overflow", never a segfault.
+  int status = 1;
+  std::string error = relay::runWithStackFor(
+      options.maxDepth, options.timeoutSeconds,
+      [&] { status = replSession(opts, options); });
+  if (!error.empty())
+    return failWith(error);
+  return status;
 }
 
 } // namespace

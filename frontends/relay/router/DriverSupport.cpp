@@ -7,6 +7,7 @@
 
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Emit.h"
+#include "kiln/relay/Relay.h"
 
 #include <algorithm>
 #include <cmath>
@@ -131,6 +132,13 @@ std::string runOnLargeStack(int maxDepth, const std::function<void()> &fn) {
   return "error: cannot reserve " + std::to_string((need >> 20) + 1) +
          " MiB of stack for --max-depth " + std::to_string(maxDepth) + ": " +
          std::strerror(rc);
+}
+
+std::string runWithStackFor(int maxDepth, double timeoutSeconds,
+                            const std::function<void()> &session) {
+  if (std::string error = checkLimits(maxDepth, timeoutSeconds); !error.empty())
+    return error;
+  return runOnLargeStack(maxDepth, session);
 }
 
 GuardScope::GuardScope(int maxDepth, double timeoutSeconds) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace kiln::core {
@@ -69,6 +70,15 @@ private:
   struct Impl;
   Impl *P;
 };
+
+/// Runs `session` (for example a whole Repl session) on a thread whose stack
+/// holds `maxDepth` nested Relay calls, as `run` does for a program; the
+/// depth limit and `timeoutSeconds` are checked first. Returns "" after the
+/// session ran, or an error line (and `session` did not run). The thread
+/// lives as long as `session`, so values a Repl keeps between entries stay
+/// valid.
+std::string runWithStackFor(int maxDepth, double timeoutSeconds,
+                            const std::function<void()> &session);
 
 /// What `kiln build` writes.
 enum class BuildKind { Executable, Object, Assembly, IR, Bitcode, Tokens, AST };
