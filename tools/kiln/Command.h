@@ -1,8 +1,8 @@
 // Command: how `kiln` subcommands are declared and found.
 //
 // Each subcommand family lives in its own file and contributes Command
-// entries through one function listed in Commands.cpp; frontends add theirs
-// the same way.
+// entries through one function listed in allCommands() (main.cpp);
+// frontends add theirs the same way.
 #pragma once
 
 #include <string>

@@ -66,12 +66,13 @@ struct Factory::Impl {
   std::future<void> pendingWarmUp;
 };
 
+/// Clears the `fast` flags faust puts on every floating-point operation.
+void dropFastMath(llvm::Module &m);
+
 /// Marks every function of the Faust module that `computeCLASS` cannot
 /// reach (classInit, the table fillers, instanceConstants, instanceClear,
 /// ...) `optnone noinline`: they run once per init, and skipping them halves
 /// the optimise + codegen time of small DSPs. Part of preparing a module.
-/// Clears the `fast` flags faust puts on every floating-point operation.
-void dropFastMath(llvm::Module &m);
 void skipSetUpFunctions(llvm::Module &m, const std::string &className);
 
 // LICM's runs after GVN (late function simplification, after

@@ -61,7 +61,7 @@ public:
   /// with `error` set when the factory was built for another machine.
   std::unique_ptr<Dsp> createInstance(std::string *error = nullptr);
 
-  // Serialization (Serialize.cpp). Failures return false / empty + `error`.
+  // Serialization (dsp/Factory.cpp). Failures return false / empty + `error`.
   std::string writeBitcode() const; ///< the unoptimised Faust module
   bool writeBitcodeFile(const std::string &path, std::string &error) const;
   std::string writeIR() const; ///< textual IR of the same module
