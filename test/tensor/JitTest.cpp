@@ -379,6 +379,39 @@ TEST(TensorJit, BuilderKernelsCompileAndCachedKernelsAreReused) {
   EXPECT_EQ(s.f, 20.0);
 }
 
+TEST(TensorJit, DroppedKernelsFreeTheirCodeBeyondTheKeptOnes) {
+  // The engine held every kernel it compiled for good: a host compiling new
+  // kernels for hours grew by ~56 KiB per kernel (test/soak). Now only the
+  // keptKernels most recent stay alive after their callers drop them.
+  std::string err;
+  EngineOptions eo;
+  eo.cache = false;
+  eo.threads = 1;
+  eo.keptKernels = 2;
+  auto e = Engine::create(eo, err);
+  ASSERT_TRUE(e) << err;
+  auto source = [](int i) {
+    return "kernel k(a: f32[]) -> f32[] = a + " + std::to_string(i);
+  };
+  std::weak_ptr<CompiledKernel> first = compile(*e, source(0)).kernels.at(0);
+  ASSERT_FALSE(first.expired()) << "kept: one of the 2 most recent";
+  CompiledKernel *raw = first.lock().get();
+  EXPECT_EQ(compile(*e, source(0)).kernels.at(0).get(), raw) << "a cache hit";
+  for (int i = 1; i <= 2; ++i)
+    ASSERT_TRUE(compile(*e, source(i)).ok());
+  EXPECT_TRUE(first.expired()) << "neither held nor among the 2 most recent";
+  // Held by the caller, a kernel lives however many others are compiled.
+  CompileResult held = compile(*e, source(0));
+  ASSERT_TRUE(held.ok());
+  for (int i = 3; i <= 6; ++i)
+    ASSERT_TRUE(compile(*e, source(i)).ok());
+  EXPECT_EQ(compile(*e, source(0)).kernels.at(0), held.kernels.at(0));
+  std::vector<float> a = {1, 2}, out(2, 0);
+  ArrayView o = view(out, DType::F32);
+  ASSERT_EQ(held.kernels[0]->run({Arg::of(view(a, DType::F32))}, &o, nullptr), "");
+  EXPECT_EQ(out, (std::vector<float>{1, 2}));
+}
+
 TEST(TensorJit, ConcurrentCallsShareThePool) {
   auto k = kernel("kernel t(a: f64[], s: f64) -> f64 = sum(a * s)");
   ASSERT_TRUE(k);

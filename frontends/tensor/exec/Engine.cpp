@@ -11,9 +11,11 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace kiln::tensor {
 
@@ -50,7 +52,7 @@ buildKernelModule(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
 Engine::Engine(std::unique_ptr<Impl> impl) : P(std::move(impl)) {}
 Engine::~Engine() {
   if (P)
-    P->Compiled.clear(); // kernels release their code before the JIT goes
+    P->Recent.clear(); // kernels release their code before the JIT goes
 }
 
 std::unique_ptr<Engine> Engine::create(const EngineOptions &options,
@@ -134,13 +136,15 @@ private:
   std::chrono::steady_clock::time_point Start;
 };
 
-/// kt_kernel_fns::resolveStrided: compiles the strided loop once.
+/// kt_kernel_fns::resolveStrided: compiles the strided loop once. Other
+/// threads read Fns.strided without the once flag (Driver.c's pickLoop), so
+/// it is published with a release store they pair with an acquire load.
 kt_loop_fn resolveStrided(void *arg) {
   auto *impl = static_cast<CompiledKernel::Impl *>(arg);
   std::call_once(impl->StridedOnce, [impl] {
     auto fn = lookup<kt_loop_fn>(*impl->Owner->Jit, impl->StridedSymbol);
     if (fn)
-      impl->Fns.strided = *fn;
+      __atomic_store_n(&impl->Fns.strided, *fn, __ATOMIC_RELEASE);
     else
       impl->StridedError = errorMessage(fn.takeError());
   });
@@ -211,6 +215,29 @@ jitKernel(Engine::Impl &engine, const Kernel &kernel) {
   return std::make_shared<CompiledKernel>(std::move(impl));
 }
 
+/// Makes `kernel` the newest of the engine's kept kernels; the oldest past
+/// keptKernels move to `released` (destroyed by the caller after unlocking).
+void keepRecent(Engine::Impl &e, const std::shared_ptr<CompiledKernel> &kernel,
+                std::vector<std::shared_ptr<CompiledKernel>> &released) {
+  auto pos = std::find(e.Recent.begin(), e.Recent.end(), kernel);
+  if (pos != e.Recent.end())
+    e.Recent.erase(pos);
+  e.Recent.push_back(kernel);
+  while (e.Recent.size() > e.Options.keptKernels) {
+    released.push_back(std::move(e.Recent.front()));
+    e.Recent.pop_front();
+  }
+}
+
+/// Erases the entries of kernels that no one holds any more, when the table
+/// has doubled since the last sweep (amortised O(1) per compile).
+void sweepExpired(Engine::Impl &e) {
+  if (e.Compiled.size() < e.SweepAt)
+    return;
+  std::erase_if(e.Compiled, [](const auto &entry) { return entry.second.expired(); });
+  e.SweepAt = std::max<size_t>(64, 2 * e.Compiled.size());
+}
+
 /// The cached kernel or a fresh compilation; "" or the error text.
 std::string compileTyped(Engine &engine, const Kernel &kernel,
                          CompileResult &result) {
@@ -218,16 +245,21 @@ std::string compileTyped(Engine &engine, const Kernel &kernel,
     return "kernel '" + kernel.name + "' has more than 60 parameters";
   Engine::Impl &e = engine.impl();
   std::string key = printKernel(kernel);
+  std::vector<std::shared_ptr<CompiledKernel>> released; // freed unlocked
   std::lock_guard<std::mutex> lock(e.CacheMutex);
-  if (auto it = e.Compiled.find(key); it != e.Compiled.end()) {
-    result.kernels.push_back(it->second);
-    return "";
-  }
+  if (auto it = e.Compiled.find(key); it != e.Compiled.end())
+    if (std::shared_ptr<CompiledKernel> cached = it->second.lock()) {
+      keepRecent(e, cached, released);
+      result.kernels.push_back(std::move(cached));
+      return "";
+    }
   auto compiled = jitKernel(e, kernel);
   if (!compiled)
     return "error: cannot compile kernel '" + kernel.name +
            "': " + errorMessage(compiled.takeError());
+  sweepExpired(e);
   e.Compiled[key] = *compiled;
+  keepRecent(e, *compiled, released);
   result.kernels.push_back(*compiled);
   return "";
 }

@@ -13,6 +13,7 @@ class LLVMContext;
 class Module;
 } // namespace llvm
 
+#include <deque>
 #include <map>
 #include <mutex>
 
@@ -23,8 +24,16 @@ struct Engine::Impl {
   std::unique_ptr<core::Jit> Jit;
   std::unique_ptr<exec::ThreadPool> Pool;
   std::mutex CacheMutex;
-  /// Canonical kernel text -> compiled kernel (the ~µs cached path).
-  std::map<std::string, std::shared_ptr<CompiledKernel>> Compiled;
+  /// Canonical kernel text -> the compiled kernel while anyone holds it (the
+  /// ~µs cached path). Weak: a kernel nobody holds frees its code, so an
+  /// engine compiling new kernels for hours does not grow (test/soak).
+  std::map<std::string, std::weak_ptr<CompiledKernel>> Compiled;
+  /// Compiled's size at which expired entries are next erased.
+  size_t SweepAt = 64;
+  /// The Options.keptKernels kernels compiled or found most recently, newest
+  /// last: held here so compiling one of them again stays a hit after its
+  /// caller dropped it.
+  std::deque<std::shared_ptr<CompiledKernel>> Recent;
   /// Kernels compiled per name, for unique symbol suffixes.
   std::map<std::string, unsigned> NameCount;
 };

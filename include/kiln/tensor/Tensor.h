@@ -30,6 +30,10 @@ struct EngineOptions {
   /// about a memory-bound call over 1e5 floats, so splitting pays from here.
   int64_t parallelThreshold = 1 << 18;
   bool cache = true;                  ///< on-disk object cache (KILN_CACHE_DIR)
+  /// Compiled kernels the engine keeps alive after their callers drop them
+  /// (the most recently compiled or found), so compiling one again is a
+  /// cache hit; any other kernel frees its code when its last holder drops it.
+  unsigned keptKernels = 64;
   /// irgen/optimize/codegen/link times of every compilation are added here
   /// (kiln/core/Timing.h) when non-null; must outlive the engine.
   core::PhaseTimings *timings = nullptr;
