@@ -2,21 +2,11 @@
 //
 // Statements report how they finished (Flow) instead of unwinding, so break,
 // continue and return cost a compare. Every loop iteration polls the timeout
-// flag before its body and counts towards the function's profile.
+// flag, is a step of the step limit and counts towards the function's profile.
 #include "InterpreterImpl.h"
 
 namespace kiln::relay {
 using namespace interp;
-
-namespace {
-
-/// The start of one loop iteration.
-void beginIteration(Frame &frame) {
-  pollTimeout();
-  ++frame.loopIterations;
-}
-
-} // namespace
 
 /// One statement. Inlined into execBlock, where nearly every statement
 /// runs, to save a call level per statement.

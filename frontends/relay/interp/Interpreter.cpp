@@ -26,6 +26,11 @@ void interp::failTimeout() {
   fail(Loc{}, message);
 }
 
+void interp::failStepLimit(uint64_t limit) {
+  fail(Loc{}, "step limit exceeded: more than " + std::to_string(limit) +
+                  " function entries and loop iterations");
+}
+
 void interp::failIndex(const kiln_rt_array *array, double index, Loc loc) {
   char message[128];
   if (!kiln_rt_index_message(array, index, message, sizeof message))
@@ -92,7 +97,7 @@ Interpreter::Impl::Impl(Interpreter &owner, const Program &program)
 /// Inlined into callUser, the hot caller.
 [[gnu::always_inline]] inline Slot
 Interpreter::Impl::interpret(const FuncDecl &fn, Slot *frame) {
-  pollTimeout();
+  step();
   if (++kiln_rt_depth > kiln_rt_max_depth) [[unlikely]]
     failStackOverflow(fn);
   FunctionState &state = functions[fn.index];
@@ -221,6 +226,11 @@ Interpreter::Interpreter(const Program &program)
 }
 
 Interpreter::~Interpreter() = default;
+
+void Interpreter::setStepLimit(uint64_t steps) {
+  P->stepLimit = steps;
+  P->steps = 0;
+}
 
 bool Interpreter::run(RuntimeError &error) {
   return runGuarded(P->stack, error, [&] { P->runMain(); });

@@ -58,6 +58,12 @@ public:
   /// from run() may call this on the same thread.
   bool call(int index, const Slot *args, Slot *ret, RuntimeError &error);
 
+  /// Stops a program after `steps` function entries and loop iterations
+  /// (counted from this call, over run() and call() alike; 0, the default,
+  /// is no limit) with a runtime error without location. A deterministic
+  /// budget for fuzzing, where a time limit would make runs irreproducible.
+  void setStepLimit(uint64_t steps);
+
   // ---- Router hooks ------------------------------------------------------
   /// From now on, calls of function `index` run `entry` (thread-safe).
   void setNativeEntry(int index, NativeEntry entry);

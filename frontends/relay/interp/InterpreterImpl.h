@@ -84,6 +84,7 @@ inline void bump(std::atomic<uint64_t> &counter, uint64_t by = 1) {
 
 [[noreturn]] void fail(Loc loc, std::string message);
 [[noreturn]] void failTimeout();
+[[noreturn]] void failStepLimit(uint64_t limit);
 [[noreturn]] void failIndex(const kiln_rt_array *array, double index, Loc loc);
 
 /// The poll at every function entry and loop iteration.
@@ -114,6 +115,20 @@ struct Interpreter::Impl {
   std::unique_ptr<interp::FunctionState[]> functions;
   interp::SlotStack stack;
   Slot result{}; ///< the value of the last `return value`
+  uint64_t stepLimit = 0, steps = 0; ///< see Interpreter::setStepLimit
+
+  /// The guard at every function entry and loop iteration: the timeout
+  /// poll, then one step against the step limit.
+  void step() {
+    interp::pollTimeout();
+    if (stepLimit != 0 && ++steps > stepLimit) [[unlikely]]
+      interp::failStepLimit(stepLimit);
+  }
+  /// The start of one loop iteration.
+  void beginIteration(interp::Frame &frame) {
+    step();
+    ++frame.loopIterations;
+  }
 
   // Interpreter.cpp: calls.
   Slot callUser(const CallExpr *call, Slot *slots);

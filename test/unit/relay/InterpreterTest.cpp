@@ -296,6 +296,31 @@ TEST(RelayInterpreter, TimeoutAtLoopIterationsAndFunctionEntries) {
   EXPECT_TRUE(o.ok) << "straight-line top-level code is not polled";
 }
 
+/// The fuzzer's budget: a fixed count of function entries and loop
+/// iterations, so an endless program stops at the same point every time.
+TEST(RelayInterpreter, StepLimitCountsEntriesAndIterations) {
+  const std::string message =
+      "step limit exceeded: more than 10 function entries and loop iterations";
+  for (const char *source : {"while true { }\n", "fn f() { f() }\nf()\n",
+                             "for i in 0..11 { }\n"}) {
+    ArenaScope arena;
+    auto program = compile(source);
+    Interpreter interp(*program);
+    interp.setStepLimit(10);
+    Outcome o = runCaptured(interp);
+    EXPECT_FALSE(o.ok) << source;
+    EXPECT_EQ(o.error.message, message) << source;
+    EXPECT_EQ(o.error.loc.line, 0u) << source;
+  }
+  ArenaScope arena;
+  auto program = compile("for i in 0..10 { }\nprint(1)\n");
+  Interpreter interp(*program);
+  interp.setStepLimit(10);
+  Outcome o = runCaptured(interp);
+  EXPECT_TRUE(o.ok) << o.error.message;
+  EXPECT_EQ(o.out, "1\n");
+}
+
 TEST(RelayInterpreter, DeepRecursionWithinTheDefaultLimit) {
   EXPECT_EQ(output("fn f(n) -> number { if n == 0 { return 0 }\n"
                    "  let a = [n]; return f(n - 1) + a[0] - n + 1 }\n"
