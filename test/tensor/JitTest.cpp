@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -434,6 +435,82 @@ TEST(TensorJit, ConcurrentCallsShareThePool) {
   for (int t = 0; t < 4; ++t) {
     EXPECT_EQ(errors[t], "");
     EXPECT_EQ(results[t], double(n) * (t + 1));
+  }
+}
+
+// Four threads compile their own kernels on one engine at once, then run
+// them on its pool (three threads a call, so calls queue for the pool) while
+// the others are still compiling. Runs under ThreadSanitizer.
+TEST(TensorJit, ThreadsCompileAndRunOnOneEngineAtOnce) {
+  auto shared = test::makeEngine(4, 1 << 12);
+  ASSERT_TRUE(shared);
+  const int64_t n = 50000;
+  std::vector<double> a(n);
+  for (int64_t i = 0; i < n; ++i)
+    a[i] = double(i % 100);
+  std::vector<std::string> errors(4);
+  std::vector<int> wrong(4, -1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      std::string source = "kernel k" + std::to_string(t) +
+                           "(a: f64[], s: f64) -> f64[] = a * s + " + std::to_string(t);
+      CompileResult r = compile(*shared, source);
+      if (!r.ok()) {
+        errors[t] = r.diagnostics;
+        return;
+      }
+      std::vector<double> out(n);
+      wrong[t] = 0;
+      for (int rep = 0; rep < 10; ++rep) {
+        ArrayView o = view(out, DType::F64);
+        errors[t] += r.kernels[0]->run({Arg::of(view(a, DType::F64)), Arg::of(Scalar::f64(rep))},
+                                       &o, nullptr, 3);
+        for (int64_t i = 0; i < n; ++i)
+          wrong[t] += out[i] != a[i] * rep + t;
+      }
+    });
+  for (auto &th : threads)
+    th.join();
+  for (int t = 0; t < 4; ++t) {
+    EXPECT_EQ(errors[t], "") << "thread " << t;
+    EXPECT_EQ(wrong[t], 0) << "thread " << t;
+  }
+}
+
+// The strided loop is compiled on the first call that needs it: four threads
+// make that first call at once (a transposed view), so one compiles while the
+// others wait for it and read the loop it publishes. Runs under TSan.
+TEST(TensorJit, ThreadsMakeTheFirstStridedCallAtOnce) {
+  auto shared = test::makeEngine(2, 1 << 12);
+  ASSERT_TRUE(shared);
+  auto k = test::compileFirst(*shared, "kernel tr(a: i32[], b: i32[]) -> i32[] = a - b");
+  ASSERT_TRUE(k);
+  std::vector<int32_t> m(12), zeros(12, 0);
+  std::iota(m.begin(), m.end(), 0);
+  std::atomic<int> ready{0};
+  std::vector<std::vector<int32_t>> outs(4, std::vector<int32_t>(12, -1));
+  std::vector<std::string> errors(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      ArrayView a = ArrayView::contiguous(m.data(), DType::I32, {4, 3});
+      a.strides[0] = 1; // a 3x4 matrix viewed transposed
+      a.strides[1] = 4;
+      ArrayView z = ArrayView::contiguous(zeros.data(), DType::I32, {4, 3});
+      ArrayView o = ArrayView::contiguous(outs[t].data(), DType::I32, {4, 3});
+      ++ready;
+      while (ready.load() < 4)
+        std::this_thread::yield();
+      errors[t] = k->run({Arg::of(a), Arg::of(z)}, &o, nullptr);
+    });
+  for (auto &th : threads)
+    th.join();
+  for (int t = 0; t < 4; ++t) {
+    EXPECT_EQ(errors[t], "") << "thread " << t;
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 3; ++j)
+        EXPECT_EQ(outs[t][i * 3 + j], m[j * 4 + i]) << "thread " << t;
   }
 }
 

@@ -216,7 +216,8 @@ static int pickLoop(const kt_kernel_fns *k, const int64_t *ctx, int nd,
     /* Without broadcast operands a flat call may take a whole row. */
     job->tile = splats ? KT_ROW_TILE : ctx[KT_CTX_SHAPE + 3];
   } else {
-    job->loop = k->strided;
+    /* Published by another thread's resolveStrided (JIT) while calls run. */
+    job->loop = __atomic_load_n(&k->strided, __ATOMIC_ACQUIRE);
     if (!job->loop && k->resolveStrided)
       job->loop = k->resolveStrided(k->resolveArg);
     if (!job->loop)

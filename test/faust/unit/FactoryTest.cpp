@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 namespace kiln::faust::test {
 namespace {
@@ -400,6 +401,43 @@ TEST(FactoryTest, InstancesTooLargeToAllocateAreRefused) {
   ASSERT_TRUE(loaded) << error;
   EXPECT_FALSE(loaded->createInstance(&error));
   EXPECT_EQ(error, expected);
+}
+
+// Eight threads share one factory (compiled on two threads): each makes and
+// runs its own instances; half also serialise the factory to machine code
+// and load it into one shared registry, two recompile its bitcode. Every
+// render equals the single-threaded one. Runs under ThreadSanitizer.
+TEST(FactoryTest, EightThreadsShareAFactoryAndItsMachineCode) {
+  REQUIRE_FAUST();
+  Registry registry, loaders;
+  FactoryOptions options;
+  options.compileThreads = 2;
+  auto factory = compile(registry, kMix, options);
+  ASSERT_TRUE(factory);
+  const auto expected = renderFrames(*factory->createInstance(), 256);
+  std::vector<double> diffs(8, -1);
+  std::vector<std::string> errors(8);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      std::shared_ptr<Factory> use = factory;
+      if (t % 2) {
+        std::string machine = factory->writeMachine("", errors[t]);
+        use = machine.empty() ? nullptr : loaders.readDSPFactoryFromMachine(machine, errors[t]);
+      } else if (t % 4 == 2) {
+        use = loaders.readDSPFactoryFromBitcode(factory->writeBitcode(),
+                                                "", -1, errors[t]);
+      }
+      auto dsp = use ? use->createInstance(&errors[t]) : nullptr;
+      if (dsp)
+        diffs[t] = maxDiff(expected, renderFrames(*dsp, 256));
+      loaders.getAllDSPFactories();
+    });
+  for (auto &th : threads)
+    th.join();
+  for (int t = 0; t < 8; ++t)
+    EXPECT_EQ(diffs[t], 0.0) << "thread " << t << ": " << errors[t];
+  EXPECT_EQ(loaders.getAllDSPFactories().size(), 2u) << "machine code once, bitcode once";
 }
 
 TEST(FactoryTest, UnknownTargetIsAnError) {

@@ -7,8 +7,10 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <atomic>
 #include <fstream>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace kiln;
@@ -182,6 +184,60 @@ TEST_F(DiskCache, EntryCopiedOverAnotherKeyIsRejected) {
   auto cache = compileAt(OptLevel::O3, 1);
   EXPECT_EQ(cache->stats().corruptEntries, 1u);
   compileAt(OptLevel::O1, 0); // the original is still trusted
+}
+
+/// IR for one of the four functions the concurrency test compiles.
+std::string constantIR(int k) {
+  return "define i64 @k" + std::to_string(k) + "() { ret i64 " +
+         std::to_string(1000 + k) + " }\n";
+}
+
+// Eight threads, each compiling through its own engine; two caches (as two
+// processes would) share one directory, and every key is asked for by
+// several threads at once. Runs under ThreadSanitizer (label concurrency).
+TEST_F(DiskCache, EightThreadsShareCachesAndADirectory) {
+  auto first = std::make_shared<core::CompileCache>(Dir);
+  auto second = std::make_shared<core::CompileCache>(Dir);
+  constexpr int threads = 8, rounds = 3;
+  std::atomic<int> failures{0};
+  std::atomic<uint64_t> compiled{0}, hits{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int r = 0; r < rounds; ++r) {
+        int k = (t + r) % 4;
+        auto jit = test::makeJit(OptLevel::O1, t % 2 ? second : first);
+        if (!jit || !test::errorText(jit->addModule(test::moduleFromIR(constantIR(k)))).empty()) {
+          ++failures;
+          continue;
+        }
+        auto fn = jit->lookupAs<int64_t()>("k" + std::to_string(k));
+        if (!fn || (*fn)() != 1000 + k)
+          ++failures;
+        if (!fn)
+          llvm::consumeError(fn.takeError());
+        compiled += jit->stats().compilations;
+        hits += jit->stats().cacheHits;
+      }
+    });
+  for (auto &th : pool)
+    th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(compiled.load() + hits.load(), uint64_t(threads * rounds));
+  EXPECT_EQ(first->stats().corruptEntries + second->stats().corruptEntries, 0u);
+  // Every entry on disk is whole: a third cache loads all four.
+  auto third = std::make_shared<core::CompileCache>(Dir);
+  auto jit = test::makeJit(OptLevel::O1, third);
+  ASSERT_TRUE(jit);
+  for (int k = 0; k < 4; ++k) {
+    ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(constantIR(k)))), "");
+    auto fn = jit->lookupAs<int64_t()>("k" + std::to_string(k));
+    ASSERT_TRUE(bool(fn));
+    EXPECT_EQ((*fn)(), 1000 + k);
+  }
+  EXPECT_EQ(jit->stats().compilations, 0u);
+  EXPECT_EQ(third->stats().diskHits, 4u);
+  EXPECT_EQ(third->stats().corruptEntries, 0u);
 }
 
 TEST(Cache, UnwritableDirectoryStillCompiles) {
