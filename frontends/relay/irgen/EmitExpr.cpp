@@ -441,6 +441,12 @@ Value *FunctionGen::emitUserCall(const CallExpr &e) {
   Function *callee = M.callee(target);
   if (!callee)
     return M.fail(e.loc, "no function for '" + target.name + "'", result);
+  if (M.takesBudget(target)) {
+    if (!calleeBudget)
+      return M.fail(e.loc, "call of '" + target.name + "' without a budget",
+                    result);
+    args.push_back(calleeBudget);
+  }
   CallInst *call = b.CreateCall(callee, args);
   return call->getType()->isVoidTy() ? nullptr : call;
 }

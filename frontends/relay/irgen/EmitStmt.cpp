@@ -43,28 +43,26 @@ void FunctionGen::emitPrologue() {
       b.CreateStore(Constant::getNullValue(a->getAllocatedType()), a);
     slots.push_back(a);
   }
-  for (unsigned i = 0; i < fn->arg_size(); ++i)
+  for (unsigned i = 0; i < decl.params.size(); ++i)
     if (AllocaInst *a = slot(int(i), decl.paramTypes[i], decl.params[i].loc)) {
       a->setName(decl.params[i].name + ".slot");
       b.CreateStore(fn->getArg(i), a);
     }
   // The top-level code is no call: the interpreter neither polls nor counts
-  // depth there, and the compiled tiers must trap at the same points.
+  // depth there, and the compiled tiers must trap at the same points (it
+  // only works out the budget its calls pass on).
   // A function that neither loops nor calls finishes in bounded time, so
   // its entry need not poll the timeout (the interpreter's extra polls only
   // change when a timeout is noticed, never what is printed).
-  if (countsDepth) {
-    if (!bounded)
-      pollInterrupt();
-    enterFrame();
-  }
+  if (countsDepth && !bounded)
+    pollInterrupt();
+  enterFrame();
 }
 
 /// A value-returning function reached its closing brace: a runtime error
 /// there; a void one returns.
 void FunctionGen::emitFallOff() {
   if (fn->getReturnType()->isVoidTy()) {
-    leaveFrame();
     b.CreateRetVoid();
     return;
   }
@@ -129,42 +127,30 @@ void FunctionGen::pollInterrupt() {
             "timeout");
 }
 
-/// depth += 1, trapping past kiln_rt_max_depth at the function's name.
+/// The depth guard without a store: a user function receives its call
+/// budget (the limit minus its own depth, see IRGen.h) in a register,
+/// traps when it is negative, and passes one less to every user call. The
+/// top-level code, depth 0 or the depth of whoever runs it, derives its
+/// budget from the runtime's counters once.
 void FunctionGen::enterFrame() {
-  if (!M.options.guards || !countsDepth)
+  if (!M.options.guards)
     return;
-  GlobalVariable *depthVar = M.runtimeGlobal("kiln_rt_depth");
-  MDNode *tag = M.tbaa(ModuleGen::Access::Depth);
-  LoadInst *old = b.CreateLoad(b.getInt32Ty(), depthVar);
-  old->setMetadata(LLVMContext::MD_tbaa, tag);
-  Value *depth = b.CreateAdd(old, b.getInt32(1), "depth");
-  // A leaf calls no user function, so nothing reads the depth while it
-  // runs: checking the limit is enough, without storing the count.
+  Value *budget;
+  if (countsDepth) {
+    budget = fn->getArg(fn->arg_size() - 1);
+    emitCheck(b.CreateICmpSLT(budget, b.getInt32(0)),
+              [&] {
+                M.call("kiln_rt_stack_overflow", b.getVoidTy(),
+                       {M.fileName(), b.getInt32(decl.loc.line),
+                        b.getInt32(decl.loc.col)},
+                       Callee::NoReturn);
+              },
+              "overflow");
+  } else {
+    budget = M.budgetFromRuntime(0);
+  }
   if (!isLeaf)
-    b.CreateStore(depth, depthVar)->setMetadata(LLVMContext::MD_tbaa, tag);
-  LoadInst *max = b.CreateLoad(b.getInt32Ty(),
-                               M.runtimeGlobal("kiln_rt_max_depth"), "max.depth");
-  max->setMetadata(LLVMContext::MD_tbaa, tag);
-  emitCheck(b.CreateICmpSGT(depth, max),
-            [&] {
-              M.call("kiln_rt_stack_overflow", b.getVoidTy(),
-                     {M.fileName(), b.getInt32(decl.loc.line),
-                      b.getInt32(decl.loc.col)},
-                     Callee::NoReturn);
-            },
-            "overflow");
-}
-
-/// depth -= 1 before every return (a trap restores the depth itself).
-void FunctionGen::leaveFrame() {
-  if (!M.options.guards || !countsDepth || isLeaf)
-    return;
-  GlobalVariable *depthVar = M.runtimeGlobal("kiln_rt_depth");
-  MDNode *tag = M.tbaa(ModuleGen::Access::Depth);
-  LoadInst *depth = b.CreateLoad(b.getInt32Ty(), depthVar);
-  depth->setMetadata(LLVMContext::MD_tbaa, tag);
-  b.CreateStore(b.CreateSub(depth, b.getInt32(1)), depthVar)
-      ->setMetadata(LLVMContext::MD_tbaa, tag);
+    calleeBudget = b.CreateSub(budget, b.getInt32(1), "callee.budget");
 }
 
 BasicBlock *FunctionGen::newBlock(const Twine &name) {
@@ -309,7 +295,6 @@ void FunctionGen::emitReturn(const ReturnStmt &s) {
     return;
   }
   Value *v = returnsVoid ? nullptr : emitAs(s.value.get(), decl.returnType);
-  leaveFrame();
   if (returnsVoid)
     b.CreateRetVoid();
   else

@@ -31,7 +31,7 @@ void emitEntryWrapper(ModuleGen &m, const FuncDecl &decl, Function *typed,
                                            {"args", "ret"});
   wrapper->addFnAttr(Attribute::NoUnwind);
   std::vector<Value *> args;
-  for (unsigned i = 0; i < typed->arg_size(); ++i) {
+  for (unsigned i = 0; i < decl.params.size(); ++i) {
     Value *addr = b.CreateConstInBoundsGEP1_64(
         b.getInt8Ty(), wrapper->getArg(0), uint64_t(i) * irgen::SlotBytes);
     llvm::Type *t = typed->getArg(i)->getType();
@@ -41,6 +41,10 @@ void emitEntryWrapper(ModuleGen &m, const FuncDecl &decl, Function *typed,
     else
       args.push_back(b.CreateLoad(t, addr, decl.params[i].name));
   }
+  // The caller counts its own depth in kiln_rt_depth; the callee is one
+  // level deeper.
+  if (m.takesBudget(decl))
+    args.push_back(m.budgetFromRuntime(1));
   CallInst *result = b.CreateCall(typed, args);
   // Inlining the function into its wrapper would compile its body twice
   // (the function stays for its other callers): a call costs far less.
@@ -63,8 +67,10 @@ Function *declareTyped(ModuleGen &m, const FuncDecl &decl,
   Function *f = Function::Create(type, linkage, name, m.module);
   f->addFnAttr(Attribute::NoUnwind);
   m.markArrays(*f);
-  for (unsigned i = 0; i < f->arg_size(); ++i)
+  for (unsigned i = 0; i < decl.params.size(); ++i)
     f->getArg(i)->setName(decl.params[i].name);
+  if (m.takesBudget(decl))
+    f->getArg(decl.params.size())->setName("budget");
   return f;
 }
 

@@ -5,7 +5,16 @@
 // no value -> void), plus `relay.f.entry(ptr args, ptr ret)`, a wrapper
 // taking 8-byte slots (kiln::relay::Slot: double bits, 0/1, pointer) so
 // untyped callers (the interpreter, the router) can call it. The top-level
-// statements become `void relay.main()`. Semantics are docs/relay.md's,
+// statements become `void relay.main()`.
+//
+// With guards, `relay.f` takes one more argument after its parameters: an
+// i32 call budget, kiln_rt_max_depth minus f's call depth. f traps with
+// "stack overflow" when it is negative and passes budget - 1 to the user
+// functions it calls, so the depth limit costs a register, a compare and a
+// subtraction per call, with no memory traffic (docs/relay.md, "Guards").
+// Code entered from the runtime's side derives the budget from the
+// interpreter's counter: `.entry` passes max - kiln_rt_depth - 1, and
+// relay.main starts from max - kiln_rt_depth. Semantics are docs/relay.md's,
 // bit for bit: no fast-math, libm by name, the runtime's index checks.
 #pragma once
 
@@ -25,9 +34,10 @@ namespace kiln::relay {
 
 struct IRGenOptions {
   /// Emit the call-depth and timeout checks (docs/relay.md, "Guards") at
-  /// user-function entries and loop iterations. The top-level code (main)
-  /// is not a call: like the interpreter, it neither counts nor polls on
-  /// entry (its loops still poll).
+  /// user-function entries and loop iterations, and the hidden call-budget
+  /// argument of user functions. The top-level code (main) is not a call:
+  /// like the interpreter, it neither counts nor polls on entry (its loops
+  /// still poll).
   bool guards = true;
 };
 

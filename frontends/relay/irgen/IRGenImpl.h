@@ -61,8 +61,7 @@ struct ModuleGen {
   /// array's data pointer or length, so loops keep both in registers.
   /// TBAA classes: array fields, elements, and the runtime's depth
   /// counters and timeout flag (so the optimiser knows array stores never
-  /// touch them and can fold an inlined call's depth increment and
-  /// decrement away, and a timeout poll never reloads an array field).
+  /// touch them, and a timeout poll never reloads an array field).
   enum class Access { Data, Length, Element, Depth, Capacity };
   llvm::MDNode *tbaa(Access access);
   /// Declares (once) and calls `name` with attributes for `kind`.
@@ -75,6 +74,14 @@ struct ModuleGen {
   void markArrays(llvm::Function &f);
   /// An external i32 global of the runtime (kiln_rt_depth, ...).
   llvm::GlobalVariable *runtimeGlobal(llvm::StringRef name);
+  /// Whether `f`'s typed function takes the hidden call budget (an i32
+  /// after its parameters): every user function when guards are on.
+  bool takesBudget(const FuncDecl &f) const;
+  /// The budget of code entered from the runtime's side (the interpreter,
+  /// the router, a C main) at `calls` levels below the depth it counts in
+  /// kiln_rt_depth: kiln_rt_max_depth - kiln_rt_depth - calls, from two
+  /// loads at the insert point.
+  llvm::Value *budgetFromRuntime(int calls);
 
   /// Records the first internal error (an AST sema did not finish) and
   /// returns a placeholder of `t` so generation can go on safely.
@@ -114,7 +121,6 @@ private:
   llvm::AllocaInst *slot(int index, Type expected, Loc where);
   void pollInterrupt();
   void enterFrame();
-  void leaveFrame();
   /// Branches to a new cold block when `failed`, emits `slowPath` there (a
   /// noreturn runtime call) and continues in a new block on the fast path.
   void emitCheck(llvm::Value *failed, const std::function<void()> &slowPath,
@@ -258,6 +264,9 @@ private:
   };
   std::vector<CounterStep> counterSteps;
   bool countsDepth; ///< user functions count toward the call depth; main not
+  /// The budget every user call passes (this function's budget - 1); null
+  /// without guards and in leaves.
+  llvm::Value *calleeBudget = nullptr;
   bool isLeaf = false;  ///< calls no user function
   bool bounded = false; ///< a leaf without loops: always finishes quickly
 };

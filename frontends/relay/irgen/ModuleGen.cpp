@@ -48,6 +48,8 @@ FunctionType *ModuleGen::signature(const FuncDecl &f) {
     }
     params.push_back(t);
   }
+  if (takesBudget(f))
+    params.push_back(b.getInt32Ty());
   return FunctionType::get(typeOf(f.returnType, f.loc), params, false);
 }
 
@@ -133,6 +135,21 @@ void ModuleGen::markArrays(Function &f) {
 GlobalVariable *ModuleGen::runtimeGlobal(StringRef name) {
   Constant *g = module.getOrInsertGlobal(name, b.getInt32Ty());
   return llvm::cast<GlobalVariable>(g);
+}
+
+bool ModuleGen::takesBudget(const FuncDecl &f) const {
+  return options.guards && &f != program.main;
+}
+
+Value *ModuleGen::budgetFromRuntime(int calls) {
+  MDNode *tag = tbaa(Access::Depth);
+  LoadInst *max = b.CreateLoad(b.getInt32Ty(), runtimeGlobal("kiln_rt_max_depth"),
+                               "max.depth");
+  LoadInst *depth =
+      b.CreateLoad(b.getInt32Ty(), runtimeGlobal("kiln_rt_depth"), "depth");
+  max->setMetadata(LLVMContext::MD_tbaa, tag);
+  depth->setMetadata(LLVMContext::MD_tbaa, tag);
+  return b.CreateSub(b.CreateSub(max, depth), b.getInt32(calls), "budget");
 }
 
 Value *ModuleGen::fail(Loc where, const std::string &message, llvm::Type *t) {

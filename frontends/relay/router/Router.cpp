@@ -36,8 +36,10 @@ public:
   llvm::Error setUp();
   int run(std::string &errors, RunStats *stats);
 
-  /// Called by stubs when the callee has no native code yet.
-  static void dispatch(Router *self, int32_t index, const Slot *args, Slot *ret);
+  /// Called by stubs when the callee has no native code yet, with the
+  /// callee's call budget (with guards).
+  static void dispatch(Router *self, int32_t index, const Slot *args,
+                       Slot *ret, int32_t budget);
 
 private:
   llvm::Error compile(int index);
@@ -64,12 +66,21 @@ private:
 
 thread_local char trapMessage[256];
 
-void Router::dispatch(Router *self, int32_t index, const Slot *args, Slot *ret) {
+void Router::dispatch(Router *self, int32_t index, const Slot *args,
+                      Slot *ret, int32_t budget) {
   bool ok;
   uint32_t line = 0, col = 0;
   {
+    // Compiled code counts depth in its budget, the interpreter in
+    // kiln_rt_depth: hand over the caller's depth (the interpreter adds the
+    // callee's level), and give the interpreter that called the compiled
+    // code its own count back afterwards (call() restores it on errors).
+    int32_t saved = kiln_rt_depth;
+    if (self->O.guards)
+      kiln_rt_depth = kiln_rt_max_depth - budget - 1;
     RuntimeError error;
     ok = self->Interp.call(index, args, ret, error);
+    kiln_rt_depth = saved;
     if (!ok) {
       std::snprintf(trapMessage, sizeof trapMessage, "%s", error.message.c_str());
       line = error.loc.line;
@@ -101,7 +112,7 @@ llvm::Error Router::setUp() {
                                    {"relay_router_dispatch", (void *)&Router::dispatch}}))
     return err;
   auto context = std::make_unique<llvm::LLVMContext>();
-  auto stubs = generateStubs(P, *context);
+  auto stubs = generateStubs(P, *context, O.guards);
   if (!stubs)
     return stubs.takeError();
   if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*stubs), std::move(context))))

@@ -38,8 +38,11 @@ int runRouted(const Program &program, const RunOptions &options,
 
 /// The stub module: for every user function g, a global `relay.g.native`
 /// (null until g is compiled) and `relay.g`, which calls *relay.g.native or
-/// else `relay_router_dispatch(&relay_router_self, index, args, ret)`.
+/// else `relay_router_dispatch(&relay_router_self, index, args, ret,
+/// budget)`. With `guards`, relay.g has irgen's hidden call budget (see
+/// IRGen.h), which it passes on to either; without, dispatch gets 0.
 llvm::Expected<std::unique_ptr<llvm::Module>>
-generateStubs(const Program &program, llvm::LLVMContext &context);
+generateStubs(const Program &program, llvm::LLVMContext &context,
+              bool guards);
 
 } // namespace kiln::relay

@@ -19,10 +19,14 @@ llvm::Type *llvmType(llvm::LLVMContext &ctx, Type t) {
   }
 }
 
-llvm::FunctionType *signature(llvm::LLVMContext &ctx, const FuncDecl &f) {
+/// As irgen's: the parameters, then the call budget when guards are on.
+llvm::FunctionType *signature(llvm::LLVMContext &ctx, const FuncDecl &f,
+                              bool guards) {
   std::vector<llvm::Type *> params;
   for (Type t : f.paramTypes)
     params.push_back(llvmType(ctx, t));
+  if (guards)
+    params.push_back(llvm::Type::getInt32Ty(ctx));
   return llvm::FunctionType::get(llvmType(ctx, f.returnType), params, false);
 }
 
@@ -43,13 +47,13 @@ llvm::Value *fromSlot(llvm::IRBuilder<> &b, llvm::Value *slot, Type t) {
 }
 
 void emitStub(llvm::Module &m, const FuncDecl &f, llvm::GlobalVariable *self,
-              llvm::FunctionCallee dispatch) {
+              llvm::FunctionCallee dispatch, bool guards) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::IRBuilder<> b(ctx);
   auto *native = new llvm::GlobalVariable(
       m, b.getPtrTy(), false, llvm::GlobalValue::ExternalLinkage,
       llvm::ConstantPointerNull::get(b.getPtrTy()), "relay." + f.name + ".native");
-  llvm::FunctionType *type = signature(ctx, f);
+  llvm::FunctionType *type = signature(ctx, f, guards);
   llvm::Function *fn = core::createFunction(m, b, "relay." + f.name, type);
   auto *slots = b.CreateAlloca(b.getInt64Ty(), b.getInt32(std::max<size_t>(1, f.params.size())));
   auto *ret = b.CreateAlloca(b.getInt64Ty());
@@ -68,10 +72,11 @@ void emitStub(llvm::Module &m, const FuncDecl &f, llvm::GlobalVariable *self,
   core::emitIfElse(
       b, isNull,
       [&](llvm::IRBuilder<> &b) {
-        for (size_t i = 0; i < args.size(); ++i)
+        for (size_t i = 0; i < f.params.size(); ++i)
           b.CreateStore(toSlot(b, args[i], f.paramTypes[i]),
                         b.CreateConstGEP1_64(b.getInt64Ty(), slots, i));
-        b.CreateCall(dispatch, {self, b.getInt32(f.index), slots, ret});
+        llvm::Value *budget = guards ? args.back() : b.getInt32(0);
+        b.CreateCall(dispatch, {self, b.getInt32(f.index), slots, ret, budget});
         llvm::Value *v = nullptr;
         if (f.returnType != Type::Void)
           v = fromSlot(b, b.CreateLoad(b.getInt64Ty(), ret), f.returnType);
@@ -84,7 +89,8 @@ void emitStub(llvm::Module &m, const FuncDecl &f, llvm::GlobalVariable *self,
 } // namespace
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
-generateStubs(const Program &program, llvm::LLVMContext &context) {
+generateStubs(const Program &program, llvm::LLVMContext &context,
+              bool guards) {
   auto m = std::make_unique<llvm::Module>("relay:stubs", context);
   llvm::IRBuilder<> b(context);
   auto *self = new llvm::GlobalVariable(*m, b.getInt8Ty(), true,
@@ -93,11 +99,12 @@ generateStubs(const Program &program, llvm::LLVMContext &context) {
   auto dispatch = m->getOrInsertFunction(
       "relay_router_dispatch",
       llvm::FunctionType::get(b.getVoidTy(),
-                              {b.getPtrTy(), b.getInt32Ty(), b.getPtrTy(), b.getPtrTy()},
+                              {b.getPtrTy(), b.getInt32Ty(), b.getPtrTy(),
+                               b.getPtrTy(), b.getInt32Ty()},
                               false));
   for (auto &f : program.functions)
     if (f.get() != program.main)
-      emitStub(*m, *f, self, dispatch);
+      emitStub(*m, *f, self, dispatch, guards);
   if (auto err = core::verifyModule(*m))
     return std::move(err);
   return std::move(m);

@@ -86,11 +86,15 @@ void kiln_rt_arena_release(size_t mark);
 
 /* ---- Guards against runaway programs. ---------------------------------- */
 
-/* Call depth shared by all execution tiers of one program (the generated
- * code increments it on entry and decrements it on return). When it would
- * exceed kiln_rt_max_depth, code calls kiln_rt_stack_overflow, which traps
- * with "stack overflow: call depth exceeded N". kiln_rt_call_guarded
- * restores the depth it found when a trap unwinds to it. */
+/* The call depth limit and the interpreter's count of active calls.
+ * Compiled code does not store a count: each generated user function gets
+ * its remaining budget (kiln_rt_max_depth minus its depth) as a hidden
+ * argument in a register and passes one less to its callees; code entered
+ * from a host derives the budget from these two once (kiln_rt_depth is the
+ * depth of whoever calls it). When a call would exceed kiln_rt_max_depth,
+ * code calls kiln_rt_stack_overflow, which traps with "stack overflow: call
+ * depth exceeded N". kiln_rt_call_guarded restores the depth it found when
+ * a trap unwinds to it. */
 extern int32_t kiln_rt_depth;
 extern int32_t kiln_rt_max_depth;
 void kiln_rt_stack_overflow(const char *file, int32_t line, int32_t column);

@@ -514,6 +514,65 @@ TEST(RelayIRGen, GuardsOffLeaveNoRuntimeGlobals) {
   EXPECT_TRUE(guarded->getNamedGlobal("kiln_rt_interrupted"));
 }
 
+// The depth limit travels as a hidden i32 argument (the call budget), so
+// optimised code never stores to kiln_rt_depth: a store there per call made
+// every call wait on the previous call's store (issue 16).
+TEST(RelayIRGen, DepthGuardIsAnArgumentNotAStore) {
+  const char *fib = "fn fib(n) { if n < 2 { return n }; return fib(n - 1) + "
+                    "fib(n - 2) }\nprint(fib(20))";
+  llvm::LLVMContext context;
+  auto module = optimizedAtO2(fib, context);
+  ASSERT_TRUE(module);
+  llvm::Function *f = module->getFunction("relay.fib");
+  ASSERT_TRUE(f);
+  ASSERT_EQ(f->arg_size(), 2u);
+  EXPECT_TRUE(f->getArg(1)->getType()->isIntegerTy(32));
+  llvm::GlobalVariable *depth = module->getNamedGlobal("kiln_rt_depth");
+  ASSERT_TRUE(depth) << "relay.main reads it once";
+  for (llvm::User *user : depth->users())
+    EXPECT_FALSE(llvm::isa<llvm::StoreInst>(user));
+  IRGenOptions off;
+  off.guards = false;
+  auto program = compile(fib);
+  auto unguarded = generate(*program, context, off);
+  ASSERT_TRUE(unguarded);
+  EXPECT_EQ(unguarded->getFunction("relay.fib")->arg_size(), 1u);
+}
+
+// A host (the interpreter, the router) calls `.entry` at the depth it
+// counts in kiln_rt_depth; the callee is one level deeper.
+TEST(RelayIRGen, EntryWrapperStartsFromTheInterpreterDepth) {
+  ArenaScope arena;
+  auto program = compile("fn d(n) { if n == 0 { return 0 }; return d(n - 1) "
+                         "+ 1 }\nprint(d(1))");
+  auto jit = jitProgram(*program, OptLevel::O2);
+  ASSERT_TRUE(jit);
+  auto entry = jit->lookupAs<void(const Slot *, Slot *)>("relay.d.entry");
+  ASSERT_TRUE(bool(entry));
+  struct Call {
+    void (*entry)(const Slot *, Slot *);
+    Slot args[1], ret;
+  };
+  auto run = [&](double n) {
+    Call call{*entry, {}, {}};
+    call.args[0].number = n;
+    auto body = [](void *c) {
+      auto *call = static_cast<Call *>(c);
+      call->entry(call->args, &call->ret);
+    };
+    kiln_rt_trap_info info;
+    return kiln_rt_call_guarded(body, &call, &info) == 0;
+  };
+  int32_t savedMax = kiln_rt_max_depth, savedDepth = kiln_rt_depth;
+  kiln_rt_max_depth = 50;
+  kiln_rt_depth = 40;
+  EXPECT_TRUE(run(9)) << "depths 41..50";
+  EXPECT_FALSE(run(10)) << "depth 51";
+  EXPECT_EQ(kiln_rt_depth, 40) << "the host's count is left alone";
+  kiln_rt_max_depth = savedMax;
+  kiln_rt_depth = savedDepth;
+}
+
 TEST(RelayIRGen, SlotsArePromotedAtO2) {
   llvm::LLVMContext context;
   auto module = optimizedAtO2(Mandelbrot, context);
