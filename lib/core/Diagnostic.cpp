@@ -22,12 +22,18 @@ std::string KilnError::render() const {
   else
     out = fmt::format("error: {}", Message);
   if (Loc.known() && !SourceLine.empty()) {
-    // Keep tabs so the caret lines up under the same column in a terminal.
-    std::string pad;
+    // Columns count bytes; the caret line counts what a terminal shows:
+    // tabs kept, one cell per UTF-8 character (continuation bytes add
+    // none), control bytes (NUL, a stray CR) shown as '?'.
+    std::string line = SourceLine, pad;
+    for (char &c : line)
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+        c = '?';
     unsigned col = Loc.column ? Loc.column : 1;
-    for (unsigned i = 0; i + 1 < col && i < SourceLine.size(); ++i)
-      pad += SourceLine[i] == '\t' ? '\t' : ' ';
-    out += fmt::format("\n{}\n{}^", SourceLine, pad);
+    for (unsigned i = 0; i + 1 < col && i < line.size(); ++i)
+      if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80)
+        pad += line[i] == '\t' ? '\t' : ' ';
+    out += fmt::format("\n{}\n{}^", line, pad);
   }
   return out;
 }
@@ -62,6 +68,10 @@ std::string_view lineOf(std::string_view text, unsigned line) {
                                                   : end - pos);
   if (!result.empty() && result.back() == '\r')
     result.remove_suffix(1);
+  // A UTF-8 byte order mark is not part of the first line's text (the
+  // frontends count columns after it).
+  if (line == 1 && result.substr(0, 3) == "\xEF\xBB\xBF")
+    result.remove_prefix(3);
   return result;
 }
 

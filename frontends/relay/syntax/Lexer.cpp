@@ -2,6 +2,7 @@
 #include "Lexer.h"
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
 
@@ -69,7 +70,12 @@ const std::unordered_map<std::string_view, Tok> keywords = {
 
 class Scanner {
 public:
-  Scanner(std::string_view src, DiagList &diags) : Src(src), Diags(diags) {}
+  Scanner(std::string_view src, DiagList &diags) : Src(src), Diags(diags) {
+    // A UTF-8 byte order mark (editors on Windows write one) is not text;
+    // columns count from the character after it.
+    if (Src.substr(0, 3) == "\xEF\xBB\xBF")
+      Pos = LineStart = 3;
+  }
 
   std::vector<Token> run() {
     while (true) {
@@ -99,6 +105,8 @@ private:
       } else if (c == '/' && peek(1) == '/') {
         while (Pos < Src.size() && Src[Pos] != '\n')
           ++Pos;
+      } else if (c == '/' && peek(1) == '*') {
+        skipBlockComment();
       } else if (c == '\n') {
         LastNewline = here();
         if (Nesting == 0 && !Out.empty() && Out.back().kind != Tok::Newline)
@@ -125,23 +133,37 @@ private:
     scanPunct(loc);
   }
 
+  /// number ::= digits ('.' digits?)? exponent? | '.' digits exponent?
+  /// exponent ::= ('e'|'E') ('+'|'-')? digits. Decimal only: strtod alone
+  /// would also take hex ("0x10" is 16) and stop silently at "1e". A
+  /// letter, digit or '_' glued to the number makes it one malformed token.
   void scanNumber(Loc loc) {
-    const char *begin = Src.data() + Pos;
-    char *end = nullptr;
-    double value = std::strtod(begin, &end);
-    size_t length = size_t(end - begin);
-    // "1..5" is a range: strtod must not eat the first '.'.
-    std::string_view text(begin, length);
-    size_t dots = text.find("..");
-    if (dots != std::string_view::npos) {
-      length = dots;
-      value = std::strtod(std::string(begin, length).c_str(), nullptr);
-    } else if (length > 1 && text.back() == '.' && peek(length) == '.') {
-      --length;
-      value = std::strtod(std::string(begin, length).c_str(), nullptr);
+    size_t start = Pos;
+    auto digits = [&] {
+      while (std::isdigit(static_cast<unsigned char>(peek())))
+        ++Pos;
+    };
+    digits();
+    if (peek() == '.' && peek(1) != '.') { // "1..5" is a range
+      ++Pos;
+      digits();
     }
-    Pos += length;
-    push(Tok::Number, loc, std::string(begin, length), value);
+    bool bad = false;
+    if (peek() == 'e' || peek() == 'E') {
+      size_t sign = peek(1) == '+' || peek(1) == '-' ? 1 : 0;
+      bad = !std::isdigit(static_cast<unsigned char>(peek(1 + sign)));
+      Pos += 1 + sign;
+      digits();
+    }
+    while (Pos < Src.size() && (isWordChar(Src[Pos]) || (bad && Src[Pos] == '.'))) {
+      bad = true;
+      ++Pos;
+    }
+    std::string text(Src.substr(start, Pos - start));
+    if (bad)
+      Diags.push_back({loc, "malformed number '" + text +
+                                "' (numbers are decimal: 12, 3.5, .5, 1e-3)"});
+    push(Tok::Number, loc, text, bad ? 0 : std::strtod(text.c_str(), nullptr));
   }
 
   static bool isAscii(char c) { return static_cast<unsigned char>(c) < 0x80; }
@@ -250,8 +272,37 @@ private:
       push(op.kind, loc);
       return;
     }
-    Diags.push_back({loc, std::string("unexpected character '") + Src[Pos] + "'"});
+    unexpectedChar(loc);
+  }
+
+  /// A character no token starts with. '#' and '/*' comments get a hint and
+  /// are skipped whole, so one mistake gives one error.
+  void unexpectedChar(Loc loc) {
+    unsigned char c = Src[Pos];
+    if (c == '#') {
+      Diags.push_back({loc, "unexpected character '#' (comments start with '//')"});
+      while (Pos < Src.size() && Src[Pos] != '\n')
+        ++Pos;
+      return;
+    }
+    char text[8];
+    std::snprintf(text, sizeof text, c < 0x20 || c == 0x7f ? "\\x%02x" : "%c", c);
+    Diags.push_back({loc, std::string(c < 0x20 || c == 0x7f ? "unexpected control character '"
+                                                              : "unexpected character '") +
+                              text + "'"});
     ++Pos;
+  }
+
+  /// '/*' ... '*/': not Relay. One error, then the comment is skipped.
+  void skipBlockComment() {
+    Diags.push_back({here(), "'/*' comments do not exist in Relay; use '//' on each line"});
+    size_t end = Src.find("*/", Pos + 2);
+    end = end == std::string_view::npos ? Src.size() : end + 2;
+    for (; Pos < end; ++Pos)
+      if (Src[Pos] == '\n') {
+        ++Line;
+        LineStart = Pos + 1;
+      }
   }
 
   std::string_view Src;

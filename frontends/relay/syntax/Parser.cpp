@@ -22,6 +22,13 @@ public:
     main->body = std::make_unique<BlockStmt>(Loc{1, 1});
     skipSeparators();
     while (!at(Tok::Eof)) {
+      // recover() stops at a '}' (it closes a block elsewhere): here no
+      // block is open, so report it and step over it, or this loops forever.
+      if (at(Tok::RBrace)) {
+        Diags.push_back({take().loc, "unexpected '}' (no block is open here)"});
+        skipSeparators();
+        continue;
+      }
       try {
         if (at(Tok::Fn) || at(Tok::At))
           program.functions.push_back(parseFunction());
@@ -190,7 +197,9 @@ private:
       }
       skipSeparators();
     }
-    block->end = expect(Tok::RBrace, "'}'").loc;
+    if (at(Tok::Eof)) // at the '{': the end of the file says nothing
+      fail(block->loc, "this '{' is never closed (the file ends before its '}')");
+    block->end = take().loc;
     return block;
   }
 

@@ -21,6 +21,19 @@ TEST(Diagnostic, CaretFollowsTabs) {
   EXPECT_EQ(e.render(), "f:1:3: error: bad\n\tx?\n\t ^");
 }
 
+// Found by the bad-input corpus: the caret counted bytes (a UTF-8 letter
+// before the column shifted it right) and control bytes went out raw.
+TEST(Diagnostic, CaretCountsCharactersAndHidesControlBytes) {
+  core::KilnError utf8("bad", {"f", 1, 10}, "print(1 \xC3\x97 2)");
+  EXPECT_EQ(utf8.render(), "f:1:10: error: bad\nprint(1 \xC3\x97 2)\n         ^");
+  core::KilnError nul("bad", {"f", 1, 9}, std::string("print(1)\0", 9));
+  EXPECT_EQ(nul.render(), "f:1:9: error: bad\nprint(1)?\n        ^");
+}
+
+TEST(Diagnostic, LineOfSkipsByteOrderMark) {
+  EXPECT_EQ(core::lineOf("\xEF\xBB\xBFone\ntwo", 1), "one");
+}
+
 TEST(Diagnostic, WithoutLocation) {
   EXPECT_EQ(test::errorText(core::makeError("no input")), "error: no input");
   EXPECT_EQ(core::KilnError("cannot read", {"a.ll", 0, 0}).render(),

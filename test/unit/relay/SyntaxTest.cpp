@@ -54,10 +54,42 @@ TEST(RelayLexer, NewlinesInsideParenthesesAreSkipped) {
 
 TEST(RelayLexer, BadCharactersAndStrings) {
   // The parser goes on after a lexical error, so what follows is checked too.
-  EXPECT_EQ(diagnose("let x = 1 # 2"), "1:11: unexpected character '#'\n"
+  EXPECT_EQ(diagnose("let x = 1 $ 2"), "1:11: unexpected character '$'\n"
                                        "1:13: expected end of statement, found number '2'\n");
   EXPECT_EQ(diagnose("print(\"abc)"), "1:7: unterminated string literal\n"
                                        "1:12: expected ',' or ')', found end of file\n");
+}
+
+// Found by the bad-input corpus (test/error/corpus): strtod took "0x10"
+// as 16 and stopped silently at "1e"; '#' and '/*' comments cascaded; a
+// control byte went raw into the message; a BOM was an identifier.
+TEST(RelayLexer, MalformedNumbersAndForeignComments) {
+  const std::string hint = "' (numbers are decimal: 12, 3.5, .5, 1e-3)\n";
+  EXPECT_EQ(diagnose("print(0x10)"), "1:7: malformed number '0x10" + hint);
+  EXPECT_EQ(diagnose("print(1e)"), "1:7: malformed number '1e" + hint);
+  EXPECT_EQ(diagnose("print(1e+)"), "1:7: malformed number '1e+" + hint);
+  EXPECT_EQ(diagnose("print(0x1.8p3)"), "1:7: malformed number '0x1.8p3" + hint);
+  EXPECT_EQ(diagnose("print(12abc)"), "1:7: malformed number '12abc" + hint);
+  EXPECT_EQ(diagnose("for i in 1..2 { print(1.5e-3, .5, 2., 1E+2) }"), "");
+  EXPECT_EQ(diagnose("# shell\nprint(1)"),
+            "1:1: unexpected character '#' (comments start with '//')\n");
+  EXPECT_EQ(diagnose("/* a\n b */ print(1)"),
+            "1:1: '/*' comments do not exist in Relay; use '//' on each line\n");
+  EXPECT_EQ(diagnose(std::string("print(1\x01)")),
+            "1:8: unexpected control character '\\x01'\n");
+  EXPECT_EQ(diagnose("\xEF\xBB\xBFprint(x)"), "1:7: unknown variable 'x'\n");
+}
+
+// A '}' with no block open made the parser loop forever (recover() stops
+// at a '}'), pushing one diagnostic per turn until memory ran out.
+TEST(RelayParser, StrayClosingBraceAndUnclosedBlock) {
+  EXPECT_EQ(diagnose("print(1)\n}\nprint(2)"),
+            "2:1: unexpected '}' (no block is open here)\n");
+  EXPECT_EQ(diagnose("fn f()\n  return 1\n}"),
+            "1:7: expected '{', found end of line\n"
+            "3:1: unexpected '}' (no block is open here)\n");
+  EXPECT_EQ(diagnose("fn f() {\n  return 1\n"),
+            "1:8: this '{' is never closed (the file ends before its '}')\n");
 }
 
 TEST(RelayParser, PrecedenceAndAssociativity) {
