@@ -214,20 +214,89 @@ def compile_latency(build):
     return runs, phases
 
 
-def guard_cost(kiln, root, work):
-    """JIT run phase with and without the depth/timeout guards, interleaved."""
-    progs = {"fib(30)": f"{work}/guard_fib.relay", "nbody 50k": f"{root}/bench/relay/nbody.relay",
-             "sieve 2M": f"{root}/bench/relay/sieve.relay"}
-    with open(progs["fib(30)"], "w") as f:
-        f.write("fn fib(n) { if n < 2 { return n }; return fib(n - 1) + fib(n - 2) }\nprint(fib(30))\n")
-    res = {(p, g): [] for p in progs for g in (True, False)}
-    for _ in range(7):
-        for p, path in progs.items():
-            for g in (True, False):
-                cmd = [kiln, "run", "--mode=jit", "-O2", "--time", path] + ([] if g else ["--no-guards"])
-                proc = subprocess.run(cmd, capture_output=True, text=True)
-                res[(p, g)].append(phase_table(proc.stderr).get("run", float("nan")))
-    return progs, res
+NUMBA_FIB = """import sys, time
+import numba
+
+@numba.njit
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+fib(2.0)  # compile before timing
+t0 = time.perf_counter()
+r = fib(float(sys.argv[1]))
+ms = (time.perf_counter() - t0) * 1e3
+print("%d" % r)
+print(f"run {ms:.3f}", file=sys.stderr)
+"""
+
+
+def guard_cost(kilns, work, rounds=REPS):
+    """JIT `run` phase (ms) of every program at its large size with and without
+    the guards, for each kiln in `kilns` ({label: path}), and fib's C process
+    and numba run, all interleaved. Returns {(label, program, guarded): [ms]},
+    {"c": [ms], "numba": [ms] (empty without numba)}, fib's n. Every run of a
+    program must print what the first printed (C's output for fib)."""
+    paths = {}
+    for name, _, _, large in PROGRAMS:
+        paths[name] = f"{work}/guards_{name}.relay"
+        sized(f"{ROOT}/bench/relay/{name}.relay", paths[name], large)
+    n = dict((p[0], p[3]) for p in PROGRAMS)["fib"]["n"]
+    sized(f"{ROOT}/bench/relay/fib.c", f"{work}/guards_fib.c", {"n": n})
+    shutil.copy(f"{ROOT}/bench/relay/relay_print.h", f"{work}/relay_print.h")
+    sh(["clang-19", "-O2", f"{work}/guards_fib.c", "-o", f"{work}/guards_fib-c", "-lm"])
+    with open(f"{work}/guards_fib_numba.py", "w") as f:
+        f.write(NUMBA_FIB)
+    has_numba = subprocess.run([PYTHON, "-c", "import numba"], capture_output=True).returncode == 0
+    res = {(k, p, g): [] for k in kilns for p in paths for g in (True, False)}
+    refs = {"c": [], "numba": []}
+    expected = {}
+
+    def run(cmd, what):
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
+        if p.returncode != 0 or expected.setdefault(what, p.stdout) != p.stdout:
+            raise RuntimeError(f"{' '.join(cmd)}: status {p.returncode}, printed {p.stdout[:200]!r}, "
+                               f"expected {expected.get(what, '')[:200]!r}: {p.stderr[-300:]!r}")
+        return p
+
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        run([f"{work}/guards_fib-c"], "fib")
+        refs["c"].append((time.perf_counter() - t0) * 1e3)
+        if has_numba:
+            p = run([PYTHON, f"{work}/guards_fib_numba.py", str(n)], "fib")
+            refs["numba"].append(phase_table(p.stderr)["run"])
+        for prog, path in paths.items():
+            for label, kiln in kilns.items():
+                for g in (True, False):
+                    cmd = [kiln, "run", "--mode=jit", "-O2", "--no-cache", "--time", path]
+                    p = run(cmd + ([] if g else ["--no-guards"]), prog)
+                    res[(label, prog, g)].append(phase_table(p.stderr)["run"])
+    return res, refs, n
+
+
+def guard_lines(res, refs, n, label=""):
+    """The "What the guards cost" table and fib's comparison, as Markdown lines."""
+    lines = ["| program (large input) | guarded | `--no-guards` | guarded ÷ unguarded |",
+             "|---|---|---|---|"]
+    progs = [p for (k, p, g) in res if k == label and g]
+    for prog in progs:
+        on, off = res[(label, prog, True)], res[(label, prog, False)]
+        lines.append(f"| {prog} | {fmt(on)} | {fmt(off)} | "
+                     f"{statistics.median(on) / statistics.median(off):.2f} |")
+    fib = statistics.median(res[(label, "fib", True)])
+    lines += ["", f"fib({n}), guarded JIT `run` phase against C and numba:", "",
+              "| | ms | Kiln JIT ÷ this |", "|---|---|---|",
+              f"| Kiln `--mode=jit -O2`, `run` phase | {fmt(res[(label, 'fib', True)])} | 1.00 |",
+              f"| C, `clang-19 -O2`, whole process | {fmt(refs['c'])} | "
+              f"{fib / statistics.median(refs['c']):.2f} |"]
+    if refs["numba"]:
+        lines.append(f"| numba `@njit` (`{PYTHON}`), run only | {fmt(refs['numba'])} | "
+                     f"{fib / statistics.median(refs['numba']):.2f} |")
+    else:
+        lines.append("| numba `@njit` | not installed | — |")
+    return lines
 
 
 def main():
@@ -385,16 +454,14 @@ def main():
         lines.append(f"| `{name}` | {fmt(xs)} | " +
                      " | ".join("—" if v is None else f"{v:.2f}" for v in split) + " |")
     lines.append("")
-    progs, gc = guard_cost(kiln, a.root, a.work)
+    gres, grefs, gn = guard_cost({"": kiln}, a.work)
     lines.append("### What the guards cost\n")
-    lines.append("JIT `run` phase (ms) with the depth and timeout checks and without them "
-                 "(`--no-guards`, for measurement only), 7 interleaved runs each.\n")
-    lines.append("| program | guarded | `--no-guards` | cost |")
-    lines.append("|---|---|---|---|")
-    for prog in progs:
-        on, off = statistics.median(gc[(prog, True)]), statistics.median(gc[(prog, False)])
-        lines.append(f"| {prog} | {fmt(gc[(prog, True)])} | {fmt(gc[(prog, False)])} | "
-                     f"{(on / off - 1) * 100:+.0f}% |")
+    host_cpu = sh([kiln, "targets"]).splitlines()[0]
+    lines.append(f"JIT `run` phase (ms) with the depth and timeout checks and without them "
+                 f"(`--no-guards`, for measurement only), {REPS} interleaved rounds, "
+                 f"`--no-cache`; LLVM {host_cpu}. The depth travels as a hidden argument "
+                 "(docs/relay.md, \"Guards\").\n")
+    lines += guard_lines(gres, grefs, gn)
     lines.append("")
 
     lines.append("### Targets\n")
@@ -412,6 +479,18 @@ def main():
         lines.append(verdict(good, "interpreter no slower than CPython on fib and mandelbrot: " +
                              ", ".join(f"{n} {v:.2f}×" if v is not None else f"{n} —"
                                        for n, v in vals.items()) + " (interp ÷ CPython wall)."))
+    gq = {p: statistics.median(gres[("", p, True)]) / statistics.median(gres[("", p, False)])
+          for (k, p, g) in gres if g}
+    lines.append(verdict(all(v <= 1.10 for v in gq.values()),
+                         "guards cost ≤ 10 % (guarded ÷ `--no-guards` ≤ 1.10, JIT run, large input): " +
+                         ", ".join(f"{p} {v:.2f}" for p, v in gq.items()) + "."))
+    fib_on = statistics.median(gres[("", "fib", True)])
+    vs_c = fib_on / statistics.median(grefs["c"])
+    vs_numba = fib_on / statistics.median(grefs["numba"]) if grefs["numba"] else None
+    lines.append(verdict(None if vs_numba is None else vs_c <= 1.10 and vs_numba < 1.0,
+                         f"fib({gn}) guarded JIT run ≤ 1.10× C and faster than numba's run: "
+                         f"{vs_c:.2f}× C" + (f", {vs_numba:.2f}× numba." if vs_numba else
+                                             "; numba not installed.")))
     if "fib" in summary:
         v = q(summary["fib"]["speedup"])
         vw = q(summary["fib"]["speedup_wall"])
