@@ -5,21 +5,28 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace kiln::soak {
 
 /// One cycle: compiles, calls, checks and removes one unit (module, kernel,
 /// factory); returns "" or what went wrong.
 using Cycle = std::function<std::string(int cycle)>;
-using Teardown = std::shared_ptr<void>;
+
+/// What lives as long as a part's cycles: its engine and, with `leak`, every
+/// unit, never removed (kiln_soak --leak: the soak must then see growth).
+struct Hold {
+  bool leak = false;
+  std::vector<std::shared_ptr<void>> objects;
+};
 
 struct Part {
   const char *name;
   const char *what; ///< one line for the report: the unit and the cache
   /// Creates the engine (before the first sample, so cycle 0 measures the
-  /// engine alone); returns the cycle function, or an empty one with `error`
-  /// set. `keep` holds whatever must live as long as the cycles.
-  std::function<Cycle(Teardown &keep, std::string &error)> make;
+  /// engine alone) into `hold`; returns the cycle function, or an empty one
+  /// with `error` set.
+  std::function<Cycle(Hold &hold, std::string &error)> make;
 };
 
 Part irPart();        ///< LLVM IR modules on one core::Jit

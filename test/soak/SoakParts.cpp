@@ -44,17 +44,19 @@ std::shared_ptr<core::Jit> makeJit(std::string &error) {
 }
 
 /// Adds `module` under a new tracker, looks `symbol` up, lets `call` use
-/// it, then removes the tracker. Returns "" or the error.
+/// it, then removes the tracker (unless `leak`). Returns "" or the error.
 template <typename Fn, typename Call>
 std::string addCallRemove(core::Jit &jit, std::unique_ptr<llvm::Module> module,
                           std::unique_ptr<llvm::LLVMContext> context,
-                          const std::string &symbol, Call call) {
+                          const std::string &symbol, bool leak, Call call) {
   auto rt = jit.createTracker();
   if (auto err = jit.addModule(
           llvm::orc::ThreadSafeModule(std::move(module), std::move(context)), rt))
     return text(std::move(err));
   auto fn = jit.lookupAs<Fn>(symbol);
   std::string result = fn ? call(*fn) : text(fn.takeError());
+  if (leak)
+    return result;
   if (auto err = jit.remove(rt))
     return text(std::move(err));
   return result;
@@ -71,19 +73,19 @@ std::string irSource(int cycle) {
          "  ret double %r\n}\n";
 }
 
-Cycle makeIr(Teardown &keep, std::string &error) {
+Cycle makeIr(Hold &hold, std::string &error) {
   auto jit = makeJit(error);
   if (!jit)
     return {};
-  keep = jit;
-  return [jit](int cycle) -> std::string {
+  hold.objects.push_back(jit);
+  return [jit, leak = hold.leak](int cycle) -> std::string {
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = core::parseIR(irSource(cycle), "soak.ll", *context);
     if (!module)
       return text(module.takeError());
     std::string symbol = "soak_ir_" + std::to_string(cycle);
     return addCallRemove<double(double)>(
-        *jit, std::move(*module), std::move(context), symbol,
+        *jit, std::move(*module), std::move(context), symbol, leak,
         [cycle](auto *fn) -> std::string {
           double got = fn(16.0), want = 4.0 * cycle + 1;
           return got == want ? "" : "soak_ir returned " + std::to_string(got);
@@ -97,11 +99,13 @@ std::string relaySource(int cycle) {
          std::to_string(cycle) + " }\n  return s\n}\n";
 }
 
-Cycle makeRelay(Teardown &keep, std::string &error) {
+/// No --leak here: every module defines relay.main and relay.f.entry, so
+/// one left in place makes the next a duplicate definition.
+Cycle makeRelay(Hold &hold, std::string &error) {
   auto jit = makeJit(error);
   if (!jit)
     return {};
-  keep = jit;
+  hold.objects.push_back(jit);
   return [jit](int cycle) -> std::string {
     relay::DiagList diags;
     auto program = relay::parseProgram("soak.relay", relaySource(cycle), diags);
@@ -114,7 +118,7 @@ Cycle makeRelay(Teardown &keep, std::string &error) {
     using Entry = void(const relay::Slot *, relay::Slot *);
     return addCallRemove<Entry>(
         *jit, std::move(*module), std::move(context), "relay.f.entry",
-        [cycle](Entry *fn) -> std::string {
+        /*leak=*/false, [cycle](Entry *fn) -> std::string {
           relay::Slot arg, ret;
           arg.number = 10;
           fn(&arg, &ret);
@@ -124,7 +128,7 @@ Cycle makeRelay(Teardown &keep, std::string &error) {
   };
 }
 
-Cycle makeRelayRun(Teardown &, std::string &) {
+Cycle makeRelayRun(Hold &, std::string &) {
   return [](int cycle) -> std::string {
     relay::RunOptions options;
     options.mode = relay::Mode::Jit;
@@ -159,18 +163,20 @@ std::string callTensor(const tensor::CompiledKernel &kernel, int cycle) {
                                               : "kernel returned " + std::to_string(got);
 }
 
-Cycle makeTensor(Teardown &keep, std::string &error) {
+Cycle makeTensor(Hold &hold, std::string &error) {
   tensor::EngineOptions options;
   options.cache = false; // no on-disk objects: every kernel is compiled
   options.threads = 1;
   std::shared_ptr<tensor::Engine> engine = tensor::Engine::create(options, error);
   if (!engine)
     return {};
-  keep = engine;
-  return [engine](int cycle) -> std::string {
+  hold.objects.push_back(engine);
+  return [engine, &hold](int cycle) -> std::string {
     tensor::CompileResult r = tensor::compile(*engine, tensorSource(cycle));
     if (!r.ok())
       return r.diagnostics;
+    if (hold.leak)
+      hold.objects.push_back(r.kernels.front());
     return callTensor(*r.kernels.front(), cycle); // r drops the kernel
   };
 }
@@ -193,10 +199,10 @@ std::string runInstance(faust::Factory &factory) {
   return std::isfinite(out[63]) && out[63] > 0 ? "" : "faust output is wrong";
 }
 
-Cycle makeFaust(Teardown &keep, std::string &) {
+Cycle makeFaust(Hold &hold, std::string &) {
   auto registry = std::make_shared<faust::Registry>();
-  keep = registry;
-  return [registry](int cycle) -> std::string {
+  hold.objects.push_back(registry);
+  return [registry, leak = hold.leak](int cycle) -> std::string {
     faust::FactoryOptions options; // cache false: faust and LLVM every time
     std::string error;
     auto factory = registry->createDSPFactoryFromString(
@@ -204,6 +210,8 @@ Cycle makeFaust(Teardown &keep, std::string &) {
     if (!factory)
       return error;
     std::string result = runInstance(*factory);
+    if (leak) // the registry keeps it
+      return result;
     if (!registry->deleteDSPFactory(factory))
       return "the registry did not hold the factory";
     return result;
