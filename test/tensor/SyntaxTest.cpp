@@ -1,6 +1,7 @@
 // SyntaxTest: the tensor language's parser and sema — every operator parses
 // to the expected tree, type errors carry pinned messages and locations,
 // diagnostics render with caret, and the builder makes the same kernels.
+#include "kiln/tensor/Array.h"
 #include "kiln/tensor/Builder.h"
 #include "kiln/tensor/Syntax.h"
 
@@ -179,6 +180,100 @@ TEST(TensorSyntax, BuilderTypeErrorsHaveNoLocation) {
   EXPECT_EQ(renderDiags(errs, "kernel 'mix'", ""),
             "kernel 'mix': error: cannot mix f32 and f64 in '+'; cast one "
             "side, e.g. f64(x)");
+}
+
+/// `count` copies of `s`.
+std::string repeat(const std::string &s, size_t count) {
+  std::string out;
+  for (size_t i = 0; i < count; ++i)
+    out += s;
+  return out;
+}
+
+/// The first line of the rendered diagnostics of `source`.
+std::string firstError(const std::string &source) {
+  std::string all = errors(source);
+  return all.substr(0, all.find('\n'));
+}
+
+// Issue 15: 10k parentheses or a 20k-term sum overflowed the stack. The
+// parser stops at 1000 levels (tensor/syntax/Limits.h) with a located error.
+TEST(TensorSyntax, NestingTooDeepIsALocatedError) {
+  const std::string h = "kernel f(a: f32[]) -> f32[] = "; // 30 columns
+  const std::string deep = ": error: expression nesting too deep: more than "
+                           "1000 levels (each operator of a chain like a + b "
+                           "+ c counts as one)";
+  EXPECT_EQ(firstError(h + repeat("(", 10000) + "a" + repeat(")", 10000)),
+            "t.tk:1:1031" + deep);
+  std::string sum = h + "a" + repeat("+a", 19999);
+  EXPECT_EQ(firstError(sum), "t.tk:1:2030" + deep);
+  // The 40,030-column line shows 120 columns around the caret.
+  EXPECT_EQ(errors(sum).substr(firstError(sum).size()),
+            "\n..." + sum.substr(1969, 120) + "...\n" + repeat(" ", 63) + "^");
+  EXPECT_EQ(firstError(h + repeat("abs(", 10000) + "a" + repeat(")", 10000)),
+            "t.tk:1:4031" + deep);
+  EXPECT_EQ(firstError("kernel f(a: bool[]) -> bool[] = " +
+                       repeat("!", 100000) + "a"),
+            "t.tk:1:1033" + deep);
+  // Within the limit: 999 parentheses, a 1000-term sum.
+  EXPECT_TRUE(parseProgram(h + repeat("(", 999) + "a" + repeat(")", 999)).ok());
+  EXPECT_TRUE(parseProgram(h + "a" + repeat("+a", 999)).ok());
+  // The next kernel is still parsed and checked.
+  ParseResult r =
+      parseProgram(h + repeat("(", 2000) + "\nkernel g(a: f32[]) -> i32[] = a");
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[1].loc.line, 2u);
+}
+
+TEST(TensorSyntax, BuiltKernelsAreBoundedTooWithoutRecursion) {
+  for (bool dag : {false, true}) {
+    KernelBuilder b;
+    Val a = b.array("a", DType::F32), body = a;
+    for (int i = 0; i < 5000; ++i) // a DAG: 5000 nodes, 2^5000 paths
+      body = body + (dag ? body : a);
+    Kernel k = b.kernel("deep", body);
+    auto errs = typeCheck(k);
+    ASSERT_EQ(errs.size(), 1u);
+    EXPECT_EQ(errs[0].message.substr(0, 29), "expression nesting too deep: ");
+  }
+}
+
+// Issue 15: the limit was reported by the engine without a location.
+TEST(TensorSyntax, TooManyParametersIsLocatedAtTheFirstOneTooMany) {
+  std::string src = "kernel f(";
+  for (int i = 0; i < 61; ++i)
+    src += (i ? ", p" : "p") + std::to_string(i) + ": f32[]";
+  src += ") -> f32[] = p0";
+  size_t col = src.find("p60") + 1;
+  EXPECT_EQ(firstError(src), "t.tk:1:" + std::to_string(col) +
+                                 ": error: kernel 'f' has more than 60 "
+                                 "parameters");
+  src.replace(src.find(", p60: f32[]"), 12, "");
+  EXPECT_TRUE(parseProgram(src).ok());
+}
+
+TEST(TensorSyntax, ShapesBeyondTwoToTheSixtyAreRefused) {
+  ParseResult r = parseProgram("kernel f(a: f32[], b: f32[]) -> f32 = "
+                               "sum(a + b)");
+  ASSERT_TRUE(r.ok());
+  const Kernel &k = r.program.kernels[0];
+  float x = 0;
+  ArrayView big = ArrayView::contiguous(&x, DType::F32,
+                                        {4294967296, 4294967296});
+  ArrayView col = ArrayView::contiguous(&x, DType::F32, {2147483648, 1});
+  ArrayView row = ArrayView::contiguous(&x, DType::F32, {1, 2147483648});
+  EXPECT_EQ(checkCall(k, {Arg::of(big), Arg::of(big)}, nullptr),
+            "argument 'a': shape [4294967296, 4294967296] has too many "
+            "elements (the limit is 2^60)");
+  EXPECT_EQ(checkCall(k, {Arg::of(col), Arg::of(row)}, nullptr),
+            "the broadcast shape [2147483648, 2147483648] has too many "
+            "elements (the limit is 2^60)");
+  ArrayView empty = ArrayView::contiguous(&x, DType::F32, {0, 1LL << 62, 8});
+  EXPECT_EQ(checkCall(k, {Arg::of(empty), Arg::of(empty)}, nullptr), "");
+  ArrayView strided = ArrayView::contiguous(&x, DType::F32, {3});
+  strided.strides[0] = int64_t(1) << 62;
+  EXPECT_EQ(checkCall(k, {Arg::of(strided), Arg::of(strided)}, nullptr),
+            "argument 'a': strides reach beyond the address space");
 }
 
 TEST(TensorSyntax, PrintedKernelsParseBackToThemselves) {

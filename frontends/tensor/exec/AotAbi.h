@@ -71,9 +71,14 @@ static inline void kt_aot_call_ok(void) {
 }
 #endif
 
+/* Elements of one array or of a call's broadcast shape (kMaxElements in
+ * tensor/syntax/Limits.h): bytes and indices then fit in an int64_t. */
+#define KT_MAX_ELEMENTS ((int64_t)1 << 60)
+
 /* The contiguous fast path of a generated wrapper: the element count of `v`
  * when it is non-null, has dtype t and `ref`'s rank (0-4) and shape, is
- * contiguous and has data unless empty; else -1. */
+ * contiguous, has data unless empty and at most KT_MAX_ELEMENTS elements;
+ * else -1. */
 int64_t kt_aot_plain_size(const kiln_tensor_array *v, int t,
                           const kiln_tensor_array *ref);
 /* Runs a call that passed the fast-path checks, n elements, single-threaded:
@@ -86,7 +91,8 @@ int kt_aot_run_plain(const kt_aot_kernel *k, int64_t *ctx, int64_t n,
 static inline int64_t kt_plain_first(const kiln_tensor_array *v, int t) {
   if (!v || v->dtype != t || v->rank != 1)
     return kt_aot_plain_size(v, t, v);
-  return v->shape[0] >= 0 && (v->strides[0] == 1 || v->shape[0] == 1) &&
+  return v->shape[0] >= 0 && v->shape[0] <= KT_MAX_ELEMENTS &&
+                 (v->strides[0] == 1 || v->shape[0] == 1) &&
                  (v->data || !v->shape[0])
              ? v->shape[0]
              : -1;

@@ -59,15 +59,49 @@ static void shapeText(char *buf, size_t size, const int64_t *shape, int rank) {
     snprintf(buf + used, size - used, "]");
 }
 
-static int64_t sizeOf(const kiln_tensor_array *a) {
+/* The product of `rank` dimensions (each >= 0), or -1 beyond
+ * KT_MAX_ELEMENTS (a zero dimension makes it 0 whatever the others are). */
+static int64_t countOf(const int64_t *shape, int rank) {
   int64_t n = 1;
   int d;
-  for (d = 0; d < a->rank; ++d)
-    n *= a->shape[d];
+  for (d = 0; d < rank; ++d)
+    if (shape[d] == 0)
+      return 0;
+  for (d = 0; d < rank; ++d)
+    if (__builtin_mul_overflow(n, shape[d], &n) || n > KT_MAX_ELEMENTS)
+      return -1;
   return n;
 }
 
+/* The element count of a view checkView accepted. */
+static int64_t sizeOf(const kiln_tensor_array *a) {
+  return countOf(a->shape, a->rank);
+}
+
+/* Whether the bytes `a` spans do not fit in an int64_t (Array.cpp). */
+static int spanOverflows(const kiln_tensor_array *a) {
+  int64_t total = 0, size = dtypeSize(a->dtype), span;
+  int d;
+  for (d = 0; d < a->rank; ++d) {
+    span = 0;
+    if (a->shape[d] > 1 &&
+        (__builtin_mul_overflow(a->shape[d] - 1, a->strides[d], &span) ||
+         __builtin_mul_overflow(span, size, &span) || span == INT64_MIN ||
+         __builtin_add_overflow(total, span < 0 ? -span : span, &total)))
+      return 1;
+  }
+  return 0;
+}
+
+static int tooMany(const char *what, const int64_t *shape, int rank) {
+  char text[96];
+  shapeText(text, sizeof text, shape, rank);
+  return fail("%s%sshape %s has too many elements (the limit is 2^60)", what,
+              what[0] ? ": " : "the broadcast ", text);
+}
+
 static int checkView(const char *what, const kiln_tensor_array *a) {
+  int64_t count;
   int d;
   char num[32];
   if (a->rank < 0 || a->rank > 4) {
@@ -81,6 +115,10 @@ static int checkView(const char *what, const kiln_tensor_array *a) {
       snprintf(num, sizeof num, "%lld", (long long)a->shape[d]);
       return fail("%s: dimension %s is negative (%s)", what, dim, num);
     }
+  if ((count = countOf(a->shape, a->rank)) < 0)
+    return tooMany(what, a->shape, a->rank);
+  if (count > 0 && spanOverflows(a))
+    return fail("%s: strides reach beyond the address space", what, "", "");
   if (!a->data && sizeOf(a) > 0)
     return fail("%s: data pointer is null", what, "", "");
   return 0;
@@ -168,6 +206,8 @@ static int checkArgs(const kt_aot_kernel *k,
     if (v->rank > *rank)
       *rank = v->rank;
   }
+  if (countOf(shape + 4 - *rank, *rank) < 0)
+    return tooMany("", shape + 4 - *rank, *rank);
   return 0;
 }
 
@@ -216,9 +256,10 @@ int64_t kt_aot_plain_size(const kiln_tensor_array *v, int t,
   for (d = v->rank - 1; d >= 0; --d) {
     int64_t size = v->shape[d];
     if (size != ref->shape[d] || size < 0 ||
-        (size != 1 && v->strides[d] != expected))
+        (size != 1 && v->strides[d] != expected) ||
+        __builtin_mul_overflow(expected, size, &expected) ||
+        expected > KT_MAX_ELEMENTS)
       return -1;
-    expected *= size;
   }
   return v->data != NULL || expected == 0 ? expected : -1;
 }

@@ -9,6 +9,7 @@
 // call that is wrong, takes the general path, whose checkCall words the
 // error.
 #include "EngineImpl.h"
+#include "tensor/syntax/Limits.h"
 
 #include <cstring>
 
@@ -95,7 +96,8 @@ void hookRun(void *hook, int64_t ntasks, kt_task_fn fn, void *arg) {
 }
 
 /// The element count of `v` when it has `ref`'s rank (0-4) and shape, is
-/// contiguous and usable (data present unless empty); else -1.
+/// contiguous and usable (data present unless empty, at most kMaxElements
+/// elements); else -1.
 int64_t plainSize(const ArrayView &v, const ArrayView &ref) {
   if (v.rank != ref.rank || v.rank < 0 || v.rank > kMaxRank)
     return -1;
@@ -103,9 +105,10 @@ int64_t plainSize(const ArrayView &v, const ArrayView &ref) {
   for (int d = v.rank - 1; d >= 0; --d) {
     int64_t size = v.shape[d];
     if (size != ref.shape[d] || size < 0 ||
-        (size != 1 && v.strides[d] != expected))
+        (size != 1 && v.strides[d] != expected) ||
+        __builtin_mul_overflow(expected, size, &expected) ||
+        expected > syntax::kMaxElements)
       return -1;
-    expected *= size;
   }
   return v.data || expected == 0 ? expected : -1;
 }
@@ -188,7 +191,8 @@ int64_t plainContext(const CompiledKernel::Impl &P, const Arg *args,
 /// length-1 view may have any stride), data present unless empty.
 bool rankOne(const ArrayView &v, DType t, int64_t n) {
   return v.dtype == t && v.rank == 1 && v.shape[0] == n &&
-         (v.strides[0] == 1 || n == 1) && (v.data || !n);
+         n <= syntax::kMaxElements && (v.strides[0] == 1 || n == 1) &&
+         (v.data || !n);
 }
 
 /// plainContext for the most common call, all arrays (and an array output)

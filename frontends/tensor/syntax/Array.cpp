@@ -5,6 +5,8 @@
 // the same words.
 #include "kiln/tensor/Array.h"
 
+#include "Limits.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -22,7 +24,8 @@ ArrayView ArrayView::contiguous(void *data, DType dtype,
   for (int d = std::min(v.rank, kMaxRank) - 1; d >= 0; --d) {
     v.shape[d] = shape[d];
     v.strides[d] = stride;
-    stride *= shape[d];
+    // Wraps instead of overflowing; checkCall rejects such a shape.
+    __builtin_mul_overflow(stride, shape[d], &stride);
   }
   return v;
 }
@@ -30,7 +33,7 @@ ArrayView ArrayView::contiguous(void *data, DType dtype,
 int64_t ArrayView::size() const {
   int64_t n = 1;
   for (int d = 0; d < std::min(rank, kMaxRank); ++d)
-    n *= shape[d];
+    __builtin_mul_overflow(n, shape[d], &n); // wraps: see checkCall
   return n;
 }
 
@@ -39,7 +42,8 @@ bool ArrayView::isContiguous() const {
   for (int d = std::min(rank, kMaxRank) - 1; d >= 0; --d) {
     if (shape[d] != 1 && strides[d] != expected)
       return false;
-    expected *= shape[d];
+    if (__builtin_mul_overflow(expected, shape[d], &expected))
+      return false;
   }
   return true;
 }
@@ -80,6 +84,26 @@ std::vector<int64_t> shapeOf(const ArrayView &v) {
   return std::vector<int64_t>(v.shape, v.shape + v.rank);
 }
 
+std::string tooMany(const std::vector<int64_t> &shape) {
+  return "shape " + shapeText(shape) + " has too many elements (the limit "
+         "is 2^60)";
+}
+
+/// True when the bytes `v` spans (sum over dimensions of |(size - 1) *
+/// stride * element size|) do not fit in an int64_t: strides no memory has.
+bool spanOverflows(const ArrayView &v) {
+  int64_t total = 0, size = dtypeSize(v.dtype);
+  for (int d = 0; d < v.rank; ++d) {
+    int64_t span = 0;
+    if (v.shape[d] > 1 &&
+        (__builtin_mul_overflow(v.shape[d] - 1, v.strides[d], &span) ||
+         __builtin_mul_overflow(span, size, &span) || span == INT64_MIN ||
+         __builtin_add_overflow(total, span < 0 ? -span : span, &total)))
+      return true;
+  }
+  return false;
+}
+
 /// Rank, dimensions and data pointer of one view; "" when usable.
 std::string checkView(const std::string &what, const ArrayView &v) {
   if (v.rank < 0 || v.rank > kMaxRank)
@@ -89,6 +113,11 @@ std::string checkView(const std::string &what, const ArrayView &v) {
     if (v.shape[d] < 0)
       return what + ": dimension " + std::to_string(d) + " is negative (" +
              std::to_string(v.shape[d]) + ")";
+  int64_t count = syntax::elementCount(v.shape, v.rank);
+  if (count < 0)
+    return what + ": " + tooMany(shapeOf(v));
+  if (count > 0 && spanOverflows(v))
+    return what + ": strides reach beyond the address space";
   if (!v.data && v.size() > 0)
     return what + ": data pointer is null";
   return "";
@@ -179,9 +208,12 @@ std::string checkCall(const Kernel &kernel, const std::vector<Arg> &args,
              shapeText(*broadcastShapes({shapes.begin(), shapes.end() - 1})) +
              " (the arguments before it)";
   }
+  std::vector<int64_t> shape = *broadcastShapes(shapes);
+  if (syntax::elementCount(shape.data(), int(shape.size())) < 0)
+    return "the broadcast " + tooMany(shape);
   if (!kernel.resultIsArray)
     return "";
-  return checkOutput(kernel, args, out, *broadcastShapes(shapes));
+  return checkOutput(kernel, args, out, shape);
 }
 
 } // namespace kiln::tensor

@@ -3,6 +3,9 @@
 #include "kiln/tensor/Builder.h"
 #include "kiln/tensor/Syntax.h"
 
+#include <unordered_set>
+#include <vector>
+
 namespace kiln::tensor {
 
 namespace {
@@ -119,12 +122,20 @@ Val KernelBuilder::scalar(const std::string &name, DType type) {
 
 namespace {
 
-bool hasReduce(const Expr &e) {
-  if (e.kind == ExprKind::Reduce)
-    return true;
-  for (const ExprRef &c : e.children)
-    if (hasReduce(*c))
+/// Whether `root` contains a reduction. Iterative and once per node: a
+/// built body may be a deep chain or a DAG with exponentially many paths.
+bool hasReduce(const Expr &root) {
+  std::vector<const Expr *> todo{&root};
+  std::unordered_set<const Expr *> seen{&root};
+  while (!todo.empty()) {
+    const Expr *e = todo.back();
+    todo.pop_back();
+    if (e->kind == ExprKind::Reduce)
       return true;
+    for (const ExprRef &c : e->children)
+      if (c && seen.insert(c.get()).second)
+        todo.push_back(c.get());
+  }
   return false;
 }
 

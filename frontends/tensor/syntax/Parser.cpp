@@ -1,4 +1,5 @@
-// Parser: the tensor kernel grammar, precedence climbing by levels.
+// Parser: the tensor kernel grammar; binary operators by operator
+// precedence (kBinary), the rest by recursive descent.
 //
 //   program ::= kernel*
 //   kernel  ::= 'kernel' ident '(' (param (',' param)*)? ')' '->' type '='
@@ -7,9 +8,12 @@
 //   type    ::= dtype ('[' ']')?
 #include "Parser.h"
 #include "Lexer.h"
+#include "Limits.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
+#include <unordered_map>
 
 namespace kiln::tensor::syntax {
 
@@ -47,6 +51,35 @@ std::shared_ptr<Expr> node(ExprKind kind, SourceLoc loc,
   return e;
 }
 
+/// The binary operators, loosest first (docs/tensor.md's grammar):
+///   expr ::= and ('||' and)*      and ::= cmp ('&&' cmp)*
+///   cmp  ::= add (('<'|'<='|'>'|'>='|'=='|'!=') add)*
+///   add  ::= mul (('+'|'-') mul)*  mul ::= unary (('*'|'/'|'%') unary)*
+struct BinaryInfo {
+  const char *spelling;
+  BinaryOp op;
+  int precedence;
+};
+constexpr BinaryInfo kBinary[] = {
+    {"||", BinaryOp::Or, 1},  {"&&", BinaryOp::And, 2},
+    {"<", BinaryOp::Lt, 3},   {"<=", BinaryOp::Le, 3},
+    {">", BinaryOp::Gt, 3},   {">=", BinaryOp::Ge, 3},
+    {"==", BinaryOp::Eq, 3},  {"!=", BinaryOp::Ne, 3},
+    {"+", BinaryOp::Add, 4},  {"-", BinaryOp::Sub, 4},
+    {"*", BinaryOp::Mul, 5},  {"/", BinaryOp::Div, 5},
+    {"%", BinaryOp::Rem, 5}};
+
+/// A character the lexer does not know; bytes that are not printable ASCII
+/// (UTF-8, control characters) by their value, not raw.
+std::string badCharacter(const std::string &text) {
+  unsigned char c = text.empty() ? 0 : static_cast<unsigned char>(text[0]);
+  if (c > 0x20 && c < 0x7f)
+    return "unexpected character '" + text + "'";
+  const char *hex = "0123456789abcdef";
+  return std::string("unexpected byte 0x") + hex[c >> 4] + hex[c & 15] +
+         (c >= 0x80 ? " (names and operators are ASCII)" : "");
+}
+
 std::string plural(size_t n, const char *word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
@@ -59,6 +92,7 @@ public:
   void program(Program &out) {
     while (cur().kind != Tok::End) {
       Failed = false;
+      Height.clear();
       Kernel k;
       if (kernel(k))
         out.kernels.push_back(std::move(k));
@@ -73,6 +107,24 @@ private:
   std::vector<Diag> &Errors;
   bool Failed = false;
   const Kernel *Current = nullptr;
+  /// unaryExpr calls active: parentheses, calls and unary operators.
+  unsigned Nesting = 0;
+  /// Every node of the kernel being parsed: 1 + its deepest child's height.
+  std::unordered_map<const Expr *, unsigned> Height;
+
+  /// `e` when its height is within kMaxNesting (so no later walker over the
+  /// tree runs out of stack), else the error at `e`.
+  ExprRef bounded(std::shared_ptr<Expr> e) {
+    unsigned h = 1;
+    for (const ExprRef &c : e->children) {
+      auto it = Height.find(c.get());
+      h = std::max(h, 1 + (it == Height.end() ? 1 : it->second));
+    }
+    if (h > kMaxNesting)
+      return error(e->loc, nestingTooDeep());
+    Height[e.get()] = h;
+    return e;
+  }
 
   const Token &cur() const { return Toks[Pos]; }
   bool isPunct(const char *s) const {
@@ -87,7 +139,7 @@ private:
   std::string describe(const Token &t) const {
     switch (t.kind) {
     case Tok::End: return "end of file";
-    case Tok::Bad: return "unexpected character '" + t.text + "'";
+    case Tok::Bad: return badCharacter(t.text);
     default: return "'" + t.text + "'";
     }
   }
@@ -167,7 +219,9 @@ private:
       return false;
     if (!isPunct(")"))
       do
-        if (!param(k))
+        if (k.params.size() == kMaxParams)
+          return error(cur().loc, tooManyParams(k.name)), false;
+        else if (!param(k))
           return false;
       while (accept(","));
     if (!expect(")", "after the parameters") ||
@@ -193,55 +247,69 @@ private:
       return nullptr;
     auto e = node(ExprKind::Binary, loc, {l, r});
     e->binary = op;
+    return bounded(e);
+  }
+
+  /// The binary operator at the cursor, or null.
+  const BinaryInfo *binaryOp() const {
+    if (cur().kind != Tok::Punct)
+      return nullptr;
+    for (const BinaryInfo &b : kBinary)
+      if (cur().text == b.spelling)
+        return &b;
+    return nullptr;
+  }
+
+  /// Applies the innermost pending operator to the last two operands.
+  bool reduceTop(std::vector<ExprRef> &operands,
+                 std::vector<std::pair<const BinaryInfo *, SourceLoc>> &ops) {
+    ExprRef r = std::move(operands.back());
+    operands.pop_back();
+    auto [info, loc] = ops.back();
+    ops.pop_back();
+    operands.back() = binary(info->op, loc, operands.back(), r);
+    return operands.back() != nullptr;
+  }
+
+  /// expr ::= unary (binop unary)*, grouped by kBinary's precedence, every
+  /// operator left-associative. Operator-precedence parsing with explicit
+  /// stacks: a long chain `a + b + ...` takes no stack of its own, and one
+  /// level of parentheses only the few frames back to here.
+  ExprRef expr() {
+    std::vector<ExprRef> operands;
+    std::vector<std::pair<const BinaryInfo *, SourceLoc>> ops;
+    operands.push_back(unaryExpr());
+    if (!operands.back())
+      return nullptr;
+    while (const BinaryInfo *b = binaryOp()) {
+      SourceLoc loc = cur().loc;
+      ++Pos;
+      while (!ops.empty() && ops.back().first->precedence >= b->precedence)
+        if (!reduceTop(operands, ops))
+          return nullptr;
+      ops.push_back({b, loc});
+      operands.push_back(unaryExpr());
+      if (!operands.back())
+        return nullptr;
+    }
+    while (!ops.empty())
+      if (!reduceTop(operands, ops))
+        return nullptr;
+    return operands.back();
+  }
+
+  /// Every recursion of the grammar passes here: bounds it by kMaxNesting.
+  ExprRef unaryExpr() {
+    if (Nesting >= kMaxNesting)
+      return error(cur().loc, nestingTooDeep());
+    ++Nesting;
+    ExprRef e = unaryOrPrimary();
+    --Nesting;
     return e;
   }
 
-  /// A left-associative level: operand (op operand)*.
-  template <typename Next>
-  ExprRef level(Next next, std::initializer_list<std::pair<const char *,
-                                                           BinaryOp>> ops) {
-    ExprRef l = (this->*next)();
-    for (bool more = true; l && more;) {
-      more = false;
-      for (auto [spelling, op] : ops)
-        if (isPunct(spelling)) {
-          SourceLoc loc = cur().loc;
-          ++Pos;
-          l = binary(op, loc, l, (this->*next)());
-          more = true;
-          break;
-        }
-    }
-    return l;
-  }
-
-  /// expr ::= and ('||' and)*
-  ExprRef expr() { return level(&Parser::andExpr, {{"||", BinaryOp::Or}}); }
-  /// and ::= cmp ('&&' cmp)*
-  ExprRef andExpr() {
-    return level(&Parser::cmpExpr, {{"&&", BinaryOp::And}});
-  }
-  /// cmp ::= add (('<'|'<='|'>'|'>='|'=='|'!=') add)*
-  ExprRef cmpExpr() {
-    return level(&Parser::addExpr,
-                 {{"<=", BinaryOp::Le}, {">=", BinaryOp::Ge},
-                  {"<", BinaryOp::Lt}, {">", BinaryOp::Gt},
-                  {"==", BinaryOp::Eq}, {"!=", BinaryOp::Ne}});
-  }
-  /// add ::= mul (('+'|'-') mul)*
-  ExprRef addExpr() {
-    return level(&Parser::mulExpr,
-                 {{"+", BinaryOp::Add}, {"-", BinaryOp::Sub}});
-  }
-  /// mul ::= unary (('*'|'/'|'%') unary)*
-  ExprRef mulExpr() {
-    return level(&Parser::unaryExpr, {{"*", BinaryOp::Mul},
-                                      {"/", BinaryOp::Div},
-                                      {"%", BinaryOp::Rem}});
-  }
-
   /// unary ::= ('-' | '!') unary | primary   (a negated literal folds)
-  ExprRef unaryExpr() {
+  ExprRef unaryOrPrimary() {
     SourceLoc loc = cur().loc;
     bool neg = isPunct("-");
     if (!neg && !isPunct("!"))
@@ -254,11 +322,11 @@ private:
       auto e = std::make_shared<Expr>(*x);
       e->number = -e->number;
       e->loc = loc;
-      return e;
+      return bounded(e);
     }
     auto e = node(ExprKind::Unary, loc, {x});
     e->unary = neg ? UnaryOp::Neg : UnaryOp::Not;
-    return e;
+    return bounded(e);
   }
 
   ExprRef number();
@@ -275,13 +343,15 @@ ExprRef Parser::number() {
   e->loc = t.loc;
   e->numberIsInt = t.kind == Tok::Int;
   e->number = std::strtod(t.text.c_str(), nullptr);
-  if (e->numberIsInt && e->number > 9007199254740992.0)
+  // Compared as an integer: 2^53 + 1 rounds to 2^53 as a double.
+  if (e->numberIsInt && (e->number > 9007199254740992.0 ||
+                         std::strtoull(t.text.c_str(), nullptr, 10) > (1ull << 53)))
     return error(t.loc, "integer literal " + t.text +
                             " is too large (the limit is 2^53)");
   if (!std::isfinite(e->number))
     return error(t.loc, "number " + t.text + " is out of range");
   ++Pos;
-  return e;
+  return bounded(e);
 }
 
 /// primary ::= number | '(' expr ')' | ident | ident '(' args ')'
@@ -320,7 +390,7 @@ ExprRef Parser::callOrName() {
       if (Current->params[k].name == name.text) {
         auto e = node(ExprKind::Param, name.loc);
         e->param = k;
-        return e;
+        return bounded(e);
       }
     return error(name.loc, "unknown name '" + name.text + "'");
   }
@@ -361,7 +431,7 @@ ExprRef Parser::callOrName() {
   } else {
     return error(name.loc, "unknown function '" + name.text + "'");
   }
-  return e;
+  return bounded(e);
 }
 
 } // namespace

@@ -6,8 +6,12 @@
 // the types involved and suggests the fix (usually a cast).
 #include "kiln/tensor/Syntax.h"
 
+#include "Limits.h"
+
+#include <algorithm>
 #include <cmath>
 #include <optional>
+#include <unordered_map>
 
 namespace kiln::tensor {
 
@@ -259,6 +263,41 @@ std::string typeText(DType t, bool isArray) {
   return std::string(dtypeName(t)) + (isArray ? "[]" : "");
 }
 
+/// The first node (in post-order) whose height exceeds kMaxNesting, or null.
+/// Iterative, and linear in the nodes of a DAG: this runs before the
+/// recursive walkers, on trees built from C++ as well as parsed ones.
+const Expr *tooDeep(const Expr *root) {
+  std::unordered_map<const Expr *, unsigned> height;
+  std::vector<std::pair<const Expr *, size_t>> stack{{root, 0}};
+  while (!stack.empty()) {
+    auto &[e, next] = stack.back();
+    if (next < e->children.size()) {
+      const Expr *c = e->children[next++].get();
+      if (c && !height.count(c))
+        stack.push_back({c, 0});
+      continue;
+    }
+    unsigned h = 1;
+    for (const ExprRef &c : e->children)
+      h = std::max(h, c ? 1 + height[c.get()] : 1);
+    if (h > syntax::kMaxNesting)
+      return e;
+    height[e] = h;
+    stack.pop_back();
+  }
+  return nullptr;
+}
+
+/// Kernel-level limits, checked before the body is walked recursively.
+bool withinLimits(const Kernel &kernel, std::vector<Diag> &errors) {
+  if (kernel.params.size() > syntax::kMaxParams)
+    errors.push_back({kernel.params[syntax::kMaxParams].loc,
+                      syntax::tooManyParams(kernel.name)});
+  if (const Expr *deep = tooDeep(kernel.body.get()))
+    errors.push_back({deep->loc, syntax::nestingTooDeep()});
+  return errors.empty();
+}
+
 } // namespace
 
 std::vector<Diag> typeCheck(Kernel &kernel) {
@@ -267,6 +306,8 @@ std::vector<Diag> typeCheck(Kernel &kernel) {
     errors.push_back({kernel.loc, "kernel '" + kernel.name + "' has no body"});
     return errors;
   }
+  if (!withinLimits(kernel, errors))
+    return errors;
   Sema sema(kernel, errors);
   Typed body = sema.visit(kernel.body, false);
   if (body.bad)
