@@ -12,12 +12,16 @@
 #include "kiln/tensor/Tensor.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
 #include <fstream>
 #include <new>
 #include <sstream>
+#include <unistd.h>
 
 namespace kiln::tool {
 
@@ -37,30 +41,54 @@ struct TensorCli {
   core::PhaseTimings *timings = nullptr;
 };
 
+/// Counts and dimensions: a whole number, written 1000000 or 1e6; beyond
+/// int64_t it saturates (the range checks after it then refuse it).
 bool integer(const std::string &text, int64_t &out) {
+  if (text.empty() || !(std::isdigit((unsigned char)text[0]) ||
+                        ((text[0] == '-' || text[0] == '+') && text.size() > 1 &&
+                         std::isdigit((unsigned char)text[1]))))
+    return false;
   char *end = nullptr;
+  errno = 0;
   long long v = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) {
+    if (text.find_first_not_of("0123456789.eE+-") != std::string::npos)
+      return false; // no hex, inf or nan
+    double d = std::strtod(text.c_str(), &end);
+    if (*end != '\0' || std::isnan(d) || d != std::floor(d))
+      return false;
+    v = std::fabs(d) < 0x1p63 ? static_cast<long long>(d)
+        : d < 0               ? LLONG_MIN
+                              : LLONG_MAX;
+  }
   out = v;
-  return !text.empty() && *end == '\0';
+  return true;
 }
 
-/// "NAME=D0xD1..." (1-4 non-negative dims) into `out`; false if malformed.
-bool parseShape(const std::string &text,
-                std::pair<std::string, std::vector<int64_t>> &out) {
+/// "NAME=D0xD1..." (1-4 non-negative dims) into `out`; "" or what is wrong.
+std::string parseShape(const std::string &text,
+                       std::pair<std::string, std::vector<int64_t>> &out) {
+  std::string usage =
+      "--shape needs NAME=D0xD1.. (1 to 4 dimensions), got '" + text + "'";
   size_t eq = text.find('=');
   if (eq == 0 || eq == std::string::npos)
-    return false;
+    return usage;
   out.first = text.substr(0, eq);
   std::string dims = text.substr(eq + 1) + "x";
+  int64_t count = 1;
+  bool overflow = false;
   for (size_t at = 0, x; (x = dims.find('x', at)) != std::string::npos;
        at = x + 1) {
     int64_t d = 0;
     if (!integer(dims.substr(at, x - at), d) || d < 0 ||
         out.second.size() == 4)
-      return false;
+      return usage;
     out.second.push_back(d);
+    overflow = overflow || __builtin_mul_overflow(count, d, &count);
   }
-  return true;
+  if (overflow || count > (int64_t(1) << 60))
+    return "--shape " + text + " has too many elements";
+  return "";
 }
 
 /// Parses `kiln tensor SUB FILE [flags]`; "" or the misuse message.
@@ -85,9 +113,10 @@ std::string parseCli(const Args &args, TensorCli &cli) {
       cli.time = true;
     } else if (flag == "--shape") {
       std::pair<std::string, std::vector<int64_t>> shape;
-      if (!value(v) || !parseShape(v, shape))
-        return "--shape needs NAME=D0xD1.. (1 to 4 dimensions), got '" + v +
-               "'";
+      if (!value(v))
+        return "--shape needs NAME=D0xD1.. (1 to 4 dimensions)";
+      if (std::string err = parseShape(v, shape); !err.empty())
+        return err;
       cli.shapes.push_back(shape);
     } else if (flag == "--n" || flag == "--threads" || flag == "--reps") {
       if (!value(v) || !integer(v, num) || num < (flag == "--n" ? 0 : 1))
@@ -199,16 +228,46 @@ double elementAt(const std::vector<unsigned char> &buf, DType t, int64_t i) {
   return 0;
 }
 
-/// The output shape: the broadcast of the parameters' shapes ([n] when
-/// there are no array parameters or they do not broadcast: run() then
-/// reports the mismatch).
+/// The output shape: the broadcast of the parameters' shapes ([] when there
+/// are no array parameters: one element; [n] when they do not broadcast:
+/// run() then reports the mismatch).
 std::vector<int64_t> outputShape(const TensorCli &cli, const Kernel &k) {
   std::vector<std::vector<int64_t>> shapes;
   for (const Param &p : k.params)
     if (p.isArray)
       shapes.push_back(shapeFor(cli, p));
   auto shape = broadcastShapes(shapes);
-  return shapes.empty() || !shape ? std::vector<int64_t>{cli.n} : *shape;
+  return shape ? *shape : std::vector<int64_t>{cli.n};
+}
+
+/// "" when the generated arrays of a run (each array parameter's, the array
+/// output's) can be allocated, else why not: a broadcast output shape beyond
+/// 2^60 elements, or more bytes than this machine has memory.
+std::string checkFootprint(const TensorCli &cli, const Kernel &k,
+                           const std::vector<int64_t> &outShape) {
+  auto count = [](const std::vector<int64_t> &shape) {
+    long double n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  };
+  std::string text;
+  for (int64_t d : outShape)
+    text += (text.empty() ? "" : "x") + std::to_string(d);
+  if (count(outShape) > 0x1p60L)
+    return "the output shape " + text + " has too many elements";
+  long double bytes =
+      k.resultIsArray ? count(outShape) * dtypeSize(k.resultType) : 0;
+  for (const Param &p : k.params)
+    if (p.isArray)
+      bytes += count(shapeFor(cli, p)) * dtypeSize(p.type);
+  long double memory = (long double)sysconf(_SC_PHYS_PAGES) *
+                       (long double)sysconf(_SC_PAGE_SIZE);
+  if (memory > 0 && bytes > memory)
+    return fmt::format("the arrays need {:.1f} GiB, more than this machine's "
+                       "{:.1f} GiB of memory; use a smaller --n or --shape",
+                       double(bytes / 0x1p30L), double(memory / 0x1p30L));
+  return "";
 }
 
 /// Runs `ck` cli.reps times on generated data; prints the checksum and the
@@ -216,6 +275,8 @@ std::vector<int64_t> outputShape(const TensorCli &cli, const Kernel &k) {
 int measure(const TensorCli &cli, const Kernel &k, const CompiledKernel &ck,
             unsigned poolThreads) {
   std::vector<int64_t> shape = outputShape(cli, k);
+  if (std::string err = checkFootprint(cli, k, shape); !err.empty())
+    return fail(err);
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
