@@ -334,4 +334,25 @@ TEST(TensorFastPath, ScalarOnlyAndScalarResultCalls) {
   EXPECT_EQ(r.i, 15);
 }
 
+// Issue 15: element counts that overflow (or exceed 2^60) are refused on
+// every path, never run as a wrapped count.
+TEST(TensorFastPath, HugeShapesAreRefusedNotWrapped) {
+  auto add = kernel("kernel fp_huge(a: f32[], b: f32[]) -> f32[] = a + b");
+  auto sum = kernel("kernel fp_huge_sum(a: f32[]) -> f32 = sum(a)");
+  ASSERT_TRUE(add && sum);
+  std::vector<float> out(4, -7.0f);
+  const int64_t big = int64_t(1) << 61; // rank 1: the rank-one check
+  ArrayView a = vec(out.data(), DType::F32, big);
+  expectRejected(*add, {Arg::of(a), Arg::of(a)}, &a, out,
+                 "argument 'a': shape [2305843009213693952] has too many "
+                 "elements (the limit is 2^60)");
+  // 2^32 x 2^32 wraps to 0 in 64 bits: the plain check's product.
+  ArrayView square =
+      ArrayView::contiguous(out.data(), DType::F32, {4294967296, 4294967296});
+  Scalar r;
+  EXPECT_EQ(sum->run({Arg::of(square)}, nullptr, &r),
+            "argument 'a': shape [4294967296, 4294967296] has too many "
+            "elements (the limit is 2^60)");
+}
+
 } // namespace
