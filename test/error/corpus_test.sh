@@ -14,9 +14,9 @@
 #   .tk     run: kiln tensor run FILE     build: kiln tensor build FILE -o lib.so
 #   .ll .bc run: kiln run FILE            build: kiln compile FILE --emit=obj -o out.o
 #   .dsp    run: kiln faust render FILE -o out.wav --seconds 0.01
-# A first line `// FLAGS: ARGS` (`; FLAGS: ARGS` in .ll) appends ARGS to every
-# command of the case, `// RUN: ARGS` only to the run commands; `NOBUILD`
-# among the ARGS of either skips the build commands.
+# A first line `// FLAGS: ARGS` (`; FLAGS: ARGS` in .ll) puts ARGS before
+# FILE in every command of the case, `// RUN: ARGS` only in the run
+# commands; `NOBUILD` among the ARGS of either skips the build commands.
 # Every command must end without a crash (signal, LLVM ERROR, stack dump,
 # internal error) or a hang, and a command that fails must leave nothing in
 # its directory but the input (no output file, no temporary).
@@ -49,16 +49,16 @@ commands() {
   all=${all//NOBUILD/} run=${run//NOBUILD/}
   case $ext in
   relay)
-    for mode in interp jit auto; do echo "run run --mode=$mode $f $all $run"; done
-    (( nobuild )) || echo "build build $f -o out $all" ;;
+    for mode in interp jit auto; do echo "run run --mode=$mode $all $run $f"; done
+    (( nobuild )) || echo "build build $all $f -o out" ;;
   tk)
-    echo "run tensor run $f $all $run"
-    (( nobuild )) || echo "build tensor build $f -o lib.so $all" ;;
+    echo "run tensor run $all $run $f"
+    (( nobuild )) || echo "build tensor build $all $f -o lib.so" ;;
   ll | bc)
-    echo "run run $f $all $run"
-    (( nobuild )) || echo "build compile $f --emit=obj -o out.o $all" ;;
+    echo "run run $all $run $f"
+    (( nobuild )) || echo "build compile $all $f --emit=obj -o out.o" ;;
   dsp)
-    echo "run faust render $f -o out.wav --seconds 0.01 $all $run" ;;
+    echo "run faust render $all $run $f -o out.wav --seconds 0.01" ;;
   esac
 }
 

@@ -219,9 +219,15 @@ std::string explain(const std::string &message) {
 bool isIdentChar(char c) { return std::isalnum((unsigned char)c) || c == '_'; }
 
 /// The 1-based column errors point at: the symbol a message ends with
-/// ("undefined symbol : foo") where the line has it as a word, else the
+/// ("undefined symbol : foo") where the line has it as a word, the stray
+/// text of a lexical error where the line has it, else the
 /// line's first non-blank character.
-unsigned caretColumn(const std::string &line, const std::string &message) {
+unsigned caretColumn(const std::string &line, const std::string &message,
+                     const std::string &extra) {
+  // A lexical error: faust names the stray text, the caret goes to it.
+  if (size_t at = extra.empty() ? std::string::npos : line.find(extra);
+      at != std::string::npos)
+    return unsigned(at) + 1;
   size_t colon = message.rfind(" : ");
   if (colon != std::string::npos) {
     std::string symbol = message.substr(colon + 3);
@@ -354,6 +360,19 @@ void removeTempDir(const std::string &dir) {
   rmdir(dir.c_str());
 }
 
+/// The text faust's lexer could not read ("extra text is : $" on another
+/// line of a "syntax error, unexpected EXTRA"), or "".
+std::string extraText(const std::vector<std::string> &lines, size_t lead,
+                      const std::string &message) {
+  if (message.find("unexpected EXTRA") == std::string::npos)
+    return "";
+  const std::string prefix = "extra text is : ";
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (i != lead && lines[i].starts_with(prefix))
+      return lines[i].substr(prefix.size());
+  return "";
+}
+
 std::string renderFaustErrors(const std::string &stderrText,
                               const FaustInput &input) {
   std::vector<std::string> lines = splitLines(stderrText);
@@ -377,7 +396,8 @@ std::string renderFaustErrors(const std::string &stderrText,
   if (!printable(sourceLine))
     sourceLine.clear(); // binary: the location alone
   if (!sourceLine.empty())
-    loc.column = caretColumn(sourceLine, first.message);
+    loc.column = caretColumn(sourceLine, first.message,
+                             extraText(lines, lead, first.message));
   std::string out =
       core::KilnError(explain(first.message), loc, sourceLine).render();
   for (size_t i = 0; i < lines.size(); ++i)

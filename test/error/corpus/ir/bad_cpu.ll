@@ -1,0 +1,4 @@
+; FLAGS: --cpu notacpu
+define i32 @main() {
+  ret i32 0
+}

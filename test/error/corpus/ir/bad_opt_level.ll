@@ -1,0 +1,4 @@
+; FLAGS: -O9
+define i32 @main() {
+  ret i32 0
+}

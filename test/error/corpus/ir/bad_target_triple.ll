@@ -1,0 +1,4 @@
+target triple = "nonsense-unknown-nowhere"
+define i32 @main() {
+  ret i32 0
+}

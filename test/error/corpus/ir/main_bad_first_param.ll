@@ -1,0 +1,3 @@
+define i32 @main(double %a, ptr %b) {
+  ret i32 0
+}

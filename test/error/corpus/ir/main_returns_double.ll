@@ -1,0 +1,3 @@
+define double @main(double %x) {
+  ret double %x
+}

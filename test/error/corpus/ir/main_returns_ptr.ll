@@ -1,0 +1,3 @@
+define ptr @main() {
+  ret ptr null
+}

@@ -1,0 +1,3 @@
+define i32 @helper() {
+  ret i32 0
+}

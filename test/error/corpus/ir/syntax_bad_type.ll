@@ -1,0 +1,3 @@
+define i33x @main() {
+  ret i32 0
+}

@@ -1,0 +1,4 @@
+; RUN: --timeout abc NOBUILD
+define i32 @main() {
+  ret i32 0
+}

@@ -1,0 +1,4 @@
+define i32 @main() {
+entry:
+  %a = add i32 1, 2
+}
