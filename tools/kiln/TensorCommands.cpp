@@ -376,6 +376,11 @@ int buildKernels(const TensorCli &cli, const Program &program) {
     std::string base = cli.input.substr(cli.input.find_last_of('/') + 1);
     header = dir + base.substr(0, base.rfind('.')) + ".h";
   }
+  for (const std::string &out : {cli.output, header})
+    if (auto error = out.empty() ? std::nullopt : checkOutput(out, {cli.input}))
+      return fail(*error);
+  if (!header.empty() && header == cli.output)
+    return fail("the library and its --header are both '" + header + "'");
   if (std::string err = buildSharedLibrary(program, cli.output, header, o);
       !err.empty())
     return fail(err);
@@ -390,8 +395,8 @@ int tensorMain(const Args &args) {
   if (cli.time)
     cli.timings = &timings;
   std::string source;
-  if (!readFile(cli.input, source))
-    return fail("cannot open '" + cli.input + "'");
+  if (auto error = readFile(cli.input, source))
+    return fail(*error);
   ParseResult parsed = [&] {
     core::ScopedPhase phase(cli.timings, "parse");
     return parseProgram(source);
