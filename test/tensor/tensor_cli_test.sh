@@ -144,4 +144,15 @@ printf 'kernel k(a: f32[]) -> f32[] = (a +\n' >syntax.tk
 expect 1 "syntax.tk:2:1: error: expected an expression, found end of file" \
   "$kiln" tensor run syntax.tk
 
+# Flags of the other subcommand are refused, not silently ignored; --help
+# works after a subcommand.
+expect 2 "kiln: error: option '--cpu' applies to \`kiln tensor build\` only (see \`kiln help tensor\`)" \
+  "$kiln" tensor run syntax.tk --cpu x86-64
+expect 2 "kiln: error: option '--shape' applies to \`kiln tensor run\` only (see \`kiln help tensor\`)" \
+  "$kiln" tensor build syntax.tk -o lib.so --shape a=4
+for sub in run build; do
+  "$kiln" tensor $sub --help >out.txt 2>err.txt && grep -q "^usage: kiln tensor" out.txt && [[ ! -s err.txt ]] &&
+    ok || bad "tensor $sub --help: $(cat err.txt)"
+done
+
 finish "tensor cli"

@@ -34,12 +34,32 @@ struct TensorCli {
   int64_t n = 1000000;
   unsigned threads = 0;
   int reps = 5, level = 3;
-  bool cache = true, time = false;
+  bool cache = true, time = false, help = false;
+  std::vector<std::string> flags; ///< the flags given, for the checks below
   /// --shape NAME=D0xD1..: that array parameter's shape (default [n]).
   std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
   /// --time: parse, irgen, optimize, codegen, link, run (stderr table).
   core::PhaseTimings *timings = nullptr;
 };
+
+/// `kiln help tensor` and `kiln tensor SUB --help`.
+const char *const tensorUsage =
+    "usage: kiln tensor SUBCOMMAND FILE.tk [options]\n\n"
+    "  run FILE.tk [--kernel NAME] [--n N] [--threads T] [--reps R]\n"
+    "              [-O0..-O3] [--emit=ll|asm] [--no-cache] [--time]\n"
+    "              [--shape NAME=D0xD1..]...\n"
+    "      runs a kernel on generated data ([N] per array parameter, or\n"
+    "      its --shape; the output has the broadcast shape); prints a\n"
+    "      checksum and the throughput (median of R runs); --emit\n"
+    "      prints the fused loop\n"
+    "  build FILE.tk -o libk.so [--header k.h] [-O0..-O3]\n"
+    "              [--emit=ll|asm|obj] [--target TRIPLE] [--cpu CPU]\n"
+    "              [--time]\n"
+    "      writes a shared library and its C header (default: FILE's\n"
+    "      name with .h, next to the library); --emit writes the\n"
+    "      fused loops instead\n"
+    "  --time prints the phase times (parse, irgen, optimize, codegen,\n"
+    "  link, run) in ms on stderr\n";
 
 /// Counts and dimensions: a whole number, written 1000000 or 1e6; beyond
 /// int64_t it saturates (the range checks after it then refuse it).
@@ -91,6 +111,22 @@ std::string parseShape(const std::string &text,
   return "";
 }
 
+/// Flags that mean something to one subcommand only are refused by the
+/// other instead of being silently ignored (`tensor run --cpu x`).
+std::string checkFlagsFit(const TensorCli &cli) {
+  static const std::vector<std::string> runOnly = {
+      "--kernel", "--shape", "--n", "--threads", "--reps", "--no-cache"};
+  static const std::vector<std::string> buildOnly = {"-o", "--header",
+                                                     "--target", "--cpu"};
+  bool run = cli.sub == "run";
+  for (const std::string &flag : cli.flags)
+    for (const std::string &only : run ? buildOnly : runOnly)
+      if (flag == only)
+        return "option '" + flag + "' applies to `kiln tensor " +
+               (run ? "build" : "run") + "` only";
+  return "";
+}
+
 /// Parses `kiln tensor SUB FILE [flags]`; "" or the misuse message.
 std::string parseCli(const Args &args, TensorCli &cli) {
   if (args.empty())
@@ -105,7 +141,11 @@ std::string parseCli(const Args &args, TensorCli &cli) {
     auto value = [&](std::string &out) { return takeFlagValue(args, i, out); };
     std::string v;
     int64_t num = 0;
-    if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '3') {
+    if (a.starts_with("-"))
+      cli.flags.push_back(flag);
+    if (a == "--help" || a == "-h") {
+      cli.help = true;
+    } else if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '3') {
       cli.level = a[2] - '0';
     } else if (a == "--no-cache") {
       cli.cache = false;
@@ -144,6 +184,10 @@ std::string parseCli(const Args &args, TensorCli &cli) {
       return "unknown option '" + a + "'";
     }
   }
+  if (cli.help)
+    return "";
+  if (std::string err = checkFlagsFit(cli); !err.empty())
+    return err;
   if (cli.input.empty())
     return "`kiln tensor " + cli.sub + "` needs a .tk file";
   if (!cli.emit.empty() && cli.emit != "ll" && cli.emit != "asm" &&
@@ -391,6 +435,10 @@ int tensorMain(const Args &args) {
   TensorCli cli;
   if (std::string err = parseCli(args, cli); !err.empty())
     return fail(err + " (see `kiln help tensor`)", 2);
+  if (cli.help) {
+    fmt::print("{}\n", tensorUsage);
+    return 0;
+  }
   core::PhaseTimings timings;
   if (cli.time)
     cli.timings = &timings;
@@ -417,22 +465,7 @@ int tensorMain(const Args &args) {
 std::vector<Command> tensorCommands() {
   return {{"tensor",
            "elementwise array kernels as fused native loops (docs/tensor.md)",
-           "usage: kiln tensor SUBCOMMAND FILE.tk [options]\n\n"
-           "  run FILE.tk [--kernel NAME] [--n N] [--threads T] [--reps R]\n"
-           "              [-O0..-O3] [--emit=ll|asm] [--no-cache] [--time]\n"
-           "              [--shape NAME=D0xD1..]...\n"
-           "      runs a kernel on generated data ([N] per array parameter, or\n"
-           "      its --shape; the output has the broadcast shape); prints a\n"
-           "      checksum and the throughput (median of R runs); --emit\n"
-           "      prints the fused loop\n"
-           "  build FILE.tk -o libk.so [--header k.h] [-O0..-O3]\n"
-           "              [--emit=ll|asm|obj] [--target TRIPLE] [--cpu CPU]\n"
-           "              [--time]\n"
-           "      writes a shared library and its C header (default: FILE's\n"
-           "      name with .h, next to the library); --emit writes the\n"
-           "      fused loops instead\n"
-           "  --time prints the phase times (parse, irgen, optimize, codegen,\n"
-           "  link, run) in ms on stderr\n",
+           tensorUsage,
            tensorMain}};
 }
 
