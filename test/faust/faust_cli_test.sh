@@ -128,4 +128,10 @@ expect_error 1 "kiln: error: unknown target triple 'bogus' (run \`kiln targets\`
   "$kiln" faust compile "$ex/osc.dsp" --target bogus -o out.wav
 ls "$work"/*.tmp* >/dev/null 2>&1 && bad "temporary files left behind" || ok
 
+# --help after a subcommand prints the usage (it was "unknown option").
+for sub in info render compile bench; do
+  "$kiln" faust $sub --help >out.txt 2>err.txt && grep -q "^usage: kiln faust" out.txt && [[ ! -s err.txt ]] &&
+    ok || bad "faust $sub --help: $(cat err.txt)"
+done
+
 finish "faust cli"

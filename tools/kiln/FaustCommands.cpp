@@ -522,9 +522,14 @@ int faustBench(const FaustCli &cli) {
 }
 
 int runFaust(const Args &args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    fmt::print("{}\n", faustCommands()[0].usage);
-    return 0;
+  // --help anywhere before `--` (also after a subcommand) prints the usage.
+  for (const std::string &a : args) {
+    if (a == "--")
+      break;
+    if (a == "--help" || a == "-h") {
+      fmt::print("{}\n", faustCommands()[0].usage);
+      return 0;
+    }
   }
   FaustCli cli;
   if (std::string error = parseCli(args, cli); !error.empty())
