@@ -6,6 +6,8 @@
 #include "kiln/core/Target.h"
 #include "kiln/runtime/Abi.h"
 
+#include "Executor.h"
+#include "IsolatedJit.h"
 #include "JitSupport.h"
 #include "llvm/ExecutionEngine/Orc/Debugging/DebuggerSupport.h"
 
@@ -15,6 +17,9 @@ using namespace llvm;
 using namespace llvm::orc;
 
 struct Jit::Impl {
+  /// The executor process of an isolated engine; destroyed after J, whose
+  /// end disconnects from it.
+  std::unique_ptr<detail::ExecutorProcess> Executor;
   JitOptions Options;
   TargetSpec Target;
   detail::JitCounters Counters;
@@ -30,6 +35,8 @@ struct Jit::Impl {
 Jit::Jit(std::unique_ptr<Impl> impl) : P(std::move(impl)) {}
 
 Jit::~Jit() {
+  if (P && P->Executor)
+    P->Executor->hangUp(); // its memory goes with it; no need to free it
   if (P && P->J)
     if (auto err = P->J->getExecutionSession().endSession())
       consumeError(std::move(err)); // nothing useful to do in a destructor
@@ -50,9 +57,22 @@ static JITTargetMachineBuilder machineBuilder(const TargetSpec &spec,
   return jtmb;
 }
 
+/// The options an isolated engine cannot honour: they act in this process.
+static Error checkIsolatedOptions(const JitOptions &options) {
+  if (options.gdbRegistration || options.perfMap ||
+      options.vectorLibrary != VectorLibrary::None)
+    return makeError("an isolated JIT engine supports neither GDB "
+                     "registration, perf maps nor a vector library");
+  return Error::success();
+}
+
 Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
-  if (auto err = loadVectorLibrary(options.vectorLibrary))
+  if (options.isolate.enabled) {
+    if (auto err = checkIsolatedOptions(options))
+      return std::move(err);
+  } else if (auto err = loadVectorLibrary(options.vectorLibrary)) {
     return std::move(err);
+  }
   auto impl = std::make_unique<Impl>();
   impl->Options = options;
   impl->Target = hostTarget();
@@ -87,6 +107,15 @@ Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
             p->Target, pipeline, p->Options.cache, p->Counters,
             p->Options.timings, p->Options.onObject);
       });
+  if (options.isolate.enabled) {
+    std::unique_ptr<SimpleRemoteEPC> epc;
+    auto executor = detail::ExecutorProcess::launch(options.isolate, epc);
+    if (!executor)
+      return executor.takeError();
+    p->Executor = std::move(*executor);
+    if (auto err = detail::configureIsolated(builder, std::move(epc)))
+      return std::move(err);
+  }
   auto lljit = builder.create();
   if (!lljit)
     return lljit.takeError();
@@ -108,6 +137,8 @@ Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
   p->J->getMainJITDylib().addToLinkOrder(*p->Host);
 
   std::unique_ptr<Jit> jit(new Jit(std::move(impl)));
+  if (options.isolate.enabled) // the executor links the runtime itself
+    return std::move(jit);
   std::vector<std::pair<std::string, void *>> runtime;
   size_t count = 0;
   const kiln_rt_symbol *table = kiln_rt_symbols(&count);
@@ -169,6 +200,9 @@ Error Jit::remove(ResourceTrackerSP rt) {
 
 Error Jit::defineSymbols(
     const std::vector<std::pair<std::string, void *>> &symbols) {
+  if (P->Executor)
+    return makeError("an isolated JIT engine cannot call functions of the "
+                     "host process");
   SymbolMap map;
   for (auto &[name, address] : symbols)
     map[P->J->mangleAndIntern(name)] = {
@@ -196,6 +230,44 @@ Expected<ExecutorSymbolDef> Jit::lookup(StringRef name) {
     return makeError("cannot compile '" + name.str() + "': " + message);
   }
   return ExecutorSymbolDef(*address, JITSymbolFlags::Exported);
+}
+
+bool Jit::isolated() const { return P->Executor != nullptr; }
+
+Expected<int> Jit::runMain(ExecutorAddr address,
+                           const std::vector<std::string> &args) {
+  if (!P->Executor) {
+    std::vector<std::string> storage = args;
+    std::vector<char *> argv;
+    for (std::string &arg : storage)
+      argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    return address.toPtr<int (*)(int, char **)>()(int(storage.size()),
+                                                  argv.data());
+  }
+  auto &epc = P->J->getExecutionSession().getExecutorProcessControl();
+  return P->Executor->guard(
+      [&]() -> Expected<int32_t> { return epc.runAsMain(address, args); });
+}
+
+Expected<int32_t> Jit::callInt(ExecutorAddr address, int32_t arg) {
+  if (!P->Executor)
+    return address.toPtr<int32_t (*)(int32_t)>()(arg);
+  auto &epc = P->J->getExecutionSession().getExecutorProcessControl();
+  return P->Executor->guard([&]() -> Expected<int32_t> {
+    return epc.runAsIntFunction(address, arg);
+  });
+}
+
+Expected<int32_t> Jit::callVoid(ExecutorAddr address) {
+  if (!P->Executor) {
+    address.toPtr<void (*)()>()();
+    return 0;
+  }
+  auto &epc = P->J->getExecutionSession().getExecutorProcessControl();
+  return P->Executor->guard([&]() -> Expected<int32_t> {
+    return epc.runAsVoidFunction(address);
+  });
 }
 
 Error Jit::initialize() {

@@ -85,6 +85,55 @@ private:
   std::thread Thread;
 };
 
+/// `kiln run --isolate FILE.ll`: main runs in kiln-executor, so a crash, a
+/// limit or --timeout ends that process and is reported here as one line.
+int runIsolated(const CommonOptions &opts, const std::string &file,
+                std::unique_ptr<llvm::LLVMContext> context,
+                std::unique_ptr<llvm::Module> module,
+                const core::MainSignature &signature,
+                core::PhaseTimings &timings) {
+  if (auto err = core::addIsolatedMain(*module, signature))
+    return failWith(core::renderError(std::move(err)));
+  core::JitOptions jitOptions;
+  jitOptions.level = opts.level;
+  jitOptions.timings = &timings;
+  jitOptions.printPipeline = opts.printPipeline ? &llvm::errs() : nullptr;
+  jitOptions.printChanged = opts.printChanged ? &llvm::errs() : nullptr;
+  if (opts.cache)
+    jitOptions.cache = std::make_shared<core::CompileCache>(
+        core::CompileCache::defaultDirectory());
+  jitOptions.isolate.enabled = true;
+  jitOptions.isolate.limits = {opts.memoryLimit, opts.cpuLimit, opts.timeout};
+  std::unique_ptr<core::Jit> jit;
+  llvm::orc::ExecutorAddr start;
+  {
+    core::ScopedPhase phase(&timings, "link");
+    auto created = core::Jit::create(jitOptions);
+    if (!created)
+      return failWith(core::renderError(created.takeError()));
+    jit = std::move(*created);
+    if (auto err = jit->addModule(
+            llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+      return failWith(core::renderError(std::move(err)));
+    auto fn = jit->lookup(core::kIsolatedMainName);
+    if (!fn)
+      return failWith(core::renderError(fn.takeError()));
+    start = fn->getAddress();
+  }
+  timings.add("link", -timings.get("optimize") - timings.get("codegen"));
+  std::vector<std::string> argv = {file};
+  argv.insert(argv.end(), opts.rest.begin(), opts.rest.end());
+  std::fflush(stdout);
+  llvm::Expected<int> status = 0;
+  {
+    core::ScopedPhase phase(&timings, "run");
+    status = jit->runMain(start, argv);
+  }
+  if (!status)
+    return failWith(core::renderError(status.takeError()));
+  return printTimings(opts, timings, *status & 0xff);
+}
+
 int runIR(const Args &args) {
   CommonOptions opts;
   if (auto error = parseOptions(args, /*stopAtInput=*/true, opts))
@@ -92,12 +141,20 @@ int runIR(const Args &args) {
   if (opts.positional.empty())
     return fail("`kiln run` needs an input file (see `kiln run --help`)", 2);
   const std::string &file = opts.positional[0];
-  if (const FileHandler *handler = handlerFor(file))
+  if (const FileHandler *handler = handlerFor(file)) {
+    if (opts.isolate)
+      return fail("--isolate runs LLVM IR and bitcode files; '" + file +
+                      "' is " + handler->extension +
+                      " (its JIT code runs in the kiln process)",
+                  2);
     return handler->run(args);
+  }
   if (!opts.target.empty() || !opts.cpu.empty())
     return fail("`kiln run` compiles for the host; --target and --cpu are "
                 "for `kiln compile`",
                 2);
+  if (!opts.isolate && (opts.memoryLimit || opts.cpuLimit))
+    return fail("--memory-limit and --cpu-limit need --isolate", 2);
   core::PhaseTimings timings;
 
   auto context = std::make_unique<llvm::LLVMContext>();
@@ -112,6 +169,9 @@ int runIR(const Args &args) {
   auto signature = core::checkMain(*module);
   if (!signature)
     return failWith(core::renderError(signature.takeError()));
+  if (opts.isolate)
+    return runIsolated(opts, file, std::move(context), std::move(module),
+                       *signature, timings);
 
   // Static constructors, destructors and atexit handlers go through ORC's
   // platform support, which compiles helper modules (~3 ms); plain C
@@ -328,12 +388,16 @@ std::vector<Command> coreCommands() {
   return {
       {"run", "JIT-compile and run main(argc, argv) of an IR/bitcode file",
        "usage: kiln run [-O0..-O3] [--time] [--no-cache] [--print-pipeline]\n"
-       "                [--print-changed] [--timeout S] FILE.ll|FILE.bc "
+       "                [--print-changed] [--timeout S] [--isolate\n"
+       "                [--memory-limit SIZE] [--cpu-limit S]] FILE.ll|FILE.bc "
        "[ARGS...]\n"
        "       kiln run [--mode=interp|jit|auto] [-O0..-O3] [--timeout S]\n"
        "                [--max-depth N] [--stats] [--time] FILE.relay\n"
        "IR: runs main(argc, argv[, envp]) like lli; the exit status is "
        "main's\n(0 for void main). --timeout S ends the run with status 1.\n"
+       "--isolate runs the code in a kiln-executor process: a crash, a limit "
+       "or\nthe timeout there is one error line here (status 1). "
+       "--memory-limit\n(e.g. 512M) and --cpu-limit apply to that process.\n"
        "Relay: see docs/relay.md (default mode auto, -O2).\n"
        "Compiled code is cached under $KILN_CACHE_DIR (default "
        "~/.cache/kiln).",

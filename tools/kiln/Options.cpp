@@ -27,6 +27,25 @@ static bool isFlag(const std::string &arg, const std::string &flag) {
   return arg == flag || (arg.starts_with(flag + "="));
 }
 
+/// --memory-limit SIZE: bytes, or with a K, M or G suffix (powers of 1024).
+static std::optional<std::string> parseSize(const std::string &value,
+                                            uint64_t &out) {
+  char *end = nullptr;
+  double number = std::strtod(value.c_str(), &end);
+  std::string suffix = end;
+  double scale = suffix.empty() ? 1
+                 : suffix == "K" || suffix == "k" ? 1024.0
+                 : suffix == "M" || suffix == "m" ? 1048576.0
+                 : suffix == "G" || suffix == "g" ? 1073741824.0
+                                                  : 0;
+  double bytes = number * scale;
+  if (end == value.c_str() || !(bytes >= 1) || bytes > 1.0e18)
+    return "--memory-limit needs a size such as 512M or 2G, not '" + value +
+           "'";
+  out = uint64_t(bytes);
+  return std::nullopt;
+}
+
 std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
                                         CommonOptions &out) {
   for (size_t i = 0; i < args.size(); ++i) {
@@ -91,6 +110,23 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
         out.timeout = number;
       else
         out.maxDepth = int(number);
+    } else if (arg == "--isolate") {
+      out.isolate = true;
+    } else if (isFlag(arg, "--memory-limit")) {
+      std::string value;
+      if ((error = takeValue(args, i, "--memory-limit", value)))
+        return error;
+      if ((error = parseSize(value, out.memoryLimit)))
+        return error;
+    } else if (isFlag(arg, "--cpu-limit")) {
+      std::string value;
+      if ((error = takeValue(args, i, "--cpu-limit", value)))
+        return error;
+      char *end = nullptr;
+      out.cpuLimit = std::strtod(value.c_str(), &end);
+      if (*end != '\0' || !(out.cpuLimit > 0) || out.cpuLimit > 1e9)
+        return "--cpu-limit needs a positive number of seconds (at most "
+               "1e9), not '" + value + "'";
     } else if (arg == "--no-guards") {
       out.guards = false;
     } else if (arg == "--stats") {

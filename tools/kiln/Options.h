@@ -6,6 +6,7 @@
 #include "kiln/core/Pipeline.h"
 #include "kiln/support/Files.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,9 @@ struct CommonOptions {
   int maxDepth = 10000;         ///< --max-depth N (Relay)
   bool stats = false;           ///< --stats: execution statistics on stderr
   bool guards = true;           ///< --no-guards (Relay, for measurements)
+  bool isolate = false;         ///< --isolate: run in kiln-executor
+  uint64_t memoryLimit = 0;     ///< --memory-limit SIZE (with --isolate)
+  double cpuLimit = 0;          ///< --cpu-limit SECONDS (with --isolate)
   std::vector<std::string> positional;
   std::vector<std::string> rest; ///< after the input file, for `run`
   bool help = false;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "kiln/core/Cache.h"
+#include "kiln/core/Isolate.h"
 #include "kiln/core/Pipeline.h"
 #include "kiln/core/Timing.h"
 
@@ -63,6 +64,12 @@ struct JitOptions {
   /// linked: a way to keep the machine code without a cache key's cost.
   std::function<void(llvm::StringRef module, llvm::StringRef object)>
       onObject;
+  /// Run the code in a kiln-executor process (Isolate.h): a crash, a limit
+  /// or a timeout there is an error here. Addresses are then the
+  /// executor's: call code with runMain/callInt/callVoid, never lookupAs;
+  /// defineSymbols, gdbRegistration, perfMap and a vector library are not
+  /// available.
+  IsolateOptions isolate;
 };
 
 struct JitStats {
@@ -103,6 +110,20 @@ public:
       return sym.takeError();
     return sym->getAddress().template toPtr<Fn *>();
   }
+
+  /// Whether code runs in an executor process (JitOptions::isolate).
+  bool isolated() const;
+  /// Calls `int main(int argc, char **argv)` at `address` with `args` as
+  /// argv (args[0] is the program's name). Isolated: a crash or a limit is
+  /// an error naming it, and when the code calls exit() (addIsolatedMain's
+  /// wrapper does) its status is the result and the executor has ended.
+  llvm::Expected<int> runMain(llvm::orc::ExecutorAddr address,
+                              const std::vector<std::string> &args);
+  /// Calls `int f(int)` / `void f()` at `address` (0 for a void function),
+  /// under the same guard as runMain when isolated.
+  llvm::Expected<int32_t> callInt(llvm::orc::ExecutorAddr address,
+                                  int32_t arg);
+  llvm::Expected<int32_t> callVoid(llvm::orc::ExecutorAddr address);
 
   /// Runs the static constructors / destructors of the added modules.
   llvm::Error initialize();

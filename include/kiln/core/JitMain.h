@@ -35,4 +35,17 @@ llvm::Expected<MainSignature> checkMain(const llvm::Module &module);
 int callMain(const MainSignature &signature, llvm::orc::ExecutorAddr address,
              const std::vector<std::string> &args);
 
+/// The symbol addIsolatedMain defines.
+inline constexpr const char *kIsolatedMainName = "__kiln_main";
+
+/// Adds `i32 __kiln_main(i32 argc, ptr argv)` to `module` for an isolated
+/// engine (which has no ORC platform): it runs the module's constructors in
+/// priority order, registers its destructors with atexit, calls main with
+/// the executor's environment and ends with exit(status) as a C program's
+/// start does, so atexit handlers run and stdio is flushed. Removes
+/// llvm.global_ctors/dtors. Call Jit::runMain on it; its result is main's
+/// status (modulo 256, 0 for a void main).
+llvm::Error addIsolatedMain(llvm::Module &module,
+                            const MainSignature &signature);
+
 } // namespace kiln::core
