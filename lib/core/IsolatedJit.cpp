@@ -22,16 +22,14 @@ using namespace llvm::orc;
 namespace {
 
 /// JIT code's allocation functions, rerouted to the executor's wrappers that
-/// note a failure to the host (lib/core/executor/main.cpp), and the DSO
-/// handle C++ code passes to __cxa_atexit (the executor's own is hidden).
+/// note a failure to the host (lib/core/executor/main.cpp), and atexit.
 constexpr std::pair<const char *, const char *> kReroutes[] = {
     {"malloc", "kiln_executor_malloc"},
     {"calloc", "kiln_executor_calloc"},
     {"realloc", "kiln_executor_realloc"},
     {"aligned_alloc", "kiln_executor_aligned_alloc"},
     {"posix_memalign", "kiln_executor_posix_memalign"},
-    {"atexit", "kiln_executor_atexit"}, // glibc's is in libc_nonshared.a
-    {"__dso_handle", "kiln_executor_dso_handle"}};
+    {"atexit", "kiln_executor_atexit"}}; // glibc's is in libc_nonshared.a
 
 /// The executor's own symbols: a JITDylib that reflects the executor
 /// process (dlsym there) with the allocation functions rerouted.
@@ -67,6 +65,17 @@ Expected<JITDylibSP> executorSymbols(LLJIT &J) {
 }
 
 } // namespace
+
+void prepareIsolatedModule(Module &module) {
+  // C++ passes &__dso_handle to __cxa_atexit and declares it hidden, so it
+  // is addressed PC-relative and must lie near the code: each module gets
+  // its own (only a key for __cxa_finalize, which exit() does not need).
+  GlobalVariable *handle = module.getNamedGlobal("__dso_handle");
+  if (!handle || !handle->isDeclaration())
+    return;
+  handle->setInitializer(Constant::getNullValue(handle->getValueType()));
+  handle->setLinkage(GlobalValue::InternalLinkage);
+}
 
 Error configureIsolated(LLJITBuilder &builder,
                         std::unique_ptr<SimpleRemoteEPC> epc) {

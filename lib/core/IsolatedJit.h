@@ -16,4 +16,8 @@ namespace kiln::core::detail {
 llvm::Error configureIsolated(llvm::orc::LLJITBuilder &builder,
                               std::unique_ptr<llvm::orc::SimpleRemoteEPC> epc);
 
+/// What a module needs before an isolated engine links it (its own
+/// __dso_handle: see IsolatedJit.cpp).
+void prepareIsolatedModule(llvm::Module &module);
+
 } // namespace kiln::core::detail

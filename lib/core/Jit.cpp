@@ -165,6 +165,8 @@ Error Jit::addModule(ThreadSafeModule module, ResourceTrackerSP rt) {
     // or architecture) gets the host's: LLVM would warn per function, or
     // abort on a CPU of the wrong width.
     retargetFunctions(m, P->Target, /*requested=*/false);
+    if (P->Executor)
+      detail::prepareIsolatedModule(m);
     return Error::success();
   });
   if (err)

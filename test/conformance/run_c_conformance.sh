@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # C conformance runner: compiles each C program natively (reference) and via
-# clang-19 -> LLVM IR/bitcode -> kiln (JIT at -O0..-O3, bitcode at -O2, AOT exe
-# at -O2) and checks that stdout and the exit status match byte-for-byte.
+# clang-19 -> LLVM IR/bitcode -> kiln (JIT at -O0..-O3, JIT at -O2 in an
+# isolated executor (--isolate), bitcode at -O2, AOT exe at -O2) and checks that stdout and the exit status match byte-for-byte.
 #
 # usage: run_c_conformance.sh KILN_BINARY CLANG CC SOURCE_DIR
 #   KILN_BINARY  path to the kiln CLI
@@ -124,7 +124,7 @@ for src in "${sources[@]}"; do
     name=$(basename "$src" .c)
     dir="$WORK/$name"
     mkdir -p "$dir"
-    nmodes=$((${#JIT_MODES[@]} + 2)) # JIT -O0..-O3, bitcode, AOT exe
+    nmodes=$((${#JIT_MODES[@]} + 3)) # JIT -O0..-O3, isolated, bitcode, AOT exe
 
     # Native reference.
     if ! "$CC" -O2 -o "$dir/ref" "$src" -lm >"$dir/ref-build.log" 2>&1; then
@@ -143,6 +143,10 @@ for src in "${sources[@]}"; do
             compare "$name" "$mode" "$dir/ref" "$dir/$mode"
         done
 
+        mode="isolated-O2"
+        run_capture "$dir/$mode" "$KILN" run -O2 --isolate --no-cache "$dir/prog.ll" "${ARGS[@]}"
+        compare "$name" "$mode" "$dir/ref" "$dir/$mode"
+
         mode="aot-O2"
         if "${TIMEOUT[@]}" "$KILN" compile "$dir/prog.ll" --emit=exe -O2 -o "$dir/prog.aot" \
             >"$dir/aot-build.log" 2>&1; then
@@ -153,7 +157,7 @@ for src in "${sources[@]}"; do
         fi
     else
         fail "$name" "ir" "$CLANG -S -emit-llvm failed" "$dir/ll-build.log"
-        failed=$((failed + ${#JIT_MODES[@]}))
+        failed=$((failed + ${#JIT_MODES[@]} + 1))
     fi
 
     # Bitcode variant, run once at -O2.

@@ -68,10 +68,6 @@ void noteAllocationFailure() {
 /// The allocation functions JIT code links against in the executor: libc's,
 /// with a note to the host when they fail (see noteAllocationFailure).
 extern "C" {
-/// Stands for __dso_handle in JIT code (C++ passes it to __cxa_atexit);
-/// the executable's own is hidden.
-__attribute__((visibility("default"))) void *kiln_executor_dso_handle =
-    &kiln_executor_dso_handle;
 /// glibc's atexit is linked statically into each program, not exported.
 __attribute__((visibility("default"))) int kiln_executor_atexit(void (*f)()) {
   return std::atexit(f);
