@@ -78,6 +78,40 @@ void BM_EngineCreate(benchmark::State &state) {
 }
 BENCHMARK(BM_EngineCreate)->Unit(benchmark::kMillisecond);
 
+/// Isolated engines (JitOptions::isolate): starting kiln-executor and ORC's
+/// handshake with it, then one call of a trivial `int f(int)` there (a
+/// round trip over the socket) against the same call in process.
+const char *const kIdentityIR = "define i32 @id(i32 %x) {\n  ret i32 %x\n}\n";
+
+core::JitOptions isolatedOptions(bool isolated) {
+  core::JitOptions options;
+  options.isolate.enabled = isolated;
+  return options;
+}
+
+void BM_EngineCreateIsolated(benchmark::State &state) {
+  core::hostTarget();
+  for (auto _ : state) {
+    auto jit = check(core::Jit::create(isolatedOptions(true)));
+    benchmark::DoNotOptimize(jit.get());
+  }
+}
+BENCHMARK(BM_EngineCreateIsolated)->Unit(benchmark::kMillisecond);
+
+void BM_CallRoundTrip(benchmark::State &state, bool isolated) {
+  auto jit = check(core::Jit::create(isolatedOptions(isolated)));
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = check(core::parseIR(kIdentityIR, "id", *context));
+  check(jit->addModule(
+      llvm::orc::ThreadSafeModule(std::move(module), std::move(context))));
+  auto id = check(jit->lookup("id")).getAddress();
+  int32_t i = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(check(jit->callInt(id, i++)));
+}
+BENCHMARK_CAPTURE(BM_CallRoundTrip, in_process, false)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_CallRoundTrip, isolated, true)->Unit(benchmark::kMicrosecond);
+
 /// Parse + optimise + codegen + link until `main` is callable.
 void BM_JitToCallable(benchmark::State &state, std::string name, OptLevel level) {
   core::JitOptions options;

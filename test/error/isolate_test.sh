@@ -114,6 +114,26 @@ status=$?
 [[ $status == 1 ]] && ok || bad "throw: status $status"
 grep -q -F 'error: the program was killed by signal 6 (SIGABRT)' err.txt && ok || bad "throw: $(cat err.txt)"
 
+# C++: a static object's constructor and destructor (__cxa_atexit with a
+# hidden __dso_handle), a caught exception and envp, as in process.
+cat > statics.cpp <<'CPP'
+#include <cstdio>
+#include <string>
+struct G { G() { std::puts("ctor"); } ~G() { std::puts("dtor"); } } g;
+int main(int argc, char **argv, char **envp) {
+  try { throw std::string("caught"); } catch (const std::string &s) { std::puts(s.c_str()); }
+  int n = 0;
+  for (char **e = envp; *e; ++e) n += std::string(*e).rfind("KILN_T=", 0) == 0;
+  std::printf("env %d\n", n);
+  return 5;
+}
+CPP
+"$clang" -x c++ -S -emit-llvm -O1 statics.cpp -o statics.ll
+KILN_T=1 check cxx-in-process 5 - "$kiln" run statics.ll
+mv out.txt in-process.txt
+KILN_T=1 check cxx-isolated 5 - "$kiln" run --isolate statics.ll
+cmp -s in-process.txt out.txt && grep -q dtor out.txt && ok || bad "cxx: isolated output '$(cat out.txt)'"
+
 # The executor does not outlive kiln: kill kiln and the looping executor goes.
 "$kiln" run --isolate loop.ll & host=$!
 sleep 1
