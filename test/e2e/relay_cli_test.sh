@@ -17,12 +17,29 @@ let t = 0
 for i in 0..3000000 { t = t + sq(i) }
 print(t, tri(100))
 R
-# Router: @llvm compiled up front, the hot function compiled in the background.
-"$kiln" run --stats hot.relay >out.txt 2>err.txt || bad "router run failed: $(cat err.txt)"
-[[ $(cat out.txt) == "8.999995500013889e+18 328350" ]] && ok || bad "router output: $(cat out.txt)"
+# Router: @llvm compiled at once, the hot function compiled in the
+# background. KILN_OSR_THRESHOLD=0: no OSR (which would move the loop and
+# its calls to native code) and no tier-up delay.
+# The loop runs long enough (0.5 s) for both compilations on a busy machine.
+sed 's/3000000/30000000/' hot.relay >hot30.relay
+KILN_OSR_THRESHOLD=0 "$kiln" run --stats hot30.relay >out.txt 2>err.txt || bad "router run failed: $(cat err.txt)"
+[[ $(cat out.txt) == "8.999999550006378e+21 328350" ]] && ok || bad "router output: $(cat out.txt)"
 (( $(stat functions-compiled) == 2 )) && ok || bad "router compiled $(stat functions-compiled) functions, expected 2: $(cat err.txt)"
 (( $(stat native-calls) > 1000 )) && ok || bad "router native calls: $(cat err.txt)"
 (( $(stat interpreted-calls) > 0 )) && ok || bad "router interpreted calls: $(cat err.txt)"
+(( $(stat osr-entries) == 0 )) && ok || bad "OSR although off: $(cat err.txt)"
+# OSR: the top-level loop continues in compiled code after 1000 iterations
+# (the knob waits for the code), so sq is hardly called by the interpreter.
+KILN_OSR_THRESHOLD=1000 "$kiln" run --stats hot.relay >out.txt 2>err.txt || bad "OSR run failed: $(cat err.txt)"
+[[ $(cat out.txt) == "8.999995500013889e+18 328350" ]] && ok || bad "OSR output: $(cat out.txt)"
+(( $(stat osr-entries) == 1 && $(stat osr-compiled) == 1 )) && ok || bad "OSR entries: $(cat err.txt)"
+(( $(stat interpreted-calls) + $(stat native-calls) < 2000 )) && ok || bad "OSR: calls outside OSR code: $(cat err.txt)"
+# By default (after a delay, in the background), the same output.
+"$kiln" run hot.relay >out.txt 2>err.txt || bad "default router run failed: $(cat err.txt)"
+[[ $(cat out.txt) == "8.999995500013889e+18 328350" ]] && ok || bad "default router output: $(cat out.txt)"
+KILN_OSR_THRESHOLD=x "$kiln" run hot.relay >out.txt 2>err.txt
+[[ $? == 2 && $(cat err.txt) == *"KILN_OSR_THRESHOLD must be a count of loop iterations, not 'x'"* ]] &&
+  ok || bad "bad KILN_OSR_THRESHOLD: $(cat err.txt)"
 # Interpreter only: nothing compiled.
 "$kiln" run --stats --mode=interp hot.relay >out.txt 2>err.txt
 (( $(stat compilations) == 0 )) && ok || bad "interp compiled something"

@@ -7,6 +7,7 @@
 #include "kiln/relay/Relay.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -52,15 +53,29 @@ int runRelay(const Args &args) {
                                        : relay::Mode::Auto;
   applyCommon(opts, timings, options);
   options.cache = opts.cache;
+  // A testing knob (docs/relay.md, "On-stack replacement"): OSR after N
+  // loop iterations, compiled at once and waited for.
+  if (const char *osr = std::getenv("KILN_OSR_THRESHOLD"); osr && *osr) {
+    char *end = nullptr;
+    unsigned long long n = std::strtoull(osr, &end, 10);
+    if (*end || *osr == '-')
+      return fail("KILN_OSR_THRESHOLD must be a count of loop iterations, not '" +
+                      std::string(osr) + "'", 2);
+    options.osrThreshold = n;
+    options.tierUpDelayMs = 0;
+    options.osrWait = true;
+  }
   std::string errors;
   relay::RunStats stats;
   int status = relay::run(opts.positional[0], source, options, errors, &stats);
   if (opts.stats)
     fmt::print(stderr,
                "stats: compilations {} cache-hits {} functions-compiled {} "
-               "native-calls {} interpreted-calls {}\n",
+               "native-calls {} interpreted-calls {} osr-compiled {} "
+               "osr-entries {}\n",
                stats.compilations, stats.cacheHits, stats.functionsCompiled,
-               stats.nativeCalls, stats.interpretedCalls);
+               stats.nativeCalls, stats.interpretedCalls, stats.osrCompiled,
+               stats.osrEntries);
   return finish(opts, timings, errors, status);
 }
 

@@ -84,8 +84,19 @@ Flow Interpreter::Impl::execIf(const IfStmt *s, Frame &frame) {
   return execBlock(s->thenBlock.get(), frame);
 }
 
+// Every loop registers its hidden state (OsrLoop) with the frame, and its
+// header asks whether compiled code should take over (replaced()): one
+// compare until the call has run osrThreshold iterations.
+
 Flow Interpreter::Impl::execWhile(const WhileStmt *s, Frame &frame) {
-  while (truth(s->cond.get(), frame.slots)) {
+  OsrLoop loop;
+  loop.loop = s;
+  ActiveLoop active(frame, loop);
+  while (true) {
+    if (replaced(frame, loop))
+      return Flow::Return;
+    if (!truth(s->cond.get(), frame.slots))
+      break;
     beginIteration(frame);
     Flow flow = execBlock(s->body.get(), frame);
     if (flow == Flow::Break)
@@ -99,11 +110,18 @@ Flow Interpreter::Impl::execWhile(const WhileStmt *s, Frame &frame) {
 /// The hidden counter runs start, start+1, ... while < end; `end` is
 /// evaluated once and the body's assignments to the variable do not count.
 Flow Interpreter::Impl::execForRange(const ForRangeStmt *s, Frame &frame) {
-  double counter = number(s->start.get(), frame.slots);
-  double end = number(s->end.get(), frame.slots);
-  for (; counter < end; counter += 1.0) {
+  OsrLoop loop;
+  loop.loop = s;
+  loop.counter = number(s->start.get(), frame.slots);
+  loop.end = number(s->end.get(), frame.slots);
+  ActiveLoop active(frame, loop);
+  for (;; loop.counter += 1.0) {
+    if (replaced(frame, loop))
+      return Flow::Return;
+    if (!(loop.counter < loop.end))
+      break;
     beginIteration(frame);
-    frame.slots[s->slot].number = counter;
+    frame.slots[s->slot].number = loop.counter;
     Flow flow = execBlock(s->body.get(), frame);
     if (flow == Flow::Break)
       break;
@@ -116,11 +134,19 @@ Flow Interpreter::Impl::execForRange(const ForRangeStmt *s, Frame &frame) {
 /// The array is evaluated once; its length is re-read before every
 /// iteration, so pushes in the body extend the loop.
 Flow Interpreter::Impl::execForEach(const ForEachStmt *s, Frame &frame) {
+  OsrLoop loop;
+  loop.loop = s;
   auto *array =
       static_cast<kiln_rt_array *>(value(s->array.get(), frame.slots).array);
-  for (int64_t i = 0; i < array->length; ++i) {
+  loop.array = array;
+  ActiveLoop active(frame, loop);
+  for (;; ++loop.index) {
+    if (replaced(frame, loop))
+      return Flow::Return;
+    if (!(loop.index < array->length))
+      break;
     beginIteration(frame);
-    frame.slots[s->slot].number = array->data[i];
+    frame.slots[s->slot].number = array->data[loop.index];
     Flow flow = execBlock(s->body.get(), frame);
     if (flow == Flow::Break)
       break;

@@ -103,7 +103,7 @@ Interpreter::Impl::interpret(const FuncDecl &fn, Slot *frame) {
   FunctionState &state = functions[fn.index];
   bump(state.calls);
   std::fill(frame + fn.params.size(), frame + fn.slotTypes.size(), Slot{});
-  Frame active{frame};
+  Frame active = newFrame(fn, frame);
   Flow flow = execBlock(fn.body.get(), active);
   if (flow != Flow::Return && fn.returnType != Type::Void) [[unlikely]]
     failMissingReturn(fn);
@@ -155,6 +155,42 @@ Slot Interpreter::Impl::callNative(const FuncDecl &fn, NativeEntry entry,
   return call.ret;
 }
 
+namespace {
+
+struct OsrCall {
+  OsrEntry entry;
+  Slot *frame;
+  const OsrLoop *loops;
+  Slot ret;
+};
+
+void enterOsrCode(void *context) {
+  auto *call = static_cast<OsrCall *>(context);
+  call->entry(call->frame, call->loops, &call->ret);
+}
+
+/// Iterations between two questions to onHotLoop once a call is hot.
+constexpr uint64_t OsrRetry = 64;
+
+} // namespace
+
+/// The compiled code runs the rest of the call with its own guards; a trap
+/// in it unwinds to kiln_rt_call_guarded and becomes this call's error.
+bool Interpreter::Impl::enterOsr(Frame &frame, const OsrLoop &loop) {
+  OsrEntry entry = owner.onHotLoop ? owner.onHotLoop(*frame.fn, loop) : nullptr;
+  if (!entry) {
+    frame.osrAt = frame.loopIterations + OsrRetry;
+    return false;
+  }
+  ++osrEntries;
+  OsrCall call{entry, frame.slots, &loop, Slot{}};
+  kiln_rt_trap_info &info = trapInfo();
+  if (kiln_rt_call_guarded(enterOsrCode, &call, &info))
+    fail(trapLoc(info), info.message);
+  result = call.ret;
+  return true;
+}
+
 void Interpreter::Impl::runMain(std::vector<Slot> *globals) {
   const FuncDecl &fn = *program.main;
   size_t n = fn.slotTypes.size();
@@ -162,7 +198,9 @@ void Interpreter::Impl::runMain(std::vector<Slot> *globals) {
   std::fill(frame, frame + n, Slot{});
   if (globals)
     std::copy(globals->begin(), globals->begin() + std::min(n, globals->size()), frame);
-  Frame active{frame};
+  Frame active = newFrame(fn, frame);
+  if (globals) // the REPL keeps these slots: no compiled code replaces them
+    active.osrAt = UINT64_MAX;
   struct SaveBack { // also when a runtime error unwinds
     std::vector<Slot> *globals;
     Slot *frame;
@@ -258,6 +296,12 @@ bool Interpreter::call(int index, const Slot *args, Slot *ret,
       *ret = returned;
   });
 }
+
+void Interpreter::setOsrThreshold(uint64_t threshold) {
+  P->osrThreshold = threshold == 0 ? UINT64_MAX : threshold;
+}
+
+uint64_t Interpreter::osrEntries() const { return P->osrEntries; }
 
 void Interpreter::setNativeEntry(int index, NativeEntry entry) {
   if (index >= 0 && static_cast<size_t>(index) < P->program.functions.size())

@@ -37,6 +37,26 @@ struct RuntimeError {
 /// inside kiln_rt_call_guarded, so a trap in it becomes a RuntimeError.
 using NativeEntry = void (*)(const Slot *args, Slot *ret);
 
+/// The hidden state of one active loop of a call (or of the top-level
+/// code), which on-stack replacement hands to compiled code: a C layout
+/// that relay/irgen reads at fixed offsets (IRGen.h, OsrLayout; the router
+/// checks that the two agree). Each call's active loops form a chain from
+/// the innermost outward.
+struct OsrLoop {
+  const OsrLoop *outer = nullptr; ///< the enclosing active loop, or null
+  const Stmt *loop = nullptr;     ///< a WhileStmt, ForRangeStmt or ForEachStmt
+  double counter = 0, end = 0;    ///< `for v in a..b`: hidden counter and end
+  void *array = nullptr;          ///< `for x in arr`: the array (kiln_rt_array)
+  int64_t index = 0;              ///< `for x in arr`: the index
+};
+
+/// Compiled code that runs the rest of a call (or of the top-level code)
+/// from the header of `loops->loop`: `frame` holds the call's slots (read,
+/// not written back), `loops` the innermost active loop, *ret receives the
+/// call's result (if any). The interpreter runs it inside
+/// kiln_rt_call_guarded, like a NativeEntry.
+using OsrEntry = void (*)(Slot *frame, const OsrLoop *loops, Slot *ret);
+
 class Interpreter {
 public:
   /// `program` must have passed Sema and must outlive the interpreter.
@@ -71,6 +91,17 @@ public:
   /// function with its total call count and loop iterations so far.
   std::function<void(const FuncDecl &, uint64_t calls, uint64_t loopIterations)>
       onProfile;
+  /// On-stack replacement: once one call (or the top-level code) has run
+  /// `threshold` loop iterations (0: never), every loop header it reaches
+  /// asks onHotLoop, with the chain of active loops, for compiled code that
+  /// continues from there; null means "not yet" (asked again after 64 more
+  /// iterations). When it returns code, the interpreter runs it to the end
+  /// of the call and returns its result. The top-level code of a run with
+  /// globals (the REPL) is never replaced: its slots must survive it.
+  void setOsrThreshold(uint64_t threshold);
+  std::function<OsrEntry(const FuncDecl &, const OsrLoop &)> onHotLoop;
+  /// How many times compiled code took over a running call.
+  uint64_t osrEntries() const;
   /// Counts calls that ran interpreted / native, per function index.
   uint64_t interpretedCalls(int index) const;
   uint64_t nativeCalls(int index) const;

@@ -71,10 +71,27 @@ struct FunctionState {
   std::atomic<uint64_t> calls{0}, nativeCalls{0}, loopIterations{0};
 };
 
-/// One active call: its slots and the loop iterations it has run.
+/// One active call: its slots, the loop iterations it has run, and what
+/// on-stack replacement needs (see Interpreter::setOsrThreshold).
 struct Frame {
   Slot *slots;
+  const FuncDecl *fn;
+  uint64_t osrAt; ///< ask onHotLoop at loop headers from this many iterations
   uint64_t loopIterations = 0;
+  const OsrLoop *loops = nullptr; ///< the innermost active loop
+};
+
+/// Makes `loop` the frame's innermost active loop while it runs.
+class ActiveLoop {
+public:
+  ActiveLoop(Frame &frame, OsrLoop &loop) : frame(frame) {
+    loop.outer = frame.loops;
+    frame.loops = &loop;
+  }
+  ~ActiveLoop() { frame.loops = frame.loops->outer; }
+
+private:
+  Frame &frame;
 };
 
 inline void bump(std::atomic<uint64_t> &counter, uint64_t by = 1) {
@@ -116,6 +133,8 @@ struct Interpreter::Impl {
   interp::SlotStack stack;
   Slot result{}; ///< the value of the last `return value`
   uint64_t stepLimit = 0, steps = 0; ///< see Interpreter::setStepLimit
+  uint64_t osrThreshold = UINT64_MAX;  ///< see Interpreter::setOsrThreshold
+  uint64_t osrEntries = 0;
 
   /// The guard at every function entry and loop iteration: the timeout
   /// poll, then one step against the step limit.
@@ -129,11 +148,23 @@ struct Interpreter::Impl {
     step();
     ++frame.loopIterations;
   }
+  /// A loop header: true when compiled code ran the rest of the call (the
+  /// loop then returns Flow::Return). One compare unless the frame is hot.
+  bool replaced(interp::Frame &frame, const OsrLoop &loop) {
+    if (frame.loopIterations < frame.osrAt) [[likely]]
+      return false;
+    return enterOsr(frame, loop);
+  }
+  interp::Frame newFrame(const FuncDecl &fn, Slot *slots) const {
+    return interp::Frame{slots, &fn, osrThreshold};
+  }
 
   // Interpreter.cpp: calls.
   Slot callUser(const CallExpr *call, Slot *slots);
   Slot interpret(const FuncDecl &fn, Slot *frame);
   Slot callNative(const FuncDecl &fn, NativeEntry entry, Slot *args);
+  /// Asks onHotLoop for code and runs it (cold: see replaced()).
+  [[gnu::noinline]] bool enterOsr(interp::Frame &frame, const OsrLoop &loop);
   /// Runs the top-level code; `globals` (if given) preloads main's first
   /// slots and receives every main slot afterwards, even after an error.
   void runMain(std::vector<Slot> *globals = nullptr);

@@ -225,7 +225,13 @@ void FunctionGen::emitWhileDouble(const WhileStmt &s, bool rare) {
 /// before the loop, an i32 counter runs instead. Its values convert exactly
 /// to the same doubles, and index checks on the variable then fold to one
 /// unsigned compare.
-void FunctionGen::emitForRange(const ForRangeStmt &s) {
+///
+/// Resumed (OSR), the loop starts from the interpreter's counter and end
+/// instead of evaluating its bounds. The counter lies between the start and
+/// the end, so every fact used below about them holds for it too; bounds
+/// that are integers by construction gave integral doubles there, which
+/// convert exactly.
+void FunctionGen::emitForRange(const ForRangeStmt &s, const Resume *resume) {
   BodyFacts facts;
   facts.stmt(s.body.get());
   bool varAssigned = llvm::is_contained(facts.assignedSlots, s.slot);
@@ -235,13 +241,18 @@ void FunctionGen::emitForRange(const ForRangeStmt &s) {
   double startBound = 0, endBound = 0;
   if (Value *first = exactInteger(s.start.get(), startBound))
     if (Value *limit = exactInteger(s.end.get(), endBound)) {
+      if (resume) {
+        first = b.CreateFPToSI(resume->counter, b.getInt64Ty());
+        limit = b.CreateFPToSI(resume->end, b.getInt64Ty());
+      }
       emitForRangeInt(s, first, limit, !varAssigned,
                       std::max(startBound, endBound), chunked(facts),
                       varAssigned ? -1 : indexedArray(s, facts));
       return;
     }
-  Value *start = emitAs(s.start.get(), Type::Number);
-  Value *end = emitAs(s.end.get(), Type::Number);
+  Value *start =
+      resume ? resume->counter : emitAs(s.start.get(), Type::Number);
+  Value *end = resume ? resume->end : emitAs(s.end.get(), Type::Number);
   // Versioning copies the body, and each loop inside it versions again:
   // only loops with at most one level of loops inside are versioned, so a
   // body is emitted at most four times.
@@ -400,10 +411,11 @@ void FunctionGen::markRare(BranchInst *backEdge) {
 }
 
 /// `for x in arr`: the array once, its length before every iteration.
-void FunctionGen::emitForEach(const ForEachStmt &s) {
-  Value *array = emitAs(s.array.get(), Type::Array);
+/// Resumed (OSR), from the interpreter's array and index.
+void FunctionGen::emitForEach(const ForEachStmt &s, const Resume *resume) {
+  Value *array = resume ? resume->array : emitAs(s.array.get(), Type::Array);
   AllocaInst *index = entryAlloca(b.getInt64Ty(), s.var + ".index");
-  b.CreateStore(b.getInt64(0), index);
+  b.CreateStore(resume ? resume->index : b.getInt64(0), index);
   BasicBlock *header = newBlock("foreach.cond");
   BasicBlock *body = newBlock("foreach.body");
   BasicBlock *latch = newBlock("foreach.next");

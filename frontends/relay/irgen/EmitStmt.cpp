@@ -14,9 +14,10 @@ using namespace llvm;
 
 namespace kiln::relay::irgen {
 
-FunctionGen::FunctionGen(ModuleGen &m, const FuncDecl &decl, Function *fn)
+FunctionGen::FunctionGen(ModuleGen &m, const FuncDecl &decl, Function *fn,
+                         const Stmt *osrLoop)
     : M(m), b(m.b), decl(decl), fn(fn),
-      countsDepth(&decl != m.program.main) {
+      countsDepth(&decl != m.program.main), osrLoop(osrLoop) {
   BodyFacts facts;
   facts.stmt(decl.body.get());
   isLeaf = !facts.callsUser;
@@ -25,6 +26,10 @@ FunctionGen::FunctionGen(ModuleGen &m, const FuncDecl &decl, Function *fn)
 
 void FunctionGen::emit() {
   b.SetInsertPoint(BasicBlock::Create(fn->getContext(), "entry", fn));
+  if (osrLoop) {
+    emitOsr();
+    return;
+  }
   emitPrologue();
   emitBlock(decl.body.get());
   if (!terminated())

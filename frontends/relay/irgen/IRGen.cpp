@@ -139,6 +139,71 @@ generateFunction(const Program &program, const FuncDecl &function,
   return finish(m, std::move(module));
 }
 
+namespace {
+
+/// `<name>(ptr frame, ptr loops, ptr ret)`: runs the continuation `impl`
+/// with the budget of the interpreter's running call and stores its result
+/// as a slot.
+void emitOsrWrapper(ModuleGen &m, const FuncDecl &decl, Function *impl,
+                    const std::string &name) {
+  IRBuilder<> &b = m.b;
+  auto *type = FunctionType::get(
+      b.getVoidTy(), {b.getPtrTy(), b.getPtrTy(), b.getPtrTy()}, false);
+  Function *wrapper = core::createFunction(m.module, b, name, type,
+                                           {"frame", "loops", "ret"});
+  wrapper->addFnAttr(Attribute::NoUnwind);
+  std::vector<Value *> args{wrapper->getArg(0), wrapper->getArg(1)};
+  if (m.takesBudget(decl))
+    args.push_back(m.budgetFromRuntime(0));
+  CallInst *result = b.CreateCall(impl, args);
+  if (result->getType()->isIntegerTy(1))
+    b.CreateStore(b.CreateZExt(result, b.getInt64Ty()), wrapper->getArg(2));
+  else if (!result->getType()->isVoidTy())
+    b.CreateStore(result, wrapper->getArg(2));
+  b.CreateRetVoid();
+}
+
+} // namespace
+
+Expected<std::unique_ptr<Module>>
+generateOsr(const Program &program, const FuncDecl &function, const Stmt &loop,
+            const std::string &entryName, LLVMContext &context,
+            const IRGenOptions &options) {
+  if (!program.main || !analysed(program, function))
+    return core::makeError("cannot generate IR: function '" + function.name +
+                           "' is not an analysed function of the program");
+  auto module = std::make_unique<Module>("relay:" + entryName, context);
+  module->setSourceFileName(program.file);
+  ModuleGen m(program, options, *module, Mode::Program);
+  for (const auto &decl : program.functions) {
+    if (!analysed(program, *decl))
+      return core::makeError("cannot generate IR: function '" + decl->name +
+                             "' was not analysed");
+    bool isMain = decl.get() == program.main;
+    m.typed.push_back(isMain ? nullptr
+                             : declareTyped(m, *decl, "relay." + decl->name,
+                                            GlobalValue::InternalLinkage));
+  }
+  if (Error err = m.takeError())
+    return std::move(err);
+  for (const auto &decl : program.functions)
+    if (decl.get() != program.main)
+      irgen::FunctionGen(m, *decl, m.typed[decl->index]).emit();
+  FunctionType *typed = m.signature(function);
+  if (!typed)
+    return m.takeError();
+  std::vector<llvm::Type *> params{m.b.getPtrTy(), m.b.getPtrTy()};
+  if (m.takesBudget(function))
+    params.push_back(m.b.getInt32Ty());
+  Function *impl = Function::Create(
+      FunctionType::get(typed->getReturnType(), params, false),
+      GlobalValue::InternalLinkage, entryName + ".impl", *module);
+  impl->addFnAttr(Attribute::NoUnwind);
+  irgen::FunctionGen(m, function, impl, &loop).emit();
+  emitOsrWrapper(m, function, impl, entryName);
+  return finish(m, std::move(module));
+}
+
 void addExecutableMain(Module &module, double timeoutSeconds, int maxDepth) {
   LLVMContext &ctx = module.getContext();
   IRBuilder<> b(ctx);

@@ -58,6 +58,31 @@ llvm::Expected<std::unique_ptr<llvm::Module>>
 generateFunction(const Program &program, const FuncDecl &function,
                  llvm::LLVMContext &context, const IRGenOptions &options = {});
 
+/// On-stack replacement (the router): the rest of `function` (or of the
+/// top-level code) from the header of `loop`, one of its loops, as the
+/// external `void <entryName>(ptr frame, ptr loops, ptr ret)` (see
+/// interp's OsrEntry). `frame` holds the interpreter's slots of the running
+/// call (Slot: double bits, 0/1, array pointer; arrays are shared, not
+/// copied), `loops` the innermost active loop's record (OsrLayout), whose
+/// `outer` chain holds the loops around it. The code loads every slot, goes
+/// on from the loop's header (resuming each enclosing loop after it
+/// finishes: no loop is entered from the side, so every loop stays
+/// natural), and stores the call's result (if any) in *ret. With guards,
+/// its budget is kiln_rt_max_depth - kiln_rt_depth (the interpreter has
+/// counted the call itself). Every other user function is defined in the
+/// module with internal linkage, as in generateProgram, so hot callees
+/// inline.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+generateOsr(const Program &program, const FuncDecl &function,
+            const Stmt &loop, const std::string &entryName,
+            llvm::LLVMContext &context, const IRGenOptions &options = {});
+
+/// Byte offsets of the fields of interp's OsrLoop that OSR code reads.
+struct OsrLayout {
+  static constexpr unsigned Outer = 0, Counter = 16, End = 24, Array = 32,
+                            Index = 40;
+};
+
 /// Adds the C entry point of an AOT executable: `int main(argc, argv)`
 /// returns kiln_rt_main(relay.main, maxDepth, timeoutSeconds), which sets
 /// kiln_rt_max_depth, starts the watchdog when `timeoutSeconds` > 0 (or the

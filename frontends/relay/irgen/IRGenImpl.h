@@ -104,7 +104,10 @@ private:
 /// Emits the body of one Relay function into its typed LLVM function.
 class FunctionGen {
 public:
-  FunctionGen(ModuleGen &m, const FuncDecl &decl, llvm::Function *fn);
+  /// With `osrLoop`, fn is the OSR continuation from that loop's header
+  /// (see generateOsr): it takes (ptr frame, ptr loops[, i32 budget]).
+  FunctionGen(ModuleGen &m, const FuncDecl &decl, llvm::Function *fn,
+              const Stmt *osrLoop = nullptr);
   /// Prologue (slots, parameters, guards), body, and the fall-off path.
   void emit();
 
@@ -113,6 +116,27 @@ private:
     llvm::BasicBlock *breakTo;
     llvm::BasicBlock *continueTo;
   };
+  /// A loop entered at its header with the hidden state the interpreter
+  /// had (OSR): a range loop's counter and end (doubles), or an array
+  /// loop's array and index (i64).
+  struct Resume {
+    llvm::Value *counter = nullptr, *end = nullptr;
+    llvm::Value *array = nullptr, *index = nullptr;
+  };
+
+  // ---- On-stack replacement (EmitOsr.cpp) ----------------------------------
+  /// The continuation from osrLoop's header: the slots from the frame, the
+  /// loop resumed, then the rest of each enclosing loop's iteration, that
+  /// loop resumed, and so on out to the rest of the function.
+  void emitOsr();
+  void loadFrame(llvm::Value *frame);
+  /// `loop` entered at its header with `state` (ignored for while loops,
+  /// which keep no hidden state).
+  void emitResumed(const Stmt &loop, const Resume &state);
+  /// The hidden state in the interpreter's record `rec` of `loop`.
+  Resume loadResume(const Stmt &loop, llvm::Value *rec);
+  /// The state of `loop`'s next iteration after `state`'s.
+  Resume nextIteration(const Stmt &loop, const Resume &state);
 
   // ---- Frame and guards (EmitStmt.cpp) -----------------------------------
   void emitPrologue();
@@ -151,7 +175,7 @@ private:
   llvm::BasicBlock *emitCountedHead(llvm::AllocaInst *counter,
                                     llvm::Value *end, llvm::Value *stride,
                                     bool up, llvm::BasicBlock *exit);
-  void emitForRange(const ForRangeStmt &s);
+  void emitForRange(const ForRangeStmt &s, const Resume *resume = nullptr);
   llvm::Value *int32Range(llvm::Value *start, llvm::Value *end);
   int indexedArray(const ForRangeStmt &s, const BodyFacts &facts);
   /// The integer-counter loop: k from `first` while k < `limit` (both of
@@ -165,7 +189,7 @@ private:
   /// Tells the optimiser not to unroll or vectorize the loop closed by
   /// `backEdge` (the rarely run general version of a versioned loop).
   void markRare(llvm::BranchInst *backEdge);
-  void emitForEach(const ForEachStmt &s);
+  void emitForEach(const ForEachStmt &s, const Resume *resume = nullptr);
   void emitReturn(const ReturnStmt &s);
   void emitJump(bool isBreak, Loc where);
   /// The body of a loop iteration, then the jump to `continueTo`.
@@ -267,6 +291,7 @@ private:
   /// The budget every user call passes (this function's budget - 1); null
   /// without guards and in leaves.
   llvm::Value *calleeBudget = nullptr;
+  const Stmt *osrLoop; ///< see the constructor
   bool isLeaf = false;  ///< calls no user function
   bool bounded = false; ///< a leaf without loops: always finishes quickly
 };

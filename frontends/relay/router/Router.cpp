@@ -14,15 +14,41 @@
 #include "llvm/IR/Module.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace kiln::relay {
 
+// OSR code reads the interpreter's loop records at irgen's offsets.
+static_assert(offsetof(OsrLoop, outer) == OsrLayout::Outer);
+static_assert(offsetof(OsrLoop, counter) == OsrLayout::Counter);
+static_assert(offsetof(OsrLoop, end) == OsrLayout::End);
+static_assert(offsetof(OsrLoop, array) == OsrLayout::Array);
+static_assert(offsetof(OsrLoop, index) == OsrLayout::Index);
+
 namespace {
+
+/// One OSR continuation: requested by the interpreting thread, compiled by
+/// the worker, which publishes `entry` (null if compilation failed) and
+/// then `done`.
+struct OsrCode {
+  int function;
+  const Stmt *loop;
+  std::atomic<OsrEntry> entry{nullptr};
+  std::atomic<bool> done{false};
+};
+
+/// A compilation for the worker: function `index`, or OSR code.
+struct Job {
+  int index = -1;
+  OsrCode *osr = nullptr;
+};
 
 class Router {
 public:
@@ -42,8 +68,15 @@ public:
                        Slot *ret, int32_t budget);
 
 private:
+  llvm::Error createJit();
   llvm::Error compile(int index);
+  llvm::Error compileOsr(OsrCode &code);
   void enqueue(int index);
+  void push(Job job);
+  OsrEntry hotLoop(const FuncDecl &f, const OsrLoop &loop);
+  bool waitFor(const OsrCode &code, const OsrLoop &loop) const;
+  const Stmt *parentLoop(const Stmt *loop);
+  void arm();
   void workerLoop();
   void stopWorker();
 
@@ -55,10 +88,16 @@ private:
   enum : int { Interpreted, Queued, Native };
   std::vector<std::atomic<int>> State;
   std::vector<void **> NativeSlot; ///< &relay.<f>.native in the stub module
-  std::atomic<uint64_t> Compiled{0};
+  std::atomic<uint64_t> Compiled{0}, OsrCompiled{0};
+  /// Set once tierUpDelayMs has passed: before, nothing is compiled.
+  std::atomic<bool> Armed{false};
+  /// OSR requests per function (only the interpreting thread touches the
+  /// lists; the worker fills in the entries).
+  std::vector<std::vector<std::unique_ptr<OsrCode>>> Osr;
+  std::unordered_map<const Stmt *, const Stmt *> LoopParents; ///< lazily
   std::mutex Mutex;
-  std::condition_variable Wake;
-  std::deque<int> Queue;
+  std::condition_variable Wake, OsrDone;
+  std::deque<Job> Queue;
   bool Stopping = false;
   std::thread Worker;
   std::string WorkerError; ///< first background failure (reported at the end)
@@ -93,7 +132,11 @@ void Router::dispatch(Router *self, int32_t index, const Slot *args,
     kiln_rt_trap(trapMessage, nullptr, int32_t(line), int32_t(col));
 }
 
-llvm::Error Router::setUp() {
+/// The JIT and the stub module: made by the first compilation, so a program
+/// that never gets hot never pays for them.
+llvm::Error Router::createJit() {
+  if (J)
+    return llvm::Error::success();
   core::JitOptions options;
   options.level = O.optLevel <= 0   ? core::OptLevel::O0
                   : O.optLevel == 1 ? core::OptLevel::O1
@@ -107,37 +150,64 @@ llvm::Error Router::setUp() {
   auto jit = core::Jit::create(options);
   if (!jit)
     return jit.takeError();
-  J = std::move(*jit);
-  if (auto err = J->defineSymbols({{"relay_router_self", this},
-                                   {"relay_router_dispatch", (void *)&Router::dispatch}}))
+  if (auto err = (*jit)->defineSymbols({{"relay_router_self", this},
+                                        {"relay_router_dispatch", (void *)&Router::dispatch}}))
     return err;
   auto context = std::make_unique<llvm::LLVMContext>();
   auto stubs = generateStubs(P, *context, O.guards);
   if (!stubs)
     return stubs.takeError();
-  if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*stubs), std::move(context))))
+  if (auto err = (*jit)->addModule(llvm::orc::ThreadSafeModule(std::move(*stubs), std::move(context))))
     return err;
   for (auto &f : P.functions) {
     if (f.get() == P.main)
       continue;
-    auto slot = J->lookupAs<void *>("relay." + f->name + ".native");
+    auto slot = (*jit)->lookupAs<void *>("relay." + f->name + ".native");
     if (!slot)
       return slot.takeError();
     NativeSlot[f->index] = *slot;
   }
-  for (auto &f : P.functions)
-    if (f.get() != P.main && (f->llvmAttr || S.compileAll))
-      if (auto err = compile(f->index))
-        return err;
+  J = std::move(*jit);
+  return llvm::Error::success();
+}
+
+llvm::Error Router::setUp() {
+  Osr.resize(P.functions.size());
+  // The REPL compiles what is entered at once, as its users expect.
+  if (S.compileAll) {
+    if (auto err = createJit())
+      return err;
+    for (auto &f : P.functions)
+      if (f.get() != P.main)
+        if (auto err = compile(f->index))
+          return err;
+  }
   Interp.onProfile = [this](const FuncDecl &f, uint64_t calls, uint64_t loops) {
-    if (calls >= O.hotCalls || loops >= O.hotCalls * 100)
+    if (Armed.load(std::memory_order_relaxed) &&
+        (calls >= O.hotCalls || loops >= O.hotCalls * 100))
       enqueue(f.index);
   };
+  Interp.setOsrThreshold(O.osrThreshold);
+  Interp.onHotLoop = [this](const FuncDecl &f, const OsrLoop &loop) {
+    return Armed.load(std::memory_order_relaxed) ? hotLoop(f, loop) : nullptr;
+  };
+  if (O.tierUpDelayMs <= 0)
+    arm();
   Worker = std::thread([this] { workerLoop(); });
   return llvm::Error::success();
 }
 
+/// From now on hot code is compiled; @llvm functions go first.
+void Router::arm() {
+  Armed = true;
+  for (auto &f : P.functions)
+    if (f.get() != P.main && f->llvmAttr)
+      enqueue(f->index);
+}
+
 llvm::Error Router::compile(int index) {
+  if (auto err = createJit())
+    return err;
   const FuncDecl &f = *P.functions[index];
   auto context = std::make_unique<llvm::LLVMContext>();
   IRGenOptions irgen;
@@ -160,33 +230,163 @@ llvm::Error Router::compile(int index) {
   return llvm::Error::success();
 }
 
+/// OSR code for the loop `code.loop` of function `code.function`, under a
+/// name of its own (the JIT keeps every module it was given).
+llvm::Error Router::compileOsr(OsrCode &code) {
+  if (auto err = createJit())
+    return err;
+  const FuncDecl &f = *P.functions[code.function];
+  std::string name = "relay.osr." + std::to_string(OsrCompiled.load() + 1) +
+                     "." + f.name;
+  auto context = std::make_unique<llvm::LLVMContext>();
+  IRGenOptions irgen;
+  irgen.guards = O.guards;
+  auto module = generateOsr(P, f, *code.loop, name, *context, irgen);
+  if (!module)
+    return module.takeError();
+  if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*module), std::move(context))))
+    return err;
+  auto entry = J->lookupAs<void(Slot *, const OsrLoop *, Slot *)>(name);
+  if (!entry)
+    return entry.takeError();
+  code.entry.store(*entry, std::memory_order_release);
+  ++OsrCompiled;
+  return llvm::Error::success();
+}
+
 void Router::enqueue(int index) {
   int expected = Interpreted;
-  if (!State[index].compare_exchange_strong(expected, Queued))
-    return;
+  if (State[index].compare_exchange_strong(expected, Queued))
+    push(Job{index});
+}
+
+/// OSR code first: a running call is waiting for it.
+void Router::push(Job job) {
   std::lock_guard<std::mutex> lock(Mutex);
-  Queue.push_back(index);
+  if (job.osr)
+    Queue.push_front(job);
+  else
+    Queue.push_back(job);
   Wake.notify_one();
 }
 
+/// The loop around `loop` in its function, or null.
+const Stmt *Router::parentLoop(const Stmt *loop) {
+  if (LoopParents.empty()) {
+    // Every loop of the program, once; the walk's stack holds at most the
+    // parser's 256 levels of nesting.
+    std::function<void(const Stmt *, const Stmt *)> walk =
+        [&](const Stmt *s, const Stmt *parent) {
+          if (!s)
+            return;
+          switch (s->kind) {
+          case Stmt::Kind::Block:
+            for (auto &child : static_cast<const BlockStmt *>(s)->body)
+              walk(child.get(), parent);
+            return;
+          case Stmt::Kind::If:
+            for (auto *i = static_cast<const IfStmt *>(s); i;) {
+              walk(i->thenBlock.get(), parent);
+              const Stmt *orElse = i->elseStmt.get();
+              i = orElse ? dyn_cast<IfStmt>(orElse) : nullptr;
+              if (orElse && !i)
+                walk(orElse, parent);
+            }
+            return;
+          case Stmt::Kind::While:
+            LoopParents[s] = parent;
+            return walk(static_cast<const WhileStmt *>(s)->body.get(), s);
+          case Stmt::Kind::ForRange:
+            LoopParents[s] = parent;
+            return walk(static_cast<const ForRangeStmt *>(s)->body.get(), s);
+          case Stmt::Kind::ForEach:
+            LoopParents[s] = parent;
+            return walk(static_cast<const ForEachStmt *>(s)->body.get(), s);
+          default:
+            return;
+          }
+        };
+    for (auto &f : P.functions)
+      walk(f->body.get(), nullptr);
+  }
+  auto it = LoopParents.find(loop);
+  return it == LoopParents.end() ? nullptr : it->second;
+}
+
+/// Whether the interpreter, at the header of `loop`, should wait for
+/// `code` (for another loop of the same call) instead of asking for code
+/// of its own: while code for an enclosing or enclosed loop compiles, or
+/// when code for an enclosed loop is ready (that loop is usually reached
+/// again soon).
+bool Router::waitFor(const OsrCode &code, const OsrLoop &loop) const {
+  bool ready = code.done.load(std::memory_order_acquire);
+  for (const Stmt *l = const_cast<Router *>(this)->parentLoop(code.loop); l;
+       l = const_cast<Router *>(this)->parentLoop(l))
+    if (l == loop.loop)
+      return true; // code's loop is inside this one
+  if (ready)
+    return false;
+  for (const OsrLoop *l = loop.outer; l; l = l->outer)
+    if (l->loop == code.loop)
+      return true; // code's loop encloses this one
+  return false;
+}
+
+/// The interpreter's question at a hot loop header (see setOsrThreshold).
+OsrEntry Router::hotLoop(const FuncDecl &f, const OsrLoop &loop) {
+  auto &requests = Osr[f.index];
+  OsrCode *code = nullptr;
+  for (auto &r : requests)
+    if (r->loop == loop.loop)
+      code = r.get();
+  if (!code) {
+    for (auto &r : requests)
+      if (waitFor(*r, loop))
+        return nullptr;
+    requests.push_back(std::make_unique<OsrCode>());
+    code = requests.back().get();
+    code->function = f.index;
+    code->loop = loop.loop;
+    push(Job{f.index, code});
+  }
+  if (O.osrWait && !code->done.load(std::memory_order_acquire)) {
+    std::unique_lock<std::mutex> lock(Mutex);
+    OsrDone.wait(lock, [&] { return code->done.load() || Stopping; });
+  }
+  return code->entry.load(std::memory_order_acquire);
+}
+
 void Router::workerLoop() {
+  if (!Armed) {
+    std::unique_lock<std::mutex> lock(Mutex);
+    auto delay = std::chrono::duration<double, std::milli>(O.tierUpDelayMs);
+    if (Wake.wait_for(lock, delay, [&] { return Stopping; }))
+      return;
+    lock.unlock();
+    arm();
+  }
   while (true) {
-    int index;
+    Job job;
     {
       std::unique_lock<std::mutex> lock(Mutex);
       Wake.wait(lock, [&] { return Stopping || !Queue.empty(); });
       if (Stopping)
         return;
-      index = Queue.front();
+      job = Queue.front();
       Queue.pop_front();
     }
-    if (auto err = compile(index)) {
-      std::lock_guard<std::mutex> lock(Mutex);
-      if (WorkerError.empty())
-        WorkerError = core::renderError(std::move(err));
-      else
-        llvm::consumeError(std::move(err));
+    auto err = job.osr ? compileOsr(*job.osr) : compile(job.index);
+    std::lock_guard<std::mutex> lock(Mutex);
+    if (job.osr) {
+      job.osr->done.store(true, std::memory_order_release);
+      OsrDone.notify_all();
     }
+    if (!err)
+      continue;
+    if (WorkerError.empty())
+      WorkerError = core::renderError(std::move(err));
+    else
+      llvm::consumeError(std::move(err));
   }
 }
 
@@ -195,6 +395,7 @@ void Router::stopWorker() {
     std::lock_guard<std::mutex> lock(Mutex);
     Stopping = true;
     Wake.notify_all();
+    OsrDone.notify_all();
   }
   if (Worker.joinable())
     Worker.join();
@@ -210,9 +411,13 @@ int Router::run(std::string &errors, RunStats *stats) {
   stopWorker();
   if (stats) {
     stats->functionsCompiled = Compiled.load();
-    auto js = J->stats();
-    stats->compilations = js.compilations;
-    stats->cacheHits = js.cacheHits;
+    stats->osrCompiled = OsrCompiled.load();
+    stats->osrEntries = Interp.osrEntries();
+    if (J) {
+      auto js = J->stats();
+      stats->compilations = js.compilations;
+      stats->cacheHits = js.cacheHits;
+    }
     for (auto &f : P.functions) {
       stats->nativeCalls += Interp.nativeCalls(f->index);
       stats->interpretedCalls += Interp.interpretedCalls(f->index);

@@ -30,6 +30,18 @@ struct RunOptions {
   /// Router (auto mode): a function is compiled after this many interpreted
   /// calls, or once its loops have run this many iterations x 100.
   uint64_t hotCalls = 100;
+  /// Router: on-stack replacement. A running call (or the top-level code)
+  /// whose loops have run this many iterations is continued in compiled
+  /// code from the loop it is in, once that code is ready (0: never).
+  uint64_t osrThreshold = 1000;
+  /// Router: nothing is compiled (hot or @llvm functions, OSR code) before
+  /// the program has run this long, so a short program never waits for a
+  /// compilation it cannot profit from. 0: compile at once.
+  double tierUpDelayMs = 20;
+  /// Router, for tests: the interpreter waits for OSR code instead of
+  /// going on while it compiles, so OSR happens at the first loop header
+  /// past osrThreshold (with tierUpDelayMs 0: deterministically).
+  bool osrWait = false;
   core::PhaseTimings *timings = nullptr; ///< parse/optimize/codegen/run
 };
 
@@ -39,6 +51,8 @@ struct RunStats {
   uint64_t functionsCompiled = 0; ///< router: functions moved to native code
   uint64_t nativeCalls = 0;       ///< router: calls that ran native code
   uint64_t interpretedCalls = 0;
+  uint64_t osrCompiled = 0; ///< router: OSR continuations compiled
+  uint64_t osrEntries = 0;  ///< router: running calls compiled code took over
 };
 
 /// Parses, checks and runs `source`. Program output goes to stdout;

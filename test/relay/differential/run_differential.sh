@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # run_differential: generates random Relay programs (gen.py) and checks that
-# the JIT at O0 and O2, the router and an AOT build print exactly what the
-# interpreter prints (stdout, stderr and exit status).
+# the JIT at O0 and O2, the router, the router with on-stack replacement
+# forced early and an AOT build print exactly what the interpreter prints
+# (stdout, stderr and exit status). The OSR leg sets KILN_OSR_THRESHOLD (1 to
+# 7 loop iterations, by seed), so compiled code takes over running calls and
+# the top-level code at loop headers of every depth; it must do so in at
+# least half of the programs.
 #   run_differential.sh KILN [COUNT=40] [FIRST_SEED=1]
 set -uo pipefail
 kiln=$1 count=${2:-40} first=${3:-1}
@@ -10,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export KILN_CACHE_DIR=$work/cache
 cd "$work"
-passed=0 failed=0 errors=0 skipped=0
+passed=0 failed=0 errors=0 skipped=0 osr_programs=0
 # A generous limit keeps a pathological program from running forever; a
 # program that hits it is skipped (its output depends on timing).
 limit=20
@@ -25,9 +29,17 @@ for ((seed = first; seed < first + count; ++seed)); do
   fi
   (( want_status != 0 )) && errors=$((errors + 1))
   "$kiln" build p$seed.relay -O2 -o p$seed.exe 2> build.err || { echo "FAIL seed $seed: build failed"; cat build.err; failed=$((failed + 1)); continue; }
-  for mode in "--mode=jit -O0" "--mode=jit -O2" "--mode=auto" aot; do
+  for mode in "--mode=jit -O0" "--mode=jit -O2" "--mode=auto" osr aot; do
     if [[ $mode == aot ]]; then
       KILN_TIMEOUT=$limit ./p$seed.exe > got.out 2> got.err
+    elif [[ $mode == osr ]]; then
+      KILN_OSR_THRESHOLD=$((seed % 7 + 1)) "$kiln" run --mode=auto --stats \
+        --timeout $limit p$seed.relay > got.out 2> got.raw
+      status=$?
+      grep -v '^stats: ' got.raw > got.err
+      entries=$(sed -n 's/.* osr-entries \([0-9]*\).*/\1/p' got.raw)
+      (( ${entries:-0} > 0 )) && osr_programs=$((osr_programs + 1))
+      (exit $status)
     else
       "$kiln" run $mode --timeout $limit p$seed.relay > got.out 2> got.err
     fi
@@ -42,5 +54,6 @@ for ((seed = first; seed < first + count; ++seed)); do
     fi
   done
 done
-echo "differential ($count programs, $errors ending in a runtime error, $skipped skipped): $passed passed, $failed failed"
+echo "differential ($count programs, $errors ending in a runtime error, $skipped skipped, $osr_programs entering OSR code): $passed passed, $failed failed"
+(( osr_programs * 2 >= count - skipped )) || { echo "FAIL: OSR happened in only $osr_programs programs"; failed=$((failed + 1)); }
 (( failed == 0 ))

@@ -47,6 +47,8 @@ print(t)
   options.mode = kiln::relay::Mode::Auto;
   options.cache = false;
   options.hotCalls = 10;
+  options.tierUpDelayMs = 0;
+  options.osrThreshold = 0; // OSR would take the loop, and the calls, native
   for (int round = 0; round < 4; ++round) {
     std::string errors;
     kiln::relay::RunStats stats;
@@ -59,6 +61,65 @@ print(t)
     EXPECT_GT(stats.nativeCalls, 0u) << "round " << round;
     EXPECT_GT(stats.interpretedCalls, 0u) << "round " << round;
   }
+}
+
+// On-stack replacement: the top-level loop and a loop inside a function
+// that is called once are continued in compiled code while they run
+// (compiled in the background: the switch may come at any iteration, or
+// not at all), sharing the arrays the interpreter made; the output is
+// always the same.
+const char *const OsrSource = R"(fn fill(a, n) {
+    let s = 0
+    for i in 0..n {
+        a.push(i % 7)
+        for j in 0..3 { if j == 1 { continue }; s = s + j * a[i] }
+        if s > 1e12 { break }
+    }
+    return s
+}
+let a = [1, 2]
+let t = fill(a, 200000)
+let k = 0
+while k < len(a) { t = t + a[k]; k = k + 1 }
+a.push(t)
+print(t, len(a), a[len(a) - 1])
+)";
+
+TEST(RelayRouter, OnStackReplacementWhileRunning) {
+  kiln::relay::RunOptions options;
+  options.mode = kiln::relay::Mode::Auto;
+  options.cache = false;
+  options.tierUpDelayMs = 0;
+  options.osrThreshold = 100;
+  for (int round = 0; round < 4; ++round) {
+    std::string errors;
+    kiln::relay::RunStats stats;
+    int status = -1;
+    std::string out = runCapturingStdout(OsrSource, options, errors, stats, status);
+    EXPECT_EQ(status, 0) << errors;
+    EXPECT_EQ(out, "1799985 200003 1799985\n") << "round " << round;
+    EXPECT_LE(stats.osrEntries, 2u) << "round " << round;
+  }
+}
+
+// With osrWait the switch is deterministic: fill's loop at its 101st
+// iteration header (the top level only runs 200,000 more iterations after
+// fill returns, and is entered too).
+TEST(RelayRouter, OnStackReplacementWaitedFor) {
+  kiln::relay::RunOptions options;
+  options.mode = kiln::relay::Mode::Auto;
+  options.cache = false;
+  options.tierUpDelayMs = 0;
+  options.osrThreshold = 100;
+  options.osrWait = true;
+  std::string errors;
+  kiln::relay::RunStats stats;
+  int status = -1;
+  std::string out = runCapturingStdout(OsrSource, options, errors, stats, status);
+  EXPECT_EQ(status, 0) << errors;
+  EXPECT_EQ(out, "1799985 200003 1799985\n");
+  EXPECT_EQ(stats.osrEntries, 2u);
+  EXPECT_EQ(stats.osrCompiled, 2u);
 }
 
 } // namespace
