@@ -69,6 +69,7 @@ public:
 
 private:
   llvm::Error createJit();
+  llvm::Error createStubs();
   llvm::Error compile(int index);
   llvm::Error compileOsr(OsrCode &code);
   void enqueue(int index);
@@ -85,6 +86,7 @@ private:
   RouterSession S;
   Interpreter Interp;
   std::unique_ptr<core::Jit> J;
+  bool HaveStubs = false;
   enum : int { Interpreted, Queued, Native };
   std::vector<std::atomic<int>> State;
   std::vector<void **> NativeSlot; ///< &relay.<f>.native in the stub module
@@ -132,8 +134,8 @@ void Router::dispatch(Router *self, int32_t index, const Slot *args,
     kiln_rt_trap(trapMessage, nullptr, int32_t(line), int32_t(col));
 }
 
-/// The JIT and the stub module: made by the first compilation, so a program
-/// that never gets hot never pays for them.
+/// The JIT: made by the first compilation, so a program that never gets
+/// hot never pays for it.
 llvm::Error Router::createJit() {
   if (J)
     return llvm::Error::success();
@@ -150,24 +152,35 @@ llvm::Error Router::createJit() {
   auto jit = core::Jit::create(options);
   if (!jit)
     return jit.takeError();
-  if (auto err = (*jit)->defineSymbols({{"relay_router_self", this},
-                                        {"relay_router_dispatch", (void *)&Router::dispatch}}))
+  J = std::move(*jit);
+  return llvm::Error::success();
+}
+
+/// The stub module, which compiled functions call each other through: made
+/// by the first function compilation (OSR code calls its own copies).
+llvm::Error Router::createStubs() {
+  if (HaveStubs)
+    return llvm::Error::success();
+  if (auto err = createJit())
+    return err;
+  if (auto err = J->defineSymbols({{"relay_router_self", this},
+                                   {"relay_router_dispatch", (void *)&Router::dispatch}}))
     return err;
   auto context = std::make_unique<llvm::LLVMContext>();
   auto stubs = generateStubs(P, *context, O.guards);
   if (!stubs)
     return stubs.takeError();
-  if (auto err = (*jit)->addModule(llvm::orc::ThreadSafeModule(std::move(*stubs), std::move(context))))
+  if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*stubs), std::move(context))))
     return err;
   for (auto &f : P.functions) {
     if (f.get() == P.main)
       continue;
-    auto slot = (*jit)->lookupAs<void *>("relay." + f->name + ".native");
+    auto slot = J->lookupAs<void *>("relay." + f->name + ".native");
     if (!slot)
       return slot.takeError();
     NativeSlot[f->index] = *slot;
   }
-  J = std::move(*jit);
+  HaveStubs = true;
   return llvm::Error::success();
 }
 
@@ -175,16 +188,17 @@ llvm::Error Router::setUp() {
   Osr.resize(P.functions.size());
   // The REPL compiles what is entered at once, as its users expect.
   if (S.compileAll) {
-    if (auto err = createJit())
-      return err;
     for (auto &f : P.functions)
       if (f.get() != P.main)
         if (auto err = compile(f->index))
           return err;
   }
+  // A function whose loops were hot has OSR code for them, which its next
+  // calls enter too: only being called often makes it worth compiling then.
   Interp.onProfile = [this](const FuncDecl &f, uint64_t calls, uint64_t loops) {
     if (Armed.load(std::memory_order_relaxed) &&
-        (calls >= O.hotCalls || loops >= O.hotCalls * 100))
+        (calls >= O.hotCalls ||
+         (loops >= O.hotCalls * 100 && Osr[f.index].empty())))
       enqueue(f.index);
   };
   Interp.setOsrThreshold(O.osrThreshold);
@@ -206,7 +220,7 @@ void Router::arm() {
 }
 
 llvm::Error Router::compile(int index) {
-  if (auto err = createJit())
+  if (auto err = createStubs())
     return err;
   const FuncDecl &f = *P.functions[index];
   auto context = std::make_unique<llvm::LLVMContext>();

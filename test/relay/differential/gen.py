@@ -8,6 +8,8 @@ a bound, sometimes from a fraction, -0 or a huge value, or toward NaN, so
 that compiled code takes both its integer-counter and its general version),
 and prints as it goes. Runtime errors (an index that
 is not an integer, say) are allowed: every mode must report the same one.
+Most programs also contain loop nests shaped for on-stack replacement (see
+osr_nest), at the top level and in a function that the top level calls.
 Usage: gen.py SEED  -> the program on stdout.
 """
 import random
@@ -185,20 +187,78 @@ class Gen:
         lines.append(f"{pad}}}")
         return lines
 
+    def osr_nest(self, scope, indent, in_fn):
+        """A loop nest for the OSR leg (run_differential.sh forces OSR after
+        1 to 7 loop iterations): 1 to 3 levels of range, while and for-each
+        loops with enough iterations that some header of every depth is
+        passed after the threshold, `break`/`continue` in every level,
+        statements after the inner loop (the rest of the outer iteration),
+        an array pushed to before, inside and after the nest, and sometimes
+        a trap after it."""
+        r = self.r
+        pad = "    " * indent
+        acc = f"acc{indent}"
+        lines = [f"{pad}let {acc} = [{self.num()}]", f"{pad}{acc}.push({self.expr(scope, 2)})"]
+        scope = scope + [(acc, "a")]
+        closers = []
+        for d in range(r.randint(1, 3)):
+            p = pad + "    " * d
+            v = f"o{indent}_{d}"
+            kind = r.random()
+            if kind < 0.5:
+                lines.append(f"{p}for {v} in {r.randint(-1, 1)}..{r.randint(2, 6)} {{")
+                scope = scope + [(v, "n")]
+            elif kind < 0.75:
+                lines += [f"{p}let {v} = 0", f"{p}while {v} < {r.randint(2, 6)} {{",
+                          f"{p}    {v} = {v} + 1"]
+                scope = scope + [(v, "r")]
+            else:
+                elems = ", ".join(self.num() for _ in range(r.randint(2, 5)))
+                lines.append(f"{p}for {v} in [{elems}] {{")
+                scope = scope + [(v, "n")]
+            inner = p + "    "
+            if r.random() < 0.6:
+                lines.append(f"{inner}{acc}.push({v})")
+            if r.random() < 0.5:
+                lines.append(f"{inner}if {self.cond(scope, 1)} {{ {r.choice(['break', 'continue'])} }}")
+            if r.random() < 0.4:
+                lines += self.block(scope, 1, indent + d + 1, d + 1, in_fn)
+            after = [f"{inner}{acc}.push({self.expr(scope, 2)})"]
+            if r.random() < 0.4:
+                after.append(f"{inner}if {self.cond(scope, 1)} {{ {r.choice(['break', 'continue'])} }}")
+            if r.random() < 0.3:
+                after.append(f"{inner}print({v}, len({acc}))")
+            closers.append(after + [f"{p}}}"])
+        for c in reversed(closers):
+            lines += c
+        lines.append(f"{pad}{acc}.push(len({acc}))")
+        lines.append(f"{pad}print(len({acc}), {acc}[len({acc}) - 1], {acc}[0])")
+        if r.random() < 0.2:
+            lines.append(f"{pad}print({acc}[len({acc}) + {r.randint(0, 2)}])")
+        return lines
+
     def program(self):
         r = self.r
         out = []
+        hot = None
         for f in range(r.randint(1, 4)):
             arity = r.randint(0, 3)
             params = [(f"p{k}", "n") for k in range(arity)]
             name = f"f{f}"
             body = self.block(params, 3, 1, 0, True)
+            if hot is None and r.random() < 0.5:
+                body += self.osr_nest(params, 1, True)
+                hot = (name, arity)
             out.append(f"fn {name}({', '.join(p for p, _ in params)}) {{")
             out += body
             out.append(f"    return {self.expr(params, 3)}")
             out.append("}")
             self.funcs.append((name, arity, False))
         out += self.block([], 3, 0, 0, False)
+        if hot:
+            out.append(f"print({hot[0]}({', '.join(self.num() for _ in range(hot[1]))}))")
+        if r.random() < 0.8:
+            out += self.osr_nest([], 0, False)
         return "\n".join(out) + "\n"
 
 if __name__ == "__main__":
