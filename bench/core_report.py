@@ -180,6 +180,17 @@ def main():
     lines.append(f"| fib: parse + codegen (object) at O2, optimisation excluded | {fmt(g('BM_Phase/fib/parse+codegen_O2'))} |")
     lines.append(f"| fib_timed.c: AOT optimise + object + `cc` link to an executable | {fmt(g('BM_AotObjectAndLink/fib_timed/O2'))} |")
     lines.append("")
+    lines.append("### Isolated engines (`JitOptions::isolate`, docs/RELIABILITY.md)\n")
+    lines.append("An isolated engine compiles in the host and runs the code in `kiln-executor` "
+                 "over a socketpair (ORC `SimpleRemoteEPC`). Same run as the table above; "
+                 "a call is `Jit::callInt` on `int id(int)`.\n")
+    lines.append("| measurement | in process | isolated |")
+    lines.append("|---|---|---|")
+    lines.append(f"| engine ready (ms; isolated = spawn kiln-executor + ORC handshake) | "
+                 f"{fmt(g('BM_EngineCreate'), 3)} | {fmt(g('BM_EngineCreateIsolated'), 2)} |")
+    lines.append(f"| one call round trip (µs) | {fmt(g('BM_CallRoundTrip/in_process'), 3)} | "
+                 f"{fmt(g('BM_CallRoundTrip/isolated'), 1)} |")
+    lines.append("")
     lines.append("### Process start-up (wall clock, 30 interleaved runs after 3 warm-ups)\n")
     lines.append("`triv.ll` is `int main(void) { return 0; }`. Kiln links LLVM's static "
                  "libraries into a non-PIE executable; `lli-19` is Debian's, linked to the "
