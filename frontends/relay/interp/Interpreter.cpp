@@ -177,7 +177,7 @@ constexpr uint64_t OsrRetry = 64;
 /// The compiled code runs the rest of the call with its own guards; a trap
 /// in it unwinds to kiln_rt_call_guarded and becomes this call's error.
 bool Interpreter::Impl::enterOsr(Frame &frame, const OsrLoop &loop) {
-  OsrEntry entry = owner.onHotLoop ? owner.onHotLoop(*frame.fn, loop) : nullptr;
+  OsrEntry entry = owner.onHotLoop ? owner.onHotLoop(*frame.fn, loop, frame.slots) : nullptr;
   if (!entry) {
     frame.osrAt = frame.loopIterations + OsrRetry;
     return false;

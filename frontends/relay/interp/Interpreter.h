@@ -99,7 +99,9 @@ public:
   /// of the call and returns its result. The top-level code of a run with
   /// globals (the REPL) is never replaced: its slots must survive it.
   void setOsrThreshold(uint64_t threshold);
-  std::function<OsrEntry(const FuncDecl &, const OsrLoop &)> onHotLoop;
+  /// `frame` is the call's slots (read only).
+  std::function<OsrEntry(const FuncDecl &, const OsrLoop &, const Slot *frame)>
+      onHotLoop;
   /// How many times compiled code took over a running call.
   uint64_t osrEntries() const;
   /// Counts calls that ran interpreted / native, per function index.

@@ -76,7 +76,72 @@ bool pathTo(const Stmt *node, const Stmt *target,
   return false;
 }
 
+/// Counts the definitions of every slot under `s`; `lets` receives the
+/// slots defined by a `let` outside loops that starts before `before`.
+void countDefinitions(const Stmt *s, int loopDepth, Loc before,
+                      std::vector<int> &defs, std::vector<bool> &lets) {
+  if (!s)
+    return;
+  auto def = [&](int slot) {
+    if (slot >= 0 && size_t(slot) < defs.size())
+      ++defs[slot];
+  };
+  auto earlier = [&](Loc l) {
+    return l.line < before.line || (l.line == before.line && l.col < before.col);
+  };
+  switch (s->kind) {
+  case Stmt::Kind::Let: {
+    int slot = static_cast<const LetStmt *>(s)->slot;
+    def(slot);
+    if (loopDepth == 0 && earlier(s->loc) && slot >= 0 && size_t(slot) < lets.size())
+      lets[slot] = true;
+    return;
+  }
+  case Stmt::Kind::Assign:
+    if (const auto *v = dyn_cast<VarExpr>(static_cast<const AssignStmt *>(s)->target.get()))
+      def(v->slot);
+    return;
+  case Stmt::Kind::Block:
+    for (const StmtPtr &c : static_cast<const BlockStmt *>(s)->body)
+      countDefinitions(c.get(), loopDepth, before, defs, lets);
+    return;
+  case Stmt::Kind::If:
+    for (const auto *i = static_cast<const IfStmt *>(s); i;) {
+      countDefinitions(i->thenBlock.get(), loopDepth, before, defs, lets);
+      const Stmt *orElse = i->elseStmt.get();
+      i = dyn_cast_or_null<IfStmt>(orElse);
+      if (orElse && !i)
+        countDefinitions(orElse, loopDepth, before, defs, lets);
+    }
+    return;
+  case Stmt::Kind::While:
+    return countDefinitions(static_cast<const WhileStmt *>(s)->body.get(),
+                            loopDepth + 1, before, defs, lets);
+  case Stmt::Kind::ForRange:
+    def(static_cast<const ForRangeStmt *>(s)->slot);
+    return countDefinitions(static_cast<const ForRangeStmt *>(s)->body.get(),
+                            loopDepth + 1, before, defs, lets);
+  case Stmt::Kind::ForEach:
+    def(static_cast<const ForEachStmt *>(s)->slot);
+    return countDefinitions(static_cast<const ForEachStmt *>(s)->body.get(),
+                            loopDepth + 1, before, defs, lets);
+  default:
+    return;
+  }
+}
+
 } // namespace
+
+std::vector<bool> fixedSlots(const FuncDecl &main, const Stmt &loop) {
+  size_t n = main.slotTypes.size();
+  std::vector<int> defs(n, 0);
+  std::vector<bool> lets(n, false), fixed(n, false);
+  countDefinitions(main.body.get(), 0, loop.loc, defs, lets);
+  for (size_t i = 0; i < n; ++i)
+    fixed[i] = lets[i] && defs[i] == 1 &&
+               (main.slotTypes[i] == Type::Number || main.slotTypes[i] == Type::Bool);
+  return fixed;
+}
 
 void FunctionGen::loadFrame(Value *frame) {
   for (size_t i = 0; i < decl.slotTypes.size(); ++i) {
@@ -86,6 +151,15 @@ void FunctionGen::loadFrame(Value *frame) {
     slots.push_back(a);
     if (!a)
       continue;
+    if (i < M.osrConstants.size() && M.osrConstants[i]) {
+      uint64_t bits = *M.osrConstants[i];
+      b.CreateStore(t == Type::Bool
+                        ? static_cast<Constant *>(b.getInt1(bits != 0))
+                        : ConstantFP::get(b.getDoubleTy(),
+                                          llvm::bit_cast<double>(bits)),
+                    a);
+      continue;
+    }
     Value *addr =
         b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), frame, i * SlotBytes);
     Value *v = t == Type::Bool

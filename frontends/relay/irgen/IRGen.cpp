@@ -135,6 +135,8 @@ generateFunction(const Program &program, const FuncDecl &function,
                                  GlobalValue::ExternalLinkage);
   if (Error err = m.takeError())
     return std::move(err);
+  m.self = &function;
+  m.selfFn = typed;
   emitFunction(m, function, typed);
   return finish(m, std::move(module));
 }
@@ -168,7 +170,8 @@ void emitOsrWrapper(ModuleGen &m, const FuncDecl &decl, Function *impl,
 Expected<std::unique_ptr<Module>>
 generateOsr(const Program &program, const FuncDecl &function, const Stmt &loop,
             const std::string &entryName, LLVMContext &context,
-            const IRGenOptions &options) {
+            const IRGenOptions &options,
+            const std::vector<uint64_t> *topLevelFrame) {
   if (!program.main || !analysed(program, function))
     return core::makeError("cannot generate IR: function '" + function.name +
                            "' is not an analysed function of the program");
@@ -199,6 +202,14 @@ generateOsr(const Program &program, const FuncDecl &function, const Stmt &loop,
       FunctionType::get(typed->getReturnType(), params, false),
       GlobalValue::InternalLinkage, entryName + ".impl", *module);
   impl->addFnAttr(Attribute::NoUnwind);
+  if (topLevelFrame && &function == program.main &&
+      topLevelFrame->size() == function.slotTypes.size()) {
+    std::vector<bool> fixed = irgen::fixedSlots(function, loop);
+    m.osrConstants.resize(fixed.size());
+    for (size_t i = 0; i < fixed.size(); ++i)
+      if (fixed[i])
+        m.osrConstants[i] = (*topLevelFrame)[i];
+  }
   irgen::FunctionGen(m, function, impl, &loop).emit();
   emitOsrWrapper(m, function, impl, entryName);
   return finish(m, std::move(module));

@@ -24,6 +24,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
@@ -51,9 +52,9 @@ generateProgram(const Program &program, llvm::LLVMContext &context,
 
 /// One function alone in a module named "relay:<name>" (the router's unit of
 /// compilation): `relay.<name>.impl` and `relay.<name>.entry`, both
-/// external; every user function it calls, itself included, is an external
+/// external; every other user function it calls is an external
 /// `relay.<callee>` declaration with the typed signature, which the router
-/// must define.
+/// must define (its stubs); calls of itself go to `.impl` directly.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 generateFunction(const Program &program, const FuncDecl &function,
                  llvm::LLVMContext &context, const IRGenOptions &options = {});
@@ -71,11 +72,16 @@ generateFunction(const Program &program, const FuncDecl &function,
 /// its budget is kiln_rt_max_depth - kiln_rt_depth (the interpreter has
 /// counted the call itself). Every other user function is defined in the
 /// module with internal linkage, as in generateProgram, so hot callees
-/// inline.
+/// inline. `topLevelFrame`, for the top-level code only (which runs once):
+/// its slots as they were at the loop header when OSR was requested; the
+/// slots that cannot change any more (a `let` outside loops, before the
+/// loop, and no other definition) become constants, as the whole-program
+/// JIT sees them.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 generateOsr(const Program &program, const FuncDecl &function,
             const Stmt &loop, const std::string &entryName,
-            llvm::LLVMContext &context, const IRGenOptions &options = {});
+            llvm::LLVMContext &context, const IRGenOptions &options = {},
+            const std::vector<uint64_t> *topLevelFrame = nullptr);
 
 /// Byte offsets of the fields of interp's OsrLoop that OSR code reads.
 struct OsrLayout {

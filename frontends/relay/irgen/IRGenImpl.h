@@ -44,6 +44,13 @@ struct ModuleGen {
   Mode mode;
   /// Typed user functions by FuncDecl::index (Program mode only).
   std::vector<llvm::Function *> typed;
+  /// Single mode: the function being compiled, which calls itself
+  /// directly (recursion then optimises as in Program mode).
+  const FuncDecl *self = nullptr;
+  llvm::Function *selfFn = nullptr;
+  /// OSR of the top-level code: slot values fixed before the loop (see
+  /// fixedSlots), compiled in as constants instead of loaded.
+  std::vector<std::optional<uint64_t>> osrConstants;
 
   /// number -> double, bool -> i1, array -> ptr, void -> void; null (and an
   /// error) for anything else.
@@ -295,6 +302,14 @@ private:
   bool isLeaf = false;  ///< calls no user function
   bool bounded = false; ///< a leaf without loops: always finishes quickly
 };
+
+/// The slots of the top-level code `main` that hold their final value
+/// whenever `loop` (one of its loops) is at its header: defined only by one
+/// `let` that lies outside every loop and before `loop` in the source (the
+/// top-level code runs once, so that `let` has run and nothing changes the
+/// slot again; a `let` before the loop but in a block that has ended is out
+/// of scope from there on). Numbers and bools only.
+std::vector<bool> fixedSlots(const FuncDecl &main, const Stmt &loop);
 
 /// Frame slots / values of one 8-byte kiln::relay::Slot.
 constexpr unsigned SlotBytes = 8;

@@ -60,6 +60,8 @@ Function *ModuleGen::callee(const FuncDecl &f) {
     fail(f.loc, "call of function '" + f.name + "' outside the program");
     return nullptr;
   }
+  if (&f == self && selfFn)
+    return selfFn;
   FunctionType *type = signature(f);
   if (!type)
     return nullptr;

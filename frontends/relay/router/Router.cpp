@@ -40,6 +40,7 @@ namespace {
 struct OsrCode {
   int function;
   const Stmt *loop;
+  std::vector<uint64_t> topLevelFrame; ///< see generateOsr (main only)
   std::atomic<OsrEntry> entry{nullptr};
   std::atomic<bool> done{false};
 };
@@ -74,7 +75,7 @@ private:
   llvm::Error compileOsr(OsrCode &code);
   void enqueue(int index);
   void push(Job job);
-  OsrEntry hotLoop(const FuncDecl &f, const OsrLoop &loop);
+  OsrEntry hotLoop(const FuncDecl &f, const OsrLoop &loop, const Slot *frame);
   bool waitFor(const OsrCode &code, const OsrLoop &loop) const;
   const Stmt *parentLoop(const Stmt *loop);
   void arm();
@@ -194,16 +195,19 @@ llvm::Error Router::setUp() {
           return err;
   }
   // A function whose loops were hot has OSR code for them, which its next
-  // calls enter too: only being called often makes it worth compiling then.
+  // calls enter too: only being called often makes it worth compiling then
+  // (for @llvm ones too: most are called once, and OSR took that call).
   Interp.onProfile = [this](const FuncDecl &f, uint64_t calls, uint64_t loops) {
     if (Armed.load(std::memory_order_relaxed) &&
         (calls >= O.hotCalls ||
-         (loops >= O.hotCalls * 100 && Osr[f.index].empty())))
+         ((f.llvmAttr || loops >= O.hotCalls * 100) && Osr[f.index].empty())))
       enqueue(f.index);
   };
   Interp.setOsrThreshold(O.osrThreshold);
-  Interp.onHotLoop = [this](const FuncDecl &f, const OsrLoop &loop) {
-    return Armed.load(std::memory_order_relaxed) ? hotLoop(f, loop) : nullptr;
+  Interp.onHotLoop = [this](const FuncDecl &f, const OsrLoop &loop,
+                            const Slot *frame) {
+    return Armed.load(std::memory_order_relaxed) ? hotLoop(f, loop, frame)
+                                                 : nullptr;
   };
   if (O.tierUpDelayMs <= 0)
     arm();
@@ -211,11 +215,13 @@ llvm::Error Router::setUp() {
   return llvm::Error::success();
 }
 
-/// From now on hot code is compiled; @llvm functions go first.
+/// From now on hot code is compiled; @llvm functions go first, unless
+/// already called (a running call is left to OSR, and a later one compiles
+/// them, see onProfile).
 void Router::arm() {
   Armed = true;
   for (auto &f : P.functions)
-    if (f.get() != P.main && f->llvmAttr)
+    if (f.get() != P.main && f->llvmAttr && Interp.interpretedCalls(f->index) == 0)
       enqueue(f->index);
 }
 
@@ -255,7 +261,8 @@ llvm::Error Router::compileOsr(OsrCode &code) {
   auto context = std::make_unique<llvm::LLVMContext>();
   IRGenOptions irgen;
   irgen.guards = O.guards;
-  auto module = generateOsr(P, f, *code.loop, name, *context, irgen);
+  auto module = generateOsr(P, f, *code.loop, name, *context, irgen,
+                            code.topLevelFrame.empty() ? nullptr : &code.topLevelFrame);
   if (!module)
     return module.takeError();
   if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*module), std::move(context))))
@@ -347,7 +354,8 @@ bool Router::waitFor(const OsrCode &code, const OsrLoop &loop) const {
 }
 
 /// The interpreter's question at a hot loop header (see setOsrThreshold).
-OsrEntry Router::hotLoop(const FuncDecl &f, const OsrLoop &loop) {
+OsrEntry Router::hotLoop(const FuncDecl &f, const OsrLoop &loop,
+                         const Slot *frame) {
   auto &requests = Osr[f.index];
   OsrCode *code = nullptr;
   for (auto &r : requests)
@@ -361,6 +369,9 @@ OsrEntry Router::hotLoop(const FuncDecl &f, const OsrLoop &loop) {
     code = requests.back().get();
     code->function = f.index;
     code->loop = loop.loop;
+    if (&f == P.main) // runs once: what cannot change is compiled in
+      for (size_t i = 0; i < f.slotTypes.size(); ++i)
+        code->topLevelFrame.push_back(uint64_t(frame[i].boolean));
     push(Job{f.index, code});
   }
   if (O.osrWait && !code->done.load(std::memory_order_acquire)) {

@@ -37,7 +37,7 @@ struct RunOptions {
   /// Router: nothing is compiled (hot or @llvm functions, OSR code) before
   /// the program has run this long, so a short program never waits for a
   /// compilation it cannot profit from. 0: compile at once.
-  double tierUpDelayMs = 20;
+  double tierUpDelayMs = 10;
   /// Router, for tests: the interpreter waits for OSR code instead of
   /// going on while it compiles, so OSR happens at the first loop header
   /// past osrThreshold (with tierUpDelayMs 0: deterministically).
@@ -62,6 +62,23 @@ struct RunStats {
 int run(const std::string &file, const std::string &source,
         const RunOptions &options, std::string &errors,
         RunStats *stats = nullptr);
+
+/// Limits on runIsolated's executor process; 0 means none.
+struct ExecutorLimits {
+  uint64_t memoryBytes = 0; ///< address space (RLIMIT_AS), at least 64 MiB
+  double cpuSeconds = 0;    ///< CPU time (RLIMIT_CPU)
+};
+
+/// Like `run` in jit mode, but the compiled program runs in a separate
+/// kiln-executor process (docs/RELIABILITY.md, "Isolated execution"): the
+/// program is compiled as `kiln build` compiles an executable and its
+/// `main` runs there, so output, runtime errors, --max-depth and --timeout
+/// behave as in an AOT executable, and a crash or a limit ends that process,
+/// not the host: it comes back as one line in `errors` naming the signal.
+/// Program output goes to the host's stdout and stderr (inherited).
+int runIsolated(const std::string &file, const std::string &source,
+                const RunOptions &options, const ExecutorLimits &limits,
+                std::string &errors);
 
 /// An interactive session: definitions and statements entered one at a
 /// time. Functions are compiled when defined (and kept: redefining one
