@@ -76,7 +76,7 @@ private:
   void enqueue(int index);
   void push(Job job);
   OsrEntry hotLoop(const FuncDecl &f, const OsrLoop &loop, const Slot *frame);
-  bool waitFor(const OsrCode &code, const OsrLoop &loop) const;
+  bool waitFor(const OsrCode &code, const OsrLoop &loop);
   const Stmt *parentLoop(const Stmt *loop);
   void arm();
   void workerLoop();
@@ -339,10 +339,9 @@ const Stmt *Router::parentLoop(const Stmt *loop) {
 /// of its own: while code for an enclosing or enclosed loop compiles, or
 /// when code for an enclosed loop is ready (that loop is usually reached
 /// again soon).
-bool Router::waitFor(const OsrCode &code, const OsrLoop &loop) const {
+bool Router::waitFor(const OsrCode &code, const OsrLoop &loop) {
   bool ready = code.done.load(std::memory_order_acquire);
-  for (const Stmt *l = const_cast<Router *>(this)->parentLoop(code.loop); l;
-       l = const_cast<Router *>(this)->parentLoop(l))
+  for (const Stmt *l = parentLoop(code.loop); l; l = parentLoop(l))
     if (l == loop.loop)
       return true; // code's loop is inside this one
   if (ready)
