@@ -151,7 +151,30 @@ check tiny-size 1 'the memory limit of an isolated engine must be at least 64 Mi
   "$kiln" run --isolate --memory-limit 1M hello.ll
 check bad-cpu 2 "--cpu-limit needs a positive number of seconds (at most 1e9), not '-1'" "$kiln" run --isolate --cpu-limit -1 hello.ll
 echo 'print(1)' > p.relay
-check relay 2 "--isolate runs LLVM IR and bitcode files; 'p.relay' is .relay" "$kiln" run --isolate p.relay
+check relay-interp 2 "--isolate runs compiled code; it does not combine with --mode=interp" \
+  "$kiln" run --isolate --mode=interp p.relay
+check relay-limit-without-isolate 2 '--memory-limit and --cpu-limit need --isolate' \
+  "$kiln" run --memory-limit 128M p.relay
+
+# Relay runs isolated as its AOT executable would: the same output, runtime
+# errors, depth limit and timeout as `kiln run --mode=jit`; a crash (here
+# runaway recursion without guards) is one line and the host goes on.
+for ex in "$src"/examples/relay/*.relay; do
+  name=$(basename "$ex" .relay)
+  check "relay-$name" 0 - "$kiln" run --isolate "$ex"
+  diff -q out.txt "$src/examples/relay/$name.expected" >/dev/null && ok || bad "relay-$name: output differs from $name.expected"
+done
+printf 'let a = [1, 2]\nprint(a[5])\n' > trap.relay
+printf 'fn f(n) { return 1 + f(n + 1) }\nprint(f(0))\n' > deep.relay
+printf 'let i = 0\nwhile true { i = i + 1 }\n' > spin.relay
+for c in "trap.relay" "--max-depth 1000 deep.relay" "--timeout 0.3 spin.relay"; do
+  "$kiln" run --mode=jit $c >jit.out 2>jit.err; jit=$?
+  check "relay-same-as-jit: $c" "$jit" - "$kiln" run --isolate $c
+  cmp -s err.txt jit.err && cmp -s out.txt jit.out && ok ||
+    bad "relay-same-as-jit: $c: '$(cat err.txt)' vs '$(cat jit.err)'"
+done
+check relay-crash 1 "error: the program was killed by signal 11 (SIGSEGV)" \
+  "$kiln" run --isolate --no-guards deep.relay
 KILN_EXECUTOR=/nonexistent check no-executor 1 "error: cannot start the executor '/nonexistent': No such file or directory" \
   "$kiln" run --isolate hello.ll
 KILN_EXECUTOR=/bin/true check wrong-executor 1 "error: cannot start the executor '/bin/true': the executor exited with status 0" \

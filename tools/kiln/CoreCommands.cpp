@@ -141,14 +141,8 @@ int runIR(const Args &args) {
   if (opts.positional.empty())
     return fail("`kiln run` needs an input file (see `kiln run --help`)", 2);
   const std::string &file = opts.positional[0];
-  if (const FileHandler *handler = handlerFor(file)) {
-    if (opts.isolate)
-      return fail("--isolate runs LLVM IR and bitcode files; '" + file +
-                      "' is " + handler->extension +
-                      " (its JIT code runs in the kiln process)",
-                  2);
+  if (const FileHandler *handler = handlerFor(file))
     return handler->run(args);
-  }
   if (!opts.target.empty() || !opts.cpu.empty())
     return fail("`kiln run` compiles for the host; --target and --cpu are "
                 "for `kiln compile`",

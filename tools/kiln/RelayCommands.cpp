@@ -66,6 +66,16 @@ int runRelay(const Args &args) {
     options.osrWait = true;
   }
   std::string errors;
+  if (opts.isolate && opts.mode == "interp")
+    return fail("--isolate runs compiled code; it does not combine with "
+                "--mode=interp", 2);
+  if (opts.isolate) // compiled as for `kiln build`, run in kiln-executor
+    return finish(opts, timings, errors,
+                  relay::runIsolated(opts.positional[0], source, options,
+                                     {opts.memoryLimit, opts.cpuLimit},
+                                     errors));
+  if (opts.memoryLimit || opts.cpuLimit)
+    return fail("--memory-limit and --cpu-limit need --isolate", 2);
   relay::RunStats stats;
   int status = relay::run(opts.positional[0], source, options, errors, &stats);
   if (opts.stats)
