@@ -40,7 +40,11 @@ loadIRFile(const std::string &path, llvm::LLVMContext &context) {
 llvm::Expected<std::unique_ptr<llvm::Module>>
 parseIR(llvm::StringRef text, const std::string &name,
         llvm::LLVMContext &context) {
-  return parseBuffer(llvm::MemoryBufferRef(text, name), name, context);
+  // LLVM's IR lexer stops at a NUL after the text, and a StringRef need not
+  // be followed by one (a slice of a larger buffer): parse a terminated copy,
+  // or an unterminated string constant is read past the end.
+  auto copy = llvm::MemoryBuffer::getMemBufferCopy(text, name);
+  return parseBuffer(copy->getMemBufferRef(), name, context);
 }
 
 } // namespace kiln::core

@@ -5,6 +5,8 @@
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/IRFile.h"
 
+#include <vector>
+
 using namespace kiln;
 
 namespace {
@@ -67,6 +69,24 @@ TEST(Diagnostic, IRParseErrorHasPosition) {
             "bad.ll:2:7: error: value doesn't match function result type 'i32'\n"
             "  ret i64 0\n"
             "      ^");
+}
+
+/// parseIR takes a StringRef, which need not be followed by a NUL; LLVM's
+/// IR lexer read on past its end in an unterminated string constant (found
+/// by the ir fuzz target with this input: a heap overflow under ASan, so
+/// the sanitizer suite fails without the fix). The text ends at its length.
+TEST(Diagnostic, IRTextEndsAtItsLength) {
+  llvm::LLVMContext context;
+  const std::string input("@t = thread_local global\"i32 5\ndefine i64 @main() {\n"
+                          "  %\x01\0\0%w = sext\0\0t i64 %w\n}\n", 80);
+  std::vector<char> exact(input.begin(), input.end()); // nothing after it
+  auto module = core::parseIR(llvm::StringRef(exact.data(), exact.size()),
+                              "fuzz.ll", context);
+  ASSERT_FALSE(bool(module));
+  EXPECT_EQ(test::errorText(module.takeError()),
+            "fuzz.ll:1:25: error: expected type\n"
+            "@t = thread_local global\"i32 5\n"
+            "                        ^");
 }
 
 TEST(Diagnostic, MissingFileIsOneLine) {
