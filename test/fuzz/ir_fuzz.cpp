@@ -27,7 +27,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const bool bitcode = std::getenv("KILN_FUZZ_BITCODE") != nullptr;
-  if (!bitcode && llvm::isBitcode(data, data + size))
+  // (isBitcode reads four bytes whatever the size)
+  if (!bitcode && size >= 4 && llvm::isBitcode(data, data + size))
     return 0;
   llvm::LLVMContext context;
   llvm::StringRef text(reinterpret_cast<const char *>(data), size);
