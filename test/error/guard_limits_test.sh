@@ -31,6 +31,7 @@ check_overflow() {
   local name=$1 file=$2 depth=$3; shift 3
   timeout 120 "$@" >out.txt 2>err.txt </dev/null
   local status=$?
+  asan_quiet err.txt
   local want="$file:2:4: runtime error: stack overflow: call depth exceeded $depth"
   if [[ $status == 1 && $(cat err.txt) == "$want" && $(head -1 out.txt) == start ]]; then
     ok

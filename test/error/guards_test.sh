@@ -14,6 +14,7 @@ expect() {
   local name=$1 want_status=$2 want_out=$3 want_err=$4; shift 4
   timeout 120 "$@" >out.txt 2>err.txt </dev/null
   local status=$?
+  asan_quiet err.txt
   if crashed "$status" err.txt || (( status == 124 )); then
     bad "$name: crashed or hung (status $status): $(head -c 300 err.txt)"
   elif [[ $status != "$want_status" || $(cat out.txt) != "$want_out" ]]; then
