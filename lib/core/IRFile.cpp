@@ -60,10 +60,6 @@ static llvm::Error probeBitcode(llvm::MemoryBufferRef buffer,
 static llvm::Expected<std::unique_ptr<llvm::Module>>
 parseBuffer(llvm::MemoryBufferRef buffer, const std::string &name,
             llvm::LLVMContext &context) {
-  auto *start = reinterpret_cast<const unsigned char *>(buffer.getBufferStart());
-  if (llvm::isBitcode(start, start + buffer.getBufferSize()))
-    if (auto err = probeBitcode(buffer, name))
-      return std::move(err);
   llvm::SMDiagnostic diag;
   auto module = llvm::parseIR(buffer, diag, context);
   if (module)
@@ -85,7 +81,14 @@ loadIRFile(const std::string &path, llvm::LLVMContext &context) {
   std::string text;
   if (auto error = support::readInputFile(path, text))
     return makeError(*error);
-  return parseBuffer(llvm::MemoryBufferRef(text, path), path, context);
+  llvm::MemoryBufferRef buffer(text, path);
+  // Files are untrusted: bitcode goes through the probe. In-memory bitcode
+  // (parseIR: Faust's, made by faust moments ago) does not pay for a fork.
+  auto *start = reinterpret_cast<const unsigned char *>(text.data());
+  if (llvm::isBitcode(start, start + text.size()))
+    if (auto err = probeBitcode(buffer, path))
+      return std::move(err);
+  return parseBuffer(buffer, path, context);
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
