@@ -90,9 +90,15 @@ FileError writeStdout(std::string_view data) {
 }
 
 FileError writeThrough(const OutputTarget &target, std::string_view data) {
-  int fd = ::open(target.resolved.c_str(), O_WRONLY | O_CLOEXEC);
+  // Non-blocking open: a FIFO nobody reads is an error (ENXIO), not a hang.
+  int fd = ::open(target.resolved.c_str(), O_WRONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0 && errno == ENXIO)
+    return "cannot write '" + target.path + "': no process is reading it";
   if (fd < 0)
     return "cannot write '" + target.path + "': " + errnoText();
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0)
+    ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
   FileError error = writeAll(fd, data);
   if (::close(fd) != 0 && !error)
     error = errnoText();
@@ -133,9 +139,17 @@ FileError resolveOutput(const std::string &path, OutputTarget &target) {
     return std::nullopt;
   if (path.empty())
     return std::string("the output file name is empty");
+  struct stat st;
+  // An existing device, FIFO or socket is written through the name the user
+  // gave: /dev/stdout links to /proc/self/fd/1, whose target text
+  // ("pipe:[N]") is no path to resolve by hand.
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) &&
+      !S_ISDIR(st.st_mode)) {
+    target.writeThrough = true;
+    return std::nullopt;
+  }
   if (auto error = followLinks(path, target.resolved))
     return error;
-  struct stat st;
   if (::stat(target.resolved.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode))
       return "cannot write '" + path + "': it is a directory";

@@ -40,6 +40,18 @@ wait $reader
 [[ -p pipe2 ]] && ok || bad "fifo-exe: pipe2 was replaced"
 [[ $(head -c4 from-pipe.exe | od -An -c | tr -d ' ') == 177ELF ]] && ok || bad "fifo-exe: no ELF came through"
 
+# A FIFO nobody reads is an error, not a hang.
+mkfifo unread
+check fifo-no-reader 1 "cannot write 'unread': no process is reading it" \
+  "$kiln" compile fib.ll --emit=asm -o unread
+[[ -p unread ]] && ok || bad "fifo-no-reader: unread was replaced"
+
+# A link to standard output when that is a pipe (what /dev/stdout is: a link
+# to /proc/self/fd/1, whose target reads "pipe:[N]"), made here, not in /dev.
+ln -s /proc/self/fd/1 mystdout
+"$kiln" compile fib.ll --emit=asm -o mystdout 2>err.txt | cat >via-pipe.s
+grep -q "fib:" via-pipe.s && [[ ! -s err.txt ]] && ok || bad "-o link-to-stdout-pipe: $(cat err.txt)"
+
 # --- -o through a symlink: the link stays, its target is written -------------
 ln -s real.s link.s
 check symlink 0 - "$kiln" compile fib.ll --emit=asm -o link.s

@@ -17,6 +17,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
 #include <new>
@@ -407,6 +408,14 @@ int runKernel(const TensorCli &cli, const Program &program,
   return measure(cli, *k, *compiled.kernels[0], engine->threads());
 }
 
+/// Whether two output paths name one file (whether or not it exists yet).
+bool sameFile(const std::string &a, const std::string &b) {
+  std::error_code ea, eb;
+  return std::filesystem::weakly_canonical(a, ea) ==
+             std::filesystem::weakly_canonical(b, eb) &&
+         !ea && !eb;
+}
+
 int buildKernels(const TensorCli &cli, const Program &program) {
   AotOptions o;
   o.optLevel = cli.level;
@@ -423,7 +432,7 @@ int buildKernels(const TensorCli &cli, const Program &program) {
   for (const std::string &out : {cli.output, header})
     if (auto error = out.empty() ? std::nullopt : checkOutput(out, {cli.input}))
       return fail(*error);
-  if (!header.empty() && header == cli.output)
+  if (!header.empty() && sameFile(header, cli.output))
     return fail("the library and its --header are both '" + header + "'");
   if (std::string err = buildSharedLibrary(program, cli.output, header, o);
       !err.empty())

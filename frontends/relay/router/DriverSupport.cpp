@@ -73,10 +73,6 @@ int writeSyntaxDump(const std::string &file, const std::string &source,
       return 1;
     }
   }
-  if (output == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return 0;
-  }
   if (auto err = core::writeOutputFile(output, text)) {
     errors = core::renderError(std::move(err));
     return 1;

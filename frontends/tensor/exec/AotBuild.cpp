@@ -8,7 +8,6 @@
 #include "kiln/core/Link.h"
 #include "kiln/core/Target.h"
 #include "kiln/core/Timing.h"
-#include "kiln/support/Files.h"
 #include "kiln/tensor/Syntax.h"
 
 #include "llvm/IR/LLVMContext.h"
@@ -113,15 +112,12 @@ std::string buildSharedLibrary(const Program &program, const std::string &path,
     return errorMessage(std::move(err));
   if (headerPath.empty())
     return "";
-  if (auto err = core::writeOutputFile(headerPath, cHeader(program, guard))) {
-    // The library without its header is half a result: take it back, unless
-    // it went to a device or pipe (never remove /dev/null).
-    support::OutputTarget written;
-    if (!support::resolveOutput(path, written) && !written.writeThrough &&
-        !written.toStdout)
-      llvm::sys::fs::remove(written.resolved);
-    return errorMessage(std::move(err));
-  }
+  // The library is complete even when its header cannot be written: it is
+  // left in place (removing it would lose the file it replaced, or a link's
+  // target) and the error says which file is missing.
+  if (auto err = core::writeOutputFile(headerPath, cHeader(program, guard)))
+    return errorMessage(std::move(err)) + " (the library '" + path +
+           "' was written)";
   return "";
 }
 
