@@ -196,9 +196,15 @@ int ExecutorProcess::reap() {
   // not within two seconds (the code holds it) is killed.
   for (int i = 0; i < 2000; ++i) {
     pid_t done = wait4(Pid, &status, WNOHANG, &Usage);
-    if (done == Pid || (done < 0 && errno != EINTR)) {
+    if (done == Pid) {
       Reaped = true;
       return status;
+    }
+    if (done < 0 && errno != EINTR) {
+      // ECHILD: the host reaps children itself (SIGCHLD ignored or its own
+      // waitpid): the executor is gone and how it ended is unknown.
+      Reaped = true;
+      return UnknownStatus;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -219,6 +225,8 @@ bool ExecutorProcess::allocationFailed() const {
 }
 
 std::string ExecutorProcess::describeDeath(int status) const {
+  if (status == UnknownStatus)
+    return "the executor ended, and how is unknown (the host reaped it)";
   if (WIFEXITED(status))
     return fmt::format("the executor exited with status {}",
                        WEXITSTATUS(status));
@@ -286,7 +294,7 @@ ExecutorProcess::guard(unique_function<Expected<int32_t>()> call) {
     std::lock_guard<std::mutex> lock(Mutex);
     Ended = ended;
   }
-  if (WIFEXITED(status) && !TimedOut)
+  if (status != UnknownStatus && WIFEXITED(status) && !TimedOut)
     return int32_t(WEXITSTATUS(status)); // the code called exit()
   return makeError(ended);
 }

@@ -45,7 +45,10 @@ public:
 private:
   ExecutorProcess(pid_t pid, int notes, int channel, IsolateLimits limits)
       : Pid(pid), NotesFd(notes), ChannelFd(channel), Limits(limits) {}
-  /// Waits up to a few seconds for the process to end (then kills it).
+  /// reap's result when the process was reaped by someone else (ECHILD).
+  static constexpr int UnknownStatus = -1;
+  /// Waits up to a few seconds for the process to end (then kills it);
+  /// its wait status, or UnknownStatus.
   int reap();
   std::string describeDeath(int status) const;
   bool allocationFailed() const;

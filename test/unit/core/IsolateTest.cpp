@@ -125,6 +125,21 @@ TEST(Isolate, CrashesAreErrorsNamingTheSignalAndTheHostGoesOn) {
   }
 }
 
+// A host that lets the kernel reap its children (SIGCHLD ignored) cannot
+// learn how the executor ended: a crash must still be an error, never the
+// status 0 wait4's failure used to read as.
+TEST(Isolate, ACrashIsAnErrorWhenTheHostReapsItsChildren) {
+  struct sigaction ignore {}, old {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGCHLD, &ignore, &old), 0);
+  std::string result = runIsolated("declare void @abort()\n"
+                                   "define i32 @main() {\n"
+                                   "  call void @abort()\n  ret i32 0\n}\n");
+  sigaction(SIGCHLD, &old, nullptr);
+  EXPECT_NE(result.rfind("error: ", 0), std::string::npos) << result;
+  EXPECT_NE(result, "status 0");
+}
+
 TEST(Isolate, ExitStatusOfExitAndVoidMain) {
   EXPECT_EQ(runIsolated("declare void @exit(i32)\ndefine i32 @main() {\n"
                         "  call void @exit(i32 3)\n  ret i32 0\n}\n"),
