@@ -113,4 +113,11 @@ nowav faust-timeout o.wav
 check faust-timeout-abc 1 "kiln: error: KILN_FAUST_TIMEOUT must be a positive number of seconds, not 'abc'" \
   env KILN_FAUST_TIMEOUT=abc "$kiln" faust info s.dsp --no-cache
 
+# faust echoes a 300,000-character name in its error line; parsing that line
+# with std::regex recursed once per character and overflowed the stack.
+python3 -c "print('process = ' + 'a' * 300000 + ';')" >long.dsp
+check long-error-line 1 "long.dsp:1:11: error: undefined symbol : aaaa" \
+  "$kiln" faust render long.dsp -o long.wav --no-cache
+nowav long-error-line long.wav
+
 finish error.faust_hostile

@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <fstream>
 #include <poll.h>
-#include <regex>
 #include <spawn.h>
 #include <sstream>
 #include <sys/stat.h>
@@ -154,22 +153,64 @@ struct FaustLine {
   bool isError = false; ///< one of faust's ERROR forms (else other text)
 };
 
+/// The digits (with an optional '-') of `text` from `at` to `end`, or
+/// false when there are none or anything else.
+bool lineNumberAt(const std::string &text, size_t at, size_t end, long &line) {
+  size_t digits = at < end && text[at] == '-' ? at + 1 : at;
+  if (digits >= end)
+    return false;
+  for (size_t i = digits; i < end; ++i)
+    if (!std::isdigit(static_cast<unsigned char>(text[i])))
+      return false;
+  if (end - digits > 12)
+    line = -1; // out of any range: treated as no place
+  else
+    line = std::strtol(text.substr(at, end - at).c_str(), nullptr, 10);
+  return true;
+}
+
+FaustLine located(const std::string &file, long line, std::string message) {
+  if (line <= 0 || line > long(UINT32_MAX) || file == "????")
+    return {"", 0, std::move(message), true};
+  return {file, unsigned(line), std::move(message), true};
+}
+
 /// Faust's error lines: `FILE : LINE : ERROR : msg`, `ERROR (file F:L) : msg`
 /// or `ERROR : msg`. Faust writes `???? : -1` when it knows no place (a
-/// program without `process`): that is an error without a location.
+/// program without `process`): that is an error without a location. Parsed
+/// by hand, not with std::regex: libstdc++'s matcher recurses once per
+/// character, and faust echoes the user's text (a 300,000-character line
+/// overflowed the stack).
 FaustLine parseErrorLine(const std::string &text) {
-  static const std::regex located(R"(^(.*?) : (-?\d+) : ERROR : (.*)$)");
-  static const std::regex fileForm(R"(^ERROR \(file (.*):(-?\d+)\) : (.*)$)");
-  static const std::regex bare(R"(^ERROR\s*:?\s*(.*)$)");
-  std::smatch m;
-  if (std::regex_match(text, m, located) || std::regex_match(text, m, fileForm)) {
-    long line = std::strtol(m[2].str().c_str(), nullptr, 10);
-    if (line <= 0 || line > long(UINT32_MAX) || m[1] == "????")
-      return {"", 0, m[3], true};
-    return {m[1], unsigned(line), m[3], true};
+  static const std::string sep = " : ", error = " : ERROR : ";
+  for (size_t p = text.find(sep); p != std::string::npos;
+       p = text.find(sep, p + 1)) {
+    size_t q = text.find(error, p + sep.size());
+    long line = 0;
+    if (q != std::string::npos && lineNumberAt(text, p + sep.size(), q, line))
+      return located(text.substr(0, p), line, text.substr(q + error.size()));
   }
-  if (std::regex_match(text, m, bare))
-    return {"", 0, m[1], true};
+  static const std::string fileForm = "ERROR (file ", close = ") : ";
+  if (text.rfind(fileForm, 0) == 0)
+    for (size_t q = text.rfind(close); q != std::string::npos && q > 0;
+         q = text.rfind(close, q - 1)) {
+      size_t colon = text.rfind(':', q);
+      long line = 0;
+      if (colon != std::string::npos && colon >= fileForm.size() &&
+          lineNumberAt(text, colon + 1, q, line))
+        return located(text.substr(fileForm.size(), colon - fileForm.size()),
+                       line, text.substr(q + close.size()));
+    }
+  if (text.rfind("ERROR", 0) == 0) {
+    size_t i = 5;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+      ++i;
+    if (i < text.size() && text[i] == ':')
+      ++i;
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
+      ++i;
+    return {"", 0, text.substr(i), true};
+  }
   return {"", 0, text};
 }
 
