@@ -85,6 +85,20 @@ private:
   std::thread Thread;
 };
 
+/// The engine `kiln run FILE.ll` uses, in process or isolated.
+core::JitOptions jitOptionsFor(const CommonOptions &opts,
+                               core::PhaseTimings &timings) {
+  core::JitOptions jitOptions;
+  jitOptions.level = opts.level;
+  jitOptions.timings = &timings;
+  jitOptions.printPipeline = opts.printPipeline ? &llvm::errs() : nullptr;
+  jitOptions.printChanged = opts.printChanged ? &llvm::errs() : nullptr;
+  if (opts.cache)
+    jitOptions.cache = std::make_shared<core::CompileCache>(
+        core::CompileCache::defaultDirectory());
+  return jitOptions;
+}
+
 /// `kiln run --isolate FILE.ll`: main runs in kiln-executor, so a crash, a
 /// limit or --timeout ends that process and is reported here as one line.
 int runIsolated(const CommonOptions &opts, const std::string &file,
@@ -94,14 +108,7 @@ int runIsolated(const CommonOptions &opts, const std::string &file,
                 core::PhaseTimings &timings) {
   if (auto err = core::addIsolatedMain(*module, signature))
     return failWith(core::renderError(std::move(err)));
-  core::JitOptions jitOptions;
-  jitOptions.level = opts.level;
-  jitOptions.timings = &timings;
-  jitOptions.printPipeline = opts.printPipeline ? &llvm::errs() : nullptr;
-  jitOptions.printChanged = opts.printChanged ? &llvm::errs() : nullptr;
-  if (opts.cache)
-    jitOptions.cache = std::make_shared<core::CompileCache>(
-        core::CompileCache::defaultDirectory());
+  core::JitOptions jitOptions = jitOptionsFor(opts, timings);
   jitOptions.isolate.enabled = true;
   jitOptions.isolate.limits = {opts.memoryLimit, opts.cpuLimit, opts.timeout};
   std::unique_ptr<core::Jit> jit;
@@ -175,14 +182,7 @@ int runIR(const Args &args) {
                        module->getFunction("atexit") ||
                        module->getFunction("__cxa_atexit");
 
-  core::JitOptions jitOptions;
-  jitOptions.level = opts.level;
-  jitOptions.timings = &timings;
-  jitOptions.printPipeline = opts.printPipeline ? &llvm::errs() : nullptr;
-  jitOptions.printChanged = opts.printChanged ? &llvm::errs() : nullptr;
-  if (opts.cache)
-    jitOptions.cache = std::make_shared<core::CompileCache>(
-        core::CompileCache::defaultDirectory());
+  core::JitOptions jitOptions = jitOptionsFor(opts, timings);
   std::unique_ptr<core::Jit> jit;
   llvm::orc::ExecutorAddr mainAddress;
   {

@@ -98,15 +98,10 @@ int runCompiled(const Program &program, const RunOptions &options,
 
 int run(const std::string &file, const std::string &source,
         const RunOptions &options, std::string &errors, RunStats *stats) {
-  std::unique_ptr<Program> program;
-  {
-    core::ScopedPhase phase(options.timings, "parse");
-    program = analyzeSource(file, source, errors);
-  }
+  auto program = analyzeWithLimits(file, source, options.maxDepth,
+                                   options.timeoutSeconds, options.timings,
+                                   errors);
   if (!program)
-    return 1;
-  errors = checkLimits(options.maxDepth, options.timeoutSeconds);
-  if (!errors.empty())
     return 1;
   int status = 1;
   std::string noStack = runOnLargeStack(options.maxDepth, [&] {

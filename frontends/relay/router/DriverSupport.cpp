@@ -7,6 +7,7 @@
 
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Emit.h"
+#include "kiln/core/Timing.h"
 #include "kiln/relay/Relay.h"
 
 #include <algorithm>
@@ -128,6 +129,24 @@ std::string runOnLargeStack(int maxDepth, const std::function<void()> &fn) {
   return "error: cannot reserve " + std::to_string((need >> 20) + 1) +
          " MiB of stack for --max-depth " + std::to_string(maxDepth) + ": " +
          std::strerror(rc);
+}
+
+std::unique_ptr<Program> analyzeWithLimits(const std::string &file,
+                                           const std::string &source,
+                                           int maxDepth, double timeoutSeconds,
+                                           core::PhaseTimings *timings,
+                                           std::string &errors) {
+  std::unique_ptr<Program> program;
+  {
+    core::ScopedPhase phase(timings, "parse");
+    program = analyzeSource(file, source, errors);
+  }
+  if (!program)
+    return nullptr;
+  errors = checkLimits(maxDepth, timeoutSeconds);
+  if (!errors.empty())
+    return nullptr;
+  return program;
 }
 
 std::string runWithStackFor(int maxDepth, double timeoutSeconds,

@@ -11,6 +11,10 @@
 #include <memory>
 #include <string>
 
+namespace kiln::core {
+class PhaseTimings;
+}
+
 namespace kiln::relay {
 
 /// Lex + parse + analyse. On errors returns null and renders every
@@ -18,6 +22,14 @@ namespace kiln::relay {
 std::unique_ptr<Program> analyzeSource(const std::string &file,
                                        const std::string &source,
                                        std::string &errors);
+
+/// analyzeSource under the "parse" phase, then checkLimits: the program, or
+/// null with `errors` set. What `run`, `runIsolated` and `build` start with.
+std::unique_ptr<Program> analyzeWithLimits(const std::string &file,
+                                           const std::string &source,
+                                           int maxDepth, double timeoutSeconds,
+                                           core::PhaseTimings *timings,
+                                           std::string &errors);
 
 /// `file:line:col: runtime error: message` (without location when unknown).
 std::string renderRuntimeError(const std::string &file, const RuntimeError &e);

@@ -100,15 +100,10 @@ int runIsolated(const std::string &file, const std::string &source,
              "--mode=interp";
     return 1;
   }
-  std::unique_ptr<Program> program;
-  {
-    core::ScopedPhase phase(options.timings, "parse");
-    program = analyzeSource(file, source, errors);
-  }
+  auto program = analyzeWithLimits(file, source, options.maxDepth,
+                                   options.timeoutSeconds, options.timings,
+                                   errors);
   if (!program)
-    return 1;
-  errors = checkLimits(options.maxDepth, options.timeoutSeconds);
-  if (!errors.empty())
     return 1;
   auto status = compileAndRun(file, *program, options, limits);
   if (!status) {
