@@ -286,4 +286,15 @@ TEST(TensorSyntax, PrintedKernelsParseBackToThemselves) {
   }
 }
 
+// Found by the tensor fuzz target: 554 `!` in a row printed as 554 nested
+// parenthesis pairs, twice the levels, and the text no longer parsed (the
+// nesting limit is 1000). A run of unary operators prints in one pair.
+TEST(TensorSyntax, LongUnaryRunsPrintWithinTheNestingLimit) {
+  std::string src = "kernel w(c: bool[], x: i64[]) -> i64[] = where(" +
+                    std::string(554, '!') + "c, x, -(-(-x)))";
+  std::string once = printed(src);
+  EXPECT_EQ(printed(once), once);
+  EXPECT_NE(once.find("(- - -x)"), std::string::npos) << once;
+}
+
 } // namespace

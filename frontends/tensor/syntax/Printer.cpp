@@ -33,9 +33,17 @@ std::string print(const Kernel &k, const Expr &e) {
   case ExprKind::Param: return k.params[e.param].name;
   case ExprKind::Number:
     return e.number < 0 ? "(" + number(e) + ")" : number(e);
-  case ExprKind::Unary:
-    return std::string("(") + (e.unary == UnaryOp::Neg ? "-" : "!") + kid(0) +
-           ")";
+  case ExprKind::Unary: {
+    // A run of unary operators in one pair of parentheses (`(! !x)`, not
+    // `(!(!x))`): the text must parse back within the nesting limit, which
+    // counts each operator once and each parenthesis pair once more.
+    std::string s = "(";
+    const Expr *inner = &e;
+    for (; inner->kind == ExprKind::Unary; inner = inner->children[0].get())
+      s += std::string(s.size() > 1 ? " " : "") +
+           (inner->unary == UnaryOp::Neg ? "-" : "!");
+    return s + print(k, *inner) + ")";
+  }
   case ExprKind::Binary:
     return "(" + kid(0) + " " + binaryOpSpelling(e.binary) + " " + kid(1) +
            ")";
