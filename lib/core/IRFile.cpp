@@ -64,13 +64,15 @@ parseBuffer(llvm::MemoryBufferRef buffer, const std::string &name,
   auto module = llvm::parseIR(buffer, diag, context);
   if (module)
     return std::move(module);
-  SourceLocation loc{name, diag.getLineNo() > 0 ? unsigned(diag.getLineNo()) : 0,
-                     diag.getColumnNo() >= 0 ? unsigned(diag.getColumnNo()) + 1
-                                             : 0};
-  std::string message = diag.getMessage().str();
-  if (message.empty())
-    message = "cannot parse IR";
-  return makeError(loc, message, diag.getLineContents().str());
+  Diagnostic d;
+  d.file = name;
+  d.loc = {diag.getLineNo() > 0 ? uint32_t(diag.getLineNo()) : 0,
+           diag.getColumnNo() >= 0 ? uint32_t(diag.getColumnNo()) + 1 : 0};
+  d.message = diag.getMessage().str();
+  if (d.message.empty())
+    d.message = "cannot parse IR";
+  d.sourceLine = diag.getLineContents().str();
+  return makeError(std::move(d));
 }
 
 llvm::Expected<std::unique_ptr<llvm::Module>>

@@ -11,31 +11,6 @@
 
 namespace kiln::core {
 
-std::optional<OptLevel> parseOptLevel(std::string_view text) {
-  if (text.starts_with("-O"))
-    text.remove_prefix(2);
-  else if (text.starts_with("O"))
-    text.remove_prefix(1);
-  if (text == "0")
-    return OptLevel::O0;
-  if (text == "1")
-    return OptLevel::O1;
-  if (text == "2")
-    return OptLevel::O2;
-  if (text == "3")
-    return OptLevel::O3;
-  if (text == "s")
-    return OptLevel::Os;
-  if (text == "z")
-    return OptLevel::Oz;
-  return std::nullopt;
-}
-
-const char *optLevelName(OptLevel level) {
-  static const char *names[] = {"O0", "O1", "O2", "O3", "Os", "Oz"};
-  return names[static_cast<int>(level)];
-}
-
 void addVectorLibrary(llvm::TargetLibraryInfoImpl &tlii,
                       const llvm::Triple &triple, VectorLibrary lib) {
   if (lib != VectorLibrary::Libmvec)

@@ -154,15 +154,6 @@ bool takeFlagValue(const Args &args, size_t &i, std::string &out) {
   return !out.empty();
 }
 
-int optLevelNumber(core::OptLevel level) {
-  switch (level) {
-  case core::OptLevel::O0: return 0;
-  case core::OptLevel::O1: return 1;
-  case core::OptLevel::O3: return 3;
-  default: return 2;
-  }
-}
-
 support::FileError readFile(const std::string &path, std::string &text) {
   return support::readInputFile(path, text);
 }

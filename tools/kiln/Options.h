@@ -46,8 +46,6 @@ std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
 /// is empty.
 bool takeFlagValue(const Args &args, size_t &i, std::string &out);
 
-/// Relay's 0-3 level for `level` (-Os and -Oz optimise as -O2).
-int optLevelNumber(core::OptLevel level);
 
 /// The whole file at `path` ("-": standard input) into `text`, within
 /// support/Files.h's size limit; on failure, a one-line reason.

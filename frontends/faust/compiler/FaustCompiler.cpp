@@ -418,29 +418,29 @@ std::string renderFaustErrors(const std::string &stderrText,
                               const FaustInput &input) {
   std::vector<std::string> lines = splitLines(stderrText);
   if (lines.empty())
-    return core::KilnError("the Faust compiler failed without a message",
-                           {input.displayName})
-        .render();
+    return kiln::render(errorDiagnostic(
+        "the Faust compiler failed without a message", input.displayName));
   // The first ERROR line leads (faust may print context before it).
   size_t lead = 0;
   while (lead + 1 < lines.size() && !parseErrorLine(lines[lead]).isError)
     ++lead;
   FaustLine first = parseErrorLine(lines[lead]);
   first.message = escaped(first.message);
-  core::SourceLocation loc{input.displayName, first.line, first.line ? 1u : 0u};
+  Diagnostic diag{{first.line, first.line ? 1u : 0u}, explain(first.message)};
+  diag.file = input.displayName;
   std::string sourceLine;
   if (first.line && (first.file.empty() || first.file == input.path ||
                      first.file == input.displayName))
-    sourceLine = std::string(core::lineOf(input.source, first.line));
+    sourceLine = std::string(lineOf(input.source, first.line));
   else if (first.line)
-    loc.file = first.file; // an error inside an imported library
+    diag.file = first.file; // an error inside an imported library
   if (!printable(sourceLine))
     sourceLine.clear(); // binary: the location alone
   if (!sourceLine.empty())
-    loc.column = caretColumn(sourceLine, first.message,
+    diag.loc.col = caretColumn(sourceLine, first.message,
                              extraText(lines, lead, first.message));
-  std::string out =
-      core::KilnError(explain(first.message), loc, sourceLine).render();
+  diag.sourceLine = sourceLine;
+  std::string out = kiln::render(diag);
   for (size_t i = 0; i < lines.size(); ++i)
     if (i != lead)
       out += "\n" + escaped(lines[i]);

@@ -14,6 +14,7 @@
 using namespace llvm;
 
 namespace kiln::relay {
+using llvm::Expected; // not kiln::Expected: this file works in LLVM types
 namespace {
 
 using irgen::Mode;

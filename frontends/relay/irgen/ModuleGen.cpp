@@ -165,11 +165,10 @@ Value *ModuleGen::fail(Loc where, const std::string &message, llvm::Type *t) {
 Error ModuleGen::takeError() {
   if (!firstError)
     return Error::success();
-  core::SourceLocation loc{program.file, firstError->loc.line,
-                           firstError->loc.col};
-  std::string text = "cannot generate IR: " + firstError->message;
+  Diagnostic diag{firstError->loc, "cannot generate IR: " + firstError->message};
+  diag.file = program.file;
   firstError.reset();
-  return core::makeError(loc, text);
+  return core::makeError(std::move(diag));
 }
 
 } // namespace kiln::relay::irgen

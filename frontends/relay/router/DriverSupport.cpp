@@ -22,11 +22,9 @@ namespace {
 
 std::string renderDiags(const std::string &file, const std::string &source,
                         const DiagList &diags) {
-  core::Diagnostics all;
-  for (const Diag &d : diags)
-    all.error({file, d.loc.line, d.loc.col}, d.message,
-              std::string(core::lineOf(source, d.loc.line)));
-  return core::renderError(all.takeError());
+  DiagList all = diags;
+  attachSource(all, file, source);
+  return kiln::render(all);
 }
 
 } // namespace

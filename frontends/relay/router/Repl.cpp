@@ -64,11 +64,9 @@ bool Repl::incomplete(const std::string &text) {
 namespace {
 
 std::string render(const std::string &source, const DiagList &diags) {
-  core::Diagnostics all;
-  for (const Diag &d : diags)
-    all.error({"<repl>", d.loc.line, d.loc.col}, d.message,
-              std::string(core::lineOf(source, d.loc.line)));
-  return core::renderError(all.takeError());
+  DiagList all = diags;
+  attachSource(all, "<repl>", source);
+  return kiln::render(all);
 }
 
 /// Byte offset of a 1-based line/column in `text`.

@@ -7,6 +7,8 @@
 // read only annotated trees.
 #pragma once
 
+#include "kiln/support/Diagnostic.h"
+
 #include <cassert>
 #include <cstdint>
 #include <memory>
@@ -15,10 +17,8 @@
 
 namespace kiln::relay {
 
-struct Loc {
-  uint32_t line = 0; ///< 1-based; 0 = unknown
-  uint32_t col = 0;  ///< 1-based
-};
+/// A source position (1-based line and column; line 0 = unknown).
+using Loc = kiln::SourceLoc;
 
 /// Relay's value types. Strings exist only as literal arguments of print.
 enum class Type : uint8_t { Unknown, Number, Bool, Array, String, Void };

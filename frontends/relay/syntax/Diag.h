@@ -1,6 +1,5 @@
 // Diag: syntax and type errors collected by the Relay front end, so one run
-// reports several. Rendering (with the source line and a caret) happens in
-// the driver through kiln::core diagnostics; this layer stays LLVM-free.
+// reports several: the support layer's diagnostics; this layer stays LLVM-free.
 #pragma once
 
 #include "AST.h"
@@ -10,11 +9,9 @@
 
 namespace kiln::relay {
 
-struct Diag {
-  Loc loc;
-  std::string message;
-};
-
-using DiagList = std::vector<Diag>;
+/// The syntax layer fills `loc` and `message`; the driver attaches the file
+/// and source line (kiln::attachSource) before anything is rendered.
+using Diag = kiln::Diagnostic;
+using DiagList = kiln::Diagnostics;
 
 } // namespace kiln::relay

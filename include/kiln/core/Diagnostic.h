@@ -1,72 +1,62 @@
-// Diagnostic: the one error type of Kiln, with an optional source location.
+// Diagnostic: how kiln::Diagnostic values travel through LLVM-style code.
 //
-// User-facing errors (bad source, bad IR, bad flags) travel inside the library
-// as llvm::Error values holding a KilnError; tools render them as
-// `file:line:col: error: message`, followed by the source line and a caret.
+// Inside the core, fallible functions return llvm::Error / llvm::Expected, as
+// LLVM's own APIs do; a user-facing error is a KilnError that holds a
+// kiln::Diagnostic (include/kiln/support/Diagnostic.h). At the boundary of a
+// frontend API the error is turned back into kiln::Diagnostics with
+// toDiagnostics, so no caller outside the core sees llvm::Error or text.
 #pragma once
+
+#include "kiln/support/Diagnostic.h"
+#include "kiln/support/Expected.h"
 
 #include "llvm/Support/Error.h"
 
 #include <string>
-#include <string_view>
-#include <vector>
 
 namespace kiln::core {
 
-/// A position in a source file; line and column are 1-based, 0 means unknown.
-struct SourceLocation {
-  std::string file;
-  unsigned line = 0;
-  unsigned column = 0;
-  bool known() const { return line != 0; }
-};
+using kiln::lineOf;
+/// Inside the core, `Expected` is LLVM's (kiln::Expected is the public
+/// result type that the frontends' APIs return).
+using llvm::Expected;
 
-/// An error for the user. `sourceLine` is the text of the offending line when
-/// the producer had it (so rendering needs no file access).
+/// A user error carrying one diagnostic.
 class KilnError : public llvm::ErrorInfo<KilnError> {
 public:
   static char ID;
-  KilnError(std::string message, SourceLocation loc = {},
-            std::string sourceLine = {});
-  const std::string &text() const { return Message; }
-  const SourceLocation &location() const { return Loc; }
-  const std::string &sourceLine() const { return SourceLine; }
+  explicit KilnError(Diagnostic diag) : Diag(std::move(diag)) {}
+  const Diagnostic &diagnostic() const { return Diag; }
+  const std::string &text() const { return Diag.message; }
   /// `file:line:col: error: msg` + source line + caret (no trailing newline).
-  std::string render() const;
+  std::string render() const { return kiln::render(Diag); }
   void log(llvm::raw_ostream &os) const override;
   std::error_code convertToErrorCode() const override;
 
 private:
-  std::string Message;
-  SourceLocation Loc;
-  std::string SourceLine;
+  Diagnostic Diag;
 };
 
 /// Shorthands for producing user errors.
 llvm::Error makeError(std::string message);
-llvm::Error makeError(SourceLocation loc, std::string message,
-                      std::string sourceLine = {});
+llvm::Error makeError(Diagnostic diag);
 
-/// Returns line `line` (1-based) of `text`, without its newline.
-std::string_view lineOf(std::string_view text, unsigned line);
+/// All of `diags` as one llvm::Error (success when empty).
+llvm::Error toError(Diagnostics diags);
 
-/// Renders any error for a terminal: KilnErrors with location and caret,
-/// others as `error: message`. Consumes the error. One diagnostic per line
-/// group, joined by newlines.
+/// The diagnostics inside `err` (consumed): KilnErrors as they are, any other
+/// error as an unlocated diagnostic with its message. Empty for success.
+Diagnostics toDiagnostics(llvm::Error err);
+
+/// An llvm::Expected as a kiln::Expected.
+template <typename T> kiln::Expected<T> toExpected(llvm::Expected<T> value) {
+  if (!value)
+    return toDiagnostics(value.takeError());
+  return std::move(*value);
+}
+
+/// Renders any error for a terminal (consumes it): one block per diagnostic,
+/// joined by newlines.
 std::string renderError(llvm::Error err);
-
-/// Collects several diagnostics so one run can report them all.
-class Diagnostics {
-public:
-  void error(SourceLocation loc, std::string message,
-             std::string sourceLine = {});
-  bool hasErrors() const { return !Errors.empty(); }
-  size_t size() const { return Errors.size(); }
-  /// All collected diagnostics as one llvm::Error (success when none).
-  llvm::Error takeError();
-
-private:
-  std::vector<KilnError> Errors;
-};
 
 } // namespace kiln::core

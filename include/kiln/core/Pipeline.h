@@ -5,6 +5,8 @@
 // loop and SLP vectorizers on at O2 and O3.
 #pragma once
 
+#include "kiln/support/OptLevel.h"
+
 #include "llvm/Support/Error.h"
 
 #include <optional>
@@ -22,11 +24,10 @@ class raw_ostream;
 
 namespace kiln::core {
 
-enum class OptLevel { O0, O1, O2, O3, Os, Oz };
-
-/// Parses "0".."3", "s", "z", with or without a leading "-O"/"O".
-std::optional<OptLevel> parseOptLevel(std::string_view text);
-const char *optLevelName(OptLevel level); ///< "O0" ... "Oz"
+// The level type and its spelling live in the support layer.
+using kiln::OptLevel;
+using kiln::optLevelName;
+using kiln::parseOptLevel;
 
 /// A vector math library the vectorizer may call instead of scalar libm:
 /// Libmvec is glibc's (x86-64 only; LLVM's LIBMVEC-X86 table plus tanh/tanhf,

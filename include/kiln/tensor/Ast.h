@@ -9,6 +9,8 @@
 // No LLVM here: the reference executors must not depend on the core.
 #pragma once
 
+#include "kiln/support/Diagnostic.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,10 +24,8 @@ unsigned dtypeSize(DType type);    ///< bytes per element (bool: 1)
 bool isFloat(DType type);
 bool isInteger(DType type); ///< i32 or i64 (not bool)
 
-struct SourceLoc {
-  uint32_t line = 0; ///< 1-based; 0 = built from C++, no source
-  uint32_t col = 0;
-};
+/// A source position; line 0 = built from C++, no source.
+using SourceLoc = kiln::SourceLoc;
 
 enum class ExprKind {
   Param,  ///< a kernel parameter (array or scalar): `param`

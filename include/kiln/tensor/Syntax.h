@@ -15,10 +15,7 @@
 namespace kiln::tensor {
 
 /// One user error; loc.line == 0 for kernels built without source.
-struct Diag {
-  SourceLoc loc;
-  std::string message;
-};
+using Diag = kiln::Diagnostic;
 
 struct ParseResult {
   Program program; ///< typed kernels (complete only when errors is empty)

@@ -11,54 +11,47 @@ using namespace kiln;
 
 namespace {
 
-TEST(Diagnostic, RendersLocationSourceLineAndCaret) {
-  core::KilnError e("unknown variable 'y'", {"prog.relay", 3, 9}, "let x = y + 1");
+TEST(Diagnostic, KilnErrorKeepsTheDiagnostic) {
+  Diagnostics diags{{{3, 9}, "unknown variable 'y'"}};
+  attachSource(diags, "prog.relay", "\n\nlet x = y + 1\n");
+  core::KilnError e(diags[0]);
   EXPECT_EQ(e.render(), "prog.relay:3:9: error: unknown variable 'y'\n"
                         "let x = y + 1\n"
                         "        ^");
-}
-
-TEST(Diagnostic, CaretFollowsTabs) {
-  core::KilnError e("bad", {"f", 1, 3}, "\tx?");
-  EXPECT_EQ(e.render(), "f:1:3: error: bad\n\tx?\n\t ^");
-}
-
-// Found by the bad-input corpus: the caret counted bytes (a UTF-8 letter
-// before the column shifted it right) and control bytes went out raw.
-TEST(Diagnostic, CaretCountsCharactersAndHidesControlBytes) {
-  core::KilnError utf8("bad", {"f", 1, 10}, "print(1 \xC3\x97 2)");
-  EXPECT_EQ(utf8.render(), "f:1:10: error: bad\nprint(1 \xC3\x97 2)\n         ^");
-  core::KilnError nul("bad", {"f", 1, 9}, std::string("print(1)\0", 9));
-  EXPECT_EQ(nul.render(), "f:1:9: error: bad\nprint(1)?\n        ^");
-}
-
-TEST(Diagnostic, LineOfSkipsByteOrderMark) {
-  EXPECT_EQ(core::lineOf("\xEF\xBB\xBFone\ntwo", 1), "one");
+  EXPECT_EQ(e.diagnostic().loc.line, 3u);
+  EXPECT_EQ(e.diagnostic().file, "prog.relay");
 }
 
 TEST(Diagnostic, WithoutLocation) {
   EXPECT_EQ(test::errorText(core::makeError("no input")), "error: no input");
-  EXPECT_EQ(core::KilnError("cannot read", {"a.ll", 0, 0}).render(),
-            "a.ll: error: cannot read");
 }
 
-TEST(Diagnostic, LineOf) {
-  std::string text = "one\ntwo\r\nthree";
-  EXPECT_EQ(core::lineOf(text, 1), "one");
-  EXPECT_EQ(core::lineOf(text, 2), "two");
-  EXPECT_EQ(core::lineOf(text, 3), "three");
-  EXPECT_EQ(core::lineOf(text, 4), "");
+TEST(Diagnostic, ErrorsAndDiagnosticsRoundTrip) {
+  Diagnostics diags{{{1, 1}, "first"}, {{2, 2}, "second"}};
+  attachSource(diags, "p", "a\nbc");
+  llvm::Error err = core::toError(diags);
+  Diagnostics back = core::toDiagnostics(std::move(err));
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].loc.col, 2u);
+  EXPECT_EQ(back[1].message, "second");
+  EXPECT_EQ(render(back), "p:1:1: error: first\na\n^\np:2:2: error: second\nbc\n ^");
+  EXPECT_EQ(test::errorText(core::toError({})), "");
+  // A plain llvm::Error becomes an unlocated diagnostic with its message.
+  Diagnostics plain = core::toDiagnostics(
+      llvm::createStringError(llvm::inconvertibleErrorCode(), "boom"));
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0].message, "boom");
+  EXPECT_FALSE(plain[0].loc.known());
 }
 
-TEST(Diagnostic, CollectsSeveral) {
-  core::Diagnostics diags;
-  EXPECT_FALSE(diags.hasErrors());
-  EXPECT_EQ(test::errorText(diags.takeError()), "");
-  diags.error({"p", 1, 1}, "first", "a");
-  diags.error({"p", 2, 2}, "second", "bc");
-  EXPECT_EQ(diags.size(), 2u);
-  EXPECT_EQ(test::errorText(diags.takeError()),
-            "p:1:1: error: first\na\n^\np:2:2: error: second\nbc\n ^");
+TEST(Diagnostic, ToExpected) {
+  kiln::Expected<int> good = core::toExpected(llvm::Expected<int>(7));
+  ASSERT_TRUE(good);
+  EXPECT_EQ(*good, 7);
+  kiln::Expected<int> bad =
+      core::toExpected(llvm::Expected<int>(core::makeError("no")));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.diagnostics()[0].message, "no");
 }
 
 TEST(Diagnostic, IRParseErrorHasPosition) {
