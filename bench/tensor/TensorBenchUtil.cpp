@@ -5,7 +5,7 @@
 #include <numeric>
 #include <random>
 
-#include "tensor/exec/AotAbi.h"
+#include "tensor/aot/AotAbi.h"
 
 #include <dlfcn.h>
 

@@ -6,7 +6,7 @@
 // calls of every parameter count give the bits of the same call through
 // plainContext (rank 2) and the general path (strided), while wrong calls
 // still get checkCall's words and leave the output untouched.
-#include "tensor/exec/RankOne.h"
+#include "tensor/engine/RankOne.h"
 #include "TestEngine.h"
 #include "tensor/irgen/KernelAbi.h"
 

@@ -5,7 +5,7 @@
 // (one plain C entry per kernel that packs its arguments and calls the
 // driver) and the AOT runtime archive (call checks + driver, plain C): it
 // needs libc, libm and libmvec at run time, no LLVM and no C++.
-#include "EngineImpl.h"
+#include "tensor/engine/EngineImpl.h"
 #include "tensor/irgen/IRGen.h"
 
 #include "kiln/core/Diagnostic.h"

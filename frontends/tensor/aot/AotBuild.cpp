@@ -1,6 +1,6 @@
 // AotBuild: `kiln tensor build` — object + generated C wrapper + AOT
 // runtime archive linked into a shared library, and the C header beside it.
-#include "EngineImpl.h"
+#include "tensor/engine/EngineImpl.h"
 #include "tensor/irgen/IRGen.h"
 
 #include "kiln/core/Diagnostic.h"
