@@ -9,10 +9,12 @@
 namespace kiln {
 namespace {
 
-const char *severityName(Severity s) {
-  switch (s) {
+const char *label(const Diagnostic &d) {
+  switch (d.severity) {
   case Severity::Error:
-    return "error";
+    return d.kind == ErrorKind::Runtime || d.kind == ErrorKind::Timeout
+               ? "runtime error"
+               : "error";
   case Severity::Warning:
     return "warning";
   case Severity::Note:
@@ -123,7 +125,7 @@ std::string_view lineOf(std::string_view text, unsigned line) {
 std::string render(const Diagnostic &d, bool color) {
   Palette p = paletteFor(d.severity, color);
   std::string out = std::string(p.bold) + position(d) + p.reset + p.severity +
-                    severityName(d.severity) + ":" + p.reset + " " + p.bold +
+                    label(d) + ":" + p.reset + " " + p.bold +
                     d.message + p.reset;
   if (d.loc.known() && !d.sourceLine.empty())
     out += caretLines(d.sourceLine, d.loc.col ? d.loc.col : 1, p);

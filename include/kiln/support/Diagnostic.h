@@ -23,6 +23,19 @@ struct SourceLoc {
 
 enum class Severity : uint8_t { Error, Warning, Note };
 
+/// What kind of failure an error is, for programs that react to it (the C
+/// API's error code). Runtime and Timeout render as "runtime error".
+enum class ErrorKind : uint8_t {
+  Other,
+  Parse,           ///< the text is not in the language
+  Type,            ///< well-formed but ill-typed or undefined names
+  IO,              ///< a file could not be read or written
+  InvalidArgument, ///< a bad option or call argument from the host
+  Link,            ///< linking or symbol resolution failed
+  Runtime,         ///< a trap while running (index, stack overflow, …)
+  Timeout,         ///< the time limit ended the run
+};
+
 /// One diagnostic. Producers that only know the position fill `loc` and
 /// `message` (`{loc, "message"}`); the caller that knows the file attaches
 /// `file` and `sourceLine` with attachSource before anyone renders it.
@@ -30,6 +43,7 @@ struct Diagnostic {
   SourceLoc loc;
   std::string message;
   Severity severity = Severity::Error;
+  ErrorKind kind = ErrorKind::Other;
   std::string file;       ///< "" when the error belongs to no file
   std::string sourceLine; ///< the text of line loc.line, for the caret
   std::vector<Diagnostic> notes = {}; ///< located explanations, rendered after

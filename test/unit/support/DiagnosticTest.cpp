@@ -63,6 +63,16 @@ TEST(SupportDiagnostic, SeveritiesAndNotes) {
                        "f:1:5: note: first defined here\nlet x\n    ^");
 }
 
+TEST(SupportDiagnostic, RuntimeErrorsSayso) {
+  Diagnostic d{{}, "index 3 out of range"};
+  d.kind = ErrorKind::Runtime;
+  EXPECT_EQ(render(d), "runtime error: index 3 out of range");
+  d.file = "p.relay";
+  d.loc = {4, 2};
+  d.kind = ErrorKind::Timeout;
+  EXPECT_EQ(render(d), "p.relay:4:2: runtime error: index 3 out of range");
+}
+
 TEST(SupportDiagnostic, AttachSourceFillsFileAndLine) {
   Diagnostics diags{{{2, 3}, "second line"}, {{0, 0}, "whole file"}};
   attachSource(diags, "s.relay", "one\r\ntwo\nthree");
