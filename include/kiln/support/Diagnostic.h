@@ -44,8 +44,8 @@ struct Diagnostic {
   std::string message;
   Severity severity = Severity::Error;
   ErrorKind kind = ErrorKind::Other;
-  std::string file;       ///< "" when the error belongs to no file
-  std::string sourceLine; ///< the text of line loc.line, for the caret
+  std::string file = {}; ///< "" when the error belongs to no file
+  std::string sourceLine = {}; ///< the text of line loc.line, for the caret
   std::vector<Diagnostic> notes = {}; ///< located explanations, rendered after
 };
 
