@@ -96,7 +96,6 @@ Constant *constF64(IRBuilder<> &b, double v) {
   return ConstantFP::get(b.getDoubleTy(), v);
 }
 Constant *constI64(IRBuilder<> &b, int64_t v) { return b.getInt64(v); }
-Constant *constI32(IRBuilder<> &b, int32_t v) { return b.getInt32(v); }
 
 Error verifyModule(const Module &module) {
   std::string text;

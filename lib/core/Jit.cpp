@@ -30,6 +30,9 @@ struct Jit::Impl {
   /// reporter keeps the real reason so lookup can return it.
   std::mutex ErrorMutex;
   std::string LastSessionError;
+
+  void configure(LLJITBuilder &builder);
+  Error start(LLJITBuilder &builder);
 };
 
 Jit::Jit(std::unique_ptr<Impl> impl) : P(std::move(impl)) {}
@@ -66,6 +69,72 @@ static Error checkIsolatedOptions(const JitOptions &options) {
   return Error::success();
 }
 
+/// The object layer: JITLink with counted memory and EH frames (and a perf
+/// map on request); Kiln's compile function: the pipeline at the engine's
+/// level, with the cache.
+void Jit::Impl::configure(LLJITBuilder &builder) {
+  builder.setJITTargetMachineBuilder(machineBuilder(Target, Options.level));
+  builder.setLinkProcessSymbolsByDefault(Options.processSymbols);
+  builder.setObjectLinkingLayerCreator(
+      [this](ExecutionSession &es,
+             const Triple &) -> Expected<std::unique_ptr<ObjectLayer>> {
+        auto memory = detail::createCountingMemoryManager(Counters);
+        if (!memory)
+          return makeError("cannot create the JIT memory manager");
+        auto layer = std::make_unique<ObjectLinkingLayer>(es, std::move(memory));
+        layer->addPlugin(std::make_unique<EHFrameRegistrationPlugin>(
+            es, std::make_unique<jitlink::InProcessEHFrameRegistrar>()));
+        if (Options.perfMap)
+          layer->addPlugin(detail::createPerfMapPlugin());
+        return std::move(layer);
+      });
+  builder.setCompileFunctionCreator(
+      [this](JITTargetMachineBuilder)
+          -> Expected<std::unique_ptr<IRCompileLayer::IRCompiler>> {
+        PipelineOptions pipeline;
+        pipeline.level = Options.level;
+        pipeline.printPipeline = Options.printPipeline;
+        pipeline.printChanged = Options.printChanged;
+        pipeline.vectorLibrary = Options.vectorLibrary;
+        pipeline.lateLicm = Options.lateLicm;
+        return std::make_unique<detail::ModuleCompiler>(
+            Target, pipeline, Options.cache, Counters, Options.timings,
+            Options.onObject);
+      });
+}
+
+/// Starts the executor (isolated), creates the LLJIT, keeps its session
+/// errors, and adds the host library that runtime symbols go into.
+Error Jit::Impl::start(LLJITBuilder &builder) {
+  if (Options.isolate.enabled) {
+    std::unique_ptr<SimpleRemoteEPC> epc;
+    auto executor = detail::ExecutorProcess::launch(Options.isolate, epc);
+    if (!executor)
+      return executor.takeError();
+    Executor = std::move(*executor);
+    if (auto err = detail::configureIsolated(builder, std::move(epc)))
+      return err;
+  }
+  auto lljit = builder.create();
+  if (!lljit)
+    return lljit.takeError();
+  J = std::move(*lljit);
+  J->getExecutionSession().setErrorReporter([this](Error err) {
+    std::lock_guard<std::mutex> lock(ErrorMutex);
+    LastSessionError = toString(std::move(err));
+  });
+  if (Options.gdbRegistration)
+    if (auto err = enableDebuggerSupport(*J))
+      return makeError("cannot enable GDB JIT registration: " +
+                       toString(std::move(err)));
+  auto host = J->createJITDylib("<kiln-host>");
+  if (!host)
+    return host.takeError();
+  Host = &*host;
+  J->getMainJITDylib().addToLinkOrder(*Host);
+  return Error::success();
+}
+
 Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
   if (options.isolate.enabled) {
     if (auto err = checkIsolatedOptions(options))
@@ -76,66 +145,10 @@ Expected<std::unique_ptr<Jit>> Jit::create(const JitOptions &options) {
   auto impl = std::make_unique<Impl>();
   impl->Options = options;
   impl->Target = hostTarget();
-  Impl *p = impl.get();
-
   LLJITBuilder builder;
-  builder.setJITTargetMachineBuilder(machineBuilder(p->Target, options.level));
-  builder.setLinkProcessSymbolsByDefault(options.processSymbols);
-  builder.setObjectLinkingLayerCreator(
-      [p](ExecutionSession &es,
-          const Triple &) -> Expected<std::unique_ptr<ObjectLayer>> {
-        auto memory = detail::createCountingMemoryManager(p->Counters);
-        if (!memory)
-          return makeError("cannot create the JIT memory manager");
-        auto layer = std::make_unique<ObjectLinkingLayer>(es, std::move(memory));
-        layer->addPlugin(std::make_unique<EHFrameRegistrationPlugin>(
-            es, std::make_unique<jitlink::InProcessEHFrameRegistrar>()));
-        if (p->Options.perfMap)
-          layer->addPlugin(detail::createPerfMapPlugin());
-        return std::move(layer);
-      });
-  builder.setCompileFunctionCreator(
-      [p](JITTargetMachineBuilder)
-          -> Expected<std::unique_ptr<IRCompileLayer::IRCompiler>> {
-        PipelineOptions pipeline;
-        pipeline.level = p->Options.level;
-        pipeline.printPipeline = p->Options.printPipeline;
-        pipeline.printChanged = p->Options.printChanged;
-        pipeline.vectorLibrary = p->Options.vectorLibrary;
-        pipeline.lateLicm = p->Options.lateLicm;
-        return std::make_unique<detail::ModuleCompiler>(
-            p->Target, pipeline, p->Options.cache, p->Counters,
-            p->Options.timings, p->Options.onObject);
-      });
-  if (options.isolate.enabled) {
-    std::unique_ptr<SimpleRemoteEPC> epc;
-    auto executor = detail::ExecutorProcess::launch(options.isolate, epc);
-    if (!executor)
-      return executor.takeError();
-    p->Executor = std::move(*executor);
-    if (auto err = detail::configureIsolated(builder, std::move(epc)))
-      return std::move(err);
-  }
-  auto lljit = builder.create();
-  if (!lljit)
-    return lljit.takeError();
-  p->J = std::move(*lljit);
-  p->J->getExecutionSession().setErrorReporter([p](Error err) {
-    std::lock_guard<std::mutex> lock(p->ErrorMutex);
-    p->LastSessionError = toString(std::move(err));
-  });
-
-  if (options.gdbRegistration)
-    if (auto err = enableDebuggerSupport(*p->J))
-      return makeError("cannot enable GDB JIT registration: " +
-                       toString(std::move(err)));
-
-  auto host = p->J->createJITDylib("<kiln-host>");
-  if (!host)
-    return host.takeError();
-  p->Host = &*host;
-  p->J->getMainJITDylib().addToLinkOrder(*p->Host);
-
+  impl->configure(builder);
+  if (auto err = impl->start(builder))
+    return std::move(err);
   std::unique_ptr<Jit> jit(new Jit(std::move(impl)));
   if (options.isolate.enabled) // the executor links the runtime itself
     return std::move(jit);

@@ -48,6 +48,37 @@ std::string defaultRuntimeLibrary() {
   return {};
 }
 
+namespace {
+
+/// Runs `args` (args[0] is the driver); the driver's stderr becomes part
+/// of the error when it fails.
+llvm::Error runDriver(const std::vector<std::string> &args,
+                      const std::string &output) {
+  llvm::SmallString<128> errFile;
+  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln-link", "err", errFile))
+    return makeError("cannot create a temporary file: " + ec.message());
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, std::nullopt,
+                                                llvm::StringRef(errFile)};
+  std::string execError;
+  int rc = llvm::sys::ExecuteAndWait(args[0], argRefs, std::nullopt, redirects,
+                                     0, 0, &execError);
+  std::string driverOutput;
+  if (auto buf = llvm::MemoryBuffer::getFile(errFile))
+    driverOutput = (*buf)->getBuffer().trim().str();
+  llvm::sys::fs::remove(errFile);
+  if (rc == 0)
+    return llvm::Error::success();
+  std::string message = "linking '" + output + "' with " + args[0] + " failed";
+  if (!execError.empty())
+    message += ": " + execError;
+  if (!driverOutput.empty())
+    message += ":\n" + driverOutput;
+  return makeError(message);
+}
+
+} // namespace
+
 llvm::Error linkObjects(const std::vector<std::string> &objects,
                         const std::string &output, const LinkOptions &options) {
   std::string driver = options.driver;
@@ -75,36 +106,13 @@ llvm::Error linkObjects(const std::vector<std::string> &objects,
   std::vector<std::string> args = {driver};
   if (options.shared)
     args.push_back("-shared");
-  for (const auto &o : objects)
-    args.push_back(o);
+  args.insert(args.end(), objects.begin(), objects.end());
   args.push_back(runtime);
-  for (const auto &a : options.extraArgs)
-    args.push_back(a);
+  args.insert(args.end(), options.extraArgs.begin(), options.extraArgs.end());
   args.insert(args.end(), {"-lm", "-o", temp});
-
-  llvm::SmallString<128> errFile;
-  if (auto ec = llvm::sys::fs::createTemporaryFile("kiln-link", "err", errFile)) {
+  if (auto err = runDriver(args, output)) {
     llvm::sys::fs::remove(temp);
-    return makeError("cannot create a temporary file: " + ec.message());
-  }
-  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt, std::nullopt,
-                                                llvm::StringRef(errFile)};
-  std::string execError;
-  int rc = llvm::sys::ExecuteAndWait(driver, argRefs, std::nullopt, redirects,
-                                     0, 0, &execError);
-  std::string driverOutput;
-  if (auto buf = llvm::MemoryBuffer::getFile(errFile))
-    driverOutput = (*buf)->getBuffer().trim().str();
-  llvm::sys::fs::remove(errFile);
-  if (rc != 0) {
-    llvm::sys::fs::remove(temp);
-    std::string message = "linking '" + output + "' with " + driver + " failed";
-    if (!execError.empty())
-      message += ": " + execError;
-    if (!driverOutput.empty())
-      message += ":\n" + driverOutput;
-    return makeError(message);
+    return err;
   }
   if (auto error = support::commitOutput(target, temp))
     return makeError(*error);

@@ -2,8 +2,11 @@
 //
 // Each subcommand family lives in its own file and contributes Command
 // entries through one function listed in allCommands() (main.cpp);
-// frontends add theirs the same way.
+// frontends add theirs the same way. A command parses its own arguments
+// (Options.h), `--help` included.
 #pragma once
+
+#include "kiln/support/Diagnostic.h"
 
 #include <string>
 #include <vector>
@@ -15,7 +18,7 @@ using Args = std::vector<std::string>;
 struct Command {
   const char *name;
   const char *summary; ///< one line for `kiln --help`
-  const char *usage;   ///< full help for `kiln help NAME` / `NAME --help`
+  const char *usage;   ///< legacy help text; null: the command's --help
   int (*run)(const Args &args);
 };
 
@@ -26,8 +29,10 @@ const std::vector<Command> &allCommands();
 /// (command-line misuse) or 1 (failure), as given.
 int fail(const std::string &message, int status = 1);
 
-/// Prints an llvm::Error rendered as a diagnostic and returns 1.
+/// Prints an error already rendered as a diagnostic and returns 1.
 int failWith(std::string rendered);
+/// Prints `diags` (coloured when stderr is a terminal) and returns 1.
+int failWith(const Diagnostics &diags);
 
 /// A source language `kiln run FILE` and `kiln build FILE` accept, chosen by
 /// the file's extension (frontends register one each).

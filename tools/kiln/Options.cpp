@@ -1,30 +1,220 @@
-// Options: hand-written parsing of the shared flags.
+// Options: CLI11 set up for Kiln (help layout, error lines) and the shared
+// flags with their value parsers.
 #include "Options.h"
 
+#include <cerrno>
+#include <climits>
+#include <cmath>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <fmt/format.h>
 
 namespace kiln::tool {
 
-static std::optional<std::string> takeValue(const Args &args, size_t &i,
-                                            const std::string &flag,
-                                            std::string &out) {
-  const std::string &arg = args[i];
-  if (arg.size() > flag.size() && arg[flag.size()] == '=') {
-    out = arg.substr(flag.size() + 1);
-  } else if (i + 1 < args.size()) {
-    out = args[++i];
-  } else {
-    return "option '" + flag + "' needs a value";
+namespace {
+
+/// Usage first, as `kiln --help` and most Unix tools print it.
+class Formatter : public CLI::Formatter {
+public:
+  Formatter() {
+    label("Usage", "usage");
+    column_width(26);
   }
-  if (out.empty())
-    return "option '" + flag + "' needs a value";
-  return std::nullopt;
+  std::string make_help(const CLI::App *app, std::string name,
+                        CLI::AppFormatMode mode) const override {
+    if (mode == CLI::AppFormatMode::Sub)
+      return make_expanded(app);
+    return make_usage(app, name) + "\n" + make_description(app) +
+           make_positionals(app) + make_groups(app, mode) +
+           make_subcommands(app, mode) + "\n" + make_footer(app);
+  }
+  /// An option with its own text (`-O0..-O3, -Os, -Oz`) shows only that.
+  std::string make_option_name(const CLI::Option *opt,
+                               bool positional) const override {
+    return opt->get_option_text().empty()
+               ? CLI::Formatter::make_option_name(opt, positional)
+               : "";
+  }
+  std::string make_option_opts(const CLI::Option *opt) const override {
+    return opt->get_option_text().empty()
+               ? CLI::Formatter::make_option_opts(opt)
+               : opt->get_option_text();
+  }
+};
+
+/// The option a "NAME: 1 required TEXT missing" error names.
+std::string optionNamed(const std::string &what) {
+  return what.substr(0, what.find(':'));
 }
 
-static bool isFlag(const std::string &arg, const std::string &flag) {
-  return arg == flag || (arg.starts_with(flag + "="));
+/// An argument `app` (or its subcommand) did not take, as a message; an
+/// option another subcommand of the same parent has "applies to" that one.
+std::optional<std::string> extraArgument(const CLI::App &app,
+                                         const std::string &unknownNote) {
+  for (const CLI::App *sub : app.get_subcommands())
+    if (auto message = extraArgument(*sub, unknownNote))
+      return message;
+  std::vector<std::string> extra = app.remaining();
+  std::erase(extra, "--"); // CLI11 keeps the positional mark it honoured
+  if (extra.empty())
+    return std::nullopt;
+  const std::string &arg = extra[0];
+  if (arg.size() < 2 || arg[0] != '-')
+    return "unexpected argument '" + arg + "'";
+  std::string name = arg.substr(0, arg.find('='));
+  if (const CLI::App *parent = app.get_parent())
+    for (const CLI::App *other : parent->get_subcommands({}))
+      if (other != &app && other->get_option_no_throw(name))
+        return "option '" + name + "' applies to `" + parent->get_name() +
+               " " + other->get_name() + "` only";
+  return "unknown option '" + arg + "'" + unknownNote;
+}
+
+} // namespace
+
+std::unique_ptr<CLI::App> makeApp(const std::string &name,
+                                  const std::string &description,
+                                  const std::string &footer) {
+  auto app = std::make_unique<CLI::App>(description, name);
+  app->formatter(std::make_shared<Formatter>());
+  app->allow_extras(); // reported by parseArgs, in Kiln's words
+  app->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  if (!footer.empty())
+    app->footer(footer);
+  return app;
+}
+
+std::optional<int> parseArgs(CLI::App &app, const Args &args,
+                             const std::string &hint,
+                             const std::string &unknownNote) {
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  std::string error;
+  try {
+    app.parse(reversed);
+    if (auto extra = extraArgument(app, unknownNote))
+      error = *extra;
+  } catch (const CLI::CallForHelp &) {
+    fmt::print("{}", app.help());
+    return 0;
+  } catch (const CLI::ArgumentMismatch &e) {
+    error = "option '" + optionNamed(e.what()) + "' needs a value";
+  } catch (const CLI::ParseError &e) {
+    error = e.what();
+  }
+  if (error.empty())
+    return std::nullopt;
+  return fail(error + " (see `" + hint + "`)", 2);
+}
+
+CLI::Option *addValue(CLI::App &app, const std::string &name,
+                      const std::string &help, ValueParser parse) {
+  auto apply = [name, parse](const std::vector<std::string> &values) {
+    for (const std::string &value : values) {
+      if (value.empty())
+        throw CLI::ValidationError("option '" + name + "' needs a value");
+      if (auto error = parse(value))
+        throw CLI::ValidationError(*error);
+    }
+  };
+  return app.add_option_function<std::vector<std::string>>(name, apply, help)
+      ->expected(1)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->type_name("V");
+}
+
+CLI::Option *addString(CLI::App &app, const std::string &name,
+                       std::string &out, const std::string &help) {
+  return addValue(app, name, help, [&out](const std::string &value) {
+    out = value;
+    return std::optional<std::string>();
+  });
+}
+
+CLI::Option *addFlag(CLI::App &app, const std::string &name, bool &out,
+                     const std::string &help, bool value) {
+  return app.add_flag_callback(name, [&out, value] { out = value; }, help);
+}
+
+CLI::Option *addOptLevel(CLI::App &app, OptLevel &out,
+                         const std::string &help) {
+  auto parse = [&out](const std::string &value) -> std::optional<std::string> {
+    auto level = value.size() == 1 ? parseOptLevel(value) : std::nullopt;
+    if (!level)
+      return "unknown optimisation level '-O" + value +
+             "' (use -O0, -O1, -O2, -O3, -Os or -Oz)";
+    out = *level;
+    return std::nullopt;
+  };
+  return addValue(app, "-O", help, parse)->option_text("-O0..-O3, -Os, -Oz");
+}
+
+bool parseCount(const std::string &text, int64_t &out) {
+  if (text.empty() || !(std::isdigit((unsigned char)text[0]) ||
+                        ((text[0] == '-' || text[0] == '+') && text.size() > 1 &&
+                         std::isdigit((unsigned char)text[1]))))
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) {
+    if (text.find_first_not_of("0123456789.eE+-") != std::string::npos)
+      return false; // no hex, inf or nan
+    double d = std::strtod(text.c_str(), &end);
+    if (*end != '\0' || std::isnan(d) || d != std::floor(d))
+      return false;
+    v = std::fabs(d) < 0x1p63 ? static_cast<long long>(d)
+        : d < 0               ? LLONG_MIN
+                              : LLONG_MAX;
+  }
+  out = v;
+  return true;
+}
+
+std::optional<double> parseSeconds(const std::string &text) {
+  char *end = nullptr;
+  double number = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(number > 0) || !std::isfinite(number))
+    return std::nullopt;
+  return number;
+}
+
+void addCompileFlags(CLI::App &app, CompileFlags &flags) {
+  addOptLevel(app, flags.level, "optimisation level (default -O2)");
+  addFlag(app, "--time", flags.time, "print the phase times on stderr");
+  addFlag(app, "--print-pipeline", flags.printPipeline,
+          "print the optimisation pipeline (as `opt -passes=` takes it)");
+  addFlag(app, "--print-changed", flags.printChanged,
+          "print the IR after every pass that changed it");
+}
+
+void addTimeout(CLI::App &app, double &out) {
+  addValue(app, "--timeout", "end the run after S seconds (status 1)",
+           [&out](const std::string &value) -> std::optional<std::string> {
+             char *end = nullptr;
+             double number = std::strtod(value.c_str(), &end);
+             if (*end != '\0' || !(number > 0))
+               return "--timeout needs a positive number of seconds, not '" +
+                      value + "'";
+             out = number;
+             return std::nullopt;
+           })
+      ->type_name("S");
+}
+
+void addMaxDepth(CLI::App &app, int &out) {
+  addValue(app, "--max-depth", "deepest call chain (default 10000)",
+           [&out](const std::string &value) -> std::optional<std::string> {
+             char *end = nullptr;
+             double number = std::strtod(value.c_str(), &end);
+             // Past INT_MAX is refused before the (then undefined) cast.
+             if (*end != '\0' || !(number > 0) || number > 2147483647.0 ||
+                 number != double(int(number)))
+               return "--max-depth needs a positive integer (at most "
+                      "2147483647), not '" + value + "'";
+             out = int(number);
+             return std::nullopt;
+           })
+      ->type_name("N");
 }
 
 /// --memory-limit SIZE: bytes, or with a K, M or G suffix (powers of 1024).
@@ -46,112 +236,60 @@ static std::optional<std::string> parseSize(const std::string &value,
   return std::nullopt;
 }
 
-std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
-                                        CommonOptions &out) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &arg = args[i];
-    std::optional<std::string> error;
-    if (arg == "--") {
-      for (++i; i < args.size(); ++i)
-        (out.positional.empty() || !stopAtInput ? out.positional : out.rest)
-            .push_back(args[i]);
-      break;
-    }
-    if (arg.size() < 2 || arg[0] != '-') {
-      out.positional.push_back(arg);
-      if (stopAtInput) {
-        out.rest.assign(args.begin() + i + 1, args.end());
-        break;
-      }
-      continue;
-    }
-    if (arg.starts_with("-O")) {
-      auto level = core::parseOptLevel(arg);
-      if (!level)
-        return "unknown optimisation level '" + arg +
-               "' (use -O0, -O1, -O2, -O3, -Os or -Oz)";
-      out.level = *level;
-    } else if (arg == "--time") {
-      out.time = true;
-    } else if (arg == "--print-pipeline") {
-      out.printPipeline = true;
-    } else if (arg == "--print-changed") {
-      out.printChanged = true;
-    } else if (arg == "--no-cache") {
-      out.cache = false;
-    } else if (arg == "-h" || arg == "--help") {
-      out.help = true;
-    } else if (isFlag(arg, "--target")) {
-      error = takeValue(args, i, "--target", out.target);
-    } else if (isFlag(arg, "--cpu")) {
-      error = takeValue(args, i, "--cpu", out.cpu);
-    } else if (isFlag(arg, "--emit")) {
-      error = takeValue(args, i, "--emit", out.emit);
-    } else if (isFlag(arg, "--mode")) {
-      error = takeValue(args, i, "--mode", out.mode);
-      if (!error && out.mode != "interp" && out.mode != "jit" && out.mode != "auto")
-        return "unknown mode '" + out.mode + "' (use interp, jit or auto)";
-    } else if (isFlag(arg, "--timeout") || isFlag(arg, "--max-depth")) {
-      bool timeout = isFlag(arg, "--timeout");
-      std::string value;
-      error = takeValue(args, i, timeout ? "--timeout" : "--max-depth", value);
-      if (error)
-        return error;
-      char *end = nullptr;
-      double number = std::strtod(value.c_str(), &end);
-      // A depth past INT_MAX is refused before the (then undefined) cast.
-      if (*end != '\0' || !(number > 0) ||
-          (!timeout && (number > 2147483647.0 || number != double(int(number)))))
-        return std::string(timeout ? "--timeout needs a positive number of seconds"
-                                   : "--max-depth needs a positive integer "
-                                     "(at most 2147483647)") +
-               ", not '" + value + "'";
-      if (timeout)
-        out.timeout = number;
-      else
-        out.maxDepth = int(number);
-    } else if (arg == "--isolate") {
-      out.isolate = true;
-    } else if (isFlag(arg, "--memory-limit")) {
-      std::string value;
-      if ((error = takeValue(args, i, "--memory-limit", value)))
-        return error;
-      if ((error = parseSize(value, out.memoryLimit)))
-        return error;
-    } else if (isFlag(arg, "--cpu-limit")) {
-      std::string value;
-      if ((error = takeValue(args, i, "--cpu-limit", value)))
-        return error;
-      char *end = nullptr;
-      out.cpuLimit = std::strtod(value.c_str(), &end);
-      if (*end != '\0' || !(out.cpuLimit > 0) || out.cpuLimit > 1e9)
-        return "--cpu-limit needs a positive number of seconds (at most "
-               "1e9), not '" + value + "'";
-    } else if (arg == "--no-guards") {
-      out.guards = false;
-    } else if (arg == "--stats") {
-      out.stats = true;
-    } else if (arg == "-o") {
-      error = takeValue(args, i, "-o", out.output);
-    } else {
-      return "unknown option '" + arg + "'";
-    }
-    if (error)
-      return error;
-  }
-  return std::nullopt;
+static void addIsolateFlags(CLI::App &app, RunOptions &opts) {
+  addFlag(app, "--isolate", opts.isolate,
+          "run the code in a kiln-executor process: a crash, a limit or the "
+          "timeout there is one error line here");
+  addValue(app, "--memory-limit", "address space of that process (512M, 2G)",
+           [&opts](const std::string &v) { return parseSize(v, opts.memoryLimit); })
+      ->type_name("SIZE");
+  addValue(app, "--cpu-limit", "CPU seconds of that process",
+           [&opts](const std::string &v) -> std::optional<std::string> {
+             auto seconds = parseSeconds(v);
+             if (!seconds || *seconds > 1e9)
+               return "--cpu-limit needs a positive number of seconds (at "
+                      "most 1e9), not '" + v + "'";
+             opts.cpuLimit = *seconds;
+             return std::nullopt;
+           })
+      ->type_name("S");
 }
 
-bool takeFlagValue(const Args &args, size_t &i, std::string &out) {
-  const std::string &a = args[i];
-  size_t eq = a.find('=');
-  if (a.starts_with("--") && eq != std::string::npos)
-    out = a.substr(eq + 1);
-  else if (i + 1 < args.size())
-    out = args[++i];
-  else
-    return false;
-  return !out.empty();
+std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs) {
+  auto app = makeApp(
+      "kiln run",
+      "JIT-compile and run main(argc, argv) of an IR/bitcode file, or a "
+      "Relay program",
+      "IR: runs main(argc, argv[, envp]) like lli; the exit status is main's\n"
+      "(0 for void main). Relay: see docs/relay.md (default mode auto, -O2).\n"
+      "Compiled code is cached under $KILN_CACHE_DIR (default ~/.cache/kiln).");
+  addCompileFlags(*app, opts.compile);
+  addFlag(*app, "--no-cache", opts.cache, "compile without the cache", false);
+  addTimeout(*app, opts.limits.timeout);
+  addIsolateFlags(*app, opts);
+  addValue(*app, "--mode", "Relay: interp, jit or auto (default)",
+           [&opts](const std::string &v) -> std::optional<std::string> {
+             if (v != "interp" && v != "jit" && v != "auto")
+               return "unknown mode '" + v + "' (use interp, jit or auto)";
+             opts.mode = v;
+             return std::nullopt;
+           })
+      ->type_name("MODE");
+  addMaxDepth(*app, opts.limits.maxDepth);
+  addFlag(*app, "--stats", opts.stats, "Relay: execution statistics on stderr");
+  addFlag(*app, "--no-guards", opts.limits.guards,
+          "Relay: compiled code without depth and time guards", false);
+  addString(*app, "--target", opts.target, "")->group("");
+  addString(*app, "--cpu", opts.cpu, "")->group("");
+  auto *file =
+      app->add_option("FILE", opts.files, "FILE.ll, FILE.bc or FILE.relay")
+          ->type_name("");
+  if (programArgs) {
+    file->expected(1)->allow_extra_args(false);
+    app->add_option("ARGS", opts.args, "main's arguments (IR)")->type_name("");
+    app->positionals_at_end();
+  }
+  return app;
 }
 
 support::FileError readFile(const std::string &path, std::string &text) {

@@ -47,6 +47,10 @@ int failWith(std::string rendered) {
   return 1;
 }
 
+int failWith(const Diagnostics &diags) {
+  return failWith(render(diags, stderrWantsColor()));
+}
+
 static void printHelp() {
   fmt::print("kiln {} - compile small numeric languages with LLVM 19\n\n"
              "usage: kiln COMMAND [OPTIONS] ...\n\ncommands:\n",
@@ -78,17 +82,16 @@ static int dispatch(const Args &args) {
       printHelp();
       return 0;
     }
-    if (const Command *c = findCommand(args[1])) {
-      fmt::print("{}\n", c->usage);
-      return 0;
-    }
+    if (const Command *c = findCommand(args[1]))
+      return c->usage ? (fmt::print("{}\n", c->usage), 0) : c->run({"--help"});
     return fail("unknown command '" + args[1] + "' (see `kiln --help`)", 2);
   }
   const Command *command = findCommand(args[0]);
   if (!command)
     return fail("unknown command '" + args[0] + "' (see `kiln --help`)", 2);
   Args rest(args.begin() + 1, args.end());
-  if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {
+  if (command->usage && !rest.empty() &&
+      (rest[0] == "--help" || rest[0] == "-h")) {
     fmt::print("{}\n", command->usage);
     return 0;
   }

@@ -1,6 +1,8 @@
-// IRHelpers: the IR-building boilerplate every frontend would otherwise
-// repeat: functions from a signature, counted loops with proper phis,
-// if/else, runtime calls, constants and verification with readable errors.
+// IRHelpers: IR-building boilerplate for frontends and for embedders who
+// write IR by hand: functions from a signature, a counted loop with proper
+// phis (examples/embed uses it; the frontends' loops carry values and loop
+// metadata and build their own), if/else, runtime calls, constants and
+// verification with readable errors.
 #pragma once
 
 #include "llvm/IR/IRBuilder.h"
@@ -53,7 +55,6 @@ llvm::CallInst *callRuntime(llvm::IRBuilder<> &b, llvm::StringRef name,
 llvm::Constant *constString(llvm::IRBuilder<> &b, llvm::StringRef text);
 llvm::Constant *constF64(llvm::IRBuilder<> &b, double v);
 llvm::Constant *constI64(llvm::IRBuilder<> &b, int64_t v);
-llvm::Constant *constI32(llvm::IRBuilder<> &b, int32_t v);
 
 /// Verifies `module`; the error lists what the verifier said, one problem a
 /// line, without aborting.
