@@ -59,19 +59,19 @@ int compileMode(const Options &o) {
   std::cout << "{";
   for (int level : {0, 3}) {
     EngineOptions eo;
-    eo.optLevel = level;
+    eo.optLevel = static_cast<OptLevel>(level);
     eo.cache = false; // no on-disk object cache: every compile is cold
-    std::string err;
-    auto engine = Engine::create(eo, err);
-    if (!engine) return fail("JIT: " + err);
+    auto created = Engine::create(eo);
+    if (!created) return fail("JIT: " + render(created.diagnostics()));
+    Engine *engine = created->get();
     std::vector<double> cold;
     for (int r = 0; r < o.reps + 1; ++r) {
       // A new kernel name each time, so the engine's in-memory cache misses.
       const std::string src = "kernel fma_relu_" + std::to_string(r) + body;
       const double t0 = nowMs();
-      CompileResult cr = compile(*engine, src);
+      auto cr = compile(*engine, src);
       const double ms = nowMs() - t0;
-      if (!cr.ok()) return fail(cr.diagnostics);
+      if (!cr.ok()) return fail(render(cr.diagnostics()));
       if (r > 0) cold.push_back(ms); // the first also warms up the engine
     }
     std::cout << (level ? ", " : "") << "\"cold_O" << level << "\": [";

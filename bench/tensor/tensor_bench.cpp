@@ -92,11 +92,11 @@ int runMode(const Options &o) {
 
   EngineOptions eo;
   std::string err;
-  auto engine = Engine::create(eo, err);
-  if (!engine) return fail("JIT: " + err);
-  CompileResult cr = compile(*engine, source);
-  if (!cr.ok()) return fail("JIT: " + cr.diagnostics);
-  auto jit = cr.find(o.kernel);
+  auto engine = Engine::create(eo);
+  if (!engine) return fail("JIT: " + kiln::render(engine.diagnostics()));
+  auto cr = compile(**engine, source);
+  if (!cr.ok()) return fail("JIT: " + kiln::render(cr.diagnostics()));
+  auto jit = cr->find(o.kernel);
   Library native(o.native), aot(o.aot);
   ArrayView *ov = spec->reduce ? nullptr : &outView;
   std::vector<Column> cols;
@@ -111,8 +111,8 @@ int runMode(const Options &o) {
   auto jitColumn = [&, ov, argv, argc, k](unsigned threads) {
     return [&, ov, argv, argc, k, threads] {
       Scalar r;
-      if (std::string e = k->run(argv, argc, ov, &r, threads); !e.empty())
-        err = std::move(e);
+      if (kiln::Status s = k->run(argv, argc, ov, &r, threads); !s)
+        err = s.diagnostics().front().message;
       result = float(r.f);
     };
   };

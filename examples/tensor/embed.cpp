@@ -1,6 +1,8 @@
 // embed: using Kiln's tensor kernels from a C++ program — one kernel from
 // source text, one built with the expression builder, both JIT-compiled to
 // fused loops and called on the program's own arrays (docs/tensor.md).
+// Errors come back as kiln::Diagnostics; kiln::render turns them into the
+// `file:line:col: error: ...` text a terminal shows.
 #include "kiln/tensor/Builder.h"
 #include "kiln/tensor/Tensor.h"
 
@@ -11,18 +13,18 @@
 using namespace kiln::tensor;
 
 int main() {
-  std::string error;
-  auto engine = Engine::create({}, error); // O3, all cores, cache on
+  auto engine = Engine::create(); // O3, all cores, cache on
   if (!engine) {
-    std::fprintf(stderr, "engine: %s\n", error.c_str());
+    std::fprintf(stderr, "%s\n", kiln::render(engine.diagnostics()).c_str());
     return 1;
   }
 
   // From text.
-  CompileResult text = compile(
-      *engine, "kernel dot(a: f64[], b: f64[]) -> f64 = sum(a * b)");
-  if (!text.ok()) {
-    std::fprintf(stderr, "%s\n", text.diagnostics.c_str());
+  auto text = compile(**engine,
+                      "kernel dot(a: f64[], b: f64[]) -> f64 = sum(a * b)",
+                      {"dot.tk"});
+  if (!text) {
+    std::fprintf(stderr, "%s\n", kiln::render(text.diagnostics()).c_str());
     return 1;
   }
 
@@ -30,10 +32,9 @@ int main() {
   KernelBuilder b;
   Val a = b.array("a", DType::F32), x = b.array("b", DType::F32);
   Val c = b.array("c", DType::F32), alpha = b.scalar("alpha", DType::F32);
-  CompileResult built =
-      compile(*engine, b.kernel("fma_relu", relu(alpha * a * x + c)));
-  if (!built.ok()) {
-    std::fprintf(stderr, "%s\n", built.diagnostics.c_str());
+  auto built = compile(**engine, b.kernel("fma_relu", relu(alpha * a * x + c)));
+  if (!built) {
+    std::fprintf(stderr, "%s\n", kiln::render(built.diagnostics()).c_str());
     return 1;
   }
 
@@ -51,17 +52,17 @@ int main() {
     return ArrayView::contiguous(v.data(), t, {n});
   };
   ArrayView o = view(out, DType::F32);
-  std::string err = built.kernels[0]->run(
+  kiln::Status ran = (*built)->run(
       {Arg::of(view(fa, DType::F32)), Arg::of(view(fb, DType::F32)),
        Arg::of(view(fc, DType::F32)), Arg::of(Scalar::f32(2.0f))},
       &o, nullptr);
   Scalar dot;
-  if (err.empty())
-    err = text.find("dot")->run(
+  if (ran)
+    ran = text->find("dot")->run(
         {Arg::of(view(da, DType::F64)), Arg::of(view(db, DType::F64))},
         nullptr, &dot);
-  if (!err.empty()) {
-    std::fprintf(stderr, "run: %s\n", err.c_str());
+  if (!ran) { // a bad call: ErrorKind::InvalidArgument, no location
+    std::fprintf(stderr, "run: %s\n", kiln::render(ran.diagnostics()).c_str());
     return 1;
   }
   int wrong = 0;

@@ -125,7 +125,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string_view source(reinterpret_cast<const char *>(data), size);
   ParseResult result = parseProgram(source);
   if (!result.ok()) {
-    renderDiags(result.errors, "fuzz.tk", source);
+    kiln::Diagnostics errors = result.errors;
+    kiln::attachSource(errors, "fuzz.tk", source);
+    (void)kiln::render(errors);
     return 0;
   }
   for (const Kernel &kernel : result.program.kernels) {

@@ -201,6 +201,16 @@ std::string parseCli(const Args &args, TensorCli &cli) {
   return "";
 }
 
+/// A call, engine or build error after "kiln: error: " (a diagnostic that
+/// names a file or position is rendered in full).
+int failPlain(const Diagnostics &diags) {
+  std::string text;
+  for (const Diagnostic &d : diags)
+    text += (text.empty() ? "" : "\n") +
+            (d.file.empty() && !d.loc.known() ? d.message : render(d));
+  return fail(text);
+}
+
 std::string kernelNames(const Program &p) {
   std::string s;
   for (const Kernel &k : p.kernels)
@@ -338,11 +348,10 @@ int measure(const TensorCli &cli, const Kernel &k, const CompiledKernel &ck,
   std::vector<double> seconds;
   for (int r = 0; r < cli.reps; ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    std::string err = ck.run(data.args, k.resultIsArray ? &out : nullptr,
-                             &result);
+    Status ran = ck.run(data.args, k.resultIsArray ? &out : nullptr, &result);
     auto t1 = std::chrono::steady_clock::now();
-    if (!err.empty())
-      return fail(err);
+    if (!ran)
+      return failPlain(ran.diagnostics());
     seconds.push_back(std::chrono::duration<double>(t1 - t0).count());
     if (cli.timings)
       cli.timings->add("run", seconds.back() * 1e3);
@@ -387,25 +396,24 @@ int runKernel(const TensorCli &cli, const Program &program,
                   2);
   }
   if (!cli.emit.empty()) {
-    std::string text;
-    if (std::string err = emitText(*k, cli.emit, text, cli.level); !err.empty())
-      return fail(err);
-    fmt::print("{}", text);
+    auto text = emitText(*k, cli.emit, static_cast<OptLevel>(cli.level));
+    if (!text)
+      return failPlain(text.diagnostics());
+    fmt::print("{}", *text);
     return 0;
   }
-  std::string error;
   EngineOptions eo;
-  eo.optLevel = cli.level;
+  eo.optLevel = static_cast<OptLevel>(cli.level);
   eo.threads = cli.threads;
   eo.cache = cli.cache;
   eo.timings = cli.timings;
-  auto engine = Engine::create(eo, error);
+  auto engine = Engine::create(eo);
   if (!engine)
-    return fail(error);
-  CompileResult compiled = compile(*engine, *k, {cli.input});
-  if (!compiled.ok())
-    return failWith(compiled.diagnostics);
-  return measure(cli, *k, *compiled.kernels[0], engine->threads());
+    return failPlain(engine.diagnostics());
+  auto compiled = compile(**engine, *k);
+  if (!compiled)
+    return failWith(render(compiled.diagnostics(), stderrWantsColor()));
+  return measure(cli, *k, **compiled, (*engine)->threads());
 }
 
 /// Whether two output paths name one file (whether or not it exists yet).
@@ -418,7 +426,7 @@ bool sameFile(const std::string &a, const std::string &b) {
 
 int buildKernels(const TensorCli &cli, const Program &program) {
   AotOptions o;
-  o.optLevel = cli.level;
+  o.optLevel = static_cast<OptLevel>(cli.level);
   o.triple = cli.target;
   o.cpu = cli.cpu;
   o.emit = cli.emit;
@@ -434,9 +442,8 @@ int buildKernels(const TensorCli &cli, const Program &program) {
       return fail(*error);
   if (!header.empty() && sameFile(header, cli.output))
     return fail("the library and its --header are both '" + header + "'");
-  if (std::string err = buildSharedLibrary(program, cli.output, header, o);
-      !err.empty())
-    return fail(err);
+  if (Status built = buildSharedLibrary(program, cli.output, header, o); !built)
+    return failPlain(built.diagnostics());
   return 0;
 }
 
@@ -456,10 +463,10 @@ int tensorMain(const Args &args) {
     return fail(*error);
   ParseResult parsed = [&] {
     core::ScopedPhase phase(cli.timings, "parse");
-    return parseProgram(source);
+    return parseProgram(source, cli.input);
   }();
   if (!parsed.ok())
-    return failWith(renderDiags(parsed.errors, cli.input, source));
+    return failWith(render(parsed.errors, stderrWantsColor()));
   int status = cli.sub == "run" ? runKernel(cli, parsed.program, source)
                                 : buildKernels(cli, parsed.program);
   if (cli.time && status == 0) {

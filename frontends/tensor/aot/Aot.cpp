@@ -80,7 +80,7 @@ llvm::Expected<Machine> machineFor(const AotOptions &o) {
       return spec.takeError();
     m.spec = *spec;
   }
-  auto tm = core::createTargetMachine(m.spec, optLevelFor(o.optLevel));
+  auto tm = core::createTargetMachine(m.spec, o.optLevel);
   if (!tm)
     return tm.takeError();
   m.tm = std::move(*tm);
@@ -93,7 +93,7 @@ llvm::Expected<Machine> machineFor(const AotOptions &o) {
 /// The optimised module of `kernels` for `m`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 optimised(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
-          Machine &m, int optLevel, core::PhaseTimings *timings = nullptr) {
+          Machine &m, OptLevel optLevel, core::PhaseTimings *timings = nullptr) {
   auto module = [&] {
     core::ScopedPhase phase(timings, "irgen");
     return buildKernelModule(ctx, kernels, "", "kiln_tensor");
@@ -106,7 +106,7 @@ optimised(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
     if (!f.isDeclaration())
       f.setVisibility(llvm::GlobalValue::HiddenVisibility);
   core::PipelineOptions po;
-  po.level = optLevelFor(optLevel);
+  po.level = optLevel;
   po.vectorLibrary = m.vecLib;
   core::ScopedPhase phase(timings, "optimize");
   if (auto err = core::optimizeModule(**module, *m.tm, po))
@@ -222,17 +222,18 @@ std::string wrapperFor(const Kernel &k) {
 
 namespace aot {
 
-std::string checkNames(const Program &program) {
+Status checkNames(const Program &program) {
   for (const Kernel &k : program.kernels) {
     bool ok = !k.name.empty() && !std::isdigit((unsigned char)k.name[0]);
     for (char c : k.name)
       ok = ok && (std::isalnum((unsigned char)c) || c == '_');
     if (!ok || cName(k.name) != k.name)
-      return "kernel name '" + k.name + "' cannot be a C function name";
+      return callError("kernel name '" + k.name +
+                       "' cannot be a C function name");
     if (k.params.size() > 60)
-      return "kernel '" + k.name + "' has more than 60 parameters";
+      return callError("kernel '" + k.name + "' has more than 60 parameters");
   }
-  return "";
+  return {};
 }
 
 llvm::Expected<std::string> optimisedText(const Program &program,
@@ -294,27 +295,29 @@ std::string cHeader(const Program &program, const std::string &guardName) {
   return s;
 }
 
-std::string emitText(const Kernel &kernel, std::string_view kind,
-                     std::string &text, int optLevel) {
+Expected<std::string> emitText(const Kernel &kernel, std::string_view kind,
+                               OptLevel optLevel) {
   auto emitKind = core::parseEmitKind(kind);
   if (!emitKind || (*emitKind != core::EmitKind::IR &&
                     *emitKind != core::EmitKind::Assembly))
-    return "unknown text kind '" + std::string(kind) + "' (use ll or asm)";
+    return callError("unknown text kind '" + std::string(kind) +
+                     "' (use ll or asm)");
   Kernel typed = kernel;
-  if (auto errors = typeCheck(typed); !errors.empty())
-    return renderDiags(errors, "kernel '" + kernel.name + "'", "");
-  auto m = machineFor({optLevel, "", "", ""});
+  if (auto errors = typeCheck(typed); !errors.empty()) {
+    attachSource(errors, "kernel '" + kernel.name + "'", "");
+    return errors;
+  }
+  AotOptions host;
+  host.optLevel = optLevel;
+  auto m = machineFor(host);
   if (!m)
-    return errorMessage(m.takeError());
+    return core::toDiagnostics(m.takeError());
   llvm::LLVMContext ctx;
   auto module = optimised(ctx, {typed}, *m, optLevel);
   if (!module)
-    return errorMessage(module.takeError());
-  auto out = core::emitToString(**module, *m->tm, *emitKind, m->vecLib);
-  if (!out)
-    return errorMessage(out.takeError());
-  text = std::move(*out);
-  return "";
+    return core::toDiagnostics(module.takeError());
+  return core::toExpected(
+      core::emitToString(**module, *m->tm, *emitKind, m->vecLib));
 }
 
 } // namespace kiln::tensor

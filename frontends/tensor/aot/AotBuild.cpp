@@ -24,7 +24,7 @@ llvm::Expected<std::string> optimisedText(const Program &program,
                                           const AotOptions &options,
                                           core::EmitKind kind);
 std::string wrapperSource(const Program &program, const std::string &guard);
-std::string checkNames(const Program &program);
+Status checkNames(const Program &program);
 } // namespace aot
 
 namespace {
@@ -63,44 +63,47 @@ std::string stem(const std::string &path) {
   return s;
 }
 
-} // namespace
+/// The error of a failed step, as diagnostics.
+Status failed(llvm::Error err) { return core::toDiagnostics(std::move(err)); }
 
-std::string buildSharedLibrary(const Program &program, const std::string &path,
-                               const std::string &headerPath,
-                               const AotOptions &options) {
-  if (program.kernels.empty())
-    return "no kernel to build";
-  if (std::string err = aot::checkNames(program); !err.empty())
-    return err;
-  if (!options.emit.empty()) {
-    auto kind = core::parseEmitKind(options.emit);
-    if (!kind || *kind == core::EmitKind::Bitcode)
-      return "unknown --emit kind '" + options.emit + "' (use ll, asm or obj)";
-    auto text = aot::optimisedText(program, options, *kind);
-    if (!text)
-      return errorMessage(text.takeError());
-    if (auto err = core::writeOutputFile(path, *text))
-      return errorMessage(std::move(err));
-    return "";
-  }
+/// --emit: the optimised kernels as IR, assembly or an object at `path`.
+Status emitOnly(const Program &program, const std::string &path,
+                const AotOptions &options) {
+  auto kind = core::parseEmitKind(options.emit);
+  if (!kind || *kind == core::EmitKind::Bitcode)
+    return callError("unknown --emit kind '" + options.emit +
+                     "' (use ll, asm or obj)");
+  auto text = aot::optimisedText(program, options, *kind);
+  if (!text)
+    return failed(text.takeError());
+  if (auto err = core::writeOutputFile(path, *text))
+    return failed(std::move(err));
+  return {};
+}
+
+/// The kernels' object and their C wrappers (exporting `guard`_last_error),
+/// compiled and linked with the AOT runtime into the shared library `path`.
+Status linkLibrary(const Program &program, const std::string &path,
+                   const std::string &guard, const AotOptions &options) {
   std::string archive = aotRuntimeArchive();
   if (!llvm::sys::fs::exists(archive))
-    return "the tensor AOT runtime (libkiln_tensor_aot_rt.a) was not found at " +
-           archive;
+    return errorDiagnostic(
+        "the tensor AOT runtime (libkiln_tensor_aot_rt.a) was not found at " +
+        archive);
   auto object = aot::optimisedText(program, options, core::EmitKind::Object);
   if (!object)
-    return errorMessage(object.takeError());
+    return failed(object.takeError());
   TempDir dir;
   if (auto ec = llvm::sys::fs::createUniqueDirectory("kiln-tensor", dir.path))
-    return "cannot create a temporary directory: " + ec.message();
+    return errorDiagnostic("cannot create a temporary directory: " +
+                           ec.message());
   std::string objPath = (dir.path + "/kernels.o").str();
   std::string wrapPath = (dir.path + "/kernels_wrap.c").str();
-  std::string guard = stem(headerPath.empty() ? path : headerPath);
   if (auto err = core::writeOutputFile(objPath, *object))
-    return errorMessage(std::move(err));
-  if (auto err = core::writeOutputFile(
-          wrapPath, aot::wrapperSource(program, guard)))
-    return errorMessage(std::move(err));
+    return failed(std::move(err));
+  if (auto err = core::writeOutputFile(wrapPath,
+                                       aot::wrapperSource(program, guard)))
+    return failed(std::move(err));
   core::LinkOptions lo;
   lo.shared = true;
   lo.extraArgs = {archive, "-lmvec"};
@@ -109,16 +112,36 @@ std::string buildSharedLibrary(const Program &program, const std::string &path,
   if (auto err = core::linkObjects({"-fPIC", "-O2", "-fvisibility=hidden",
                                     "-std=c11", wrapPath, objPath},
                                    path, lo))
-    return errorMessage(std::move(err));
+    return failed(std::move(err));
+  return {};
+}
+
+} // namespace
+
+Status buildSharedLibrary(const Program &program, const std::string &path,
+                          const std::string &headerPath,
+                          const AotOptions &options) {
+  if (program.kernels.empty())
+    return callError("no kernel to build");
+  if (Status names = aot::checkNames(program); !names)
+    return names;
+  if (!options.emit.empty())
+    return emitOnly(program, path, options);
+  std::string guard = stem(headerPath.empty() ? path : headerPath);
+  if (Status linked = linkLibrary(program, path, guard, options); !linked)
+    return linked;
   if (headerPath.empty())
-    return "";
+    return {};
   // The library is complete even when its header cannot be written: it is
   // left in place (removing it would lose the file it replaced, or a link's
   // target) and the error says which file is missing.
-  if (auto err = core::writeOutputFile(headerPath, cHeader(program, guard)))
-    return errorMessage(std::move(err)) + " (the library '" + path +
-           "' was written)";
-  return "";
+  if (auto err = core::writeOutputFile(headerPath, cHeader(program, guard))) {
+    Diagnostics diags = core::toDiagnostics(std::move(err));
+    for (Diagnostic &d : diags)
+      d.message += " (the library '" + path + "' was written)";
+    return diags;
+  }
+  return {};
 }
 
 } // namespace kiln::tensor

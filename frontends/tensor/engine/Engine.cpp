@@ -2,6 +2,7 @@
 // of compiled kernels), and run a checked call on the engine's thread pool.
 #include "EngineImpl.h"
 #include "tensor/irgen/IRGen.h"
+#include "tensor/syntax/Limits.h"
 
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Timing.h"
@@ -18,19 +19,6 @@
 #include <vector>
 
 namespace kiln::tensor {
-
-std::string errorMessage(llvm::Error err) {
-  std::string text = core::renderError(std::move(err));
-  return text.starts_with("error: ") ? text.substr(7) : text;
-}
-
-core::OptLevel optLevelFor(int level) {
-  static const core::OptLevel levels[] = {core::OptLevel::O0,
-                                          core::OptLevel::O1,
-                                          core::OptLevel::O2,
-                                          core::OptLevel::O3};
-  return levels[level < 0 ? 0 : level > 3 ? 3 : level];
-}
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
 buildKernelModule(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
@@ -55,26 +43,19 @@ Engine::~Engine() {
     P->Recent.clear(); // kernels release their code before the JIT goes
 }
 
-std::unique_ptr<Engine> Engine::create(const EngineOptions &options,
-                                       std::string &error) {
-  if (options.optLevel < 0 || options.optLevel > 3) {
-    error = "opt level must be 0-3, got " + std::to_string(options.optLevel);
-    return nullptr;
-  }
+Expected<std::unique_ptr<Engine>> Engine::create(const EngineOptions &options) {
   auto impl = std::make_unique<Impl>();
   impl->Options = options;
   core::JitOptions jo;
-  jo.level = optLevelFor(options.optLevel);
+  jo.level = options.optLevel;
   jo.vectorLibrary = core::VectorLibrary::Libmvec;
   jo.timings = options.timings;
   if (options.cache)
     jo.cache = std::make_shared<core::CompileCache>(
         core::CompileCache::defaultDirectory());
   auto jit = core::Jit::create(jo);
-  if (!jit) {
-    error = errorMessage(jit.takeError());
-    return nullptr;
-  }
+  if (!jit)
+    return core::toDiagnostics(jit.takeError());
   impl->Jit = std::move(*jit);
   unsigned threads = options.threads ? options.threads
                                      : std::thread::hardware_concurrency();
@@ -96,7 +77,7 @@ CompiledKernel::~CompiledKernel() {
 const Kernel &CompiledKernel::signature() const { return P->Signature; }
 
 std::shared_ptr<CompiledKernel>
-CompileResult::find(std::string_view name) const {
+CompiledProgram::find(std::string_view name) const {
   for (const auto &k : kernels)
     if (k->signature().name == name)
       return k;
@@ -146,25 +127,19 @@ kt_loop_fn resolveStrided(void *arg) {
     if (fn)
       __atomic_store_n(&impl->Fns.strided, *fn, __ATOMIC_RELEASE);
     else
-      impl->StridedError = errorMessage(fn.takeError());
+      impl->StridedError = core::toDiagnostics(fn.takeError());
   });
   return impl->Fns.strided;
 }
 
-/// JIT-compiles one typed kernel (its own module and resource tracker).
-llvm::Expected<std::shared_ptr<CompiledKernel>>
-jitKernel(Engine::Impl &engine, const Kernel &kernel) {
-  unsigned id = engine.NameCount[kernel.name]++;
-  std::string suffix = id ? "_" + std::to_string(id) : "";
-  auto impl = std::make_unique<CompiledKernel::Impl>();
-  impl->Signature = kernel;
-  impl->Owner = &engine;
-  impl->Tracker = engine.Jit->createTracker();
-  core::PhaseTimings *timings = engine.Options.timings;
-  // Two modules: the flat loop (+ combine/finish) compiled now, the strided
-  // loop only when a call needs it (ORC compiles a module on first lookup).
+/// Adds the kernel's two modules to its tracker: the flat loop (+
+/// combine/finish) compiled at once, the strided loop only when a call needs
+/// it (ORC compiles a module on first lookup).
+llvm::Error addKernelModules(Engine::Impl &engine, const Kernel &kernel,
+                             const std::string &suffix,
+                             const core::ResourceTrackerSP &tracker) {
   for (bool strided : {false, true}) {
-    core::ScopedPhase phase(timings, "irgen");
+    core::ScopedPhase phase(engine.Options.timings, "irgen");
     auto ctx = std::make_unique<llvm::LLVMContext>();
     std::string name = "kiln_tk_" + kernel.name + suffix +
                        (strided ? "_strided" : "_flat");
@@ -175,43 +150,70 @@ jitKernel(Engine::Impl &engine, const Kernel &kernel) {
       return module.takeError();
     if (auto err = engine.Jit->addModule(
             llvm::orc::ThreadSafeModule(std::move(*module), std::move(ctx)),
-            impl->Tracker))
-      return std::move(err);
+            tracker))
+      return err;
   }
-  irgen::KernelSymbols sym = irgen::symbolsFor(kernel, suffix);
-  kt_kernel_fns &f = impl->Fns;
-  {
-    LinkPhase link(timings);
-    auto flat = lookup<kt_loop_fn>(*engine.Jit, sym.flat);
-    if (!flat)
-      return flat.takeError();
-    f.flat = *flat;
-    if (!kernel.resultIsArray) {
-      auto combine = lookup<kt_combine_fn>(*engine.Jit, sym.combine);
-      if (!combine)
-        return combine.takeError();
-      auto finish = lookup<kt_finish_fn>(*engine.Jit, sym.finish);
-      if (!finish)
-        return finish.takeError();
-      f.combine = *combine;
-      f.finish = *finish;
-    }
-  }
-  impl->StridedSymbol = sym.strided;
-  f.resolveStrided = resolveStrided;
-  f.resolveArg = impl.get();
+  return llvm::Error::success();
+}
+
+/// Looks up the flat loop (and a reduction's combine/finish) into `f`.
+llvm::Error lookupLoops(Engine::Impl &engine, const Kernel &kernel,
+                        const irgen::KernelSymbols &sym, kt_kernel_fns &f) {
+  LinkPhase link(engine.Options.timings);
+  auto flat = lookup<kt_loop_fn>(*engine.Jit, sym.flat);
+  if (!flat)
+    return flat.takeError();
+  f.flat = *flat;
+  if (kernel.resultIsArray)
+    return llvm::Error::success();
+  auto combine = lookup<kt_combine_fn>(*engine.Jit, sym.combine);
+  if (!combine)
+    return combine.takeError();
+  auto finish = lookup<kt_finish_fn>(*engine.Jit, sym.finish);
+  if (!finish)
+    return finish.takeError();
+  f.combine = *combine;
+  f.finish = *finish;
+  return llvm::Error::success();
+}
+
+/// The call tables run() reads: element sizes, the fast path's codes, the
+/// rank-1 plan and the driver's slot counts.
+void describeSlots(CompiledKernel::Impl &impl, const Kernel &kernel,
+                   int64_t threshold) {
   for (const Param &p : kernel.params) {
-    impl->PlainCode[impl->ElemSize.size()] =
+    impl.PlainCode[impl.ElemSize.size()] =
         static_cast<unsigned char>(p.type) | (p.isArray ? 0x80 : 0);
-    impl->ElemSize.push_back(p.isArray ? dtypeSize(p.type) : 0);
+    impl.ElemSize.push_back(p.isArray ? dtypeSize(p.type) : 0);
   }
-  impl->Plan = makeRankOnePlan(kernel);
-  impl->Threshold = engine.Options.parallelThreshold;
-  impl->ElemSize.push_back(
-      kernel.resultIsArray ? dtypeSize(kernel.resultType) : 0);
-  f.nslots = static_cast<int>(impl->ElemSize.size());
+  impl.Plan = makeRankOnePlan(kernel);
+  impl.Threshold = threshold;
+  impl.ElemSize.push_back(kernel.resultIsArray ? dtypeSize(kernel.resultType)
+                                               : 0);
+  kt_kernel_fns &f = impl.Fns;
+  f.nslots = static_cast<int>(impl.ElemSize.size());
   f.nreductions = static_cast<int>(irgen::reductionsOf(kernel).size());
-  f.elemSize = impl->ElemSize.data();
+  f.elemSize = impl.ElemSize.data();
+}
+
+/// JIT-compiles one typed kernel (its own modules and resource tracker).
+llvm::Expected<std::shared_ptr<CompiledKernel>>
+jitKernel(Engine::Impl &engine, const Kernel &kernel) {
+  unsigned id = engine.NameCount[kernel.name]++;
+  std::string suffix = id ? "_" + std::to_string(id) : "";
+  auto impl = std::make_unique<CompiledKernel::Impl>();
+  impl->Signature = kernel;
+  impl->Owner = &engine;
+  impl->Tracker = engine.Jit->createTracker();
+  if (auto err = addKernelModules(engine, kernel, suffix, impl->Tracker))
+    return std::move(err);
+  irgen::KernelSymbols sym = irgen::symbolsFor(kernel, suffix);
+  if (auto err = lookupLoops(engine, kernel, sym, impl->Fns))
+    return std::move(err);
+  impl->StridedSymbol = sym.strided;
+  impl->Fns.resolveStrided = resolveStrided;
+  impl->Fns.resolveArg = impl.get();
+  describeSlots(*impl, kernel, engine.Options.parallelThreshold);
   return std::make_shared<CompiledKernel>(std::move(impl));
 }
 
@@ -238,11 +240,20 @@ void sweepExpired(Engine::Impl &e) {
   e.SweepAt = std::max<size_t>(64, 2 * e.Compiled.size());
 }
 
-/// The cached kernel or a fresh compilation; "" or the error text.
-std::string compileTyped(Engine &engine, const Kernel &kernel,
-                         CompileResult &result) {
-  if (kernel.params.size() > 60)
-    return "kernel '" + kernel.name + "' has more than 60 parameters";
+/// A compile error of kernel `name`: each of core's diagnostics, its message
+/// prefixed with which kernel failed.
+Diagnostics compileError(const std::string &name, llvm::Error err) {
+  Diagnostics diags = core::toDiagnostics(std::move(err));
+  for (Diagnostic &d : diags)
+    d.message = "cannot compile kernel '" + name + "': " + d.message;
+  return diags;
+}
+
+/// The cached kernel or a fresh compilation.
+Expected<std::shared_ptr<CompiledKernel>> compileTyped(Engine &engine,
+                                                       const Kernel &kernel) {
+  if (kernel.params.size() > syntax::kMaxParams)
+    return callError(syntax::tooManyParams(kernel.name));
   Engine::Impl &e = engine.impl();
   std::string key = printKernel(kernel);
   std::vector<std::shared_ptr<CompiledKernel>> released; // freed unlocked
@@ -250,46 +261,40 @@ std::string compileTyped(Engine &engine, const Kernel &kernel,
   if (auto it = e.Compiled.find(key); it != e.Compiled.end())
     if (std::shared_ptr<CompiledKernel> cached = it->second.lock()) {
       keepRecent(e, cached, released);
-      result.kernels.push_back(std::move(cached));
-      return "";
+      return cached;
     }
   auto compiled = jitKernel(e, kernel);
   if (!compiled)
-    return "error: cannot compile kernel '" + kernel.name +
-           "': " + errorMessage(compiled.takeError());
+    return compileError(kernel.name, compiled.takeError());
   sweepExpired(e);
   e.Compiled[key] = *compiled;
   keepRecent(e, *compiled, released);
-  result.kernels.push_back(*compiled);
-  return "";
+  return *compiled;
 }
 
 } // namespace
 
-CompileResult compile(Engine &engine, std::string_view source,
-                      const CompileOptions &options) {
-  CompileResult result;
+Expected<CompiledProgram> compile(Engine &engine, std::string_view source,
+                                  const CompileOptions &options) {
   ParseResult parsed;
   {
     core::ScopedPhase phase(engine.options().timings, "parse");
-    parsed = parseProgram(source);
+    parsed = parseProgram(source, options.fileName);
   }
-  if (!parsed.ok()) {
-    result.diagnostics = renderDiags(parsed.errors, options.fileName, source);
-    return result;
+  if (!parsed.ok())
+    return std::move(parsed.errors);
+  CompiledProgram program;
+  for (const Kernel &k : parsed.program.kernels) {
+    auto compiled = compileTyped(engine, k);
+    if (!compiled)
+      return compiled.takeDiagnostics();
+    program.kernels.push_back(std::move(*compiled));
   }
-  for (const Kernel &k : parsed.program.kernels)
-    if (std::string err = compileTyped(engine, k, result); !err.empty()) {
-      result.kernels.clear();
-      result.diagnostics = err;
-      return result;
-    }
-  return result;
+  return program;
 }
 
-CompileResult compile(Engine &engine, const Kernel &kernel,
-                      const CompileOptions &) {
-  CompileResult result;
+Expected<std::shared_ptr<CompiledKernel>> compile(Engine &engine,
+                                                  const Kernel &kernel) {
   Kernel typed = kernel;
   std::vector<Diag> errors;
   {
@@ -297,12 +302,10 @@ CompileResult compile(Engine &engine, const Kernel &kernel,
     errors = typeCheck(typed);
   }
   if (!errors.empty()) {
-    result.diagnostics = renderDiags(errors, "kernel '" + kernel.name + "'", "");
-    return result;
+    attachSource(errors, "kernel '" + kernel.name + "'", "");
+    return errors;
   }
-  if (std::string err = compileTyped(engine, typed, result); !err.empty())
-    result.diagnostics = err;
-  return result;
+  return compileTyped(engine, typed);
 }
 
 } // namespace kiln::tensor

@@ -54,7 +54,8 @@ struct CompiledKernel::Impl {
   kt_kernel_fns Fns{};
   /// The strided loop is its own module, compiled on first use.
   std::once_flag StridedOnce;
-  std::string StridedSymbol, StridedError;
+  std::string StridedSymbol;
+  Diagnostics StridedError; ///< why the strided loop could not be compiled
 };
 
 enum class LoopKind { All, Flat, Strided };
@@ -66,12 +67,5 @@ llvm::Expected<std::unique_ptr<llvm::Module>>
 buildKernelModule(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
                   const std::string &suffix, const std::string &name,
                   LoopKind loops = LoopKind::All);
-
-/// The error as one plain sentence (core's "error: " prefix removed), the
-/// form the tensor API returns; located diagnostics keep their prefix.
-std::string errorMessage(llvm::Error err);
-
-/// core::OptLevel for 0-3 (clamped).
-core::OptLevel optLevelFor(int level);
 
 } // namespace kiln::tensor

@@ -24,10 +24,9 @@ using RankOneFn = int64_t (*)(const RankOnePlan &plan, const Arg *args,
                               size_t count, const ArrayView *out,
                               const Scalar *result, int64_t *ctx);
 /// run() for one kernel shape (Run.cpp runRankOne).
-using RankOneRun = std::string (*)(const CompiledKernel::Impl &P,
-                                   const Arg *args, size_t count,
-                                   ArrayView *out, Scalar *result,
-                                   unsigned threads);
+using RankOneRun = Status (*)(const CompiledKernel::Impl &P, const Arg *args,
+                              size_t count, ArrayView *out, Scalar *result,
+                              unsigned threads);
 
 /// A kernel's parameters sorted for the rank-1 check: arrays and scalars
 /// apart, each with its Arg's byte offset, context word, dtype and element

@@ -237,13 +237,17 @@ rankOneContext(const RankOnePlan &plan, const Arg *args, size_t count,
 }
 
 /// The driver's status and scalar result as run()'s answer.
-std::string callResult(const CompiledKernel::Impl &P, int rc,
-                       const unsigned char *bytes, Scalar *result) {
+Status callResult(const CompiledKernel::Impl &P, int rc,
+                  const unsigned char *bytes, Scalar *result) {
   if (rc == 3)
     return P.StridedError;
-  if (rc != 0)
-    return "out of memory for the reduction partials of kernel '" +
-           P.Signature.name + "'";
+  if (rc != 0) {
+    Diagnostic d = errorDiagnostic(
+        "out of memory for the reduction partials of kernel '" +
+        P.Signature.name + "'");
+    d.kind = ErrorKind::Runtime;
+    return d;
+  }
   if (!P.Signature.resultIsArray)
     *result = scalarFrom(P.Signature.resultType, bytes);
   return {};
@@ -263,16 +267,11 @@ int execute(const CompiledKernel::Impl &P, int64_t *ctx, int64_t n,
                 : kt_execute(&P.Fns, ctx, bytes, &par);
 }
 
-/// Any other call: checkCall (the error messages), the broadcast shape and
-/// the full context; the driver coalesces and picks the loop.
-std::string runGeneral(const CompiledKernel::Impl &P,
-                       const std::vector<Arg> &args, ArrayView *out,
-                       Scalar *result, unsigned threads) {
-  const Kernel &k = P.Signature;
-  if (std::string err = checkCall(k, args, out); !err.empty())
-    return err;
-  if (!k.resultIsArray && !result)
-    return "kernel '" + k.name + "' returns a scalar: pass a result";
+/// The full context of a checked call: the broadcast shape, every slot's
+/// data, strides and scalar.
+std::vector<int64_t> generalContext(const CompiledKernel::Impl &P,
+                                    const std::vector<Arg> &args,
+                                    const ArrayView *out) {
   std::vector<std::vector<int64_t>> shapes;
   for (const Arg &a : args)
     if (a.isArray)
@@ -289,8 +288,21 @@ std::string runGeneral(const CompiledKernel::Impl &P,
       ctx[KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_SCALAR] =
           scalarBits(args[s].scalar);
   }
-  if (k.resultIsArray)
+  if (P.Signature.resultIsArray)
     fillSlot(ctx.data(), static_cast<int>(args.size()), *out);
+  return ctx;
+}
+
+/// Any other call: checkCall (the error messages), then the full context;
+/// the driver coalesces and picks the loop.
+Status runGeneral(const CompiledKernel::Impl &P, const std::vector<Arg> &args,
+                  ArrayView *out, Scalar *result, unsigned threads) {
+  const Kernel &k = P.Signature;
+  if (Status call = checkCall(k, args, out); !call)
+    return call;
+  if (!k.resultIsArray && !result)
+    return callError("kernel '" + k.name + "' returns a scalar: pass a result");
+  std::vector<int64_t> ctx = generalContext(P, args, out);
   alignas(8) unsigned char bytes[8] = {0};
   return callResult(P, execute(P, ctx.data(), -1, bytes, threads), bytes,
                     result);
@@ -298,7 +310,7 @@ std::string runGeneral(const CompiledKernel::Impl &P,
 
 /// The rest of run(): `n` is the rank-1 check's answer; when -1, plainContext
 /// decides; then the flat loop, the driver or the general path.
-[[gnu::noinline]] std::string finishCall(const CompiledKernel::Impl &P,
+[[gnu::noinline]] Status finishCall(const CompiledKernel::Impl &P,
                                          const Arg *args, size_t count,
                                          ArrayView *out, Scalar *result,
                                          unsigned threads, int64_t *ctx,
@@ -322,7 +334,7 @@ std::string runGeneral(const CompiledKernel::Impl &P,
 /// in order, partials on the stack — and anything else to finishCall. The
 /// context is sized for the kernel's slots, the most any path writes.
 template <unsigned NA, unsigned NS, bool OutArray>
-std::string runRankOne(const CompiledKernel::Impl &P, const Arg *args,
+Status runRankOne(const CompiledKernel::Impl &P, const Arg *args,
                        size_t count, ArrayView *out, Scalar *result,
                        unsigned threads) {
   int64_t ctx[KT_CTX_WORDS(NA ? NA + NS + 1 : 64)];
@@ -402,13 +414,13 @@ RankOneFn rankOneCheck(unsigned arrays, unsigned scalars, bool outArray) {
   return outArray ? rankOneContext<0, 0, true> : rankOneContext<0, 0, false>;
 }
 
-std::string CompiledKernel::run(const std::vector<Arg> &args, ArrayView *out,
-                                Scalar *result, unsigned threads) const {
+Status CompiledKernel::run(const std::vector<Arg> &args, ArrayView *out,
+                           Scalar *result, unsigned threads) const {
   return run(args.data(), args.size(), out, result, threads);
 }
 
-std::string CompiledKernel::run(const Arg *args, size_t count, ArrayView *out,
-                                Scalar *result, unsigned threads) const {
+Status CompiledKernel::run(const Arg *args, size_t count, ArrayView *out,
+                           Scalar *result, unsigned threads) const {
   return P->Plan.run(*P, args, count, out, result, threads);
 }
 

@@ -166,9 +166,8 @@ std::string makeSpace(const std::vector<Arg> &args, Space &space) {
 std::string makePlan(const Kernel &kernel, const std::vector<Arg> &args,
                      const ArrayView *out, const Scalar *result, Plan &plan) {
   plan = Plan{};
-  if (std::string err = checkCall(kernel, args, kernel.resultIsArray ? out : nullptr);
-      !err.empty())
-    return err;
+  if (Status call = checkCall(kernel, args, kernel.resultIsArray ? out : nullptr); !call)
+    return call.diagnostics().front().message;
   if (kernel.resultIsArray && !out) return "this kernel returns an array: pass an output view";
   if (!kernel.resultIsArray && !result) return "this kernel returns a scalar: pass a result";
   if (std::string err = makeSpace(args, plan.space); !err.empty()) return err;

@@ -187,10 +187,9 @@ std::string checkOutput(const Kernel &kernel, const std::vector<Arg> &args,
   return "";
 }
 
-} // namespace
-
-std::string checkCall(const Kernel &kernel, const std::vector<Arg> &args,
-                      const ArrayView *out) {
+/// checkCall's sentence; "" when the call is well-formed.
+std::string callProblem(const Kernel &kernel, const std::vector<Arg> &args,
+                        const ArrayView *out) {
   if (args.size() != kernel.params.size())
     return "kernel '" + kernel.name + "' takes " +
            std::to_string(kernel.params.size()) + " arguments, got " +
@@ -214,6 +213,22 @@ std::string checkCall(const Kernel &kernel, const std::vector<Arg> &args,
   if (!kernel.resultIsArray)
     return "";
   return checkOutput(kernel, args, out, shape);
+}
+
+} // namespace
+
+Diagnostic callError(std::string message) {
+  Diagnostic d = errorDiagnostic(std::move(message));
+  d.kind = ErrorKind::InvalidArgument;
+  return d;
+}
+
+Status checkCall(const Kernel &kernel, const std::vector<Arg> &args,
+                 const ArrayView *out) {
+  std::string problem = callProblem(kernel, args, out);
+  if (problem.empty())
+    return {};
+  return callError(std::move(problem));
 }
 
 } // namespace kiln::tensor

@@ -298,29 +298,15 @@ bool withinLimits(const Kernel &kernel, std::vector<Diag> &errors) {
   return errors.empty();
 }
 
-} // namespace
-
-std::vector<Diag> typeCheck(Kernel &kernel) {
-  std::vector<Diag> errors;
-  if (!kernel.body) {
-    errors.push_back({kernel.loc, "kernel '" + kernel.name + "' has no body"});
-    return errors;
-  }
-  if (!withinLimits(kernel, errors))
-    return errors;
-  Sema sema(kernel, errors);
-  Typed body = sema.visit(kernel.body, false);
-  if (body.bad)
-    return errors;
-  if (body.literal &&
-      !sema.retype(body, kernel.resultType, " as the kernel's result"))
-    return errors;
+/// The result declaration against the typed body.
+void checkResult(const Kernel &kernel, const Typed &body, bool sawReduce,
+                 std::vector<Diag> &errors) {
   SourceLoc loc = body.e->loc;
   if (!kernel.resultIsArray && body.e->isArray)
     errors.push_back({loc, "kernel '" + kernel.name +
                                "' returns a scalar but its body is "
                                "elementwise; reduce it, e.g. sum(...)"});
-  else if (!kernel.resultIsArray && !sema.sawReduce)
+  else if (!kernel.resultIsArray && !sawReduce)
     errors.push_back({loc, "kernel '" + kernel.name +
                                "' returns a scalar: its body needs a "
                                "reduction such as sum(...)"});
@@ -330,8 +316,34 @@ std::vector<Diag> typeCheck(Kernel &kernel) {
                   typeText(kernel.resultType, kernel.resultIsArray) +
                   " but its body has type " +
                   typeText(body.e->type, kernel.resultIsArray)});
+}
+
+void typeCheckInto(Kernel &kernel, std::vector<Diag> &errors) {
+  if (!kernel.body) {
+    errors.push_back({kernel.loc, "kernel '" + kernel.name + "' has no body"});
+    return;
+  }
+  if (!withinLimits(kernel, errors))
+    return;
+  Sema sema(kernel, errors);
+  Typed body = sema.visit(kernel.body, false);
+  if (body.bad)
+    return;
+  if (body.literal &&
+      !sema.retype(body, kernel.resultType, " as the kernel's result"))
+    return;
+  checkResult(kernel, body, sema.sawReduce, errors);
   if (errors.empty())
     kernel.body = body.e;
+}
+
+} // namespace
+
+std::vector<Diag> typeCheck(Kernel &kernel) {
+  std::vector<Diag> errors;
+  typeCheckInto(kernel, errors);
+  for (Diag &d : errors)
+    d.kind = ErrorKind::Type;
   return errors;
 }
 

@@ -1,5 +1,5 @@
-// Syntax: the front half's entry points — parse + sema over a file, and the
-// LLVM-free rendering of diagnostics with source line and caret.
+// Syntax: the front half's entry point — parse + sema over a file, its
+// errors in source order with their source lines attached.
 #include "kiln/tensor/Syntax.h"
 
 #include "Parser.h"
@@ -11,51 +11,60 @@
 namespace kiln::tensor {
 
 namespace {
+
 bool before(SourceLoc a, SourceLoc b) {
   return a.line != b.line ? a.line < b.line : a.col < b.col;
 }
-} // namespace
 
-ParseResult parseProgram(std::string_view source) {
-  ParseResult result;
-  Program parsed;
-  syntax::parse(source, parsed, result.errors);
+void setKind(std::vector<Diag> &errors, size_t from, ErrorKind kind) {
+  for (size_t i = from; i < errors.size(); ++i)
+    errors[i].kind = kind;
+}
+
+/// Source order (parse errors of later kernels were found first); equal
+/// locations keep their order.
+void sortBySource(std::vector<Diag> &errors) {
+  std::stable_sort(errors.begin(), errors.end(),
+                   [](const Diag &a, const Diag &b) {
+                     return before(a.loc, b.loc);
+                   });
+}
+
+/// Type-checks the parsed kernels into `result` (a name defined twice keeps
+/// its first kernel).
+void checkKernels(Program &parsed, ParseResult &result) {
   std::unordered_set<std::string> names;
   for (Kernel &k : parsed.kernels) {
+    size_t from = result.errors.size();
     if (!names.insert(k.name).second) {
       result.errors.push_back({k.loc, "kernel '" + k.name +
                                           "' is defined twice"});
-      continue;
+    } else {
+      std::vector<Diag> errors = typeCheck(k);
+      result.errors.insert(result.errors.end(), errors.begin(), errors.end());
+      result.program.kernels.push_back(std::move(k));
     }
-    std::vector<Diag> errors = typeCheck(k);
-    result.errors.insert(result.errors.end(), errors.begin(), errors.end());
-    result.program.kernels.push_back(std::move(k));
+    setKind(result.errors, from, ErrorKind::Type);
   }
-  if (parsed.kernels.empty() && result.errors.empty())
-    result.errors.push_back({{1, 1}, "no kernel in the source; write e.g. "
-                                     "`kernel f(a: f32[]) -> f32[] = a * 2`"});
-  // Source order (parse errors of later kernels were found first); equal
-  // locations keep their order.
-  std::vector<size_t> order(result.errors.size());
-  for (size_t i = 0; i < order.size(); ++i)
-    order[i] = i;
-  const auto &errs = result.errors;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return before(errs[a].loc, errs[b].loc) ||
-           (!before(errs[b].loc, errs[a].loc) && a < b);
-  });
-  std::vector<Diag> sorted;
-  for (size_t i : order)
-    sorted.push_back(std::move(result.errors[i]));
-  result.errors = std::move(sorted);
-  return result;
 }
 
-std::string renderDiags(const std::vector<Diag> &diags, std::string_view file,
-                        std::string_view source) {
-  Diagnostics all = diags;
-  attachSource(all, file, source);
-  return kiln::render(all);
+} // namespace
+
+ParseResult parseProgram(std::string_view source, std::string_view file) {
+  ParseResult result;
+  Program parsed;
+  syntax::parse(source, parsed, result.errors);
+  setKind(result.errors, 0, ErrorKind::Parse);
+  checkKernels(parsed, result);
+  if (parsed.kernels.empty() && result.errors.empty())
+    result.errors.push_back({{1, 1},
+                             "no kernel in the source; write e.g. "
+                             "`kernel f(a: f32[]) -> f32[] = a * 2`",
+                             Severity::Error,
+                             ErrorKind::Parse});
+  sortBySource(result.errors);
+  attachSource(result.errors, file, source);
+  return result;
 }
 
 } // namespace kiln::tensor

@@ -4,6 +4,7 @@
 // three are called the same way. No LLVM here.
 #pragma once
 
+#include "kiln/support/Expected.h"
 #include "kiln/tensor/Ast.h"
 
 #include <cstdint>
@@ -60,10 +61,14 @@ broadcastShapes(const std::vector<std::vector<int64_t>> &shapes);
 
 /// Checks `args` against `kernel` (count, array/scalar, dtype, rank, that the
 /// array shapes broadcast) and, for an array result, `out` (dtype, shape equal
-/// to the broadcast shape). Returns an empty string when all is well, else one
-/// clear sentence, e.g. "argument 'b': dtype f64 does not match parameter type
-/// f32". Shared by every executor so all reject the same calls the same way.
-std::string checkCall(const Kernel &kernel, const std::vector<Arg> &args,
-                      const ArrayView *out);
+/// to the broadcast shape). On error one ErrorKind::InvalidArgument
+/// diagnostic without location whose message is one clear sentence, e.g.
+/// "argument 'b': dtype f64 does not match parameter type f32". Shared by
+/// every executor so all reject the same calls the same way.
+Status checkCall(const Kernel &kernel, const std::vector<Arg> &args,
+                 const ArrayView *out);
+
+/// A bad call as a diagnostic: ErrorKind::InvalidArgument, no location.
+Diagnostic callError(std::string message);
 
 } // namespace kiln::tensor

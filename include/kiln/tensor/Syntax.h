@@ -23,8 +23,10 @@ struct ParseResult {
   bool ok() const { return errors.empty(); }
 };
 
-/// Parses and type-checks every kernel of `source`.
-ParseResult parseProgram(std::string_view source);
+/// Parses and type-checks every kernel of `source`. The errors carry their
+/// line, column and source line, and `file` (none when empty: attach it
+/// later with kiln::attachSource).
+ParseResult parseProgram(std::string_view source, std::string_view file = {});
 
 /// Types `kernel` in place: replaces kernel.body by a typed copy (Expr::type,
 /// Expr::isArray set; literals adapted) and checks the result declaration.
@@ -34,11 +36,5 @@ std::vector<Diag> typeCheck(Kernel &kernel);
 /// The kernel as source text, every operation parenthesised; parsing it
 /// gives the same kernel (the engine's cache key; builder/text comparisons).
 std::string printKernel(const Kernel &kernel);
-
-/// `file:line:col: error: msg`, the source line and a caret, one block per
-/// diagnostic, joined by newlines (no trailing newline). Diagnostics without
-/// a location render as `file: error: msg`.
-std::string renderDiags(const std::vector<Diag> &diags, std::string_view file,
-                        std::string_view source);
 
 } // namespace kiln::tensor

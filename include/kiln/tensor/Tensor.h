@@ -5,8 +5,15 @@
 // the call (checkCall) and executes native code, split over the pool above a
 // size threshold. buildSharedLibrary() is the AOT path: a .so plus a C header
 // that need no LLVM at run time. No LLVM types in this header.
+//
+// Every fallible call returns kiln::Expected / kiln::Status: parse and type
+// errors are located (file, line, column, source line), bad calls are
+// ErrorKind::InvalidArgument without a location. Nothing here renders text;
+// callers render with kiln::render (kiln/support/Diagnostic.h).
 #pragma once
 
+#include "kiln/support/Expected.h"
+#include "kiln/support/OptLevel.h"
 #include "kiln/tensor/Array.h"
 #include "kiln/tensor/Ast.h"
 
@@ -24,7 +31,7 @@ class PhaseTimings;
 namespace kiln::tensor {
 
 struct EngineOptions {
-  int optLevel = 3;                   ///< 0-3
+  OptLevel optLevel = OptLevel::O3;
   unsigned threads = 0;               ///< pool size; 0 = hardware threads
   /// Elements; below it one thread. Waking a pool thread costs a few µs,
   /// about a memory-bound call over 1e5 floats, so splitting pays from here.
@@ -43,9 +50,9 @@ class CompiledKernel;
 
 class Engine {
 public:
-  /// Null with `error` set when the JIT cannot be created.
-  static std::unique_ptr<Engine> create(const EngineOptions &options,
-                                        std::string &error);
+  /// The engine, or why the JIT cannot be created (no location).
+  static Expected<std::unique_ptr<Engine>>
+  create(const EngineOptions &options = {});
   ~Engine();
   const EngineOptions &options() const;
   unsigned threads() const; ///< the pool's size (options.threads resolved)
@@ -63,12 +70,14 @@ class CompiledKernel {
 public:
   const Kernel &signature() const;
   /// Runs on `args`; `out` receives an array result, `result` a scalar one.
-  /// Returns "" or the error (nothing written then). threads 0 = engine's.
-  std::string run(const std::vector<Arg> &args, ArrayView *out,
-                  Scalar *result, unsigned threads = 0) const;
+  /// On error (checkCall's ErrorKind::InvalidArgument, or out of memory)
+  /// nothing is written. threads 0 = the engine's. A successful call
+  /// allocates nothing for its Status.
+  Status run(const std::vector<Arg> &args, ArrayView *out, Scalar *result,
+             unsigned threads = 0) const;
   /// The same call on `count` arguments at `args` (no vector needed).
-  std::string run(const Arg *args, size_t count, ArrayView *out,
-                  Scalar *result, unsigned threads = 0) const;
+  Status run(const Arg *args, size_t count, ArrayView *out, Scalar *result,
+             unsigned threads = 0) const;
   struct Impl;
   explicit CompiledKernel(std::unique_ptr<Impl> impl);
   ~CompiledKernel();
@@ -78,31 +87,32 @@ private:
 };
 
 struct CompileOptions {
-  std::string fileName = "<input>"; ///< for diagnostics
+  std::string fileName = "<input>"; ///< the diagnostics' file
 };
 
-struct CompileResult {
+/// Every kernel of one source, compiled.
+struct CompiledProgram {
   std::vector<std::shared_ptr<CompiledKernel>> kernels; ///< source order
-  std::string diagnostics; ///< rendered errors; empty on success
-  bool ok() const { return diagnostics.empty(); }
   /// The kernel called `name`, or null.
   std::shared_ptr<CompiledKernel> find(std::string_view name) const;
 };
 
-/// Parses, checks and JIT-compiles every kernel in `source`.
-CompileResult compile(Engine &engine, std::string_view source,
-                      const CompileOptions &options = {});
-/// Compiles one kernel built with KernelBuilder (type-checked here).
-CompileResult compile(Engine &engine, const Kernel &kernel,
-                      const CompileOptions &options = {});
+/// Parses, checks and JIT-compiles every kernel in `source`; all parse and
+/// type errors (file options.fileName) or the first compile error.
+Expected<CompiledProgram> compile(Engine &engine, std::string_view source,
+                                  const CompileOptions &options = {});
+/// Compiles one kernel built with KernelBuilder (type-checked here; its
+/// errors have no location and the file "kernel 'NAME'").
+Expected<std::shared_ptr<CompiledKernel>> compile(Engine &engine,
+                                                  const Kernel &kernel);
 
 /// The optimised fused loop of `kernel` as "ll" (LLVM IR) or "asm" (host
-/// assembly) into `text`. Returns "" or the error.
-std::string emitText(const Kernel &kernel, std::string_view kind,
-                     std::string &text, int optLevel = 3);
+/// assembly).
+Expected<std::string> emitText(const Kernel &kernel, std::string_view kind,
+                               OptLevel optLevel = OptLevel::O3);
 
 struct AotOptions {
-  int optLevel = 3;
+  OptLevel optLevel = OptLevel::O3;
   std::string triple; ///< empty: the host
   std::string cpu;    ///< empty: host CPU (or "generic" for another triple)
   std::string emit;   ///< "" (shared library), or "ll", "asm", "obj"
@@ -111,10 +121,10 @@ struct AotOptions {
 
 /// Writes a shared library (or with options.emit the IR/asm/object) for every
 /// kernel of `program` to `path`, and the C header to `headerPath` (not for
-/// emit). Returns "" or the error; no partial files on error.
-std::string buildSharedLibrary(const Program &program, const std::string &path,
-                               const std::string &headerPath,
-                               const AotOptions &options = {});
+/// emit). No partial files on error.
+Status buildSharedLibrary(const Program &program, const std::string &path,
+                          const std::string &headerPath,
+                          const AotOptions &options = {});
 
 /// The C99 header text buildSharedLibrary writes (guard from `guardName`).
 std::string cHeader(const Program &program, const std::string &guardName);

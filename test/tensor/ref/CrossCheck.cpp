@@ -71,15 +71,15 @@ bool runColumns(const std::string &source, const std::vector<Arg> &args, size_t 
   Kernel k = kernelOf(source);
   if (!k.body) return false;
   Engines &e = Engines::get();
-  CompileResult c0 = compile(*e.o0, source), c3 = compile(*e.o3, source);
-  EXPECT_TRUE(c0.ok() && c3.ok()) << source << "\n" << c0.diagnostics;
+  auto c0 = compile(*e.o0, source), c3 = compile(*e.o3, source);
+  EXPECT_TRUE(c0.ok() && c3.ok()) << source << "\n" << render(c0.diagnostics());
   if (!c0.ok() || !c3.ok()) return false;
   std::vector<std::pair<std::string, Column>> cols = {
       {"eager", [&](ArrayView *o, Scalar *r) { return evalEager(k, args, o, r); }},
       {"blocked", [&](ArrayView *o, Scalar *r) { return evalBlocked(k, args, o, r); }},
-      {"jit O0", [&](ArrayView *o, Scalar *r) { return c0.kernels[0]->run(args, o, r, 1); }},
-      {"jit O3 1 thread", [&](ArrayView *o, Scalar *r) { return c3.kernels[0]->run(args, o, r, 1); }},
-      {"jit O3 2 threads", [&](ArrayView *o, Scalar *r) { return c3.kernels[0]->run(args, o, r, 2); }},
+      {"jit O0", [&](ArrayView *o, Scalar *r) { return message(c0->kernels[0]->run(args, o, r, 1)); }},
+      {"jit O3 1 thread", [&](ArrayView *o, Scalar *r) { return message(c3->kernels[0]->run(args, o, r, 1)); }},
+      {"jit O3 2 threads", [&](ArrayView *o, Scalar *r) { return message(c3->kernels[0]->run(args, o, r, 2)); }},
   };
   std::vector<std::vector<uint8_t>> results;
   for (auto &[name, run] : cols) {
@@ -114,12 +114,14 @@ Engines &Engines::get() {
     o.threads = 2;
     o.parallelThreshold = e->threshold = 4096;
     o.cache = false;
-    std::string err;
-    o.optLevel = 0;
-    e->o0 = Engine::create(o, err);
-    o.optLevel = 3;
-    e->o3 = Engine::create(o, err);
-    if (!e->o0 || !e->o3) ADD_FAILURE() << "cannot create the JIT engines: " << err;
+    o.optLevel = kiln::OptLevel::O0;
+    auto o0 = Engine::create(o);
+    o.optLevel = kiln::OptLevel::O3;
+    auto o3 = Engine::create(o);
+    if (!o0 || !o3)
+      ADD_FAILURE() << "cannot create the JIT engines: " << message(o0) << message(o3);
+    e->o0 = o0 ? std::move(*o0) : nullptr;
+    e->o3 = o3 ? std::move(*o3) : nullptr;
     return e;
   }();
   return *engines;

@@ -3,6 +3,7 @@
 // reference executors on the same call.
 #pragma once
 
+#include "DiagText.h"
 #include "kiln/tensor/Array.h"
 #include "kiln/tensor/Syntax.h"
 #include "tensor/reference/Blocked.h"

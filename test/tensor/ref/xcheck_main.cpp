@@ -7,6 +7,7 @@
 // manifest.txt and the input binaries; the driver writes out_<column>.bin,
 // or err_<column>.txt when a column rejects the call. One process for all
 // cases keeps the random test fast (one engine per optimisation level).
+#include "DiagText.h"
 #include "kiln/tensor/Syntax.h"
 #include "kiln/tensor/Tensor.h"
 #include "tensor/reference/Blocked.h"
@@ -22,6 +23,7 @@
 #include <sstream>
 
 using namespace kiln::tensor;
+using kiln::tensor::test::message;
 
 namespace {
 
@@ -148,14 +150,13 @@ void column(const Case &c, const std::string &name, const Runner &run) {
 
 std::unique_ptr<Engine> engine(int opt) {
   EngineOptions o;
-  o.optLevel = opt;
+  o.optLevel = static_cast<kiln::OptLevel>(opt);
   o.threads = 2;
   o.parallelThreshold = 256; // split even the test's small arrays
   o.cache = false;
-  std::string err;
-  auto e = Engine::create(o, err);
-  if (!e) std::cerr << "tensor_xcheck: cannot create the JIT engine: " << err << "\n";
-  return e;
+  auto e = Engine::create(o);
+  if (!e) std::cerr << "tensor_xcheck: cannot create the JIT engine: " << message(e) << "\n";
+  return e ? std::move(*e) : nullptr;
 }
 
 void runCase(Case &c, Engine &o0, Engine &o3) {
@@ -166,7 +167,7 @@ void runCase(Case &c, Engine &o0, Engine &o3) {
   }
   ParseResult parsed = parseProgram(c.source);
   const Kernel *k = parsed.ok() ? parsed.program.find(c.kernelName) : nullptr;
-  std::string diag = renderDiags(parsed.errors, c.dir + "/kernel.tk", c.source);
+  std::string diag = test::renderDiags(parsed.errors, c.dir + "/kernel.tk", c.source);
   auto refCol = [&](const std::string &name, auto eval) {
     column(c, name, [&](const std::vector<Arg> &a, ArrayView *out, Scalar *r) {
       return k ? eval(*k, a, out, r) : diag;
@@ -174,13 +175,14 @@ void runCase(Case &c, Engine &o0, Engine &o3) {
   };
   refCol("eager", evalEager);
   refCol("blocked", evalBlocked);
-  CompileResult cr0 = compile(o0, c.source, {c.dir + "/kernel.tk"});
-  CompileResult cr3 = compile(o3, c.source, {c.dir + "/kernel.tk"});
-  auto jitCol = [&](const std::string &name, const CompileResult &cr, unsigned threads) {
-    auto ck = cr.ok() ? cr.find(c.kernelName) : nullptr;
+  auto cr0 = compile(o0, c.source, {c.dir + "/kernel.tk"});
+  auto cr3 = compile(o3, c.source, {c.dir + "/kernel.tk"});
+  auto jitCol = [&](const std::string &name, const kiln::Expected<CompiledProgram> &cr,
+                    unsigned threads) {
+    auto ck = cr.ok() ? cr->find(c.kernelName) : nullptr;
     column(c, name, [&](const std::vector<Arg> &a, ArrayView *out, Scalar *r) {
-      if (!ck) return cr.ok() ? std::string("kernel not found") : cr.diagnostics;
-      return ck->run(a, out, r, threads);
+      if (!ck) return cr.ok() ? std::string("kernel not found") : kiln::render(cr.diagnostics());
+      return message(ck->run(a, out, r, threads));
     });
   };
   jitCol("jit_O0", cr0, 1);

@@ -18,6 +18,7 @@
 #include <vector>
 
 using namespace kiln::tensor;
+using test::message;
 using test::expectRejected;
 
 namespace {
@@ -154,18 +155,18 @@ TEST(TensorFastPath, ContiguousEqualsStridedAndBroadcastCalls) {
     std::vector<float> out(static_cast<size_t>(n));
     Arg s = Arg::of(Scalar::f32(1.25f));
     ArrayView o = vec(out.data(), DType::F32, n);
-    ASSERT_EQ(k->run({Arg::of(vec(a.data(), DType::F32, n)),
+    ASSERT_EQ(message(k->run({Arg::of(vec(a.data(), DType::F32, n)),
                       Arg::of(vec(b.data(), DType::F32, n)), s},
-                     &o, nullptr),
+                     &o, nullptr)),
               "");
     // The same elements at every other position: the general path.
     std::vector<float> a2(size_t(2 * n + 1)), b2(a2.size()), out2(a2.size());
     for (int64_t i = 0; i < n; ++i)
       a2[size_t(2 * i)] = a[size_t(i)], b2[size_t(2 * i)] = b[size_t(i)];
     ArrayView o2 = vec(out2.data(), DType::F32, n, 2);
-    ASSERT_EQ(k->run({Arg::of(vec(a2.data(), DType::F32, n, 2)),
+    ASSERT_EQ(message(k->run({Arg::of(vec(a2.data(), DType::F32, n, 2)),
                       Arg::of(vec(b2.data(), DType::F32, n, 2)), s},
-                     &o2, nullptr),
+                     &o2, nullptr)),
               "");
     for (int64_t i = 0; i < n; ++i)
       ASSERT_EQ(out[size_t(i)], out2[size_t(2 * i)]) << n << " " << i;
@@ -180,15 +181,15 @@ TEST(TensorFastPath, ReductionsMatchTheGeneralPathBitForBit) {
   std::vector<float> a = values(n, 1.1f), b = values(n, 0.7f);
   for (unsigned threads : {1u, 2u}) {
     Scalar fast, general;
-    ASSERT_EQ(k->run({Arg::of(vec(a.data(), DType::F32, n)),
+    ASSERT_EQ(message(k->run({Arg::of(vec(a.data(), DType::F32, n)),
                       Arg::of(vec(b.data(), DType::F32, n))},
-                     nullptr, &fast, threads),
+                     nullptr, &fast, threads)),
               "");
     // a as shape [1, n] next to b as [n]: broadcast, so the general path
     // (which coalesces to the same flat loop and chunks).
     ArrayView a2 = ArrayView::contiguous(a.data(), DType::F32, {1, n});
-    ASSERT_EQ(k->run({Arg::of(a2), Arg::of(vec(b.data(), DType::F32, n))},
-                     nullptr, &general, threads),
+    ASSERT_EQ(message(k->run({Arg::of(a2), Arg::of(vec(b.data(), DType::F32, n))},
+                     nullptr, &general, threads)),
               "");
     EXPECT_EQ(fast.dtype, DType::F32);
     EXPECT_EQ(std::memcmp(&fast.f, &general.f, sizeof fast.f), 0)
@@ -230,7 +231,7 @@ TEST(TensorFastPath, WrongCallsOfTheFastShapeAreRejectedUntouched) {
   for (int64_t i = 0; i < n; ++i)
     want[size_t(i)] = a[size_t(i)] * b[size_t(i)] * 2.0f;
   ArrayView inPlace = va;
-  ASSERT_EQ(k->run({Arg::of(va), Arg::of(vb), s}, &inPlace, nullptr), "");
+  ASSERT_EQ(message(k->run({Arg::of(va), Arg::of(vb), s}, &inPlace, nullptr)), "");
   EXPECT_EQ(a, want);
 }
 
@@ -262,7 +263,7 @@ TEST(TensorFastPath, RankOneRankTwoAndStridedCallsAgree) {
       std::vector<Arg> args = {Arg::of(va), Arg::of(vi)};
       for (const Arg &s : scalars(on))
         args.push_back(s);
-      return k->run(args, &o, nullptr);
+      return message(k->run(args, &o, nullptr));
     };
     ASSERT_EQ(call(vec(a.data(), DType::F32, n),
                    vec(ints.data(), DType::I32, n),
@@ -298,7 +299,7 @@ TEST(TensorFastPath, RankOneRankTwoAndStridedCallsAgree) {
   for (const Arg &s : scalars(true))
     one.push_back(s);
   ArrayView o1 = vec(out.data(), DType::F32, 1, 5);
-  ASSERT_EQ(k->run(one, &o1, nullptr), "");
+  ASSERT_EQ(message(k->run(one, &o1, nullptr)), "");
   std::vector<Arg> args = {Arg::of(vec(a.data(), DType::F32, n)),
                            Arg::of(vec(out.data(), DType::I32, n))};
   for (const Arg &s : scalars(true))
@@ -321,15 +322,15 @@ TEST(TensorFastPath, ScalarOnlyAndScalarResultCalls) {
   expectRejected(*fill, {Arg::of(Scalar::f32(1.5f))}, &o, out,
                  "output: shape [3] does not match the broadcast shape []");
   ArrayView scalarOut = ArrayView::contiguous(out.data(), DType::F32, {});
-  ASSERT_EQ(fill->run({Arg::of(Scalar::f32(1.5f))}, &scalarOut, nullptr), "");
+  ASSERT_EQ(message(fill->run({Arg::of(Scalar::f32(1.5f))}, &scalarOut, nullptr)), "");
   EXPECT_EQ(out, (std::vector<float>{3.0f, -7.0f, -7.0f}));
   // A scalar result needs a result; the pointer entry sums as the vector.
   std::vector<int32_t> ints = {1, 2, 3, 4, 5};
   Arg a = Arg::of(vec(ints.data(), DType::I32, 5));
-  EXPECT_NE(sum->run({a}, nullptr, nullptr).find("pass a result"),
+  EXPECT_NE(message(sum->run({a}, nullptr, nullptr)).find("pass a result"),
             std::string::npos);
   Scalar r;
-  ASSERT_EQ(sum->run(&a, 1, nullptr, &r), "");
+  ASSERT_EQ(message(sum->run(&a, 1, nullptr, &r)), "");
   EXPECT_EQ(r.dtype, DType::I32);
   EXPECT_EQ(r.i, 15);
 }
@@ -350,7 +351,7 @@ TEST(TensorFastPath, HugeShapesAreRefusedNotWrapped) {
   ArrayView square =
       ArrayView::contiguous(out.data(), DType::F32, {4294967296, 4294967296});
   Scalar r;
-  EXPECT_EQ(sum->run({Arg::of(square)}, nullptr, &r),
+  EXPECT_EQ(message(sum->run({Arg::of(square)}, nullptr, &r)),
             "argument 'a': shape [4294967296, 4294967296] has too many "
             "elements (the limit is 2^60)");
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 using namespace kiln::tensor;
+using test::message;
 
 namespace {
 
@@ -184,7 +185,7 @@ TEST(TensorRowPath, ColumnAndRowBroadcastF32) {
     ArrayView O = ArrayView::contiguous(out.data(), DType::F32, {n, m});
     for (unsigned threads : {1u, 3u}) {
       std::fill(out.begin(), out.end(), -1.0f);
-      ASSERT_EQ(k->run({Arg::of(A), Arg::of(S), Arg::of(B)}, &O, nullptr, threads), "");
+      ASSERT_EQ(message(k->run({Arg::of(A), Arg::of(S), Arg::of(B)}, &O, nullptr, threads)), "");
       for (int64_t i = 0; i < n; ++i)
         for (int64_t j = 0; j < m; ++j)
           ASSERT_EQ(out[i * m + j], a[i * m + j] * s[i] + b[j])
@@ -210,7 +211,7 @@ TEST(TensorRowPath, BroadcastBoolI64AndF64Operands) {
   ArrayView Y = ArrayView::contiguous(y.data(), DType::I64, {l, 1});
   ArrayView F = ArrayView::contiguous(f.data(), DType::F64, {m});
   ArrayView O = ArrayView::contiguous(out.data(), DType::F64, {n, l, m});
-  ASSERT_EQ(k->run({Arg::of(C), Arg::of(X), Arg::of(Y), Arg::of(F)}, &O, nullptr), "");
+  ASSERT_EQ(message(k->run({Arg::of(C), Arg::of(X), Arg::of(Y), Arg::of(F)}, &O, nullptr)), "");
   for (int64_t i = 0; i < n; ++i)
     for (int64_t r = 0; r < l; ++r)
       for (int64_t j = 0; j < m; ++j) {
@@ -228,7 +229,7 @@ TEST(TensorRowPath, SizeOneArrayNextToAVectorAndAnAliasedOutput) {
   int32_t three = 3;
   ArrayView A = ArrayView::contiguous(a.data(), DType::I32, {n});
   ArrayView One = ArrayView::contiguous(&three, DType::I32, {1});
-  ASSERT_EQ(k->run({Arg::of(A), Arg::of(One)}, &A, nullptr), ""); // out is a
+  ASSERT_EQ(message(k->run({Arg::of(A), Arg::of(One)}, &A, nullptr)), ""); // out is a
   for (int64_t i = 0; i < n; ++i)
     ASSERT_EQ(a[i], int32_t(i) * 3 - 1) << i;
 }
@@ -249,7 +250,7 @@ TEST(TensorRowPath, ReductionsOverBroadcastsMatchForEveryThreadCount) {
   ArrayView S = ArrayView::contiguous(s.data(), DType::F64, {n, 1});
   for (unsigned threads : {1u, 2u, 4u}) {
     Scalar r;
-    ASSERT_EQ(k->run({Arg::of(A), Arg::of(S)}, nullptr, &r, threads), "");
+    ASSERT_EQ(message(k->run({Arg::of(A), Arg::of(S)}, nullptr, &r, threads)), "");
     EXPECT_EQ(r.f, sum + max) << threads << " threads";
   }
 }
@@ -269,9 +270,9 @@ TEST(TensorRowPath, TransposedOutputAndOperands) {
     return t;
   };
   ArrayView O = transposed(out);
-  ASSERT_EQ(k->run({Arg::of(transposed(a)), Arg::of(transposed(b)),
+  ASSERT_EQ(message(k->run({Arg::of(transposed(a)), Arg::of(transposed(b)),
                     Arg::of(ArrayView::contiguous(c.data(), DType::F32, {m}))},
-                   &O, nullptr), "");
+                   &O, nullptr)), "");
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < m; ++j)
       ASSERT_EQ(out[j * n + i], a[j * n + i] * b[j * n + i] - c[j]) << i << "," << j;
@@ -295,7 +296,7 @@ TEST(TensorRowPath, ManyBroadcastOperandsStillCorrect) {
     args.push_back(Arg::of(ArrayView::contiguous(col.data(), DType::F32, {n, 1})));
   args.push_back(Arg::of(ArrayView::contiguous(a.data(), DType::F32, {n, m})));
   ArrayView O = ArrayView::contiguous(out.data(), DType::F32, {n, m});
-  ASSERT_EQ(k->run(args, &O, nullptr), "");
+  ASSERT_EQ(message(k->run(args, &O, nullptr)), "");
   for (int64_t i = 0; i < n * m; ++i)
     ASSERT_EQ(out[i], a[i] + float(KT_ROW_SPLATS + 2) * col[i / m]) << i;
 }

@@ -1,6 +1,7 @@
 // TestEngine: the engine and kernel set-up the tensor tests share.
 #pragma once
 
+#include "DiagText.h"
 #include "kiln/tensor/Tensor.h"
 
 #include <gtest/gtest.h>
@@ -14,22 +15,21 @@ namespace kiln::tensor::test {
 /// An engine with `threads` pool threads that splits calls above
 /// `threshold` elements (small, so tests reach the threaded paths).
 inline std::unique_ptr<Engine> makeEngine(unsigned threads, int64_t threshold) {
-  std::string error;
   EngineOptions o;
   o.threads = threads;
   o.parallelThreshold = threshold;
-  auto made = Engine::create(o, error);
-  EXPECT_TRUE(made) << error;
-  return made;
+  auto made = Engine::create(o);
+  EXPECT_TRUE(made) << message(made);
+  return made ? std::move(*made) : nullptr;
 }
 
 /// The first kernel of `source` compiled on `engine` (null, and a test
 /// failure, when it does not compile).
 inline std::shared_ptr<CompiledKernel> compileFirst(Engine &engine,
                                                     const std::string &source) {
-  CompileResult r = compile(engine, source);
-  EXPECT_TRUE(r.ok()) << r.diagnostics;
-  return r.ok() ? r.kernels.front() : nullptr;
+  auto r = compile(engine, source);
+  EXPECT_TRUE(r.ok()) << render(r.diagnostics());
+  return r.ok() ? r->kernels.front() : nullptr;
 }
 
 /// `args` is rejected with checkCall's words (through both run() entries)
@@ -38,11 +38,11 @@ inline void expectRejected(const CompiledKernel &k, std::vector<Arg> args,
                            ArrayView *out, const std::vector<float> &outData,
                            const std::string &contains) {
   std::vector<float> before = outData;
-  std::string err = k.run(args, out, nullptr);
+  std::string err = message(k.run(args, out, nullptr));
   EXPECT_NE(err.find(contains), std::string::npos) << err;
-  EXPECT_EQ(err, checkCall(k.signature(), args, out));
+  EXPECT_EQ(err, message(checkCall(k.signature(), args, out)));
   EXPECT_EQ(outData, before) << contains;
-  EXPECT_EQ(k.run(args.data(), args.size(), out, nullptr), err);
+  EXPECT_EQ(message(k.run(args.data(), args.size(), out, nullptr)), err);
 }
 
 } // namespace kiln::tensor::test

@@ -1,6 +1,7 @@
 // SyntaxTest: the tensor language's parser and sema — every operator parses
 // to the expected tree, type errors carry pinned messages and locations,
 // diagnostics render with caret, and the builder makes the same kernels.
+#include "DiagText.h"
 #include "kiln/tensor/Array.h"
 #include "kiln/tensor/Builder.h"
 #include "kiln/tensor/Syntax.h"
@@ -8,6 +9,8 @@
 #include <gtest/gtest.h>
 
 using namespace kiln::tensor;
+using kiln::tensor::test::message;
+using kiln::tensor::test::renderDiags;
 
 namespace {
 
@@ -262,17 +265,17 @@ TEST(TensorSyntax, ShapesBeyondTwoToTheSixtyAreRefused) {
                                         {4294967296, 4294967296});
   ArrayView col = ArrayView::contiguous(&x, DType::F32, {2147483648, 1});
   ArrayView row = ArrayView::contiguous(&x, DType::F32, {1, 2147483648});
-  EXPECT_EQ(checkCall(k, {Arg::of(big), Arg::of(big)}, nullptr),
+  EXPECT_EQ(message(checkCall(k, {Arg::of(big), Arg::of(big)}, nullptr)),
             "argument 'a': shape [4294967296, 4294967296] has too many "
             "elements (the limit is 2^60)");
-  EXPECT_EQ(checkCall(k, {Arg::of(col), Arg::of(row)}, nullptr),
+  EXPECT_EQ(message(checkCall(k, {Arg::of(col), Arg::of(row)}, nullptr)),
             "the broadcast shape [2147483648, 2147483648] has too many "
             "elements (the limit is 2^60)");
   ArrayView empty = ArrayView::contiguous(&x, DType::F32, {0, 1LL << 62, 8});
-  EXPECT_EQ(checkCall(k, {Arg::of(empty), Arg::of(empty)}, nullptr), "");
+  EXPECT_EQ(message(checkCall(k, {Arg::of(empty), Arg::of(empty)}, nullptr)), "");
   ArrayView strided = ArrayView::contiguous(&x, DType::F32, {3});
   strided.strides[0] = int64_t(1) << 62;
-  EXPECT_EQ(checkCall(k, {Arg::of(strided), Arg::of(strided)}, nullptr),
+  EXPECT_EQ(message(checkCall(k, {Arg::of(strided), Arg::of(strided)}, nullptr)),
             "argument 'a': strides reach beyond the address space");
 }
 

@@ -1,6 +1,7 @@
 // CodegenTest: what the fused loop compiles to — vector instructions on an
 // AVX2 host, libmvec calls for transcendentals, one loop without
 // temporaries — and the text emission used by `--emit`.
+#include "DiagText.h"
 #include "kiln/core/Target.h"
 #include "kiln/tensor/Syntax.h"
 #include "kiln/tensor/Tensor.h"
@@ -8,6 +9,8 @@
 #include <gtest/gtest.h>
 
 using namespace kiln::tensor;
+using kiln::tensor::test::message;
+using kiln::tensor::test::renderDiags;
 
 namespace {
 
@@ -30,9 +33,10 @@ std::string emitted(const std::string &source, const char *kind, int level = 3) 
   EXPECT_TRUE(r.ok()) << renderDiags(r.errors, "t.tk", source);
   if (!r.ok())
     return "";
-  std::string text;
-  EXPECT_EQ(emitText(r.program.kernels[0], kind, text, level), "");
-  return text;
+  auto text = emitText(r.program.kernels[0], kind,
+                       static_cast<kiln::OptLevel>(level));
+  EXPECT_EQ(message(text), "");
+  return text ? *text : "";
 }
 
 TEST(TensorCodegen, FusedLoopUsesVectorInstructionsOnAvx2) {
@@ -99,8 +103,7 @@ TEST(TensorCodegen, OneLoopNoTemporaries) {
 TEST(TensorCodegen, EmitTextRejectsUnknownKinds) {
   ParseResult r = parseProgram("kernel k(a: f32[]) -> f32[] = a");
   ASSERT_TRUE(r.ok());
-  std::string text;
-  EXPECT_EQ(emitText(r.program.kernels[0], "exe", text),
+  EXPECT_EQ(message(emitText(r.program.kernels[0], "exe")),
             "unknown text kind 'exe' (use ll or asm)");
 }
 
