@@ -133,13 +133,14 @@ Value *ExprEmitter::unaryMath(Intrinsic::ID id, Value *x) {
   return B.CreateUnaryIntrinsic(id, x);
 }
 
-/// tanh has no LLVM 19 intrinsic the vector library maps: call libm's
-/// tanhf/tanh, declared as not touching memory so it can be vectorized.
-Value *ExprEmitter::tanh(Value *x) {
+/// A builtin with no LLVM 19 intrinsic the vector library maps (tanh): a
+/// call of its libm function (Builtins.def; 'f' appended for f32), declared
+/// as not touching memory so it can be vectorized.
+Value *ExprEmitter::libmCall(const char *name, Value *x) {
   Module *m = B.GetInsertBlock()->getModule();
   bool f32 = x->getType()->isFloatTy();
   FunctionCallee fn = m->getOrInsertFunction(
-      f32 ? "tanhf" : "tanh",
+      std::string(name) + (f32 ? "f" : ""),
       FunctionType::get(x->getType(), {x->getType()}, false));
   auto *f = cast<Function>(fn.getCallee());
   f->setDoesNotAccessMemory();
@@ -182,7 +183,7 @@ Value *ExprEmitter::builtin(const Expr &e) {
   case Builtin::Cos: return unaryMath(Intrinsic::cos, a[0]);
   case Builtin::Floor: return unaryMath(Intrinsic::floor, a[0]);
   case Builtin::Ceil: return unaryMath(Intrinsic::ceil, a[0]);
-  case Builtin::Tanh: return tanh(a[0]);
+  case Builtin::Tanh: return libmCall(builtinLibm(e.builtin), a[0]);
   case Builtin::Pow:
     return B.CreateBinaryIntrinsic(Intrinsic::pow, a[0], a[1]);
   case Builtin::Sigmoid: {

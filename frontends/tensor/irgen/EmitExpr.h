@@ -42,7 +42,7 @@ private:
   llvm::Value *intDivRem(bool rem, llvm::Value *a, llvm::Value *b);
   llvm::Value *builtin(const Expr &e);
   llvm::Value *unaryMath(llvm::Intrinsic::ID id, llvm::Value *x);
-  llvm::Value *tanh(llvm::Value *x);
+  llvm::Value *libmCall(const char *name, llvm::Value *x);
 };
 
 } // namespace kiln::tensor::irgen

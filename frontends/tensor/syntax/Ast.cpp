@@ -1,5 +1,6 @@
 // Ast: names and sizes of the tensor language's types, operators and
-// builtins (the spellings diagnostics, docs and the C header use).
+// builtins (the spellings diagnostics, docs and the C header use); the
+// builtins' columns come from Builtins.def.
 #include "kiln/tensor/Ast.h"
 
 namespace kiln::tensor {
@@ -29,22 +30,32 @@ unsigned dtypeSize(DType type) {
 bool isFloat(DType type) { return type == DType::F32 || type == DType::F64; }
 bool isInteger(DType type) { return type == DType::I32 || type == DType::I64; }
 
-const char *builtinName(Builtin fn) {
-  static const char *names[] = {"abs",  "min",     "max",  "sqrt", "exp",
-                                "log",  "sin",     "cos",  "tanh", "sigmoid",
-                                "relu", "pow",     "floor", "ceil", "clamp"};
-  return names[static_cast<int>(fn)];
-}
+namespace {
 
-unsigned builtinArity(Builtin fn) {
-  switch (fn) {
-  case Builtin::Clamp: return 3;
-  case Builtin::Min:
-  case Builtin::Max:
-  case Builtin::Pow: return 2;
-  default: return 1;
-  }
-}
+/// One row of Builtins.def.
+struct BuiltinRow {
+  const char *name;
+  unsigned arity;
+  bool floatOnly;
+  const char *libm, *doc;
+};
+
+constexpr bool Number = false, Float = true;
+constexpr BuiltinRow kBuiltins[] = {
+#define TENSOR_BUILTIN(Id, Name, Arity, Operands, Libm, Doc)                   \
+  {Name, Arity, Operands, Libm, Doc},
+#include "kiln/tensor/Builtins.def"
+};
+
+const BuiltinRow &row(Builtin fn) { return kBuiltins[static_cast<int>(fn)]; }
+
+} // namespace
+
+const char *builtinName(Builtin fn) { return row(fn).name; }
+unsigned builtinArity(Builtin fn) { return row(fn).arity; }
+bool builtinTakesFloatOnly(Builtin fn) { return row(fn).floatOnly; }
+const char *builtinLibm(Builtin fn) { return row(fn).libm; }
+const char *builtinDoc(Builtin fn) { return row(fn).doc; }
 
 const char *reduceName(ReduceOp op) {
   static const char *names[] = {"sum", "prod", "min", "max", "mean"};

@@ -71,46 +71,53 @@ Token lexNumber(Cursor &c) {
   return t;
 }
 
+/// ident ::= [A-Za-z_] [A-Za-z0-9_]*
+Token lexIdent(Cursor &c) {
+  Token t{Tok::Ident, "", {c.line, c.col}};
+  while (std::isalnum(static_cast<unsigned char>(c.peek())) ||
+         c.peek() == '_') {
+    t.text += c.peek();
+    c.advance();
+  }
+  return t;
+}
+
 const char *twoCharOps[] = {"->", "<=", ">=", "==", "!=", "&&", "||"};
 const std::string_view oneCharOps = "()[],:=+-*/%<>!;";
+
+/// An operator (two characters first), or one Tok::Bad character.
+Token lexPunct(Cursor &c) {
+  SourceLoc loc{c.line, c.col};
+  char ch = c.peek();
+  std::string two{ch, c.peek(1)};
+  for (const char *op : twoCharOps)
+    if (two == op) {
+      c.advance();
+      c.advance();
+      return {Tok::Punct, two, loc};
+    }
+  c.advance();
+  bool known = oneCharOps.find(ch) != std::string_view::npos;
+  return {known ? Tok::Punct : Tok::Bad, std::string(1, ch), loc};
+}
 
 } // namespace
 
 std::vector<Token> lex(std::string_view source) {
   std::vector<Token> tokens;
   Cursor c{source};
+  // A UTF-8 byte order mark (editors on Windows write one) is not text;
+  // columns count from the character after it (as Relay's lexer does).
+  if (source.substr(0, 3) == "\xEF\xBB\xBF")
+    c.pos = 3;
   for (skipSpace(c); !c.done(); skipSpace(c)) {
-    SourceLoc loc{c.line, c.col};
     char ch = c.peek();
-    if (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_') {
-      Token t{Tok::Ident, "", loc};
-      while (std::isalnum(static_cast<unsigned char>(c.peek())) ||
-             c.peek() == '_') {
-        t.text += c.peek();
-        c.advance();
-      }
-      tokens.push_back(t);
-      continue;
-    }
-    if (isDigit(ch) || (ch == '.' && isDigit(c.peek(1)))) {
+    if (std::isalpha(static_cast<unsigned char>(ch)) || ch == '_')
+      tokens.push_back(lexIdent(c));
+    else if (isDigit(ch) || (ch == '.' && isDigit(c.peek(1))))
       tokens.push_back(lexNumber(c));
-      continue;
-    }
-    std::string two{ch, c.peek(1)};
-    bool matched = false;
-    for (const char *op : twoCharOps)
-      if (two == op) {
-        c.advance();
-        c.advance();
-        tokens.push_back({Tok::Punct, two, loc});
-        matched = true;
-        break;
-      }
-    if (matched)
-      continue;
-    c.advance();
-    bool known = oneCharOps.find(ch) != std::string_view::npos;
-    tokens.push_back({known ? Tok::Punct : Tok::Bad, std::string(1, ch), loc});
+    else
+      tokens.push_back(lexPunct(c));
   }
   tokens.push_back({Tok::End, "", {c.line, c.col}});
   return tokens;

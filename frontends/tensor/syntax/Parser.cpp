@@ -29,7 +29,7 @@ std::optional<DType> dtypeFromName(const std::string &s) {
 }
 
 std::optional<Builtin> builtinFromName(const std::string &s) {
-  for (int k = 0; k <= static_cast<int>(Builtin::Clamp); ++k)
+  for (unsigned k = 0; k < kBuiltinCount; ++k)
     if (s == builtinName(static_cast<Builtin>(k)))
       return static_cast<Builtin>(k);
   return std::nullopt;

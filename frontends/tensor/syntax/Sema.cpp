@@ -217,9 +217,7 @@ Typed Sema::call(const Expr &e, std::vector<Typed> kids) {
   std::vector<Typed *> ops;
   for (Typed &k : kids)
     ops.push_back(&k);
-  bool floatOnly = e.builtin != Builtin::Abs && e.builtin != Builtin::Min &&
-                   e.builtin != Builtin::Max && e.builtin != Builtin::Clamp &&
-                   e.builtin != Builtin::Relu;
+  bool floatOnly = builtinTakesFloatOnly(e.builtin);
   bool allLiteral = true;
   for (Typed &k : kids)
     allLiteral = allLiteral && k.literal;

@@ -40,14 +40,23 @@ enum class ExprKind {
 
 enum class UnaryOp { Neg, Not };
 enum class BinaryOp { Add, Sub, Mul, Div, Rem, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+/// The elementwise builtin functions, one per row of Builtins.def.
 enum class Builtin {
-  Abs, Min, Max, Sqrt, Exp, Log, Sin, Cos, Tanh, Sigmoid, Relu, Pow, Floor,
-  Ceil, Clamp
+#define TENSOR_BUILTIN(Id, Name, Arity, Operands, Libm, Doc) Id,
+#include "kiln/tensor/Builtins.def"
 };
+constexpr unsigned kBuiltinCount = 0
+#define TENSOR_BUILTIN(Id, Name, Arity, Operands, Libm, Doc) +1
+#include "kiln/tensor/Builtins.def"
+    ;
 enum class ReduceOp { Sum, Prod, Min, Max, Mean };
 
+// Builtins.def's columns.
 const char *builtinName(Builtin fn);  ///< as written in source: "sigmoid"
 unsigned builtinArity(Builtin fn);    ///< clamp: 3, min/max/pow: 2, others 1
+bool builtinTakesFloatOnly(Builtin fn); ///< Float operands (f32/f64 only)
+const char *builtinLibm(Builtin fn); ///< the f64 libm function, or ""
+const char *builtinDoc(Builtin fn);  ///< one line for the docs
 const char *reduceName(ReduceOp op);  ///< "sum", ...
 const char *binaryOpSpelling(BinaryOp op); ///< "+", "&&", ...
 

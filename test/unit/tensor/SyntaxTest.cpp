@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 using namespace kiln::tensor;
 using kiln::tensor::test::message;
 using kiln::tensor::test::renderDiags;
@@ -298,6 +301,55 @@ TEST(TensorSyntax, LongUnaryRunsPrintWithinTheNestingLimit) {
   std::string once = printed(src);
   EXPECT_EQ(printed(once), once);
   EXPECT_NE(once.find("(- - -x)"), std::string::npos) << once;
+}
+
+// A UTF-8 byte order mark at the start is skipped, as Relay skips it, and
+// columns count from the character after it (the error named byte 0xef).
+TEST(TensorSyntax, ByteOrderMarkIsSkipped) {
+  EXPECT_EQ(printed("\xEF\xBB\xBFkernel k(a: f32[]) -> f32[] = a"),
+            "kernel k(a: f32[]) -> f32[] = a");
+  std::string src = "\xEF\xBB\xBFkernel k(a: f32[]) -> f32[] = b";
+  EXPECT_EQ(errors(src), "t.tk:1:31: error: unknown name 'b'\n"
+                         "kernel k(a: f32[]) -> f32[] = b\n"
+                         "                              ^");
+}
+
+// Builtins.def is the one list: every row parses with its arity, sema
+// applies its operand rule, and docs/tensor.md shows the same rows.
+TEST(TensorSyntax, EveryBuiltinParsesWithItsArityAndOperands) {
+  for (unsigned i = 0; i < kBuiltinCount; ++i) {
+    auto fn = static_cast<Builtin>(i);
+    std::string args = "a";
+    for (unsigned k = 1; k < builtinArity(fn); ++k)
+      args += ", a";
+    std::string call = std::string(builtinName(fn)) + "(" + args + ")";
+    EXPECT_EQ(printed("kernel k(a: f64[]) -> f64[] = " + call),
+              "kernel k(a: f64[]) -> f64[] = " + call);
+    ParseResult ints = parseProgram("kernel k(a: i32[]) -> i32[] = " + call);
+    EXPECT_EQ(ints.ok(), !builtinTakesFloatOnly(fn)) << call;
+    EXPECT_EQ(std::string(builtinLibm(fn)).empty(),
+              fn == Builtin::Abs || fn == Builtin::Min || fn == Builtin::Max ||
+                  fn == Builtin::Sigmoid || fn == Builtin::Relu ||
+                  fn == Builtin::Clamp)
+        << call;
+  }
+}
+
+TEST(TensorSyntax, DocsListEveryBuiltin) {
+  std::ifstream in(KILN_TENSOR_DOCS);
+  std::stringstream docs;
+  docs << in.rdbuf();
+  ASSERT_FALSE(docs.str().empty()) << KILN_TENSOR_DOCS;
+  for (unsigned i = 0; i < kBuiltinCount; ++i) {
+    auto fn = static_cast<Builtin>(i);
+    std::string libm = builtinLibm(fn);
+    std::string row = std::string("| `") + builtinName(fn) + "` | " +
+                      std::to_string(builtinArity(fn)) + " | " +
+                      (builtinTakesFloatOnly(fn) ? "f32, f64" : "any number") +
+                      " | " + (libm.empty() ? "—" : "`" + libm + "`") + " | " +
+                      builtinDoc(fn) + " |\n";
+    EXPECT_NE(docs.str().find(row), std::string::npos) << "missing: " << row;
+  }
 }
 
 } // namespace
