@@ -325,8 +325,33 @@ std::string checkFootprint(const TensorCli &cli, const Kernel &k,
   return "";
 }
 
-/// Runs `ck` cli.reps times on generated data; prints the checksum and the
-/// median throughput (bytes of every array read and written).
+/// Prints the checksum (the output elements' sum, or the scalar result) and
+/// the median throughput (bytes of every array read and written).
+void report(const TensorCli &cli, const Kernel &k, const Data &data,
+            const std::vector<unsigned char> &outBuf, const Scalar &result,
+            std::vector<double> seconds, unsigned poolThreads) {
+  // The output's elements (allocated for a scalar result too).
+  int64_t n = int64_t(outBuf.size() / dtypeSize(k.resultType));
+  double checksum = result.asDouble(), bytes = 0;
+  if (k.resultIsArray) {
+    checksum = 0;
+    for (int64_t i = 0; i < n; ++i)
+      checksum += elementAt(outBuf, k.resultType, i);
+    bytes = double(n) * dtypeSize(k.resultType);
+  }
+  for (size_t p = 0; p < k.params.size(); ++p)
+    bytes += double(data.buffers[p].size());
+  std::sort(seconds.begin(), seconds.end());
+  double median = seconds[seconds.size() / 2];
+  fmt::print("kernel {} n {}: checksum {:.17g}\n", k.name, n, checksum);
+  fmt::print("throughput: {:.2f} GB/s, {:.1f} Melem/s (median of {} runs, "
+             "{:.3f} ms, {} threads)\n",
+             median > 0 ? bytes / median / 1e9 : 0.0,
+             median > 0 ? n / median / 1e6 : 0.0, cli.reps, median * 1e3,
+             cli.threads ? cli.threads : poolThreads);
+}
+
+/// Runs `ck` cli.reps times on generated data, then reports.
 int measure(const TensorCli &cli, const Kernel &k, const CompiledKernel &ck,
             unsigned poolThreads) {
   std::vector<int64_t> shape = outputShape(cli, k);
@@ -356,23 +381,7 @@ int measure(const TensorCli &cli, const Kernel &k, const CompiledKernel &ck,
     if (cli.timings)
       cli.timings->add("run", seconds.back() * 1e3);
   }
-  double checksum = result.asDouble(), bytes = 0;
-  if (k.resultIsArray) {
-    checksum = 0;
-    for (int64_t i = 0; i < n; ++i)
-      checksum += elementAt(outBuf, k.resultType, i);
-    bytes = double(n) * dtypeSize(k.resultType);
-  }
-  for (size_t p = 0; p < k.params.size(); ++p)
-    bytes += double(data.buffers[p].size());
-  std::sort(seconds.begin(), seconds.end());
-  double median = seconds[seconds.size() / 2];
-  fmt::print("kernel {} n {}: checksum {:.17g}\n", k.name, n, checksum);
-  fmt::print("throughput: {:.2f} GB/s, {:.1f} Melem/s (median of {} runs, "
-             "{:.3f} ms, {} threads)\n",
-             median > 0 ? bytes / median / 1e9 : 0.0,
-             median > 0 ? n / median / 1e6 : 0.0, cli.reps, median * 1e3,
-             cli.threads ? cli.threads : poolThreads);
+  report(cli, k, data, outBuf, result, seconds, poolThreads);
   return 0;
 }
 

@@ -333,6 +333,7 @@ private:
   ExprRef primary();
   ExprRef callOrName();
   bool callArgs(std::vector<ExprRef> &args);
+  bool classifyCall(const Token &name, Expr &e);
 };
 
 /// Integer literals must be exact in a double (Expr::number): |v| <= 2^53.
@@ -382,6 +383,43 @@ bool Parser::callArgs(std::vector<ExprRef> &args) {
   return expect(")", "after the call's arguments");
 }
 
+/// Sets the kind of the call `e` to `name` (a reduction, builtin, cast or
+/// where) after checking its arity; false after reporting the error.
+bool Parser::classifyCall(const Token &name, Expr &e) {
+  size_t got = e.children.size();
+  auto arity = [&](size_t want) -> bool {
+    if (got == want)
+      return true;
+    error(name.loc, "'" + name.text + "' takes " + plural(want, "argument") +
+                        ", got " + std::to_string(got));
+    return false;
+  };
+  auto builtin = builtinFromName(name.text);
+  auto reduce = reduceFromName(name.text);
+  if (reduce && (got == 1 || !builtin)) {
+    e.kind = ExprKind::Reduce;
+    e.reduce = *reduce;
+    return arity(1);
+  }
+  if (builtin) {
+    e.kind = ExprKind::Call;
+    e.builtin = *builtin;
+    return arity(builtinArity(*builtin));
+  }
+  if (auto cast = dtypeFromName(name.text)) {
+    e.kind = ExprKind::Cast;
+    e.castTo = *cast;
+    return arity(1);
+  }
+  if (name.text == "where") {
+    e.kind = ExprKind::Where;
+    return arity(3);
+  }
+  error(name.loc, "unknown function '" + name.text + "'");
+  return false;
+}
+
+/// callOrName ::= ident args | ident
 ExprRef Parser::callOrName() {
   Token name = cur();
   ++Pos;
@@ -394,43 +432,10 @@ ExprRef Parser::callOrName() {
       }
     return error(name.loc, "unknown name '" + name.text + "'");
   }
-  std::vector<ExprRef> args;
-  if (!callArgs(args))
-    return nullptr;
-  auto arity = [&](size_t want) -> bool {
-    if (args.size() == want)
-      return true;
-    error(name.loc, "'" + name.text + "' takes " + plural(want, "argument") +
-                        ", got " + std::to_string(args.size()));
-    return false;
-  };
   auto e = std::make_shared<Expr>();
   e->loc = name.loc;
-  e->children = args;
-  auto builtin = builtinFromName(name.text);
-  auto reduce = reduceFromName(name.text);
-  if (reduce && (args.size() == 1 || !builtin)) {
-    if (!arity(1))
-      return nullptr;
-    e->kind = ExprKind::Reduce;
-    e->reduce = *reduce;
-  } else if (builtin) {
-    if (!arity(builtinArity(*builtin)))
-      return nullptr;
-    e->kind = ExprKind::Call;
-    e->builtin = *builtin;
-  } else if (auto cast = dtypeFromName(name.text)) {
-    if (!arity(1))
-      return nullptr;
-    e->kind = ExprKind::Cast;
-    e->castTo = *cast;
-  } else if (name.text == "where") {
-    if (!arity(3))
-      return nullptr;
-    e->kind = ExprKind::Where;
-  } else {
-    return error(name.loc, "unknown function '" + name.text + "'");
-  }
+  if (!callArgs(e->children) || !classifyCall(name, *e))
+    return nullptr;
   return bounded(e);
 }
 
