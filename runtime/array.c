@@ -113,12 +113,12 @@ void kiln_rt_array_set(kiln_rt_array *a, double index, double v,
 
 void kiln_rt_print_array(const kiln_rt_array *a) {
   char text[32];
-  fputc('[', stdout);
+  kiln_rt_print_bytes("[", 1);
   for (int64_t i = 0; i < a->length; ++i) {
     if (i)
-      fputs(", ", stdout);
-    kiln_rt_format_f64(text, sizeof text, a->data[i]);
-    fputs(text, stdout);
+      kiln_rt_print_bytes(", ", 2);
+    int n = kiln_rt_format_f64(text, sizeof text, a->data[i]);
+    kiln_rt_print_bytes(text, (size_t)n);
   }
-  fputc(']', stdout);
+  kiln_rt_print_bytes("]", 1);
 }

@@ -1,4 +1,5 @@
-/* print.c: number formatting and printing, identical in every mode. */
+/* print.c: number formatting and printing, identical in every mode, to
+ * stdout or to the output a host set for the thread (kiln_rt_set_output). */
 #include "kiln/runtime/Abi.h"
 
 #include <math.h>
@@ -26,14 +27,60 @@ int kiln_rt_format_f64(char *buf, size_t size, double v) {
   return snprintf(buf, size, "%.17g", v);
 }
 
-void kiln_rt_print_f64(double v) {
-  char buf[32];
-  kiln_rt_format_f64(buf, sizeof buf, v);
-  fputs(buf, stdout);
+/* Where this thread's print output goes: NULL is stdout. Per thread, so a
+ * host that captures one program's output leaves every other thread's alone;
+ * AOT executables never set it. */
+static _Thread_local kiln_rt_output_fn current_output;
+static _Thread_local void *current_context;
+
+void kiln_rt_set_output(kiln_rt_output_fn output, void *context) {
+  current_output = output;
+  current_context = output ? context : NULL;
 }
 
-void kiln_rt_print_i64(int64_t v) { printf("%lld", (long long)v); }
-void kiln_rt_print_bool(int32_t v) { fputs(v ? "true" : "false", stdout); }
-void kiln_rt_print_str(const char *s) { fputs(s ? s : "", stdout); }
-void kiln_rt_print_space(void) { fputc(' ', stdout); }
-void kiln_rt_print_newline(void) { fputc('\n', stdout); }
+kiln_rt_output_fn kiln_rt_get_output(void **context) {
+  if (context)
+    *context = current_context;
+  return current_output;
+}
+
+void kiln_rt_print_bytes(const char *data, size_t size) {
+  if (current_output)
+    current_output(current_context, data, size);
+  else
+    fwrite(data, 1, size, stdout);
+}
+
+static void print_char(char c) {
+  if (current_output)
+    current_output(current_context, &c, 1);
+  else
+    fputc(c, stdout);
+}
+
+void kiln_rt_print_f64(double v) {
+  char buf[32];
+  int n = kiln_rt_format_f64(buf, sizeof buf, v);
+  kiln_rt_print_bytes(buf, (size_t)n);
+}
+
+void kiln_rt_print_i64(int64_t v) {
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%lld", (long long)v);
+  kiln_rt_print_bytes(buf, (size_t)n);
+}
+
+void kiln_rt_print_bool(int32_t v) {
+  if (v)
+    kiln_rt_print_bytes("true", 4);
+  else
+    kiln_rt_print_bytes("false", 5);
+}
+
+void kiln_rt_print_str(const char *s) {
+  if (s)
+    kiln_rt_print_bytes(s, strlen(s));
+}
+
+void kiln_rt_print_space(void) { print_char(' '); }
+void kiln_rt_print_newline(void) { print_char('\n'); }

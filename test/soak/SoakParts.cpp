@@ -134,9 +134,8 @@ Cycle makeRelayRun(Hold &, std::string &) {
     options.mode = relay::Mode::Jit;
     options.cache = false;
     std::string source = relaySource(cycle) + "let r = f(10)\n";
-    std::string errors;
-    if (relay::run("soak.relay", source, options, errors) != 0)
-      return "relay::run failed: " + errors;
+    if (kiln::Status status = relay::run("soak.relay", source, options); !status)
+      return "relay::run failed: " + kiln::render(status.diagnostics());
     return "";
   };
 }

@@ -20,18 +20,20 @@ namespace {
 template <typename RelayOptions>
 void applyCommon(const CommonOptions &opts, core::PhaseTimings &timings,
                  RelayOptions &options) {
-  options.optLevel = optLevelNumber(opts.level);
+  options.level = opts.level;
   options.timeoutSeconds = opts.timeout;
   options.maxDepth = opts.maxDepth;
   options.guards = opts.guards;
   options.timings = &timings;
 }
 
+/// Renders the diagnostics (the only place `run` and `build` make text of
+/// them) and the phase table; returns `status`.
 int finish(const CommonOptions &opts, const core::PhaseTimings &timings,
-           const std::string &errors, int status) {
+           const Diagnostics &errors, int status) {
   std::fflush(stdout);
   if (!errors.empty())
-    fmt::print(stderr, "{}\n", errors);
+    fmt::print(stderr, "{}\n", kiln::render(errors, kiln::stderrWantsColor()));
   if (opts.time)
     std::fputs(timings.table().c_str(), stderr);
   return status;
@@ -65,19 +67,18 @@ int runRelay(const Args &args) {
     options.tierUpDelayMs = 0;
     options.osrWait = true;
   }
-  std::string errors;
   if (opts.isolate && opts.mode == "interp")
     return fail("--isolate runs compiled code; it does not combine with "
                 "--mode=interp", 2);
-  if (opts.isolate) // compiled as for `kiln build`, run in kiln-executor
-    return finish(opts, timings, errors,
-                  relay::runIsolated(opts.positional[0], source, options,
-                                     {opts.memoryLimit, opts.cpuLimit},
-                                     errors));
+  if (opts.isolate) { // compiled as for `kiln build`, run in kiln-executor
+    auto status = relay::runIsolated(opts.positional[0], source, options,
+                                     {opts.memoryLimit, opts.cpuLimit});
+    return finish(opts, timings, status.diagnostics(), status ? *status : 1);
+  }
   if (opts.memoryLimit || opts.cpuLimit)
     return fail("--memory-limit and --cpu-limit need --isolate", 2);
   relay::RunStats stats;
-  int status = relay::run(opts.positional[0], source, options, errors, &stats);
+  Status status = relay::run(opts.positional[0], source, options, &stats);
   if (opts.stats)
     fmt::print(stderr,
                "stats: compilations {} cache-hits {} functions-compiled {} "
@@ -86,7 +87,7 @@ int runRelay(const Args &args) {
                stats.compilations, stats.cacheHits, stats.functionsCompiled,
                stats.nativeCalls, stats.interpretedCalls, stats.osrCompiled,
                stats.osrEntries);
-  return finish(opts, timings, errors, status);
+  return finish(opts, timings, status.diagnostics(), status ? 0 : 1);
 }
 
 int buildRelay(const Args &args) {
@@ -129,9 +130,8 @@ int buildRelay(const Args &args) {
   core::PhaseTimings timings;
   applyCommon(opts, timings, options);
   options.target = opts.target;
-  std::string errors;
-  int status = relay::build(file, source, output, options, errors);
-  return finish(opts, timings, errors, status);
+  Status status = relay::build(file, source, output, options);
+  return finish(opts, timings, status.diagnostics(), status ? 0 : 1);
 }
 
 } // namespace

@@ -53,11 +53,11 @@ int replSession(const CommonOptions &opts, const relay::RunOptions &options) {
     if (relay::Repl::incomplete(entry))
       continue;
     if (entry.find_first_not_of(" \t\r\n") != std::string::npos) {
-      std::string errors;
-      if (repl.eval(entry, errors) != 0) {
+      if (Status status = repl.eval(entry); !status) {
         ++failures;
         std::fflush(stdout);
-        fmt::print(stderr, "{}\n", errors);
+        fmt::print(stderr, "{}\n", kiln::render(status.diagnostics(),
+                                                kiln::stderrWantsColor()));
         std::fflush(stderr);
       }
     }
@@ -67,10 +67,10 @@ int replSession(const CommonOptions &opts, const relay::RunOptions &options) {
   // fail, instead of dropping it.
   bool unfinished = entry.find_first_not_of(" \t\r\n") != std::string::npos;
   if (unfinished) {
-    std::string errors;
-    repl.eval(entry, errors);
+    Status status = repl.eval(entry);
     std::fflush(stdout);
-    fmt::print(stderr, "{}\n", errors);
+    fmt::print(stderr, "{}\n", kiln::render(status.diagnostics(),
+                                            kiln::stderrWantsColor()));
   }
   if (interactive && !history.empty())
     write_history(history.c_str());
@@ -89,17 +89,17 @@ int replCommand(const Args &args) {
   if (!opts.positional.empty())
     return fail("`kiln repl` takes no files", 2);
   relay::RunOptions options;
-  options.optLevel = optLevelNumber(opts.level); // -O1 and -O3 as asked
+  options.level = opts.level; // -O1 and -O3 as asked
   options.timeoutSeconds = opts.timeout;
   options.maxDepth = opts.maxDepth;
   // The whole session runs on a thread sized for --max-depth, as `kiln run`
   // does: deep recursion ends in "stack overflow", never a segfault.
   int status = 1;
-  std::string error = relay::runWithStackFor(
+  Status started = relay::runWithStackFor(
       options.maxDepth, options.timeoutSeconds,
       [&] { status = replSession(opts, options); });
-  if (!error.empty())
-    return failWith(error);
+  if (!started)
+    return failWith(kiln::render(started.diagnostics(), kiln::stderrWantsColor()));
   return status;
 }
 

@@ -7,6 +7,7 @@
 // depth limit and the timeout are those of an AOT executable, which every
 // other mode already matches. A crash or a limit ends the executor only.
 #include "DriverSupport.h"
+#include "Executor.h"
 #include "relay/irgen/IRGen.h"
 
 #include "kiln/core/Diagnostic.h"
@@ -19,7 +20,6 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace kiln::relay {
@@ -47,12 +47,7 @@ executableModule(const Program &program, const RunOptions &options,
 
 core::JitOptions isolatedJit(const RunOptions &options,
                              const ExecutorLimits &limits) {
-  core::JitOptions jit;
-  jit.level = core::OptLevel(std::clamp(options.optLevel, 0, 3));
-  jit.timings = options.timings;
-  if (options.cache)
-    jit.cache = std::make_shared<core::CompileCache>(
-        core::CompileCache::defaultDirectory());
+  core::JitOptions jit = jitOptionsFor(options);
   jit.isolate.enabled = true;
   // The program's own watchdog reports --timeout as every mode does; the
   // executor's wall-clock limit is only a backstop for code that ignores it.
@@ -92,25 +87,20 @@ llvm::Expected<int> compileAndRun(const std::string &file,
 
 } // namespace
 
-int runIsolated(const std::string &file, const std::string &source,
-                const RunOptions &options, const ExecutorLimits &limits,
-                std::string &errors) {
+Expected<int> runIsolated(const std::string &file, const std::string &source,
+                          const RunOptions &options,
+                          const ExecutorLimits &limits) {
   if (options.mode == Mode::Interp) {
-    errors = "error: --isolate runs compiled code; it does not combine with "
-             "--mode=interp";
-    return 1;
+    Diagnostic d = errorDiagnostic("--isolate runs compiled code; it does not "
+                                   "combine with --mode=interp");
+    d.kind = ErrorKind::InvalidArgument;
+    return d;
   }
   auto program = analyzeWithLimits(file, source, options.maxDepth,
-                                   options.timeoutSeconds, options.timings,
-                                   errors);
+                                   options.timeoutSeconds, options.timings);
   if (!program)
-    return 1;
-  auto status = compileAndRun(file, *program, options, limits);
-  if (!status) {
-    errors = core::renderError(status.takeError());
-    return 1;
-  }
-  return *status;
+    return program.takeDiagnostics();
+  return core::toExpected(compileAndRun(file, **program, options, limits));
 }
 
 } // namespace kiln::relay

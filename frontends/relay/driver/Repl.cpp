@@ -4,10 +4,10 @@
 // with the definitions kept so far, analysed with the session's variables
 // as globals, and run by the router with every function compiled up front.
 // A shared in-memory compile cache keeps functions that did not change.
-#include "kiln/relay/Relay.h"
+#include "kiln/relay/Repl.h"
 
 #include "DriverSupport.h"
-#include "Router.h"
+#include "Executor.h"
 #include "relay/syntax/Parser.h"
 #include "relay/syntax/Sema.h"
 
@@ -63,10 +63,13 @@ bool Repl::incomplete(const std::string &text) {
 
 namespace {
 
-std::string render(const std::string &source, const DiagList &diags) {
-  DiagList all = diags;
-  attachSource(all, "<repl>", source);
-  return kiln::render(all);
+/// The entry's diagnostics, located in it.
+Diagnostics located(const std::string &entry, DiagList diags, ErrorKind kind) {
+  for (Diagnostic &d : diags)
+    if (d.kind == ErrorKind::Other)
+      d.kind = kind;
+  attachSource(diags, "<repl>", entry);
+  return diags;
 }
 
 /// Byte offset of a 1-based line/column in `text`.
@@ -136,21 +139,18 @@ std::unique_ptr<Program> keptDefinitions(const std::vector<std::string> &defs) {
 
 } // namespace
 
-int Repl::eval(const std::string &entry, std::string &errors) {
+Status Repl::eval(const std::string &entry) {
   DiagList diags;
   if (incomplete(entry)) { // only at the end of the input
     Bracket open = unclosedBracket(entry);
     diags.push_back({open.loc, std::string("unexpected end of input: unfinished "
                                            "entry (this '") +
                                    open.c + "' is never closed)"});
-    errors = render(entry, diags);
-    return 1;
+    return located(entry, std::move(diags), ErrorKind::Parse);
   }
   auto program = parseProgram("<repl>", entry, diags);
-  if (!diags.empty()) {
-    errors = render(entry, diags);
-    return 1;
-  }
+  if (!diags.empty())
+    return located(entry, std::move(diags), ErrorKind::Parse);
   // Definitions the entry does not replace, then the entry's own.
   std::vector<std::string> keptSource, keptNames;
   for (size_t i = 0; i < P->Definitions.size(); ++i) {
@@ -171,10 +171,8 @@ int Repl::eval(const std::string &entry, std::string &errors) {
   for (auto &f : program->functions)
     merged.push_back(std::move(f));
   program->functions = std::move(merged);
-  if (!analyze(*program, diags, P->Globals)) {
-    errors = render(entry, diags);
-    return 1;
-  }
+  if (!analyze(*program, diags, P->Globals))
+    return located(entry, std::move(diags), ErrorKind::Type);
   RouterSession session;
   session.globals = &P->Values;
   session.compileAll = true;
@@ -182,12 +180,15 @@ int Repl::eval(const std::string &entry, std::string &errors) {
   RunOptions options = P->Options;
   options.mode = Mode::Auto;
   RunStats stats;
-  int status;
-  {
+  Status status = [&]() -> Status {
+    OutputScope output(options.print);
     GuardScope guards(options.maxDepth, options.timeoutSeconds);
-    status = runRouted(*program, options, errors, &stats, session);
-  }
-  std::fflush(stdout);
+    auto router = makeRouted(*program, options, session);
+    if (!router)
+      return router.takeDiagnostics();
+    Status ran = (*router)->run(&stats);
+    return ran ? output.failure() : std::move(ran);
+  }();
   P->Totals.functionsCompiled += stats.functionsCompiled;
   P->Totals.compilations += stats.compilations;
   for (size_t i = firstNew; i + 1 < program->functions.size(); ++i) {
@@ -196,7 +197,7 @@ int Repl::eval(const std::string &entry, std::string &errors) {
   }
   P->Definitions = std::move(keptSource);
   P->DefinitionNames = std::move(keptNames);
-  if (status == 0)
+  if (status)
     P->adoptTopLevelVariables(*program);
   else if (P->Values.size() > P->Globals.size())
     P->Values.resize(P->Globals.size()); // the entry's own lets are dropped

@@ -51,17 +51,21 @@ struct Job {
   OsrCode *osr = nullptr;
 };
 
-class Router {
+class Router : public Executor {
 public:
   Router(const Program &program, const RunOptions &options,
          const RouterSession &session)
       : P(program), O(options), S(session), Interp(program),
         State(program.functions.size()),
-        NativeSlot(program.functions.size(), nullptr) {}
-  ~Router() { stopWorker(); }
+        NativeSlot(program.functions.size(), nullptr),
+        Entries(program.functions.size()) {}
+  ~Router() override { stopWorker(); }
 
   llvm::Error setUp();
-  int run(std::string &errors, RunStats *stats);
+  /// Runs the top-level code, then stops the worker so `stats` are final.
+  Status run(RunStats *stats) override;
+  /// Native code when the function has some, else the interpreter.
+  Status call(int index, const Slot *args, Slot *ret) override;
 
   /// Called by stubs when the callee has no native code yet, with the
   /// callee's call budget (with guards).
@@ -81,6 +85,9 @@ private:
   void arm();
   void workerLoop();
   void stopWorker();
+  void resume();
+  void collect(RunStats &stats);
+  Status takeWorkerError();
 
   const Program &P;
   RunOptions O;
@@ -91,6 +98,7 @@ private:
   enum : int { Interpreted, Queued, Native };
   std::vector<std::atomic<int>> State;
   std::vector<void **> NativeSlot; ///< &relay.<f>.native in the stub module
+  std::vector<std::atomic<NativeEntry>> Entries; ///< relay.<f>.entry, or null
   std::atomic<uint64_t> Compiled{0}, OsrCompiled{0};
   /// Set once tierUpDelayMs has passed: before, nothing is compiled.
   std::atomic<bool> Armed{false};
@@ -103,7 +111,7 @@ private:
   std::deque<Job> Queue;
   bool Stopping = false;
   std::thread Worker;
-  std::string WorkerError; ///< first background failure (reported at the end)
+  Diagnostics WorkerError; ///< first background failure (reported at the end)
 };
 
 thread_local char trapMessage[256];
@@ -140,16 +148,9 @@ void Router::dispatch(Router *self, int32_t index, const Slot *args,
 llvm::Error Router::createJit() {
   if (J)
     return llvm::Error::success();
-  core::JitOptions options;
-  options.level = O.optLevel <= 0   ? core::OptLevel::O0
-                  : O.optLevel == 1 ? core::OptLevel::O1
-                  : O.optLevel == 2 ? core::OptLevel::O2
-                                    : core::OptLevel::O3;
-  options.timings = O.timings;
+  core::JitOptions options = jitOptionsFor(O);
   if (S.cache)
     options.cache = S.cache;
-  else if (O.cache)
-    options.cache = std::make_shared<core::CompileCache>(core::CompileCache::defaultDirectory());
   auto jit = core::Jit::create(options);
   if (!jit)
     return jit.takeError();
@@ -245,6 +246,7 @@ llvm::Error Router::compile(int index) {
     return entry.takeError();
   __atomic_store_n(NativeSlot[index], (void *)*impl, __ATOMIC_RELEASE);
   Interp.setNativeEntry(index, *entry);
+  Entries[index].store(*entry, std::memory_order_release);
   State[index] = Native;
   ++Compiled;
   return llvm::Error::success();
@@ -408,7 +410,7 @@ void Router::workerLoop() {
     if (!err)
       continue;
     if (WorkerError.empty())
-      WorkerError = core::renderError(std::move(err));
+      WorkerError = core::toDiagnostics(std::move(err));
     else
       llvm::consumeError(std::move(err));
   }
@@ -425,7 +427,51 @@ void Router::stopWorker() {
     Worker.join();
 }
 
-int Router::run(std::string &errors, RunStats *stats) {
+/// Starts the worker again after run() stopped it, with the compilations
+/// that were still waiting (a stopped worker leaves its queue behind).
+void Router::resume() {
+  if (Worker.joinable())
+    return;
+  {
+    std::lock_guard<std::mutex> lock(Mutex);
+    Stopping = false;
+    Queue.clear();
+    for (size_t i = 0; i < State.size(); ++i)
+      if (State[i] == Queued)
+        Queue.push_back(Job{int(i)});
+    for (auto &requests : Osr)
+      for (auto &code : requests)
+        if (!code->done.load())
+          Queue.push_front(Job{code->function, code.get()});
+  }
+  Worker = std::thread([this] { workerLoop(); });
+}
+
+void Router::collect(RunStats &stats) {
+  stats.functionsCompiled = Compiled.load();
+  stats.osrCompiled = OsrCompiled.load();
+  stats.osrEntries = Interp.osrEntries();
+  if (J) {
+    auto js = J->stats();
+    stats.compilations = js.compilations;
+    stats.cacheHits = js.cacheHits;
+  }
+  stats.nativeCalls = stats.interpretedCalls = 0;
+  for (auto &f : P.functions) {
+    stats.nativeCalls += Interp.nativeCalls(f->index);
+    stats.interpretedCalls += Interp.interpretedCalls(f->index);
+  }
+}
+
+Status Router::takeWorkerError() {
+  std::lock_guard<std::mutex> lock(Mutex);
+  if (WorkerError.empty())
+    return {};
+  return std::move(WorkerError);
+}
+
+Status Router::run(RunStats *stats) {
+  resume();
   RuntimeError error;
   bool ok;
   {
@@ -433,41 +479,36 @@ int Router::run(std::string &errors, RunStats *stats) {
     ok = S.globals ? Interp.runWithGlobals(*S.globals, error) : Interp.run(error);
   }
   stopWorker();
-  if (stats) {
-    stats->functionsCompiled = Compiled.load();
-    stats->osrCompiled = OsrCompiled.load();
-    stats->osrEntries = Interp.osrEntries();
-    if (J) {
-      auto js = J->stats();
-      stats->compilations = js.compilations;
-      stats->cacheHits = js.cacheHits;
-    }
-    for (auto &f : P.functions) {
-      stats->nativeCalls += Interp.nativeCalls(f->index);
-      stats->interpretedCalls += Interp.interpretedCalls(f->index);
-    }
+  if (stats)
+    collect(*stats);
+  if (!ok)
+    return runtimeDiagnostic(P.file, error);
+  return takeWorkerError();
+}
+
+Status Router::call(int index, const Slot *args, Slot *ret) {
+  resume();
+  if (NativeEntry entry = Entries[index].load(std::memory_order_acquire)) {
+    kiln_rt_trap_info info;
+    if (!callGuarded([&] { entry(args, ret); }, info))
+      return trapDiagnostic(P.file, info);
+  } else {
+    RuntimeError error;
+    if (!Interp.call(index, args, ret, error))
+      return runtimeDiagnostic(P.file, error);
   }
-  if (!ok) {
-    errors = renderRuntimeError(P.file, error);
-    return 1;
-  }
-  if (!WorkerError.empty()) {
-    errors = WorkerError;
-    return 1;
-  }
-  return 0;
+  return takeWorkerError();
 }
 
 } // namespace
 
-int runRouted(const Program &program, const RunOptions &options,
-              std::string &errors, RunStats *stats, const RouterSession &session) {
-  Router router(program, options, session);
-  if (auto err = router.setUp()) {
-    errors = core::renderError(std::move(err));
-    return 1;
-  }
-  return router.run(errors, stats);
+Expected<std::unique_ptr<Executor>>
+makeRouted(const Program &program, const RunOptions &options,
+           const RouterSession &session) {
+  auto router = std::make_unique<Router>(program, options, session);
+  if (auto err = router->setUp())
+    return core::toDiagnostics(std::move(err));
+  return std::unique_ptr<Executor>(std::move(router));
 }
 
 } // namespace kiln::relay

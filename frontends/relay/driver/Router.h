@@ -4,13 +4,11 @@
 // thread, after which its calls run native code. Compiled code calls every
 // function through a small stub that jumps to native code when there is
 // some and otherwise calls back into the interpreter, so the tiers mix
-// freely and share arrays.
+// freely and share arrays. The router is an Executor (see makeRouted): a
+// CompiledProgram keeps it, and what it compiled, between runs and calls.
 #pragma once
 
-#include "kiln/core/Cache.h"
-#include "kiln/relay/Relay.h"
-#include "relay/interp/Interpreter.h"
-#include "relay/syntax/AST.h"
+#include "Executor.h"
 
 #include "llvm/Support/Error.h"
 
@@ -23,18 +21,6 @@ class Module;
 } // namespace llvm
 
 namespace kiln::relay {
-
-/// What the REPL adds to a routed run.
-struct RouterSession {
-  std::vector<Slot> *globals = nullptr; ///< top-level frame kept between runs
-  bool compileAll = false;              ///< compile every function up front
-  std::shared_ptr<core::CompileCache> cache; ///< shared between runs
-};
-
-/// Runs `program` in auto mode (on the current thread; guards already set).
-int runRouted(const Program &program, const RunOptions &options,
-              std::string &errors, RunStats *stats,
-              const RouterSession &session = {});
 
 /// The stub module: for every user function g, a global `relay.g.native`
 /// (null until g is compiled) and `relay.g`, which calls *relay.g.native or

@@ -64,7 +64,8 @@ public:
   ~Interpreter();
 
   /// Runs the top-level statements. Returns true on success; false after a
-  /// runtime error, described in `error`. Output goes to stdout.
+  /// runtime error, described in `error`. Output goes through the runtime
+  /// (kiln_rt_print_*: stdout, or the output the host set for the thread).
   bool run(RuntimeError &error);
 
   /// run() for a REPL: `globals` preloads the first slots of the top-level

@@ -26,6 +26,20 @@ void kiln_rt_print_bool(int32_t v); /* "true" / "false" */
 void kiln_rt_print_str(const char *s);
 void kiln_rt_print_space(void);
 void kiln_rt_print_newline(void);
+/* Writes `size` bytes of print output: every print function above (and
+ * kiln_rt_print_array) goes through here. */
+void kiln_rt_print_bytes(const char *data, size_t size);
+
+/* Where print output goes, per thread: output(context, data, size) for every
+ * piece (a line may come in several pieces), or stdout while output is NULL,
+ * the default. A host sets it on the thread that runs a program and restores
+ * the previous one (kiln_rt_get_output) afterwards; `output` must not unwind
+ * through the caller (no longjmp, no C++ exception). AOT executables never
+ * set it. */
+typedef void (*kiln_rt_output_fn)(void *context, const char *data, size_t size);
+void kiln_rt_set_output(kiln_rt_output_fn output, void *context);
+/* This thread's output (NULL: stdout) and, in *context, its context. */
+kiln_rt_output_fn kiln_rt_get_output(void **context);
 
 /* ---- Traps: runtime errors with a message and source location. -------- */
 

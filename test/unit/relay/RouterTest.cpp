@@ -21,7 +21,9 @@ std::string runCapturingStdout(const std::string &source,
   std::FILE *capture = std::tmpfile();
   int saved = ::dup(1);
   ::dup2(::fileno(capture), 1);
-  status = kiln::relay::run("hot.relay", source, options, errors, &stats);
+  kiln::Status result = kiln::relay::run("hot.relay", source, options, &stats);
+  status = result ? 0 : 1;
+  errors = kiln::render(result.diagnostics());
   std::fflush(stdout);
   ::dup2(saved, 1);
   ::close(saved);

@@ -1,0 +1,47 @@
+// Repl: an interactive Relay session, one entry at a time (docs/relay.md).
+#pragma once
+
+#include "kiln/relay/Options.h"
+#include "kiln/support/Expected.h"
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace kiln::relay {
+
+/// Definitions and statements entered one at a time. Functions are compiled
+/// when defined (and kept: redefining one replaces it; unchanged ones come
+/// from the session's compile cache); top-level variables persist between
+/// entries. Runs each entry on the calling thread (see runWithStackFor).
+/// Not thread-safe, and, like CompiledProgram, not concurrently with other
+/// Relay runs (the runtime's depth count and timeout flag are process-wide).
+class Repl {
+public:
+  explicit Repl(const RunOptions &options = {});
+  ~Repl();
+  Repl(const Repl &) = delete;
+  Repl &operator=(const Repl &) = delete;
+  /// True while `text` has unclosed ( [ { — the entry continues.
+  static bool incomplete(const std::string &text);
+  /// Runs one entry; output goes to RunOptions::print (default stdout).
+  /// Diagnostics are located in the entry, named "<repl>". A failed entry
+  /// changes nothing but variables it assigned before failing.
+  Status eval(const std::string &entry);
+  uint64_t functionsCompiled() const;
+  uint64_t compilations() const; ///< modules compiled, not from the cache
+
+private:
+  struct Impl;
+  Impl *P;
+};
+
+/// Runs `session` (for example a whole Repl session) on a thread whose stack
+/// holds `maxDepth` nested Relay calls, as `run` does for a program; the
+/// depth limit and `timeoutSeconds` are checked first. An error means
+/// `session` did not run. The thread lives as long as `session`, so values a
+/// Repl keeps between entries stay valid.
+Status runWithStackFor(int maxDepth, double timeoutSeconds,
+                       const std::function<void()> &session);
+
+} // namespace kiln::relay
