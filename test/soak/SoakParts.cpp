@@ -155,8 +155,8 @@ std::string callTensor(const tensor::CompiledKernel &kernel, int cycle) {
   ArrayView o = ArrayView::contiguous(out.data(), DType::F32, {16});
   tensor::Scalar r;
   bool reduce = cycle % 2;
-  if (std::string err = kernel.run(args, reduce ? nullptr : &o, &r); !err.empty())
-    return err;
+  if (kiln::Status ran = kernel.run(args, reduce ? nullptr : &o, &r); !ran)
+    return kiln::render(ran.diagnostics());
   double got = reduce ? r.f : out[15], want = (reduce ? 96.0 : 6.0) + cycle;
   return std::fabs(got - want) <= 1e-6 * want ? ""
                                               : "kernel returned " + std::to_string(got);
@@ -166,17 +166,20 @@ Cycle makeTensor(Hold &hold, std::string &error) {
   tensor::EngineOptions options;
   options.cache = false; // no on-disk objects: every kernel is compiled
   options.threads = 1;
-  std::shared_ptr<tensor::Engine> engine = tensor::Engine::create(options, error);
-  if (!engine)
+  auto created = tensor::Engine::create(options);
+  if (!created) {
+    error = kiln::render(created.diagnostics());
     return {};
+  }
+  std::shared_ptr<tensor::Engine> engine = std::move(*created);
   hold.objects.push_back(engine);
   return [engine, &hold](int cycle) -> std::string {
-    tensor::CompileResult r = tensor::compile(*engine, tensorSource(cycle));
-    if (!r.ok())
-      return r.diagnostics;
+    auto r = tensor::compile(*engine, tensorSource(cycle));
+    if (!r)
+      return kiln::render(r.diagnostics());
     if (hold.leak)
-      hold.objects.push_back(r.kernels.front());
-    return callTensor(*r.kernels.front(), cycle); // r drops the kernel
+      hold.objects.push_back(r->kernels.front());
+    return callTensor(*r->kernels.front(), cycle); // r drops the kernel
   };
 }
 
