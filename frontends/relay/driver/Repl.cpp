@@ -28,6 +28,7 @@ struct Repl::Impl {
   RunStats Totals;
 
   void adoptTopLevelVariables(const Program &program);
+  Status runEntry(const Program &program);
 };
 
 Repl::Repl(const RunOptions &options) : P(new Impl) { P->Options = options; }
@@ -173,24 +174,7 @@ Status Repl::eval(const std::string &entry) {
   program->functions = std::move(merged);
   if (!analyze(*program, diags, P->Globals))
     return located(entry, std::move(diags), ErrorKind::Type);
-  RouterSession session;
-  session.globals = &P->Values;
-  session.compileAll = true;
-  session.cache = P->Cache;
-  RunOptions options = P->Options;
-  options.mode = Mode::Auto;
-  RunStats stats;
-  Status status = [&]() -> Status {
-    OutputScope output(options.print);
-    GuardScope guards(options.maxDepth, options.timeoutSeconds);
-    auto router = makeRouted(*program, options, session);
-    if (!router)
-      return router.takeDiagnostics();
-    Status ran = (*router)->run(&stats);
-    return ran ? output.failure() : std::move(ran);
-  }();
-  P->Totals.functionsCompiled += stats.functionsCompiled;
-  P->Totals.compilations += stats.compilations;
+  Status status = P->runEntry(*program);
   for (size_t i = firstNew; i + 1 < program->functions.size(); ++i) {
     keptNames.push_back(program->functions[i]->name);
     keptSource.push_back(definitionText(entry, *program->functions[i]));
@@ -202,6 +186,27 @@ Status Repl::eval(const std::string &entry) {
   else if (P->Values.size() > P->Globals.size())
     P->Values.resize(P->Globals.size()); // the entry's own lets are dropped
   return status;
+}
+
+/// Runs an analysed entry on the router with every function compiled up
+/// front, the session's variables as its top-level frame.
+Status Repl::Impl::runEntry(const Program &program) {
+  RouterSession session;
+  session.globals = &Values;
+  session.compileAll = true;
+  session.cache = Cache;
+  RunOptions options = Options;
+  options.mode = Mode::Auto;
+  RunStats stats;
+  OutputScope output(options.print);
+  GuardScope guards(options.maxDepth, options.timeoutSeconds);
+  auto router = makeRouted(program, options, session);
+  if (!router)
+    return router.takeDiagnostics();
+  Status ran = (*router)->run(&stats);
+  Totals.functionsCompiled += stats.functionsCompiled;
+  Totals.compilations += stats.compilations;
+  return ran ? output.failure() : std::move(ran);
 }
 
 void Repl::Impl::adoptTopLevelVariables(const Program &program) {
