@@ -5,7 +5,7 @@ code) next to `faust -lang cpp` + `g++ -O3 -march=native`, libfaust's own
 LLVM backend and libfaust's interpreter, then rewrites the "faust" section
 of docs/PERFORMANCE.md.
 
-Every program is fed and timed through include/kiln/faust/Drive.h
+Every program is fed and timed through frontends/faust/harness/Drive.h
 (deterministic input, 256-frame blocks, FTZ/DAZ, warm-up + median of 7
 timed runs of 1 s of audio at 44.1 kHz). The libfaust columns run in their
 own executable (kiln_faust_ref, libfaust only), never in Kiln's process.
@@ -151,6 +151,7 @@ class Tools:
         obj = f"{self.work}/aot_main.o"
         if not os.path.exists(obj):
             p = ft.run(["g++", "-O2", "-c", f"-I{self.root}/include", f"-I{self.root}/bench/faust",
+                        f"-I{self.root}/frontends/faust/harness",
                         f"{self.root}/bench/faust/aot_main.cpp", "-o", obj], ft.GXX_TIMEOUT_S)
             if p.returncode != 0:
                 raise RuntimeError(f"aot_main.cpp does not compile: {p.stderr[-500:]}")

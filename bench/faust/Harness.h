@@ -4,7 +4,7 @@
 // Both references must accept the same flags as `kiln faust render|bench`
 // and print the same machine-readable lines, so that bench/faust_report.py
 // and the equivalence corpus drive every implementation the same way. The
-// DSP is fed and timed only through kiln/faust/Drive.h.
+// DSP is fed and timed only through frontends/faust/harness/Drive.h.
 #pragma once
 
 #include "WavFile.h"

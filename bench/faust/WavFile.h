@@ -6,7 +6,7 @@
 // benchmark checks can compare any two of them sample by sample.
 #pragma once
 
-#include "kiln/faust/Drive.h"
+#include "Drive.h"
 
 #include <sndfile.h>
 

@@ -1,6 +1,7 @@
 // aot_main.cpp: the Kiln AOT benchmark program. Linked with the object file
 // of `kiln faust compile X.dsp --emit=obj` (class `mydsp`), it renders or
-// times the DSP through kiln/faust/Drive.h like the other references:
+// times the DSP through frontends/faust/harness/Drive.h like the other
+// references:
 //   x render -o OUT.wav [--seconds S] [--set /path=value]...
 //   x bench [--seconds S] [--reps R]
 //

@@ -2,9 +2,10 @@
 //
 // `faust -lang cpp -a bench/faust/arch_render.cpp X.dsp -o x.cpp` wraps the
 // generated `mydsp` class in this file; `g++ -O3 -march=native -I include
-// -I bench/faust x.cpp -lsndfile` then gives a program that renders or times
-// the DSP through kiln/faust/Drive.h exactly as `kiln faust render|bench`
-// does, so its output and its ns-per-frame are the native C++ reference:
+// -I bench/faust -I frontends/faust/harness x.cpp -lsndfile` then gives a
+// program that renders or times the DSP through frontends/faust/harness/
+// Drive.h exactly as `kiln faust render|bench` does, so its output and its
+// ns-per-frame are the native C++ reference:
 //   x render -o OUT.wav [--seconds S] [--set /path=value]...
 //   x bench [--seconds S] [--reps R] [--set /path=value]...
 //   x params     (inputs, outputs and one `KIND /path` line per control)

@@ -4,7 +4,8 @@
 // It links only Debian's libfaust (which carries its own LLVM 14) and
 // libsndfile, never kiln_core: two LLVMs in one process would clash, and
 // the reference must be measured as libfaust users run it. It drives the
-// DSP through kiln/faust/Drive.h, like `kiln faust render|bench` and the g++
+// DSP through frontends/faust/harness/Drive.h, like `kiln faust
+// render|bench` and the g++
 // harness, so outputs and ns-per-frame figures compare directly:
 //   kiln_faust_ref bench  --backend llvm|interp X.dsp [--seconds S] [--reps R] [-- faust args]
 //   kiln_faust_ref render --backend llvm|interp X.dsp -o OUT.wav [--seconds S] [-- faust args]

@@ -85,8 +85,9 @@ class GxxReference:
     def __init__(self, root, cache_dir, flags=GXX_FLAGS):
         self.root, self.cache, self.flags = root, cache_dir, list(flags)
         self.arch = f"{root}/bench/faust/arch_render.cpp"
-        self.includes = [f"{root}/include", f"{root}/bench/faust"]
-        headers = [f"{root}/include/kiln/faust/Drive.h", f"{root}/bench/faust/Harness.h",
+        self.includes = [f"{root}/include", f"{root}/bench/faust",
+                         f"{root}/frontends/faust/harness"]
+        headers = [f"{root}/frontends/faust/harness/Drive.h", f"{root}/bench/faust/Harness.h",
                    f"{root}/bench/faust/WavFile.h"]
         h = hashlib.sha256(" ".join(self.flags).encode())
         for p in headers:

@@ -23,17 +23,22 @@ namespace {
 const char *kProg = "kiln_faust_load";
 
 /// Loads `path` into a fresh Registry and creates one instance; the time in
-/// ms, or a negative value with `error` set.
+/// ms, or a negative value with `error` set (the diagnostic's message).
 double loadOnce(const std::string &path, std::unique_ptr<kiln::faust::Dsp> &dsp,
                 std::string &error) {
   auto t0 = std::chrono::steady_clock::now();
   kiln::faust::Registry registry;
-  auto factory = registry.readDSPFactoryFromMachineFile(path, error);
-  if (!factory)
+  auto factory = registry.readDSPFactoryFromMachineFile(path);
+  if (!factory) {
+    error = factory.diagnostics()[0].message;
     return -1;
-  dsp = factory->createInstance(&error);
-  if (!dsp)
+  }
+  auto instance = (*factory)->createInstance();
+  if (!instance) {
+    error = instance.diagnostics()[0].message;
     return -1;
+  }
+  dsp = std::move(*instance);
   return std::chrono::duration<double, std::milli>(
              std::chrono::steady_clock::now() - t0).count();
 }
@@ -72,8 +77,6 @@ int main(int argc, char **argv) {
     warm.push_back(ms);
   }
   if (cold < 0) {
-    if (error.rfind("error: ", 0) == 0) // Kiln's messages carry the prefix
-      error = error.substr(7);
     std::fprintf(stderr, "%s: error: %s\n", kProg, error.c_str());
     return 1;
   }

@@ -14,13 +14,18 @@
 int main(int argc, char **argv) {
   std::string path = argc > 1 ? argv[1] : "osc.dsp";
   kiln::faust::Registry registry;
-  std::string error;
-  auto factory = registry.createDSPFactoryFromFile(path, {}, error);
+  // A factory, or diagnostics (file, line, column, message) to render.
+  auto factory = registry.createDSPFactoryFromFile(path, {});
   if (!factory) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+    std::fprintf(stderr, "%s\n", kiln::render(factory.diagnostics()).c_str());
     return 1;
   }
-  std::unique_ptr<kiln::faust::Dsp> dsp = factory->createInstance(&error);
+  auto instance = (*factory)->createInstance();
+  if (!instance) {
+    std::fprintf(stderr, "%s\n", kiln::render(instance.diagnostics()).c_str());
+    return 1;
+  }
+  std::unique_ptr<kiln::faust::Dsp> dsp = std::move(*instance);
   MapUI ui;
   dsp->buildUserInterface(&ui);
   const int rate = 48000;
@@ -43,7 +48,7 @@ int main(int argc, char **argv) {
       last = t;
       ++count;
     }
-  std::printf("%s: %d input(s), %d output(s)\n", factory->name().c_str(),
+  std::printf("%s: %d input(s), %d output(s)\n", (*factory)->name().c_str(),
               dsp->getNumInputs(), dsp->getNumOutputs());
   std::printf("/osc/freq = %.0f\n", ui.getParamValue("/osc/freq"));
   std::printf("measured frequency: %.1f Hz\n",

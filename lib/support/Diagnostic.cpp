@@ -129,6 +129,8 @@ std::string render(const Diagnostic &d, bool color) {
                     d.message + p.reset;
   if (d.loc.known() && !d.sourceLine.empty())
     out += caretLines(d.sourceLine, d.loc.col ? d.loc.col : 1, p);
+  if (!d.detail.empty())
+    out += "\n" + d.detail;
   for (const Diagnostic &n : d.notes)
     out += "\n" + render(n, color);
   return out;

@@ -22,11 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (input.find(host) != std::string::npos)
     return 0;
   Registry registry;
-  std::string error;
-  if (registry.readDSPFactoryFromMachine(input, error))
+  if (registry.readDSPFactoryFromMachine(input))
     kiln::fuzz::finding("machine code for another target was loaded");
   // The same bytes as base64 text: only valid base64 reaches the reader.
-  if (registry.readDSPFactoryFromMachineBase64(input, error))
+  if (registry.readDSPFactoryFromMachineBase64(input))
     kiln::fuzz::finding("base64 machine code for another target was loaded");
   return 0;
 }

@@ -1,14 +1,15 @@
 // FaustCommands: `kiln faust info|render|compile|bench` (docs/faust.md).
 //
 // The four subcommands share one flag parser. Rendering and timing go through
-// include/kiln/faust/Drive.h, so Kiln's numbers compare with the g++ build and
-// libfaust's backends driven by the same code. WAV files are read and written
-// with libsndfile; an output file appears only complete (temp + rename).
+// frontends/faust/harness/Drive.h, so Kiln's numbers compare with the g++
+// build and libfaust's backends driven by the same code. WAV files are read
+// and written with libsndfile; an output file appears only complete (temp +
+// rename). Library errors arrive as diagnostics and are rendered here.
 #include "Command.h"
+#include "Drive.h"
 #include "Options.h"
 
 #include "kiln/core/Timing.h"
-#include "kiln/faust/Drive.h"
 #include "kiln/faust/Faust.h"
 
 #include <faust/gui/PathBuilder.h>
@@ -35,7 +36,7 @@ struct FaustCli {
   double seconds = -1;
   int reps = 7;
   int factories = 1; ///< bench --factories N: N creations, 2..N timed as warm
-  int level = -1;
+  kiln::OptLevel level = kiln::OptLevel::O3; ///< -O0..-O4, -Os, -Oz
   unsigned compileThreads = 0; ///< --compile-threads N (0: the library's choice)
   bool isDouble = false, vec = false, autoVec = false, time = false;
   bool cache = true; ///< --no-cache; info and render only
@@ -95,8 +96,10 @@ std::string parseCli(const Args &args, FaustCli &cli) {
           !number(v.substr(eq + 1), n) || !std::isfinite(n))
         return "--set needs /path=value with a finite value, not '" + v + "'";
       cli.sets.emplace_back(v.substr(0, eq), n);
-    } else if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '4') {
-      cli.level = a[2] - '0';
+    } else if (auto level = a.size() == 3 && a.starts_with("-O")
+                                ? faust::parseFaustOptLevel(a)
+                                : std::nullopt) {
+      cli.level = *level;
     } else if (a == "--time") {
       cli.time = true;
     } else if (a == "--no-cache") {
@@ -135,34 +138,35 @@ faust::FactoryOptions factoryOptions(const FaustCli &cli, bool vec) {
   return o;
 }
 
-/// Prints a library error: diagnostics as they are, bare ones as `kiln: error:`.
-int reportError(const std::string &error) {
-  if (error.starts_with("error: "))
-    return fail(error.substr(7));
-  return failWith(error);
+/// Prints a library error: located diagnostics rendered (in colour on a
+/// terminal), one without a place as `kiln: error: message`.
+int reportError(const Diagnostics &diags) {
+  std::string plain = kiln::render(diags);
+  if (plain.starts_with("error: "))
+    return fail(plain.substr(7));
+  return failWith(kiln::render(diags, kiln::stderrWantsColor()));
 }
 
-std::shared_ptr<faust::Factory> makeFactory(faust::Registry &registry,
-                                            const FaustCli &cli, bool vec,
-                                            std::string &error) {
-  return registry.createDSPFactoryFromFile(cli.input, factoryOptions(cli, vec),
-                                           error);
+faust::Registry::Result makeFactory(faust::Registry &registry,
+                                    const FaustCli &cli, bool vec) {
+  return registry.createDSPFactoryFromFile(cli.input, factoryOptions(cli, vec));
 }
 
 /// A DSP instance of the file (it keeps its factory alive), or nullptr
 /// after printing the error and setting `status`.
 std::unique_ptr<faust::Dsp> makeInstance(faust::Registry &registry,
                                          const FaustCli &cli, int &status) {
-  std::string error;
-  auto factory = makeFactory(registry, cli, cli.vec, error);
+  auto factory = makeFactory(registry, cli, cli.vec);
   if (!factory) {
-    status = reportError(error);
+    status = reportError(factory.diagnostics());
     return nullptr;
   }
-  auto dsp = factory->createInstance(&error);
-  if (!dsp)
-    status = fail(error);
-  return dsp;
+  auto dsp = (*factory)->createInstance();
+  if (!dsp) {
+    status = reportError(dsp.diagnostics());
+    return nullptr;
+  }
+  return std::move(*dsp);
 }
 
 std::string dirOf(const std::string &path) {
@@ -436,15 +440,15 @@ int faustCompile(const FaustCli &cli) {
   if (auto error = checkOutput(out, {cli.input}))
     return fail(*error);
   faust::Registry registry;
-  std::string error;
-  auto factory = makeFactory(registry, cli, cli.vec, error);
+  auto factory = makeFactory(registry, cli, cli.vec);
   if (!factory)
-    return reportError(error);
-  bool ok = emit == "obj"  ? factory->writeObjectcodeFile(out, "", error)
-            : emit == "ll" ? factory->writeIRFile(out, error)
-            : emit == "bc" ? factory->writeBitcodeFile(out, error)
-                           : factory->writeMachineFile(out, "", error);
-  return ok ? 0 : reportError(error);
+    return reportError(factory.diagnostics());
+  faust::Factory &f = **factory;
+  kiln::Status written = emit == "obj"  ? f.writeObjectcodeFile(out, "")
+                         : emit == "ll" ? f.writeIRFile(out)
+                         : emit == "bc" ? f.writeBitcodeFile(out)
+                                        : f.writeMachineFile(out, "");
+  return written ? 0 : reportError(written.diagnostics());
 }
 
 /// One candidate of `bench`: its factory, creation time and an instance.
@@ -456,19 +460,34 @@ struct Candidate {
   double bestNs = 1e300; ///< fastest trial (--auto-vec)
 };
 
+/// Creates the factory (in a fresh registry: nothing cached) and its first
+/// instance into `c`, timed.
+kiln::Status makeCandidate(const FaustCli &cli, bool vec, Candidate &c) {
+  faust::Registry registry;
+  c.vec = vec;
+  auto t0 = std::chrono::steady_clock::now();
+  auto factory = makeFactory(registry, cli, vec);
+  if (!factory)
+    return factory.takeDiagnostics();
+  auto dsp = (*factory)->createInstance();
+  c.ms = std::chrono::duration<double, std::milli>(
+             std::chrono::steady_clock::now() - t0).count();
+  if (!dsp)
+    return dsp.takeDiagnostics();
+  c.factory = std::move(*factory);
+  c.dsp = std::move(*dsp);
+  return {};
+}
+
 /// Creations 2..N of `bench --factories N` with the chosen mode (each in
 /// a fresh registry, factory + first instance); their median in ms.
-std::optional<double> warmFactoryMs(const FaustCli &cli, bool vec,
-                                    std::string &error) {
+kiln::Expected<double> warmFactoryMs(const FaustCli &cli, bool vec) {
   std::vector<double> ms;
   for (int i = 1; i < cli.factories; ++i) {
-    faust::Registry registry;
-    auto t0 = std::chrono::steady_clock::now();
-    auto factory = makeFactory(registry, cli, vec, error);
-    if (!factory || !factory->createInstance(&error))
-      return std::nullopt;
-    ms.push_back(std::chrono::duration<double, std::milli>(
-                     std::chrono::steady_clock::now() - t0).count());
+    Candidate c;
+    if (kiln::Status made = makeCandidate(cli, vec, c); !made)
+      return made.takeDiagnostics();
+    ms.push_back(c.ms);
   }
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
@@ -481,19 +500,9 @@ int faustBench(const FaustCli &cli) {
   std::vector<Candidate> candidates;
   for (bool vec : cli.autoVec ? std::vector<bool>{false, true}
                               : std::vector<bool>{cli.vec}) {
-    faust::Registry registry; // a fresh one: nothing cached
-    std::string error;
     Candidate c;
-    c.vec = vec;
-    auto t0 = std::chrono::steady_clock::now();
-    c.factory = makeFactory(registry, cli, vec, error);
-    c.dsp = c.factory ? c.factory->createInstance(&error) : nullptr;
-    c.ms = std::chrono::duration<double, std::milli>(
-               std::chrono::steady_clock::now() - t0).count();
-    if (!c.factory)
-      return reportError(error);
-    if (!c.dsp)
-      return fail(error);
+    if (kiln::Status made = makeCandidate(cli, vec, c); !made)
+      return reportError(made.diagnostics());
     c.dsp->init(drive::kSampleRate);
     candidates.push_back(std::move(c));
   }
@@ -512,10 +521,9 @@ int faustBench(const FaustCli &cli) {
              "mode: {}\n",
              best.ms, r.nsPerFrame, r.minNs, r.maxNs, best.vec ? "vec" : "scalar");
   if (cli.factories > 1) {
-    std::string error;
-    std::optional<double> warm = warmFactoryMs(cli, best.vec, error);
+    kiln::Expected<double> warm = warmFactoryMs(cli, best.vec);
     if (!warm)
-      return reportError(error);
+      return reportError(warm.diagnostics());
     fmt::print("factory-warm-ms: {:.3f}\n", *warm);
   }
   return 0;
@@ -564,7 +572,8 @@ std::vector<Command> faustCommands() {
            "  compile FILE.dsp --emit=obj|ll|bc|machine [--target T] [-o OUT]\n"
            "  bench FILE.dsp [--seconds S] [--reps R] [--vec|--auto-vec]\n"
            "                             [--factories N]\n\n"
-           "common: -O0..-O4 (default: best), --double, --vec, --time,\n"
+           "common: -O0..-O4, -Os, -Oz (default: best, -O3; -O4 = -O3),\n"
+           "        --double, --vec, --time,\n"
            "        --compile-threads 1|2 (default: 2 on a multi-core machine),\n"
            "        --no-cache (info/render reuse factories from $KILN_CACHE_DIR),\n"
            "        --faust PATH (else $KILN_FAUST, else `faust` on PATH)",

@@ -63,26 +63,24 @@ std::shared_ptr<Factory> loadCachedFactory(const std::string &key,
   }
   if (data.compare(pos, 8, "machine\n") != 0)
     return nullptr;
-  std::string error;
   Registry scratch; // the caller's registry owns the result
-  auto factory = scratch.readDSPFactoryFromMachine(data.substr(pos + 8), error);
+  auto factory = scratch.readDSPFactoryFromMachine(data.substr(pos + 8));
   if (!factory)
     return nullptr;
-  Factory::Impl &impl = factory->impl();
+  Factory::Impl &impl = (*factory)->impl();
   impl.shaKey = key;
   impl.dspCode = input.source;
-  return factory;
+  return *factory;
 }
 
 void storeCachedFactory(Factory &factory, const FaustInput &input) {
-  std::string error;
-  std::string machine = factory.writeMachine("", error);
-  if (machine.empty())
+  kiln::Expected<std::string> machine = factory.writeMachine("");
+  if (!machine)
     return;
   std::string data;
   for (const std::string &lib : factory.libraryList())
     data += "lib " + fileHash(lib) + " " + lib + "\n";
-  data += "machine\n" + machine;
+  data += "machine\n" + *machine;
   diskCache().store(cacheKey(factory.shaKey(), input), data);
 }
 

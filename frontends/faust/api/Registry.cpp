@@ -3,11 +3,14 @@
 //
 // Each key has an entry with its own mutex: the first thread to ask for a key
 // compiles it while later ones for the same key wait and share the result,
-// and threads asking for different keys compile in parallel.
+// and threads asking for different keys compile in parallel. The
+// libfaust-shaped overloads (with `std::string &error`) are at the end: each
+// calls its structured form and renders the diagnostics, libfaust's edge.
 #include "kiln/faust/Registry.h"
 
 #include "../compiler/FaustCompiler.h"
 #include "../dsp/FactoryImpl.h"
+#include "../dsp/MachineCode.h"
 #include "FactoryCache.h"
 
 #include "kiln/core/Diagnostic.h"
@@ -16,13 +19,13 @@
 
 #include <cctype>
 #include <charconv>
-#include <cstdlib>
 #include <fstream>
 #include <functional>
-#include <sstream>
 #include <thread>
 
 namespace kiln::faust {
+
+using Result = Registry::Result;
 
 namespace {
 
@@ -31,65 +34,63 @@ std::string dirOf(const std::string &path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-/// Fills the options-derived parts of a new Impl; false with `error`.
-std::unique_ptr<Factory::Impl> newImpl(const std::string &target,
-                                       int optLevel, std::string &error) {
+/// A new Impl with the options-derived parts filled (target, level, split).
+kiln::Expected<std::unique_ptr<Factory::Impl>> newImpl(const std::string &target,
+                                                       kiln::OptLevel level) {
   auto spec = targetFromString(target);
-  if (!spec) {
-    error = core::renderError(spec.takeError());
-    return nullptr;
-  }
+  if (!spec)
+    return core::toDiagnostics(spec.takeError());
   auto impl = std::make_unique<Factory::Impl>();
   impl->spec = *spec;
-  impl->level = optLevelFromFaust(optLevel);
+  impl->level = level;
   impl->split = std::thread::hardware_concurrency() > 1;
   return impl;
 }
 
-std::shared_ptr<Factory> finish(llvm::Expected<std::shared_ptr<Factory>> f,
-                                std::string &error) {
-  if (!f) {
-    error = core::renderError(f.takeError());
-    return nullptr;
-  }
-  return std::move(*f);
+Result finish(llvm::Expected<std::shared_ptr<Factory>> factory) {
+  return core::toExpected(std::move(factory));
 }
 
-/// Compiles `input` with faust, then builds the factory.
-std::shared_ptr<Factory> compileSource(const FaustInput &input,
-                                       const FactoryOptions &options,
-                                       const std::string &key,
-                                       std::string &error) {
-  auto impl = newImpl(options.target, options.optLevel, error);
+/// Runs faust on `input` (while the JIT is being created) and builds the
+/// factory from its bitcode.
+Result compileWithFaust(std::unique_ptr<Factory::Impl> impl,
+                        const FaustInput &input, core::PhaseTimings *timings) {
+  startJit(*impl);
+  kiln::Expected<FaustOutput> faust = [&] {
+    core::ScopedPhase phase(timings, "faust");
+    return runFaust(input);
+  }();
+  if (!faust) {
+    if (impl->pendingJit.valid())
+      llvm::consumeError(impl->pendingJit.get().takeError());
+    return faust.takeDiagnostics();
+  }
+  impl->dspCode = input.source;
+  impl->warnings = faust->warnings;
+  return finish(
+      buildFactory(std::move(impl), faust->bitcode, input.displayName));
+}
+
+/// Compiles `input` with faust, then builds the factory (or loads it from
+/// the disk cache when the options allow).
+Result compileSource(const FaustInput &input, const FactoryOptions &options,
+                     const std::string &key) {
+  auto impl = newImpl(options.target, options.optLevel);
   if (!impl)
-    return nullptr;
+    return impl.takeDiagnostics();
   if (options.compileThreads != 0)
-    impl->split = options.compileThreads > 1;
-  if (options.cache && impl->spec.isHost) {
+    (*impl)->split = options.compileThreads > 1;
+  bool cache = options.cache && (*impl)->spec.isHost;
+  if (cache) {
     core::ScopedPhase phase(options.timings, "cache");
     if (auto cached = loadCachedFactory(key, input))
       return cached;
   }
-  impl->timings = options.timings;
-  startJit(*impl);
-  FaustResult faust;
-  {
-    core::ScopedPhase phase(options.timings, "faust");
-    faust = runFaust(input);
-  }
-  if (!faust.ok) {
-    if (impl->pendingJit.valid())
-      llvm::consumeError(impl->pendingJit.get().takeError());
-    error = faust.diagnostics;
-    return nullptr;
-  }
-  impl->shaKey = key;
-  impl->dspCode = input.source;
-  impl->warnings = faust.warnings;
-  auto factory = finish(
-      buildFactory(std::move(impl), faust.bitcode, input.displayName), error);
-  if (factory && options.cache && factory->isHost())
-    storeCachedFactory(*factory, input);
+  (*impl)->timings = options.timings;
+  (*impl)->shaKey = key;
+  Result factory = compileWithFaust(std::move(*impl), input, options.timings);
+  if (factory && cache && (*factory)->isHost())
+    storeCachedFactory(**factory, input);
   return factory;
 }
 
@@ -113,11 +114,70 @@ std::string tempFileName(const std::string &name) {
 std::string keyOf(const std::string &code, const std::string &fileName,
                   const std::vector<std::string> &args,
                   const FactoryOptions &options) {
-  std::vector<std::string> parts{
-      code, fileName, options.target,
-      core::optLevelName(optLevelFromFaust(options.optLevel))};
+  std::vector<std::string> parts{code, fileName, options.target,
+                                 kiln::optLevelName(options.optLevel)};
   parts.insert(parts.end(), args.begin(), args.end());
   return shaOf(parts);
+}
+
+Diagnostic ioError(std::string message) {
+  Diagnostic diag = errorDiagnostic(std::move(message));
+  diag.kind = ErrorKind::IO;
+  return diag;
+}
+
+/// Writes `code` to a private temporary file named after `name` and
+/// compiles it; the directory is removed afterwards.
+Result compileString(const std::string &name, const std::string &code,
+                     const FactoryOptions &options, const std::string &key) {
+  std::string dir = makeTempDir();
+  if (dir.empty())
+    return ioError("cannot create a temporary directory");
+  FaustInput input;
+  input.path = dir + "/" + tempFileName(name);
+  input.displayName = name.empty() ? "<string>" : name;
+  input.source = code;
+  input.args = options.args;
+  input.faustPath = options.faustPath;
+  std::ofstream(input.path, std::ios::binary) << code;
+  Result factory = compileSource(input, options, key);
+  removeTempDir(dir);
+  return factory;
+}
+
+Diagnostic malformedMachine() {
+  Diagnostic diag =
+      errorDiagnostic("Kiln Faust machine code is truncated or malformed");
+  diag.kind = ErrorKind::InvalidArgument;
+  return diag;
+}
+
+/// Loads the objects of a parsed container for the host under `key`.
+Result loadMachine(MachineCode &code, const std::string &key) {
+  auto impl = newImpl("", kiln::OptLevel::O3);
+  if (!impl)
+    return impl.takeDiagnostics();
+  (*impl)->shaKey = key;
+  (*impl)->className = code.fields["class"];
+  (*impl)->name = code.fields["name"];
+  if (auto level = kiln::parseOptLevel(code.fields["level"]))
+    (*impl)->level = *level;
+  uint64_t size = 0; // written since the JSON's size was found to wrap
+  const std::string &text = code.fields["size"];
+  if (!text.empty() &&
+      std::from_chars(text.data(), text.data() + text.size(), size).ptr !=
+          text.data() + text.size())
+    return malformedMachine();
+  return finish(loadFactoryObject(std::move(*impl), code.objects, size));
+}
+
+/// The libfaust shape of a result: the factory, or null with `error` set.
+std::shared_ptr<Factory> rendered(Result result, std::string &error) {
+  if (!result) {
+    error = kiln::render(result.diagnostics());
+    return nullptr;
+  }
+  return std::move(*result);
 }
 
 } // namespace
@@ -128,9 +188,8 @@ struct Registry::Entry {
   std::shared_ptr<Factory> factory;
 };
 
-std::shared_ptr<Factory>
-Registry::getOrBuild(const std::string &key,
-                     const std::function<std::shared_ptr<Factory>()> &build) {
+Result Registry::getOrBuild(const std::string &key,
+                            const std::function<Result()> &build) {
   std::shared_ptr<Entry> entry;
   {
     std::lock_guard<std::mutex> lock(Mutex);
@@ -139,200 +198,113 @@ Registry::getOrBuild(const std::string &key,
       slot = std::make_shared<Entry>();
     entry = slot;
   }
-  std::shared_ptr<Factory> factory;
+  Result result = std::shared_ptr<Factory>();
   {
     std::lock_guard<std::mutex> lock(entry->mutex);
-    if (!entry->factory)
-      entry->factory = build();
-    factory = entry->factory;
+    if (!entry->factory && (result = build()))
+      entry->factory = *result;
+    if (entry->factory)
+      return entry->factory;
   }
-  if (!factory) { // a failed build leaves no entry behind
-    std::lock_guard<std::mutex> lock(Mutex);
-    auto it = Factories.find(key);
-    if (it != Factories.end() && it->second == entry)
-      Factories.erase(it);
-  }
-  return factory;
+  // A failed build leaves no entry behind.
+  std::lock_guard<std::mutex> lock(Mutex);
+  auto it = Factories.find(key);
+  if (it != Factories.end() && it->second == entry)
+    Factories.erase(it);
+  return result;
 }
 
-std::shared_ptr<Factory> Registry::createDSPFactoryFromFile(
-    const std::string &path, const FactoryOptions &options, std::string &error) {
+Result Registry::createDSPFactoryFromFile(const std::string &path,
+                                          const FactoryOptions &options) {
   FaustInput input;
-  if (!readInputFile(path, input.source, error))
-    return nullptr;
+  kiln::Expected<std::string> source = readInputFile(path);
+  if (!source)
+    return source.takeDiagnostics();
+  input.source = std::move(*source);
   input.path = input.displayName = path;
   input.args = options.args;
   input.args.insert(input.args.end(), {"-I", dirOf(path)});
   input.faustPath = options.faustPath;
   std::string key = keyOf(input.source, path.substr(path.rfind('/') + 1),
                           input.args, options);
-  return getOrBuild(key, [&] {
-    return compileSource(input, options, key, error);
-  });
+  return getOrBuild(key, [&] { return compileSource(input, options, key); });
 }
 
-std::shared_ptr<Factory> Registry::createDSPFactoryFromString(
-    const std::string &name, const std::string &code,
-    const FactoryOptions &options, std::string &error) {
+Result Registry::createDSPFactoryFromString(const std::string &name,
+                                            const std::string &code,
+                                            const FactoryOptions &options) {
   std::string key = keyOf(code, tempFileName(name), options.args, options);
-  return getOrBuild(key, [&]() -> std::shared_ptr<Factory> {
-    std::string dir = makeTempDir();
-    if (dir.empty()) {
-      error = "error: cannot create a temporary directory";
-      return nullptr;
-    }
-    FaustInput input;
-    input.path = dir + "/" + tempFileName(name);
-    input.displayName = name.empty() ? "<string>" : name;
-    input.source = code;
-    input.args = options.args;
-    input.faustPath = options.faustPath;
-    std::ofstream(input.path, std::ios::binary) << code;
-    auto factory = compileSource(input, options, key, error);
-    removeTempDir(dir);
-    return factory;
-  });
+  return getOrBuild(key,
+                    [&] { return compileString(name, code, options, key); });
 }
 
-std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcode(
-    const std::string &bitcode, const std::string &target, int optLevel,
-    std::string &error) {
-  std::string key = shaOf({"bitcode", bitcode, target,
-                           std::to_string(int(optLevelFromFaust(optLevel)))});
-  return getOrBuild(key, [&]() -> std::shared_ptr<Factory> {
-    auto impl = newImpl(target, optLevel, error);
+Result Registry::readDSPFactoryFromBitcode(const std::string &bitcode,
+                                           const std::string &target,
+                                           kiln::OptLevel level) {
+  std::string key =
+      shaOf({"bitcode", bitcode, target, std::to_string(int(level))});
+  return getOrBuild(key, [&]() -> Result {
+    auto impl = newImpl(target, level);
     if (!impl)
-      return nullptr;
-    impl->shaKey = key;
-    return finish(buildFactory(std::move(impl), bitcode, "<bitcode>"), error);
+      return impl.takeDiagnostics();
+    (*impl)->shaKey = key;
+    return finish(buildFactory(std::move(*impl), bitcode, "<bitcode>"));
   });
 }
 
-std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcodeFile(
-    const std::string &path, const std::string &target, int optLevel,
-    std::string &error) {
-  std::string bitcode;
-  if (!readInputFile(path, bitcode, error))
-    return nullptr;
-  return readDSPFactoryFromBitcode(bitcode, target, optLevel, error);
+Result Registry::readDSPFactoryFromBitcodeFile(const std::string &path,
+                                               const std::string &target,
+                                               kiln::OptLevel level) {
+  kiln::Expected<std::string> bitcode = readInputFile(path);
+  if (!bitcode)
+    return bitcode.takeDiagnostics();
+  return readDSPFactoryFromBitcode(*bitcode, target, level);
 }
 
-std::shared_ptr<Factory> Registry::readDSPFactoryFromIR(
-    const std::string &ir, const std::string &target, int optLevel,
-    std::string &error) {
-  return readDSPFactoryFromBitcode(ir, target, optLevel, error);
+Result Registry::readDSPFactoryFromIR(const std::string &ir,
+                                      const std::string &target,
+                                      kiln::OptLevel level) {
+  return readDSPFactoryFromBitcode(ir, target, level);
 }
 
-std::shared_ptr<Factory> Registry::readDSPFactoryFromIRFile(
-    const std::string &path, const std::string &target, int optLevel,
-    std::string &error) {
-  return readDSPFactoryFromBitcodeFile(path, target, optLevel, error);
+Result Registry::readDSPFactoryFromIRFile(const std::string &path,
+                                          const std::string &target,
+                                          kiln::OptLevel level) {
+  return readDSPFactoryFromBitcodeFile(path, target, level);
 }
 
-namespace {
-
-/// The header of Kiln machine code (see Factory::writeMachine).
-struct MachineHeader {
-  std::map<std::string, std::string> fields;
-  std::vector<std::string> objects;
-};
-
-/// Reads Kiln's machine-code container: version 1 is the header fields and
-/// one object; version 2 the same fields and one or more objects (a factory
-/// compiled in two halves), each "object SIZE\n" and SIZE bytes.
-bool parseMachine(const std::string &machine, MachineHeader &h,
-                  std::string &error) {
-  const std::string v1 = "KILN-FAUST-MACHINE 1\n", v2 = "KILN-FAUST-MACHINE 2\n";
-  bool several = machine.compare(0, v2.size(), v2) == 0;
-  if (!several && machine.compare(0, v1.size(), v1) != 0) {
-    error = "error: not Kiln Faust machine code (bad header)";
-    return false;
-  }
-  size_t pos = v1.size();
-  while (pos < machine.size()) {
-    size_t eol = machine.find('\n', pos);
-    size_t space = machine.find(' ', pos);
-    if (eol == std::string::npos || space == std::string::npos || space > eol)
-      break;
-    std::string field = machine.substr(pos, space - pos);
-    std::string value = machine.substr(space + 1, eol - space - 1);
-    pos = eol + 1;
-    if (field != "object") {
-      if (!h.objects.empty())
-        break; // fields come before the objects
-      h.fields[field] = value;
-      continue;
-    }
-    uint64_t size = std::strtoull(value.c_str(), nullptr, 10);
-    if (size == 0 || size > machine.size() - pos)
-      break;
-    h.objects.push_back(machine.substr(pos, size));
-    pos += size;
-    if (pos == machine.size())
-      return true;
-    if (!several)
-      break;
-  }
-  error = "error: Kiln Faust machine code is truncated or malformed";
-  return false;
-}
-
-} // namespace
-
-std::shared_ptr<Factory>
-Registry::readDSPFactoryFromMachine(const std::string &machine,
-                                    std::string &error) {
-  MachineHeader h;
-  if (!parseMachine(machine, h, error))
-    return nullptr;
+Result Registry::readDSPFactoryFromMachine(const std::string &machine) {
+  kiln::Expected<MachineCode> code = parseMachine(machine);
+  if (!code)
+    return code.takeDiagnostics();
   std::string host = getDSPMachineTarget();
-  if (h.fields["target"] != host) {
-    error = "error: machine code for '" + h.fields["target"] +
-            "' cannot run on this machine ('" + host + "')";
-    return nullptr;
+  if (code->fields["target"] != host) {
+    Diagnostic diag = errorDiagnostic(
+        "machine code for '" + code->fields["target"] +
+        "' cannot run on this machine ('" + host + "')");
+    diag.kind = ErrorKind::InvalidArgument;
+    return diag;
   }
-  std::string key = shaOf({"machine", h.fields["key"], host});
-  return getOrBuild(key, [&]() -> std::shared_ptr<Factory> {
-    auto impl = newImpl("", -1, error);
-    if (!impl)
-      return nullptr;
-    impl->shaKey = key;
-    impl->className = h.fields["class"];
-    impl->name = h.fields["name"];
-    if (auto level = core::parseOptLevel(h.fields["level"]))
-      impl->level = *level;
-    uint64_t size = 0; // written since the JSON's size was found to wrap
-    const std::string &sizeText = h.fields["size"];
-    if (!sizeText.empty() &&
-        std::from_chars(sizeText.data(), sizeText.data() + sizeText.size(),
-                        size).ptr != sizeText.data() + sizeText.size()) {
-      error = "error: Kiln Faust machine code is truncated or malformed";
-      return nullptr;
-    }
-    return finish(loadFactoryObject(std::move(impl), h.objects, size), error);
-  });
+  std::string key = shaOf({"machine", code->fields["key"], host});
+  return getOrBuild(key, [&] { return loadMachine(*code, key); });
 }
 
-std::shared_ptr<Factory>
-Registry::readDSPFactoryFromMachineBase64(const std::string &base64,
-                                          std::string &error) {
+Result Registry::readDSPFactoryFromMachineBase64(const std::string &base64) {
   std::vector<char> bytes;
   if (auto err = llvm::decodeBase64(base64, bytes)) {
-    error = "error: machine code is not valid base64: " +
-            llvm::toString(std::move(err));
-    return nullptr;
+    Diagnostic diag = errorDiagnostic("machine code is not valid base64: " +
+                                      llvm::toString(std::move(err)));
+    diag.kind = ErrorKind::InvalidArgument;
+    return diag;
   }
-  return readDSPFactoryFromMachine(std::string(bytes.begin(), bytes.end()),
-                                   error);
+  return readDSPFactoryFromMachine(std::string(bytes.begin(), bytes.end()));
 }
 
-std::shared_ptr<Factory>
-Registry::readDSPFactoryFromMachineFile(const std::string &path,
-                                        std::string &error) {
-  std::string machine;
-  if (!readInputFile(path, machine, error))
-    return nullptr;
-  return readDSPFactoryFromMachine(machine, error);
+Result Registry::readDSPFactoryFromMachineFile(const std::string &path) {
+  kiln::Expected<std::string> machine = readInputFile(path);
+  if (!machine)
+    return machine.takeDiagnostics();
+  return readDSPFactoryFromMachine(*machine);
 }
 
 std::shared_ptr<Factory>
@@ -374,6 +346,61 @@ bool Registry::deleteDSPFactory(const std::shared_ptr<Factory> &factory) {
 void Registry::deleteAllDSPFactories() {
   std::lock_guard<std::mutex> lock(Mutex);
   Factories.clear();
+}
+
+// libfaust's shape: the structured forms above, rendered.
+
+std::shared_ptr<Factory> Registry::createDSPFactoryFromFile(
+    const std::string &path, const FactoryOptions &options, std::string &error) {
+  return rendered(createDSPFactoryFromFile(path, options), error);
+}
+
+std::shared_ptr<Factory> Registry::createDSPFactoryFromString(
+    const std::string &name, const std::string &code,
+    const FactoryOptions &options, std::string &error) {
+  return rendered(createDSPFactoryFromString(name, code, options), error);
+}
+
+std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcode(
+    const std::string &bitcode, const std::string &target, kiln::OptLevel level,
+    std::string &error) {
+  return rendered(readDSPFactoryFromBitcode(bitcode, target, level), error);
+}
+
+std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcodeFile(
+    const std::string &path, const std::string &target, kiln::OptLevel level,
+    std::string &error) {
+  return rendered(readDSPFactoryFromBitcodeFile(path, target, level), error);
+}
+
+std::shared_ptr<Factory> Registry::readDSPFactoryFromIR(
+    const std::string &ir, const std::string &target, kiln::OptLevel level,
+    std::string &error) {
+  return rendered(readDSPFactoryFromIR(ir, target, level), error);
+}
+
+std::shared_ptr<Factory> Registry::readDSPFactoryFromIRFile(
+    const std::string &path, const std::string &target, kiln::OptLevel level,
+    std::string &error) {
+  return rendered(readDSPFactoryFromIRFile(path, target, level), error);
+}
+
+std::shared_ptr<Factory>
+Registry::readDSPFactoryFromMachine(const std::string &machine,
+                                    std::string &error) {
+  return rendered(readDSPFactoryFromMachine(machine), error);
+}
+
+std::shared_ptr<Factory>
+Registry::readDSPFactoryFromMachineBase64(const std::string &base64,
+                                          std::string &error) {
+  return rendered(readDSPFactoryFromMachineBase64(base64), error);
+}
+
+std::shared_ptr<Factory>
+Registry::readDSPFactoryFromMachineFile(const std::string &path,
+                                        std::string &error) {
+  return rendered(readDSPFactoryFromMachineFile(path), error);
 }
 
 } // namespace kiln::faust

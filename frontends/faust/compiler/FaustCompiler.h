@@ -7,17 +7,18 @@
 // line and a caret.
 #pragma once
 
+#include "kiln/support/Expected.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace kiln::faust {
 
-struct FaustResult {
-  bool ok = false;
-  std::string bitcode;               ///< the module, when ok
-  std::string diagnostics;           ///< rendered errors, when !ok
-  std::vector<std::string> warnings; ///< faust's stderr lines, when ok
+/// What a successful faust run leaves.
+struct FaustOutput {
+  std::string bitcode;               ///< the module
+  std::vector<std::string> warnings; ///< faust's stderr lines
 };
 
 struct FaustInput {
@@ -30,11 +31,16 @@ struct FaustInput {
 
 /// Compiles `input` to bitcode. Never throws; every failure (missing binary,
 /// faust errors, crash) is a diagnostic in the result.
-FaustResult runFaust(const FaustInput &input);
+kiln::Expected<FaustOutput> runFaust(const FaustInput &input);
 
-/// Turns faust's stderr into Kiln diagnostics (exposed for tests).
-std::string renderFaustErrors(const std::string &stderrText,
-                              const FaustInput &input);
+/// Faust's stderr as one Kiln diagnostic: its first ERROR line located
+/// (file, line, column, source line) where faust gives a place, its other
+/// lines kept verbatim as the diagnostic's detail (exposed for tests).
+kiln::Diagnostics faustDiagnostics(const std::string &stderrText,
+                                   const FaustInput &input);
+
+/// The non-empty lines of `text`.
+std::vector<std::string> splitLines(const std::string &text);
 
 /// The faust binary to run for `option` (see FaustInput::faustPath).
 std::string faustBinary(const std::string &option);
@@ -49,11 +55,10 @@ bool readWholeFile(const std::string &path, std::string &out);
 /// The most bytes Kiln reads from one input (.dsp, bitcode, machine code).
 constexpr uint64_t kMaxInputBytes = uint64_t(256) << 20;
 
-/// Reads a user's input file whole into `out`; false with `error` (one line,
-/// "error: cannot read 'x': it is a directory", "error: cannot open 'x':
-/// No such file or directory") when `path` is not a readable regular file
-/// of at most kMaxInputBytes. Never blocks on a FIFO.
-bool readInputFile(const std::string &path, std::string &out,
-                   std::string &error);
+/// A user's input file, whole; an IO diagnostic ("cannot read 'x': it is a
+/// directory", "cannot open 'x': No such file or directory") when `path` is
+/// not a readable regular file of at most kMaxInputBytes. Never blocks on a
+/// FIFO.
+kiln::Expected<std::string> readInputFile(const std::string &path);
 
 } // namespace kiln::faust

@@ -165,7 +165,7 @@ void Dsp::instanceClear() {
 
 Dsp *Dsp::clone() {
   auto copy = P->factory->createInstance();
-  return copy.release();
+  return copy ? copy->release() : nullptr;
 }
 
 void Dsp::metadata(Meta *m) {
@@ -254,19 +254,23 @@ std::vector<std::string> Dsp::paramPaths() const {
 
 std::shared_ptr<Factory> Dsp::factory() const { return P->factory; }
 
-std::unique_ptr<Dsp> Factory::createInstance(std::string *error) {
-  if (!P->jit) {
-    if (error)
-      *error = "factory '" + P->name + "' was built for " + P->target +
-               ", not this machine (" + getDSPMachineTarget() + ")";
-    return nullptr;
-  }
-  std::string layoutError;
-  if (!checkLayout(P->info, P->name, layoutError)) {
-    if (error)
-      *error = layoutError;
-    return nullptr;
-  }
+namespace {
+
+Diagnostic cannotInstantiate(std::string message) {
+  Diagnostic diag = errorDiagnostic(std::move(message));
+  diag.kind = ErrorKind::InvalidArgument;
+  return diag;
+}
+
+} // namespace
+
+kiln::Expected<std::unique_ptr<Dsp>> Factory::createInstance() {
+  if (!P->jit)
+    return cannotInstantiate("factory '" + P->name + "' was built for " +
+                             P->target + ", not this machine (" +
+                             getDSPMachineTarget() + ")");
+  if (std::string layoutError; !checkLayout(P->info, P->name, layoutError))
+    return cannotInstantiate(layoutError);
   auto impl = std::make_unique<Dsp::Impl>();
   impl->factory = shared_from_this();
   impl->info = &P->info;
@@ -275,18 +279,26 @@ std::unique_ptr<Dsp> Factory::createInstance(std::string *error) {
   // lines) then comes as untouched zero pages, so creating an instance stays
   // cheap; instanceClear writes what the DSP really uses.
   impl->block = std::calloc(size_t(std::max<uint64_t>(P->info.size, 1)) + 64, 1);
-  if (!impl->block) {
-    if (error)
-      *error = "out of memory for a " + std::to_string(P->info.size) +
-               "-byte instance of '" + P->name + "'";
-    return nullptr;
-  }
+  if (!impl->block)
+    return errorDiagnostic("out of memory for a " +
+                           std::to_string(P->info.size) +
+                           "-byte instance of '" + P->name + "'");
   auto address = reinterpret_cast<uintptr_t>(impl->block);
   impl->memory = reinterpret_cast<char *>((address + 63) & ~uintptr_t(63));
   impl->direct = P->info.isDouble == (sizeof(FAUSTFLOAT) == sizeof(double));
   impl->shadow.assign(P->info.ui.size(), 0);
   P->kernel.allocate(impl->memory);
   return std::make_unique<Dsp>(std::move(impl));
+}
+
+std::unique_ptr<Dsp> Factory::createInstance(std::string *error) {
+  kiln::Expected<std::unique_ptr<Dsp>> dsp = createInstance();
+  if (!dsp) {
+    if (error)
+      *error = kiln::render(dsp.diagnostics());
+    return nullptr;
+  }
+  return std::move(*dsp);
 }
 
 } // namespace kiln::faust

@@ -1,11 +1,13 @@
 // Factory: accessors and serialization (bitcode, IR, machine/object code).
 //
-// Machine code is Kiln's own container: a text header (magic, class name,
-// target, key, level, name, object size) and the optimised object. Reading it
-// for the host loads the object into a JIT as is: no optimisation, no codegen.
+// Machine code is Kiln's own container (MachineCode.h): a text header and the
+// optimised objects. Reading it for the host loads the objects into a JIT as
+// is: no optimisation, no codegen. The libfaust-shaped overloads (with
+// `std::string &error`) render the structured forms' diagnostics.
 #include "kiln/faust/Factory.h"
 
 #include "FactoryImpl.h"
+#include "MachineCode.h"
 
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Emit.h"
@@ -46,29 +48,50 @@ std::string getDSPMachineTarget() { return targetString(core::hostTarget()); }
 
 namespace {
 
-bool writeOut(const std::string &path, const std::string &data,
-              std::string &error) {
+/// Writes an output file; its failure as an IO diagnostic.
+kiln::Status writeOut(const std::string &path, const std::string &data) {
   if (auto err = core::writeOutputFile(path, data)) {
-    error = core::renderError(std::move(err));
-    return false;
+    Diagnostics diags = core::toDiagnostics(std::move(err));
+    for (Diagnostic &diag : diags)
+      if (diag.kind == ErrorKind::Other)
+        diag.kind = ErrorKind::IO;
+    return diags;
   }
-  return true;
+  return {};
 }
 
-constexpr const char *kMagic = "KILN-FAUST-MACHINE 1\n";
-constexpr const char *kMagic2 = "KILN-FAUST-MACHINE 2\n";
+/// "factory 'x' has no WHAT (read from machine code)".
+Diagnostic nothingToWrite(const std::string &name, const char *what) {
+  Diagnostic diag = errorDiagnostic("factory '" + name + "' has no " + what +
+                                    " (read from machine code)");
+  diag.kind = ErrorKind::InvalidArgument;
+  return diag;
+}
+
+/// The libfaust shape of a Status: false with the rendered diagnostics.
+bool rendered(const kiln::Status &status, std::string &error) {
+  if (!status)
+    error = kiln::render(status.diagnostics());
+  return status.ok();
+}
+
+/// The libfaust shape of a string result: empty with the diagnostics.
+std::string rendered(kiln::Expected<std::string> result, std::string &error) {
+  if (!result) {
+    error = kiln::render(result.diagnostics());
+    return {};
+  }
+  return std::move(*result);
+}
 
 } // namespace
 
 std::string Factory::writeBitcode() const { return P->bitcode; }
 
-bool Factory::writeBitcodeFile(const std::string &path,
-                               std::string &error) const {
-  if (P->bitcode.empty()) {
-    error = "error: factory '" + P->name + "' has no bitcode (read from machine code)";
-    return false;
-  }
-  return writeOut(path, P->bitcode, error);
+kiln::Status Factory::writeBitcodeFile(const std::string &path) const {
+  if (P->bitcode.empty())
+    return nothingToWrite(P->name, "bitcode");
+  return writeOut(path, P->bitcode);
 }
 
 std::string Factory::writeIR() const {
@@ -85,66 +108,87 @@ std::string Factory::writeIR() const {
   return os.str();
 }
 
-bool Factory::writeIRFile(const std::string &path, std::string &error) const {
+kiln::Status Factory::writeIRFile(const std::string &path) const {
   std::string ir = writeIR();
-  if (ir.empty()) {
-    error = "error: factory '" + P->name + "' has no IR (read from machine code)";
-    return false;
-  }
-  return writeOut(path, ir, error);
+  if (ir.empty())
+    return nothingToWrite(P->name, "IR");
+  return writeOut(path, ir);
+}
+
+kiln::Expected<std::string> Factory::writeMachine(const std::string &target) {
+  auto spec = targetFromString(target.empty() ? P->target : target);
+  if (!spec)
+    return core::toDiagnostics(spec.takeError());
+  auto objects = machineObjects(*P, *spec);
+  if (!objects)
+    return core::toDiagnostics(objects.takeError());
+  return encodeMachine(
+      {{"class", P->className},
+       {"target", targetString(*spec)},
+       {"key", P->shaKey},
+       {"level", kiln::optLevelName(P->level)},
+       {"name", P->name},
+       {"size", std::to_string(P->info.size)}}, // the JSON's wraps
+      *objects);
+}
+
+kiln::Expected<std::string>
+Factory::writeMachineBase64(const std::string &target) {
+  kiln::Expected<std::string> machine = writeMachine(target);
+  if (!machine)
+    return machine.takeDiagnostics();
+  return llvm::encodeBase64(*machine);
+}
+
+kiln::Status Factory::writeMachineFile(const std::string &path,
+                                       const std::string &target) {
+  kiln::Expected<std::string> machine = writeMachine(target);
+  if (!machine)
+    return machine.takeDiagnostics();
+  return writeOut(path, *machine);
+}
+
+kiln::Status Factory::writeObjectcodeFile(const std::string &path,
+                                          const std::string &target) {
+  auto spec = targetFromString(target.empty() ? P->target : target);
+  if (!spec)
+    return core::toDiagnostics(spec.takeError());
+  auto object = compileObject(*P, *spec);
+  if (!object)
+    return core::toDiagnostics(object.takeError());
+  return writeOut(path, *object);
+}
+
+// libfaust's shape: the structured forms above, rendered.
+
+bool Factory::writeBitcodeFile(const std::string &path,
+                               std::string &error) const {
+  return rendered(writeBitcodeFile(path), error);
+}
+
+bool Factory::writeIRFile(const std::string &path, std::string &error) const {
+  return rendered(writeIRFile(path), error);
 }
 
 std::string Factory::writeMachine(const std::string &target,
                                   std::string &error) {
-  auto spec = targetFromString(target.empty() ? P->target : target);
-  if (!spec) {
-    error = core::renderError(spec.takeError());
-    return {};
-  }
-  auto objects = machineObjects(*P, *spec);
-  if (!objects) {
-    error = core::renderError(objects.takeError());
-    return {};
-  }
-  // Version 1 carries one object; version 2 one or more, one after another.
-  std::string out = objects->size() == 1 ? kMagic : kMagic2;
-  out += "class " + P->className + "\n";
-  out += "target " + targetString(*spec) + "\n";
-  out += "key " + P->shaKey + "\n";
-  out += "level " + std::string(core::optLevelName(P->level)) + "\n";
-  out += "name " + P->name + "\n";
-  out += "size " + std::to_string(P->info.size) + "\n"; // the JSON's wraps
-  for (const std::string &object : *objects)
-    out += "object " + std::to_string(object.size()) + "\n" + object;
-  return out;
+  return rendered(writeMachine(target), error);
 }
 
 std::string Factory::writeMachineBase64(const std::string &target,
                                         std::string &error) {
-  std::string machine = writeMachine(target, error);
-  return machine.empty() ? std::string() : llvm::encodeBase64(machine);
+  return rendered(writeMachineBase64(target), error);
 }
 
 bool Factory::writeMachineFile(const std::string &path,
                                const std::string &target, std::string &error) {
-  std::string machine = writeMachine(target, error);
-  return !machine.empty() && writeOut(path, machine, error);
+  return rendered(writeMachineFile(path, target), error);
 }
 
 bool Factory::writeObjectcodeFile(const std::string &path,
                                   const std::string &target,
                                   std::string &error) {
-  auto spec = targetFromString(target.empty() ? P->target : target);
-  if (!spec) {
-    error = core::renderError(spec.takeError());
-    return false;
-  }
-  auto object = compileObject(*P, *spec);
-  if (!object) {
-    error = core::renderError(object.takeError());
-    return false;
-  }
-  return writeOut(path, *object, error);
+  return rendered(writeObjectcodeFile(path, target), error);
 }
 
 } // namespace kiln::faust

@@ -2,9 +2,12 @@
 // JIT code and the entry points a Dsp instance calls.
 //
 // Internal to the Faust adapter (frontends/faust); uses core (LLVM) types.
+// The module preparation is PrepareModule.h, target strings and keys
+// TargetString.h, the machine-code container MachineCode.h.
 #pragma once
 
 #include "DspInfo.h"
+#include "TargetString.h"
 
 #include "kiln/core/Cache.h"
 #include "kiln/core/Jit.h"
@@ -16,10 +19,6 @@
 #include <mutex>
 #include <string>
 #include <vector>
-
-namespace llvm {
-class Module;
-} // namespace llvm
 
 namespace kiln::faust {
 
@@ -66,15 +65,6 @@ struct Factory::Impl {
   std::future<void> pendingWarmUp;
 };
 
-/// Clears the `fast` flags faust puts on every floating-point operation.
-void dropFastMath(llvm::Module &m);
-
-/// Marks every function of the Faust module that `computeCLASS` cannot
-/// reach (classInit, the table fillers, instanceConstants, instanceClear,
-/// ...) `optnone noinline`: they run once per init, and skipping them halves
-/// the optimise + codegen time of small DSPs. Part of preparing a module.
-void skipSetUpFunctions(llvm::Module &m, const std::string &className);
-
 // LICM's runs after GVN (late function simplification, after
 // vectorization) find nothing left to hoist or promote in compute's sample
 // loop, but each costs as much as the first on a large loop: leaving them
@@ -82,52 +72,33 @@ void skipSetUpFunctions(llvm::Module &m, const std::string &className);
 // same ns per frame over the corpus (docs/faust.md, "Factory creation time").
 constexpr bool kLateLicm = false;
 
-/// Readies a Faust module for `spec` before the optimiser: target triple,
-/// IEEE arithmetic (dropFastMath), the target's CPU and features on every
-/// function, `noalias` on compute's instance, optnone set-up functions.
-void prepareModule(llvm::Module &m, const core::TargetSpec &spec,
-                   const std::string &className);
-
-/// Which half of a split module to keep (splitModule).
-enum class Part { SetUp, Compute };
-
-/// Cuts a prepared module down to one half: compute and what it calls, or
-/// the set-up functions, which define and export the tables compute reads
-/// (Build.cpp).
-void splitModule(llvm::Module &m, const std::string &className, Part part);
-
-/// The process's warm-up compilation, started once, by the first factory
-/// built for the host on two threads (WarmUp.cpp; jitModule waits for it).
+/// Starts the process's warm-up compilation, once, for the first factory
+/// built for the host on two threads; the future lands in
+/// `impl.pendingWarmUp`, which jitModule waits for (WarmUp.cpp).
 void startWarmUp(Factory::Impl &impl);
 
 /// Starts creating the factory's JIT on another thread, so it overlaps the
-/// faust subprocess (host factories only); the first such factory of the
-/// process also starts the warm-up compilation (Build.cpp).
+/// faust subprocess (host factories only), and calls startWarmUp
+/// (JitBuild.cpp).
 void startJit(Factory::Impl &impl);
-
-/// -1 (best) and 0..4 onto O0..O3.
-core::OptLevel optLevelFromFaust(int level);
-
-/// A spec for "triple[:cpu]" (empty = host).
-llvm::Expected<core::TargetSpec> targetFromString(const std::string &target);
-std::string targetString(const core::TargetSpec &spec);
 
 /// Builds a factory from Faust bitcode (or textual IR): finds the class
 /// name and JSON, then, for the host, JIT-compiles and looks up the kernel.
-/// `impl` arrives with name/key/code/warnings filled as known.
+/// `impl` arrives with name/key/code/warnings filled as known (JitBuild.cpp).
 llvm::Expected<std::shared_ptr<Factory>>
 buildFactory(std::unique_ptr<Factory::Impl> impl, const std::string &module,
              const std::string &moduleName);
 
 /// Builds a factory from relocatable objects for the host (no optimisation,
 /// no codegen): the machine-code read path. `size` is the instance size the
-/// container records (0: none recorded, take the JSON's).
+/// container records (0: none recorded, take the JSON's) (JitBuild.cpp).
 llvm::Expected<std::shared_ptr<Factory>>
 loadFactoryObject(std::unique_ptr<Factory::Impl> impl,
                   const std::vector<std::string> &objects, uint64_t size);
 
 /// The factory's code for `spec` as one object: the host object when it was
-/// compiled as one, else a fresh copy of the module optimised for `spec`.
+/// compiled as one, else a fresh copy of the module optimised for `spec`
+/// (ObjectCode.cpp).
 llvm::Expected<std::string> compileObject(const Factory::Impl &impl,
                                           const core::TargetSpec &spec);
 
@@ -135,8 +106,5 @@ llvm::Expected<std::string> compileObject(const Factory::Impl &impl,
 /// host objects as compiled (one or two), else compileObject's one.
 llvm::Expected<std::vector<std::string>>
 machineObjects(const Factory::Impl &impl, const core::TargetSpec &spec);
-
-/// SHA-1 (hex) of `parts` joined with separators.
-std::string shaOf(const std::vector<std::string> &parts);
 
 } // namespace kiln::faust

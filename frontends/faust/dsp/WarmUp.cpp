@@ -1,6 +1,7 @@
 // WarmUp: the first factory of a process warms Kiln's compiler up while
 // faust's fork server starts (docs/faust.md, "The warm-up").
 #include "FactoryImpl.h"
+#include "PrepareModule.h"
 
 #include "kiln/core/IRFile.h"
 

@@ -47,6 +47,9 @@ struct Diagnostic {
   std::string file = {}; ///< "" when the error belongs to no file
   std::string sourceLine = {}; ///< the text of line loc.line, for the caret
   std::vector<Diagnostic> notes = {}; ///< located explanations, rendered after
+  /// Further lines of a message from another program (the Faust compiler's
+  /// continuation lines), kept verbatim and rendered after the caret.
+  std::string detail = {};
 };
 
 using Diagnostics = std::vector<Diagnostic>;

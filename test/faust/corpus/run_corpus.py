@@ -12,7 +12,8 @@ the `-lang llvm`-side code Kiln compiles) and passes if it matches one of
 them, saying which on its line (see second_opinion); when the references
 disagree with each other as well, the DSP is skipped as ill-conditioned at
 this tolerance, with the figures. Both sides use the same precision (faust's
-default, float), the same deterministic input (kiln/faust/Drive.h) and the
+default, float), the same deterministic input
+(frontends/faust/harness/Drive.h) and the
 same controls: defaults, with every button held down so instruments play.
 Every SKIP says why. One line per DSP, then
 `passed X / compiled Y (total Z)`. Exit status 1 on any FAIL, when nothing

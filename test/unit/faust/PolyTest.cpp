@@ -24,7 +24,7 @@ gate = button("gate");
 process = os.osc(freq) * gain * gate;
 )");
   ASSERT_TRUE(factory);
-  mydsp_poly poly(factory->createInstance().release(), 4, true, true);
+  mydsp_poly poly(test::instance(*factory).release(), 4, true, true);
   poly.init(44100);
   EXPECT_EQ(poly.getNumOutputs(), 1);
   auto silent = drive::render(poly, {}, 512);
@@ -40,7 +40,7 @@ process = os.osc(freq) * gain * gate;
   // The same two notes from two plain instances, mixed by hand.
   drive::Planar voices[2];
   for (int v = 0; v < 2; ++v) {
-    auto dsp = factory->createInstance();
+    auto dsp = test::instance(*factory);
     dsp->init(44100);
     dsp->setParamValue("/voice/freq", v ? 880.f : 440.f);
     dsp->setParamValue("/voice/gain", 1.f);

@@ -33,10 +33,25 @@ FaustInput writeDsp(const test::TempDir &dir, const std::string &name,
   return in;
 }
 
-/// runFaust with the server switched off: faust started afresh.
+/// runFaust's result flattened for comparison: the module and warnings, or
+/// the diagnostics as the kiln tool renders them.
+struct FaustResult {
+  bool ok = false;
+  std::string bitcode, diagnostics;
+  std::vector<std::string> warnings;
+};
+
+FaustResult compile(const FaustInput &in) {
+  kiln::Expected<FaustOutput> out = runFaust(in);
+  if (!out)
+    return {false, "", kiln::render(out.diagnostics()), {}};
+  return {true, out->bitcode, "", out->warnings};
+}
+
+/// compile with the server switched off: faust started afresh.
 FaustResult spawned(const FaustInput &in) {
   setenv("KILN_FAUST_FORKSERVER", "off", 1);
-  FaustResult result = runFaust(in);
+  FaustResult result = compile(in);
   unsetenv("KILN_FAUST_FORKSERVER");
   return result;
 }
@@ -47,11 +62,11 @@ TEST(ForkServerTest, ServedCompilationsEqualAFreshFaust) {
   REQUIRE_FORK_SERVER();
   test::TempDir dir;
   FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
-  FaustResult first = runFaust(in);
+  FaustResult first = compile(in);
   ASSERT_TRUE(first.ok) << first.diagnostics;
   int pid = forkServerPid();
   EXPECT_GT(pid, 0) << "the first compilation did not start a server";
-  FaustResult second = runFaust(in);
+  FaustResult second = compile(in);
   ASSERT_TRUE(second.ok) << second.diagnostics;
   EXPECT_EQ(forkServerPid(), pid) << "the server was not reused";
   FaustResult fresh = spawned(in);
@@ -64,7 +79,7 @@ TEST(ForkServerTest, ErrorsAreTheSameAsFromAFreshFaust) {
   REQUIRE_FORK_SERVER();
   test::TempDir dir;
   FaustInput in = writeDsp(dir, "bad.dsp", "process = nowhere;\n");
-  FaustResult served = runFaust(in);
+  FaustResult served = compile(in);
   EXPECT_GT(forkServerPid(), 0);
   FaustResult fresh = spawned(in);
   EXPECT_FALSE(served.ok);
@@ -81,7 +96,7 @@ TEST(ForkServerTest, WarningsAreTheSameAsFromAFreshFaust) {
   test::TempDir dir;
   FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
   in.args = {"-wall"};
-  FaustResult served = runFaust(in);
+  FaustResult served = compile(in);
   ASSERT_TRUE(served.ok) << served.diagnostics;
   EXPECT_GT(forkServerPid(), 0);
   FaustResult fresh = spawned(in);
@@ -100,15 +115,15 @@ TEST(ForkServerTest, BackToBackRequestsKeepTheirOwnStatus) {
   test::TempDir dir;
   FaustInput good = writeDsp(dir, "osc.dsp", kOsc);
   FaustInput bad = writeDsp(dir, "bad.dsp", "process = nowhere;\n");
-  ASSERT_TRUE(runFaust(good).ok);
+  ASSERT_TRUE(compile(good).ok);
   int pid = forkServerPid();
   for (int round = 0; round < 3; ++round) {
     SCOPED_TRACE(round);
-    FaustResult failed = runFaust(bad);
+    FaustResult failed = compile(bad);
     EXPECT_FALSE(failed.ok);
     EXPECT_NE(failed.diagnostics.find("undefined symbol : nowhere"),
               std::string::npos) << failed.diagnostics;
-    FaustResult passed = runFaust(good);
+    FaustResult passed = compile(good);
     EXPECT_TRUE(passed.ok) << passed.diagnostics;
     EXPECT_FALSE(passed.bitcode.empty());
   }
@@ -119,14 +134,14 @@ TEST(ForkServerTest, RelativePathsResolveInTheCallersDirectory) {
   REQUIRE_FORK_SERVER();
   test::TempDir dir;
   writeDsp(dir, "rel.dsp", kOsc);
-  ASSERT_TRUE(runFaust(writeDsp(dir, "warm.dsp", kOsc)).ok); // server started
+  ASSERT_TRUE(compile(writeDsp(dir, "warm.dsp", kOsc)).ok); // server started
   char old[4096];
   ASSERT_NE(getcwd(old, sizeof old), nullptr);
   ASSERT_EQ(chdir(dir.path.c_str()), 0);
   FaustInput in;
   in.path = in.displayName = "rel.dsp";
   in.source = kOsc;
-  FaustResult result = runFaust(in);
+  FaustResult result = compile(in);
   ASSERT_EQ(chdir(old), 0);
   EXPECT_TRUE(result.ok) << result.diagnostics;
 }
@@ -145,7 +160,7 @@ TEST(ForkServerTest, AHungCompilationIsStoppedAtTheTimeout) {
       "error: the Faust compiler did not finish within 1 s and was stopped "
       "(set KILN_FAUST_TIMEOUT to allow longer)";
   setenv("KILN_FAUST_TIMEOUT", "0.5", 1);
-  FaustResult served = runFaust(hung);
+  FaustResult served = compile(hung);
   int pid = forkServerPid();
   FaustResult fresh = spawned(hung);
   unsetenv("KILN_FAUST_TIMEOUT");
@@ -153,11 +168,11 @@ TEST(ForkServerTest, AHungCompilationIsStoppedAtTheTimeout) {
   EXPECT_EQ(served.diagnostics, expected);
   EXPECT_GT(pid, 0);
   EXPECT_EQ(fresh.diagnostics, expected);
-  FaustResult next = runFaust(writeDsp(dir, "osc.dsp", kOsc));
+  FaustResult next = compile(writeDsp(dir, "osc.dsp", kOsc));
   EXPECT_TRUE(next.ok) << next.diagnostics;
   EXPECT_EQ(forkServerPid(), pid) << "the server did not survive the kill";
   setenv("KILN_FAUST_TIMEOUT", "abc", 1);
-  FaustResult bad = runFaust(hung);
+  FaustResult bad = compile(hung);
   unsetenv("KILN_FAUST_TIMEOUT");
   EXPECT_EQ(bad.diagnostics, "error: KILN_FAUST_TIMEOUT must be a positive "
                              "number of seconds, not 'abc'");
@@ -167,15 +182,15 @@ TEST(ForkServerTest, ADeadServerIsReplaced) {
   REQUIRE_FORK_SERVER();
   test::TempDir dir;
   FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
-  ASSERT_TRUE(runFaust(in).ok);
+  ASSERT_TRUE(compile(in).ok);
   int pid = forkServerPid();
   ASSERT_GT(pid, 0);
   ASSERT_EQ(kill(pid, SIGKILL), 0);
   // A fresh faust, or (while the kernel still tears the server down) the
   // standby child it had forked: either way the right bitcode.
-  FaustResult afterDeath = runFaust(in);
+  FaustResult afterDeath = compile(in);
   ASSERT_TRUE(afterDeath.ok) << afterDeath.diagnostics;
-  FaustResult next = runFaust(in); // through a new server, in both cases
+  FaustResult next = compile(in); // through a new server, in both cases
   ASSERT_TRUE(next.ok) << next.diagnostics;
   EXPECT_GT(forkServerPid(), 0);
   EXPECT_NE(forkServerPid(), pid);
@@ -188,13 +203,13 @@ TEST(ForkServerTest, AForkedHostStartsItsOwnServer) {
   REQUIRE_FORK_SERVER();
   test::TempDir dir;
   FaustInput in = writeDsp(dir, "osc.dsp", kOsc);
-  ASSERT_TRUE(runFaust(in).ok);
+  ASSERT_TRUE(compile(in).ok);
   int parentServer = forkServerPid();
   ASSERT_GT(parentServer, 0);
   pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    FaustResult r = runFaust(in);
+    FaustResult r = compile(in);
     int own = forkServerPid();
     _exit(r.ok && own > 0 && own != parentServer ? 0 : 1);
   }
@@ -202,7 +217,7 @@ TEST(ForkServerTest, AForkedHostStartsItsOwnServer) {
   ASSERT_EQ(waitpid(child, &status, 0), child);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
       << "the forked host could not compile through a server of its own";
-  ASSERT_TRUE(runFaust(in).ok);
+  ASSERT_TRUE(compile(in).ok);
   EXPECT_EQ(forkServerPid(), parentServer);
 }
 
@@ -210,7 +225,7 @@ TEST(ForkServerTest, AMissingLibraryMeansPlainSpawning) {
   REQUIRE_FAUST();
   setenv("KILN_FAUST_FORKSERVER", "/nonexistent/libkiln_faust_forkserver.so", 1);
   test::TempDir dir;
-  FaustResult result = runFaust(writeDsp(dir, "osc.dsp", kOsc));
+  FaustResult result = compile(writeDsp(dir, "osc.dsp", kOsc));
   unsetenv("KILN_FAUST_FORKSERVER");
   EXPECT_TRUE(result.ok) << result.diagnostics;
   EXPECT_EQ(forkServerPid(), -1);

@@ -1,7 +1,7 @@
 // TestUtil: shared helpers for the Faust adapter's unit tests.
 #pragma once
 
-#include "kiln/faust/Drive.h"
+#include "Drive.h"
 #include "kiln/faust/Faust.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +24,10 @@ bool haveFaust();
 /// A factory from source text; fails the test (with faust's message) if null.
 std::shared_ptr<Factory> compile(Registry &registry, const std::string &code,
                                  FactoryOptions options = {});
+
+/// A new instance of `factory`; fails the test (with the diagnostics) and
+/// returns null when there is none.
+std::unique_ptr<Dsp> instance(Factory &factory);
 
 /// init(44100), then `frames` of output for the deterministic test signal.
 drive::Planar renderFrames(::dsp &d, int frames);

@@ -39,7 +39,7 @@ void playerTest(bool isDouble) {
   auto factory =
       registry.createDSPFactoryFromFile(dir.path + "/player.dsp", options, error);
   ASSERT_TRUE(factory) << error;
-  auto dsp = factory->createInstance();
+  auto dsp = test::instance(*factory);
   ASSERT_EQ(dsp->getNumOutputs(), 1);
   SoundUI sounds(dir.path, -1, nullptr, isDouble);
   dsp->buildUserInterface(&sounds);
@@ -68,7 +68,7 @@ TEST(SoundfileTest, WithoutALoaderTheSoundfileIsSilent) {
   auto factory = registry.createDSPFactoryFromFile(KILN_FAUST_EXAMPLES "/player.dsp",
                                                    {}, error);
   ASSERT_TRUE(factory) << error;
-  auto out = renderFrames(*factory->createInstance(), 2000);
+  auto out = renderFrames(*test::instance(*factory), 2000);
   for (float s : out[0])
     ASSERT_EQ(s, 0.0f);
 }

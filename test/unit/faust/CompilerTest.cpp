@@ -2,7 +2,7 @@
 // needed), and which functions of a Faust module the O3 pipeline skips.
 #include "TestUtil.h"
 #include "compiler/FaustCompiler.h"
-#include "dsp/FactoryImpl.h"
+#include "dsp/PrepareModule.h"
 
 #include "kiln/core/IRFile.h"
 #include "kiln/core/IRHelpers.h"
@@ -19,6 +19,12 @@
 namespace kiln::faust {
 namespace {
 
+/// faust's stderr as the kiln tool shows it.
+std::string renderFaustErrors(const std::string &stderrText,
+                              const FaustInput &in) {
+  return kiln::render(faustDiagnostics(stderrText, in));
+}
+
 FaustInput input() {
   FaustInput in;
   in.path = "/tmp/kiln-faust-x/input.dsp";
@@ -34,6 +40,25 @@ TEST(CompilerTest, LocatedErrorGetsSourceLineAndCaret) {
             "my.dsp:2:20: error: undefined symbol : foo\n"
             "  process = os.osc(foo);\n"
             "                   ^");
+}
+
+// The same error as data: an embedder reads the place without parsing text.
+TEST(CompilerTest, LocatedErrorIsStructured) {
+  Diagnostics diags = faustDiagnostics(
+      "/tmp/kiln-faust-x/input.dsp : 2 : ERROR : undefined symbol : foo\n"
+      "more context\n",
+      input());
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(diags[0].file, "my.dsp");
+  EXPECT_EQ(diags[0].loc.line, 2u);
+  EXPECT_EQ(diags[0].loc.col, 20u);
+  EXPECT_EQ(diags[0].message, "undefined symbol : foo");
+  EXPECT_EQ(diags[0].sourceLine, "  process = os.osc(foo);");
+  EXPECT_EQ(diags[0].kind, ErrorKind::Type);
+  EXPECT_EQ(diags[0].detail, "more context");
+  EXPECT_EQ(faustDiagnostics("my.dsp : 1 : ERROR : syntax error, unexpected "
+                             "ENDDEF\n", input())[0].kind,
+            ErrorKind::Parse);
 }
 
 TEST(CompilerTest, FileFormAndExtraLinesAreKept) {
@@ -96,20 +121,25 @@ TEST(CompilerTest, PathSearchSkipsDirectoriesAndNonExecutables) {
 // a device are refused in one line.
 TEST(CompilerTest, InputsMustBeRegularFiles) {
   test::TempDir dir;
-  std::string text, error;
-  EXPECT_FALSE(readInputFile(dir.path, text, error));
-  EXPECT_EQ(error, "error: cannot read '" + dir.path + "': it is a directory");
+  auto error = [](const kiln::Expected<std::string> &text) {
+    EXPECT_FALSE(text.ok());
+    EXPECT_TRUE(text.ok() || text.diagnostics()[0].kind == ErrorKind::IO);
+    return text.ok() ? std::string() : kiln::render(text.diagnostics());
+  };
+  EXPECT_EQ(error(readInputFile(dir.path)),
+            "error: cannot read '" + dir.path + "': it is a directory");
   std::string fifo = dir.path + "/f.dsp";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_FALSE(readInputFile(fifo, text, error));
-  EXPECT_EQ(error, "error: cannot read '" + fifo +
-                       "': it is a pipe or socket, not a regular file");
-  EXPECT_FALSE(readInputFile("/dev/zero", text, error));
-  EXPECT_EQ(error, "error: cannot read '/dev/zero': it is a device, not a "
-                   "regular file");
+  EXPECT_EQ(error(readInputFile(fifo)),
+            "error: cannot read '" + fifo +
+                "': it is a pipe or socket, not a regular file");
+  EXPECT_EQ(error(readInputFile("/dev/zero")),
+            "error: cannot read '/dev/zero': it is a device, not a "
+            "regular file");
   std::ofstream(dir.path + "/ok.dsp") << "process = _;\n";
-  EXPECT_TRUE(readInputFile(dir.path + "/ok.dsp", text, error)) << error;
-  EXPECT_EQ(text, "process = _;\n");
+  kiln::Expected<std::string> text = readInputFile(dir.path + "/ok.dsp");
+  ASSERT_TRUE(text) << kiln::render(text.diagnostics());
+  EXPECT_EQ(*text, "process = _;\n");
 }
 
 TEST(CompilerTest, FaustBinaryComesFromTheOptionThenTheEnvironment) {
@@ -176,10 +206,10 @@ TEST(CompilerTest, FaustSetUpFunctionsAreSkipped) {
   in.source = "import(\"stdfaust.lib\");\n"
               "process = os.osc(440) : fi.lowpass(2, 900);\n";
   std::ofstream(in.path) << in.source;
-  FaustResult result = runFaust(in);
-  ASSERT_TRUE(result.ok) << result.diagnostics;
+  kiln::Expected<FaustOutput> result = runFaust(in);
+  ASSERT_TRUE(result) << kiln::render(result.diagnostics());
   llvm::LLVMContext context;
-  auto m = core::parseIR(result.bitcode, "table", context);
+  auto m = core::parseIR(result->bitcode, "table", context);
   ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
   skipSetUpFunctions(**m, "mydsp");
   EXPECT_FALSE((*m)->getFunction("computemydsp")->hasFnAttribute(
@@ -200,10 +230,10 @@ TEST(CompilerTest, FaustFastMathFlagsAreDropped) {
   in.path = in.displayName = dir.path + "/fm.dsp";
   in.source = "process = _ <: _ * 0.5 + _ / 3.0;\n";
   std::ofstream(in.path) << in.source;
-  FaustResult result = runFaust(in);
-  ASSERT_TRUE(result.ok) << result.diagnostics;
+  kiln::Expected<FaustOutput> result = runFaust(in);
+  ASSERT_TRUE(result) << kiln::render(result.diagnostics());
   llvm::LLVMContext context;
-  auto m = core::parseIR(result.bitcode, "fm", context);
+  auto m = core::parseIR(result->bitcode, "fm", context);
   ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
   auto countFast = [&] {
     unsigned n = 0;

@@ -35,7 +35,7 @@ TEST(FactoryTest, IdentityHasOneInputAndOneOutput) {
   Registry registry;
   auto factory = compile(registry, "process = _;");
   ASSERT_TRUE(factory);
-  auto dsp = factory->createInstance();
+  auto dsp = test::instance(*factory);
   ASSERT_TRUE(dsp);
   EXPECT_EQ(dsp->getNumInputs(), 1);
   EXPECT_EQ(dsp->getNumOutputs(), 1);
@@ -63,33 +63,58 @@ TEST(FactoryTest, AccessorsDescribeTheFactory) {
   EXPECT_TRUE(factory->isHost());
 }
 
+// libfaust's -O numbers on Kiln's levels (OptLevel.h documents the table).
+TEST(FactoryTest, FaustOptLevelsMapOntoKilnLevels) {
+  EXPECT_EQ(optLevelFromFaust(-1), kiln::OptLevel::O3);
+  EXPECT_EQ(optLevelFromFaust(0), kiln::OptLevel::O0);
+  EXPECT_EQ(optLevelFromFaust(1), kiln::OptLevel::O1);
+  EXPECT_EQ(optLevelFromFaust(2), kiln::OptLevel::O2);
+  EXPECT_EQ(optLevelFromFaust(3), kiln::OptLevel::O3);
+  EXPECT_EQ(optLevelFromFaust(4), kiln::OptLevel::O3);
+  EXPECT_EQ(parseFaustOptLevel("-O4"), kiln::OptLevel::O3);
+  EXPECT_EQ(parseFaustOptLevel("4"), kiln::OptLevel::O3);
+  EXPECT_EQ(parseFaustOptLevel("-O1"), kiln::OptLevel::O1);
+  EXPECT_EQ(parseFaustOptLevel("-Os"), kiln::OptLevel::Os);
+  EXPECT_EQ(parseFaustOptLevel("z"), kiln::OptLevel::Oz);
+  EXPECT_EQ(parseFaustOptLevel("-O5"), std::nullopt);
+  EXPECT_EQ(parseFaustOptLevel("-O"), std::nullopt);
+}
+
 TEST(FactoryTest, EveryOptLevelCompilesAndAgrees) {
   REQUIRE_FAUST();
   Registry registry;
   drive::Planar best;
   for (int level = -1; level <= 4; ++level) {
     FactoryOptions options;
-    options.optLevel = level;
+    options.optLevel = optLevelFromFaust(level);
     auto factory = compile(registry, kMix, options);
     ASSERT_TRUE(factory) << "level " << level;
-    auto out = renderFrames(*factory->createInstance(), 4096);
+    auto out = renderFrames(*test::instance(*factory), 4096);
     if (level == -1)
       best = out;
     else
       EXPECT_LE(maxDiff(best, out), 1e-6) << "level " << level;
   }
   EXPECT_EQ(registry.getAllDSPFactories().size(), 4u) << "-1, 3 and 4 all mean O3";
+  for (kiln::OptLevel level : {kiln::OptLevel::Os, kiln::OptLevel::Oz}) {
+    FactoryOptions options;
+    options.optLevel = level;
+    auto factory = compile(registry, kMix, options);
+    ASSERT_TRUE(factory) << kiln::optLevelName(level);
+    EXPECT_LE(maxDiff(best, renderFrames(*test::instance(*factory), 4096)), 1e-6)
+        << kiln::optLevelName(level);
+  }
 }
 
 TEST(FactoryTest, VecAndDoubleAgreeWithScalarFloat) {
   REQUIRE_FAUST();
   Registry registry;
-  auto scalar = renderFrames(*compile(registry, kMix)->createInstance(), 4096);
+  auto scalar = renderFrames(*test::instance(*compile(registry, kMix)), 4096);
   FactoryOptions vec, dbl;
   vec.args = {"-vec", "-vs", "32"};
   dbl.args = {"-double"};
-  auto vecOut = renderFrames(*compile(registry, kMix, vec)->createInstance(), 4096);
-  auto dblOut = renderFrames(*compile(registry, kMix, dbl)->createInstance(), 4096);
+  auto vecOut = renderFrames(*test::instance(*compile(registry, kMix, vec)), 4096);
+  auto dblOut = renderFrames(*test::instance(*compile(registry, kMix, dbl)), 4096);
   EXPECT_LE(maxDiff(scalar, vecOut), 1e-5);
   EXPECT_LE(maxDiff(scalar, dblOut), 1e-4);
   EXPECT_GT(maxDiff(scalar, dblOut), 0.0) << "-double computes in double";
@@ -100,16 +125,16 @@ TEST(FactoryTest, BitcodeAndIRRoundTripsComputeTheSameSamples) {
   Registry registry;
   auto factory = compile(registry, kMix);
   ASSERT_TRUE(factory);
-  auto expected = renderFrames(*factory->createInstance(), 4096);
+  auto expected = renderFrames(*test::instance(*factory), 4096);
   std::string error;
   auto fromBitcode =
-      registry.readDSPFactoryFromBitcode(factory->writeBitcode(), "", -1, error);
+      registry.readDSPFactoryFromBitcode(factory->writeBitcode(), "", kiln::OptLevel::O3, error);
   ASSERT_TRUE(fromBitcode) << error;
   EXPECT_NE(fromBitcode, factory);
-  EXPECT_EQ(maxDiff(expected, renderFrames(*fromBitcode->createInstance(), 4096)), 0.0);
-  auto fromIR = registry.readDSPFactoryFromIR(factory->writeIR(), "", -1, error);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromBitcode), 4096)), 0.0);
+  auto fromIR = registry.readDSPFactoryFromIR(factory->writeIR(), "", kiln::OptLevel::O3, error);
   ASSERT_TRUE(fromIR) << error;
-  EXPECT_EQ(maxDiff(expected, renderFrames(*fromIR->createInstance(), 4096)), 0.0);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromIR), 4096)), 0.0);
 }
 
 TEST(FactoryTest, MachineCodeRoundTripComputesTheSameSamples) {
@@ -117,7 +142,7 @@ TEST(FactoryTest, MachineCodeRoundTripComputesTheSameSamples) {
   Registry registry;
   auto factory = compile(registry, kMix);
   ASSERT_TRUE(factory);
-  auto expected = renderFrames(*factory->createInstance(), 4096);
+  auto expected = renderFrames(*test::instance(*factory), 4096);
   std::string error;
   std::string machine = factory->writeMachine("", error);
   ASSERT_FALSE(machine.empty()) << error;
@@ -129,12 +154,12 @@ TEST(FactoryTest, MachineCodeRoundTripComputesTheSameSamples) {
   ASSERT_TRUE(loaded) << error;
   std::printf("machine-code load: %.2f ms\n", ms);
   EXPECT_EQ(loaded->name(), factory->name());
-  EXPECT_EQ(maxDiff(expected, renderFrames(*loaded->createInstance(), 4096)), 0.0);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*loaded), 4096)), 0.0);
   Registry third;
   auto fromBase64 = third.readDSPFactoryFromMachineBase64(
       factory->writeMachineBase64("", error), error);
   ASSERT_TRUE(fromBase64) << error;
-  EXPECT_EQ(maxDiff(expected, renderFrames(*fromBase64->createInstance(), 4096)), 0.0);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromBase64), 4096)), 0.0);
 }
 
 // Filled from a waveform at classInit and read by compute: a table both
@@ -163,11 +188,11 @@ TEST(FactoryTest, SplitCompilationAgreesWithTheWholeModule) {
     auto one = compile(wholeRegistry, code, whole);
     auto two = compile(splitRegistry, code, split);
     ASSERT_TRUE(one && two);
-    auto expected = renderFrames(*one->createInstance(), 4096);
+    auto expected = renderFrames(*test::instance(*one), 4096);
     EXPECT_GT(maxDiff(expected, drive::Planar(expected.size(),
                                               std::vector<float>(4096))),
               0.0);
-    EXPECT_EQ(maxDiff(expected, renderFrames(*two->createInstance(), 4096)), 0.0);
+    EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*two), 4096)), 0.0);
 
     std::string error;
     std::string machineOne = one->writeMachine("", error);
@@ -178,7 +203,7 @@ TEST(FactoryTest, SplitCompilationAgreesWithTheWholeModule) {
     Registry loadRegistry;
     auto loaded = loadRegistry.readDSPFactoryFromMachine(machineTwo, error);
     ASSERT_TRUE(loaded) << error;
-    EXPECT_EQ(maxDiff(expected, renderFrames(*loaded->createInstance(), 4096)), 0.0);
+    EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*loaded), 4096)), 0.0);
     EXPECT_FALSE(loadRegistry.readDSPFactoryFromMachine(
         machineTwo.substr(0, machineTwo.size() - 10), error));
     EXPECT_EQ(error, "error: Kiln Faust machine code is truncated or malformed");
@@ -268,9 +293,9 @@ done:
 TEST(FactoryTest, SplitKeepsWhatComputeReachesThroughConstants) {
   Registry registry;
   std::string error;
-  auto factory = registry.readDSPFactoryFromIR(kPointerTableIR, "", -1, error);
+  auto factory = registry.readDSPFactoryFromIR(kPointerTableIR, "", kiln::OptLevel::O3, error);
   ASSERT_TRUE(factory) << error;
-  auto out = renderFrames(*factory->createInstance(), 64);
+  auto out = renderFrames(*test::instance(*factory), 64);
   auto in = drive::testSignal(1, 64);
   ASSERT_EQ(out.size(), 1u);
   for (int i = 0; i < 64; ++i) {
@@ -280,7 +305,7 @@ TEST(FactoryTest, SplitKeepsWhatComputeReachesThroughConstants) {
   Registry other;
   auto loaded = other.readDSPFactoryFromMachine(factory->writeMachine("", error), error);
   ASSERT_TRUE(loaded) << error;
-  EXPECT_EQ(maxDiff(out, renderFrames(*loaded->createInstance(), 64)), 0.0);
+  EXPECT_EQ(maxDiff(out, renderFrames(*test::instance(*loaded), 64)), 0.0);
 }
 
 TEST(FactoryTest, MachineCodeErrorsAreReported) {
@@ -335,6 +360,18 @@ TEST(FactoryTest, SyntaxErrorIsAPinnedDiagnostic) {
   EXPECT_EQ(error, "bad.dsp:2:1: error: syntax error, unexpected ENDDEF\n"
                    "process = _ +;\n^");
   EXPECT_TRUE(registry.getAllDSPFactories().empty());
+  // The structured form carries the same error as fields.
+  auto result = registry.createDSPFactoryFromString(
+      "bad.dsp", "declare name \"bad\";\nprocess = _ +;\n", {});
+  ASSERT_FALSE(result);
+  ASSERT_EQ(result.diagnostics().size(), 1u);
+  const Diagnostic &diag = result.diagnostics()[0];
+  EXPECT_EQ(diag.file, "bad.dsp");
+  EXPECT_EQ(diag.loc.line, 2u);
+  EXPECT_EQ(diag.loc.col, 1u);
+  EXPECT_EQ(diag.message, "syntax error, unexpected ENDDEF");
+  EXPECT_EQ(diag.sourceLine, "process = _ +;");
+  EXPECT_EQ(diag.kind, ErrorKind::Parse);
 }
 
 TEST(FactoryTest, UndefinedSymbolPointsAtIt) {
@@ -376,6 +413,10 @@ TEST(FactoryTest, MissingFileIsAnError) {
   EXPECT_FALSE(registry.createDSPFactoryFromFile("/nonexistent/x.dsp", {}, error));
   EXPECT_EQ(error, "error: cannot open '/nonexistent/x.dsp': No such file or "
                    "directory");
+  auto result = registry.createDSPFactoryFromFile("/nonexistent/x.dsp", {});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.diagnostics()[0].kind, ErrorKind::IO);
+  EXPECT_FALSE(result.diagnostics()[0].loc.known());
 }
 
 // faust's JSON says "size": 8 for this 4 GiB struct (a 32-bit number that
@@ -391,8 +432,10 @@ TEST(FactoryTest, InstancesTooLargeToAllocateAreRefused) {
   const std::string expected =
       "'big' needs 4294967304 bytes of instance memory (4.0 GiB); Kiln "
       "allocates at most 2 GiB for one DSP instance";
-  EXPECT_FALSE(factory->createInstance(&error));
-  EXPECT_EQ(error, expected);
+  auto refused = factory->createInstance();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.diagnostics()[0].message, expected);
+  EXPECT_EQ(refused.diagnostics()[0].kind, ErrorKind::InvalidArgument);
   std::string machine = factory->writeMachine("", error);
   ASSERT_FALSE(machine.empty()) << error;
   EXPECT_NE(machine.find("\nsize 4294967304\n"), std::string::npos);
@@ -400,7 +443,7 @@ TEST(FactoryTest, InstancesTooLargeToAllocateAreRefused) {
   auto loaded = other.readDSPFactoryFromMachine(machine, error);
   ASSERT_TRUE(loaded) << error;
   EXPECT_FALSE(loaded->createInstance(&error));
-  EXPECT_EQ(error, expected);
+  EXPECT_EQ(error, "error: " + expected) << "the libfaust shape renders it";
 }
 
 // Eight threads share one factory (compiled on two threads): each makes and
@@ -414,7 +457,7 @@ TEST(FactoryTest, EightThreadsShareAFactoryAndItsMachineCode) {
   options.compileThreads = 2;
   auto factory = compile(registry, kMix, options);
   ASSERT_TRUE(factory);
-  const auto expected = renderFrames(*factory->createInstance(), 256);
+  const auto expected = renderFrames(*test::instance(*factory), 256);
   std::vector<double> diffs(8, -1);
   std::vector<std::string> errors(8);
   std::vector<std::thread> threads;
@@ -426,7 +469,7 @@ TEST(FactoryTest, EightThreadsShareAFactoryAndItsMachineCode) {
         use = machine.empty() ? nullptr : loaders.readDSPFactoryFromMachine(machine, errors[t]);
       } else if (t % 4 == 2) {
         use = loaders.readDSPFactoryFromBitcode(factory->writeBitcode(),
-                                                "", -1, errors[t]);
+                                                "", kiln::OptLevel::O3, errors[t]);
       }
       auto dsp = use ? use->createInstance(&errors[t]) : nullptr;
       if (dsp)

@@ -15,7 +15,7 @@ TEST(RegistryTest, SameKeyReturnsTheCachedFactory) {
   ASSERT_TRUE(a);
   EXPECT_EQ(a, b);
   FactoryOptions other;
-  other.optLevel = 1;
+  other.optLevel = kiln::OptLevel::O1;
   EXPECT_NE(compile(registry, "process = *(0.5);", other), a);
   EXPECT_EQ(registry.getDSPFactoryFromSHAKey(a->shaKey()), a);
   EXPECT_EQ(registry.getAllDSPFactories().size(), 2u);
@@ -26,7 +26,7 @@ TEST(RegistryTest, SameKeyReturnsTheCachedFactory) {
   registry.deleteAllDSPFactories();
   EXPECT_TRUE(registry.getAllDSPFactories().empty());
   // Instances outlive the registry's reference to their factory.
-  auto dsp = a->createInstance();
+  auto dsp = test::instance(*a);
   a.reset();
   auto out = renderFrames(*dsp, 64);
   EXPECT_FLOAT_EQ(out[0][10], drive::testSignal(1, 64)[0][10] * 0.5f);
@@ -43,7 +43,7 @@ TEST(RegistryTest, EqualTextUnderTwoNamesIsTwoFactories) {
   ASSERT_TRUE(a && b) << error;
   EXPECT_NE(a, b);
   EXPECT_EQ(b->name(), "b");
-  EXPECT_EQ(b->createInstance()->paramPaths(), std::vector<std::string>{"/b/f"});
+  EXPECT_EQ(test::instance(*b)->paramPaths(), std::vector<std::string>{"/b/f"});
   EXPECT_EQ(registry.createDSPFactoryFromString("a", code, {}, error), a);
 }
 
@@ -65,7 +65,7 @@ TEST(RegistryTest, ConcurrentCreationFromEightThreads) {
       std::string code = "process = *(" + std::to_string(t % 4 + 1) + ");";
       got[t] = registry.createDSPFactoryFromString("t.dsp", code, {}, errors[t]);
       if (got[t]) {
-        auto dsp = got[t]->createInstance();
+        auto dsp = test::instance(*got[t]);
         renderFrames(*dsp, 512);
       }
     });
@@ -74,7 +74,7 @@ TEST(RegistryTest, ConcurrentCreationFromEightThreads) {
   for (int t = 0; t < 8; ++t) {
     ASSERT_TRUE(got[t]) << errors[t];
     EXPECT_EQ(got[t], got[(t + 4) % 8]) << "one factory per key";
-    auto out = renderFrames(*got[t]->createInstance(), 16);
+    auto out = renderFrames(*test::instance(*got[t]), 16);
     EXPECT_FLOAT_EQ(out[0][5], drive::testSignal(1, 16)[0][5] * float(t % 4 + 1));
   }
   EXPECT_EQ(registry.getAllDSPFactories().size(), 4u);
@@ -87,7 +87,7 @@ namespace kiln::faust::test {
 namespace {
 
 float firstSample(Factory &factory) {
-  return renderFrames(*factory.createInstance(), 4)[0][0];
+  return renderFrames(*test::instance(factory), 4)[0][0];
 }
 
 TEST(RegistryTest, DiskCacheReusesFactoriesUntilALibraryChanges) {

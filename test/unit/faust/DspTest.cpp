@@ -37,7 +37,7 @@ TEST(DspTest, ParametersSetByPathChangeTheOutput) {
   Registry registry;
   auto factory = oscFactory(registry);
   ASSERT_TRUE(factory);
-  auto dsp = factory->createInstance();
+  auto dsp = test::instance(*factory);
   MapUI ui;
   dsp->buildUserInterface(&ui);
   dsp->init(44100);
@@ -67,7 +67,7 @@ TEST(DspTest, ParametersSetByPathChangeTheOutput) {
 TEST(DspTest, ResetUserInterfaceRestoresInitValues) {
   REQUIRE_FAUST();
   Registry registry;
-  auto dsp = oscFactory(registry)->createInstance();
+  auto dsp = test::instance(*oscFactory(registry));
   dsp->init(48000);
   EXPECT_EQ(dsp->getSampleRate(), 48000);
   dsp->setParamValue("/osc/freq", 123);
@@ -81,7 +81,7 @@ TEST(DspTest, DoubleCodeWorksThroughFloatZones) {
   Registry registry;
   FactoryOptions options;
   options.args = {"-double"};
-  auto dsp = oscFactory(registry, options)->createInstance();
+  auto dsp = test::instance(*oscFactory(registry, options));
   MapUI ui;
   dsp->buildUserInterface(&ui);
   dsp->init(44100);
@@ -100,7 +100,7 @@ TEST(DspTest, ButtonsAndBargraphs) {
   auto factory = compile(registry, "declare name \"b\";\n"
                                    "process = _ * button(\"gate\") : hbargraph(\"level\", -1, 1);");
   ASSERT_TRUE(factory);
-  auto dsp = factory->createInstance();
+  auto dsp = test::instance(*factory);
   MapUI ui;
   dsp->buildUserInterface(&ui);
   dsp->init(44100);
@@ -117,7 +117,7 @@ TEST(DspTest, ButtonsAndBargraphs) {
 TEST(DspTest, CloneMetadataAndJSONUI) {
   REQUIRE_FAUST();
   Registry registry;
-  auto dsp = oscFactory(registry)->createInstance();
+  auto dsp = test::instance(*oscFactory(registry));
   std::unique_ptr<::dsp> copy(dsp->clone());
   EXPECT_EQ(maxDiff(renderFrames(*dsp, 2000), renderFrames(*copy, 2000)), 0.0);
 
@@ -149,7 +149,7 @@ TEST(DspTest, StringFactoriesAreNamedAfterTheirName) {
       "synth", "process = _ * hslider(\"freq\", 440, 20, 2000, 1);", {}, error);
   ASSERT_TRUE(factory) << error;
   EXPECT_EQ(factory->name(), "synth");
-  EXPECT_EQ(factory->createInstance()->paramPaths(),
+  EXPECT_EQ(test::instance(*factory)->paramPaths(),
             std::vector<std::string>{"/synth/freq"});
 }
 

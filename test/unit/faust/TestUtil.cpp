@@ -30,11 +30,15 @@ bool haveFaust() {
 
 std::shared_ptr<Factory> compile(Registry &registry, const std::string &code,
                                  FactoryOptions options) {
-  std::string error;
-  auto factory =
-      registry.createDSPFactoryFromString("test.dsp", code, options, error);
-  EXPECT_TRUE(factory) << error;
-  return factory;
+  auto factory = registry.createDSPFactoryFromString("test.dsp", code, options);
+  EXPECT_TRUE(factory) << kiln::render(factory.diagnostics());
+  return factory ? *factory : nullptr;
+}
+
+std::unique_ptr<Dsp> instance(Factory &factory) {
+  auto dsp = factory.createInstance();
+  EXPECT_TRUE(dsp) << kiln::render(dsp.diagnostics());
+  return dsp ? std::move(*dsp) : nullptr;
 }
 
 drive::Planar renderFrames(::dsp &d, int frames) {
