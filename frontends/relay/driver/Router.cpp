@@ -100,6 +100,7 @@ private:
   std::vector<void **> NativeSlot; ///< &relay.<f>.native in the stub module
   std::vector<std::atomic<NativeEntry>> Entries; ///< relay.<f>.entry, or null
   std::atomic<uint64_t> Compiled{0}, OsrCompiled{0};
+  uint64_t HostNativeCalls = 0; ///< call()s that ran native code
   /// Set once tierUpDelayMs has passed: before, nothing is compiled.
   std::atomic<bool> Armed{false};
   /// OSR requests per function (only the interpreting thread touches the
@@ -456,7 +457,8 @@ void Router::collect(RunStats &stats) {
     stats.compilations = js.compilations;
     stats.cacheHits = js.cacheHits;
   }
-  stats.nativeCalls = stats.interpretedCalls = 0;
+  stats.nativeCalls = HostNativeCalls;
+  stats.interpretedCalls = 0;
   for (auto &f : P.functions) {
     stats.nativeCalls += Interp.nativeCalls(f->index);
     stats.interpretedCalls += Interp.interpretedCalls(f->index);
@@ -489,6 +491,7 @@ Status Router::run(RunStats *stats) {
 Status Router::call(int index, const Slot *args, Slot *ret) {
   resume();
   if (NativeEntry entry = Entries[index].load(std::memory_order_acquire)) {
+    ++HostNativeCalls;
     kiln_rt_trap_info info;
     if (!callGuarded([&] { entry(args, ret); }, info))
       return trapDiagnostic(P.file, info);

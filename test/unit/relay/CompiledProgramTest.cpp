@@ -131,6 +131,26 @@ INSTANTIATE_TEST_SUITE_P(RelayEmbed, AllModes,
                                                                         : "auto");
                          });
 
+// The router keeps what it compiled between calls: a function the host
+// calls often is compiled in the background and later calls run it native.
+TEST(RelayEmbed, HotFunctionsCalledFromTheHostRunNative) {
+  RunOptions options = optionsFor(Mode::Auto);
+  options.hotCalls = 2;
+  options.tierUpDelayMs = 0;
+  CompiledProgram program = compileOrDie("fn sq(x) { return x * x }\n", options);
+  kiln::relay::RunStats stats;
+  for (int round = 0; round < 500 && stats.nativeCalls == 0; ++round) {
+    for (int i = 0; i < 10; ++i) {
+      auto got = program.call("sq", {i + round});
+      ASSERT_TRUE(got) << kiln::render(got.diagnostics());
+      ASSERT_EQ(*got, Value((i + round) * (i + round)));
+    }
+    ASSERT_TRUE(program.run(&stats)); // waits for a compilation under way
+  }
+  EXPECT_EQ(stats.functionsCompiled, 1u);
+  EXPECT_GT(stats.nativeCalls, 0u);
+}
+
 TEST(RelayEmbed, WrongArityPointsAtTheFunction) {
   CompiledProgram program = compileOrDie(Source, optionsFor(Mode::Interp));
   auto bad = program.call("dot", {std::vector<double>{1}});
