@@ -252,8 +252,11 @@ Diagnostics compileError(const std::string &name, llvm::Error err) {
 /// The cached kernel or a fresh compilation.
 Expected<std::shared_ptr<CompiledKernel>> compileTyped(Engine &engine,
                                                        const Kernel &kernel) {
-  if (kernel.params.size() > syntax::kMaxParams)
-    return callError(syntax::tooManyParams(kernel.name));
+  if (kernel.params.size() > syntax::kMaxParams) { // typeCheck refuses it too
+    Diagnostic d = errorDiagnostic(syntax::tooManyParams(kernel.name));
+    d.kind = ErrorKind::Type;
+    return d;
+  }
   Engine::Impl &e = engine.impl();
   std::string key = printKernel(kernel);
   std::vector<std::shared_ptr<CompiledKernel>> released; // freed unlocked

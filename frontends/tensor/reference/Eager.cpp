@@ -85,6 +85,19 @@ struct Pool {
   }
 };
 
+/// A literal or parameter node: its constant, the caller's contiguous
+/// array in place, or a gathered copy of a strided one.
+void evalLeaf(const Plan &plan, int id, Value &v, Pool &pool) {
+  const Expr &e = *plan.nodes[id];
+  if (e.kind == ExprKind::Number || v.scalar) {
+    v.data = &plan.constant[id];
+    return;
+  }
+  const ref::Strided &s = plan.params[e.param];
+  if (s.direct) v.data = s.base;
+  else ref::gather(s, plan.space, 0, plan.space.size, pool.allocate(v, e.type, plan.space.size));
+}
+
 /// Computes node `id` from its children's values.
 void evalNode(const Plan &plan, int id, std::vector<Value> &values, Pool &pool) {
   const Expr &e = *plan.nodes[id];
@@ -99,18 +112,9 @@ void evalNode(const Plan &plan, int id, std::vector<Value> &values, Pool &pool) 
   }
   switch (e.kind) {
   case ExprKind::Number:
-    v.data = &plan.constant[id];
+  case ExprKind::Param:
+    evalLeaf(plan, id, v, pool);
     return;
-  case ExprKind::Param: {
-    if (v.scalar) {
-      v.data = &plan.constant[id];
-      return;
-    }
-    const ref::Strided &s = plan.params[e.param];
-    if (s.direct) v.data = s.base;
-    else ref::gather(s, plan.space, 0, size, pool.allocate(v, e.type, size));
-    return;
-  }
   case ExprKind::Unary:
     ref::applyUnary(e.unary, e.type, ops[0], pool.allocate(v, e.type, n), n);
     return;

@@ -24,6 +24,9 @@ struct Builder {
 
   int visit(const Expr *e, int depth);
   std::string check(int node) const;
+  const char *malformed(int node) const;
+  bool operatorOk(int node) const;
+  bool reductionOk(int node) const;
 };
 
 int Builder::visit(const Expr *e, int depth) {
@@ -62,61 +65,76 @@ int Builder::visit(const Expr *e, int depth) {
 /// Operand count and dtypes of one node, and that the loops support it
 /// (a zero-length dry run of the operator).
 std::string Builder::check(int node) const {
+  const char *what = malformed(node);
+  if (!what) return "";
+  return std::string("internal error: malformed ") + what +
+         " node (was the kernel type-checked?)";
+}
+
+/// The name of node `node`'s kind when it is malformed, else null.
+const char *Builder::malformed(int node) const {
+  const Expr &e = *plan.nodes[node];
+  const size_t arity = e.children.size();
+  switch (e.kind) {
+  case ExprKind::Param:
+    return arity || e.param >= kernel.params.size() ||
+                   kernel.params[e.param].type != e.type
+               ? "parameter"
+               : nullptr;
+  case ExprKind::Number: return arity ? "literal" : nullptr;
+  case ExprKind::Cast: return arity != 1 || e.castTo != e.type ? "cast" : nullptr;
+  case ExprKind::Reduce: return reductionOk(node) ? nullptr : "reduction";
+  case ExprKind::Unary: return operatorOk(node) ? nullptr : "unary operator";
+  case ExprKind::Binary: return operatorOk(node) ? nullptr : "binary operator";
+  case ExprKind::Call: return operatorOk(node) ? nullptr : "builtin call";
+  case ExprKind::Where: return operatorOk(node) ? nullptr : "where";
+  }
+  return "unknown";
+}
+
+/// A unary, binary, builtin or where node: its operands' count and dtypes,
+/// and a zero-length dry run of the loop that computes it.
+bool Builder::operatorOk(int node) const {
   const Expr &e = *plan.nodes[node];
   auto kid = [&](int k) { return plan.nodes[plan.kids[node][k]]; };
   const size_t arity = e.children.size();
-  auto bad = [&](const char *what) {
-    return std::string("internal error: malformed ") + what +
-           " node (was the kernel type-checked?)";
-  };
   uint64_t dummy[3] = {0, 0, 0};
   Operand ops[3] = {{&dummy[0], false}, {&dummy[1], false}, {&dummy[2], false}};
   uint64_t out = 0;
   switch (e.kind) {
-  case ExprKind::Param:
-    if (arity || e.param >= kernel.params.size() ||
-        kernel.params[e.param].type != e.type)
-      return bad("parameter");
-    return "";
-  case ExprKind::Number:
-    return arity ? bad("literal") : "";
   case ExprKind::Unary:
-    if (arity != 1 || kid(0)->type != e.type ||
-        !applyUnary(e.unary, e.type, ops[0], &out, 0))
-      return bad("unary operator");
-    return "";
+    return arity == 1 && kid(0)->type == e.type &&
+           applyUnary(e.unary, e.type, ops[0], &out, 0);
   case ExprKind::Binary: {
     const bool cmp = e.binary >= BinaryOp::Lt && e.binary <= BinaryOp::Ne;
-    if (arity != 2 || kid(0)->type != kid(1)->type ||
-        (cmp ? e.type != DType::Bool : e.type != kid(0)->type) ||
-        !applyBinary(e.binary, kid(0)->type, ops[0], ops[1], &out, 0))
-      return bad("binary operator");
-    return "";
+    return arity == 2 && kid(0)->type == kid(1)->type &&
+           (cmp ? e.type == DType::Bool : e.type == kid(0)->type) &&
+           applyBinary(e.binary, kid(0)->type, ops[0], ops[1], &out, 0);
   }
   case ExprKind::Call:
     if (arity != builtinArity(e.builtin) || !applyCall(e.builtin, e.type, ops, &out, 0))
-      return bad("builtin call");
+      return false;
     for (size_t k = 0; k < arity; ++k)
-      if (kid(k)->type != e.type) return bad("builtin call");
-    return "";
-  case ExprKind::Cast:
-    return arity != 1 || e.castTo != e.type ? bad("cast") : "";
-  case ExprKind::Where:
-    if (arity != 3 || kid(0)->type != DType::Bool || kid(1)->type != e.type ||
-        kid(2)->type != e.type)
-      return bad("where");
-    return "";
-  case ExprKind::Reduce: {
-    Accum acc;
-    if (arity != 1 || plan.afterReduce[plan.kids[node][0]] ||
-        !accumInit(acc, e.reduce, kid(0)->type))
-      return bad("reduction");
-    const DType want = e.reduce == ReduceOp::Mean && !isFloat(kid(0)->type)
-                           ? DType::F64 : kid(0)->type;
-    return e.type == want ? "" : bad("reduction");
+      if (kid(k)->type != e.type) return false;
+    return true;
+  default: // Where
+    return arity == 3 && kid(0)->type == DType::Bool && kid(1)->type == e.type &&
+           kid(2)->type == e.type;
   }
-  }
-  return bad("unknown");
+}
+
+/// A reduction: one operand without a reduction below it, a supported
+/// accumulator, and the result dtype sema gives.
+bool Builder::reductionOk(int node) const {
+  const Expr &e = *plan.nodes[node];
+  auto kid = [&](int k) { return plan.nodes[plan.kids[node][k]]; };
+  Accum acc;
+  if (e.children.size() != 1 || plan.afterReduce[plan.kids[node][0]] ||
+      !accumInit(acc, e.reduce, kid(0)->type))
+    return false;
+  const DType want = e.reduce == ReduceOp::Mean && !isFloat(kid(0)->type)
+                         ? DType::F64 : kid(0)->type;
+  return e.type == want;
 }
 
 uint64_t constantOf(DType type, double number, int64_t integer, bool isInt) {
