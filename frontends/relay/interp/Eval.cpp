@@ -2,8 +2,9 @@
 //
 // Every rule here is docs/relay.md's "Evaluation" section, operation by
 // operation: operands left to right, && and || short-circuit, % is fmod,
-// min/max as defined there, libm for the math builtins. Each operation is a
-// separate C++ expression, so the compiler cannot contract a*b+c into an FMA.
+// min/max as defined there, libm for the math builtins (Builtins.def). Each
+// operation is a separate C++ expression, so the compiler cannot contract
+// a*b+c into an FMA.
 #include "InterpreterImpl.h"
 
 #include <cmath>
@@ -20,29 +21,25 @@ Slot num(double v) { return Slot{.number = v}; }
 Slot boolean(bool v) { return Slot{.boolean = v ? 1 : 0}; }
 kiln_rt_array *arrayOf(Slot s) { return static_cast<kiln_rt_array *>(s.array); }
 
-/// The builtins that take one number, as libm computes them.
-double mathUnary(Builtin b, double x) {
-  switch (b) {
-  case Builtin::Sqrt: return ::sqrt(x);
-  case Builtin::Abs: return ::fabs(x);
-  case Builtin::Floor: return ::floor(x);
-  case Builtin::Ceil: return ::ceil(x);
-  case Builtin::Sin: return ::sin(x);
-  case Builtin::Cos: return ::cos(x);
-  case Builtin::Tan: return ::tan(x);
-  case Builtin::Exp: return ::exp(x);
-  case Builtin::Log: return ::log(x);
-  default: assert(false && "not a one-number builtin"); return 0;
-  }
+/// The numeric builtins take at most this many numbers.
+constexpr size_t kMaxMathArity = 2;
+
+double libm1(double (*f)(double), const double *a) { return f(a[0]); }
+double libm2(double (*f)(double, double), const double *a) {
+  return f(a[0], a[1]);
 }
 
-/// pow, min and max: min(a, b) is `b < a ? b : a`, max(a, b) `b > a ? b : a`.
-double mathBinary(Builtin b, double x, double y) {
+/// A numeric builtin (a RELAY_LIBM or RELAY_MATH row of Builtins.def) of
+/// arguments already evaluated: libm's function, or the row's formula.
+double math(Builtin b, const double *a) {
   switch (b) {
-  case Builtin::Pow: return ::pow(x, y);
-  case Builtin::Min: return y < x ? y : x;
-  case Builtin::Max: return y > x ? y : x;
-  default: assert(false && "not a two-number builtin"); return 0;
+#define RELAY_LIBM(Id, Name, Arity, Symbol, Doc)                               \
+  case Builtin::Id:                                                            \
+    return libm##Arity(::Symbol, a);
+#include "relay/syntax/Builtins.def"
+  case Builtin::Min: return a[1] < a[0] ? a[1] : a[0];
+  case Builtin::Max: return a[1] > a[0] ? a[1] : a[0];
+  default: assert(false && "not a numeric builtin"); return 0;
   }
 }
 
@@ -276,16 +273,21 @@ Slot Interpreter::Impl::evalCall(const CallExpr *e, Slot *slots) {
     kiln_rt_array_push(array, number(args[1].get(), slots));
     return {};
   }
-  case Builtin::Pow:
-  case Builtin::Min:
-  case Builtin::Max: {
-    double x = number(args[0].get(), slots);
-    double y = number(args[1].get(), slots);
-    return num(mathBinary(e->builtin, x, y));
+#define RELAY_MATH(Id, Name, Arity, Doc) case Builtin::Id:
+#define RELAY_LIBM(Id, Name, Arity, Symbol, Doc) case Builtin::Id:
+#include "relay/syntax/Builtins.def"
+    return num(evalMath(e, slots));
   }
-  default:
-    return num(mathUnary(e->builtin, number(args[0].get(), slots)));
-  }
+  return {};
+}
+
+/// Arguments left to right, then the function.
+double Interpreter::Impl::evalMath(const CallExpr *e, Slot *slots) {
+  double a[kMaxMathArity] = {};
+  assert(e->args.size() <= kMaxMathArity && "a numeric builtin's arity");
+  for (size_t i = 0; i < e->args.size() && i < kMaxMathArity; ++i)
+    a[i] = number(e->args[i].get(), slots);
+  return math(e->builtin, a);
 }
 
 /// All arguments are evaluated before anything is printed, so a call in an

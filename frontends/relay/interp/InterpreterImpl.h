@@ -199,6 +199,7 @@ struct Interpreter::Impl {
   double evalIndex(const IndexExpr *e, Slot *slots);
   Slot evalArrayLit(const ArrayLitExpr *e, Slot *slots);
   Slot evalCall(const CallExpr *e, Slot *slots);
+  double evalMath(const CallExpr *e, Slot *slots);
   void print(const CallExpr *e, Slot *slots);
 
   // Exec.cpp: statements.

@@ -3,8 +3,8 @@
 // Operands are emitted strictly left to right, as docs/relay.md requires.
 // Nothing carries fast-math flags: results must be bit-identical with the
 // interpreter. sqrt/fabs/floor/ceil are LLVM intrinsics (exact, so the
-// backend may use instructions); the other libm functions are called by
-// name with `nobuiltin`, so no rewrite (pow(2, x) -> exp2(x), sin(-x) ->
+// backend may use instructions); the other libm functions of Builtins.def
+// are called by name with `nobuiltin`, so no rewrite (pow(2, x) -> exp2(x), sin(-x) ->
 // -sin(x)) can change a last bit.
 #include "IRGenImpl.h"
 
@@ -19,19 +19,33 @@ using namespace llvm;
 namespace kiln::relay::irgen {
 namespace {
 
-/// The libm function behind a one-argument transcendental builtin.
-const char *libmName(Builtin builtin) {
+/// The libm function behind a RELAY_LIBM row of Builtins.def; null for
+/// every other builtin.
+const char *libmSymbol(Builtin builtin) {
   switch (builtin) {
-  case Builtin::Sin:
-    return "sin";
-  case Builtin::Cos:
-    return "cos";
-  case Builtin::Tan:
-    return "tan";
-  case Builtin::Exp:
-    return "exp";
+#define RELAY_LIBM(Id, Name, Arity, Symbol, Doc)                               \
+  case Builtin::Id:                                                            \
+    return #Symbol;
+#include "relay/syntax/Builtins.def"
   default:
-    return "log";
+    return nullptr;
+  }
+}
+
+/// The libm builtins whose IEEE result is exact (correctly rounded), as the
+/// LLVM intrinsic the backend may turn into one instruction.
+Intrinsic::ID exactIntrinsic(Builtin builtin) {
+  switch (builtin) {
+  case Builtin::Sqrt:
+    return Intrinsic::sqrt;
+  case Builtin::Abs:
+    return Intrinsic::fabs;
+  case Builtin::Floor:
+    return Intrinsic::floor;
+  case Builtin::Ceil:
+    return Intrinsic::ceil;
+  default:
+    return Intrinsic::not_intrinsic;
   }
 }
 
@@ -293,44 +307,57 @@ Value *FunctionGen::exactInteger(const Expr *e, double &bound, int depth) {
   // A deep tree is not worth the recursion: the general path handles it.
   if (!e || e->type != Type::Number || depth > 16)
     return nullptr;
-  constexpr double Limit = 9007199254740992.0; // 2^53
-  if (const auto *n = dyn_cast<NumberExpr>(e)) {
+  if (const auto *bin = dyn_cast<BinaryExpr>(e))
+    return exactArithmetic(*bin, bound, depth);
+  return exactLeaf(*e, bound);
+}
+
+/// exactInteger of an integer literal (|n| <= 2^31), `len(variable)` or
+/// an integer loop counter.
+Value *FunctionGen::exactLeaf(const Expr &e, double &bound) {
+  if (const auto *n = dyn_cast<NumberExpr>(&e)) {
     if (n->value != std::trunc(n->value) || std::fabs(n->value) > 2147483648.0)
       return nullptr;
     bound = std::fabs(n->value);
     return b.getInt64(int64_t(n->value));
   }
   // An array's length: at most 2^47 bytes of user address space / 8.
-  if (const auto *call = dyn_cast<CallExpr>(e)) {
+  if (const auto *call = dyn_cast<CallExpr>(&e)) {
     if (call->builtin != Builtin::Len || call->args.size() != 1 ||
         !isa<VarExpr>(call->args[0].get()))
       return nullptr;
     bound = 17592186044416.0; // 2^44
     return arrayLength(emitAs(call->args[0].get(), Type::Array));
   }
-  if (const auto *v = dyn_cast<VarExpr>(e)) {
+  if (const auto *v = dyn_cast<VarExpr>(&e)) {
     for (const IntCounter &c : intCounters)
       if (c.slot == v->slot) {
         bound = c.bound;
         return counterValue(c);
       }
-    return nullptr;
   }
-  const auto *bin = dyn_cast<BinaryExpr>(e);
-  if (!bin || (bin->op != BinaryOp::Add && bin->op != BinaryOp::Sub &&
-               bin->op != BinaryOp::Mul))
+  return nullptr;
+}
+
+/// exactInteger of `l + r`, `l - r` or `l * r` on exact operands whose
+/// result stays below 2^53 in magnitude.
+Value *FunctionGen::exactArithmetic(const BinaryExpr &bin, double &bound,
+                                    int depth) {
+  constexpr double Limit = 9007199254740992.0; // 2^53
+  if (bin.op != BinaryOp::Add && bin.op != BinaryOp::Sub &&
+      bin.op != BinaryOp::Mul)
     return nullptr;
   // Only pure loads and integer arithmetic are emitted here, so a failed
   // attempt leaves dead instructions and no effects.
   double lb = 0, rb = 0;
-  Value *l = exactInteger(bin->lhs.get(), lb, depth + 1);
-  Value *r = exactInteger(bin->rhs.get(), rb, depth + 1);
+  Value *l = exactInteger(bin.lhs.get(), lb, depth + 1);
+  Value *r = exactInteger(bin.rhs.get(), rb, depth + 1);
   if (!l || !r)
     return nullptr;
-  bound = bin->op == BinaryOp::Mul ? lb * rb : lb + rb;
+  bound = bin.op == BinaryOp::Mul ? lb * rb : lb + rb;
   if (bound >= Limit)
     return nullptr;
-  switch (bin->op) {
+  switch (bin.op) {
   case BinaryOp::Add:
     return b.CreateNSWAdd(l, r);
   case BinaryOp::Sub:
@@ -462,6 +489,8 @@ bool FunctionGen::checkArity(const CallExpr &e, size_t n) {
 
 Value *FunctionGen::emitBuiltin(const CallExpr &e) {
   switch (e.builtin) {
+  case Builtin::None:
+    break;
   case Builtin::Print:
     emitPrint(e);
     return nullptr;
@@ -477,44 +506,35 @@ Value *FunctionGen::emitBuiltin(const CallExpr &e) {
       emitPush(array, v);
     }
     return nullptr;
-  default:
+#define RELAY_MATH(Id, Name, Arity, Doc) case Builtin::Id:
+#define RELAY_LIBM(Id, Name, Arity, Symbol, Doc) case Builtin::Id:
+#include "relay/syntax/Builtins.def"
     return emitMath(e);
   }
+  return M.fail(e.loc, "unknown builtin", b.getDoubleTy());
 }
 
-/// The numeric builtins; min/max by their definitions in docs/relay.md.
+/// The numeric builtins of Builtins.def: min/max by their definitions in
+/// docs/relay.md, the others as libm's functions.
 Value *FunctionGen::emitMath(const CallExpr &e) {
-  bool binary = e.builtin == Builtin::Pow || e.builtin == Builtin::Min ||
-                e.builtin == Builtin::Max;
-  if (!checkArity(e, binary ? 2 : 1))
-    return PoisonValue::get(b.getDoubleTy());
-  Value *x = emitAs(e.args[0].get(), Type::Number);
-  Value *y = binary ? emitAs(e.args[1].get(), Type::Number) : nullptr;
   llvm::Type *f64 = b.getDoubleTy();
-  switch (e.builtin) {
-  case Builtin::Sqrt:
-    return b.CreateUnaryIntrinsic(Intrinsic::sqrt, x);
-  case Builtin::Abs:
-    return b.CreateUnaryIntrinsic(Intrinsic::fabs, x);
-  case Builtin::Floor:
-    return b.CreateUnaryIntrinsic(Intrinsic::floor, x);
-  case Builtin::Ceil:
-    return b.CreateUnaryIntrinsic(Intrinsic::ceil, x);
-  case Builtin::Sin:
-  case Builtin::Cos:
-  case Builtin::Tan:
-  case Builtin::Exp:
-  case Builtin::Log:
-    return M.call(libmName(e.builtin), f64, {x}, Callee::Libm);
-  case Builtin::Pow:
-    return M.call("pow", f64, {x, y}, Callee::Libm);
-  case Builtin::Min: // b < a ? b : a
-    return b.CreateSelect(b.CreateFCmpOLT(y, x), y, x, "min");
-  case Builtin::Max: // b > a ? b : a
-    return b.CreateSelect(b.CreateFCmpOGT(y, x), y, x, "max");
-  default:
-    return M.fail(e.loc, "unknown builtin", f64);
-  }
+  if (!checkArity(e, size_t(builtinArity(e.builtin))))
+    return PoisonValue::get(f64);
+  std::vector<Value *> args;
+  for (const ExprPtr &arg : e.args)
+    args.push_back(emitAs(arg.get(), Type::Number));
+  if (e.builtin == Builtin::Min) // b < a ? b : a
+    return b.CreateSelect(b.CreateFCmpOLT(args[1], args[0]), args[1], args[0],
+                          "min");
+  if (e.builtin == Builtin::Max) // b > a ? b : a
+    return b.CreateSelect(b.CreateFCmpOGT(args[1], args[0]), args[1], args[0],
+                          "max");
+  Intrinsic::ID exact = exactIntrinsic(e.builtin);
+  if (exact != Intrinsic::not_intrinsic)
+    return b.CreateUnaryIntrinsic(exact, args[0]);
+  if (const char *symbol = libmSymbol(e.builtin))
+    return M.call(symbol, f64, args, Callee::Libm);
+  return M.fail(e.loc, "unknown builtin", f64);
 }
 
 /// All arguments first (left to right), then the printing: one space

@@ -235,21 +235,8 @@ void FunctionGen::emitForRange(const ForRangeStmt &s, const Resume *resume) {
   BodyFacts facts;
   facts.stmt(s.body.get());
   bool varAssigned = llvm::is_contained(facts.assignedSlots, s.slot);
-  // Bounds that are integers by construction (literals, len(a), counters
-  // and + - * of them: see exactInteger) need no check and no general
-  // version: one i64 loop, whatever the nesting.
-  double startBound = 0, endBound = 0;
-  if (Value *first = exactInteger(s.start.get(), startBound))
-    if (Value *limit = exactInteger(s.end.get(), endBound)) {
-      if (resume) {
-        first = b.CreateFPToSI(resume->counter, b.getInt64Ty());
-        limit = b.CreateFPToSI(resume->end, b.getInt64Ty());
-      }
-      emitForRangeInt(s, first, limit, !varAssigned,
-                      std::max(startBound, endBound), chunked(facts),
-                      varAssigned ? -1 : indexedArray(s, facts));
-      return;
-    }
+  if (emitForRangeExact(s, resume, facts, varAssigned))
+    return;
   Value *start =
       resume ? resume->counter : emitAs(s.start.get(), Type::Number);
   Value *end = resume ? resume->end : emitAs(s.end.get(), Type::Number);
@@ -260,6 +247,35 @@ void FunctionGen::emitForRange(const ForRangeStmt &s, const Resume *resume) {
     emitForRangeDouble(s, start, end);
     return;
   }
+  emitForRangeVersioned(s, start, end, facts, varAssigned);
+}
+
+/// Bounds that are integers by construction (literals, len(a), counters
+/// and + - * of them: see exactInteger) need no check and no general
+/// version: one i64 loop, whatever the nesting. False (nothing emitted but
+/// dead integer arithmetic) when a bound is not such an integer.
+bool FunctionGen::emitForRangeExact(const ForRangeStmt &s, const Resume *resume,
+                                    const BodyFacts &facts, bool varAssigned) {
+  double startBound = 0, endBound = 0;
+  Value *first = exactInteger(s.start.get(), startBound);
+  Value *limit = first ? exactInteger(s.end.get(), endBound) : nullptr;
+  if (!limit)
+    return false;
+  if (resume) {
+    first = b.CreateFPToSI(resume->counter, b.getInt64Ty());
+    limit = b.CreateFPToSI(resume->end, b.getInt64Ty());
+  }
+  emitForRangeInt(s, first, limit, !varAssigned,
+                  std::max(startBound, endBound), chunked(facts),
+                  varAssigned ? -1 : indexedArray(s, facts));
+  return true;
+}
+
+/// An i32 version of the loop when start and end (doubles) fit, the general
+/// double loop otherwise.
+void FunctionGen::emitForRangeVersioned(const ForRangeStmt &s, Value *start,
+                                        Value *end, const BodyFacts &facts,
+                                        bool varAssigned) {
   BasicBlock *intLoop = newBlock("for.int");
   BasicBlock *fpLoop = newBlock("for.fp");
   BasicBlock *join = newBlock("for.done");

@@ -21,6 +21,44 @@ bool isLoop(const Stmt *s) {
          s->kind == Stmt::Kind::ForEach;
 }
 
+/// The body of a while, range or array loop; null for other statements.
+const BlockStmt *loopBody(const Stmt *s) {
+  switch (s->kind) {
+  case Stmt::Kind::While: return static_cast<const WhileStmt *>(s)->body.get();
+  case Stmt::Kind::ForRange:
+    return static_cast<const ForRangeStmt *>(s)->body.get();
+  case Stmt::Kind::ForEach:
+    return static_cast<const ForEachStmt *>(s)->body.get();
+  default: return nullptr;
+  }
+}
+
+bool pathTo(const Stmt *node, const Stmt *target,
+            std::vector<const Stmt *> &path);
+
+/// pathTo through the arms of an else-if chain, in a loop: each `else if`
+/// is on the path as the parent of its arms.
+bool pathThroughIf(const IfStmt *first, const Stmt *target,
+                   std::vector<const Stmt *> &path) {
+  size_t depth = path.size();
+  for (const IfStmt *s = first; s;) {
+    if (s->thenBlock && pathTo(s->thenBlock.get(), target, path))
+      return true;
+    const Stmt *orElse = s->elseStmt.get();
+    s = dyn_cast_or_null<IfStmt>(orElse);
+    if (!orElse)
+      break;
+    if (s) {
+      path.push_back(s);
+      continue;
+    }
+    if (pathTo(orElse, target, path))
+      return true;
+  }
+  path.resize(depth);
+  return false;
+}
+
 /// The statements from `node` down to `target` (both included): blocks,
 /// ifs and loops, each the parent of the next. False when `target` is not
 /// inside `node`. Nesting is at most 256 levels deep (the parser's limit);
@@ -30,105 +68,75 @@ bool pathTo(const Stmt *node, const Stmt *target,
   path.push_back(node);
   if (node == target)
     return true;
-  switch (node->kind) {
-  case Stmt::Kind::Block:
-    for (const StmtPtr &s : static_cast<const BlockStmt *>(node)->body)
+  if (const auto *block = dyn_cast<BlockStmt>(node)) {
+    for (const StmtPtr &s : block->body)
       if (s && pathTo(s.get(), target, path))
         return true;
-    break;
-  case Stmt::Kind::If: {
-    size_t depth = path.size();
-    for (const auto *s = static_cast<const IfStmt *>(node); s;) {
-      if (s->thenBlock && pathTo(s->thenBlock.get(), target, path))
-        return true;
-      const Stmt *orElse = s->elseStmt.get();
-      s = dyn_cast_or_null<IfStmt>(orElse);
-      if (!orElse)
-        break;
-      if (s) {
-        path.push_back(s);
-        continue;
-      }
-      if (pathTo(orElse, target, path))
-        return true;
-    }
-    path.resize(depth);
-    break;
-  }
-  case Stmt::Kind::While:
-    if (pathTo(static_cast<const WhileStmt *>(node)->body.get(), target, path))
+  } else if (const auto *ifStmt = dyn_cast<IfStmt>(node)) {
+    if (pathThroughIf(ifStmt, target, path))
       return true;
-    break;
-  case Stmt::Kind::ForRange:
-    if (pathTo(static_cast<const ForRangeStmt *>(node)->body.get(), target,
-               path))
+  } else if (const BlockStmt *body = loopBody(node)) {
+    if (pathTo(body, target, path))
       return true;
-    break;
-  case Stmt::Kind::ForEach:
-    if (pathTo(static_cast<const ForEachStmt *>(node)->body.get(), target,
-               path))
-      return true;
-    break;
-  default:
-    break;
   }
   path.pop_back();
   return false;
 }
 
-/// Counts the definitions of every slot under `s`; `lets` receives the
-/// slots defined by a `let` outside loops that starts before `before`.
-void countDefinitions(const Stmt *s, int loopDepth, Loc before,
-                      std::vector<int> &defs, std::vector<bool> &lets) {
-  if (!s)
-    return;
-  auto def = [&](int slot) {
+/// Counts the definitions of every slot under a statement; `lets` receives
+/// the slots defined by a `let` outside loops that starts before `before`.
+struct DefinitionCounter {
+  std::vector<int> &defs;
+  std::vector<bool> &lets;
+  Loc before;
+
+  void def(int slot) {
     if (slot >= 0 && size_t(slot) < defs.size())
       ++defs[slot];
-  };
-  auto earlier = [&](Loc l) {
-    return l.line < before.line || (l.line == before.line && l.col < before.col);
-  };
-  switch (s->kind) {
-  case Stmt::Kind::Let: {
-    int slot = static_cast<const LetStmt *>(s)->slot;
-    def(slot);
-    if (loopDepth == 0 && earlier(s->loc) && slot >= 0 && size_t(slot) < lets.size())
-      lets[slot] = true;
-    return;
   }
-  case Stmt::Kind::Assign:
-    if (const auto *v = dyn_cast<VarExpr>(static_cast<const AssignStmt *>(s)->target.get()))
-      def(v->slot);
-    return;
-  case Stmt::Kind::Block:
-    for (const StmtPtr &c : static_cast<const BlockStmt *>(s)->body)
-      countDefinitions(c.get(), loopDepth, before, defs, lets);
-    return;
-  case Stmt::Kind::If:
-    for (const auto *i = static_cast<const IfStmt *>(s); i;) {
-      countDefinitions(i->thenBlock.get(), loopDepth, before, defs, lets);
+  bool earlier(Loc l) const {
+    return l.line < before.line || (l.line == before.line && l.col < before.col);
+  }
+  void let(const LetStmt &s, int loopDepth) {
+    def(s.slot);
+    if (loopDepth == 0 && earlier(s.loc) && s.slot >= 0 &&
+        size_t(s.slot) < lets.size())
+      lets[s.slot] = true;
+  }
+  void ifChain(const IfStmt *first, int loopDepth) {
+    for (const IfStmt *i = first; i;) {
+      stmt(i->thenBlock.get(), loopDepth);
       const Stmt *orElse = i->elseStmt.get();
       i = dyn_cast_or_null<IfStmt>(orElse);
       if (orElse && !i)
-        countDefinitions(orElse, loopDepth, before, defs, lets);
+        stmt(orElse, loopDepth);
     }
-    return;
-  case Stmt::Kind::While:
-    return countDefinitions(static_cast<const WhileStmt *>(s)->body.get(),
-                            loopDepth + 1, before, defs, lets);
-  case Stmt::Kind::ForRange:
-    def(static_cast<const ForRangeStmt *>(s)->slot);
-    return countDefinitions(static_cast<const ForRangeStmt *>(s)->body.get(),
-                            loopDepth + 1, before, defs, lets);
-  case Stmt::Kind::ForEach:
-    def(static_cast<const ForEachStmt *>(s)->slot);
-    return countDefinitions(static_cast<const ForEachStmt *>(s)->body.get(),
-                            loopDepth + 1, before, defs, lets);
-  default:
-    return;
   }
-}
+  void stmt(const Stmt *s, int loopDepth) {
+    if (!s)
+      return;
+    if (const auto *l = dyn_cast<LetStmt>(s))
+      return let(*l, loopDepth);
+    if (const auto *a = dyn_cast<AssignStmt>(s)) {
+      if (const auto *v = dyn_cast<VarExpr>(a->target.get()))
+        def(v->slot);
+      return;
+    }
+    if (const auto *block = dyn_cast<BlockStmt>(s)) {
+      for (const StmtPtr &c : block->body)
+        stmt(c.get(), loopDepth);
+      return;
+    }
+    if (const auto *i = dyn_cast<IfStmt>(s))
+      return ifChain(i, loopDepth);
+    if (const auto *f = dyn_cast<ForRangeStmt>(s))
+      def(f->slot);
+    if (const auto *f = dyn_cast<ForEachStmt>(s))
+      def(f->slot);
+    if (const BlockStmt *body = loopBody(s))
+      stmt(body, loopDepth + 1);
+  }
+};
 
 } // namespace
 
@@ -136,7 +144,7 @@ std::vector<bool> fixedSlots(const FuncDecl &main, const Stmt &loop) {
   size_t n = main.slotTypes.size();
   std::vector<int> defs(n, 0);
   std::vector<bool> lets(n, false), fixed(n, false);
-  countDefinitions(main.body.get(), 0, loop.loc, defs, lets);
+  DefinitionCounter{defs, lets, loop.loc}.stmt(main.body.get(), 0);
   for (size_t i = 0; i < n; ++i)
     fixed[i] = lets[i] && defs[i] == 1 &&
                (main.slotTypes[i] == Type::Number || main.slotTypes[i] == Type::Bool);
@@ -224,15 +232,30 @@ void FunctionGen::emitOsr() {
   }
   loadFrame(fn->getArg(0));
   enterFrame();
-  // The loops on the path, outermost first, with their records' state.
-  struct Enclosing {
-    const Stmt *loop;
-    Resume state;
-    BasicBlock *latch, *exit;
-  };
-  std::vector<Enclosing> outer;
   Value *rec = fn->getArg(1);
   Resume hot = loadResume(*osrLoop, rec);
+  std::vector<Enclosing> outer = enclosingLoops(path, rec);
+  for (const Enclosing &e : outer)
+    loops.push_back({e.exit, e.latch});
+  emitResumed(*osrLoop, hot);
+  for (size_t j = path.size() - 1; j-- > 0;) {
+    if (const auto *block = dyn_cast<BlockStmt>(path[j])) {
+      emitRestOfBlock(*block, path[j + 1]);
+    } else if (isLoop(path[j])) {
+      loops.pop_back();
+      emitRestOfLoop(outer.back());
+      outer.pop_back();
+    }
+  }
+  if (!terminated())
+    emitFallOff();
+}
+
+/// The loops on `path` around the hot loop, outermost first, each with the
+/// state in its record (`rec`, the hot loop's, links to the next one out).
+std::vector<FunctionGen::Enclosing>
+FunctionGen::enclosingLoops(const std::vector<const Stmt *> &path, Value *rec) {
+  std::vector<Enclosing> outer;
   for (size_t j = path.size() - 1; j-- > 0;) {
     if (!isLoop(path[j]))
       continue;
@@ -241,35 +264,31 @@ void FunctionGen::emitOsr() {
     outer.insert(outer.begin(), {path[j], loadResume(*path[j], rec),
                                  newBlock("osr.latch"), newBlock("osr.exit")});
   }
-  for (const Enclosing &e : outer)
-    loops.push_back({e.exit, e.latch});
-  emitResumed(*osrLoop, hot);
-  for (size_t j = path.size() - 1; j-- > 0;) {
-    const Stmt *node = path[j];
-    if (const auto *block = dyn_cast<BlockStmt>(node)) {
-      auto it = llvm::find_if(block->body, [&](const StmtPtr &s) {
-        return s.get() == path[j + 1];
-      });
-      assert(it != block->body.end() && "pathTo gives a block's child");
-      for (++it; it != block->body.end() && !terminated(); ++it)
-        if (*it)
-          emitStmt(**it);
-    } else if (isLoop(node)) {
-      const Enclosing &e = outer.back();
-      loops.pop_back();
-      if (!terminated())
-        b.CreateBr(e.latch);
-      b.SetInsertPoint(e.latch);
-      Resume next = nextIteration(*e.loop, e.state);
-      emitResumed(*e.loop, next);
-      if (!terminated())
-        b.CreateBr(e.exit);
-      b.SetInsertPoint(e.exit);
-      outer.pop_back();
-    }
-  }
+  return outer;
+}
+
+/// The statements of `block` after its child `done`.
+void FunctionGen::emitRestOfBlock(const BlockStmt &block, const Stmt *done) {
+  auto it = llvm::find_if(block.body,
+                          [&](const StmtPtr &s) { return s.get() == done; });
+  assert(it != block.body.end() && "pathTo gives a block's child");
+  for (++it; it != block.body.end() && !terminated(); ++it)
+    if (*it)
+      emitStmt(**it);
+}
+
+/// The latch of an enclosing loop whose current iteration has just been
+/// emitted: the next iteration's state, the loop resumed with it, then on
+/// at its exit.
+void FunctionGen::emitRestOfLoop(const Enclosing &e) {
   if (!terminated())
-    emitFallOff();
+    b.CreateBr(e.latch);
+  b.SetInsertPoint(e.latch);
+  Resume next = nextIteration(*e.loop, e.state);
+  emitResumed(*e.loop, next);
+  if (!terminated())
+    b.CreateBr(e.exit);
+  b.SetInsertPoint(e.exit);
 }
 
 } // namespace kiln::relay::irgen

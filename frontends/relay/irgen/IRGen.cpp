@@ -166,6 +166,37 @@ void emitOsrWrapper(ModuleGen &m, const FuncDecl &decl, Function *impl,
   b.CreateRetVoid();
 }
 
+/// Every function but main, typed and internal, in the OSR module: the
+/// continuation calls them directly.
+Error emitInternalFunctions(ModuleGen &m, const Program &program) {
+  for (const auto &decl : program.functions) {
+    if (!analysed(program, *decl))
+      return core::makeError("cannot generate IR: function '" + decl->name +
+                             "' was not analysed");
+    bool isMain = decl.get() == program.main;
+    m.typed.push_back(isMain ? nullptr
+                             : declareTyped(m, *decl, "relay." + decl->name,
+                                            GlobalValue::InternalLinkage));
+  }
+  if (Error err = m.takeError())
+    return err;
+  for (const auto &decl : program.functions)
+    if (decl.get() != program.main)
+      irgen::FunctionGen(m, *decl, m.typed[decl->index]).emit();
+  return Error::success();
+}
+
+/// The top-level slots that cannot change while `loop` runs (see
+/// fixedSlots) become constants with their values in `frame`.
+void fixTopLevelSlots(ModuleGen &m, const FuncDecl &main, const Stmt &loop,
+                      const std::vector<uint64_t> &frame) {
+  std::vector<bool> fixed = irgen::fixedSlots(main, loop);
+  m.osrConstants.resize(fixed.size());
+  for (size_t i = 0; i < fixed.size(); ++i)
+    if (fixed[i])
+      m.osrConstants[i] = frame[i];
+}
+
 } // namespace
 
 Expected<std::unique_ptr<Module>>
@@ -179,20 +210,8 @@ generateOsr(const Program &program, const FuncDecl &function, const Stmt &loop,
   auto module = std::make_unique<Module>("relay:" + entryName, context);
   module->setSourceFileName(program.file);
   ModuleGen m(program, options, *module, Mode::Program);
-  for (const auto &decl : program.functions) {
-    if (!analysed(program, *decl))
-      return core::makeError("cannot generate IR: function '" + decl->name +
-                             "' was not analysed");
-    bool isMain = decl.get() == program.main;
-    m.typed.push_back(isMain ? nullptr
-                             : declareTyped(m, *decl, "relay." + decl->name,
-                                            GlobalValue::InternalLinkage));
-  }
-  if (Error err = m.takeError())
+  if (Error err = emitInternalFunctions(m, program))
     return std::move(err);
-  for (const auto &decl : program.functions)
-    if (decl.get() != program.main)
-      irgen::FunctionGen(m, *decl, m.typed[decl->index]).emit();
   FunctionType *typed = m.signature(function);
   if (!typed)
     return m.takeError();
@@ -204,13 +223,8 @@ generateOsr(const Program &program, const FuncDecl &function, const Stmt &loop,
       GlobalValue::InternalLinkage, entryName + ".impl", *module);
   impl->addFnAttr(Attribute::NoUnwind);
   if (topLevelFrame && &function == program.main &&
-      topLevelFrame->size() == function.slotTypes.size()) {
-    std::vector<bool> fixed = irgen::fixedSlots(function, loop);
-    m.osrConstants.resize(fixed.size());
-    for (size_t i = 0; i < fixed.size(); ++i)
-      if (fixed[i])
-        m.osrConstants[i] = (*topLevelFrame)[i];
-  }
+      topLevelFrame->size() == function.slotTypes.size())
+    fixTopLevelSlots(m, function, loop, *topLevelFrame);
   irgen::FunctionGen(m, function, impl, &loop).emit();
   emitOsrWrapper(m, function, impl, entryName);
   return finish(m, std::move(module));

@@ -144,6 +144,17 @@ private:
   Resume loadResume(const Stmt &loop, llvm::Value *rec);
   /// The state of `loop`'s next iteration after `state`'s.
   Resume nextIteration(const Stmt &loop, const Resume &state);
+  /// A loop around the hot one: its record's state, and the blocks where
+  /// its next iteration starts (latch) and where it ends (exit).
+  struct Enclosing {
+    const Stmt *loop;
+    Resume state;
+    llvm::BasicBlock *latch, *exit;
+  };
+  std::vector<Enclosing> enclosingLoops(const std::vector<const Stmt *> &path,
+                                        llvm::Value *rec);
+  void emitRestOfBlock(const BlockStmt &block, const Stmt *done);
+  void emitRestOfLoop(const Enclosing &e);
 
   // ---- Frame and guards (EmitStmt.cpp) -----------------------------------
   void emitPrologue();
@@ -183,6 +194,11 @@ private:
                                     llvm::Value *end, llvm::Value *stride,
                                     bool up, llvm::BasicBlock *exit);
   void emitForRange(const ForRangeStmt &s, const Resume *resume = nullptr);
+  bool emitForRangeExact(const ForRangeStmt &s, const Resume *resume,
+                         const BodyFacts &facts, bool varAssigned);
+  void emitForRangeVersioned(const ForRangeStmt &s, llvm::Value *start,
+                             llvm::Value *end, const BodyFacts &facts,
+                             bool varAssigned);
   llvm::Value *int32Range(llvm::Value *start, llvm::Value *end);
   int indexedArray(const ForRangeStmt &s, const BodyFacts &facts);
   /// The integer-counter loop: k from `first` while k < `limit` (both of
@@ -254,6 +270,8 @@ private:
   /// 2^53 in magnitude (so the double evaluation would give the same
   /// integer); null otherwise. `bound` receives a bound on |e|.
   llvm::Value *exactInteger(const Expr *e, double &bound, int depth = 0);
+  llvm::Value *exactLeaf(const Expr &e, double &bound);
+  llvm::Value *exactArithmetic(const BinaryExpr &bin, double &bound, int depth);
   llvm::Value *elementAddress(llvm::Value *array, llvm::Value *i64Index);
   llvm::Value *loadElement(llvm::Value *address);
   void storeElement(llvm::Value *address, llvm::Value *v);

@@ -55,6 +55,31 @@ void BodyFacts::loopBody(const Stmt *body) {
   --depth;
 }
 
+void BodyFacts::declares(int slot) {
+  writtenSlots.push_back(slot);
+  declaredSlots.push_back(slot);
+}
+
+void BodyFacts::assign(const AssignStmt &a) {
+  if (auto *var = dyn_cast<VarExpr>(a.target.get())) {
+    assignedSlots.push_back(var->slot);
+    writtenSlots.push_back(var->slot);
+    assigns.push_back({&a, depth});
+  }
+  expr(a.target.get());
+  expr(a.value.get());
+}
+
+/// An else-if chain in a loop, not by recursion.
+void BodyFacts::ifChain(const IfStmt *i) {
+  for (; i; i = dyn_cast<IfStmt>(i->elseStmt.get())) {
+    expr(i->cond.get());
+    stmt(i->thenBlock.get());
+    if (!dyn_cast<IfStmt>(i->elseStmt.get()))
+      stmt(i->elseStmt.get());
+  }
+}
+
 void BodyFacts::stmt(const Stmt *s) {
   if (!s)
     return;
@@ -62,38 +87,24 @@ void BodyFacts::stmt(const Stmt *s) {
     for (auto &x : b->body)
       stmt(x.get());
   } else if (auto *l = dyn_cast<LetStmt>(s)) {
-    writtenSlots.push_back(l->slot);
-    declaredSlots.push_back(l->slot);
+    declares(l->slot);
     expr(l->init.get());
   } else if (auto *a = dyn_cast<AssignStmt>(s)) {
-    if (auto *var = dyn_cast<VarExpr>(a->target.get())) {
-      assignedSlots.push_back(var->slot);
-      writtenSlots.push_back(var->slot);
-      assigns.push_back({a, depth});
-    }
-    expr(a->target.get());
-    expr(a->value.get());
+    assign(*a);
   } else if (auto *e = dyn_cast<ExprStmt>(s)) {
     expr(e->expr.get());
   } else if (auto *i = dyn_cast<IfStmt>(s)) {
-    for (; i; i = dyn_cast<IfStmt>(i->elseStmt.get())) { // else-if chains
-      expr(i->cond.get());
-      stmt(i->thenBlock.get());
-      if (!dyn_cast<IfStmt>(i->elseStmt.get()))
-        stmt(i->elseStmt.get());
-    }
+    ifChain(i);
   } else if (auto *w = dyn_cast<WhileStmt>(s)) {
     expr(w->cond.get());
     loopBody(w->body.get());
   } else if (auto *f = dyn_cast<ForRangeStmt>(s)) {
-    writtenSlots.push_back(f->slot);
-    declaredSlots.push_back(f->slot);
+    declares(f->slot);
     expr(f->start.get());
     expr(f->end.get());
     loopBody(f->body.get());
   } else if (auto *f = dyn_cast<ForEachStmt>(s)) {
-    writtenSlots.push_back(f->slot);
-    declaredSlots.push_back(f->slot);
+    declares(f->slot);
     expr(f->array.get());
     loopBody(f->body.get());
   } else if (auto *r = dyn_cast<ReturnStmt>(s)) {
@@ -146,8 +157,7 @@ bool invariant(const Expr *e, const std::vector<int> &written) {
   if (auto *u = dyn_cast<UnaryExpr>(e))
     return u->op == UnaryOp::Neg && invariant(u->operand.get(), written);
   if (auto *c = dyn_cast<CallExpr>(e)) {
-    if (c->builtin == Builtin::None || c->builtin == Builtin::Print ||
-        c->builtin == Builtin::Len || c->builtin == Builtin::Push)
+    if (!isNumericBuiltin(c->builtin))
       return false;
     return std::all_of(c->args.begin(), c->args.end(), [&](const ExprPtr &a) {
       return invariant(a.get(), written);
@@ -211,8 +221,7 @@ bool speculatable(const Expr *e) {
   if (auto *u = dyn_cast<UnaryExpr>(e))
     return speculatable(u->operand.get());
   auto *c = dyn_cast<CallExpr>(e);
-  if (!c || c->builtin == Builtin::None || c->builtin == Builtin::Print ||
-      c->builtin == Builtin::Len || c->builtin == Builtin::Push)
+  if (!c || !isNumericBuiltin(c->builtin))
     return false;
   return std::all_of(c->args.begin(), c->args.end(),
                      [](const ExprPtr &a) { return speculatable(a.get()); });

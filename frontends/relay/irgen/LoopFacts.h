@@ -41,6 +41,10 @@ struct BodyFacts {
 
 private:
   void loopBody(const Stmt *body);
+  /// A `let` or a loop variable: written and declared in the tree.
+  void declares(int slot);
+  void assign(const AssignStmt &a);
+  void ifChain(const IfStmt *i);
   int depth = 0;
 };
 

@@ -1,4 +1,4 @@
-// AST: names of types, operators and builtins, and the --emit=ast dump.
+// AST: names of types and operators, and the --emit=ast dump.
 #include "AST.h"
 
 #include <cstdio>
@@ -21,13 +21,6 @@ const char *binaryOpSpelling(BinaryOp op) {
   static const char *names[] = {"+", "-", "*", "/", "%", "<", "<=",
                                 ">", ">=", "==", "!=", "&&", "||"};
   return names[static_cast<int>(op)];
-}
-
-const char *builtinName(Builtin b) {
-  static const char *names[] = {"", "print", "len", "push", "sqrt", "abs",
-                                "floor", "ceil", "sin", "cos", "tan", "exp",
-                                "log", "pow", "min", "max"};
-  return names[static_cast<int>(b)];
 }
 
 BinaryExpr::~BinaryExpr() {
@@ -94,6 +87,7 @@ private:
       stmt(*s, depth);
   }
   void stmt(const Stmt &s, int d);
+  void ifChain(const IfStmt &first, int d);
   void expr(const Expr &e, int d);
   void binary(const BinaryExpr &e, int d);
 };
@@ -109,22 +103,7 @@ void Dumper::stmt(const Stmt &s, int d) {
   } else if (auto *e = dyn_cast<ExprStmt>(&s)) {
     expr(*e->expr, d);
   } else if (auto *i = dyn_cast<IfStmt>(&s)) {
-    // An else-if chain in a loop, each arm one level deeper as before.
-    for (;; ++d) {
-      line(d, "if" + at(i->loc));
-      expr(*i->cond, d + 1);
-      line(d, "then");
-      block(*i->thenBlock, d + 1);
-      if (!i->elseStmt)
-        break;
-      line(d, "else");
-      auto *next = dyn_cast<IfStmt>(i->elseStmt.get());
-      if (!next) {
-        stmt(*i->elseStmt, d + 1);
-        break;
-      }
-      i = next;
-    }
+    ifChain(*i, d);
   } else if (auto *w = dyn_cast<WhileStmt>(&s)) {
     line(d, "while" + at(s.loc));
     expr(*w->cond, d + 1);
@@ -149,6 +128,26 @@ void Dumper::stmt(const Stmt &s, int d) {
   } else if (auto *b = dyn_cast<BlockStmt>(&s)) {
     line(d, "block" + at(s.loc));
     block(*b, d + 1);
+  }
+}
+
+/// An else-if chain in a loop, each arm one level deeper than the last, as
+/// a recursive dump would indent it.
+void Dumper::ifChain(const IfStmt &first, int d) {
+  for (const IfStmt *i = &first;; ++d) {
+    line(d, "if" + at(i->loc));
+    expr(*i->cond, d + 1);
+    line(d, "then");
+    block(*i->thenBlock, d + 1);
+    if (!i->elseStmt)
+      break;
+    line(d, "else");
+    auto *next = dyn_cast<IfStmt>(i->elseStmt.get());
+    if (!next) {
+      stmt(*i->elseStmt, d + 1);
+      break;
+    }
+    i = next;
   }
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "kiln/support/Diagnostic.h"
+#include "relay/syntax/Builtins.h"
 
 #include <cassert>
 #include <cstdint>
@@ -129,14 +130,6 @@ template <typename B> std::vector<B *> leftSpine(B *top) {
     spine.push_back(next);
   return spine;
 }
-
-/// Builtins. `a.push(v)` is parsed as a call of Push with args {a, v}.
-enum class Builtin {
-  None, Print, Len, Push,
-  Sqrt, Abs, Floor, Ceil, Sin, Cos, Tan, Exp, Log, // one number
-  Pow, Min, Max,                                   // two numbers
-};
-const char *builtinName(Builtin b);
 
 struct FuncDecl;
 /// callee(args...); loc is the callee name.

@@ -4,69 +4,51 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <unordered_map>
 
 namespace kiln::relay {
 
 const char *tokName(Tok t) {
-  switch (t) {
-  case Tok::Eof: return "end of file";
-  case Tok::Newline: return "end of line";
-  case Tok::Number: return "number";
-  case Tok::String: return "string";
-  case Tok::Ident: return "identifier";
-  case Tok::Fn: return "'fn'";
-  case Tok::Let: return "'let'";
-  case Tok::If: return "'if'";
-  case Tok::Else: return "'else'";
-  case Tok::While: return "'while'";
-  case Tok::For: return "'for'";
-  case Tok::In: return "'in'";
-  case Tok::Break: return "'break'";
-  case Tok::Continue: return "'continue'";
-  case Tok::Return: return "'return'";
-  case Tok::True: return "'true'";
-  case Tok::False: return "'false'";
-  case Tok::LParen: return "'('";
-  case Tok::RParen: return "')'";
-  case Tok::LBracket: return "'['";
-  case Tok::RBracket: return "']'";
-  case Tok::LBrace: return "'{'";
-  case Tok::RBrace: return "'}'";
-  case Tok::Comma: return "','";
-  case Tok::Semi: return "';'";
-  case Tok::Colon: return "':'";
-  case Tok::Dot: return "'.'";
-  case Tok::DotDot: return "'..'";
-  case Tok::Arrow: return "'->'";
-  case Tok::At: return "'@'";
-  case Tok::Plus: return "'+'";
-  case Tok::Minus: return "'-'";
-  case Tok::Star: return "'*'";
-  case Tok::Slash: return "'/'";
-  case Tok::Percent: return "'%'";
-  case Tok::Lt: return "'<'";
-  case Tok::Le: return "'<='";
-  case Tok::Gt: return "'>'";
-  case Tok::Ge: return "'>='";
-  case Tok::EqEq: return "'=='";
-  case Tok::Ne: return "'!='";
-  case Tok::Assign: return "'='";
-  case Tok::AndAnd: return "'&&'";
-  case Tok::OrOr: return "'||'";
-  case Tok::Bang: return "'!'";
-  }
-  return "token";
+  static const char *const names[] = {
+#define RELAY_TOKEN(Id, Name) Name,
+#include "relay/syntax/Tokens.def"
+  };
+  return names[static_cast<int>(t)];
 }
 
 namespace {
 
-const std::unordered_map<std::string_view, Tok> keywords = {
-    {"fn", Tok::Fn},       {"let", Tok::Let},       {"if", Tok::If},
-    {"else", Tok::Else},   {"while", Tok::While},   {"for", Tok::For},
-    {"in", Tok::In},       {"break", Tok::Break},   {"continue", Tok::Continue},
-    {"return", Tok::Return}, {"true", Tok::True},   {"false", Tok::False},
+struct Spelling {
+  std::string_view text;
+  Tok kind;
 };
+
+const Spelling keywords[] = {
+#define RELAY_KEYWORD(Id, Spelling) {Spelling, Tok::Id},
+#include "relay/syntax/Tokens.def"
+};
+
+const Spelling punctuation[] = {
+#define RELAY_PUNCT(Id, Spelling) {Spelling, Tok::Id},
+#include "relay/syntax/Tokens.def"
+};
+
+/// The keyword spelled `word`, or Ident.
+Tok keywordOrIdent(std::string_view word) {
+  for (const Spelling &k : keywords)
+    if (k.text == word)
+      return k.kind;
+  return Tok::Ident;
+}
+
+/// The longest punctuation at the start of `text`; null for none.
+const Spelling *punctuationAt(std::string_view text) {
+  const Spelling *best = nullptr;
+  for (const Spelling &p : punctuation)
+    if (text.substr(0, p.text.size()) == p.text &&
+        (!best || p.text.size() > best->text.size()))
+      best = &p;
+  return best;
+}
 
 class Scanner {
 public:
@@ -204,8 +186,7 @@ private:
     std::string_view word = Src.substr(start, Pos - start);
     if (rejectNonAscii(word, loc))
       return;
-    auto kw = keywords.find(word);
-    Tok kind = kw == keywords.end() ? Tok::Ident : kw->second;
+    Tok kind = keywordOrIdent(word);
     // A statement keyword starting a new line cannot sit inside ( ) or [ ]:
     // an earlier bracket was left open. End the statement there so the
     // parser reports it and recovers, instead of swallowing the file.
@@ -250,29 +231,15 @@ private:
   }
 
   void scanPunct(Loc loc) {
-    struct Op { const char *text; Tok kind; };
-    static const Op ops[] = {
-        {"..", Tok::DotDot}, {"->", Tok::Arrow}, {"<=", Tok::Le}, {">=", Tok::Ge},
-        {"==", Tok::EqEq},   {"!=", Tok::Ne},    {"&&", Tok::AndAnd}, {"||", Tok::OrOr},
-        {"(", Tok::LParen},  {")", Tok::RParen}, {"[", Tok::LBracket}, {"]", Tok::RBracket},
-        {"{", Tok::LBrace},  {"}", Tok::RBrace}, {",", Tok::Comma},  {";", Tok::Semi},
-        {":", Tok::Colon},   {".", Tok::Dot},    {"@", Tok::At},     {"+", Tok::Plus},
-        {"-", Tok::Minus},   {"*", Tok::Star},   {"/", Tok::Slash},  {"%", Tok::Percent},
-        {"<", Tok::Lt},      {">", Tok::Gt},     {"=", Tok::Assign}, {"!", Tok::Bang},
-    };
-    for (const Op &op : ops) {
-      std::string_view text(op.text);
-      if (Src.substr(Pos, text.size()) != text)
-        continue;
-      Pos += text.size();
-      if (op.kind == Tok::LParen || op.kind == Tok::LBracket)
-        ++Nesting;
-      else if ((op.kind == Tok::RParen || op.kind == Tok::RBracket) && Nesting > 0)
-        --Nesting;
-      push(op.kind, loc);
-      return;
-    }
-    unexpectedChar(loc);
+    const Spelling *op = punctuationAt(Src.substr(Pos));
+    if (!op)
+      return unexpectedChar(loc);
+    Pos += op->text.size();
+    if (op->kind == Tok::LParen || op->kind == Tok::LBracket)
+      ++Nesting;
+    else if ((op->kind == Tok::RParen || op->kind == Tok::RBracket) && Nesting > 0)
+      --Nesting;
+    push(op->kind, loc);
   }
 
   /// A character no token starts with. '#' and '/*' comments get a hint and

@@ -13,14 +13,10 @@
 
 namespace kiln::relay {
 
+/// Token kinds, in Tokens.def's order.
 enum class Tok {
-  Eof, Newline, Number, String, Ident,
-  // keywords
-  Fn, Let, If, Else, While, For, In, Break, Continue, Return, True, False,
-  // punctuation
-  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Semi, Colon,
-  Dot, DotDot, Arrow, At, Plus, Minus, Star, Slash, Percent, Lt, Le, Gt, Ge,
-  EqEq, Ne, Assign, AndAnd, OrOr, Bang,
+#define RELAY_TOKEN(Id, Name) Id,
+#include "relay/syntax/Tokens.def"
 };
 
 /// The spelling used in diagnostics: "'('", "identifier", "end of line".

@@ -412,34 +412,39 @@ private:
       expect(Tok::RParen, "')'");
       return e;
     }
-    case Tok::LBracket: {
-      take();
-      auto lit = std::make_unique<ArrayLitExpr>(loc);
-      if (!at(Tok::RBracket)) {
-        do
-          lit->elements.push_back(parseExpr());
-        while (accept(Tok::Comma) && !at(Tok::RBracket));
-      }
-      expect(Tok::RBracket, "',' or ']'");
-      return lit;
-    }
-    case Tok::Ident: {
-      Token name = take();
-      if (!at(Tok::LParen))
-        return std::make_unique<VarExpr>(loc, name.text);
-      take();
-      auto call = std::make_unique<CallExpr>(loc, name.text);
-      if (!at(Tok::RParen)) {
-        do
-          call->args.push_back(parseExpr());
-        while (accept(Tok::Comma));
-      }
-      expect(Tok::RParen, "',' or ')'");
-      return call;
-    }
+    case Tok::LBracket: return parseArrayLit();
+    case Tok::Ident: return parseNameOrCall();
     default:
       failExpected("an expression");
     }
+  }
+
+  /// arrayLit ::= '[' (expr (',' expr)* ','?)? ']'
+  ExprPtr parseArrayLit() {
+    auto lit = std::make_unique<ArrayLitExpr>(take().loc);
+    if (!at(Tok::RBracket)) {
+      do
+        lit->elements.push_back(parseExpr());
+      while (accept(Tok::Comma) && !at(Tok::RBracket));
+    }
+    expect(Tok::RBracket, "',' or ']'");
+    return lit;
+  }
+
+  /// nameOrCall ::= ident | ident '(' (expr (',' expr)*)? ')'
+  ExprPtr parseNameOrCall() {
+    Token name = take();
+    if (!at(Tok::LParen))
+      return std::make_unique<VarExpr>(name.loc, name.text);
+    take();
+    auto call = std::make_unique<CallExpr>(name.loc, name.text);
+    if (!at(Tok::RParen)) {
+      do
+        call->args.push_back(parseExpr());
+      while (accept(Tok::Comma));
+    }
+    expect(Tok::RParen, "',' or ')'");
+    return call;
   }
 
   std::vector<Token> Toks;

@@ -8,22 +8,6 @@ namespace kiln::relay {
 
 namespace {
 
-struct BuiltinInfo {
-  Builtin id;
-  int arity; ///< -1: any (print)
-};
-
-const std::unordered_map<std::string, BuiltinInfo> builtins = {
-    {"print", {Builtin::Print, -1}}, {"len", {Builtin::Len, 1}},
-    {"push", {Builtin::Push, 2}},    {"sqrt", {Builtin::Sqrt, 1}},
-    {"abs", {Builtin::Abs, 1}},      {"floor", {Builtin::Floor, 1}},
-    {"ceil", {Builtin::Ceil, 1}},    {"sin", {Builtin::Sin, 1}},
-    {"cos", {Builtin::Cos, 1}},      {"tan", {Builtin::Tan, 1}},
-    {"exp", {Builtin::Exp, 1}},      {"log", {Builtin::Log, 1}},
-    {"pow", {Builtin::Pow, 2}},      {"min", {Builtin::Min, 2}},
-    {"max", {Builtin::Max, 2}},
-};
-
 /// Type variables with union-find; each class may have a concrete type.
 class TypeVars {
 public:
@@ -78,6 +62,9 @@ private:
   void block(BlockStmt &b);
   void stmt(Stmt &s);
   void assign(AssignStmt &s);
+  void ifChain(IfStmt &first);
+  int forBody(const std::string &var, BlockStmt &body);
+  void returnStmt(ReturnStmt &r);
   void loopBody(BlockStmt &b) {
     ++LoopDepth;
     block(b);
@@ -92,10 +79,11 @@ private:
   // expressions: each returns its type variable
   int expr(Expr &e);
   int value(Expr &e, const std::string &what); ///< an expr used as a value
+  int variable(VarExpr &v);
   int binary(BinaryExpr &e);
   int combine(BinaryExpr &e, int lhs, int rhs);
   int call(CallExpr &e);
-  int builtinCall(CallExpr &e, const BuiltinInfo &b);
+  int builtinCall(CallExpr &e, Builtin b);
   void require(int var, Type t, Loc loc, const std::string &what);
   void unifyOr(int a, int b, Loc loc, const std::string &what);
   void error(Loc loc, std::string message) {
@@ -149,7 +137,7 @@ void Sema::declareFunctions() {
       P.main = &f;
     else if (f.name == "main")
       error(f.loc, "'main' is reserved for the top-level statements");
-    else if (builtins.count(f.name))
+    else if (lookupBuiltin(f.name) != Builtin::None)
       error(f.loc, "'" + f.name + "' is a builtin function and cannot be redefined");
     else if (!Functions.emplace(f.name, &f).second)
       error(f.loc, "function '" + f.name + "' is defined twice");
@@ -222,51 +210,64 @@ void Sema::stmt(Stmt &s) {
   } else if (auto *e = dyn_cast<ExprStmt>(&s)) {
     expr(*e->expr);
   } else if (auto *i = dyn_cast<IfStmt>(&s)) {
-    for (IfStmt *arm = i; arm;) { // an else-if chain in a loop
-      require(value(*arm->cond, "condition"), Type::Bool, arm->cond->loc,
-              "the condition of 'if'");
-      block(*arm->thenBlock);
-      auto *next = dyn_cast<IfStmt>(arm->elseStmt.get());
-      if (arm->elseStmt && !next)
-        stmt(*arm->elseStmt);
-      arm = next;
-    }
+    ifChain(*i);
   } else if (auto *w = dyn_cast<WhileStmt>(&s)) {
     require(value(*w->cond, "condition"), Type::Bool, w->cond->loc, "the condition of 'while'");
     loopBody(*w->body);
   } else if (auto *f = dyn_cast<ForRangeStmt>(&s)) {
     require(value(*f->start, "range start"), Type::Number, f->start->loc, "the start of a range");
     require(value(*f->end, "range end"), Type::Number, f->end->loc, "the end of a range");
-    Scopes.emplace_back();
-    f->slot = declare(f->var, Vars.fresh(Type::Number));
-    loopBody(*f->body);
-    Scopes.pop_back();
+    f->slot = forBody(f->var, *f->body);
   } else if (auto *f = dyn_cast<ForEachStmt>(&s)) {
     require(value(*f->array, "loop array"), Type::Array, f->array->loc,
             "the value after 'in' (without '..')");
-    Scopes.emplace_back();
-    f->slot = declare(f->var, Vars.fresh(Type::Number));
-    loopBody(*f->body);
-    Scopes.pop_back();
+    f->slot = forBody(f->var, *f->body);
   } else if (isa<BreakStmt>(&s) || isa<ContinueStmt>(&s)) {
     if (LoopDepth == 0)
       error(s.loc, std::string("'") + (isa<BreakStmt>(&s) ? "break" : "continue") +
                        "' outside a loop");
   } else if (auto *r = dyn_cast<ReturnStmt>(&s)) {
-    if (CurFn == P.main) {
-      error(s.loc, "'return' outside a function");
-      if (r->value)
-        expr(*r->value);
-    } else if (r->value) {
-      Cur->hasValueReturn = true;
-      unifyOr(Cur->retVar, value(*r->value, "the returned value"), r->value->loc,
-              "return value of '" + CurFn->name + "'");
-    } else if (!Vars.unify(Cur->retVar, VoidVar)) {
-      error(s.loc, "'return' without a value in '" + CurFn->name + "', which returns " +
-                       typeText(Cur->retVar));
-    }
+    returnStmt(*r);
   } else if (auto *b = dyn_cast<BlockStmt>(&s)) {
     block(*b);
+  }
+}
+
+/// An else-if chain in a loop, not by recursion: chains have no length limit.
+void Sema::ifChain(IfStmt &first) {
+  for (IfStmt *arm = &first; arm;) {
+    require(value(*arm->cond, "condition"), Type::Bool, arm->cond->loc,
+            "the condition of 'if'");
+    block(*arm->thenBlock);
+    auto *next = dyn_cast<IfStmt>(arm->elseStmt.get());
+    if (arm->elseStmt && !next)
+      stmt(*arm->elseStmt);
+    arm = next;
+  }
+}
+
+/// The body of a `for` in a scope of its own that declares the loop
+/// variable (a number); returns the variable's slot.
+int Sema::forBody(const std::string &var, BlockStmt &body) {
+  Scopes.emplace_back();
+  int slot = declare(var, Vars.fresh(Type::Number));
+  loopBody(body);
+  Scopes.pop_back();
+  return slot;
+}
+
+void Sema::returnStmt(ReturnStmt &r) {
+  if (CurFn == P.main) {
+    error(r.loc, "'return' outside a function");
+    if (r.value)
+      expr(*r.value);
+  } else if (r.value) {
+    Cur->hasValueReturn = true;
+    unifyOr(Cur->retVar, value(*r.value, "the returned value"), r.value->loc,
+            "return value of '" + CurFn->name + "'");
+  } else if (!Vars.unify(Cur->retVar, VoidVar)) {
+    error(r.loc, "'return' without a value in '" + CurFn->name + "', which returns " +
+                     typeText(Cur->retVar));
   }
 }
 
@@ -320,23 +321,7 @@ int Sema::expr(Expr &e) {
     error(e.loc, "string literals can only be arguments of print");
     var = Vars.fresh(Type::String);
     break;
-  case Expr::Kind::Var: {
-    auto &v = *cast<VarExpr>(&e);
-    for (auto it = Scopes.rbegin(); it != Scopes.rend() && v.slot < 0; ++it) {
-      auto found = it->find(v.name);
-      if (found != it->end())
-        v.slot = found->second;
-    }
-    if (v.slot < 0) {
-      error(e.loc, Functions.count(v.name) || builtins.count(v.name)
-                       ? "'" + v.name + "' is a function; call it with '(…)'"
-                       : "unknown variable '" + v.name + "'");
-      var = Vars.fresh();
-    } else {
-      var = Cur->slotVars[v.slot];
-    }
-    break;
-  }
+  case Expr::Kind::Var: var = variable(*cast<VarExpr>(&e)); break;
   case Expr::Kind::ArrayLit:
     for (auto &el : cast<ArrayLitExpr>(&e)->elements)
       require(value(*el, "element"), Type::Number, el->loc, "an array element");
@@ -362,6 +347,21 @@ int Sema::expr(Expr &e) {
   }
   ExprVars.push_back({&e, var});
   return var;
+}
+
+/// A variable's use: its slot in the innermost scope that declares it.
+int Sema::variable(VarExpr &v) {
+  for (auto it = Scopes.rbegin(); it != Scopes.rend() && v.slot < 0; ++it) {
+    auto found = it->find(v.name);
+    if (found != it->end())
+      v.slot = found->second;
+  }
+  if (v.slot >= 0)
+    return Cur->slotVars[v.slot];
+  error(v.loc, Functions.count(v.name) || lookupBuiltin(v.name) != Builtin::None
+                   ? "'" + v.name + "' is a function; call it with '(…)'"
+                   : "unknown variable '" + v.name + "'");
+  return Vars.fresh();
 }
 
 /// A chain `a + b + c ...` bottom-up in a loop (see leftSpine), in the
@@ -403,9 +403,9 @@ int Sema::combine(BinaryExpr &e, int lhs, int rhs) {
 }
 
 int Sema::call(CallExpr &e) {
-  auto b = builtins.find(e.callee);
-  if (b != builtins.end() && !Functions.count(e.callee))
-    return builtinCall(e, b->second);
+  Builtin b = lookupBuiltin(e.callee);
+  if (b != Builtin::None && !Functions.count(e.callee))
+    return builtinCall(e, b);
   auto f = Functions.find(e.callee);
   if (f == Functions.end()) {
     error(e.loc, "unknown function '" + e.callee + "'");
@@ -429,17 +429,18 @@ int Sema::call(CallExpr &e) {
   return info.retVar;
 }
 
-int Sema::builtinCall(CallExpr &e, const BuiltinInfo &b) {
-  e.builtin = b.id;
-  if (b.arity >= 0 && int(e.args.size()) != b.arity) {
-    error(e.loc, "'" + e.callee + "' takes " + std::to_string(b.arity) + " argument" +
-                     (b.arity == 1 ? "" : "s") + ", got " + std::to_string(e.args.size()));
+int Sema::builtinCall(CallExpr &e, Builtin b) {
+  e.builtin = b;
+  int arity = builtinArity(b);
+  if (arity >= 0 && int(e.args.size()) != arity) {
+    error(e.loc, "'" + e.callee + "' takes " + std::to_string(arity) + " argument" +
+                     (arity == 1 ? "" : "s") + ", got " + std::to_string(e.args.size()));
     for (auto &arg : e.args)
       if (!isa<StringExpr>(arg.get()))
         expr(*arg);
-    return Vars.fresh(b.id == Builtin::Push ? Type::Void : Type::Number);
+    return Vars.fresh(builtinResult(b));
   }
-  switch (b.id) {
+  switch (b) {
   case Builtin::Print:
     for (auto &arg : e.args)
       if (isa<StringExpr>(arg.get()))
@@ -454,7 +455,8 @@ int Sema::builtinCall(CallExpr &e, const BuiltinInfo &b) {
     require(value(*e.args[0], "array"), Type::Array, e.args[0]->loc, "the receiver of 'push'");
     require(value(*e.args[1], "argument"), Type::Number, e.args[1]->loc, "the argument of 'push'");
     return VoidVar;
-  default:
+  default: // the numeric rows of Builtins.def: numbers to a number
+    assert(isNumericBuiltin(b) && "a builtin without a typing rule");
     for (size_t i = 0; i < e.args.size(); ++i)
       require(value(*e.args[i], "argument"), Type::Number, e.args[i]->loc,
               "argument " + std::to_string(i + 1) + " of '" + e.callee + "'");

@@ -6,6 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
 using namespace kiln::relay;
 
 namespace {
@@ -157,6 +162,17 @@ TEST(RelaySema, TypeErrorsWithLocations) {
   EXPECT_EQ(diagnose("print([1] == [1])"), "1:11: '==' compares numbers or bools, not arrays\n");
 }
 
+TEST(RelaySema, NumericBuiltinsCheckArityAndArgumentTypes) {
+  EXPECT_EQ(diagnose("print(pow(2))"), "1:7: 'pow' takes 2 arguments, got 1\n");
+  EXPECT_EQ(diagnose("print(sqrt(1, 2))"), "1:7: 'sqrt' takes 1 argument, got 2\n");
+  EXPECT_EQ(diagnose("print(min(1, true))"),
+            "1:14: argument 2 of 'min' must be a number, found bool\n");
+  EXPECT_EQ(diagnose("let y = floor(2.5) + max(1, 2)"), "");
+  EXPECT_EQ(diagnose("let f = sqrt"), "1:9: 'sqrt' is a function; call it with '(…)'\n");
+  EXPECT_EQ(diagnose("let z = print(1)"),
+            "1:9: 'print(…)' has no value (the function returns nothing)\n");
+}
+
 TEST(RelaySema, ReportsSeveralTypeErrors) {
   EXPECT_EQ(diagnose("let a = 1 + true\nlet b = !3\nlen(4)"),
             "1:13: the right operand of '+' must be a number, found bool\n"
@@ -251,6 +267,71 @@ TEST(RelayLexer, NonAsciiIdentifierIsOneError) {
             "1:11: unexpected non-ASCII character '×' (only strings and comments may "
             "contain them)\n1:14: expected end of statement, found number '2'\n");
   EXPECT_EQ(diagnose("print(\"café\") // naïve"), "");
+}
+
+} // namespace
+
+namespace {
+
+// ---- The builtins table (Builtins.def) -----------------------------------
+
+std::vector<Builtin> allBuiltins() {
+  std::vector<Builtin> all;
+  for (int i = 1; i <= kBuiltinCount; ++i)
+    all.push_back(static_cast<Builtin>(i));
+  return all;
+}
+
+TEST(RelayBuiltins, EveryRowIsFoundByItsName) {
+  std::set<std::string> names;
+  for (Builtin b : allBuiltins()) {
+    SCOPED_TRACE(builtinName(b));
+    EXPECT_TRUE(names.insert(builtinName(b)).second) << "a name used twice";
+    EXPECT_EQ(lookupBuiltin(builtinName(b)), b);
+    EXPECT_NE(std::string(builtinDoc(b)), "");
+    if (isNumericBuiltin(b)) {
+      EXPECT_GE(builtinArity(b), 1);
+      EXPECT_EQ(builtinResult(b), Type::Number);
+    }
+  }
+  EXPECT_EQ(lookupBuiltin("sqrt"), Builtin::Sqrt);
+  EXPECT_EQ(lookupBuiltin("Sqrt"), Builtin::None);
+  EXPECT_EQ(lookupBuiltin(""), Builtin::None);
+  EXPECT_EQ(builtinArity(Builtin::Print), -1);
+  EXPECT_EQ(builtinArity(Builtin::Pow), 2);
+  EXPECT_EQ(builtinResult(Builtin::Push), Type::Void);
+  EXPECT_FALSE(isNumericBuiltin(Builtin::Len));
+  EXPECT_TRUE(isNumericBuiltin(Builtin::Min));
+}
+
+/// docs/relay.md, found from this file's path (test/unit/relay/).
+std::string languageReference() {
+  auto path = std::filesystem::path(__FILE__).parent_path() / "../../../docs/relay.md";
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// The row of docs/relay.md's builtin table for `name`, "" if none.
+std::string docsRow(const std::string &docs, const std::string &name) {
+  size_t at = docs.find("\n| `" + name + "(");
+  if (at == std::string::npos)
+    return "";
+  return docs.substr(at + 1, docs.find('\n', at + 1) - at - 1);
+}
+
+TEST(RelayBuiltins, TheLanguageReferenceListsEveryRow) {
+  std::string docs = languageReference();
+  for (Builtin b : allBuiltins()) {
+    SCOPED_TRACE(builtinName(b));
+    std::string row = docsRow(docs, builtinName(b));
+    EXPECT_NE(row, "") << "docs/relay.md's Builtins table has no row";
+    EXPECT_NE(row.find(std::string("| ") + builtinDoc(b) + " |"), std::string::npos)
+        << row;
+  }
+  EXPECT_EQ(docsRow(docs, "nosuchbuiltin"), "");
 }
 
 } // namespace
