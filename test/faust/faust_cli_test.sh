@@ -32,8 +32,8 @@ grep -qx "  name: osc" out.txt && ok || bad "info metadata: $(cat out.txt)"
 "$kiln" faust render "$ex/onepole.dsp" -o st.wav --seconds 0.25 && [[ $(datasize st.wav) == $((11025 * 8)) ]] && ok || bad "stereo render"
 "$kiln" faust render "$ex/onepole.dsp" -o st2.wav --seconds 0.25 --in st.wav && ! cmp -s st.wav st2.wav && ok || bad "--in render"
 "$kiln" faust render "$ex/onepole.dsp" -o st3.wav --seconds 0.25 --set /onepole/pole=0 --in st.wav && cmp -s st.wav st3.wav && ok || bad "pole 0 is not the identity"
-# -O levels, --double and --vec all render.
-for flags in -O0 -O1 -O4 --double --vec; do
+# -O levels (libfaust's -O0..-O4 and Kiln's -Os/-Oz), --double and --vec all render.
+for flags in -O0 -O1 -O4 -Os -Oz --double --vec; do
   "$kiln" faust render "$ex/osc.dsp" -o f.wav --seconds 0.1 $flags 2>err.txt && [[ -s f.wav ]] && ok || bad "render $flags: $(cat err.txt)"
 done
 

@@ -35,7 +35,7 @@ struct DspInfo {
   std::vector<std::string> libraryList, includePathnames;
   /// Bytes of instance memory. Faust's JSON writes it as a 32-bit number
   /// (wrapped for a 4 GiB delay line), so a factory built from IR takes it
-  /// from the module's struct type instead (Build.cpp).
+  /// from the module's struct type instead (PrepareModule.cpp).
   uint64_t size = 0;
   int inputs = 0, outputs = 0;
   int srOffset = -1;     ///< byte offset of fSampleRate, -1 when absent
