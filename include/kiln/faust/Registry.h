@@ -21,7 +21,8 @@ class Registry {
 public:
   /// Each entry point comes twice: the structured form (a factory or the
   /// diagnostics: faust's errors located at file:line:col with the source
-  /// line; IO, InvalidArgument, Link for the others), then libfaust's shape,
+  /// line, kind Parse or Type; the others unlocated, kind IO,
+  /// InvalidArgument or the core's), then libfaust's shape,
   /// a thin wrapper that returns null and renders the diagnostics
   /// (`file:line:col: error: ...`) into `error`.
   using Result = kiln::Expected<std::shared_ptr<Factory>>;
