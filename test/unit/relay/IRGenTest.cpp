@@ -24,6 +24,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 
@@ -416,6 +417,7 @@ TEST_P(RelayJit, TimeoutStopsALoop) {
     ASSERT_EQ(kiln_rt_watchdog_start(0.05), 0);
     Outcome o = runJit(source, GetParam());
     kiln_rt_watchdog_stop();
+    kiln_rt_interrupted = 0; // the tests after this one run without a timeout
     EXPECT_EQ(o.out, "start\n");
     EXPECT_EQ(o.error, "timeout: program ran longer than 0.05 seconds");
   }
@@ -425,6 +427,26 @@ TEST_P(RelayJit, WithoutGuardsStillComputes) {
   IRGenOptions options;
   options.guards = false;
   EXPECT_EQ(runJit(Mandelbrot, GetParam(), options).out, "800 1\n");
+}
+
+/// atan2, added as one row of Builtins.def: the JIT calls libm's function
+/// and prints what the interpreter prints.
+TEST_P(RelayJit, Atan2MatchesTheInterpreterAndLibm) {
+  const char *source =
+      "fn angle(y, x) { return atan2(y, x) }\n"
+      "print(atan2(1, 1) * 4, atan2(-0, -1), atan2(-1, -0), atan2(0/0, 1))\n"
+      "let a = []\n"
+      "for i in 0..8 { a.push(angle(i - 4, 3 - i)) }\n"
+      "print(a)\n";
+  Outcome expected = runInterpreter(source);
+  Outcome actual = runJit(source, GetParam());
+  EXPECT_TRUE(actual.ok) << actual.error;
+  EXPECT_EQ(actual.out, expected.out);
+  char text[32];
+  kiln_rt_format_f64(text, sizeof text, std::atan2(-4.0, 3.0));
+  EXPECT_EQ(actual.out.substr(0, actual.out.find('\n')),
+            "3.141592653589793 -3.141592653589793 -1.5707963267948966 nan");
+  EXPECT_EQ(actual.out.find(std::string("\n[") + text + ", "), actual.out.find('\n'));
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, RelayJit,
@@ -503,6 +525,25 @@ TEST(RelayIRGen, NoFastMathAndLibmCallsStayCalls) {
         }
     }
   EXPECT_TRUE(sawSin);
+}
+
+TEST(RelayIRGen, Atan2IsALibmCallThatStaysACall) {
+  auto program = compile("let y = 1.5\nprint(atan2(y, 2))");
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  int calls = 0;
+  for (llvm::Function &fn : *module)
+    for (llvm::Instruction &inst : llvm::instructions(fn))
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+        if (call->getCalledFunction() &&
+            call->getCalledFunction()->getName() == "atan2") {
+          ++calls;
+          EXPECT_TRUE(call->isNoBuiltin());
+          EXPECT_EQ(call->arg_size(), 2u);
+          EXPECT_TRUE(call->getCalledFunction()->doesNotAccessMemory());
+        }
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(RelayIRGen, GuardsOffLeaveNoRuntimeGlobals) {

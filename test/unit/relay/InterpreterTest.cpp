@@ -175,6 +175,29 @@ TEST(RelayInterpreter, OperandsAndArgumentsLeftToRight) {
             "t 2\nt 3\n8\n");
 }
 
+/// atan2 (a RELAY_LIBM row of Builtins.def and nothing else): libm's value
+/// in every quadrant and on the axes, where the sign of a zero picks the
+/// half-plane, with its arguments evaluated left to right.
+TEST(RelayInterpreter, Atan2IsLibmsInEveryQuadrant) {
+  const double points[][2] = {{1, 1},  {1, -1},    {-1, -1}, {-1, 1}, {0, -1},
+                              {-0.0, -1}, {1, 0}, {-1, -0.0}, {0.5, 3}};
+  std::string want;
+  for (const auto &p : points) {
+    char text[32];
+    kiln_rt_format_f64(text, sizeof text, std::atan2(p[0], p[1]));
+    want += std::string(want.empty() ? "" : " ") + text;
+  }
+  EXPECT_EQ(output("print(atan2(1, 1), atan2(1, -1), atan2(-1, -1), atan2(-1, 1),"
+                   " atan2(0, -1), atan2(-0, -1), atan2(1, 0), atan2(-1, -0),"
+                   " atan2(0.5, 3))\n"),
+            want + "\n");
+  EXPECT_EQ(output("print(atan2(1, 1) * 4, atan2(0, 0), atan2(0/0, 1))\n"),
+            "3.141592653589793 0 nan\n");
+  // The last point again, its arguments traced: y first, then x.
+  EXPECT_EQ(output(std::string(Trace) + "print(atan2(t(0.5), t(3)))\n"),
+            "t 0.5\nt 3\n" + want.substr(want.rfind(' ') + 1) + "\n");
+}
+
 TEST(RelayInterpreter, IndexAssignmentEvaluatesArrayIndexValueThenChecks) {
   Outcome o = run(std::string(Trace) + "fn arr(a) { print(\"arr\"); return a }\n"
                                        "let a = [0]\n"
