@@ -385,6 +385,30 @@ TEST(TensorJit, CompileErrorsAreLocatedDiagnostics) {
                            "                              ^");
 }
 
+/// One compile reports every error of the file, in source order, each with
+/// its own position, kind and source line.
+TEST(TensorJit, CompileReportsSeveralLocatedErrors) {
+  auto r = compile(engine(),
+                   "kernel a(x: f32[]) -> f32[] = x + y\n"
+                   "kernel b(x: f32[], z: f64[]) -> f32[] = x * z\n"
+                   "kernel c(x: f32[]) -> f32[] = x +\n",
+                   {"three.tk"});
+  ASSERT_FALSE(r.ok());
+  const kiln::Diagnostics &d = r.diagnostics();
+  ASSERT_EQ(d.size(), 3u) << kiln::render(d);
+  EXPECT_EQ(d[0].loc.line, 1u);
+  EXPECT_EQ(d[0].loc.col, 35u);
+  EXPECT_EQ(d[0].kind, kiln::ErrorKind::Parse);
+  EXPECT_EQ(d[0].message, "unknown name 'y'");
+  EXPECT_EQ(d[1].loc.line, 2u);
+  EXPECT_EQ(d[1].kind, kiln::ErrorKind::Type);
+  EXPECT_EQ(d[1].sourceLine, "kernel b(x: f32[], z: f64[]) -> f32[] = x * z");
+  EXPECT_EQ(d[2].loc.line, 4u);
+  EXPECT_EQ(d[2].kind, kiln::ErrorKind::Parse);
+  for (const kiln::Diagnostic &e : d)
+    EXPECT_EQ(e.file, "three.tk");
+}
+
 TEST(TensorJit, BuilderKernelsCompileAndCachedKernelsAreReused) {
   KernelBuilder b;
   Val a = b.array("a", DType::F64), w = b.scalar("w", DType::F64);
