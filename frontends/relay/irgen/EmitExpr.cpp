@@ -23,10 +23,10 @@ namespace {
 /// every other builtin.
 const char *libmSymbol(Builtin builtin) {
   switch (builtin) {
-#define RELAY_LIBM(Id, Name, Arity, Symbol, Doc)                               \
-  case Builtin::Id:                                                            \
-    return #Symbol;
+  // clang-format off
+#define RELAY_LIBM(Id, Name, Arity, Symbol, Doc) case Builtin::Id: return #Symbol;
 #include "relay/syntax/Builtins.def"
+  // clang-format on
   default:
     return nullptr;
   }
