@@ -1,5 +1,6 @@
 // AST: names of types and operators, and the --emit=ast dump.
 #include "AST.h"
+#include "Lexer.h"
 
 #include <cstdio>
 
@@ -18,9 +19,13 @@ const char *typeName(Type t) {
 }
 
 const char *binaryOpSpelling(BinaryOp op) {
-  static const char *names[] = {"+", "-", "*", "/", "%", "<", "<=",
-                                ">", ">=", "==", "!=", "&&", "||"};
-  return names[static_cast<int>(op)];
+  switch (op) {
+    // clang-format off
+#define RELAY_BINARY(Id, Token, Precedence) case BinaryOp::Id: return tokSpelling(Tok::Token);
+#include "relay/syntax/Operators.def"
+    // clang-format on
+  }
+  return "?";
 }
 
 BinaryExpr::~BinaryExpr() {

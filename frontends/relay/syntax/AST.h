@@ -103,7 +103,11 @@ struct UnaryExpr : Expr {
   static bool classof(const Expr *e) { return e->kind == Kind::Unary; }
 };
 
-enum class BinaryOp { Add, Sub, Mul, Div, Mod, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+/// Binary operators, in Operators.def's order.
+enum class BinaryOp {
+#define RELAY_BINARY(Id, Token, Precedence) Id,
+#include "relay/syntax/Operators.def"
+};
 const char *binaryOpSpelling(BinaryOp op); ///< "+", "&&", ...
 /// loc is the operator token. And/Or short-circuit.
 ///

@@ -15,6 +15,18 @@ const char *tokName(Tok t) {
   return names[static_cast<int>(t)];
 }
 
+const char *tokSpelling(Tok t) {
+  switch (t) {
+    // clang-format off
+#define RELAY_KEYWORD(Id, Spelling) case Tok::Id: return Spelling;
+#define RELAY_PUNCT(Id, Spelling) case Tok::Id: return Spelling;
+#include "relay/syntax/Tokens.def"
+    // clang-format on
+  default:
+    return nullptr;
+  }
+}
+
 namespace {
 
 struct Spelling {

@@ -21,6 +21,9 @@ enum class Tok {
 
 /// The spelling used in diagnostics: "'('", "identifier", "end of line".
 const char *tokName(Tok t);
+/// The source text of a keyword or punctuation token ("(", "fn"); null
+/// for the tokens with a value (Number, Ident, ...).
+const char *tokSpelling(Tok t);
 
 struct Token {
   Tok kind;

@@ -10,6 +10,20 @@ namespace {
 /// where the parser resynchronises. Never leaves this file.
 struct SyntaxError {};
 
+/// A binary operator's precedence (Operators.def): higher binds tighter.
+constexpr int precedenceOf(BinaryOp op) {
+  switch (op) {
+    // clang-format off
+#define RELAY_BINARY(Id, Token, Precedence) case BinaryOp::Id: return Precedence;
+#include "relay/syntax/Operators.def"
+    // clang-format on
+  }
+  return 0;
+}
+
+/// The comparisons' precedence: they do not chain.
+constexpr int kCmpPrec = precedenceOf(BinaryOp::Lt);
+
 class Parser {
 public:
   Parser(std::vector<Token> tokens, DiagList &diags)
@@ -308,23 +322,14 @@ private:
     return parseBinary(1);
   }
 
-  enum : int { kCmpPrec = 3 };
-  /// The precedence of a binary operator token (0: not one) and its op.
+  /// The precedence of a binary operator token (0: not one) and its op,
+  /// from Operators.def.
   static int precedence(Tok k, BinaryOp &op) {
     switch (k) {
-    case Tok::OrOr: op = BinaryOp::Or; return 1;
-    case Tok::AndAnd: op = BinaryOp::And; return 2;
-    case Tok::Lt: op = BinaryOp::Lt; return kCmpPrec;
-    case Tok::Le: op = BinaryOp::Le; return kCmpPrec;
-    case Tok::Gt: op = BinaryOp::Gt; return kCmpPrec;
-    case Tok::Ge: op = BinaryOp::Ge; return kCmpPrec;
-    case Tok::EqEq: op = BinaryOp::Eq; return kCmpPrec;
-    case Tok::Ne: op = BinaryOp::Ne; return kCmpPrec;
-    case Tok::Plus: op = BinaryOp::Add; return 4;
-    case Tok::Minus: op = BinaryOp::Sub; return 4;
-    case Tok::Star: op = BinaryOp::Mul; return 5;
-    case Tok::Slash: op = BinaryOp::Div; return 5;
-    case Tok::Percent: op = BinaryOp::Mod; return 5;
+      // clang-format off
+#define RELAY_BINARY(Id, Token, Precedence) case Tok::Token: op = BinaryOp::Id; return Precedence;
+#include "relay/syntax/Operators.def"
+      // clang-format on
     default: return 0;
     }
   }
