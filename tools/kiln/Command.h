@@ -13,13 +13,14 @@
 
 namespace kiln::tool {
 
+struct RunOptions; // Options.h
+
 using Args = std::vector<std::string>;
 
 struct Command {
   const char *name;
-  const char *summary; ///< one line for `kiln --help`
-  const char *usage;   ///< legacy help text; null: the command's --help
-  int (*run)(const Args &args);
+  const char *summary;          ///< one line for `kiln --help`
+  int (*run)(const Args &args); ///< parses its own flags, --help included
 };
 
 /// Every subcommand, in the order `kiln --help` lists them.
@@ -34,12 +35,11 @@ int failWith(std::string rendered);
 /// Prints `diags` (coloured when stderr is a terminal) and returns 1.
 int failWith(const Diagnostics &diags);
 
-/// A source language `kiln run FILE` and `kiln build FILE` accept, chosen by
-/// the file's extension (frontends register one each).
+/// A source language `kiln run FILE` accepts, chosen by the file's
+/// extension (frontends register one each); `run` gets `kiln run`'s flags.
 struct FileHandler {
   const char *extension; ///< ".relay"
-  int (*run)(const Args &args);
-  int (*build)(const Args &args);
+  int (*run)(const RunOptions &opts);
 };
 const FileHandler *handlerFor(const std::string &file);
 

@@ -72,8 +72,13 @@ int runCommand(const Args &args) {
     return *done;
   if (opts.files.empty())
     return fail("`kiln run` needs an input file (see `kiln run --help`)", 2);
-  if (const FileHandler *handler = handlerFor(opts.files[0]))
-    return handler->run(args);
+  if (const FileHandler *handler = handlerFor(opts.files[0])) {
+    RunOptions source; // not IR: flags may also follow the file
+    auto again = makeRunApp(source, /*programArgs=*/false);
+    if (auto done = parseArgs(*again, args, "kiln run --help"))
+      return *done;
+    return handler->run(source);
+  }
   return runIR(opts);
 }
 
@@ -218,10 +223,10 @@ int targetsCommand(const Args &args) {
 std::vector<Command> coreCommands() {
   return {
       {"run", "JIT-compile and run main(argc, argv) of an IR/bitcode file",
-       nullptr, runCommand},
+       runCommand},
       {"compile", "compile an IR/bitcode file to obj, asm, bc, ll, exe or .so",
-       nullptr, compileCommand},
-      {"targets", "list the host and the registered LLVM targets", nullptr,
+       compileCommand},
+      {"targets", "list the host and the registered LLVM targets",
        targetsCommand},
   };
 }

@@ -45,78 +45,127 @@ struct FaustCli {
   std::vector<std::string> extra; ///< after `--`: faust arguments
 };
 
-bool number(const std::string &text, double &out) {
-  char *end = nullptr;
-  out = std::strtod(text.c_str(), &end);
-  return !text.empty() && *end == '\0';
+/// A count flag in [1, 1000] (1e2 works).
+ValueParser countInto(const std::string &flag, int &out) {
+  return [flag, &out](const std::string &v) {
+    int64_t n = 0;
+    if (!parseCount(v, n) || n < 1 || n > 1000)
+      return std::optional<std::string>(flag + " needs an integer in [1, 1000]");
+    out = int(n);
+    return std::optional<std::string>();
+  };
 }
 
-/// Parses `kiln faust SUB FILE [flags] [-- faust args]`; error text or "".
-std::string parseCli(const Args &args, FaustCli &cli) {
-  if (args.empty())
-    return "`kiln faust` needs a subcommand: info, render, compile or bench";
-  cli.sub = args[0];
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    auto value = [&](std::string &out) { return takeFlagValue(args, i, out); };
-    std::string v;
-    auto is = [&](const char *flag) {
-      return a == flag || a.starts_with(std::string(flag) + "=");
-    };
-    if (a == "--") {
-      cli.extra.assign(args.begin() + i + 1, args.end());
-      break;
-    } else if (is("-o") || is("--in") || is("--emit") || is("--target") ||
-               is("--faust")) {
-      std::string &dst = is("-o") ? cli.output : is("--in") ? cli.in
-                         : is("--emit") ? cli.emit : is("--target") ? cli.target
-                                                                    : cli.faust;
-      if (!value(dst))
-        return "option '" + a.substr(0, a.find('=')) + "' needs a value";
-    } else if (is("--seconds") || is("--reps") || is("--factories")) {
-      double n = 0;
-      bool count = !is("--seconds");
-      if (!value(v) || !number(v, n) || !(n > 0) || !std::isfinite(n) ||
-          (count && (n > 1000 || n != int(n))))
-        return count ? a.substr(0, a.find('=')) + " needs an integer in [1, 1000]"
-                     : std::string("--seconds needs a positive, finite number");
-      if (!count)
-        cli.seconds = n;
-      else
-        (is("--reps") ? cli.reps : cli.factories) = int(n);
-    } else if (is("--compile-threads")) {
-      double n = 0;
-      if (!value(v) || !number(v, n) || (n != 1 && n != 2))
-        return "--compile-threads needs 1 or 2";
-      cli.compileThreads = unsigned(n);
-    } else if (is("--set")) {
-      double n = 0;
-      size_t eq;
-      if (!value(v) || (eq = v.find('=')) == std::string::npos ||
-          !number(v.substr(eq + 1), n) || !std::isfinite(n))
-        return "--set needs /path=value with a finite value, not '" + v + "'";
-      cli.sets.emplace_back(v.substr(0, eq), n);
-    } else if (auto level = a.size() == 3 && a.starts_with("-O")
-                                ? faust::parseFaustOptLevel(a)
-                                : std::nullopt) {
-      cli.level = *level;
-    } else if (a == "--time") {
-      cli.time = true;
-    } else if (a == "--no-cache") {
-      cli.cache = false;
-    } else if (a == "--double" || a == "--vec" || a == "--auto-vec") {
-      (a == "--double" ? cli.isDouble : a == "--vec" ? cli.vec : cli.autoVec) = true;
-    } else if (a.starts_with("-") && a.size() > 1) {
-      return "unknown option '" + a + "' (faust arguments go after `--`)";
-    } else if (cli.input.empty()) {
-      cli.input = a;
-    } else {
-      return "unexpected argument '" + a + "'";
-    }
-  }
+ValueParser secondsInto(double &out) {
+  return [&out](const std::string &v) {
+    auto seconds = parseSeconds(v);
+    if (!seconds)
+      return std::optional<std::string>("--seconds needs a positive, finite number");
+    out = *seconds;
+    return std::optional<std::string>();
+  };
+}
+
+/// --set /path=value: one parameter's value for render.
+ValueParser setInto(FaustCli &cli) {
+  return [&cli](const std::string &v) -> std::optional<std::string> {
+    size_t eq = v.find('=');
+    char *end = nullptr;
+    double n = eq == std::string::npos ? 0 : std::strtod(v.c_str() + eq + 1, &end);
+    if (eq == std::string::npos || eq + 1 == v.size() || *end || !std::isfinite(n))
+      return "--set needs /path=value with a finite value, not '" + v + "'";
+    cli.sets.emplace_back(v.substr(0, eq), n);
+    return std::nullopt;
+  };
+}
+
+/// `kiln faust SUB`, with the flags every subcommand takes.
+CLI::App *addSubcommand(CLI::App &app, const std::string &name,
+                        const std::string &help, FaustCli &cli) {
+  CLI::App *sub = app.add_subcommand(name, help);
+  addValue(*sub, "-O", "optimisation level (default -O3; libfaust's -O4 is -O3)",
+           [&cli](const std::string &v) -> std::optional<std::string> {
+             auto level = v.size() == 1 ? faust::parseFaustOptLevel(v)
+                                        : std::nullopt;
+             if (!level)
+               return "unknown optimisation level '-O" + v +
+                      "' (use -O0..-O4, -Os or -Oz)";
+             cli.level = *level;
+             return std::nullopt;
+           })
+      ->option_text("-O0..-O4, -Os, -Oz");
+  addFlag(*sub, "--double", cli.isDouble, "compute in double precision");
+  addFlag(*sub, "--vec", cli.vec, "faust -vec: the vector code generator");
+  addFlag(*sub, "--time", cli.time, "print the phase times on stderr");
+  addValue(*sub, "--compile-threads",
+           "1 or 2 (default: 2 on a multi-core machine)",
+           [&cli](const std::string &v) {
+             if (v != "1" && v != "2")
+               return std::optional<std::string>("--compile-threads needs 1 or 2");
+             cli.compileThreads = unsigned(v[0] - '0');
+             return std::optional<std::string>();
+           })->type_name("N");
+  addFlag(*sub, "--no-cache", cli.cache,
+          "info/render: do not reuse factories from $KILN_CACHE_DIR", false);
+  addString(*sub, "--faust", cli.faust,
+            "the faust compiler (else $KILN_FAUST, else `faust` on PATH)")
+      ->type_name("PATH");
+  sub->add_option("FILE", cli.input, "FILE.dsp")->type_name("");
+  return sub;
+}
+
+std::unique_ptr<CLI::App> makeFaustApp(FaustCli &cli) {
+  auto app = makeApp("kiln faust", "Faust DSPs (docs/faust.md)",
+                     "Faust compiler arguments go after `--`.");
+  addSubcommand(*app, "info", "inputs, outputs, parameters, metadata", cli);
+  CLI::App *render = addSubcommand(*app, "render", "render to a WAV file", cli);
+  addString(*render, "-o", cli.output, "the WAV file (needed)")->type_name("OUT.wav");
+  addValue(*render, "--seconds", "length (default 2)", secondsInto(cli.seconds))
+      ->type_name("S");
+  addString(*render, "--in", cli.in, "input WAV (default: a test signal)")
+      ->type_name("IN.wav");
+  addValue(*render, "--set", "a parameter's value", setInto(cli))
+      ->type_name("/path=value");
+  CLI::App *compile = addSubcommand(*app, "compile", "write code", cli);
+  addString(*compile, "--emit", cli.emit, "obj (default), ll, bc or machine")
+      ->type_name("KIND");
+  addString(*compile, "--target", cli.target, "LLVM triple[:cpu] (default: host)")
+      ->type_name("T");
+  addString(*compile, "-o", cli.output, "the output file")->type_name("OUT");
+  CLI::App *bench = addSubcommand(*app, "bench", "time the DSP", cli);
+  addValue(*bench, "--seconds", "length of each run (default 1)",
+           secondsInto(cli.seconds))->type_name("S");
+  addValue(*bench, "--reps", "runs (default 7)", countInto("--reps", cli.reps))
+      ->type_name("R");
+  addFlag(*bench, "--auto-vec", cli.autoVec, "try --vec and scalar, keep the faster");
+  addValue(*bench, "--factories", "creations, 2..N timed as warm",
+           countInto("--factories", cli.factories))->type_name("N");
+  return app;
+}
+
+/// Parses `kiln faust SUB FILE [flags] [-- faust args]` into `cli`: -1 to
+/// go on, else the exit status (help printed, or a misuse reported).
+int parseFaustArgs(const Args &args, FaustCli &cli) {
+  const std::string see = " (see `kiln faust --help`)";
+  static const std::vector<std::string> subs = {"info", "render", "compile",
+                                                "bench"};
+  if (!args.empty() && !args[0].starts_with("-") &&
+      std::find(subs.begin(), subs.end(), args[0]) == subs.end())
+    return fail("unknown `kiln faust` subcommand '" + args[0] +
+                    "' (use info, render, compile or bench)", 2);
+  auto dash = std::find(args.begin(), args.end(), "--");
+  cli.extra.assign(dash == args.end() ? dash : dash + 1, args.end());
+  auto app = makeFaustApp(cli);
+  if (auto done = parseArgs(*app, Args(args.begin(), dash), "kiln faust --help",
+                            " (faust arguments go after `--`)"))
+    return *done;
+  if (app->get_subcommands().empty())
+    return fail("`kiln faust` needs a subcommand: info, render, compile or "
+                "bench" + see, 2);
+  cli.sub = app->get_subcommands()[0]->get_name();
   if (cli.input.empty())
-    return "`kiln faust " + cli.sub + "` needs a .dsp file";
-  return "";
+    return fail("`kiln faust " + cli.sub + "` needs a .dsp file" + see, 2);
+  return -1;
 }
 
 faust::FactoryOptions factoryOptions(const FaustCli &cli, bool vec) {
@@ -530,26 +579,13 @@ int faustBench(const FaustCli &cli) {
 }
 
 int runFaust(const Args &args) {
-  // --help anywhere before `--` (also after a subcommand) prints the usage.
-  for (const std::string &a : args) {
-    if (a == "--")
-      break;
-    if (a == "--help" || a == "-h") {
-      fmt::print("{}\n", faustCommands()[0].usage);
-      return 0;
-    }
-  }
   FaustCli cli;
-  if (std::string error = parseCli(args, cli); !error.empty())
-    return fail(error + " (see `kiln faust --help`)", 2);
+  if (int status = parseFaustArgs(args, cli); status >= 0)
+    return status;
   int (*run)(const FaustCli &) = cli.sub == "info"      ? faustInfo
                                  : cli.sub == "render"  ? faustRender
                                  : cli.sub == "compile" ? faustCompile
-                                 : cli.sub == "bench"   ? faustBench
-                                                        : nullptr;
-  if (!run)
-    return fail("unknown `kiln faust` subcommand '" + cli.sub +
-                    "' (use info, render, compile or bench)", 2);
+                                                        : faustBench;
   core::PhaseTimings timings;
   if (cli.time)
     cli.timings = &timings;
@@ -565,18 +601,6 @@ int runFaust(const Args &args) {
 
 std::vector<Command> faustCommands() {
   return {{"faust", "Faust DSPs: info, render, compile, bench (docs/faust.md)",
-           "usage: kiln faust SUBCOMMAND FILE.dsp [options] [-- faust args]\n\n"
-           "  info FILE.dsp              inputs, outputs, parameters, metadata\n"
-           "  render FILE.dsp -o OUT.wav [--seconds S] [--in IN.wav]\n"
-           "                             [--set /path=value]...\n"
-           "  compile FILE.dsp --emit=obj|ll|bc|machine [--target T] [-o OUT]\n"
-           "  bench FILE.dsp [--seconds S] [--reps R] [--vec|--auto-vec]\n"
-           "                             [--factories N]\n\n"
-           "common: -O0..-O4, -Os, -Oz (default: best, -O3; -O4 = -O3),\n"
-           "        --double, --vec, --time,\n"
-           "        --compile-threads 1|2 (default: 2 on a multi-core machine),\n"
-           "        --no-cache (info/render reuse factories from $KILN_CACHE_DIR),\n"
-           "        --faust PATH (else $KILN_FAUST, else `faust` on PATH)",
            runFaust}};
 }
 

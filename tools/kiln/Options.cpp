@@ -60,12 +60,14 @@ std::optional<std::string> extraArgument(const CLI::App &app,
   const std::string &arg = extra[0];
   if (arg.size() < 2 || arg[0] != '-')
     return "unexpected argument '" + arg + "'";
-  std::string name = arg.substr(0, arg.find('='));
+  std::string name = arg.substr(0, arg.find('=')), owners;
   if (const CLI::App *parent = app.get_parent())
     for (const CLI::App *other : parent->get_subcommands({}))
       if (other != &app && other->get_option_no_throw(name))
-        return "option '" + name + "' applies to `" + parent->get_name() +
-               " " + other->get_name() + "` only";
+        owners += std::string(owners.empty() ? "" : " and ") + "`" +
+                  parent->get_name() + " " + other->get_name() + "`";
+  if (!owners.empty())
+    return "option '" + name + "' applies to " + owners + " only";
   return "unknown option '" + arg + "'" + unknownNote;
 }
 

@@ -107,22 +107,3 @@ support::FileError checkOutput(const std::string &output,
                                const std::vector<std::string> &inputs);
 
 } // namespace kiln::tool
-
-// ---- Legacy (removed once every command uses the parser above) ----------
-namespace kiln::tool {
-struct CommonOptions {
-  OptLevel level = OptLevel::O2;
-  bool time = false, printPipeline = false, printChanged = false, cache = true;
-  std::string target, cpu, emit, output, mode;
-  double timeout = 0;
-  int maxDepth = 10000;
-  bool stats = false, guards = true, isolate = false;
-  uint64_t memoryLimit = 0;
-  double cpuLimit = 0;
-  std::vector<std::string> positional, rest;
-  bool help = false;
-};
-std::optional<std::string> parseOptions(const Args &args, bool stopAtInput,
-                                        CommonOptions &out);
-bool takeFlagValue(const Args &args, size_t &i, std::string &out);
-} // namespace kiln::tool

@@ -18,42 +18,41 @@ namespace {
 
 /// The flags `run` and `build` share, into either's options.
 template <typename RelayOptions>
-void applyCommon(const CommonOptions &opts, core::PhaseTimings &timings,
-                 RelayOptions &options) {
-  options.level = opts.level;
-  options.timeoutSeconds = opts.timeout;
-  options.maxDepth = opts.maxDepth;
-  options.guards = opts.guards;
+void applyCommon(OptLevel level, const RelayLimits &limits,
+                 core::PhaseTimings &timings, RelayOptions &options) {
+  options.level = level;
+  options.timeoutSeconds = limits.timeout;
+  options.maxDepth = limits.maxDepth;
+  options.guards = limits.guards;
   options.timings = &timings;
 }
 
 /// Renders the diagnostics (the only place `run` and `build` make text of
 /// them) and the phase table; returns `status`.
-int finish(const CommonOptions &opts, const core::PhaseTimings &timings,
+int finish(bool time, const core::PhaseTimings &timings,
            const Diagnostics &errors, int status) {
   std::fflush(stdout);
   if (!errors.empty())
     fmt::print(stderr, "{}\n", kiln::render(errors, kiln::stderrWantsColor()));
-  if (opts.time)
+  if (time)
     std::fputs(timings.table().c_str(), stderr);
   return status;
 }
 
-int runRelay(const Args &args) {
-  CommonOptions opts;
-  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
-    return fail(*error + " (see `kiln run --help`)", 2);
-  if (opts.positional.size() != 1)
+/// `kiln run FILE.relay`: the flags come from `kiln run` (Options.h).
+int runRelay(const RunOptions &opts) {
+  if (opts.files.size() != 1)
     return fail("`kiln run` takes one .relay file", 2);
+  const std::string &file = opts.files[0];
   std::string source;
-  if (auto error = readFile(opts.positional[0], source))
+  if (auto error = readFile(file, source))
     return fail(*error, 1);
   core::PhaseTimings timings;
   relay::RunOptions options;
   options.mode = opts.mode == "interp" ? relay::Mode::Interp
                  : opts.mode == "jit"  ? relay::Mode::Jit
                                        : relay::Mode::Auto;
-  applyCommon(opts, timings, options);
+  applyCommon(opts.compile.level, opts.limits, timings, options);
   options.cache = opts.cache;
   // A testing knob (docs/relay.md, "On-stack replacement"): OSR after N
   // loop iterations, compiled at once and waited for.
@@ -71,14 +70,14 @@ int runRelay(const Args &args) {
     return fail("--isolate runs compiled code; it does not combine with "
                 "--mode=interp", 2);
   if (opts.isolate) { // compiled as for `kiln build`, run in kiln-executor
-    auto status = relay::runIsolated(opts.positional[0], source, options,
+    auto status = relay::runIsolated(file, source, options,
                                      {opts.memoryLimit, opts.cpuLimit});
-    return finish(opts, timings, status.diagnostics(), status ? *status : 1);
+    return finish(opts.compile.time, timings, status.diagnostics(), status ? *status : 1);
   }
   if (opts.memoryLimit || opts.cpuLimit)
     return fail("--memory-limit and --cpu-limit need --isolate", 2);
   relay::RunStats stats;
-  Status status = relay::run(opts.positional[0], source, options, &stats);
+  Status status = relay::run(file, source, options, &stats);
   if (opts.stats)
     fmt::print(stderr,
                "stats: compilations {} cache-hits {} functions-compiled {} "
@@ -87,20 +86,52 @@ int runRelay(const Args &args) {
                stats.compilations, stats.cacheHits, stats.functionsCompiled,
                stats.nativeCalls, stats.interpretedCalls, stats.osrCompiled,
                stats.osrEntries);
-  return finish(opts, timings, status.diagnostics(), status ? 0 : 1);
+  return finish(opts.compile.time, timings, status.diagnostics(),
+                status ? 0 : 1);
+}
+
+/// `kiln build`'s flags.
+struct BuildFlags {
+  OptLevel level = OptLevel::O2;
+  bool time = false;
+  RelayLimits limits;
+  std::string emit = "exe", output, target;
+  std::vector<std::string> files;
+};
+
+std::unique_ptr<CLI::App> makeBuildApp(BuildFlags &opts) {
+  auto app = makeApp(
+      "kiln build",
+      "compile a .relay program to an executable (or obj/asm/ll/bc/tokens/ast)",
+      "The executable needs no LLVM at run time; KILN_TIMEOUT=S limits its run.");
+  addOptLevel(*app, opts.level, "optimisation level (default -O2)");
+  addFlag(*app, "--time", opts.time, "print the phase times on stderr");
+  addString(*app, "--emit", opts.emit,
+            "exe (default), obj, asm, ll, bc, tokens or ast")->type_name("KIND");
+  addString(*app, "-o", opts.output, "the output (tokens, ast: default stdout)")
+      ->type_name("OUT");
+  addString(*app, "--target", opts.target, "the target triple (default: host)")
+      ->type_name("TRIPLE");
+  addTimeout(*app, opts.limits.timeout);
+  addMaxDepth(*app, opts.limits.maxDepth);
+  addFlag(*app, "--no-guards", opts.limits.guards,
+          "compiled code without depth and time guards", false);
+  app->add_option("FILE", opts.files, "FILE.relay")->type_name("");
+  return app;
 }
 
 int buildRelay(const Args &args) {
-  CommonOptions opts;
-  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
-    return fail(*error + " (see `kiln build --help`)", 2);
-  if (opts.positional.size() != 1)
+  BuildFlags opts;
+  auto app = makeBuildApp(opts);
+  if (auto done = parseArgs(*app, args, "kiln build --help"))
+    return *done;
+  if (opts.files.size() != 1)
     return fail("`kiln build` takes one .relay file", 2);
-  const std::string &file = opts.positional[0];
+  const std::string &file = opts.files[0];
   if (file.size() < 7 || file.compare(file.size() - 6, 6, ".relay") != 0)
     return fail("`kiln build` compiles .relay files; use `kiln compile` for IR", 2);
   relay::BuildOptions options;
-  const std::string emit = opts.emit.empty() ? "exe" : opts.emit;
+  const std::string &emit = opts.emit;
   static const std::pair<const char *, relay::BuildKind> kinds[] = {
       {"exe", relay::BuildKind::Executable}, {"obj", relay::BuildKind::Object},
       {"asm", relay::BuildKind::Assembly},   {"ll", relay::BuildKind::IR},
@@ -128,25 +159,22 @@ int buildRelay(const Args &args) {
   if (auto error = readFile(file, source))
     return fail(*error, 1);
   core::PhaseTimings timings;
-  applyCommon(opts, timings, options);
+  applyCommon(opts.level, opts.limits, timings, options);
   options.target = opts.target;
   Status status = relay::build(file, source, output, options);
-  return finish(opts, timings, status.diagnostics(), status ? 0 : 1);
+  return finish(opts.time, timings, status.diagnostics(), status ? 0 : 1);
 }
 
 } // namespace
 
 std::vector<FileHandler> relayFileHandlers() {
-  return {{".relay", runRelay, buildRelay}};
+  return {{".relay", runRelay}};
 }
 
 std::vector<Command> relayCommands() {
   return {
-      {"build", "compile a .relay program to an executable (or obj/asm/ll/bc/tokens/ast)",
-       "usage: kiln build FILE.relay -o OUT [--emit=exe|obj|asm|ll|bc|tokens|ast]\n"
-       "                  [--target TRIPLE] [-O0..-O3] [--timeout S] [--max-depth N]\n"
-       "                  [--time]\n"
-       "The executable needs no LLVM at run time; KILN_TIMEOUT=S limits its run.",
+      {"build",
+       "compile a .relay program to an executable (or obj/asm/ll/bc/tokens/ast)",
        buildRelay},
       replCommandEntry(),
   };

@@ -35,8 +35,15 @@ std::string historyFile() {
   return home ? std::string(home) + "/.kiln_history" : std::string();
 }
 
+/// `kiln repl`'s flags.
+struct ReplFlags {
+  OptLevel level = OptLevel::O2;
+  RelayLimits limits;
+  bool stats = false;
+};
+
 /// The session itself: entries until end of input. Returns the status.
-int replSession(const CommonOptions &opts, const relay::RunOptions &options) {
+int replSession(const ReplFlags &opts, const relay::RunOptions &options) {
   bool interactive = isatty(0);
   std::string history = historyFile();
   if (interactive) {
@@ -82,16 +89,28 @@ int replSession(const CommonOptions &opts, const relay::RunOptions &options) {
   return unfinished || (!interactive && failures > 0) ? 1 : 0;
 }
 
+std::unique_ptr<CLI::App> makeReplApp(ReplFlags &opts) {
+  auto app = makeApp(
+      "kiln repl", "interactive Relay: definitions and statements one at a time",
+      "Functions are compiled when defined and kept; top-level variables\n"
+      "persist between entries. An entry continues while ( [ { are open.");
+  addOptLevel(*app, opts.level, "optimisation level (default -O2)");
+  addTimeout(*app, opts.limits.timeout);
+  addMaxDepth(*app, opts.limits.maxDepth);
+  addFlag(*app, "--stats", opts.stats,
+          "functions compiled and compilations on stderr at the end");
+  return app; // no positionals: the REPL reads standard input
+}
+
 int replCommand(const Args &args) {
-  CommonOptions opts;
-  if (auto error = parseOptions(args, /*stopAtInput=*/false, opts))
-    return fail(*error + " (see `kiln repl --help`)", 2);
-  if (!opts.positional.empty())
-    return fail("`kiln repl` takes no files", 2);
+  ReplFlags opts;
+  auto app = makeReplApp(opts);
+  if (auto done = parseArgs(*app, args, "kiln repl --help"))
+    return *done;
   relay::RunOptions options;
   options.level = opts.level; // -O1 and -O3 as asked
-  options.timeoutSeconds = opts.timeout;
-  options.maxDepth = opts.maxDepth;
+  options.timeoutSeconds = opts.limits.timeout;
+  options.maxDepth = opts.limits.maxDepth;
   // The whole session runs on a thread sized for --max-depth, as `kiln run`
   // does: deep recursion ends in "stack overflow", never a segfault.
   int status = 1;
@@ -107,9 +126,6 @@ int replCommand(const Args &args) {
 
 Command replCommandEntry() {
   return {"repl", "interactive Relay: definitions and statements one at a time",
-          "usage: kiln repl [-O0|-O2] [--timeout S] [--max-depth N] [--stats]\n"
-          "Functions are compiled when defined and kept; top-level variables\n"
-          "persist between entries. An entry continues while ( [ { are open.",
           replCommand};
 }
 

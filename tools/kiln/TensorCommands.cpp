@@ -30,61 +30,19 @@ namespace {
 
 using namespace kiln::tensor;
 
+/// `kiln tensor run|build`'s flags (CLI11 declares them in makeTensorApp).
 struct TensorCli {
   std::string sub, input, kernel, output, header, emit, target, cpu;
   int64_t n = 1000000;
   unsigned threads = 0;
-  int reps = 5, level = 3;
-  bool cache = true, time = false, help = false;
-  std::vector<std::string> flags; ///< the flags given, for the checks below
+  int reps = 5;
+  OptLevel level = OptLevel::O3;
+  bool cache = true, time = false;
   /// --shape NAME=D0xD1..: that array parameter's shape (default [n]).
   std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
   /// --time: parse, irgen, optimize, codegen, link, run (stderr table).
   core::PhaseTimings *timings = nullptr;
 };
-
-/// `kiln help tensor` and `kiln tensor SUB --help`.
-const char *const tensorUsage =
-    "usage: kiln tensor SUBCOMMAND FILE.tk [options]\n\n"
-    "  run FILE.tk [--kernel NAME] [--n N] [--threads T] [--reps R]\n"
-    "              [-O0..-O3] [--emit=ll|asm] [--no-cache] [--time]\n"
-    "              [--shape NAME=D0xD1..]...\n"
-    "      runs a kernel on generated data ([N] per array parameter, or\n"
-    "      its --shape; the output has the broadcast shape); prints a\n"
-    "      checksum and the throughput (median of R runs); --emit\n"
-    "      prints the fused loop\n"
-    "  build FILE.tk -o libk.so [--header k.h] [-O0..-O3]\n"
-    "              [--emit=ll|asm|obj] [--target TRIPLE] [--cpu CPU]\n"
-    "              [--time]\n"
-    "      writes a shared library and its C header (default: FILE's\n"
-    "      name with .h, next to the library); --emit writes the\n"
-    "      fused loops instead\n"
-    "  --time prints the phase times (parse, irgen, optimize, codegen,\n"
-    "  link, run) in ms on stderr\n";
-
-/// Counts and dimensions: a whole number, written 1000000 or 1e6; beyond
-/// int64_t it saturates (the range checks after it then refuse it).
-bool integer(const std::string &text, int64_t &out) {
-  if (text.empty() || !(std::isdigit((unsigned char)text[0]) ||
-                        ((text[0] == '-' || text[0] == '+') && text.size() > 1 &&
-                         std::isdigit((unsigned char)text[1]))))
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) {
-    if (text.find_first_not_of("0123456789.eE+-") != std::string::npos)
-      return false; // no hex, inf or nan
-    double d = std::strtod(text.c_str(), &end);
-    if (*end != '\0' || std::isnan(d) || d != std::floor(d))
-      return false;
-    v = std::fabs(d) < 0x1p63 ? static_cast<long long>(d)
-        : d < 0               ? LLONG_MIN
-                              : LLONG_MAX;
-  }
-  out = v;
-  return true;
-}
 
 /// "NAME=D0xD1..." (1-4 non-negative dims) into `out`; "" or what is wrong.
 std::string parseShape(const std::string &text,
@@ -101,7 +59,7 @@ std::string parseShape(const std::string &text,
   for (size_t at = 0, x; (x = dims.find('x', at)) != std::string::npos;
        at = x + 1) {
     int64_t d = 0;
-    if (!integer(dims.substr(at, x - at), d) || d < 0 ||
+    if (!parseCount(dims.substr(at, x - at), d) || d < 0 ||
         out.second.size() == 4)
       return usage;
     out.second.push_back(d);
@@ -112,93 +70,103 @@ std::string parseShape(const std::string &text,
   return "";
 }
 
-/// Flags that mean something to one subcommand only are refused by the
-/// other instead of being silently ignored (`tensor run --cpu x`).
-std::string checkFlagsFit(const TensorCli &cli) {
-  static const std::vector<std::string> runOnly = {
-      "--kernel", "--shape", "--n", "--threads", "--reps", "--no-cache"};
-  static const std::vector<std::string> buildOnly = {"-o", "--header",
-                                                     "--target", "--cpu"};
-  bool run = cli.sub == "run";
-  for (const std::string &flag : cli.flags)
-    for (const std::string &only : run ? buildOnly : runOnly)
-      if (flag == only)
-        return "option '" + flag + "' applies to `kiln tensor " +
-               (run ? "build" : "run") + "` only";
-  return "";
+/// A count flag's parser: at least `least` (else "FLAG needs a ...
+/// integer"), at most `most` (larger values are clamped).
+template <typename T>
+ValueParser countInto(const std::string &flag, int64_t least, int64_t most,
+                      T &out) {
+  return [flag, least, most, &out](const std::string &v) {
+    int64_t num = 0;
+    if (!parseCount(v, num) || num < least)
+      return std::optional<std::string>(
+          flag + " needs a " + (least == 0 ? "non-negative" : "positive") +
+          " integer");
+    out = T(std::min(num, most));
+    return std::optional<std::string>();
+  };
 }
 
-/// Parses `kiln tensor SUB FILE [flags]`; "" or the misuse message.
-std::string parseCli(const Args &args, TensorCli &cli) {
-  if (args.empty())
-    return "`kiln tensor` needs a subcommand: run or build";
-  cli.sub = args[0];
-  if (cli.sub != "run" && cli.sub != "build")
-    return "unknown `kiln tensor` subcommand '" + cli.sub +
-           "' (use run or build)";
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string &a = args[i];
-    std::string flag = a.substr(0, a.find('='));
-    auto value = [&](std::string &out) { return takeFlagValue(args, i, out); };
-    std::string v;
-    int64_t num = 0;
-    if (a.starts_with("-"))
-      cli.flags.push_back(flag);
-    if (a == "--help" || a == "-h") {
-      cli.help = true;
-    } else if (a.size() == 3 && a.starts_with("-O") && a[2] >= '0' && a[2] <= '3') {
-      cli.level = a[2] - '0';
-    } else if (a == "--no-cache") {
-      cli.cache = false;
-    } else if (a == "--time") {
-      cli.time = true;
-    } else if (flag == "--shape") {
-      std::pair<std::string, std::vector<int64_t>> shape;
-      if (!value(v))
-        return "--shape needs NAME=D0xD1.. (1 to 4 dimensions)";
-      if (std::string err = parseShape(v, shape); !err.empty())
-        return err;
-      cli.shapes.push_back(shape);
-    } else if (flag == "--n" || flag == "--threads" || flag == "--reps") {
-      if (!value(v) || !integer(v, num) || num < (flag == "--n" ? 0 : 1))
-        return flag + " needs a " +
-               (flag == "--n" ? "non-negative" : "positive") + " integer";
-      if (flag == "--n")
-        cli.n = num;
-      else if (flag == "--threads")
-        cli.threads = unsigned(std::min<int64_t>(num, 1024));
-      else
-        cli.reps = int(std::min<int64_t>(num, 1000000));
-    } else if (flag == "--kernel" || flag == "-o" || flag == "--header" ||
-               flag == "--emit" || flag == "--target" || flag == "--cpu") {
-      std::string &dst = flag == "--kernel"   ? cli.kernel
-                         : flag == "-o"       ? cli.output
-                         : flag == "--header" ? cli.header
-                         : flag == "--emit"   ? cli.emit
-                         : flag == "--target" ? cli.target
-                                              : cli.cpu;
-      if (!value(dst))
-        return "option '" + flag + "' needs a value";
-    } else if (!a.starts_with("-") && cli.input.empty()) {
-      cli.input = a;
-    } else {
-      return "unknown option '" + a + "'";
-    }
-  }
-  if (cli.help)
-    return "";
-  if (std::string err = checkFlagsFit(cli); !err.empty())
-    return err;
+/// `kiln tensor SUB`, with the flags both subcommands take.
+CLI::App *addSubcommand(CLI::App &app, const std::string &name,
+                        const std::string &help, TensorCli &cli) {
+  CLI::App *sub = app.add_subcommand(name, help);
+  bool build = name == "build";
+  std::string kinds = build ? "ll or asm or obj" : "ll or asm";
+  addOptLevel(*sub, cli.level, "optimisation level (default -O3)");
+  addValue(*sub, "--emit", build ? "write the fused loops (ll, asm or obj)"
+                                 : "print the fused loop (ll or asm)",
+           [&cli, kinds, build](const std::string &v) {
+             if (v != "ll" && v != "asm" && !(build && v == "obj"))
+               return std::optional<std::string>("--emit must be " + kinds +
+                                                 ", got '" + v + "'");
+             cli.emit = v;
+             return std::optional<std::string>();
+           })
+      ->type_name("KIND");
+  addFlag(*sub, "--time", cli.time,
+          "phase times (parse, irgen, optimize, codegen, link, run) in ms "
+          "on stderr");
+  sub->add_option("FILE", cli.input, "FILE.tk")->type_name("");
+  return sub;
+}
+
+std::unique_ptr<CLI::App> makeTensorApp(TensorCli &cli) {
+  auto app = makeApp("kiln tensor", "elementwise array kernels as fused "
+                                    "native loops (docs/tensor.md)");
+  CLI::App *run = addSubcommand(
+      *app, "run", "run a kernel on generated data; print a checksum and the "
+                   "throughput", cli);
+  run->footer("Each array parameter gets [N] elements (or its --shape); the "
+              "output has the\nbroadcast shape. The throughput is the median "
+              "of R runs.");
+  addString(*run, "--kernel", cli.kernel, "the kernel (FILE has several)")
+      ->type_name("NAME");
+  addValue(*run, "--n", "elements per array (default 1000000, or 1e6)",
+           countInto("--n", 0, INT64_MAX, cli.n))->type_name("N");
+  addValue(*run, "--threads", "threads (default: one per core)",
+           countInto("--threads", 1, 1024, cli.threads))->type_name("T");
+  addValue(*run, "--reps", "runs timed (default 5)",
+           countInto("--reps", 1, 1000000, cli.reps))->type_name("R");
+  addValue(*run, "--shape", "an array parameter's shape instead of [N]",
+           [&cli](const std::string &v) {
+             std::pair<std::string, std::vector<int64_t>> shape;
+             std::string err = parseShape(v, shape);
+             cli.shapes.push_back(shape);
+             return err.empty() ? std::nullopt : std::optional(err);
+           })->type_name("NAME=D0xD1..");
+  addFlag(*run, "--no-cache", cli.cache, "compile without the cache", false);
+  CLI::App *build = addSubcommand(
+      *app, "build", "write a shared library and its C header (--emit: the "
+                     "fused loops instead)", cli);
+  addString(*build, "-o", cli.output, "the library")->type_name("OUT");
+  addString(*build, "--header", cli.header,
+            "the C header (default: FILE's name with .h, next to OUT)")
+      ->type_name("H");
+  addString(*build, "--target", cli.target, "the target triple (default: host)")
+      ->type_name("TRIPLE");
+  addString(*build, "--cpu", cli.cpu, "the CPU")->type_name("CPU");
+  return app;
+}
+
+/// Parses `kiln tensor SUB FILE [flags]` into `cli`: -1 to go on, else the
+/// exit status (help printed, or a misuse reported).
+int parseTensorArgs(const Args &args, TensorCli &cli) {
+  const std::string see = " (see `kiln help tensor`)";
+  if (!args.empty() && !args[0].starts_with("-") && args[0] != "run" &&
+      args[0] != "build")
+    return fail("unknown `kiln tensor` subcommand '" + args[0] +
+                    "' (use run or build)" + see, 2);
+  auto app = makeTensorApp(cli);
+  if (auto done = parseArgs(*app, args, "kiln help tensor"))
+    return *done;
+  if (app->get_subcommands().empty())
+    return fail("`kiln tensor` needs a subcommand: run or build" + see, 2);
+  cli.sub = app->get_subcommands()[0]->get_name();
   if (cli.input.empty())
-    return "`kiln tensor " + cli.sub + "` needs a .tk file";
-  if (!cli.emit.empty() && cli.emit != "ll" && cli.emit != "asm" &&
-      !(cli.sub == "build" && cli.emit == "obj"))
-    return "--emit must be ll or asm" +
-           std::string(cli.sub == "build" ? " or obj" : "") + ", got '" +
-           cli.emit + "'";
+    return fail("`kiln tensor " + cli.sub + "` needs a .tk file" + see, 2);
   if (cli.sub == "build" && cli.output.empty())
-    return "`kiln tensor build` needs -o OUTPUT";
-  return "";
+    return fail("`kiln tensor build` needs -o OUTPUT" + see, 2);
+  return -1;
 }
 
 /// A call, engine or build error after "kiln: error: " (a diagnostic that
@@ -405,14 +373,14 @@ int runKernel(const TensorCli &cli, const Program &program,
                   2);
   }
   if (!cli.emit.empty()) {
-    auto text = emitText(*k, cli.emit, static_cast<OptLevel>(cli.level));
+    auto text = emitText(*k, cli.emit, cli.level);
     if (!text)
       return failPlain(text.diagnostics());
     fmt::print("{}", *text);
     return 0;
   }
   EngineOptions eo;
-  eo.optLevel = static_cast<OptLevel>(cli.level);
+  eo.optLevel = cli.level;
   eo.threads = cli.threads;
   eo.cache = cli.cache;
   eo.timings = cli.timings;
@@ -435,7 +403,7 @@ bool sameFile(const std::string &a, const std::string &b) {
 
 int buildKernels(const TensorCli &cli, const Program &program) {
   AotOptions o;
-  o.optLevel = static_cast<OptLevel>(cli.level);
+  o.optLevel = cli.level;
   o.triple = cli.target;
   o.cpu = cli.cpu;
   o.emit = cli.emit;
@@ -458,12 +426,8 @@ int buildKernels(const TensorCli &cli, const Program &program) {
 
 int tensorMain(const Args &args) {
   TensorCli cli;
-  if (std::string err = parseCli(args, cli); !err.empty())
-    return fail(err + " (see `kiln help tensor`)", 2);
-  if (cli.help) {
-    fmt::print("{}\n", tensorUsage);
-    return 0;
-  }
+  if (int status = parseTensorArgs(args, cli); status >= 0)
+    return status;
   core::PhaseTimings timings;
   if (cli.time)
     cli.timings = &timings;
@@ -490,7 +454,6 @@ int tensorMain(const Args &args) {
 std::vector<Command> tensorCommands() {
   return {{"tensor",
            "elementwise array kernels as fused native loops (docs/tensor.md)",
-           tensorUsage,
            tensorMain}};
 }
 

@@ -77,25 +77,16 @@ static int dispatch(const Args &args) {
     fmt::print("kiln {} (LLVM 19)\n", KILN_VERSION);
     return 0;
   }
-  if (args[0] == "help") {
-    if (args.size() < 2) {
-      printHelp();
-      return 0;
-    }
-    if (const Command *c = findCommand(args[1]))
-      return c->usage ? (fmt::print("{}\n", c->usage), 0) : c->run({"--help"});
-    return fail("unknown command '" + args[1] + "' (see `kiln --help`)", 2);
-  }
-  const Command *command = findCommand(args[0]);
-  if (!command)
-    return fail("unknown command '" + args[0] + "' (see `kiln --help`)", 2);
-  Args rest(args.begin() + 1, args.end());
-  if (command->usage && !rest.empty() &&
-      (rest[0] == "--help" || rest[0] == "-h")) {
-    fmt::print("{}\n", command->usage);
+  bool help = args[0] == "help"; // `kiln help NAME` is `kiln NAME --help`
+  if (help && args.size() < 2) {
+    printHelp();
     return 0;
   }
-  return command->run(rest);
+  const std::string &name = args[help ? 1 : 0];
+  const Command *command = findCommand(name);
+  if (!command)
+    return fail("unknown command '" + name + "' (see `kiln --help`)", 2);
+  return command->run(help ? Args{"--help"} : Args(args.begin() + 1, args.end()));
 }
 
 } // namespace kiln::tool
