@@ -53,6 +53,14 @@ check "--n 1000000" 0 - "$kiln" tensor run k.tk --n 1000000 --reps 1
 grep -q "n 1000000: checksum" sci.txt && ok || bad "--n 1e6 is not n 1000000: $(cat sci.txt)"
 check "--n 2.5e0" 2 "--n needs a non-negative integer" "$kiln" tensor run k.tk --n 2.5e0
 
+# One -O spelling: tensor takes -Os like every other command; a flag of a
+# sibling subcommand says where it belongs.
+check "tensor -Os" 0 - "$kiln" tensor run k.tk --n 1000 --reps 1 -Os
+check "faust render --reps" 2 "option '--reps' applies to \`kiln faust bench\` only" \
+  "$kiln" faust render x.dsp -o x.wav --reps 3
+check "faust info -o" 2 "option '-o' applies to \`kiln faust render\` and \`kiln faust compile\` only" \
+  "$kiln" faust info x.dsp -o x.wav
+
 # Unknown flags stay one line with status 2, on every command.
 for cmd in run compile build repl "tensor run" "faust info"; do
   check "$cmd --frobnicate" 2 "unknown option '--frobnicate'" "$kiln" $cmd --frobnicate x
