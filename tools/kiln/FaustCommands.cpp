@@ -26,7 +26,6 @@ namespace kiln::tool {
 
 namespace {
 
-namespace drive = kiln::faust::drive;
 namespace host = kiln::faust::host;
 
 struct FaustCli {
@@ -246,7 +245,7 @@ int faustRender(const FaustCli &cli) {
   Diagnostics warnings;
   host::Soundfiles sounds(*dsp, cli.input, cli.isDouble, warnings);
   printWarnings(warnings);
-  dsp->init(drive::kSampleRate);
+  dsp->init(faust::drive::kSampleRate);
   for (auto &[path, value] : cli.sets)
     if (!dsp->setParamValue(path, FAUSTFLOAT(value)))
       return fail("'" + cli.input + "' has no parameter '" + path + "'" +
@@ -261,11 +260,8 @@ int faustCompile(const FaustCli &cli) {
   const char *ext = host::emitExtension(emit);
   if (!ext)
     return fail("unknown --emit '" + emit + "' (use obj, ll, bc or machine)", 2);
-  std::string out = cli.output;
-  if (out.empty()) {
-    std::string base = cli.input.substr(cli.input.rfind('/') + 1);
-    out = base.substr(0, base.rfind('.')) + ext;
-  }
+  std::string out = cli.output.empty() ? host::codeFileFor(cli.input, ext)
+                                       : cli.output;
   if (auto error = checkOutput(out, {cli.input}))
     return fail(*error);
   faust::Registry registry;

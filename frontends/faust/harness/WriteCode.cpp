@@ -14,6 +14,11 @@ const char *emitExtension(const std::string &kind) {
   return nullptr;
 }
 
+std::string codeFileFor(const std::string &dspPath, const char *ext) {
+  std::string base = dspPath.substr(dspPath.rfind('/') + 1);
+  return base.substr(0, base.rfind('.')) + ext;
+}
+
 kiln::Status writeCode(Factory &factory, const std::string &kind,
                        const std::string &path) {
   if (kind == "obj")

@@ -12,6 +12,10 @@ namespace kiln::faust::host {
 /// ".o", ".ll", ".bc" or ".kfm" for an emit kind; nullptr for an unknown one.
 const char *emitExtension(const std::string &kind);
 
+/// The file `compile` writes by default: the .dsp's base name, in the
+/// working directory, with `ext` for its extension ("dir/osc.dsp" -> "osc.o").
+std::string codeFileFor(const std::string &dspPath, const char *ext);
+
 /// Writes `factory`'s code of `kind` (one emitExtension knows) to `path`,
 /// for the factory's own target.
 kiln::Status writeCode(Factory &factory, const std::string &kind,
