@@ -15,7 +15,7 @@
 #include "kiln/tensor/Tensor.h"
 
 #include <algorithm>
-#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
@@ -28,13 +28,11 @@ using namespace kiln::tensor;
 
 /// `kiln tensor run|build`'s flags (CLI11 declares them in makeTensorApp).
 struct TensorCli {
-  std::string sub, input, kernel, output, header, emit, target, cpu;
-  unsigned threads = 0;
-  OptLevel level = OptLevel::O3;
-  bool cache = true, time = false;
-  /// --n, --reps, --shape; its timings, with --time, also gather parse,
-  /// irgen, optimize, codegen and link (the stderr table).
-  harness::MeasureOptions run;
+  std::string sub, input, kernel, output, header, emit; // emit: run's
+  bool time = false; ///< phase times: every timings below, and parse
+  EngineOptions engine;        ///< run: -O, --threads, --no-cache
+  harness::MeasureOptions run; ///< run: --n, --reps, --shape
+  AotOptions aot;              ///< build: -O, --emit, --target, --cpu
 };
 
 /// A count flag's parser: at least `least` (else "FLAG needs a ...
@@ -59,14 +57,16 @@ CLI::App *addSubcommand(CLI::App &app, const std::string &name,
   CLI::App *sub = app.add_subcommand(name, help);
   bool build = name == "build";
   std::string kinds = build ? "ll or asm or obj" : "ll or asm";
-  addOptLevel(*sub, cli.level, "optimisation level (default -O3)");
+  addOptLevel(*sub, build ? cli.aot.optLevel : cli.engine.optLevel,
+              "optimisation level (default -O3)");
   addValue(*sub, "--emit", build ? "write the fused loops (ll, asm or obj)"
                                  : "print the fused loop (ll or asm)",
-           [&cli, kinds, build](const std::string &v) {
+           [&emit = build ? cli.aot.emit : cli.emit, kinds,
+            build](const std::string &v) {
              if (v != "ll" && v != "asm" && !(build && v == "obj"))
                return std::optional<std::string>("--emit must be " + kinds +
                                                  ", got '" + v + "'");
-             cli.emit = v;
+             emit = v;
              return std::optional<std::string>();
            })
       ->type_name("KIND");
@@ -91,7 +91,8 @@ std::unique_ptr<CLI::App> makeTensorApp(TensorCli &cli) {
   addValue(*run, "--n", "elements per array (default 1000000, or 1e6)",
            countInto("--n", 0, INT64_MAX, cli.run.n))->type_name("N");
   addValue(*run, "--threads", "threads (default: one per core)",
-           countInto("--threads", 1, 1024, cli.threads))->type_name("T");
+           countInto("--threads", 1, 1024, cli.engine.threads))
+      ->type_name("T");
   addValue(*run, "--reps", "runs timed (default 5)",
            countInto("--reps", 1, 1000000, cli.run.reps))->type_name("R");
   addValue(*run, "--shape", "an array parameter's shape instead of [N]",
@@ -102,7 +103,8 @@ std::unique_ptr<CLI::App> makeTensorApp(TensorCli &cli) {
              cli.run.shapes.push_back(*shape);
              return std::optional<std::string>();
            })->type_name("NAME=D0xD1..");
-  addFlag(*run, "--no-cache", cli.cache, "compile without the cache", false);
+  addFlag(*run, "--no-cache", cli.engine.cache, "compile without the cache",
+          false);
   CLI::App *build = addSubcommand(
       *app, "build", "write a shared library and its C header (--emit: the "
                      "fused loops instead)", cli);
@@ -110,9 +112,9 @@ std::unique_ptr<CLI::App> makeTensorApp(TensorCli &cli) {
   addString(*build, "--header", cli.header,
             "the C header (default: FILE's name with .h, next to OUT)")
       ->type_name("H");
-  addString(*build, "--target", cli.target, "the target triple (default: host)")
-      ->type_name("TRIPLE");
-  addString(*build, "--cpu", cli.cpu, "the CPU")->type_name("CPU");
+  addString(*build, "--target", cli.aot.triple,
+            "the target triple (default: host)")->type_name("TRIPLE");
+  addString(*build, "--cpu", cli.aot.cpu, "the CPU")->type_name("CPU");
   return app;
 }
 
@@ -154,39 +156,31 @@ int measureKernel(const TensorCli &cli, const CompiledKernel &ck,
   auto m = harness::measure(ck, cli.run);
   if (!m)
     return failPlain(m.diagnostics());
-  double median = m->medianSeconds;
   fmt::print("kernel {} n {}: checksum {:.17g}\n", ck.signature().name,
              m->elements, m->checksum);
   fmt::print("throughput: {:.2f} GB/s, {:.1f} Melem/s (median of {} runs, "
              "{:.3f} ms, {} threads)\n",
-             median > 0 ? m->bytes / median / 1e9 : 0.0,
-             median > 0 ? m->elements / median / 1e6 : 0.0, cli.run.reps,
-             median * 1e3, cli.threads ? cli.threads : poolThreads);
+             m->gbPerSecond(), m->melemPerSecond(), cli.run.reps,
+             m->medianSeconds * 1e3, poolThreads);
   return 0;
 }
 
 int runKernel(const TensorCli &cli, const Program &program) {
-  auto chosen = harness::chooseKernel(program, cli.kernel, cli.input);
-  if (!chosen)
-    return failPlain(chosen.diagnostics(),
-                     chosen.diagnostics()[0].kind == ErrorKind::InvalidArgument
-                         ? 2 : 1);
+  auto chosen =
+      harness::chooseKernel(program, cli.kernel, cli.input, cli.run.shapes);
+  if (!chosen) { // a misuse of the command exits 2
+    bool misuse = chosen.diagnostics()[0].kind == ErrorKind::InvalidArgument;
+    return failPlain(chosen.diagnostics(), misuse ? 2 : 1);
+  }
   const Kernel *k = *chosen;
-  if (Status shapes = harness::checkShapes(*k, cli.run.shapes); !shapes)
-    return failPlain(shapes.diagnostics(), 2);
   if (!cli.emit.empty()) {
-    auto text = emitText(*k, cli.emit, cli.level);
+    auto text = emitText(*k, cli.emit, cli.engine.optLevel);
     if (!text)
       return failPlain(text.diagnostics());
     fmt::print("{}", *text);
     return 0;
   }
-  EngineOptions eo;
-  eo.optLevel = cli.level;
-  eo.threads = cli.threads;
-  eo.cache = cli.cache;
-  eo.timings = cli.run.timings;
-  auto engine = Engine::create(eo);
+  auto engine = Engine::create(cli.engine);
   if (!engine)
     return failPlain(engine.diagnostics());
   auto compiled = compile(**engine, *k);
@@ -204,14 +198,8 @@ bool sameFile(const std::string &a, const std::string &b) {
 }
 
 int buildKernels(const TensorCli &cli, const Program &program) {
-  AotOptions o;
-  o.optLevel = cli.level;
-  o.triple = cli.target;
-  o.cpu = cli.cpu;
-  o.emit = cli.emit;
-  o.timings = cli.run.timings;
   std::string header = cli.header;
-  if (header.empty() && cli.emit.empty()) {
+  if (header.empty() && cli.aot.emit.empty()) {
     std::string dir = cli.output.substr(0, cli.output.find_last_of('/') + 1);
     std::string base = cli.input.substr(cli.input.find_last_of('/') + 1);
     header = dir + base.substr(0, base.rfind('.')) + ".h";
@@ -221,9 +209,8 @@ int buildKernels(const TensorCli &cli, const Program &program) {
       return fail(*error);
   if (!header.empty() && sameFile(header, cli.output))
     return fail("the library and its --header are both '" + header + "'");
-  if (Status built = buildSharedLibrary(program, cli.output, header, o); !built)
-    return failPlain(built.diagnostics());
-  return 0;
+  Status built = buildSharedLibrary(program, cli.output, header, cli.aot);
+  return built ? 0 : failPlain(built.diagnostics());
 }
 
 int tensorMain(const Args &args) {
@@ -232,7 +219,7 @@ int tensorMain(const Args &args) {
     return status;
   core::PhaseTimings timings;
   if (cli.time)
-    cli.run.timings = &timings;
+    cli.engine.timings = cli.run.timings = cli.aot.timings = &timings;
   std::string source;
   if (auto error = readFile(cli.input, source))
     return fail(*error);

@@ -153,7 +153,8 @@ Expected<Measurement> measure(const CompiledKernel &kernel,
     in = generateInputs(k, options);
     outBuf.resize(size_t(n) * dtypeSize(k.resultType));
   } catch (const std::exception &) { // bad_alloc, length_error
-    return plainError("cannot allocate the arrays for --n " + std::to_string(n));
+    return plainError("cannot allocate the arrays for --n " +
+                      std::to_string(n));
   }
   ArrayView out = ArrayView::contiguous(outBuf.data(), k.resultType, shape);
   Scalar result;

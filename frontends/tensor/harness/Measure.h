@@ -41,7 +41,8 @@ struct Inputs {
 std::vector<int64_t> shapeFor(const MeasureOptions &options, const Param &p);
 /// The broadcast of the array parameters' shapes ([] with none; [n] when
 /// they do not broadcast, so the run reports the mismatch).
-std::vector<int64_t> outputShape(const Kernel &k, const MeasureOptions &options);
+std::vector<int64_t> outputShape(const Kernel &k,
+                                 const MeasureOptions &options);
 /// Fails when the arrays of a run cannot be allocated: an output beyond
 /// 2^60 elements, or more bytes than this machine's memory.
 Status checkFootprint(const Kernel &k, const MeasureOptions &options);
@@ -55,6 +56,14 @@ struct Measurement {
   double checksum = 0;  ///< the output elements' sum, or the scalar result
   double bytes = 0;     ///< every array read and written, per run
   double medianSeconds = 0; ///< of options.reps runs
+  /// Throughput at the median time (0 when it was too short to measure).
+  double gbPerSecond() const { return perSecond(bytes) / 1e9; }
+  double melemPerSecond() const { return perSecond(double(elements)) / 1e6; }
+
+private:
+  double perSecond(double x) const {
+    return medianSeconds > 0 ? x / medianSeconds : 0.0;
+  }
 };
 
 /// Checks the footprint, generates the inputs and runs `kernel`

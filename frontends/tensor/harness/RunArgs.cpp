@@ -53,22 +53,27 @@ parseShapeOverride(const std::string &text, const DimParser &parseDim) {
 
 Expected<const Kernel *> chooseKernel(const Program &program,
                                       const std::string &name,
-                                      const std::string &file) {
+                                      const std::string &file,
+                                      const ShapeOverrides &shapes) {
   if (name.empty() && program.kernels.size() != 1)
     return error("`kiln tensor run` needs --kernel NAME (kernels in '" + file +
                      "': " + kernelNames(program) + ")",
                  ErrorKind::InvalidArgument);
-  if (const Kernel *k = name.empty() ? &program.kernels[0] : program.find(name))
-    return k;
-  return error("no kernel '" + name + "' in '" + file +
+  const Kernel *k = name.empty() ? &program.kernels[0] : program.find(name);
+  if (!k)
+    return error("no kernel '" + name + "' in '" + file +
                    "' (kernels: " + kernelNames(program) + ")",
                ErrorKind::Other);
+  if (Status checked = checkShapes(*k, shapes); !checked)
+    return checked.takeDiagnostics();
+  return k;
 }
 
 Status checkShapes(const Kernel &k, const ShapeOverrides &shapes) {
   for (const auto &shape : shapes) {
-    auto p = std::find_if(k.params.begin(), k.params.end(),
-                          [&](const Param &q) { return q.name == shape.first; });
+    auto p = std::find_if(k.params.begin(), k.params.end(), [&](auto &q) {
+      return q.name == shape.first;
+    });
     if (p == k.params.end() || !p->isArray)
       return error("--shape: kernel '" + k.name +
                        "' has no array parameter '" + shape.first + "'",

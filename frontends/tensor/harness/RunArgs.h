@@ -25,10 +25,12 @@ Expected<ShapeOverrides::value_type>
 parseShapeOverride(const std::string &text, const DimParser &parseDim);
 
 /// The kernel called `name` in `program` (read from `file`), or its only
-/// kernel when `name` is empty; InvalidArgument when `name` is needed.
+/// kernel when `name` is empty, with `shapes` checked against it;
+/// InvalidArgument when `name` is needed or checkShapes fails.
 Expected<const Kernel *> chooseKernel(const Program &program,
                                       const std::string &name,
-                                      const std::string &file);
+                                      const std::string &file,
+                                      const ShapeOverrides &shapes = {});
 
 /// Fails (InvalidArgument) when an override names no array parameter of `k`.
 Status checkShapes(const Kernel &k, const ShapeOverrides &shapes);
