@@ -6,6 +6,7 @@
 // (Options.h), `--help` included.
 #pragma once
 
+#include "kiln/core/Timing.h"
 #include "kiln/support/Diagnostic.h"
 
 #include <string>
@@ -34,6 +35,10 @@ int fail(const std::string &message, int status = 1);
 int failWith(std::string rendered);
 /// Prints `diags` (coloured when stderr is a terminal) and returns 1.
 int failWith(const Diagnostics &diags);
+/// The end of a compiling command: after its output, `diags` (if any) and
+/// `timings`' table (non-null for --time) on stderr; returns `status`.
+int finish(const Diagnostics &diags, const core::PhaseTimings *timings,
+           int status);
 
 /// A source language `kiln run FILE` accepts, chosen by the file's
 /// extension (frontends register one each); `run` gets `kiln run`'s flags.
@@ -47,7 +52,6 @@ const FileHandler *handlerFor(const std::string &file);
 std::vector<Command> coreCommands();  // run, compile, targets
 std::vector<Command> relayCommands(); // build, repl
 std::vector<FileHandler> relayFileHandlers();
-Command replCommandEntry();
 std::vector<Command> tensorCommands(); // tensor run|build
 std::vector<Command> faustCommands();  // faust info|render|compile|bench
 

@@ -19,14 +19,6 @@ namespace kiln::tool {
 
 namespace {
 
-int printTimings(bool time, const core::PhaseTimings &timings, int status) {
-  if (time) {
-    std::fflush(stdout);
-    std::fputs(timings.table().c_str(), stderr);
-  }
-  return status;
-}
-
 /// `kiln run --timeout S` for IR: JIT code cannot be stopped from outside,
 /// so when main outlives the limit this flushes stdout if it can (main may
 /// hold its lock), reports and ends the process with status 1.
@@ -37,8 +29,7 @@ void timedOut(double seconds) {
   }
   std::string message =
       fmt::format("error: timed out after {} s (--timeout)\n", seconds);
-  ssize_t written = ::write(2, message.data(), message.size());
-  (void)written;
+  [[maybe_unused]] ssize_t written = ::write(2, message.data(), message.size());
   ::_exit(1);
 }
 
@@ -56,13 +47,13 @@ int runIR(const RunOptions &opts) {
   run.printChanged = opts.compile.printChanged ? &llvm::errs() : nullptr;
   run.timings = &timings;
   run.isolate.enabled = opts.isolate;
-  run.isolate.limits = {opts.memoryLimit, opts.cpuLimit, opts.limits.timeout};
-  run.timeoutSeconds = opts.limits.timeout;
+  run.isolate.limits = {opts.memoryLimit, opts.cpuLimit, opts.timeout};
+  run.timeoutSeconds = opts.timeout;
   run.onTimeout = timedOut;
   auto status = core::runIRFile(opts.files[0], opts.args, run);
   if (!status)
     return failWith(status.diagnostics());
-  return printTimings(opts.compile.time, timings, *status);
+  return finish({}, opts.compile.time ? &timings : nullptr, *status);
 }
 
 int runCommand(const Args &args) {
@@ -88,26 +79,6 @@ struct CompileOptions {
   std::string target, cpu, output, emit = "exe";
   std::vector<std::string> files;
 };
-
-std::unique_ptr<CLI::App> makeCompileApp(CompileOptions &opts) {
-  auto app = makeApp(
-      "kiln compile",
-      "compile an IR/bitcode file to obj, asm, bc, ll, exe or .so",
-      "exe and shared link with the system C compiler and the Kiln runtime.\n"
-      "--cpu alone targets that CPU of the host's triple (`kiln targets "
-      "TRIPLE`\nlists the CPUs).");
-  addCompileFlags(*app, opts.compile);
-  addString(*app, "--emit", opts.emit,
-            "obj, asm, bc, ll, exe (default) or shared")
-      ->type_name("KIND");
-  addString(*app, "--target", opts.target, "the target triple (default: host)")
-      ->type_name("TRIPLE");
-  addString(*app, "--cpu", opts.cpu, "the CPU (`kiln targets TRIPLE` lists them)")
-      ->type_name("CPU");
-  addString(*app, "-o", opts.output, "the output file")->type_name("OUT");
-  app->add_option("FILE", opts.files, "FILE.ll or FILE.bc")->type_name("");
-  return app;
-}
 
 /// One line for functions whose target attributes were replaced (instead of
 /// LLVM's warning per function and subtarget).
@@ -158,12 +129,27 @@ int compileIR(const CompileOptions &opts, core::IROutput kind) {
   compile.onRetarget = noteRetargeted;
   if (auto done = core::compileIRFile(file, output, compile); !done)
     return failWith(done.diagnostics());
-  return printTimings(opts.compile.time, timings, 0);
+  return finish({}, opts.compile.time ? &timings : nullptr, 0);
 }
 
 int compileCommand(const Args &args) {
   CompileOptions opts;
-  auto app = makeCompileApp(opts);
+  auto app = makeApp(
+      "kiln compile",
+      "compile an IR/bitcode file to obj, asm, bc, ll, exe or .so",
+      "exe and shared link with the system C compiler and the Kiln runtime.\n"
+      "--cpu alone targets that CPU of the host's triple (`kiln targets "
+      "TRIPLE`\nlists the CPUs).");
+  addCompileFlags(*app, opts.compile);
+  addString(*app, "--emit", opts.emit,
+            "obj, asm, bc, ll, exe (default) or shared")
+      ->type_name("KIND");
+  addString(*app, "--target", opts.target, "the target triple (default: host)")
+      ->type_name("TRIPLE");
+  addString(*app, "--cpu", opts.cpu, "the CPU (`kiln targets TRIPLE` lists them)")
+      ->type_name("CPU");
+  addString(*app, "-o", opts.output, "the output file")->type_name("OUT");
+  app->add_option("FILE", opts.files, "FILE.ll or FILE.bc")->type_name("");
   if (auto done = parseArgs(*app, args, "kiln compile --help"))
     return *done;
   if (opts.files.size() != 1)

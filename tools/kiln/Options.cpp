@@ -2,6 +2,7 @@
 // flags with their value parsers.
 #include "Options.h"
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -40,11 +41,6 @@ public:
                : opt->get_option_text();
   }
 };
-
-/// The option a "NAME: 1 required TEXT missing" error names.
-std::string optionNamed(const std::string &what) {
-  return what.substr(0, what.find(':'));
-}
 
 /// An argument `app` (or its subcommand) did not take, as a message; an
 /// option another subcommand of the same parent has "applies to" that one.
@@ -97,8 +93,9 @@ std::optional<int> parseArgs(CLI::App &app, const Args &args,
   } catch (const CLI::CallForHelp &) {
     fmt::print("{}", app.help());
     return 0;
-  } catch (const CLI::ArgumentMismatch &e) {
-    error = "option '" + optionNamed(e.what()) + "' needs a value";
+  } catch (const CLI::ArgumentMismatch &e) { // "NAME: 1 required ... missing"
+    std::string what = e.what();
+    error = "option '" + what.substr(0, what.find(':')) + "' needs a value";
   } catch (const CLI::ParseError &e) {
     error = e.what();
   }
@@ -151,18 +148,16 @@ CLI::Option *addOptLevel(CLI::App &app, OptLevel &out,
 }
 
 bool parseCount(const std::string &text, int64_t &out) {
-  if (text.empty() || !(std::isdigit((unsigned char)text[0]) ||
-                        ((text[0] == '-' || text[0] == '+') && text.size() > 1 &&
-                         std::isdigit((unsigned char)text[1]))))
-    return false;
+  size_t first = text.starts_with('-') || text.starts_with('+') ? 1 : 0;
+  if (text.size() <= first || !std::isdigit((unsigned char)text[first]) ||
+      text.find_first_not_of("0123456789.eE+-") != std::string::npos)
+    return false; // no hex, inf or nan
   char *end = nullptr;
   errno = 0;
   long long v = std::strtoll(text.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) {
-    if (text.find_first_not_of("0123456789.eE+-") != std::string::npos)
-      return false; // no hex, inf or nan
+  if (*end != '\0' || errno == ERANGE) { // 1e6, or past int64_t
     double d = std::strtod(text.c_str(), &end);
-    if (*end != '\0' || std::isnan(d) || d != std::floor(d))
+    if (*end != '\0' || d != std::floor(d))
       return false;
     v = std::fabs(d) < 0x1p63 ? static_cast<long long>(d)
         : d < 0               ? LLONG_MIN
@@ -189,33 +184,37 @@ void addCompileFlags(CLI::App &app, CompileFlags &flags) {
           "print the IR after every pass that changed it");
 }
 
+/// A flag whose value is a number `valid` accepts, into `out`; otherwise
+/// "NAME needs NEED, not 'V'".
+template <typename T>
+CLI::Option *addNumber(CLI::App &app, const std::string &name,
+                       const std::string &help, const std::string &need,
+                       bool (*valid)(double), T &out) {
+  auto parse = [=, &out](const std::string &value) -> std::optional<std::string> {
+    char *end = nullptr;
+    double number = std::strtod(value.c_str(), &end);
+    if (*end != '\0' || !valid(number))
+      return name + " needs " + need + ", not '" + value + "'";
+    out = T(number);
+    return std::nullopt;
+  };
+  return addValue(app, name, help, parse);
+}
+
 void addTimeout(CLI::App &app, double &out) {
-  addValue(app, "--timeout", "end the run after S seconds (status 1)",
-           [&out](const std::string &value) -> std::optional<std::string> {
-             char *end = nullptr;
-             double number = std::strtod(value.c_str(), &end);
-             if (*end != '\0' || !(number > 0))
-               return "--timeout needs a positive number of seconds, not '" +
-                      value + "'";
-             out = number;
-             return std::nullopt;
-           })
+  addNumber(app, "--timeout", "end the run after S seconds (status 1)",
+            "a positive number of seconds", [](double s) { return s > 0; }, out)
       ->type_name("S");
 }
 
 void addMaxDepth(CLI::App &app, int &out) {
-  addValue(app, "--max-depth", "deepest call chain (default 10000)",
-           [&out](const std::string &value) -> std::optional<std::string> {
-             char *end = nullptr;
-             double number = std::strtod(value.c_str(), &end);
-             // Past INT_MAX is refused before the (then undefined) cast.
-             if (*end != '\0' || !(number > 0) || number > 2147483647.0 ||
-                 number != double(int(number)))
-               return "--max-depth needs a positive integer (at most "
-                      "2147483647), not '" + value + "'";
-             out = int(number);
-             return std::nullopt;
-           })
+  // Past INT_MAX is refused before the (then undefined) cast.
+  addNumber(app, "--max-depth", "deepest call chain (default 10000)",
+            "a positive integer (at most 2147483647)",
+            [](double n) {
+              return n > 0 && n <= 2147483647.0 && n == double(int(n));
+            },
+            out)
       ->type_name("N");
 }
 
@@ -223,14 +222,13 @@ void addMaxDepth(CLI::App &app, int &out) {
 static std::optional<std::string> parseSize(const std::string &value,
                                             uint64_t &out) {
   char *end = nullptr;
-  double number = std::strtod(value.c_str(), &end);
-  std::string suffix = end;
-  double scale = suffix.empty() ? 1
-                 : suffix == "K" || suffix == "k" ? 1024.0
-                 : suffix == "M" || suffix == "m" ? 1048576.0
-                 : suffix == "G" || suffix == "g" ? 1073741824.0
-                                                  : 0;
-  double bytes = number * scale;
+  double bytes = std::strtod(value.c_str(), &end);
+  if (std::string_view suffix = end; !suffix.empty()) { // 0: refused
+    size_t power = std::string_view("kmg").find(std::tolower(suffix[0]));
+    bytes *= suffix.size() == 1 && power != std::string_view::npos
+                 ? std::ldexp(1.0, 10 * int(power + 1))
+                 : 0;
+  }
   if (end == value.c_str() || !(bytes >= 1) || bytes > 1.0e18)
     return "--memory-limit needs a size such as 512M or 2G, not '" + value +
            "'";
@@ -245,15 +243,9 @@ static void addIsolateFlags(CLI::App &app, RunOptions &opts) {
   addValue(app, "--memory-limit", "address space of that process (512M, 2G)",
            [&opts](const std::string &v) { return parseSize(v, opts.memoryLimit); })
       ->type_name("SIZE");
-  addValue(app, "--cpu-limit", "CPU seconds of that process",
-           [&opts](const std::string &v) -> std::optional<std::string> {
-             auto seconds = parseSeconds(v);
-             if (!seconds || *seconds > 1e9)
-               return "--cpu-limit needs a positive number of seconds (at "
-                      "most 1e9), not '" + v + "'";
-             opts.cpuLimit = *seconds;
-             return std::nullopt;
-           })
+  addNumber(app, "--cpu-limit", "CPU seconds of that process",
+            "a positive number of seconds (at most 1e9)",
+            [](double s) { return s > 0 && s <= 1e9; }, opts.cpuLimit)
       ->type_name("S");
 }
 
@@ -267,7 +259,7 @@ std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs) {
       "Compiled code is cached under $KILN_CACHE_DIR (default ~/.cache/kiln).");
   addCompileFlags(*app, opts.compile);
   addFlag(*app, "--no-cache", opts.cache, "compile without the cache", false);
-  addTimeout(*app, opts.limits.timeout);
+  addTimeout(*app, opts.timeout);
   addIsolateFlags(*app, opts);
   addValue(*app, "--mode", "Relay: interp, jit or auto (default)",
            [&opts](const std::string &v) -> std::optional<std::string> {
@@ -277,9 +269,9 @@ std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs) {
              return std::nullopt;
            })
       ->type_name("MODE");
-  addMaxDepth(*app, opts.limits.maxDepth);
+  addMaxDepth(*app, opts.maxDepth);
   addFlag(*app, "--stats", opts.stats, "Relay: execution statistics on stderr");
-  addFlag(*app, "--no-guards", opts.limits.guards,
+  addFlag(*app, "--no-guards", opts.guards,
           "Relay: compiled code without depth and time guards", false);
   addString(*app, "--target", opts.target, "")->group("");
   addString(*app, "--cpu", opts.cpu, "")->group("");
@@ -292,18 +284,6 @@ std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs) {
     app->positionals_at_end();
   }
   return app;
-}
-
-support::FileError readFile(const std::string &path, std::string &text) {
-  return support::readInputFile(path, text);
-}
-
-support::FileError checkOutput(const std::string &output,
-                               const std::vector<std::string> &inputs) {
-  support::OutputTarget target;
-  if (auto error = support::resolveOutput(output, target))
-    return error;
-  return support::checkOutputNotInput(output, inputs);
 }
 
 } // namespace kiln::tool

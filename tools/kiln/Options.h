@@ -71,18 +71,15 @@ void addCompileFlags(CLI::App &app, CompileFlags &flags);
 
 /// Relay's limits (`kiln run FILE.relay`, `kiln build`, `kiln repl`);
 /// --timeout also limits `kiln run FILE.ll`.
-struct RelayLimits {
-  double timeout = 0;   ///< --timeout SECONDS
-  int maxDepth = 10000; ///< --max-depth N
-  bool guards = true;   ///< --no-guards (for measurements)
-};
 void addTimeout(CLI::App &app, double &out);
 void addMaxDepth(CLI::App &app, int &out);
 
 /// `kiln run`: IR and bitcode like lli, .relay files through Relay.
 struct RunOptions {
   CompileFlags compile;
-  RelayLimits limits;
+  double timeout = 0;        ///< --timeout SECONDS
+  int maxDepth = 10000;      ///< --max-depth N (Relay)
+  bool guards = true;        ///< --no-guards (Relay, for measurements)
   bool cache = true;         ///< --no-cache
   std::string mode;          ///< --mode=interp|jit|auto (Relay)
   bool stats = false;        ///< --stats (Relay)
@@ -99,11 +96,18 @@ std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs);
 
 /// The whole file at `path` ("-": standard input) into `text`, within
 /// support/Files.h's size limit; on failure, a one-line reason.
-support::FileError readFile(const std::string &path, std::string &text);
+inline support::FileError readFile(const std::string &path, std::string &text) {
+  return support::readInputFile(path, text);
+}
 
 /// Checks an output path before any work is done: its directory exists, it
 /// is not a directory, and it is none of `inputs` (refused as gcc does).
-support::FileError checkOutput(const std::string &output,
-                               const std::vector<std::string> &inputs);
+inline support::FileError checkOutput(const std::string &output,
+                                      const std::vector<std::string> &inputs) {
+  support::OutputTarget target;
+  if (auto error = support::resolveOutput(output, target))
+    return error;
+  return support::checkOutputNotInput(output, inputs);
+}
 
 } // namespace kiln::tool

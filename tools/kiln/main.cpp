@@ -2,6 +2,7 @@
 // first argument; `kiln --help` lists them.
 #include "Command.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -27,17 +28,14 @@ const std::vector<Command> &allCommands() {
 
 const FileHandler *handlerFor(const std::string &file) {
   static const std::vector<FileHandler> handlers = relayFileHandlers();
-  for (auto &h : handlers) {
-    std::string ext = h.extension;
-    if (file.size() > ext.size() && file.compare(file.size() - ext.size(), ext.size(), ext) == 0)
+  for (auto &h : handlers)
+    if (file.size() > std::strlen(h.extension) && file.ends_with(h.extension))
       return &h;
-  }
   return nullptr;
 }
 
 int fail(const std::string &message, int status) {
-  std::fflush(stdout);
-  fmt::print(stderr, "kiln: error: {}\n", message);
+  failWith("kiln: error: " + message);
   return status;
 }
 
@@ -51,6 +49,16 @@ int failWith(const Diagnostics &diags) {
   return failWith(render(diags, stderrWantsColor()));
 }
 
+int finish(const Diagnostics &diags, const core::PhaseTimings *timings,
+           int status) {
+  std::fflush(stdout);
+  if (!diags.empty())
+    fmt::print(stderr, "{}\n", render(diags, stderrWantsColor()));
+  if (timings)
+    std::fputs(timings->table().c_str(), stderr);
+  return status;
+}
+
 static void printHelp() {
   fmt::print("kiln {} - compile small numeric languages with LLVM 19\n\n"
              "usage: kiln COMMAND [OPTIONS] ...\n\ncommands:\n",
@@ -59,13 +67,6 @@ static void printHelp() {
     fmt::print("  {:<10} {}\n", c.name, c.summary);
   fmt::print("\n`kiln help COMMAND` or `kiln COMMAND --help` for details;\n"
              "every command takes --time to print its phase times.\n");
-}
-
-static const Command *findCommand(const std::string &name) {
-  for (auto &c : allCommands())
-    if (name == c.name)
-      return &c;
-  return nullptr;
 }
 
 static int dispatch(const Args &args) {
@@ -83,8 +84,9 @@ static int dispatch(const Args &args) {
     return 0;
   }
   const std::string &name = args[help ? 1 : 0];
-  const Command *command = findCommand(name);
-  if (!command)
+  auto command = std::ranges::find_if(
+      allCommands(), [&](const Command &c) { return name == c.name; });
+  if (command == allCommands().end())
     return fail("unknown command '" + name + "' (see `kiln --help`)", 2);
   return command->run(help ? Args{"--help"} : Args(args.begin() + 1, args.end()));
 }

@@ -236,6 +236,37 @@ void Repl::Impl::adoptTopLevelVariables(const Program &program) {
   Values = std::move(values);
 }
 
+Repl::SessionResult
+Repl::session(const LineReader &readLine,
+              const std::function<void(const Diagnostics &)> &report) {
+  auto blank = [](const std::string &text) {
+    return text.find_first_not_of(" \t\r\n") == std::string::npos;
+  };
+  SessionResult result;
+  std::string entry, line;
+  while (readLine(entry.empty() ? "relay> " : "  ...> ", line)) {
+    entry += line + "\n";
+    if (incomplete(entry))
+      continue;
+    if (!blank(entry))
+      if (Status status = eval(entry); !status) {
+        ++result.failures;
+        report(status.diagnostics());
+      }
+    entry.clear();
+  }
+  result.unfinished = !blank(entry);
+  if (result.unfinished)
+    if (Status status = eval(entry); !status)
+      report(status.diagnostics());
+  return result;
+}
+
+std::string Repl::statsLine() const {
+  return "stats: functions-compiled " + std::to_string(functionsCompiled()) +
+         " compilations " + std::to_string(compilations()) + "\n";
+}
+
 uint64_t Repl::functionsCompiled() const { return P->Totals.functionsCompiled; }
 uint64_t Repl::compilations() const { return P->Totals.compilations; }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ class PhaseTimings;
 namespace kiln::relay {
 
 enum class Mode { Interp, Jit, Auto };
+
+/// The mode `--mode` names: "interp", "jit" or "auto"; nullopt otherwise.
+std::optional<Mode> parseMode(std::string_view name);
 
 /// Receives a program's `print` output, piece by piece (a line may come in
 /// several pieces; concatenated they are exactly what stdout would show).
@@ -51,6 +55,12 @@ struct RunOptions {
   core::PhaseTimings *timings = nullptr; ///< parse/irgen/optimize/codegen/run
 };
 
+/// For tests (docs/relay.md, "On-stack replacement"): OSR after `count`
+/// loop iterations, compiled at once and waited for, so it is
+/// deterministic. `count` is text (KILN_OSR_THRESHOLD's); false, and
+/// `options` unchanged, when it is not a whole number.
+bool setDeterministicOsr(RunOptions &options, const std::string &count);
+
 struct RunStats {
   uint64_t compilations = 0;      ///< modules compiled (not from the cache)
   uint64_t cacheHits = 0;
@@ -61,6 +71,10 @@ struct RunStats {
   uint64_t osrEntries = 0;  ///< router: running calls compiled code took over
 };
 
+/// `kiln run --stats`: "stats: compilations N cache-hits N ... \n", every
+/// counter by name, one line.
+std::string statsLine(const RunStats &stats);
+
 /// Limits on runIsolated's executor process; 0 means none.
 struct ExecutorLimits {
   uint64_t memoryBytes = 0; ///< address space (RLIMIT_AS), at least 64 MiB
@@ -69,6 +83,10 @@ struct ExecutorLimits {
 
 /// What `kiln build` writes.
 enum class BuildKind { Executable, Object, Assembly, IR, Bitcode, Tokens, AST };
+
+/// The kind `--emit` names: exe, obj, asm, ll, bc, tokens or ast; nullopt
+/// otherwise.
+std::optional<BuildKind> parseBuildKind(std::string_view name);
 
 struct BuildOptions {
   BuildKind kind = BuildKind::Executable;

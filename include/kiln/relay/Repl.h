@@ -18,6 +18,16 @@ namespace kiln::relay {
 /// Relay runs (the runtime's depth count and timeout flag are process-wide).
 class Repl {
 public:
+  /// One line of input without its newline, shown `prompt` where there is
+  /// a terminal; false at end of input.
+  using LineReader =
+      std::function<bool(const char *prompt, std::string &line)>;
+  /// What session() saw.
+  struct SessionResult {
+    uint64_t failures = 0;   ///< entries that failed
+    bool unfinished = false; ///< the input ended inside an entry
+  };
+
   explicit Repl(const RunOptions &options = {});
   ~Repl();
   Repl(const Repl &) = delete;
@@ -28,8 +38,16 @@ public:
   /// Diagnostics are located in the entry, named "<repl>". A failed entry
   /// changes nothing but variables it assigned before failing.
   Status eval(const std::string &entry);
+  /// Reads lines until end of input, gathering them into entries while
+  /// incomplete() and evaluating each non-blank entry; a failed entry's
+  /// diagnostics go to `report`. An entry the input ends inside is
+  /// evaluated too, so `report` says what was left open.
+  SessionResult session(const LineReader &readLine,
+                        const std::function<void(const Diagnostics &)> &report);
   uint64_t functionsCompiled() const;
   uint64_t compilations() const; ///< modules compiled, not from the cache
+  /// `kiln repl --stats`: "stats: functions-compiled N compilations N\n".
+  std::string statsLine() const;
 
 private:
   struct Impl;
