@@ -109,11 +109,14 @@ void BM_CallRoundTrip(benchmark::State &state, bool isolated) {
   for (auto _ : state)
     benchmark::DoNotOptimize(check(jit->callInt(id, i++)));
 }
-BENCHMARK_CAPTURE(BM_CallRoundTrip, in_process, false)->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(BM_CallRoundTrip, isolated, true)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_CallRoundTrip, in_process, false)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_CallRoundTrip, isolated, true)
+    ->Unit(benchmark::kMicrosecond);
 
 /// Parse + optimise + codegen + link until `main` is callable.
-void BM_JitToCallable(benchmark::State &state, std::string name, OptLevel level) {
+void BM_JitToCallable(benchmark::State &state, std::string name,
+                      OptLevel level) {
   core::JitOptions options;
   options.level = level;
   auto jit = check(core::Jit::create(options));
@@ -125,14 +128,22 @@ void BM_JitToCallable(benchmark::State &state, std::string name, OptLevel level)
     check(jit->remove(rt));
   }
 }
-BENCHMARK_CAPTURE(BM_JitToCallable, fib/O0, "fib", OptLevel::O0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, fib/O1, "fib", OptLevel::O1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, fib/O2, "fib", OptLevel::O2)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, fib/O3, "fib", OptLevel::O3)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium/O0, "medium", OptLevel::O0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium/O1, "medium", OptLevel::O1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium/O2, "medium", OptLevel::O2)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium/O3, "medium", OptLevel::O3)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, fib / O0, "fib", OptLevel::O0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, fib / O1, "fib", OptLevel::O1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, fib / O2, "fib", OptLevel::O2)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, fib / O3, "fib", OptLevel::O3)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, medium / O0, "medium", OptLevel::O0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, medium / O1, "medium", OptLevel::O1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, medium / O2, "medium", OptLevel::O2)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitToCallable, medium / O3, "medium", OptLevel::O3)
+    ->Unit(benchmark::kMillisecond);
 
 /// The same with a warm in-memory compile cache: no optimise, no codegen.
 void BM_JitCachedToCallable(benchmark::State &state, std::string name) {
@@ -147,8 +158,10 @@ void BM_JitCachedToCallable(benchmark::State &state, std::string name) {
   }
   state.counters["compilations"] = double(jit->stats().compilations);
 }
-BENCHMARK_CAPTURE(BM_JitCachedToCallable, fib/O2, "fib")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitCachedToCallable, medium/O2, "medium")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitCachedToCallable, fib / O2, "fib")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_JitCachedToCallable, medium / O2, "medium")
+    ->Unit(benchmark::kMillisecond);
 
 /// Separate phases for one module: parse, optimise, codegen.
 void BM_Phase(benchmark::State &state, std::string name, int phase) {
@@ -167,18 +180,24 @@ void BM_Phase(benchmark::State &state, std::string name, int phase) {
     if (phase == 1)
       continue;
     state.ResumeTiming();
-    benchmark::DoNotOptimize(check(core::emitToString(*module, *tm, core::EmitKind::Object)));
+    benchmark::DoNotOptimize(
+        check(core::emitToString(*module, *tm, core::EmitKind::Object)));
   }
 }
 // (phase timings include a fresh parse; the parse row shows its share)
-BENCHMARK_CAPTURE(BM_Phase, fib/parse, "fib", 0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Phase, fib/parse+optimize_O2, "fib", 1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Phase, fib/parse+codegen_O2, "fib", 2)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Phase, fib / parse, "fib", 0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Phase, fib / parse + optimize_O2, "fib", 1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Phase, fib / parse + codegen_O2, "fib", 2)
+    ->Unit(benchmark::kMillisecond);
 
 /// AOT: optimise + object + link an executable with the system compiler.
 void BM_AotObjectAndLink(benchmark::State &state, std::string name) {
   auto tm = check(core::createTargetMachine(core::hostTarget(), OptLevel::O2));
-  std::string dir = std::string(std::getenv("KILN_BENCH_IR_DIR") ? std::getenv("KILN_BENCH_IR_DIR") : "/tmp");
+  std::string dir = std::string(std::getenv("KILN_BENCH_IR_DIR")
+                                    ? std::getenv("KILN_BENCH_IR_DIR")
+                                    : "/tmp");
   std::string object = dir + "/bench-aot.o", exe = dir + "/bench-aot";
   core::PipelineOptions options;
   for (auto _ : state) {
@@ -191,7 +210,8 @@ void BM_AotObjectAndLink(benchmark::State &state, std::string name) {
   llvm::sys::fs::remove(object);
   llvm::sys::fs::remove(exe);
 }
-BENCHMARK_CAPTURE(BM_AotObjectAndLink, fib_timed/O2, "fib_timed")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_AotObjectAndLink, fib_timed / O2, "fib_timed")
+    ->Unit(benchmark::kMillisecond);
 
 } // namespace
 

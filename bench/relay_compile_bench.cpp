@@ -35,7 +35,8 @@ template <typename T> T check(llvm::Expected<T> v) {
   return std::move(*v);
 }
 
-void BM_RelayFunctionToCallable(benchmark::State &state, int fnIndex, core::OptLevel level) {
+void BM_RelayFunctionToCallable(benchmark::State &state, int fnIndex,
+                                core::OptLevel level) {
   relay::DiagList diags;
   auto program = relay::parseProgram("bench.relay", Source, diags);
   if (!diags.empty() || !relay::analyze(*program, diags))
@@ -49,7 +50,8 @@ void BM_RelayFunctionToCallable(benchmark::State &state, int fnIndex, core::OptL
   // The callee stubs the router would provide: resolve `relay.<g>` to a
   // host symbol so the module links (it is never called here).
   static int dummy;
-  if (auto err = jit->defineSymbols({{"relay.fib", &dummy}, {"relay.dot", &dummy}})) {
+  if (auto err =
+          jit->defineSymbols({{"relay.fib", &dummy}, {"relay.dot", &dummy}})) {
     std::fprintf(stderr, "%s\n", core::renderError(std::move(err)).c_str());
     std::exit(1);
   }
@@ -57,7 +59,9 @@ void BM_RelayFunctionToCallable(benchmark::State &state, int fnIndex, core::OptL
     auto context = std::make_unique<llvm::LLVMContext>();
     auto module = check(relay::generateFunction(*program, fn, *context));
     auto rt = jit->createTracker();
-    if (auto err = jit->addModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)), rt))
+    if (auto err = jit->addModule(
+            llvm::orc::ThreadSafeModule(std::move(module), std::move(context)),
+            rt))
       std::exit(1);
     benchmark::DoNotOptimize(check(jit->lookup("relay." + fn.name + ".impl")));
     if (auto err = jit->remove(rt))
@@ -65,14 +69,21 @@ void BM_RelayFunctionToCallable(benchmark::State &state, int fnIndex, core::OptL
   }
   // Where the time goes, per iteration: the JIT's own phases.
   for (const auto &[phase, ms] : timings.entries())
-    state.counters[phase + "_ms"] = ms / static_cast<double>(state.iterations());
+    state.counters[phase + "_ms"] =
+        ms / static_cast<double>(state.iterations());
 }
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib/O0, 0, core::OptLevel::O0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib/O2, 0, core::OptLevel::O2)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot/O2, 1, core::OptLevel::O2)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot/O1, 1, core::OptLevel::O1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot/O0, 1, core::OptLevel::O0)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib/O3, 0, core::OptLevel::O3)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib / O0, 0, core::OptLevel::O0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib / O2, 0, core::OptLevel::O2)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot / O2, 1, core::OptLevel::O2)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot / O1, 1, core::OptLevel::O1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot / O0, 1, core::OptLevel::O0)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib / O3, 0, core::OptLevel::O3)
+    ->Unit(benchmark::kMillisecond);
 
 } // namespace
 

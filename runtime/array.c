@@ -87,16 +87,16 @@ int kiln_rt_index_message(const kiln_rt_array *a, double index, char *buf,
   return 0;
 }
 
-void kiln_rt_index_trap(const kiln_rt_array *a, double index,
-                        const char *file, int32_t line, int32_t column) {
+void kiln_rt_index_trap(const kiln_rt_array *a, double index, const char *file,
+                        int32_t line, int32_t column) {
   char message[128];
   if (!kiln_rt_index_message(a, index, message, sizeof message))
     snprintf(message, sizeof message, "invalid array index");
   kiln_rt_trap(message, file, line, column);
 }
 
-double kiln_rt_array_get(const kiln_rt_array *a, double index,
-                         const char *file, int32_t line, int32_t column) {
+double kiln_rt_array_get(const kiln_rt_array *a, double index, const char *file,
+                         int32_t line, int32_t column) {
   char message[128];
   if (kiln_rt_index_message(a, index, message, sizeof message))
     kiln_rt_trap(message, file, line, column);

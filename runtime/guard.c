@@ -1,9 +1,9 @@
 /* guard.c: call-depth limit and the watchdog behind --timeout. */
 #include "kiln/runtime/Abi.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>

@@ -95,9 +95,10 @@ static double time_limit(double built_in) {
     return 0;
   if (kiln_rt_parse_timeout(text, &seconds) == 0)
     return seconds;
-  fprintf(stderr,
-          "error: KILN_TIMEOUT needs a positive number of seconds, not '%.64s'\n",
-          text);
+  fprintf(
+      stderr,
+      "error: KILN_TIMEOUT needs a positive number of seconds, not '%.64s'\n",
+      text);
   return -1;
 }
 

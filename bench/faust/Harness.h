@@ -28,13 +28,22 @@ class ParamListUI : public MapUI {
 public:
   std::vector<std::pair<const char *, std::string>> items; ///< (kind, path)
   void addButton(const char *l, FAUSTFLOAT *z) override { add("button", l, z); }
-  void addCheckButton(const char *l, FAUSTFLOAT *z) override { add("checkbox", l, z); }
-  void addVerticalSlider(const char *l, FAUSTFLOAT *z, FAUSTFLOAT i, FAUSTFLOAT lo,
-                         FAUSTFLOAT hi, FAUSTFLOAT s) override { add("slider", l, z); }
-  void addHorizontalSlider(const char *l, FAUSTFLOAT *z, FAUSTFLOAT i, FAUSTFLOAT lo,
-                           FAUSTFLOAT hi, FAUSTFLOAT s) override { add("slider", l, z); }
+  void addCheckButton(const char *l, FAUSTFLOAT *z) override {
+    add("checkbox", l, z);
+  }
+  void addVerticalSlider(const char *l, FAUSTFLOAT *z, FAUSTFLOAT i,
+                         FAUSTFLOAT lo, FAUSTFLOAT hi, FAUSTFLOAT s) override {
+    add("slider", l, z);
+  }
+  void addHorizontalSlider(const char *l, FAUSTFLOAT *z, FAUSTFLOAT i,
+                           FAUSTFLOAT lo, FAUSTFLOAT hi,
+                           FAUSTFLOAT s) override {
+    add("slider", l, z);
+  }
   void addNumEntry(const char *l, FAUSTFLOAT *z, FAUSTFLOAT i, FAUSTFLOAT lo,
-                   FAUSTFLOAT hi, FAUSTFLOAT s) override { add("nentry", l, z); }
+                   FAUSTFLOAT hi, FAUSTFLOAT s) override {
+    add("nentry", l, z);
+  }
 
 private:
   void add(const char *kind, const char *label, FAUSTFLOAT *zone) {
@@ -97,7 +106,8 @@ inline int runAction(::dsp &d, const RunOptions &o, const char *prog) {
   ParamListUI ui;
   d.buildUserInterface(&ui);
   if (o.action == "params") {
-    std::printf("inputs: %d\noutputs: %d\n", d.getNumInputs(), d.getNumOutputs());
+    std::printf("inputs: %d\noutputs: %d\n", d.getNumInputs(),
+                d.getNumOutputs());
     for (auto &[kind, path] : ui.items)
       std::printf("%s %s\n", kind, path.c_str());
     return 0;
@@ -105,7 +115,8 @@ inline int runAction(::dsp &d, const RunOptions &o, const char *prog) {
   for (auto &[path, value] : o.sets) {
     FAUSTFLOAT *zone = ui.getParamZone(path);
     if (!zone) {
-      std::fprintf(stderr, "%s: error: no parameter '%s'\n", prog, path.c_str());
+      std::fprintf(stderr, "%s: error: no parameter '%s'\n", prog,
+                   path.c_str());
       return 1;
     }
     *zone = value;
@@ -120,7 +131,8 @@ inline int runAction(::dsp &d, const RunOptions &o, const char *prog) {
     d.init(drive::kSampleRate);
   }
   if (o.action == "bench") {
-    drive::BenchResult r = drive::bench(d, o.seconds > 0 ? o.seconds : 1.0, o.reps);
+    drive::BenchResult r =
+        drive::bench(d, o.seconds > 0 ? o.seconds : 1.0, o.reps);
     std::printf("ns-per-frame: %.3f (min %.3f, max %.3f)\n", r.nsPerFrame,
                 r.minNs, r.maxNs);
     return 0;
@@ -129,7 +141,8 @@ inline int runAction(::dsp &d, const RunOptions &o, const char *prog) {
     std::fprintf(stderr, "%s: error: the DSP has no outputs\n", prog);
     return 1;
   }
-  int frames = int(std::lround((o.seconds > 0 ? o.seconds : 2.0) * drive::kSampleRate));
+  int frames =
+      int(std::lround((o.seconds > 0 ? o.seconds : 2.0) * drive::kSampleRate));
   drive::Planar in = drive::testSignal(d.getNumInputs(), frames);
   std::string err = writeWav(o.outPath, drive::render(d, in, frames));
   if (!err.empty()) {

@@ -24,8 +24,10 @@ int main(int argc, char **argv) {
   const char *prog = "aot_main";
   std::string act = argc < 2 ? "" : argv[1];
   if (act != "render" && act != "bench" && act != "params") {
-    std::fprintf(stderr, "usage: %s render -o OUT.wav [--seconds S] [--set P=V]... | "
-                         "bench [--seconds S] [--reps R] | params\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s render -o OUT.wav [--seconds S] [--set P=V]... | "
+                 "bench [--seconds S] [--reps R] | params\n",
+                 argv[0]);
     return 2;
   }
   kiln::faust::bench::RunOptions o;

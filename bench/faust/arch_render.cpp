@@ -20,17 +20,19 @@
 #include <memory>
 #include <string>
 
-<<includeIntrinsic>>
+<< includeIntrinsic >>
 
-<<includeclass>>
+    << includeclass >>
 
-int main(int argc, char **argv) {
+    int main(int argc, char **argv) {
   const char *prog = "arch_render";
   kiln::faust::bench::RunOptions o;
   std::string act = argc < 2 ? "" : argv[1];
   if (act != "render" && act != "bench" && act != "params") {
-    std::fprintf(stderr, "usage: %s render -o OUT.wav [--seconds S] [--set P=V]... | "
-                         "bench [--seconds S] [--reps R] [--set P=V]... | params\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s render -o OUT.wav [--seconds S] [--set P=V]... | "
+                 "bench [--seconds S] [--reps R] [--set P=V]... | params\n",
+                 argv[0]);
     return 2;
   }
   o.action = argv[1];

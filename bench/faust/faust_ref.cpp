@@ -7,8 +7,9 @@
 // DSP through frontends/faust/harness/Drive.h, like `kiln faust
 // render|bench` and the g++
 // harness, so outputs and ns-per-frame figures compare directly:
-//   kiln_faust_ref bench  --backend llvm|interp X.dsp [--seconds S] [--reps R] [-- faust args]
-//   kiln_faust_ref render --backend llvm|interp X.dsp -o OUT.wav [--seconds S] [-- faust args]
+//   kiln_faust_ref bench  --backend llvm|interp X.dsp [--seconds S] [--reps R]
+//   [-- faust args] kiln_faust_ref render --backend llvm|interp X.dsp -o
+//   OUT.wav [--seconds S] [-- faust args]
 // `--factories N` creates the factory N times in the process (each deleted
 // before the next, so libfaust's own cache cannot answer) and also prints
 // the median of creations 2..N as `factory-warm-ms`.
@@ -33,14 +34,17 @@ struct Args {
   kiln::faust::bench::RunOptions run;
   std::string backend, dsp;
   std::vector<const char *> faustArgs;
-  int factories = 1; ///< --factories N: N creations, the later ones timed as warm
+  int factories =
+      1; ///< --factories N: N creations, the later ones timed as warm
 };
 
 int usage() {
-  std::fprintf(stderr,
-               "usage: %s bench|render --backend llvm|interp X.dsp [-o OUT.wav] "
-               "[--seconds S] [--reps R] [--set P=V]... [--factories N] [-- faust args]\n",
-               kProg);
+  std::fprintf(
+      stderr,
+      "usage: %s bench|render --backend llvm|interp X.dsp [-o OUT.wav] "
+      "[--seconds S] [--reps R] [--set P=V]... [--factories N] [-- faust "
+      "args]\n",
+      kProg);
   return 2;
 }
 
@@ -89,7 +93,8 @@ std::string parseArgs(int argc, char **argv, Args &a) {
 
 double msSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - t0).count();
+             std::chrono::steady_clock::now() - t0)
+      .count();
 }
 
 /// Reports a failed factory creation (libfaust's message, which already
@@ -148,17 +153,24 @@ int runBackend(const Args &a) {
   std::string err;
   // Like `faust X.dsp`, components and imports relative to the DSP resolve.
   std::string dir = a.dsp.find('/') == std::string::npos
-                        ? "." : a.dsp.substr(0, a.dsp.rfind('/'));
+                        ? "."
+                        : a.dsp.substr(0, a.dsp.rfind('/'));
   std::vector<const char *> args = {"-I", dir.c_str()};
   args.insert(args.end(), a.faustArgs.begin(), a.faustArgs.end());
   int argc = int(args.size());
   const char **argv = args.data();
   if (a.backend == "llvm")
     return timeAndRun(
-        a, err, [&] { return createDSPFactoryFromFile(a.dsp, argc, argv, "", err, -1); },
+        a, err,
+        [&] {
+          return createDSPFactoryFromFile(a.dsp, argc, argv, "", err, -1);
+        },
         [](llvm_dsp_factory *f) { deleteDSPFactory(f); });
   return timeAndRun(
-      a, err, [&] { return createInterpreterDSPFactoryFromFile(a.dsp, argc, argv, err); },
+      a, err,
+      [&] {
+        return createInterpreterDSPFactoryFromFile(a.dsp, argc, argv, err);
+      },
       [](interpreter_dsp_factory *f) { deleteInterpreterDSPFactory(f); });
 }
 

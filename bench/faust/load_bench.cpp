@@ -40,7 +40,8 @@ double loadOnce(const std::string &path, std::unique_ptr<kiln::faust::Dsp> &dsp,
   }
   dsp = std::move(*instance);
   return std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - t0).count();
+             std::chrono::steady_clock::now() - t0)
+      .count();
 }
 
 } // namespace
@@ -62,7 +63,9 @@ int main(int argc, char **argv) {
     }
   }
   if (path.empty()) {
-    std::fprintf(stderr, "usage: %s X.kfm [--reps R] [-o OUT.wav [--seconds S]]\n", kProg);
+    std::fprintf(stderr,
+                 "usage: %s X.kfm [--reps R] [-o OUT.wav [--seconds S]]\n",
+                 kProg);
     return 2;
   }
   std::string error;

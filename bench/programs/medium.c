@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct { double re, im; } complex_t;
+typedef struct {
+  double re, im;
+} complex_t;
 
 static int mandel(complex_t c, int limit) {
   double zr = 0, zi = 0;
@@ -68,8 +70,10 @@ static double horner(const double *coef, int n, double x) {
 }
 
 static long ackermann(long m, long n) {
-  if (m == 0) return n + 1;
-  if (n == 0) return ackermann(m - 1, 1);
+  if (m == 0)
+    return n + 1;
+  if (n == 0)
+    return ackermann(m - 1, 1);
   return ackermann(m - 1, ackermann(m, n - 1));
 }
 
@@ -117,8 +121,8 @@ int main(void) {
   insertion_sort(v, V);
   double coef[] = {1, -2, 3, -4, 5};
   complex_t z = {-0.5, 0.5};
-  printf("%g %d %d %u %g %ld %g %d %.6f %d\n", c[N + 1], sieve(L, marks), v[V - 1],
-         hash("kiln"), horner(coef, 5, 1.5), ackermann(2, 3),
+  printf("%g %d %d %u %g %ld %g %d %.6f %d\n", c[N + 1], sieve(L, marks),
+         v[V - 1], hash("kiln"), horner(coef, 5, 1.5), ackermann(2, 3),
          saxpy_sum(2.0f, x, y, V), collatz(27), integrate(sin, 0, M_PI, 1000),
          mandel(z, 100));
   return 0;

@@ -1,7 +1,8 @@
 // nbody: as bench/relay/nbody.relay, in doubles and in the same order.
 #include "relay_print.h"
 
-static double energy(const double *pos, const double *vel, const double *mass, double n) {
+static double energy(const double *pos, const double *vel, const double *mass,
+                     double n) {
   double e = 0;
   for (double i = 0; i < n; i++) {
     int a = (int)i;
@@ -18,7 +19,8 @@ static double energy(const double *pos, const double *vel, const double *mass, d
   return e;
 }
 
-static void advance(double *pos, double *vel, const double *mass, double n, double dt) {
+static void advance(double *pos, double *vel, const double *mass, double n,
+                    double dt) {
   for (double i = 0; i < n; i++) {
     int a = (int)i;
     for (double j = i + 1; j < n; j++) {
@@ -41,8 +43,10 @@ static void advance(double *pos, double *vel, const double *mass, double n, doub
 }
 
 int main(void) {
-  double pos[] = {0, 0, 0, 4.84, -1.16, -0.10, 8.34, 4.12, -0.40, 12.89, -15.11, -0.22, 15.37, -25.91, 0.17};
-  double vel[] = {0, 0, 0, 0.606, 2.81, -0.02, -1.01, 1.82, 0.008, 1.08, 0.868, -0.01, 0.979, 0.594, -0.034};
+  double pos[] = {0,     0,     0,      4.84,  -1.16, -0.10,  8.34, 4.12,
+                  -0.40, 12.89, -15.11, -0.22, 15.37, -25.91, 0.17};
+  double vel[] = {0,     0,    0,     0.606, 2.81,  -0.02, -1.01, 1.82,
+                  0.008, 1.08, 0.868, -0.01, 0.979, 0.594, -0.034};
   double mass[] = {39.47, 0.037, 0.011, 0.0017, 0.002};
   double steps = 50000; // bench:size
   RELAY_PRINT(energy(pos, vel, mass, 5));

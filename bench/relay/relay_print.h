@@ -31,7 +31,7 @@ static void relay_print(int n, const double *xs) {
   putchar('\n');
 }
 #define RELAY_PRINT(...)                                                       \
-  relay_print(sizeof((double[]){__VA_ARGS__}) / sizeof(double),               \
+  relay_print(sizeof((double[]){__VA_ARGS__}) / sizeof(double),                \
               (double[]){__VA_ARGS__})
 
 /// A growable array of doubles that grows like a Relay array (doubling

@@ -2,7 +2,9 @@
 // same order.
 #include "relay_print.h"
 
-static double a(double i, double j) { return 1 / ((i + j) * (i + j + 1) / 2 + i + 1); }
+static double a(double i, double j) {
+  return 1 / ((i + j) * (i + j + 1) / 2 + i + 1);
+}
 
 static void mul_av(const double *v, double *out, double n) {
   for (double i = 0; i < n; i++) {

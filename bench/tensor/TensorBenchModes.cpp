@@ -15,13 +15,16 @@ using namespace kiln::tensor;
 namespace {
 double nowMs() {
   using namespace std::chrono;
-  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch())
+      .count();
 }
 
-void printTimes(const std::vector<Column> &cols, const std::vector<std::vector<double>> &times) {
+void printTimes(const std::vector<Column> &cols,
+                const std::vector<std::vector<double>> &times) {
   for (size_t k = 0; k < cols.size(); ++k) {
     std::cout << (k ? ", " : "") << "\"" << cols[k].name << "\": [";
-    for (size_t r = 0; r < times[k].size(); ++r) std::cout << (r ? ", " : "") << times[k][r];
+    for (size_t r = 0; r < times[k].size(); ++r)
+      std::cout << (r ? ", " : "") << times[k][r];
     std::cout << "]";
   }
 }
@@ -29,10 +32,14 @@ void printTimes(const std::vector<Column> &cols, const std::vector<std::vector<d
 
 int streamMode(const Options &o) {
   Library lib(o.native);
-  auto copy = reinterpret_cast<void (*)(const float *, float *, int64_t, unsigned)>(lib.sym("stream_copy"));
-  auto triad = reinterpret_cast<void (*)(const float *, const float *, float, float *, int64_t,
-                                         unsigned)>(lib.sym("stream_triad"));
-  if (!copy || !triad) return fail("no stream_copy/stream_triad in '" + o.native + "'");
+  auto copy =
+      reinterpret_cast<void (*)(const float *, float *, int64_t, unsigned)>(
+          lib.sym("stream_copy"));
+  auto triad =
+      reinterpret_cast<void (*)(const float *, const float *, float, float *,
+                                int64_t, unsigned)>(lib.sym("stream_triad"));
+  if (!copy || !triad)
+    return fail("no stream_copy/stream_triad in '" + o.native + "'");
   Inputs in(o.n, 2, 1.5f);
   std::vector<float> out(size_t(std::max<int64_t>(o.n, 1)));
   const unsigned all = std::max(1u, std::thread::hardware_concurrency());
@@ -40,12 +47,15 @@ int streamMode(const Options &o) {
   float *d = out.data();
   const int64_t n = o.n;
   std::vector<Column> cols = {
-      {"copy_1", [=] { copy(a, d, n, 1); }},         {"copy_all", [=] { copy(a, d, n, all); }},
-      {"triad_1", [=] { triad(a, b, 1.5f, d, n, 1); }}, {"triad_all", [=] { triad(a, b, 1.5f, d, n, all); }}};
+      {"copy_1", [=] { copy(a, d, n, 1); }},
+      {"copy_all", [=] { copy(a, d, n, all); }},
+      {"triad_1", [=] { triad(a, b, 1.5f, d, n, 1); }},
+      {"triad_all", [=] { triad(a, b, 1.5f, d, n, all); }}};
   auto times = timeInterleaved(cols, o.reps);
   triad(a, b, 1.5f, d, n, all); // the columns ran in shuffled orders
   for (int64_t i = 0; i < n; ++i)
-    if (out[i] != a[i] + 1.5f * b[i]) return fail("stream_triad computed a wrong value");
+    if (out[i] != a[i] + 1.5f * b[i])
+      return fail("stream_triad computed a wrong value");
   std::cout.precision(9);
   std::cout << "{\"n\": " << n << ", \"threads\": " << all << ", ";
   printTimes(cols, times);
@@ -54,7 +64,8 @@ int streamMode(const Options &o) {
 }
 
 int compileMode(const Options &o) {
-  const std::string body = "(a: f32[], b: f32[], c: f32[], alpha: f32) -> f32[] = relu(alpha * a * b + c)";
+  const std::string body = "(a: f32[], b: f32[], c: f32[], alpha: f32) -> "
+                           "f32[] = relu(alpha * a * b + c)";
   std::cout.precision(9);
   std::cout << "{";
   for (int level : {0, 3}) {
@@ -62,7 +73,8 @@ int compileMode(const Options &o) {
     eo.optLevel = static_cast<OptLevel>(level);
     eo.cache = false; // no on-disk object cache: every compile is cold
     auto created = Engine::create(eo);
-    if (!created) return fail("JIT: " + render(created.diagnostics()));
+    if (!created)
+      return fail("JIT: " + render(created.diagnostics()));
     Engine *engine = created->get();
     std::vector<double> cold;
     for (int r = 0; r < o.reps + 1; ++r) {
@@ -71,16 +83,21 @@ int compileMode(const Options &o) {
       const double t0 = nowMs();
       auto cr = compile(*engine, src);
       const double ms = nowMs() - t0;
-      if (!cr.ok()) return fail(render(cr.diagnostics()));
-      if (r > 0) cold.push_back(ms); // the first also warms up the engine
+      if (!cr.ok())
+        return fail(render(cr.diagnostics()));
+      if (r > 0)
+        cold.push_back(ms); // the first also warms up the engine
     }
     std::cout << (level ? ", " : "") << "\"cold_O" << level << "\": [";
-    for (size_t k = 0; k < cold.size(); ++k) std::cout << (k ? ", " : "") << cold[k];
+    for (size_t k = 0; k < cold.size(); ++k)
+      std::cout << (k ? ", " : "") << cold[k];
     std::cout << "]";
-    if (level != 3) continue;
+    if (level != 3)
+      continue;
     // The same source again: parse + check + the engine's in-memory cache hit.
     const std::string src = "kernel fma_relu_0" + body;
-    std::vector<Column> cols = {{"cached", [&] { (void)compile(*engine, src); }}};
+    std::vector<Column> cols = {
+        {"cached", [&] { (void)compile(*engine, src); }}};
     auto times = timeInterleaved(cols, o.reps);
     std::cout << ", ";
     printTimes(cols, times);

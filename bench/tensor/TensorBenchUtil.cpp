@@ -23,22 +23,33 @@ namespace kiln::bench {
 using namespace kiln::tensor;
 
 std::string parseOptions(int argc, char **argv, Options &o) {
-  if (argc < 2) return "usage: tensor_bench run|stream|compile [options] (see tensor_bench.cpp)";
+  if (argc < 2)
+    return "usage: tensor_bench run|stream|compile [options] (see "
+           "tensor_bench.cpp)";
   o.mode = argv[1];
   if (o.mode != "run" && o.mode != "stream" && o.mode != "compile")
     return "unknown mode '" + o.mode + "' (run, stream or compile)";
   for (int i = 2; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (i + 1 >= argc) return "option '" + flag + "' needs a value";
+    if (i + 1 >= argc)
+      return "option '" + flag + "' needs a value";
     const std::string v = argv[++i];
-    if (flag == "--kernel") o.kernel = v;
-    else if (flag == "--tk") o.tk = v;
-    else if (flag == "--native") o.native = v;
-    else if (flag == "--aot") o.aot = v;
-    else if (flag == "--n") o.n = std::atoll(v.c_str());
-    else if (flag == "--reps") o.reps = std::max(1, std::atoi(v.c_str()));
-    else if (flag == "--seed") o.seed = std::max(0, std::atoi(v.c_str()));
-    else return "unknown option '" + flag + "'";
+    if (flag == "--kernel")
+      o.kernel = v;
+    else if (flag == "--tk")
+      o.tk = v;
+    else if (flag == "--native")
+      o.native = v;
+    else if (flag == "--aot")
+      o.aot = v;
+    else if (flag == "--n")
+      o.n = std::atoll(v.c_str());
+    else if (flag == "--reps")
+      o.reps = std::max(1, std::atoi(v.c_str()));
+    else if (flag == "--seed")
+      o.seed = std::max(0, std::atoi(v.c_str()));
+    else
+      return "unknown option '" + flag + "'";
   }
   return o.n < 0 ? "--n must not be negative" : "";
 }
@@ -57,12 +68,15 @@ bool readText(const std::string &path, std::string &text) {
 }
 
 Library::Library(const std::string &path) {
-  if (path.empty()) return;
+  if (path.empty())
+    return;
   Handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!Handle) std::cerr << "tensor_bench: warning: " << dlerror() << "\n";
+  if (!Handle)
+    std::cerr << "tensor_bench: warning: " << dlerror() << "\n";
 }
 Library::~Library() {
-  if (Handle) dlclose(Handle);
+  if (Handle)
+    dlclose(Handle);
 }
 void *Library::sym(const std::string &name) const {
   return Handle ? dlsym(Handle, name.c_str()) : nullptr;
@@ -80,52 +94,74 @@ Inputs::Inputs(int64_t count, int arraysWanted, float s) : n(count), scalar(s) {
   arrays.resize(size_t(arraysWanted));
   for (int k = 0; k < arraysWanted; ++k) {
     arrays[k].resize(size_t(std::max<int64_t>(n, 1)));
-    for (int64_t i = 0; i < n; ++i) arrays[k][i] = inputValue(uint64_t(k + 1), uint64_t(i));
+    for (int64_t i = 0; i < n; ++i)
+      arrays[k][i] = inputValue(uint64_t(k + 1), uint64_t(i));
   }
 }
 
 std::vector<Arg> Inputs::args() {
   std::vector<Arg> out;
-  for (auto &a : arrays) out.push_back(Arg::of(ArrayView::contiguous(a.data(), DType::F32, {n})));
-  if (scalar != 0) out.push_back(Arg::of(Scalar::f32(scalar)));
+  for (auto &a : arrays)
+    out.push_back(Arg::of(ArrayView::contiguous(a.data(), DType::F32, {n})));
+  if (scalar != 0)
+    out.push_back(Arg::of(Scalar::f32(scalar)));
   return out;
 }
 
 double Inputs::dotScale() const {
   double s = 0;
-  for (int64_t i = 0; arrays.size() > 1 && i < n; ++i) s += std::fabs(double(a()[i]) * b()[i]);
+  for (int64_t i = 0; arrays.size() > 1 && i < n; ++i)
+    s += std::fabs(double(a()[i]) * b()[i]);
   return s;
 }
 
-Callable aotColumn(Library &lib, const std::string &k, Inputs &in, float *out, float *result) {
+Callable aotColumn(Library &lib, const std::string &k, Inputs &in, float *out,
+                   float *result) {
   void *f = lib.sym(k);
-  if (!f) return nullptr;
+  if (!f)
+    return nullptr;
   auto view = [&](const float *p) {
     kiln_tensor_array v{};
     v.data = const_cast<float *>(p), v.dtype = KILN_TENSOR_F32, v.rank = 1;
     v.shape[0] = in.n, v.strides[0] = 1;
     return v;
   };
-  kiln_tensor_array a = view(in.a()), b = view(in.b()), c = view(in.c()), o = view(out);
+  kiln_tensor_array a = view(in.a()), b = view(in.b()), c = view(in.c()),
+                    o = view(out);
   const float s = in.scalar;
   using A = const kiln_tensor_array *;
-  if (k == "copy") return [=]() mutable { reinterpret_cast<int (*)(A, kiln_tensor_array *)>(f)(&a, &o); };
+  if (k == "copy")
+    return [=]() mutable {
+      reinterpret_cast<int (*)(A, kiln_tensor_array *)>(f)(&a, &o);
+    };
   if (k == "triad")
-    return [=]() mutable { reinterpret_cast<int (*)(A, A, float, kiln_tensor_array *)>(f)(&a, &b, s, &o); };
+    return [=]() mutable {
+      reinterpret_cast<int (*)(A, A, float, kiln_tensor_array *)>(f)(&a, &b, s,
+                                                                     &o);
+    };
   if (k == "fma_relu")
     return [=]() mutable {
-      reinterpret_cast<int (*)(A, A, A, float, kiln_tensor_array *)>(f)(&a, &b, &c, s, &o);
+      reinterpret_cast<int (*)(A, A, A, float, kiln_tensor_array *)>(f)(
+          &a, &b, &c, s, &o);
     };
-  if (k == "tanh_k") return [=]() mutable { reinterpret_cast<int (*)(A, kiln_tensor_array *)>(f)(&a, &o); };
+  if (k == "tanh_k")
+    return [=]() mutable {
+      reinterpret_cast<int (*)(A, kiln_tensor_array *)>(f)(&a, &o);
+    };
   if (k == "sigmoid_mul")
-    return [=]() mutable { reinterpret_cast<int (*)(A, A, kiln_tensor_array *)>(f)(&a, &b, &o); };
-  return [=]() mutable { reinterpret_cast<int (*)(A, A, float *)>(f)(&a, &b, result); };
+    return [=]() mutable {
+      reinterpret_cast<int (*)(A, A, kiln_tensor_array *)>(f)(&a, &b, &o);
+    };
+  return [=]() mutable {
+    reinterpret_cast<int (*)(A, A, float *)>(f)(&a, &b, result);
+  };
 }
 
 std::string Checker::operator()(const float *got, float result) const {
   char buf[160];
   if (reduce) {
-    const double tol = 1e-6 * std::max(1.0, std::sqrt(double(n))) * scale + 1e-6;
+    const double tol =
+        1e-6 * std::max(1.0, std::sqrt(double(n))) * scale + 1e-6;
     const double d = std::fabs(double(result) - wantResult);
     std::snprintf(buf, sizeof buf, "%s: %.9g vs eager %.9g (tolerance %.3g)",
                   d <= tol ? "ok" : "MISMATCH", result, wantResult, tol);
@@ -135,8 +171,8 @@ std::string Checker::operator()(const float *got, float result) const {
   for (int64_t i = 0; i < n; ++i) {
     const double d = std::fabs(double(got[i]) - want[i]);
     if (!(d <= 1e-5 * std::fabs(want[i]) + 1e-6)) {
-      std::snprintf(buf, sizeof buf, "MISMATCH at %lld: %.9g vs eager %.9g", (long long)i,
-                    got[i], want[i]);
+      std::snprintf(buf, sizeof buf, "MISMATCH at %lld: %.9g vs eager %.9g",
+                    (long long)i, got[i], want[i]);
       return buf;
     }
     worst = std::max(worst, d);
@@ -148,12 +184,13 @@ std::string Checker::operator()(const float *got, float result) const {
 namespace {
 double nowMs() {
   using namespace std::chrono;
-  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch())
+      .count();
 }
 } // namespace
 
-std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int reps,
-                                                 int seed) {
+std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols,
+                                                 int reps, int seed) {
   // Calls per sample: enough for ~5 ms, so small sizes are above timer noise.
   std::vector<int> inner;
   for (Column &c : cols) {
@@ -176,7 +213,8 @@ std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int 
     for (size_t k : order) {
       cols[k].call();
       const double t0 = nowMs();
-      for (int i = 0; i < inner[k]; ++i) cols[k].call();
+      for (int i = 0; i < inner[k]; ++i)
+        cols[k].call();
       times[k].push_back((nowMs() - t0) / inner[k]);
     }
   }
@@ -184,21 +222,24 @@ std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int 
 }
 
 void printJson(std::ostream &os, const Options &o, int bytesPerElem,
-               const std::vector<Column> &cols, const std::vector<std::vector<double>> &times,
-               const std::vector<std::string> &verdicts, const float *want, float wantResult,
-               bool reduce, double scale) {
+               const std::vector<Column> &cols,
+               const std::vector<std::vector<double>> &times,
+               const std::vector<std::string> &verdicts, const float *want,
+               float wantResult, bool reduce, double scale) {
   os.precision(9);
-  os << "{\"kernel\": \"" << o.kernel << "\", \"n\": " << o.n << ", \"bytes_per_elem\": "
-     << bytesPerElem << ", \"threads\": " << std::thread::hardware_concurrency()
+  os << "{\"kernel\": \"" << o.kernel << "\", \"n\": " << o.n
+     << ", \"bytes_per_elem\": " << bytesPerElem
+     << ", \"threads\": " << std::thread::hardware_concurrency()
      << ", \"columns\": {";
   for (size_t k = 0; k < cols.size(); ++k) {
     os << (k ? ", " : "") << "\"" << cols[k].name << "\": {\"ms\": [";
-    for (size_t r = 0; r < times[k].size(); ++r) os << (r ? ", " : "") << times[k][r];
+    for (size_t r = 0; r < times[k].size(); ++r)
+      os << (r ? ", " : "") << times[k][r];
     os << "], \"verify\": \"" << verdicts[k] << "\"}";
   }
   // Samples of the eager result at 64 fixed indices, for checking NumPy.
-  os << "}, \"result\": " << (reduce ? wantResult : 0.0f) << ", \"scale\": " << scale
-     << ", \"sample\": [";
+  os << "}, \"result\": " << (reduce ? wantResult : 0.0f)
+     << ", \"scale\": " << scale << ", \"sample\": [";
   for (int s = 0; s < 64 && !reduce && o.n > 0; ++s)
     os << (s ? ", " : "") << want[o.n * s / 64];
   os << "]}\n";

@@ -24,7 +24,8 @@ struct Options {
 
 /// "" or the misuse message.
 std::string parseOptions(int argc, char **argv, Options &o);
-int fail(const std::string &message); ///< prints `tensor_bench: error: ...`, returns 1
+int fail(const std::string
+             &message); ///< prints `tensor_bench: error: ...`, returns 1
 bool readText(const std::string &path, std::string &text);
 
 /// A dlopen'ed shared library (empty path: none).
@@ -33,6 +34,7 @@ public:
   explicit Library(const std::string &path);
   ~Library();
   void *sym(const std::string &name) const;
+
 private:
   void *Handle = nullptr;
 };
@@ -47,11 +49,17 @@ struct Inputs {
   float scalar;
   std::vector<std::vector<float>> arrays;
   Inputs(int64_t n, int count, float scalar);
-  const float *a() const { return arrays.size() > 0 ? arrays[0].data() : nullptr; }
-  const float *b() const { return arrays.size() > 1 ? arrays[1].data() : nullptr; }
-  const float *c() const { return arrays.size() > 2 ? arrays[2].data() : nullptr; }
+  const float *a() const {
+    return arrays.size() > 0 ? arrays[0].data() : nullptr;
+  }
+  const float *b() const {
+    return arrays.size() > 1 ? arrays[1].data() : nullptr;
+  }
+  const float *c() const {
+    return arrays.size() > 2 ? arrays[2].data() : nullptr;
+  }
   std::vector<tensor::Arg> args(); ///< in kernel parameter order
-  double dotScale() const;        ///< sum |a_i * b_i| (a dot's error scale)
+  double dotScale() const;         ///< sum |a_i * b_i| (a dot's error scale)
 };
 
 using Callable = std::function<void()>;
@@ -61,7 +69,8 @@ struct Column {
 };
 
 /// The AOT library's entry for kernel k (null when the library lacks it).
-Callable aotColumn(Library &lib, const std::string &k, Inputs &in, float *out, float *result);
+Callable aotColumn(Library &lib, const std::string &k, Inputs &in, float *out,
+                   float *result);
 
 /// Checks a column's output against the eager reference: "ok ..." or why not.
 struct Checker {
@@ -76,13 +85,14 @@ struct Checker {
 /// reps rounds of every column, each sample after one untimed call; each
 /// round in its own order (a shuffle seeded by seed + r), so no column
 /// always follows the same one. Per-call ms per column.
-std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols, int reps,
-                                                 int seed = 0);
+std::vector<std::vector<double>> timeInterleaved(std::vector<Column> &cols,
+                                                 int reps, int seed = 0);
 
 void printJson(std::ostream &os, const Options &o, int bytesPerElem,
-               const std::vector<Column> &cols, const std::vector<std::vector<double>> &times,
-               const std::vector<std::string> &verdicts, const float *want, float wantResult,
-               bool reduce, double scale);
+               const std::vector<Column> &cols,
+               const std::vector<std::vector<double>> &times,
+               const std::vector<std::string> &verdicts, const float *want,
+               float wantResult, bool reduce, double scale);
 
 int streamMode(const Options &o);
 int compileMode(const Options &o);

@@ -15,15 +15,18 @@
 extern "C" {
 
 void native_copy(const float *a, float *out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = a[i];
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = a[i];
 }
 
-void native_triad(const float *a, const float *b, float s, float *out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = a[i] + s * b[i];
+void native_triad(const float *a, const float *b, float s, float *out,
+                  int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = a[i] + s * b[i];
 }
 
-void native_fma_relu(const float *a, const float *b, const float *c, float alpha,
-                     float *out, int64_t n) {
+void native_fma_relu(const float *a, const float *b, const float *c,
+                     float alpha, float *out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     float x = alpha * a[i] * b[i] + c[i];
     out[i] = x > 0.0f ? x : 0.0f; // relu (inputs have no NaN)
@@ -31,34 +34,38 @@ void native_fma_relu(const float *a, const float *b, const float *c, float alpha
 }
 
 void native_tanh(const float *a, float *out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(a[i]);
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = std::tanh(a[i]);
 }
 
 void native_sigmoid_mul(const float *a, const float *b, float *out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / (1.0f + std::exp(-a[i])) * b[i];
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = 1.0f / (1.0f + std::exp(-a[i])) * b[i];
 }
 
 float native_dot(const float *a, const float *b, int64_t n) {
   float s = 0;
-  for (int64_t i = 0; i < n; ++i) s += a[i] * b[i];
+  for (int64_t i = 0; i < n; ++i)
+    s += a[i] * b[i];
   return s;
 }
 
 // Scalar libm loops: one libm call per element, never vectorised.
-__attribute__((optimize("no-tree-vectorize"))) void scalar_tanh(const float *a, float *out,
-                                                                int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = tanhf(a[i]);
+__attribute__((optimize("no-tree-vectorize"))) void
+scalar_tanh(const float *a, float *out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = tanhf(a[i]);
 }
 
-__attribute__((optimize("no-tree-vectorize"))) void scalar_sigmoid_mul(const float *a,
-                                                                       const float *b,
-                                                                       float *out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / (1.0f + expf(-a[i])) * b[i];
+__attribute__((optimize("no-tree-vectorize"))) void
+scalar_sigmoid_mul(const float *a, const float *b, float *out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = 1.0f / (1.0f + expf(-a[i])) * b[i];
 }
 
 // STREAM-style copy and triad split over `threads` std::threads.
-static void split(int64_t n, unsigned threads, void (*body)(int64_t, int64_t, void *),
-                  void *arg) {
+static void split(int64_t n, unsigned threads,
+                  void (*body)(int64_t, int64_t, void *), void *arg) {
   if (threads <= 1) {
     body(0, n, arg);
     return;
@@ -66,10 +73,12 @@ static void split(int64_t n, unsigned threads, void (*body)(int64_t, int64_t, vo
   std::vector<std::thread> pool;
   const int64_t step = (n + threads - 1) / threads;
   for (unsigned t = 0; t < threads; ++t) {
-    int64_t lo = std::min<int64_t>(n, t * step), hi = std::min<int64_t>(n, lo + step);
+    int64_t lo = std::min<int64_t>(n, t * step),
+            hi = std::min<int64_t>(n, lo + step);
     pool.emplace_back(body, lo, hi, arg);
   }
-  for (auto &th : pool) th.join();
+  for (auto &th : pool)
+    th.join();
 }
 
 struct StreamArgs {
@@ -80,19 +89,27 @@ struct StreamArgs {
 
 void stream_copy(const float *a, float *out, int64_t n, unsigned threads) {
   StreamArgs args{a, nullptr, 0, out};
-  split(n, threads, [](int64_t lo, int64_t hi, void *p) {
-    auto *s = static_cast<StreamArgs *>(p);
-    for (int64_t i = lo; i < hi; ++i) s->out[i] = s->a[i];
-  }, &args);
+  split(
+      n, threads,
+      [](int64_t lo, int64_t hi, void *p) {
+        auto *s = static_cast<StreamArgs *>(p);
+        for (int64_t i = lo; i < hi; ++i)
+          s->out[i] = s->a[i];
+      },
+      &args);
 }
 
-void stream_triad(const float *a, const float *b, float s, float *out, int64_t n,
-                  unsigned threads) {
+void stream_triad(const float *a, const float *b, float s, float *out,
+                  int64_t n, unsigned threads) {
   StreamArgs args{a, b, s, out};
-  split(n, threads, [](int64_t lo, int64_t hi, void *p) {
-    auto *s = static_cast<StreamArgs *>(p);
-    for (int64_t i = lo; i < hi; ++i) s->out[i] = s->a[i] + s->s * s->b[i];
-  }, &args);
+  split(
+      n, threads,
+      [](int64_t lo, int64_t hi, void *p) {
+        auto *s = static_cast<StreamArgs *>(p);
+        for (int64_t i = lo; i < hi; ++i)
+          s->out[i] = s->a[i] + s->s * s->b[i];
+      },
+      &args);
 }
 
 } // extern "C"

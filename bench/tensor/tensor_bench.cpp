@@ -31,19 +31,20 @@ namespace {
 
 /// Per-kernel description: parameters' seeds and the native/AOT entries.
 struct Spec {
-  int arrays;          ///< a, b, c: seeds 1, 2, 3
-  float scalar;        ///< s / alpha (0: none)
+  int arrays;   ///< a, b, c: seeds 1, 2, 3
+  float scalar; ///< s / alpha (0: none)
   bool reduce;
-  int bytesPerElem;    ///< read + written
+  int bytesPerElem; ///< read + written
 };
 
 const Spec *specOf(const std::string &k) {
   static const std::pair<const char *, Spec> specs[] = {
-      {"copy", {1, 0, false, 8}},         {"triad", {2, 1.5f, false, 12}},
+      {"copy", {1, 0, false, 8}},          {"triad", {2, 1.5f, false, 12}},
       {"fma_relu", {3, 0.75f, false, 16}}, {"tanh_k", {1, 0, false, 8}},
       {"sigmoid_mul", {2, 0, false, 12}},  {"dot", {2, 0, true, 8}}};
   for (auto &[name, s] : specs)
-    if (k == name) return &s;
+    if (k == name)
+      return &s;
   return nullptr;
 }
 
@@ -52,31 +53,53 @@ Callable nativeColumn(Library &lib, const std::string &k, const char *prefix,
                       Inputs &in, float *out, float *result) {
   const std::string sym = std::string(prefix) + (k == "tanh_k" ? "tanh" : k);
   void *f = lib.sym(sym);
-  if (!f) return nullptr;
+  if (!f)
+    return nullptr;
   const float *a = in.a(), *b = in.b(), *c = in.c();
   const float s = in.scalar;
   const int64_t n = in.n;
-  if (k == "copy") return [=] { reinterpret_cast<void (*)(const float *, float *, int64_t)>(f)(a, out, n); };
+  if (k == "copy")
+    return [=] {
+      reinterpret_cast<void (*)(const float *, float *, int64_t)>(f)(a, out, n);
+    };
   if (k == "triad")
-    return [=] { reinterpret_cast<void (*)(const float *, const float *, float, float *, int64_t)>(f)(a, b, s, out, n); };
+    return [=] {
+      reinterpret_cast<void (*)(const float *, const float *, float, float *,
+                                int64_t)>(f)(a, b, s, out, n);
+    };
   if (k == "fma_relu")
     return [=] {
-      reinterpret_cast<void (*)(const float *, const float *, const float *, float, float *, int64_t)>(f)(a, b, c, s, out, n);
+      reinterpret_cast<void (*)(const float *, const float *, const float *,
+                                float, float *, int64_t)>(f)(a, b, c, s, out,
+                                                             n);
     };
-  if (k == "tanh_k") return [=] { reinterpret_cast<void (*)(const float *, float *, int64_t)>(f)(a, out, n); };
+  if (k == "tanh_k")
+    return [=] {
+      reinterpret_cast<void (*)(const float *, float *, int64_t)>(f)(a, out, n);
+    };
   if (k == "sigmoid_mul")
-    return [=] { reinterpret_cast<void (*)(const float *, const float *, float *, int64_t)>(f)(a, b, out, n); };
-  return [=] { *result = reinterpret_cast<float (*)(const float *, const float *, int64_t)>(f)(a, b, n); };
+    return [=] {
+      reinterpret_cast<void (*)(const float *, const float *, float *,
+                                int64_t)>(f)(a, b, out, n);
+    };
+  return [=] {
+    *result =
+        reinterpret_cast<float (*)(const float *, const float *, int64_t)>(f)(
+            a, b, n);
+  };
 }
 
 int runMode(const Options &o) {
   const Spec *spec = specOf(o.kernel);
-  if (!spec) return fail("unknown kernel '" + o.kernel + "'");
+  if (!spec)
+    return fail("unknown kernel '" + o.kernel + "'");
   std::string source;
-  if (!readText(o.tk, source)) return fail("cannot read " + o.tk);
+  if (!readText(o.tk, source))
+    return fail("cannot read " + o.tk);
   ParseResult parsed = parseProgram(source);
   const Kernel *kernel = parsed.program.find(o.kernel);
-  if (!parsed.ok() || !kernel) return fail("kernel " + o.kernel + " not in " + o.tk);
+  if (!parsed.ok() || !kernel)
+    return fail("kernel " + o.kernel + " not in " + o.tk);
   Inputs in(o.n, spec->arrays, spec->scalar);
   std::vector<float> out(size_t(std::max<int64_t>(o.n, 1))), want(out.size());
   ArrayView outView = ArrayView::contiguous(out.data(), DType::F32, {o.n});
@@ -85,7 +108,8 @@ int runMode(const Options &o) {
   float result = 0, wantResult = 0;
   Scalar scalar;
   // The eager reference first: every other column is checked against it.
-  if (std::string err = evalEager(*kernel, args, spec->reduce ? nullptr : &wantView, &scalar);
+  if (std::string err =
+          evalEager(*kernel, args, spec->reduce ? nullptr : &wantView, &scalar);
       !err.empty())
     return fail("eager: " + err);
   wantResult = float(scalar.f);
@@ -93,9 +117,11 @@ int runMode(const Options &o) {
   EngineOptions eo;
   std::string err;
   auto engine = Engine::create(eo);
-  if (!engine) return fail("JIT: " + kiln::render(engine.diagnostics()));
+  if (!engine)
+    return fail("JIT: " + kiln::render(engine.diagnostics()));
   auto cr = compile(**engine, source);
-  if (!cr.ok()) return fail("JIT: " + kiln::render(cr.diagnostics()));
+  if (!cr.ok())
+    return fail("JIT: " + kiln::render(cr.diagnostics()));
   auto jit = cr->find(o.kernel);
   Library native(o.native), aot(o.aot);
   ArrayView *ov = spec->reduce ? nullptr : &outView;
@@ -118,14 +144,27 @@ int runMode(const Options &o) {
   };
   cols.push_back({"jit1", jitColumn(1)});
   cols.push_back({"jitN", jitColumn(0)});
-  if (Callable c = aotColumn(aot, o.kernel, in, out.data(), &result)) cols.push_back({"aot", c});
-  if (Callable c = nativeColumn(native, o.kernel, "native_", in, out.data(), &result))
+  if (Callable c = aotColumn(aot, o.kernel, in, out.data(), &result))
+    cols.push_back({"aot", c});
+  if (Callable c =
+          nativeColumn(native, o.kernel, "native_", in, out.data(), &result))
     cols.push_back({"native", c});
   if (o.kernel == "tanh_k" || o.kernel == "sigmoid_mul")
-    if (Callable c = nativeColumn(native, o.kernel, "scalar_", in, out.data(), &result))
+    if (Callable c =
+            nativeColumn(native, o.kernel, "scalar_", in, out.data(), &result))
       cols.push_back({"scalar_libm", c});
-  kiln("eager", [&, ov] { Scalar r; auto e = evalEager(*kernel, args, ov, &r); result = float(r.f); return e; });
-  kiln("blocked", [&, ov] { Scalar r; auto e = evalBlocked(*kernel, args, ov, &r); result = float(r.f); return e; });
+  kiln("eager", [&, ov] {
+    Scalar r;
+    auto e = evalEager(*kernel, args, ov, &r);
+    result = float(r.f);
+    return e;
+  });
+  kiln("blocked", [&, ov] {
+    Scalar r;
+    auto e = evalBlocked(*kernel, args, ov, &r);
+    result = float(r.f);
+    return e;
+  });
 
   Checker check{spec->reduce, o.n, want.data(), wantResult, in.dotScale()};
   std::vector<std::string> verdicts;
@@ -133,11 +172,13 @@ int runMode(const Options &o) {
     std::fill(out.begin(), out.end(), -12345.0f);
     err.clear();
     c.call();
-    verdicts.push_back(err.empty() ? check(out.data(), result) : "error: " + err);
+    verdicts.push_back(err.empty() ? check(out.data(), result)
+                                   : "error: " + err);
   }
-  std::vector<std::vector<double>> times = timeInterleaved(cols, o.reps, o.seed);
-  printJson(std::cout, o, spec->bytesPerElem, cols, times, verdicts, want.data(), wantResult,
-            spec->reduce, check.scale);
+  std::vector<std::vector<double>> times =
+      timeInterleaved(cols, o.reps, o.seed);
+  printJson(std::cout, o, spec->bytesPerElem, cols, times, verdicts,
+            want.data(), wantResult, spec->reduce, check.scale);
   return 0;
 }
 
@@ -152,8 +193,11 @@ int main(int argc, char **argv) {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   Options o;
-  if (std::string err = parseOptions(argc, argv, o); !err.empty()) return fail(err);
-  if (o.mode == "run") return runMode(o);
-  if (o.mode == "stream") return streamMode(o);
+  if (std::string err = parseOptions(argc, argv, o); !err.empty())
+    return fail(err);
+  if (o.mode == "run")
+    return runMode(o);
+  if (o.mode == "stream")
+    return streamMode(o);
   return compileMode(o);
 }

@@ -45,13 +45,14 @@ int main() {
   options.mode = relay::Mode::Auto; // or Interp, Jit
   options.level = OptLevel::O2;
   options.print = [&](std::string_view text) { printed += text; };
-  auto program = relay::CompiledProgram::compile("embedded.relay", Program, options);
+  auto program =
+      relay::CompiledProgram::compile("embedded.relay", Program, options);
   if (!program) {
     std::fprintf(stderr, "%s\n", render(program.diagnostics()).c_str());
     return 1;
   }
-  auto dot = program->call("dot", {std::vector<double>{1, 2, 3},
-                                   std::vector<double>{4, 5, 6}});
+  auto dot = program->call(
+      "dot", {std::vector<double>{1, 2, 3}, std::vector<double>{4, 5, 6}});
   if (!dot) {
     std::fprintf(stderr, "%s\n", render(dot.diagnostics()).c_str());
     return 1;

@@ -20,17 +20,20 @@ int main() {
   auto module = std::make_unique<llvm::Module>("example", *context);
   llvm::IRBuilder<> b(*context);
 
-  auto *type = llvm::FunctionType::get(b.getDoubleTy(), {b.getInt64Ty()}, false);
-  llvm::Function *fn = createFunction(*module, b, "sum_of_squares", type, {"n"});
+  auto *type =
+      llvm::FunctionType::get(b.getDoubleTy(), {b.getInt64Ty()}, false);
+  llvm::Function *fn =
+      createFunction(*module, b, "sum_of_squares", type, {"n"});
   llvm::Value *total = b.CreateAlloca(b.getDoubleTy(), nullptr, "total");
   b.CreateStore(constF64(b, 0.0), total);
-  emitCountedLoop(b, constI64(b, 1), b.CreateAdd(fn->getArg(0), constI64(b, 1)),
-                  constI64(b, 1), [&](llvm::IRBuilder<> &b, llvm::Value *i) {
-                    llvm::Value *x = b.CreateSIToFP(i, b.getDoubleTy());
-                    llvm::Value *sq = callRuntime(b, "square", b.getDoubleTy(), {x});
-                    b.CreateStore(b.CreateFAdd(b.CreateLoad(b.getDoubleTy(), total), sq),
-                                  total);
-                  });
+  emitCountedLoop(
+      b, constI64(b, 1), b.CreateAdd(fn->getArg(0), constI64(b, 1)),
+      constI64(b, 1), [&](llvm::IRBuilder<> &b, llvm::Value *i) {
+        llvm::Value *x = b.CreateSIToFP(i, b.getDoubleTy());
+        llvm::Value *sq = callRuntime(b, "square", b.getDoubleTy(), {x});
+        b.CreateStore(b.CreateFAdd(b.CreateLoad(b.getDoubleTy(), total), sq),
+                      total);
+      });
   b.CreateRet(b.CreateLoad(b.getDoubleTy(), total));
 
   auto jit = Jit::create();

@@ -20,9 +20,9 @@ int main() {
   }
 
   // From text.
-  auto text = compile(**engine,
-                      "kernel dot(a: f64[], b: f64[]) -> f64 = sum(a * b)",
-                      {"dot.tk"});
+  auto text =
+      compile(**engine, "kernel dot(a: f64[], b: f64[]) -> f64 = sum(a * b)",
+              {"dot.tk"});
   if (!text) {
     std::fprintf(stderr, "%s\n", kiln::render(text.diagnostics()).c_str());
     return 1;
@@ -59,8 +59,8 @@ int main() {
   Scalar dot;
   if (ran)
     ran = text->find("dot")->run(
-        {Arg::of(view(da, DType::F64)), Arg::of(view(db, DType::F64))},
-        nullptr, &dot);
+        {Arg::of(view(da, DType::F64)), Arg::of(view(db, DType::F64))}, nullptr,
+        &dot);
   if (!ran) { // a bad call: ErrorKind::InvalidArgument, no location
     std::fprintf(stderr, "run: %s\n", kiln::render(ran.diagnostics()).c_str());
     return 1;

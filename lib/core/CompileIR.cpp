@@ -76,7 +76,8 @@ llvm::Error emitAndLink(llvm::Module &module, llvm::TargetMachine &tm,
   llvm::FileRemover removeObject(object);
   {
     ScopedPhase phase(options.timings, "codegen");
-    if (auto err = emitToFile(module, tm, EmitKind::Object, std::string(object)))
+    if (auto err =
+            emitToFile(module, tm, EmitKind::Object, std::string(object)))
       return err;
   }
   ScopedPhase phase(options.timings, "link");
@@ -91,7 +92,8 @@ llvm::Error compile(const std::string &input, const std::string &output,
   if (links(options.kind) && !target.isHost &&
       target.triple != hostTarget().triple)
     return makeError("executables and shared libraries are linked for the "
-                     "host only; emit an object for '" + target.triple + "'");
+                     "host only; emit an object for '" +
+                     target.triple + "'");
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module;
   {

@@ -29,7 +29,8 @@ llvm::Error toError(Diagnostics diags) {
 Diagnostics toDiagnostics(llvm::Error err) {
   Diagnostics out;
   llvm::handleAllErrors(
-      std::move(err), [&](const KilnError &e) { out.push_back(e.diagnostic()); },
+      std::move(err),
+      [&](const KilnError &e) { out.push_back(e.diagnostic()); },
       [&](const llvm::ErrorInfoBase &e) {
         out.push_back(errorDiagnostic(e.message()));
       });

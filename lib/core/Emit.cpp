@@ -22,20 +22,15 @@ std::optional<EmitKind> parseEmitKind(std::string_view text) {
 }
 
 llvm::Expected<std::string> emitToString(llvm::Module &module,
-                                         llvm::TargetMachine &tm,
-                                         EmitKind kind,
+                                         llvm::TargetMachine &tm, EmitKind kind,
                                          VectorLibrary vectorLibrary) {
   module.setTargetTriple(tm.getTargetTriple().str());
   module.setDataLayout(tm.createDataLayout());
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   switch (kind) {
-  case EmitKind::IR:
-    module.print(os, nullptr);
-    break;
-  case EmitKind::Bitcode:
-    llvm::WriteBitcodeToFile(module, os);
-    break;
+  case EmitKind::IR: module.print(os, nullptr); break;
+  case EmitKind::Bitcode: llvm::WriteBitcodeToFile(module, os); break;
   case EmitKind::Object:
   case EmitKind::Assembly: {
     llvm::legacy::PassManager pm;

@@ -105,18 +105,21 @@ Expected<pid_t> spawn(const std::string &path, int channel, int notes,
                       const IsolateLimits &limits) {
   std::string fds[2] = {std::to_string(kChannelFd), std::to_string(kNotesFd)};
   std::string memory = std::to_string(limits.memoryBytes);
-  std::string cpu = std::to_string(
-      uint64_t(std::ceil(limits.cpuSeconds)));
-  char *argv[] = {const_cast<char *>(path.c_str()), fds[0].data(),
-                  fds[1].data(), memory.data(), cpu.data(), nullptr};
+  std::string cpu = std::to_string(uint64_t(std::ceil(limits.cpuSeconds)));
+  char *argv[] = {const_cast<char *>(path.c_str()),
+                  fds[0].data(),
+                  fds[1].data(),
+                  memory.data(),
+                  cpu.data(),
+                  nullptr};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, channel, kChannelFd);
   posix_spawn_file_actions_adddup2(&actions, notes, kNotesFd);
   posix_spawn_file_actions_addclosefrom_np(&actions, kNotesFd + 1);
   pid_t pid = 0;
-  int status = posix_spawn(&pid, path.c_str(), &actions, nullptr, argv,
-                           environ);
+  int status =
+      posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   if (status != 0)
     return makeError("cannot start the executor '" + path +
@@ -157,9 +160,8 @@ ExecutorProcess::launch(const IsolateOptions &options,
     ::close(notes[0]);
     return pid.takeError();
   }
-  std::unique_ptr<ExecutorProcess> process(
-      new ExecutorProcess(*pid, notes[0], fcntl(channel[0], F_DUPFD_CLOEXEC, 0),
-                          options.limits));
+  std::unique_ptr<ExecutorProcess> process(new ExecutorProcess(
+      *pid, notes[0], fcntl(channel[0], F_DUPFD_CLOEXEC, 0), options.limits));
   auto connected = SimpleRemoteEPC::Create<FDSimpleRemoteEPCTransport>(
       std::make_unique<DynamicThreadPoolTaskDispatcher>(std::nullopt),
       SimpleRemoteEPC::Setup(), channel[0], channel[0]);

@@ -12,8 +12,8 @@
 #include "llvm/ExecutionEngine/Orc/SimpleRemoteEPC.h"
 #include "llvm/Support/Error.h"
 
-#include <memory>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -61,7 +61,7 @@ private:
   bool Reaped = false;
   std::atomic<bool> TimedOut{false};
   struct rusage Usage {}; ///< of the reaped process
-  std::string Ended; ///< why later calls fail
+  std::string Ended;      ///< why later calls fail
 };
 
 } // namespace kiln::core::detail

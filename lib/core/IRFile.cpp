@@ -54,7 +54,8 @@ static llvm::Error probeBitcode(llvm::MemoryBufferRef buffer,
                         : "status " + std::to_string(WEXITSTATUS(status));
   return makeError("cannot read '" + name +
                    "': malformed bitcode (LLVM's bitcode reader crashed on "
-                   "it in a probe process: " + how + ")");
+                   "it in a probe process: " +
+                   how + ")");
 }
 
 static llvm::Expected<std::unique_ptr<llvm::Module>>

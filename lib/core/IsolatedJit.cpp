@@ -6,8 +6,8 @@
 // undefined symbols resolve against the executor's libc, libm and Kiln
 // runtime. No ORC platform: constructors and destructors of a program run
 // through the wrapper addIsolatedMain adds, atexit is the executor's own.
-#include "Executor.h"
 #include "IsolatedJit.h"
+#include "Executor.h"
 #include "kiln/core/Diagnostic.h"
 
 #include "LLVMHeaders.h"

@@ -55,8 +55,8 @@ Value *exitStatus(IRBuilder<> &b, Value *result, unsigned bits) {
   Type *i32 = b.getInt32Ty();
   if (bits == 0)
     return b.getInt32(0);
-  Value *wide = bits > 32 ? b.CreateTrunc(result, i32)
-                          : b.CreateZExt(result, i32);
+  Value *wide =
+      bits > 32 ? b.CreateTrunc(result, i32) : b.CreateZExt(result, i32);
   return b.CreateAnd(wide, b.getInt32(bits == 1 ? 1 : 0xff));
 }
 
@@ -64,9 +64,9 @@ Value *exitStatus(IRBuilder<> &b, Value *result, unsigned bits) {
 
 Error addIsolatedMain(Module &m, const MainSignature &signature) {
   GlobalValue *mainValue = m.getNamedValue("main");
-  auto *mainFn = mainValue ? dyn_cast_or_null<Function>(
-                                 mainValue->getAliaseeObject())
-                           : nullptr;
+  auto *mainFn = mainValue
+                     ? dyn_cast_or_null<Function>(mainValue->getAliaseeObject())
+                     : nullptr;
   if (!mainFn)
     return makeError("'main' function not found in '" +
                      m.getModuleIdentifier() + "'");
@@ -79,9 +79,9 @@ Error addIsolatedMain(Module &m, const MainSignature &signature) {
   std::vector<Function *> ctors = takeStructors(m, true);
   std::vector<Function *> dtors = takeStructors(m, false);
 
-  auto *start = Function::Create(FunctionType::get(i32, {i32, ptr}, false),
-                                 GlobalValue::ExternalLinkage,
-                                 kIsolatedMainName, m);
+  auto *start =
+      Function::Create(FunctionType::get(i32, {i32, ptr}, false),
+                       GlobalValue::ExternalLinkage, kIsolatedMainName, m);
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", start));
   if (!dtors.empty())
     b.CreateCall(m.getOrInsertFunction("atexit", i32, ptr),
@@ -92,8 +92,8 @@ Error addIsolatedMain(Module &m, const MainSignature &signature) {
   Value *envp = b.CreateLoad(ptr, m.getOrInsertGlobal("environ", ptr));
   Value *all[] = {start->getArg(0), start->getArg(1), envp};
   FunctionType *mainType = mainFn->getFunctionType();
-  Value *result = b.CreateCall(
-      mainType, mainValue, ArrayRef<Value *>(all, signature.params));
+  Value *result = b.CreateCall(mainType, mainValue,
+                               ArrayRef<Value *>(all, signature.params));
   b.CreateCall(m.getOrInsertFunction("exit", Type::getVoidTy(ctx), i32),
                {exitStatus(b, result, signature.returnBits)});
   b.CreateUnreachable();

@@ -81,7 +81,8 @@ void Jit::Impl::configure(LLJITBuilder &builder) {
         auto memory = detail::createCountingMemoryManager(Counters);
         if (!memory)
           return makeError("cannot create the JIT memory manager");
-        auto layer = std::make_unique<ObjectLinkingLayer>(es, std::move(memory));
+        auto layer =
+            std::make_unique<ObjectLinkingLayer>(es, std::move(memory));
         layer->addPlugin(std::make_unique<EHFrameRegistrationPlugin>(
             es, std::make_unique<jitlink::InProcessEHFrameRegistrar>()));
         if (Options.perfMap)
@@ -220,9 +221,9 @@ Error Jit::defineSymbols(
                      "host process");
   SymbolMap map;
   for (auto &[name, address] : symbols)
-    map[P->J->mangleAndIntern(name)] = {
-        ExecutorAddr::fromPtr(address),
-        JITSymbolFlags::Exported | JITSymbolFlags::Callable};
+    map[P->J->mangleAndIntern(name)] = {ExecutorAddr::fromPtr(address),
+                                        JITSymbolFlags::Exported |
+                                            JITSymbolFlags::Callable};
   return P->Host->define(absoluteSymbols(std::move(map)));
 }
 
@@ -240,8 +241,8 @@ Expected<ExecutorSymbolDef> Jit::lookup(StringRef name) {
       return makeError("symbol '" + name.str() + "' not found in the JIT");
     auto pos = message.find("Symbols not found: [ ");
     if (pos != std::string::npos)
-      return makeError("cannot link '" + name.str() +
-                       "': undefined symbols " + message.substr(pos + 19));
+      return makeError("cannot link '" + name.str() + "': undefined symbols " +
+                       message.substr(pos + 19));
     return makeError("cannot compile '" + name.str() + "': " + message);
   }
   return ExecutorSymbolDef(*address, JITSymbolFlags::Exported);
@@ -280,14 +281,11 @@ Expected<int32_t> Jit::callVoid(ExecutorAddr address) {
     return 0;
   }
   auto &epc = P->J->getExecutionSession().getExecutorProcessControl();
-  return P->Executor->guard([&]() -> Expected<int32_t> {
-    return epc.runAsVoidFunction(address);
-  });
+  return P->Executor->guard(
+      [&]() -> Expected<int32_t> { return epc.runAsVoidFunction(address); });
 }
 
-Error Jit::initialize() {
-  return P->J->initialize(P->J->getMainJITDylib());
-}
+Error Jit::initialize() { return P->J->initialize(P->J->getMainJITDylib()); }
 
 Error Jit::deinitialize() {
   return P->J->deinitialize(P->J->getMainJITDylib());

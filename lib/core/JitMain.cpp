@@ -61,10 +61,9 @@ llvm::Expected<MainSignature> checkMain(const llvm::Module &module) {
     if (!isPlainPointer(type->getParamType(i)))
       return refuse(i == 1 ? "argv must be ptr" : "envp must be ptr");
   llvm::Type *result = type->getReturnType();
-  signature.returnBits =
-      result->isVoidTy() ? 0
-      : result->isIntegerTy() ? result->getIntegerBitWidth()
-                              : 99;
+  signature.returnBits = result->isVoidTy()      ? 0
+                         : result->isIntegerTy() ? result->getIntegerBitWidth()
+                                                 : 99;
   unsigned bits = signature.returnBits;
   if (bits != 0 && bits != 1 && bits != 8 && bits != 16 && bits != 32 &&
       bits != 64)
@@ -95,19 +94,13 @@ int callMain(const MainSignature &signature, llvm::orc::ExecutorAddr address,
   argv.push_back(nullptr);
   int argc = int(storage.size());
   switch (signature.returnBits) {
-  case 0:
-    callAs<void>(address, argc, argv.data());
-    return 0;
+  case 0: callAs<void>(address, argc, argv.data()); return 0;
   case 1: // only the low bit of an i1 result is defined
     return callAs<uint8_t>(address, argc, argv.data()) & 1;
-  case 8:
-    return callAs<uint8_t>(address, argc, argv.data());
-  case 16:
-    return callAs<uint16_t>(address, argc, argv.data()) & 0xff;
-  case 64:
-    return int(callAs<uint64_t>(address, argc, argv.data()) & 0xff);
-  default:
-    return callAs<int>(address, argc, argv.data()) & 0xff;
+  case 8: return callAs<uint8_t>(address, argc, argv.data());
+  case 16: return callAs<uint16_t>(address, argc, argv.data()) & 0xff;
+  case 64: return int(callAs<uint64_t>(address, argc, argv.data()) & 0xff);
+  default: return callAs<int>(address, argc, argv.data()) & 0xff;
   }
 }
 

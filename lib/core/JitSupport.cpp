@@ -72,8 +72,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
   std::string object;
   {
     ScopedPhase phase(Timings, "codegen");
-    auto obj = emitToString(module, **tm, EmitKind::Object,
-                            Pipeline.vectorLibrary);
+    auto obj =
+        emitToString(module, **tm, EmitKind::Object, Pipeline.vectorLibrary);
     giveBack(Pipeline.level, std::move(*tm));
     if (!obj)
       return obj.takeError();
@@ -268,7 +268,8 @@ public:
       return llvm::Error::success();
     });
   }
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility &) override {
+  llvm::Error
+  notifyFailed(llvm::orc::MaterializationResponsibility &) override {
     return llvm::Error::success();
   }
   llvm::Error notifyRemovingResources(llvm::orc::JITDylib &,

@@ -88,9 +88,8 @@ llvm::Error linkObjects(const std::vector<std::string> &objects,
       return found.takeError();
     driver = *found;
   }
-  std::string runtime = options.runtimeLibrary.empty()
-                            ? defaultRuntimeLibrary()
-                            : options.runtimeLibrary;
+  std::string runtime = options.runtimeLibrary.empty() ? defaultRuntimeLibrary()
+                                                       : options.runtimeLibrary;
   if (runtime.empty() || !llvm::sys::fs::exists(runtime))
     return makeError("the Kiln runtime library (libkiln_rt.a) was not found" +
                      (runtime.empty() ? std::string() : " at " + runtime));

@@ -51,18 +51,12 @@ namespace {
 
 llvm::OptimizationLevel toLLVM(OptLevel level) {
   switch (level) {
-  case OptLevel::O0:
-    return llvm::OptimizationLevel::O0;
-  case OptLevel::O1:
-    return llvm::OptimizationLevel::O1;
-  case OptLevel::O2:
-    return llvm::OptimizationLevel::O2;
-  case OptLevel::O3:
-    return llvm::OptimizationLevel::O3;
-  case OptLevel::Os:
-    return llvm::OptimizationLevel::Os;
-  case OptLevel::Oz:
-    return llvm::OptimizationLevel::Oz;
+  case OptLevel::O0: return llvm::OptimizationLevel::O0;
+  case OptLevel::O1: return llvm::OptimizationLevel::O1;
+  case OptLevel::O2: return llvm::OptimizationLevel::O2;
+  case OptLevel::O3: return llvm::OptimizationLevel::O3;
+  case OptLevel::Os: return llvm::OptimizationLevel::Os;
+  case OptLevel::Oz: return llvm::OptimizationLevel::Oz;
   }
   llvm_unreachable("unknown OptLevel");
 }

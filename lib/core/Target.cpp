@@ -85,7 +85,8 @@ llvm::Error checkCpu(const std::string &triple, const std::string &cpu) {
   if (cpu.empty() || cpu == "generic")
     return llvm::Error::success();
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return makeError("unknown target triple '" + triple +
                      "' (run `kiln targets` for the supported ones)");
@@ -103,10 +104,9 @@ llvm::Error checkCpu(const std::string &triple, const std::string &cpu) {
   std::unique_ptr<llvm::MCSubtargetInfo> cpuSti(
       target->createMCSubtargetInfo(triple, cpu, ""));
   if (cpuSti && !cpuSti->checkFeatures("+" + width))
-    return makeError("CPU '" + cpu + "' is not a " +
-                     (parsed.isArch64Bit() ? "64" : "32") +
-                     "-bit CPU, so it cannot run code for target '" + triple +
-                     "'" + hint);
+    return makeError(
+        "CPU '" + cpu + "' is not a " + (parsed.isArch64Bit() ? "64" : "32") +
+        "-bit CPU, so it cannot run code for target '" + triple + "'" + hint);
   return llvm::Error::success();
 }
 
@@ -114,14 +114,16 @@ std::vector<std::string> listCpus(const std::string &triple) {
   initializeTargets();
   std::string error;
   std::string normal = llvm::Triple::normalize(triple);
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(normal, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(normal, error);
   std::vector<std::string> cpus;
   if (!target)
     return cpus;
   auto sti = defaultSubtarget(*target, normal);
   if (!sti)
     return cpus;
-  for (const llvm::SubtargetSubTypeKV &cpu : sti->getAllProcessorDescriptions()) {
+  for (const llvm::SubtargetSubTypeKV &cpu :
+       sti->getAllProcessorDescriptions()) {
     if (auto err = checkCpu(normal, cpu.Key))
       llvm::consumeError(std::move(err)); // a CPU of the wrong width
     else
@@ -156,14 +158,10 @@ llvm::Expected<TargetSpec> targetFromTriple(const std::string &triple,
 
 static llvm::CodeGenOptLevel codeGenLevel(OptLevel level) {
   switch (level) {
-  case OptLevel::O0:
-    return llvm::CodeGenOptLevel::None;
-  case OptLevel::O1:
-    return llvm::CodeGenOptLevel::Less;
-  case OptLevel::O3:
-    return llvm::CodeGenOptLevel::Aggressive;
-  default:
-    return llvm::CodeGenOptLevel::Default;
+  case OptLevel::O0: return llvm::CodeGenOptLevel::None;
+  case OptLevel::O1: return llvm::CodeGenOptLevel::Less;
+  case OptLevel::O3: return llvm::CodeGenOptLevel::Aggressive;
+  default: return llvm::CodeGenOptLevel::Default;
   }
 }
 
@@ -248,8 +246,8 @@ bool attributesOk(const TargetSpec &spec, llvm::StringRef cpu,
                   std::unique_ptr<AttributeChecker> &checker) {
   static auto *mutex = new std::mutex;
   static auto *known = new std::map<std::string, bool>;
-  std::string key = spec.triple + '\n' + cpu.str() + '\n' + tune.str() +
-                    '\n' + features.str();
+  std::string key = spec.triple + '\n' + cpu.str() + '\n' + tune.str() + '\n' +
+                    features.str();
   {
     std::lock_guard<std::mutex> lock(*mutex);
     auto it = known->find(key);

@@ -15,10 +15,8 @@ const char *label(const Diagnostic &d) {
     return d.kind == ErrorKind::Runtime || d.kind == ErrorKind::Timeout
                ? "runtime error"
                : "error";
-  case Severity::Warning:
-    return "warning";
-  case Severity::Note:
-    return "note";
+  case Severity::Warning: return "warning";
+  case Severity::Note: return "note";
   }
   return "error";
 }
@@ -47,7 +45,9 @@ std::string position(const Diagnostic &d) {
          std::to_string(d.loc.col ? d.loc.col : 1) + ": ";
 }
 
-bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // The source line as a terminal shows it and a caret under byte column
 // `col`. Control bytes show as '?' (a hostile file cannot drive the
@@ -125,8 +125,8 @@ std::string_view lineOf(std::string_view text, unsigned line) {
 std::string render(const Diagnostic &d, bool color) {
   Palette p = paletteFor(d.severity, color);
   std::string out = std::string(p.bold) + position(d) + p.reset + p.severity +
-                    label(d) + ":" + p.reset + " " + p.bold +
-                    d.message + p.reset;
+                    label(d) + ":" + p.reset + " " + p.bold + d.message +
+                    p.reset;
   if (d.loc.known() && !d.sourceLine.empty())
     out += caretLines(d.sourceLine, d.loc.col ? d.loc.col : 1, p);
   if (!d.detail.empty())

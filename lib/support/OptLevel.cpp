@@ -11,20 +11,13 @@ std::optional<OptLevel> parseOptLevel(std::string_view text) {
   if (text.size() != 1)
     return std::nullopt;
   switch (text[0]) {
-  case '0':
-    return OptLevel::O0;
-  case '1':
-    return OptLevel::O1;
-  case '2':
-    return OptLevel::O2;
-  case '3':
-    return OptLevel::O3;
-  case 's':
-    return OptLevel::Os;
-  case 'z':
-    return OptLevel::Oz;
-  default:
-    return std::nullopt;
+  case '0': return OptLevel::O0;
+  case '1': return OptLevel::O1;
+  case '2': return OptLevel::O2;
+  case '3': return OptLevel::O3;
+  case 's': return OptLevel::Os;
+  case 'z': return OptLevel::Oz;
+  default: return std::nullopt;
   }
 }
 
@@ -35,14 +28,10 @@ const char *optLevelName(OptLevel level) {
 
 unsigned optLevelNumber(OptLevel level) {
   switch (level) {
-  case OptLevel::O0:
-    return 0;
-  case OptLevel::O1:
-    return 1;
-  case OptLevel::O3:
-    return 3;
-  default:
-    return 2;
+  case OptLevel::O0: return 0;
+  case OptLevel::O1: return 1;
+  case OptLevel::O3: return 3;
+  default: return 2;
   }
 }
 

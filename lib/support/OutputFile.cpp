@@ -113,7 +113,8 @@ FileError writeReplacing(const OutputTarget &target, std::string_view data,
                          bool executable) {
   int fd = -1;
   std::string temp;
-  if (auto error = createUnique(target.resolved, fileMode(executable), fd, temp))
+  if (auto error =
+          createUnique(target.resolved, fileMode(executable), fd, temp))
     return "cannot write '" + target.path + "': " + *error;
   FileError error = writeAll(fd, data);
   if (::close(fd) != 0 && !error)

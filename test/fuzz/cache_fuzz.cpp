@@ -46,7 +46,8 @@ void writeAll(const std::string &path, const std::string &bytes) {
 }
 
 /// A genuine entry for `object`, then damaged as `how` and `where` say.
-std::string damagedEntry(const std::string &object, uint8_t how, uint32_t where) {
+std::string damagedEntry(const std::string &object, uint8_t how,
+                         uint32_t where) {
   std::string path;
   {
     CompileCache writer(directory());

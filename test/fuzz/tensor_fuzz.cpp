@@ -31,8 +31,8 @@ constexpr int64_t kLength = 4; ///< every array argument is 1-D, 4 elements
 /// Element i of a hostile test vector, stored as `type`.
 void store(DType type, void *at, int i) {
   static const double floats[kLength] = {-2.5, 0.0, 3e9, std::nan("")};
-  static const int64_t ints[kLength] = {std::numeric_limits<int64_t>::min(),
-                                        -1, 0, 7};
+  static const int64_t ints[kLength] = {std::numeric_limits<int64_t>::min(), -1,
+                                        0, 7};
   switch (type) {
   case DType::Bool: *static_cast<uint8_t *>(at) = uint8_t(i & 1); break;
   case DType::I32:
@@ -68,7 +68,8 @@ struct Output {
 bool sameElements(const Output &a, const Output &b, DType type) {
   unsigned width = dtypeSize(type);
   for (int64_t i = 0; i < kLength; ++i) {
-    const uint8_t *x = a.bytes.data() + i * width, *y = b.bytes.data() + i * width;
+    const uint8_t *x = a.bytes.data() + i * width,
+                  *y = b.bytes.data() + i * width;
     if (std::memcmp(x, y, width) == 0)
       continue;
     bool bothNaN = type == DType::F64
@@ -100,8 +101,8 @@ void evaluate(const Kernel &kernel) {
   Output eager(kernel.resultType), blocked(kernel.resultType);
   Scalar eagerResult, blockedResult;
   bool array = kernel.resultIsArray;
-  std::string e = evalEager(kernel, args, array ? &eager.view : nullptr,
-                            &eagerResult);
+  std::string e =
+      evalEager(kernel, args, array ? &eager.view : nullptr, &eagerResult);
   std::string b = evalBlocked(kernel, args, array ? &blocked.view : nullptr,
                               &blockedResult);
   if (e != b)

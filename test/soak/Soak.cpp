@@ -40,7 +40,7 @@ struct Options {
   /// KiB per 1,000 cycles of bytes in use by malloc: far less noisy than
   /// RSS (page-sized steps), so it catches small leaks RSS would hide.
   double heapLimit = 32;
-  bool leak = false;        ///< remove nothing (ir, tensor, faust only)
+  bool leak = false; ///< remove nothing (ir, tensor, faust only)
 };
 
 struct Sample {
@@ -93,10 +93,11 @@ Outcome report(const Part &part, const std::vector<Sample> &samples, int cycles,
   for (const Sample &s : samples)
     if (s.cycle <= warmup)
       atWarmup = &s;
-  std::printf("%s: RSS %.0f KiB at start, %.0f after warm-up (cycle %d), %.0f at "
-              "end (%d cycles, %.1f s, %.2f ms/cycle)\n",
-              part.name, samples.front().rssKiB, atWarmup->rssKiB, atWarmup->cycle,
-              samples.back().rssKiB, cycles, seconds, 1000 * seconds / cycles);
+  std::printf(
+      "%s: RSS %.0f KiB at start, %.0f after warm-up (cycle %d), %.0f at "
+      "end (%d cycles, %.1f s, %.2f ms/cycle)\n",
+      part.name, samples.front().rssKiB, atWarmup->rssKiB, atWarmup->cycle,
+      samples.back().rssKiB, cycles, seconds, 1000 * seconds / cycles);
   std::printf("%s: slope after warm-up, KiB per 1000 cycles: RSS %+.1f (limit "
               "%.0f), malloc heap %+.1f (limit %.0f)\n",
               part.name, rss, limit, heap, heapLimit);
@@ -104,11 +105,15 @@ Outcome report(const Part &part, const std::vector<Sample> &samples, int cycles,
   o.ran = true;
   o.withinLimit = rss <= limit && heap <= heapLimit;
   if (rss > limit)
-    std::printf("%s: FAIL: resident memory grows %.1f KiB per 1000 cycles after "
-                "warm-up (limit %.0f)\n", part.name, rss, limit);
+    std::printf(
+        "%s: FAIL: resident memory grows %.1f KiB per 1000 cycles after "
+        "warm-up (limit %.0f)\n",
+        part.name, rss, limit);
   if (heap > heapLimit)
-    std::printf("%s: FAIL: the malloc heap grows %.1f KiB per 1000 cycles after "
-                "warm-up (limit %.0f)\n", part.name, heap, heapLimit);
+    std::printf(
+        "%s: FAIL: the malloc heap grows %.1f KiB per 1000 cycles after "
+        "warm-up (limit %.0f)\n",
+        part.name, heap, heapLimit);
   std::fflush(stdout);
   return o;
 }
@@ -117,8 +122,8 @@ Outcome report(const Part &part, const std::vector<Sample> &samples, int cycles,
 std::string runCycles(const Cycle &cycle, int cycles, int every,
                       std::vector<Sample> &samples) {
   samples = {{0, rssKiB(), heapKiB()}};
-  std::printf("%8s %12s %12s\n%8d %12.0f %12.0f\n", "cycle", "rss KiB", "heap KiB",
-              0, samples[0].rssKiB, samples[0].heapKiB);
+  std::printf("%8s %12s %12s\n%8d %12.0f %12.0f\n", "cycle", "rss KiB",
+              "heap KiB", 0, samples[0].rssKiB, samples[0].heapKiB);
   for (int i = 1; i <= cycles; ++i) {
     if (std::string err = cycle(i); !err.empty())
       return "at cycle " + std::to_string(i) + ": " + err;
@@ -148,8 +153,9 @@ Outcome soak(const Part &part, int cycles, int every, const Options &o,
     error = "cannot create the engine: " + error;
   else
     error = runCycles(cycle, cycles, every, samples);
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   cycle = nullptr;
   while (!hold.objects.empty()) // units before the engine that made them
     hold.objects.pop_back();
@@ -166,11 +172,15 @@ bool parse(int argc, char **argv, Options &o) {
     const char *name;
     int *count;
     double *real;
-  } flags[] = {{"--ir", &o.ir, nullptr},           {"--relay", &o.relay, nullptr},
-               {"--relay-run", &o.relayRun, nullptr}, {"--tensor", &o.tensor, nullptr},
-               {"--faust", &o.faust, nullptr},     {"--every", &o.every, nullptr},
+  } flags[] = {{"--ir", &o.ir, nullptr},
+               {"--relay", &o.relay, nullptr},
+               {"--relay-run", &o.relayRun, nullptr},
+               {"--tensor", &o.tensor, nullptr},
+               {"--faust", &o.faust, nullptr},
+               {"--every", &o.every, nullptr},
                {"--faust-every", &o.faustEvery, nullptr},
-               {"--warmup", nullptr, &o.warmup},   {"--limit", nullptr, &o.limit},
+               {"--warmup", nullptr, &o.warmup},
+               {"--limit", nullptr, &o.limit},
                {"--faust-limit", nullptr, &o.faustLimit},
                {"--heap-limit", nullptr, &o.heapLimit}};
   for (int i = 1; i < argc; i += 2) {
@@ -186,8 +196,10 @@ bool parse(int argc, char **argv, Options &o) {
     char *end = nullptr;
     double value = i + 1 < argc ? std::strtod(argv[i + 1], &end) : 0;
     if (!flag || !end || *end || value < 0 || (flag->count && value > 1e8)) {
-      std::fprintf(stderr, "kiln_soak: bad option '%s' (see the head of "
-                           "test/soak/Soak.cpp)\n", argv[i]);
+      std::fprintf(stderr,
+                   "kiln_soak: bad option '%s' (see the head of "
+                   "test/soak/Soak.cpp)\n",
+                   argv[i]);
       return false;
     }
     if (flag->count)
@@ -212,15 +224,16 @@ int main(int argc, char **argv) {
     std::printf("kiln_soak: --leak skips the relay parts\n");
   if (o.leak)
     o.relay = o.relayRun = 0;
-  Outcome outcomes[] = {soak(irPart(), o.ir, o.every, o, o.limit),
-                        soak(relayPart(), o.relay, o.every, o, o.limit),
-                        soak(relayRunPart(), o.relayRun, o.every, o, o.limit),
-                        soak(tensorPart(), o.tensor, o.every, o, o.limit),
-                        soak(faustPart(), o.faust, o.faustEvery, o, o.faustLimit)};
+  Outcome outcomes[] = {
+      soak(irPart(), o.ir, o.every, o, o.limit),
+      soak(relayPart(), o.relay, o.every, o, o.limit),
+      soak(relayRunPart(), o.relayRun, o.every, o, o.limit),
+      soak(tensorPart(), o.tensor, o.every, o, o.limit),
+      soak(faustPart(), o.faust, o.faustEvery, o, o.faustLimit)};
   bool ok = true;
   for (const Outcome &out : outcomes)
     ok &= out.withinLimit;
-  std::printf("kiln_soak: %s\n", ok ? "memory flat after warm-up in every part"
-                                     : "FAILED");
+  std::printf("kiln_soak: %s\n",
+              ok ? "memory flat after warm-up in every part" : "FAILED");
   return ok ? 0 : 1;
 }

@@ -29,10 +29,10 @@ struct Part {
   std::function<Cycle(Hold &hold, std::string &error)> make;
 };
 
-Part irPart();        ///< LLVM IR modules on one core::Jit
-Part relayPart();     ///< Relay programs (syntax -> irgen) on one core::Jit
-Part relayRunPart();  ///< relay::run in JIT mode: an engine per run
-Part tensorPart();    ///< tensor kernels on one tensor::Engine
-Part faustPart();     ///< Faust factories + an instance from one Registry
+Part irPart();       ///< LLVM IR modules on one core::Jit
+Part relayPart();    ///< Relay programs (syntax -> irgen) on one core::Jit
+Part relayRunPart(); ///< relay::run in JIT mode: an engine per run
+Part tensorPart();   ///< tensor kernels on one tensor::Engine
+Part faustPart();    ///< Faust factories + an instance from one Registry
 
 } // namespace kiln::soak

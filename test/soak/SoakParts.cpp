@@ -51,7 +51,8 @@ std::string addCallRemove(core::Jit &jit, std::unique_ptr<llvm::Module> module,
                           const std::string &symbol, bool leak, Call call) {
   auto rt = jit.createTracker();
   if (auto err = jit.addModule(
-          llvm::orc::ThreadSafeModule(std::move(module), std::move(context)), rt))
+          llvm::orc::ThreadSafeModule(std::move(module), std::move(context)),
+          rt))
     return text(std::move(err));
   auto fn = jit.lookupAs<Fn>(symbol);
   std::string result = fn ? call(*fn) : text(fn.takeError());
@@ -66,9 +67,13 @@ std::string addCallRemove(core::Jit &jit, std::unique_ptr<llvm::Module> module,
 std::string irSource(int cycle) {
   std::string name = "soak_ir_" + std::to_string(cycle);
   return "declare double @sqrt(double)\n"
-         "define double @" + name + "(double %x) {\n"
+         "define double @" +
+         name +
+         "(double %x) {\n"
          "  %s = call double @sqrt(double %x)\n"
-         "  %m = fmul double %s, " + std::to_string(cycle) + ".0\n"
+         "  %m = fmul double %s, " +
+         std::to_string(cycle) +
+         ".0\n"
          "  %r = fadd double %m, 1.0\n"
          "  ret double %r\n}\n";
 }
@@ -123,7 +128,8 @@ Cycle makeRelay(Hold &hold, std::string &error) {
           arg.number = 10;
           fn(&arg, &ret);
           return ret.number == 45.0 * cycle
-                     ? "" : "relay f(10) returned " + std::to_string(ret.number);
+                     ? ""
+                     : "relay f(10) returned " + std::to_string(ret.number);
         });
   };
 }
@@ -134,7 +140,8 @@ Cycle makeRelayRun(Hold &, std::string &) {
     options.mode = relay::Mode::Jit;
     options.cache = false;
     std::string source = relaySource(cycle) + "let r = f(10)\n";
-    if (kiln::Status status = relay::run("soak.relay", source, options); !status)
+    if (kiln::Status status = relay::run("soak.relay", source, options);
+        !status)
       return "relay::run failed: " + kiln::render(status.diagnostics());
     return "";
   };
@@ -143,23 +150,26 @@ Cycle makeRelayRun(Hold &, std::string &) {
 /// Alternately an elementwise kernel and a reduction (combine/finish too).
 std::string tensorSource(int cycle) {
   std::string c = std::to_string(cycle);
-  return cycle % 2 ? "kernel soak(a: f32[], b: f32[]) -> f32 = sum(a * b) + " + c
-                   : "kernel soak(a: f32[], b: f32[]) -> f32[] = a * b + " + c;
+  return cycle % 2
+             ? "kernel soak(a: f32[], b: f32[]) -> f32 = sum(a * b) + " + c
+             : "kernel soak(a: f32[], b: f32[]) -> f32[] = a * b + " + c;
 }
 
 std::string callTensor(const tensor::CompiledKernel &kernel, int cycle) {
   std::vector<float> a(16, 2.0f), b(16, 3.0f), out(16, 0.0f);
   using tensor::ArrayView, tensor::Arg, tensor::DType;
-  std::vector<Arg> args = {Arg::of(ArrayView::contiguous(a.data(), DType::F32, {16})),
-                           Arg::of(ArrayView::contiguous(b.data(), DType::F32, {16}))};
+  std::vector<Arg> args = {
+      Arg::of(ArrayView::contiguous(a.data(), DType::F32, {16})),
+      Arg::of(ArrayView::contiguous(b.data(), DType::F32, {16}))};
   ArrayView o = ArrayView::contiguous(out.data(), DType::F32, {16});
   tensor::Scalar r;
   bool reduce = cycle % 2;
   if (kiln::Status ran = kernel.run(args, reduce ? nullptr : &o, &r); !ran)
     return kiln::render(ran.diagnostics());
   double got = reduce ? r.f : out[15], want = (reduce ? 96.0 : 6.0) + cycle;
-  return std::fabs(got - want) <= 1e-6 * want ? ""
-                                              : "kernel returned " + std::to_string(got);
+  return std::fabs(got - want) <= 1e-6 * want
+             ? ""
+             : "kernel returned " + std::to_string(got);
 }
 
 Cycle makeTensor(Hold &hold, std::string &error) {
@@ -227,7 +237,8 @@ Part irPart() {
           makeIr};
 }
 Part relayPart() {
-  return {"relay", "Relay program (parse, sema, irgen) on one core::Jit, O2, no cache",
+  return {"relay",
+          "Relay program (parse, sema, irgen) on one core::Jit, O2, no cache",
           makeRelay};
 }
 Part relayRunPart() {
@@ -239,7 +250,8 @@ Part tensorPart() {
           makeTensor};
 }
 Part faustPart() {
-  return {"faust", "Faust factory + instance + compute from one Registry, cache off",
+  return {"faust",
+          "Faust factory + instance + compute from one Registry, cache off",
           makeFaust};
 }
 

@@ -12,7 +12,9 @@
 #include <string.h>
 
 /* Element i of parameter p, as `kiln tensor run` generates it. */
-static int64_t hash(int64_t i, int64_t p) { return (i * 7919 + p * 104729) % 1000; }
+static int64_t hash(int64_t i, int64_t p) {
+  return (i * 7919 + p * 104729) % 1000;
+}
 
 static kiln_tensor_array vec(void *data, int dtype, int64_t n) {
   kiln_tensor_array a;
@@ -130,14 +132,17 @@ int main(int argc, char **argv) {
   for (int64_t i = 0; i < n; ++i)
     ints[i] = (int32_t)(1 + hash(i, 0) % 100);
 
-  kiln_tensor_array va = vec(a, KILN_TENSOR_F32, n), vb = vec(b, KILN_TENSOR_F32, n);
-  kiln_tensor_array vc = vec(c, KILN_TENSOR_F32, n), vo = vec(out, KILN_TENSOR_F32, n);
+  kiln_tensor_array va = vec(a, KILN_TENSOR_F32, n),
+                    vb = vec(b, KILN_TENSOR_F32, n);
+  kiln_tensor_array vc = vec(c, KILN_TENSOR_F32, n),
+                    vo = vec(out, KILN_TENSOR_F32, n);
   check(fma_relu(&va, &vb, &vc, 1.25f, &vo), "fma_relu");
   for (int64_t i = 0; i < n; ++i)
     sum += out[i];
   printf("kernel fma_relu n %lld: checksum %.17g\n", (long long)n, sum);
 
-  kiln_tensor_array vx = vec(x, KILN_TENSOR_F64, n), vy = vec(y, KILN_TENSOR_F64, n);
+  kiln_tensor_array vx = vec(x, KILN_TENSOR_F64, n),
+                    vy = vec(y, KILN_TENSOR_F64, n);
   check(dot(&vx, &vy, &result), "dot");
   printf("kernel dot n %lld: checksum %.17g\n", (long long)n, result);
 
@@ -149,22 +154,31 @@ int main(int argc, char **argv) {
 
   kiln_tensor_array vi = vec(ints, KILN_TENSOR_I32, n);
   check(count_big(&vi, 3, &count), "count_big");
-  printf("kernel count_big n %lld: checksum %lld\n", (long long)n, (long long)count);
+  printf("kernel count_big n %lld: checksum %lld\n", (long long)n,
+         (long long)count);
 
   /* Rejected calls: an error code, a clear message, the output untouched. */
   if (n > 1) {
     kiln_tensor_array shorter = vec(b, KILN_TENSOR_F32, n - 1);
     out[0] = -7.0f;
     int rc = fma_relu(&va, &shorter, &vc, 1.0f, &vo);
-    printf("shape mismatch: rc %d, out[0] %g: %s\n", rc, out[0], kernels_last_error());
+    printf("shape mismatch: rc %d, out[0] %g: %s\n", rc, out[0],
+           kernels_last_error());
     kiln_tensor_array wrong = vec(x, KILN_TENSOR_F64, n);
     rc = fma_relu(&va, &wrong, &vc, 1.0f, &vo);
-    printf("dtype mismatch: rc %d, out[0] %g: %s\n", rc, out[0], kernels_last_error());
+    printf("dtype mismatch: rc %d, out[0] %g: %s\n", rc, out[0],
+           kernels_last_error());
   }
   if (n > 1)
     fastPathChecks(n, &va, &vb, &vc, out);
   if (n > 1)
     threadChecks(n, &va, out);
-  free(a); free(b); free(c); free(out); free(x); free(y); free(ints);
+  free(a);
+  free(b);
+  free(c);
+  free(out);
+  free(x);
+  free(y);
+  free(ints);
   return 0;
 }

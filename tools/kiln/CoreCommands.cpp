@@ -36,7 +36,8 @@ void timedOut(double seconds) {
 int runIR(const RunOptions &opts) {
   if (!opts.target.empty() || !opts.cpu.empty())
     return fail("`kiln run` compiles for the host; --target and --cpu are "
-                "for `kiln compile`", 2);
+                "for `kiln compile`",
+                2);
   if (!opts.isolate && (opts.memoryLimit || opts.cpuLimit))
     return fail("--memory-limit and --cpu-limit need --isolate", 2);
   core::PhaseTimings timings;
@@ -104,19 +105,20 @@ llvm::Expected<core::TargetSpec> targetOf(const CompileOptions &opts) {
 
 int compileIR(const CompileOptions &opts, core::IROutput kind) {
   const std::string &file = opts.files[0];
-  std::string output = opts.output.empty()
-                           ? core::defaultOutputFor(file, kind)
-                           : opts.output;
+  std::string output =
+      opts.output.empty() ? core::defaultOutputFor(file, kind) : opts.output;
   if (auto error = checkOutput(output, {file}))
     return fail(*error);
   auto target = targetOf(opts);
   if (!target)
     return failWith(core::renderError(target.takeError()));
-  bool links = kind == core::IROutput::Executable ||
-               kind == core::IROutput::Shared;
+  bool links =
+      kind == core::IROutput::Executable || kind == core::IROutput::Shared;
   if (links && !target->isHost && target->triple != core::hostTarget().triple)
-    return fail("--emit=" + opts.emit + " links for the host only; use "
-                "--emit=obj for '" + target->triple + "' and link it there");
+    return fail("--emit=" + opts.emit +
+                " links for the host only; use "
+                "--emit=obj for '" +
+                target->triple + "' and link it there");
   core::PhaseTimings timings;
   core::CompileIROptions compile;
   compile.kind = kind;
@@ -146,7 +148,8 @@ int compileCommand(const Args &args) {
       ->type_name("KIND");
   addString(*app, "--target", opts.target, "the target triple (default: host)")
       ->type_name("TRIPLE");
-  addString(*app, "--cpu", opts.cpu, "the CPU (`kiln targets TRIPLE` lists them)")
+  addString(*app, "--cpu", opts.cpu,
+            "the CPU (`kiln targets TRIPLE` lists them)")
       ->type_name("CPU");
   addString(*app, "-o", opts.output, "the output file")->type_name("OUT");
   app->add_option("FILE", opts.files, "FILE.ll or FILE.bc")->type_name("");
@@ -157,7 +160,8 @@ int compileCommand(const Args &args) {
   auto kind = core::parseIROutput(opts.emit);
   if (!kind)
     return fail("unknown --emit kind '" + opts.emit +
-                    "' (use obj, asm, bc, ll, exe or shared)", 2);
+                    "' (use obj, asm, bc, ll, exe or shared)",
+                2);
   return compileIR(opts, *kind);
 }
 
@@ -166,10 +170,10 @@ int listCpus(const std::string &triple) {
   auto spec = core::targetFromTriple(triple);
   if (!spec)
     return failWith(core::renderError(spec.takeError()));
-  fmt::print("CPUs for {} (--cpu NAME; 'generic' always works{}):\n",
-             spec->triple,
-             spec->triple == core::hostTarget().triple
-                 ? ", 'native' is this machine's" : "");
+  fmt::print(
+      "CPUs for {} (--cpu NAME; 'generic' always works{}):\n", spec->triple,
+      spec->triple == core::hostTarget().triple ? ", 'native' is this machine's"
+                                                : "");
   std::string line = " ";
   for (const std::string &cpu : core::listCpus(spec->triple)) {
     if (line.size() + cpu.size() > 78) {
@@ -184,9 +188,9 @@ int listCpus(const std::string &triple) {
 
 int targetsCommand(const Args &args) {
   std::vector<std::string> triples;
-  auto app = makeApp("kiln targets",
-                     "list the host and the registered LLVM targets",
-                     "With a triple, lists the CPU names --cpu accepts for it.");
+  auto app =
+      makeApp("kiln targets", "list the host and the registered LLVM targets",
+              "With a triple, lists the CPU names --cpu accepts for it.");
   app->add_option("TRIPLE", triples, "a target triple")->type_name("");
   if (auto done = parseArgs(*app, args, "kiln targets --help"))
     return *done;

@@ -34,9 +34,10 @@ struct FaustCli {
   int reps = 7;
   int factories = 1; ///< bench --factories N: N creations, 2..N timed as warm
   kiln::OptLevel level = kiln::OptLevel::O3; ///< -O0..-O4, -Os, -Oz
-  unsigned compileThreads = 0; ///< --compile-threads N (0: the library's choice)
+  unsigned compileThreads =
+      0; ///< --compile-threads N (0: the library's choice)
   bool isDouble = false, vec = false, autoVec = false, time = false;
-  bool cache = true; ///< --no-cache; info and render only
+  bool cache = true;                     ///< --no-cache; info and render only
   core::PhaseTimings *timings = nullptr; ///< with --time
   std::vector<std::pair<std::string, double>> sets;
   std::vector<std::string> extra; ///< after `--`: faust arguments
@@ -47,7 +48,8 @@ ValueParser countInto(const std::string &flag, int &out) {
   return [flag, &out](const std::string &v) {
     int64_t n = 0;
     if (!parseCount(v, n) || n < 1 || n > 1000)
-      return std::optional<std::string>(flag + " needs an integer in [1, 1000]");
+      return std::optional<std::string>(flag +
+                                        " needs an integer in [1, 1000]");
     out = int(n);
     return std::optional<std::string>();
   };
@@ -57,7 +59,8 @@ ValueParser secondsInto(double &out) {
   return [&out](const std::string &v) {
     auto seconds = parseSeconds(v);
     if (!seconds)
-      return std::optional<std::string>("--seconds needs a positive, finite number");
+      return std::optional<std::string>(
+          "--seconds needs a positive, finite number");
     out = *seconds;
     return std::optional<std::string>();
   };
@@ -68,8 +71,10 @@ ValueParser setInto(FaustCli &cli) {
   return [&cli](const std::string &v) -> std::optional<std::string> {
     size_t eq = v.find('=');
     char *end = nullptr;
-    double n = eq == std::string::npos ? 0 : std::strtod(v.c_str() + eq + 1, &end);
-    if (eq == std::string::npos || eq + 1 == v.size() || *end || !std::isfinite(n))
+    double n =
+        eq == std::string::npos ? 0 : std::strtod(v.c_str() + eq + 1, &end);
+    if (eq == std::string::npos || eq + 1 == v.size() || *end ||
+        !std::isfinite(n))
       return "--set needs /path=value with a finite value, not '" + v + "'";
     cli.sets.emplace_back(v.substr(0, eq), n);
     return std::nullopt;
@@ -80,10 +85,11 @@ ValueParser setInto(FaustCli &cli) {
 CLI::App *addSubcommand(CLI::App &app, const std::string &name,
                         const std::string &help, FaustCli &cli) {
   CLI::App *sub = app.add_subcommand(name, help);
-  addValue(*sub, "-O", "optimisation level (default -O3; libfaust's -O4 is -O3)",
+  addValue(*sub, "-O",
+           "optimisation level (default -O3; libfaust's -O4 is -O3)",
            [&cli](const std::string &v) -> std::optional<std::string> {
-             auto level = v.size() == 1 ? faust::parseFaustOptLevel(v)
-                                        : std::nullopt;
+             auto level =
+                 v.size() == 1 ? faust::parseFaustOptLevel(v) : std::nullopt;
              if (!level)
                return "unknown optimisation level '-O" + v +
                       "' (use -O0..-O4, -Os or -Oz)";
@@ -94,14 +100,15 @@ CLI::App *addSubcommand(CLI::App &app, const std::string &name,
   addFlag(*sub, "--double", cli.isDouble, "compute in double precision");
   addFlag(*sub, "--vec", cli.vec, "faust -vec: the vector code generator");
   addFlag(*sub, "--time", cli.time, "print the phase times on stderr");
-  addValue(*sub, "--compile-threads",
-           "1 or 2 (default: 2 on a multi-core machine)",
-           [&cli](const std::string &v) {
-             if (v != "1" && v != "2")
-               return std::optional<std::string>("--compile-threads needs 1 or 2");
-             cli.compileThreads = unsigned(v[0] - '0');
-             return std::optional<std::string>();
-           })->type_name("N");
+  addValue(
+      *sub, "--compile-threads", "1 or 2 (default: 2 on a multi-core machine)",
+      [&cli](const std::string &v) {
+        if (v != "1" && v != "2")
+          return std::optional<std::string>("--compile-threads needs 1 or 2");
+        cli.compileThreads = unsigned(v[0] - '0');
+        return std::optional<std::string>();
+      })
+      ->type_name("N");
   addFlag(*sub, "--no-cache", cli.cache,
           "info/render: do not reuse factories from $KILN_CACHE_DIR", false);
   addString(*sub, "--faust", cli.faust,
@@ -116,7 +123,8 @@ std::unique_ptr<CLI::App> makeFaustApp(FaustCli &cli) {
                      "Faust compiler arguments go after `--`.");
   addSubcommand(*app, "info", "inputs, outputs, parameters, metadata", cli);
   CLI::App *render = addSubcommand(*app, "render", "render to a WAV file", cli);
-  addString(*render, "-o", cli.output, "the WAV file (needed)")->type_name("OUT.wav");
+  addString(*render, "-o", cli.output, "the WAV file (needed)")
+      ->type_name("OUT.wav");
   addValue(*render, "--seconds", "length (default 2)", secondsInto(cli.seconds))
       ->type_name("S");
   addString(*render, "--in", cli.in, "input WAV (default: a test signal)")
@@ -126,17 +134,21 @@ std::unique_ptr<CLI::App> makeFaustApp(FaustCli &cli) {
   CLI::App *compile = addSubcommand(*app, "compile", "write code", cli);
   addString(*compile, "--emit", cli.emit, "obj (default), ll, bc or machine")
       ->type_name("KIND");
-  addString(*compile, "--target", cli.target, "LLVM triple[:cpu] (default: host)")
+  addString(*compile, "--target", cli.target,
+            "LLVM triple[:cpu] (default: host)")
       ->type_name("T");
   addString(*compile, "-o", cli.output, "the output file")->type_name("OUT");
   CLI::App *bench = addSubcommand(*app, "bench", "time the DSP", cli);
   addValue(*bench, "--seconds", "length of each run (default 1)",
-           secondsInto(cli.seconds))->type_name("S");
+           secondsInto(cli.seconds))
+      ->type_name("S");
   addValue(*bench, "--reps", "runs (default 7)", countInto("--reps", cli.reps))
       ->type_name("R");
-  addFlag(*bench, "--auto-vec", cli.autoVec, "try --vec and scalar, keep the faster");
+  addFlag(*bench, "--auto-vec", cli.autoVec,
+          "try --vec and scalar, keep the faster");
   addValue(*bench, "--factories", "creations, 2..N timed as warm",
-           countInto("--factories", cli.factories))->type_name("N");
+           countInto("--factories", cli.factories))
+      ->type_name("N");
   return app;
 }
 
@@ -149,7 +161,8 @@ int parseFaustArgs(const Args &args, FaustCli &cli) {
   if (!args.empty() && !args[0].starts_with("-") &&
       std::find(subs.begin(), subs.end(), args[0]) == subs.end())
     return fail("unknown `kiln faust` subcommand '" + args[0] +
-                    "' (use info, render, compile or bench)", 2);
+                    "' (use info, render, compile or bench)",
+                2);
   auto dash = std::find(args.begin(), args.end(), "--");
   cli.extra.assign(dash == args.end() ? dash : dash + 1, args.end());
   auto app = makeFaustApp(cli);
@@ -158,7 +171,9 @@ int parseFaustArgs(const Args &args, FaustCli &cli) {
     return *done;
   if (app->get_subcommands().empty())
     return fail("`kiln faust` needs a subcommand: info, render, compile or "
-                "bench" + see, 2);
+                "bench" +
+                    see,
+                2);
   cli.sub = app->get_subcommands()[0]->get_name();
   if (cli.input.empty())
     return fail("`kiln faust " + cli.sub + "` needs a .dsp file" + see, 2);
@@ -177,8 +192,10 @@ faust::FactoryOptions factoryOptions(const FaustCli &cli, bool vec) {
   o.faustPath = cli.faust;
   o.timings = cli.timings;
   // compile --emit=obj writes one object: compile the module whole.
-  o.compileThreads = cli.sub == "compile" && (cli.emit.empty() || cli.emit == "obj")
-                         ? 1 : cli.compileThreads;
+  o.compileThreads =
+      cli.sub == "compile" && (cli.emit.empty() || cli.emit == "obj")
+          ? 1
+          : cli.compileThreads;
   // compile needs the bitcode a cached factory lacks; bench times the build.
   o.cache = cli.cache && (cli.sub == "info" || cli.sub == "render");
   return o;
@@ -199,8 +216,8 @@ faust::Registry::Result makeFactory(faust::Registry &registry,
 }
 
 /// A DSP instance of the file (it keeps its factory alive).
-kiln::Expected<std::unique_ptr<faust::Dsp>> makeInstance(faust::Registry &registry,
-                                                         const FaustCli &cli) {
+kiln::Expected<std::unique_ptr<faust::Dsp>>
+makeInstance(faust::Registry &registry, const FaustCli &cli) {
   auto factory = makeFactory(registry, cli, cli.vec);
   if (!factory)
     return factory.takeDiagnostics();
@@ -240,7 +257,8 @@ int faustRender(const FaustCli &cli) {
   if (!instance)
     return reportError(instance.diagnostics());
   faust::Dsp *dsp = instance->get();
-  if (kiln::Status renderable = host::checkRenderable(*dsp, cli.input); !renderable)
+  if (kiln::Status renderable = host::checkRenderable(*dsp, cli.input);
+      !renderable)
     return reportError(renderable.diagnostics());
   Diagnostics warnings;
   host::Soundfiles sounds(*dsp, cli.input, cli.isDouble, warnings);
@@ -250,8 +268,9 @@ int faustRender(const FaustCli &cli) {
     if (!dsp->setParamValue(path, FAUSTFLOAT(value)))
       return fail("'" + cli.input + "' has no parameter '" + path + "'" +
                   " (see `kiln faust info " + cli.input + "`)");
-  kiln::Status rendered = host::renderToWav(
-      *dsp, {cli.input, cli.in, cli.output, cli.seconds > 0 ? cli.seconds : 2.0});
+  kiln::Status rendered =
+      host::renderToWav(*dsp, {cli.input, cli.in, cli.output,
+                               cli.seconds > 0 ? cli.seconds : 2.0});
   return rendered ? 0 : reportError(rendered.diagnostics());
 }
 
@@ -259,9 +278,10 @@ int faustCompile(const FaustCli &cli) {
   std::string emit = cli.emit.empty() ? "obj" : cli.emit;
   const char *ext = host::emitExtension(emit);
   if (!ext)
-    return fail("unknown --emit '" + emit + "' (use obj, ll, bc or machine)", 2);
-  std::string out = cli.output.empty() ? host::codeFileFor(cli.input, ext)
-                                       : cli.output;
+    return fail("unknown --emit '" + emit + "' (use obj, ll, bc or machine)",
+                2);
+  std::string out =
+      cli.output.empty() ? host::codeFileFor(cli.input, ext) : cli.output;
   if (auto error = checkOutput(out, {cli.input}))
     return fail(*error);
   faust::Registry registry;
@@ -278,7 +298,8 @@ constexpr double kMaxBenchSeconds = 3600;
 int faustBench(const FaustCli &cli) {
   if (cli.seconds > kMaxBenchSeconds)
     return fail(fmt::format("`kiln faust bench` runs at most --seconds {:.0f}",
-                            kMaxBenchSeconds), 2);
+                            kMaxBenchSeconds),
+                2);
   host::BenchJob job{cli.input, factoryOptions(cli, false),
                      cli.autoVec ? std::vector<bool>{false, true}
                                  : std::vector<bool>{cli.vec},
@@ -286,11 +307,14 @@ int faustBench(const FaustCli &cli) {
   kiln::Expected<host::BenchReport> r = host::benchFile(job);
   if (!r)
     return reportError(r.diagnostics());
-  fmt::print("factory-ms: {:.3f}\nns-per-frame: {:.3f} (min {:.3f}, max {:.3f})\n"
-             "mode: {}\n", r->factoryMs, r->compute.nsPerFrame, r->compute.minNs,
-             r->compute.maxNs, r->vec ? "vec" : "scalar");
+  fmt::print(
+      "factory-ms: {:.3f}\nns-per-frame: {:.3f} (min {:.3f}, max {:.3f})\n"
+      "mode: {}\n",
+      r->factoryMs, r->compute.nsPerFrame, r->compute.minNs, r->compute.maxNs,
+      r->vec ? "vec" : "scalar");
   if (cli.factories > 1) {
-    kiln::Expected<double> warm = host::warmFactoryMs(job, r->vec, cli.factories - 1);
+    kiln::Expected<double> warm =
+        host::warmFactoryMs(job, r->vec, cli.factories - 1);
     if (!warm)
       return reportError(warm.diagnostics());
     fmt::print("factory-warm-ms: {:.3f}\n", *warm);

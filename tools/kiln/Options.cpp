@@ -121,8 +121,8 @@ CLI::Option *addValue(CLI::App &app, const std::string &name,
       ->type_name("V");
 }
 
-CLI::Option *addString(CLI::App &app, const std::string &name,
-                       std::string &out, const std::string &help) {
+CLI::Option *addString(CLI::App &app, const std::string &name, std::string &out,
+                       const std::string &help) {
   return addValue(app, name, help, [&out](const std::string &value) {
     out = value;
     return std::optional<std::string>();
@@ -131,7 +131,8 @@ CLI::Option *addString(CLI::App &app, const std::string &name,
 
 CLI::Option *addFlag(CLI::App &app, const std::string &name, bool &out,
                      const std::string &help, bool value) {
-  return app.add_flag_callback(name, [&out, value] { out = value; }, help);
+  return app.add_flag_callback(
+      name, [&out, value] { out = value; }, help);
 }
 
 CLI::Option *addOptLevel(CLI::App &app, OptLevel &out,
@@ -190,7 +191,8 @@ template <typename T>
 CLI::Option *addNumber(CLI::App &app, const std::string &name,
                        const std::string &help, const std::string &need,
                        bool (*valid)(double), T &out) {
-  auto parse = [=, &out](const std::string &value) -> std::optional<std::string> {
+  auto parse = [=,
+                &out](const std::string &value) -> std::optional<std::string> {
     char *end = nullptr;
     double number = std::strtod(value.c_str(), &end);
     if (*end != '\0' || !valid(number))
@@ -202,19 +204,21 @@ CLI::Option *addNumber(CLI::App &app, const std::string &name,
 }
 
 void addTimeout(CLI::App &app, double &out) {
-  addNumber(app, "--timeout", "end the run after S seconds (status 1)",
-            "a positive number of seconds", [](double s) { return s > 0; }, out)
+  addNumber(
+      app, "--timeout", "end the run after S seconds (status 1)",
+      "a positive number of seconds", [](double s) { return s > 0; }, out)
       ->type_name("S");
 }
 
 void addMaxDepth(CLI::App &app, int &out) {
   // Past INT_MAX is refused before the (then undefined) cast.
-  addNumber(app, "--max-depth", "deepest call chain (default 10000)",
-            "a positive integer (at most 2147483647)",
-            [](double n) {
-              return n > 0 && n <= 2147483647.0 && n == double(int(n));
-            },
-            out)
+  addNumber(
+      app, "--max-depth", "deepest call chain (default 10000)",
+      "a positive integer (at most 2147483647)",
+      [](double n) {
+        return n > 0 && n <= 2147483647.0 && n == double(int(n));
+      },
+      out)
       ->type_name("N");
 }
 
@@ -240,12 +244,14 @@ static void addIsolateFlags(CLI::App &app, RunOptions &opts) {
   addFlag(app, "--isolate", opts.isolate,
           "run the code in a kiln-executor process: a crash, a limit or the "
           "timeout there is one error line here");
-  addValue(app, "--memory-limit", "address space of that process (512M, 2G)",
-           [&opts](const std::string &v) { return parseSize(v, opts.memoryLimit); })
+  addValue(
+      app, "--memory-limit", "address space of that process (512M, 2G)",
+      [&opts](const std::string &v) { return parseSize(v, opts.memoryLimit); })
       ->type_name("SIZE");
-  addNumber(app, "--cpu-limit", "CPU seconds of that process",
-            "a positive number of seconds (at most 1e9)",
-            [](double s) { return s > 0 && s <= 1e9; }, opts.cpuLimit)
+  addNumber(
+      app, "--cpu-limit", "CPU seconds of that process",
+      "a positive number of seconds (at most 1e9)",
+      [](double s) { return s > 0 && s <= 1e9; }, opts.cpuLimit)
       ->type_name("S");
 }
 

@@ -45,14 +45,13 @@ using ValueParser =
 /// "option 'NAME' needs a value".
 CLI::Option *addValue(CLI::App &app, const std::string &name,
                       const std::string &help, ValueParser parse);
-CLI::Option *addString(CLI::App &app, const std::string &name,
-                       std::string &out, const std::string &help);
+CLI::Option *addString(CLI::App &app, const std::string &name, std::string &out,
+                       const std::string &help);
 /// A flag without a value that sets `out` to `value`.
 CLI::Option *addFlag(CLI::App &app, const std::string &name, bool &out,
                      const std::string &help, bool value = true);
 /// -O0..-O3, -Os, -Oz into `out`.
-CLI::Option *addOptLevel(CLI::App &app, OptLevel &out,
-                         const std::string &help);
+CLI::Option *addOptLevel(CLI::App &app, OptLevel &out, const std::string &help);
 
 /// A whole number written 1000000 or 1e6 (no hex, fraction, inf or nan);
 /// beyond int64_t it saturates, so range checks after it refuse it.
@@ -77,16 +76,16 @@ void addMaxDepth(CLI::App &app, int &out);
 /// `kiln run`: IR and bitcode like lli, .relay files through Relay.
 struct RunOptions {
   CompileFlags compile;
-  double timeout = 0;        ///< --timeout SECONDS
-  int maxDepth = 10000;      ///< --max-depth N (Relay)
-  bool guards = true;        ///< --no-guards (Relay, for measurements)
-  bool cache = true;         ///< --no-cache
-  std::string mode;          ///< --mode=interp|jit|auto (Relay)
-  bool stats = false;        ///< --stats (Relay)
-  bool isolate = false;      ///< --isolate: run in kiln-executor
-  uint64_t memoryLimit = 0;  ///< --memory-limit SIZE (with --isolate)
-  double cpuLimit = 0;       ///< --cpu-limit SECONDS (with --isolate)
-  std::string target, cpu;   ///< refused: they are for `kiln compile`
+  double timeout = 0;             ///< --timeout SECONDS
+  int maxDepth = 10000;           ///< --max-depth N (Relay)
+  bool guards = true;             ///< --no-guards (Relay, for measurements)
+  bool cache = true;              ///< --no-cache
+  std::string mode;               ///< --mode=interp|jit|auto (Relay)
+  bool stats = false;             ///< --stats (Relay)
+  bool isolate = false;           ///< --isolate: run in kiln-executor
+  uint64_t memoryLimit = 0;       ///< --memory-limit SIZE (with --isolate)
+  double cpuLimit = 0;            ///< --cpu-limit SECONDS (with --isolate)
+  std::string target, cpu;        ///< refused: they are for `kiln compile`
   std::vector<std::string> files; ///< the input (Relay: all positionals)
   std::vector<std::string> args;  ///< after the input: main's argv (IR)
 };

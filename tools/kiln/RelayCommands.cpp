@@ -38,10 +38,12 @@ int runRelay(const RunOptions &opts) {
   if (const char *osr = std::getenv("KILN_OSR_THRESHOLD"); // a testing knob
       osr && *osr && !relay::setDeterministicOsr(options, osr))
     return fail("KILN_OSR_THRESHOLD must be a count of loop iterations, not '" +
-                    std::string(osr) + "'", 2);
+                    std::string(osr) + "'",
+                2);
   if (opts.isolate && opts.mode == "interp")
     return fail("--isolate runs compiled code; it does not combine with "
-                "--mode=interp", 2);
+                "--mode=interp",
+                2);
   const core::PhaseTimings *table = opts.compile.time ? &timings : nullptr;
   if (opts.isolate) { // compiled as for `kiln build`, run in kiln-executor
     auto status = relay::runIsolated(file, source, options,
@@ -69,15 +71,18 @@ std::unique_ptr<CLI::App> makeBuildApp(BuildFlags &opts) {
   auto app = makeApp(
       "kiln build",
       "compile a .relay program to an executable (or obj/asm/ll/bc/tokens/ast)",
-      "The executable needs no LLVM at run time; KILN_TIMEOUT=S limits its run.");
+      "The executable needs no LLVM at run time; KILN_TIMEOUT=S limits its "
+      "run.");
   addOptLevel(*app, opts.options.level, "optimisation level (default -O2)");
   addFlag(*app, "--time", opts.time, "print the phase times on stderr");
   addString(*app, "--emit", opts.emit,
-            "exe (default), obj, asm, ll, bc, tokens or ast")->type_name("KIND");
+            "exe (default), obj, asm, ll, bc, tokens or ast")
+      ->type_name("KIND");
   addString(*app, "-o", opts.output, "the output (tokens, ast: default stdout)")
       ->type_name("OUT");
   addString(*app, "--target", opts.options.target,
-            "the target triple (default: host)")->type_name("TRIPLE");
+            "the target triple (default: host)")
+      ->type_name("TRIPLE");
   addTimeout(*app, opts.options.timeoutSeconds);
   addMaxDepth(*app, opts.options.maxDepth);
   addFlag(*app, "--no-guards", opts.options.guards,
@@ -95,12 +100,15 @@ int buildRelay(const Args &args) {
     return fail("`kiln build` takes one .relay file", 2);
   const std::string &file = opts.files[0];
   if (file.size() < 7 || !file.ends_with(".relay"))
-    return fail("`kiln build` compiles .relay files; use `kiln compile` for IR", 2);
+    return fail("`kiln build` compiles .relay files; use `kiln compile` for IR",
+                2);
   auto kind = relay::parseBuildKind(opts.emit);
   if (!kind)
     return fail("unknown --emit kind '" + opts.emit +
-                    "' (use exe, obj, asm, ll, bc, tokens or ast)", 2);
-  bool dump = *kind == relay::BuildKind::Tokens || *kind == relay::BuildKind::AST;
+                    "' (use exe, obj, asm, ll, bc, tokens or ast)",
+                2);
+  bool dump =
+      *kind == relay::BuildKind::Tokens || *kind == relay::BuildKind::AST;
   if (opts.output.empty() && !dump)
     return fail("`kiln build` needs -o OUTPUT", 2);
   std::string output = opts.output.empty() ? "-" : opts.output;
@@ -139,7 +147,8 @@ int replSession(const relay::RunOptions &options, bool stats) {
   std::string history = home ? std::string(home) + "/.kiln_history" : "";
   if (interactive) {
     fmt::print("Relay {} — definitions and statements, one entry at a time; "
-               "Ctrl-D to quit.\n", "REPL");
+               "Ctrl-D to quit.\n",
+               "REPL");
     if (!history.empty())
       read_history(history.c_str());
   }
@@ -162,7 +171,8 @@ int replCommand(const Args &args) {
   relay::RunOptions options; // -O1 and -O3 as asked
   bool stats = false;
   auto app = makeApp(
-      "kiln repl", "interactive Relay: definitions and statements one at a time",
+      "kiln repl",
+      "interactive Relay: definitions and statements one at a time",
       "Functions are compiled when defined and kept; top-level variables\n"
       "persist between entries. An entry continues while ( [ { are open.");
   addOptLevel(*app, options.level, "optimisation level (default -O2)");
@@ -176,22 +186,21 @@ int replCommand(const Args &args) {
   // The whole session runs on a thread sized for --max-depth, as `kiln run`
   // does: deep recursion ends in "stack overflow", never a segfault.
   int status = 1;
-  Status started = relay::runWithStackFor(
-      options.maxDepth, options.timeoutSeconds,
-      [&] { status = replSession(options, stats); });
+  Status started =
+      relay::runWithStackFor(options.maxDepth, options.timeoutSeconds,
+                             [&] { status = replSession(options, stats); });
   return started ? status : failWith(started.diagnostics());
 }
 
 } // namespace
 
-std::vector<FileHandler> relayFileHandlers() {
-  return {{".relay", runRelay}};
-}
+std::vector<FileHandler> relayFileHandlers() { return {{".relay", runRelay}}; }
 
 std::vector<Command> relayCommands() {
   return {
       {"build",
-       "compile a .relay program to an executable (or obj/asm/ll/bc/tokens/ast)",
+       "compile a .relay program to an executable (or "
+       "obj/asm/ll/bc/tokens/ast)",
        buildRelay},
       {"repl", "interactive Relay: definitions and statements one at a time",
        replCommand},

@@ -29,7 +29,7 @@ using namespace kiln::tensor;
 /// `kiln tensor run|build`'s flags (CLI11 declares them in makeTensorApp).
 struct TensorCli {
   std::string sub, input, kernel, output, header, emit; // emit: run's
-  bool time = false; ///< phase times: every timings below, and parse
+  bool time = false;           ///< phase times: every timings below, and parse
   EngineOptions engine;        ///< run: -O, --threads, --no-cache
   harness::MeasureOptions run; ///< run: --n, --reps, --shape
   AotOptions aot;              ///< build: -O, --emit, --target, --cpu
@@ -59,8 +59,9 @@ CLI::App *addSubcommand(CLI::App &app, const std::string &name,
   std::string kinds = build ? "ll or asm or obj" : "ll or asm";
   addOptLevel(*sub, build ? cli.aot.optLevel : cli.engine.optLevel,
               "optimisation level (default -O3)");
-  addValue(*sub, "--emit", build ? "write the fused loops (ll, asm or obj)"
-                                 : "print the fused loop (ll or asm)",
+  addValue(*sub, "--emit",
+           build ? "write the fused loops (ll, asm or obj)"
+                 : "print the fused loop (ll or asm)",
            [&emit = build ? cli.aot.emit : cli.emit, kinds,
             build](const std::string &v) {
              if (v != "ll" && v != "asm" && !(build && v == "obj"))
@@ -80,21 +81,25 @@ CLI::App *addSubcommand(CLI::App &app, const std::string &name,
 std::unique_ptr<CLI::App> makeTensorApp(TensorCli &cli) {
   auto app = makeApp("kiln tensor", "elementwise array kernels as fused "
                                     "native loops (docs/tensor.md)");
-  CLI::App *run = addSubcommand(
-      *app, "run", "run a kernel on generated data; print a checksum and the "
-                   "throughput", cli);
+  CLI::App *run =
+      addSubcommand(*app, "run",
+                    "run a kernel on generated data; print a checksum and the "
+                    "throughput",
+                    cli);
   run->footer("Each array parameter gets [N] elements (or its --shape); the "
               "output has the\nbroadcast shape. The throughput is the median "
               "of R runs.");
   addString(*run, "--kernel", cli.kernel, "the kernel (FILE has several)")
       ->type_name("NAME");
   addValue(*run, "--n", "elements per array (default 1000000, or 1e6)",
-           countInto("--n", 0, INT64_MAX, cli.run.n))->type_name("N");
+           countInto("--n", 0, INT64_MAX, cli.run.n))
+      ->type_name("N");
   addValue(*run, "--threads", "threads (default: one per core)",
            countInto("--threads", 1, 1024, cli.engine.threads))
       ->type_name("T");
   addValue(*run, "--reps", "runs timed (default 5)",
-           countInto("--reps", 1, 1000000, cli.run.reps))->type_name("R");
+           countInto("--reps", 1, 1000000, cli.run.reps))
+      ->type_name("R");
   addValue(*run, "--shape", "an array parameter's shape instead of [N]",
            [&cli](const std::string &v) {
              auto shape = harness::parseShapeOverride(v, parseCount);
@@ -102,18 +107,22 @@ std::unique_ptr<CLI::App> makeTensorApp(TensorCli &cli) {
                return std::optional(shape.diagnostics()[0].message);
              cli.run.shapes.push_back(*shape);
              return std::optional<std::string>();
-           })->type_name("NAME=D0xD1..");
+           })
+      ->type_name("NAME=D0xD1..");
   addFlag(*run, "--no-cache", cli.engine.cache, "compile without the cache",
           false);
-  CLI::App *build = addSubcommand(
-      *app, "build", "write a shared library and its C header (--emit: the "
-                     "fused loops instead)", cli);
+  CLI::App *build =
+      addSubcommand(*app, "build",
+                    "write a shared library and its C header (--emit: the "
+                    "fused loops instead)",
+                    cli);
   addString(*build, "-o", cli.output, "the library")->type_name("OUT");
   addString(*build, "--header", cli.header,
             "the C header (default: FILE's name with .h, next to OUT)")
       ->type_name("H");
   addString(*build, "--target", cli.aot.triple,
-            "the target triple (default: host)")->type_name("TRIPLE");
+            "the target triple (default: host)")
+      ->type_name("TRIPLE");
   addString(*build, "--cpu", cli.aot.cpu, "the CPU")->type_name("CPU");
   return app;
 }
@@ -125,7 +134,8 @@ int parseTensorArgs(const Args &args, TensorCli &cli) {
   if (!args.empty() && !args[0].starts_with("-") && args[0] != "run" &&
       args[0] != "build")
     return fail("unknown `kiln tensor` subcommand '" + args[0] +
-                    "' (use run or build)" + see, 2);
+                    "' (use run or build)" + see,
+                2);
   auto app = makeTensorApp(cli);
   if (auto done = parseArgs(*app, args, "kiln help tensor"))
     return *done;

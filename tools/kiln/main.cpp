@@ -18,7 +18,8 @@ namespace kiln::tool {
 const std::vector<Command> &allCommands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
-    for (auto family : {coreCommands, relayCommands, tensorCommands, faustCommands})
+    for (auto family :
+         {coreCommands, relayCommands, tensorCommands, faustCommands})
       for (auto &c : family())
         all.push_back(c);
     return all;
@@ -88,7 +89,8 @@ static int dispatch(const Args &args) {
       allCommands(), [&](const Command &c) { return name == c.name; });
   if (command == allCommands().end())
     return fail("unknown command '" + name + "' (see `kiln --help`)", 2);
-  return command->run(help ? Args{"--help"} : Args(args.begin() + 1, args.end()));
+  return command->run(help ? Args{"--help"}
+                           : Args(args.begin() + 1, args.end()));
 }
 
 } // namespace kiln::tool

@@ -5,14 +5,10 @@ namespace kiln::faust {
 
 kiln::OptLevel optLevelFromFaust(int level) {
   switch (level) {
-  case 0:
-    return kiln::OptLevel::O0;
-  case 1:
-    return kiln::OptLevel::O1;
-  case 2:
-    return kiln::OptLevel::O2;
-  default:
-    return kiln::OptLevel::O3; // -1 (best), 3 and 4
+  case 0: return kiln::OptLevel::O0;
+  case 1: return kiln::OptLevel::O1;
+  case 2: return kiln::OptLevel::O2;
+  default: return kiln::OptLevel::O3; // -1 (best), 3 and 4
   }
 }
 

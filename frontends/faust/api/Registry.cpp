@@ -35,8 +35,8 @@ std::string dirOf(const std::string &path) {
 }
 
 /// A new Impl with the options-derived parts filled (target, level, split).
-kiln::Expected<std::unique_ptr<Factory::Impl>> newImpl(const std::string &target,
-                                                       kiln::OptLevel level) {
+kiln::Expected<std::unique_ptr<Factory::Impl>>
+newImpl(const std::string &target, kiln::OptLevel level) {
   auto spec = targetFromString(target);
   if (!spec)
     return core::toDiagnostics(spec.takeError());
@@ -279,9 +279,9 @@ Result Registry::readDSPFactoryFromMachine(const std::string &machine) {
     return code.takeDiagnostics();
   std::string host = getDSPMachineTarget();
   if (code->fields["target"] != host) {
-    Diagnostic diag = errorDiagnostic(
-        "machine code for '" + code->fields["target"] +
-        "' cannot run on this machine ('" + host + "')");
+    Diagnostic diag =
+        errorDiagnostic("machine code for '" + code->fields["target"] +
+                        "' cannot run on this machine ('" + host + "')");
     diag.kind = ErrorKind::InvalidArgument;
     return diag;
   }
@@ -350,8 +350,10 @@ void Registry::deleteAllDSPFactories() {
 
 // libfaust's shape: the structured forms above, rendered.
 
-std::shared_ptr<Factory> Registry::createDSPFactoryFromFile(
-    const std::string &path, const FactoryOptions &options, std::string &error) {
+std::shared_ptr<Factory>
+Registry::createDSPFactoryFromFile(const std::string &path,
+                                   const FactoryOptions &options,
+                                   std::string &error) {
   return rendered(createDSPFactoryFromFile(path, options), error);
 }
 
@@ -361,9 +363,10 @@ std::shared_ptr<Factory> Registry::createDSPFactoryFromString(
   return rendered(createDSPFactoryFromString(name, code, options), error);
 }
 
-std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcode(
-    const std::string &bitcode, const std::string &target, kiln::OptLevel level,
-    std::string &error) {
+std::shared_ptr<Factory>
+Registry::readDSPFactoryFromBitcode(const std::string &bitcode,
+                                    const std::string &target,
+                                    kiln::OptLevel level, std::string &error) {
   return rendered(readDSPFactoryFromBitcode(bitcode, target, level), error);
 }
 
@@ -373,15 +376,16 @@ std::shared_ptr<Factory> Registry::readDSPFactoryFromBitcodeFile(
   return rendered(readDSPFactoryFromBitcodeFile(path, target, level), error);
 }
 
-std::shared_ptr<Factory> Registry::readDSPFactoryFromIR(
-    const std::string &ir, const std::string &target, kiln::OptLevel level,
-    std::string &error) {
+std::shared_ptr<Factory>
+Registry::readDSPFactoryFromIR(const std::string &ir, const std::string &target,
+                               kiln::OptLevel level, std::string &error) {
   return rendered(readDSPFactoryFromIR(ir, target, level), error);
 }
 
-std::shared_ptr<Factory> Registry::readDSPFactoryFromIRFile(
-    const std::string &path, const std::string &target, kiln::OptLevel level,
-    std::string &error) {
+std::shared_ptr<Factory>
+Registry::readDSPFactoryFromIRFile(const std::string &path,
+                                   const std::string &target,
+                                   kiln::OptLevel level, std::string &error) {
   return rendered(readDSPFactoryFromIRFile(path, target, level), error);
 }
 

@@ -42,7 +42,8 @@ int faustTimeoutMs(std::string &error) {
   double seconds = std::strtod(env, &end);
   if (*end || !(seconds > 0)) {
     error = std::string("KILN_FAUST_TIMEOUT must be a positive number of "
-                        "seconds, not '") + env + "'";
+                        "seconds, not '") +
+            env + "'";
     return 0;
   }
   return int(std::clamp(seconds * 1000, 1.0, double(INT_MAX)));
@@ -118,7 +119,8 @@ int spawnFaust(const std::vector<std::string> &argv, const std::string &logPath,
 /// Runs argv with stdout/stderr to `logPath` (through the fork server when
 /// it can take the request); the exit status or an error.
 int spawnAndWait(const std::vector<std::string> &argv,
-                 const std::string &logPath, int timeoutMs, std::string &error) {
+                 const std::string &logPath, int timeoutMs,
+                 std::string &error) {
   auto start = std::chrono::steady_clock::now();
   auto timedOut = [&] {
     return std::chrono::steady_clock::now() - start >=
@@ -129,8 +131,8 @@ int spawnAndWait(const std::vector<std::string> &argv,
   pid_t pid = 0;
   int status = 0;
   if (int rc = spawnFaust(argv, logPath, pid); rc != 0) {
-    error = "cannot run the Faust compiler '" + argv[0] + "': " +
-            std::strerror(rc) +
+    error = "cannot run the Faust compiler '" + argv[0] +
+            "': " + std::strerror(rc) +
             (rc == ENOENT ? " (install Debian's faust package, or name the "
                             "binary with --faust PATH or $KILN_FAUST)"
                           : "");
@@ -178,8 +180,9 @@ namespace {
 Status checkArgs(const std::vector<std::string> &args) {
   for (const std::string &a : args)
     if (a == "-lang" || a == "-o" || a == "-e" || a == "-json") {
-      Diagnostic diag = errorDiagnostic(
-          "the Faust argument '" + a + "' is chosen by Kiln and cannot be given");
+      Diagnostic diag =
+          errorDiagnostic("the Faust argument '" + a +
+                          "' is chosen by Kiln and cannot be given");
       diag.kind = ErrorKind::InvalidArgument;
       return diag;
     }

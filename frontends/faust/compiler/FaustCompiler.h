@@ -26,7 +26,7 @@ struct FaustInput {
   std::string displayName; ///< the name errors use (path, or a string's name)
   std::string source;      ///< its text, for the source line under errors
   std::vector<std::string> args;
-  std::string faustPath;   ///< empty: $KILN_FAUST, else `faust` on PATH
+  std::string faustPath; ///< empty: $KILN_FAUST, else `faust` on PATH
 };
 
 /// Compiles `input` to bitcode. Never throws; every failure (missing binary,

@@ -110,13 +110,12 @@ FaustLine parseErrorLine(const std::string &text) {
   return {"", 0, text};
 }
 
-
 /// True when `text` is valid UTF-8 with no control character but tab: it
 /// can be shown as it is.
 bool printable(const std::string &text) {
   for (size_t i = 0; i < text.size();) {
     unsigned char c = text[i];
-    size_t more = c < 0x80                ? 0
+    size_t more = c < 0x80                 ? 0
                   : c >= 0xc2 && c <= 0xdf ? 1
                   : c >= 0xe0 && c <= 0xef ? 2
                   : c >= 0xf0 && c <= 0xf4 ? 3
@@ -158,8 +157,8 @@ bool isIdentChar(char c) { return std::isalnum((unsigned char)c) || c == '_'; }
 
 /// Where `symbol` stands in `line` as a whole word, or npos.
 size_t wordAt(const std::string &line, const std::string &symbol) {
-  bool ident = !symbol.empty() &&
-               std::all_of(symbol.begin(), symbol.end(), isIdentChar);
+  bool ident =
+      !symbol.empty() && std::all_of(symbol.begin(), symbol.end(), isIdentChar);
   for (size_t at = ident ? line.find(symbol) : std::string::npos;
        at != std::string::npos; at = line.find(symbol, at + 1)) {
     bool before = at > 0 && isIdentChar(line[at - 1]);

@@ -18,10 +18,10 @@
 #include "ForkServer.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <fcntl.h>
-#include <csignal>
 #include <mutex>
 #include <poll.h>
 #include <set>
@@ -154,8 +154,7 @@ Exchange exchange(Server &s, const std::string &payload, int timeoutMs,
   if (pid <= 0)
     return Exchange::Done;
   awaitChild(s.socket, pid, timeoutMs);
-  if (!receive(s.socket, tag, status) ||
-      (tag != TagExited && tag != TagStatus))
+  if (!receive(s.socket, tag, status) || (tag != TagExited && tag != TagStatus))
     return Exchange::Broken;
   s.statusPending = tag == TagExited;
   return Exchange::Done;
@@ -176,8 +175,8 @@ std::vector<std::string> serverEnvironment(const std::string &binary,
   }
   env.push_back(preload);
   env.push_back("KILN_FAUST_FORKSERVER_EXE=" + binary);
-  env.push_back("KILN_FAUST_FORKSERVER_V2_FDS=" + std::to_string(kServerFd) + "," +
-                std::to_string(kServerFd));
+  env.push_back("KILN_FAUST_FORKSERVER_V2_FDS=" + std::to_string(kServerFd) +
+                "," + std::to_string(kServerFd));
   return env;
 }
 

@@ -94,8 +94,8 @@ kiln::Expected<std::string> readInputFile(const std::string &path) {
 
 std::string makeTempDir() {
   const char *base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base && *base ? base : "/tmp") +
-                        "/kiln-faust-XXXXXX";
+  std::string pattern =
+      std::string(base && *base ? base : "/tmp") + "/kiln-faust-XXXXXX";
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   return mkdtemp(buffer.data()) ? std::string(buffer.data()) : std::string();

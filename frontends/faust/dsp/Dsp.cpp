@@ -27,7 +27,7 @@ struct Dsp::Impl {
   void *block = nullptr;  ///< what calloc returned
   /// With direct zones, UI zones point into `memory`; else at `shadow`.
   bool direct = true;
-  std::vector<FAUSTFLOAT> shadow; ///< one per UI item (unused for groups)
+  std::vector<FAUSTFLOAT> shadow;     ///< one per UI item (unused for groups)
   std::unique_ptr<Soundfile> silence; ///< what unloaded soundfiles play
   std::vector<std::vector<double>> in, out; ///< -double conversion buffers
   std::vector<void *> inPtr, outPtr;
@@ -202,13 +202,16 @@ void Dsp::buildUserInterface(UI *ui) {
     case UiItem::Type::OpenTab: ui->openTabBox(label); break;
     case UiItem::Type::Close: ui->closeBox(); break;
     case UiItem::Type::HSlider:
-      ui->addHorizontalSlider(label, zone, f(it.init), f(it.min), f(it.max), f(it.step));
+      ui->addHorizontalSlider(label, zone, f(it.init), f(it.min), f(it.max),
+                              f(it.step));
       break;
     case UiItem::Type::VSlider:
-      ui->addVerticalSlider(label, zone, f(it.init), f(it.min), f(it.max), f(it.step));
+      ui->addVerticalSlider(label, zone, f(it.init), f(it.min), f(it.max),
+                            f(it.step));
       break;
     case UiItem::Type::NumEntry:
-      ui->addNumEntry(label, zone, f(it.init), f(it.min), f(it.max), f(it.step));
+      ui->addNumEntry(label, zone, f(it.init), f(it.min), f(it.max),
+                      f(it.step));
       break;
     case UiItem::Type::Button: ui->addButton(label, zone); break;
     case UiItem::Type::CheckButton: ui->addCheckButton(label, zone); break;
@@ -278,7 +281,8 @@ kiln::Expected<std::unique_ptr<Dsp>> Factory::createInstance() {
   // calloc, not aligned_alloc + memset: a large struct (seconds of delay
   // lines) then comes as untouched zero pages, so creating an instance stays
   // cheap; instanceClear writes what the DSP really uses.
-  impl->block = std::calloc(size_t(std::max<uint64_t>(P->info.size, 1)) + 64, 1);
+  impl->block =
+      std::calloc(size_t(std::max<uint64_t>(P->info.size, 1)) + 64, 1);
   if (!impl->block)
     return errorDiagnostic("out of memory for a " +
                            std::to_string(P->info.size) +

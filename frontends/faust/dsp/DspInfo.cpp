@@ -17,8 +17,8 @@ using json::Value;
 /// `fallback`: a broken or hostile description must not reach an
 /// out-of-range conversion.
 int intOf(double number, int fallback) {
-  bool whole = number >= -1 && number <= double(INT_MAX) &&
-               number == std::floor(number);
+  bool whole =
+      number >= -1 && number <= double(INT_MAX) && number == std::floor(number);
   return whole ? int(number) : fallback;
 }
 
@@ -129,7 +129,8 @@ bool parseDspInfo(const std::string &text, DspInfo &out, std::string &error) {
   if (opts.find("-quad") != std::string::npos ||
       opts.find("-fx") != std::string::npos) {
     error = "Kiln runs single- and double-precision Faust code only "
-            "(compile options: " + opts + ")";
+            "(compile options: " +
+            opts + ")";
     return false;
   }
   if (!sizeOk || out.inputs < 0 || out.outputs < 0) {
@@ -149,24 +150,24 @@ bool checkLayout(const DspInfo &info, const std::string &name,
     char gib[32];
     std::snprintf(gib, sizeof gib, "%.1f", double(info.size) / (1 << 30));
     error = "'" + name + "' needs " + std::to_string(info.size) +
-            " bytes of instance memory (" + gib + " GiB); Kiln allocates at "
+            " bytes of instance memory (" + gib +
+            " GiB); Kiln allocates at "
             "most 2 GiB for one DSP instance";
     return false;
   }
   auto outside = [&](const std::string &what, int offset, uint64_t width) {
     if (uint64_t(offset) + width <= info.size)
       return false;
-    error = "Faust's description of '" + name + "' puts " + what +
-            " at byte " + std::to_string(offset) + ", outside its " +
+    error = "Faust's description of '" + name + "' puts " + what + " at byte " +
+            std::to_string(offset) + ", outside its " +
             std::to_string(info.size) + "-byte instance";
     return true;
   };
   if (info.srOffset >= 0 && outside("the sample rate", info.srOffset, 4))
     return false;
   for (const UiItem &item : info.ui)
-    if (!item.isGroup() &&
-        outside("zone '" + item.address + "'", item.offset,
-                zoneWidth(item, info.isDouble)))
+    if (!item.isGroup() && outside("zone '" + item.address + "'", item.offset,
+                                   zoneWidth(item, info.isDouble)))
       return false;
   return true;
 }

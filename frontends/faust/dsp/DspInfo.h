@@ -16,8 +16,18 @@ using MetaList = std::vector<std::pair<std::string, std::string>>;
 
 struct UiItem {
   enum class Type {
-    OpenVertical, OpenHorizontal, OpenTab, Close, HSlider, VSlider, NumEntry,
-    Button, CheckButton, HBargraph, VBargraph, Soundfile
+    OpenVertical,
+    OpenHorizontal,
+    OpenTab,
+    Close,
+    HSlider,
+    VSlider,
+    NumEntry,
+    Button,
+    CheckButton,
+    HBargraph,
+    VBargraph,
+    Soundfile
   };
   Type type = Type::Close;
   std::string label, address, url;
@@ -26,8 +36,12 @@ struct UiItem {
   MetaList meta; ///< declare() calls made before the item
 
   bool isGroup() const { return type <= Type::Close; }
-  bool isInput() const { return type >= Type::HSlider && type <= Type::CheckButton; }
-  bool isBargraph() const { return type == Type::HBargraph || type == Type::VBargraph; }
+  bool isInput() const {
+    return type >= Type::HSlider && type <= Type::CheckButton;
+  }
+  bool isBargraph() const {
+    return type == Type::HBargraph || type == Type::VBargraph;
+  }
 };
 
 struct DspInfo {

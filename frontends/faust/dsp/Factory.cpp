@@ -96,8 +96,8 @@ kiln::Status Factory::writeBitcodeFile(const std::string &path) const {
 
 std::string Factory::writeIR() const {
   llvm::LLVMContext context;
-  auto m = llvm::parseBitcodeFile(
-      llvm::MemoryBufferRef(P->bitcode, P->name), context);
+  auto m = llvm::parseBitcodeFile(llvm::MemoryBufferRef(P->bitcode, P->name),
+                                  context);
   if (!m) {
     llvm::consumeError(m.takeError());
     return {};

@@ -43,9 +43,9 @@ struct CapturedObjects {
 struct Factory::Impl {
   std::string name, shaKey, dspCode, compileOptions, target;
   std::vector<std::string> libraryList, includePathnames, warnings;
-  std::string className;  ///< NAME in computeNAME
-  std::string bitcode;    ///< unoptimised Faust module; empty if from machine code
-  core::TargetSpec spec;  ///< what the code is built for
+  std::string className; ///< NAME in computeNAME
+  std::string bitcode; ///< unoptimised Faust module; empty if from machine code
+  core::TargetSpec spec; ///< what the code is built for
   core::OptLevel level = core::OptLevel::O3;
   DspInfo info;
   std::unique_ptr<core::Jit> jit; ///< null for a non-host target

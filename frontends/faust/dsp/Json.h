@@ -11,7 +11,14 @@
 namespace kiln::faust::json {
 
 struct Value {
-  enum class Kind { Null, Bool, Number, String, Array, Object } kind = Kind::Null;
+  enum class Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object
+  } kind = Kind::Null;
   bool boolean = false;
   double number = 0;
   std::string string;
@@ -25,7 +32,8 @@ struct Value {
   const Value *get(const std::string &key) const;
   /// Member as number/string, with a default when absent or of another kind.
   double numberOr(const std::string &key, double fallback) const;
-  std::string stringOr(const std::string &key, const std::string &fallback) const;
+  std::string stringOr(const std::string &key,
+                       const std::string &fallback) const;
 };
 
 /// Parses `text`; on failure returns false and sets `error` (with offset).

@@ -32,9 +32,9 @@ bool nextLine(const std::string &machine, size_t &pos, std::string &field,
 
 } // namespace
 
-std::string encodeMachine(
-    const std::vector<std::pair<std::string, std::string>> &fields,
-    const std::vector<std::string> &objects) {
+std::string
+encodeMachine(const std::vector<std::pair<std::string, std::string>> &fields,
+              const std::vector<std::string> &objects) {
   std::string out = objects.size() == 1 ? kMagic1 : kMagic2;
   for (const auto &[field, value] : fields)
     out += field + " " + value + "\n";

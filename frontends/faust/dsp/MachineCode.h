@@ -22,9 +22,9 @@ struct MachineCode {
 };
 
 /// The container: `fields` in the order given, then `objects`.
-std::string encodeMachine(
-    const std::vector<std::pair<std::string, std::string>> &fields,
-    const std::vector<std::string> &objects);
+std::string
+encodeMachine(const std::vector<std::pair<std::string, std::string>> &fields,
+              const std::vector<std::string> &objects);
 
 /// Reads a container; an InvalidArgument diagnostic ("not Kiln Faust machine
 /// code (bad header)", "... truncated or malformed") when it is not one.

@@ -27,10 +27,11 @@ std::string findClassName(llvm::Module &m) {
 std::string jsonOf(llvm::Module &m, const std::string &className) {
   llvm::Function *f = m.getFunction("getJSON" + className);
   for (llvm::BasicBlock &bb : *f)
-    if (auto *ret = llvm::dyn_cast_or_null<llvm::ReturnInst>(bb.getTerminator()))
+    if (auto *ret =
+            llvm::dyn_cast_or_null<llvm::ReturnInst>(bb.getTerminator()))
       if (llvm::Value *v = ret->getReturnValue())
-        if (auto *g = llvm::dyn_cast<llvm::GlobalVariable>(
-                v->stripPointerCasts()))
+        if (auto *g =
+                llvm::dyn_cast<llvm::GlobalVariable>(v->stripPointerCasts()))
           if (auto *data = llvm::dyn_cast_or_null<llvm::ConstantDataSequential>(
                   g->getInitializer()))
             if (data->isCString())
@@ -44,8 +45,8 @@ std::string jsonOf(llvm::Module &m, const std::string &className) {
 // gets 64-bit pointers, which at worst over-allocates on a 32-bit target.
 uint64_t instanceSize(llvm::Module &m, const std::string &className,
                       uint64_t jsonSize) {
-  auto *type = llvm::StructType::getTypeByName(m.getContext(),
-                                               "struct.dsp" + className);
+  auto *type =
+      llvm::StructType::getTypeByName(m.getContext(), "struct.dsp" + className);
   if (!type || !type->isSized())
     return jsonSize;
   return m.getDataLayout().getTypeAllocSize(type).getFixedValue();
@@ -128,9 +129,9 @@ void skipSetUpFunctions(llvm::Module &m, const std::string &className) {
 // that do not depend on the optimisation level.
 void dropFastMath(llvm::Module &m) {
   for (llvm::Function &f : m) {
-    for (const char *attr : {"unsafe-fp-math", "no-nans-fp-math",
-                             "no-infs-fp-math", "no-signed-zeros-fp-math",
-                             "approx-func-fp-math"})
+    for (const char *attr :
+         {"unsafe-fp-math", "no-nans-fp-math", "no-infs-fp-math",
+          "no-signed-zeros-fp-math", "approx-func-fp-math"})
       f.removeFnAttr(attr);
     for (llvm::BasicBlock &block : f)
       for (llvm::Instruction &inst : block)

@@ -160,8 +160,8 @@ Error runWarmUp(core::OptLevel level, const core::TargetSpec &spec) {
   } catch (const std::system_error &) {
     return (*jit)->lookup(compute).takeError();
   }
-  Error setUp = (*jit)->lookup(std::string("instanceClear") + kWarmUpClass)
-                    .takeError();
+  Error setUp =
+      (*jit)->lookup(std::string("instanceClear") + kWarmUpClass).takeError();
   Error computeErr = computeDone.get();
   if (setUp) {
     llvm::consumeError(std::move(computeErr));
@@ -181,9 +181,9 @@ void startWarmUp(Factory::Impl &impl) {
   if (!impl.split || started.exchange(true))
     return;
   try {
-    impl.pendingWarmUp = std::async(
-        std::launch::async,
-        [level = impl.level, spec = impl.spec, timings = impl.timings] {
+    impl.pendingWarmUp =
+        std::async(std::launch::async, [level = impl.level, spec = impl.spec,
+                                        timings = impl.timings] {
           core::ScopedPhase phase(timings, "warm-up");
           llvm::consumeError(runWarmUp(level, spec));
         });

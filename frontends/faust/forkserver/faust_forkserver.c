@@ -243,8 +243,8 @@ static int serverMain(int argc, char **argv, char **envp) {
 /// that is really a script runs its interpreter, which must not serve.
 static int isExpectedProgram(const char *expected) {
   char self[4096], want[4096];
-  return expected && realpath("/proc/self/exe", self) && realpath(expected, want) &&
-         strcmp(self, want) == 0;
+  return expected && realpath("/proc/self/exe", self) &&
+         realpath(expected, want) && strcmp(self, want) == 0;
 }
 
 int __libc_start_main(MainFn main, int argc, char **argv, void (*init)(void),

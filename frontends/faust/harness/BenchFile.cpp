@@ -32,7 +32,8 @@ kiln::Status makeCandidate(const BenchJob &job, bool vec, Candidate &c) {
     return factory.takeDiagnostics();
   auto dsp = (*factory)->createInstance();
   c.ms = std::chrono::duration<double, std::milli>(
-             std::chrono::steady_clock::now() - t0).count();
+             std::chrono::steady_clock::now() - t0)
+             .count();
   if (!dsp)
     return dsp.takeDiagnostics();
   c.factory = std::move(*factory);
@@ -56,9 +57,11 @@ kiln::Expected<BenchReport> benchFile(const BenchJob &job) {
   for (int round = 0; candidates.size() > 1 && round < 4; ++round)
     for (Candidate &c : candidates)
       c.bestNs = std::min(c.bestNs, drive::bench(*c.dsp, 0.05, 1).nsPerFrame);
-  Candidate &best = *std::min_element(
-      candidates.begin(), candidates.end(),
-      [](const Candidate &a, const Candidate &b) { return a.bestNs < b.bestNs; });
+  Candidate &best =
+      *std::min_element(candidates.begin(), candidates.end(),
+                        [](const Candidate &a, const Candidate &b) {
+                          return a.bestNs < b.bestNs;
+                        });
   best.dsp->init(drive::kSampleRate);
   return BenchReport{best.ms, drive::bench(*best.dsp, job.seconds, job.reps),
                      best.vec};

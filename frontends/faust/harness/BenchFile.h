@@ -14,7 +14,7 @@ namespace kiln::faust::host {
 
 struct BenchJob {
   std::string file;
-  FactoryOptions options; ///< "-vec" is appended for the vector mode
+  FactoryOptions options;  ///< "-vec" is appended for the vector mode
   std::vector<bool> modes; ///< vector code generator or not; fastest kept
   double seconds = 1;      ///< each timed run
   int reps = 7;

@@ -11,7 +11,8 @@ namespace kiln::faust::host {
 
 namespace {
 
-std::string range(FAUSTFLOAT init, FAUSTFLOAT lo, FAUSTFLOAT hi, FAUSTFLOAT step) {
+std::string range(FAUSTFLOAT init, FAUSTFLOAT lo, FAUSTFLOAT hi,
+                  FAUSTFLOAT step) {
   return fmt::format(" init {} min {} max {} step {}", init, lo, hi, step);
 }
 
@@ -24,13 +25,16 @@ public:
   void openVerticalBox(const char *l) override { pushLabel(l); }
   void closeBox() override { popLabel(); }
   void addButton(const char *l, FAUSTFLOAT *) override { add("button", l); }
-  void addCheckButton(const char *l, FAUSTFLOAT *) override { add("checkbox", l); }
-  void addVerticalSlider(const char *l, FAUSTFLOAT *, FAUSTFLOAT i, FAUSTFLOAT lo,
-                         FAUSTFLOAT hi, FAUSTFLOAT s) override {
+  void addCheckButton(const char *l, FAUSTFLOAT *) override {
+    add("checkbox", l);
+  }
+  void addVerticalSlider(const char *l, FAUSTFLOAT *, FAUSTFLOAT i,
+                         FAUSTFLOAT lo, FAUSTFLOAT hi, FAUSTFLOAT s) override {
     add("vslider", l, range(i, lo, hi, s));
   }
-  void addHorizontalSlider(const char *l, FAUSTFLOAT *, FAUSTFLOAT i, FAUSTFLOAT lo,
-                           FAUSTFLOAT hi, FAUSTFLOAT s) override {
+  void addHorizontalSlider(const char *l, FAUSTFLOAT *, FAUSTFLOAT i,
+                           FAUSTFLOAT lo, FAUSTFLOAT hi,
+                           FAUSTFLOAT s) override {
     add("hslider", l, range(i, lo, hi, s));
   }
   void addNumEntry(const char *l, FAUSTFLOAT *, FAUSTFLOAT i, FAUSTFLOAT lo,

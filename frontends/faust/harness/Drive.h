@@ -7,9 +7,9 @@
 // llvm/interpreter DSPs (the separate reference executable). Sharing it is
 // what makes their outputs and timings comparable. It is a harness, not
 // part of Kiln's API: the `kiln faust` command, the tests and bench/faust
-// include it through the kiln_faust_harness target (-I frontends/faust/harness);
-// it depends on nothing of Kiln's and does not change the FPU state beyond a
-// scope (ScopedFtzDaz).
+// include it through the kiln_faust_harness target (-I
+// frontends/faust/harness); it depends on nothing of Kiln's and does not change
+// the FPU state beyond a scope (ScopedFtzDaz).
 #pragma once
 
 #include <faust/dsp/dsp.h>

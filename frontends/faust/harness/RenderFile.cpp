@@ -46,9 +46,9 @@ kiln::Status checkRenderable(::dsp &dsp, const std::string &dspPath) {
     return errorDiagnostic("'" + dspPath +
                            "' has no outputs: there is nothing to render");
   if (dsp.getNumOutputs() > kMaxWavChannels)
-    return errorDiagnostic(fmt::format(
-        "'{}' has {} outputs; a WAV file holds at most {} channels", dspPath,
-        dsp.getNumOutputs(), kMaxWavChannels));
+    return errorDiagnostic(
+        fmt::format("'{}' has {} outputs; a WAV file holds at most {} channels",
+                    dspPath, dsp.getNumOutputs(), kMaxWavChannels));
   return {};
 }
 

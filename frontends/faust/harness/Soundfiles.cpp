@@ -28,8 +28,8 @@ public:
     if (f)
       return sf_close(f), true;
     if (path.starts_with(Dir)) { // the last place tried
-      Diagnostic warning = errorDiagnostic(
-          "cannot open soundfile '" + path + "'; it plays silence");
+      Diagnostic warning = errorDiagnostic("cannot open soundfile '" + path +
+                                           "'; it plays silence");
       warning.severity = Severity::Warning;
       Warnings.push_back(std::move(warning));
     }
@@ -45,9 +45,9 @@ private:
 
 Soundfiles::Soundfiles(::dsp &dsp, const std::string &dspPath, bool isDouble,
                        Diagnostics &warnings)
-    : UI(std::make_unique<SoundUI>(
-          dirOf(dspPath), -1, new QuietReader(dirOf(dspPath), warnings),
-          isDouble)) {
+    : UI(std::make_unique<SoundUI>(dirOf(dspPath), -1,
+                                   new QuietReader(dirOf(dspPath), warnings),
+                                   isDouble)) {
   dsp.buildUserInterface(UI.get());
 }
 

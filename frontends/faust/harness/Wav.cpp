@@ -24,7 +24,8 @@ std::string notRegular(const std::string &path) {
   if (stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode))
     return "";
   return "cannot read '" + path + "': " +
-         (S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file");
+         (S_ISDIR(st.st_mode) ? "it is a directory"
+                              : "it is not a regular file");
 }
 
 /// Writes the interleaved samples to the new file `temp`; false on failure.
@@ -51,7 +52,8 @@ bool writeSamples(const std::string &temp, const drive::Planar &ch, int frames,
 } // namespace
 
 kiln::Expected<drive::Planar> readWav(const std::string &path, int maxFrames,
-                                      int channels, const std::string &dspName) {
+                                      int channels,
+                                      const std::string &dspName) {
   if (std::string why = notRegular(path); !why.empty())
     return failure(why);
   SF_INFO info{};
@@ -60,12 +62,14 @@ kiln::Expected<drive::Planar> readWav(const std::string &path, int maxFrames,
     return failure("cannot read '" + path + "': " + sf_strerror(nullptr));
   if (info.channels != channels) {
     sf_close(f);
-    return failure(fmt::format("'{}' has {} channel(s) but '{}' takes {} input(s)",
-                               path, info.channels, dspName, channels));
+    return failure(
+        fmt::format("'{}' has {} channel(s) but '{}' takes {} input(s)", path,
+                    info.channels, dspName, channels));
   }
   sf_count_t frames = std::clamp<sf_count_t>(info.frames, 0, maxFrames);
   std::vector<float> interleaved(size_t(frames) * channels);
-  frames = std::max<sf_count_t>(sf_readf_float(f, interleaved.data(), frames), 0);
+  frames =
+      std::max<sf_count_t>(sf_readf_float(f, interleaved.data(), frames), 0);
   sf_close(f);
   drive::Planar out(channels, std::vector<FAUSTFLOAT>(size_t(frames)));
   for (sf_count_t n = 0; n < frames; ++n)

@@ -58,11 +58,11 @@ Status checkArguments(const FuncDecl &f, const std::vector<Value> &args) {
   for (size_t i = 0; i < args.size(); ++i) {
     ValueType want = valueTypeOf(f.paramTypes[i]);
     if (args[i].type() != want)
-      return badCall(f.params[i].loc,
-                     "argument " + std::to_string(i + 1) + " of '" + f.name +
-                         "' ('" + f.params[i].name + "') must be " +
-                         withArticle(want) + ", not " +
-                         withArticle(args[i].type()));
+      return badCall(f.params[i].loc, "argument " + std::to_string(i + 1) +
+                                          " of '" + f.name + "' ('" +
+                                          f.params[i].name + "') must be " +
+                                          withArticle(want) + ", not " +
+                                          withArticle(args[i].type()));
   }
   return {};
 }
@@ -79,7 +79,8 @@ void toSlots(const std::vector<Value> &args, std::vector<Slot> &slots) {
     } else {
       kiln_rt_array *a = kiln_rt_array_new(int64_t(v.array().size()));
       if (!v.array().empty())
-        std::memcpy(a->data, v.array().data(), v.array().size() * sizeof(double));
+        std::memcpy(a->data, v.array().data(),
+                    v.array().size() * sizeof(double));
       slots[i].array = a;
     }
   }
@@ -107,9 +108,8 @@ Expected<std::unique_ptr<Executor>> makeExecutor(const Program &ast,
   // Compilation on a stack as large as a run's, as the router's is not:
   // a whole program may nest as deep as the parser allows, and more.
   std::optional<Expected<std::unique_ptr<Executor>>> made;
-  Status started = runOnLargeStack(options.maxDepth, [&] {
-    made.emplace(makeCompiled(ast, options));
-  });
+  Status started = runOnLargeStack(
+      options.maxDepth, [&] { made.emplace(makeCompiled(ast, options)); });
   if (!started)
     return started.takeDiagnostics();
   return std::move(*made);
@@ -124,8 +124,8 @@ const FuncDecl *CompiledProgram::Impl::find(std::string_view name) const {
   return nullptr;
 }
 
-Status CompiledProgram::Impl::onProgramThread(
-    const std::function<Status()> &body) {
+Status
+CompiledProgram::Impl::onProgramThread(const std::function<Status()> &body) {
   Status result;
   Status started = runOnLargeStack(Options.maxDepth, [&] {
     OutputScope output(Options.print);
@@ -150,7 +150,8 @@ Status CompiledProgram::Impl::onProgramThread(
 CompiledProgram::CompiledProgram(std::unique_ptr<Impl> impl)
     : P(std::move(impl)) {}
 CompiledProgram::CompiledProgram(CompiledProgram &&) noexcept = default;
-CompiledProgram &CompiledProgram::operator=(CompiledProgram &&) noexcept = default;
+CompiledProgram &
+CompiledProgram::operator=(CompiledProgram &&) noexcept = default;
 CompiledProgram::~CompiledProgram() = default;
 
 Expected<CompiledProgram> CompiledProgram::compile(std::string file,
@@ -178,7 +179,8 @@ Expected<Value> CompiledProgram::call(std::string_view name,
                                       const std::vector<Value> &args) {
   const FuncDecl *f = P->find(name);
   if (!f) {
-    Diagnostic unknown = badCall({}, "no function named '" + std::string(name) + "'");
+    Diagnostic unknown =
+        badCall({}, "no function named '" + std::string(name) + "'");
     unknown.file = P->Ast->file;
     return unknown;
   }

@@ -51,7 +51,8 @@ llvm::Error compileToFile(const Program &program, const std::string &output,
   bool link = options.kind == BuildKind::Executable;
   if (link && target.triple != core::hostTarget().triple)
     return core::makeError("executables are linked for the host only; use "
-                           "--emit=obj for '" + target.triple + "'");
+                           "--emit=obj for '" +
+                           target.triple + "'");
   llvm::LLVMContext context;
   auto module = [&] {
     core::ScopedPhase phase(options.timings, "irgen");
@@ -95,7 +96,8 @@ llvm::Error compileToFile(const Program &program, const std::string &output,
 Status build(const std::string &file, const std::string &source,
              const std::string &output, const BuildOptions &options) {
   if (options.kind == BuildKind::Tokens || options.kind == BuildKind::AST)
-    return writeSyntaxDump(file, source, output, options.kind == BuildKind::AST);
+    return writeSyntaxDump(file, source, output,
+                           options.kind == BuildKind::AST);
   auto program = analyzeWithLimits(file, source, options.maxDepth,
                                    options.timeoutSeconds, options.timings);
   if (!program)

@@ -52,15 +52,17 @@ Expected<std::unique_ptr<Program>> analyzeSource(const std::string &file,
 Diagnostic runtimeDiagnostic(const std::string &file, const RuntimeError &e) {
   Diagnostic d{e.loc, e.message};
   d.kind = e.message.rfind("timeout: ", 0) == 0 ? ErrorKind::Timeout
-                                                 : ErrorKind::Runtime;
+                                                : ErrorKind::Runtime;
   if (e.loc.known())
     d.file = file;
   return d;
 }
 
-Diagnostic trapDiagnostic(const std::string &file, const kiln_rt_trap_info &info) {
-  RuntimeError e{info.message, {uint32_t(info.line > 0 ? info.line : 0),
-                                uint32_t(info.column > 0 ? info.column : 0)}};
+Diagnostic trapDiagnostic(const std::string &file,
+                          const kiln_rt_trap_info &info) {
+  RuntimeError e{info.message,
+                 {uint32_t(info.line > 0 ? info.line : 0),
+                  uint32_t(info.column > 0 ? info.column : 0)}};
   return runtimeDiagnostic(info.file[0] ? std::string(info.file) : file, e);
 }
 
@@ -157,11 +159,14 @@ Status runWithStackFor(int maxDepth, double timeoutSeconds,
 }
 
 namespace {
-void callFunction(void *fn) { (*static_cast<const std::function<void()> *>(fn))(); }
+void callFunction(void *fn) {
+  (*static_cast<const std::function<void()> *>(fn))();
+}
 } // namespace
 
 bool callGuarded(const std::function<void()> &fn, kiln_rt_trap_info &info) {
-  return kiln_rt_call_guarded(callFunction, const_cast<std::function<void()> *>(&fn),
+  return kiln_rt_call_guarded(callFunction,
+                              const_cast<std::function<void()> *>(&fn),
                               &info) == 0;
 }
 

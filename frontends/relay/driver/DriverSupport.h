@@ -34,7 +34,8 @@ analyzeWithLimits(const std::string &file, const std::string &source,
 /// else with no file (rendered `runtime error: message`).
 Diagnostic runtimeDiagnostic(const std::string &file, const RuntimeError &e);
 /// The same for a trap of compiled code (its own file when it names one).
-Diagnostic trapDiagnostic(const std::string &file, const kiln_rt_trap_info &info);
+Diagnostic trapDiagnostic(const std::string &file,
+                          const kiln_rt_trap_info &info);
 
 /// Writes --emit=tokens or --emit=ast output (atomically) to `output`, or to
 /// stdout when output is "-".

@@ -23,7 +23,8 @@ struct Repl::Impl {
   std::vector<std::string> DefinitionNames;
   std::vector<Global> Globals;
   std::vector<Slot> Values;
-  std::shared_ptr<core::CompileCache> Cache = std::make_shared<core::CompileCache>();
+  std::shared_ptr<core::CompileCache> Cache =
+      std::make_shared<core::CompileCache>();
   size_t ArenaMark = kiln_rt_arena_mark();
   RunStats Totals;
 
@@ -79,7 +80,8 @@ size_t offsetOf(const std::string &text, Loc loc) {
   for (uint32_t line = 1; line < loc.line && pos != std::string::npos; ++line)
     pos = text.find('\n', pos) == std::string::npos ? std::string::npos
                                                     : text.find('\n', pos) + 1;
-  return pos == std::string::npos ? text.size() : std::min(text.size(), pos + loc.col - 1);
+  return pos == std::string::npos ? text.size()
+                                  : std::min(text.size(), pos + loc.col - 1);
 }
 
 /// The source of one function definition in `entry`, from its `fn` (or
@@ -144,9 +146,10 @@ Status Repl::eval(const std::string &entry) {
   DiagList diags;
   if (incomplete(entry)) { // only at the end of the input
     Bracket open = unclosedBracket(entry);
-    diags.push_back({open.loc, std::string("unexpected end of input: unfinished "
-                                           "entry (this '") +
-                                   open.c + "' is never closed)"});
+    diags.push_back(
+        {open.loc, std::string("unexpected end of input: unfinished "
+                               "entry (this '") +
+                       open.c + "' is never closed)"});
     return located(entry, std::move(diags), ErrorKind::Parse);
   }
   auto program = parseProgram("<repl>", entry, diags);
@@ -157,7 +160,8 @@ Status Repl::eval(const std::string &entry) {
   for (size_t i = 0; i < P->Definitions.size(); ++i) {
     bool replaced = false;
     for (auto &f : program->functions)
-      replaced |= f.get() != program->functions.back().get() && f->name == P->DefinitionNames[i];
+      replaced |= f.get() != program->functions.back().get() &&
+                  f->name == P->DefinitionNames[i];
     if (!replaced) {
       keptSource.push_back(P->Definitions[i]);
       keptNames.push_back(P->DefinitionNames[i]);

@@ -69,8 +69,8 @@ public:
 
   /// Called by stubs when the callee has no native code yet, with the
   /// callee's call budget (with guards).
-  static void dispatch(Router *self, int32_t index, const Slot *args,
-                       Slot *ret, int32_t budget);
+  static void dispatch(Router *self, int32_t index, const Slot *args, Slot *ret,
+                       int32_t budget);
 
 private:
   llvm::Error createJit();
@@ -117,8 +117,8 @@ private:
 
 thread_local char trapMessage[256];
 
-void Router::dispatch(Router *self, int32_t index, const Slot *args,
-                      Slot *ret, int32_t budget) {
+void Router::dispatch(Router *self, int32_t index, const Slot *args, Slot *ret,
+                      int32_t budget) {
   bool ok;
   uint32_t line = 0, col = 0;
   {
@@ -133,7 +133,8 @@ void Router::dispatch(Router *self, int32_t index, const Slot *args,
     ok = self->Interp.call(index, args, ret, error);
     kiln_rt_depth = saved;
     if (!ok) {
-      std::snprintf(trapMessage, sizeof trapMessage, "%s", error.message.c_str());
+      std::snprintf(trapMessage, sizeof trapMessage, "%s",
+                    error.message.c_str());
       line = error.loc.line;
       col = error.loc.col;
     }
@@ -166,14 +167,16 @@ llvm::Error Router::createStubs() {
     return llvm::Error::success();
   if (auto err = createJit())
     return err;
-  if (auto err = J->defineSymbols({{"relay_router_self", this},
-                                   {"relay_router_dispatch", (void *)&Router::dispatch}}))
+  if (auto err = J->defineSymbols(
+          {{"relay_router_self", this},
+           {"relay_router_dispatch", (void *)&Router::dispatch}}))
     return err;
   auto context = std::make_unique<llvm::LLVMContext>();
   auto stubs = generateStubs(P, *context, O.guards);
   if (!stubs)
     return stubs.takeError();
-  if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*stubs), std::move(context))))
+  if (auto err = J->addModule(
+          llvm::orc::ThreadSafeModule(std::move(*stubs), std::move(context))))
     return err;
   for (auto &f : P.functions) {
     if (f.get() == P.main)
@@ -223,7 +226,8 @@ llvm::Error Router::setUp() {
 void Router::arm() {
   Armed = true;
   for (auto &f : P.functions)
-    if (f.get() != P.main && f->llvmAttr && Interp.interpretedCalls(f->index) == 0)
+    if (f.get() != P.main && f->llvmAttr &&
+        Interp.interpretedCalls(f->index) == 0)
       enqueue(f->index);
 }
 
@@ -237,12 +241,14 @@ llvm::Error Router::compile(int index) {
   auto module = generateFunction(P, f, *context, irgen);
   if (!module)
     return module.takeError();
-  if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*module), std::move(context))))
+  if (auto err = J->addModule(
+          llvm::orc::ThreadSafeModule(std::move(*module), std::move(context))))
     return err;
   auto impl = J->lookupAs<void>("relay." + f.name + ".impl");
   if (!impl)
     return impl.takeError();
-  auto entry = J->lookupAs<void(const Slot *, Slot *)>("relay." + f.name + ".entry");
+  auto entry =
+      J->lookupAs<void(const Slot *, Slot *)>("relay." + f.name + ".entry");
   if (!entry)
     return entry.takeError();
   __atomic_store_n(NativeSlot[index], (void *)*impl, __ATOMIC_RELEASE);
@@ -259,16 +265,18 @@ llvm::Error Router::compileOsr(OsrCode &code) {
   if (auto err = createJit())
     return err;
   const FuncDecl &f = *P.functions[code.function];
-  std::string name = "relay.osr." + std::to_string(OsrCompiled.load() + 1) +
-                     "." + f.name;
+  std::string name =
+      "relay.osr." + std::to_string(OsrCompiled.load() + 1) + "." + f.name;
   auto context = std::make_unique<llvm::LLVMContext>();
   IRGenOptions irgen;
   irgen.guards = O.guards;
-  auto module = generateOsr(P, f, *code.loop, name, *context, irgen,
-                            code.topLevelFrame.empty() ? nullptr : &code.topLevelFrame);
+  auto module =
+      generateOsr(P, f, *code.loop, name, *context, irgen,
+                  code.topLevelFrame.empty() ? nullptr : &code.topLevelFrame);
   if (!module)
     return module.takeError();
-  if (auto err = J->addModule(llvm::orc::ThreadSafeModule(std::move(*module), std::move(context))))
+  if (auto err = J->addModule(
+          llvm::orc::ThreadSafeModule(std::move(*module), std::move(context))))
     return err;
   auto entry = J->lookupAs<void(Slot *, const OsrLoop *, Slot *)>(name);
   if (!entry)
@@ -326,8 +334,7 @@ const Stmt *Router::parentLoop(const Stmt *loop) {
           case Stmt::Kind::ForEach:
             LoopParents[s] = parent;
             return walk(static_cast<const ForEachStmt *>(s)->body.get(), s);
-          default:
-            return;
+          default: return;
           }
         };
     for (auto &f : P.functions)
@@ -478,7 +485,8 @@ Status Router::run(RunStats *stats) {
   bool ok;
   {
     core::ScopedPhase phase(O.timings, "run");
-    ok = S.globals ? Interp.runWithGlobals(*S.globals, error) : Interp.run(error);
+    ok = S.globals ? Interp.runWithGlobals(*S.globals, error)
+                   : Interp.run(error);
   }
   stopWorker();
   if (stats)
@@ -505,9 +513,9 @@ Status Router::call(int index, const Slot *args, Slot *ret) {
 
 } // namespace
 
-Expected<std::unique_ptr<Executor>>
-makeRouted(const Program &program, const RunOptions &options,
-           const RouterSession &session) {
+Expected<std::unique_ptr<Executor>> makeRouted(const Program &program,
+                                               const RunOptions &options,
+                                               const RouterSession &session) {
   auto router = std::make_unique<Router>(program, options, session);
   if (auto err = router->setUp())
     return core::toDiagnostics(std::move(err));

@@ -28,7 +28,6 @@ namespace kiln::relay {
 /// budget)`. With `guards`, relay.g has irgen's hidden call budget (see
 /// IRGen.h), which it passes on to either; without, dispatch gets 0.
 llvm::Expected<std::unique_ptr<llvm::Module>>
-generateStubs(const Program &program, llvm::LLVMContext &context,
-              bool guards);
+generateStubs(const Program &program, llvm::LLVMContext &context, bool guards);
 
 } // namespace kiln::relay

@@ -52,14 +52,17 @@ void emitStub(llvm::Module &m, const FuncDecl &f, llvm::GlobalVariable *self,
   llvm::IRBuilder<> b(ctx);
   auto *native = new llvm::GlobalVariable(
       m, b.getPtrTy(), false, llvm::GlobalValue::ExternalLinkage,
-      llvm::ConstantPointerNull::get(b.getPtrTy()), "relay." + f.name + ".native");
+      llvm::ConstantPointerNull::get(b.getPtrTy()),
+      "relay." + f.name + ".native");
   llvm::FunctionType *type = signature(ctx, f, guards);
   llvm::Function *fn = core::createFunction(m, b, "relay." + f.name, type);
-  auto *slots = b.CreateAlloca(b.getInt64Ty(), b.getInt32(std::max<size_t>(1, f.params.size())));
+  auto *slots = b.CreateAlloca(
+      b.getInt64Ty(), b.getInt32(std::max<size_t>(1, f.params.size())));
   auto *ret = b.CreateAlloca(b.getInt64Ty());
   llvm::LoadInst *target = b.CreateLoad(b.getPtrTy(), native);
   target->setAtomic(llvm::AtomicOrdering::Monotonic);
-  llvm::Value *isNull = b.CreateICmpEQ(target, llvm::ConstantPointerNull::get(b.getPtrTy()));
+  llvm::Value *isNull =
+      b.CreateICmpEQ(target, llvm::ConstantPointerNull::get(b.getPtrTy()));
   std::vector<llvm::Value *> args;
   for (auto &a : fn->args())
     args.push_back(&a);
@@ -82,20 +85,21 @@ void emitStub(llvm::Module &m, const FuncDecl &f, llvm::GlobalVariable *self,
           v = fromSlot(b, b.CreateLoad(b.getInt64Ty(), ret), f.returnType);
         finish(b, v);
       },
-      [&](llvm::IRBuilder<> &b) { finish(b, b.CreateCall(type, target, args)); });
+      [&](llvm::IRBuilder<> &b) {
+        finish(b, b.CreateCall(type, target, args));
+      });
   b.CreateUnreachable();
 }
 
 } // namespace
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
-generateStubs(const Program &program, llvm::LLVMContext &context,
-              bool guards) {
+generateStubs(const Program &program, llvm::LLVMContext &context, bool guards) {
   auto m = std::make_unique<llvm::Module>("relay:stubs", context);
   llvm::IRBuilder<> b(context);
   auto *self = new llvm::GlobalVariable(*m, b.getInt8Ty(), true,
-                                        llvm::GlobalValue::ExternalLinkage, nullptr,
-                                        "relay_router_self");
+                                        llvm::GlobalValue::ExternalLinkage,
+                                        nullptr, "relay_router_self");
   auto dispatch = m->getOrInsertFunction(
       "relay_router_dispatch",
       llvm::FunctionType::get(b.getVoidTy(),

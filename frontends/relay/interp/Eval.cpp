@@ -76,7 +76,8 @@ public:
     }
     Size = n;
     const BinaryExpr *e = top;
-    for (size_t i = 0; i + 1 < n; ++i, e = static_cast<const BinaryExpr *>(e->lhs.get()))
+    for (size_t i = 0; i + 1 < n;
+         ++i, e = static_cast<const BinaryExpr *>(e->lhs.get()))
       Nodes[i] = e;
     Nodes[n - 1] = e;
   }
@@ -93,15 +94,9 @@ private:
 /// One argument of print, in Relay's output format.
 void printValue(Type type, Slot value) {
   switch (type) {
-  case Type::Bool:
-    kiln_rt_print_bool(value.boolean != 0);
-    break;
-  case Type::Array:
-    kiln_rt_print_array(arrayOf(value));
-    break;
-  default:
-    kiln_rt_print_f64(value.number);
-    break;
+  case Type::Bool: kiln_rt_print_bool(value.boolean != 0); break;
+  case Type::Array: kiln_rt_print_array(arrayOf(value)); break;
+  default: kiln_rt_print_f64(value.number); break;
   }
 }
 
@@ -109,22 +104,17 @@ void printValue(Type type, Slot value) {
 
 Slot Interpreter::Impl::eval(const Expr *e, Slot *slots) {
   switch (e->type) {
-  case Type::Number:
-    return num(number(e, slots));
-  case Type::Bool:
-    return boolean(truth(e, slots));
-  default:
-    break;
+  case Type::Number: return num(number(e, slots));
+  case Type::Bool: return boolean(truth(e, slots));
+  default: break;
   }
   switch (e->kind) {
-  case Expr::Kind::Var:
-    return slots[static_cast<const VarExpr *>(e)->slot];
+  case Expr::Kind::Var: return slots[static_cast<const VarExpr *>(e)->slot];
   case Expr::Kind::ArrayLit:
     return evalArrayLit(static_cast<const ArrayLitExpr *>(e), slots);
   case Expr::Kind::Call:
     return evalCall(static_cast<const CallExpr *>(e), slots);
-  default:
-    break;
+  default: break;
   }
   assert(false && "no expression of this kind has this type");
   return {};
@@ -132,8 +122,7 @@ Slot Interpreter::Impl::eval(const Expr *e, Slot *slots) {
 
 double Interpreter::Impl::evalNumber(const Expr *e, Slot *slots) {
   switch (e->kind) {
-  case Expr::Kind::Number:
-    return static_cast<const NumberExpr *>(e)->value;
+  case Expr::Kind::Number: return static_cast<const NumberExpr *>(e)->value;
   case Expr::Kind::Var:
     return slots[static_cast<const VarExpr *>(e)->slot].number;
   case Expr::Kind::Unary:
@@ -141,7 +130,8 @@ double Interpreter::Impl::evalNumber(const Expr *e, Slot *slots) {
   case Expr::Kind::Binary: {
     auto *b = static_cast<const BinaryExpr *>(e);
     if (b->lhs->kind == Expr::Kind::Binary &&
-        static_cast<const BinaryExpr *>(b->lhs.get())->lhs->kind == Expr::Kind::Binary)
+        static_cast<const BinaryExpr *>(b->lhs.get())->lhs->kind ==
+            Expr::Kind::Binary)
       return numberChain(b, slots); // three terms or more
     double l = number(b->lhs.get(), slots);
     double r = number(b->rhs.get(), slots);
@@ -155,8 +145,7 @@ double Interpreter::Impl::evalNumber(const Expr *e, Slot *slots) {
       return callUser(call, slots).number;
     return evalCall(call, slots).number;
   }
-  default:
-    break;
+  default: break;
   }
   assert(false && "not a number expression");
   return 0;
@@ -164,8 +153,7 @@ double Interpreter::Impl::evalNumber(const Expr *e, Slot *slots) {
 
 bool Interpreter::Impl::evalTruth(const Expr *e, Slot *slots) {
   switch (e->kind) {
-  case Expr::Kind::Bool:
-    return static_cast<const BoolExpr *>(e)->value;
+  case Expr::Kind::Bool: return static_cast<const BoolExpr *>(e)->value;
   case Expr::Kind::Var:
     return slots[static_cast<const VarExpr *>(e)->slot].boolean != 0;
   case Expr::Kind::Unary:
@@ -174,8 +162,7 @@ bool Interpreter::Impl::evalTruth(const Expr *e, Slot *slots) {
     return evalCondition(static_cast<const BinaryExpr *>(e), slots);
   case Expr::Kind::Call:
     return evalCall(static_cast<const CallExpr *>(e), slots).boolean != 0;
-  default:
-    break;
+  default: break;
   }
   assert(false && "not a bool expression");
   return false;
@@ -222,8 +209,7 @@ bool Interpreter::Impl::evalCondition(const BinaryExpr *e, Slot *slots) {
     return truth(e->lhs.get(), slots) && truth(e->rhs.get(), slots);
   case BinaryOp::Or:
     return truth(e->lhs.get(), slots) || truth(e->rhs.get(), slots);
-  default:
-    break;
+  default: break;
   }
   if (e->lhs->type == Type::Bool) {
     bool l = truth(e->lhs.get(), slots);
@@ -261,13 +247,11 @@ Slot Interpreter::Impl::evalArrayLit(const ArrayLitExpr *e, Slot *slots) {
 Slot Interpreter::Impl::evalCall(const CallExpr *e, Slot *slots) {
   const auto &args = e->args;
   switch (e->builtin) {
-  case Builtin::None:
-    return callUser(e, slots);
-  case Builtin::Print:
-    print(e, slots);
-    return {};
+  case Builtin::None: return callUser(e, slots);
+  case Builtin::Print: print(e, slots); return {};
   case Builtin::Len:
-    return num(static_cast<double>(arrayOf(eval(args[0].get(), slots))->length));
+    return num(
+        static_cast<double>(arrayOf(eval(args[0].get(), slots))->length));
   case Builtin::Push: {
     kiln_rt_array *array = arrayOf(value(args[0].get(), slots));
     kiln_rt_array_push(array, number(args[1].get(), slots));

@@ -10,8 +10,8 @@ using namespace interp;
 
 /// One statement. Inlined into execBlock, where nearly every statement
 /// runs, to save a call level per statement.
-[[gnu::always_inline]] inline Flow
-Interpreter::Impl::exec(const Stmt *s, Frame &frame) {
+[[gnu::always_inline]] inline Flow Interpreter::Impl::exec(const Stmt *s,
+                                                           Frame &frame) {
   Slot *slots = frame.slots;
   switch (s->kind) {
   case Stmt::Kind::Let: {
@@ -25,18 +25,15 @@ Interpreter::Impl::exec(const Stmt *s, Frame &frame) {
   case Stmt::Kind::ExprStmt:
     eval(static_cast<const ExprStmt *>(s)->expr.get(), slots);
     return Flow::Normal;
-  case Stmt::Kind::If:
-    return execIf(static_cast<const IfStmt *>(s), frame);
+  case Stmt::Kind::If: return execIf(static_cast<const IfStmt *>(s), frame);
   case Stmt::Kind::While:
     return execWhile(static_cast<const WhileStmt *>(s), frame);
   case Stmt::Kind::ForRange:
     return execForRange(static_cast<const ForRangeStmt *>(s), frame);
   case Stmt::Kind::ForEach:
     return execForEach(static_cast<const ForEachStmt *>(s), frame);
-  case Stmt::Kind::Break:
-    return Flow::Break;
-  case Stmt::Kind::Continue:
-    return Flow::Continue;
+  case Stmt::Kind::Break: return Flow::Break;
+  case Stmt::Kind::Continue: return Flow::Continue;
   case Stmt::Kind::Return:
     if (const Expr *e = static_cast<const ReturnStmt *>(s)->value.get())
       result = value(e, slots);
@@ -64,8 +61,8 @@ void Interpreter::Impl::execAssign(const AssignStmt *s, Slot *slots) {
     return;
   }
   auto *target = cast<IndexExpr>(s->target.get());
-  auto *array = static_cast<kiln_rt_array *>(
-      value(target->array.get(), slots).array);
+  auto *array =
+      static_cast<kiln_rt_array *>(value(target->array.get(), slots).array);
   double index = number(target->index.get(), slots);
   double value = number(s->value.get(), slots);
   *element(array, index, target->loc) = value;

@@ -66,7 +66,8 @@ kiln_rt_trap_info &trapInfo() {
 
 } // namespace
 
-// ---- Slot stack ---------------------------------------------------------------
+// ---- Slot stack
+// ---------------------------------------------------------------
 
 Slot *SlotStack::pushInNewChunk(size_t n) {
   constexpr size_t ChunkSlots = size_t(1) << 16;
@@ -86,7 +87,8 @@ Slot *SlotStack::pushInNewChunk(size_t n) {
   return chunks[next].slots.get();
 }
 
-// ---- Calls --------------------------------------------------------------------
+// ---- Calls
+// --------------------------------------------------------------------
 
 Interpreter::Impl::Impl(Interpreter &owner, const Program &program)
     : owner(owner), program(program),
@@ -177,7 +179,8 @@ constexpr uint64_t OsrRetry = 64;
 /// The compiled code runs the rest of the call with its own guards; a trap
 /// in it unwinds to kiln_rt_call_guarded and becomes this call's error.
 bool Interpreter::Impl::enterOsr(Frame &frame, const OsrLoop &loop) {
-  OsrEntry entry = owner.onHotLoop ? owner.onHotLoop(*frame.fn, loop, frame.slots) : nullptr;
+  OsrEntry entry =
+      owner.onHotLoop ? owner.onHotLoop(*frame.fn, loop, frame.slots) : nullptr;
   if (!entry) {
     frame.osrAt = frame.loopIterations + OsrRetry;
     return false;
@@ -197,7 +200,8 @@ void Interpreter::Impl::runMain(std::vector<Slot> *globals) {
   Slot *frame = stack.push(n);
   std::fill(frame, frame + n, Slot{});
   if (globals)
-    std::copy(globals->begin(), globals->begin() + std::min(n, globals->size()), frame);
+    std::copy(globals->begin(), globals->begin() + std::min(n, globals->size()),
+              frame);
   Frame active = newFrame(fn, frame);
   if (globals) // the REPL keeps these slots: no compiled code replaces them
     active.osrAt = UINT64_MAX;
@@ -214,7 +218,8 @@ void Interpreter::Impl::runMain(std::vector<Slot> *globals) {
   bump(functions[fn.index].loopIterations, active.loopIterations);
 }
 
-// ---- Entry points -------------------------------------------------------------
+// ---- Entry points
+// -------------------------------------------------------------
 
 namespace {
 
@@ -274,7 +279,8 @@ bool Interpreter::run(RuntimeError &error) {
   return runGuarded(P->stack, error, [&] { P->runMain(); });
 }
 
-bool Interpreter::runWithGlobals(std::vector<Slot> &globals, RuntimeError &error) {
+bool Interpreter::runWithGlobals(std::vector<Slot> &globals,
+                                 RuntimeError &error) {
   return runGuarded(P->stack, error, [&] { P->runMain(&globals); });
 }
 
@@ -283,8 +289,8 @@ bool Interpreter::runWithGlobals(std::vector<Slot> &globals, RuntimeError &error
 bool Interpreter::call(int index, const Slot *args, Slot *ret,
                        RuntimeError &error) {
   if (index < 0 || static_cast<size_t>(index) >= P->program.functions.size()) {
-    error = RuntimeError{"no function with index " + std::to_string(index),
-                         Loc{}};
+    error =
+        RuntimeError{"no function with index " + std::to_string(index), Loc{}};
     return false;
   }
   const FuncDecl &fn = *P->program.functions[index];

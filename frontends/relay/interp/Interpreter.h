@@ -29,7 +29,7 @@ union Slot {
 /// renders it as `file:line:col: runtime error: message`.
 struct RuntimeError {
   std::string message;
-  Loc loc;           ///< line 0: no location (e.g. timeout)
+  Loc loc; ///< line 0: no location (e.g. timeout)
 };
 
 /// Compiled code's slot-based entry (`relay.<f>.entry`): args[i] holds

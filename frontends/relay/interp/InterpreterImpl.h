@@ -131,9 +131,9 @@ struct Interpreter::Impl {
   const Program &program;
   std::unique_ptr<interp::FunctionState[]> functions;
   interp::SlotStack stack;
-  Slot result{}; ///< the value of the last `return value`
-  uint64_t stepLimit = 0, steps = 0; ///< see Interpreter::setStepLimit
-  uint64_t osrThreshold = UINT64_MAX;  ///< see Interpreter::setOsrThreshold
+  Slot result{};                      ///< the value of the last `return value`
+  uint64_t stepLimit = 0, steps = 0;  ///< see Interpreter::setStepLimit
+  uint64_t osrThreshold = UINT64_MAX; ///< see Interpreter::setOsrThreshold
   uint64_t osrEntries = 0;
 
   /// The guard at every function entry and loop iteration: the timeout

@@ -4,8 +4,8 @@
 // Nothing carries fast-math flags: results must be bit-identical with the
 // interpreter. sqrt/fabs/floor/ceil are LLVM intrinsics (exact, so the
 // backend may use instructions); the other libm functions of Builtins.def
-// are called by name with `nobuiltin`, so no rewrite (pow(2, x) -> exp2(x), sin(-x) ->
-// -sin(x)) can change a last bit.
+// are called by name with `nobuiltin`, so no rewrite (pow(2, x) -> exp2(x),
+// sin(-x) -> -sin(x)) can change a last bit.
 #include "IRGenImpl.h"
 
 #include "kiln/core/IRHelpers.h"
@@ -23,12 +23,11 @@ namespace {
 /// every other builtin.
 const char *libmSymbol(Builtin builtin) {
   switch (builtin) {
-  // clang-format off
+    // clang-format off
 #define RELAY_LIBM(Id, Name, Arity, Symbol, Doc) case Builtin::Id: return #Symbol;
 #include "relay/syntax/Builtins.def"
   // clang-format on
-  default:
-    return nullptr;
+  default: return nullptr;
   }
 }
 
@@ -36,16 +35,11 @@ const char *libmSymbol(Builtin builtin) {
 /// LLVM intrinsic the backend may turn into one instruction.
 Intrinsic::ID exactIntrinsic(Builtin builtin) {
   switch (builtin) {
-  case Builtin::Sqrt:
-    return Intrinsic::sqrt;
-  case Builtin::Abs:
-    return Intrinsic::fabs;
-  case Builtin::Floor:
-    return Intrinsic::floor;
-  case Builtin::Ceil:
-    return Intrinsic::ceil;
-  default:
-    return Intrinsic::not_intrinsic;
+  case Builtin::Sqrt: return Intrinsic::sqrt;
+  case Builtin::Abs: return Intrinsic::fabs;
+  case Builtin::Floor: return Intrinsic::floor;
+  case Builtin::Ceil: return Intrinsic::ceil;
+  default: return Intrinsic::not_intrinsic;
   }
 }
 
@@ -54,7 +48,8 @@ Intrinsic::ID exactIntrinsic(Builtin builtin) {
 Value *FunctionGen::emitAs(const Expr *e, Type t) {
   llvm::Type *want = M.typeOf(t, e ? e->loc : decl.loc);
   if (want->isVoidTy())
-    want = b.getDoubleTy(); // a void value is an error; keep going with a double
+    want =
+        b.getDoubleTy(); // a void value is an error; keep going with a double
   if (!e)
     return M.fail(decl.loc, "missing expression", want);
   if (e->type != t)
@@ -102,12 +97,10 @@ Value *FunctionGen::emitExpr(const Expr &e) {
     return emitArrayLiteral(static_cast<const ArrayLitExpr &>(e));
   case Expr::Kind::Index:
     return emitIndexRead(static_cast<const IndexExpr &>(e));
-  case Expr::Kind::Unary:
-    return emitUnary(static_cast<const UnaryExpr &>(e));
+  case Expr::Kind::Unary: return emitUnary(static_cast<const UnaryExpr &>(e));
   case Expr::Kind::Binary:
     return emitBinary(static_cast<const BinaryExpr &>(e));
-  case Expr::Kind::Call:
-    return emitCall(static_cast<const CallExpr &>(e));
+  case Expr::Kind::Call: return emitCall(static_cast<const CallExpr &>(e));
   }
   return M.fail(e.loc, "unknown expression", b.getDoubleTy());
 }
@@ -149,28 +142,21 @@ Value *FunctionGen::emitBinary(const BinaryExpr &top) {
 Value *FunctionGen::emitOperation(const BinaryExpr &e, Value *lhs) {
   switch (e.op) {
   case BinaryOp::And:
-  case BinaryOp::Or:
-    return emitShortCircuit(e, lhs);
+  case BinaryOp::Or: return emitShortCircuit(e, lhs);
   case BinaryOp::Lt:
   case BinaryOp::Le:
   case BinaryOp::Gt:
   case BinaryOp::Ge:
   case BinaryOp::Eq:
-  case BinaryOp::Ne:
-    return emitComparison(e, lhs);
-  default:
-    break;
+  case BinaryOp::Ne: return emitComparison(e, lhs);
+  default: break;
   }
   Value *rhs = emitAs(e.rhs.get(), Type::Number);
   switch (e.op) {
-  case BinaryOp::Add:
-    return b.CreateFAdd(lhs, rhs);
-  case BinaryOp::Sub:
-    return b.CreateFSub(lhs, rhs);
-  case BinaryOp::Mul:
-    return b.CreateFMul(lhs, rhs);
-  case BinaryOp::Div:
-    return b.CreateFDiv(lhs, rhs);
+  case BinaryOp::Add: return b.CreateFAdd(lhs, rhs);
+  case BinaryOp::Sub: return b.CreateFSub(lhs, rhs);
+  case BinaryOp::Mul: return b.CreateFMul(lhs, rhs);
+  case BinaryOp::Div: return b.CreateFDiv(lhs, rhs);
   default: // Mod: C's fmod, exact, so the optimiser may treat it as frem
     return M.call("fmod", b.getDoubleTy(), {lhs, rhs}, Callee::Pure);
   }
@@ -211,18 +197,12 @@ Value *FunctionGen::emitComparison(const BinaryExpr &e, Value *lhs) {
     return e.op == BinaryOp::Eq ? b.CreateICmpEQ(lhs, rhs)
                                 : b.CreateICmpNE(lhs, rhs);
   switch (e.op) {
-  case BinaryOp::Lt:
-    return b.CreateFCmpOLT(lhs, rhs);
-  case BinaryOp::Le:
-    return b.CreateFCmpOLE(lhs, rhs);
-  case BinaryOp::Gt:
-    return b.CreateFCmpOGT(lhs, rhs);
-  case BinaryOp::Ge:
-    return b.CreateFCmpOGE(lhs, rhs);
-  case BinaryOp::Eq:
-    return b.CreateFCmpOEQ(lhs, rhs);
-  default:
-    return b.CreateFCmpUNE(lhs, rhs);
+  case BinaryOp::Lt: return b.CreateFCmpOLT(lhs, rhs);
+  case BinaryOp::Le: return b.CreateFCmpOLE(lhs, rhs);
+  case BinaryOp::Gt: return b.CreateFCmpOGT(lhs, rhs);
+  case BinaryOp::Ge: return b.CreateFCmpOGE(lhs, rhs);
+  case BinaryOp::Eq: return b.CreateFCmpOEQ(lhs, rhs);
+  default: return b.CreateFCmpUNE(lhs, rhs);
   }
 }
 
@@ -244,8 +224,7 @@ Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
   for (size_t i = 0; i < values.size(); ++i)
     b.CreateStore(values[i],
                   b.CreateConstInBoundsGEP1_64(b.getDoubleTy(), data, i))
-        ->setMetadata(LLVMContext::MD_tbaa,
-                      M.tbaa(ModuleGen::Access::Element));
+        ->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Element));
   return array;
 }
 
@@ -291,15 +270,15 @@ Value *FunctionGen::checkedElementOf(Value *array, const Expr *e, Loc where) {
 /// may be loaded early: see ModuleGen::markArrays).
 Value *FunctionGen::boundCheckedElement(Value *array, Value *i, Loc where) {
   Value *data = arrayData(array);
-  emitCheck(b.CreateICmpUGE(i, arrayLength(array), "bad.index"),
-            [&] {
-              M.call("kiln_rt_index_trap", b.getVoidTy(),
-                     {array, b.CreateSIToFP(i, b.getDoubleTy()),
-                      M.fileName(), b.getInt32(where.line),
-                      b.getInt32(where.col)},
-                     Callee::NoReturn);
-            },
-            "index.trap");
+  emitCheck(
+      b.CreateICmpUGE(i, arrayLength(array), "bad.index"),
+      [&] {
+        M.call("kiln_rt_index_trap", b.getVoidTy(),
+               {array, b.CreateSIToFP(i, b.getDoubleTy()), M.fileName(),
+                b.getInt32(where.line), b.getInt32(where.col)},
+               Callee::NoReturn);
+      },
+      "index.trap");
   return b.CreateInBoundsGEP(b.getDoubleTy(), data, i);
 }
 
@@ -358,12 +337,9 @@ Value *FunctionGen::exactArithmetic(const BinaryExpr &bin, double &bound,
   if (bound >= Limit)
     return nullptr;
   switch (bin.op) {
-  case BinaryOp::Add:
-    return b.CreateNSWAdd(l, r);
-  case BinaryOp::Sub:
-    return b.CreateNSWSub(l, r);
-  default:
-    return b.CreateNSWMul(l, r);
+  case BinaryOp::Add: return b.CreateNSWAdd(l, r);
+  case BinaryOp::Sub: return b.CreateNSWSub(l, r);
+  default: return b.CreateNSWMul(l, r);
   }
 }
 
@@ -434,14 +410,15 @@ Value *FunctionGen::checkedElement(Value *array, Value *index, Loc where) {
   Value *i = b.CreateFreeze(b.CreateFPToSI(index, b.getInt64Ty()), "index");
   Value *whole = b.CreateFCmpOEQ(b.CreateSIToFP(i, b.getDoubleTy()), index);
   Value *inRange = b.CreateICmpULT(i, arrayLength(array));
-  emitCheck(b.CreateNot(b.CreateAnd(whole, inRange), "bad.index"),
-            [&] {
-              M.call("kiln_rt_index_trap", b.getVoidTy(),
-                     {array, index, M.fileName(), b.getInt32(where.line),
-                      b.getInt32(where.col)},
-                     Callee::NoReturn);
-            },
-            "index.trap");
+  emitCheck(
+      b.CreateNot(b.CreateAnd(whole, inRange), "bad.index"),
+      [&] {
+        M.call("kiln_rt_index_trap", b.getVoidTy(),
+               {array, index, M.fileName(), b.getInt32(where.line),
+                b.getInt32(where.col)},
+               Callee::NoReturn);
+      },
+      "index.trap");
   return b.CreateInBoundsGEP(b.getDoubleTy(), data, i);
 }
 
@@ -452,15 +429,15 @@ Value *FunctionGen::emitCall(const CallExpr &e) {
 }
 
 Value *FunctionGen::emitUserCall(const CallExpr &e) {
-  llvm::Type *result = M.typeOf(e.type == Type::Unknown ? Type::Void : e.type,
-                                e.loc);
+  llvm::Type *result =
+      M.typeOf(e.type == Type::Unknown ? Type::Void : e.type, e.loc);
   if (!e.target)
-    return M.fail(e.loc, "call of unknown function '" + e.callee + "'",
-                  result);
+    return M.fail(e.loc, "call of unknown function '" + e.callee + "'", result);
   const FuncDecl &target = *e.target;
   if (e.args.size() != target.paramTypes.size())
-    return M.fail(e.loc, "call of '" + target.name + "' with " +
-                             std::to_string(e.args.size()) + " arguments",
+    return M.fail(e.loc,
+                  "call of '" + target.name + "' with " +
+                      std::to_string(e.args.size()) + " arguments",
                   result);
   std::vector<Value *> args;
   for (size_t i = 0; i < e.args.size(); ++i)
@@ -489,11 +466,8 @@ bool FunctionGen::checkArity(const CallExpr &e, size_t n) {
 
 Value *FunctionGen::emitBuiltin(const CallExpr &e) {
   switch (e.builtin) {
-  case Builtin::None:
-    break;
-  case Builtin::Print:
-    emitPrint(e);
-    return nullptr;
+  case Builtin::None: break;
+  case Builtin::Print: emitPrint(e); return nullptr;
   case Builtin::Len:
     if (!checkArity(e, 1))
       return PoisonValue::get(b.getDoubleTy());

@@ -27,9 +27,8 @@ Value *integerWithin31(IRBuilder<> &b, Value *v) {
   Value *integral =
       b.CreateFCmpOEQ(v, b.CreateUnaryIntrinsic(Intrinsic::trunc, v));
   return b.CreateAnd(
-      integral,
-      b.CreateAnd(b.CreateFCmpOGE(v, ConstantFP::get(f64, -TwoTo31)),
-                  b.CreateFCmpOLE(v, ConstantFP::get(f64, TwoTo31))));
+      integral, b.CreateAnd(b.CreateFCmpOGE(v, ConstantFP::get(f64, -TwoTo31)),
+                            b.CreateFCmpOLE(v, ConstantFP::get(f64, TwoTo31))));
 }
 
 /// The check before a counted while (see emitWhile): start an integer
@@ -40,9 +39,9 @@ Value *counterFits(IRBuilder<> &b, Value *start, Value *bound, Value *step,
   llvm::Type *f64 = b.getDoubleTy();
   Value *notNegZero = b.CreateICmpNE(b.CreateBitCast(start, b.getInt64Ty()),
                                      b.getInt64(uint64_t(1) << 63));
-  Value *towardBound =
-      upward ? b.CreateFCmpOGE(step, ConstantFP::get(f64, 1.0))
-             : b.CreateFCmpOLE(step, ConstantFP::get(f64, -1.0));
+  Value *towardBound = upward
+                           ? b.CreateFCmpOGE(step, ConstantFP::get(f64, 1.0))
+                           : b.CreateFCmpOLE(step, ConstantFP::get(f64, -1.0));
   Value *boundWithin =
       b.CreateAnd(b.CreateFCmpOGE(bound, ConstantFP::get(f64, -TwoTo31)),
                   b.CreateFCmpOLE(bound, ConstantFP::get(f64, TwoTo31)));
@@ -78,8 +77,7 @@ void FunctionGen::emitWhile(const WhileStmt &s) {
   std::optional<CountedWhile> w;
   if (facts.loopDepth <= 1)
     w = countedWhile(s, facts);
-  AllocaInst *var =
-      w ? slot(w->var->slot, Type::Number, w->var->loc) : nullptr;
+  AllocaInst *var = w ? slot(w->var->slot, Type::Number, w->var->loc) : nullptr;
   if (!var) {
     emitWhileDouble(s);
     return;
@@ -129,9 +127,8 @@ void FunctionGen::emitWhileCounted(const WhileStmt &s, const CountedWhile &w,
   Value *stepI = b.CreateFPToSI(step, i64, "while.step");
   AllocaInst *var = slot(w.var->slot, Type::Number, w.var->loc);
   BasicBlock *exit = newBlock("while.end");
-  Value *stride = w.everyIteration
-                      ? b.CreateNSWMul(stepI, b.getInt64(PollChunk))
-                      : nullptr;
+  Value *stride =
+      w.everyIteration ? b.CreateNSWMul(stepI, b.getInt64(PollChunk)) : nullptr;
   BasicBlock *header = emitCountedHead(counter, end, stride, up, exit);
   intCounters.push_back({w.var->slot, counter, 2 * TwoTo31});
   counterSteps.push_back({w.step, counter, stepI, var});
@@ -237,8 +234,7 @@ void FunctionGen::emitForRange(const ForRangeStmt &s, const Resume *resume) {
   bool varAssigned = llvm::is_contained(facts.assignedSlots, s.slot);
   if (emitForRangeExact(s, resume, facts, varAssigned))
     return;
-  Value *start =
-      resume ? resume->counter : emitAs(s.start.get(), Type::Number);
+  Value *start = resume ? resume->counter : emitAs(s.start.get(), Type::Number);
   Value *end = resume ? resume->end : emitAs(s.end.get(), Type::Number);
   // Versioning copies the body, and each loop inside it versions again:
   // only loops with at most one level of loops inside are versioned, so a
@@ -265,9 +261,8 @@ bool FunctionGen::emitForRangeExact(const ForRangeStmt &s, const Resume *resume,
     first = b.CreateFPToSI(resume->counter, b.getInt64Ty());
     limit = b.CreateFPToSI(resume->end, b.getInt64Ty());
   }
-  emitForRangeInt(s, first, limit, !varAssigned,
-                  std::max(startBound, endBound), chunked(facts),
-                  varAssigned ? -1 : indexedArray(s, facts));
+  emitForRangeInt(s, first, limit, !varAssigned, std::max(startBound, endBound),
+                  chunked(facts), varAssigned ? -1 : indexedArray(s, facts));
   return true;
 }
 
@@ -334,8 +329,8 @@ Value *FunctionGen::int32Range(Value *start, Value *end) {
     return b.CreateAnd(b.CreateFCmpOGE(v, ConstantFP::get(f64, -2147483648.0)),
                        b.CreateFCmpOLE(v, ConstantFP::get(f64, 2147483647.0)));
   };
-  Value *integral = b.CreateFCmpOEQ(
-      start, b.CreateUnaryIntrinsic(Intrinsic::trunc, start));
+  Value *integral =
+      b.CreateFCmpOEQ(start, b.CreateUnaryIntrinsic(Intrinsic::trunc, start));
   Value *notNegZero = b.CreateICmpNE(b.CreateBitCast(start, b.getInt64Ty()),
                                      b.getInt64(uint64_t(1) << 63));
   return b.CreateAnd(b.CreateAnd(integral, notNegZero),
@@ -358,9 +353,9 @@ void FunctionGen::emitForRangeInt(const ForRangeStmt &s, Value *first,
   b.CreateStore(first, counter);
   BasicBlock *latch = newBlock("for.next");
   BasicBlock *exit = newBlock("for.end");
-  BasicBlock *header = emitCountedHead(counter, limit,
-                                       chunk ? b.getInt64(PollChunk) : nullptr,
-                                       /*up=*/true, exit);
+  BasicBlock *header =
+      emitCountedHead(counter, limit, chunk ? b.getInt64(PollChunk) : nullptr,
+                      /*up=*/true, exit);
   Value *k = b.CreateLoad(t, counter, s.var + ".k");
   if (AllocaInst *var = slot(s.slot, Type::Number, s.loc)) {
     if (!var->hasName())
@@ -449,8 +444,7 @@ void FunctionGen::emitForEach(const ForEachStmt &s, const Resume *resume) {
   }
   emitLoopBody(s.body.get(), latch, exit);
   b.SetInsertPoint(latch);
-  b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt64Ty(), index),
-                            b.getInt64(1)),
+  b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt64Ty(), index), b.getInt64(1)),
                 index);
   b.CreateBr(header);
   b.SetInsertPoint(exit);

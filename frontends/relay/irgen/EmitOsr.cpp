@@ -95,7 +95,8 @@ struct DefinitionCounter {
       ++defs[slot];
   }
   bool earlier(Loc l) const {
-    return l.line < before.line || (l.line == before.line && l.col < before.col);
+    return l.line < before.line ||
+           (l.line == before.line && l.col < before.col);
   }
   void let(const LetStmt &s, int loopDepth) {
     def(s.slot);
@@ -146,8 +147,9 @@ std::vector<bool> fixedSlots(const FuncDecl &main, const Stmt &loop) {
   std::vector<bool> lets(n, false), fixed(n, false);
   DefinitionCounter{defs, lets, loop.loc}.stmt(main.body.get(), 0);
   for (size_t i = 0; i < n; ++i)
-    fixed[i] = lets[i] && defs[i] == 1 &&
-               (main.slotTypes[i] == Type::Number || main.slotTypes[i] == Type::Bool);
+    fixed[i] =
+        lets[i] && defs[i] == 1 &&
+        (main.slotTypes[i] == Type::Number || main.slotTypes[i] == Type::Bool);
   return fixed;
 }
 
@@ -161,19 +163,19 @@ void FunctionGen::loadFrame(Value *frame) {
       continue;
     if (i < M.osrConstants.size() && M.osrConstants[i]) {
       uint64_t bits = *M.osrConstants[i];
-      b.CreateStore(t == Type::Bool
-                        ? static_cast<Constant *>(b.getInt1(bits != 0))
-                        : ConstantFP::get(b.getDoubleTy(),
-                                          llvm::bit_cast<double>(bits)),
-                    a);
+      b.CreateStore(
+          t == Type::Bool
+              ? static_cast<Constant *>(b.getInt1(bits != 0))
+              : ConstantFP::get(b.getDoubleTy(), llvm::bit_cast<double>(bits)),
+          a);
       continue;
     }
     Value *addr =
         b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), frame, i * SlotBytes);
-    Value *v = t == Type::Bool
-                   ? b.CreateICmpNE(b.CreateLoad(b.getInt64Ty(), addr),
-                                    b.getInt64(0))
-                   : b.CreateLoad(a->getAllocatedType(), addr);
+    Value *v =
+        t == Type::Bool
+            ? b.CreateICmpNE(b.CreateLoad(b.getInt64Ty(), addr), b.getInt64(0))
+            : b.CreateLoad(a->getAllocatedType(), addr);
     b.CreateStore(v, a);
   }
 }
@@ -198,8 +200,8 @@ FunctionGen::Resume FunctionGen::nextIteration(const Stmt &loop,
                                                const Resume &state) {
   Resume next = state;
   if (loop.kind == Stmt::Kind::ForRange)
-    next.counter = b.CreateFAdd(state.counter,
-                                ConstantFP::get(b.getDoubleTy(), 1.0));
+    next.counter =
+        b.CreateFAdd(state.counter, ConstantFP::get(b.getDoubleTy(), 1.0));
   else if (loop.kind == Stmt::Kind::ForEach)
     next.index = b.CreateAdd(state.index, b.getInt64(1));
   return next;
@@ -213,8 +215,7 @@ void FunctionGen::emitResumed(const Stmt &loop, const Resume &state) {
     return emitForRange(static_cast<const ForRangeStmt &>(loop), &state);
   case Stmt::Kind::ForEach:
     return emitForEach(static_cast<const ForEachStmt &>(loop), &state);
-  default:
-    M.fail(loop.loc, "OSR entry at a statement that is not a loop");
+  default: M.fail(loop.loc, "OSR entry at a statement that is not a loop");
   }
 }
 

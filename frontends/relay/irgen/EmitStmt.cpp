@@ -16,8 +16,8 @@ namespace kiln::relay::irgen {
 
 FunctionGen::FunctionGen(ModuleGen &m, const FuncDecl &decl, Function *fn,
                          const Stmt *osrLoop)
-    : M(m), b(m.b), decl(decl), fn(fn),
-      countsDepth(&decl != m.program.main), osrLoop(osrLoop) {
+    : M(m), b(m.b), decl(decl), fn(fn), countsDepth(&decl != m.program.main),
+      osrLoop(osrLoop) {
   BodyFacts facts;
   facts.stmt(decl.body.get());
   isLeaf = !facts.callsUser;
@@ -117,19 +117,18 @@ void FunctionGen::emitCheck(Value *failed,
 void FunctionGen::pollInterrupt() {
   if (!M.options.guards)
     return;
-  LoadInst *flag = b.CreateLoad(b.getInt32Ty(),
-                                M.runtimeGlobal("kiln_rt_interrupted"),
-                                "interrupted");
+  LoadInst *flag = b.CreateLoad(
+      b.getInt32Ty(), M.runtimeGlobal("kiln_rt_interrupted"), "interrupted");
   flag->setVolatile(true);
   // The runtime counters' alias class: the poll cannot touch an array, so
   // array data and lengths stay hoisted out of loops that poll.
   flag->setMetadata(LLVMContext::MD_tbaa, M.tbaa(ModuleGen::Access::Depth));
-  emitCheck(b.CreateICmpNE(flag, b.getInt32(0)),
-            [&] {
-              M.call("kiln_rt_timeout_trap", b.getVoidTy(), {},
-                     Callee::NoReturn);
-            },
-            "timeout");
+  emitCheck(
+      b.CreateICmpNE(flag, b.getInt32(0)),
+      [&] {
+        M.call("kiln_rt_timeout_trap", b.getVoidTy(), {}, Callee::NoReturn);
+      },
+      "timeout");
 }
 
 /// The depth guard without a store: a user function receives its call
@@ -143,14 +142,15 @@ void FunctionGen::enterFrame() {
   Value *budget;
   if (countsDepth) {
     budget = fn->getArg(fn->arg_size() - 1);
-    emitCheck(b.CreateICmpSLT(budget, b.getInt32(0)),
-              [&] {
-                M.call("kiln_rt_stack_overflow", b.getVoidTy(),
-                       {M.fileName(), b.getInt32(decl.loc.line),
-                        b.getInt32(decl.loc.col)},
-                       Callee::NoReturn);
-              },
-              "overflow");
+    emitCheck(
+        b.CreateICmpSLT(budget, b.getInt32(0)),
+        [&] {
+          M.call("kiln_rt_stack_overflow", b.getVoidTy(),
+                 {M.fileName(), b.getInt32(decl.loc.line),
+                  b.getInt32(decl.loc.col)},
+                 Callee::NoReturn);
+        },
+        "overflow");
   } else {
     budget = M.budgetFromRuntime(0);
   }
@@ -186,8 +186,7 @@ void FunctionGen::emitBlock(const BlockStmt *block) {
 
 void FunctionGen::emitStmt(const Stmt &stmt) {
   switch (stmt.kind) {
-  case Stmt::Kind::Let:
-    return emitLet(static_cast<const LetStmt &>(stmt));
+  case Stmt::Kind::Let: return emitLet(static_cast<const LetStmt &>(stmt));
   case Stmt::Kind::Assign:
     return emitAssign(static_cast<const AssignStmt &>(stmt));
   case Stmt::Kind::ExprStmt:
@@ -196,8 +195,7 @@ void FunctionGen::emitStmt(const Stmt &stmt) {
     else
       M.fail(stmt.loc, "missing expression");
     return;
-  case Stmt::Kind::If:
-    return emitIf(static_cast<const IfStmt &>(stmt));
+  case Stmt::Kind::If: return emitIf(static_cast<const IfStmt &>(stmt));
   case Stmt::Kind::While:
     return emitWhile(static_cast<const WhileStmt &>(stmt));
   case Stmt::Kind::ForRange:

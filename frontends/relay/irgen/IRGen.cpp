@@ -26,10 +26,10 @@ using irgen::ModuleGen;
 void emitEntryWrapper(ModuleGen &m, const FuncDecl &decl, Function *typed,
                       const std::string &name) {
   IRBuilder<> &b = m.b;
-  auto *type = FunctionType::get(b.getVoidTy(), {b.getPtrTy(), b.getPtrTy()},
-                                 false);
-  Function *wrapper = core::createFunction(m.module, b, name, type,
-                                           {"args", "ret"});
+  auto *type =
+      FunctionType::get(b.getVoidTy(), {b.getPtrTy(), b.getPtrTy()}, false);
+  Function *wrapper =
+      core::createFunction(m.module, b, name, type, {"args", "ret"});
   wrapper->addFnAttr(Attribute::NoUnwind);
   std::vector<Value *> args;
   for (unsigned i = 0; i < decl.params.size(); ++i) {
@@ -98,9 +98,9 @@ bool analysed(const Program &program, const FuncDecl &decl) {
 
 } // namespace
 
-Expected<std::unique_ptr<Module>>
-generateProgram(const Program &program, LLVMContext &context,
-                const IRGenOptions &options) {
+Expected<std::unique_ptr<Module>> generateProgram(const Program &program,
+                                                  LLVMContext &context,
+                                                  const IRGenOptions &options) {
   if (!program.main)
     return core::makeError("cannot generate IR: the program was not analysed "
                            "(no main function)");
@@ -112,9 +112,9 @@ generateProgram(const Program &program, LLVMContext &context,
       return core::makeError("cannot generate IR: function '" + decl->name +
                              "' was not analysed");
     bool isMain = decl.get() == program.main;
-    m.typed.push_back(declareTyped(
-        m, *decl, "relay." + decl->name,
-        isMain ? GlobalValue::ExternalLinkage : GlobalValue::InternalLinkage));
+    m.typed.push_back(declareTyped(m, *decl, "relay." + decl->name,
+                                   isMain ? GlobalValue::ExternalLinkage
+                                          : GlobalValue::InternalLinkage));
   }
   if (Error err = m.takeError())
     return std::move(err);
@@ -132,8 +132,9 @@ generateFunction(const Program &program, const FuncDecl &function,
   auto module = std::make_unique<Module>("relay:" + function.name, context);
   module->setSourceFileName(program.file);
   ModuleGen m(program, options, *module, Mode::Single);
-  Function *typed = declareTyped(m, function, "relay." + function.name + ".impl",
-                                 GlobalValue::ExternalLinkage);
+  Function *typed =
+      declareTyped(m, function, "relay." + function.name + ".impl",
+                   GlobalValue::ExternalLinkage);
   if (Error err = m.takeError())
     return std::move(err);
   m.self = &function;
@@ -152,8 +153,8 @@ void emitOsrWrapper(ModuleGen &m, const FuncDecl &decl, Function *impl,
   IRBuilder<> &b = m.b;
   auto *type = FunctionType::get(
       b.getVoidTy(), {b.getPtrTy(), b.getPtrTy(), b.getPtrTy()}, false);
-  Function *wrapper = core::createFunction(m.module, b, name, type,
-                                           {"frame", "loops", "ret"});
+  Function *wrapper =
+      core::createFunction(m.module, b, name, type, {"frame", "loops", "ret"});
   wrapper->addFnAttr(Attribute::NoUnwind);
   std::vector<Value *> args{wrapper->getArg(0), wrapper->getArg(1)};
   if (m.takesBudget(decl))
@@ -233,8 +234,8 @@ generateOsr(const Program &program, const FuncDecl &function, const Stmt &loop,
 void addExecutableMain(Module &module, double timeoutSeconds, int maxDepth) {
   LLVMContext &ctx = module.getContext();
   IRBuilder<> b(ctx);
-  auto *type = FunctionType::get(b.getInt32Ty(),
-                                 {b.getInt32Ty(), b.getPtrTy()}, false);
+  auto *type =
+      FunctionType::get(b.getInt32Ty(), {b.getInt32Ty(), b.getPtrTy()}, false);
   core::createFunction(module, b, "main", type, {"argc", "argv"});
   // The runtime sizes the stack for the depth limit and reads KILN_TIMEOUT.
   FunctionCallee relayMain =

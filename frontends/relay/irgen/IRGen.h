@@ -78,9 +78,9 @@ generateFunction(const Program &program, const FuncDecl &function,
 /// loop, and no other definition) become constants, as the whole-program
 /// JIT sees them.
 llvm::Expected<std::unique_ptr<llvm::Module>>
-generateOsr(const Program &program, const FuncDecl &function,
-            const Stmt &loop, const std::string &entryName,
-            llvm::LLVMContext &context, const IRGenOptions &options = {},
+generateOsr(const Program &program, const FuncDecl &function, const Stmt &loop,
+            const std::string &entryName, llvm::LLVMContext &context,
+            const IRGenOptions &options = {},
             const std::vector<uint64_t> *topLevelFrame = nullptr);
 
 /// Byte offsets of the fields of interp's OsrLoop that OSR code reads.

@@ -190,9 +190,9 @@ private:
   /// which requires every iteration that goes on to move the counter.
   /// Returns the header (the continue target) with the insert point in the
   /// body.
-  llvm::BasicBlock *emitCountedHead(llvm::AllocaInst *counter,
-                                    llvm::Value *end, llvm::Value *stride,
-                                    bool up, llvm::BasicBlock *exit);
+  llvm::BasicBlock *emitCountedHead(llvm::AllocaInst *counter, llvm::Value *end,
+                                    llvm::Value *stride, bool up,
+                                    llvm::BasicBlock *exit);
   void emitForRange(const ForRangeStmt &s, const Resume *resume = nullptr);
   bool emitForRangeExact(const ForRangeStmt &s, const Resume *resume,
                          const BodyFacts &facts, bool varAssigned);
@@ -316,7 +316,7 @@ private:
   /// The budget every user call passes (this function's budget - 1); null
   /// without guards and in leaves.
   llvm::Value *calleeBudget = nullptr;
-  const Stmt *osrLoop; ///< see the constructor
+  const Stmt *osrLoop;  ///< see the constructor
   bool isLeaf = false;  ///< calls no user function
   bool bounded = false; ///< a leaf without loops: always finishes quickly
 };

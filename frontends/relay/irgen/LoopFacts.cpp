@@ -135,9 +135,8 @@ bool reads(const Expr *e, int slot) {
   if (auto *v = dyn_cast<VarExpr>(e))
     return v->slot == slot;
   bool found = false;
-  forEachOperand(e, [&](const Expr *operand) {
-    found = found || reads(operand, slot);
-  });
+  forEachOperand(
+      e, [&](const Expr *operand) { found = found || reads(operand, slot); });
   return found;
 }
 
@@ -257,11 +256,10 @@ std::optional<CountedWhile> countedWhile(const WhileStmt &s,
   w->stepValue = stepOf(w->step->value.get(), slot, w->negated);
   if (!w->stepValue || !invariant(w->stepValue, facts.writtenSlots))
     return std::nullopt;
-  w->everyIteration = !facts.continues && s.body &&
-                      std::any_of(s.body->body.begin(), s.body->body.end(),
-                                  [&](const StmtPtr &x) {
-                                    return x.get() == w->step;
-                                  });
+  w->everyIteration =
+      !facts.continues && s.body &&
+      std::any_of(s.body->body.begin(), s.body->body.end(),
+                  [&](const StmtPtr &x) { return x.get() == w->step; });
   return w;
 }
 

@@ -19,14 +19,10 @@ ModuleGen::ModuleGen(const Program &program, const IRGenOptions &options,
 
 llvm::Type *ModuleGen::typeOf(relay::Type t, Loc where) {
   switch (t) {
-  case relay::Type::Number:
-    return b.getDoubleTy();
-  case relay::Type::Bool:
-    return b.getInt1Ty();
-  case relay::Type::Array:
-    return b.getPtrTy();
-  case relay::Type::Void:
-    return b.getVoidTy();
+  case relay::Type::Number: return b.getDoubleTy();
+  case relay::Type::Bool: return b.getInt1Ty();
+  case relay::Type::Array: return b.getPtrTy();
+  case relay::Type::Void: return b.getVoidTy();
   default:
     fail(where, std::string("no value of type '") + typeName(t) +
                     "' can be stored or passed");
@@ -145,8 +141,8 @@ bool ModuleGen::takesBudget(const FuncDecl &f) const {
 
 Value *ModuleGen::budgetFromRuntime(int calls) {
   MDNode *tag = tbaa(Access::Depth);
-  LoadInst *max = b.CreateLoad(b.getInt32Ty(), runtimeGlobal("kiln_rt_max_depth"),
-                               "max.depth");
+  LoadInst *max = b.CreateLoad(b.getInt32Ty(),
+                               runtimeGlobal("kiln_rt_max_depth"), "max.depth");
   LoadInst *depth =
       b.CreateLoad(b.getInt32Ty(), runtimeGlobal("kiln_rt_depth"), "depth");
   max->setMetadata(LLVMContext::MD_tbaa, tag);
@@ -165,7 +161,8 @@ Value *ModuleGen::fail(Loc where, const std::string &message, llvm::Type *t) {
 Error ModuleGen::takeError() {
   if (!firstError)
     return Error::success();
-  Diagnostic diag{firstError->loc, "cannot generate IR: " + firstError->message};
+  Diagnostic diag{firstError->loc,
+                  "cannot generate IR: " + firstError->message};
   diag.file = program.file;
   firstError.reset();
   return core::makeError(std::move(diag));

@@ -72,20 +72,22 @@ private:
   static std::string sig(const FuncDecl &f) {
     std::string s = "(";
     for (size_t i = 0; i < f.params.size(); ++i) {
-      Type t = i < f.paramTypes.size() ? f.paramTypes[i] : f.params[i].annotation;
+      Type t =
+          i < f.paramTypes.size() ? f.paramTypes[i] : f.params[i].annotation;
       s += (i ? ", " : "") + f.params[i].name +
            (t == Type::Unknown ? "" : std::string(": ") + typeName(t));
     }
     Type r = f.returnType != Type::Unknown ? f.returnType : f.returnAnnotation;
-    return s + ")" + (r == Type::Unknown ? "" : std::string(" -> ") + typeName(r));
+    return s + ")" +
+           (r == Type::Unknown ? "" : std::string(" -> ") + typeName(r));
   }
   void line(int depth, const std::string &text) {
     if (depth <= kMaxIndent) {
       Out += std::string(2 * depth, ' ') + text + "\n";
       return;
     }
-    Out += std::string(2 * kMaxIndent, ' ') + "<" + std::to_string(depth) + "> " +
-           text + "\n";
+    Out += std::string(2 * kMaxIndent, ' ') + "<" + std::to_string(depth) +
+           "> " + text + "\n";
   }
   void block(const BlockStmt &b, int depth) {
     for (auto &s : b.body)

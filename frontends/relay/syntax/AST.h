@@ -46,7 +46,17 @@ template <typename To, typename From> const To *cast(const From *node) {
 
 // ---- Expressions ------------------------------------------------------------
 struct Expr {
-  enum class Kind { Number, Bool, String, Var, ArrayLit, Index, Unary, Binary, Call };
+  enum class Kind {
+    Number,
+    Bool,
+    String,
+    Var,
+    ArrayLit,
+    Index,
+    Unary,
+    Binary,
+    Call
+  };
   const Kind kind;
   Loc loc;
   Type type = Type::Unknown; ///< (sema)
@@ -69,7 +79,8 @@ struct BoolExpr : Expr {
 
 struct StringExpr : Expr {
   std::string value; ///< escapes already decoded
-  StringExpr(Loc l, std::string v) : Expr(Kind::String, l), value(std::move(v)) {}
+  StringExpr(Loc l, std::string v)
+      : Expr(Kind::String, l), value(std::move(v)) {}
   static bool classof(const Expr *e) { return e->kind == Kind::String; }
 };
 
@@ -148,7 +159,19 @@ struct CallExpr : Expr {
 
 // ---- Statements -------------------------------------------------------------
 struct Stmt {
-  enum class Kind { Let, Assign, ExprStmt, If, While, ForRange, ForEach, Break, Continue, Return, Block };
+  enum class Kind {
+    Let,
+    Assign,
+    ExprStmt,
+    If,
+    While,
+    ForRange,
+    ForEach,
+    Break,
+    Continue,
+    Return,
+    Block
+  };
   const Kind kind;
   Loc loc;
   Stmt(Kind k, Loc l) : kind(k), loc(l) {}

@@ -22,8 +22,7 @@ const char *tokSpelling(Tok t) {
 #define RELAY_PUNCT(Id, Spelling) case Tok::Id: return Spelling;
 #include "relay/syntax/Tokens.def"
     // clang-format on
-  default:
-    return nullptr;
+  default: return nullptr;
   }
 }
 
@@ -149,7 +148,8 @@ private:
       Pos += 1 + sign;
       digits();
     }
-    while (Pos < Src.size() && (isWordChar(Src[Pos]) || (bad && Src[Pos] == '.'))) {
+    while (Pos < Src.size() &&
+           (isWordChar(Src[Pos]) || (bad && Src[Pos] == '.'))) {
       bad = true;
       ++Pos;
     }
@@ -162,7 +162,8 @@ private:
 
   static bool isAscii(char c) { return static_cast<unsigned char>(c) < 0x80; }
   static bool isWordChar(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || !isAscii(c);
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+           !isAscii(c);
   }
 
   /// A word with bytes >= 0x80 (UTF-8 text outside a string): one error for
@@ -181,8 +182,9 @@ private:
     for (char c : word)
       hasAscii |= isAscii(c);
     if (!hasAscii) {
-      Diags.push_back({at, "unexpected non-ASCII character '" + std::string(word) +
-                               "' (only strings and comments may contain them)"});
+      Diags.push_back(
+          {at, "unexpected non-ASCII character '" + std::string(word) +
+                   "' (only strings and comments may contain them)"});
       return true;
     }
     Diags.push_back({at, "identifiers must be ASCII; '" + std::string(word) +
@@ -202,11 +204,12 @@ private:
     // A statement keyword starting a new line cannot sit inside ( ) or [ ]:
     // an earlier bracket was left open. End the statement there so the
     // parser reports it and recovers, instead of swallowing the file.
-    bool startsStatement = kind == Tok::Let || kind == Tok::Fn || kind == Tok::If ||
-                           kind == Tok::While || kind == Tok::For ||
-                           kind == Tok::Return || kind == Tok::Break ||
-                           kind == Tok::Continue;
-    if (startsStatement && Nesting > 0 && !Out.empty() && Out.back().loc.line < loc.line) {
+    bool startsStatement = kind == Tok::Let || kind == Tok::Fn ||
+                           kind == Tok::If || kind == Tok::While ||
+                           kind == Tok::For || kind == Tok::Return ||
+                           kind == Tok::Break || kind == Tok::Continue;
+    if (startsStatement && Nesting > 0 && !Out.empty() &&
+        Out.back().loc.line < loc.line) {
       Nesting = 0;
       push(Tok::Newline, LastNewline);
     }
@@ -249,7 +252,8 @@ private:
     Pos += op->text.size();
     if (op->kind == Tok::LParen || op->kind == Tok::LBracket)
       ++Nesting;
-    else if ((op->kind == Tok::RParen || op->kind == Tok::RBracket) && Nesting > 0)
+    else if ((op->kind == Tok::RParen || op->kind == Tok::RBracket) &&
+             Nesting > 0)
       --Nesting;
     push(op->kind, loc);
   }
@@ -259,22 +263,26 @@ private:
   void unexpectedChar(Loc loc) {
     unsigned char c = Src[Pos];
     if (c == '#') {
-      Diags.push_back({loc, "unexpected character '#' (comments start with '//')"});
+      Diags.push_back(
+          {loc, "unexpected character '#' (comments start with '//')"});
       while (Pos < Src.size() && Src[Pos] != '\n')
         ++Pos;
       return;
     }
     char text[8];
-    std::snprintf(text, sizeof text, c < 0x20 || c == 0x7f ? "\\x%02x" : "%c", c);
-    Diags.push_back({loc, std::string(c < 0x20 || c == 0x7f ? "unexpected control character '"
-                                                              : "unexpected character '") +
+    std::snprintf(text, sizeof text, c < 0x20 || c == 0x7f ? "\\x%02x" : "%c",
+                  c);
+    Diags.push_back({loc, std::string(c < 0x20 || c == 0x7f
+                                          ? "unexpected control character '"
+                                          : "unexpected character '") +
                               text + "'"});
     ++Pos;
   }
 
   /// '/*' ... '*/': not Relay. One error, then the comment is skipped.
   void skipBlockComment() {
-    Diags.push_back({here(), "'/*' comments do not exist in Relay; use '//' on each line"});
+    Diags.push_back(
+        {here(), "'/*' comments do not exist in Relay; use '//' on each line"});
     size_t end = Src.find("*/", Pos + 2);
     end = end == std::string_view::npos ? Src.size() : end + 2;
     for (; Pos < end; ++Pos)
@@ -290,7 +298,7 @@ private:
   size_t Pos = 0, LineStart = 0;
   uint32_t Line = 1;
   int Nesting = 0; ///< open ( and [ : newlines inside are not tokens
-  Loc LastNewline;  ///< where the most recent line ended
+  Loc LastNewline; ///< where the most recent line ended
 };
 
 } // namespace

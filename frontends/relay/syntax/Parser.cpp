@@ -149,13 +149,15 @@ private:
   }
 
   // ---- declarations -----------------------------------------------------
-  /// function ::= '@llvm'? 'fn' ident '(' (param (',' param)*)? ')' ('->' type)? block
+  /// function ::= '@llvm'? 'fn' ident '(' (param (',' param)*)? ')' ('->'
+  /// type)? block
   std::unique_ptr<FuncDecl> parseFunction() {
     auto fn = std::make_unique<FuncDecl>();
     if (accept(Tok::At)) {
       Token attr = expect(Tok::Ident, "attribute name");
       if (attr.text != "llvm")
-        fail(attr.loc, "unknown attribute '@" + attr.text + "' (only @llvm exists)");
+        fail(attr.loc,
+             "unknown attribute '@" + attr.text + "' (only @llvm exists)");
       fn->llvmAttr = true;
       skipNewlines();
     }
@@ -212,7 +214,8 @@ private:
       skipSeparators();
     }
     if (at(Tok::Eof)) // at the '{': the end of the file says nothing
-      fail(block->loc, "this '{' is never closed (the file ends before its '}')");
+      fail(block->loc,
+           "this '{' is never closed (the file ends before its '}')");
     block->end = take().loc;
     return block;
   }
@@ -236,14 +239,13 @@ private:
     case Tok::Return: {
       take();
       ExprPtr value;
-      if (!at(Tok::Newline) && !at(Tok::Semi) && !at(Tok::RBrace) && !at(Tok::Eof))
+      if (!at(Tok::Newline) && !at(Tok::Semi) && !at(Tok::RBrace) &&
+          !at(Tok::Eof))
         value = parseExpr();
       return std::make_unique<ReturnStmt>(loc, std::move(value));
     }
-    case Tok::Fn:
-      fail(loc, "functions can only be defined at the top level");
-    default:
-      return parseSimple();
+    case Tok::Fn: fail(loc, "functions can only be defined at the top level");
+    default: return parseSimple();
     }
   }
 
@@ -309,7 +311,8 @@ private:
       return std::make_unique<ExprStmt>(loc, std::move(e));
     Loc assignLoc = take().loc;
     if (!isa<VarExpr>(e.get()) && !isa<IndexExpr>(e.get()))
-      fail(assignLoc, "cannot assign to this expression (only to a variable or an array element)");
+      fail(assignLoc, "cannot assign to this expression (only to a variable or "
+                      "an array element)");
     skipNewlines();
     return std::make_unique<AssignStmt>(loc, std::move(e), parseExpr());
   }
@@ -341,14 +344,16 @@ private:
   ExprPtr parseBinary(int minPrec) {
     ExprPtr lhs = parseUnary();
     BinaryOp op;
-    for (int prec; (prec = precedence(cur().kind, op)) >= minPrec && prec > 0;) {
+    for (int prec;
+         (prec = precedence(cur().kind, op)) >= minPrec && prec > 0;) {
       Loc loc = take().loc;
       skipNewlines();
       ExprPtr rhs = parseBinary(prec + 1);
       BinaryOp next;
       if (prec == kCmpPrec && precedence(cur().kind, next) == kCmpPrec)
         fail(cur().loc, "comparisons cannot be chained; use '&&'");
-      lhs = std::make_unique<BinaryExpr>(loc, op, std::move(lhs), std::move(rhs));
+      lhs =
+          std::make_unique<BinaryExpr>(loc, op, std::move(lhs), std::move(rhs));
     }
     return lhs;
   }
@@ -388,7 +393,8 @@ private:
         take();
         Token method = expect(Tok::Ident, "method name");
         if (method.text != "push")
-          fail(method.loc, "unknown method '" + method.text + "' (arrays have push)");
+          fail(method.loc,
+               "unknown method '" + method.text + "' (arrays have push)");
         auto call = std::make_unique<CallExpr>(method.loc, "push");
         call->args.push_back(std::move(e));
         expect(Tok::LParen, "'('");
@@ -402,7 +408,8 @@ private:
     }
   }
 
-  /// primary ::= number | string | 'true' | 'false' | ident | ident '(' args ')'
+  /// primary ::= number | string | 'true' | 'false' | ident | ident '(' args
+  /// ')'
   ///           | '[' (expr (',' expr)*)? ']' | '(' expr ')'
   ExprPtr parsePrimary() {
     Loc loc = cur().loc;
@@ -419,8 +426,7 @@ private:
     }
     case Tok::LBracket: return parseArrayLit();
     case Tok::Ident: return parseNameOrCall();
-    default:
-      failExpected("an expression");
+    default: failExpected("an expression");
     }
   }
 

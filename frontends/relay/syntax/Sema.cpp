@@ -102,8 +102,12 @@ private:
   std::vector<std::unordered_map<std::string, int>> Scopes;
   int LoopDepth = 0;
   std::vector<std::pair<Expr *, int>> ExprVars;
-  struct Use { int var; Loc loc; std::string what; };
-  std::vector<Use> ValueUses;  ///< must not end up void
+  struct Use {
+    int var;
+    Loc loc;
+    std::string what;
+  };
+  std::vector<Use> ValueUses;    ///< must not end up void
   std::vector<Use> EqualityUses; ///< must end up number or bool
   int VoidVar = -1;
 };
@@ -138,7 +142,8 @@ void Sema::declareFunctions() {
     else if (f.name == "main")
       error(f.loc, "'main' is reserved for the top-level statements");
     else if (lookupBuiltin(f.name) != Builtin::None)
-      error(f.loc, "'" + f.name + "' is a builtin function and cannot be redefined");
+      error(f.loc,
+            "'" + f.name + "' is a builtin function and cannot be redefined");
     else if (!Functions.emplace(f.name, &f).second)
       error(f.loc, "function '" + f.name + "' is defined twice");
     FnInfo &info = Info[i];
@@ -162,7 +167,8 @@ void Sema::finalize() {
     if (ret == Type::Unknown)
       Vars.set(info.retVar, Type::Void);
     else if (ret != Type::Void)
-      error(f->loc, "'" + f->name + "' never returns a value, but its result is used as " +
+      error(f->loc, "'" + f->name +
+                        "' never returns a value, but its result is used as " +
                         std::string(typeName(ret)));
   }
   auto resolved = [&](int var) {
@@ -212,11 +218,14 @@ void Sema::stmt(Stmt &s) {
   } else if (auto *i = dyn_cast<IfStmt>(&s)) {
     ifChain(*i);
   } else if (auto *w = dyn_cast<WhileStmt>(&s)) {
-    require(value(*w->cond, "condition"), Type::Bool, w->cond->loc, "the condition of 'while'");
+    require(value(*w->cond, "condition"), Type::Bool, w->cond->loc,
+            "the condition of 'while'");
     loopBody(*w->body);
   } else if (auto *f = dyn_cast<ForRangeStmt>(&s)) {
-    require(value(*f->start, "range start"), Type::Number, f->start->loc, "the start of a range");
-    require(value(*f->end, "range end"), Type::Number, f->end->loc, "the end of a range");
+    require(value(*f->start, "range start"), Type::Number, f->start->loc,
+            "the start of a range");
+    require(value(*f->end, "range end"), Type::Number, f->end->loc,
+            "the end of a range");
     f->slot = forBody(f->var, *f->body);
   } else if (auto *f = dyn_cast<ForEachStmt>(&s)) {
     require(value(*f->array, "loop array"), Type::Array, f->array->loc,
@@ -224,7 +233,8 @@ void Sema::stmt(Stmt &s) {
     f->slot = forBody(f->var, *f->body);
   } else if (isa<BreakStmt>(&s) || isa<ContinueStmt>(&s)) {
     if (LoopDepth == 0)
-      error(s.loc, std::string("'") + (isa<BreakStmt>(&s) ? "break" : "continue") +
+      error(s.loc, std::string("'") +
+                       (isa<BreakStmt>(&s) ? "break" : "continue") +
                        "' outside a loop");
   } else if (auto *r = dyn_cast<ReturnStmt>(&s)) {
     returnStmt(*r);
@@ -266,8 +276,8 @@ void Sema::returnStmt(ReturnStmt &r) {
     unifyOr(Cur->retVar, value(*r.value, "the returned value"), r.value->loc,
             "return value of '" + CurFn->name + "'");
   } else if (!Vars.unify(Cur->retVar, VoidVar)) {
-    error(r.loc, "'return' without a value in '" + CurFn->name + "', which returns " +
-                     typeText(Cur->retVar));
+    error(r.loc, "'return' without a value in '" + CurFn->name +
+                     "', which returns " + typeText(Cur->retVar));
   }
 }
 
@@ -280,8 +290,10 @@ void Sema::assign(AssignStmt &s) {
     return;
   }
   auto *ix = cast<IndexExpr>(s.target.get());
-  require(value(*ix->array, "array"), Type::Array, ix->array->loc, "the indexed value");
-  require(value(*ix->index, "index"), Type::Number, ix->index->loc, "an array index");
+  require(value(*ix->array, "array"), Type::Array, ix->array->loc,
+          "the indexed value");
+  require(value(*ix->index, "index"), Type::Number, ix->index->loc,
+          "an array index");
   ExprVars.push_back({ix, Vars.fresh(Type::Number)});
   require(value(*s.value, "the assigned value"), Type::Number, s.value->loc,
           "an array element");
@@ -299,8 +311,8 @@ void Sema::require(int var, Type t, Loc loc, const std::string &what) {
   if (have == Type::Unknown) {
     Vars.set(var, t);
   } else if (have != t && have != Type::Void) {
-    error(loc, what + " must be " + (t == Type::Array ? "an " : "a ") + typeName(t) +
-                   ", found " + typeName(have));
+    error(loc, what + " must be " + (t == Type::Array ? "an " : "a ") +
+                   typeName(t) + ", found " + typeName(have));
   }
 }
 
@@ -308,8 +320,8 @@ void Sema::unifyOr(int a, int b, Loc loc, const std::string &what) {
   if (Vars.type(a) == Type::Void || Vars.type(b) == Type::Void)
     return; // reported as a value use
   if (!Vars.unify(a, b))
-    error(loc, "type mismatch in " + what + ": expected " + typeText(a) + ", found " +
-                   typeText(b));
+    error(loc, "type mismatch in " + what + ": expected " + typeText(a) +
+                   ", found " + typeText(b));
 }
 
 int Sema::expr(Expr &e) {
@@ -329,8 +341,10 @@ int Sema::expr(Expr &e) {
     break;
   case Expr::Kind::Index: {
     auto &ix = *cast<IndexExpr>(&e);
-    require(value(*ix.array, "array"), Type::Array, ix.array->loc, "the indexed value");
-    require(value(*ix.index, "index"), Type::Number, ix.index->loc, "an array index");
+    require(value(*ix.array, "array"), Type::Array, ix.array->loc,
+            "the indexed value");
+    require(value(*ix.index, "index"), Type::Number, ix.index->loc,
+            "an array index");
     var = Vars.fresh(Type::Number);
     break;
   }
@@ -338,7 +352,8 @@ int Sema::expr(Expr &e) {
     auto &u = *cast<UnaryExpr>(&e);
     Type t = u.op == UnaryOp::Neg ? Type::Number : Type::Bool;
     require(value(*u.operand, "operand"), t, u.operand->loc,
-            u.op == UnaryOp::Neg ? "the operand of unary '-'" : "the operand of '!'");
+            u.op == UnaryOp::Neg ? "the operand of unary '-'"
+                                 : "the operand of '!'");
     var = Vars.fresh(t);
     break;
   }
@@ -416,8 +431,9 @@ int Sema::call(CallExpr &e) {
   FuncDecl &target = *f->second;
   e.target = &target;
   if (e.args.size() != target.params.size())
-    error(e.loc, "'" + e.callee + "' takes " + std::to_string(target.params.size()) +
-                     " argument" + (target.params.size() == 1 ? "" : "s") + ", got " +
+    error(e.loc, "'" + e.callee + "' takes " +
+                     std::to_string(target.params.size()) + " argument" +
+                     (target.params.size() == 1 ? "" : "s") + ", got " +
                      std::to_string(e.args.size()));
   FnInfo &info = Info[target.index];
   for (size_t i = 0; i < e.args.size(); ++i) {
@@ -433,8 +449,9 @@ int Sema::builtinCall(CallExpr &e, Builtin b) {
   e.builtin = b;
   int arity = builtinArity(b);
   if (arity >= 0 && int(e.args.size()) != arity) {
-    error(e.loc, "'" + e.callee + "' takes " + std::to_string(arity) + " argument" +
-                     (arity == 1 ? "" : "s") + ", got " + std::to_string(e.args.size()));
+    error(e.loc, "'" + e.callee + "' takes " + std::to_string(arity) +
+                     " argument" + (arity == 1 ? "" : "s") + ", got " +
+                     std::to_string(e.args.size()));
     for (auto &arg : e.args)
       if (!isa<StringExpr>(arg.get()))
         expr(*arg);
@@ -449,11 +466,14 @@ int Sema::builtinCall(CallExpr &e, Builtin b) {
         value(*arg, "argument");
     return VoidVar;
   case Builtin::Len:
-    require(value(*e.args[0], "argument"), Type::Array, e.args[0]->loc, "the argument of 'len'");
+    require(value(*e.args[0], "argument"), Type::Array, e.args[0]->loc,
+            "the argument of 'len'");
     return Vars.fresh(Type::Number);
   case Builtin::Push:
-    require(value(*e.args[0], "array"), Type::Array, e.args[0]->loc, "the receiver of 'push'");
-    require(value(*e.args[1], "argument"), Type::Number, e.args[1]->loc, "the argument of 'push'");
+    require(value(*e.args[0], "array"), Type::Array, e.args[0]->loc,
+            "the receiver of 'push'");
+    require(value(*e.args[1], "argument"), Type::Number, e.args[1]->loc,
+            "the argument of 'push'");
     return VoidVar;
   default: // the numeric rows of Builtins.def: numbers to a number
     assert(isNumericBuiltin(b) && "a builtin without a typing rule");
@@ -466,7 +486,8 @@ int Sema::builtinCall(CallExpr &e, Builtin b) {
 
 } // namespace
 
-bool analyze(Program &program, DiagList &diags, const std::vector<Global> &globals) {
+bool analyze(Program &program, DiagList &diags,
+             const std::vector<Global> &globals) {
   return Sema(program, diags, globals).run();
 }
 

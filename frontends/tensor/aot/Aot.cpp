@@ -36,12 +36,13 @@ const char *const kAbiText =
 
 std::string cName(const std::string &name) {
   static const std::set<std::string> keywords = {
-      "auto", "bool", "break", "case", "char", "const", "continue",
-      "default", "do", "double", "else", "enum", "extern", "float", "for",
-      "goto", "if", "inline", "int", "long", "register", "restrict",
-      "return", "short", "signed", "sizeof", "static", "struct", "switch",
-      "typedef", "union", "unsigned", "void", "volatile", "while", "result",
-      "out", "arrays", "scalars", "kt_n", "kt_ctx"};
+      "auto",     "bool",     "break",    "case",     "char",   "const",
+      "continue", "default",  "do",       "double",   "else",   "enum",
+      "extern",   "float",    "for",      "goto",     "if",     "inline",
+      "int",      "long",     "register", "restrict", "return", "short",
+      "signed",   "sizeof",   "static",   "struct",   "switch", "typedef",
+      "union",    "unsigned", "void",     "volatile", "while",  "result",
+      "out",      "arrays",   "scalars",  "kt_n",     "kt_ctx"};
   return keywords.count(name) ? name + "_" : name;
 }
 
@@ -74,8 +75,8 @@ llvm::Expected<Machine> machineFor(const AotOptions &o) {
     if (!o.cpu.empty())
       m.spec.cpu = o.cpu, m.spec.features = "";
   } else {
-    auto spec = core::targetFromTriple(o.triple, o.cpu.empty() ? "generic"
-                                                               : o.cpu);
+    auto spec =
+        core::targetFromTriple(o.triple, o.cpu.empty() ? "generic" : o.cpu);
     if (!spec)
       return spec.takeError();
     m.spec = *spec;
@@ -93,7 +94,8 @@ llvm::Expected<Machine> machineFor(const AotOptions &o) {
 /// The optimised module of `kernels` for `m`.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 optimised(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
-          Machine &m, OptLevel optLevel, core::PhaseTimings *timings = nullptr) {
+          Machine &m, OptLevel optLevel,
+          core::PhaseTimings *timings = nullptr) {
   auto module = [&] {
     core::ScopedPhase phase(timings, "irgen");
     return buildKernelModule(ctx, kernels, "", "kiln_tensor");
@@ -165,8 +167,7 @@ std::string fastPathFor(const Kernel &k) {
     return "";
   std::string run =
       k.resultIsArray
-          ? "    kt_aot_call_ok();\n    " +
-                irgen::symbolsFor(k).flat +
+          ? "    kt_aot_call_ok();\n    " + irgen::symbolsFor(k).flat +
                 "(kt_ctx, 0, kt_n, 0);\n    return KILN_TENSOR_OK;\n"
           : "    return kt_aot_run_plain(&" + k.name +
                 "_desc, kt_ctx, kt_n, result);\n";
@@ -192,21 +193,24 @@ std::string wrapperFor(const Kernel &k) {
   std::string N = std::to_string(n ? n : 1), K = k.name;
   bool red = !k.resultIsArray;
   std::string s;
-  s += "extern void " + sym.flat + "(const int64_t *, int64_t, int64_t, void *);\n";
-  s += "extern void " + sym.strided + "(const int64_t *, int64_t, int64_t, void *);\n";
+  s += "extern void " + sym.flat +
+       "(const int64_t *, int64_t, int64_t, void *);\n";
+  s += "extern void " + sym.strided +
+       "(const int64_t *, int64_t, int64_t, void *);\n";
   if (red) {
     s += "extern void " + sym.combine + "(void *, const void *);\n";
-    s += "extern void " + sym.finish + "(const int64_t *, const void *, void *);\n";
+    s += "extern void " + sym.finish +
+         "(const int64_t *, const void *, void *);\n";
   }
-  s += "static const kt_param_desc " + K + "_params[] = {" + params + "{0, 0, 0}};\n";
+  s += "static const kt_param_desc " + K + "_params[] = {" + params +
+       "{0, 0, 0}};\n";
   s += "static const unsigned char " + K + "_elemSize[] = {" + elemSize +
-       std::to_string(k.resultIsArray ? dtypeSize(k.resultType) : 0) +
-       "};\n";
+       std::to_string(k.resultIsArray ? dtypeSize(k.resultType) : 0) + "};\n";
   s += "static const kt_aot_kernel " + K + "_desc = {\"" + K + "\", " +
        std::to_string(n) + ", " + K + "_params, " +
        std::to_string(int(k.resultType)) + ", " + (red ? "0" : "1") + ", {" +
-       sym.flat + ", " + sym.strided + ", " + (red ? sym.combine : "0") +
-       ", " + (red ? sym.finish : "0") + ", " + std::to_string(n + 1) + ", " +
+       sym.flat + ", " + sym.strided + ", " + (red ? sym.combine : "0") + ", " +
+       (red ? sym.finish : "0") + ", " + std::to_string(n + 1) + ", " +
        std::to_string(irgen::reductionsOf(k).size()) + ", " + K +
        "_elemSize}};\n";
   s += "KILN_TENSOR_EXPORT " + prototype(k) + " {\n" + fastPathFor(k);
@@ -256,7 +260,8 @@ std::string wrapperSource(const Program &program, const std::string &guard) {
                   "#include <stdbool.h>\n#include <stdint.h>\n"
                   "#include <string.h>\n";
   s += kAbiText;
-  s += "\n#define KILN_TENSOR_EXPORT __attribute__((visibility(\"default\")))\n\n";
+  s += "\n#define KILN_TENSOR_EXPORT "
+       "__attribute__((visibility(\"default\")))\n\n";
   for (const Kernel &k : program.kernels)
     s += wrapperFor(k);
   s += "KILN_TENSOR_EXPORT const char *" + guard +
@@ -273,8 +278,12 @@ std::string cHeader(const Program &program, const std::string &guardName) {
   std::string s =
       "/* Generated by `kiln tensor build`: the C interface of the kernels.\n"
       " * Each returns KILN_TENSOR_OK (0) or an error code; the message is in\n"
-      " * " + guardName + "_last_error(). Calls run single-threaded. */\n"
-      "#ifndef " + guard + "\n#define " + guard + "\n\n"
+      " * " +
+      guardName +
+      "_last_error(). Calls run single-threaded. */\n"
+      "#ifndef " +
+      guard + "\n#define " + guard +
+      "\n\n"
       "#include <stdbool.h>\n#include <stdint.h>\n\n"
       "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
       "#ifndef KILN_TENSOR_ARRAY_DEFINED\n#define KILN_TENSOR_ARRAY_DEFINED\n"
@@ -290,7 +299,9 @@ std::string cHeader(const Program &program, const std::string &guardName) {
   for (const Kernel &k : program.kernels)
     s += "/* " + printKernel(k) + " */\n" + prototype(k) + ";\n\n";
   s += "/* This thread's last error message (\"\" after a success). */\n"
-       "const char *" + guardName + "_last_error(void);\n\n"
+       "const char *" +
+       guardName +
+       "_last_error(void);\n\n"
        "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return s;
 }

@@ -18,13 +18,18 @@ extern "C" {
 
 #ifndef KILN_TENSOR_ARRAY_DEFINED
 #define KILN_TENSOR_ARRAY_DEFINED
-enum { KILN_TENSOR_BOOL, KILN_TENSOR_I32, KILN_TENSOR_I64, KILN_TENSOR_F32,
-       KILN_TENSOR_F64 };
+enum {
+  KILN_TENSOR_BOOL,
+  KILN_TENSOR_I32,
+  KILN_TENSOR_I64,
+  KILN_TENSOR_F32,
+  KILN_TENSOR_F64
+};
 enum { KILN_TENSOR_OK, KILN_TENSOR_EINVAL, KILN_TENSOR_ENOMEM };
 typedef struct kiln_tensor_array {
   void *data;
-  int32_t dtype;  /* KILN_TENSOR_F32, ... */
-  int32_t rank;   /* 0-4 */
+  int32_t dtype; /* KILN_TENSOR_F32, ... */
+  int32_t rank;  /* 0-4 */
   int64_t shape[4];
   int64_t strides[4]; /* in elements; 0 or negative allowed */
 } kiln_tensor_array;

@@ -101,8 +101,8 @@ Status linkLibrary(const Program &program, const std::string &path,
   std::string wrapPath = (dir.path + "/kernels_wrap.c").str();
   if (auto err = core::writeOutputFile(objPath, *object))
     return failed(std::move(err));
-  if (auto err = core::writeOutputFile(wrapPath,
-                                       aot::wrapperSource(program, guard)))
+  if (auto err =
+          core::writeOutputFile(wrapPath, aot::wrapperSource(program, guard)))
     return failed(std::move(err));
   core::LinkOptions lo;
   lo.shared = true;

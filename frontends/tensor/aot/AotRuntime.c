@@ -201,7 +201,8 @@ static int checkArgs(const kt_aot_kernel *k,
     if (!broadcastInto(shape, v)) {
       shapeText(b, sizeof b, v->shape, v->rank);
       return fail("%s: shape %s does not broadcast with %s (the arguments "
-                  "before it)", what, b, a);
+                  "before it)",
+                  what, b, a);
     }
     if (v->rank > *rank)
       *rank = v->rank;
@@ -219,8 +220,8 @@ static int checkOut(const kt_aot_kernel *k,
   int i, err;
   intptr_t olo, ohi, lo, hi;
   if (!out)
-    return fail("kernel '%s' returns an array: pass an output array",
-                k->name, "", "");
+    return fail("kernel '%s' returns an array: pass an output array", k->name,
+                "", "");
   if ((err = checkView("output", out)) != 0)
     return err;
   if (out->dtype != k->resultDtype)
@@ -229,8 +230,8 @@ static int checkOut(const kt_aot_kernel *k,
   shapeText(a, sizeof a, out->shape, out->rank);
   shapeText(b, sizeof b, shape + 4 - rank, rank);
   if (strcmp(a, b) != 0 || out->rank != rank)
-    return fail("output: shape %s does not match the broadcast shape %s", a,
-                b, "");
+    return fail("output: shape %s does not match the broadcast shape %s", a, b,
+                "");
   if (sizeOf(out) == 0)
     return 0;
   byteRange(out, &olo, &ohi);
@@ -241,7 +242,8 @@ static int checkOut(const kt_aot_kernel *k,
     byteRange(v, &lo, &hi);
     if (lo <= ohi && olo <= hi)
       return fail("output overlaps argument '%s' (an output may only alias "
-                  "an identical input view)", k->params[i].name, "", "");
+                  "an identical input view)",
+                  k->params[i].name, "", "");
   }
   return 0;
 }
@@ -250,8 +252,7 @@ int64_t kt_aot_plain_size(const kiln_tensor_array *v, int t,
                           const kiln_tensor_array *ref) {
   int64_t expected = 1;
   int d;
-  if (!v || v->dtype != t || v->rank != ref->rank || v->rank < 0 ||
-      v->rank > 4)
+  if (!v || v->dtype != t || v->rank != ref->rank || v->rank < 0 || v->rank > 4)
     return -1;
   for (d = v->rank - 1; d >= 0; --d) {
     int64_t size = v->shape[d];
@@ -303,8 +304,8 @@ int kt_aot_call(const kt_aot_kernel *k, const kiln_tensor_array *const *arrays,
   if (k->resultIsArray && (err = checkOut(k, arrays, out, shape, rank)) != 0)
     return err;
   if (!k->resultIsArray && !result)
-    return fail("kernel '%s' returns a scalar: pass a result pointer",
-                k->name, "", "");
+    return fail("kernel '%s' returns a scalar: pass a result pointer", k->name,
+                "", "");
   memset(ctx, 0, sizeof ctx);
   for (i = 0; i < 4; ++i)
     ctx[KT_CTX_SHAPE + i] = shape[i];

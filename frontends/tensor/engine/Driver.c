@@ -54,8 +54,7 @@ static int coalesce(const kt_kernel_fns *k, int64_t *ctx) {
     int merge = nd > 0;
     for (s = 0; s < k->nslots && merge; ++s)
       if (k->elemSize[s] &&
-          strides[s][nd - 1] !=
-              slotOf(ctx, s)[KT_SLOT_STRIDES + d] * size)
+          strides[s][nd - 1] != slotOf(ctx, s)[KT_SLOT_STRIDES + d] * size)
         merge = 0;
     if (merge) {
       shape[nd - 1] *= size;
@@ -93,8 +92,7 @@ static int isFlat(const kt_kernel_fns *k, const int64_t *ctx, int nd) {
  * innermost stride 1, broadcast operands 0), else -1. */
 static int rowSplats(const kt_kernel_fns *k, const int64_t *ctx) {
   int s, splats = 0;
-  if (ctx[KT_CTX_SHAPE + 3] < KT_ROW_MIN ||
-      k->nreductions > KT_ROW_REDUCTIONS)
+  if (ctx[KT_CTX_SHAPE + 3] < KT_ROW_MIN || k->nreductions > KT_ROW_REDUCTIONS)
     return -1;
   for (s = 0; s < k->nslots; ++s) {
     int64_t st = ctx[KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_STRIDES + 3];
@@ -117,8 +115,7 @@ typedef struct {
 } kt_job;
 
 /* `len` copies of the element at `from` (size 1, 4 or 8 bytes). */
-static void splatFill(char *buf, const char *from, int64_t size,
-                      int64_t len) {
+static void splatFill(char *buf, const char *from, int64_t size, int64_t len) {
   int64_t i;
   if (size == 1) {
     memset(buf, *from, (size_t)len);
@@ -142,25 +139,26 @@ static void pointRow(const kt_job *job, int64_t *row, int64_t idx,
                      int64_t (*splat)[KT_ROW_TILE], int fill, int64_t len) {
   const int64_t *ctx = job->ctx, *dims = ctx + KT_CTX_SHAPE;
   int64_t r = idx / dims[3], col = idx % dims[3];
-  int64_t pos[3] = {r / dims[2] / dims[1], r / dims[2] % dims[1],
-                    r % dims[2]};
+  int64_t pos[3] = {r / dims[2] / dims[1], r / dims[2] % dims[1], r % dims[2]};
   int s, b = 0;
   for (s = 0; s < job->k->nslots; ++s) {
-    const int64_t *st = ctx + KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_STRIDES;
+    const int64_t *st =
+        ctx + KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_STRIDES;
     int64_t size = job->k->elemSize[s];
     char *at;
     if (!size)
       continue;
-    at = (char *)(intptr_t)ctx[KT_CTX_SLOTS + s * KT_SLOT_WORDS] +
-         size * (pos[0] * st[0] + pos[1] * st[1] + pos[2] * st[2] +
-                 col * st[3]);
+    at =
+        (char *)(intptr_t)ctx[KT_CTX_SLOTS + s * KT_SLOT_WORDS] +
+        size * (pos[0] * st[0] + pos[1] * st[1] + pos[2] * st[2] + col * st[3]);
     if (st[3] == 0) {
       char *buf = (char *)splat[b++];
       if (fill)
         splatFill(buf, at, size, len);
       at = buf;
     }
-    row[KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_DATA] = (int64_t)(intptr_t)at;
+    row[KT_CTX_SLOTS + s * KT_SLOT_WORDS + KT_SLOT_DATA] =
+        (int64_t)(intptr_t)at;
   }
 }
 
@@ -278,8 +276,8 @@ int kt_execute(const kt_kernel_fns *k, int64_t *ctx, void *result,
  * stack (at most KT_ROW_REDUCTIONS; more go through kt_execute): chunk 0
  * into acc, every later chunk into part and combined into acc in chunk
  * order — what kt_execute computes, without the heap. */
-static void reduceSerial(const kt_kernel_fns *k, const int64_t *ctx,
-                         int64_t n, void *result) {
+static void reduceSerial(const kt_kernel_fns *k, const int64_t *ctx, int64_t n,
+                         void *result) {
   int64_t acc[KT_ROW_REDUCTIONS], part[KT_ROW_REDUCTIONS], begin;
   k->flat(ctx, 0, n < KT_REDUCE_CHUNK ? n : KT_REDUCE_CHUNK, acc);
   for (begin = KT_REDUCE_CHUNK; begin < n; begin += KT_REDUCE_CHUNK) {

@@ -56,8 +56,8 @@ Expected<std::unique_ptr<Engine>> Engine::create(const EngineOptions &options) {
   if (!jit)
     return core::toDiagnostics(jit.takeError());
   impl->Jit = std::move(*jit);
-  unsigned threads = options.threads ? options.threads
-                                     : std::thread::hardware_concurrency();
+  unsigned threads =
+      options.threads ? options.threads : std::thread::hardware_concurrency();
   impl->Pool = std::make_unique<exec::ThreadPool>(threads ? threads : 1);
   return std::unique_ptr<Engine>(new Engine(std::move(impl)));
 }
@@ -140,11 +140,11 @@ llvm::Error addKernelModules(Engine::Impl &engine, const Kernel &kernel,
   for (bool strided : {false, true}) {
     core::ScopedPhase phase(engine.Options.timings, "irgen");
     auto ctx = std::make_unique<llvm::LLVMContext>();
-    std::string name = "kiln_tk_" + kernel.name + suffix +
-                       (strided ? "_strided" : "_flat");
-    auto module = buildKernelModule(*ctx, {kernel}, suffix, name,
-                                    strided ? LoopKind::Strided
-                                            : LoopKind::Flat);
+    std::string name =
+        "kiln_tk_" + kernel.name + suffix + (strided ? "_strided" : "_flat");
+    auto module =
+        buildKernelModule(*ctx, {kernel}, suffix, name,
+                          strided ? LoopKind::Strided : LoopKind::Flat);
     if (!module)
       return module.takeError();
     if (auto err = engine.Jit->addModule(
@@ -235,7 +235,8 @@ void keepRecent(Engine::Impl &e, const std::shared_ptr<CompiledKernel> &kernel,
 void sweepExpired(Engine::Impl &e) {
   if (e.Compiled.size() < e.SweepAt)
     return;
-  std::erase_if(e.Compiled, [](const auto &entry) { return entry.second.expired(); });
+  std::erase_if(e.Compiled,
+                [](const auto &entry) { return entry.second.expired(); });
   e.SweepAt = std::max<size_t>(64, 2 * e.Compiled.size());
 }
 

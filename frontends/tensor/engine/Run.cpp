@@ -26,9 +26,7 @@ int64_t scalarBits(const Scalar &s) {
     std::memcpy(&word, &f, sizeof f);
     break;
   }
-  case DType::F64:
-    std::memcpy(&word, &s.f, sizeof s.f);
-    break;
+  case DType::F64: std::memcpy(&word, &s.f, sizeof s.f); break;
   case DType::I32: {
     int32_t i = static_cast<int32_t>(s.i);
     std::memcpy(&word, &i, sizeof i);
@@ -210,8 +208,8 @@ rankOneContext(const RankOnePlan &plan, const Arg *args, size_t count,
   if (!arrays || count != plan.count || (OutArray ? !out : !result))
     return -1;
   auto argAt = [args](const RankOnePlan::Entry &e) -> const Arg & {
-    return *reinterpret_cast<const Arg *>(
-        reinterpret_cast<const char *>(args) + e.argByte);
+    return *reinterpret_cast<const Arg *>(reinterpret_cast<const char *>(args) +
+                                          e.argByte);
   };
   int64_t n = OutArray ? out->shape[0] : argAt(plan.array[0]).array.shape[0];
   if (n < 0 || (OutArray && !rankOne(*out, plan.outType, n)))
@@ -242,9 +240,9 @@ Status callResult(const CompiledKernel::Impl &P, int rc,
   if (rc == 3)
     return P.StridedError;
   if (rc != 0) {
-    Diagnostic d = errorDiagnostic(
-        "out of memory for the reduction partials of kernel '" +
-        P.Signature.name + "'");
+    Diagnostic d =
+        errorDiagnostic("out of memory for the reduction partials of kernel '" +
+                        P.Signature.name + "'");
     d.kind = ErrorKind::Runtime;
     return d;
   }
@@ -311,10 +309,9 @@ Status runGeneral(const CompiledKernel::Impl &P, const std::vector<Arg> &args,
 /// The rest of run(): `n` is the rank-1 check's answer; when -1, plainContext
 /// decides; then the flat loop, the driver or the general path.
 [[gnu::noinline]] Status finishCall(const CompiledKernel::Impl &P,
-                                         const Arg *args, size_t count,
-                                         ArrayView *out, Scalar *result,
-                                         unsigned threads, int64_t *ctx,
-                                         int64_t n) {
+                                    const Arg *args, size_t count,
+                                    ArrayView *out, Scalar *result,
+                                    unsigned threads, int64_t *ctx, int64_t n) {
   if (n < 0)
     n = plainContext(P, args, count, out, result, ctx);
   if (n >= 0 && n < P.Threshold && !P.Fns.combine) {
@@ -334,9 +331,8 @@ Status runGeneral(const CompiledKernel::Impl &P, const std::vector<Arg> &args,
 /// in order, partials on the stack — and anything else to finishCall. The
 /// context is sized for the kernel's slots, the most any path writes.
 template <unsigned NA, unsigned NS, bool OutArray>
-Status runRankOne(const CompiledKernel::Impl &P, const Arg *args,
-                       size_t count, ArrayView *out, Scalar *result,
-                       unsigned threads) {
+Status runRankOne(const CompiledKernel::Impl &P, const Arg *args, size_t count,
+                  ArrayView *out, Scalar *result, unsigned threads) {
   int64_t ctx[KT_CTX_WORDS(NA ? NA + NS + 1 : 64)];
   int64_t n =
       rankOneContext<NA, NS, OutArray>(P.Plan, args, count, out, result, ctx);

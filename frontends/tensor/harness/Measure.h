@@ -52,9 +52,9 @@ Inputs generateInputs(const Kernel &k, const MeasureOptions &options);
 
 /// What measure() observed.
 struct Measurement {
-  int64_t elements = 0; ///< of the output (broadcast) shape
-  double checksum = 0;  ///< the output elements' sum, or the scalar result
-  double bytes = 0;     ///< every array read and written, per run
+  int64_t elements = 0;     ///< of the output (broadcast) shape
+  double checksum = 0;      ///< the output elements' sum, or the scalar result
+  double bytes = 0;         ///< every array read and written, per run
   double medianSeconds = 0; ///< of options.reps runs
   /// Throughput at the median time (0 when it was too short to measure).
   double gbPerSecond() const { return perSecond(bytes) / 1e9; }

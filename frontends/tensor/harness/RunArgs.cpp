@@ -62,8 +62,8 @@ Expected<const Kernel *> chooseKernel(const Program &program,
   const Kernel *k = name.empty() ? &program.kernels[0] : program.find(name);
   if (!k)
     return error("no kernel '" + name + "' in '" + file +
-                   "' (kernels: " + kernelNames(program) + ")",
-               ErrorKind::Other);
+                     "' (kernels: " + kernelNames(program) + ")",
+                 ErrorKind::Other);
   if (Status checked = checkShapes(*k, shapes); !checked)
     return checked.takeDiagnostics();
   return k;
@@ -71,12 +71,11 @@ Expected<const Kernel *> chooseKernel(const Program &program,
 
 Status checkShapes(const Kernel &k, const ShapeOverrides &shapes) {
   for (const auto &shape : shapes) {
-    auto p = std::find_if(k.params.begin(), k.params.end(), [&](auto &q) {
-      return q.name == shape.first;
-    });
+    auto p = std::find_if(k.params.begin(), k.params.end(),
+                          [&](auto &q) { return q.name == shape.first; });
     if (p == k.params.end() || !p->isArray)
-      return error("--shape: kernel '" + k.name +
-                       "' has no array parameter '" + shape.first + "'",
+      return error("--shape: kernel '" + k.name + "' has no array parameter '" +
+                       shape.first + "'",
                    ErrorKind::InvalidArgument);
   }
   return {};

@@ -29,8 +29,7 @@ Type *memoryType(LLVMContext &ctx, DType t) {
 
 Value *ExprEmitter::emit(const Expr &e) {
   switch (e.kind) {
-  case ExprKind::Param:
-    return Param(e.param);
+  case ExprKind::Param: return Param(e.param);
   case ExprKind::Number: {
     Type *t = valueType(B.getContext(), e.type);
     if (isFloat(e.type))
@@ -43,10 +42,8 @@ Value *ExprEmitter::emit(const Expr &e) {
       return B.CreateNot(x);
     return isFloat(e.type) ? B.CreateFNeg(x) : B.CreateNeg(x);
   }
-  case ExprKind::Binary:
-    return binary(e);
-  case ExprKind::Call:
-    return builtin(e);
+  case ExprKind::Binary: return binary(e);
+  case ExprKind::Call: return builtin(e);
   case ExprKind::Cast:
     return cast(emit(*e.children[0]), e.children[0]->type, e.castTo);
   case ExprKind::Where: {
@@ -55,8 +52,7 @@ Value *ExprEmitter::emit(const Expr &e) {
     Value *y = emit(*e.children[2]);
     return B.CreateSelect(c, x, y);
   }
-  case ExprKind::Reduce:
-    return Reduce(e);
+  case ExprKind::Reduce: return Reduce(e);
   }
   return nullptr;
 }
@@ -122,9 +118,8 @@ Value *ExprEmitter::minMax(bool isMax, Value *a, Value *b, DType t) {
   if (t == DType::Bool)
     return isMax ? B.CreateOr(a, b) : B.CreateAnd(a, b);
   if (isFloat(t))
-    return B.CreateBinaryIntrinsic(isMax ? Intrinsic::maximum
-                                         : Intrinsic::minimum,
-                                   a, b);
+    return B.CreateBinaryIntrinsic(
+        isMax ? Intrinsic::maximum : Intrinsic::minimum, a, b);
   return B.CreateBinaryIntrinsic(isMax ? Intrinsic::smax : Intrinsic::smin, a,
                                  b);
 }
@@ -160,9 +155,9 @@ Value *ExprEmitter::builtin(const Expr &e) {
   Type *ty = valueType(B.getContext(), t);
   switch (e.builtin) {
   case Builtin::Abs:
-    return isFloat(t) ? unaryMath(Intrinsic::fabs, a[0])
-                      : B.CreateBinaryIntrinsic(Intrinsic::abs, a[0],
-                                                B.getFalse());
+    return isFloat(t)
+               ? unaryMath(Intrinsic::fabs, a[0])
+               : B.CreateBinaryIntrinsic(Intrinsic::abs, a[0], B.getFalse());
   case Builtin::Min: return minMax(false, a[0], a[1], t);
   case Builtin::Max: return minMax(true, a[0], a[1], t);
   case Builtin::Relu: {
@@ -184,8 +179,7 @@ Value *ExprEmitter::builtin(const Expr &e) {
   case Builtin::Floor: return unaryMath(Intrinsic::floor, a[0]);
   case Builtin::Ceil: return unaryMath(Intrinsic::ceil, a[0]);
   case Builtin::Tanh: return libmCall(builtinLibm(e.builtin), a[0]);
-  case Builtin::Pow:
-    return B.CreateBinaryIntrinsic(Intrinsic::pow, a[0], a[1]);
+  case Builtin::Pow: return B.CreateBinaryIntrinsic(Intrinsic::pow, a[0], a[1]);
   case Builtin::Sigmoid: {
     Value *one = ConstantFP::get(ty, 1.0);
     Value *ex = unaryMath(Intrinsic::exp, B.CreateFNeg(a[0]));

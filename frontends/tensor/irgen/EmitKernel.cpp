@@ -51,10 +51,9 @@ Value *identity(IRBuilder<> &b, const Expr &r) {
   Type *ty = valueType(b.getContext(), t);
   bool isMin = r.reduce == ReduceOp::Min, isMax = r.reduce == ReduceOp::Max;
   if (!isMin && !isMax)
-    return r.reduce == ReduceOp::Prod
-               ? (isFloat(t) ? ConstantFP::get(ty, 1.0)
-                             : ConstantInt::get(ty, 1))
-               : Constant::getNullValue(ty);
+    return r.reduce == ReduceOp::Prod ? (isFloat(t) ? ConstantFP::get(ty, 1.0)
+                                                    : ConstantInt::get(ty, 1))
+                                      : Constant::getNullValue(ty);
   if (t == DType::Bool)
     return ConstantInt::get(ty, isMin ? 1 : 0);
   if (isFloat(t))
@@ -66,7 +65,7 @@ Value *identity(IRBuilder<> &b, const Expr &r) {
 
 /// Operand addresses of one loop function: data pointers and strides.
 struct Operands {
-  std::vector<Value *> data;                  ///< per slot; null: scalar
+  std::vector<Value *> data;                   ///< per slot; null: scalar
   std::vector<std::array<Value *, 4>> strides; ///< per slot (strided loop)
 };
 
@@ -249,7 +248,8 @@ std::vector<Value *> emitLoop(IRBuilder<> &b, Value *begin, Value *end,
   iv->addIncoming(nextI, latch);
   for (size_t k = 0; k < cur.size(); ++k)
     cast<PHINode>(cur[k])->addIncoming(next[k], latch);
-  Instruction *latchBr = b.CreateCondBr(b.CreateICmpSLT(nextI, end), loop, exit);
+  Instruction *latchBr =
+      b.CreateCondBr(b.CreateICmpSLT(nextI, end), loop, exit);
   std::vector<BasicBlock *> blocks;
   for (auto it = std::next(f->begin(), firstBody); it != f->end(); ++it)
     if (&*it != exit)
@@ -270,8 +270,7 @@ Operands KernelGen::operands(Value *ctx, bool withStrides) {
   Operands ops{std::vector<Value *>(slots(), nullptr),
                std::vector<std::array<Value *, 4>>(slots())};
   for (unsigned s = 0; s < slots(); ++s) {
-    bool isArray = s < K.params.size() ? K.params[s].isArray
-                                       : K.resultIsArray;
+    bool isArray = s < K.params.size() ? K.params[s].isArray : K.resultIsArray;
     if (!isArray)
       continue;
     ops.data[s] = slotWord(ctx, s, KT_SLOT_DATA, Ptr);
@@ -300,8 +299,7 @@ std::vector<Value *> KernelGen::flatLoop(Value *ctx, Value *begin, Value *end,
       B, begin, end, init,
       [&](Value *i, const std::vector<Value *> &cur) {
         auto at = [&](unsigned s) { return elementAt(ops, s, i); };
-        auto next =
-            element(ctx, at, cur, K.resultIsArray ? at(out) : nullptr);
+        auto next = element(ctx, at, cur, K.resultIsArray ? at(out) : nullptr);
         return std::make_pair(B.CreateAdd(i, B.getInt64(1), "", true, true),
                               next);
       },
@@ -311,9 +309,9 @@ std::vector<Value *> KernelGen::flatLoop(Value *ctx, Value *begin, Value *end,
 /// Rows of the innermost dimension: the flat index is split into (i0, i1,
 /// i2, column) once per row; the inner loop walks the row with each
 /// operand's innermost stride.
-std::vector<Value *>
-KernelGen::stridedLoop(Value *ctx, Value *begin, Value *end,
-                       const std::vector<Value *> &init) {
+std::vector<Value *> KernelGen::stridedLoop(Value *ctx, Value *begin,
+                                            Value *end,
+                                            const std::vector<Value *> &init) {
   Operands ops = operands(ctx, true);
   std::array<Value *, 4> dims;
   for (unsigned d = 0; d < 4; ++d)
@@ -341,9 +339,9 @@ KernelGen::stridedLoop(Value *ctx, Value *begin, Value *end,
             B, col, B.CreateAdd(col, count), cur,
             [&](Value *j, const std::vector<Value *> &in) {
               auto at = [&](unsigned s) {
-                return elementAt(ops, s,
-                                 B.CreateAdd(base[s],
-                                             B.CreateMul(j, ops.strides[s][3])));
+                return elementAt(
+                    ops, s,
+                    B.CreateAdd(base[s], B.CreateMul(j, ops.strides[s][3])));
               };
               auto acc =
                   element(ctx, at, in, K.resultIsArray ? at(out) : nullptr);
@@ -397,10 +395,10 @@ void KernelGen::finish(const std::string &name) {
         while (Reds[k] != &r)
           ++k;
         DType t = accType(r);
-        Value *v = fromMemory(
-            B.CreateLoad(memoryType(C, t),
-                         B.CreateConstInBoundsGEP1_64(I64, acc, k)),
-            t);
+        Value *v =
+            fromMemory(B.CreateLoad(memoryType(C, t),
+                                    B.CreateConstInBoundsGEP1_64(I64, acc, k)),
+                       t);
         if (r.reduce != ReduceOp::Mean)
           return v;
         return B.CreateFDiv(v, B.CreateSIToFP(n, v->getType()));

@@ -27,7 +27,7 @@ enum {
   KT_SLOT_SCALAR = 5,
   KT_MAX_DIMS = 4
 };
-#define KT_CTX_WORDS(nslots) (KT_CTX_SLOTS + (nslots) * KT_SLOT_WORDS)
+#define KT_CTX_WORDS(nslots) (KT_CTX_SLOTS + (nslots)*KT_SLOT_WORDS)
 
 /* The row path (Driver.c): when every array operand walks the innermost
  * dimension with stride 1 or 0 (broadcast) and the output with stride 1,
@@ -53,17 +53,16 @@ typedef void (*kt_loop_fn)(const int64_t *ctx, int64_t begin, int64_t end,
 /* acc[r] = acc[r] (op) part[r] for every reduction r. */
 typedef void (*kt_combine_fn)(void *acc, const void *part);
 /* The scalar result from the combined reductions (8-byte slot). */
-typedef void (*kt_finish_fn)(const int64_t *ctx, const void *acc,
-                             void *result);
+typedef void (*kt_finish_fn)(const int64_t *ctx, const void *acc, void *result);
 
 typedef struct kt_kernel_fns {
-  kt_loop_fn flat;    /* every array operand contiguous, same shape */
-  kt_loop_fn strided; /* general: 4 dims, per-operand strides; may be null
-                         when resolveStrided is set */
-  kt_combine_fn combine;       /* null for elementwise kernels */
-  kt_finish_fn finish;         /* null for elementwise kernels */
-  int nslots;                  /* parameters + 1 (the output) */
-  int nreductions;             /* 0 for elementwise kernels */
+  kt_loop_fn flat;       /* every array operand contiguous, same shape */
+  kt_loop_fn strided;    /* general: 4 dims, per-operand strides; may be null
+                            when resolveStrided is set */
+  kt_combine_fn combine; /* null for elementwise kernels */
+  kt_finish_fn finish;   /* null for elementwise kernels */
+  int nslots;            /* parameters + 1 (the output) */
+  int nreductions;       /* 0 for elementwise kernels */
   /* Per slot: an array's element size in bytes (1, 4 or 8), 0 for a
    * scalar; the output slot: 0 for a scalar result. */
   const unsigned char *elemSize;

@@ -45,7 +45,8 @@ uint64_t *newStorage(size_t words) {
   const size_t rounded = (bytes + huge - 1) / huge * huge;
   void *p = std::aligned_alloc(huge, rounded);
 #ifdef MADV_HUGEPAGE
-  if (p) madvise(p, rounded, MADV_HUGEPAGE); // a hint: failure is harmless
+  if (p)
+    madvise(p, rounded, MADV_HUGEPAGE); // a hint: failure is harmless
 #endif
   return static_cast<uint64_t *>(p);
 }
@@ -75,12 +76,14 @@ struct Pool {
         return v.data = v.own.data.get(), v.own.data.get();
       }
     v.own.data.reset(newStorage(words));
-    if (!v.own.data) throw std::bad_alloc();
+    if (!v.own.data)
+      throw std::bad_alloc();
     v.own.words = words;
     return v.data = v.own.data.get(), v.own.data.get();
   }
   void release(Value &v) {
-    if (v.own.data) free.push_back(std::move(v.own));
+    if (v.own.data)
+      free.push_back(std::move(v.own));
     v.own = {};
   }
 };
@@ -94,12 +97,16 @@ void evalLeaf(const Plan &plan, int id, Value &v, Pool &pool) {
     return;
   }
   const ref::Strided &s = plan.params[e.param];
-  if (s.direct) v.data = s.base;
-  else ref::gather(s, plan.space, 0, plan.space.size, pool.allocate(v, e.type, plan.space.size));
+  if (s.direct)
+    v.data = s.base;
+  else
+    ref::gather(s, plan.space, 0, plan.space.size,
+                pool.allocate(v, e.type, plan.space.size));
 }
 
 /// Computes node `id` from its children's values.
-void evalNode(const Plan &plan, int id, std::vector<Value> &values, Pool &pool) {
+void evalNode(const Plan &plan, int id, std::vector<Value> &values,
+              Pool &pool) {
   const Expr &e = *plan.nodes[id];
   const int64_t size = plan.space.size;
   Value &v = values[id];
@@ -112,9 +119,7 @@ void evalNode(const Plan &plan, int id, std::vector<Value> &values, Pool &pool) 
   }
   switch (e.kind) {
   case ExprKind::Number:
-  case ExprKind::Param:
-    evalLeaf(plan, id, v, pool);
-    return;
+  case ExprKind::Param: evalLeaf(plan, id, v, pool); return;
   case ExprKind::Unary:
     ref::applyUnary(e.unary, e.type, ops[0], pool.allocate(v, e.type, n), n);
     return;
@@ -126,10 +131,12 @@ void evalNode(const Plan &plan, int id, std::vector<Value> &values, Pool &pool) 
     ref::applyCall(e.builtin, e.type, ops, pool.allocate(v, e.type, n), n);
     return;
   case ExprKind::Cast:
-    ref::applyCast(e.children[0]->type, e.type, ops[0], pool.allocate(v, e.type, n), n);
+    ref::applyCast(e.children[0]->type, e.type, ops[0],
+                   pool.allocate(v, e.type, n), n);
     return;
   case ExprKind::Where:
-    ref::applyWhere(e.type, ops[0], ops[1], ops[2], pool.allocate(v, e.type, n), n);
+    ref::applyWhere(e.type, ops[0], ops[1], ops[2], pool.allocate(v, e.type, n),
+                    n);
     return;
   case ExprKind::Reduce: {
     ref::Accum acc;
@@ -144,28 +151,34 @@ void evalNode(const Plan &plan, int id, std::vector<Value> &values, Pool &pool) 
 std::string run(const Kernel &kernel, const std::vector<Arg> &args,
                 ArrayView *out, Scalar *result) {
   Plan plan;
-  if (std::string err = ref::makePlan(kernel, args, out, result, plan); !err.empty())
+  if (std::string err = ref::makePlan(kernel, args, out, result, plan);
+      !err.empty())
     return err;
   const int count = int(plan.nodes.size());
   std::vector<int> lastUse(count, -1);
   for (int id = 0; id < count; ++id)
     for (int k : plan.kids[id])
-      if (k >= 0) lastUse[k] = id;
+      if (k >= 0)
+        lastUse[k] = id;
   std::vector<Value> values(count);
   Pool pool;
   // The root writes straight into a contiguous output (NumPy's out=).
-  const bool inPlace = kernel.resultIsArray && plan.varies[plan.root] && plan.out.direct;
+  const bool inPlace =
+      kernel.resultIsArray && plan.varies[plan.root] && plan.out.direct;
   for (int id = 0; id < count; ++id) {
-    if (id == plan.root && inPlace) pool.next = plan.out.base;
+    if (id == plan.root && inPlace)
+      pool.next = plan.out.base;
     evalNode(plan, id, values, pool);
     for (int k : plan.kids[id])
-      if (k >= 0 && lastUse[k] == id) pool.release(values[k]);
+      if (k >= 0 && lastUse[k] == id)
+        pool.release(values[k]);
   }
   const Value &root = values[plan.root];
   if (!kernel.resultIsArray)
     *result = ref::toScalar(kernel.resultType, root.data);
   else if (root.data != plan.out.base)
-    ref::scatter(root.data, root.scalar, plan.out, plan.space, 0, plan.space.size);
+    ref::scatter(root.data, root.scalar, plan.out, plan.space, 0,
+                 plan.space.size);
   return "";
 }
 

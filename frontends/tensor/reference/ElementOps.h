@@ -35,41 +35,56 @@ template <class T> constexpr bool kIsFloat = std::is_floating_point_v<T>;
 
 /// Wrap-around arithmetic through the unsigned type; IEEE for floats.
 template <class T> inline T addOp(T a, T b) {
-  if constexpr (kIsFloat<T>) return a + b;
-  else return T(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
+  if constexpr (kIsFloat<T>)
+    return a + b;
+  else
+    return T(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
 }
 template <class T> inline T subOp(T a, T b) {
-  if constexpr (kIsFloat<T>) return a - b;
-  else return T(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
+  if constexpr (kIsFloat<T>)
+    return a - b;
+  else
+    return T(std::make_unsigned_t<T>(a) - std::make_unsigned_t<T>(b));
 }
 template <class T> inline T mulOp(T a, T b) {
-  if constexpr (kIsFloat<T>) return a * b;
-  else return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
+  if constexpr (kIsFloat<T>)
+    return a * b;
+  else
+    return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
 }
 template <class T> inline T negOp(T a) {
-  if constexpr (kIsFloat<T>) return -a;
-  else return T(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
+  if constexpr (kIsFloat<T>)
+    return -a;
+  else
+    return T(std::make_unsigned_t<T>(0) - std::make_unsigned_t<T>(a));
 }
 /// Truncating division; x/0 = 0 and INT_MIN/-1 = INT_MIN for integers.
 template <class T> inline T divOp(T a, T b) {
-  if constexpr (kIsFloat<T>) return a / b;
+  if constexpr (kIsFloat<T>)
+    return a / b;
   else {
-    if (b == 0) return 0;
-    if (b == -1) return negOp(a);
+    if (b == 0)
+      return 0;
+    if (b == -1)
+      return negOp(a);
     return a / b;
   }
 }
 /// C remainder (sign of the dividend); x%0 = 0, x%-1 = 0; fmod for floats.
 template <class T> inline T remOp(T a, T b) {
-  if constexpr (kIsFloat<T>) return std::fmod(a, b);
-  else return (b == 0 || b == -1) ? T(0) : T(a % b);
+  if constexpr (kIsFloat<T>)
+    return std::fmod(a, b);
+  else
+    return (b == 0 || b == -1) ? T(0) : T(a % b);
 }
 
 /// NaN-propagating minimum with -0 < +0 (llvm.minimum).
 template <class T> inline T minOp(T a, T b) {
   if constexpr (kIsFloat<T>) {
-    if (a != a || b != b) return a + b;
-    if (a == b) return std::signbit(a) ? a : b;
+    if (a != a || b != b)
+      return a + b;
+    if (a == b)
+      return std::signbit(a) ? a : b;
     return a < b ? a : b;
   } else {
     return a < b ? a : b;
@@ -78,8 +93,10 @@ template <class T> inline T minOp(T a, T b) {
 /// NaN-propagating maximum with +0 > -0 (llvm.maximum).
 template <class T> inline T maxOp(T a, T b) {
   if constexpr (kIsFloat<T>) {
-    if (a != a || b != b) return a + b;
-    if (a == b) return std::signbit(a) ? b : a;
+    if (a != a || b != b)
+      return a + b;
+    if (a == b)
+      return std::signbit(a) ? b : a;
     return a > b ? a : b;
   } else {
     return a > b ? a : b;
@@ -87,13 +104,17 @@ template <class T> inline T maxOp(T a, T b) {
 }
 /// max(x, 0): NaN stays NaN, -0 becomes +0.
 template <class T> inline T reluOp(T a) {
-  if constexpr (kIsFloat<T>) return (a > T(0) || a != a) ? a : T(0);
-  else return a > 0 ? a : T(0);
+  if constexpr (kIsFloat<T>)
+    return (a > T(0) || a != a) ? a : T(0);
+  else
+    return a > 0 ? a : T(0);
 }
 /// |x|; abs(INT_MIN) = INT_MIN.
 template <class T> inline T absOp(T a) {
-  if constexpr (kIsFloat<T>) return std::fabs(a);
-  else return a < 0 ? negOp(a) : a;
+  if constexpr (kIsFloat<T>)
+    return std::fabs(a);
+  else
+    return a < 0 ? negOp(a) : a;
 }
 template <class T> inline T clampOp(T x, T lo, T hi) {
   return minOp(maxOp(x, lo), hi);
@@ -110,10 +131,13 @@ template <class To, class From> inline To castOp(From x) {
   } else if constexpr (std::is_same_v<To, Bool>) {
     return Bool(x != From(0) ? 1 : 0); // NaN != 0: true
   } else if constexpr (kIsFloat<From> && !kIsFloat<To>) {
-    if (x != x) return 0;
+    if (x != x)
+      return 0;
     const From lo = From(std::numeric_limits<To>::min()); // -2^k, exact
-    if (x < lo) return std::numeric_limits<To>::min();
-    if (x >= -lo) return std::numeric_limits<To>::max();
+    if (x < lo)
+      return std::numeric_limits<To>::min();
+    if (x >= -lo)
+      return std::numeric_limits<To>::max();
     return To(x);
   } else {
     return To(x); // int->int wraps (C++20), int/float->float rounds to nearest

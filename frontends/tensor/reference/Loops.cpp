@@ -14,8 +14,10 @@ template <class T> constexpr bool kIsNumeric = !std::is_same_v<T, Bool>;
 
 /// Bools compare by truth value, whatever non-zero byte stores them.
 template <class T> inline T norm(T x) {
-  if constexpr (std::is_same_v<T, Bool>) return Bool(x != 0);
-  else return x;
+  if constexpr (std::is_same_v<T, Bool>)
+    return Bool(x != 0);
+  else
+    return x;
 }
 
 template <class R, class A, class F>
@@ -24,10 +26,12 @@ void map1(void *dst, Operand a, int64_t n, F f) {
   const A *x = static_cast<const A *>(a.data);
   if (a.scalar) {
     const R r = f(*x);
-    for (int64_t i = 0; i < n; ++i) d[i] = r;
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = r;
     return;
   }
-  for (int64_t i = 0; i < n; ++i) d[i] = f(x[i]);
+  for (int64_t i = 0; i < n; ++i)
+    d[i] = f(x[i]);
 }
 
 template <class R, class A, class F>
@@ -36,16 +40,20 @@ void map2(void *dst, Operand a, Operand b, int64_t n, F f) {
   const A *x = static_cast<const A *>(a.data);
   const A *y = static_cast<const A *>(b.data);
   if (!a.scalar && !b.scalar) {
-    for (int64_t i = 0; i < n; ++i) d[i] = f(x[i], y[i]);
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = f(x[i], y[i]);
   } else if (a.scalar && !b.scalar) {
     const A xs = *x;
-    for (int64_t i = 0; i < n; ++i) d[i] = f(xs, y[i]);
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = f(xs, y[i]);
   } else if (!a.scalar) {
     const A ys = *y;
-    for (int64_t i = 0; i < n; ++i) d[i] = f(x[i], ys);
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = f(x[i], ys);
   } else {
     const R r = f(*x, *y);
-    for (int64_t i = 0; i < n; ++i) d[i] = r;
+    for (int64_t i = 0; i < n; ++i)
+      d[i] = r;
   }
 }
 
@@ -57,7 +65,8 @@ void map3(void *dst, Operand a, Operand b, Operand c, int64_t n, F f) {
   const C *z = static_cast<const C *>(c.data);
   const int64_t sa = a.scalar ? 0 : 1, sb = b.scalar ? 0 : 1,
                 sc = c.scalar ? 0 : 1;
-  for (int64_t i = 0; i < n; ++i) d[i] = f(x[i * sa], y[i * sb], z[i * sc]);
+  for (int64_t i = 0; i < n; ++i)
+    d[i] = f(x[i * sa], y[i * sb], z[i * sc]);
 }
 
 template <class T>
@@ -92,7 +101,10 @@ bool compare(BinaryOp op, Operand a, Operand b, void *dst, int64_t n) {
 
 template <class T>
 bool floatCall(Builtin fn, const Operand *args, void *dst, int64_t n) {
-  auto one = [&](auto f) { map1<T, T>(dst, args[0], n, f); return true; };
+  auto one = [&](auto f) {
+    map1<T, T>(dst, args[0], n, f);
+    return true;
+  };
   switch (fn) {
   case Builtin::Sqrt: return one([](T x) { return std::sqrt(x); });
   case Builtin::Exp: return one([](T x) { return std::exp(x); });
@@ -104,7 +116,8 @@ bool floatCall(Builtin fn, const Operand *args, void *dst, int64_t n) {
   case Builtin::Floor: return one([](T x) { return std::floor(x); });
   case Builtin::Ceil: return one([](T x) { return std::ceil(x); });
   case Builtin::Pow:
-    map2<T, T>(dst, args[0], args[1], n, [](T x, T y) { return std::pow(x, y); });
+    map2<T, T>(dst, args[0], args[1], n,
+               [](T x, T y) { return std::pow(x, y); });
     return true;
   default: return false;
   }
@@ -115,13 +128,18 @@ bool numericCall(Builtin fn, const Operand *args, void *dst, int64_t n) {
   switch (fn) {
   case Builtin::Abs: map1<T, T>(dst, args[0], n, absOp<T>); return true;
   case Builtin::Relu: map1<T, T>(dst, args[0], n, reluOp<T>); return true;
-  case Builtin::Min: map2<T, T>(dst, args[0], args[1], n, minOp<T>); return true;
-  case Builtin::Max: map2<T, T>(dst, args[0], args[1], n, maxOp<T>); return true;
+  case Builtin::Min:
+    map2<T, T>(dst, args[0], args[1], n, minOp<T>);
+    return true;
+  case Builtin::Max:
+    map2<T, T>(dst, args[0], args[1], n, maxOp<T>);
+    return true;
   case Builtin::Clamp:
     map3<T, T, T, T>(dst, args[0], args[1], args[2], n, clampOp<T>);
     return true;
   default:
-    if constexpr (kIsFloat<T>) return floatCall<T>(fn, args, dst, n);
+    if constexpr (kIsFloat<T>)
+      return floatCall<T>(fn, args, dst, n);
     return false;
   }
 }
@@ -132,10 +150,12 @@ bool applyUnary(UnaryOp op, DType type, Operand a, void *dst, int64_t n) {
   return onType(type, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (kIsNumeric<T>) {
-      if (op != UnaryOp::Neg) return false;
+      if (op != UnaryOp::Neg)
+        return false;
       map1<T, T>(dst, a, n, negOp<T>);
     } else {
-      if (op != UnaryOp::Not) return false;
+      if (op != UnaryOp::Not)
+        return false;
       map1<Bool, Bool>(dst, a, n, [](Bool x) { return Bool(x == 0); });
     }
     return true;
@@ -146,14 +166,17 @@ bool applyBinary(BinaryOp op, DType type, Operand a, Operand b, void *dst,
                  int64_t n) {
   return onType(type, [&](auto tag) {
     using T = decltype(tag);
-    if (compare<T>(op, a, b, dst, n)) return true;
+    if (compare<T>(op, a, b, dst, n))
+      return true;
     if constexpr (kIsNumeric<T>) {
       return arith<T>(op, a, b, dst, n);
     } else {
       if (op == BinaryOp::And)
-        map2<Bool, Bool>(dst, a, b, n, [](Bool x, Bool y) { return Bool(x && y); });
+        map2<Bool, Bool>(dst, a, b, n,
+                         [](Bool x, Bool y) { return Bool(x && y); });
       else if (op == BinaryOp::Or)
-        map2<Bool, Bool>(dst, a, b, n, [](Bool x, Bool y) { return Bool(x || y); });
+        map2<Bool, Bool>(dst, a, b, n,
+                         [](Bool x, Bool y) { return Bool(x || y); });
       else
         return false;
       return true;
@@ -165,7 +188,8 @@ bool applyCall(Builtin fn, DType type, const Operand *args, void *dst,
                int64_t n) {
   return onType(type, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (kIsNumeric<T>) return numericCall<T>(fn, args, dst, n);
+    if constexpr (kIsNumeric<T>)
+      return numericCall<T>(fn, args, dst, n);
     return false;
   });
 }

@@ -38,14 +38,16 @@ int Builder::visit(const Expr *e, int depth) {
     error = "internal error: expression nested too deeply";
     return -1;
   }
-  if (auto it = index.find(e); it != index.end()) return it->second;
+  if (auto it = index.find(e); it != index.end())
+    return it->second;
   std::array<int, 3> kids = {-1, -1, -1};
   if (e->children.size() > 3) {
     error = "internal error: expression node with more than 3 operands";
     return -1;
   }
   for (size_t k = 0; k < e->children.size(); ++k)
-    if ((kids[k] = visit(e->children[k].get(), depth + 1)) < 0) return -1;
+    if ((kids[k] = visit(e->children[k].get(), depth + 1)) < 0)
+      return -1;
   const int id = int(plan.nodes.size());
   index[e] = id;
   plan.nodes.push_back(e);
@@ -66,7 +68,8 @@ int Builder::visit(const Expr *e, int depth) {
 /// (a zero-length dry run of the operator).
 std::string Builder::check(int node) const {
   const char *what = malformed(node);
-  if (!what) return "";
+  if (!what)
+    return "";
   return std::string("internal error: malformed ") + what +
          " node (was the kernel type-checked?)";
 }
@@ -82,7 +85,8 @@ const char *Builder::malformed(int node) const {
                ? "parameter"
                : nullptr;
   case ExprKind::Number: return arity ? "literal" : nullptr;
-  case ExprKind::Cast: return arity != 1 || e.castTo != e.type ? "cast" : nullptr;
+  case ExprKind::Cast:
+    return arity != 1 || e.castTo != e.type ? "cast" : nullptr;
   case ExprKind::Reduce: return reductionOk(node) ? nullptr : "reduction";
   case ExprKind::Unary: return operatorOk(node) ? nullptr : "unary operator";
   case ExprKind::Binary: return operatorOk(node) ? nullptr : "binary operator";
@@ -112,14 +116,16 @@ bool Builder::operatorOk(int node) const {
            applyBinary(e.binary, kid(0)->type, ops[0], ops[1], &out, 0);
   }
   case ExprKind::Call:
-    if (arity != builtinArity(e.builtin) || !applyCall(e.builtin, e.type, ops, &out, 0))
+    if (arity != builtinArity(e.builtin) ||
+        !applyCall(e.builtin, e.type, ops, &out, 0))
       return false;
     for (size_t k = 0; k < arity; ++k)
-      if (kid(k)->type != e.type) return false;
+      if (kid(k)->type != e.type)
+        return false;
     return true;
   default: // Where
-    return arity == 3 && kid(0)->type == DType::Bool && kid(1)->type == e.type &&
-           kid(2)->type == e.type;
+    return arity == 3 && kid(0)->type == DType::Bool &&
+           kid(1)->type == e.type && kid(2)->type == e.type;
   }
 }
 
@@ -133,18 +139,31 @@ bool Builder::reductionOk(int node) const {
       !accumInit(acc, e.reduce, kid(0)->type))
     return false;
   const DType want = e.reduce == ReduceOp::Mean && !isFloat(kid(0)->type)
-                         ? DType::F64 : kid(0)->type;
+                         ? DType::F64
+                         : kid(0)->type;
   return e.type == want;
 }
 
 uint64_t constantOf(DType type, double number, int64_t integer, bool isInt) {
   uint64_t bits = 0;
   switch (type) {
-  case DType::Bool: *reinterpret_cast<Bool *>(&bits) = isInt ? integer != 0 : number != 0; break;
-  case DType::I32: *reinterpret_cast<int32_t *>(&bits) = isInt ? int32_t(integer) : castOp<int32_t>(number); break;
-  case DType::I64: *reinterpret_cast<int64_t *>(&bits) = isInt ? integer : castOp<int64_t>(number); break;
-  case DType::F32: *reinterpret_cast<float *>(&bits) = isInt ? float(integer) : float(number); break;
-  case DType::F64: *reinterpret_cast<double *>(&bits) = isInt ? double(integer) : number; break;
+  case DType::Bool:
+    *reinterpret_cast<Bool *>(&bits) = isInt ? integer != 0 : number != 0;
+    break;
+  case DType::I32:
+    *reinterpret_cast<int32_t *>(&bits) =
+        isInt ? int32_t(integer) : castOp<int32_t>(number);
+    break;
+  case DType::I64:
+    *reinterpret_cast<int64_t *>(&bits) =
+        isInt ? integer : castOp<int64_t>(number);
+    break;
+  case DType::F32:
+    *reinterpret_cast<float *>(&bits) = isInt ? float(integer) : float(number);
+    break;
+  case DType::F64:
+    *reinterpret_cast<double *>(&bits) = isInt ? double(integer) : number;
+    break;
   }
   return bits;
 }
@@ -164,7 +183,8 @@ Strided through(const ArrayView &view, const Space &space) {
 std::string makeSpace(const std::vector<Arg> &args, Space &space) {
   std::vector<std::vector<int64_t>> shapes;
   for (const Arg &a : args)
-    if (a.isArray) shapes.emplace_back(a.array.shape, a.array.shape + a.array.rank);
+    if (a.isArray)
+      shapes.emplace_back(a.array.shape, a.array.shape + a.array.rank);
   auto shape = broadcastShapes(shapes);
   if (!shape || shape->size() > size_t(kMaxRank))
     return "internal error: the argument shapes do not broadcast";
@@ -172,7 +192,8 @@ std::string makeSpace(const std::vector<Arg> &args, Space &space) {
   space.size = 1;
   for (int d = 0; d < space.rank; ++d) {
     space.shape[d] = (*shape)[d];
-    if (space.shape[d] < 0 || (space.shape[d] && space.size > (int64_t(1) << 48) / space.shape[d]))
+    if (space.shape[d] < 0 ||
+        (space.shape[d] && space.size > (int64_t(1) << 48) / space.shape[d]))
       return "the broadcast shape has too many elements";
     space.size *= space.shape[d];
   }
@@ -184,22 +205,32 @@ std::string makeSpace(const std::vector<Arg> &args, Space &space) {
 std::string makePlan(const Kernel &kernel, const std::vector<Arg> &args,
                      const ArrayView *out, const Scalar *result, Plan &plan) {
   plan = Plan{};
-  if (Status call = checkCall(kernel, args, kernel.resultIsArray ? out : nullptr); !call)
+  if (Status call =
+          checkCall(kernel, args, kernel.resultIsArray ? out : nullptr);
+      !call)
     return call.diagnostics().front().message;
-  if (kernel.resultIsArray && !out) return "this kernel returns an array: pass an output view";
-  if (!kernel.resultIsArray && !result) return "this kernel returns a scalar: pass a result";
-  if (std::string err = makeSpace(args, plan.space); !err.empty()) return err;
+  if (kernel.resultIsArray && !out)
+    return "this kernel returns an array: pass an output view";
+  if (!kernel.resultIsArray && !result)
+    return "this kernel returns a scalar: pass a result";
+  if (std::string err = makeSpace(args, plan.space); !err.empty())
+    return err;
   Builder b{plan, kernel, {}, {}};
   plan.root = b.visit(kernel.body.get(), 0);
-  if (plan.root < 0) return b.error;
+  if (plan.root < 0)
+    return b.error;
   for (int n = 0; n < int(plan.nodes.size()); ++n)
-    if (std::string err = b.check(n); !err.empty()) return err;
+    if (std::string err = b.check(n); !err.empty())
+      return err;
   const Expr &root = *plan.nodes[plan.root];
-  if (root.type != kernel.resultType) return "internal error: the body's dtype is not the result dtype";
+  if (root.type != kernel.resultType)
+    return "internal error: the body's dtype is not the result dtype";
   bool anyReduce = false;
-  for (const Expr *e : plan.nodes) anyReduce = anyReduce || e->kind == ExprKind::Reduce;
+  for (const Expr *e : plan.nodes)
+    anyReduce = anyReduce || e->kind == ExprKind::Reduce;
   if (kernel.resultIsArray ? anyReduce : plan.varies[plan.root])
-    return "internal error: reductions and array values are mixed in the result";
+    return "internal error: reductions and array values are mixed in the "
+           "result";
   plan.constant.assign(plan.nodes.size(), 0);
   for (size_t n = 0; n < plan.nodes.size(); ++n) {
     const Expr &e = *plan.nodes[n];
@@ -213,8 +244,10 @@ std::string makePlan(const Kernel &kernel, const std::vector<Arg> &args,
   }
   plan.params.resize(args.size());
   for (size_t p = 0; p < args.size(); ++p)
-    if (args[p].isArray) plan.params[p] = through(args[p].array, plan.space);
-  if (kernel.resultIsArray) plan.out = through(*out, plan.space);
+    if (args[p].isArray)
+      plan.params[p] = through(args[p].array, plan.space);
+  if (kernel.resultIsArray)
+    plan.out = through(*out, plan.space);
   return "";
 }
 
@@ -225,9 +258,11 @@ namespace {
 template <class F>
 void forRuns(const int64_t *strides, const Space &space, int64_t start,
              int64_t len, F f) {
-  if (len <= 0) return;
+  if (len <= 0)
+    return;
   if (space.rank == 0) {
-    if (len > 0) f(int64_t(0), len, int64_t(0));
+    if (len > 0)
+      f(int64_t(0), len, int64_t(0));
     return;
   }
   int64_t idx[kMaxRank] = {0, 0, 0, 0};
@@ -258,34 +293,47 @@ template <class E>
 void gatherT(const Strided &src, const Space &space, int64_t start, int64_t len,
              E *dst) {
   const E *base = reinterpret_cast<const E *>(src.base);
-  forRuns(src.strides, space, start, len, [&](int64_t off, int64_t run, int64_t step) {
-    const E *p = base + off;
-    if (step == 1) std::memcpy(dst, p, size_t(run) * sizeof(E));
-    else for (int64_t k = 0; k < run; ++k) dst[k] = p[k * step];
-    dst += run;
-  });
+  forRuns(src.strides, space, start, len,
+          [&](int64_t off, int64_t run, int64_t step) {
+            const E *p = base + off;
+            if (step == 1)
+              std::memcpy(dst, p, size_t(run) * sizeof(E));
+            else
+              for (int64_t k = 0; k < run; ++k)
+                dst[k] = p[k * step];
+            dst += run;
+          });
 }
 
 template <class E>
 void scatterT(const E *src, bool scalar, const Strided &dst, const Space &space,
               int64_t start, int64_t len) {
   E *base = reinterpret_cast<E *>(dst.base);
-  forRuns(dst.strides, space, start, len, [&](int64_t off, int64_t run, int64_t step) {
-    E *p = base + off;
-    if (scalar) for (int64_t k = 0; k < run; ++k) p[k * step] = *src;
-    else if (step == 1) std::memmove(p, src, size_t(run) * sizeof(E));
-    else for (int64_t k = 0; k < run; ++k) p[k * step] = src[k];
-    if (!scalar) src += run;
-  });
+  forRuns(dst.strides, space, start, len,
+          [&](int64_t off, int64_t run, int64_t step) {
+            E *p = base + off;
+            if (scalar)
+              for (int64_t k = 0; k < run; ++k)
+                p[k * step] = *src;
+            else if (step == 1)
+              std::memmove(p, src, size_t(run) * sizeof(E));
+            else
+              for (int64_t k = 0; k < run; ++k)
+                p[k * step] = src[k];
+            if (!scalar)
+              src += run;
+          });
 }
 
 } // namespace
 
 void gather(const Strided &src, const Space &space, int64_t start, int64_t len,
             void *dst) {
-  if (len <= 0) return;
+  if (len <= 0)
+    return;
   if (src.direct) {
-    std::memcpy(dst, src.base + start * src.elemSize, size_t(len) * src.elemSize);
+    std::memcpy(dst, src.base + start * src.elemSize,
+                size_t(len) * src.elemSize);
     return;
   }
   switch (src.elemSize) {
@@ -295,23 +343,34 @@ void gather(const Strided &src, const Space &space, int64_t start, int64_t len,
   }
 }
 
-void scatter(const void *src, bool scalar, const Strided &dst, const Space &space,
-             int64_t start, int64_t len) {
-  if (len <= 0) return;
+void scatter(const void *src, bool scalar, const Strided &dst,
+             const Space &space, int64_t start, int64_t len) {
+  if (len <= 0)
+    return;
   if (dst.direct && !scalar) {
-    std::memmove(dst.base + start * dst.elemSize, src, size_t(len) * dst.elemSize);
+    std::memmove(dst.base + start * dst.elemSize, src,
+                 size_t(len) * dst.elemSize);
     return;
   }
   switch (dst.elemSize) {
-  case 1: scatterT(static_cast<const uint8_t *>(src), scalar, dst, space, start, len); break;
-  case 4: scatterT(static_cast<const uint32_t *>(src), scalar, dst, space, start, len); break;
-  default: scatterT(static_cast<const uint64_t *>(src), scalar, dst, space, start, len); break;
+  case 1:
+    scatterT(static_cast<const uint8_t *>(src), scalar, dst, space, start, len);
+    break;
+  case 4:
+    scatterT(static_cast<const uint32_t *>(src), scalar, dst, space, start,
+             len);
+    break;
+  default:
+    scatterT(static_cast<const uint64_t *>(src), scalar, dst, space, start,
+             len);
+    break;
   }
 }
 
 Scalar toScalar(DType type, const void *value) {
   switch (type) {
-  case DType::Bool: return Scalar::boolean(*static_cast<const Bool *>(value) != 0);
+  case DType::Bool:
+    return Scalar::boolean(*static_cast<const Bool *>(value) != 0);
   case DType::I32: return Scalar::i32(*static_cast<const int32_t *>(value));
   case DType::I64: return Scalar::i64(*static_cast<const int64_t *>(value));
   case DType::F32: return Scalar::f32(*static_cast<const float *>(value));

@@ -35,10 +35,10 @@ struct Strided {
 
 struct Plan {
   Space space;
-  std::vector<const Expr *> nodes;        ///< children before parents
-  std::vector<std::array<int, 3>> kids;   ///< node indices of the children
-  std::vector<bool> varies;   ///< differs across the space (depends on an array)
-  std::vector<bool> afterReduce; ///< depends on a reduction's result
+  std::vector<const Expr *> nodes;      ///< children before parents
+  std::vector<std::array<int, 3>> kids; ///< node indices of the children
+  std::vector<bool> varies; ///< differs across the space (depends on an array)
+  std::vector<bool> afterReduce;  ///< depends on a reduction's result
   std::vector<uint64_t> constant; ///< Number and scalar Param nodes: the value
   std::vector<Strided> params;    ///< per parameter (arrays only)
   Strided out;                    ///< the output, for an array result

@@ -19,28 +19,35 @@ T fold8(const T *x, int64_t stride, int64_t n, T init, F f) {
   int64_t i = 0;
   if (stride == 1) {
     for (; i + 8 <= n; i += 8)
-      for (int j = 0; j < 8; ++j) lane[j] = f(lane[j], x[i + j]);
+      for (int j = 0; j < 8; ++j)
+        lane[j] = f(lane[j], x[i + j]);
   } else {
     for (; i + 8 <= n; i += 8)
-      for (int j = 0; j < 8; ++j) lane[j] = f(lane[j], x[0]);
+      for (int j = 0; j < 8; ++j)
+        lane[j] = f(lane[j], x[0]);
   }
-  for (; i < n; ++i) lane[0] = f(lane[0], x[i * stride]);
+  for (; i < n; ++i)
+    lane[0] = f(lane[0], x[i * stride]);
   return f(f(f(lane[0], lane[1]), f(lane[2], lane[3])),
            f(f(lane[4], lane[5]), f(lane[6], lane[7])));
 }
 
 /// NumPy-style pairwise summation: 8-lane leaves of at most 128 elements.
 template <class T> T pairwise(const T *x, int64_t stride, int64_t n) {
-  if (n <= 128) return fold8(x, stride, n, T(0), addOp<T>);
+  if (n <= 128)
+    return fold8(x, stride, n, T(0), addOp<T>);
   int64_t half = n / 2;
   half -= half % 8;
-  return addOp(pairwise(x, stride, half), pairwise(x + half * stride, stride, n - half));
+  return addOp(pairwise(x, stride, half),
+               pairwise(x + half * stride, stride, n - half));
 }
 
 /// Bools count by truth value, whatever non-zero byte stores them.
 template <class T> T norm(T v) {
-  if constexpr (std::is_same_v<T, Bool>) return T(v != 0);
-  else return v;
+  if constexpr (std::is_same_v<T, Bool>)
+    return T(v != 0);
+  else
+    return v;
 }
 
 template <class T> T loadF(const Accum &acc) { return T(acc.f); }
@@ -51,10 +58,12 @@ void add(Accum &acc, const T *x, int64_t stride, int64_t n, bool pairwiseSum) {
   case ReduceOp::Sum:
   case ReduceOp::Mean:
     if constexpr (kIsFloat<T>) {
-      T part = pairwiseSum ? pairwise(x, stride, n) : fold8(x, stride, n, T(0), addOp<T>);
+      T part = pairwiseSum ? pairwise(x, stride, n)
+                           : fold8(x, stride, n, T(0), addOp<T>);
       acc.f = double(addOp(loadF<T>(acc), part));
     } else if (acc.op == ReduceOp::Mean) {
-      for (int64_t i = 0; i < n; ++i) acc.f += double(norm(x[i * stride]));
+      for (int64_t i = 0; i < n; ++i)
+        acc.f += double(norm(x[i * stride]));
     } else if constexpr (!std::is_same_v<T, Bool>) {
       T part = fold8(x, stride, n, T(0), addOp<T>);
       acc.i = int64_t(addOp(T(acc.i), part));
@@ -77,7 +86,8 @@ void add(Accum &acc, const T *x, int64_t stride, int64_t n, bool pairwiseSum) {
     } else {
       T best = T(acc.i);
       for (int64_t i = 0; i < n; ++i)
-        best = isMin ? minOp(best, norm(x[i * stride])) : maxOp(best, norm(x[i * stride]));
+        best = isMin ? minOp(best, norm(x[i * stride]))
+                     : maxOp(best, norm(x[i * stride]));
       acc.i = int64_t(best);
     }
     break;
@@ -87,10 +97,12 @@ void add(Accum &acc, const T *x, int64_t stride, int64_t n, bool pairwiseSum) {
 }
 
 void addAny(Accum &acc, Operand a, int64_t n, bool pairwiseSum) {
-  if (n <= 0) return;
+  if (n <= 0)
+    return;
   onType(acc.type, [&](auto tag) {
     using T = decltype(tag);
-    add<T>(acc, static_cast<const T *>(a.data), a.scalar ? 0 : 1, n, pairwiseSum);
+    add<T>(acc, static_cast<const T *>(a.data), a.scalar ? 0 : 1, n,
+           pairwiseSum);
     return true;
   });
 }
@@ -102,7 +114,8 @@ bool accumInit(Accum &acc, ReduceOp op, DType argType) {
   acc.op = op;
   acc.type = argType;
   const bool isBool = argType == DType::Bool;
-  if (isBool && (op == ReduceOp::Sum || op == ReduceOp::Prod)) return false;
+  if (isBool && (op == ReduceOp::Sum || op == ReduceOp::Prod))
+    return false;
   if (op == ReduceOp::Prod) {
     acc.f = 1;
     acc.i = 1;

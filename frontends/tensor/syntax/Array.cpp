@@ -85,7 +85,8 @@ std::vector<int64_t> shapeOf(const ArrayView &v) {
 }
 
 std::string tooMany(const std::vector<int64_t> &shape) {
-  return "shape " + shapeText(shape) + " has too many elements (the limit "
+  return "shape " + shapeText(shape) +
+         " has too many elements (the limit "
          "is 2^60)";
 }
 
@@ -107,8 +108,7 @@ bool spanOverflows(const ArrayView &v) {
 /// Rank, dimensions and data pointer of one view; "" when usable.
 std::string checkView(const std::string &what, const ArrayView &v) {
   if (v.rank < 0 || v.rank > kMaxRank)
-    return what + ": rank " + std::to_string(v.rank) +
-           " is out of range (0-4)";
+    return what + ": rank " + std::to_string(v.rank) + " is out of range (0-4)";
   for (int d = 0; d < v.rank; ++d)
     if (v.shape[d] < 0)
       return what + ": dimension " + std::to_string(d) + " is negative (" +

@@ -63,8 +63,8 @@ const char *reduceName(ReduceOp op) {
 }
 
 const char *binaryOpSpelling(BinaryOp op) {
-  static const char *names[] = {"+", "-",  "*", "/",  "%",  "<",  "<=",
-                                ">", ">=", "==", "!=", "&&", "||"};
+  static const char *names[] = {
+      "+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "&&", "||"};
   return names[static_cast<int>(op)];
 }
 

@@ -30,9 +30,10 @@ Val make(ExprKind kind, std::vector<Val> kids, void (*set)(Expr &, int),
 }
 
 Val bin(BinaryOp op, Val a, Val b) {
-  return make(ExprKind::Binary, {a, b},
-              [](Expr &e, int v) { e.binary = static_cast<BinaryOp>(v); },
-              static_cast<int>(op));
+  return make(
+      ExprKind::Binary, {a, b},
+      [](Expr &e, int v) { e.binary = static_cast<BinaryOp>(v); },
+      static_cast<int>(op));
 }
 
 } // namespace
@@ -58,18 +59,19 @@ Val operator||(Val a, Val b) { return bin(BinaryOp::Or, a, b); }
 Val operator-(Val a) {
   if (a.node->kind == ExprKind::Number)
     return Val(literal(-a.node->number, a.node->numberIsInt));
-  return make(ExprKind::Unary, {a},
-              [](Expr &e, int) { e.unary = UnaryOp::Neg; }, 0);
+  return make(
+      ExprKind::Unary, {a}, [](Expr &e, int) { e.unary = UnaryOp::Neg; }, 0);
 }
 Val operator!(Val a) {
-  return make(ExprKind::Unary, {a},
-              [](Expr &e, int) { e.unary = UnaryOp::Not; }, 0);
+  return make(
+      ExprKind::Unary, {a}, [](Expr &e, int) { e.unary = UnaryOp::Not; }, 0);
 }
 
 Val call(Builtin fn, std::vector<Val> args) {
-  return make(ExprKind::Call, std::move(args),
-              [](Expr &e, int v) { e.builtin = static_cast<Builtin>(v); },
-              static_cast<int>(fn));
+  return make(
+      ExprKind::Call, std::move(args),
+      [](Expr &e, int v) { e.builtin = static_cast<Builtin>(v); },
+      static_cast<int>(fn));
 }
 Val abs(Val x) { return call(Builtin::Abs, {x}); }
 Val sqrt(Val x) { return call(Builtin::Sqrt, {x}); }
@@ -91,14 +93,16 @@ Val where(Val c, Val x, Val y) {
   return make(ExprKind::Where, {c, x, y}, nullptr, 0);
 }
 Val cast(DType to, Val x) {
-  return make(ExprKind::Cast, {x},
-              [](Expr &e, int v) { e.castTo = static_cast<DType>(v); },
-              static_cast<int>(to));
+  return make(
+      ExprKind::Cast, {x},
+      [](Expr &e, int v) { e.castTo = static_cast<DType>(v); },
+      static_cast<int>(to));
 }
 Val reduce(ReduceOp op, Val x) {
-  return make(ExprKind::Reduce, {x},
-              [](Expr &e, int v) { e.reduce = static_cast<ReduceOp>(v); },
-              static_cast<int>(op));
+  return make(
+      ExprKind::Reduce, {x},
+      [](Expr &e, int v) { e.reduce = static_cast<ReduceOp>(v); },
+      static_cast<int>(op));
 }
 Val sum(Val x) { return reduce(ReduceOp::Sum, x); }
 Val prod(Val x) { return reduce(ReduceOp::Prod, x); }
@@ -108,16 +112,18 @@ Val maxOf(Val x) { return reduce(ReduceOp::Max, x); }
 
 Val KernelBuilder::array(const std::string &name, DType type) {
   Params.push_back({name, type, true, {}});
-  return make(ExprKind::Param, {},
-              [](Expr &e, int v) { e.param = static_cast<unsigned>(v); },
-              static_cast<int>(Params.size() - 1));
+  return make(
+      ExprKind::Param, {},
+      [](Expr &e, int v) { e.param = static_cast<unsigned>(v); },
+      static_cast<int>(Params.size() - 1));
 }
 
 Val KernelBuilder::scalar(const std::string &name, DType type) {
   Params.push_back({name, type, false, {}});
-  return make(ExprKind::Param, {},
-              [](Expr &e, int v) { e.param = static_cast<unsigned>(v); },
-              static_cast<int>(Params.size() - 1));
+  return make(
+      ExprKind::Param, {},
+      [](Expr &e, int v) { e.param = static_cast<unsigned>(v); },
+      static_cast<int>(Params.size() - 1));
 }
 
 namespace {
@@ -151,8 +157,8 @@ Kernel KernelBuilder::kernel(const std::string &name, Val body) {
   // is whatever sema finds (checked again, with errors, at compile time).
   k.resultIsArray = !hasReduce(*k.body);
   Kernel probe = k;
-  for (DType t : {DType::F64, DType::F32, DType::I64, DType::I32,
-                  DType::Bool}) {
+  for (DType t :
+       {DType::F64, DType::F32, DType::I64, DType::I32, DType::Bool}) {
     probe.resultType = t;
     probe.body = k.body;
     if (typeCheck(probe).empty()) {

@@ -38,8 +38,8 @@ inline int64_t elementCount(const int64_t *shape, int rank) {
 
 /// The diagnostic at the first parameter beyond kMaxParams.
 inline std::string tooManyParams(const std::string &kernel) {
-  return "kernel '" + kernel + "' has more than " +
-         std::to_string(kMaxParams) + " parameters";
+  return "kernel '" + kernel + "' has more than " + std::to_string(kMaxParams) +
+         " parameters";
 }
 
 /// The diagnostic for a body deeper than kMaxNesting.

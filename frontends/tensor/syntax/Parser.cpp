@@ -20,11 +20,16 @@ namespace kiln::tensor::syntax {
 namespace {
 
 std::optional<DType> dtypeFromName(const std::string &s) {
-  if (s == "bool") return DType::Bool;
-  if (s == "i32") return DType::I32;
-  if (s == "i64") return DType::I64;
-  if (s == "f32") return DType::F32;
-  if (s == "f64") return DType::F64;
+  if (s == "bool")
+    return DType::Bool;
+  if (s == "i32")
+    return DType::I32;
+  if (s == "i64")
+    return DType::I64;
+  if (s == "f32")
+    return DType::F32;
+  if (s == "f64")
+    return DType::F64;
   return std::nullopt;
 }
 
@@ -61,12 +66,10 @@ struct BinaryInfo {
   int precedence;
 };
 constexpr BinaryInfo kBinary[] = {
-    {"||", BinaryOp::Or, 1},  {"&&", BinaryOp::And, 2},
-    {"<", BinaryOp::Lt, 3},   {"<=", BinaryOp::Le, 3},
-    {">", BinaryOp::Gt, 3},   {">=", BinaryOp::Ge, 3},
-    {"==", BinaryOp::Eq, 3},  {"!=", BinaryOp::Ne, 3},
-    {"+", BinaryOp::Add, 4},  {"-", BinaryOp::Sub, 4},
-    {"*", BinaryOp::Mul, 5},  {"/", BinaryOp::Div, 5},
+    {"||", BinaryOp::Or, 1}, {"&&", BinaryOp::And, 2}, {"<", BinaryOp::Lt, 3},
+    {"<=", BinaryOp::Le, 3}, {">", BinaryOp::Gt, 3},   {">=", BinaryOp::Ge, 3},
+    {"==", BinaryOp::Eq, 3}, {"!=", BinaryOp::Ne, 3},  {"+", BinaryOp::Add, 4},
+    {"-", BinaryOp::Sub, 4}, {"*", BinaryOp::Mul, 5},  {"/", BinaryOp::Div, 5},
     {"%", BinaryOp::Rem, 5}};
 
 /// A character the lexer does not know; bytes that are not printable ASCII
@@ -170,11 +173,12 @@ private:
 
   /// type ::= dtype ('[' ']')?
   bool type(DType &dt, bool &isArray, const char *context) {
-    auto t = cur().kind == Tok::Ident ? dtypeFromName(cur().text) : std::nullopt;
+    auto t =
+        cur().kind == Tok::Ident ? dtypeFromName(cur().text) : std::nullopt;
     if (!t) {
       error(cur().loc, std::string("expected a dtype (bool, i32, i64, f32, "
-                                   "f64) ") + context + ", found " +
-                           describe(cur()));
+                                   "f64) ") +
+                           context + ", found " + describe(cur()));
       return false;
     }
     dt = *t;
@@ -186,8 +190,8 @@ private:
   /// param ::= ident ':' type
   bool param(Kernel &k) {
     if (cur().kind != Tok::Ident)
-      return error(cur().loc, "expected a parameter name, found " +
-                                  describe(cur())),
+      return error(cur().loc,
+                   "expected a parameter name, found " + describe(cur())),
              false;
     Param p;
     p.name = cur().text;
@@ -210,8 +214,8 @@ private:
     k.loc = cur().loc;
     ++Pos;
     if (cur().kind != Tok::Ident)
-      return error(cur().loc, "expected a kernel name, found " +
-                                  describe(cur())),
+      return error(cur().loc,
+                   "expected a kernel name, found " + describe(cur())),
              false;
     k.name = cur().text;
     ++Pos;
@@ -237,7 +241,8 @@ private:
     if (cur().kind != Tok::End &&
         !(cur().kind == Tok::Ident && cur().text == "kernel"))
       return error(cur().loc, "expected an operator or the next 'kernel', "
-                              "found " + describe(cur())),
+                              "found " +
+                                  describe(cur())),
              false;
     return true;
   }
@@ -345,8 +350,9 @@ ExprRef Parser::number() {
   e->numberIsInt = t.kind == Tok::Int;
   e->number = std::strtod(t.text.c_str(), nullptr);
   // Compared as an integer: 2^53 + 1 rounds to 2^53 as a double.
-  if (e->numberIsInt && (e->number > 9007199254740992.0 ||
-                         std::strtoull(t.text.c_str(), nullptr, 10) > (1ull << 53)))
+  if (e->numberIsInt &&
+      (e->number > 9007199254740992.0 ||
+       std::strtoull(t.text.c_str(), nullptr, 10) > (1ull << 53)))
     return error(t.loc, "integer literal " + t.text +
                             " is too large (the limit is 2^53)");
   if (!std::isfinite(e->number))

@@ -45,8 +45,7 @@ std::string print(const Kernel &k, const Expr &e) {
     return s + print(k, *inner) + ")";
   }
   case ExprKind::Binary:
-    return "(" + kid(0) + " " + binaryOpSpelling(e.binary) + " " + kid(1) +
-           ")";
+    return "(" + kid(0) + " " + binaryOpSpelling(e.binary) + " " + kid(1) + ")";
   case ExprKind::Call: return args(builtinName(e.builtin));
   case ExprKind::Cast: return args(dtypeName(e.castTo));
   case ExprKind::Where: return args("where");

@@ -44,8 +44,8 @@ public:
 
   Typed visit(const ExprRef &e, bool inReduce);
   bool retype(Typed &t, DType to, const std::string &context);
-  std::optional<DType> unify(std::vector<Typed *> ops,
-                             const std::string &what, SourceLoc loc);
+  std::optional<DType> unify(std::vector<Typed *> ops, const std::string &what,
+                             SourceLoc loc);
   bool sawReduce = false;
 
 private:
@@ -146,8 +146,7 @@ Typed Sema::visit(const ExprRef &ref, bool inReduce) {
     n->isArray = false;
     return {n, true, false};
   }
-  default:
-    break;
+  default: break;
   }
   if (e.kind == ExprKind::Reduce && inReduce)
     return fail(e.loc, "reductions cannot be nested; '" +
@@ -189,8 +188,7 @@ Typed Sema::binary(const Expr &e, std::vector<Typed> kids) {
     for (Typed &k : kids)
       if (k.literal || k.e->type != DType::Bool)
         return fail(e.loc, what + " takes bool operands, got " +
-                               (k.literal ? "a number"
-                                          : dtypeName(k.e->type)) +
+                               (k.literal ? "a number" : dtypeName(k.e->type)) +
                                "; compare it, e.g. x != 0");
   auto type = unify({&kids[0], &kids[1]}, what, e.loc);
   if (!type)
@@ -221,7 +219,8 @@ Typed Sema::call(const Expr &e, std::vector<Typed> kids) {
   bool allLiteral = true;
   for (Typed &k : kids)
     allLiteral = allLiteral && k.literal;
-  if (floatOnly && allLiteral && !retype(kids[0], DType::F64, " in '" + name + "'"))
+  if (floatOnly && allLiteral &&
+      !retype(kids[0], DType::F64, " in '" + name + "'"))
     return {nullptr, false, true};
   auto type = unify(ops, "'" + name + "'", e.loc);
   if (!type)
@@ -230,8 +229,9 @@ Typed Sema::call(const Expr &e, std::vector<Typed> kids) {
     return fail(e.loc, "'" + name + "' takes f32 or f64, got " +
                            dtypeName(*type) + "; cast it, e.g. f64(x)");
   if (!isNumeric(*type))
-    return fail(e.loc, "'" + name + "' takes a number, got bool; cast it, "
-                                    "e.g. i32(x)");
+    return fail(e.loc, "'" + name +
+                           "' takes a number, got bool; cast it, "
+                           "e.g. i32(x)");
   return make(e, *type, std::move(kids));
 }
 
@@ -241,13 +241,14 @@ Typed Sema::reduce(const Expr &e, Typed x) {
     return fail(e.loc, "a reduction cannot be mixed with elementwise array "
                        "values in one kernel; compute it in a separate kernel");
   if (!x.e->isArray)
-    return fail(e.loc, "the argument of '" + name +
-                           "' must be an array expression");
+    return fail(e.loc,
+                "the argument of '" + name + "' must be an array expression");
   DType t = x.e->type;
   bool minMax = e.reduce == ReduceOp::Min || e.reduce == ReduceOp::Max;
   if (!minMax && t == DType::Bool)
-    return fail(e.loc, "'" + name + "' cannot reduce bool; cast it first, "
-                                    "e.g. i64(x)");
+    return fail(e.loc, "'" + name +
+                           "' cannot reduce bool; cast it first, "
+                           "e.g. i64(x)");
   sawReduce = true;
   DType result = e.reduce == ReduceOp::Mean && !isFloat(t) ? DType::F64 : t;
   auto n = std::make_shared<Expr>(e);

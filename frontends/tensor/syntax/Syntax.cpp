@@ -24,10 +24,9 @@ void setKind(std::vector<Diag> &errors, size_t from, ErrorKind kind) {
 /// Source order (parse errors of later kernels were found first); equal
 /// locations keep their order.
 void sortBySource(std::vector<Diag> &errors) {
-  std::stable_sort(errors.begin(), errors.end(),
-                   [](const Diag &a, const Diag &b) {
-                     return before(a.loc, b.loc);
-                   });
+  std::stable_sort(
+      errors.begin(), errors.end(),
+      [](const Diag &a, const Diag &b) { return before(a.loc, b.loc); });
 }
 
 /// Type-checks the parsed kernels into `result` (a name defined twice keeps
@@ -37,8 +36,8 @@ void checkKernels(Program &parsed, ParseResult &result) {
   for (Kernel &k : parsed.kernels) {
     size_t from = result.errors.size();
     if (!names.insert(k.name).second) {
-      result.errors.push_back({k.loc, "kernel '" + k.name +
-                                          "' is defined twice"});
+      result.errors.push_back(
+          {k.loc, "kernel '" + k.name + "' is defined twice"});
     } else {
       std::vector<Diag> errors = typeCheck(k);
       result.errors.insert(result.errors.end(), errors.begin(), errors.end());

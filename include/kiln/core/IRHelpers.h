@@ -31,12 +31,11 @@ llvm::Function *createFunction(llvm::Module &module, llvm::IRBuilder<> &b,
 /// the type of `start` (signed compare). The induction variable is a phi, so
 /// the loop is in the canonical form the vectorizer recognises. `body` may
 /// create blocks; the builder is left after the loop. Returns the exit block.
-llvm::BasicBlock *
-emitCountedLoop(llvm::IRBuilder<> &b, llvm::Value *start, llvm::Value *end,
-                llvm::Value *step,
-                const std::function<void(llvm::IRBuilder<> &, llvm::Value *)>
-                    &body,
-                llvm::StringRef name = "loop");
+llvm::BasicBlock *emitCountedLoop(
+    llvm::IRBuilder<> &b, llvm::Value *start, llvm::Value *end,
+    llvm::Value *step,
+    const std::function<void(llvm::IRBuilder<> &, llvm::Value *)> &body,
+    llvm::StringRef name = "loop");
 
 /// Emits if/else; `elseBody` may be empty. Returns the merge block, where the
 /// builder is left. Branches that already ended (return) are not joined.

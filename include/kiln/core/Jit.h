@@ -62,8 +62,7 @@ struct JitOptions {
   /// Called with the identifier and the object code of every module added
   /// with addModule, once compiled (or found in the cache), before it is
   /// linked: a way to keep the machine code without a cache key's cost.
-  std::function<void(llvm::StringRef module, llvm::StringRef object)>
-      onObject;
+  std::function<void(llvm::StringRef module, llvm::StringRef object)> onObject;
   /// Run the code in a kiln-executor process (Isolate.h): a crash, a limit
   /// or a timeout there is an error here. Addresses are then the
   /// executor's: call code with runMain/callInt/callVoid, never lookupAs;
@@ -121,8 +120,7 @@ public:
                               const std::vector<std::string> &args);
   /// Calls `int f(int)` / `void f()` at `address` (0 for a void function),
   /// under the same guard as runMain when isolated.
-  llvm::Expected<int32_t> callInt(llvm::orc::ExecutorAddr address,
-                                  int32_t arg);
+  llvm::Expected<int32_t> callInt(llvm::orc::ExecutorAddr address, int32_t arg);
   llvm::Expected<int32_t> callVoid(llvm::orc::ExecutorAddr address);
 
   /// Runs the static constructors / destructors of the added modules.

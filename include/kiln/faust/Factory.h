@@ -25,7 +25,8 @@ class Dsp;
 
 /// How a factory is compiled (libfaust: argc/argv, target, opt_level).
 struct FactoryOptions {
-  /// Faust compiler arguments: "-double", "-vec", "-I", "path", "-cn", "name"...
+  /// Faust compiler arguments: "-double", "-vec", "-I", "path", "-cn",
+  /// "name"...
   std::vector<std::string> args;
   /// LLVM triple, optionally ":cpu" (as getDSPMachineTarget()); empty = host.
   std::string target;

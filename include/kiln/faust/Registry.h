@@ -31,51 +31,57 @@ public:
   /// the DSP unless it declares one).
   Result createDSPFactoryFromFile(const std::string &path,
                                   const FactoryOptions &options);
-  std::shared_ptr<Factory> createDSPFactoryFromFile(
-      const std::string &path, const FactoryOptions &options, std::string &error);
+  std::shared_ptr<Factory>
+  createDSPFactoryFromFile(const std::string &path,
+                           const FactoryOptions &options, std::string &error);
   Result createDSPFactoryFromString(const std::string &name,
                                     const std::string &code,
                                     const FactoryOptions &options);
-  std::shared_ptr<Factory> createDSPFactoryFromString(
-      const std::string &name, const std::string &code,
-      const FactoryOptions &options, std::string &error);
+  std::shared_ptr<Factory>
+  createDSPFactoryFromString(const std::string &name, const std::string &code,
+                             const FactoryOptions &options, std::string &error);
 
   /// From Factory::writeBitcode / writeIR output (optimised and compiled for
   /// `target` at `level`, as FactoryOptions says).
   Result readDSPFactoryFromBitcode(const std::string &bitcode,
                                    const std::string &target,
                                    kiln::OptLevel level);
-  std::shared_ptr<Factory> readDSPFactoryFromBitcode(
-      const std::string &bitcode, const std::string &target,
-      kiln::OptLevel level, std::string &error);
+  std::shared_ptr<Factory> readDSPFactoryFromBitcode(const std::string &bitcode,
+                                                     const std::string &target,
+                                                     kiln::OptLevel level,
+                                                     std::string &error);
   Result readDSPFactoryFromBitcodeFile(const std::string &path,
                                        const std::string &target,
                                        kiln::OptLevel level);
-  std::shared_ptr<Factory> readDSPFactoryFromBitcodeFile(
-      const std::string &path, const std::string &target, kiln::OptLevel level,
-      std::string &error);
+  std::shared_ptr<Factory>
+  readDSPFactoryFromBitcodeFile(const std::string &path,
+                                const std::string &target, kiln::OptLevel level,
+                                std::string &error);
   Result readDSPFactoryFromIR(const std::string &ir, const std::string &target,
                               kiln::OptLevel level);
-  std::shared_ptr<Factory> readDSPFactoryFromIR(
-      const std::string &ir, const std::string &target, kiln::OptLevel level,
-      std::string &error);
+  std::shared_ptr<Factory> readDSPFactoryFromIR(const std::string &ir,
+                                                const std::string &target,
+                                                kiln::OptLevel level,
+                                                std::string &error);
   Result readDSPFactoryFromIRFile(const std::string &path,
                                   const std::string &target,
                                   kiln::OptLevel level);
-  std::shared_ptr<Factory> readDSPFactoryFromIRFile(
-      const std::string &path, const std::string &target, kiln::OptLevel level,
-      std::string &error);
+  std::shared_ptr<Factory> readDSPFactoryFromIRFile(const std::string &path,
+                                                    const std::string &target,
+                                                    kiln::OptLevel level,
+                                                    std::string &error);
   /// From Factory::writeMachine output: the object is loaded as is, with no
   /// optimisation or code generation. It must be for this host.
   Result readDSPFactoryFromMachine(const std::string &machine);
   std::shared_ptr<Factory> readDSPFactoryFromMachine(const std::string &machine,
                                                      std::string &error);
   Result readDSPFactoryFromMachineBase64(const std::string &base64);
-  std::shared_ptr<Factory> readDSPFactoryFromMachineBase64(
-      const std::string &base64, std::string &error);
+  std::shared_ptr<Factory>
+  readDSPFactoryFromMachineBase64(const std::string &base64,
+                                  std::string &error);
   Result readDSPFactoryFromMachineFile(const std::string &path);
-  std::shared_ptr<Factory> readDSPFactoryFromMachineFile(const std::string &path,
-                                                         std::string &error);
+  std::shared_ptr<Factory>
+  readDSPFactoryFromMachineFile(const std::string &path, std::string &error);
 
   /// The cached factory with this key, or null.
   std::shared_ptr<Factory> getDSPFactoryFromSHAKey(const std::string &key);
@@ -88,7 +94,8 @@ public:
 private:
   struct Entry;
   /// The factory under `key`, built by `build` (once, unless it fails).
-  Result getOrBuild(const std::string &key, const std::function<Result()> &build);
+  Result getOrBuild(const std::string &key,
+                    const std::function<Result()> &build);
 
   std::mutex Mutex;
   std::map<std::string, std::shared_ptr<Entry>> Factories;

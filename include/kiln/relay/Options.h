@@ -32,8 +32,8 @@ struct RunOptions {
   Mode mode = Mode::Auto;
   OptLevel level = OptLevel::O2; ///< for compiled code
   double timeoutSeconds = 0;     ///< per run or call; 0: no limit
-  int maxDepth = 10000;          ///< calls active at once before "stack overflow"
-  bool cache = true;             ///< use the on-disk compile cache
+  int maxDepth = 10000; ///< calls active at once before "stack overflow"
+  bool cache = true;    ///< use the on-disk compile cache
   /// Depth and timeout checks in compiled code. Off only to measure what
   /// they cost: without them deep recursion can crash and --timeout cannot
   /// stop compiled loops.
@@ -62,7 +62,7 @@ struct RunOptions {
 bool setDeterministicOsr(RunOptions &options, const std::string &count);
 
 struct RunStats {
-  uint64_t compilations = 0;      ///< modules compiled (not from the cache)
+  uint64_t compilations = 0; ///< modules compiled (not from the cache)
   uint64_t cacheHits = 0;
   uint64_t functionsCompiled = 0; ///< router: functions moved to native code
   uint64_t nativeCalls = 0;       ///< router: calls that ran native code

@@ -20,8 +20,7 @@ class Repl {
 public:
   /// One line of input without its newline, shown `prompt` where there is
   /// a terminal; false at end of input.
-  using LineReader =
-      std::function<bool(const char *prompt, std::string &line)>;
+  using LineReader = std::function<bool(const char *prompt, std::string &line)>;
   /// What session() saw.
   struct SessionResult {
     uint64_t failures = 0;   ///< entries that failed

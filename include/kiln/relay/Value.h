@@ -22,8 +22,8 @@ public:
   Value(bool b) : Type(ValueType::Bool), Bool(b) {}
   /// Any arithmetic type but bool is a number: Value(40), Value(2.5f).
   template <typename T>
-    requires std::is_arithmetic_v<T> && (!std::same_as<T, bool>)
-  Value(T n) : Type(ValueType::Number), Number(double(n)) {}
+  requires std::is_arithmetic_v<T> &&(!std::same_as<T, bool>)Value(T n)
+      : Type(ValueType::Number), Number(double(n)) {}
   Value(std::vector<double> a) : Type(ValueType::Array), Array(std::move(a)) {}
   Value(const char *) = delete; ///< Relay has no string values
 

@@ -77,8 +77,8 @@ kiln_rt_array *kiln_rt_array_new(int64_t length);
 void kiln_rt_array_free(kiln_rt_array *a);
 void kiln_rt_array_push(kiln_rt_array *a, double v);
 /* Bounds- and integrality-checked element access (traps with the location). */
-double kiln_rt_array_get(const kiln_rt_array *a, double index,
-                         const char *file, int32_t line, int32_t column);
+double kiln_rt_array_get(const kiln_rt_array *a, double index, const char *file,
+                         int32_t line, int32_t column);
 void kiln_rt_array_set(kiln_rt_array *a, double index, double v,
                        const char *file, int32_t line, int32_t column);
 /* If `index` is not a valid index of `a`, writes the error message
@@ -88,8 +88,8 @@ void kiln_rt_array_set(kiln_rt_array *a, double index, double v,
 int kiln_rt_index_message(const kiln_rt_array *a, double index, char *buf,
                           size_t size);
 /* Traps with kiln_rt_index_message's text (the slow path of inline checks). */
-void kiln_rt_index_trap(const kiln_rt_array *a, double index,
-                        const char *file, int32_t line, int32_t column);
+void kiln_rt_index_trap(const kiln_rt_array *a, double index, const char *file,
+                        int32_t line, int32_t column);
 /* Prints "[1, 2.5]" with kiln_rt_format_f64 for the elements. */
 void kiln_rt_print_array(const kiln_rt_array *a);
 

@@ -44,7 +44,7 @@ struct Diagnostic {
   std::string message;
   Severity severity = Severity::Error;
   ErrorKind kind = ErrorKind::Other;
-  std::string file = {}; ///< "" when the error belongs to no file
+  std::string file = {};       ///< "" when the error belongs to no file
   std::string sourceLine = {}; ///< the text of line loc.line, for the caret
   std::vector<Diagnostic> notes = {}; ///< located explanations, rendered after
   /// Further lines of a message from another program (the Faust compiler's

@@ -69,7 +69,8 @@ struct OutputTarget {
 
 /// Refuses an output that names one of `inputs` (the same file, whatever
 /// the spelling): "output file 'x' is the same as input file 'y'".
-[[nodiscard]] FileError checkOutputNotInput(
-    const std::string &output, const std::vector<std::string> &inputs);
+[[nodiscard]] FileError
+checkOutputNotInput(const std::string &output,
+                    const std::vector<std::string> &inputs);
 
 } // namespace kiln::support

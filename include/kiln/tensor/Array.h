@@ -35,8 +35,8 @@ struct ArrayView {
 /// A scalar argument or a reduction's result.
 struct Scalar {
   DType dtype = DType::F64;
-  double f = 0;    ///< F32/F64
-  int64_t i = 0;   ///< I32/I64/Bool (0 or 1)
+  double f = 0;  ///< F32/F64
+  int64_t i = 0; ///< I32/I64/Bool (0 or 1)
   static Scalar f64(double v) { return {DType::F64, v, 0}; }
   static Scalar f32(float v) { return {DType::F32, v, 0}; }
   static Scalar i64(int64_t v) { return {DType::I64, 0, v}; }

@@ -39,7 +39,21 @@ enum class ExprKind {
 };
 
 enum class UnaryOp { Neg, Not };
-enum class BinaryOp { Add, Sub, Mul, Div, Rem, Lt, Le, Gt, Ge, Eq, Ne, And, Or };
+enum class BinaryOp {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Rem,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  Eq,
+  Ne,
+  And,
+  Or
+};
 /// The elementwise builtin functions, one per row of Builtins.def.
 enum class Builtin {
 #define TENSOR_BUILTIN(Id, Name, Arity, Operands, Libm, Doc) Id,
@@ -52,12 +66,12 @@ constexpr unsigned kBuiltinCount = 0
 enum class ReduceOp { Sum, Prod, Min, Max, Mean };
 
 // Builtins.def's columns.
-const char *builtinName(Builtin fn);  ///< as written in source: "sigmoid"
-unsigned builtinArity(Builtin fn);    ///< clamp: 3, min/max/pow: 2, others 1
+const char *builtinName(Builtin fn);    ///< as written in source: "sigmoid"
+unsigned builtinArity(Builtin fn);      ///< clamp: 3, min/max/pow: 2, others 1
 bool builtinTakesFloatOnly(Builtin fn); ///< Float operands (f32/f64 only)
-const char *builtinLibm(Builtin fn); ///< the f64 libm function, or ""
-const char *builtinDoc(Builtin fn);  ///< one line for the docs
-const char *reduceName(ReduceOp op);  ///< "sum", ...
+const char *builtinLibm(Builtin fn);    ///< the f64 libm function, or ""
+const char *builtinDoc(Builtin fn);     ///< one line for the docs
+const char *reduceName(ReduceOp op);    ///< "sum", ...
 const char *binaryOpSpelling(BinaryOp op); ///< "+", "&&", ...
 
 struct Expr;
@@ -70,8 +84,8 @@ struct Expr {
   DType type = DType::F64;
   bool isArray = false; ///< false: a scalar (parameter, literal, reduction)
 
-  unsigned param = 0;      ///< Param: index into Kernel::params
-  double number = 0;       ///< Number: value (integers exactly representable)
+  unsigned param = 0;       ///< Param: index into Kernel::params
+  double number = 0;        ///< Number: value (integers exactly representable)
   bool numberIsInt = false; ///< Number: written without '.'/exponent
   UnaryOp unary = UnaryOp::Neg;
   BinaryOp binary = BinaryOp::Add;

@@ -20,9 +20,9 @@ namespace kiln::tensor {
 struct Val {
   ExprRef node;
   Val(ExprRef n) : node(std::move(n)) {}
-  Val(double v);  ///< a float literal (2.5)
-  Val(int v);     ///< an integer literal (2)
-  Val(long v);    ///< an integer literal
+  Val(double v); ///< a float literal (2.5)
+  Val(int v);    ///< an integer literal (2)
+  Val(long v);   ///< an integer literal
 };
 
 Val operator+(Val a, Val b);

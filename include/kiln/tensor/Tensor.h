@@ -32,11 +32,11 @@ namespace kiln::tensor {
 
 struct EngineOptions {
   OptLevel optLevel = OptLevel::O3;
-  unsigned threads = 0;               ///< pool size; 0 = hardware threads
+  unsigned threads = 0; ///< pool size; 0 = hardware threads
   /// Elements; below it one thread. Waking a pool thread costs a few µs,
   /// about a memory-bound call over 1e5 floats, so splitting pays from here.
   int64_t parallelThreshold = 1 << 18;
-  bool cache = true;                  ///< on-disk object cache (KILN_CACHE_DIR)
+  bool cache = true; ///< on-disk object cache (KILN_CACHE_DIR)
   /// Compiled kernels the engine keeps alive after their callers drop them
   /// (the most recently compiled or found), so compiling one again is a
   /// cache hit; any other kernel frees its code when its last holder drops it.

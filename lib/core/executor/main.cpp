@@ -21,8 +21,8 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <thread>
 #include <sys/resource.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace llvm;
@@ -195,7 +195,8 @@ int main(int argc, char **argv) {
     return 3;
   }
   if (auto err = (*server)->waitForDisconnect()) {
-    std::fprintf(stderr, "kiln-executor: %s\n", toString(std::move(err)).c_str());
+    std::fprintf(stderr, "kiln-executor: %s\n",
+                 toString(std::move(err)).c_str());
   }
   // The host is gone; end without running static destructors while the
   // server's threads may still be winding down.

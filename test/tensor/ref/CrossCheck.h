@@ -14,7 +14,7 @@ namespace kiln::tensor::test {
 
 /// How results must agree with the eager reference.
 struct Tolerance {
-  double rel = 0; ///< 0: exactly (NaN = NaN, -0 = +0); else |d| <= rel*scale
+  double rel = 0;   ///< 0: exactly (NaN = NaN, -0 = +0); else |d| <= rel*scale
   double scale = 0; ///< for reductions: sum of |x|; 0: max(|got|, |want|)
 };
 
@@ -33,7 +33,8 @@ bool crossCheck(const std::string &source, const std::vector<Arg> &args,
 
 /// Same, for a strided output view: `makeOut(buffer)` returns the view into
 /// a zero-filled buffer of `bufferBytes`; the whole buffers are compared.
-bool crossCheckStridedOut(const std::string &source, const std::vector<Arg> &args,
-                          size_t bufferBytes, ArrayView (*makeOut)(void *));
+bool crossCheckStridedOut(const std::string &source,
+                          const std::vector<Arg> &args, size_t bufferBytes,
+                          ArrayView (*makeOut)(void *));
 
 } // namespace kiln::tensor::test

@@ -19,11 +19,14 @@
 namespace kiln::tensor::test {
 
 /// The only (or the named) kernel of `source`; fails the test on errors.
-inline Kernel kernelOf(const std::string &source, const std::string &name = "") {
+inline Kernel kernelOf(const std::string &source,
+                       const std::string &name = "") {
   ParseResult r = parseProgram(source);
   EXPECT_TRUE(r.ok()) << renderDiags(r.errors, "<test>", source);
-  if (!r.ok() || r.program.kernels.empty()) return {};
-  if (name.empty()) return r.program.kernels.front();
+  if (!r.ok() || r.program.kernels.empty())
+    return {};
+  if (name.empty())
+    return r.program.kernels.front();
   const Kernel *k = r.program.find(name);
   EXPECT_TRUE(k) << "no kernel " << name;
   return k ? *k : Kernel{};
@@ -40,12 +43,16 @@ template <> inline DType dtypeOf<uint8_t>() { return DType::Bool; }
 template <class T> struct Buf {
   std::vector<T> data;
   std::vector<int64_t> shape;
-  Buf(std::vector<int64_t> s, std::vector<T> values = {}) : shape(std::move(s)) {
+  Buf(std::vector<int64_t> s, std::vector<T> values = {})
+      : shape(std::move(s)) {
     int64_t n = 1;
-    for (int64_t d : shape) n *= d;
+    for (int64_t d : shape)
+      n *= d;
     data = values.empty() ? std::vector<T>(size_t(n)) : std::move(values);
   }
-  ArrayView view() { return ArrayView::contiguous(data.data(), dtypeOf<T>(), shape); }
+  ArrayView view() {
+    return ArrayView::contiguous(data.data(), dtypeOf<T>(), shape);
+  }
   Arg arg() { return Arg::of(view()); }
 };
 
@@ -59,7 +66,8 @@ struct Outputs {
 inline Outputs runBoth(const Kernel &k, const std::vector<Arg> &args,
                        std::vector<int64_t> shape, uint8_t fill = 0xA5) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape)
+    n *= d;
   Outputs o;
   const size_t bytes = size_t(n) * dtypeSize(k.resultType);
   o.eager.assign(bytes, fill);
@@ -73,12 +81,14 @@ inline Outputs runBoth(const Kernel &k, const std::vector<Arg> &args,
 
 template <class T> std::vector<T> as(const std::vector<uint8_t> &bytes) {
   std::vector<T> v(bytes.size() / sizeof(T));
-  if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * sizeof(T));
+  if (!v.empty())
+    std::memcpy(v.data(), bytes.data(), v.size() * sizeof(T));
   return v;
 }
 
 /// Both references' scalar results; expects both to succeed.
-inline std::pair<Scalar, Scalar> reduceBoth(const Kernel &k, const std::vector<Arg> &args) {
+inline std::pair<Scalar, Scalar> reduceBoth(const Kernel &k,
+                                            const std::vector<Arg> &args) {
   Scalar e, b;
   EXPECT_EQ(evalEager(k, args, nullptr, &e), "");
   EXPECT_EQ(evalBlocked(k, args, nullptr, &b), "");

@@ -28,11 +28,14 @@ using kiln::tensor::test::message;
 namespace {
 
 bool parseDType(const std::string &s, DType &t) {
-  static const std::pair<const char *, DType> names[] = {
-      {"bool", DType::Bool}, {"i32", DType::I32}, {"i64", DType::I64},
-      {"f32", DType::F32}, {"f64", DType::F64}};
+  static const std::pair<const char *, DType> names[] = {{"bool", DType::Bool},
+                                                         {"i32", DType::I32},
+                                                         {"i64", DType::I64},
+                                                         {"f32", DType::F32},
+                                                         {"f64", DType::F64}};
   for (auto &[n, d] : names)
-    if (s == n) return t = d, true;
+    if (s == n)
+      return t = d, true;
   return false;
 }
 
@@ -64,7 +67,8 @@ struct Case {
 std::string load(Case &c) {
   bool ok = false;
   c.source = readFile(c.dir + "/kernel.tk", ok);
-  if (!ok) return "cannot read kernel.tk";
+  if (!ok)
+    return "cannot read kernel.tk";
   std::ifstream m(c.dir + "/manifest.txt");
   std::string line;
   c.storage.reserve(16);
@@ -72,21 +76,28 @@ std::string load(Case &c) {
     std::istringstream in(line);
     std::string what, type;
     in >> what;
-    if (what == "kernel") { in >> c.kernelName; continue; }
+    if (what == "kernel") {
+      in >> c.kernelName;
+      continue;
+    }
     in >> type;
     if (what == "result") {
       std::string dt;
       in >> dt;
-      if (!parseDType(dt, c.resultType)) return "bad result dtype";
+      if (!parseDType(dt, c.resultType))
+        return "bad result dtype";
       c.resultIsArray = type == "array";
       int rank = 0;
-      if (c.resultIsArray) in >> rank;
+      if (c.resultIsArray)
+        in >> rank;
       c.resultShape.resize(size_t(rank));
-      for (auto &d : c.resultShape) in >> d;
+      for (auto &d : c.resultShape)
+        in >> d;
       continue;
     }
     DType t;
-    if (!parseDType(type, t)) return "bad dtype in: " + line;
+    if (!parseDType(type, t))
+      return "bad dtype in: " + line;
     if (what == "scalar") {
       std::string text; // floats as C99 hex, integers in decimal
       in >> text;
@@ -101,32 +112,41 @@ std::string load(Case &c) {
     ArrayView v;
     v.dtype = t;
     in >> v.rank;
-    if (v.rank < 0 || v.rank > kMaxRank) return "bad rank in: " + line;
-    for (int d = 0; d < v.rank; ++d) in >> v.shape[d];
-    for (int d = 0; d < v.rank; ++d) in >> v.strides[d];
+    if (v.rank < 0 || v.rank > kMaxRank)
+      return "bad rank in: " + line;
+    for (int d = 0; d < v.rank; ++d)
+      in >> v.shape[d];
+    for (int d = 0; d < v.rank; ++d)
+      in >> v.strides[d];
     int64_t offset = 0, count = 0;
     std::string file;
     in >> offset >> file >> count;
-    if (c.storage.size() == c.storage.capacity()) return "too many arrays";
+    if (c.storage.size() == c.storage.capacity())
+      return "too many arrays";
     c.storage.push_back(readFile(c.dir + "/" + file, ok));
-    if (!ok || int64_t(c.storage.back().size()) != count * int64_t(dtypeSize(t)))
+    if (!ok ||
+        int64_t(c.storage.back().size()) != count * int64_t(dtypeSize(t)))
       return "bad input file " + file;
-    c.storage.back().resize(c.storage.back().size() + 8); // empty arrays: a valid pointer
+    c.storage.back().resize(c.storage.back().size() +
+                            8); // empty arrays: a valid pointer
     v.data = c.storage.back().data() + offset * int64_t(dtypeSize(t));
     c.args.push_back(Arg::of(v));
   }
   return c.kernelName.empty() ? "manifest has no kernel line" : "";
 }
 
-using Runner = std::function<std::string(const std::vector<Arg> &, ArrayView *, Scalar *)>;
+using Runner =
+    std::function<std::string(const std::vector<Arg> &, ArrayView *, Scalar *)>;
 
 /// Runs one column into a fresh 0xA5-filled buffer and writes the result.
 void column(const Case &c, const std::string &name, const Runner &run) {
   int64_t n = 1;
-  for (int64_t d : c.resultShape) n *= d;
+  for (int64_t d : c.resultShape)
+    n *= d;
   const size_t bytes = size_t(n) * dtypeSize(c.resultType);
   std::vector<unsigned char> buf(bytes + 8, 0xA5);
-  ArrayView out = ArrayView::contiguous(buf.data(), c.resultType, c.resultShape);
+  ArrayView out =
+      ArrayView::contiguous(buf.data(), c.resultType, c.resultShape);
   Scalar result;
   std::string err = run(c.args, c.resultIsArray ? &out : nullptr, &result);
   if (!err.empty()) {
@@ -155,19 +175,23 @@ std::unique_ptr<Engine> engine(int opt) {
   o.parallelThreshold = 256; // split even the test's small arrays
   o.cache = false;
   auto e = Engine::create(o);
-  if (!e) std::cerr << "tensor_xcheck: cannot create the JIT engine: " << message(e) << "\n";
+  if (!e)
+    std::cerr << "tensor_xcheck: cannot create the JIT engine: " << message(e)
+              << "\n";
   return e ? std::move(*e) : nullptr;
 }
 
 void runCase(Case &c, Engine &o0, Engine &o3) {
   if (std::string err = load(c); !err.empty()) {
-    for (const char *col : {"eager", "blocked", "jit_O0", "jit_O3_t1", "jit_O3_t2"})
+    for (const char *col :
+         {"eager", "blocked", "jit_O0", "jit_O3_t1", "jit_O3_t2"})
       writeFile(c.dir + "/err_" + col + ".txt", err.data(), err.size());
     return;
   }
   ParseResult parsed = parseProgram(c.source);
   const Kernel *k = parsed.ok() ? parsed.program.find(c.kernelName) : nullptr;
-  std::string diag = test::renderDiags(parsed.errors, c.dir + "/kernel.tk", c.source);
+  std::string diag =
+      test::renderDiags(parsed.errors, c.dir + "/kernel.tk", c.source);
   auto refCol = [&](const std::string &name, auto eval) {
     column(c, name, [&](const std::vector<Arg> &a, ArrayView *out, Scalar *r) {
       return k ? eval(*k, a, out, r) : diag;
@@ -177,11 +201,14 @@ void runCase(Case &c, Engine &o0, Engine &o3) {
   refCol("blocked", evalBlocked);
   auto cr0 = compile(o0, c.source, {c.dir + "/kernel.tk"});
   auto cr3 = compile(o3, c.source, {c.dir + "/kernel.tk"});
-  auto jitCol = [&](const std::string &name, const kiln::Expected<CompiledProgram> &cr,
+  auto jitCol = [&](const std::string &name,
+                    const kiln::Expected<CompiledProgram> &cr,
                     unsigned threads) {
     auto ck = cr.ok() ? cr->find(c.kernelName) : nullptr;
     column(c, name, [&](const std::vector<Arg> &a, ArrayView *out, Scalar *r) {
-      if (!ck) return cr.ok() ? std::string("kernel not found") : kiln::render(cr.diagnostics());
+      if (!ck)
+        return cr.ok() ? std::string("kernel not found")
+                       : kiln::render(cr.diagnostics());
       return message(ck->run(a, out, r, threads));
     });
   };
@@ -198,7 +225,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   auto o0 = engine(0), o3 = engine(3);
-  if (!o0 || !o3) return 1;
+  if (!o0 || !o3)
+    return 1;
   for (int i = 1; i < argc; ++i) {
     Case c;
     c.dir = argv[i];

@@ -19,7 +19,8 @@ using core::OptLevel;
 namespace {
 
 int runFib(core::Jit &jit, int n) {
-  EXPECT_EQ(test::errorText(jit.addModule(test::moduleFromIR(test::SampleIR))), "");
+  EXPECT_EQ(test::errorText(jit.addModule(test::moduleFromIR(test::SampleIR))),
+            "");
   auto fib = jit.lookupAs<int(int)>("fib");
   EXPECT_TRUE(bool(fib));
   return fib ? (*fib)(n) : -1;
@@ -207,7 +208,9 @@ TEST_F(DiskCache, EightThreadsShareCachesAndADirectory) {
       for (int r = 0; r < rounds; ++r) {
         int k = (t + r) % 4;
         auto jit = test::makeJit(OptLevel::O1, t % 2 ? second : first);
-        if (!jit || !test::errorText(jit->addModule(test::moduleFromIR(constantIR(k)))).empty()) {
+        if (!jit ||
+            !test::errorText(jit->addModule(test::moduleFromIR(constantIR(k))))
+                 .empty()) {
           ++failures;
           continue;
         }
@@ -230,7 +233,8 @@ TEST_F(DiskCache, EightThreadsShareCachesAndADirectory) {
   auto jit = test::makeJit(OptLevel::O1, third);
   ASSERT_TRUE(jit);
   for (int k = 0; k < 4; ++k) {
-    ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(constantIR(k)))), "");
+    ASSERT_EQ(
+        test::errorText(jit->addModule(test::moduleFromIR(constantIR(k)))), "");
     auto fn = jit->lookupAs<int64_t()>("k" + std::to_string(k));
     ASSERT_TRUE(bool(fn));
     EXPECT_EQ((*fn)(), 1000 + k);
@@ -241,7 +245,8 @@ TEST_F(DiskCache, EightThreadsShareCachesAndADirectory) {
 }
 
 TEST(Cache, UnwritableDirectoryStillCompiles) {
-  auto cache = std::make_shared<core::CompileCache>("/proc/kiln-cannot-write-here");
+  auto cache =
+      std::make_shared<core::CompileCache>("/proc/kiln-cannot-write-here");
   auto jit = test::makeJit(OptLevel::O1, cache);
   EXPECT_EQ(runFib(*jit, 10), 55);
   EXPECT_EQ(cache->stats().diskWriteFailures, 1u);

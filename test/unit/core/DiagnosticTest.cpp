@@ -34,7 +34,8 @@ TEST(Diagnostic, ErrorsAndDiagnosticsRoundTrip) {
   ASSERT_EQ(back.size(), 2u);
   EXPECT_EQ(back[1].loc.col, 2u);
   EXPECT_EQ(back[1].message, "second");
-  EXPECT_EQ(render(back), "p:1:1: error: first\na\n^\np:2:2: error: second\nbc\n ^");
+  EXPECT_EQ(render(back),
+            "p:1:1: error: first\na\n^\np:2:2: error: second\nbc\n ^");
   EXPECT_EQ(test::errorText(core::toError({})), "");
   // A plain llvm::Error becomes an unlocated diagnostic with its message.
   Diagnostics plain = core::toDiagnostics(
@@ -56,12 +57,14 @@ TEST(Diagnostic, ToExpected) {
 
 TEST(Diagnostic, IRParseErrorHasPosition) {
   llvm::LLVMContext context;
-  auto module = core::parseIR("define i32 @f() {\n  ret i64 0\n}\n", "bad.ll", context);
+  auto module =
+      core::parseIR("define i32 @f() {\n  ret i64 0\n}\n", "bad.ll", context);
   ASSERT_FALSE(bool(module));
-  EXPECT_EQ(test::errorText(module.takeError()),
-            "bad.ll:2:7: error: value doesn't match function result type 'i32'\n"
-            "  ret i64 0\n"
-            "      ^");
+  EXPECT_EQ(
+      test::errorText(module.takeError()),
+      "bad.ll:2:7: error: value doesn't match function result type 'i32'\n"
+      "  ret i64 0\n"
+      "      ^");
 }
 
 /// parseIR takes a StringRef, which need not be followed by a NUL; LLVM's
@@ -70,8 +73,10 @@ TEST(Diagnostic, IRParseErrorHasPosition) {
 /// the sanitizer suite fails without the fix). The text ends at its length.
 TEST(Diagnostic, IRTextEndsAtItsLength) {
   llvm::LLVMContext context;
-  const std::string input("@t = thread_local global\"i32 5\ndefine i64 @main() {\n"
-                          "  %\x01\0\0%w = sext\0\0t i64 %w\n}\n", 80);
+  const std::string input(
+      "@t = thread_local global\"i32 5\ndefine i64 @main() {\n"
+      "  %\x01\0\0%w = sext\0\0t i64 %w\n}\n",
+      80);
   std::vector<char> exact(input.begin(), input.end()); // nothing after it
   auto module = core::parseIR(llvm::StringRef(exact.data(), exact.size()),
                               "fuzz.ll", context);

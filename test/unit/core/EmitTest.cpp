@@ -32,7 +32,8 @@ std::string emitFor(const std::string &triple, core::EmitKind kind) {
 
 uint16_t elfMachine(const std::string &object) {
   EXPECT_GE(object.size(), sizeof(Elf64_Ehdr));
-  EXPECT_EQ(object.substr(0, 4), "\x7f" "ELF");
+  EXPECT_EQ(object.substr(0, 4), "\x7f"
+                                 "ELF");
   Elf64_Ehdr header;
   memcpy(&header, object.data(), sizeof header);
   EXPECT_EQ(header.e_type, ET_REL);
@@ -40,15 +41,18 @@ uint16_t elfMachine(const std::string &object) {
 }
 
 TEST(Emit, X86_64ObjectIsElfForX86_64) {
-  EXPECT_EQ(elfMachine(emitFor("x86_64-linux-gnu", core::EmitKind::Object)), EM_X86_64);
+  EXPECT_EQ(elfMachine(emitFor("x86_64-linux-gnu", core::EmitKind::Object)),
+            EM_X86_64);
 }
 
 TEST(Emit, AArch64ObjectIsElfForAArch64) {
-  EXPECT_EQ(elfMachine(emitFor("aarch64-linux-gnu", core::EmitKind::Object)), EM_AARCH64);
+  EXPECT_EQ(elfMachine(emitFor("aarch64-linux-gnu", core::EmitKind::Object)),
+            EM_AARCH64);
 }
 
 TEST(Emit, RiscV64ObjectIsElfForRiscV) {
-  EXPECT_EQ(elfMachine(emitFor("riscv64-linux-gnu", core::EmitKind::Object)), EM_RISCV);
+  EXPECT_EQ(elfMachine(emitFor("riscv64-linux-gnu", core::EmitKind::Object)),
+            EM_RISCV);
 }
 
 TEST(Emit, AssemblyBitcodeAndIR) {
@@ -61,7 +65,8 @@ TEST(Emit, AssemblyBitcodeAndIR) {
   std::string bc = emitFor("x86_64-linux-gnu", core::EmitKind::Bitcode);
   EXPECT_EQ(bc.substr(0, 4), std::string("BC\xc0\xde", 4));
   std::string ll = emitFor("aarch64-linux-gnu", core::EmitKind::IR);
-  EXPECT_NE(ll.find("target triple = \"aarch64-unknown-linux-gnu\""), std::string::npos);
+  EXPECT_NE(ll.find("target triple = \"aarch64-unknown-linux-gnu\""),
+            std::string::npos);
   EXPECT_NE(ll.find("define"), std::string::npos);
 
   // Bitcode reads back to a module with the same functions.
@@ -88,7 +93,9 @@ TEST(Emit, UnwritablePathIsAnErrorAndLeavesNothing) {
   std::string path = "/nonexistent-dir/out.o";
   std::string text = test::errorText(
       core::emitToFile(**module, **tm, core::EmitKind::Object, path));
-  EXPECT_NE(text.find("error: cannot write '/nonexistent-dir/out.o'"), std::string::npos) << text;
+  EXPECT_NE(text.find("error: cannot write '/nonexistent-dir/out.o'"),
+            std::string::npos)
+      << text;
   EXPECT_FALSE(llvm::sys::fs::exists(path));
 }
 

@@ -20,18 +20,21 @@ llvm::orc::ThreadSafeModule buildOddSum() {
   EXPECT_EQ(f->getArg(0)->getName(), "n");
   llvm::Value *acc = b.CreateAlloca(b.getInt64Ty());
   b.CreateStore(core::constI64(b, 0), acc);
-  core::emitCountedLoop(b, core::constI64(b, 0), f->getArg(0), core::constI64(b, 1),
-                        [&](llvm::IRBuilder<> &b, llvm::Value *i) {
-                          llvm::Value *odd = b.CreateTrunc(i, b.getInt1Ty());
-                          core::emitIfElse(
-                              b, odd,
-                              [&](llvm::IRBuilder<> &b) {
-                                b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt64Ty(), acc), i), acc);
-                              },
-                              [&](llvm::IRBuilder<> &b) {
-                                b.CreateStore(b.CreateSub(b.CreateLoad(b.getInt64Ty(), acc), i), acc);
-                              });
-                        });
+  core::emitCountedLoop(
+      b, core::constI64(b, 0), f->getArg(0), core::constI64(b, 1),
+      [&](llvm::IRBuilder<> &b, llvm::Value *i) {
+        llvm::Value *odd = b.CreateTrunc(i, b.getInt1Ty());
+        core::emitIfElse(
+            b, odd,
+            [&](llvm::IRBuilder<> &b) {
+              b.CreateStore(b.CreateAdd(b.CreateLoad(b.getInt64Ty(), acc), i),
+                            acc);
+            },
+            [&](llvm::IRBuilder<> &b) {
+              b.CreateStore(b.CreateSub(b.CreateLoad(b.getInt64Ty(), acc), i),
+                            acc);
+            });
+      });
   b.CreateRet(b.CreateLoad(b.getInt64Ty(), acc));
   EXPECT_EQ(test::errorText(core::verifyModule(*module)), "");
   return llvm::orc::ThreadSafeModule(std::move(module), std::move(context));
@@ -54,7 +57,8 @@ TEST_P(HelpersAtLevel, LoopAndBranchesCompute) {
 }
 
 INSTANTIATE_TEST_SUITE_P(IRHelpers, HelpersAtLevel,
-                         ::testing::Values(core::OptLevel::O0, core::OptLevel::O2));
+                         ::testing::Values(core::OptLevel::O0,
+                                           core::OptLevel::O2));
 
 TEST(IRHelpers, CallsRuntimeWithStringConstant) {
   auto context = std::make_unique<llvm::LLVMContext>();
@@ -62,15 +66,17 @@ TEST(IRHelpers, CallsRuntimeWithStringConstant) {
   llvm::IRBuilder<> b(*context);
   core::createFunction(*module, b, "show",
                        llvm::FunctionType::get(b.getVoidTy(), false));
-  core::callRuntime(b, "kiln_rt_print_str", b.getVoidTy(), {core::constString(b, "x =")});
+  core::callRuntime(b, "kiln_rt_print_str", b.getVoidTy(),
+                    {core::constString(b, "x =")});
   core::callRuntime(b, "kiln_rt_print_space", b.getVoidTy(), {});
-  core::callRuntime(b, "kiln_rt_print_f64", b.getVoidTy(), {core::constF64(b, 2.5)});
+  core::callRuntime(b, "kiln_rt_print_f64", b.getVoidTy(),
+                    {core::constF64(b, 2.5)});
   core::callRuntime(b, "kiln_rt_print_newline", b.getVoidTy(), {});
   b.CreateRetVoid();
   auto jit = test::makeJit();
   ASSERT_TRUE(jit);
-  ASSERT_EQ(test::errorText(jit->addModule(
-                llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))),
+  ASSERT_EQ(test::errorText(jit->addModule(llvm::orc::ThreadSafeModule(
+                std::move(module), std::move(context)))),
             "");
   auto show = jit->lookupAs<void()>("show");
   ASSERT_TRUE(bool(show));
@@ -81,10 +87,12 @@ TEST(IRHelpers, VerifyReportsProblems) {
   llvm::LLVMContext context;
   llvm::Module module("unterminated", context);
   llvm::IRBuilder<> b(context);
-  core::createFunction(module, b, "f", llvm::FunctionType::get(b.getVoidTy(), false));
+  core::createFunction(module, b, "f",
+                       llvm::FunctionType::get(b.getVoidTy(), false));
   // No terminator in the entry block.
   std::string text = test::errorText(core::verifyModule(module));
-  EXPECT_NE(text.find("invalid IR in module 'unterminated'"), std::string::npos) << text;
+  EXPECT_NE(text.find("invalid IR in module 'unterminated'"), std::string::npos)
+      << text;
 }
 
 } // namespace

@@ -63,8 +63,9 @@ define i32 @main(i32 %argc, ptr %argv) {
 
 TEST(Isolate, RunsMainAndForwardsItsStatusAndOutput) {
   std::string result;
-  std::string out =
-      test::captureStdout([&] { result = runIsolated(PutsIR, {}, {"p", "a"}); });
+  std::string out = test::captureStdout([&] {
+    result = runIsolated(PutsIR, {}, {"p", "a"});
+  });
   EXPECT_EQ(result, "status 42");
   EXPECT_EQ(out, "hello\n");
 }
@@ -75,15 +76,21 @@ TEST(Isolate, CrashesAreErrorsNamingTheSignalAndTheHostGoesOn) {
     core::IsolateLimits limits;
   };
   const Case cases[] = {
-      {"abort", "declare void @abort()\ndefine i32 @main() {\n"
-                "  call void @abort()\n  ret i32 0\n}\n",
-       "error: the program was killed by signal 6 (SIGABRT)", {}},
-      {"null", "define i32 @main() {\n  %v = load volatile i32, ptr null\n"
-               "  ret i32 %v\n}\n",
-       "error: the program was killed by signal 11 (SIGSEGV)", {}},
-      {"trap", "declare void @llvm.trap()\ndefine i32 @main() {\n"
-               "  call void @llvm.trap()\n  unreachable\n}\n",
-       "error: the program was killed by signal 4 (SIGILL)", {}},
+      {"abort",
+       "declare void @abort()\ndefine i32 @main() {\n"
+       "  call void @abort()\n  ret i32 0\n}\n",
+       "error: the program was killed by signal 6 (SIGABRT)",
+       {}},
+      {"null",
+       "define i32 @main() {\n  %v = load volatile i32, ptr null\n"
+       "  ret i32 %v\n}\n",
+       "error: the program was killed by signal 11 (SIGSEGV)",
+       {}},
+      {"trap",
+       "declare void @llvm.trap()\ndefine i32 @main() {\n"
+       "  call void @llvm.trap()\n  unreachable\n}\n",
+       "error: the program was killed by signal 4 (SIGILL)",
+       {}},
       {"recursion",
        "define i32 @f(ptr %up, i32 %n) {\n  %b = alloca [64 x i32]\n"
        "  store volatile i32 %n, ptr %b\n  %m = add i32 %n, 1\n"
@@ -91,15 +98,18 @@ TEST(Isolate, CrashesAreErrorsNamingTheSignalAndTheHostGoesOn) {
        "  %s = add i32 %r, %x\n  ret i32 %s\n}\n"
        "define i32 @main() {\n  %b = alloca i32\n"
        "  %r = call i32 @f(ptr %b, i32 0)\n  ret i32 %r\n}\n",
-       "error: the program was killed by signal 11 (SIGSEGV)", {}},
-      {"timeout", "@g = global i64 0\ndefine i32 @main() {\nentry:\n"
-                  "  br label %l\nl:\n  store volatile i64 1, ptr @g\n"
-                  "  br label %l\n}\n",
+       "error: the program was killed by signal 11 (SIGSEGV)",
+       {}},
+      {"timeout",
+       "@g = global i64 0\ndefine i32 @main() {\nentry:\n"
+       "  br label %l\nl:\n  store volatile i64 1, ptr @g\n"
+       "  br label %l\n}\n",
        "error: the program timed out after 0.5 s and was killed",
        {0, 0, 0.5}},
-      {"cpu", "@g = global i64 0\ndefine i32 @main() {\nentry:\n"
-              "  br label %l\nl:\n  store volatile i64 1, ptr @g\n"
-              "  br label %l\n}\n",
+      {"cpu",
+       "@g = global i64 0\ndefine i32 @main() {\nentry:\n"
+       "  br label %l\nl:\n  store volatile i64 1, ptr @g\n"
+       "  br label %l\n}\n",
        "error: the program exceeded its CPU-time limit of 1 s and was killed "
        "by signal 24 (SIGXCPU)",
        {0, 1, 0}},
@@ -129,7 +139,8 @@ TEST(Isolate, CrashesAreErrorsNamingTheSignalAndTheHostGoesOn) {
 // learn how the executor ended: a crash must still be an error, never the
 // status 0 wait4's failure used to read as.
 TEST(Isolate, ACrashIsAnErrorWhenTheHostReapsItsChildren) {
-  struct sigaction ignore {}, old {};
+  struct sigaction ignore {
+  }, old{};
   ignore.sa_handler = SIG_IGN;
   ASSERT_EQ(sigaction(SIGCHLD, &ignore, &old), 0);
   std::string result = runIsolated("declare void @abort()\n"

@@ -27,7 +27,8 @@ namespace {
 TEST(Jit, CallsIntFloatAndPointerSignatures) {
   auto jit = test::makeJit();
   ASSERT_TRUE(jit);
-  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR))), "");
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR))),
+            "");
   auto fib = jit->lookupAs<int(int)>("fib");
   ASSERT_TRUE(bool(fib));
   EXPECT_EQ((*fib)(25), 75025);
@@ -45,12 +46,15 @@ TEST(Jit, RemovingModuleUnresolvesSymbolAndFreesMemory) {
   ASSERT_TRUE(jit);
   uint64_t before = jit->stats().codeBytes;
   auto rt = jit->createTracker();
-  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR), rt)), "");
+  ASSERT_EQ(
+      test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR), rt)),
+      "");
   auto fib = jit->lookupAs<int(int)>("fib");
   ASSERT_TRUE(bool(fib));
   EXPECT_EQ((*fib)(10), 55);
   uint64_t loaded = jit->stats().codeBytes;
-  EXPECT_GT(loaded, before + 64) << "JIT memory should grow by the module's code";
+  EXPECT_GT(loaded, before + 64)
+      << "JIT memory should grow by the module's code";
 
   ASSERT_EQ(test::errorText(jit->remove(rt)), "");
   EXPECT_EQ(jit->stats().codeBytes, before);
@@ -60,7 +64,8 @@ TEST(Jit, RemovingModuleUnresolvesSymbolAndFreesMemory) {
             "error: symbol 'fib' not found in the JIT");
 
   // The name is free again: a new definition can be added and called.
-  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR))), "");
+  ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR))),
+            "");
   auto again = jit->lookupAs<int(int)>("fib");
   ASSERT_TRUE(bool(again));
   EXPECT_EQ((*again)(12), 144);
@@ -72,7 +77,9 @@ TEST(Jit, ManyAddRemoveCyclesDoNotGrowMemory) {
   uint64_t base = jit->stats().codeBytes;
   for (int i = 0; i < 20; ++i) {
     auto rt = jit->createTracker();
-    ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR), rt)), "");
+    ASSERT_EQ(
+        test::errorText(jit->addModule(test::moduleFromIR(test::SampleIR), rt)),
+        "");
     auto fib = jit->lookupAs<int(int)>("fib");
     ASSERT_TRUE(bool(fib));
     ASSERT_EQ((*fib)(15), 610);
@@ -98,10 +105,12 @@ TEST(Jit, RemovedSymbolNamesAreForgotten) {
   auto cycle = [&](int i) {
     std::string name = prefix + std::to_string(i);
     auto rt = jit->createTracker();
-    ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(
-                  "define i32 @" + name + "() {\n  ret i32 " + std::to_string(i) +
-                      "\n}\n"),
-                  rt)), "");
+    ASSERT_EQ(
+        test::errorText(jit->addModule(
+            test::moduleFromIR("define i32 @" + name + "() {\n  ret i32 " +
+                               std::to_string(i) + "\n}\n"),
+            rt)),
+        "");
     auto fn = jit->lookupAs<int()>(name);
     ASSERT_TRUE(bool(fn));
     ASSERT_EQ((*fn)(), i);
@@ -113,8 +122,9 @@ TEST(Jit, RemovedSymbolNamesAreForgotten) {
   for (int i = 200; i < 1200; ++i)
     cycle(i);
   size_t after = heapInUse();
-  EXPECT_LT(after, before + 100 * 1024) << "heap grew " << (after - before) / 1024
-                                        << " KiB over 1000 add/remove cycles";
+  EXPECT_LT(after, before + 100 * 1024)
+      << "heap grew " << (after - before) / 1024
+      << " KiB over 1000 add/remove cycles";
 }
 
 extern "C" int64_t hostTwice(int64_t x) { return 2 * x; }
@@ -122,14 +132,17 @@ extern "C" int64_t hostTwice(int64_t x) { return 2 * x; }
 TEST(Jit, CallsHostRegisteredFunctions) {
   auto jit = test::makeJit();
   ASSERT_TRUE(jit);
-  ASSERT_EQ(test::errorText(jit->defineSymbols({{"host_twice", (void *)&hostTwice}})), "");
+  ASSERT_EQ(
+      test::errorText(jit->defineSymbols({{"host_twice", (void *)&hostTwice}})),
+      "");
   ASSERT_EQ(test::errorText(jit->addModule(test::moduleFromIR(R"(
 declare i64 @host_twice(i64)
 define i64 @quad(i64 %x) {
   %a = call i64 @host_twice(i64 %x)
   %b = call i64 @host_twice(i64 %a)
   ret i64 %b
-})"))), "");
+})"))),
+            "");
   auto quad = jit->lookupAs<int64_t(int64_t)>("quad");
   ASSERT_TRUE(bool(quad));
   EXPECT_EQ((*quad)(21), 84);
@@ -145,7 +158,8 @@ define i32 @fmt(ptr %buf, double %x) {
   %c = call double @cos(double %x)
   %n = call i32 @kiln_rt_format_f64(ptr %buf, i64 32, double %c)
   ret i32 %n
-})"))), "");
+})"))),
+            "");
   auto fmt = jit->lookupAs<int(char *, double)>("fmt");
   ASSERT_TRUE(bool(fmt));
   char buf[32];
@@ -168,7 +182,9 @@ TEST(Jit, ReloadsObjectWithoutCompiling) {
 
   auto jit = test::makeJit();
   ASSERT_TRUE(jit);
-  ASSERT_EQ(test::errorText(jit->addObject(llvm::MemoryBuffer::getMemBufferCopy(*object))), "");
+  ASSERT_EQ(test::errorText(
+                jit->addObject(llvm::MemoryBuffer::getMemBufferCopy(*object))),
+            "");
   auto fib = jit->lookupAs<int(int)>("fib");
   ASSERT_TRUE(bool(fib));
   EXPECT_EQ((*fib)(22), 17711);
@@ -187,7 +203,9 @@ TEST(Jit, OnObjectHandsOverTheCompiledObject) {
   for (int round = 0; round < 2; ++round) {
     auto jit = core::Jit::create(options);
     ASSERT_TRUE(bool(jit)) << test::errorText(jit.takeError());
-    ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
+    ASSERT_EQ(
+        test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))),
+        "");
     ASSERT_TRUE(bool((*jit)->lookup("fib")));
     EXPECT_EQ((*jit)->stats().cacheHits, unsigned(round));
   }
@@ -212,14 +230,18 @@ TEST(Jit, InvalidIRIsAClearError) {
   auto context = std::make_unique<llvm::LLVMContext>();
   auto module = std::make_unique<llvm::Module>("broken", *context);
   llvm::IRBuilder<> b(*context);
-  auto *fn = llvm::Function::Create(llvm::FunctionType::get(b.getInt32Ty(), false),
-                                    llvm::Function::ExternalLinkage, "f", *module);
+  auto *fn =
+      llvm::Function::Create(llvm::FunctionType::get(b.getInt32Ty(), false),
+                             llvm::Function::ExternalLinkage, "f", *module);
   b.SetInsertPoint(llvm::BasicBlock::Create(*context, "entry", fn));
   b.CreateRet(b.getInt64(1));
   std::string text = test::errorText(jit->addModule(
       llvm::orc::ThreadSafeModule(std::move(module), std::move(context))));
-  EXPECT_NE(text.find("error: invalid IR in module 'broken'"), std::string::npos) << text;
-  EXPECT_NE(text.find("Function return type does not match"), std::string::npos) << text;
+  EXPECT_NE(text.find("error: invalid IR in module 'broken'"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Function return type does not match"), std::string::npos)
+      << text;
 }
 
 TEST(Jit, MissingFunctionIsAClearError) {
@@ -239,11 +261,14 @@ declare i32 @kiln_test_undefined_symbol(i32)
 define i32 @caller(i32 %x) {
   %r = call i32 @kiln_test_undefined_symbol(i32 %x)
   ret i32 %r
-})"))), "");
+})"))),
+            "");
   auto caller = jit->lookup("caller");
   ASSERT_FALSE(bool(caller));
   std::string text = test::errorText(caller.takeError());
-  EXPECT_NE(text.find("cannot link 'caller': undefined symbols"), std::string::npos) << text;
+  EXPECT_NE(text.find("cannot link 'caller': undefined symbols"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("kiln_test_undefined_symbol"), std::string::npos) << text;
 }
 
@@ -260,7 +285,8 @@ define internal void @init() {
 define i32 @get() {
   %v = load i32, ptr @value
   ret i32 %v
-})"))), "");
+})"))),
+            "");
   ASSERT_EQ(test::errorText(jit->initialize()), "");
   auto get = jit->lookupAs<int()>("get");
   ASSERT_TRUE(bool(get));
@@ -279,7 +305,8 @@ TEST(Jit, EightThreadsCompileAndCallAtOnce) {
       for (int k = 0; k < perThread; ++k) {
         int id = t * perThread + k;
         std::string name = "scaled_" + std::to_string(id);
-        std::string ir = "define i64 @" + name + "(i64 %x) {\n  %r = mul i64 %x, " +
+        std::string ir = "define i64 @" + name +
+                         "(i64 %x) {\n  %r = mul i64 %x, " +
                          std::to_string(id + 1) + "\n  ret i64 %r\n}\n";
         auto context = std::make_unique<llvm::LLVMContext>();
         auto module = core::parseIR(ir, name, *context);
@@ -315,8 +342,10 @@ TEST(Jit, SeveralEnginesCoexist) {
   auto a = test::makeJit(OptLevel::O0);
   auto b = test::makeJit(OptLevel::O3);
   ASSERT_TRUE(a && b);
-  ASSERT_EQ(test::errorText(a->addModule(test::moduleFromIR(test::SampleIR))), "");
-  ASSERT_EQ(test::errorText(b->addModule(test::moduleFromIR(test::SampleIR))), "");
+  ASSERT_EQ(test::errorText(a->addModule(test::moduleFromIR(test::SampleIR))),
+            "");
+  ASSERT_EQ(test::errorText(b->addModule(test::moduleFromIR(test::SampleIR))),
+            "");
   auto fa = a->lookupAs<int(int)>("fib");
   auto fb = b->lookupAs<int(int)>("fib");
   ASSERT_TRUE(fa && fb);
@@ -329,7 +358,9 @@ TEST(Jit, PerfMapListsJitFunctions) {
   options.perfMap = true;
   auto jit = core::Jit::create(options);
   ASSERT_TRUE(bool(jit));
-  ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
+  ASSERT_EQ(
+      test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))),
+      "");
   auto fib = (*jit)->lookup("fib");
   ASSERT_TRUE(bool(fib));
   std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
@@ -365,7 +396,9 @@ TEST(Jit, GdbRegistrationRegistersObjects) {
   options.gdbRegistration = true;
   auto jit = core::Jit::create(options);
   ASSERT_TRUE(bool(jit)) << test::errorText(jit.takeError());
-  ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
+  ASSERT_EQ(
+      test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))),
+      "");
   auto fib = (*jit)->lookupAs<int(int)>("fib");
   ASSERT_TRUE(bool(fib));
   EXPECT_EQ((*fib)(10), 55);
@@ -409,8 +442,8 @@ declare ptr @llvm.threadlocal.address.p0(ptr)
 
 int mainStatus(const std::string &ir, const std::vector<std::string> &args) {
   auto tsm = test::moduleFromIR(ir, "m.ll");
-  auto signature = tsm.withModuleDo(
-      [](llvm::Module &m) { return core::checkMain(m); });
+  auto signature =
+      tsm.withModuleDo([](llvm::Module &m) { return core::checkMain(m); });
   EXPECT_TRUE(bool(signature)) << test::errorText(signature.takeError());
   if (!signature)
     return -1;

@@ -77,9 +77,12 @@ protected:
       return "";
     }
     core::PipelineOptions options;
-    EXPECT_EQ(test::errorText(core::optimizeModule(**module, **tm, options)), "");
+    EXPECT_EQ(test::errorText(core::optimizeModule(**module, **tm, options)),
+              "");
     std::string path = Dir + "/aot.o";
-    EXPECT_EQ(test::errorText(core::emitToFile(**module, **tm, core::EmitKind::Object, path)), "");
+    EXPECT_EQ(test::errorText(core::emitToFile(**module, **tm,
+                                               core::EmitKind::Object, path)),
+              "");
     return path;
   }
 
@@ -118,7 +121,9 @@ TEST_F(Link, SharedLibraryComputesWhatTheJitComputes) {
   std::string lib = Dir + "/libprog.so";
   core::LinkOptions options;
   options.shared = true;
-  ASSERT_EQ(test::errorText(core::linkObjects({objectFor(PrintIR)}, lib, options)), "");
+  ASSERT_EQ(
+      test::errorText(core::linkObjects({objectFor(PrintIR)}, lib, options)),
+      "");
   void *handle = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   auto fib = reinterpret_cast<int (*)(int)>(dlsym(handle, "fib"));
@@ -130,7 +135,8 @@ TEST_F(Link, SharedLibraryComputesWhatTheJitComputes) {
 TEST_F(Link, MissingLinkerIsAClearError) {
   setenv("KILN_CC", "/nonexistent/cc", 1);
   std::string exe = Dir + "/never";
-  std::string text = test::errorText(core::linkObjects({objectFor(PrintIR)}, exe));
+  std::string text =
+      test::errorText(core::linkObjects({objectFor(PrintIR)}, exe));
   unsetenv("KILN_CC");
   EXPECT_EQ(text, "error: KILN_CC is set to '/nonexistent/cc', which is not an "
                   "executable program");
@@ -147,7 +153,8 @@ define i32 @main() {
 })";
   std::string exe = Dir + "/broken";
   std::string text = test::errorText(core::linkObjects({objectFor(ir)}, exe));
-  EXPECT_NE(text.find("error: linking '" + exe + "' with"), std::string::npos) << text;
+  EXPECT_NE(text.find("error: linking '" + exe + "' with"), std::string::npos)
+      << text;
   EXPECT_NE(text.find("kiln_undefined_anywhere"), std::string::npos) << text;
   EXPECT_FALSE(llvm::sys::fs::exists(exe));
   EXPECT_FALSE(llvm::sys::fs::exists(exe + ".tmp-link"));

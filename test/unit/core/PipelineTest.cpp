@@ -28,7 +28,8 @@ TEST_P(EveryLevel, PreservesResults) {
   auto fib = jit->lookupAs<int(int)>("fib");
   auto hypot3 = jit->lookupAs<double(double, double, double)>("hypot3");
   auto sum = jit->lookupAs<float(const float *, int64_t)>("sum_f32");
-  auto saxpy = jit->lookupAs<void(float *, const float *, float, int64_t)>("saxpy");
+  auto saxpy =
+      jit->lookupAs<void(float *, const float *, float, int64_t)>("saxpy");
   auto collatz = jit->lookupAs<int64_t(int64_t)>("collatz_steps");
   ASSERT_TRUE(fib && hypot3 && sum && saxpy && collatz);
 
@@ -36,7 +37,8 @@ TEST_P(EveryLevel, PreservesResults) {
   EXPECT_EQ((*fib)(1), 1);
   EXPECT_EQ((*fib)(20), 6765);
   EXPECT_EQ((*hypot3)(1, 2, 2), 3.0);
-  EXPECT_EQ((*hypot3)(0.1, 0.2, 0.3), std::sqrt(0.1 * 0.1 + 0.2 * 0.2 + 0.3 * 0.3));
+  EXPECT_EQ((*hypot3)(0.1, 0.2, 0.3),
+            std::sqrt(0.1 * 0.1 + 0.2 * 0.2 + 0.3 * 0.3));
   EXPECT_EQ((*collatz)(27), 111);
 
   // Integers in float are exact, so any summation order gives one answer.
@@ -76,7 +78,8 @@ std::unique_ptr<llvm::TargetMachine> hostMachine(OptLevel level) {
 TEST(Pipeline, VectorizersOnlyFromO2) {
   auto o1 = core::describePipeline(*hostMachine(OptLevel::O1), OptLevel::O1);
   auto o2 = core::describePipeline(*hostMachine(OptLevel::O2), OptLevel::O2);
-  EXPECT_NE(o2.find("loop-vectorize<no-interleave-forced-only;no-vectorize-forced-only;>"),
+  EXPECT_NE(o2.find("loop-vectorize<no-interleave-forced-only;no-vectorize-"
+                    "forced-only;>"),
             std::string::npos)
       << o2;
   EXPECT_NE(o2.find("slp-vectorizer"), std::string::npos);
@@ -112,7 +115,8 @@ TEST(Pipeline, LateLicmRunsCanBeLeftOut) {
     options.lateLicm = late;
     unsigned skipped = 0;
     options.skippedRuns = &skipped;
-    ASSERT_EQ(test::errorText(core::optimizeModule(**module, *tm, options)), "");
+    ASSERT_EQ(test::errorText(core::optimizeModule(**module, *tm, options)),
+              "");
     // sum_f32, saxpy and collatz_steps have a loop each: two late runs
     // each (late simplification, after vectorization), at least.
     if (late)
@@ -125,8 +129,11 @@ TEST(Pipeline, LateLicmRunsCanBeLeftOut) {
   options.lateLicm = false;
   auto jit = core::Jit::create(options);
   ASSERT_TRUE(bool(jit));
-  ASSERT_EQ(test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))), "");
-  auto saxpy = (*jit)->lookupAs<void(float *, const float *, float, int64_t)>("saxpy");
+  ASSERT_EQ(
+      test::errorText((*jit)->addModule(test::moduleFromIR(test::SampleIR))),
+      "");
+  auto saxpy =
+      (*jit)->lookupAs<void(float *, const float *, float, int64_t)>("saxpy");
   ASSERT_TRUE(bool(saxpy));
   std::vector<float> y(37, 1.0f), x(37);
   std::iota(x.begin(), x.end(), 0.0f);
@@ -198,7 +205,8 @@ TEST(Pipeline, VectorLibraryMapsTanhAndExpToLibmvec) {
   auto host = core::hostTarget();
   if (host.triple.find("x86_64") == std::string::npos ||
       host.triple.find("linux") == std::string::npos)
-    GTEST_SKIP() << "libmvec is glibc's x86-64 library; host is " << host.triple;
+    GTEST_SKIP() << "libmvec is glibc's x86-64 library; host is "
+                 << host.triple;
   std::string with = optimisedMathLoop(core::VectorLibrary::Libmvec);
   EXPECT_NE(with.find("_ZGV"), std::string::npos) << with;
   EXPECT_NE(with.find("v_tanhf"), std::string::npos) << with;
@@ -206,7 +214,9 @@ TEST(Pipeline, VectorLibraryMapsTanhAndExpToLibmvec) {
   std::string without = optimisedMathLoop(core::VectorLibrary::None);
   EXPECT_EQ(without.find("_ZGV"), std::string::npos) << without;
   // The JIT can resolve the vector functions once libmvec is loaded.
-  EXPECT_EQ(test::errorText(core::loadVectorLibrary(core::VectorLibrary::Libmvec)), "");
+  EXPECT_EQ(
+      test::errorText(core::loadVectorLibrary(core::VectorLibrary::Libmvec)),
+      "");
 }
 
 } // namespace

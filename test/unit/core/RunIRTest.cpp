@@ -84,7 +84,8 @@ TEST(RunIR, ErrorsAreLocatedDiagnostics) {
   EXPECT_EQ(d.loc.col, 7u);
   EXPECT_NE(d.file.find("bad.ll"), std::string::npos) << d.file;
 
-  std::string noMain = writeFile(dir, "nomain.ll", "define void @f() {\n  ret void\n}\n");
+  std::string noMain =
+      writeFile(dir, "nomain.ll", "define void @f() {\n  ret void\n}\n");
   auto missing = core::runIRFile(noMain, {}, noCache());
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.diagnostics()[0].message.find("'main' function not found"),
@@ -96,9 +97,12 @@ TEST(CompileIR, ParsesEveryKindAndNamesItsOutput) {
   EXPECT_EQ(core::parseIROutput("ll"), core::IROutput::IR);
   EXPECT_EQ(core::parseIROutput("shared"), core::IROutput::Shared);
   EXPECT_FALSE(core::parseIROutput("elf"));
-  EXPECT_EQ(core::defaultOutputFor("dir/fib.ll", core::IROutput::IR), "fib.opt.ll");
-  EXPECT_EQ(core::defaultOutputFor("fib.bc", core::IROutput::Shared), "libfib.so");
-  EXPECT_EQ(core::defaultOutputFor("fib.ll", core::IROutput::Executable), "fib");
+  EXPECT_EQ(core::defaultOutputFor("dir/fib.ll", core::IROutput::IR),
+            "fib.opt.ll");
+  EXPECT_EQ(core::defaultOutputFor("fib.bc", core::IROutput::Shared),
+            "libfib.so");
+  EXPECT_EQ(core::defaultOutputFor("fib.ll", core::IROutput::Executable),
+            "fib");
 }
 
 TEST(CompileIR, ExecutableBehavesLikeTheJit) {

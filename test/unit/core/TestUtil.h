@@ -16,8 +16,9 @@ llvm::orc::ThreadSafeModule moduleFromIR(const std::string &ir,
                                          const std::string &name = "test");
 
 /// A JIT at `level` with no cache; fails the test on error.
-std::unique_ptr<core::Jit> makeJit(core::OptLevel level = core::OptLevel::O2,
-                                   std::shared_ptr<core::CompileCache> cache = {});
+std::unique_ptr<core::Jit>
+makeJit(core::OptLevel level = core::OptLevel::O2,
+        std::shared_ptr<core::CompileCache> cache = {});
 
 /// The error's rendered text (consumes it); "" for success.
 std::string errorText(llvm::Error err);

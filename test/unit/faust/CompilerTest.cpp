@@ -8,9 +8,9 @@
 #include "kiln/core/IRHelpers.h"
 
 #include "llvm/IR/InstIterator.h"
-#include "llvm/IR/Operator.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -34,12 +34,13 @@ FaustInput input() {
 }
 
 TEST(CompilerTest, LocatedErrorGetsSourceLineAndCaret) {
-  EXPECT_EQ(renderFaustErrors(
-                "/tmp/kiln-faust-x/input.dsp : 2 : ERROR : undefined symbol : foo\n",
-                input()),
-            "my.dsp:2:20: error: undefined symbol : foo\n"
-            "  process = os.osc(foo);\n"
-            "                   ^");
+  EXPECT_EQ(
+      renderFaustErrors(
+          "/tmp/kiln-faust-x/input.dsp : 2 : ERROR : undefined symbol : foo\n",
+          input()),
+      "my.dsp:2:20: error: undefined symbol : foo\n"
+      "  process = os.osc(foo);\n"
+      "                   ^");
 }
 
 // The same error as data: an embedder reads the place without parsing text.
@@ -57,34 +58,38 @@ TEST(CompilerTest, LocatedErrorIsStructured) {
   EXPECT_EQ(diags[0].kind, ErrorKind::Type);
   EXPECT_EQ(diags[0].detail, "more context");
   EXPECT_EQ(faustDiagnostics("my.dsp : 1 : ERROR : syntax error, unexpected "
-                             "ENDDEF\n", input())[0].kind,
+                             "ENDDEF\n",
+                             input())[0]
+                .kind,
             ErrorKind::Parse);
 }
 
 TEST(CompilerTest, FileFormAndExtraLinesAreKept) {
-  EXPECT_EQ(renderFaustErrors("ERROR (file my.dsp:1) : multiple definitions\nfoo = 1;\n",
-                              input()),
-            "my.dsp:1:1: error: multiple definitions\n"
-            "import(\"stdfaust.lib\");\n^\nfoo = 1;");
+  EXPECT_EQ(
+      renderFaustErrors(
+          "ERROR (file my.dsp:1) : multiple definitions\nfoo = 1;\n", input()),
+      "my.dsp:1:1: error: multiple definitions\n"
+      "import(\"stdfaust.lib\");\n^\nfoo = 1;");
 }
 
 TEST(CompilerTest, ErrorsInLibrariesNameTheLibrary) {
-  EXPECT_EQ(renderFaustErrors("/usr/share/faust/maths.lib : 12 : ERROR : oops\n",
-                              input()),
+  EXPECT_EQ(renderFaustErrors(
+                "/usr/share/faust/maths.lib : 12 : ERROR : oops\n", input()),
             "/usr/share/faust/maths.lib:12:1: error: oops");
 }
 
 TEST(CompilerTest, UnlocatedErrorsNameTheFile) {
-  EXPECT_EQ(renderFaustErrors("ERROR in sequential composition A:B\nmore\n", input()),
-            "my.dsp: error: in sequential composition A:B\nmore");
+  EXPECT_EQ(
+      renderFaustErrors("ERROR in sequential composition A:B\nmore\n", input()),
+      "my.dsp: error: in sequential composition A:B\nmore");
   EXPECT_EQ(renderFaustErrors("", input()),
             "my.dsp: error: the Faust compiler failed without a message");
 }
 
 // Faust's own text for a program without `process` (an empty .dsp).
 TEST(CompilerTest, AMissingProcessIsSaidPlainly) {
-  EXPECT_EQ(renderFaustErrors("???? : -1 : ERROR : undefined symbol : process\n",
-                              input()),
+  EXPECT_EQ(renderFaustErrors(
+                "???? : -1 : ERROR : undefined symbol : process\n", input()),
             "my.dsp: error: no 'process' definition (faust: undefined symbol : "
             "process)");
 }
@@ -94,11 +99,12 @@ TEST(CompilerTest, AMissingProcessIsSaidPlainly) {
 TEST(CompilerTest, BinaryInputIsEscapedAndTheErrorLineLeads) {
   FaustInput in = input();
   in.source = "process = \xff\xfe;\n";
-  EXPECT_EQ(renderFaustErrors("extra text is : \xff\n"
-                              "my.dsp : 1 : ERROR : syntax error, unexpected EXTRA\n",
-                              in),
-            "my.dsp:1:1: error: syntax error, unexpected EXTRA\n"
-            "extra text is : \\xff");
+  EXPECT_EQ(
+      renderFaustErrors("extra text is : \xff\n"
+                        "my.dsp : 1 : ERROR : syntax error, unexpected EXTRA\n",
+                        in),
+      "my.dsp:1:1: error: syntax error, unexpected EXTRA\n"
+      "extra text is : \\xff");
 }
 
 // A directory named faust earlier on PATH does not end the search, nor does
@@ -191,8 +197,9 @@ define void @computemydsp(ptr %d, i32 %n, ptr %i, ptr %o) {
   ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
   skipSetUpFunctions(**m, "mydsp");
   for (const char *kept : {"computemydsp", "helper", "leaf", "viaPointer"})
-    EXPECT_FALSE((*m)->getFunction(kept)->hasFnAttribute(
-        llvm::Attribute::OptimizeNone)) << kept;
+    EXPECT_FALSE(
+        (*m)->getFunction(kept)->hasFnAttribute(llvm::Attribute::OptimizeNone))
+        << kept;
   EXPECT_TRUE(skipped(**m, "classInitmydsp"));
   EXPECT_TRUE(skipped(**m, "fillmydspSIG0"));
   EXPECT_EQ(llvm::toString(core::verifyModule(**m)), "");
@@ -212,11 +219,11 @@ TEST(CompilerTest, FaustSetUpFunctionsAreSkipped) {
   auto m = core::parseIR(result->bitcode, "table", context);
   ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
   skipSetUpFunctions(**m, "mydsp");
-  EXPECT_FALSE((*m)->getFunction("computemydsp")->hasFnAttribute(
-      llvm::Attribute::OptimizeNone));
-  for (const char *name : {"classInitmydsp", "instanceConstantsmydsp",
-                           "instanceClearmydsp", "fillmydspSIG0",
-                           "getJSONmydsp"})
+  EXPECT_FALSE((*m)->getFunction("computemydsp")
+                   ->hasFnAttribute(llvm::Attribute::OptimizeNone));
+  for (const char *name :
+       {"classInitmydsp", "instanceConstantsmydsp", "instanceClearmydsp",
+        "fillmydspSIG0", "getJSONmydsp"})
     EXPECT_TRUE(skipped(**m, name)) << name;
   EXPECT_EQ(llvm::toString(core::verifyModule(**m)), "");
 }

@@ -73,7 +73,8 @@ TEST(DspTest, ResetUserInterfaceRestoresInitValues) {
   dsp->setParamValue("/osc/freq", 123);
   dsp->instanceResetUserInterface();
   EXPECT_FLOAT_EQ(dsp->getParamValue("/osc/freq"), 440);
-  EXPECT_EQ(dsp->paramPaths(), (std::vector<std::string>{"/osc/freq", "/osc/gain"}));
+  EXPECT_EQ(dsp->paramPaths(),
+            (std::vector<std::string>{"/osc/freq", "/osc/gain"}));
 }
 
 TEST(DspTest, DoubleCodeWorksThroughFloatZones) {
@@ -97,8 +98,10 @@ TEST(DspTest, DoubleCodeWorksThroughFloatZones) {
 TEST(DspTest, ButtonsAndBargraphs) {
   REQUIRE_FAUST();
   Registry registry;
-  auto factory = compile(registry, "declare name \"b\";\n"
-                                   "process = _ * button(\"gate\") : hbargraph(\"level\", -1, 1);");
+  auto factory =
+      compile(registry,
+              "declare name \"b\";\n"
+              "process = _ * button(\"gate\") : hbargraph(\"level\", -1, 1);");
   ASSERT_TRUE(factory);
   auto dsp = test::instance(*factory);
   MapUI ui;

@@ -48,7 +48,8 @@ TEST(FactoryTest, IdentityHasOneInputAndOneOutput) {
 TEST(FactoryTest, AccessorsDescribeTheFactory) {
   REQUIRE_FAUST();
   Registry registry;
-  auto factory = compile(registry, std::string("declare name \"mix\";\n") + kMix);
+  auto factory =
+      compile(registry, std::string("declare name \"mix\";\n") + kMix);
   ASSERT_TRUE(factory);
   EXPECT_EQ(factory->name(), "mix");
   EXPECT_EQ(factory->shaKey().size(), 40u);
@@ -95,13 +96,15 @@ TEST(FactoryTest, EveryOptLevelCompilesAndAgrees) {
     else
       EXPECT_LE(maxDiff(best, out), 1e-6) << "level " << level;
   }
-  EXPECT_EQ(registry.getAllDSPFactories().size(), 4u) << "-1, 3 and 4 all mean O3";
+  EXPECT_EQ(registry.getAllDSPFactories().size(), 4u)
+      << "-1, 3 and 4 all mean O3";
   for (kiln::OptLevel level : {kiln::OptLevel::Os, kiln::OptLevel::Oz}) {
     FactoryOptions options;
     options.optLevel = level;
     auto factory = compile(registry, kMix, options);
     ASSERT_TRUE(factory) << kiln::optLevelName(level);
-    EXPECT_LE(maxDiff(best, renderFrames(*test::instance(*factory), 4096)), 1e-6)
+    EXPECT_LE(maxDiff(best, renderFrames(*test::instance(*factory), 4096)),
+              1e-6)
         << kiln::optLevelName(level);
   }
 }
@@ -113,8 +116,10 @@ TEST(FactoryTest, VecAndDoubleAgreeWithScalarFloat) {
   FactoryOptions vec, dbl;
   vec.args = {"-vec", "-vs", "32"};
   dbl.args = {"-double"};
-  auto vecOut = renderFrames(*test::instance(*compile(registry, kMix, vec)), 4096);
-  auto dblOut = renderFrames(*test::instance(*compile(registry, kMix, dbl)), 4096);
+  auto vecOut =
+      renderFrames(*test::instance(*compile(registry, kMix, vec)), 4096);
+  auto dblOut =
+      renderFrames(*test::instance(*compile(registry, kMix, dbl)), 4096);
   EXPECT_LE(maxDiff(scalar, vecOut), 1e-5);
   EXPECT_LE(maxDiff(scalar, dblOut), 1e-4);
   EXPECT_GT(maxDiff(scalar, dblOut), 0.0) << "-double computes in double";
@@ -127,14 +132,18 @@ TEST(FactoryTest, BitcodeAndIRRoundTripsComputeTheSameSamples) {
   ASSERT_TRUE(factory);
   auto expected = renderFrames(*test::instance(*factory), 4096);
   std::string error;
-  auto fromBitcode =
-      registry.readDSPFactoryFromBitcode(factory->writeBitcode(), "", kiln::OptLevel::O3, error);
+  auto fromBitcode = registry.readDSPFactoryFromBitcode(
+      factory->writeBitcode(), "", kiln::OptLevel::O3, error);
   ASSERT_TRUE(fromBitcode) << error;
   EXPECT_NE(fromBitcode, factory);
-  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromBitcode), 4096)), 0.0);
-  auto fromIR = registry.readDSPFactoryFromIR(factory->writeIR(), "", kiln::OptLevel::O3, error);
+  EXPECT_EQ(
+      maxDiff(expected, renderFrames(*test::instance(*fromBitcode), 4096)),
+      0.0);
+  auto fromIR = registry.readDSPFactoryFromIR(factory->writeIR(), "",
+                                              kiln::OptLevel::O3, error);
   ASSERT_TRUE(fromIR) << error;
-  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromIR), 4096)), 0.0);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromIR), 4096)),
+            0.0);
 }
 
 TEST(FactoryTest, MachineCodeRoundTripComputesTheSameSamples) {
@@ -150,16 +159,19 @@ TEST(FactoryTest, MachineCodeRoundTripComputesTheSameSamples) {
   auto t0 = std::chrono::steady_clock::now();
   auto loaded = other.readDSPFactoryFromMachine(machine, error);
   auto ms = std::chrono::duration<double, std::milli>(
-                std::chrono::steady_clock::now() - t0).count();
+                std::chrono::steady_clock::now() - t0)
+                .count();
   ASSERT_TRUE(loaded) << error;
   std::printf("machine-code load: %.2f ms\n", ms);
   EXPECT_EQ(loaded->name(), factory->name());
-  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*loaded), 4096)), 0.0);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*loaded), 4096)),
+            0.0);
   Registry third;
   auto fromBase64 = third.readDSPFactoryFromMachineBase64(
       factory->writeMachineBase64("", error), error);
   ASSERT_TRUE(fromBase64) << error;
-  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromBase64), 4096)), 0.0);
+  EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*fromBase64), 4096)),
+            0.0);
 }
 
 // Filled from a waveform at classInit and read by compute: a table both
@@ -189,10 +201,11 @@ TEST(FactoryTest, SplitCompilationAgreesWithTheWholeModule) {
     auto two = compile(splitRegistry, code, split);
     ASSERT_TRUE(one && two);
     auto expected = renderFrames(*test::instance(*one), 4096);
-    EXPECT_GT(maxDiff(expected, drive::Planar(expected.size(),
-                                              std::vector<float>(4096))),
+    EXPECT_GT(maxDiff(expected,
+                      drive::Planar(expected.size(), std::vector<float>(4096))),
               0.0);
-    EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*two), 4096)), 0.0);
+    EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*two), 4096)),
+              0.0);
 
     std::string error;
     std::string machineOne = one->writeMachine("", error);
@@ -203,22 +216,28 @@ TEST(FactoryTest, SplitCompilationAgreesWithTheWholeModule) {
     Registry loadRegistry;
     auto loaded = loadRegistry.readDSPFactoryFromMachine(machineTwo, error);
     ASSERT_TRUE(loaded) << error;
-    EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*loaded), 4096)), 0.0);
+    EXPECT_EQ(maxDiff(expected, renderFrames(*test::instance(*loaded), 4096)),
+              0.0);
     EXPECT_FALSE(loadRegistry.readDSPFactoryFromMachine(
         machineTwo.substr(0, machineTwo.size() - 10), error));
-    EXPECT_EQ(error, "error: Kiln Faust machine code is truncated or malformed");
+    EXPECT_EQ(error,
+              "error: Kiln Faust machine code is truncated or malformed");
     // A machine-code factory in two parts has no single object to give.
-    EXPECT_EQ(firstLine(loaded->writeMachine("", error)), "KILN-FAUST-MACHINE 2")
+    EXPECT_EQ(firstLine(loaded->writeMachine("", error)),
+              "KILN-FAUST-MACHINE 2")
         << error;
     TempDir dir;
-    EXPECT_FALSE(loaded->writeObjectcodeFile(dir.path + "/loaded.o", "", error));
+    EXPECT_FALSE(
+        loaded->writeObjectcodeFile(dir.path + "/loaded.o", "", error));
     EXPECT_NE(error.find("in two parts"), std::string::npos) << error;
 
-    ASSERT_TRUE(two->writeObjectcodeFile(dir.path + "/two.o", "", error)) << error;
+    ASSERT_TRUE(two->writeObjectcodeFile(dir.path + "/two.o", "", error))
+        << error;
     std::ifstream file(dir.path + "/two.o", std::ios::binary);
     std::string magic(4, '\0');
     file.read(magic.data(), 4);
-    EXPECT_EQ(magic, "\x7f" "ELF");
+    EXPECT_EQ(magic, "\x7f"
+                     "ELF");
   }
 }
 
@@ -293,7 +312,8 @@ done:
 TEST(FactoryTest, SplitKeepsWhatComputeReachesThroughConstants) {
   Registry registry;
   std::string error;
-  auto factory = registry.readDSPFactoryFromIR(kPointerTableIR, "", kiln::OptLevel::O3, error);
+  auto factory = registry.readDSPFactoryFromIR(kPointerTableIR, "",
+                                               kiln::OptLevel::O3, error);
   ASSERT_TRUE(factory) << error;
   auto out = renderFrames(*test::instance(*factory), 64);
   auto in = drive::testSignal(1, 64);
@@ -303,7 +323,8 @@ TEST(FactoryTest, SplitKeepsWhatComputeReachesThroughConstants) {
     EXPECT_EQ(out[0][i], want) << "frame " << i;
   }
   Registry other;
-  auto loaded = other.readDSPFactoryFromMachine(factory->writeMachine("", error), error);
+  auto loaded =
+      other.readDSPFactoryFromMachine(factory->writeMachine("", error), error);
   ASSERT_TRUE(loaded) << error;
   EXPECT_EQ(maxDiff(out, renderFrames(*test::instance(*loaded), 64)), 0.0);
 }
@@ -323,7 +344,8 @@ TEST(FactoryTest, MachineCodeErrorsAreReported) {
   std::string arm = factory->writeMachine("aarch64-linux-gnu", error);
   ASSERT_FALSE(arm.empty()) << error;
   EXPECT_FALSE(registry.readDSPFactoryFromMachine(arm, error));
-  EXPECT_NE(error.find("cannot run on this machine"), std::string::npos) << error;
+  EXPECT_NE(error.find("cannot run on this machine"), std::string::npos)
+      << error;
 }
 
 TEST(FactoryTest, CrossTargetFactoryEmitsObjectsButMakesNoInstances) {
@@ -346,7 +368,11 @@ TEST(FactoryTest, CrossTargetFactoryEmitsObjectsButMakesNoInstances) {
   unsigned char header[20] = {};
   ASSERT_EQ(std::fread(header, 1, 20, f), 20u);
   std::fclose(f);
-  EXPECT_EQ(std::memcmp(header, "\x7f" "ELF", 4), 0);
+  EXPECT_EQ(std::memcmp(header,
+                        "\x7f"
+                        "ELF",
+                        4),
+            0);
   EXPECT_EQ(header[18] | header[19] << 8, 183) << "EM_AARCH64";
 }
 
@@ -410,7 +436,8 @@ TEST(FactoryTest, ArgumentsKilnChoosesAreRejected) {
 TEST(FactoryTest, MissingFileIsAnError) {
   Registry registry;
   std::string error;
-  EXPECT_FALSE(registry.createDSPFactoryFromFile("/nonexistent/x.dsp", {}, error));
+  EXPECT_FALSE(
+      registry.createDSPFactoryFromFile("/nonexistent/x.dsp", {}, error));
   EXPECT_EQ(error, "error: cannot open '/nonexistent/x.dsp': No such file or "
                    "directory");
   auto result = registry.createDSPFactoryFromFile("/nonexistent/x.dsp", {});
@@ -466,10 +493,12 @@ TEST(FactoryTest, EightThreadsShareAFactoryAndItsMachineCode) {
       std::shared_ptr<Factory> use = factory;
       if (t % 2) {
         std::string machine = factory->writeMachine("", errors[t]);
-        use = machine.empty() ? nullptr : loaders.readDSPFactoryFromMachine(machine, errors[t]);
+        use = machine.empty()
+                  ? nullptr
+                  : loaders.readDSPFactoryFromMachine(machine, errors[t]);
       } else if (t % 4 == 2) {
-        use = loaders.readDSPFactoryFromBitcode(factory->writeBitcode(),
-                                                "", kiln::OptLevel::O3, errors[t]);
+        use = loaders.readDSPFactoryFromBitcode(factory->writeBitcode(), "",
+                                                kiln::OptLevel::O3, errors[t]);
       }
       auto dsp = use ? use->createInstance(&errors[t]) : nullptr;
       if (dsp)
@@ -480,7 +509,8 @@ TEST(FactoryTest, EightThreadsShareAFactoryAndItsMachineCode) {
     th.join();
   for (int t = 0; t < 8; ++t)
     EXPECT_EQ(diffs[t], 0.0) << "thread " << t << ": " << errors[t];
-  EXPECT_EQ(loaders.getAllDSPFactories().size(), 2u) << "machine code once, bitcode once";
+  EXPECT_EQ(loaders.getAllDSPFactories().size(), 2u)
+      << "machine code once, bitcode once";
 }
 
 TEST(FactoryTest, UnknownTargetIsAnError) {

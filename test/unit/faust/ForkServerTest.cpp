@@ -1,8 +1,8 @@
 // ForkServerTest: compilations served by the faust fork server give what a
 // freshly started faust gives, reuse one server, and survive its death.
+#include "compiler/ForkServer.h"
 #include "TestUtil.h"
 #include "compiler/FaustCompiler.h"
-#include "compiler/ForkServer.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -84,8 +84,10 @@ TEST(ForkServerTest, ErrorsAreTheSameAsFromAFreshFaust) {
   FaustResult fresh = spawned(in);
   EXPECT_FALSE(served.ok);
   EXPECT_EQ(served.diagnostics, fresh.diagnostics);
-  EXPECT_NE(served.diagnostics.find("bad.dsp:1:11: error: undefined symbol : nowhere"),
-            std::string::npos) << served.diagnostics;
+  EXPECT_NE(served.diagnostics.find(
+                "bad.dsp:1:11: error: undefined symbol : nowhere"),
+            std::string::npos)
+      << served.diagnostics;
 }
 
 // A child whose faust main returns leaves with _exit, after flushing what
@@ -122,7 +124,8 @@ TEST(ForkServerTest, BackToBackRequestsKeepTheirOwnStatus) {
     FaustResult failed = compile(bad);
     EXPECT_FALSE(failed.ok);
     EXPECT_NE(failed.diagnostics.find("undefined symbol : nowhere"),
-              std::string::npos) << failed.diagnostics;
+              std::string::npos)
+        << failed.diagnostics;
     FaustResult passed = compile(good);
     EXPECT_TRUE(passed.ok) << passed.diagnostics;
     EXPECT_FALSE(passed.bitcode.empty());
@@ -154,8 +157,8 @@ TEST(ForkServerTest, AHungCompilationIsStoppedAtTheTimeout) {
   test::TempDir dir;
   std::string fifo = dir.path + "/never.lib";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  FaustInput hung = writeDsp(dir, "hung.dsp",
-                             "import(\"" + fifo + "\");\nprocess = _;\n");
+  FaustInput hung =
+      writeDsp(dir, "hung.dsp", "import(\"" + fifo + "\");\nprocess = _;\n");
   const std::string expected =
       "error: the Faust compiler did not finish within 1 s and was stopped "
       "(set KILN_FAUST_TIMEOUT to allow longer)";
@@ -223,7 +226,8 @@ TEST(ForkServerTest, AForkedHostStartsItsOwnServer) {
 
 TEST(ForkServerTest, AMissingLibraryMeansPlainSpawning) {
   REQUIRE_FAUST();
-  setenv("KILN_FAUST_FORKSERVER", "/nonexistent/libkiln_faust_forkserver.so", 1);
+  setenv("KILN_FAUST_FORKSERVER", "/nonexistent/libkiln_faust_forkserver.so",
+         1);
   test::TempDir dir;
   FaustResult result = compile(writeDsp(dir, "osc.dsp", kOsc));
   unsetenv("KILN_FAUST_FORKSERVER");

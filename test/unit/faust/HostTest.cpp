@@ -47,11 +47,13 @@ TEST(WavTest, WritingTwiceGivesTheSameBytes) {
 
 TEST(WavTest, ReadErrorsSayWhy) {
   TempDir dir;
-  ASSERT_TRUE(host::writeWav(dir.path + "/a.wav", drive::testSignal(2, 10), 10));
+  ASSERT_TRUE(
+      host::writeWav(dir.path + "/a.wav", drive::testSignal(2, 10), 10));
   auto wrong = host::readWav(dir.path + "/a.wav", 10, 1, "x.dsp");
   ASSERT_FALSE(wrong);
   EXPECT_EQ(message(wrong.diagnostics()),
-            "'" + dir.path + "/a.wav' has 2 channel(s) but 'x.dsp' takes 1 input(s)");
+            "'" + dir.path +
+                "/a.wav' has 2 channel(s) but 'x.dsp' takes 1 input(s)");
   auto directory = host::readWav(dir.path, 10, 1, "x.dsp");
   ASSERT_FALSE(directory);
   EXPECT_EQ(message(directory.diagnostics()),
@@ -79,8 +81,9 @@ TEST(WriteCodeTest, KindsAndDefaultNames) {
 TEST(DescribeTest, ParametersAndMetadata) {
   REQUIRE_FAUST();
   Registry registry;
-  auto factory = compile(registry, "declare author \"k\";\n"
-                                   "process = _ * hslider(\"gain\", 0.5, 0, 1, 0.1);");
+  auto factory =
+      compile(registry, "declare author \"k\";\n"
+                        "process = _ * hslider(\"gain\", 0.5, 0, 1, 0.1);");
   ASSERT_TRUE(factory);
   auto dsp = instance(*factory);
   ASSERT_TRUE(dsp);
@@ -89,7 +92,8 @@ TEST(DescribeTest, ParametersAndMetadata) {
   EXPECT_EQ(d.outputs, 1);
   ASSERT_EQ(d.parameters.size(), 1u);
   EXPECT_NE(d.parameters[0].find("/gain hslider init 0.5 min 0 max 1 step 0.1"),
-            std::string::npos) << d.parameters[0];
+            std::string::npos)
+      << d.parameters[0];
   EXPECT_NE(std::find(d.metadata.begin(), d.metadata.end(), "author: k"),
             d.metadata.end());
 }
@@ -103,7 +107,8 @@ TEST(RenderFileTest, TheFileHoldsTheRender) {
   auto dsp = instance(*factory);
   ASSERT_TRUE(dsp && host::checkRenderable(*dsp, "x.dsp"));
   dsp->init(drive::kSampleRate);
-  ASSERT_TRUE(host::renderToWav(*dsp, {"x.dsp", "", dir.path + "/o.wav", 0.01}));
+  ASSERT_TRUE(
+      host::renderToWav(*dsp, {"x.dsp", "", dir.path + "/o.wav", 0.01}));
   auto out = host::readWav(dir.path + "/o.wav", 1 << 20, 1, "x.dsp");
   ASSERT_TRUE(out);
   EXPECT_EQ(*out, renderFrames(*dsp, 441));
@@ -125,18 +130,21 @@ TEST(RenderFileTest, TooLongAndUnwritableChannelCountsAreErrors) {
   Registry registry;
   auto factory = compile(registry, "process = _;");
   ASSERT_TRUE(factory);
-  Outputs none(instance(*factory).release(), 0), many(instance(*factory).release(), 1025);
+  Outputs none(instance(*factory).release(), 0),
+      many(instance(*factory).release(), 1025);
   EXPECT_EQ(message(host::checkRenderable(none, "x.dsp").diagnostics()),
             "'x.dsp' has no outputs: there is nothing to render");
   EXPECT_EQ(message(host::checkRenderable(many, "x.dsp").diagnostics()),
             "'x.dsp' has 1025 outputs; a WAV file holds at most 1024 channels");
   auto dsp = instance(*factory);
   ASSERT_TRUE(dsp);
-  kiln::Status tooLong = host::renderToWav(*dsp, {"x.dsp", "", "/nonexistent", 1e6});
+  kiln::Status tooLong =
+      host::renderToWav(*dsp, {"x.dsp", "", "/nonexistent", 1e6});
   ASSERT_FALSE(tooLong);
-  EXPECT_EQ(message(tooLong.diagnostics()),
-            "--seconds 1000000 is too long to render: 'x.dsp' would need 493 GiB "
-            "of sample buffers; Kiln renders at most 1 GiB (2028 s of this DSP)");
+  EXPECT_EQ(
+      message(tooLong.diagnostics()),
+      "--seconds 1000000 is too long to render: 'x.dsp' would need 493 GiB "
+      "of sample buffers; Kiln renders at most 1 GiB (2028 s of this DSP)");
 }
 
 TEST(SoundfilesTest, AMissingFileIsOneWarning) {
@@ -145,7 +153,8 @@ TEST(SoundfilesTest, AMissingFileIsOneWarning) {
   std::ifstream src(KILN_FAUST_EXAMPLES "/player.dsp");
   std::ofstream(dir.path + "/player.dsp") << src.rdbuf();
   Registry registry;
-  auto factory = registry.createDSPFactoryFromFile(dir.path + "/player.dsp", {});
+  auto factory =
+      registry.createDSPFactoryFromFile(dir.path + "/player.dsp", {});
   ASSERT_TRUE(factory);
   auto dsp = instance(**factory);
   ASSERT_TRUE(dsp);

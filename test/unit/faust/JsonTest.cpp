@@ -1,6 +1,6 @@
 // JsonTest: the JSON reader and the DSP description built from it.
-#include "dsp/DspInfo.h"
 #include "dsp/Json.h"
+#include "dsp/DspInfo.h"
 
 #include <gtest/gtest.h>
 
@@ -73,24 +73,27 @@ TEST(JsonTest, DspInfoFlattensTheUI) {
 TEST(JsonTest, UnsupportedFormatsAndBrokenDescriptionsAreErrors) {
   DspInfo info;
   std::string error;
-  EXPECT_FALSE(parseDspInfo(R"({"compile_options": "-quad","size": 8,"inputs": 0,"outputs": 1})",
-                            info, error));
+  EXPECT_FALSE(parseDspInfo(
+      R"({"compile_options": "-quad","size": 8,"inputs": 0,"outputs": 1})",
+      info, error));
   EXPECT_EQ(error, "Kiln runs single- and double-precision Faust code only "
                    "(compile options: -quad)");
   EXPECT_FALSE(parseDspInfo(R"({"size": 8})", info, error));
   EXPECT_EQ(error, "Faust JSON lacks size, inputs or outputs");
-  EXPECT_FALSE(parseDspInfo(R"({"size": 8,"inputs": 0,"outputs": 1,"ui": [{"type": "knob"}]})",
-                            info, error));
+  EXPECT_FALSE(parseDspInfo(
+      R"({"size": 8,"inputs": 0,"outputs": 1,"ui": [{"type": "knob"}]})", info,
+      error));
   EXPECT_EQ(error, "unknown UI item type 'knob'");
   // Numbers no int holds are missing values, not out-of-range conversions.
-  EXPECT_FALSE(parseDspInfo(R"({"size": 1e300,"inputs": 0,"outputs": 1})",
-                            info, error));
+  EXPECT_FALSE(
+      parseDspInfo(R"({"size": 1e300,"inputs": 0,"outputs": 1})", info, error));
   EXPECT_EQ(error, "Faust JSON lacks size, inputs or outputs");
-  EXPECT_FALSE(parseDspInfo(R"({"size": 8,"inputs": 1e20,"outputs": 1})",
-                            info, error));
+  EXPECT_FALSE(
+      parseDspInfo(R"({"size": 8,"inputs": 1e20,"outputs": 1})", info, error));
   EXPECT_EQ(error, "Faust JSON lacks size, inputs or outputs");
   EXPECT_FALSE(parseDspInfo(R"({"size": 8,"inputs": 0,"outputs": 1,"ui": [
-    {"type": "button","address": "/b","index": -1e30}]})", info, error));
+    {"type": "button","address": "/b","index": -1e30}]})",
+                            info, error));
   EXPECT_EQ(error, "UI item '/b' has no zone index");
 }
 

@@ -63,7 +63,8 @@ TEST(RegistryTest, ConcurrentCreationFromEightThreads) {
   for (int t = 0; t < 8; ++t)
     threads.emplace_back([&, t] {
       std::string code = "process = *(" + std::to_string(t % 4 + 1) + ");";
-      got[t] = registry.createDSPFactoryFromString("t.dsp", code, {}, errors[t]);
+      got[t] =
+          registry.createDSPFactoryFromString("t.dsp", code, {}, errors[t]);
       if (got[t]) {
         auto dsp = test::instance(*got[t]);
         renderFrames(*dsp, 512);
@@ -75,7 +76,8 @@ TEST(RegistryTest, ConcurrentCreationFromEightThreads) {
     ASSERT_TRUE(got[t]) << errors[t];
     EXPECT_EQ(got[t], got[(t + 4) % 8]) << "one factory per key";
     auto out = renderFrames(*test::instance(*got[t]), 16);
-    EXPECT_FLOAT_EQ(out[0][5], drive::testSignal(1, 16)[0][5] * float(t % 4 + 1));
+    EXPECT_FLOAT_EQ(out[0][5],
+                    drive::testSignal(1, 16)[0][5] * float(t % 4 + 1));
   }
   EXPECT_EQ(registry.getAllDSPFactories().size(), 4u);
 }
@@ -94,14 +96,16 @@ TEST(RegistryTest, DiskCacheReusesFactoriesUntilALibraryChanges) {
   REQUIRE_FAUST();
   TempDir dir;
   std::ofstream(dir.path + "/mylib.lib") << "k = 1;\n";
-  std::ofstream(dir.path + "/main.dsp") << "import(\"mylib.lib\");\nprocess = k;\n";
+  std::ofstream(dir.path + "/main.dsp")
+      << "import(\"mylib.lib\");\nprocess = k;\n";
   FactoryOptions options;
   options.cache = true;
   std::string error;
   auto build = [&](core::PhaseTimings &timings) {
     options.timings = &timings;
     Registry registry; // a fresh table: only the disk can answer
-    auto f = registry.createDSPFactoryFromFile(dir.path + "/main.dsp", options, error);
+    auto f = registry.createDSPFactoryFromFile(dir.path + "/main.dsp", options,
+                                               error);
     EXPECT_TRUE(f) << error;
     return f;
   };

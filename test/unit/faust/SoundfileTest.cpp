@@ -36,8 +36,8 @@ void playerTest(bool isDouble) {
   if (isDouble)
     options.args = {"-double"};
   std::string error;
-  auto factory =
-      registry.createDSPFactoryFromFile(dir.path + "/player.dsp", options, error);
+  auto factory = registry.createDSPFactoryFromFile(dir.path + "/player.dsp",
+                                                   options, error);
   ASSERT_TRUE(factory) << error;
   auto dsp = test::instance(*factory);
   ASSERT_EQ(dsp->getNumOutputs(), 1);
@@ -65,8 +65,8 @@ TEST(SoundfileTest, WithoutALoaderTheSoundfileIsSilent) {
   REQUIRE_FAUST();
   Registry registry;
   std::string error;
-  auto factory = registry.createDSPFactoryFromFile(KILN_FAUST_EXAMPLES "/player.dsp",
-                                                   {}, error);
+  auto factory = registry.createDSPFactoryFromFile(
+      KILN_FAUST_EXAMPLES "/player.dsp", {}, error);
   ASSERT_TRUE(factory) << error;
   auto out = renderFrames(*test::instance(*factory), 2000);
   for (float s : out[0])

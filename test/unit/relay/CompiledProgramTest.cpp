@@ -43,7 +43,8 @@ RunOptions optionsFor(Mode mode, std::string *out = nullptr) {
   return options;
 }
 
-CompiledProgram compileOrDie(const std::string &source, const RunOptions &options) {
+CompiledProgram compileOrDie(const std::string &source,
+                             const RunOptions &options) {
   auto program = CompiledProgram::compile("embed.relay", source, options);
   if (!program) // gtest reports the exception as this test's failure
     throw std::runtime_error(kiln::render(program.diagnostics()));
@@ -55,7 +56,8 @@ class AllModes : public ::testing::TestWithParam<Mode> {};
 TEST_P(AllModes, CallsByNameWithEachValueType) {
   std::string out;
   CompiledProgram program = compileOrDie(Source, optionsFor(GetParam(), &out));
-  auto dot = program.call("dot", {std::vector<double>{1, 2, 3}, std::vector<double>{4, 5, 6}});
+  auto dot = program.call(
+      "dot", {std::vector<double>{1, 2, 3}, std::vector<double>{4, 5, 6}});
   ASSERT_TRUE(dot) << kiln::render(dot.diagnostics());
   EXPECT_EQ(*dot, Value(32));
   auto scaled = program.call("scale", {std::vector<double>{1, -2.5}, 2});
@@ -108,7 +110,8 @@ TEST_P(AllModes, RuntimeErrorsAreLocatedDiagnostics) {
 TEST_P(AllModes, AgreeWithTheInterpreterCallAfterCall) {
   std::string out, reference;
   CompiledProgram program = compileOrDie(Source, optionsFor(GetParam(), &out));
-  CompiledProgram oracle = compileOrDie(Source, optionsFor(Mode::Interp, &reference));
+  CompiledProgram oracle =
+      compileOrDie(Source, optionsFor(Mode::Interp, &reference));
   std::vector<double> a(1000), b(1000);
   for (size_t i = 0; i < a.size(); ++i)
     a[i] = double(i) / 7, b[i] = 1.0 / double(i + 1);
@@ -126,9 +129,10 @@ TEST_P(AllModes, AgreeWithTheInterpreterCallAfterCall) {
 INSTANTIATE_TEST_SUITE_P(RelayEmbed, AllModes,
                          ::testing::Values(Mode::Interp, Mode::Jit, Mode::Auto),
                          [](const auto &info) {
-                           return std::string(info.param == Mode::Interp ? "interp"
-                                              : info.param == Mode::Jit ? "jit"
-                                                                        : "auto");
+                           return std::string(
+                               info.param == Mode::Interp ? "interp"
+                               : info.param == Mode::Jit  ? "jit"
+                                                          : "auto");
                          });
 
 // The router keeps what it compiled between calls: a function the host
@@ -137,7 +141,8 @@ TEST(RelayEmbed, HotFunctionsCalledFromTheHostRunNative) {
   RunOptions options = optionsFor(Mode::Auto);
   options.hotCalls = 2;
   options.tierUpDelayMs = 0;
-  CompiledProgram program = compileOrDie("fn sq(x) { return x * x }\n", options);
+  CompiledProgram program =
+      compileOrDie("fn sq(x) { return x * x }\n", options);
   kiln::relay::RunStats stats;
   for (int round = 0; round < 500 && stats.nativeCalls == 0; ++round) {
     for (int i = 0; i < 10; ++i) {
@@ -172,7 +177,8 @@ TEST(RelayEmbed, WrongTypePointsAtTheParameter) {
   EXPECT_EQ(d.kind, kiln::ErrorKind::InvalidArgument);
   EXPECT_EQ(d.loc.line, 6u);
   EXPECT_EQ(d.loc.col, 10u);
-  EXPECT_EQ(d.message, "argument 1 of 'scale' ('a') must be an array, not a number");
+  EXPECT_EQ(d.message,
+            "argument 1 of 'scale' ('a') must be an array, not a number");
   EXPECT_FALSE(program.call("positive", {true}));
   EXPECT_FALSE(program.call("positive", {Value()}));
 }
@@ -203,7 +209,8 @@ TEST(RelayEmbed, ListsFunctionsWithTheirTypes) {
 
 TEST(RelayEmbed, SeveralCompileErrorsComeBackAsSeveralDiagnostics) {
   const std::string bad = "let x = )\nprint(1)\nlet y = * 2\nlet z = 3 4\n";
-  auto program = CompiledProgram::compile("bad.relay", bad, optionsFor(Mode::Jit));
+  auto program =
+      CompiledProgram::compile("bad.relay", bad, optionsFor(Mode::Jit));
   ASSERT_FALSE(program);
   const kiln::Diagnostics &diags = program.diagnostics();
   ASSERT_EQ(diags.size(), 3u);
@@ -218,8 +225,9 @@ TEST(RelayEmbed, SeveralCompileErrorsComeBackAsSeveralDiagnostics) {
   EXPECT_EQ(diags[2].loc.line, 4u);
   EXPECT_EQ(diags[2].loc.col, 11u);
   EXPECT_EQ(diags[2].message, "expected end of statement, found number '4'");
-  auto typed = CompiledProgram::compile(
-      "t.relay", "let a = 1 + true\nlet b = len(2)\n", optionsFor(Mode::Interp));
+  auto typed =
+      CompiledProgram::compile("t.relay", "let a = 1 + true\nlet b = len(2)\n",
+                               optionsFor(Mode::Interp));
   ASSERT_FALSE(typed);
   ASSERT_EQ(typed.diagnostics().size(), 2u);
   EXPECT_EQ(typed.diagnostics()[0].kind, kiln::ErrorKind::Type);
@@ -231,7 +239,8 @@ TEST(RelayEmbed, TimeoutsAndStackOverflowAreRuntimeErrors) {
   options.timeoutSeconds = 0.2;
   options.maxDepth = 100;
   CompiledProgram program = compileOrDie(
-      "fn spin() { while true { } }\nfn deep(n) { return deep(n + 1) }\n", options);
+      "fn spin() { while true { } }\nfn deep(n) { return deep(n + 1) }\n",
+      options);
   auto spun = program.call("spin", {});
   ASSERT_FALSE(spun);
   EXPECT_EQ(spun.diagnostics()[0].kind, kiln::ErrorKind::Timeout);
@@ -245,7 +254,9 @@ TEST(RelayEmbed, TimeoutsAndStackOverflowAreRuntimeErrors) {
 
 TEST(RelayEmbed, ASinkThatThrowsIsAnErrorNotACrash) {
   RunOptions options = optionsFor(Mode::Interp);
-  options.print = [](std::string_view) { throw std::runtime_error("disk full"); };
+  options.print = [](std::string_view) {
+    throw std::runtime_error("disk full");
+  };
   CompiledProgram program = compileOrDie(Source, options);
   kiln::Status status = program.run();
   ASSERT_FALSE(status);

@@ -41,7 +41,8 @@ std::vector<LoopShape> innermostLoops(llvm::Function &fn) {
         if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst))
           shape.polls |= load->isVolatile();
         if (auto *store = llvm::dyn_cast<llvm::StoreInst>(&inst))
-          if (auto *c = llvm::dyn_cast<llvm::ConstantFP>(store->getValueOperand()))
+          if (auto *c =
+                  llvm::dyn_cast<llvm::ConstantFP>(store->getValueOperand()))
             shape.storesZero |= c->isZero();
       }
     shapes.push_back(shape);
@@ -78,7 +79,8 @@ TEST(RelayIRGen, InnermostRangeLoopIndexesWithoutConversions) {
   auto module = optimizedAtO2(R"(
 fn twice(v, w, n) { for j in 0..n { w[j] = v[j] * 2 }; return w }
 print(twice([1, 2, 3], [0, 0, 0], 3))
-)", context);
+)",
+                              context);
   ASSERT_TRUE(module);
   llvm::Function *fn = definedFunction(*module, "twice");
   ASSERT_TRUE(fn);
@@ -211,7 +213,8 @@ fn sieve(n) {
   return flags
 }
 print(len(sieve(100)))
-)", context);
+)",
+                              context);
   ASSERT_TRUE(module);
   unsigned clean = 0, converting = 0;
   for (llvm::Function &fn : *module)

@@ -1,9 +1,9 @@
 // IRGenTest: Relay's IR generator — module shape and symbol contract, the
 // `.entry` slot ABI, guards, runtime errors, and JIT output at O0 and O2
 // compared with the interpreter (the oracle) on the same programs.
+#include "relay/irgen/IRGen.h"
 #include "IRGenTestUtil.h"
 #include "relay/interp/Interpreter.h"
-#include "relay/irgen/IRGen.h"
 #include "relay/syntax/Parser.h"
 #include "relay/syntax/Sema.h"
 
@@ -37,7 +37,8 @@ using test::errorText;
 using test::generate;
 using test::optimizedAtO2;
 
-// ---- Helpers ------------------------------------------------------------------
+// ---- Helpers
+// ------------------------------------------------------------------
 
 const FuncDecl &function(const Program &program, const std::string &name) {
   for (const auto &fn : program.functions)
@@ -106,10 +107,10 @@ Outcome runJit(const std::string &source, OptLevel level,
                               &info) == 0;
   o.out = testing::internal::GetCapturedStdout();
   if (!o.ok)
-    o.error = info.line ? std::string(info.file) + ":" +
-                              std::to_string(info.line) + ":" +
-                              std::to_string(info.column) + ": " + info.message
-                        : std::string(info.message);
+    o.error = info.line
+                  ? std::string(info.file) + ":" + std::to_string(info.line) +
+                        ":" + std::to_string(info.column) + ": " + info.message
+                  : std::string(info.message);
   return o;
 }
 
@@ -123,14 +124,15 @@ Outcome runInterpreter(const std::string &source) {
   o.ok = interp.run(error);
   o.out = testing::internal::GetCapturedStdout();
   if (!o.ok)
-    o.error = error.loc.line ? "test.relay:" + std::to_string(error.loc.line) +
-                                   ":" + std::to_string(error.loc.col) + ": " +
-                                   error.message
-                             : error.message;
+    o.error = error.loc.line
+                  ? "test.relay:" + std::to_string(error.loc.line) + ":" +
+                        std::to_string(error.loc.col) + ": " + error.message
+                  : error.message;
   return o;
 }
 
-// ---- Programs both tiers run --------------------------------------------------
+// ---- Programs both tiers run
+// --------------------------------------------------
 
 const char *const Mandelbrot = R"(
 fn mandelbrot(width: number, height: number) -> array {
@@ -330,8 +332,8 @@ TEST_P(RelayJit, MandelbrotFromTheReference) {
 }
 
 TEST_P(RelayJit, PrintEvaluatesAllArgumentsFirst) {
-  Outcome o = runJit("fn f() { print(\"in f\"); return 2 }\nprint(1, f())",
-                     GetParam());
+  Outcome o =
+      runJit("fn f() { print(\"in f\"); return 2 }\nprint(1, f())", GetParam());
   EXPECT_EQ(o.out, "in f\n1 2\n");
 }
 
@@ -347,20 +349,24 @@ TEST_P(RelayJit, RuntimeErrorsMatchTheInterpreter) {
       // Integer index arithmetic on an i32 loop counter (bound check only).
       "let a = [1, 2, 3]\nfor i in 0..3 { print(a[2 * i - 1]) }",
       "let a = [1, 2, 3]\nfor i in 0..5 { print(a[i]) }",
-      "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nfor i in 1..2 { a[i + 1] = f() }",
+      "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nfor i in 1..2 { a[i + "
+      "1] = f() }",
       "let a = [1]\nfor i in 1..2 { print(a[i * 2147483647 * 2147483647]) }",
-      "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { print(a[2 * i + j]) } }",
+      "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { print(a[2 * i + j]) "
+      "} }",
       // Exact bounds (i64 counter, no general version) and len() indexes.
       "let a = [1, 2, 3]\nfor i in 0..len(a) + 1 { print(a[i]) }",
       "let a = [1, 2, 3]\nfor i in 0..len(a) { print(a[len(a) - 2 * i]) }",
       "let a = [1, 2, 3]\nprint(a[len(a) - 1])\nprint(a[len(a)])",
-      "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { for k in 0..2 { print(a[i + j + k]) } } }",
+      "let a = [1, 2, 3]\nfor i in 0..2 { for j in 0..2 { for k in 0..2 { "
+      "print(a[i + j + k]) } } }",
       // The same inside counted whiles (i64 counter) and their fallback.
       "let a = [1, 2, 3]\nlet i = 0\nwhile i < 5 { print(a[i]); i = i + 1 }",
       "let a = [1, 2, 3]\nlet i = 2\nwhile i >= -1 { print(a[i]); i = i - 1 }",
       "let a = [1, 2, 3]\nlet i = 0.5\nwhile i < 5 { print(a[i]); i = i + 1 }",
       "let a = []\nlet z = -0\nwhile z < 2 { print(a[z]); z = z + 1 }",
-      "let a = [1, 2, 3]\nlet i = 0\nwhile i < 5 { print(a[2 * i]); i = i + 1 }",
+      "let a = [1, 2, 3]\nlet i = 0\nwhile i < 5 { print(a[2 * i]); i = i + 1 "
+      "}",
       "fn f() { print(\"f\"); return 0 }\nlet a = [1]\nlet i = 0\n"
       "while i < 3 { a[i + 1] = f(); i = i + 1 }",
       "let a = [1, 2, 3]\nlet i = 0\n"
@@ -446,13 +452,15 @@ TEST_P(RelayJit, Atan2MatchesTheInterpreterAndLibm) {
   kiln_rt_format_f64(text, sizeof text, std::atan2(-4.0, 3.0));
   EXPECT_EQ(actual.out.substr(0, actual.out.find('\n')),
             "3.141592653589793 -3.141592653589793 -1.5707963267948966 nan");
-  EXPECT_EQ(actual.out.find(std::string("\n[") + text + ", "), actual.out.find('\n'));
+  EXPECT_EQ(actual.out.find(std::string("\n[") + text + ", "),
+            actual.out.find('\n'));
 }
 
 INSTANTIATE_TEST_SUITE_P(Levels, RelayJit,
                          testing::Values(OptLevel::O0, OptLevel::O2));
 
-// ---- Module shape ---------------------------------------------------------------
+// ---- Module shape
+// ---------------------------------------------------------------
 
 TEST(RelayIRGen, ProgramSymbolsAndLinkage) {
   auto program = compile("fn f(a: array, b: bool, x) -> bool { return b }\n"
@@ -470,8 +478,8 @@ TEST(RelayIRGen, ProgramSymbolsAndLinkage) {
   EXPECT_TRUE(type->getParamType(1)->isIntegerTy(1));
   EXPECT_TRUE(type->getParamType(2)->isDoubleTy());
   EXPECT_TRUE(module->getFunction("relay.g")->getReturnType()->isVoidTy());
-  for (const char *name : {"relay.f.entry", "relay.g.entry", "relay.main",
-                           "relay.main.entry"}) {
+  for (const char *name :
+       {"relay.f.entry", "relay.g.entry", "relay.main", "relay.main.entry"}) {
     llvm::Function *fn = module->getFunction(name);
     ASSERT_TRUE(fn) << name;
     EXPECT_TRUE(fn->hasExternalLinkage()) << name;
@@ -629,7 +637,8 @@ TEST(RelayIRGen, SlotsArePromotedAtO2) {
       EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
 }
 
-// ---- Entry wrappers and the executable's main ---------------------------------
+// ---- Entry wrappers and the executable's main
+// ---------------------------------
 
 TEST(RelayIRGen, EntryWrappersUseEightByteSlots) {
   ArenaScope arena;
@@ -688,7 +697,8 @@ TEST(RelayIRGen, ExecutableMainRunsTheProgram) {
   EXPECT_EQ(out, "hello 7\n");
 }
 
-// ---- Errors instead of crashes -------------------------------------------------
+// ---- Errors instead of crashes
+// -------------------------------------------------
 
 TEST(RelayIRGen, UnanalysedProgramIsAnError) {
   DiagList diags;

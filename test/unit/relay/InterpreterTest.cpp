@@ -4,8 +4,8 @@
 // these tests pin its output text, evaluation order, runtime errors (message
 // and location), guards, and the router hooks (native entries, traps inside
 // native code, profiling) exactly.
-#include "IRGenTestUtil.h"
 #include "relay/interp/Interpreter.h"
+#include "IRGenTestUtil.h"
 #include "relay/syntax/Parser.h"
 #include "relay/syntax/Sema.h"
 
@@ -103,7 +103,8 @@ for v in m { total = total + v }
 print(len(m), m[0], m[410], total)
 )";
 
-// ---- Programs ------------------------------------------------------------------
+// ---- Programs
+// ------------------------------------------------------------------
 
 TEST(RelayInterpreter, MandelbrotFromTheReference) {
   // Checked against the same loops in Python.
@@ -148,8 +149,9 @@ TEST(RelayInterpreter, MinMaxAndLibm) {
   EXPECT_EQ(output("print(min(1, 2), max(1, 2), min(0, -0), min(-0, 0),"
                    " max(0, -0), max(-0, 0))\n"),
             "1 2 0 -0 0 -0\n");
-  EXPECT_EQ(output("print(min(0/0, 1), min(1, 0/0), max(0/0, 1), max(1, 0/0))\n"),
-            "nan 1 nan 1\n");
+  EXPECT_EQ(
+      output("print(min(0/0, 1), min(1, 0/0), max(0/0, 1), max(1, 0/0))\n"),
+      "nan 1 nan 1\n");
   std::string got = output("print(sin(1), cos(1), tan(1), exp(1), log(10),"
                            " pow(2, 0.5))\n");
   double values[6];
@@ -159,11 +161,13 @@ TEST(RelayInterpreter, MinMaxAndLibm) {
   EXPECT_EQ(values[0], std::sin(1.0));
   EXPECT_EQ(values[3], std::exp(1.0));
   EXPECT_EQ(values[5], std::pow(2.0, 0.5));
-  EXPECT_EQ(output("print(sqrt(2), abs(-3), floor(-2.5), ceil(-2.5), sqrt(-1))\n"),
-            "1.4142135623730951 3 -3 -2 nan\n");
+  EXPECT_EQ(
+      output("print(sqrt(2), abs(-3), floor(-2.5), ceil(-2.5), sqrt(-1))\n"),
+      "1.4142135623730951 3 -3 -2 nan\n");
 }
 
-// ---- Evaluation order ------------------------------------------------------------
+// ---- Evaluation order
+// ------------------------------------------------------------
 
 const char *const Trace = "fn t(x) { print(\"t\", x); return x }\n"
                           "fn yes() -> bool { print(\"yes\"); return true }\n";
@@ -179,18 +183,19 @@ TEST(RelayInterpreter, OperandsAndArgumentsLeftToRight) {
 /// in every quadrant and on the axes, where the sign of a zero picks the
 /// half-plane, with its arguments evaluated left to right.
 TEST(RelayInterpreter, Atan2IsLibmsInEveryQuadrant) {
-  const double points[][2] = {{1, 1},  {1, -1},    {-1, -1}, {-1, 1}, {0, -1},
-                              {-0.0, -1}, {1, 0}, {-1, -0.0}, {0.5, 3}};
+  const double points[][2] = {{1, 1},     {1, -1}, {-1, -1},   {-1, 1}, {0, -1},
+                              {-0.0, -1}, {1, 0},  {-1, -0.0}, {0.5, 3}};
   std::string want;
   for (const auto &p : points) {
     char text[32];
     kiln_rt_format_f64(text, sizeof text, std::atan2(p[0], p[1]));
     want += std::string(want.empty() ? "" : " ") + text;
   }
-  EXPECT_EQ(output("print(atan2(1, 1), atan2(1, -1), atan2(-1, -1), atan2(-1, 1),"
-                   " atan2(0, -1), atan2(-0, -1), atan2(1, 0), atan2(-1, -0),"
-                   " atan2(0.5, 3))\n"),
-            want + "\n");
+  EXPECT_EQ(
+      output("print(atan2(1, 1), atan2(1, -1), atan2(-1, -1), atan2(-1, 1),"
+             " atan2(0, -1), atan2(-0, -1), atan2(1, 0), atan2(-1, -0),"
+             " atan2(0.5, 3))\n"),
+      want + "\n");
   EXPECT_EQ(output("print(atan2(1, 1) * 4, atan2(0, 0), atan2(0/0, 1))\n"),
             "3.141592653589793 0 nan\n");
   // The last point again, its arguments traced: y first, then x.
@@ -199,9 +204,10 @@ TEST(RelayInterpreter, Atan2IsLibmsInEveryQuadrant) {
 }
 
 TEST(RelayInterpreter, IndexAssignmentEvaluatesArrayIndexValueThenChecks) {
-  Outcome o = run(std::string(Trace) + "fn arr(a) { print(\"arr\"); return a }\n"
-                                       "let a = [0]\n"
-                                       "arr(a)[t(5)] = t(7)\n");
+  Outcome o =
+      run(std::string(Trace) + "fn arr(a) { print(\"arr\"); return a }\n"
+                               "let a = [0]\n"
+                               "arr(a)[t(5)] = t(7)\n");
   EXPECT_FALSE(o.ok);
   EXPECT_EQ(o.out, "arr\nt 5\nt 7\n");
   EXPECT_EQ(o.error.message, "array index 5 out of range (length 1)");
@@ -210,12 +216,14 @@ TEST(RelayInterpreter, IndexAssignmentEvaluatesArrayIndexValueThenChecks) {
 }
 
 TEST(RelayInterpreter, AndOrShortCircuit) {
-  EXPECT_EQ(output(std::string(Trace) + "print(false && yes(), true || yes())\n"
-                                        "print(true && yes(), false || yes())\n"),
+  EXPECT_EQ(output(std::string(Trace) +
+                   "print(false && yes(), true || yes())\n"
+                   "print(true && yes(), false || yes())\n"),
             "false true\nyes\nyes\ntrue true\n");
 }
 
-// ---- Loops ---------------------------------------------------------------------
+// ---- Loops
+// ---------------------------------------------------------------------
 
 TEST(RelayInterpreter, ForRangeUsesAHiddenCounterAndEvaluatesEndOnce) {
   EXPECT_EQ(output(std::string(Trace) +
@@ -267,7 +275,8 @@ TEST(RelayInterpreter, LetShadowsAndBlocksScope) {
             "2\n1\ntrue\n");
 }
 
-// ---- Runtime errors --------------------------------------------------------------
+// ---- Runtime errors
+// --------------------------------------------------------------
 
 TEST(RelayInterpreter, IndexErrorsUseTheRuntimeTextAndTheBracket) {
   expectError("let a = [1, 2, 3]\nprint(a[1.5])\n",
@@ -324,8 +333,8 @@ TEST(RelayInterpreter, TimeoutAtLoopIterationsAndFunctionEntries) {
 TEST(RelayInterpreter, StepLimitCountsEntriesAndIterations) {
   const std::string message =
       "step limit exceeded: more than 10 function entries and loop iterations";
-  for (const char *source : {"while true { }\n", "fn f() { f() }\nf()\n",
-                             "for i in 0..11 { }\n"}) {
+  for (const char *source :
+       {"while true { }\n", "fn f() { f() }\nf()\n", "for i in 0..11 { }\n"}) {
     ArenaScope arena;
     auto program = compile(source);
     Interpreter interp(*program);
@@ -351,7 +360,8 @@ TEST(RelayInterpreter, DeepRecursionWithinTheDefaultLimit) {
             "5000\n");
 }
 
-// ---- Entry points and router hooks --------------------------------------------
+// ---- Entry points and router hooks
+// --------------------------------------------
 
 const char *const Functions = "fn twice(x: number) -> number { return 2 * x }\n"
                               "fn sum(n: number) -> number { let s = 0\n"

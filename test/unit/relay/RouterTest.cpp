@@ -15,8 +15,8 @@ namespace {
 /// Runs `source` with stdout redirected; returns what it printed.
 std::string runCapturingStdout(const std::string &source,
                                const kiln::relay::RunOptions &options,
-                               std::string &errors, kiln::relay::RunStats &stats,
-                               int &status) {
+                               std::string &errors,
+                               kiln::relay::RunStats &stats, int &status) {
   std::fflush(stdout);
   std::FILE *capture = std::tmpfile();
   int saved = ::dup(1);
@@ -55,7 +55,8 @@ print(t)
     std::string errors;
     kiln::relay::RunStats stats;
     int status = -1;
-    std::string out = runCapturingStdout(source, options, errors, stats, status);
+    std::string out =
+        runCapturingStdout(source, options, errors, stats, status);
     EXPECT_EQ(status, 0) << errors;
     EXPECT_EQ(out, "333329293750000\n") << "round " << round;
     // Both are queued early; the run may end before the second is ready.
@@ -97,7 +98,8 @@ TEST(RelayRouter, OnStackReplacementWhileRunning) {
     std::string errors;
     kiln::relay::RunStats stats;
     int status = -1;
-    std::string out = runCapturingStdout(OsrSource, options, errors, stats, status);
+    std::string out =
+        runCapturingStdout(OsrSource, options, errors, stats, status);
     EXPECT_EQ(status, 0) << errors;
     EXPECT_EQ(out, "1799985 200003 1799985\n") << "round " << round;
     EXPECT_LE(stats.osrEntries, 2u) << "round " << round;
@@ -117,7 +119,8 @@ TEST(RelayRouter, OnStackReplacementWaitedFor) {
   std::string errors;
   kiln::relay::RunStats stats;
   int status = -1;
-  std::string out = runCapturingStdout(OsrSource, options, errors, stats, status);
+  std::string out =
+      runCapturingStdout(OsrSource, options, errors, stats, status);
   EXPECT_EQ(status, 0) << errors;
   EXPECT_EQ(out, "1799985 200003 1799985\n");
   EXPECT_EQ(stats.osrEntries, 2u);

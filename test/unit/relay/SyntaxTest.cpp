@@ -42,10 +42,11 @@ TEST(RelayLexer, TokensAndLocations) {
   DiagList diags;
   auto toks = lex("let x = 1..n // c\n  y.push(2.5e1)", diags);
   EXPECT_TRUE(diags.empty());
-  EXPECT_EQ(dumpTokens(toks), "1:1 'let'\n1:5 identifier x\n1:7 '='\n1:9 number 1\n"
-                              "1:10 '..'\n1:12 identifier n\n1:18 end of line\n"
-                              "2:3 identifier y\n2:4 '.'\n2:5 identifier push\n2:9 '('\n"
-                              "2:10 number 2.5e1\n2:15 ')'\n2:16 end of file\n");
+  EXPECT_EQ(dumpTokens(toks),
+            "1:1 'let'\n1:5 identifier x\n1:7 '='\n1:9 number 1\n"
+            "1:10 '..'\n1:12 identifier n\n1:18 end of line\n"
+            "2:3 identifier y\n2:4 '.'\n2:5 identifier push\n2:9 '('\n"
+            "2:10 number 2.5e1\n2:15 ')'\n2:16 end of file\n");
 }
 
 TEST(RelayLexer, NewlinesInsideParenthesesAreSkipped) {
@@ -59,10 +60,12 @@ TEST(RelayLexer, NewlinesInsideParenthesesAreSkipped) {
 
 TEST(RelayLexer, BadCharactersAndStrings) {
   // The parser goes on after a lexical error, so what follows is checked too.
-  EXPECT_EQ(diagnose("let x = 1 $ 2"), "1:11: unexpected character '$'\n"
-                                       "1:13: expected end of statement, found number '2'\n");
-  EXPECT_EQ(diagnose("print(\"abc)"), "1:7: unterminated string literal\n"
-                                       "1:12: expected ',' or ')', found end of file\n");
+  EXPECT_EQ(diagnose("let x = 1 $ 2"),
+            "1:11: unexpected character '$'\n"
+            "1:13: expected end of statement, found number '2'\n");
+  EXPECT_EQ(diagnose("print(\"abc)"),
+            "1:7: unterminated string literal\n"
+            "1:12: expected ',' or ')', found end of file\n");
 }
 
 // Found by the bad-input corpus (test/error/corpus): strtod took "0x10"
@@ -73,13 +76,15 @@ TEST(RelayLexer, MalformedNumbersAndForeignComments) {
   EXPECT_EQ(diagnose("print(0x10)"), "1:7: malformed number '0x10" + hint);
   EXPECT_EQ(diagnose("print(1e)"), "1:7: malformed number '1e" + hint);
   EXPECT_EQ(diagnose("print(1e+)"), "1:7: malformed number '1e+" + hint);
-  EXPECT_EQ(diagnose("print(0x1.8p3)"), "1:7: malformed number '0x1.8p3" + hint);
+  EXPECT_EQ(diagnose("print(0x1.8p3)"),
+            "1:7: malformed number '0x1.8p3" + hint);
   EXPECT_EQ(diagnose("print(12abc)"), "1:7: malformed number '12abc" + hint);
   EXPECT_EQ(diagnose("for i in 1..2 { print(1.5e-3, .5, 2., 1E+2) }"), "");
   EXPECT_EQ(diagnose("# shell\nprint(1)"),
             "1:1: unexpected character '#' (comments start with '//')\n");
-  EXPECT_EQ(diagnose("/* a\n b */ print(1)"),
-            "1:1: '/*' comments do not exist in Relay; use '//' on each line\n");
+  EXPECT_EQ(
+      diagnose("/* a\n b */ print(1)"),
+      "1:1: '/*' comments do not exist in Relay; use '//' on each line\n");
   EXPECT_EQ(diagnose(std::string("print(1\x01)")),
             "1:8: unexpected control character '\\x01'\n");
   EXPECT_EQ(diagnose("\xEF\xBB\xBFprint(x)"), "1:7: unknown variable 'x'\n");
@@ -106,7 +111,8 @@ TEST(RelayParser, PrecedenceAndAssociativity) {
 }
 
 TEST(RelayParser, OneLineBlocksAndSemicolons) {
-  auto p = analyzed("fn f(x) { if x > 1 { return 1 } else { return 2 } }; print(f(3)); print(f(0))");
+  auto p = analyzed("fn f(x) { if x > 1 { return 1 } else { return 2 } }; "
+                    "print(f(3)); print(f(0))");
   EXPECT_EQ(p->functions.size(), 2u);
   EXPECT_EQ(p->main->body->body.size(), 2u);
 }
@@ -116,59 +122,76 @@ TEST(RelayParser, ReportsSeveralSyntaxErrors) {
             "1:5: expected variable name, found '='\n"
             "3:9: expected ',' or ')', found number '2'\n");
   EXPECT_EQ(diagnose("fn f( { }"), "1:7: expected parameter name, found '{'\n");
-  EXPECT_EQ(diagnose("if 1 < 2 < 3 { }"), "1:10: comparisons cannot be chained; use '&&'\n");
-  EXPECT_EQ(diagnose("1 + 2 = 3"), "1:7: cannot assign to this expression (only to a variable or an array element)\n");
-  EXPECT_EQ(diagnose("let x = 1 let y = 2"), "1:11: expected end of statement, found 'let'\n");
-  EXPECT_EQ(diagnose("x.pop()"), "1:3: unknown method 'pop' (arrays have push)\n");
+  EXPECT_EQ(diagnose("if 1 < 2 < 3 { }"),
+            "1:10: comparisons cannot be chained; use '&&'\n");
+  EXPECT_EQ(diagnose("1 + 2 = 3"),
+            "1:7: cannot assign to this expression (only to a variable or an "
+            "array element)\n");
+  EXPECT_EQ(diagnose("let x = 1 let y = 2"),
+            "1:11: expected end of statement, found 'let'\n");
+  EXPECT_EQ(diagnose("x.pop()"),
+            "1:3: unknown method 'pop' (arrays have push)\n");
 }
 
 TEST(RelaySema, InfersTypesAcrossCalls) {
-  auto p = analyzed("fn first(a) { return a[0] }\nfn flag(x) { return x > 1 }\n"
-                    "fn unused(q) { return q }\nlet v = [1, 2]\nprint(first(v), flag(2))");
+  auto p = analyzed(
+      "fn first(a) { return a[0] }\nfn flag(x) { return x > 1 }\n"
+      "fn unused(q) { return q }\nlet v = [1, 2]\nprint(first(v), flag(2))");
   FuncDecl &first = *p->functions[0];
   EXPECT_EQ(first.paramTypes[0], Type::Array);
   EXPECT_EQ(first.returnType, Type::Number);
   EXPECT_EQ(p->functions[1]->returnType, Type::Bool);
-  EXPECT_EQ(p->functions[2]->paramTypes[0], Type::Number) << "unconstrained defaults to number";
+  EXPECT_EQ(p->functions[2]->paramTypes[0], Type::Number)
+      << "unconstrained defaults to number";
   EXPECT_EQ(p->main->returnType, Type::Void);
 }
 
 TEST(RelaySema, SlotsFollowScopes) {
-  auto p = analyzed("fn f(a, b) { let c = a\n if b > 0 { let c = 2; c = 3 }\n return c }\nprint(f(1, 2))");
+  auto p = analyzed("fn f(a, b) { let c = a\n if b > 0 { let c = 2; c = 3 }\n "
+                    "return c }\nprint(f(1, 2))");
   FuncDecl &f = *p->functions[0];
   ASSERT_EQ(f.slotTypes.size(), 4u); // a, b, outer c, inner c
 }
 
 TEST(RelaySema, TypeErrorsWithLocations) {
-  EXPECT_EQ(diagnose("let x = 1\nx = true"),
-            "2:5: type mismatch in assignment to 'x': expected number, found bool\n");
-  EXPECT_EQ(diagnose("if 1 { }"), "1:4: the condition of 'if' must be a bool, found number\n");
+  EXPECT_EQ(
+      diagnose("let x = 1\nx = true"),
+      "2:5: type mismatch in assignment to 'x': expected number, found bool\n");
+  EXPECT_EQ(diagnose("if 1 { }"),
+            "1:4: the condition of 'if' must be a bool, found number\n");
   EXPECT_EQ(diagnose("let a = [1]\nprint(a + 1)"),
             "2:7: the left operand of '+' must be a number, found array\n");
   EXPECT_EQ(diagnose("print(y)"), "1:7: unknown variable 'y'\n");
-  EXPECT_EQ(diagnose("fn f(x) { return x }\nprint(f(1, 2))"), "2:7: 'f' takes 1 argument, got 2\n");
-  EXPECT_EQ(diagnose("fn f(x) { return x + 1 }\nprint(f(true))"),
-            "2:9: type mismatch in argument 1 of 'f': expected number, found bool\n");
+  EXPECT_EQ(diagnose("fn f(x) { return x }\nprint(f(1, 2))"),
+            "2:7: 'f' takes 1 argument, got 2\n");
+  EXPECT_EQ(
+      diagnose("fn f(x) { return x + 1 }\nprint(f(true))"),
+      "2:9: type mismatch in argument 1 of 'f': expected number, found bool\n");
   EXPECT_EQ(diagnose("print(g(1))"), "1:7: unknown function 'g'\n");
   EXPECT_EQ(diagnose("break"), "1:1: 'break' outside a loop\n");
   EXPECT_EQ(diagnose("return 1"), "1:1: 'return' outside a function\n");
-  EXPECT_EQ(diagnose("let s = \"hi\""), "1:9: string literals can only be arguments of print\n");
+  EXPECT_EQ(diagnose("let s = \"hi\""),
+            "1:9: string literals can only be arguments of print\n");
   EXPECT_EQ(diagnose("fn p() { print(1) }\nlet x = p()"),
             "2:9: 'p(…)' has no value (the function returns nothing)\n");
   EXPECT_EQ(diagnose("fn f(x) { if x { return 1 }; return true }"),
-            "1:37: type mismatch in return value of 'f': expected number, found bool\n");
+            "1:37: type mismatch in return value of 'f': expected number, "
+            "found bool\n");
   EXPECT_EQ(diagnose("fn sqrt(x) { return x }"),
             "1:4: 'sqrt' is a builtin function and cannot be redefined\n");
-  EXPECT_EQ(diagnose("print([1] == [1])"), "1:11: '==' compares numbers or bools, not arrays\n");
+  EXPECT_EQ(diagnose("print([1] == [1])"),
+            "1:11: '==' compares numbers or bools, not arrays\n");
 }
 
 TEST(RelaySema, NumericBuiltinsCheckArityAndArgumentTypes) {
   EXPECT_EQ(diagnose("print(pow(2))"), "1:7: 'pow' takes 2 arguments, got 1\n");
-  EXPECT_EQ(diagnose("print(sqrt(1, 2))"), "1:7: 'sqrt' takes 1 argument, got 2\n");
+  EXPECT_EQ(diagnose("print(sqrt(1, 2))"),
+            "1:7: 'sqrt' takes 1 argument, got 2\n");
   EXPECT_EQ(diagnose("print(min(1, true))"),
             "1:14: argument 2 of 'min' must be a number, found bool\n");
   EXPECT_EQ(diagnose("let y = floor(2.5) + max(1, 2)"), "");
-  EXPECT_EQ(diagnose("let f = sqrt"), "1:9: 'sqrt' is a function; call it with '(…)'\n");
+  EXPECT_EQ(diagnose("let f = sqrt"),
+            "1:9: 'sqrt' is a function; call it with '(…)'\n");
   EXPECT_EQ(diagnose("let z = print(1)"),
             "1:9: 'print(…)' has no value (the function returns nothing)\n");
 }
@@ -194,20 +217,27 @@ std::string repeat(const std::string &text, int n) {
 }
 
 TEST(RelayParser, NestingTooDeepIsOneLocatedError) {
-  const std::string deep = "nesting too deep (more than 256 levels of parentheses, "
-                           "brackets, operators or blocks)\n";
-  EXPECT_EQ(diagnose("print(" + repeat("(", 10000) + "1" + repeat(")", 10000) + ")"),
-            "1:262: " + deep);
-  EXPECT_EQ(diagnose("let a = " + repeat("[", 100000) + "1" + repeat("]", 100000)),
-            "1:265: " + deep);
+  const std::string deep =
+      "nesting too deep (more than 256 levels of parentheses, "
+      "brackets, operators or blocks)\n";
+  EXPECT_EQ(
+      diagnose("print(" + repeat("(", 10000) + "1" + repeat(")", 10000) + ")"),
+      "1:262: " + deep);
+  EXPECT_EQ(
+      diagnose("let a = " + repeat("[", 100000) + "1" + repeat("]", 100000)),
+      "1:265: " + deep);
   EXPECT_EQ(diagnose("print(" + repeat("-", 100000) + "1)"), "1:261: " + deep);
-  EXPECT_EQ(diagnose("print(" + repeat("!", 100000) + "true)"), "1:261: " + deep);
-  EXPECT_EQ(diagnose(repeat("if true {", 100000) + repeat("}", 100000)), "1:2308: " + deep);
+  EXPECT_EQ(diagnose("print(" + repeat("!", 100000) + "true)"),
+            "1:261: " + deep);
+  EXPECT_EQ(diagnose(repeat("if true {", 100000) + repeat("}", 100000)),
+            "1:2308: " + deep);
   // The statements after the deep one are still parsed (and checked).
-  EXPECT_EQ(diagnose("print(" + repeat("abs(", 300) + "1" + repeat(")", 300) + ")\nlet = 1"),
+  EXPECT_EQ(diagnose("print(" + repeat("abs(", 300) + "1" + repeat(")", 300) +
+                     ")\nlet = 1"),
             "1:1027: " + deep + "2:5: expected variable name, found '='\n");
   // Just under the limit is fine.
-  EXPECT_EQ(diagnose("print(" + repeat("(", 250) + "1" + repeat(")", 250) + ")"), "");
+  EXPECT_EQ(
+      diagnose("print(" + repeat("(", 250) + "1" + repeat(")", 250) + ")"), "");
 }
 
 TEST(RelayParser, LongChainsAreLeftAssociativeAndFlat) {
@@ -231,7 +261,8 @@ TEST(RelayParser, LongChainsAreLeftAssociativeAndFlat) {
 TEST(RelayParser, ElseIfChainsAreFlat) {
   std::string source = "let x = 5\nif x < 0 { print(0) }";
   for (int i = 1; i < 100000; ++i)
-    source += " else if x < " + std::to_string(i) + " { print(" + std::to_string(i) + ") }";
+    source += " else if x < " + std::to_string(i) + " { print(" +
+              std::to_string(i) + ") }";
   auto p = analyzed(source + " else { x = 1 }");
   int arms = 0;
   for (auto *s = dyn_cast<IfStmt>(p->main->body->body[1].get()); s;
@@ -261,11 +292,12 @@ TEST(RelayParser, PrecedenceClimbingKeepsTheGrammar) {
 }
 
 TEST(RelayLexer, NonAsciiIdentifierIsOneError) {
-  EXPECT_EQ(diagnose("let café = 1"),
-            "1:8: identifiers must be ASCII; 'café' contains a non-ASCII character\n");
-  EXPECT_EQ(diagnose("let x = 1 × 2"),
-            "1:11: unexpected non-ASCII character '×' (only strings and comments may "
-            "contain them)\n1:14: expected end of statement, found number '2'\n");
+  EXPECT_EQ(diagnose("let café = 1"), "1:8: identifiers must be ASCII; 'café' "
+                                      "contains a non-ASCII character\n");
+  EXPECT_EQ(
+      diagnose("let x = 1 × 2"),
+      "1:11: unexpected non-ASCII character '×' (only strings and comments may "
+      "contain them)\n1:14: expected end of statement, found number '2'\n");
   EXPECT_EQ(diagnose("print(\"café\") // naïve"), "");
 }
 
@@ -306,7 +338,8 @@ TEST(RelayBuiltins, EveryRowIsFoundByItsName) {
 
 /// docs/relay.md, found from this file's path (test/unit/relay/).
 std::string languageReference() {
-  auto path = std::filesystem::path(__FILE__).parent_path() / "../../../docs/relay.md";
+  auto path =
+      std::filesystem::path(__FILE__).parent_path() / "../../../docs/relay.md";
   std::ifstream in(path);
   EXPECT_TRUE(in.good()) << path;
   std::stringstream text;
@@ -328,7 +361,8 @@ TEST(RelayBuiltins, TheLanguageReferenceListsEveryRow) {
     SCOPED_TRACE(builtinName(b));
     std::string row = docsRow(docs, builtinName(b));
     EXPECT_NE(row, "") << "docs/relay.md's Builtins table has no row";
-    EXPECT_NE(row.find(std::string("| ") + builtinDoc(b) + " |"), std::string::npos)
+    EXPECT_NE(row.find(std::string("| ") + builtinDoc(b) + " |"),
+              std::string::npos)
         << row;
   }
   EXPECT_EQ(docsRow(docs, "nosuchbuiltin"), "");

@@ -124,7 +124,8 @@ TEST(RuntimeArray, OutOfRangeAndFractionalIndicesTrap) {
   kiln_rt_array_free(a);
 }
 
-// ---- Guards: time limits ------------------------------------------------------
+// ---- Guards: time limits
+// ------------------------------------------------------
 
 TEST(RuntimeGuard, ParseTimeoutAcceptsPositiveNumbers) {
   double seconds = 0;
@@ -138,8 +139,8 @@ TEST(RuntimeGuard, ParseTimeoutAcceptsPositiveNumbers) {
 
 TEST(RuntimeGuard, ParseTimeoutRefusesGarbage) {
   double seconds = 7;
-  for (const char *text : {"abc", "", " 1", "1 ", "1s", "0", "-1", "nan",
-                           "-inf", "-0"})
+  for (const char *text :
+       {"abc", "", " 1", "1 ", "1s", "0", "-1", "nan", "-inf", "-0"})
     EXPECT_EQ(kiln_rt_parse_timeout(text, &seconds), 1) << text;
   EXPECT_EQ(kiln_rt_parse_timeout(nullptr, &seconds), 1);
   EXPECT_EQ(seconds, 7);
@@ -175,7 +176,8 @@ TEST(RuntimeGuard, ShortTimeoutStillInterrupts) {
   kiln_rt_interrupted = 0;
 }
 
-// ---- Guards: native stack for the depth limit ---------------------------------
+// ---- Guards: native stack for the depth limit
+// ---------------------------------
 
 TEST(RuntimeStack, StackGrowsWithTheDepthLimit) {
   EXPECT_GE(kiln_rt_stack_for_depth(10000), size_t(10000) * 300);
@@ -196,7 +198,10 @@ TEST(RuntimeStack, DepthNoStackCanHoldIsRefusedWithWhatFits) {
   ASSERT_EQ(kiln_rt_depth_message(100000000, message, sizeof message), 1);
   std::string text = message;
   EXPECT_EQ(text.rfind("--max-depth 100000000 needs about 97658 MiB of stack, "
-                       "more than the ", 0), 0u) << text;
+                       "more than the ",
+                       0),
+            0u)
+      << text;
   size_t use = text.find("; use --max-depth ");
   ASSERT_NE(use, std::string::npos) << text;
   long long fits = std::atoll(text.c_str() + use + 18);
@@ -238,8 +243,9 @@ TEST(RuntimeStack, MainRefusesLimitsBeforeRunning) {
   setenv("KILN_TIMEOUT", "abc", 1);
   testing::internal::CaptureStderr();
   EXPECT_EQ(kiln_rt_main(neverRuns, 100, 0), 2);
-  EXPECT_EQ(testing::internal::GetCapturedStderr(),
-            "error: KILN_TIMEOUT needs a positive number of seconds, not 'abc'\n");
+  EXPECT_EQ(
+      testing::internal::GetCapturedStderr(),
+      "error: KILN_TIMEOUT needs a positive number of seconds, not 'abc'\n");
   unsetenv("KILN_TIMEOUT");
   kiln_rt_max_depth = saved;
 }

@@ -25,7 +25,8 @@ TEST(SupportDiagnostic, RendersLocationSourceLineAndCaret) {
 }
 
 TEST(SupportDiagnostic, CaretFollowsTabs) {
-  EXPECT_EQ(render(located("f", 1, 3, "bad", "\tx?")), "f:1:3: error: bad\n\tx?\n\t ^");
+  EXPECT_EQ(render(located("f", 1, 3, "bad", "\tx?")),
+            "f:1:3: error: bad\n\tx?\n\t ^");
 }
 
 // Found by the bad-input corpus: the caret counted bytes (a UTF-8 letter
@@ -51,7 +52,8 @@ TEST(SupportDiagnostic, LongLineShowsAWindowAroundTheColumn) {
 
 TEST(SupportDiagnostic, WithoutLocationOrFile) {
   EXPECT_EQ(render(errorDiagnostic("no input")), "error: no input");
-  EXPECT_EQ(render(errorDiagnostic("cannot read", "a.ll")), "a.ll: error: cannot read");
+  EXPECT_EQ(render(errorDiagnostic("cannot read", "a.ll")),
+            "a.ll: error: cannot read");
 }
 
 TEST(SupportDiagnostic, SeveritiesAndNotes) {

@@ -28,13 +28,14 @@ bool hostHasAvx2() {
   return kiln::core::hostTarget().features.find("+avx2") != std::string::npos;
 }
 
-std::string emitted(const std::string &source, const char *kind, int level = 3) {
+std::string emitted(const std::string &source, const char *kind,
+                    int level = 3) {
   ParseResult r = parseProgram(source);
   EXPECT_TRUE(r.ok()) << renderDiags(r.errors, "t.tk", source);
   if (!r.ok())
     return "";
-  auto text = emitText(r.program.kernels[0], kind,
-                       static_cast<kiln::OptLevel>(level));
+  auto text =
+      emitText(r.program.kernels[0], kind, static_cast<kiln::OptLevel>(level));
   EXPECT_EQ(message(text), "");
   return text ? *text : "";
 }
@@ -43,20 +44,25 @@ TEST(TensorCodegen, FusedLoopUsesVectorInstructionsOnAvx2) {
   if (!hostHasAvx2())
     GTEST_SKIP() << "the host CPU has no AVX2 (features: "
                  << kiln::core::hostTarget().features << ")";
-  std::string f32 = emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "ll");
+  std::string f32 =
+      emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "ll");
   EXPECT_TRUE(hasVector(f32, "<", " x float>")) << f32;
-  std::string f64 = emitted("kernel k(a: f64[], b: f64[], c: f64[]) -> f64[] = a*b+c", "ll");
+  std::string f64 =
+      emitted("kernel k(a: f64[], b: f64[], c: f64[]) -> f64[] = a*b+c", "ll");
   EXPECT_TRUE(hasVector(f64, "<", " x double>")) << f64;
-  std::string dot = emitted("kernel k(a: f64[], b: f64[]) -> f64 = sum(a*b)", "ll");
+  std::string dot =
+      emitted("kernel k(a: f64[], b: f64[]) -> f64 = sum(a*b)", "ll");
   EXPECT_TRUE(hasVector(dot, "fadd reassoc <", " x double>")) << dot;
-  std::string asmText = emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "asm");
+  std::string asmText =
+      emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "asm");
   EXPECT_TRUE(asmText.find("ymm") != std::string::npos ||
               asmText.find("zmm") != std::string::npos)
       << asmText;
 }
 
 TEST(TensorCodegen, NoFmaContractionOrReassociationOutsideReductions) {
-  std::string ll = emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "ll");
+  std::string ll =
+      emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "ll");
   EXPECT_EQ(ll.find("llvm.fma"), std::string::npos);
   EXPECT_EQ(ll.find("fmuladd"), std::string::npos);
   EXPECT_EQ(ll.find("reassoc"), std::string::npos);
@@ -68,10 +74,12 @@ TEST(TensorCodegen, TranscendentalsCallLibmvec) {
     GTEST_SKIP() << "libmvec's AVX2 variants need an AVX2 host";
   std::string t = emitted("kernel k(a: f32[]) -> f32[] = tanh(a)", "ll");
   EXPECT_TRUE(hasVector(t, "_ZGVdN", "v_tanhf")) << t;
-  std::string e = emitted("kernel k(a: f64[]) -> f64[] = exp(a) + tanh(a)", "ll");
+  std::string e =
+      emitted("kernel k(a: f64[]) -> f64[] = exp(a) + tanh(a)", "ll");
   EXPECT_TRUE(hasVector(e, "_ZGVdN", "v_exp(")) << e;
   EXPECT_TRUE(hasVector(e, "_ZGVdN", "v_tanh(")) << e;
-  std::string s = emitted("kernel k(a: f32[], b: f32[]) -> f32[] = sigmoid(a) * b", "ll");
+  std::string s =
+      emitted("kernel k(a: f32[], b: f32[]) -> f32[] = sigmoid(a) * b", "ll");
   EXPECT_TRUE(hasVector(s, "_ZGVdN", "v_expf")) << s;
 }
 
@@ -81,7 +89,8 @@ TEST(TensorCodegen, TranscendentalsCallLibmvec) {
 /// alias checks (code size, compile time), and the scalar remainder is not
 /// unrolled. The strided loop has no such promise.
 TEST(TensorCodegen, FlatLoopHasNoAliasChecksOrUnrolledRemainder) {
-  std::string ll = emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "ll");
+  std::string ll =
+      emitted("kernel k(a: f32[], b: f32[], c: f32[]) -> f32[] = a*b+c", "ll");
   std::string flat = ll.substr(0, ll.find("@kiln_tk_k_strided("));
   EXPECT_NE(flat.find("!llvm.access.group"), std::string::npos) << flat;
   EXPECT_EQ(flat.find("vector.memcheck"), std::string::npos) << flat;
@@ -92,8 +101,10 @@ TEST(TensorCodegen, FlatLoopHasNoAliasChecksOrUnrolledRemainder) {
 }
 
 TEST(TensorCodegen, OneLoopNoTemporaries) {
-  std::string ll = emitted("kernel k(a: f32[], b: f32[], c: f32[], s: f32) -> f32[] = "
-                           "relu(s * a * b + c)", "ll", 0);
+  std::string ll =
+      emitted("kernel k(a: f32[], b: f32[], c: f32[], s: f32) -> f32[] = "
+              "relu(s * a * b + c)",
+              "ll", 0);
   EXPECT_EQ(ll.find("alloca"), std::string::npos);
   EXPECT_EQ(ll.find("malloc"), std::string::npos);
   EXPECT_NE(ll.find("void @kiln_tk_k_flat("), std::string::npos);

@@ -18,8 +18,8 @@
 #include <vector>
 
 using namespace kiln::tensor;
-using test::message;
 using test::expectRejected;
+using test::message;
 
 namespace {
 
@@ -80,9 +80,8 @@ int64_t runMock(int64_t n, bool reduce, bool contiguous, unsigned threads,
   kt_parallel par{mockPool, nullptr, threads, threshold};
   flatCalls.clear(), combined.clear(), poolRuns = 0;
   int64_t result = -1;
-  int rc = contiguous
-               ? kt_execute_contiguous(&k, ctx.data(), n, &result, &par)
-               : kt_execute(&k, ctx.data(), &result, &par);
+  int rc = contiguous ? kt_execute_contiguous(&k, ctx.data(), n, &result, &par)
+                      : kt_execute(&k, ctx.data(), &result, &par);
   EXPECT_EQ(rc, 0);
   return result;
 }
@@ -156,8 +155,8 @@ TEST(TensorFastPath, ContiguousEqualsStridedAndBroadcastCalls) {
     Arg s = Arg::of(Scalar::f32(1.25f));
     ArrayView o = vec(out.data(), DType::F32, n);
     ASSERT_EQ(message(k->run({Arg::of(vec(a.data(), DType::F32, n)),
-                      Arg::of(vec(b.data(), DType::F32, n)), s},
-                     &o, nullptr)),
+                              Arg::of(vec(b.data(), DType::F32, n)), s},
+                             &o, nullptr)),
               "");
     // The same elements at every other position: the general path.
     std::vector<float> a2(size_t(2 * n + 1)), b2(a2.size()), out2(a2.size());
@@ -165,8 +164,8 @@ TEST(TensorFastPath, ContiguousEqualsStridedAndBroadcastCalls) {
       a2[size_t(2 * i)] = a[size_t(i)], b2[size_t(2 * i)] = b[size_t(i)];
     ArrayView o2 = vec(out2.data(), DType::F32, n, 2);
     ASSERT_EQ(message(k->run({Arg::of(vec(a2.data(), DType::F32, n, 2)),
-                      Arg::of(vec(b2.data(), DType::F32, n, 2)), s},
-                     &o2, nullptr)),
+                              Arg::of(vec(b2.data(), DType::F32, n, 2)), s},
+                             &o2, nullptr)),
               "");
     for (int64_t i = 0; i < n; ++i)
       ASSERT_EQ(out[size_t(i)], out2[size_t(2 * i)]) << n << " " << i;
@@ -182,15 +181,16 @@ TEST(TensorFastPath, ReductionsMatchTheGeneralPathBitForBit) {
   for (unsigned threads : {1u, 2u}) {
     Scalar fast, general;
     ASSERT_EQ(message(k->run({Arg::of(vec(a.data(), DType::F32, n)),
-                      Arg::of(vec(b.data(), DType::F32, n))},
-                     nullptr, &fast, threads)),
+                              Arg::of(vec(b.data(), DType::F32, n))},
+                             nullptr, &fast, threads)),
               "");
     // a as shape [1, n] next to b as [n]: broadcast, so the general path
     // (which coalesces to the same flat loop and chunks).
     ArrayView a2 = ArrayView::contiguous(a.data(), DType::F32, {1, n});
-    ASSERT_EQ(message(k->run({Arg::of(a2), Arg::of(vec(b.data(), DType::F32, n))},
-                     nullptr, &general, threads)),
-              "");
+    ASSERT_EQ(
+        message(k->run({Arg::of(a2), Arg::of(vec(b.data(), DType::F32, n))},
+                       nullptr, &general, threads)),
+        "");
     EXPECT_EQ(fast.dtype, DType::F32);
     EXPECT_EQ(std::memcmp(&fast.f, &general.f, sizeof fast.f), 0)
         << fast.f << " vs " << general.f << " on " << threads << " threads";
@@ -213,8 +213,8 @@ TEST(TensorFastPath, WrongCallsOfTheFastShapeAreRejectedUntouched) {
                  out, "argument 's': dtype f64 does not match");
   expectRejected(*k, {Arg::of(va), Arg::of(vec(d.data(), DType::F64, n)), s},
                  &o, out, "argument 'b': dtype f64");
-  expectRejected(*k, {Arg::of(va), Arg::of(vec(nullptr, DType::F32, n)), s},
-                 &o, out, "argument 'b': data pointer is null");
+  expectRejected(*k, {Arg::of(va), Arg::of(vec(nullptr, DType::F32, n)), s}, &o,
+                 out, "argument 'b': data pointer is null");
   ArrayView shifted = vec(out.data() + 1, DType::F32, n);
   expectRejected(*k, {Arg::of(shifted), Arg::of(vb), s}, &o, out,
                  "output overlaps argument 'a'");
@@ -231,7 +231,8 @@ TEST(TensorFastPath, WrongCallsOfTheFastShapeAreRejectedUntouched) {
   for (int64_t i = 0; i < n; ++i)
     want[size_t(i)] = a[size_t(i)] * b[size_t(i)] * 2.0f;
   ArrayView inPlace = va;
-  ASSERT_EQ(message(k->run({Arg::of(va), Arg::of(vb), s}, &inPlace, nullptr)), "");
+  ASSERT_EQ(message(k->run({Arg::of(va), Arg::of(vb), s}, &inPlace, nullptr)),
+            "");
   EXPECT_EQ(a, want);
 }
 
@@ -322,7 +323,9 @@ TEST(TensorFastPath, ScalarOnlyAndScalarResultCalls) {
   expectRejected(*fill, {Arg::of(Scalar::f32(1.5f))}, &o, out,
                  "output: shape [3] does not match the broadcast shape []");
   ArrayView scalarOut = ArrayView::contiguous(out.data(), DType::F32, {});
-  ASSERT_EQ(message(fill->run({Arg::of(Scalar::f32(1.5f))}, &scalarOut, nullptr)), "");
+  ASSERT_EQ(
+      message(fill->run({Arg::of(Scalar::f32(1.5f))}, &scalarOut, nullptr)),
+      "");
   EXPECT_EQ(out, (std::vector<float>{3.0f, -7.0f, -7.0f}));
   // A scalar result needs a result; the pointer entry sums as the vector.
   std::vector<int32_t> ints = {1, 2, 3, 4, 5};

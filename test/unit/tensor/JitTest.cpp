@@ -42,9 +42,10 @@ TEST(TensorJit, FmaReluF32) {
   std::vector<float> a = {1, 2, 3, -4, 5}, b = {1, 1, 2, 2, -1},
                      c = {0, -5, 1, 1, 0}, out(5, 99);
   ArrayView o = view(out, DType::F32);
-  ASSERT_EQ(message(k->run({Arg::of(view(a, DType::F32)), Arg::of(view(b, DType::F32)),
-                    Arg::of(view(c, DType::F32)), Arg::of(Scalar::f32(2))},
-                   &o, nullptr)),
+  ASSERT_EQ(message(k->run(
+                {Arg::of(view(a, DType::F32)), Arg::of(view(b, DType::F32)),
+                 Arg::of(view(c, DType::F32)), Arg::of(Scalar::f32(2))},
+                &o, nullptr)),
             "");
   EXPECT_EQ(out, (std::vector<float>{2, 0, 13, 0, 0}));
 }
@@ -54,17 +55,17 @@ TEST(TensorJit, DotF64) {
   ASSERT_TRUE(k);
   std::vector<double> a = {1, 2, 3}, b = {4, 5, 6};
   Scalar r;
-  ASSERT_EQ(message(k->run({Arg::of(view(a, DType::F64)), Arg::of(view(b, DType::F64))},
-                   nullptr, &r)),
+  ASSERT_EQ(message(k->run(
+                {Arg::of(view(a, DType::F64)), Arg::of(view(b, DType::F64))},
+                nullptr, &r)),
             "");
   EXPECT_EQ(r.dtype, DType::F64);
   EXPECT_EQ(r.f, 32.0);
 }
 
-
-template <typename T> std::vector<T> runElementwise(const std::string &src,
-                                                    std::vector<Arg> args,
-                                                    DType out, int64_t n) {
+template <typename T>
+std::vector<T> runElementwise(const std::string &src, std::vector<Arg> args,
+                              DType out, int64_t n) {
   auto k = kernel(src);
   std::vector<T> result(size_t(n), T(77));
   if (!k)
@@ -77,57 +78,67 @@ template <typename T> std::vector<T> runElementwise(const std::string &src,
 TEST(TensorJit, IntegerSemantics) {
   const int32_t MIN = std::numeric_limits<int32_t>::min();
   const int32_t MAX = std::numeric_limits<int32_t>::max();
-  std::vector<int32_t> a = {7, -7, 7, MIN, MIN, MAX, 5}, b = {2, 2, 0, -1, -1, 1, -3};
+  std::vector<int32_t> a = {7, -7, 7, MIN, MIN, MAX, 5},
+                       b = {2, 2, 0, -1, -1, 1, -3};
   auto A = Arg::of(view(a, DType::I32)), B = Arg::of(view(b, DType::I32));
-  EXPECT_EQ(runElementwise<int32_t>("kernel d(a: i32[], b: i32[]) -> i32[] = a / b",
-                                    {A, B}, DType::I32, 7),
-            (std::vector<int32_t>{3, -3, 0, MIN, MIN, MAX, -1}));
-  EXPECT_EQ(runElementwise<int32_t>("kernel r(a: i32[], b: i32[]) -> i32[] = a % b",
-                                    {A, B}, DType::I32, 7),
-            (std::vector<int32_t>{1, -1, 0, 0, 0, 0, 2}));
-  EXPECT_EQ(runElementwise<int32_t>("kernel w(a: i32[], b: i32[]) -> i32[] = a + b * 2 - -a",
-                                    {A, B}, DType::I32, 7)[5],
+  EXPECT_EQ(
+      runElementwise<int32_t>("kernel d(a: i32[], b: i32[]) -> i32[] = a / b",
+                              {A, B}, DType::I32, 7),
+      (std::vector<int32_t>{3, -3, 0, MIN, MIN, MAX, -1}));
+  EXPECT_EQ(
+      runElementwise<int32_t>("kernel r(a: i32[], b: i32[]) -> i32[] = a % b",
+                              {A, B}, DType::I32, 7),
+      (std::vector<int32_t>{1, -1, 0, 0, 0, 0, 2}));
+  EXPECT_EQ(runElementwise<int32_t>(
+                "kernel w(a: i32[], b: i32[]) -> i32[] = a + b * 2 - -a",
+                {A, B}, DType::I32, 7)[5],
             int32_t(uint32_t(MAX) * 2u + 2u));
-  EXPECT_EQ(runElementwise<int32_t>("kernel m(a: i32[]) -> i32[] = abs(a) + 0 * -a",
-                                    {A}, DType::I32, 7),
-            (std::vector<int32_t>{7, 7, 7, MIN, MIN, MAX, 5}));
+  EXPECT_EQ(
+      runElementwise<int32_t>("kernel m(a: i32[]) -> i32[] = abs(a) + 0 * -a",
+                              {A}, DType::I32, 7),
+      (std::vector<int32_t>{7, 7, 7, MIN, MIN, MAX, 5}));
 }
 
 TEST(TensorJit, I64AndBoolSemantics) {
   std::vector<int64_t> a = {-9, 4, 0, 12};
   auto A = Arg::of(view(a, DType::I64));
-  EXPECT_EQ(runElementwise<int64_t>(
-                "kernel c(a: i64[], s: i64) -> i64[] = clamp(a, -3, s) * relu(a)",
-                {A, Arg::of(Scalar::i64(10))}, DType::I64, 4),
-            (std::vector<int64_t>{0, 16, 0, 120}));
-  EXPECT_EQ(runElementwise<uint8_t>(
-                "kernel b(a: i64[]) -> bool[] = (a > 0 && a % 2 == 0) || !(a != -9)",
-                {A}, DType::Bool, 4),
-            (std::vector<uint8_t>{1, 1, 0, 1}));
+  EXPECT_EQ(
+      runElementwise<int64_t>(
+          "kernel c(a: i64[], s: i64) -> i64[] = clamp(a, -3, s) * relu(a)",
+          {A, Arg::of(Scalar::i64(10))}, DType::I64, 4),
+      (std::vector<int64_t>{0, 16, 0, 120}));
+  EXPECT_EQ(
+      runElementwise<uint8_t>(
+          "kernel b(a: i64[]) -> bool[] = (a > 0 && a % 2 == 0) || !(a != -9)",
+          {A}, DType::Bool, 4),
+      (std::vector<uint8_t>{1, 1, 0, 1}));
 }
 
 TEST(TensorJit, FloatSemanticsAndCasts) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> a = {-2.5, 7.5, nan, 1e300}, b = {2, -2, 1, 3};
   auto A = Arg::of(view(a, DType::F64)), B = Arg::of(view(b, DType::F64));
-  auto mod = runElementwise<double>("kernel m(a: f64[], b: f64[]) -> f64[] = a % b",
-                                    {A, B}, DType::F64, 4);
+  auto mod = runElementwise<double>(
+      "kernel m(a: f64[], b: f64[]) -> f64[] = a % b", {A, B}, DType::F64, 4);
   EXPECT_EQ(mod[0], std::fmod(-2.5, 2.0));
   EXPECT_EQ(mod[1], std::fmod(7.5, -2.0));
-  auto mx = runElementwise<double>("kernel x(a: f64[], b: f64[]) -> f64[] = max(a, b) + relu(a) * 0",
-                                   {A, B}, DType::F64, 4);
+  auto mx = runElementwise<double>(
+      "kernel x(a: f64[], b: f64[]) -> f64[] = max(a, b) + relu(a) * 0", {A, B},
+      DType::F64, 4);
   EXPECT_EQ(mx[0], 2.0);
   EXPECT_TRUE(std::isnan(mx[2])); // NaN propagates through max and relu
-  auto ints = runElementwise<int32_t>("kernel t(a: f64[]) -> i32[] = i32(a)", {A},
-                                      DType::I32, 4);
-  EXPECT_EQ(ints, (std::vector<int32_t>{-2, 7, 0, std::numeric_limits<int32_t>::max()}));
-  auto bools = runElementwise<uint8_t>("kernel t(a: f64[]) -> bool[] = bool(a)", {A},
-                                       DType::Bool, 4);
+  auto ints = runElementwise<int32_t>("kernel t(a: f64[]) -> i32[] = i32(a)",
+                                      {A}, DType::I32, 4);
+  EXPECT_EQ(ints, (std::vector<int32_t>{-2, 7, 0,
+                                        std::numeric_limits<int32_t>::max()}));
+  auto bools = runElementwise<uint8_t>("kernel t(a: f64[]) -> bool[] = bool(a)",
+                                       {A}, DType::Bool, 4);
   EXPECT_EQ(bools, (std::vector<uint8_t>{1, 1, 1, 1}));
   std::vector<float> f = {0.25f, -1.0f, 3.0f};
-  auto fl = runElementwise<float>(
-      "kernel g(a: f32[]) -> f32[] = sqrt(abs(a)) + floor(a) + ceil(a) + pow(a, 2)",
-      {Arg::of(view(f, DType::F32))}, DType::F32, 3);
+  auto fl =
+      runElementwise<float>("kernel g(a: f32[]) -> f32[] = sqrt(abs(a)) + "
+                            "floor(a) + ceil(a) + pow(a, 2)",
+                            {Arg::of(view(f, DType::F32))}, DType::F32, 3);
   for (int i = 0; i < 3; ++i)
     EXPECT_FLOAT_EQ(fl[i], std::sqrt(std::fabs(f[i])) + std::floor(f[i]) +
                                std::ceil(f[i]) + f[i] * f[i]);
@@ -138,10 +149,10 @@ TEST(TensorJit, TranscendentalsMatchLibm) {
   std::vector<float> a(n);
   for (int64_t i = 0; i < n; ++i)
     a[i] = -4.0f + 8.0f * float(i) / float(n);
-  auto r = runElementwise<float>(
-      "kernel t(a: f32[]) -> f32[] = tanh(a) + sigmoid(a) + exp(a) + log(a + 5) "
-      "+ sin(a) + cos(a)",
-      {Arg::of(view(a, DType::F32))}, DType::F32, n);
+  auto r = runElementwise<float>("kernel t(a: f32[]) -> f32[] = tanh(a) + "
+                                 "sigmoid(a) + exp(a) + log(a + 5) "
+                                 "+ sin(a) + cos(a)",
+                                 {Arg::of(view(a, DType::F32))}, DType::F32, n);
   for (int64_t i = 0; i < n; ++i) {
     double x = a[i];
     double want = std::tanh(x) + 1 / (1 + std::exp(-x)) + std::exp(x) +
@@ -151,13 +162,16 @@ TEST(TensorJit, TranscendentalsMatchLibm) {
 }
 
 TEST(TensorJit, BroadcastingSizeOneDimsAndScalars) {
-  auto k = kernel("kernel outer(col: f64[], row: f64[], s: f64) -> f64[] = col * 10 + row + s");
+  auto k = kernel("kernel outer(col: f64[], row: f64[], s: f64) -> f64[] = col "
+                  "* 10 + row + s");
   ASSERT_TRUE(k);
   std::vector<double> col = {1, 2, 3}, row = {1, 2, 3, 4}, out(12, -1);
   ArrayView c = ArrayView::contiguous(col.data(), DType::F64, {3, 1});
   ArrayView r = ArrayView::contiguous(row.data(), DType::F64, {4});
   ArrayView o = ArrayView::contiguous(out.data(), DType::F64, {3, 4});
-  ASSERT_EQ(message(k->run({Arg::of(c), Arg::of(r), Arg::of(Scalar::f64(0.5))}, &o, nullptr)), "");
+  ASSERT_EQ(message(k->run({Arg::of(c), Arg::of(r), Arg::of(Scalar::f64(0.5))},
+                           &o, nullptr)),
+            "");
   for (int i = 0; i < 3; ++i)
     for (int j = 0; j < 4; ++j)
       EXPECT_EQ(out[i * 4 + j], col[i] * 10 + row[j] + 0.5);
@@ -165,16 +179,22 @@ TEST(TensorJit, BroadcastingSizeOneDimsAndScalars) {
   double zero = 5, one = 0;
   ArrayView z = ArrayView::contiguous(&zero, DType::F64, {});
   ArrayView z2 = ArrayView::contiguous(&one, DType::F64, {});
-  ASSERT_EQ(message(k->run({Arg::of(z), Arg::of(z), Arg::of(Scalar::f64(1))}, &z2, nullptr)), "");
+  ASSERT_EQ(message(k->run({Arg::of(z), Arg::of(z), Arg::of(Scalar::f64(1))},
+                           &z2, nullptr)),
+            "");
   EXPECT_EQ(one, 56.0);
   // 4-D with size-1 dims in several places.
   std::vector<double> p(2 * 3, 0), q(5 * 1 * 3, 0), big(2 * 5 * 1 * 3, 0);
-  for (size_t i = 0; i < p.size(); ++i) p[i] = double(i);
-  for (size_t i = 0; i < q.size(); ++i) q[i] = 100.0 * double(i);
+  for (size_t i = 0; i < p.size(); ++i)
+    p[i] = double(i);
+  for (size_t i = 0; i < q.size(); ++i)
+    q[i] = 100.0 * double(i);
   ArrayView P = ArrayView::contiguous(p.data(), DType::F64, {2, 1, 1, 3});
   ArrayView Q = ArrayView::contiguous(q.data(), DType::F64, {5, 1, 3});
   ArrayView O = ArrayView::contiguous(big.data(), DType::F64, {2, 5, 1, 3});
-  ASSERT_EQ(message(k->run({Arg::of(P), Arg::of(Q), Arg::of(Scalar::f64(0))}, &O, nullptr)), "");
+  ASSERT_EQ(message(k->run({Arg::of(P), Arg::of(Q), Arg::of(Scalar::f64(0))},
+                           &O, nullptr)),
+            "");
   for (int i = 0; i < 2; ++i)
     for (int j = 0; j < 5; ++j)
       for (int l = 0; l < 3; ++l)
@@ -211,11 +231,13 @@ TEST(TensorJit, StridedViews) {
   ArrayView ostep = ArrayView::contiguous(out.data(), DType::I32, {5});
   ostep.strides[0] = 2;
   std::fill(out.begin(), out.end(), -1);
-  ASSERT_EQ(message(k->run({Arg::of(step), Arg::of(rev)}, &ostep, nullptr)), "");
+  ASSERT_EQ(message(k->run({Arg::of(step), Arg::of(rev)}, &ostep, nullptr)),
+            "");
   EXPECT_EQ(out[2], v[2] - v[8]);
   EXPECT_EQ(out[1], -1);
   ArrayView self = ArrayView::contiguous(v.data(), DType::I32, {10});
-  ASSERT_EQ(message(k->run({Arg::of(self), Arg::of(self)}, &self, nullptr)), "");
+  ASSERT_EQ(message(k->run({Arg::of(self), Arg::of(self)}, &self, nullptr)),
+            "");
   EXPECT_EQ(v[3], 0);
 }
 
@@ -224,9 +246,10 @@ TEST(TensorJit, ReductionsAtEdgeSizes) {
   auto k = kernel("kernel r(a: f64[], b: i32[]) -> f64 = "
                   "sum(a) + f64(sum(b)) * 1000 + f64(max(b)) * 1e9");
   auto m = kernel("kernel m(a: f32[]) -> f32 = mean(a) + min(a) - max(a)");
-  auto e = kernel("kernel e(a: f64[], b: i64[]) -> bool = "
-                  "prod(a) == 1 && sum(b) == 0 && min(a) > 1e308 && f64(max(b)) < -9e18 "
-                  "&& mean(a) != mean(a)");
+  auto e = kernel(
+      "kernel e(a: f64[], b: i64[]) -> bool = "
+      "prod(a) == 1 && sum(b) == 0 && min(a) > 1e308 && f64(max(b)) < -9e18 "
+      "&& mean(a) != mean(a)");
   ASSERT_TRUE(k && m && e);
   for (int64_t n : {0, 1, 7, 8, 9, 1023, 1024, 1025, 16383, 16384, 16385,
                     (1 << 12) - 1, 1 << 12, 70001}) {
@@ -245,32 +268,42 @@ TEST(TensorJit, ReductionsAtEdgeSizes) {
       mx = std::max(mx, b[i]);
     }
     Scalar r;
-    ASSERT_EQ(message(k->run({Arg::of(view(a, DType::F64)), Arg::of(view(b, DType::I32))},
-                     nullptr, &r)), "");
+    ASSERT_EQ(message(k->run(
+                  {Arg::of(view(a, DType::F64)), Arg::of(view(b, DType::I32))},
+                  nullptr, &r)),
+              "");
     double want = double(s) + double(int32_t(si)) * 1000 + double(mx) * 1e9;
-    EXPECT_NEAR(r.f, want, 1e-12 * std::sqrt(double(n) + 1) * (std::fabs(want) + 1))
+    EXPECT_NEAR(r.f, want,
+                1e-12 * std::sqrt(double(n) + 1) * (std::fabs(want) + 1))
         << "n = " << n;
     ASSERT_EQ(message(m->run({Arg::of(view(f, DType::F32))}, nullptr, &r)), "");
     if (n == 0) {
       EXPECT_TRUE(std::isnan(r.f));
     } else {
       double fs = 0, fmin = 1e9, fmax = -1e9;
-      for (float x : f) fs += x, fmin = std::min<double>(fmin, x), fmax = std::max<double>(fmax, x);
-      EXPECT_NEAR(r.f, fs / double(n) + fmin - fmax, 1e-5 * std::sqrt(double(n)) * 31)
+      for (float x : f)
+        fs += x, fmin = std::min<double>(fmin, x),
+                 fmax = std::max<double>(fmax, x);
+      EXPECT_NEAR(r.f, fs / double(n) + fmin - fmax,
+                  1e-5 * std::sqrt(double(n)) * 31)
           << "n = " << n;
     }
   }
   std::vector<double> none;
   std::vector<int64_t> noneI;
   Scalar r;
-  ASSERT_EQ(message(e->run({Arg::of(view(none, DType::F64)), Arg::of(view(noneI, DType::I64))},
-                   nullptr, &r)), "");
+  ASSERT_EQ(message(e->run({Arg::of(view(none, DType::F64)),
+                            Arg::of(view(noneI, DType::I64))},
+                           nullptr, &r)),
+            "");
   EXPECT_EQ(r.dtype, DType::Bool);
-  EXPECT_EQ(r.i, 1); // identities: prod 1, sum 0, min +inf, max INT_MIN, mean NaN
+  EXPECT_EQ(r.i,
+            1); // identities: prod 1, sum 0, min +inf, max INT_MIN, mean NaN
 }
 
 TEST(TensorJit, ReductionsAreIdenticalForEveryThreadCount) {
-  auto k = kernel("kernel s(a: f32[], b: f32[]) -> f32 = sum(a * b) + prod(a) + mean(b)");
+  auto k = kernel(
+      "kernel s(a: f32[], b: f32[]) -> f32 = sum(a * b) + prod(a) + mean(b)");
   ASSERT_TRUE(k);
   for (int64_t n : {int64_t(4095), int64_t(4096), int64_t(200003)}) {
     std::vector<float> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
@@ -281,8 +314,10 @@ TEST(TensorJit, ReductionsAreIdenticalForEveryThreadCount) {
     std::vector<float> results;
     for (unsigned threads : {1u, 2u, 3u, 8u}) {
       Scalar r;
-      ASSERT_EQ(message(k->run({Arg::of(view(a, DType::F32)), Arg::of(view(b, DType::F32))},
-                       nullptr, &r, threads)), "");
+      ASSERT_EQ(message(k->run({Arg::of(view(a, DType::F32)),
+                                Arg::of(view(b, DType::F32))},
+                               nullptr, &r, threads)),
+                "");
       results.push_back(float(r.f));
     }
     for (float x : results)
@@ -296,12 +331,15 @@ TEST(TensorJit, LargeElementwiseAcrossThreads) {
   ASSERT_TRUE(k);
   const int64_t n = 300001;
   std::vector<float> a(n), out(n, 0);
-  for (int64_t i = 0; i < n; ++i) a[i] = float(i % 1000);
+  for (int64_t i = 0; i < n; ++i)
+    a[i] = float(i % 1000);
   for (unsigned threads : {1u, 3u, 4u}) {
     std::fill(out.begin(), out.end(), 0.0f);
     ArrayView o = view(out, DType::F32);
-    ASSERT_EQ(message(k->run({Arg::of(view(a, DType::F32)), Arg::of(Scalar::f32(2))}, &o,
-                     nullptr, threads)), "");
+    ASSERT_EQ(
+        message(k->run({Arg::of(view(a, DType::F32)), Arg::of(Scalar::f32(2))},
+                       &o, nullptr, threads)),
+        "");
     for (int64_t i = 0; i < n; i += 997)
       ASSERT_EQ(out[i], a[i] * 2 + 1) << i;
     EXPECT_EQ(out[n - 1], a[n - 1] * 2 + 1);
@@ -331,8 +369,8 @@ TEST(TensorJit, BadCallsAreInvalidArgumentsWithoutLocation) {
   EXPECT_FALSE(d.loc.known());
   EXPECT_EQ(d.file, "");
   EXPECT_EQ(kiln::render(d), "error: kernel 'f' takes 3 arguments, got 1");
-  EXPECT_TRUE(k->run({Arg::of(view(a, DType::F32)), Arg::of(view(a, DType::F32)),
-                      Arg::of(Scalar::f32(1))},
+  EXPECT_TRUE(k->run({Arg::of(view(a, DType::F32)),
+                      Arg::of(view(a, DType::F32)), Arg::of(Scalar::f32(1))},
                      &o, nullptr)
                   .diagnostics()
                   .empty());
@@ -346,31 +384,42 @@ TEST(TensorJit, BadCallsLeaveTheOutputUntouched) {
   std::vector<double> d(4, 1);
   ArrayView o = view(out, DType::F32);
   auto A = Arg::of(view(a, DType::F32));
-  EXPECT_EQ(message(k->run({A, Arg::of(view(b, DType::F32)), Arg::of(Scalar::f32(1))}, &o, nullptr)),
-            "argument 'b': shape [3] does not broadcast with [4] (the arguments before it)");
-  EXPECT_EQ(message(k->run({A, Arg::of(view(d, DType::F64)), Arg::of(Scalar::f32(1))}, &o, nullptr)),
-            "argument 'b': dtype f64 does not match parameter type f32");
+  EXPECT_EQ(
+      message(k->run({A, Arg::of(view(b, DType::F32)), Arg::of(Scalar::f32(1))},
+                     &o, nullptr)),
+      "argument 'b': shape [3] does not broadcast with [4] (the arguments "
+      "before it)");
+  EXPECT_EQ(
+      message(k->run({A, Arg::of(view(d, DType::F64)), Arg::of(Scalar::f32(1))},
+                     &o, nullptr)),
+      "argument 'b': dtype f64 does not match parameter type f32");
   EXPECT_EQ(message(k->run({A, A, Arg::of(Scalar::f64(1))}, &o, nullptr)),
             "argument 's': dtype f64 does not match parameter type f32");
-  EXPECT_EQ(message(k->run({A, A}, &o, nullptr)), "kernel 'f' takes 3 arguments, got 2");
-  EXPECT_EQ(message(k->run({A, Arg::of(Scalar::f32(1)), Arg::of(Scalar::f32(1))}, &o, nullptr)),
-            "argument 'b': expected an array (f32[]), got a scalar");
+  EXPECT_EQ(message(k->run({A, A}, &o, nullptr)),
+            "kernel 'f' takes 3 arguments, got 2");
+  EXPECT_EQ(
+      message(k->run({A, Arg::of(Scalar::f32(1)), Arg::of(Scalar::f32(1))}, &o,
+                     nullptr)),
+      "argument 'b': expected an array (f32[]), got a scalar");
   ArrayView shortOut = ArrayView::contiguous(out.data(), DType::F32, {3});
-  EXPECT_EQ(message(k->run({A, A, Arg::of(Scalar::f32(1))}, &shortOut, nullptr)),
-            "output: shape [3] does not match the broadcast shape [4]");
+  EXPECT_EQ(
+      message(k->run({A, A, Arg::of(Scalar::f32(1))}, &shortOut, nullptr)),
+      "output: shape [3] does not match the broadcast shape [4]");
   EXPECT_EQ(message(k->run({A, A, Arg::of(Scalar::f32(1))}, nullptr, nullptr)),
             "kernel 'f' returns an array: pass an output array");
   ArrayView shifted = ArrayView::contiguous(a.data() + 1, DType::F32, {3});
   ArrayView a3 = ArrayView::contiguous(a.data(), DType::F32, {3});
-  EXPECT_EQ(message(k->run({Arg::of(a3), Arg::of(a3), Arg::of(Scalar::f32(1))}, &shifted, nullptr)),
-            "output overlaps argument 'a' (an output may only alias an identical input view)");
+  EXPECT_EQ(message(k->run({Arg::of(a3), Arg::of(a3), Arg::of(Scalar::f32(1))},
+                           &shifted, nullptr)),
+            "output overlaps argument 'a' (an output may only alias an "
+            "identical input view)");
   EXPECT_EQ(out, std::vector<float>(4, -9));
   EXPECT_EQ(a, std::vector<float>(4, 1));
 }
 
 TEST(TensorJit, CompileErrorsAreLocatedDiagnostics) {
-  auto r = compile(engine(), "kernel k(a: f32[]) -> f32[] = foo(a)",
-                   {"bad.tk"});
+  auto r =
+      compile(engine(), "kernel k(a: f32[]) -> f32[] = foo(a)", {"bad.tk"});
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(r.diagnostics().size(), 1u);
   const kiln::Diagnostic &d = r.diagnostics()[0];
@@ -381,8 +430,8 @@ TEST(TensorJit, CompileErrorsAreLocatedDiagnostics) {
   EXPECT_EQ(d.sourceLine, "kernel k(a: f32[]) -> f32[] = foo(a)");
   EXPECT_EQ(kiln::render(r.diagnostics()),
             "bad.tk:1:31: error: unknown function 'foo'\n"
-                           "kernel k(a: f32[]) -> f32[] = foo(a)\n"
-                           "                              ^");
+            "kernel k(a: f32[]) -> f32[] = foo(a)\n"
+            "                              ^");
 }
 
 /// One compile reports every error of the file, in source order, each with
@@ -417,8 +466,10 @@ TEST(TensorJit, BuilderKernelsCompileAndCachedKernelsAreReused) {
   ASSERT_TRUE(r.ok()) << message(r);
   std::vector<double> x = {1, -2, 3};
   Scalar s;
-  ASSERT_EQ(message((*r)->run({Arg::of(view(x, DType::F64)), Arg::of(Scalar::f64(10))},
-                              nullptr, &s)), "");
+  ASSERT_EQ(message((*r)->run(
+                {Arg::of(view(x, DType::F64)), Arg::of(Scalar::f64(10))},
+                nullptr, &s)),
+            "");
   EXPECT_EQ(s.f, 42.0);
   auto again = compile(engine(), k);
   ASSERT_TRUE(again.ok());
@@ -428,8 +479,10 @@ TEST(TensorJit, BuilderKernelsCompileAndCachedKernelsAreReused) {
   Val a2 = b2.array("a", DType::F64), w2 = b2.scalar("w", DType::F64);
   auto other = compile(engine(), b2.kernel("scaled_sum", sum(a2 * w2)));
   ASSERT_TRUE(other.ok()) << message(other);
-  ASSERT_EQ(message((*other)->run({Arg::of(view(x, DType::F64)), Arg::of(Scalar::f64(10))},
-                                  nullptr, &s)), "");
+  ASSERT_EQ(message((*other)->run(
+                {Arg::of(view(x, DType::F64)), Arg::of(Scalar::f64(10))},
+                nullptr, &s)),
+            "");
   EXPECT_EQ(s.f, 20.0);
 }
 
@@ -462,7 +515,9 @@ TEST(TensorJit, DroppedKernelsFreeTheirCodeBeyondTheKeptOnes) {
   EXPECT_EQ(compile(*e, source(0))->kernels.at(0), held->kernels.at(0));
   std::vector<float> a = {1, 2}, out(2, 0);
   ArrayView o = view(out, DType::F32);
-  ASSERT_EQ(message(held->kernels[0]->run({Arg::of(view(a, DType::F32))}, &o, nullptr)), "");
+  ASSERT_EQ(message(held->kernels[0]->run({Arg::of(view(a, DType::F32))}, &o,
+                                          nullptr)),
+            "");
   EXPECT_EQ(out, (std::vector<float>{1, 2}));
 }
 
@@ -478,8 +533,9 @@ TEST(TensorJit, ConcurrentCallsShareThePool) {
     callers.emplace_back([&, t] {
       for (int rep = 0; rep < 20; ++rep) {
         Scalar r;
-        errors[t] += message(k->run({Arg::of(view(a, DType::F64)), Arg::of(Scalar::f64(t + 1))},
-                            nullptr, &r, 3));
+        errors[t] += message(
+            k->run({Arg::of(view(a, DType::F64)), Arg::of(Scalar::f64(t + 1))},
+                   nullptr, &r, 3));
         results[t] = r.f;
       }
     });
@@ -507,7 +563,8 @@ TEST(TensorJit, ThreadsCompileAndRunOnOneEngineAtOnce) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       std::string source = "kernel k" + std::to_string(t) +
-                           "(a: f64[], s: f64) -> f64[] = a * s + " + std::to_string(t);
+                           "(a: f64[], s: f64) -> f64[] = a * s + " +
+                           std::to_string(t);
       auto r = compile(*shared, source);
       if (!r.ok()) {
         errors[t] = kiln::render(r.diagnostics());
@@ -517,8 +574,9 @@ TEST(TensorJit, ThreadsCompileAndRunOnOneEngineAtOnce) {
       wrong[t] = 0;
       for (int rep = 0; rep < 10; ++rep) {
         ArrayView o = view(out, DType::F64);
-        errors[t] += message(r->kernels[0]->run({Arg::of(view(a, DType::F64)), Arg::of(Scalar::f64(rep))},
-                                       &o, nullptr, 3));
+        errors[t] += message(r->kernels[0]->run(
+            {Arg::of(view(a, DType::F64)), Arg::of(Scalar::f64(rep))}, &o,
+            nullptr, 3));
         for (int64_t i = 0; i < n; ++i)
           wrong[t] += out[i] != a[i] * rep + t;
       }
@@ -537,7 +595,8 @@ TEST(TensorJit, ThreadsCompileAndRunOnOneEngineAtOnce) {
 TEST(TensorJit, ThreadsMakeTheFirstStridedCallAtOnce) {
   auto shared = test::makeEngine(2, 1 << 12);
   ASSERT_TRUE(shared);
-  auto k = test::compileFirst(*shared, "kernel tr(a: i32[], b: i32[]) -> i32[] = a - b");
+  auto k = test::compileFirst(*shared,
+                              "kernel tr(a: i32[], b: i32[]) -> i32[] = a - b");
   ASSERT_TRUE(k);
   std::vector<int32_t> m(12), zeros(12, 0);
   std::iota(m.begin(), m.end(), 0);

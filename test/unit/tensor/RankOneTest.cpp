@@ -18,8 +18,8 @@
 #include <vector>
 
 using namespace kiln::tensor;
-using test::message;
 using test::expectRejected;
+using test::message;
 
 namespace {
 
@@ -250,7 +250,8 @@ TEST(TensorRankOne, EveryCountGivesTheBitsOfTheOtherPaths) {
           args.push_back(a);
         ArrayView out = sh.view(data[arrays].data(), n);
         Scalar r;
-        ASSERT_EQ(message(k->run(args, reduce ? nullptr : &out, &r)), "") << text;
+        ASSERT_EQ(message(k->run(args, reduce ? nullptr : &out, &r)), "")
+            << text;
         std::vector<float> got;
         if (reduce)
           got.push_back(float(r.f));

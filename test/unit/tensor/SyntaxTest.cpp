@@ -1,10 +1,10 @@
 // SyntaxTest: the tensor language's parser and sema — every operator parses
 // to the expected tree, type errors carry pinned messages and locations,
 // diagnostics render with caret, and the builder makes the same kernels.
+#include "kiln/tensor/Syntax.h"
 #include "DiagText.h"
 #include "kiln/tensor/Array.h"
 #include "kiln/tensor/Builder.h"
-#include "kiln/tensor/Syntax.h"
 
 #include <gtest/gtest.h>
 
@@ -150,8 +150,9 @@ TEST(TensorSyntax, SeveralErrorsInOneRunInSourceOrder) {
                     "kernel c(x: f32[]) -> f32[] = bad(x)\n";
   ParseResult r = parseProgram(src);
   ASSERT_EQ(r.errors.size(), 3u) << renderDiags(r.errors, "t.tk", src);
-  EXPECT_EQ(renderDiags({r.errors[0]}, "t.tk", src).substr(0, 64),
-            "t.tk:2:1: error: expected an expression, found 'kernel'\nkernel b");
+  EXPECT_EQ(
+      renderDiags({r.errors[0]}, "t.tk", src).substr(0, 64),
+      "t.tk:2:1: error: expected an expression, found 'kernel'\nkernel b");
   EXPECT_EQ(r.errors[1].loc.line, 2u);
   EXPECT_EQ(r.errors[2].loc.line, 3u);
 }
@@ -218,8 +219,8 @@ TEST(TensorSyntax, NestingTooDeepIsALocatedError) {
             "\n..." + sum.substr(1969, 120) + "...\n" + repeat(" ", 63) + "^");
   EXPECT_EQ(firstError(h + repeat("abs(", 10000) + "a" + repeat(")", 10000)),
             "t.tk:1:4031" + deep);
-  EXPECT_EQ(firstError("kernel f(a: bool[]) -> bool[] = " +
-                       repeat("!", 100000) + "a"),
+  EXPECT_EQ(firstError(
+                "kernel f(a: bool[]) -> bool[] = " + repeat("!", 100000) + "a"),
             "t.tk:1:1033" + deep);
   // Within the limit: 999 parentheses, a 1000-term sum.
   EXPECT_TRUE(parseProgram(h + repeat("(", 999) + "a" + repeat(")", 999)).ok());
@@ -264,8 +265,8 @@ TEST(TensorSyntax, ShapesBeyondTwoToTheSixtyAreRefused) {
   ASSERT_TRUE(r.ok());
   const Kernel &k = r.program.kernels[0];
   float x = 0;
-  ArrayView big = ArrayView::contiguous(&x, DType::F32,
-                                        {4294967296, 4294967296});
+  ArrayView big =
+      ArrayView::contiguous(&x, DType::F32, {4294967296, 4294967296});
   ArrayView col = ArrayView::contiguous(&x, DType::F32, {2147483648, 1});
   ArrayView row = ArrayView::contiguous(&x, DType::F32, {1, 2147483648});
   EXPECT_EQ(message(checkCall(k, {Arg::of(big), Arg::of(big)}, nullptr)),
@@ -275,11 +276,13 @@ TEST(TensorSyntax, ShapesBeyondTwoToTheSixtyAreRefused) {
             "the broadcast shape [2147483648, 2147483648] has too many "
             "elements (the limit is 2^60)");
   ArrayView empty = ArrayView::contiguous(&x, DType::F32, {0, 1LL << 62, 8});
-  EXPECT_EQ(message(checkCall(k, {Arg::of(empty), Arg::of(empty)}, nullptr)), "");
+  EXPECT_EQ(message(checkCall(k, {Arg::of(empty), Arg::of(empty)}, nullptr)),
+            "");
   ArrayView strided = ArrayView::contiguous(&x, DType::F32, {3});
   strided.strides[0] = int64_t(1) << 62;
-  EXPECT_EQ(message(checkCall(k, {Arg::of(strided), Arg::of(strided)}, nullptr)),
-            "argument 'a': strides reach beyond the address space");
+  EXPECT_EQ(
+      message(checkCall(k, {Arg::of(strided), Arg::of(strided)}, nullptr)),
+      "argument 'a': strides reach beyond the address space");
 }
 
 TEST(TensorSyntax, PrintedKernelsParseBackToThemselves) {
