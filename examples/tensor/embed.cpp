@@ -12,31 +12,31 @@
 
 using namespace kiln::tensor;
 
+/// Prints why a step failed, as a terminal shows it; returns main's status.
+static int fail(const kiln::Diagnostics &diags) {
+  std::fprintf(stderr, "%s\n", kiln::render(diags).c_str());
+  return 1;
+}
+
 int main() {
   auto engine = Engine::create(); // O3, all cores, cache on
-  if (!engine) {
-    std::fprintf(stderr, "%s\n", kiln::render(engine.diagnostics()).c_str());
-    return 1;
-  }
+  if (!engine)
+    return fail(engine.diagnostics());
 
   // From text.
   auto text =
       compile(**engine, "kernel dot(a: f64[], b: f64[]) -> f64 = sum(a * b)",
               {"dot.tk"});
-  if (!text) {
-    std::fprintf(stderr, "%s\n", kiln::render(text.diagnostics()).c_str());
-    return 1;
-  }
+  if (!text)
+    return fail(text.diagnostics());
 
   // From C++: relu(alpha * a * b + c) without any source text.
   KernelBuilder b;
   Val a = b.array("a", DType::F32), x = b.array("b", DType::F32);
   Val c = b.array("c", DType::F32), alpha = b.scalar("alpha", DType::F32);
   auto built = compile(**engine, b.kernel("fma_relu", relu(alpha * a * x + c)));
-  if (!built) {
-    std::fprintf(stderr, "%s\n", kiln::render(built.diagnostics()).c_str());
-    return 1;
-  }
+  if (!built)
+    return fail(built.diagnostics());
 
   const int64_t n = 1 << 20;
   std::vector<float> fa(n), fb(n), fc(n), out(n);
@@ -61,10 +61,8 @@ int main() {
     ran = text->find("dot")->run(
         {Arg::of(view(da, DType::F64)), Arg::of(view(db, DType::F64))}, nullptr,
         &dot);
-  if (!ran) { // a bad call: ErrorKind::InvalidArgument, no location
-    std::fprintf(stderr, "run: %s\n", kiln::render(ran.diagnostics()).c_str());
-    return 1;
-  }
+  if (!ran) // a bad call: ErrorKind::InvalidArgument, no location
+    return fail(ran.diagnostics());
   int wrong = 0;
   for (int64_t i = 0; i < n; ++i)
     wrong += out[i] != std::fmax(2.0f * fa[i] * fb[i] + fc[i], 0.0f);
