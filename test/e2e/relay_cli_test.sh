@@ -109,5 +109,11 @@ printf '9 [1, 2]\n27 [1, 2, 16] 3\n8\n' > want.txt
 diff -u want.txt out.txt >/dev/null && ok || bad "repl output: $(cat out.txt)"
 [[ $status == 1 ]] && grep -q "^<repl>:1:7: error: unknown variable 'q'$" err.txt && ok || bad "repl errors: $(cat err.txt)"
 grep -q "stats: functions-compiled" err.txt && ok || bad "repl stats"
+# Every -O level reaches the session (kiln repl once turned -O1 and -O3
+# into -O2; the stats line names the level the session compiles at).
+for level in O0 O1 O2 O3 Os Oz; do
+  echo 'print(1)' | "$kiln" repl -$level --stats >out.txt 2>err.txt
+  grep -q " level $level$" err.txt && ok || bad "repl -$level: $(cat err.txt)"
+done
 
 finish "relay-cli"

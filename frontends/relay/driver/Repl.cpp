@@ -268,7 +268,8 @@ Repl::session(const LineReader &readLine,
 
 std::string Repl::statsLine() const {
   return "stats: functions-compiled " + std::to_string(functionsCompiled()) +
-         " compilations " + std::to_string(compilations()) + "\n";
+         " compilations " + std::to_string(compilations()) + " level " +
+         optLevelName(P->Options.level) + "\n";
 }
 
 uint64_t Repl::functionsCompiled() const { return P->Totals.functionsCompiled; }

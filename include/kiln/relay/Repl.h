@@ -45,7 +45,8 @@ public:
                         const std::function<void(const Diagnostics &)> &report);
   uint64_t functionsCompiled() const;
   uint64_t compilations() const; ///< modules compiled, not from the cache
-  /// `kiln repl --stats`: "stats: functions-compiled N compilations N\n".
+  /// `kiln repl --stats`: "stats: functions-compiled N compilations N level
+  /// O2\n" (the level the session compiles at).
   std::string statsLine() const;
 
 private:

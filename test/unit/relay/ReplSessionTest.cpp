@@ -56,7 +56,8 @@ TEST(RelayReplSession, EntriesContinueWhileBracketsAreOpen) {
   EXPECT_EQ(repl.statsLine(), "stats: functions-compiled " +
                                   std::to_string(repl.functionsCompiled()) +
                                   " compilations " +
-                                  std::to_string(repl.compilations()) + "\n");
+                                  std::to_string(repl.compilations()) +
+                                  " level O2\n");
 }
 
 TEST(RelayReplSession, AnEntryLeftOpenIsReportedAndUnfinished) {
