@@ -109,6 +109,15 @@ printf '9 [1, 2]\n27 [1, 2, 16] 3\n8\n' > want.txt
 diff -u want.txt out.txt >/dev/null && ok || bad "repl output: $(cat out.txt)"
 [[ $status == 1 ]] && grep -q "^<repl>:1:7: error: unknown variable 'q'$" err.txt && ok || bad "repl errors: $(cat err.txt)"
 grep -q "stats: functions-compiled" err.txt && ok || bad "repl stats"
+# kiln run runs on the host: --target/--cpu are refused, as for IR input
+# (they were silently ignored for .relay files).
+printf 'print(1)\n' > one.relay
+for flag in "--target aarch64-linux-gnu" "--cpu znver4"; do
+  "$kiln" run one.relay $flag >out.txt 2>err.txt
+  status=$?
+  [[ $status == 2 && ! -s out.txt ]] && grep -q "for \`kiln build\`" err.txt && ok ||
+    bad "run $flag: status $status: $(cat err.txt)"
+done
 # Every -O level reaches the session (kiln repl once turned -O1 and -O3
 # into -O2; the stats line names the level the session compiles at).
 for level in O0 O1 O2 O3 Os Oz; do

@@ -22,6 +22,10 @@ namespace {
 int runRelay(const RunOptions &opts) {
   if (opts.files.size() != 1)
     return fail("`kiln run` takes one .relay file", 2);
+  if (!opts.target.empty() || !opts.cpu.empty())
+    return fail("`kiln run` compiles for the host; --target and --cpu are "
+                "for `kiln build`",
+                2);
   const std::string &file = opts.files[0];
   std::string source;
   if (auto error = readFile(file, source))
