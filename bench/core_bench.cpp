@@ -109,10 +109,13 @@ void BM_CallRoundTrip(benchmark::State &state, bool isolated) {
   for (auto _ : state)
     benchmark::DoNotOptimize(check(jit->callInt(id, i++)));
 }
+// Benchmark names are `fib/O2`, not `fib / O2`:
+// clang-format off
 BENCHMARK_CAPTURE(BM_CallRoundTrip, in_process, false)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_CallRoundTrip, isolated, true)
     ->Unit(benchmark::kMicrosecond);
+// clang-format on
 
 /// Parse + optimise + codegen + link until `main` is callable.
 void BM_JitToCallable(benchmark::State &state, std::string name,
@@ -128,22 +131,25 @@ void BM_JitToCallable(benchmark::State &state, std::string name,
     check(jit->remove(rt));
   }
 }
-BENCHMARK_CAPTURE(BM_JitToCallable, fib / O0, "fib", OptLevel::O0)
+// Benchmark names are `fib/O2`, not `fib / O2`:
+// clang-format off
+BENCHMARK_CAPTURE(BM_JitToCallable, fib/O0, "fib", OptLevel::O0)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, fib / O1, "fib", OptLevel::O1)
+BENCHMARK_CAPTURE(BM_JitToCallable, fib/O1, "fib", OptLevel::O1)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, fib / O2, "fib", OptLevel::O2)
+BENCHMARK_CAPTURE(BM_JitToCallable, fib/O2, "fib", OptLevel::O2)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, fib / O3, "fib", OptLevel::O3)
+BENCHMARK_CAPTURE(BM_JitToCallable, fib/O3, "fib", OptLevel::O3)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium / O0, "medium", OptLevel::O0)
+BENCHMARK_CAPTURE(BM_JitToCallable, medium/O0, "medium", OptLevel::O0)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium / O1, "medium", OptLevel::O1)
+BENCHMARK_CAPTURE(BM_JitToCallable, medium/O1, "medium", OptLevel::O1)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium / O2, "medium", OptLevel::O2)
+BENCHMARK_CAPTURE(BM_JitToCallable, medium/O2, "medium", OptLevel::O2)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitToCallable, medium / O3, "medium", OptLevel::O3)
+BENCHMARK_CAPTURE(BM_JitToCallable, medium/O3, "medium", OptLevel::O3)
     ->Unit(benchmark::kMillisecond);
+// clang-format on
 
 /// The same with a warm in-memory compile cache: no optimise, no codegen.
 void BM_JitCachedToCallable(benchmark::State &state, std::string name) {
@@ -158,10 +164,13 @@ void BM_JitCachedToCallable(benchmark::State &state, std::string name) {
   }
   state.counters["compilations"] = double(jit->stats().compilations);
 }
-BENCHMARK_CAPTURE(BM_JitCachedToCallable, fib / O2, "fib")
+// Benchmark names are `fib/O2`, not `fib / O2`:
+// clang-format off
+BENCHMARK_CAPTURE(BM_JitCachedToCallable, fib/O2, "fib")
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_JitCachedToCallable, medium / O2, "medium")
+BENCHMARK_CAPTURE(BM_JitCachedToCallable, medium/O2, "medium")
     ->Unit(benchmark::kMillisecond);
+// clang-format on
 
 /// Separate phases for one module: parse, optimise, codegen.
 void BM_Phase(benchmark::State &state, std::string name, int phase) {
@@ -185,12 +194,15 @@ void BM_Phase(benchmark::State &state, std::string name, int phase) {
   }
 }
 // (phase timings include a fresh parse; the parse row shows its share)
-BENCHMARK_CAPTURE(BM_Phase, fib / parse, "fib", 0)
+// Benchmark names are `fib/O2`, not `fib / O2`:
+// clang-format off
+BENCHMARK_CAPTURE(BM_Phase, fib/parse, "fib", 0)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Phase, fib / parse + optimize_O2, "fib", 1)
+BENCHMARK_CAPTURE(BM_Phase, fib/parse+optimize_O2, "fib", 1)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Phase, fib / parse + codegen_O2, "fib", 2)
+BENCHMARK_CAPTURE(BM_Phase, fib/parse+codegen_O2, "fib", 2)
     ->Unit(benchmark::kMillisecond);
+// clang-format on
 
 /// AOT: optimise + object + link an executable with the system compiler.
 void BM_AotObjectAndLink(benchmark::State &state, std::string name) {
@@ -210,8 +222,11 @@ void BM_AotObjectAndLink(benchmark::State &state, std::string name) {
   llvm::sys::fs::remove(object);
   llvm::sys::fs::remove(exe);
 }
-BENCHMARK_CAPTURE(BM_AotObjectAndLink, fib_timed / O2, "fib_timed")
+// Benchmark names are `fib/O2`, not `fib / O2`:
+// clang-format off
+BENCHMARK_CAPTURE(BM_AotObjectAndLink, fib_timed/O2, "fib_timed")
     ->Unit(benchmark::kMillisecond);
+// clang-format on
 
 } // namespace
 

@@ -72,18 +72,21 @@ void BM_RelayFunctionToCallable(benchmark::State &state, int fnIndex,
     state.counters[phase + "_ms"] =
         ms / static_cast<double>(state.iterations());
 }
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib / O0, 0, core::OptLevel::O0)
+// Benchmark names are `fib/O2`, not `fib / O2`:
+// clang-format off
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib/O0, 0, core::OptLevel::O0)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib / O2, 0, core::OptLevel::O2)
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib/O2, 0, core::OptLevel::O2)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot / O2, 1, core::OptLevel::O2)
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot/O2, 1, core::OptLevel::O2)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot / O1, 1, core::OptLevel::O1)
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot/O1, 1, core::OptLevel::O1)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot / O0, 1, core::OptLevel::O0)
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, dot/O0, 1, core::OptLevel::O0)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib / O3, 0, core::OptLevel::O3)
+BENCHMARK_CAPTURE(BM_RelayFunctionToCallable, fib/O3, 0, core::OptLevel::O3)
     ->Unit(benchmark::kMillisecond);
+// clang-format on
 
 } // namespace
 
