@@ -58,6 +58,14 @@ struct CompiledKernel::Impl {
   Diagnostics StridedError; ///< why the strided loop could not be compiled
 };
 
+struct BoundCall::Impl {
+  const CompiledKernel::Impl *Kernel = nullptr;
+  std::vector<int64_t> Ctx;  ///< the call's full context block, filled once
+  std::vector<int64_t> Work; ///< Ctx's copy for the driver, which rewrites it
+  int64_t N = -1; ///< elements when every view is contiguous, else -1
+  unsigned Threads = 0;
+};
+
 enum class LoopKind { All, Flat, Strided };
 
 /// Builds the module of `kernels` (suffix appended to every symbol) in

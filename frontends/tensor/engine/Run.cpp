@@ -7,10 +7,12 @@
 // allocation, no strings, no per-argument table switch. Other contiguous
 // calls of one shape are checked by plainContext; anything else, and every
 // call that is wrong, takes the general path, whose checkCall words the
-// error.
+// error. A bound call (CompiledKernel::bind) keeps the checked call's
+// context block and reruns it with no check at all.
 #include "EngineImpl.h"
 #include "tensor/syntax/Limits.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kiln::tensor {
@@ -418,6 +420,60 @@ Status CompiledKernel::run(const std::vector<Arg> &args, ArrayView *out,
 Status CompiledKernel::run(const Arg *args, size_t count, ArrayView *out,
                            Scalar *result, unsigned threads) const {
   return P->Plan.run(*P, args, count, out, result, threads);
+}
+
+// ---- Bound calls: checked once, then the context block is reused.
+
+namespace {
+
+/// BoundCall::run's path for anything but a small elementwise contiguous
+/// call: the driver (on a copy of the block when it rewrites it).
+[[gnu::noinline]] Status runBound(BoundCall::Impl &b, Scalar *result) {
+  const CompiledKernel::Impl &k = *b.Kernel;
+  int64_t *ctx = b.Ctx.data();
+  if (b.N < 0 || b.N >= k.Threshold) { // coalesced or walked in place
+    std::copy(b.Ctx.begin(), b.Ctx.end(), b.Work.begin());
+    ctx = b.Work.data();
+  }
+  Scalar ignored;
+  alignas(8) unsigned char bytes[8] = {0};
+  return callResult(k, execute(k, ctx, b.N, bytes, b.Threads), bytes,
+                    result ? result : &ignored);
+}
+
+} // namespace
+
+Expected<BoundCall> CompiledKernel::bind(const Arg *args, size_t count,
+                                         const ArrayView *out,
+                                         unsigned threads) const {
+  std::vector<Arg> all(args, args + count);
+  if (Status call = checkCall(P->Signature, all, out); !call)
+    return call.takeDiagnostics();
+  auto b = std::make_unique<BoundCall::Impl>();
+  b->Kernel = P.get();
+  b->Threads = threads;
+  b->Ctx = generalContext(*P, all, out);
+  // The same words again, and the element count when the fast path applies.
+  Scalar ignored;
+  b->N = plainContext(*P, args, count, out, &ignored, b->Ctx.data());
+  if (b->N >= 0)
+    b->Ctx[KT_CTX_N] = b->N;
+  b->Work.resize(b->Ctx.size());
+  return BoundCall(std::move(b));
+}
+
+BoundCall::BoundCall(std::unique_ptr<Impl> impl) : P(std::move(impl)) {}
+BoundCall::BoundCall(BoundCall &&) noexcept = default;
+BoundCall &BoundCall::operator=(BoundCall &&) noexcept = default;
+BoundCall::~BoundCall() = default;
+
+Status BoundCall::run(Scalar *result) {
+  const CompiledKernel::Impl &k = *P->Kernel;
+  if (P->N >= 0 && P->N < k.Threshold && !k.Fns.combine) {
+    k.Fns.flat(P->Ctx.data(), 0, P->N, nullptr);
+    return {};
+  }
+  return runBound(*P, result);
 }
 
 } // namespace kiln::tensor

@@ -47,6 +47,7 @@ struct EngineOptions {
 };
 
 class CompiledKernel;
+class BoundCall;
 
 class Engine {
 public:
@@ -78,9 +79,36 @@ public:
   /// The same call on `count` arguments at `args` (no vector needed).
   Status run(const Arg *args, size_t count, ArrayView *out, Scalar *result,
              unsigned threads = 0) const;
+  /// Checks a call once (checkCall, as run() does) and prepares it for
+  /// BoundCall::run, which then runs it with no checks: the cheap entry for
+  /// small arrays called in a loop (the C API's kiln_tensor_bind). The views
+  /// are copied; the memory they describe is borrowed.
+  Expected<BoundCall> bind(const Arg *args, size_t count, const ArrayView *out,
+                           unsigned threads = 0) const;
   struct Impl;
   explicit CompiledKernel(std::unique_ptr<Impl> impl);
   ~CompiledKernel();
+
+private:
+  std::unique_ptr<Impl> P;
+};
+
+/// A call checked once by CompiledKernel::bind. run() repeats it on the same
+/// views (the data behind them may change) without checking or allocating
+/// (a strided reduction still allocates its chunk partials, as run() does).
+/// The kernel must outlive it; one thread at a time (it owns a scratch
+/// context block).
+class BoundCall {
+public:
+  /// Runs the call; `result` receives a scalar result (may be null: it is
+  /// then dropped). Fails only when memory for reduction partials runs out
+  /// or the strided loop cannot be compiled (on its first use).
+  Status run(Scalar *result = nullptr);
+  BoundCall(BoundCall &&) noexcept;
+  BoundCall &operator=(BoundCall &&) noexcept;
+  ~BoundCall();
+  struct Impl;
+  explicit BoundCall(std::unique_ptr<Impl> impl);
 
 private:
   std::unique_ptr<Impl> P;
