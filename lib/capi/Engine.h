@@ -24,6 +24,7 @@ struct EngineState {
   OptLevel level = OptLevel::O2;
   std::string triple;   ///< normalised; the host's when no target was given
   std::string cpu;      ///< the target CPU ("generic", or the host's)
+  std::string features; ///< the CPU's features (LLVM syntax), for emission
   std::string target;   ///< "triple:cpu", what kiln_engine_target returns
   bool isHost = true;   ///< code can run here
   unsigned threads = 0; ///< tensor pool size (0 = hardware)
