@@ -1,0 +1,240 @@
+"""kiln.tensor: fused tensor kernels called on NumPy arrays without copying.
+
+    import numpy as np, kiln.tensor
+    prog = kiln.tensor.compile(
+        "kernel axpy(a: f32[], b: f32[], s: f32) -> f32[] = a * s + b")
+    out = prog.axpy(a, b, 2.0)            # allocates the result
+    prog.axpy(a, b, 2.0, out=c)           # writes into c, no copy
+    call = prog.axpy.bind(a, b, 2.0, out=c)
+    call()                                # the cheap path for loops
+
+Kernels read and write the caller's memory in place: strides (byte strides
+/ itemsize; other strides raise) and NumPy broadcasting are honoured, so
+slices, transposes and broadcast views work as they are. A wrong dtype,
+shape or argument count raises before anything is written. array.array and
+memoryview buffers work the same without NumPy. Kernels and programs may be
+shared by threads (calls release the GIL); a bound call is used by one
+thread at a time and keeps its arrays alive.
+"""
+import ctypes
+import numbers
+
+from . import _buffers, _lib
+from ._buffers import NAMES
+from ._engine import Handle, check, pick
+from ._errors import InvalidArgument
+
+
+class Program(Handle):
+    """Compiled tensor source: its kernels by name (prog.name or prog["name"]).
+    Kernels taken from it keep working after the program is closed."""
+
+    _free = "kiln_tensor_program_free"
+
+    def __init__(self, source, file="<string>", opt_level=2, engine=None):
+        self.engine = pick(engine, opt_level)
+        data = source.encode() if isinstance(source, str) else bytes(source)
+        out = ctypes.c_void_p()
+        L = _lib.lib()
+        check(L.kiln_tensor_compile(self.engine.handle, _lib.enc(file), data, len(data),
+                                    ctypes.byref(out)))
+        self._adopt(out, self.engine)
+        self.kernels = {}
+        for i in range(L.kiln_tensor_kernel_count(self.handle)):
+            k = ctypes.c_void_p()
+            check(L.kiln_tensor_kernel_at(self.handle, i, ctypes.byref(k)))
+            kernel = Kernel(k, self)
+            self.kernels[kernel.name] = kernel
+
+    def __getitem__(self, name):
+        self.handle  # noqa: B018
+        try:
+            return self.kernels[name]
+        except KeyError:
+            raise InvalidArgument(f"no kernel named {name!r} (kernels: "
+                                  f"{', '.join(self.kernels)})") from None
+
+    def __getattr__(self, name):
+        if name.startswith("_") or "kernels" not in self.__dict__:
+            raise AttributeError(name)
+        return self[name]
+
+class Kernel(Handle):
+    """One kernel: call it with its parameters in order, `out=` for an
+    elementwise result (allocated when omitted), `threads=` (0 = the
+    engine's pool, 1 = this thread only)."""
+
+    _free = "kiln_tensor_kernel_free"
+
+    def __init__(self, ptr, program):
+        self._adopt(ptr, program.engine)
+        L = _lib.lib()
+        h = self.handle
+        self.name = _lib.dec(L.kiln_tensor_kernel_name(h))
+        self.params = []
+        for i in range(L.kiln_tensor_kernel_param_count(h)):
+            name, dtype, is_array = ctypes.c_char_p(), ctypes.c_int(), ctypes.c_int()
+            check(L.kiln_tensor_kernel_param(h, i, ctypes.byref(name), ctypes.byref(dtype),
+                                             ctypes.byref(is_array)))
+            self.params.append((_lib.dec(name.value), dtype.value, bool(is_array.value)))
+        dtype, is_array = ctypes.c_int(), ctypes.c_int()
+        L.kiln_tensor_kernel_result(h, ctypes.byref(dtype), ctypes.byref(is_array))
+        self.result = (dtype.value, bool(is_array.value))
+
+    def __repr__(self):
+        ps = ", ".join(f"{n}: {NAMES[d]}{'[]' if a else ''}" for n, d, a in self.params)
+        d, a = self.result
+        return f"<kiln.tensor.Kernel {self.name}({ps}) -> {NAMES[d]}{'[]' if a else ''}>"
+
+    def _args(self, args):
+        """(kiln_tensor_arg array, objects to keep alive)."""
+        if len(args) != len(self.params):
+            raise InvalidArgument(f"{self.name}() takes {len(self.params)} argument(s) "
+                                  f"({', '.join(p[0] for p in self.params)}), {len(args)} given")
+        arr = (_lib.TensorArg * max(len(args), 1))()
+        keep = []
+        for i, (value, (pname, dtype, is_array)) in enumerate(zip(args, self.params)):
+            what = f"argument {i + 1} '{pname}' of {self.name}"
+            if is_array:
+                keep.append(_fill_array(arr[i], value, dtype, what))
+            else:
+                _fill_scalar(arr[i], value, dtype, what)
+        return arr, keep
+
+    def _out(self, arr, count, out):
+        """(kiln_array for the result, the Python result object, View)."""
+        dtype = self.result[0]
+        if out is None:
+            rank, shape = ctypes.c_int32(), (ctypes.c_int64 * _lib.MAX_RANK)()
+            check(_lib.lib().kiln_tensor_result_shape(self.handle, arr, count,
+                                                      ctypes.byref(rank), shape))
+            out = _buffers.allocate(dtype, tuple(shape[:rank.value]))
+        v = _buffers.view(out, f"out of {self.name}", writable=True)
+        if v.dtype != dtype:
+            raise InvalidArgument(f"out of {self.name}: dtype {NAMES[v.dtype]}, the kernel "
+                                  f"returns {NAMES[dtype]}")
+        return _to_array(v, f"out of {self.name}"), out, v
+
+    def __call__(self, *args, out=None, threads=0):
+        arr, keep = self._args(args)
+        n = len(args)
+        if self.result[1]:
+            c_out, result, v = self._out(arr, n, out)
+            check(_lib.lib().kiln_tensor_run(self.handle, arr, n, ctypes.byref(c_out), None,
+                                             threads))
+            return result
+        if out is not None:
+            raise InvalidArgument(f"{self.name} returns a scalar: out= does not apply")
+        scalar = _lib.Scalar()
+        check(_lib.lib().kiln_tensor_run(self.handle, arr, n, None, ctypes.byref(scalar),
+                                         threads))
+        return _scalar_value(scalar)
+
+    def bind(self, *args, out=None, threads=0):
+        """Checks the call once and returns a BoundCall that runs it again
+        with no checks: the arrays' contents may change, not the arrays.
+        An elementwise kernel's output is allocated here when out= is omitted
+        (BoundCall.out)."""
+        return BoundCall(self, args, out, threads)
+
+
+class BoundCall(Handle):
+    """A checked call, run by calling it: returns `out` (elementwise) or the
+    scalar (a reduction). One thread at a time. `.run` is the prepared
+    ctypes call itself (no closed check, returns 0) for the tightest loops."""
+
+    _free = "kiln_tensor_call_free"
+
+    def __init__(self, kernel, args, out, threads):
+        arr, keep = kernel._args(args)
+        n = len(args)
+        c_out, self.out = None, None
+        if kernel.result[1]:
+            c_out, self.out, v = kernel._out(arr, n, out)
+            keep.append(v)
+        elif out is not None:
+            raise InvalidArgument(f"{kernel.name} returns a scalar: out= does not apply")
+        bound = ctypes.c_void_p()
+        check(_lib.lib().kiln_tensor_bind(kernel.handle, arr, n,
+                                          ctypes.byref(c_out) if c_out else None, threads,
+                                          ctypes.byref(bound)))
+        self._adopt(bound, kernel, keep, args)
+        self._scalar = _lib.Scalar()
+        # A ctypes function without argtypes, called with ready-made
+        # arguments: the cheapest call ctypes offers.
+        fn = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.cast(_lib.lib().kiln_tensor_call_run,
+                                                        ctypes.c_void_p).value)
+        self._handle_arg = ctypes.c_void_p(self._ptr)
+        self._scalar_arg = ctypes.byref(self._scalar)
+        self._fn = fn
+        self.run = lambda: fn(self._handle_arg, None)
+        self._is_array = bool(kernel.result[1])
+
+    def __call__(self):
+        if not self._ptr:
+            self.handle  # noqa: B018 — raises ClosedError
+        if self._is_array:
+            self._fn(self._handle_arg, None)
+            return self.out
+        self._fn(self._handle_arg, self._scalar_arg)
+        return _scalar_value(self._scalar)
+
+    def close(self):
+        self.run = _closed_run
+        super().close()
+
+
+def _closed_run():
+    from ._errors import ClosedError
+    raise ClosedError("this BoundCall is closed")
+
+
+def _to_array(v, what):
+    rank = len(v.shape)
+    if rank > _lib.MAX_RANK:
+        raise InvalidArgument(f"{what}: rank {rank} is more than Kiln's {_lib.MAX_RANK}")
+    a = _lib.Array()
+    a.data, a.dtype, a.rank = v.address, v.dtype, rank
+    for i in range(rank):
+        a.shape[i], a.strides[i] = v.shape[i], v.strides[i]
+    return a
+
+
+def _fill_array(slot, value, dtype, what):
+    slot.is_array = 1
+    if isinstance(value, (numbers.Number, bool)) and not hasattr(value, "__array_interface__"):
+        box = _buffers.CTYPE[dtype](value)  # a Python number: a rank-0 array
+        slot.array.data, slot.array.dtype, slot.array.rank = ctypes.addressof(box), dtype, 0
+        return box
+    v = _buffers.view(value, what)
+    if v.dtype != dtype:
+        raise InvalidArgument(f"{what}: dtype {NAMES[v.dtype]}, the kernel takes {NAMES[dtype]}")
+    slot.array = _to_array(v, what)
+    return v
+
+
+def _fill_scalar(slot, value, dtype, what):
+    slot.is_array = 0
+    slot.scalar.dtype = dtype
+    if hasattr(value, "shape") and getattr(value, "shape") != ():
+        raise InvalidArgument(f"{what}: expected a scalar, got an array of shape {value.shape}")
+    if not isinstance(value, numbers.Number) and not hasattr(value, "__float__"):
+        raise InvalidArgument(f"{what}: expected a number, got {type(value).__name__}")
+    if dtype in (_buffers.F32, _buffers.F64):
+        slot.scalar.f = float(value)
+    elif float(value) != int(value):
+        raise InvalidArgument(f"{what}: {value!r} is not an integer")
+    else:
+        slot.scalar.i = int(value)
+
+
+def _scalar_value(s):
+    if s.dtype in (_buffers.F32, _buffers.F64):
+        return s.f
+    return bool(s.i) if s.dtype == _buffers.BOOL else s.i
+
+
+def compile(source, file="<string>", opt_level=2, engine=None):  # noqa: A001
+    """Parses, checks and JIT-compiles every kernel of tensor source (see
+    docs/tensor.md); errors are CompileError located in `file`."""
+    return Program(source, file, opt_level, engine)
