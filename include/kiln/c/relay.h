@@ -24,7 +24,9 @@ typedef enum kiln_relay_mode {
 } kiln_relay_mode;
 
 /** Receives `print` output piece by piece (not NUL-terminated); on the
- *  thread that runs the program. */
+ *  thread that runs the program, while the process-wide Relay lock is held:
+ *  it must not call kiln_relay_run or kiln_relay_call (that would wait
+ *  forever). */
 typedef void (*kiln_print_fn)(void *user_data, const char *text,
                               size_t length);
 
@@ -54,7 +56,9 @@ KILN_API kiln_error *kiln_relay_compile(kiln_engine *engine, const char *file,
 KILN_API void kiln_relay_program_free(kiln_relay_program *program);
 
 /** Runs the program's top-level code (afresh on every call). A trap is
- *  KILN_ERROR_RUNTIME, located; a timeout KILN_ERROR_TIMEOUT. */
+ *  KILN_ERROR_RUNTIME, located; a timeout KILN_ERROR_TIMEOUT. Runs and calls
+ *  of every program in the process take one lock, one at a time (Relay's
+ *  runtime keeps its call depth and timeout flag process-wide). */
 KILN_API kiln_error *kiln_relay_run(kiln_relay_program *program);
 
 typedef enum kiln_value_type {

@@ -117,8 +117,12 @@ KILN_API kiln_error *kiln_tensor_bind(const kiln_tensor_kernel *kernel,
                                       uint32_t threads,
                                       kiln_tensor_call **bound);
 /** Runs a bound call again, without checks (the data may have changed, the
- *  views may not). `result` receives a scalar result; may be NULL for an
- *  array one. Returns 0; never fails once bound. */
+ *  views may not). `result` receives a scalar result (NULL drops it). A
+ *  contiguous call below the thread threshold is one call of the kernel's
+ *  loop: no check, no allocation. Returns 0; a kiln_error_code only for a
+ *  NULL `bound` (KILN_ERROR_INVALID_ARGUMENT) or when a strided reduction's
+ *  partials cannot be allocated or a strided loop cannot be compiled on its
+ *  first run (that error's code), with nothing written. */
 KILN_API int kiln_tensor_call_run(kiln_tensor_call *bound,
                                   kiln_scalar *result);
 /** NULL is fine. Consumes bound. */
