@@ -7,22 +7,13 @@
  * prints the test DSP's samples for capi.faust_matches_cpp instead.
  */
 #include "faust_test_dsp.h"
+#include "faust_check.h"
 
 #include <kiln/kiln.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond);         \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 /* Succeeds, or prints the error and counts a failure. */
 static int ok(kiln_error *error, int line) {

@@ -11,22 +11,14 @@
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
 
+#include "faust_check.h"
+
 #include <kiln/faust/llvm-dsp-c.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int failures;
-
-#define EXPECT(cond)                                                           \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond);         \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 static const char *const Code = "declare name \"gainer\";\n"
                                 "g = hslider(\"g\", 0.5, 0, 1, 0.1);\n"
