@@ -13,13 +13,16 @@ Arguments are numbers (float/int), bools and arrays (lists, tuples,
 array.array, memoryview or NumPy arrays of numbers; Relay copies them).
 Results come back as float, bool, None, or an array (a float64 NumPy array
 when NumPy is present, else a list). `print` output goes to the `print`
-callable (default: sys.stdout.write), on the calling thread. Relay calls are
-serialised process-wide by the library (the GIL is released meanwhile).
+callable (default: sys.stdout.write), on the calling thread; it must not call
+Relay (that raises InvalidArgument: the library holds its process-wide Relay
+lock meanwhile). Relay calls are serialised process-wide by the library (the
+GIL is released while one waits).
 Traps raise RuntimeTrap and timeouts TimeoutError, located in the source.
 """
 import codecs
 import ctypes
 import sys
+import threading
 
 from . import _lib
 from ._engine import Handle, check, pick
@@ -56,12 +59,15 @@ class Program(Handle):
         self.functions = self._functions()
 
     def _on_print(self, _user, text, length):
+        _inside.active = True  # the library holds the Relay lock meanwhile
         try:
             piece = self._decoder.decode(ctypes.string_at(text, length))
             if piece:
                 (self._sink or sys.stdout.write)(piece)
         except BaseException as e:  # re-raised when the call returns
             self._failure = self._failure or e
+        finally:
+            _inside.active = False
 
     def _reraise(self):
         e, self._failure = self._failure, None
@@ -83,6 +89,7 @@ class Program(Handle):
 
     def run(self):
         """Runs the top-level code (afresh each time)."""
+        _not_inside_print()
         err = _lib.lib().kiln_relay_run(self.handle)
         self._reraise()
         check(err)
@@ -90,6 +97,7 @@ class Program(Handle):
     def call(self, name, *args):
         """Calls function `name`; see the module doc for argument types."""
         h = self.handle
+        _not_inside_print()
         values = (_lib.Value * max(len(args), 1))()
         keep = [_to_value(values[i], a, name, i) for i, a in enumerate(args)]
         result = _lib.Value()
@@ -105,6 +113,17 @@ class Program(Handle):
         if name not in fns:
             raise AttributeError(name)
         return lambda *args: self.call(name, *args)
+
+
+_inside = threading.local()  # .active: this thread is in a print callback
+
+
+def _not_inside_print():
+    """A print callback runs under the library's process-wide Relay lock:
+    calling Relay from it would wait forever, so it raises instead."""
+    if getattr(_inside, "active", False):
+        raise InvalidArgument("a Relay print callback cannot run or call Relay code "
+                              "(the Relay lock is held while it runs)")
 
 
 def _to_value(slot, a, fname, index):

@@ -22,7 +22,7 @@ import numbers
 from . import _buffers, _lib
 from ._buffers import NAMES
 from ._engine import Handle, check, pick
-from ._errors import InvalidArgument
+from ._errors import BY_CODE, InvalidArgument, KilnError
 
 
 class Program(Handle):
@@ -141,7 +141,8 @@ class Kernel(Handle):
 class BoundCall(Handle):
     """A checked call, run by calling it: returns `out` (elementwise) or the
     scalar (a reduction). One thread at a time. `.run` is the prepared
-    ctypes call itself (no closed check, returns 0) for the tightest loops."""
+    ctypes call itself (no closed check; returns 0, or a kiln_error_code
+    when the call could not run) for the tightest loops."""
 
     _free = "kiln_tensor_call_free"
 
@@ -174,10 +175,19 @@ class BoundCall(Handle):
         if not self._ptr:
             self.handle  # noqa: B018 — raises ClosedError
         if self._is_array:
-            self._fn(self._handle_arg, None)
+            if self._fn(self._handle_arg, None):
+                self._failed()
             return self.out
-        self._fn(self._handle_arg, self._scalar_arg)
+        if self._fn(self._handle_arg, self._scalar_arg):
+            self._failed()
         return _scalar_value(self._scalar)
+
+    def _failed(self):
+        """kiln_tensor_call_run returned a code: nothing was written."""
+        rc = self._fn(self._handle_arg, None)
+        cls = BY_CODE.get(rc, KilnError)
+        raise cls(f"the bound call of {self._parents[0].name} could not run "
+                  f"(kiln_tensor_call_run returned {rc})", code=rc or None)
 
     def close(self):
         self.run = _closed_run

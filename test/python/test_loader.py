@@ -34,7 +34,7 @@ class Loader(TempDirTest):
         return out
 
     def test_loads_and_reports_version(self):
-        self.assertTrue(kiln.load().endswith((".so", ".so.0")))
+        self.assertTrue(os.path.basename(kiln.load()).startswith("libkiln.so"))
         self.assertEqual(kiln.version(), "0.2.0")
 
     def test_missing_file_is_named(self):

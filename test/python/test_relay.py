@@ -136,6 +136,20 @@ class Relay(TempDirTest):
         with self.assertRaisesRegex(RuntimeError, "sink failed"):
             p.run()
 
+    def test_print_callback_cannot_reenter_relay(self):
+        p = kiln.relay.compile('fn one() { return 1 }\nprint("x")\n')
+        p2 = kiln.relay.compile('fn two() { return 2 }\n')
+        seen = []
+
+        def reenter(text):
+            seen.append(text)
+            p2.two()  # would wait forever for the Relay lock
+        p._sink = reenter
+        with self.assertRaisesRegex(kiln.InvalidArgument, "print callback cannot"):
+            p.run()
+        self.assertEqual("".join(seen), "x\n")
+        self.assertEqual(p2.two(), 2.0)  # the lock was released
+
     def test_program_keeps_engine(self):
         e = kiln.Engine(opt_level=0)
         p = kiln.relay.compile(SOURCE, engine=e, mode="jit", print=lambda s: None)
