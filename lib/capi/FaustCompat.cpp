@@ -66,31 +66,30 @@ std::shared_ptr<faust::Factory> lookup(llvm_dsp_factory *handle) {
   return t.live.count(handle) ? handle->factory : nullptr;
 }
 
+// release and releaseAll leave the registry under the table's lock, so a
+// concurrent create cannot adopt a factory that is being removed; the last
+// reference (`dead`) is dropped after unlocking.
 bool release(llvm_dsp_factory *handle) {
   std::shared_ptr<faust::Factory> dead;
-  {
-    Table &t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    if (!t.live.count(handle) || --handle->refs > 0)
-      return false;
-    dead = std::move(handle->factory);
-    t.byFactory.erase(dead.get());
-    t.live.erase(handle);
-    delete handle;
-  }
+  Table &t = table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  if (!t.live.count(handle) || --handle->refs > 0)
+    return false;
+  dead = std::move(handle->factory);
+  t.byFactory.erase(dead.get());
+  t.live.erase(handle);
+  delete handle;
   registry().deleteDSPFactory(dead);
   return true;
 }
 
 void releaseAll() {
-  {
-    Table &t = table();
-    std::lock_guard<std::mutex> lock(t.mutex);
-    for (llvm_dsp_factory *handle : t.live)
-      delete handle;
-    t.live.clear();
-    t.byFactory.clear();
-  }
+  Table &t = table();
+  std::lock_guard<std::mutex> lock(t.mutex);
+  for (llvm_dsp_factory *handle : t.live)
+    delete handle;
+  t.live.clear();
+  t.byFactory.clear();
   registry().deleteAllDSPFactories();
 }
 

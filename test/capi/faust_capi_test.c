@@ -118,6 +118,34 @@ static void testCompute(kiln_engine *engine, kiln_faust_factory *factory) {
   kiln_faust_dsp_free(dsp);
 }
 
+/* An effect: inputs are checked and used. */
+static void testInputs(kiln_engine *engine, kiln_faust_factory *none) {
+  kiln_faust_factory *factory = none;
+  kiln_faust_dsp *dsp;
+  float input[KILN_TEST_FRAMES];
+  float *inputs[1] = {input}, *noInput[1] = {NULL};
+  int i, half = 1;
+  if (!OK(kiln_faust_factory_from_string(engine, "half", "process = *(0.5);",
+                                         0, NULL, NULL, 0, &factory)))
+    return;
+  dsp = makeDsp(factory);
+  kiln_faust_factory_free(factory); /* the instance keeps it */
+  if (!dsp)
+    return;
+  EXPECT(kiln_faust_dsp_inputs(dsp) == 1 && kiln_faust_dsp_outputs(dsp) == 1);
+  for (i = 0; i < KILN_TEST_FRAMES; ++i)
+    input[i] = (float)i;
+  OK(kiln_faust_dsp_compute(dsp, KILN_TEST_FRAMES, inputs, outputs));
+  for (i = 0; i < KILN_TEST_FRAMES; ++i)
+    half = half && left[i] == 0.5f * (float)i;
+  EXPECT(half);
+  FAILS(kiln_faust_dsp_compute(dsp, KILN_TEST_FRAMES, NULL, outputs),
+        KILN_ERROR_INVALID_ARGUMENT);
+  FAILS(kiln_faust_dsp_compute(dsp, KILN_TEST_FRAMES, noInput, outputs),
+        KILN_ERROR_INVALID_ARGUMENT);
+  kiln_faust_dsp_free(dsp);
+}
+
 static const char *findPath(const kiln_faust_dsp *dsp, const char *suffix) {
   size_t i, n = strlen(suffix);
   for (i = 0; i < kiln_faust_dsp_param_count(dsp); ++i) {
@@ -331,6 +359,7 @@ static const struct {
 } Cases[] = {{"errors", testErrors, 0},
              {"queries", testQueries, 1},
              {"compute", testCompute, 1},
+             {"inputs", testInputs, 0},
              {"params", testParams, 1},
              {"metadata", testMetadata, 1},
              {"serialization", testSerialization, 1},
