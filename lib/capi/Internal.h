@@ -36,9 +36,18 @@ template <typename T> kiln_error *errorOf(Expected<T> &result) noexcept {
   return result ? nullptr : fromDiagnostics(result.takeDiagnostics());
 }
 
+/// The entry point guard() is running on this thread, for the messages of
+/// KILN_REQUIRE (inside guard's lambda, __func__ is "operator()").
+inline thread_local const char *currentEntry = nullptr;
+
 /// Runs `body` (returning kiln_error *), turning any exception into a
 /// KILN_ERROR_INTERNAL (or out-of-memory) error: nothing crosses extern "C".
 template <typename F> kiln_error *guard(const char *function, F &&body) noexcept {
+  struct Entry { // restores the outer entry when an entry point nests
+    const char *outer = currentEntry;
+    explicit Entry(const char *name) { currentEntry = name; }
+    ~Entry() { currentEntry = outer; }
+  } entry(function);
   try {
     return body();
   } catch (const std::bad_alloc &) {
@@ -77,5 +86,7 @@ struct kiln_engine {
 #define KILN_REQUIRE(arg)                                                      \
   do {                                                                         \
     if (!(arg))                                                                \
-      return ::kiln::capi::nullArgument(__func__, #arg);                       \
+      return ::kiln::capi::nullArgument(                                       \
+          ::kiln::capi::currentEntry ? ::kiln::capi::currentEntry : __func__,  \
+          #arg);                                                               \
   } while (0)

@@ -11,6 +11,8 @@
 #include "JitSupport.h"
 #include "llvm/ExecutionEngine/Orc/Debugging/DebuggerSupport.h"
 
+#include <dlfcn.h>
+
 namespace kiln::core {
 
 using namespace llvm;
@@ -104,6 +106,31 @@ void Jit::Impl::configure(LLJITBuilder &builder) {
       });
 }
 
+/// The shared library this code is part of (libkiln.so), or null when it
+/// is linked into the executable. Opened once and never closed: JIT code
+/// may call into it until the process ends.
+static void *ownSharedLibrary() {
+  static void *handle = []() -> void * {
+    Dl_info self{};
+    if (!::dladdr(reinterpret_cast<void *>(&kiln_rt_symbols), &self) ||
+        !self.dli_fname)
+      return nullptr;
+    void *library = ::dlopen(self.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    return library == ::dlopen(nullptr, RTLD_LAZY) ? nullptr : library;
+  }();
+  return handle;
+}
+
+/// Process symbols come from the global scope, which lacks the libraries a
+/// shared libkiln.so depends on (libm, libgcc's __emutls_get_address) when
+/// the host loaded it with RTLD_LOCAL, as Python's ctypes does. The
+/// library's own handle searches it and its dependencies.
+static void addOwnLibrarySymbols(LLJIT &jit, JITDylib &host) {
+  if (void *library = ownSharedLibrary())
+    host.addGenerator(std::make_unique<DynamicLibrarySearchGenerator>(
+        sys::DynamicLibrary(library), jit.getDataLayout().getGlobalPrefix()));
+}
+
 /// Starts the executor (isolated), creates the LLJIT, keeps its session
 /// errors, and adds the host library that runtime symbols go into.
 Error Jit::Impl::start(LLJITBuilder &builder) {
@@ -132,6 +159,8 @@ Error Jit::Impl::start(LLJITBuilder &builder) {
   if (!host)
     return host.takeError();
   Host = &*host;
+  if (Options.processSymbols && !Options.isolate.enabled)
+    addOwnLibrarySymbols(*J, *Host);
   J->getMainJITDylib().addToLinkOrder(*Host);
   return Error::success();
 }

@@ -1,0 +1,177 @@
+// Core.cpp: the C API over the core JIT — units, lookups, host symbols.
+//
+// A kiln_unit is one module added to the engine's core::Jit under its own
+// ResourceTracker, so freeing the unit removes its code and returns its
+// memory. IR is parsed and verified before the JIT sees it (IRInput.h):
+// LLVM must never abort on a caller's bytes. Host functions with user data
+// reach JIT code through a generated trampoline module.
+#include "Engine.h"
+#include "IRInput.h"
+
+#include "kiln/core/Diagnostic.h"
+#include "kiln/core/Jit.h"
+
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+#include <set>
+
+/// One module in the engine's JIT; holds the engine alive.
+struct kiln_unit {
+  std::shared_ptr<kiln::capi::EngineState> state;
+  kiln::core::Jit *jit = nullptr; ///< owned by state
+  kiln::core::ResourceTrackerSP tracker;
+  std::set<std::string> symbols; ///< the names the module defines
+};
+
+namespace kiln::capi {
+namespace {
+
+std::set<std::string> definedNames(const llvm::Module &module) {
+  std::set<std::string> names;
+  for (const llvm::GlobalValue &g : module.global_values())
+    if (!g.isDeclaration() && !g.hasLocalLinkage())
+      names.insert(g.getName().str());
+  return names;
+}
+
+/// Adds a verified module to `jit` under `tracker` (null: the engine's own
+/// default tracker). IR for another data layout is an invalid argument;
+/// ORC's refusals (a name defined twice) are link errors.
+kiln_error *addModule(core::Jit &jit, std::unique_ptr<llvm::Module> module,
+                      std::unique_ptr<llvm::LLVMContext> context,
+                      core::ResourceTrackerSP tracker) {
+  const llvm::DataLayout &layout = module->getDataLayout();
+  if (!layout.isDefault() && layout != jit.dataLayout())
+    return makeError(KILN_ERROR_INVALID_ARGUMENT,
+                     "module '" + module->getModuleIdentifier() +
+                         "' was built for another data layout (target '" +
+                         module->getTargetTriple() + "')");
+  llvm::orc::ThreadSafeModule tsm(std::move(module), std::move(context));
+  if (auto err = jit.addModule(std::move(tsm), std::move(tracker)))
+    return fromLLVMError(std::move(err), KILN_ERROR_LINK);
+  return nullptr;
+}
+
+kiln_error *lookupIn(core::Jit &jit, const char *name, void **address) {
+  auto symbol = jit.lookup(name);
+  if (!symbol)
+    return fromLLVMError(symbol.takeError(), KILN_ERROR_LINK);
+  *address = symbol->getAddress().toPtr<void *>();
+  return nullptr;
+}
+
+/// The engine's JIT, which exists only for engines of this machine.
+kiln_error *jitOf(kiln_engine *engine, core::Jit *&jit) {
+  return engine->state->jit(jit);
+}
+
+} // namespace
+} // namespace kiln::capi
+
+using namespace kiln::capi;
+
+KILN_API kiln_error *kiln_unit_add_ir(kiln_engine *engine, const char *name,
+                                      const char *data, size_t size,
+                                      kiln_unit **out) {
+  return guard(__func__, [&]() -> kiln_error * {
+    KILN_REQUIRE(engine);
+    KILN_REQUIRE(data);
+    KILN_REQUIRE(out);
+    kiln::core::Jit *jit = nullptr;
+    if (kiln_error *error = jitOf(engine, jit))
+      return error;
+    auto context = std::make_unique<llvm::LLVMContext>();
+    std::unique_ptr<llvm::Module> module;
+    std::string file = name && *name ? name : "<ir>";
+    if (kiln_error *error = parseModule(file, data, size, *context, module))
+      return error;
+    auto unit = std::make_unique<kiln_unit>();
+    unit->state = engine->state;
+    unit->jit = jit;
+    unit->symbols = definedNames(*module);
+    unit->tracker = jit->createTracker();
+    if (kiln_error *error = addModule(*jit, std::move(module),
+                                      std::move(context), unit->tracker))
+      return error;
+    *out = unit.release();
+    return nullptr;
+  });
+}
+
+KILN_API void kiln_unit_free(kiln_unit *unit) {
+  if (!unit)
+    return;
+  (void)guard(__func__, [&]() -> kiln_error * {
+    if (auto err = unit->jit->remove(unit->tracker))
+      llvm::consumeError(std::move(err)); // nothing to report to; freed anyway
+    return nullptr;
+  });
+  delete unit;
+}
+
+KILN_API kiln_error *kiln_engine_lookup(kiln_engine *engine, const char *name,
+                                        void **address) {
+  return guard(__func__, [&]() -> kiln_error * {
+    KILN_REQUIRE(engine);
+    KILN_REQUIRE(name);
+    KILN_REQUIRE(address);
+    kiln::core::Jit *jit = nullptr;
+    if (kiln_error *error = jitOf(engine, jit))
+      return error;
+    return lookupIn(*jit, name, address);
+  });
+}
+
+KILN_API kiln_error *kiln_unit_lookup(kiln_unit *unit, const char *name,
+                                      void **address) {
+  return guard(__func__, [&]() -> kiln_error * {
+    KILN_REQUIRE(unit);
+    KILN_REQUIRE(name);
+    KILN_REQUIRE(address);
+    if (!unit->symbols.count(name))
+      return makeError(KILN_ERROR_LINK, "kiln_unit_lookup: the unit defines "
+                                        "no symbol '" +
+                                            std::string(name) + "'");
+    return lookupIn(*unit->jit, name, address);
+  });
+}
+
+KILN_API kiln_error *kiln_engine_define_symbol(kiln_engine *engine,
+                                               const char *name,
+                                               void *address) {
+  return guard(__func__, [&]() -> kiln_error * {
+    KILN_REQUIRE(engine);
+    KILN_REQUIRE(name);
+    KILN_REQUIRE(address);
+    kiln::core::Jit *jit = nullptr;
+    if (kiln_error *error = jitOf(engine, jit))
+      return error;
+    if (auto err = jit->defineSymbols({{name, address}}))
+      return fromLLVMError(std::move(err), KILN_ERROR_LINK);
+    return nullptr;
+  });
+}
+
+KILN_API kiln_error *kiln_engine_define_function(kiln_engine *engine,
+                                                 const char *name,
+                                                 const char *signature,
+                                                 void *function,
+                                                 void *user_data) {
+  return guard(__func__, [&]() -> kiln_error * {
+    KILN_REQUIRE(engine);
+    KILN_REQUIRE(name);
+    KILN_REQUIRE(signature);
+    KILN_REQUIRE(function);
+    kiln::core::Jit *jit = nullptr;
+    if (kiln_error *error = jitOf(engine, jit))
+      return error;
+    auto context = std::make_unique<llvm::LLVMContext>();
+    std::unique_ptr<llvm::Module> module;
+    if (kiln_error *error = buildTrampoline(name, signature, function,
+                                            user_data, *context, module))
+      return error;
+    return addModule(*jit, std::move(module), std::move(context), nullptr);
+  });
+}

@@ -1,0 +1,43 @@
+// IRInput.h: LLVM IR from a C caller's bytes, checked before LLVM sees it.
+//
+// The C API takes IR as text or bitcode in memory. LLVM aborts on IR that
+// does not verify and its bitcode reader can crash on damaged input, so
+// everything goes through here first: bitcode is parsed in a probe process
+// (core::loadIRFile), text with located errors, then the module is
+// verified. Also builds the trampolines of kiln_engine_define_function.
+#pragma once
+
+#include "Internal.h"
+
+#include "llvm/Support/Error.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace kiln::capi {
+
+/// An llvm::Error (consumed) as a kiln_error with `code`, unless its first
+/// diagnostic's kind says more than ErrorKind::Other.
+kiln_error *fromLLVMError(llvm::Error err, kiln_error_code code);
+
+/// Parses and verifies `size` bytes of IR text or bitcode named `name` in
+/// `context`. A parse error is KILN_ERROR_PARSE (located, file `name`); a
+/// module that does not verify is KILN_ERROR_INVALID_ARGUMENT.
+kiln_error *parseModule(const std::string &name, const char *data, size_t size,
+                        llvm::LLVMContext &context,
+                        std::unique_ptr<llvm::Module> &out);
+
+/// A module defining `name` with the LLVM function type `signature` that
+/// calls `function(userData, args...)`. A signature that is not a
+/// non-variadic function type is KILN_ERROR_INVALID_ARGUMENT.
+kiln_error *buildTrampoline(const std::string &name,
+                            const std::string &signature, void *function,
+                            void *userData, llvm::LLVMContext &context,
+                            std::unique_ptr<llvm::Module> &out);
+
+} // namespace kiln::capi
