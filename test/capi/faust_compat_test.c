@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -216,13 +217,54 @@ static void testFiles(llvm_dsp_factory *factory) {
   EXPECT(rmdir(dir) == 0);
 }
 
+/* Each thread creates a factory (threads share one of two codes), computes
+ * with it and releases it: libfaust needs startMTDSPFactories for this,
+ * Kiln is always thread-safe. */
+static void *worker(void *arg) {
+  static const char *const codes[2] = {"process = *(0.5);",
+                                       "process = *(0.5) : +(0);"};
+  char error[4096];
+  llvm_dsp_factory *factory = createCDSPFactoryFromString(
+      "t", codes[*(int *)arg % 2], 0, NULL, "", error, 1);
+  llvm_dsp *dsp = factory ? createCDSPInstance(factory) : NULL;
+  FAUSTFLOAT input[FRAMES], output[FRAMES];
+  FAUSTFLOAT *inputs[1] = {input}, *outputs[1] = {output};
+  int i, good = dsp != NULL;
+  for (i = 0; i < FRAMES; ++i)
+    input[i] = (FAUSTFLOAT)i;
+  if (dsp) {
+    initCDSPInstance(dsp, 48000);
+    computeCDSPInstance(dsp, FRAMES, inputs, outputs);
+    for (i = 0; i < FRAMES; ++i)
+      good = good && output[i] == 0.5f * (FAUSTFLOAT)i;
+  }
+  deleteCDSPInstance(dsp);
+  deleteCDSPFactory(factory);
+  *(int *)arg = good;
+  return NULL;
+}
+
+static void testThreads(llvm_dsp_factory *unused) {
+  pthread_t threads[8];
+  int results[8], i;
+  (void)unused;
+  for (i = 0; i < 8; ++i) {
+    results[i] = i;
+    EXPECT(pthread_create(&threads[i], NULL, worker, &results[i]) == 0);
+  }
+  for (i = 0; i < 8; ++i) {
+    pthread_join(threads[i], NULL);
+    EXPECT(results[i] == 1);
+  }
+}
+
 typedef void (*Case)(llvm_dsp_factory *gainer);
 static const struct {
   const char *name;
   Case run;
 } Cases[] = {{"cache", testCache},     {"errors", testErrors},
              {"strings", testStrings}, {"files", testFiles},
-             {"misuse", testMisuse}};
+             {"misuse", testMisuse},   {"threads", testThreads}};
 
 int main(int argc, char **argv) {
   char error[4096];
@@ -237,7 +279,8 @@ int main(int argc, char **argv) {
   }
   EXPECT(startMTDSPFactories());
   EXPECT(strlen(getCLibFaustVersion()) > 0);
-  if (Cases[i].run != testCache && Cases[i].run != testErrors) {
+  if (Cases[i].run != testCache && Cases[i].run != testErrors &&
+      Cases[i].run != testThreads) {
     factory = createCDSPFactoryFromString("g", Code, 0, NULL, "", error, -1);
     if (!factory) {
       fprintf(stderr, "faust_compat_test: %s\n", error);
