@@ -107,8 +107,8 @@ int main(int argc, char **argv) {
          kiln_faust_factory_target(factory));
   status = play(factory);
   kiln_faust_factory_free(factory);
-  error = kiln_faust_factory_from_string(engine, "broken", "process = _ +;",
-                                         0, NULL, NULL, -1, &factory);
+  error = kiln_faust_factory_from_string(engine, "broken", "process = _ +;", 0,
+                                         NULL, NULL, -1, &factory);
   if (error)
     printf("a broken DSP gives a %s error at line %u:\n%s\n",
            kiln_error_code_name(kiln_error_get_code(error)),

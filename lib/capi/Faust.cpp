@@ -74,8 +74,7 @@ faust::FactoryOptions optionsFor(const EngineState &engine, int argc,
 }
 
 /// argc/argv checks shared by both factory constructors.
-kiln_error *checkArgs(const char *function, int argc,
-                      const char *const *argv) {
+kiln_error *checkArgs(const char *function, int argc, const char *const *argv) {
   if (argc < 0)
     return invalid(function, "argc is negative");
   if (argc > 0 && !argv)
@@ -101,7 +100,8 @@ kiln_error *deliver(faust::Registry::Result result,
 Expected<std::string> objectBytes(faust::Factory &factory,
                                   const std::string &target) {
   const char *tmp = std::getenv("TMPDIR");
-  std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/kiln-obj-XXXXXX";
+  std::string dir =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/kiln-obj-XXXXXX";
   if (!mkdtemp(dir.data()))
     return diagnostic(ErrorKind::IO,
                       "cannot create a temporary directory '" + dir + "'");
@@ -144,10 +144,11 @@ Expected<std::string> serialise(faust::Factory &factory,
 
 // ---- Factories ------------------------------------------------------------
 
-KILN_API kiln_error *kiln_faust_factory_from_string(
-    kiln_engine *engine, const char *name, const char *code, int argc,
-    const char *const *argv, const char *target, int opt_level,
-    kiln_faust_factory **out) {
+KILN_API kiln_error *
+kiln_faust_factory_from_string(kiln_engine *engine, const char *name,
+                               const char *code, int argc,
+                               const char *const *argv, const char *target,
+                               int opt_level, kiln_faust_factory **out) {
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(engine);
     KILN_REQUIRE(name);
@@ -163,9 +164,10 @@ KILN_API kiln_error *kiln_faust_factory_from_string(
   });
 }
 
-KILN_API kiln_error *kiln_faust_factory_from_file(
-    kiln_engine *engine, const char *path, int argc, const char *const *argv,
-    const char *target, int opt_level, kiln_faust_factory **out) {
+KILN_API kiln_error *
+kiln_faust_factory_from_file(kiln_engine *engine, const char *path, int argc,
+                             const char *const *argv, const char *target,
+                             int opt_level, kiln_faust_factory **out) {
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(engine);
     KILN_REQUIRE(path);
@@ -216,8 +218,7 @@ KILN_API kiln_error *kiln_faust_factory_write(const kiln_faust_factory *factory,
     KILN_REQUIRE(out);
     if (format < KILN_FAUST_BITCODE || format > KILN_FAUST_OBJECT)
       return invalid(__func__, "unknown format " + std::to_string(format));
-    auto bytes =
-        serialise(*factory->factory, format, target ? target : "");
+    auto bytes = serialise(*factory->factory, format, target ? target : "");
     if (!bytes)
       return errorOf(bytes);
     *out = new kiln_buffer{std::move(*bytes)};
@@ -225,9 +226,11 @@ KILN_API kiln_error *kiln_faust_factory_write(const kiln_faust_factory *factory,
   });
 }
 
-KILN_API kiln_error *kiln_faust_factory_read(
-    kiln_engine *engine, kiln_faust_format format, const char *data,
-    size_t size, const char *target, int opt_level, kiln_faust_factory **out) {
+KILN_API kiln_error *kiln_faust_factory_read(kiln_engine *engine,
+                                             kiln_faust_format format,
+                                             const char *data, size_t size,
+                                             const char *target, int opt_level,
+                                             kiln_faust_factory **out) {
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(engine);
     KILN_REQUIRE(data);
@@ -292,8 +295,7 @@ KILN_API int kiln_faust_dsp_outputs(const kiln_faust_dsp *dsp) {
   return dsp ? dsp->outputs : 0;
 }
 
-KILN_API kiln_error *kiln_faust_dsp_init(kiln_faust_dsp *dsp,
-                                         int sample_rate) {
+KILN_API kiln_error *kiln_faust_dsp_init(kiln_faust_dsp *dsp, int sample_rate) {
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(dsp);
     if (sample_rate <= 0)
@@ -317,8 +319,8 @@ kiln_error *checkBuffers(const char *function, const char *what,
                                  std::to_string(channels) + " " + what);
   for (int c = 0; c < channels; ++c)
     if (!buffers[c])
-      return invalid(function, std::string(what) + "[" + std::to_string(c) +
-                                   "] is NULL");
+      return invalid(function,
+                     std::string(what) + "[" + std::to_string(c) + "] is NULL");
   return nullptr;
 }
 
@@ -329,8 +331,8 @@ KILN_API kiln_error *kiln_faust_dsp_compute(kiln_faust_dsp *dsp, int count,
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(dsp);
     if (count < 0)
-      return invalid(__func__, "count " + std::to_string(count) +
-                                   " is negative");
+      return invalid(__func__,
+                     "count " + std::to_string(count) + " is negative");
     if (!dsp->initialised)
       return invalid(__func__, "the instance is not initialised (call "
                                "kiln_faust_dsp_init first)");
@@ -359,10 +361,10 @@ kiln_error *unknownPath(const char *function, const kiln_faust_dsp &dsp,
   std::string known;
   for (const std::string &p : dsp.paths)
     known += (known.empty() ? "" : ", ") + p;
-  return invalid(function, "no parameter '" + std::string(path) + "' (" +
-                               (known.empty() ? "the DSP has none"
-                                              : "it has " + known) +
-                               ")");
+  return invalid(function,
+                 "no parameter '" + std::string(path) + "' (" +
+                     (known.empty() ? "the DSP has none" : "it has " + known) +
+                     ")");
 }
 
 } // namespace

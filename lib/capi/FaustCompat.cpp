@@ -153,9 +153,8 @@ faust::Registry::Result failure(std::string message) {
 
 /// FactoryOptions from libfaust's arguments; false (and `why`) when argv is
 /// malformed.
-bool optionsFrom(int argc, const char *argv[], const char *target,
-                 int optLevel, faust::FactoryOptions &options,
-                 std::string &why) {
+bool optionsFrom(int argc, const char *argv[], const char *target, int optLevel,
+                 faust::FactoryOptions &options, std::string &why) {
   if (argc < 0 || (argc > 0 && !argv)) {
     why = "argc is negative or argv is NULL";
     return false;
@@ -183,8 +182,8 @@ extern "C" {
 KILN_LIBFAUST_API const char *getCLibFaustVersion(void) { return FAUSTVERSION; }
 
 KILN_LIBFAUST_API char *getCDSPMachineTarget(void) {
-  return shield<char *>(nullptr,
-                        [] { return copyString(faust::getDSPMachineTarget()); });
+  return shield<char *>(
+      nullptr, [] { return copyString(faust::getDSPMachineTarget()); });
 }
 
 KILN_LIBFAUST_API void freeCMemory(void *ptr) { std::free(ptr); }
@@ -224,7 +223,8 @@ createCDSPFactoryFromString(const char *name_app, const char *dsp_content,
   });
 }
 
-KILN_LIBFAUST_API llvm_dsp_factory *getCDSPFactoryFromSHAKey(const char *sha_key) {
+KILN_LIBFAUST_API llvm_dsp_factory *
+getCDSPFactoryFromSHAKey(const char *sha_key) {
   return shield<llvm_dsp_factory *>(nullptr, [&]() -> llvm_dsp_factory * {
     if (!sha_key)
       return nullptr;

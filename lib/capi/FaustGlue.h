@@ -62,8 +62,8 @@ public:
     if (G.addVerticalSlider)
       G.addVerticalSlider(G.uiInterface, label, zone, init, min, max, step);
   }
-  void addHorizontalSlider(const char *label, FAUSTFLOAT *zone,
-                           FAUSTFLOAT init, FAUSTFLOAT min, FAUSTFLOAT max,
+  void addHorizontalSlider(const char *label, FAUSTFLOAT *zone, FAUSTFLOAT init,
+                           FAUSTFLOAT min, FAUSTFLOAT max,
                            FAUSTFLOAT step) override {
     if (G.addHorizontalSlider)
       G.addHorizontalSlider(G.uiInterface, label, zone, init, min, max, step);
@@ -78,8 +78,8 @@ public:
     if (G.addHorizontalBargraph)
       G.addHorizontalBargraph(G.uiInterface, label, zone, min, max);
   }
-  void addVerticalBargraph(const char *label, FAUSTFLOAT *zone,
-                           FAUSTFLOAT min, FAUSTFLOAT max) override {
+  void addVerticalBargraph(const char *label, FAUSTFLOAT *zone, FAUSTFLOAT min,
+                           FAUSTFLOAT max) override {
     if (G.addVerticalBargraph)
       G.addVerticalBargraph(G.uiInterface, label, zone, min, max);
   }

@@ -6,8 +6,8 @@
  * KILN_ERROR_INVALID_ARGUMENT, never a crash. `faust_capi_test samples`
  * prints the test DSP's samples for capi.faust_matches_cpp instead.
  */
-#include "faust_test_dsp.h"
 #include "faust_check.h"
+#include "faust_test_dsp.h"
 
 #include <kiln/kiln.h>
 
@@ -30,8 +30,8 @@ static int ok(kiln_error *error, int line) {
 /* Fails with `code`; the error is freed. */
 static void fails(kiln_error *error, kiln_error_code code, int line) {
   if (!error) {
-    fprintf(stderr, "faust_capi_test.c:%d: FAIL: no error, expected %s\n",
-            line, kiln_error_code_name(code));
+    fprintf(stderr, "faust_capi_test.c:%d: FAIL: no error, expected %s\n", line,
+            kiln_error_code_name(code));
     ++failures;
     return;
   }
@@ -125,8 +125,8 @@ static void testInputs(kiln_engine *engine, kiln_faust_factory *none) {
   float input[KILN_TEST_FRAMES];
   float *inputs[1] = {input}, *noInput[1] = {NULL};
   int i, half = 1;
-  if (!OK(kiln_faust_factory_from_string(engine, "half", "process = *(0.5);",
-                                         0, NULL, NULL, 0, &factory)))
+  if (!OK(kiln_faust_factory_from_string(engine, "half", "process = *(0.5);", 0,
+                                         NULL, NULL, 0, &factory)))
     return;
   dsp = makeDsp(factory);
   kiln_faust_factory_free(factory); /* the instance keeps it */
@@ -212,8 +212,8 @@ static void testMetadata(kiln_engine *engine, kiln_faust_factory *factory) {
 /* One block of a fresh instance of `factory` into `out` (both channels). */
 static int firstBlock(kiln_faust_factory *factory, float *out) {
   kiln_faust_dsp *dsp = makeDsp(factory);
-  int good = dsp && OK(kiln_faust_dsp_compute(dsp, KILN_TEST_FRAMES, NULL,
-                                              outputs));
+  int good =
+      dsp && OK(kiln_faust_dsp_compute(dsp, KILN_TEST_FRAMES, NULL, outputs));
   memcpy(out, left, sizeof left);
   memcpy(out + KILN_TEST_FRAMES, right, sizeof right);
   kiln_faust_dsp_free(dsp);
@@ -266,8 +266,8 @@ static void testMisuse(kiln_engine *engine, kiln_faust_factory *factory) {
   kiln_faust_dsp *dsp = NULL;
   float *missing[2] = {left, NULL};
   const char *args[1] = {NULL};
-  FAILS(kiln_faust_factory_from_string(NULL, "x", "process = _;", 0, NULL,
-                                       NULL, -1, &none),
+  FAILS(kiln_faust_factory_from_string(NULL, "x", "process = _;", 0, NULL, NULL,
+                                       -1, &none),
         KILN_ERROR_INVALID_ARGUMENT);
   FAILS(kiln_faust_factory_from_string(engine, "x", "process = _;", -1, NULL,
                                        NULL, -1, &none),

@@ -15,9 +15,9 @@
 
 #include <kiln/faust/llvm-dsp-c.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,10 +54,10 @@ static void freeList(const char **list) {
 
 static void testCache(llvm_dsp_factory *unused) {
   char error[4096];
-  llvm_dsp_factory *a = createCDSPFactoryFromString("g", Code, 0, NULL, "",
-                                                    error, -1);
-  llvm_dsp_factory *b = createCDSPFactoryFromString("g", Code, 0, NULL, "",
-                                                    error, -1);
+  llvm_dsp_factory *a =
+      createCDSPFactoryFromString("g", Code, 0, NULL, "", error, -1);
+  llvm_dsp_factory *b =
+      createCDSPFactoryFromString("g", Code, 0, NULL, "", error, -1);
   char *key, *name, *target, *machine;
   const char **keys;
   (void)unused;
@@ -80,7 +80,7 @@ static void testCache(llvm_dsp_factory *unused) {
   freeCMemory(getCDSPCode(a));
   EXPECT(computesHalf(a));
   EXPECT(!deleteCDSPFactory(a) && !deleteCDSPFactory(a));
-  EXPECT(deleteCDSPFactory(a)); /* the last reference */
+  EXPECT(deleteCDSPFactory(a));  /* the last reference */
   EXPECT(!deleteCDSPFactory(a)); /* deleted: recognised, not dereferenced */
   EXPECT(getCName(a) == NULL && createCDSPInstance(a) == NULL);
   EXPECT(getCDSPFactoryFromSHAKey(key) == NULL);
@@ -154,8 +154,8 @@ static void testErrors(llvm_dsp_factory *unused) {
   EXPECT(createCDSPFactoryFromString("bad", "process = _ +;\n", 0, NULL, "",
                                      buffer, -1) == NULL);
   EXPECT(strstr(buffer, "bad:1:") && strstr(buffer, "syntax error"));
-  EXPECT(createCDSPFactoryFromString("bad", "process = _;", 2, args, "",
-                                     buffer, -1) == NULL);
+  EXPECT(createCDSPFactoryFromString("bad", "process = _;", 2, args, "", buffer,
+                                     -1) == NULL);
   EXPECT(strstr(buffer, "argv[1] is NULL") != NULL);
   EXPECT(createCDSPFactoryFromString(NULL, NULL, 0, NULL, "", NULL, -1) ==
          NULL); /* NULL error_msg is fine too */
@@ -172,8 +172,10 @@ static void testErrors(llvm_dsp_factory *unused) {
 static void testMisuse(llvm_dsp_factory *factory) {
   llvm_dsp *dsp = createCDSPInstance(factory), *copy;
   EXPECT(createCDSPInstance(NULL) == NULL && getCName(NULL) == NULL);
-  EXPECT(!deleteCDSPFactory(NULL) && writeCDSPFactoryToMachine(NULL, "") == NULL);
-  EXPECT(getNumInputsCDSPInstance(NULL) == 0 && cloneCDSPInstance(NULL) == NULL);
+  EXPECT(!deleteCDSPFactory(NULL) &&
+         writeCDSPFactoryToMachine(NULL, "") == NULL);
+  EXPECT(getNumInputsCDSPInstance(NULL) == 0 &&
+         cloneCDSPInstance(NULL) == NULL);
   computeCDSPInstance(NULL, FRAMES, ins, outs);
   initCDSPInstance(NULL, 48000);
   buildUserInterfaceCDSPInstance(dsp, NULL);
@@ -204,7 +206,8 @@ static void testFiles(llvm_dsp_factory *factory) {
   const char *tmp = getenv("TMPDIR");
   char dir[1024], path[1100];
   size_t i;
-  snprintf(dir, sizeof dir, "%s/kiln-compat-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  snprintf(dir, sizeof dir, "%s/kiln-compat-XXXXXX",
+           tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) {
     EXPECT(!"mkdtemp");
     return;

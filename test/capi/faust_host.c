@@ -11,7 +11,8 @@
 #include <kiln/faust/llvm-dsp-c.h>
 #else
 #include <faust/dsp/llvm-dsp-c.h> /* first: it includes <stdbool.h> */
-#include <faust/dsp/libfaust-c.h> /* freeCMemory */
+
+#include <faust/dsp/libfaust-c.h> /* freeCMemory, for hosts that free */
 #endif
 
 #include <stdio.h>

@@ -83,7 +83,8 @@ createCDSPFactoryFromString(const char *name_app, const char *dsp_content,
                             char *error_msg, int opt_level);
 /** The cached factory with this SHA key, its count incremented (release it
  *  with deleteCDSPFactory), or NULL. */
-KILN_LIBFAUST_API llvm_dsp_factory *getCDSPFactoryFromSHAKey(const char *sha_key);
+KILN_LIBFAUST_API llvm_dsp_factory *
+getCDSPFactoryFromSHAKey(const char *sha_key);
 /** Decrements the factory's count; true when it was the last reference and
  *  the factory left the cache (false too for an unknown pointer). */
 KILN_LIBFAUST_API bool deleteCDSPFactory(llvm_dsp_factory *factory);
@@ -146,9 +147,10 @@ KILN_LIBFAUST_API char *writeCDSPFactoryToMachine(llvm_dsp_factory *factory,
 KILN_LIBFAUST_API llvm_dsp_factory *
 readCDSPFactoryFromMachineFile(const char *machine_code_path,
                                const char *target, char *error_msg);
-KILN_LIBFAUST_API bool writeCDSPFactoryToMachineFile(
-    llvm_dsp_factory *factory, const char *machine_code_path,
-    const char *target);
+KILN_LIBFAUST_API bool
+writeCDSPFactoryToMachineFile(llvm_dsp_factory *factory,
+                              const char *machine_code_path,
+                              const char *target);
 /** A relocatable object file for `target` ("" = the factory's) to link into
  *  other programs (libfaust exports this name without declaring it in C). */
 KILN_LIBFAUST_API bool
