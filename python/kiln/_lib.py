@@ -158,7 +158,9 @@ def _candidates():
     yield from _in(os.path.join(here, "..", "..", "build", "lib"), "build tree")
     d = here
     for _ in range(6):  # <prefix>/lib/python3*/{dist,site}-packages/kiln
-        d = os.path.dirname(d)
+        d, child = os.path.dirname(d), d
+        if d == child:
+            break  # the root
         lib = os.path.join(d, "lib")
         if os.path.basename(d) != "lib" and os.path.isdir(lib):
             yield from _in(lib, "install prefix")
@@ -189,7 +191,7 @@ def _open():
                 raise LoadError(f"libkiln at {path} ({why}) cannot be loaded: {e}") from None
             tried.append(f"{path} ({why}): {e}")
     raise LoadError("libkiln.so not found; set $KILN_LIBRARY to its path, or build it "
-                    "(cmake --build build --target kiln). Tried:\n  " + "\n  ".join(tried))
+                    "(cmake --build build --target libkiln). Tried:\n  " + "\n  ".join(tried))
 
 
 def check_version(library_number, binding_number=VERSION_NUMBER):

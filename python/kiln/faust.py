@@ -21,7 +21,7 @@ import ctypes
 import threading
 
 from . import _buffers, _lib
-from ._engine import Handle, check, pick, take_buffer
+from ._engine import Handle, check, error_from, pick, take_buffer
 from ._errors import InvalidArgument
 
 BITCODE, IR, MACHINE, OBJECT = 0, 1, 2, 3
@@ -124,21 +124,22 @@ class Dsp(Handle):
 
     def compute(self, count, inputs, outputs):
         """Computes `count` frames from inputs into outputs (in place)."""
-        h = self.handle
         c = self._cache
-        if (c is not None and c[0] is inputs and c[1] is outputs
+        if (c is not None and c[0] is inputs and c[1] is outputs and self._ptr
                 and type(count) is int and 0 <= count <= c[4]):
             ins, outs = c[2], c[3]  # the same arrays as last time: reuse the pointers
         else:
+            self.handle  # noqa: B018 — ClosedError once closed
             ins, outs, frames = self._pointers(count, inputs, outputs)
-            if _is_ndarray(inputs) and _is_ndarray(outputs):
+            if (inputs is None or _is_ndarray(inputs)) and _is_ndarray(outputs):
                 self._cache = (inputs, outputs, ins, outs, frames)
-        if not self._busy.acquire(blocking=False):
+        busy = self._busy
+        if not busy.acquire(False):
             raise InvalidArgument("this Dsp is being used by another thread (one at a time)")
-        try:
-            check(self._compute(h, count, ins, outs))
-        finally:
-            self._busy.release()
+        err = self._compute(self._ptr, count, ins, outs)  # raises nothing: ready arguments
+        busy.release()
+        if err:
+            raise error_from(err)
 
     def _pointers(self, count, inputs, outputs):
         if not isinstance(count, int) or count < 0:
