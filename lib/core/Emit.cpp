@@ -35,7 +35,7 @@ llvm::Expected<std::string> emitToString(llvm::Module &module,
   case EmitKind::Assembly: {
     llvm::legacy::PassManager pm;
     llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
-    addVectorLibrary(tlii, tm.getTargetTriple(), vectorLibrary);
+    addVectorLibrary(tlii, tm, vectorLibrary);
     pm.add(new llvm::TargetLibraryInfoWrapperPass(tlii));
     auto type = kind == EmitKind::Object ? llvm::CodeGenFileType::ObjectFile
                                          : llvm::CodeGenFileType::AssemblyFile;

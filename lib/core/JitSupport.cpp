@@ -49,7 +49,9 @@ ModuleCompiler::operator()(llvm::Module &module) {
   if (Cache) {
     key = computeCacheKey(module, Pipeline.level, Target);
     if (Pipeline.vectorLibrary == VectorLibrary::Libmvec)
-      key += "-libmvec"; // the same IR compiles to other code with it
+      // The same IR compiles to other code with it; "2": the table gained
+      // the AVX-512 variants, so older cached objects are not reused.
+      key += "-libmvec2";
     if (!Pipeline.lateLicm)
       key += "-no-late-licm";
     if (hasThreadLocals(module))

@@ -3,49 +3,11 @@
 #include "kiln/core/Diagnostic.h"
 
 #include "LLVMHeaders.h"
-#include "llvm/Support/DynamicLibrary.h"
 
 #include <memory>
-#include <mutex>
 #include <set>
 
 namespace kiln::core {
-
-void addVectorLibrary(llvm::TargetLibraryInfoImpl &tlii,
-                      const llvm::Triple &triple, VectorLibrary lib) {
-  if (lib != VectorLibrary::Libmvec)
-    return;
-  if (triple.getArch() != llvm::Triple::x86_64 || !triple.isOSLinux())
-    return;
-  tlii.addVectorizableFunctionsFromVecLib(
-      llvm::TargetLibraryInfoImpl::LIBMVEC_X86, triple);
-  // LLVM 19's LIBMVEC-X86 table has no tanh; glibc 2.35+ exports these.
-  static const llvm::VecDesc tanhVariants[] = {
-      {"tanhf", "_ZGVbN4v_tanhf", llvm::ElementCount::getFixed(4), false,
-       "_ZGV_LLVM_N4v"},
-      {"tanhf", "_ZGVdN8v_tanhf", llvm::ElementCount::getFixed(8), false,
-       "_ZGV_LLVM_N8v"},
-      {"tanh", "_ZGVbN2v_tanh", llvm::ElementCount::getFixed(2), false,
-       "_ZGV_LLVM_N2v"},
-      {"tanh", "_ZGVdN4v_tanh", llvm::ElementCount::getFixed(4), false,
-       "_ZGV_LLVM_N4v"},
-  };
-  tlii.addVectorizableFunctions(tanhVariants);
-}
-
-llvm::Error loadVectorLibrary(VectorLibrary lib) {
-  if (lib != VectorLibrary::Libmvec)
-    return llvm::Error::success();
-  static std::once_flag once;
-  static std::string error;
-  std::call_once(once, [] {
-    llvm::sys::DynamicLibrary::LoadLibraryPermanently("libmvec.so.1", &error);
-  });
-  if (!error.empty())
-    return makeError("cannot load glibc's vector math library libmvec.so.1: " +
-                     error);
-  return llvm::Error::success();
-}
 
 namespace {
 
@@ -97,7 +59,7 @@ struct PassSetup {
     // The TLI must know the target's library before the default function
     // analyses are registered, or math calls are not recognised.
     llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
-    addVectorLibrary(tlii, tm.getTargetTriple(), vectorLibrary);
+    addVectorLibrary(tlii, tm, vectorLibrary);
     fam.registerPass([tlii] { return llvm::TargetLibraryAnalysis(tlii); });
     pb->registerModuleAnalyses(mam);
     pb->registerCGSCCAnalyses(cgam);

@@ -5,6 +5,7 @@
 // loop and SLP vectorizers on at O2 and O3.
 #pragma once
 
+#include "kiln/core/VectorLibrary.h"
 #include "kiln/support/OptLevel.h"
 
 #include "llvm/Support/Error.h"
@@ -16,8 +17,6 @@
 namespace llvm {
 class Error;
 class Module;
-class TargetLibraryInfoImpl;
-class Triple;
 class TargetMachine;
 class raw_ostream;
 } // namespace llvm
@@ -28,21 +27,6 @@ namespace kiln::core {
 using kiln::OptLevel;
 using kiln::optLevelName;
 using kiln::parseOptLevel;
-
-/// A vector math library the vectorizer may call instead of scalar libm:
-/// Libmvec is glibc's (x86-64 only; LLVM's LIBMVEC-X86 table plus tanh/tanhf,
-/// which LLVM 19's table lacks). Code using it needs libmvec at run time:
-/// loadVectorLibrary() for the JIT, -lmvec when linking.
-enum class VectorLibrary { None, Libmvec };
-
-/// Adds `lib`'s vector variants to `tlii` (nothing for None or a target the
-/// library does not support).
-void addVectorLibrary(llvm::TargetLibraryInfoImpl &tlii,
-                      const llvm::Triple &triple, VectorLibrary lib);
-
-/// Loads `lib` into the process once (dlopen), so JIT code resolves its
-/// `_ZGV...` symbols. Thread-safe.
-llvm::Error loadVectorLibrary(VectorLibrary lib);
 
 struct PipelineOptions {
   OptLevel level = OptLevel::O2;
