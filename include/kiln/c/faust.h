@@ -79,11 +79,13 @@ KILN_API kiln_error *kiln_faust_dsp_create(kiln_faust_factory *factory,
 KILN_API void kiln_faust_dsp_free(kiln_faust_dsp *dsp);
 KILN_API int kiln_faust_dsp_inputs(const kiln_faust_dsp *dsp);
 KILN_API int kiln_faust_dsp_outputs(const kiln_faust_dsp *dsp);
-/** Initialises everything for `sample_rate` (libfaust's init). */
+/** Initialises everything for `sample_rate` (libfaust's init; a rate <= 0
+ *  is KILN_ERROR_INVALID_ARGUMENT). */
 KILN_API kiln_error *kiln_faust_dsp_init(kiln_faust_dsp *dsp, int sample_rate);
 /** Computes `count` frames: inputs[c][0..count) for each input channel c,
  *  outputs likewise (caller-owned; a NULL array or channel while the DSP has
- *  channels, or count < 0, is KILN_ERROR_INVALID_ARGUMENT). */
+ *  channels, count < 0, or an instance never initialised is
+ *  KILN_ERROR_INVALID_ARGUMENT). */
 KILN_API kiln_error *kiln_faust_dsp_compute(kiln_faust_dsp *dsp, int count,
                                             float **inputs, float **outputs);
 /** Parameters by path ("/synth/freq"): an unknown path is
