@@ -1,0 +1,33 @@
+# What `cmake --install` puts where, and the package files that let other
+# projects find it: find_package(Kiln) (KilnConfig.cmake, a version file,
+# imported target Kiln::kiln) and pkg-config (kiln.pc).
+#
+# Layout: bin/kiln and bin/kiln-executor; lib/libkiln.so* and
+# lib/libkiln_rt.a (the kiln tool's AOT links it from <exe>/../lib, and
+# kiln_link from beside libkiln.so, so the directory is `lib`, never a
+# multiarch one); include/kiln/kiln.h, include/kiln/c/*.h and the libfaust
+# drop-in include/kiln/faust/llvm-dsp-c.h. Only the C API's headers are
+# installed: libkiln.so exports only C names, so Kiln's C++ headers
+# (include/kiln/{support,core,relay,tensor,faust}) would declare symbols no
+# installed library provides; C++ users build Kiln as a subproject.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS kiln kiln-executor RUNTIME DESTINATION bin)
+install(TARGETS kiln_rt ARCHIVE DESTINATION lib)
+install(TARGETS libkiln EXPORT KilnTargets
+        LIBRARY DESTINATION lib)
+install(FILES include/kiln/kiln.h DESTINATION include/kiln)
+install(DIRECTORY include/kiln/c/ DESTINATION include/kiln/c
+        FILES_MATCHING PATTERN "*.h")
+install(FILES include/kiln/faust/llvm-dsp-c.h DESTINATION include/kiln/faust)
+
+install(EXPORT KilnTargets NAMESPACE Kiln:: DESTINATION lib/cmake/Kiln)
+configure_package_config_file(cmake/KilnConfig.cmake.in
+  ${CMAKE_BINARY_DIR}/KilnConfig.cmake INSTALL_DESTINATION lib/cmake/Kiln)
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/KilnConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
+install(FILES ${CMAKE_BINARY_DIR}/KilnConfig.cmake
+              ${CMAKE_BINARY_DIR}/KilnConfigVersion.cmake
+        DESTINATION lib/cmake/Kiln)
+configure_file(cmake/kiln.pc.in ${CMAKE_BINARY_DIR}/kiln.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/kiln.pc DESTINATION lib/pkgconfig)
