@@ -17,9 +17,8 @@ shared by threads (calls release the GIL); a bound call is used by one
 thread at a time and keeps its arrays alive.
 """
 import ctypes
-import numbers
 
-from . import _buffers, _lib
+from . import _buffers, _lib, _pack
 from ._buffers import NAMES
 from ._engine import Handle, check, pick
 from ._errors import BY_CODE, InvalidArgument, KilnError
@@ -88,32 +87,28 @@ class Kernel(Handle):
 
     def _args(self, args):
         """(kiln_tensor_arg array, objects to keep alive)."""
-        if len(args) != len(self.params):
-            raise InvalidArgument(f"{self.name}() takes {len(self.params)} argument(s) "
-                                  f"({', '.join(p[0] for p in self.params)}), {len(args)} given")
-        arr = (_lib.TensorArg * max(len(args), 1))()
+        params = self.params
+        if len(args) != len(params):
+            raise InvalidArgument(f"{self.name}() takes {len(params)} argument(s) "
+                                  f"({', '.join(p[0] for p in params)}), {len(args)} given")
+        arr = (_lib.TensorArg * (len(args) or 1))()
         keep = []
-        for i, (value, (pname, dtype, is_array)) in enumerate(zip(args, self.params)):
-            what = f"argument {i + 1} '{pname}' of {self.name}"
-            if is_array:
-                keep.append(_fill_array(arr[i], value, dtype, what))
-            else:
-                _fill_scalar(arr[i], value, dtype, what)
+        for i, value in enumerate(args):
+            pname, dtype, is_array = params[i]
+            keep.append(_pack.arg(arr, i, value, dtype, is_array, (i, pname, self.name)))
         return arr, keep
 
     def _out(self, arr, count, out):
-        """(kiln_array for the result, the Python result object, View)."""
+        """(kiln_array for the result, the Python result object, keep-alive)."""
         dtype = self.result[0]
         if out is None:
             rank, shape = ctypes.c_int32(), (ctypes.c_int64 * _lib.MAX_RANK)()
             check(_lib.lib().kiln_tensor_result_shape(self.handle, arr, count,
                                                       ctypes.byref(rank), shape))
             out = _buffers.allocate(dtype, tuple(shape[:rank.value]))
-        v = _buffers.view(out, f"out of {self.name}", writable=True)
-        if v.dtype != dtype:
-            raise InvalidArgument(f"out of {self.name}: dtype {NAMES[v.dtype]}, the kernel "
-                                  f"returns {NAMES[dtype]}")
-        return _to_array(v, f"out of {self.name}"), out, v
+        c_out = _lib.Array()
+        keep = _pack.array(c_out, 0, out, dtype, f"out of {self.name}", writable=True)
+        return c_out, out, keep
 
     def __call__(self, *args, out=None, threads=0):
         arr, keep = self._args(args)
@@ -197,45 +192,6 @@ class BoundCall(Handle):
 def _closed_run():
     from ._errors import ClosedError
     raise ClosedError("this BoundCall is closed")
-
-
-def _to_array(v, what):
-    rank = len(v.shape)
-    if rank > _lib.MAX_RANK:
-        raise InvalidArgument(f"{what}: rank {rank} is more than Kiln's {_lib.MAX_RANK}")
-    a = _lib.Array()
-    a.data, a.dtype, a.rank = v.address, v.dtype, rank
-    for i in range(rank):
-        a.shape[i], a.strides[i] = v.shape[i], v.strides[i]
-    return a
-
-
-def _fill_array(slot, value, dtype, what):
-    slot.is_array = 1
-    if isinstance(value, (numbers.Number, bool)) and not hasattr(value, "__array_interface__"):
-        box = _buffers.CTYPE[dtype](value)  # a Python number: a rank-0 array
-        slot.array.data, slot.array.dtype, slot.array.rank = ctypes.addressof(box), dtype, 0
-        return box
-    v = _buffers.view(value, what)
-    if v.dtype != dtype:
-        raise InvalidArgument(f"{what}: dtype {NAMES[v.dtype]}, the kernel takes {NAMES[dtype]}")
-    slot.array = _to_array(v, what)
-    return v
-
-
-def _fill_scalar(slot, value, dtype, what):
-    slot.is_array = 0
-    slot.scalar.dtype = dtype
-    if hasattr(value, "shape") and getattr(value, "shape") != ():
-        raise InvalidArgument(f"{what}: expected a scalar, got an array of shape {value.shape}")
-    if not isinstance(value, numbers.Number) and not hasattr(value, "__float__"):
-        raise InvalidArgument(f"{what}: expected a number, got {type(value).__name__}")
-    if dtype in (_buffers.F32, _buffers.F64):
-        slot.scalar.f = float(value)
-    elif float(value) != int(value):
-        raise InvalidArgument(f"{what}: {value!r} is not an integer")
-    else:
-        slot.scalar.i = int(value)
 
 
 def _scalar_value(s):

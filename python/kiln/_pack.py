@@ -1,0 +1,114 @@
+"""_pack: fills the C API's kiln_tensor_arg and kiln_array structs quickly.
+
+Why not set the ctypes fields? Each field assignment is a Python-level call,
+and an array view has eleven of them; a kernel call with four arrays spent
+most of its time there. Here one struct.pack_into writes a whole view into
+the ctypes buffer, and NumPy arrays of the expected dtype take a fast path
+that reads __array_interface__ once. Everything else (buffers, wrong dtypes,
+odd strides, the error messages) goes through _buffers.view. The layouts
+are checked against ctypes' own offsets when the module loads.
+"""
+import ctypes
+import struct
+
+from . import _buffers, _lib
+from ._buffers import ITEMSIZE, NAMES, NATIVE
+from ._errors import InvalidArgument
+
+ARG_SIZE = ctypes.sizeof(_lib.TensorArg)
+ARRAY_AT = _lib.TensorArg.array.offset
+SCALAR_AT = _lib.TensorArg.scalar.offset
+ARRAY = struct.Struct("@Pii4q4q")  # data, dtype, rank, shape[4], strides[4]
+SCALAR = struct.Struct("@idq")     # dtype, f, i
+IS_ARRAY = struct.Struct("@i")
+assert ARRAY.size == ctypes.sizeof(_lib.Array) and SCALAR.size == ctypes.sizeof(_lib.Scalar)
+assert _lib.Array.strides.offset == struct.calcsize("@Pii4q")
+
+TYPESTR = {_buffers.BOOL: "|b1", _buffers.I32: NATIVE + "i4", _buffers.I64: NATIVE + "i8",
+           _buffers.F32: NATIVE + "f4", _buffers.F64: NATIVE + "f8"}
+PAD = [(0, 0, 0, 0), (0, 0, 0), (0, 0), (0,), ()]
+FLOATS = (_buffers.F32, _buffers.F64)
+
+
+def describe(what):
+    """what = (index, parameter name, kernel name) or a finished string."""
+    if isinstance(what, str):
+        return what
+    i, pname, kname = what
+    return f"argument {i + 1} '{pname}' of {kname}"
+
+
+def _contiguous(shape):
+    if len(shape) == 1:
+        return (1,)
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def array(buf, offset, value, dtype, what, writable=False):
+    """Packs `value` as a kiln_array of `dtype` at buf[offset]; returns the
+    object that must stay alive while Kiln uses the memory."""
+    ai = getattr(value, "__array_interface__", None)
+    if type(ai) is dict and ai["typestr"] == TYPESTR[dtype]:
+        shape, strides, data = ai["shape"], ai["strides"], ai["data"]
+        rank = len(shape)
+        if rank <= 4 and type(data) is tuple and not (writable and data[1]):
+            size = ITEMSIZE[dtype]
+            if strides is None:
+                strides = _contiguous(shape)
+            elif all(s % size == 0 for s in strides):
+                strides = tuple(s // size for s in strides)
+            else:
+                strides = None  # the general path raises with the message
+            if strides is not None:
+                ARRAY.pack_into(buf, offset, data[0], dtype, rank, *shape, *PAD[rank],
+                                *strides, *PAD[rank])
+                return value
+    v = _buffers.view(value, describe(what), writable)
+    if v.dtype != dtype:
+        raise InvalidArgument(f"{describe(what)}: dtype {NAMES[v.dtype]}, "
+                              f"the kernel takes {NAMES[dtype]}")
+    rank = len(v.shape)
+    if rank > _lib.MAX_RANK:
+        raise InvalidArgument(f"{describe(what)}: rank {rank} is more than Kiln's "
+                              f"{_lib.MAX_RANK}")
+    ARRAY.pack_into(buf, offset, v.address, dtype, rank, *v.shape, *PAD[rank], *v.strides,
+                    *PAD[rank])
+    return v
+
+
+def arg(buf, index, value, dtype, is_array, what):
+    """Packs argument `index` of a kiln_tensor_arg array; returns what to
+    keep alive (None for scalars)."""
+    off = index * ARG_SIZE
+    if is_array:
+        IS_ARRAY.pack_into(buf, off, 1)
+        if type(value) in (float, int, bool):  # a Python number: a rank-0 array
+            box = _buffers.CTYPE[dtype](value)
+            ARRAY.pack_into(buf, off + ARRAY_AT, ctypes.addressof(box), dtype, 0, *PAD[0],
+                            *PAD[0])
+            return box
+        return array(buf, off + ARRAY_AT, value, dtype, what)
+    IS_ARRAY.pack_into(buf, off, 0)
+    SCALAR.pack_into(buf, off + SCALAR_AT, dtype, *scalar(value, dtype, what))
+    return None
+
+
+def scalar(value, dtype, what):
+    """(f, i) for a kiln_scalar of `dtype`."""
+    t = type(value)
+    if t is float or t is int or t is bool:
+        pass
+    elif getattr(value, "shape", ()) != ():
+        raise InvalidArgument(f"{describe(what)}: expected a scalar, got an array of shape "
+                              f"{value.shape}")
+    elif isinstance(value, (str, bytes)) or not hasattr(value, "__float__"):
+        raise InvalidArgument(f"{describe(what)}: expected a number, got {t.__name__}")
+    if dtype in FLOATS:
+        return float(value), 0
+    if float(value) != int(value):
+        raise InvalidArgument(f"{describe(what)}: {value!r} is not an integer")
+    return 0.0, int(value)
