@@ -222,6 +222,11 @@ void addMaxDepth(CLI::App &app, int &out) {
       ->type_name("N");
 }
 
+void addDebugInfo(CLI::App &app, bool &out) {
+  addFlag(app, "-g", out,
+          "Relay: debug information for gdb (source lines, variables)");
+}
+
 /// --memory-limit SIZE: bytes, or with a K, M or G suffix (powers of 1024).
 static std::optional<std::string> parseSize(const std::string &value,
                                             uint64_t &out) {
@@ -279,6 +284,7 @@ std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs) {
   addFlag(*app, "--stats", opts.stats, "Relay: execution statistics on stderr");
   addFlag(*app, "--no-guards", opts.guards,
           "Relay: compiled code without depth and time guards", false);
+  addDebugInfo(*app, opts.debugInfo);
   addString(*app, "--target", opts.target, "")->group("");
   addString(*app, "--cpu", opts.cpu, "")->group("");
   auto *file =

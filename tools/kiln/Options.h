@@ -72,6 +72,8 @@ void addCompileFlags(CLI::App &app, CompileFlags &flags);
 /// --timeout also limits `kiln run FILE.ll`.
 void addTimeout(CLI::App &app, double &out);
 void addMaxDepth(CLI::App &app, int &out);
+/// -g: DWARF for gdb (`kiln run --mode=jit`, `kiln build`).
+void addDebugInfo(CLI::App &app, bool &out);
 
 /// `kiln run`: IR and bitcode like lli, .relay files through Relay.
 struct RunOptions {
@@ -79,6 +81,7 @@ struct RunOptions {
   double timeout = 0;             ///< --timeout SECONDS
   int maxDepth = 10000;           ///< --max-depth N (Relay)
   bool guards = true;             ///< --no-guards (Relay, for measurements)
+  bool debugInfo = false;         ///< -g (Relay, --mode=jit)
   bool cache = true;              ///< --no-cache
   std::string mode;               ///< --mode=interp|jit|auto (Relay)
   bool stats = false;             ///< --stats (Relay)

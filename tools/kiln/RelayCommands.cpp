@@ -37,12 +37,17 @@ int runRelay(const RunOptions &opts) {
   options.timeoutSeconds = opts.timeout;
   options.maxDepth = opts.maxDepth;
   options.guards = opts.guards;
+  options.debugInfo = opts.debugInfo;
   options.timings = &timings;
   options.cache = opts.cache;
   if (const char *osr = std::getenv("KILN_OSR_THRESHOLD"); // a testing knob
       osr && *osr && !relay::setDeterministicOsr(options, osr))
     return fail("KILN_OSR_THRESHOLD must be a count of loop iterations, not '" +
                     std::string(osr) + "'",
+                2);
+  if (opts.debugInfo && (opts.mode != "jit" || opts.isolate))
+    return fail("-g debugs the whole-program JIT: use it with --mode=jit "
+                "(without --isolate), or `kiln build -g`",
                 2);
   if (opts.isolate && opts.mode == "interp")
     return fail("--isolate runs compiled code; it does not combine with "
@@ -91,6 +96,7 @@ std::unique_ptr<CLI::App> makeBuildApp(BuildFlags &opts) {
   addMaxDepth(*app, opts.options.maxDepth);
   addFlag(*app, "--no-guards", opts.options.guards,
           "compiled code without depth and time guards", false);
+  addDebugInfo(*app, opts.options.debugInfo);
   app->add_option("FILE", opts.files, "FILE.relay")->type_name("");
   return app;
 }

@@ -58,6 +58,7 @@ llvm::Error compileToFile(const Program &program, const std::string &output,
     core::ScopedPhase phase(options.timings, "irgen");
     IRGenOptions irgen;
     irgen.guards = options.guards;
+    irgen.debugInfo = options.debugInfo;
     return generateProgram(program, context, irgen);
   }();
   if (!module)

@@ -68,12 +68,15 @@ llvm::Error Compiled::compile() {
     core::ScopedPhase phase(O.timings, "irgen");
     IRGenOptions irgen;
     irgen.guards = O.guards;
+    irgen.debugInfo = O.debugInfo;
     auto generated = generateProgram(P, *context, irgen);
     if (!generated)
       return generated.takeError();
     module = std::move(*generated);
   }
-  auto jit = core::Jit::create(jitOptionsFor(O));
+  core::JitOptions options = jitOptionsFor(O);
+  options.gdbRegistration = O.debugInfo; // gdb reads the DWARF from there
+  auto jit = core::Jit::create(options);
   if (!jit)
     return jit.takeError();
   J = std::move(*jit);

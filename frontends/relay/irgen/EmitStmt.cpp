@@ -30,10 +30,14 @@ void FunctionGen::emit() {
     emitOsr();
     return;
   }
+  if (M.debug)
+    M.debug->beginFunction(*fn, decl, b);
   emitPrologue();
   emitBlock(decl.body.get());
   if (!terminated())
     emitFallOff();
+  if (M.debug)
+    M.debug->endFunction(b);
 }
 
 // ---- Frame and guards -------------------------------------------------------
@@ -46,6 +50,8 @@ void FunctionGen::emitPrologue() {
     AllocaInst *a = isValue ? entryAlloca(M.typeOf(t, decl.loc), "") : nullptr;
     if (a)
       b.CreateStore(Constant::getNullValue(a->getAllocatedType()), a);
+    if (a && M.debug)
+      M.debug->declareSlot(b, a, int(i));
     slots.push_back(a);
   }
   for (unsigned i = 0; i < decl.params.size(); ++i)
@@ -67,6 +73,8 @@ void FunctionGen::emitPrologue() {
 /// A value-returning function reached its closing brace: a runtime error
 /// there; a void one returns.
 void FunctionGen::emitFallOff() {
+  if (M.debug) // the closing brace, as clang's line table has it
+    M.debug->setLocation(b, decl.body->end);
   if (fn->getReturnType()->isVoidTy()) {
     b.CreateRetVoid();
     return;
@@ -174,17 +182,23 @@ void FunctionGen::emitBlock(const BlockStmt *block) {
     M.fail(decl.loc, "missing block");
     return;
   }
+  if (M.debug)
+    M.debug->enterBlock(*block, b);
   for (const StmtPtr &stmt : block->body) {
     if (terminated())
-      return;
+      break;
     if (stmt)
       emitStmt(*stmt);
     else
       M.fail(block->loc, "missing statement");
   }
+  if (M.debug) // what follows (a loop's latch) is the owning statement's
+    M.debug->leaveBlock(b);
 }
 
 void FunctionGen::emitStmt(const Stmt &stmt) {
+  if (M.debug)
+    M.debug->setLocation(b, stmt.loc);
   switch (stmt.kind) {
   case Stmt::Kind::Let: return emitLet(static_cast<const LetStmt &>(stmt));
   case Stmt::Kind::Assign:

@@ -86,6 +86,9 @@ Expected<std::unique_ptr<Module>> finish(ModuleGen &m,
                                          std::unique_ptr<Module> module) {
   if (Error err = m.takeError())
     return std::move(err);
+  if (m.debug)
+    m.debug->finalize();
+  // Without a place for broken debug info to go, the verifier rejects it.
   if (Error err = core::verifyModule(*module))
     return std::move(err);
   return std::move(module);
@@ -107,6 +110,8 @@ Expected<std::unique_ptr<Module>> generateProgram(const Program &program,
   auto module = std::make_unique<Module>("relay:" + program.file, context);
   module->setSourceFileName(program.file);
   ModuleGen m(program, options, *module, Mode::Program);
+  if (options.debugInfo)
+    m.debug = std::make_unique<irgen::DebugInfo>(*module, program);
   for (const auto &decl : program.functions) {
     if (!analysed(program, *decl))
       return core::makeError("cannot generate IR: function '" + decl->name +
@@ -132,6 +137,8 @@ generateFunction(const Program &program, const FuncDecl &function,
   auto module = std::make_unique<Module>("relay:" + function.name, context);
   module->setSourceFileName(program.file);
   ModuleGen m(program, options, *module, Mode::Single);
+  if (options.debugInfo)
+    m.debug = std::make_unique<irgen::DebugInfo>(*module, program);
   Function *typed =
       declareTyped(m, function, "relay." + function.name + ".impl",
                    GlobalValue::ExternalLinkage);

@@ -40,6 +40,10 @@ struct IRGenOptions {
   /// like the interpreter, it neither counts nor polls on entry (its loops
   /// still poll).
   bool guards = true;
+  /// DWARF for source-level debugging (DebugInfo.h): a subprogram per
+  /// function, the line table and the variables. generateProgram and
+  /// generateFunction honour it; OSR continuations get none.
+  bool debugInfo = false;
 };
 
 /// The whole program in one module named "relay:<file>" (whole-program JIT

@@ -8,6 +8,7 @@
 // outside frontends/relay/irgen.
 #pragma once
 
+#include "DebugInfo.h"
 #include "IRGen.h"
 #include "LoopFacts.h"
 
@@ -51,6 +52,9 @@ struct ModuleGen {
   /// OSR of the top-level code: slot values fixed before the loop (see
   /// fixedSlots), compiled in as constants instead of loaded.
   std::vector<std::optional<uint64_t>> osrConstants;
+  /// DWARF, with IRGenOptions::debugInfo (never in OSR modules); null
+  /// otherwise. FunctionGen reports its functions, blocks and statements.
+  std::unique_ptr<DebugInfo> debug;
 
   /// number -> double, bool -> i1, array -> ptr, void -> void; null (and an
   /// error) for anything else.

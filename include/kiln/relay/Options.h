@@ -38,6 +38,11 @@ struct RunOptions {
   /// they cost: without them deep recursion can crash and --timeout cannot
   /// stop compiled loops.
   bool guards = true;
+  /// `-g`: DWARF for the compiled code, registered with GDB's JIT interface
+  /// so gdb can break on Relay lines and print variables (docs/relay.md,
+  /// "Debugging with gdb"). Mode::Jit only: the interpreter has no machine
+  /// code and the router's code comes and goes. Output is unchanged.
+  bool debugInfo = false;
   PrintSink print; ///< where `print` writes (empty: stdout)
   /// Router (auto mode): a function is compiled after this many interpreted
   /// calls, or once its loops have run this many iterations x 100.
@@ -95,6 +100,9 @@ struct BuildOptions {
   double timeoutSeconds = 0;
   int maxDepth = 10000;
   bool guards = true; ///< see RunOptions::guards
+  /// `-g`: DWARF in the object and the executable (.debug_* sections kept
+  /// by the link), for gdb or any DWARF reader.
+  bool debugInfo = false;
   core::PhaseTimings *timings = nullptr;
 };
 
