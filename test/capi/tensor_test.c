@@ -8,7 +8,10 @@
  * gives what kiln_tensor_run gives; handles outlive their parents. One case
  * per ctest test (capi.tensor_<case>).
  */
+#define _POSIX_C_SOURCE 200809L
 #include "relay_tensor_check.h"
+
+#include <pthread.h>
 
 static const char Source[] =
     "kernel axpy(a: f32[], x: f32[], alpha: f32) -> f32[] = alpha * a + x\n"
@@ -404,12 +407,54 @@ static void misuse(void) {
   kiln_engine_free(engine);
 }
 
+/* One of 8 threads sharing an engine: compiles (the engine's kernel cache
+ * makes most of them hits), runs, binds and reruns its own arrays. */
+static void *compile_and_run(void *arg) {
+  kiln_engine *engine = (kiln_engine *)arg;
+  kiln_tensor_program *program = NULL;
+  kiln_tensor_kernel *k = NULL;
+  kiln_tensor_call *bound = NULL;
+  float a[64], out[64];
+  kiln_tensor_arg args[3];
+  kiln_array o = vec(out, KILN_DTYPE_F32, 64);
+  int i, round;
+  for (i = 0; i < 64; ++i)
+    a[i] = (float)i;
+  OK(kiln_tensor_compile(engine, "test.tk", Source, strlen(Source), &program));
+  OK(kiln_tensor_kernel_get(program, "axpy", &k));
+  kiln_tensor_program_free(program);
+  args[0] = array_arg(vec(a, KILN_DTYPE_F32, 64));
+  args[1] = array_arg(vec(a, KILN_DTYPE_F32, 64));
+  args[2] = f32_arg(2);
+  OK(kiln_tensor_run(k, args, 3, &o, NULL, 0));
+  CHECK(out[63] == 3 * 63);
+  OK(kiln_tensor_bind(k, args, 3, &o, 0, &bound));
+  for (round = 0; round < 100; ++round) {
+    a[0] = (float)round;
+    CHECK(kiln_tensor_call_run(bound, NULL) == 0 && out[0] == 3 * a[0]);
+  }
+  kiln_tensor_call_free(bound);
+  kiln_tensor_kernel_free(k);
+  return NULL;
+}
+
+static void threads(void) {
+  kiln_engine *engine = new_engine();
+  pthread_t t[8];
+  int i;
+  for (i = 0; i < 8; ++i)
+    CHECK(pthread_create(&t[i], NULL, compile_and_run, engine) == 0);
+  for (i = 0; i < 8; ++i)
+    CHECK(pthread_join(t[i], NULL) == 0);
+  kiln_engine_free(engine);
+}
+
 int main(int argc, char **argv) {
   static const test_case cases[] = {
       {"compile", compile},     {"elementwise", elementwise},
       {"reduction", reduction}, {"broadcast", broadcast},
       {"strided", strided},     {"bad_calls", bad_calls},
       {"bind", bind},           {"lifetimes", lifetimes},
-      {"misuse", misuse}};
+      {"misuse", misuse},       {"threads", threads}};
   return run_cases(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }
