@@ -126,6 +126,63 @@ R
 same "timeout in a vectorized loop after the switch" 1 start \
   "runtime error: timeout: program ran longer than 0.3 seconds" vec.relay --timeout 0.3
 
+# --- default auto mode: the loop it enters, chosen by pace ------------------
+# auto NAME STATUS STDOUT STDERR FILE: default auto mode (no test knob: the
+# router watches the loops and compiles in the background) gives exactly
+# the interpreter's STATUS, STDOUT and STDERR and enters compiled code.
+# The programs run ~0.5 s interpreted, far longer than a compilation.
+auto() {
+  local name=$1 want_status=$2 want_out=$3 want_err=$4 file=$5
+  timeout 60 "$kiln" run --stats "$file" >out.txt 2>raw.txt
+  local status=$?
+  grep -v '^stats: ' raw.txt >err.txt
+  if crashed "$status" err.txt || (( status == 124 )); then
+    bad "$name: crashed or hung (status $status): $(head -c 300 err.txt)"
+  elif [[ $status != "$want_status" || $(cat out.txt) != "$want_out" || $(cat err.txt) != "$want_err" ]]; then
+    bad "$name: status $status, stdout '$(head -c 200 out.txt)', stderr '$(head -c 300 err.txt)'"
+  elif ! grep -q 'osr-entries [1-9]' raw.txt; then
+    bad "$name: no OSR entry: $(tail -1 raw.txt)"
+  else
+    ok
+  fi
+}
+# A nest at the top level whose outer loop iterates every few microseconds:
+# the code enters at its header (after the inner loops' ends), not inside.
+cat >nest.relay <<'R'
+let a = []
+for i in 0..64 { a.push(i % 7) }
+let s = 0
+for step in 0..1000000 {
+    for i in 0..4 {
+        for j in i+1..4 {
+            if j == 3 { continue }
+            s = s + a[(step + i * j) % 64]
+        }
+    }
+    for k in 0..3 { a[k] = a[k] + 1 }
+}
+print(s, a[0], a[1], a[2])
+a[s % 1 + 64.5] = 1
+R
+want=$("$kiln" run --mode=interp nest.relay 2>&1)
+auto "auto: a top-level nest, entered at its outer loop" 1 "$(head -1 <<<"$want")" \
+  "nest.relay:14:2: runtime error: array index 64.5 is not an integer" nest.relay
+# A function called again after its code exists: each later call waits
+# for the header of the loop that code was compiled for.
+cat >calls.relay <<'R'
+fn work(a, n) {
+    let s = 0
+    for i in 0..n {
+        for j in 0..n { s = s + a[(i + j) % len(a)] }
+        if i == n - 2 { a.push(s % 5) }
+    }
+    return s
+}
+let a = [1, 2, 3]
+print(work(a, 1200), work(a, 900), work(a, 600), len(a))
+R
+auto "auto: later calls enter at the outer loop" 0 "$("$kiln" run --mode=interp calls.relay)" "" calls.relay
+
 # --- default auto mode (after its delay, in the background): same output ---
 check "default auto mode" 1 "top.relay:9:28: runtime error: array index 21 out of range" "$kiln" run top.relay
 check "KILN_OSR_THRESHOLD garbage" 2 "KILN_OSR_THRESHOLD must be a count of loop iterations, not '5x'" \

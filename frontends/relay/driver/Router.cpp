@@ -2,6 +2,7 @@
 #include "Router.h"
 
 #include "DriverSupport.h"
+#include "OsrChoice.h"
 #include "relay/interp/Interpreter.h"
 #include "relay/irgen/IRGen.h"
 
@@ -45,6 +46,11 @@ struct OsrCode {
   std::atomic<bool> done{false};
 };
 
+/// Before tierUpDelayMs has passed, a hot call whose counted loops will
+/// still run this long in the interpreter arms the router at once (the delay
+/// only spares tiny programs the compilation).
+constexpr std::chrono::milliseconds EarlyArm{50};
+
 /// A compilation for the worker: function `index`, or OSR code.
 struct Job {
   int index = -1;
@@ -80,7 +86,9 @@ private:
   void enqueue(int index);
   void push(Job job);
   OsrEntry hotLoop(const FuncDecl &f, const OsrLoop &loop, const Slot *frame);
-  bool waitFor(const OsrCode &code, const OsrLoop &loop);
+  bool waitFor(const OsrCode &code, const OsrLoop &loop,
+               OsrChoice::Clock::time_point now);
+  OsrCode *request(const FuncDecl &f, const OsrLoop &loop, const Slot *frame);
   const Stmt *parentLoop(const Stmt *loop);
   void arm();
   void workerLoop();
@@ -101,12 +109,14 @@ private:
   std::vector<std::atomic<NativeEntry>> Entries; ///< relay.<f>.entry, or null
   std::atomic<uint64_t> Compiled{0}, OsrCompiled{0};
   uint64_t HostNativeCalls = 0; ///< call()s that ran native code
-  /// Set once tierUpDelayMs has passed: before, nothing is compiled.
+  /// Set once tierUpDelayMs has passed, or earlier by a long loop (see
+  /// EarlyArm): before, nothing is compiled.
   std::atomic<bool> Armed{false};
   /// OSR requests per function (only the interpreting thread touches the
   /// lists; the worker fills in the entries).
   std::vector<std::vector<std::unique_ptr<OsrCode>>> Osr;
   std::unordered_map<const Stmt *, const Stmt *> LoopParents; ///< lazily
+  OsrChoice Choice; ///< the interpreting thread's
   std::mutex Mutex;
   std::condition_variable Wake, OsrDone;
   std::deque<Job> Queue;
@@ -211,8 +221,7 @@ llvm::Error Router::setUp() {
   Interp.setOsrThreshold(O.osrThreshold);
   Interp.onHotLoop = [this](const FuncDecl &f, const OsrLoop &loop,
                             const Slot *frame) {
-    return Armed.load(std::memory_order_relaxed) ? hotLoop(f, loop, frame)
-                                                 : nullptr;
+    return hotLoop(f, loop, frame);
   };
   if (O.tierUpDelayMs <= 0)
     arm();
@@ -292,13 +301,15 @@ void Router::enqueue(int index) {
     push(Job{index});
 }
 
-/// OSR code first: a running call is waiting for it.
+/// Functions first: a hot function is usually smaller than a continuation
+/// (which inlines its hot callees), and compiled it speeds up the
+/// interpreted calls that the running call makes meanwhile.
 void Router::push(Job job) {
   std::lock_guard<std::mutex> lock(Mutex);
   if (job.osr)
-    Queue.push_front(job);
-  else
     Queue.push_back(job);
+  else
+    Queue.push_front(job);
   Wake.notify_one();
 }
 
@@ -348,23 +359,62 @@ const Stmt *Router::parentLoop(const Stmt *loop) {
 /// `code` (for another loop of the same call) instead of asking for code
 /// of its own: while code for an enclosing or enclosed loop compiles, or
 /// when code for an enclosed loop is ready (that loop is usually reached
-/// again soon).
-bool Router::waitFor(const OsrCode &code, const OsrLoop &loop) {
+/// again soon), or when code for an enclosing loop is ready and that
+/// loop's iterations are not known to be long (the call then enters at its
+/// header; not in the deterministic test mode).
+bool Router::waitFor(const OsrCode &code, const OsrLoop &loop,
+                     OsrChoice::Clock::time_point now) {
   bool ready = code.done.load(std::memory_order_acquire);
   for (const Stmt *l = parentLoop(code.loop); l; l = parentLoop(l))
     if (l == loop.loop)
       return true; // code's loop is inside this one
-  if (ready)
-    return false;
-  for (const OsrLoop *l = loop.outer; l; l = l->outer)
-    if (l->loop == code.loop)
-      return true; // code's loop encloses this one
+  for (const OsrLoop *l = loop.outer; l; l = l->outer) {
+    if (l->loop != code.loop)
+      continue;
+    // code's loop encloses this one
+    if (!ready)
+      return true;
+    if (O.osrWait || !code.entry.load() ||
+        Choice.pace(*l, now) == OsrChoice::Pace::Long)
+      return false;
+    Interp.askAtLoopEnd(); // its header follows the end of an inner loop
+    return true;
+  }
   return false;
 }
 
-/// The interpreter's question at a hot loop header (see setOsrThreshold).
+/// A new request for OSR code for `loop` of a call of `f`, queued behind
+/// the functions.
+OsrCode *Router::request(const FuncDecl &f, const OsrLoop &loop,
+                         const Slot *frame) {
+  auto &requests = Osr[f.index];
+  requests.push_back(std::make_unique<OsrCode>());
+  OsrCode *code = requests.back().get();
+  code->function = f.index;
+  code->loop = loop.loop;
+  if (&f == P.main) // runs once: what cannot change is compiled in
+    for (size_t i = 0; i < f.slotTypes.size(); ++i)
+      code->topLevelFrame.push_back(uint64_t(frame[i].boolean));
+  push(Job{f.index, code});
+  return code;
+}
+
+/// The interpreter's question at a hot loop header (see setOsrThreshold),
+/// also asked before the router is armed, so that OsrChoice knows the
+/// loops by then. Code is asked for the loop OsrChoice picks; the call
+/// enters it when it reaches that loop's header.
 OsrEntry Router::hotLoop(const FuncDecl &f, const OsrLoop &loop,
                          const Slot *frame) {
+  auto now = OsrChoice::Clock::now();
+  if (!O.osrWait)
+    Choice.observe(loop, now);
+  if (!Armed.load(std::memory_order_relaxed)) {
+    if (O.osrWait || Choice.remaining(loop, now) < EarlyArm)
+      return nullptr;
+    arm(); // a loop this long is no tiny program: tier up now
+    std::lock_guard<std::mutex> lock(Mutex);
+    Wake.notify_all();
+  }
   auto &requests = Osr[f.index];
   OsrCode *code = nullptr;
   for (auto &r : requests)
@@ -372,16 +422,14 @@ OsrEntry Router::hotLoop(const FuncDecl &f, const OsrLoop &loop,
       code = r.get();
   if (!code) {
     for (auto &r : requests)
-      if (waitFor(*r, loop))
+      if (waitFor(*r, loop, now))
         return nullptr;
-    requests.push_back(std::make_unique<OsrCode>());
-    code = requests.back().get();
-    code->function = f.index;
-    code->loop = loop.loop;
-    if (&f == P.main) // runs once: what cannot change is compiled in
-      for (size_t i = 0; i < f.slotTypes.size(); ++i)
-        code->topLevelFrame.push_back(uint64_t(frame[i].boolean));
-    push(Job{f.index, code});
+    const OsrLoop *target = O.osrWait ? &loop : Choice.choose(loop, now);
+    if (!target)
+      return nullptr;
+    code = request(f, *target, frame);
+    if (target != &loop)
+      return nullptr;
   }
   if (O.osrWait && !code->done.load(std::memory_order_acquire)) {
     std::unique_lock<std::mutex> lock(Mutex);
@@ -394,10 +442,12 @@ void Router::workerLoop() {
   if (!Armed) {
     std::unique_lock<std::mutex> lock(Mutex);
     auto delay = std::chrono::duration<double, std::milli>(O.tierUpDelayMs);
-    if (Wake.wait_for(lock, delay, [&] { return Stopping; }))
+    Wake.wait_for(lock, delay, [&] { return Stopping || Armed.load(); });
+    if (Stopping)
       return;
     lock.unlock();
-    arm();
+    if (!Armed)
+      arm();
   }
   while (true) {
     Job job;
@@ -450,7 +500,7 @@ void Router::resume() {
     for (auto &requests : Osr)
       for (auto &code : requests)
         if (!code->done.load())
-          Queue.push_front(Job{code->function, code.get()});
+          Queue.push_back(Job{code->function, code.get()});
   }
   Worker = std::thread([this] { workerLoop(); });
 }

@@ -88,6 +88,7 @@ Flow Interpreter::Impl::execIf(const IfStmt *s, Frame &frame) {
 Flow Interpreter::Impl::execWhile(const WhileStmt *s, Frame &frame) {
   OsrLoop loop;
   loop.loop = s;
+  loop.run = ++loopRuns;
   ActiveLoop active(frame, loop);
   while (true) {
     if (replaced(frame, loop))
@@ -109,6 +110,7 @@ Flow Interpreter::Impl::execWhile(const WhileStmt *s, Frame &frame) {
 Flow Interpreter::Impl::execForRange(const ForRangeStmt *s, Frame &frame) {
   OsrLoop loop;
   loop.loop = s;
+  loop.run = ++loopRuns;
   loop.counter = number(s->start.get(), frame.slots);
   loop.end = number(s->end.get(), frame.slots);
   ActiveLoop active(frame, loop);
@@ -133,6 +135,7 @@ Flow Interpreter::Impl::execForRange(const ForRangeStmt *s, Frame &frame) {
 Flow Interpreter::Impl::execForEach(const ForEachStmt *s, Frame &frame) {
   OsrLoop loop;
   loop.loop = s;
+  loop.run = ++loopRuns;
   auto *array =
       static_cast<kiln_rt_array *>(value(s->array.get(), frame.slots).array);
   loop.array = array;

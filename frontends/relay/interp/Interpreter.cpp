@@ -179,8 +179,10 @@ constexpr uint64_t OsrRetry = 64;
 /// The compiled code runs the rest of the call with its own guards; a trap
 /// in it unwinds to kiln_rt_call_guarded and becomes this call's error.
 bool Interpreter::Impl::enterOsr(Frame &frame, const OsrLoop &loop) {
+  askAtLoopEnd = false;
   OsrEntry entry =
       owner.onHotLoop ? owner.onHotLoop(*frame.fn, loop, frame.slots) : nullptr;
+  frame.askAtLoopEnd = askAtLoopEnd && !entry;
   if (!entry) {
     frame.osrAt = frame.loopIterations + OsrRetry;
     return false;
@@ -308,6 +310,8 @@ void Interpreter::setOsrThreshold(uint64_t threshold) {
 }
 
 uint64_t Interpreter::osrEntries() const { return P->osrEntries; }
+
+void Interpreter::askAtLoopEnd() { P->askAtLoopEnd = true; }
 
 void Interpreter::setNativeEntry(int index, NativeEntry entry) {
   if (index >= 0 && static_cast<size_t>(index) < P->program.functions.size())

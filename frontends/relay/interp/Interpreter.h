@@ -48,6 +48,7 @@ struct OsrLoop {
   double counter = 0, end = 0;    ///< `for v in a..b`: hidden counter and end
   void *array = nullptr;          ///< `for x in arr`: the array (kiln_rt_array)
   int64_t index = 0;              ///< `for x in arr`: the index
+  uint64_t run = 0; ///< which run of a loop this is: new for every run
 };
 
 /// Compiled code that runs the rest of a call (or of the top-level code)
@@ -103,6 +104,11 @@ public:
   /// `frame` is the call's slots (read only).
   std::function<OsrEntry(const FuncDecl &, const OsrLoop &, const Slot *frame)>
       onHotLoop;
+  /// For onHotLoop, before it returns null: ask again also at the first
+  /// header after the current loop ends, which the 64-iteration rhythm
+  /// never hits (the enclosing loop's header comes at the same count as the
+  /// ended loop's last header), for code that enters an enclosing loop.
+  void askAtLoopEnd();
   /// How many times compiled code took over a running call.
   uint64_t osrEntries() const;
   /// Counts calls that ran interpreted / native, per function index.

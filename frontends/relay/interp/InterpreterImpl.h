@@ -79,6 +79,7 @@ struct Frame {
   uint64_t osrAt; ///< ask onHotLoop at loop headers from this many iterations
   uint64_t loopIterations = 0;
   const OsrLoop *loops = nullptr; ///< the innermost active loop
+  bool askAtLoopEnd = false; ///< see Interpreter::askAtLoopEnd
 };
 
 /// Makes `loop` the frame's innermost active loop while it runs.
@@ -88,7 +89,11 @@ public:
     loop.outer = frame.loops;
     frame.loops = &loop;
   }
-  ~ActiveLoop() { frame.loops = frame.loops->outer; }
+  ~ActiveLoop() {
+    frame.loops = frame.loops->outer;
+    if (frame.askAtLoopEnd) [[unlikely]]
+      frame.osrAt = frame.loopIterations;
+  }
 
 private:
   Frame &frame;
@@ -135,6 +140,8 @@ struct Interpreter::Impl {
   uint64_t stepLimit = 0, steps = 0;  ///< see Interpreter::setStepLimit
   uint64_t osrThreshold = UINT64_MAX; ///< see Interpreter::setOsrThreshold
   uint64_t osrEntries = 0;
+  uint64_t loopRuns = 0; ///< numbers the runs of loops (OsrLoop::run)
+  bool askAtLoopEnd = false; ///< onHotLoop's wish for the frame it was asked for
 
   /// The guard at every function entry and loop iteration: the timeout
   /// poll, then one step against the step limit.
