@@ -1,0 +1,86 @@
+#!/usr/bin/python3
+"""faust_peers: kiln.faust compute throughput from Python at 256-frame
+blocks (scripts/bench embed; run with Debian's /usr/bin/python3).
+
+    faust_peers.py DSP [SECONDS REPS]
+
+Compiles DSP with kiln.faust (opt_level -1, the best level, as `kiln faust
+bench` uses by default), runs `dsp.compute(256, inputs, outputs)` over
+SECONDS of audio per rep, and prints ns per frame for each rep as JSON. The
+conditions are those of the C++ side (`kiln faust bench`, Drive.h):
+44.1 kHz, 256-frame blocks, FTZ/DAZ set in the computing thread (through a
+two-instruction kiln.ir function), controls at their defaults, a sine plus
+noise on every input. A host hands the DSP the same block buffers each time,
+and so does this loop (the C++ harness walks a long buffer instead).
+"""
+import ctypes
+import json
+import math
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+import kiln.faust as faust  # noqa: E402
+import kiln.ir  # noqa: E402
+import numpy as np  # noqa: E402
+
+RATE, BLOCK = 44100, 256
+FTZ_DAZ = """
+declare void @llvm.x86.sse.stmxcsr(ptr)
+declare void @llvm.x86.sse.ldmxcsr(ptr)
+define void @kiln_bench_ftz_daz() {
+  %p = alloca i32
+  call void @llvm.x86.sse.stmxcsr(ptr %p)
+  %v = load i32, ptr %p
+  %o = or i32 %v, 32832
+  store i32 %o, ptr %p
+  call void @llvm.x86.sse.ldmxcsr(ptr %p)
+  ret void
+}
+"""
+
+
+def test_block(channels):
+    """The first block of Drive.h's test signal: sine at 110*(c+1) Hz of
+    amplitude 0.5 plus 0.25 * LCG noise."""
+    out = np.zeros((channels, BLOCK), np.float32)
+    for c in range(channels):
+        state = (12345 + 7919 * c) & 0xFFFFFFFF
+        for n in range(BLOCK):
+            state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
+            noise = (state >> 8) * (1.0 / 16777216.0) * 2.0 - 1.0
+            out[c, n] = 0.5 * math.sin(2 * math.pi * 110.0 * (c + 1) * n / RATE) + 0.25 * noise
+    return out
+
+
+def main():
+    dsp_path = sys.argv[1]
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
+    reps = int(sys.argv[3]) if len(sys.argv) > 3 else 7
+    if os.uname().machine == "x86_64":
+        ftz = kiln.ir.compile(FTZ_DAZ, name="ftz.ll")
+        ftz.function("kiln_bench_ftz_daz")()
+    t0 = time.perf_counter()
+    factory = faust.create_dsp_factory_from_file(dsp_path, [], opt_level=-1)
+    factory_ms = (time.perf_counter() - t0) * 1e3
+    dsp = factory.create_dsp_instance()
+    dsp.init(RATE)
+    ins = test_block(dsp.get_numinputs()) if dsp.get_numinputs() else None
+    outs = np.zeros((dsp.get_numoutputs(), BLOCK), np.float32)
+    blocks = max(1, int(seconds * RATE) // BLOCK)
+    compute = dsp.compute
+    dsp.compute(BLOCK, ins, outs)  # warm-up (and the pointer cache)
+    ns = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(blocks):
+            compute(BLOCK, ins, outs)
+        ns.append((time.perf_counter() - t0) * 1e9 / (blocks * BLOCK))
+    assert np.isfinite(outs).all()
+    print(json.dumps({"ns_per_frame": ns, "factory_ms": factory_ms,
+                      "inputs": dsp.get_numinputs(), "outputs": dsp.get_numoutputs()}))
+
+
+if __name__ == "__main__":
+    main()
