@@ -2,18 +2,23 @@
 # projects find it: find_package(Kiln) (KilnConfig.cmake, a version file,
 # imported target Kiln::kiln) and pkg-config (kiln.pc).
 #
-# Layout: bin/kiln and bin/kiln-executor; lib/libkiln.so* and
-# lib/libkiln_rt.a (the kiln tool's AOT links it from <exe>/../lib, and
-# kiln_link from beside libkiln.so, so the directory is `lib`, never a
-# multiarch one); include/kiln/kiln.h, include/kiln/c/*.h and the libfaust
-# drop-in include/kiln/faust/llvm-dsp-c.h. Only the C API's headers are
-# installed: libkiln.so exports only C names, so Kiln's C++ headers
-# (include/kiln/{support,core,relay,tensor,faust}) would declare symbols no
-# installed library provides; C++ users build Kiln as a subproject.
+# Layout: bin/kiln and bin/kiln-executor; lib/libkiln.so*,
+# lib/libkiln_faust_forkserver.so and lib/libkiln_rt.a (the kiln tool's AOT
+# links the runtime from <exe>/../lib, kiln_link from beside libkiln.so, so
+# the directory is `lib`, never a multiarch one); include/kiln/kiln.h,
+# include/kiln/c/*.h and the libfaust drop-in include/kiln/faust/llvm-dsp-c.h.
+# Only the C API's headers are installed: libkiln.so exports only C names,
+# so Kiln's C++ headers (include/kiln/{support,core,relay,tensor,faust})
+# would declare symbols no installed library provides; C++ users build Kiln
+# as a subproject.
 include(CMakePackageConfigHelpers)
 
 install(TARGETS kiln kiln-executor RUNTIME DESTINATION bin)
 install(TARGETS kiln_rt ARCHIVE DESTINATION lib)
+# The Faust fork server's preload library, found beside libkiln.so and in
+# ../lib from bin/kiln (without it Faust compiles still work, each starting
+# faust afresh).
+install(TARGETS kiln_faust_forkserver LIBRARY DESTINATION lib)
 install(TARGETS libkiln EXPORT KilnTargets
         LIBRARY DESTINATION lib)
 install(FILES include/kiln/kiln.h DESTINATION include/kiln)

@@ -39,6 +39,9 @@ echo "pkg-config kiln: $out"
 printf 'print(6 * 7)\n' >"$tmp/answer.relay"
 "$prefix/bin/kiln" build "$tmp/answer.relay" -o "$tmp/answer"
 [[ $("$tmp/answer") == 42 ]] || { echo "the installed kiln's executable did not print 42"; exit 1; }
+for f in lib/libkiln_rt.a lib/libkiln_faust_forkserver.so bin/kiln-executor; do
+  [[ -e $prefix/$f ]] || { echo "the install lacks $f"; exit 1; }
+done
 echo "installed kiln build: ok"
 
 # 4. Exports: kiln_* and exactly the libfaust names the version script lists.

@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <mutex>
 #include <poll.h>
@@ -237,9 +238,30 @@ std::string payloadOf(const std::vector<std::string> &argv,
 
 } // namespace
 
+/// The preload library installed beside this code: in lib/ next to
+/// libkiln.so, or in ../lib from the kiln tool's bin/ (an install tree, or
+/// the build tree's own layout); "" when neither has it.
+static std::string installedForkServerLibrary() {
+  Dl_info self{};
+  if (!dladdr(reinterpret_cast<void *>(&installedForkServerLibrary), &self) ||
+      !self.dli_fname)
+    return "";
+  std::string dir = self.dli_fname;
+  size_t slash = dir.rfind('/');
+  dir = slash == std::string::npos ? "." : dir.substr(0, slash);
+  for (const char *relative : {"/", "/../lib/"}) {
+    std::string path = dir + relative + "libkiln_faust_forkserver.so";
+    if (access(path.c_str(), R_OK) == 0)
+      return path;
+  }
+  return "";
+}
+
 std::string forkServerLibrary() {
   if (const char *env = std::getenv("KILN_FAUST_FORKSERVER"))
     return std::string(env) == "off" ? std::string() : std::string(env);
+  if (std::string installed = installedForkServerLibrary(); !installed.empty())
+    return installed;
 #ifdef KILN_FAUST_FORKSERVER_LIB
   if (access(KILN_FAUST_FORKSERVER_LIB, R_OK) == 0)
     return KILN_FAUST_FORKSERVER_LIB;

@@ -26,8 +26,9 @@ std::optional<int> runThroughForkServer(const std::vector<std::string> &argv,
                                         int timeoutMs);
 
 /// The preload library the server uses: $KILN_FAUST_FORKSERVER when set
-/// ("off" or empty disables the server), else the one built with Kiln if it
-/// exists; empty when there is none.
+/// ("off" or empty disables the server), else the one installed beside
+/// Kiln's code (lib/ next to libkiln.so, or ../lib from bin/kiln), else the
+/// one built with Kiln if it exists; empty when there is none.
 std::string forkServerLibrary();
 
 /// The server's process id, -1 when none is running (for tests).
