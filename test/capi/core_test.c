@@ -223,6 +223,29 @@ static void host_functions(void) {
   kiln_engine_free(engine);
 }
 
+/* Code that calls a function nobody defines fails at lookup, naming it;
+ * the engine stays usable and the unit can still be freed. */
+static void undefined_symbol(void) {
+  kiln_engine *engine = new_engine();
+  const char *text = "declare i64 @missing_fn()\n"
+                     "define i64 @calls_missing() {\n"
+                     "  %r = call i64 @missing_fn()\n"
+                     "  ret i64 %r\n"
+                     "}\n";
+  kiln_unit *unit = add_ir(engine, "m.ll", text), *other;
+  void *address = NULL;
+  expect_message(FAILS(kiln_unit_lookup(unit, "calls_missing", &address),
+                       KILN_ERROR_LINK),
+                 "missing_fn");
+  CHECK(address == NULL);
+  kiln_unit_free(unit);
+  other = add_ir(engine, "add.ll", kAdd);
+  OK(kiln_unit_lookup(other, "add", &address));
+  CHECK(((int64_t(*)(int64_t, int64_t))address)(2, 3) == 5);
+  kiln_unit_free(other);
+  kiln_engine_free(engine);
+}
+
 static int64_t seven(void) { return 7; }
 
 static void define_symbol(void) {
@@ -337,6 +360,7 @@ int main(int argc, char **argv) {
       {"parse_error", parse_error},
       {"units", units},
       {"host_functions", host_functions},
+      {"undefined_symbol", undefined_symbol},
       {"define_symbol", define_symbol},
       {"emit", emit},
       {"link", link_executable},
