@@ -26,9 +26,8 @@ DIFile *sourceFile(DIBuilder &builder, const std::string &path) {
     dir = sys::path::parent_path(path);
   else if (sys::fs::current_path(dir))
     dir = ".";
-  StringRef name = sys::path::is_absolute(path)
-                       ? sys::path::filename(path)
-                       : StringRef(path);
+  StringRef name = sys::path::is_absolute(path) ? sys::path::filename(path)
+                                                : StringRef(path);
   return builder.createFile(name, dir);
 }
 
@@ -107,14 +106,14 @@ void DebugInfo::beginFunction(Function &fn, const FuncDecl &function,
   if (fn.arg_size() > function.params.size()) // the call budget (guards)
     types.push_back(builder->createBasicType("int", 32, dwarf::DW_ATE_signed));
   bool isMain = &function == program.main;
-  unsigned line = lineOf(isMain && function.body ? function.body->loc
-                                                 : function.loc);
+  unsigned line =
+      lineOf(isMain && function.body ? function.body->loc : function.loc);
   // No linkage name: gdb would show and match `relay.f` instead of `f`
   // (`break f`); the symbol table still has relay.f.
   subprogram = builder->createFunction(
       file, isMain ? "relay.main" : function.name, "", file, line,
-      builder->createSubroutineType(builder->getOrCreateTypeArray(types)),
-      line, DINode::FlagPrototyped,
+      builder->createSubroutineType(builder->getOrCreateTypeArray(types)), line,
+      DINode::FlagPrototyped,
       DISubprogram::SPFlagDefinition |
           (fn.hasLocalLinkage() ? DISubprogram::SPFlagLocalToUnit
                                 : DISubprogram::SPFlagZero));
@@ -182,8 +181,8 @@ void DebugInfo::declareSlot(IRBuilder<> &b, AllocaInst *slot, int index) {
                                              file, line, type, true)
           : builder->createAutoVariable(scopeOf(info.block), info.name, file,
                                         line, type, true);
-  auto *where = DILocation::get(slot->getContext(), line, info.loc.col,
-                                var->getScope());
+  auto *where =
+      DILocation::get(slot->getContext(), line, info.loc.col, var->getScope());
   builder->insertDeclare(slot, var, builder->createExpression(), where,
                          b.GetInsertBlock());
 }

@@ -11,8 +11,8 @@
 #include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/InstIterator.h"
-#include "llvm/Target/TargetMachine.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <gtest/gtest.h>
 
@@ -77,7 +77,8 @@ TEST(RelayDebugInfo, FunctionsGetSubprogramsAndTheModuleVerifies) {
   auto module = withDebugInfo(*program, context);
   ASSERT_TRUE(module);
   EXPECT_FALSE(llvm::verifyModule(*module, &llvm::errs()));
-  llvm::DISubprogram *scale = module->getFunction("relay.scale")->getSubprogram();
+  llvm::DISubprogram *scale =
+      module->getFunction("relay.scale")->getSubprogram();
   llvm::DISubprogram *main = module->getFunction("relay.main")->getSubprogram();
   ASSERT_TRUE(scale && main);
   EXPECT_EQ(scale->getName(), "scale");
