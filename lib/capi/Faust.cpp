@@ -28,6 +28,7 @@ struct kiln_faust_factory {
 };
 
 struct kiln_faust_dsp {
+  std::shared_ptr<EngineState> engine; ///< instance -> factory -> engine
   std::shared_ptr<faust::Factory> factory;
   std::unique_ptr<faust::Dsp> dsp;
   std::vector<std::string> paths; ///< paramPaths(), borrowed by callers
@@ -275,6 +276,7 @@ KILN_API kiln_error *kiln_faust_dsp_create(kiln_faust_factory *factory,
     if (!instance)
       return errorOf(instance);
     auto handle = std::make_unique<kiln_faust_dsp>();
+    handle->engine = factory->engine;
     handle->factory = factory->factory;
     handle->dsp = std::move(*instance);
     handle->paths = handle->dsp->paramPaths();
