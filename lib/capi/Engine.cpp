@@ -22,7 +22,7 @@ EngineState::EngineState() = default;
 EngineState::~EngineState() = default;
 
 kiln_error *EngineState::jit(core::Jit *&out) {
-  if (kiln_error *error = requireHost(*this, "kiln_unit_add_ir"))
+  if (kiln_error *error = requireHost(*this, currentEntry))
     return error;
   std::lock_guard<std::mutex> lock(Mutex);
   if (!Jit) {
@@ -41,7 +41,7 @@ kiln_error *EngineState::jit(core::Jit *&out) {
 }
 
 kiln_error *EngineState::tensor(tensor::Engine *&out) {
-  if (kiln_error *error = requireHost(*this, "kiln_tensor_compile"))
+  if (kiln_error *error = requireHost(*this, currentEntry))
     return error;
   std::lock_guard<std::mutex> lock(Mutex);
   if (!Tensor) {
@@ -68,6 +68,8 @@ faust::Registry &EngineState::registry() {
 kiln_error *requireHost(const EngineState &state, const char *function) {
   if (state.isHost)
     return nullptr;
+  if (!function)
+    function = "kiln_engine";
   return makeError(KILN_ERROR_TARGET,
                    std::string(function) + ": the engine's target '" +
                        state.target +

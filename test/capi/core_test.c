@@ -64,10 +64,15 @@ static void options(void) {
   /* Code for another machine cannot be added, only emitted. */
   {
     kiln_unit *unit = NULL;
-    kiln_error_free(FAILS(kiln_unit_add_ir(engine, "a.ll", kAdd, strlen(kAdd),
-                                           &unit),
-                          KILN_ERROR_TARGET));
-    CHECK(unit == NULL);
+    void *address = NULL;
+    expect_message(FAILS(kiln_unit_add_ir(engine, "a.ll", kAdd, strlen(kAdd),
+                                          &unit),
+                         KILN_ERROR_TARGET),
+                   "kiln_unit_add_ir: the engine's target 'aarch64");
+    expect_message(FAILS(kiln_engine_lookup(engine, "add", &address),
+                         KILN_ERROR_TARGET),
+                   "kiln_engine_lookup: ");
+    CHECK(unit == NULL && address == NULL);
   }
   kiln_engine_free(engine);
 }
