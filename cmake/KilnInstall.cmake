@@ -25,6 +25,10 @@ install(FILES include/kiln/kiln.h DESTINATION include/kiln)
 install(DIRECTORY include/kiln/c/ DESTINATION include/kiln/c
         FILES_MATCHING PATTERN "*.h")
 install(FILES include/kiln/faust/llvm-dsp-c.h DESTINATION include/kiln/faust)
+# The Python binding (pure ctypes, docs/python.md) where Debian keeps Python
+# packages; from there it finds libkiln.so.0 in <prefix>/lib.
+install(DIRECTORY python/kiln DESTINATION lib/python3/dist-packages
+        FILES_MATCHING PATTERN "*.py")
 
 install(EXPORT KilnTargets NAMESPACE Kiln:: DESTINATION lib/cmake/Kiln)
 configure_package_config_file(cmake/KilnConfig.cmake.in

@@ -29,7 +29,7 @@ from ._errors import KilnError, LoadError, VersionError
 #: The C API version this binding was written against (KILN_VERSION_NUMBER).
 VERSION_NUMBER = 200
 MAX_RANK = 4
-NAMES = ("libkiln.so", "libkiln.so.0")
+NAMES = ("libkiln.so.0", "libkiln.so")  # the SONAME first: the ABI this binding serves
 
 
 class Array(Structure):

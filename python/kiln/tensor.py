@@ -17,6 +17,7 @@ shared by threads (calls release the GIL); a bound call is used by one
 thread at a time and keeps its arrays alive.
 """
 import ctypes
+import functools
 
 from . import _buffers, _lib, _pack
 from ._buffers import NAMES
@@ -137,7 +138,8 @@ class BoundCall(Handle):
     """A checked call, run by calling it: returns `out` (elementwise) or the
     scalar (a reduction). One thread at a time. `.run` is the prepared
     ctypes call itself (no closed check; returns 0, or a kiln_error_code
-    when the call could not run) for the tightest loops."""
+    when the call could not run; a reduction's result is then `.value`) for
+    the tightest loops."""
 
     _free = "kiln_tensor_call_free"
 
@@ -163,8 +165,14 @@ class BoundCall(Handle):
         self._handle_arg = ctypes.c_void_p(self._ptr)
         self._scalar_arg = ctypes.byref(self._scalar)
         self._fn = fn
-        self.run = lambda: fn(self._handle_arg, None)
         self._is_array = bool(kernel.result[1])
+        self.run = functools.partial(fn, self._handle_arg,
+                                     None if self._is_array else self._scalar_arg)
+
+    @property
+    def value(self):
+        """A reduction's result from the last run (None for elementwise)."""
+        return None if self._is_array else _scalar_value(self._scalar)
 
     def __call__(self):
         if not self._ptr:

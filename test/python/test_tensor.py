@@ -114,6 +114,7 @@ class Tensor(TempDirTest):
         np.testing.assert_allclose(out, 3 + b, rtol=1e-6)
         dot = self.p.dot.bind(np.ones(10), np.full(10, 2.0))
         self.assertEqual(dot(), 20.0)
+        self.assertEqual((dot.run(), dot.value), (0, 20.0))
         alloc = self.p.axpy.bind(a, b, 0.0)
         np.testing.assert_array_equal(alloc(), b)
         with self.assertRaises(kiln.InvalidArgument):

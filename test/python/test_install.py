@@ -1,0 +1,37 @@
+"""python.install: the binding as `cmake --install` ships it — in
+<prefix>/lib/python3/dist-packages/kiln, finding <prefix>/lib/libkiln.so.0
+with no $KILN_LIBRARY and no build tree — compiles and calls a kernel."""
+import os
+import subprocess
+import sys
+
+from kilntest import TempDirTest, main
+
+BUILD = os.environ.get("KILN_BUILD_DIR")
+
+
+class Install(TempDirTest):
+    def test_installed_package_finds_installed_library(self):
+        if not BUILD:
+            self.skipTest("KILN_BUILD_DIR is not set (ctest sets it)")
+        prefix = os.path.join(self.tmp, "prefix")
+        subprocess.run(["cmake", "--install", BUILD, "--prefix", prefix], check=True,
+                       capture_output=True, timeout=600)
+        site = os.path.join(prefix, "lib", "python3", "dist-packages")
+        self.assertTrue(os.path.exists(os.path.join(site, "kiln", "__init__.py")))
+        env = {k: v for k, v in os.environ.items() if k not in ("KILN_LIBRARY", "PYTHONPATH")}
+        env["PYTHONPATH"] = site
+        code = ("import ctypes, kiln, kiln.ir\n"
+                "print(kiln.load())\n"
+                "m = kiln.ir.compile('define i64 @twice(i64 %x) {\\n  %r = mul i64 %x, 2\\n"
+                "  ret i64 %r\\n}\\n')\n"
+                "print(m.function('twice', ctypes.c_int64, [ctypes.c_int64])(21))\n")
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, cwd=self.tmp, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(),
+                         [os.path.join(prefix, "lib", "libkiln.so.0"), "42"])
+
+
+if __name__ == "__main__":
+    main()
