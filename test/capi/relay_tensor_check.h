@@ -71,6 +71,18 @@ static kiln_engine *new_engine(void) {
   return engine;
 }
 
+/* An engine for a machine other than this one: it can emit, not run. */
+static kiln_engine *foreign_engine(void) {
+  kiln_engine_options options = KILN_ENGINE_OPTIONS_INIT;
+  kiln_engine *host = new_engine(), *engine = NULL;
+  options.target = strncmp(kiln_engine_target(host), "x86_64", 6) == 0
+                       ? "aarch64-linux-gnu:cortex-a72"
+                       : "x86_64-linux-gnu:x86-64";
+  kiln_engine_free(host);
+  OK(kiln_engine_new(&options, &engine));
+  return engine;
+}
+
 typedef struct test_case {
   const char *name;
   void (*run)(void);

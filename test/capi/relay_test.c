@@ -365,6 +365,15 @@ static void misuse(void) {
                                                  NULL),
                         KILN_ERROR_INVALID_ARGUMENT));
   kiln_relay_program_free(NULL);
+  /* Code for another machine cannot run here. */
+  {
+    kiln_engine *foreign = foreign_engine();
+    expect_message(FAILS(kiln_relay_compile(foreign, "f", "1", 1, NULL,
+                                            &program),
+                         KILN_ERROR_TARGET),
+                   "is not this machine");
+    kiln_engine_free(foreign);
+  }
   /* Empty source is a program with nothing in it; a NULL file name is fine. */
   OK(kiln_relay_compile(engine, NULL, "", 0, NULL, &program));
   OK(kiln_relay_run(program));

@@ -399,6 +399,15 @@ static void misuse(void) {
   CHECK(k == NULL && bound == NULL && rank == -1);
   kiln_tensor_program_free(NULL);
   kiln_tensor_kernel_free(NULL);
+  /* Code for another machine cannot run here. */
+  {
+    kiln_engine *foreign = foreign_engine();
+    expect_message(FAILS(kiln_tensor_compile(foreign, "f", Source,
+                                             strlen(Source), &program),
+                         KILN_ERROR_TARGET),
+                   "is not this machine");
+    kiln_engine_free(foreign);
+  }
   /* An empty source has no kernel: a located parse error. */
   expect_message(FAILS(kiln_tensor_compile(engine, NULL, "", 0, &program),
                        KILN_ERROR_PARSE),
