@@ -111,7 +111,10 @@ class Dsp(Handle):
         self._outputs = L.kiln_faust_dsp_outputs(self.handle)
         self._busy = threading.Lock()
         self._cache = None  # (inputs, outputs, ptr arrays) of the last compute
-        self._compute = L.kiln_faust_dsp_compute
+        # kiln_faust_dsp_compute without argtypes: compute() passes ready
+        # ctypes arguments, the cheapest call ctypes offers.
+        self._raw = ctypes.CFUNCTYPE(ctypes.c_void_p)(
+            ctypes.cast(L.kiln_faust_dsp_compute, ctypes.c_void_p).value)
 
     def get_numinputs(self):
         return self._inputs
@@ -125,21 +128,27 @@ class Dsp(Handle):
     def compute(self, count, inputs, outputs):
         """Computes `count` frames from inputs into outputs (in place)."""
         c = self._cache
-        if (c is not None and c[0] is inputs and c[1] is outputs and self._ptr
+        if not (c is not None and c[0] is inputs and c[1] is outputs and self._ptr
                 and type(count) is int and 0 <= count <= c[4]):
-            ins, outs = c[2], c[3]  # the same arrays as last time: reuse the pointers
-        else:
-            self.handle  # noqa: B018 — ClosedError once closed
-            ins, outs, frames = self._pointers(count, inputs, outputs)
-            if (inputs is None or _is_ndarray(inputs)) and _is_ndarray(outputs):
-                self._cache = (inputs, outputs, ins, outs, frames)
+            c = self._prepare(count, inputs, outputs)
         busy = self._busy
         if not busy.acquire(False):
             raise InvalidArgument("this Dsp is being used by another thread (one at a time)")
-        err = self._compute(self._ptr, count, ins, outs)  # raises nothing: ready arguments
+        err = self._raw(c[5], count, c[2], c[3])  # prepared: no argument conversion
         busy.release()
         if err:
             raise error_from(err)
+
+    def _prepare(self, count, inputs, outputs):
+        """Checks a call and makes its ready-made arguments; remembered when
+        the same NumPy arrays may come back (their memory cannot move while
+        this object holds them)."""
+        h = self.handle  # ClosedError once closed
+        ins, outs, frames = self._pointers(count, inputs, outputs)
+        c = (inputs, outputs, ins, outs, frames, ctypes.c_void_p(h))
+        if (inputs is None or _is_ndarray(inputs)) and _is_ndarray(outputs):
+            self._cache = c
+        return c
 
     def _pointers(self, count, inputs, outputs):
         if not isinstance(count, int) or count < 0:
