@@ -31,6 +31,11 @@ grep -q '^meta author Kiln$' "$work/kiln.txt" || fail "Kiln's MetaGlue did not s
 awk '$1=="sample"{v=$3<0?-$3:$3; if(v>m)m=v} END{exit !(m>0.45 && m<=0.5)}' "$work/kiln.txt" ||
   fail "Kiln's sine channel does not peak at 0.5"
 
+# The UIGlue's zone works: the host set freq to 1000 Hz (440 by default), so
+# 2048 frames at 48 kHz hold 42 or 43 upward zero crossings.
+awk '$1=="sample"{if(last<0 && $3>=0)n++; last=$3} END{exit !(n>=41 && n<=43)}' "$work/kiln.txt" ||
+  fail "setting freq through the UIGlue's zone did not give 1000 Hz"
+
 if [[ $faust_host == - ]]; then
   echo "SKIP the libfaust side: $reason (the Kiln side ran and passed its checks)"
   exit 0
