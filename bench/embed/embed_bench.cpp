@@ -262,8 +262,8 @@ void BM_Relay_CxxCall(benchmark::State &state) {
   kiln::relay::RunOptions options;
   options.mode = kiln::relay::Mode::Jit;
   options.cache = false;
-  auto program = kiln::relay::CompiledProgram::compile("add.relay", Relay,
-                                                       options);
+  auto program =
+      kiln::relay::CompiledProgram::compile("add.relay", Relay, options);
   if (!program)
     die(kiln::render(program.diagnostics()));
   std::vector<kiln::relay::Value> args = {1.0, 2.0};

@@ -95,8 +95,8 @@ kiln_error *toValue(const kiln_value &in, size_t index, relay::Value &out) {
   case KILN_VALUE_VOID:
     return invalid("kiln_relay_call", what + " is KILN_VALUE_VOID");
   }
-  return invalid("kiln_relay_call", what + " has an unknown type " +
-                                        std::to_string(int(in.type)));
+  return invalid("kiln_relay_call",
+                 what + " has an unknown type " + std::to_string(int(in.type)));
 }
 
 /// A call's result as a kiln_value; an array is malloc'd (freed by
@@ -109,8 +109,8 @@ kiln_error *fromValue(const relay::Value &in, kiln_value &out) {
     value.boolean = in.boolean() ? 1 : 0;
   else if (in.isArray()) {
     const std::vector<double> &a = in.array();
-    value.array = static_cast<double *>(std::malloc(
-        std::max<size_t>(1, a.size()) * sizeof(double)));
+    value.array = static_cast<double *>(
+        std::malloc(std::max<size_t>(1, a.size()) * sizeof(double)));
     if (!value.array)
       return makeError(KILN_ERROR_OTHER,
                        "kiln_relay_call: out of memory for the result array");
@@ -144,8 +144,8 @@ KILN_API kiln_error *kiln_relay_compile(kiln_engine *engine, const char *file,
             toRunOptions(options ? *options : defaults, *engine->state, run))
       return error;
     auto compiled = relay::CompiledProgram::compile(
-        file && *file ? file : "<input>", std::string(source ? source : "", size),
-        run);
+        file && *file ? file : "<input>",
+        std::string(source ? source : "", size), run);
     if (!compiled)
       return errorOf(compiled);
     auto functions = compiled->functions();
@@ -200,10 +200,12 @@ KILN_API size_t kiln_relay_function_count(const kiln_relay_program *program) {
   return program ? program->functions.size() : 0;
 }
 
-KILN_API kiln_error *kiln_relay_function_info(
-    const kiln_relay_program *program, size_t index, const char **name,
-    size_t *params, kiln_value_type *param_types, size_t capacity,
-    kiln_value_type *result) {
+KILN_API kiln_error *kiln_relay_function_info(const kiln_relay_program *program,
+                                              size_t index, const char **name,
+                                              size_t *params,
+                                              kiln_value_type *param_types,
+                                              size_t capacity,
+                                              kiln_value_type *result) {
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(program);
     if (index >= program->functions.size())

@@ -82,8 +82,8 @@ public:
     if (kiln_error *error = convertOut(function, out))
       return error;
     if (!args && count)
-      return invalid(function, "'args' is NULL but count is " +
-                                   std::to_string(count));
+      return invalid(function,
+                     "'args' is NULL but count is " + std::to_string(count));
     if (count > kStackArgs) {
       Heap.resize(count);
       Data = Heap.data();
@@ -98,8 +98,8 @@ public:
       if (a.is_array)
         ::new (&Data[i]) Arg{true, toView(a.array), Scalar{}};
       else
-        ::new (&Data[i])
-            Arg{false, ArrayView{}, Scalar{DType(dtype), a.scalar.f, a.scalar.i}};
+        ::new (&Data[i]) Arg{false, ArrayView{},
+                             Scalar{DType(dtype), a.scalar.f, a.scalar.i}};
     }
     return nullptr;
   }
@@ -250,9 +250,10 @@ KILN_API void kiln_tensor_kernel_result(const kiln_tensor_kernel *kernel,
     *is_array = k.resultIsArray ? 1 : 0;
 }
 
-KILN_API kiln_error *kiln_tensor_result_shape(
-    const kiln_tensor_kernel *kernel, const kiln_tensor_arg *args,
-    size_t count, int32_t *rank, int64_t shape[KILN_TENSOR_MAX_RANK]) {
+KILN_API kiln_error *
+kiln_tensor_result_shape(const kiln_tensor_kernel *kernel,
+                         const kiln_tensor_arg *args, size_t count,
+                         int32_t *rank, int64_t shape[KILN_TENSOR_MAX_RANK]) {
   return guard(__func__, [&]() -> kiln_error * {
     const char *fn = "kiln_tensor_result_shape";
     KILN_REQUIRE(kernel);
@@ -287,8 +288,8 @@ KILN_API kiln_error *kiln_tensor_result_shape(
 
 KILN_API kiln_error *kiln_tensor_run(const kiln_tensor_kernel *kernel,
                                      const kiln_tensor_arg *args, size_t count,
-                                     const kiln_array *out,
-                                     kiln_scalar *result, uint32_t threads) {
+                                     const kiln_array *out, kiln_scalar *result,
+                                     uint32_t threads) {
   return guard(__func__, [&]() -> kiln_error * {
     const char *fn = "kiln_tensor_run";
     KILN_REQUIRE(kernel);
@@ -307,9 +308,8 @@ KILN_API kiln_error *kiln_tensor_run(const kiln_tensor_kernel *kernel,
 }
 
 KILN_API kiln_error *kiln_tensor_bind(const kiln_tensor_kernel *kernel,
-                                      const kiln_tensor_arg *args,
-                                      size_t count, const kiln_array *out,
-                                      uint32_t threads,
+                                      const kiln_tensor_arg *args, size_t count,
+                                      const kiln_array *out, uint32_t threads,
                                       kiln_tensor_call **bound) {
   return guard(__func__, [&]() -> kiln_error * {
     const char *fn = "kiln_tensor_bind";
@@ -321,8 +321,8 @@ KILN_API kiln_error *kiln_tensor_bind(const kiln_tensor_kernel *kernel,
     auto made = kernel->kernel->bind(call.data(), count, call.out(), threads);
     if (!made)
       return errorOf(made);
-    *bound = new kiln_tensor_call{kernel->state, kernel->kernel,
-                                  std::move(*made)};
+    *bound =
+        new kiln_tensor_call{kernel->state, kernel->kernel, std::move(*made)};
     return nullptr;
   });
 }

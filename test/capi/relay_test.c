@@ -89,8 +89,8 @@ static void expect_location(const kiln_error *error, unsigned line,
   if (strcmp(kiln_error_file_at(error, 0), "test.relay") != 0 ||
       kiln_error_line_at(error, 0) != line ||
       kiln_error_column_at(error, 0) != col) {
-    fprintf(stderr, "expected test.relay:%u:%u, got %s:%u:%u:\n%s\n", line,
-            col, kiln_error_file_at(error, 0), kiln_error_line_at(error, 0),
+    fprintf(stderr, "expected test.relay:%u:%u, got %s:%u:%u:\n%s\n", line, col,
+            kiln_error_file_at(error, 0), kiln_error_line_at(error, 0),
             kiln_error_column_at(error, 0), kiln_error_rendered(error));
     exit(1);
   }
@@ -125,8 +125,7 @@ static void compile_errors(void) {
 static void call_values(void) {
   kiln_engine *engine = new_engine();
   capture printed = {{0}, 0};
-  kiln_relay_program *program =
-      compile_mode(engine, KILN_RELAY_AUTO, &printed);
+  kiln_relay_program *program = compile_mode(engine, KILN_RELAY_AUTO, &printed);
   double data[3] = {1, 2.5, -4};
   kiln_value args[2], result = {KILN_VALUE_VOID, 0, 0, NULL, 0};
   args[0] = number(40), args[1] = number(2.5);
@@ -327,9 +326,9 @@ static void function_info(void) {
   OK(kiln_relay_function_info(program, 1, NULL, NULL, types, 1, &result));
   CHECK(types[0] == KILN_VALUE_BOOL && result == KILN_VALUE_BOOL);
   name = NULL;
-  kiln_error_free(FAILS(kiln_relay_function_info(program, 8, &name, &params,
-                                                 NULL, 0, &result),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(FAILS(
+      kiln_relay_function_info(program, 8, &name, &params, NULL, 0, &result),
+      KILN_ERROR_INVALID_ARGUMENT));
   CHECK(name == NULL);
   kiln_relay_program_free(program);
   kiln_engine_free(engine);
@@ -342,36 +341,37 @@ static void misuse(void) {
   kiln_value v = number(1);
   kiln_error_free(FAILS(kiln_relay_compile(NULL, "f", "1", 1, NULL, &program),
                         KILN_ERROR_INVALID_ARGUMENT));
-  kiln_error_free(FAILS(kiln_relay_compile(engine, "f", NULL, 3, NULL, &program),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_relay_compile(engine, "f", NULL, 3, NULL, &program),
+            KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(FAILS(kiln_relay_compile(engine, "f", "1", 1, NULL, NULL),
                         KILN_ERROR_INVALID_ARGUMENT));
   options.mode = (kiln_relay_mode)7;
-  expect_message(FAILS(kiln_relay_compile(engine, "f", "1", 1, &options,
-                                          &program),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "mode 7");
+  expect_message(
+      FAILS(kiln_relay_compile(engine, "f", "1", 1, &options, &program),
+            KILN_ERROR_INVALID_ARGUMENT),
+      "mode 7");
   options.mode = KILN_RELAY_AUTO;
   options.timeout_seconds = -1;
-  kiln_error_free(FAILS(
-      kiln_relay_compile(engine, "f", "1", 1, &options, &program),
-      KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_relay_compile(engine, "f", "1", 1, &options, &program),
+            KILN_ERROR_INVALID_ARGUMENT));
   CHECK(program == NULL);
   kiln_error_free(FAILS(kiln_relay_run(NULL), KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(FAILS(kiln_relay_call(NULL, "add", &v, 1, &v),
                         KILN_ERROR_INVALID_ARGUMENT));
   CHECK(kiln_relay_function_count(NULL) == 0);
-  kiln_error_free(FAILS(kiln_relay_function_info(NULL, 0, NULL, NULL, NULL, 0,
-                                                 NULL),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_relay_function_info(NULL, 0, NULL, NULL, NULL, 0, NULL),
+            KILN_ERROR_INVALID_ARGUMENT));
   kiln_relay_program_free(NULL);
   /* Code for another machine cannot run here. */
   {
     kiln_engine *foreign = foreign_engine();
-    expect_message(FAILS(kiln_relay_compile(foreign, "f", "1", 1, NULL,
-                                            &program),
-                         KILN_ERROR_TARGET),
-                   "is not this machine");
+    expect_message(
+        FAILS(kiln_relay_compile(foreign, "f", "1", 1, NULL, &program),
+              KILN_ERROR_TARGET),
+        "is not this machine");
     kiln_engine_free(foreign);
   }
   /* Empty source is a program with nothing in it; a NULL file name is fine. */
@@ -413,11 +413,15 @@ static void threads(void) {
 }
 
 int main(int argc, char **argv) {
-  static const test_case cases[] = {
-      {"compile_errors", compile_errors}, {"call", call_values},
-      {"bad_calls", bad_calls},           {"trap", trap},
-      {"timeout", timeout},               {"print", print_callback},
-      {"modes", modes_agree},             {"function_info", function_info},
-      {"misuse", misuse},                 {"threads", threads}};
+  static const test_case cases[] = {{"compile_errors", compile_errors},
+                                    {"call", call_values},
+                                    {"bad_calls", bad_calls},
+                                    {"trap", trap},
+                                    {"timeout", timeout},
+                                    {"print", print_callback},
+                                    {"modes", modes_agree},
+                                    {"function_info", function_info},
+                                    {"misuse", misuse},
+                                    {"threads", threads}};
   return run_cases(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }

@@ -95,9 +95,9 @@ static void compile(void) {
   CHECK(dtype == KILN_DTYPE_I32 && is_array == 1);
   kiln_tensor_kernel_result(f.kernel, &dtype, &is_array);
   CHECK(dtype == KILN_DTYPE_I64 && is_array == 0);
-  kiln_error_free(FAILS(kiln_tensor_kernel_param(f.kernel, 2, &name, NULL,
-                                                 NULL),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_tensor_kernel_param(f.kernel, 2, &name, NULL, NULL),
+            KILN_ERROR_INVALID_ARGUMENT));
   OK(kiln_tensor_kernel_at(f.program, 0, &k));
   CHECK(strcmp(kiln_tensor_kernel_name(k), "axpy") == 0);
   kiln_tensor_kernel_free(k);
@@ -119,9 +119,9 @@ static void compile(void) {
             KILN_ERROR_TYPE);
   CHECK(kiln_error_line_at(e, 0) == 2 && kiln_error_column_at(e, 0) == 31);
   expect_message(e, "declared to return f64[]");
-  kiln_error_free(FAILS(kiln_tensor_compile(f.engine, "bad.tk", "kernel (", 8,
-                                            &program),
-                        KILN_ERROR_PARSE));
+  kiln_error_free(
+      FAILS(kiln_tensor_compile(f.engine, "bad.tk", "kernel (", 8, &program),
+            KILN_ERROR_PARSE));
   CHECK(program == NULL);
   teardown(f);
 }
@@ -189,9 +189,9 @@ static void broadcast(void) {
   /* Shapes that do not broadcast: no shape, and a run writes nothing. */
   args[2] = array_arg(vec(b, KILN_DTYPE_F64, 3));
   rank = -1;
-  kiln_error_free(FAILS(kiln_tensor_result_shape(f.kernel, args, 3, &rank,
-                                                 shape),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_tensor_result_shape(f.kernel, args, 3, &rank, shape),
+            KILN_ERROR_INVALID_ARGUMENT));
   CHECK(rank == -1);
   memset(out, 0, sizeof out);
   expect_message(FAILS(kiln_tensor_run(f.kernel, args, 3, &o, NULL, 0),
@@ -381,8 +381,8 @@ static void misuse(void) {
   CHECK(program == NULL);
   kiln_error_free(FAILS(kiln_tensor_kernel_get(NULL, "f", &k),
                         KILN_ERROR_INVALID_ARGUMENT));
-  kiln_error_free(FAILS(kiln_tensor_kernel_at(NULL, 0, &k),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_tensor_kernel_at(NULL, 0, &k), KILN_ERROR_INVALID_ARGUMENT));
   CHECK(kiln_tensor_kernel_count(NULL) == 0);
   CHECK(strcmp(kiln_tensor_kernel_name(NULL), "") == 0);
   CHECK(kiln_tensor_kernel_param_count(NULL) == 0);

@@ -67,8 +67,8 @@ TEST(TensorBind, ElementwiseContiguousSmallAndLarge) {
     std::vector<double> outA(n, -9), outB(n, -7);
     std::vector<Arg> args = {Arg::of(view(a, {n})), Arg::of(view(b, {n})),
                              Arg::of(Scalar::f64(0.125))};
-    expectBoundEqualsRun(*k, args, view(outA, {n}), outA, view(outB, {n}),
-                         outB, a);
+    expectBoundEqualsRun(*k, args, view(outA, {n}), outA, view(outB, {n}), outB,
+                         a);
   }
 }
 
