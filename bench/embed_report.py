@@ -283,6 +283,13 @@ def targets(t, c, f):
                         "is not at " + ", ".join(f"{KERNELS[k]} {size(n)} ({v:.2f}×)"
                                                  for v, k, n, col in slow if col == "kiln_call")
                         + ".")))
+    L += other_targets(t, c, f, row)
+    L.append("")
+    return L
+
+
+def other_targets(t, c, f, row):
+    L = []
     small = row("fma_relu", 1000)
     if small:
         x = small["times_us"]
@@ -302,7 +309,6 @@ def targets(t, c, f):
                      "kiln.faust within 1.05× of the C++ API at 256-frame blocks: "
                      + ", ".join(f"{k} {v:.2f}×" for k, v in fr.items())
                      + " (a ctypes call costs about as much as 256 frames of a light DSP)."))
-    L.append("")
     return L
 
 

@@ -141,9 +141,13 @@ class Tensor(TempDirTest):
             p["axpy"]
         one = np.ones(4, np.float32)
         np.testing.assert_array_equal(k(one, one, 1.0), one * 2)  # kernels outlive program
+        bound = k.bind(one, one, 2.0)
         k.close()
         with self.assertRaises(kiln.ClosedError):
             k(one, one, 1.0)
+        with self.assertRaises(kiln.ClosedError):
+            k.bind(one, one, 1.0)
+        np.testing.assert_array_equal(bound(), one * 3)  # the bound call keeps its code
 
     def test_compile_error_is_located(self):
         with self.assertRaises(kiln.CompileError) as cm:
