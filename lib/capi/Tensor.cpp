@@ -70,15 +70,29 @@ ArrayView toView(const kiln_array &a) {
   return v;
 }
 
+/// A wrong argument count, in checkCall's words.
+kiln_error *checkCount(const char *function, const tensor::Kernel &kernel,
+                       size_t count) {
+  if (count == kernel.params.size())
+    return nullptr;
+  return invalid(function, "kernel '" + kernel.name + "' takes " +
+                               std::to_string(kernel.params.size()) +
+                               " arguments, got " + std::to_string(count));
+}
+
 /// A call's C arguments and output as the C++ API's, or an InvalidArgument
-/// error for a dtype no kernel has.
+/// error for a wrong count (checked first, so that no more arguments are read
+/// than the kernel has) or a dtype no kernel has.
 class CallArgs {
 public:
   CallArgs() {} // Stack and Out unconstructed: convert() makes what it uses
   CallArgs(const CallArgs &) = delete;
   CallArgs &operator=(const CallArgs &) = delete;
-  kiln_error *convert(const char *function, const kiln_tensor_arg *args,
-                      size_t count, const kiln_array *out) {
+  kiln_error *convert(const char *function, const tensor::Kernel &kernel,
+                      const kiln_tensor_arg *args, size_t count,
+                      const kiln_array *out) {
+    if (kiln_error *error = checkCount(function, kernel, count))
+      return error;
     if (kiln_error *error = convertOut(function, out))
       return error;
     if (!args && count)
@@ -260,11 +274,8 @@ kiln_tensor_result_shape(const kiln_tensor_kernel *kernel,
     KILN_REQUIRE(rank);
     KILN_REQUIRE(shape);
     KILN_REQUIRE(args || count == 0);
-    size_t params = kernel->kernel->signature().params.size();
-    if (count != params)
-      return invalid(fn, "kernel '" + kernel->kernel->signature().name +
-                             "' takes " + std::to_string(params) +
-                             " arguments, got " + std::to_string(count));
+    if (kiln_error *error = checkCount(fn, kernel->kernel->signature(), count))
+      return error;
     std::vector<std::vector<int64_t>> shapes;
     for (size_t i = 0; i < count; ++i) {
       const kiln_array &a = args[i].array;
@@ -294,7 +305,8 @@ KILN_API kiln_error *kiln_tensor_run(const kiln_tensor_kernel *kernel,
     const char *fn = "kiln_tensor_run";
     KILN_REQUIRE(kernel);
     CallArgs call;
-    if (kiln_error *error = call.convert(fn, args, count, out))
+    if (kiln_error *error =
+            call.convert(fn, kernel->kernel->signature(), args, count, out))
       return error;
     Scalar scalar;
     Status ran = kernel->kernel->run(call.data(), count, call.out(),
@@ -316,7 +328,8 @@ KILN_API kiln_error *kiln_tensor_bind(const kiln_tensor_kernel *kernel,
     KILN_REQUIRE(kernel);
     KILN_REQUIRE(bound);
     CallArgs call;
-    if (kiln_error *error = call.convert(fn, args, count, out))
+    if (kiln_error *error =
+            call.convert(fn, kernel->kernel->signature(), args, count, out))
       return error;
     auto made = kernel->kernel->bind(call.data(), count, call.out(), threads);
     if (!made)

@@ -264,6 +264,9 @@ static void bad_calls(void) {
   args[3] = f32_arg(1);
   expect_rejected(f.kernel, args, 2, &o, out, 8, "takes 3 arguments, got 2");
   expect_rejected(f.kernel, args, 4, &o, out, 8, "takes 3 arguments, got 4");
+  /* A count far beyond the array is refused before anything is read. */
+  expect_rejected(f.kernel, args, (size_t)1 << 40, &o, out, 8,
+                  "takes 3 arguments, got 1099511627776");
   expect_rejected(f.kernel, NULL, 3, &o, out, 8, "'args' is NULL");
   o.shape[0] = 7; /* out shape mismatch */
   expect_rejected(f.kernel, args, 3, &o, out, 8,
