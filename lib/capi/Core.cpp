@@ -54,12 +54,29 @@ kiln_error *addModule(core::Jit &jit, std::unique_ptr<llvm::Module> module,
   return nullptr;
 }
 
-kiln_error *lookupIn(core::Jit &jit, const char *name, void **address) {
+/// Looks `name` up, compiling its unit if needed; errors LLVM reported
+/// while generating code (inline assembly that does not assemble) fail the
+/// lookup.
+kiln_error *lookupIn(EngineState &state, core::Jit &jit, const char *name,
+                     void **address) {
   auto symbol = jit.lookup(name);
+  Diagnostics codegen = state.codegenErrors->take();
+  if (!codegen.empty()) {
+    if (!symbol)
+      llvm::consumeError(symbol.takeError());
+    return fromDiagnostics(std::move(codegen), KILN_ERROR_INVALID_ARGUMENT);
+  }
   if (!symbol)
     return fromLLVMError(symbol.takeError(), KILN_ERROR_LINK);
   *address = symbol->getAddress().toPtr<void *>();
   return nullptr;
+}
+
+/// A context whose code generation errors go to the engine's sink.
+std::unique_ptr<llvm::LLVMContext> newContext(EngineState &state) {
+  auto context = std::make_unique<llvm::LLVMContext>();
+  routeDiagnostics(*context, state.codegenErrors);
+  return context;
 }
 
 /// The engine's JIT, which exists only for engines of this machine.
@@ -82,10 +99,12 @@ KILN_API kiln_error *kiln_unit_add_ir(kiln_engine *engine, const char *name,
     kiln::core::Jit *jit = nullptr;
     if (kiln_error *error = jitOf(engine, jit))
       return error;
-    auto context = std::make_unique<llvm::LLVMContext>();
+    auto context = newContext(*engine->state);
     std::unique_ptr<llvm::Module> module;
     std::string file = name && *name ? name : "<ir>";
-    if (kiln_error *error = parseModule(file, data, size, *context, module))
+    if (kiln_error *error = parseModule(file, data, size,
+                                        engine->state->triple, *context,
+                                        module))
       return error;
     auto unit = std::make_unique<kiln_unit>();
     unit->state = engine->state;
@@ -120,7 +139,7 @@ KILN_API kiln_error *kiln_engine_lookup(kiln_engine *engine, const char *name,
     kiln::core::Jit *jit = nullptr;
     if (kiln_error *error = jitOf(engine, jit))
       return error;
-    return lookupIn(*jit, name, address);
+    return lookupIn(*engine->state, *jit, name, address);
   });
 }
 
@@ -134,7 +153,7 @@ KILN_API kiln_error *kiln_unit_lookup(kiln_unit *unit, const char *name,
       return makeError(KILN_ERROR_LINK, "kiln_unit_lookup: the unit defines "
                                         "no symbol '" +
                                             std::string(name) + "'");
-    return lookupIn(*unit->jit, name, address);
+    return lookupIn(*unit->state, *unit->jit, name, address);
   });
 }
 
@@ -167,7 +186,7 @@ KILN_API kiln_error *kiln_engine_define_function(kiln_engine *engine,
     kiln::core::Jit *jit = nullptr;
     if (kiln_error *error = jitOf(engine, jit))
       return error;
-    auto context = std::make_unique<llvm::LLVMContext>();
+    auto context = newContext(*engine->state);
     std::unique_ptr<llvm::Module> module;
     if (kiln_error *error = buildTrampoline(name, signature, function,
                                             user_data, *context, module))

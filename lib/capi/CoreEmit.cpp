@@ -39,6 +39,31 @@ llvm::Expected<std::string> emitFor(const EngineState &state,
   return core::emitToString(module, **tm, kind);
 }
 
+/// Parses, checks, optimises and emits `ir` for the engine's target.
+/// Errors LLVM reports while generating code come back instead of ending
+/// the process.
+kiln_error *emitBytes(const EngineState &state, const std::string &file,
+                      llvm::StringRef ir, core::EmitKind kind,
+                      std::string &out) {
+  llvm::LLVMContext context;
+  auto codegen = std::make_shared<DiagnosticSink>();
+  routeDiagnostics(context, codegen);
+  std::unique_ptr<llvm::Module> module;
+  if (kiln_error *error = parseModule(file, ir.data(), ir.size(), state.triple,
+                                      context, module))
+    return error;
+  auto bytes = emitFor(state, *module, kind);
+  if (Diagnostics errors = codegen->take(); !errors.empty()) {
+    if (!bytes)
+      llvm::consumeError(bytes.takeError());
+    return fromDiagnostics(std::move(errors), KILN_ERROR_INVALID_ARGUMENT);
+  }
+  if (!bytes)
+    return fromLLVMError(bytes.takeError(), KILN_ERROR_OTHER);
+  out = std::move(*bytes);
+  return nullptr;
+}
+
 /// libkiln_rt.a beside this library (an install's lib/), else "" for the
 /// core's own search (beside the executable, then the build tree's).
 std::string runtimeBesideLibrary() {
@@ -82,15 +107,13 @@ KILN_API kiln_error *kiln_engine_emit(kiln_engine *engine, const char *name,
       return makeError(KILN_ERROR_INVALID_ARGUMENT,
                        "kiln_engine_emit: unknown kind " +
                            std::to_string(int(kind)));
-    llvm::LLVMContext context;
-    std::unique_ptr<llvm::Module> module;
-    std::string file = name && *name ? name : "<ir>";
-    if (kiln_error *error = parseModule(file, data, size, context, module))
+    std::string bytes;
+    if (kiln_error *error = emitBytes(*engine->state, name && *name ? name
+                                                                    : "<ir>",
+                                      llvm::StringRef(data, size),
+                                      kiln::core::EmitKind(kind), bytes))
       return error;
-    auto bytes = emitFor(*engine->state, *module, kiln::core::EmitKind(kind));
-    if (!bytes)
-      return fromLLVMError(bytes.takeError(), KILN_ERROR_OTHER);
-    *out = new kiln_buffer{std::move(*bytes)};
+    *out = new kiln_buffer{std::move(bytes)};
     return nullptr;
   });
 }

@@ -6,6 +6,7 @@
 // registry are made on first use, so a host that only emits code or only
 // runs Relay pays for nothing else.
 #include "Engine.h"
+#include "IRInput.h"
 
 #include "kiln/core/Cache.h"
 #include "kiln/core/Diagnostic.h"
@@ -18,7 +19,8 @@
 
 namespace kiln::capi {
 
-EngineState::EngineState() = default;
+EngineState::EngineState()
+    : codegenErrors(std::make_shared<DiagnosticSink>()) {}
 EngineState::~EngineState() = default;
 
 kiln_error *EngineState::jit(core::Jit *&out) {

@@ -20,6 +20,8 @@ class Registry;
 
 namespace kiln::capi {
 
+class DiagnosticSink; // IRInput.h
+
 struct EngineState {
   OptLevel level = OptLevel::O2;
   std::string triple;   ///< normalised; the host's when no target was given
@@ -29,6 +31,9 @@ struct EngineState {
   bool isHost = true;   ///< code can run here
   unsigned threads = 0; ///< tensor pool size (0 = hardware)
   bool cache = false;
+  /// Code generation errors of the units' LLVM contexts, returned by the
+  /// lookup that compiled them (IRInput.h).
+  std::shared_ptr<DiagnosticSink> codegenErrors;
 
   EngineState();
   ~EngineState();

@@ -26,11 +26,33 @@ namespace kiln::capi {
 kiln_error *fromLLVMError(llvm::Error err, kiln_error_code code);
 
 /// Parses and verifies `size` bytes of IR text or bitcode named `name` in
-/// `context`. A parse error is KILN_ERROR_PARSE (located, file `name`); a
-/// module that does not verify is KILN_ERROR_INVALID_ARGUMENT.
+/// `context`, for the target `triple`. A parse error is KILN_ERROR_PARSE
+/// (located, file `name`); a module that does not verify, or that calls
+/// another architecture's intrinsics (LLVM's instruction selector would
+/// stop the process), is KILN_ERROR_INVALID_ARGUMENT.
 kiln_error *parseModule(const std::string &name, const char *data, size_t size,
-                        llvm::LLVMContext &context,
+                        const std::string &triple, llvm::LLVMContext &context,
                         std::unique_ptr<llvm::Module> &out);
+
+/// Errors LLVM reports through a context while generating code (an inline
+/// assembly error): without a handler LLVM prints them and calls exit(1).
+/// Collected here instead, to be returned by the call that compiled.
+/// Thread-safe.
+class DiagnosticSink {
+public:
+  void add(Diagnostic diag);
+  /// The errors collected so far; the sink is then empty.
+  Diagnostics take();
+
+private:
+  std::mutex Mutex;
+  Diagnostics Errors;
+};
+
+/// Sends `context`'s diagnostics to `sink`: errors are kept, warnings and
+/// remarks dropped (a library does not write to its host's stderr).
+void routeDiagnostics(llvm::LLVMContext &context,
+                      std::shared_ptr<DiagnosticSink> sink);
 
 /// A module defining `name` with the LLVM function type `signature` that
 /// calls `function(userData, args...)`. A signature that is not a

@@ -251,6 +251,46 @@ static void undefined_symbol(void) {
   kiln_engine_free(engine);
 }
 
+/* IR that verifies but that LLVM's code generator would end the process
+ * on: another architecture's intrinsic (instruction selection aborts),
+ * inline assembly that does not assemble (LLVM prints and exits). Both are
+ * errors, for the JIT and for emission. */
+static void codegen_errors(void) {
+  kiln_engine_options options = KILN_ENGINE_OPTIONS_INIT;
+  kiln_engine *engine = new_engine(), *arm = NULL;
+  const char *foreign =
+      "declare <2 x i64> @llvm.x86.sse2.psll.q(<2 x i64>, <2 x i64>)\n"
+      "define <2 x i64> @f(<2 x i64> %a) {\n"
+      "  %r = call <2 x i64> @llvm.x86.sse2.psll.q(<2 x i64> %a, <2 x i64> %a)\n"
+      "  ret <2 x i64> %r\n"
+      "}\n";
+  const char *bad_asm = "define i32 @g() {\n"
+                        "  %r = call i32 asm \"bogus_insn $0\", \"=r\"()\n"
+                        "  ret i32 %r\n"
+                        "}\n";
+  kiln_unit *unit = NULL;
+  kiln_buffer *buffer = NULL;
+  void *address = NULL;
+  options.target = "aarch64-linux-gnu";
+  OK(kiln_engine_new(&options, &arm));
+  expect_message(FAILS(kiln_engine_emit(arm, "f.ll", foreign, strlen(foreign),
+                                        KILN_EMIT_OBJECT, &buffer),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "'llvm.x86.sse2.psll.q', an intrinsic of another architecture");
+  expect_message(FAILS(kiln_engine_emit(arm, "g.ll", bad_asm, strlen(bad_asm),
+                                        KILN_EMIT_OBJECT, &buffer),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "bogus_insn");
+  unit = add_ir(engine, "g.ll", bad_asm);
+  expect_message(FAILS(kiln_unit_lookup(unit, "g", &address),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "invalid instruction mnemonic 'bogus_insn'");
+  CHECK(buffer == NULL && address == NULL);
+  kiln_unit_free(unit);
+  kiln_engine_free(arm);
+  kiln_engine_free(engine);
+}
+
 static int64_t seven(void) { return 7; }
 
 static void define_symbol(void) {
@@ -366,6 +406,7 @@ int main(int argc, char **argv) {
       {"units", units},
       {"host_functions", host_functions},
       {"undefined_symbol", undefined_symbol},
+      {"codegen_errors", codegen_errors},
       {"define_symbol", define_symbol},
       {"emit", emit},
       {"link", link_executable},
