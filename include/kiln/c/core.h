@@ -23,8 +23,9 @@ typedef struct kiln_unit kiln_unit;
  *  bitcode magic — names the module `name` (for diagnostics; may be NULL),
  *  optimises it at the engine's level and adds it. It is compiled on the
  *  first lookup of one of its symbols. A parse error is located
- *  (KILN_ERROR_PARSE, file `name`); a module that fails to verify is
- *  KILN_ERROR_INVALID_ARGUMENT; a symbol defined twice is KILN_ERROR_LINK.
+ *  (KILN_ERROR_PARSE, file `name`); a module that fails to verify, or calls
+ *  another architecture's intrinsics, is KILN_ERROR_INVALID_ARGUMENT; a
+ *  symbol defined twice is KILN_ERROR_LINK.
  *  *out: caller owns; free with kiln_unit_free. */
 KILN_API kiln_error *kiln_unit_add_ir(kiln_engine *engine, const char *name,
                                       const char *data, size_t size,
@@ -36,7 +37,9 @@ KILN_API void kiln_unit_free(kiln_unit *unit);
 
 /** The address of `name` (a function or a global) defined by any unit of the
  *  engine, compiling its unit first if needed; unknown names are
- *  KILN_ERROR_LINK. The code stays valid while its unit is alive. */
+ *  KILN_ERROR_LINK, errors LLVM reports while generating the code (inline
+ *  assembly that does not assemble) KILN_ERROR_INVALID_ARGUMENT. The code
+ *  stays valid while its unit is alive. */
 KILN_API kiln_error *kiln_engine_lookup(kiln_engine *engine, const char *name,
                                         void **address);
 /** kiln_engine_lookup, restricted to the symbols `unit` defines. */
