@@ -122,6 +122,32 @@ kiln_error *fromValue(const relay::Value &in, kiln_value &out) {
   return nullptr;
 }
 
+/// The arguments of a call of `name` as Values. Only a call with the
+/// function's arity reads the caller's values: for an unknown name or
+/// another count, CompiledProgram::call words the error (located at the
+/// function) from the name and the count alone, so nothing past the
+/// caller's array is read.
+kiln_error *toValues(const kiln_relay_program &program, const char *name,
+                     const kiln_value *args, size_t count,
+                     std::vector<relay::Value> &values) {
+  const relay::FunctionInfo *f = nullptr;
+  for (const relay::FunctionInfo &info : program.functions)
+    if (info.name == name)
+      f = &info;
+  if (!f)
+    return nullptr;
+  if (count != f->params.size() && count > 4096)
+    return invalid("kiln_relay_call", "'" + f->name + "' takes " +
+                                          std::to_string(f->params.size()) +
+                                          " arguments, not " +
+                                          std::to_string(count));
+  values.resize(count);
+  for (size_t i = 0; i < count && count == f->params.size(); ++i)
+    if (kiln_error *error = toValue(args[i], i, values[i]))
+      return error;
+  return nullptr;
+}
+
 } // namespace
 } // namespace kiln::capi
 
@@ -175,10 +201,9 @@ KILN_API kiln_error *kiln_relay_call(kiln_relay_program *program,
     KILN_REQUIRE(program);
     KILN_REQUIRE(name);
     KILN_REQUIRE(args || count == 0);
-    std::vector<relay::Value> values(count);
-    for (size_t i = 0; i < count; ++i)
-      if (kiln_error *error = toValue(args[i], i, values[i]))
-        return error;
+    std::vector<relay::Value> values;
+    if (kiln_error *error = toValues(*program, name, args, count, values))
+      return error;
     std::unique_lock<std::mutex> lock(relayMutex());
     auto called = program->program.call(name, values);
     lock.unlock();

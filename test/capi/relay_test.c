@@ -167,6 +167,11 @@ static void bad_calls(void) {
             KILN_ERROR_INVALID_ARGUMENT);
   expect_location(e, 1, 4); /* at the function */
   expect_message(e, "'add' takes 2 arguments, not 3");
+  /* A count far beyond the array is refused before anything is read. */
+  expect_message(
+      FAILS(kiln_relay_call(program, "add", args, (size_t)1 << 40, &result),
+            KILN_ERROR_INVALID_ARGUMENT),
+      "'add' takes 2 arguments, not 1099511627776");
   args[0].type = KILN_VALUE_BOOL;
   e = FAILS(kiln_relay_call(program, "add", args, 2, &result),
             KILN_ERROR_INVALID_ARGUMENT);
