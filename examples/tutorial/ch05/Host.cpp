@@ -19,7 +19,7 @@ extern "C" double emberPrint(double x) {
 extern "C" double emberSqrt(double x) { return std::sqrt(x); }
 extern "C" double emberFloor(double x) { return std::floor(x); }
 
-extern "C" double emberClock() {
+extern "C" double emberNow() {
   static const auto start = std::chrono::steady_clock::now();
   std::chrono::duration<double> since =
       std::chrono::steady_clock::now() - start;
@@ -34,7 +34,7 @@ const std::vector<HostFunction> &hostFunctions() {
       {"print", 1, (void *)&emberPrint},
       {"sqrt", 1, (void *)&emberSqrt},
       {"floor", 1, (void *)&emberFloor},
-      {"clock", 0, (void *)&emberClock},
+      {"now", 0, (void *)&emberNow},
   };
   return table;
 }

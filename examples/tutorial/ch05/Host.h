@@ -17,8 +17,9 @@ struct HostFunction {
   void *address; // a double(double...) function with `arity` parameters
 };
 
-/// print(x): writes x and a newline to stdout; returns 0. Also: sqrt, floor and
-/// clock() (seconds since the process started, for timing loops).
+/// print(x): writes x and a newline to stdout; returns 0. Also sqrt, floor
+/// and now() (seconds since its first call, for timing loops; not clock(),
+/// a C library function of another type).
 const std::vector<HostFunction> &hostFunctions();
 
 /// The host function called `name`, or null.

@@ -1,0 +1,61 @@
+// Chapter 7 driver: Ember executables, and assembly for other machines.
+//
+// Usage: ember-ch07 build FILE OUTPUT       an executable for this machine
+//        ember-ch07 asm TRIPLE FILE FUNCTION  FUNCTION's instructions, O2
+// TRIPLE is any target Kiln was built with, e.g. aarch64-linux-gnu or
+// riscv64-linux-gnu; `kiln targets` lists them.
+#include "Aot.h"
+#include "Source.h"
+
+#include "kiln/core/Diagnostic.h"
+
+#include <cstdio>
+#include <string>
+
+namespace {
+
+// [tutorial:cross-asm]
+int printAssembly(const ember::Program &program, const std::string &triple,
+                  const std::string &name) {
+  auto target = kiln::core::targetFromTriple(triple, "generic");
+  if (!target) {
+    ember::printDiagnostics(kiln::core::toDiagnostics(target.takeError()));
+    return 1;
+  }
+  auto assembly = ember::compileAhead(program, *target, kiln::OptLevel::O2,
+                                      kiln::core::EmitKind::Assembly);
+  if (!assembly) {
+    ember::printDiagnostics(assembly.diagnostics());
+    return 1;
+  }
+  std::printf("%s for %s:\n%s", name.c_str(), target->triple.c_str(),
+              ember::functionAssembly(*assembly, name).c_str());
+  return 0;
+}
+// [/tutorial]
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string mode = argc >= 4 ? argv[1] : "";
+  if (!(mode == "build" && argc == 4) && !(mode == "asm" && argc == 5)) {
+    std::fprintf(stderr, "usage: %s build FILE OUTPUT | asm TRIPLE FILE NAME\n",
+                 argv[0]);
+    return 2;
+  }
+  kiln::Expected<ember::Program> program =
+      ember::loadProgram(mode == "build" ? argv[2] : argv[3]);
+  if (!program) {
+    ember::printDiagnostics(program.diagnostics());
+    return 1;
+  }
+  if (mode == "asm")
+    return printAssembly(*program, argv[2], argv[4]);
+  kiln::Status built = ember::buildExecutable(*program, EMBER_HOST_C, argv[3]);
+  if (!built) {
+    ember::printDiagnostics(built.diagnostics());
+    return 1;
+  }
+  std::printf("built %s\n", argv[3]);
+  return 0;
+}
