@@ -52,6 +52,11 @@ static void options(void) {
   kiln_error_free(FAILS(kiln_engine_new(&options, &engine),
                         KILN_ERROR_INVALID_ARGUMENT));
   options.opt_level = 0;
+  options.cache = 2;
+  expect_message(FAILS(kiln_engine_new(&options, &engine),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "cache must be 0 or 1");
+  options.cache = 0;
   options.target = "no-such-arch-linux";
   kiln_error_free(FAILS(kiln_engine_new(&options, &engine), KILN_ERROR_TARGET));
   options.target = "aarch64-linux-gnu:no-such-cpu";
