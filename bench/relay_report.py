@@ -382,6 +382,34 @@ def osr_verdicts(res, big, tiny):
     ]
 
 
+def osr_section(ores, obig, otiny, host_cpu):
+    """The "On-stack replacement" subsection (heading, what was run, tables)."""
+    lines = ["### On-stack replacement\n",
+             f"Auto mode (the default) against the whole-program JIT on every program and on "
+             f"a variant with its hot loop at the top level (bench/relay/NAME_toplevel.relay), "
+             f"large input, and against the interpreter on tiny programs; whole-process wall "
+             f"ms, {REPS} interleaved rounds, `-O2 --no-cache`; LLVM {host_cpu}. Auto mode "
+             "interprets until code is hot, then compiles in the background and switches "
+             "running loops to it (docs/relay.md, \"On-stack replacement\").\n"]
+    return lines + osr_lines(ores, obig, otiny)
+
+
+def write_osr_section(path, lines):
+    """Puts the OSR subsection into the relay section of `path` in place of
+    the one there, else before its "### Targets"."""
+    text = open(path).read()
+    section = "\n".join(lines) + "\n\n"
+    old = re.search(r"### On-stack replacement\n.*?(?=\n### |\n<!-- bench:relay:end)", text, flags=re.S)
+    if old:
+        text = text[:old.start()] + section.rstrip("\n") + "\n" + text[old.end():]
+    else:
+        begin = text.index("<!-- bench:relay:begin")
+        at = text.index("### Targets", begin)
+        text = text[:at] + section + text[at:]
+    with open(path, "w") as f:
+        f.write(text)
+
+
 def main():
     global ROOT
     ap = argparse.ArgumentParser()
@@ -392,19 +420,27 @@ def main():
     ap.add_argument("--osr-only", action="store_true",
                     help="measure only the on-stack replacement tables and print them "
                          "(docs/PERFORMANCE.md is left alone)")
+    ap.add_argument("--osr-section", action="store_true",
+                    help="as --osr-only, and write the tables, with their verdicts, into the "
+                         "relay section of docs/PERFORMANCE.md (its \"On-stack replacement\" "
+                         "subsection; the rest of the section is left as generated)")
     a = ap.parse_args()
     ROOT = a.root
     kiln = f"{a.build}/bin/kiln"
     w = a.work
-    if a.osr_only:
+    if a.osr_only or a.osr_section:
         host_cpu = sh([kiln, "targets"]).splitlines()[0]
         load = os.getloadavg()[0]
         ores, obig, otiny = osr_cost(kiln, w)
-        print(f"LLVM {host_cpu}; {REPS} interleaved rounds; loadavg {load:.2f} before, "
-              f"{os.getloadavg()[0]:.2f} after\n")
-        print("\n".join(osr_lines(ores, obig, otiny)))
-        for good, text in osr_verdicts(ores, obig, otiny):
-            print(f"- **{'met' if good else 'not met'}** — {text}")
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        lines = osr_section(ores, obig, otiny, host_cpu) + [
+            "", f"Measured {when}; loadavg {load:.2f} before, {os.getloadavg()[0]:.2f} after "
+            f"({os.cpu_count()} cores, shared). Targets:", ""]
+        lines += [f"- **{'met' if good else 'not met'}** — {text}"
+                  for good, text in osr_verdicts(ores, obig, otiny)]
+        print("\n".join(lines))
+        if a.osr_section:
+            write_osr_section(a.out, lines)
         return
     env = dict(os.environ, KILN_CACHE_DIR=f"{w}/cache")
     # The sized copies of the programs live in the work folder, beside
@@ -563,14 +599,7 @@ def main():
     lines.append("")
 
     ores, obig, otiny = osr_cost(kiln, a.work)
-    lines.append("### On-stack replacement\n")
-    lines.append(f"Auto mode (the default) against the whole-program JIT on every program and on "
-                 f"a variant with its hot loop at the top level (bench/relay/NAME_toplevel.relay), "
-                 f"large input, and against the interpreter on tiny programs; whole-process wall "
-                 f"ms, {REPS} interleaved rounds, `-O2 --no-cache`; LLVM {host_cpu}. Auto mode "
-                 "interprets until code is hot, then compiles in the background and switches "
-                 "running loops to it (docs/relay.md, \"On-stack replacement\").\n")
-    lines += osr_lines(ores, obig, otiny)
+    lines += osr_section(ores, obig, otiny, host_cpu)
     lines.append("")
     lines.append("### Targets\n")
     for key, what in (("jit_c", "JIT"), ("aot_c", "AOT")):
