@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # relay_debug: source-level debugging of Relay (`-g`, docs/relay.md,
 # "Debugging with gdb"). Four parts:
-#  1. -g changes nothing: every example and error program prints, fails and
-#     exits exactly as without -g (JIT at -O0 and -O2, AOT executables).
+#  1. -g changes nothing: every example, error program and a few random
+#     programs print, fail and exit exactly as without -g (JIT at -O0 and
+#     -O2, AOT executables).
 #  2. The DWARF: examples/relay/debug.relay built with -g has the compile
 #     unit, subprograms, parameters, variables, a lexical block and a line
 #     table naming debug.relay (llvm-dwarfdump-19, readelf); the object
@@ -41,7 +42,12 @@ same() {
     ok
   fi
 }
-for file in "$examples"/*.relay "$errors"/*.relay; do
+# Random well-typed programs (the differential test's generator) as well.
+mkdir generated
+for seed in 1 2 3 4 5 6 7 8; do
+  python3 "$src/test/relay/differential/gen.py" $seed >generated/p$seed.relay
+done
+for file in "$examples"/*.relay "$errors"/*.relay generated/*.relay; do
   for runner in jit0 jit2 aot0; do same $runner "$file"; done
 done
 
@@ -86,10 +92,11 @@ gdb_unusable() {
     echo "gdb cannot run a process here (ptrace refused?): $(grep -v '^\[' probe.txt | head -c 200)"
 }
 # debug_session TRANSCRIPT GDB_ARGS...: gdb in batch mode with pending
-# breakpoints allowed; its transcript without thread chatter.
+# breakpoints allowed; its transcript without thread chatter. LeakSanitizer
+# (scripts/test --sanitize) cannot run under a debugger: off in the session.
 debug_session() {
   local out=$1; shift
-  timeout 120 gdb -batch -nx -ex 'set breakpoint pending on' \
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout 120 gdb -batch -nx -ex 'set breakpoint pending on' \
     -ex 'set print thread-events off' "$@" 2>&1 |
     grep -v -E '^\[(New Thread|Thread .* exited|Switching)|libthread_db' >"$out"
 }
