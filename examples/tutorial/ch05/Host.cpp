@@ -9,9 +9,22 @@ namespace ember {
 
 namespace {
 
+// Host functions called from compiled code get no context argument, so the
+// capture a print() goes to is found through a thread-local pointer.
+thread_local std::string *Capture = nullptr;
+
+void writeOutput(const char *text) {
+  if (Capture)
+    *Capture += text;
+  else
+    std::fputs(text, stdout);
+}
+
 // [tutorial:host-print]
 extern "C" double emberPrint(double x) {
-  std::printf("%.17g\n", x);
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g\n", x);
+  writeOutput(text); // stdout, or a capture (chapter 8)
   return 0;
 }
 // [/tutorial]
@@ -27,6 +40,9 @@ extern "C" double emberNow() {
 }
 
 } // namespace
+
+OutputCapture::OutputCapture() : Outer(Capture) { Capture = &Text; }
+OutputCapture::~OutputCapture() { Capture = Outer; }
 
 // [tutorial:host-table]
 const std::vector<HostFunction> &hostFunctions() {

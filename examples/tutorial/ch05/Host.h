@@ -22,6 +22,21 @@ struct HostFunction {
 /// a C library function of another type).
 const std::vector<HostFunction> &hostFunctions();
 
+/// While one is alive, print() on this thread appends to it instead of
+/// writing to stdout: chapter 8 compares what two engines printed. Nests.
+class OutputCapture {
+public:
+  OutputCapture();
+  ~OutputCapture();
+  OutputCapture(const OutputCapture &) = delete;
+  OutputCapture &operator=(const OutputCapture &) = delete;
+  const std::string &text() const { return Text; }
+
+private:
+  std::string Text;
+  std::string *Outer;
+};
+
 /// The host function called `name`, or null.
 const HostFunction *findHostFunction(const std::string &name);
 
