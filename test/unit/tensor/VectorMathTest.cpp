@@ -64,8 +64,17 @@ std::string vectorName(const llvm::TargetMachine &tm, const std::string &scalar,
 }
 
 TEST(VectorMath, Avx512CpusGetEveryLibmvecEVariant) {
-  void *libmvec = dlopen("libmvec.so.1", RTLD_NOW);
-  ASSERT_NE(libmvec, nullptr) << dlerror();
+  // The rows name functions of x86-64 glibc's libmvec: look them up there
+  // when this is such a host.
+  std::string host = core::hostTarget().triple;
+  void *libmvec = nullptr;
+  if (host.rfind("x86_64", 0) == 0 && host.find("linux") != std::string::npos) {
+    libmvec = dlopen("libmvec.so.1", RTLD_NOW);
+    ASSERT_NE(libmvec, nullptr) << dlerror();
+  } else {
+    std::cout << "note: host " << host << " has no x86-64 libmvec; the rows "
+              << "are checked against the table only\n";
+  }
   for (const char *cpu : {"znver4", "znver5", "skylake-avx512", "x86-64-v4"}) {
     auto tm = machine(cpu);
     ASSERT_TRUE(tm) << cpu;
@@ -80,8 +89,10 @@ TEST(VectorMath, Avx512CpusGetEveryLibmvecEVariant) {
         EXPECT_EQ(vectorName(*tm, "llvm." + f + ".f32", 16), f32) << cpu;
         EXPECT_EQ(vectorName(*tm, "llvm." + f + ".f64", 8), f64) << cpu;
       }
-      EXPECT_NE(dlsym(libmvec, f32.c_str()), nullptr) << f32;
-      EXPECT_NE(dlsym(libmvec, f64.c_str()), nullptr) << f64;
+      if (libmvec) {
+        EXPECT_NE(dlsym(libmvec, f32.c_str()), nullptr) << f32;
+        EXPECT_NE(dlsym(libmvec, f64.c_str()), nullptr) << f64;
+      }
     }
     // The narrower variants stay (the vectorized epilogue uses them).
     EXPECT_EQ(vectorName(*tm, "tanhf", 8), "_ZGVdN8v_tanhf") << cpu;
