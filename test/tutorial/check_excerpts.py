@@ -8,10 +8,14 @@ and the next `// [/tutorial]` in examples/tutorial/chNN/File.cpp. A block
 preceded by
     <!-- output: chNN/prog.expected -->
 must appear, line for line, as a contiguous run of that pinned output file
-(which the tutorial.* tests compare with the program's real output).
+(which the tutorial.* tests compare with the program's real output). Links
+to other pages of the tutorial (`[text](chNN-topic.md)`) must resolve.
 
 Usage: check_excerpts.py DOCS_DIR EXAMPLES_DIR    (exit 1 on any mismatch)
        check_excerpts.py --show EXAMPLES_DIR FILE MARKER   (print an excerpt)
+       check_excerpts.py --update DOCS_DIR EXAMPLES_DIR
+           (rewrite every excerpt block from its source, after editing code;
+            output blocks are left alone: the checker still reports those)
 """
 import pathlib
 import re
@@ -19,6 +23,7 @@ import sys
 
 TAG = re.compile(r"<!--\s*(excerpt|output):\s*(\S+)(?:\s+(\S+))?\s*-->")
 FENCE = re.compile(r"^```(\w*)\s*$")
+LOCAL_LINK = re.compile(r"\]\(([\w.-]+\.md)\)")
 CHECKED_LANGUAGES = {"cpp", "c", "ember"}
 
 
@@ -84,9 +89,32 @@ def check_block(examples, tag, language, body):
     return None
 
 
+def update(docs, examples):
+    """Replaces the body of every excerpt block with the current source."""
+    for md in sorted(docs.glob("*.md")):
+        lines = md.read_text().splitlines()
+        out, i = [], 0
+        while i < len(lines):
+            out.append(lines[i])
+            tag = TAG.search(lines[i])
+            if tag and tag.group(1) == "excerpt" and i + 1 < len(lines) \
+                    and FENCE.match(lines[i + 1]):
+                end = i + 2
+                while end < len(lines) and not lines[end].startswith("```"):
+                    end += 1
+                code = excerpt(examples / tag.group(2), tag.group(3))
+                out += [lines[i + 1]] + code + ["```"]
+                i = end
+            i += 1
+        md.write_text("\n".join(out) + "\n")
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "--show":
         print("\n".join(excerpt(pathlib.Path(argv[2]) / argv[3], argv[4])))
+        return 0
+    if len(argv) == 4 and argv[1] == "--update":
+        update(pathlib.Path(argv[2]), pathlib.Path(argv[3]))
         return 0
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -94,6 +122,10 @@ def main(argv):
     docs, examples = pathlib.Path(argv[1]), pathlib.Path(argv[2])
     failures = checked = 0
     for md in sorted(docs.glob("*.md")):
+        for target in LOCAL_LINK.findall(md.read_text()):
+            if not (docs / target).is_file():
+                failures += 1
+                print(f"{md}: link to missing page {target}", file=sys.stderr)
         for line, tag, language, body in blocks(md.read_text()):
             error = check_block(examples, tag, language, body)
             checked += tag is not None
