@@ -48,7 +48,9 @@ void FunctionGen::emitPrologue() {
     bool isValue = t == Type::Number || t == Type::Bool || t == Type::Array;
     // Slots sema could not type are only an error if something uses them.
     AllocaInst *a = isValue ? entryAlloca(M.typeOf(t, decl.loc), "") : nullptr;
-    if (a)
+    // Parameters are stored just below; a zero first would also reach the
+    // debug information as the parameter's value (-O2 -g).
+    if (a && i >= decl.params.size())
       b.CreateStore(Constant::getNullValue(a->getAllocatedType()), a);
     if (a && M.debug)
       M.debug->declareSlot(b, a, int(i));
