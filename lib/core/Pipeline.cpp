@@ -1,6 +1,7 @@
 // Pipeline: builds and runs LLVM's standard new-pass-manager pipelines.
 #include "kiln/core/Pipeline.h"
 #include "kiln/core/Diagnostic.h"
+#include "PassCapture.h"
 
 #include "LLVMHeaders.h"
 
@@ -92,6 +93,8 @@ llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
             printIRUnit(*os, pass, ir);
         });
   }
+  if (options.capture)
+    registerPassCapture(setup.pic, module, *options.capture);
   if (!options.lateLicm) {
     // The functions GVN has run on: their loops' later LICM runs are left
     // out (optional passes only, as opt-bisect and optnone skip them).

@@ -54,5 +54,6 @@ std::vector<Command> relayCommands(); // build, repl
 std::vector<FileHandler> relayFileHandlers();
 std::vector<Command> tensorCommands(); // tensor run|build
 std::vector<Command> faustCommands();  // faust info|render|compile|bench
+std::vector<Command> explainCommands(); // explain (explain/)
 
 } // namespace kiln::tool

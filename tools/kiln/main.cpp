@@ -19,7 +19,8 @@ const std::vector<Command> &allCommands() {
   static const std::vector<Command> commands = [] {
     std::vector<Command> all;
     for (auto family :
-         {coreCommands, relayCommands, tensorCommands, faustCommands})
+         {coreCommands, relayCommands, tensorCommands, faustCommands,
+          explainCommands})
       for (auto &c : family())
         all.push_back(c);
     return all;

@@ -5,6 +5,7 @@
 // loop and SLP vectorizers on at O2 and O3.
 #pragma once
 
+#include "kiln/core/Explanation.h"
 #include "kiln/core/VectorLibrary.h"
 #include "kiln/support/OptLevel.h"
 
@@ -34,6 +35,9 @@ struct PipelineOptions {
   llvm::raw_ostream *printPipeline = nullptr;
   /// Print the IR after every pass that changed it (teaching aid).
   llvm::raw_ostream *printChanged = nullptr;
+  /// Every pass run as data: name, time, the module after each change
+  /// (`kiln explain`). Costs a module print per changing run.
+  PassCapture *capture = nullptr;
   /// Math calls the vectorizer may map to vector functions.
   VectorLibrary vectorLibrary = VectorLibrary::None;
   /// Run LICM on a function's loops after GVN has run on it (the default
