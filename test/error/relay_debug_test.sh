@@ -138,6 +138,9 @@ expect aot.txt "gdb, AOT -O0 -g" "${values[@]}" 'exited normally'
 debug_session aot2.txt -ex 'break debug.relay:6' -ex run -ex continue -ex delete \
   -ex continue ./debug2
 expect aot2.txt "gdb, AOT -O2 -g" 'debug.relay:6' '5 true' 'exited normally'
+# Best effort, but never a wrong value: the parameter once read as the zero
+# its slot was initialised with.
+if grep -q 'xs=0x0' aot2.txt; then bad "gdb, AOT -O2 -g: xs shown as 0x0"; else ok; fi
 
 debug_session jit.txt "${steps[@]}" --args "$kiln" run --mode=jit -O0 -g debug.relay
 expect jit.txt "gdb, JIT -O0 -g" "${values[@]}" 'exited normally'
