@@ -22,6 +22,8 @@ namespace {
   {SCALAR, VECTOR, llvm::ElementCount::getFixed(VF), false,                    \
    "_ZGV_LLVM_N" #VF PARAMS},
 
+// One row per line:
+// clang-format off
 // LLVM 19's LIBMVEC-X86 table has no tanh; glibc 2.35+ exports these.
 const llvm::VecDesc TanhVariants[] = {
     KILN_VECFUNC("tanhf", "_ZGVbN4v_tanhf", 4, "v")
@@ -43,6 +45,7 @@ const llvm::VecDesc Avx512Variants[] = {
   KILN_VECFUNC("llvm." #NAME ".f64", "_ZGVeN8" PARAMS "_" #NAME, 8, PARAMS)
 #include "LibmvecAvx512.def"
 };
+// clang-format on
 
 #undef KILN_VECFUNC
 

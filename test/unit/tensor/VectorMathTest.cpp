@@ -58,8 +58,8 @@ std::string vectorName(const llvm::TargetMachine &tm, const std::string &scalar,
                        core::VectorLibrary lib = core::VectorLibrary::Libmvec) {
   llvm::TargetLibraryInfoImpl tlii(tm.getTargetTriple());
   core::addVectorLibrary(tlii, tm, lib);
-  return tlii.getVectorizedFunction(scalar, llvm::ElementCount::getFixed(lanes),
-                                    false)
+  return tlii
+      .getVectorizedFunction(scalar, llvm::ElementCount::getFixed(lanes), false)
       .str();
 }
 
@@ -133,10 +133,10 @@ unsigned vectorBits(llvm::TargetMachine &tm) {
   auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context), false);
   auto *f = llvm::Function::Create(type, llvm::Function::ExternalLinkage, "f",
                                    module);
-  return unsigned(tm.getTargetTransformInfo(*f)
-                      .getRegisterBitWidth(
-                          llvm::TargetTransformInfo::RGK_FixedWidthVector)
-                      .getFixedValue());
+  return unsigned(
+      tm.getTargetTransformInfo(*f)
+          .getRegisterBitWidth(llvm::TargetTransformInfo::RGK_FixedWidthVector)
+          .getFixedValue());
 }
 
 std::string hostAsm(const std::string &source) {
