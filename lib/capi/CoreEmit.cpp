@@ -103,15 +103,15 @@ KILN_API kiln_error *kiln_engine_emit(kiln_engine *engine, const char *name,
     KILN_REQUIRE(engine);
     KILN_REQUIRE(data);
     KILN_REQUIRE(out);
-    int raw = enumValue(kind);
-    if (raw < KILN_EMIT_OBJECT || raw > KILN_EMIT_IR)
+    if (kind < KILN_EMIT_OBJECT || kind > KILN_EMIT_IR)
       return makeError(KILN_ERROR_INVALID_ARGUMENT,
-                       "kiln_engine_emit: unknown kind " + std::to_string(raw));
+                       "kiln_engine_emit: unknown kind " +
+                           std::to_string(int(kind)));
     std::string bytes;
     if (kiln_error *error = emitBytes(*engine->state, name && *name ? name
                                                                     : "<ir>",
                                       llvm::StringRef(data, size),
-                                      kiln::core::EmitKind(raw), bytes))
+                                      kiln::core::EmitKind(kind), bytes))
       return error;
     *out = new kiln_buffer{std::move(bytes)};
     return nullptr;

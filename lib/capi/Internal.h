@@ -12,7 +12,6 @@
 #include "kiln/support/Expected.h"
 #include "kiln/support/OptLevel.h"
 
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,17 +59,6 @@ template <typename F> kiln_error *guard(const char *function, F &&body) noexcept
     return makeError(KILN_ERROR_INTERNAL,
                      std::string(function) + ": internal error");
   }
-}
-
-/// A C enum argument's value, read without a load of the enum type: a C
-/// caller may pass any int, and in C++ loading a value outside an unfixed
-/// enum's range is undefined (UBSan's -fsanitize=enum reports it). Check
-/// the int, then convert.
-template <typename E> int enumValue(const E &value) noexcept {
-  static_assert(sizeof(E) == sizeof(int), "C enums are ints here");
-  int raw;
-  std::memcpy(&raw, &value, sizeof raw);
-  return raw;
 }
 
 /// "kiln_x: 'arg' is NULL" as an InvalidArgument error.

@@ -34,9 +34,19 @@ KILN_API const char *kiln_version(void);
 /** The library's KILN_VERSION_NUMBER. */
 KILN_API uint32_t kiln_version_number(void);
 
+/** Every enum of this API is an int. C++ sees them with `int` as their
+ *  fixed underlying type, so any int a C caller passes is a value it may
+ *  read (and check): for an enum without one, a value outside its range
+ *  would be undefined behaviour. */
+#ifdef __cplusplus
+#define KILN_ENUM_INT : int
+#else
+#define KILN_ENUM_INT
+#endif
+
 /* ---- Errors ------------------------------------------------------------ */
 
-typedef enum kiln_error_code {
+typedef enum kiln_error_code KILN_ENUM_INT {
   KILN_ERROR_OTHER = 1,
   KILN_ERROR_PARSE = 2,            /* source text does not parse */
   KILN_ERROR_TYPE = 3,             /* parses, but is not well-typed */

@@ -64,7 +64,7 @@ KILN_API kiln_error *kiln_engine_define_function(kiln_engine *engine,
                                                  void *function,
                                                  void *user_data);
 
-typedef enum kiln_emit_kind {
+typedef enum kiln_emit_kind KILN_ENUM_INT {
   KILN_EMIT_OBJECT = 0,   /* a relocatable object file for the target */
   KILN_EMIT_ASSEMBLY = 1, /* the target's assembly, text */
   KILN_EMIT_BITCODE = 2,  /* LLVM bitcode (optimised) */

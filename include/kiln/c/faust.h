@@ -49,7 +49,7 @@ KILN_API const char *kiln_faust_factory_target(
  *  getDSPMachineTarget). Borrowed; static. */
 KILN_API const char *kiln_faust_machine_target(void);
 
-typedef enum kiln_faust_format {
+typedef enum kiln_faust_format KILN_ENUM_INT {
   KILN_FAUST_BITCODE = 0, /* the unoptimised Faust module */
   KILN_FAUST_IR = 1,      /* the same as LLVM IR text */
   KILN_FAUST_MACHINE = 2, /* Kiln's machine code: loads with no compiling */

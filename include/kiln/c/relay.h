@@ -17,7 +17,7 @@ extern "C" {
 
 typedef struct kiln_relay_program kiln_relay_program;
 
-typedef enum kiln_relay_mode {
+typedef enum kiln_relay_mode KILN_ENUM_INT {
   KILN_RELAY_AUTO = 0,   /* interpreter first, hot code to native (default) */
   KILN_RELAY_INTERP = 1, /* the interpreter only */
   KILN_RELAY_JIT = 2     /* the whole program compiled before it runs */
@@ -61,7 +61,7 @@ KILN_API void kiln_relay_program_free(kiln_relay_program *program);
  *  runtime keeps its call depth and timeout flag process-wide). */
 KILN_API kiln_error *kiln_relay_run(kiln_relay_program *program);
 
-typedef enum kiln_value_type {
+typedef enum kiln_value_type KILN_ENUM_INT {
   KILN_VALUE_VOID = 0,
   KILN_VALUE_NUMBER = 1,
   KILN_VALUE_BOOL = 2,

@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-typedef enum kiln_dtype {
+typedef enum kiln_dtype KILN_ENUM_INT {
   KILN_DTYPE_BOOL = 0, /* one byte, 0 or 1 */
   KILN_DTYPE_I32 = 1,
   KILN_DTYPE_I64 = 2,
