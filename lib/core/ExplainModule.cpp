@@ -76,6 +76,8 @@ llvm::Error explainModule(llvm::Module &module, llvm::TargetMachine &tm,
     if (auto err = optimizeModule(module, tm, pipeline))
       return err;
   }
+  llvm::raw_string_ostream optimized(out.irOptimized);
+  module.print(optimized, nullptr);
   ScopedPhase phase(&timings, "codegen");
   auto assembly = emitToString(module, tm, EmitKind::Assembly, vectorLibrary);
   if (!assembly)

@@ -66,12 +66,20 @@ void record(CaptureState &s, llvm::StringRef pass, const std::string &unit,
   if (isWrapper(pass))
     return;
   ++s.out->runs;
-  std::string now = maybeChanged ? printModule(*s.module) : std::string();
-  if (!maybeChanged || now == s.previous) {
-    s.out->unchangedMs += ms;
+  PassCapture &out = *s.out;
+  if (maybeChanged && out.truncated) { // past the limit: names and times
+    out.changed.push_back({pass.str() + unit, "", ms});
     return;
   }
-  s.out->changed.push_back({pass.str() + unit, now, ms});
+  std::string now = maybeChanged ? printModule(*s.module) : std::string();
+  out.printedBytes += now.size();
+  if (!maybeChanged || now == s.previous) {
+    out.unchangedMs += ms;
+    out.truncated = out.printedBytes > out.limitBytes;
+    return;
+  }
+  out.truncated = out.printedBytes > out.limitBytes;
+  out.changed.push_back({pass.str() + unit, out.truncated ? "" : now, ms});
   s.previous = std::move(now);
 }
 

@@ -22,7 +22,7 @@ class TargetMachine;
 
 namespace kiln::core {
 
-/// Fills `out`'s irGenerated, passes, assembly and target from `module`
+/// Fills `out`'s irGenerated, passes, irOptimized, assembly and target from `module`
 /// (verified; compiled for `tm` at out.level), adding "optimize" and
 /// "codegen" to `timings`. `module` is optimised in place. Notes when no
 /// instruction carries a debug location (nothing for the page to map).

@@ -9,6 +9,7 @@
 
 #include "kiln/support/OptLevel.h"
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,14 @@ struct PassCapture {
   std::vector<PassStep> changed; ///< in run order
   unsigned runs = 0;             ///< all pass runs, changed or not
   double unchangedMs = 0;        ///< time of the runs that changed nothing
+  /// The module is printed after each run that may have changed it, up to
+  /// this many bytes in all: time and memory grow with the module's size
+  /// times the number of changes. Past it, later steps keep an empty `ir`
+  /// (a run then counts as a change when it did not preserve all
+  /// analyses) and `truncated` is set.
+  size_t limitBytes = size_t(64) << 20;
+  size_t printedBytes = 0;
+  bool truncated = false;
 };
 
 struct Explanation {
@@ -38,6 +47,7 @@ struct Explanation {
   std::string target;      ///< "x86_64-pc-linux-gnu (cpu znver3)"
   std::string irGenerated; ///< the module before the optimiser
   PassCapture passes;
+  std::string irOptimized; ///< the module after the optimiser
   std::string assembly; ///< with .loc directives when debug info is on
   /// Why some part is missing or approximate ("no debug locations: ..."),
   /// for the page to say so; empty when nothing is.

@@ -2,6 +2,13 @@
 // the module after it, and explainIRFile fills every part of the page's
 // data (or refuses bad input with a diagnostic).
 #include "kiln/core/ExplainModule.h"
+#include "kiln/core/IRFile.h"
+#include "kiln/core/Pipeline.h"
+#include "kiln/core/Target.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <gtest/gtest.h>
 
@@ -34,6 +41,7 @@ TEST(ExplainModule, CapturesEachChangingPass) {
     previous = step.ir;
   }
   // The optimised module lost the add and the dead load.
+  EXPECT_EQ(e->irOptimized, previous);
   EXPECT_EQ(previous.find("add i32"), std::string::npos);
   EXPECT_EQ(previous.find("load"), std::string::npos);
   EXPECT_NE(e->assembly.find("twice:"), std::string::npos);
@@ -57,6 +65,23 @@ TEST(ExplainModule, O0CapturesWithoutChanges) {
   ASSERT_TRUE(e);
   EXPECT_GT(e->passes.runs, 0u);
   EXPECT_NE(e->assembly.find("twice:"), std::string::npos);
+}
+
+TEST(ExplainModule, CaptureStopsKeepingIRAtItsLimit) {
+  llvm::LLVMContext context;
+  auto module = core::parseIR(Redundant, "twice.ll", context);
+  ASSERT_TRUE(bool(module));
+  auto tm = core::createTargetMachine(core::hostTarget(), OptLevel::O2);
+  ASSERT_TRUE(bool(tm));
+  core::PassCapture capture;
+  capture.limitBytes = 1; // the first change already passes it
+  core::PipelineOptions options;
+  options.capture = &capture;
+  ASSERT_FALSE(bool(core::optimizeModule(**module, **tm, options)));
+  EXPECT_TRUE(capture.truncated);
+  ASSERT_GE(capture.changed.size(), 1u);
+  for (const core::PassStep &step : capture.changed)
+    EXPECT_TRUE(step.ir.empty()) << step.pass;
 }
 
 TEST(ExplainModule, RefusesBadInput) {

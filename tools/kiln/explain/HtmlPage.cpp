@@ -74,25 +74,50 @@ std::string codeSection(std::string_view id, std::string_view title,
   return section(id, title, hint, body + "</pre>");
 }
 
-/// One pass step: its summary line and its diff against `before`.
-std::string passStep(size_t index, const core::PassStep &step,
-                     const std::vector<CodeLine> &before,
-                     const std::vector<CodeLine> &after) {
-  std::vector<DiffLine> diff = diffLines(before, after);
-  size_t added = 0, removed = 0;
+/// A diff row beyond this many in one step is left out: a pass that
+/// rewrites a whole large function is not read line by line.
+constexpr size_t MaxDiffRows = 2000;
+
+std::string gapRow(std::string_view text) {
+  return "<span class=\"line gap\">" + gutter(0) + escapeHtml(text) +
+         "</span>";
+}
+
+/// The rows of `diff` (at most MaxDiffRows), counting what it adds and
+/// removes.
+std::string diffRows(const std::vector<DiffLine> &diff, size_t &added,
+                     size_t &removed) {
   std::string rows;
+  size_t shown = 0;
   for (const DiffLine &d : diff) {
     added += d.kind == DiffLine::Added;
     removed += d.kind == DiffLine::Removed;
-    if (d.kind == DiffLine::Gap)
-      rows += "<span class=\"line gap\">" + gutter(0) + "…</span>";
-    else
-      rows += codeLine(*d.line, d.kind == DiffLine::Added     ? "add"
-                                : d.kind == DiffLine::Removed ? "del"
-                                                              : "same");
+    if (++shown > MaxDiffRows)
+      continue;
+    rows += d.kind == DiffLine::Gap
+                ? gapRow("…")
+                : codeLine(*d.line, d.kind == DiffLine::Added     ? "add"
+                                    : d.kind == DiffLine::Removed ? "del"
+                                                                  : "same");
   }
+  if (shown > MaxDiffRows)
+    rows += gapRow(fmt::format("… {} more rows of this diff not shown",
+                               shown - MaxDiffRows));
   if (diff.empty())
-    rows = "<span class=\"line gap\">only debug metadata changed</span>";
+    rows = gapRow("only debug metadata changed");
+  return rows;
+}
+
+/// One pass step: its summary line and its diff against `before` (none
+/// when the capture kept no IR for it).
+std::string passStep(size_t index, const core::PassStep &step,
+                     const std::vector<CodeLine> &before,
+                     const std::vector<CodeLine> &after) {
+  size_t added = 0, removed = 0;
+  std::string rows =
+      step.ir.empty()
+          ? gapRow("IR not kept: the capture's size limit was reached")
+          : diffRows(diffLines(before, after), added, removed);
   return fmt::format("<details class=\"pass\"><summary>{} {}{}{}</summary>"
                      "<pre class=\"code diff\">{}</pre></details>\n",
                      index, element("span", "name", step.pass),
@@ -109,7 +134,8 @@ std::string passesSection(const core::Explanation &e) {
   for (const core::PassStep &step : e.passes.changed) {
     std::vector<CodeLine> after = irLines(step.ir);
     body += passStep(++index, step, before, after);
-    before = std::move(after);
+    if (!step.ir.empty())
+      before = std::move(after);
   }
   std::string hint = fmt::format(
       "{} pass runs at -{}; these {} changed the IR (each a diff against "
@@ -169,10 +195,6 @@ std::string header(const core::Explanation &e) {
       notes.empty() ? "" : "<ul class=\"notes\">" + notes + "</ul>");
 }
 
-std::string optimisedIR(const core::Explanation &e) {
-  return e.passes.changed.empty() ? e.irGenerated : e.passes.changed.back().ir;
-}
-
 } // namespace
 
 std::string renderPage(const core::Explanation &e) {
@@ -190,7 +212,7 @@ std::string renderPage(const core::Explanation &e) {
           codeSection("ir", "IR as generated", irHint, irLines(e.irGenerated)) +
           passesSection(e) +
           codeSection("final-ir", "Optimised IR", irHint,
-                      irLines(optimisedIR(e))) +
+                      irLines(e.irOptimized)) +
           asmSection(e) + timingsSection(e) + "</div>\n</main>\n";
   return page + "<script>\n" + PageJs + "</script>\n</body></html>\n";
 }
