@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "relay_tensor_check.h"
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -402,6 +403,33 @@ static void link_executable(void) {
   kiln_engine_free(engine);
 }
 
+/* A shared library linked from an emitted object, loaded and called. */
+static void link_shared(void) {
+  kiln_engine *engine = new_engine();
+  kiln_buffer *object = NULL;
+  char dir[] = "/tmp/kiln-capi-XXXXXX", obj[64], lib[64], cmd[80];
+  const char *objects[1];
+  void *handle;
+  int64_t (*add)(int64_t, int64_t);
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(obj, sizeof obj, "%s/add.o", dir);
+  snprintf(lib, sizeof lib, "%s/libadd.so", dir);
+  OK(kiln_engine_emit(engine, "add.ll", kAdd, strlen(kAdd), KILN_EMIT_OBJECT,
+                      &object));
+  write_file(obj, kiln_buffer_data(object), kiln_buffer_size(object));
+  kiln_buffer_free(object);
+  objects[0] = obj;
+  OK(kiln_link(objects, 1, lib, 1));
+  handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+  CHECK(handle != NULL);
+  *(void **)&add = dlsym(handle, "add");
+  CHECK(add != NULL && add(20, 22) == 42);
+  CHECK(dlclose(handle) == 0);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  CHECK(system(cmd) == 0);
+  kiln_engine_free(engine);
+}
+
 int main(int argc, char **argv) {
   static const test_case cases[] = {
       {"version", version},
@@ -415,6 +443,7 @@ int main(int argc, char **argv) {
       {"define_symbol", define_symbol},
       {"emit", emit},
       {"link", link_executable},
+      {"link_shared", link_shared},
   };
   return run_cases(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }
