@@ -28,7 +28,8 @@ constexpr unsigned MaxCallDepth = 400;
 
 struct Interpreter::Machine {
   Machine(const Program &program, uint64_t stepLimit);
-  double callFunction(const Function &fn, const std::vector<double> &args);
+  double callFunction(const Function &fn, const std::vector<double> &args,
+                      kiln::SourceLoc at);
   Flow block(const Block &body);
   Flow stmt(const Stmt *s);
   Flow forStmt(const ForStmt *s);
@@ -38,6 +39,7 @@ struct Interpreter::Machine {
   double callExtern(const CallExpr *e, const std::vector<double> &args);
   double &lookup(const std::string &name);
   double fail(kiln::SourceLoc loc, std::string message);
+  bool tick(kiln::SourceLoc loc);
 
   std::map<std::string, const Function *> Functions;
   std::vector<Scope> Scopes; // of the running function, innermost last
@@ -52,6 +54,14 @@ Interpreter::Machine::Machine(const Program &program, uint64_t stepLimit)
     : StepLimit(stepLimit) {
   for (const Function &fn : program.functions)
     Functions[fn.name] = &fn;
+}
+
+/// Counts one step of work; false (with a runtime error) once the budget is
+/// spent or after any error, so that every loop stops.
+bool Interpreter::Machine::tick(kiln::SourceLoc loc) {
+  if (++Steps > StepLimit)
+    fail(loc, "step limit reached (an endless loop?)");
+  return !Failure;
 }
 
 /// Records the first runtime error; execution then unwinds (every loop and
@@ -72,12 +82,13 @@ double &Interpreter::Machine::lookup(const std::string &name) {
 
 // [tutorial:interp-call]
 double Interpreter::Machine::callFunction(const Function &fn,
-                                          const std::vector<double> &args) {
+                                          const std::vector<double> &args,
+                                          kiln::SourceLoc at) {
   double result = 0;
   if (Hook && Hook(fn, args, result))
     return result; // someone else (compiled code) ran it
   if (Depth == MaxCallDepth)
-    return fail(fn.loc, "call depth limit reached in '" + fn.name + "'");
+    return fail(at, "call depth limit reached calling '" + fn.name + "'");
   std::vector<Scope> callerScopes = std::move(Scopes);
   Scopes.assign(1, {});
   for (size_t i = 0; i < args.size(); ++i)
@@ -102,9 +113,7 @@ Flow Interpreter::Machine::block(const Block &body) {
 
 // [tutorial:interp-stmt]
 Flow Interpreter::Machine::stmt(const Stmt *s) {
-  if (++Steps > StepLimit)
-    fail(s->loc(), "step limit reached (an endless loop?)");
-  if (Failure)
+  if (!tick(s->loc()))
     return Flow::Return;
   if (auto *v = dyn_cast<VarStmt>(s)) {
     double value = expr(v->value.get());
@@ -115,7 +124,7 @@ Flow Interpreter::Machine::stmt(const Stmt *s) {
   } else if (auto *i = dyn_cast<IfStmt>(s)) {
     return block(expr(i->cond.get()) != 0 ? i->thenBody : i->elseBody);
   } else if (auto *w = dyn_cast<WhileStmt>(s)) {
-    while (expr(w->cond.get()) != 0 && !Failure)
+    while (expr(w->cond.get()) != 0 && tick(s->loc())) // `while 1 {}` too
       if (block(w->body) == Flow::Return)
         return Flow::Return;
   } else if (auto *f = dyn_cast<ForStmt>(s)) {
@@ -143,7 +152,7 @@ Flow Interpreter::Machine::forStmt(const ForStmt *s) {
   }
   Scopes.emplace_back();
   Flow flow = Flow::Next;
-  for (int64_t i = (int64_t)first; i < (int64_t)last && !Failure; ++i) {
+  for (int64_t i = (int64_t)first; i < (int64_t)last && tick(s->loc()); ++i) {
     Scopes.back()[s->var] = (double)i;
     if ((flow = block(s->body)) == Flow::Return)
       break;
@@ -192,7 +201,7 @@ double Interpreter::Machine::call(const CallExpr *e) {
   if (Failure)
     return 0;
   const Function &fn = *Functions.at(e->callee); // checked: it exists
-  return fn.isExtern ? callExtern(e, args) : callFunction(fn, args);
+  return fn.isExtern ? callExtern(e, args) : callFunction(fn, args, e->loc());
 }
 
 /// A host function from the table, else a C function of the process (as
@@ -221,7 +230,7 @@ kiln::Expected<double> Interpreter::call(const std::string &name,
     return kiln::errorDiagnostic("no function '" + name + "' taking " +
                                  std::to_string(args.size()) + " argument(s)");
   M->Failure.reset();
-  double result = M->callFunction(*it->second, args);
+  double result = M->callFunction(*it->second, args, it->second->loc);
   if (M->Failure)
     return *M->Failure;
   return result;

@@ -37,7 +37,7 @@ public:
                               const std::vector<double> &args);
 
   void setCallHook(CallHook hook);
-  /// Statements executed so far, over all calls.
+  /// Steps (statements and loop iterations) so far, over all calls.
   uint64_t steps() const;
 
 private:

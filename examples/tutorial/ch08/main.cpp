@@ -41,7 +41,9 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "usage: %s run|diff FILE.ember\n", argv[0]);
     return 2;
   }
-  kiln::Expected<ember::Program> program = ember::loadProgram(argv[2]);
+  kiln::Expected<ember::SourceFile> file = ember::readSource(argv[2]);
+  kiln::Expected<ember::Program> program =
+      file ? ember::frontEnd(*file) : file.takeDiagnostics();
   if (!program) {
     ember::printDiagnostics(program.diagnostics());
     return 1;
@@ -50,11 +52,13 @@ int main(int argc, char **argv) {
     return runDifferential(*program);
   ember::Interpreter interpreter(*program);
   kiln::Expected<double> result = interpreter.call("main", {});
-  if (!result) {
-    ember::printDiagnostics(result.diagnostics());
+  if (!result) { // a runtime error: show where, with the source line
+    kiln::Diagnostics diags = result.takeDiagnostics();
+    kiln::attachSource(diags, file->path, file->text);
+    ember::printDiagnostics(diags);
     return 1;
   }
-  std::printf("main() returned %g (%llu statements interpreted)\n", *result,
+  std::printf("main() returned %g (%llu interpreter steps)\n", *result,
               (unsigned long long)interpreter.steps());
   return 0;
 }

@@ -1,7 +1,7 @@
 // Chapter 9 solutions: a threshold sweep, and compiling in the background.
 //
 // Usage: ember-ch09-solutions sweep FILE | background FILE.
-//   sweep:      exercise 1, calls per tier and interpreted statements for
+//   sweep:      exercise 1, calls per tier and interpreter steps for
 //               thresholds from 1 to 100000;
 //   background: exercise 2, the same result with a background compilation.
 #include "Background.h"
@@ -29,7 +29,7 @@ int sweep(const ember::Program &program) {
       compiled += s.compiled;
     }
     std::printf("threshold %6u: %6llu interpreted calls, %3llu compiled, "
-                "%8llu statements interpreted\n",
+                "%8llu interpreter steps\n",
                 threshold, (unsigned long long)interpreted,
                 (unsigned long long)compiled,
                 (unsigned long long)router.interpretedSteps());
