@@ -21,8 +21,10 @@ SCALAR_AT = _lib.TensorArg.scalar.offset
 ARRAY = struct.Struct("@Pii4q4q")  # data, dtype, rank, shape[4], strides[4]
 SCALAR = struct.Struct("@idq")     # dtype, f, i
 IS_ARRAY = struct.Struct("@i")
+ARG_ARRAY = struct.Struct("@iPii4q4q")  # is_array = 1 and the array, in one write
 assert ARRAY.size == ctypes.sizeof(_lib.Array) and SCALAR.size == ctypes.sizeof(_lib.Scalar)
 assert _lib.Array.strides.offset == struct.calcsize("@Pii4q")
+assert ARRAY_AT == struct.calcsize("@iP") - struct.calcsize("@P")
 
 TYPESTR = {_buffers.BOOL: "|b1", _buffers.I32: NATIVE + "i4", _buffers.I64: NATIVE + "i8",
            _buffers.F32: NATIVE + "f4", _buffers.F64: NATIVE + "f8"}
@@ -85,6 +87,13 @@ def arg(buf, index, value, dtype, is_array, what):
     keep alive (None for scalars)."""
     off = index * ARG_SIZE
     if is_array:
+        ai = getattr(value, "__array_interface__", None)
+        if (type(ai) is dict and ai["strides"] is None and len(ai["shape"]) == 1
+                and ai["typestr"] == TYPESTR[dtype] and type(ai["data"]) is tuple):
+            # The common case, a contiguous 1-D NumPy array: one write.
+            ARG_ARRAY.pack_into(buf, off, 1, ai["data"][0], dtype, 1, ai["shape"][0], 0, 0, 0,
+                                1, 0, 0, 0)
+            return value
         IS_ARRAY.pack_into(buf, off, 1)
         if type(value) in (float, int, bool):  # a Python number: a rank-0 array
             box = _buffers.CTYPE[dtype](value)
