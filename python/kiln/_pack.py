@@ -58,6 +58,9 @@ def array(buf, offset, value, dtype, what, writable=False):
         shape, strides, data = ai["shape"], ai["strides"], ai["data"]
         rank = len(shape)
         if rank <= 4 and type(data) is tuple and not (writable and data[1]):
+            if rank == 1 and strides is None:  # contiguous 1-D: the common case
+                ARRAY.pack_into(buf, offset, data[0], dtype, 1, shape[0], 0, 0, 0, 1, 0, 0, 0)
+                return value
             size = ITEMSIZE[dtype]
             if strides is None:
                 strides = _contiguous(shape)
