@@ -1,6 +1,7 @@
 // DriverSupport: the front end's diagnostics, runtime errors, syntax dumps,
 // stacks, guards and print output.
 #include "DriverSupport.h"
+#include "StackRunner.h"
 
 #include "relay/syntax/Lexer.h"
 #include "relay/syntax/Parser.h"
@@ -85,28 +86,6 @@ Status writeSyntaxDump(const std::string &file, const std::string &source,
   return {};
 }
 
-namespace {
-void *trampoline(void *arg) {
-  (*static_cast<const std::function<void()> *>(arg))();
-  return nullptr;
-}
-
-/// Runs fn on a new thread with `bytes` of stack; 0 or the pthread error.
-int runOnThread(size_t bytes, const std::function<void()> &fn) {
-  pthread_attr_t attr;
-  pthread_t thread;
-  int rc = pthread_attr_init(&attr);
-  if (rc == 0)
-    rc = pthread_attr_setstacksize(&attr, bytes);
-  if (rc == 0)
-    rc = pthread_create(&thread, &attr, trampoline,
-                        const_cast<std::function<void()> *>(&fn));
-  pthread_attr_destroy(&attr);
-  if (rc == 0)
-    pthread_join(thread, nullptr);
-  return rc;
-}
-} // namespace
 
 Status checkLimits(int maxDepth, double timeoutSeconds) {
   if (std::isnan(timeoutSeconds) || timeoutSeconds < 0)
@@ -125,10 +104,10 @@ Status runOnLargeStack(int maxDepth, const std::function<void()> &fn) {
   size_t need = kiln_rt_stack_for_depth(depth);
   // At least 1 GiB (reserved, not committed): JIT compilation runs on this
   // thread too. If that much cannot be had, exactly what the limit needs.
-  if (runOnThread(std::max(kiln_rt_stack_reserve(depth), size_t(1) << 30),
+  if (runOnRunner(std::max(kiln_rt_stack_reserve(depth), size_t(1) << 30),
                   fn) == 0)
     return {};
-  int rc = runOnThread(need, fn);
+  int rc = runOnRunner(need, fn);
   if (rc == 0)
     return {};
   return errorDiagnostic("cannot reserve " + std::to_string((need >> 20) + 1) +

@@ -49,7 +49,8 @@ Status checkLimits(int maxDepth, double timeoutSeconds);
 
 /// Runs `fn` on a thread whose stack (at least 1 GiB, reserved, not
 /// committed) holds `maxDepth` calls, so deep recursion hits the depth limit
-/// before the native stack ends. Fails (and fn has not run) when no such
+/// before the native stack ends: the process's kept runner (StackRunner.h),
+/// so a call costs a hand-over rather than a thread. Fails (and fn has not run) when no such
 /// thread can be created.
 Status runOnLargeStack(int maxDepth, const std::function<void()> &fn);
 

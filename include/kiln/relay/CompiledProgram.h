@@ -12,8 +12,9 @@
 // one after another). Runs and calls of *different* programs must not
 // overlap either (nor with relay::run or a Repl): the depth count and the
 // timeout flag of the runtime (kiln_rt_depth, kiln_rt_interrupted) are
-// process-wide. Each run or call executes on a thread of its own whose stack
-// holds maxDepth calls; the caller waits for it, and the print sink is
+// process-wide. Each run or call executes on a thread whose stack holds
+// maxDepth calls (one kept for the process and reused, so a call costs a
+// hand-over, not a thread); the caller waits for it, and the print sink is
 // called on that thread.
 #pragma once
 
