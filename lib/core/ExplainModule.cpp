@@ -60,8 +60,8 @@ llvm::Error explainModule(llvm::Module &module, llvm::TargetMachine &tm,
   // first pass's diff shows only what the pass did.
   module.setTargetTriple(tm.getTargetTriple().str());
   module.setDataLayout(tm.createDataLayout());
-  out.target = tm.getTargetTriple().str() + " (cpu " +
-               tm.getTargetCPU().str() + ")";
+  out.target =
+      tm.getTargetTriple().str() + " (cpu " + tm.getTargetCPU().str() + ")";
   if (!hasDebugLocations(module))
     out.notes.push_back("The IR carries no debug locations (!dbg), so "
                         "source lines map to no IR or assembly lines.");

@@ -91,10 +91,9 @@ void registerPassCapture(llvm::PassInstrumentationCallbacks &pic,
   state->module = &module;
   state->out = &out;
   state->previous = printModule(module);
-  pic.registerBeforeNonSkippedPassCallback(
-      [state](llvm::StringRef, llvm::Any) {
-        state->starts.push_back(Clock::now());
-      });
+  pic.registerBeforeNonSkippedPassCallback([state](llvm::StringRef, llvm::Any) {
+    state->starts.push_back(Clock::now());
+  });
   pic.registerAfterPassCallback([state](llvm::StringRef pass, llvm::Any ir,
                                         const llvm::PreservedAnalyses &pa) {
     double ms = popMs(*state);

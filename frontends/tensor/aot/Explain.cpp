@@ -32,8 +32,7 @@ core::VectorLibrary hostVectorLibrary(const core::TargetSpec &host) {
 } // namespace
 
 Expected<core::Explanation> explain(const std::string &file,
-                                    const std::string &source,
-                                    OptLevel level) {
+                                    const std::string &source, OptLevel level) {
   core::PhaseTimings timings;
   ParseResult parsed = [&] {
     core::ScopedPhase phase(&timings, "parse");

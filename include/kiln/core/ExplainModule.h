@@ -22,8 +22,8 @@ class TargetMachine;
 
 namespace kiln::core {
 
-/// Fills `out`'s irGenerated, passes, irOptimized, assembly and target from `module`
-/// (verified; compiled for `tm` at out.level), adding "optimize" and
+/// Fills `out`'s irGenerated, passes, irOptimized, assembly and target from
+/// `module` (verified; compiled for `tm` at out.level), adding "optimize" and
 /// "codegen" to `timings`. `module` is optimised in place. Notes when no
 /// instruction carries a debug location (nothing for the page to map).
 llvm::Error explainModule(llvm::Module &module, llvm::TargetMachine &tm,

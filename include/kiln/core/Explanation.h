@@ -48,7 +48,7 @@ struct Explanation {
   std::string irGenerated; ///< the module before the optimiser
   PassCapture passes;
   std::string irOptimized; ///< the module after the optimiser
-  std::string assembly; ///< with .loc directives when debug info is on
+  std::string assembly;    ///< with .loc directives when debug info is on
   /// Why some part is missing or approximate ("no debug locations: ..."),
   /// for the page to say so; empty when nothing is.
   std::vector<std::string> notes;

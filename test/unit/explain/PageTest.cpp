@@ -16,8 +16,7 @@ TEST(HtmlText, EscapesEveryReservedCharacter) {
   EXPECT_EQ(escapeHtml(R"(<script>a&&b</script> "x" 'y')"),
             "&lt;script&gt;a&amp;&amp;b&lt;/script&gt; &quot;x&quot; "
             "&#39;y&#39;");
-  EXPECT_EQ(element("p", "a\"b", "<i>"),
-            "<p class=\"a&quot;b\">&lt;i&gt;</p>");
+  EXPECT_EQ(element("p", "a\"b", "<i>"), "<p class=\"a&quot;b\">&lt;i&gt;</p>");
 }
 
 const char *DebugIR = R"(define double @f(double %x) !dbg !5 {
@@ -102,7 +101,8 @@ TEST(HtmlPage, EscapesTheSourceAndHasEverySection) {
   e.source = "print(1) // </script><script>alert(1)</script>\n";
   e.tokens = "1:1 Ident print\n";
   e.irGenerated = DebugIR;
-  e.passes.changed.push_back({"InstCombinePass on <f>", "define void @f() {\n}\n", 0.5});
+  e.passes.changed.push_back(
+      {"InstCombinePass on <f>", "define void @f() {\n}\n", 0.5});
   e.assembly = "f:\n\t.loc\t1 1 0\n\tretq\n";
   std::string page = renderPage(e);
   EXPECT_EQ(page.find("<script>alert"), std::string::npos);
@@ -111,8 +111,8 @@ TEST(HtmlPage, EscapesTheSourceAndHasEverySection) {
   EXPECT_NE(page.find("InstCombinePass on &lt;f&gt;"), std::string::npos);
   EXPECT_NE(page.find("<title>kiln explain &lt;b&gt;.relay</title>"),
             std::string::npos);
-  for (const char *id : {"source", "tokens", "ast", "ir", "passes",
-                         "final-ir", "asm", "timings"})
+  for (const char *id : {"source", "tokens", "ast", "ir", "passes", "final-ir",
+                         "asm", "timings"})
     EXPECT_NE(page.find("<section id=\"" + std::string(id) + "\""),
               std::string::npos)
         << id;

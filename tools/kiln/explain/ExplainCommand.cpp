@@ -75,8 +75,8 @@ int explainCommand(const Args &args) {
   const std::string &file = flags.files[0];
   if (!file.ends_with(".relay") && !file.ends_with(".tk") &&
       !file.ends_with(".ll"))
-    return fail("`kiln explain` shows .relay, .tk and .ll files, not '" +
-                    file + "'",
+    return fail("`kiln explain` shows .relay, .tk and .ll files, not '" + file +
+                    "'",
                 2);
   std::string output =
       flags.output.empty() ? defaultOutput(file) : flags.output;
@@ -88,8 +88,8 @@ int explainCommand(const Args &args) {
   auto explanation = explainFile(file, source, flags);
   if (!explanation)
     return failWith(explanation.diagnostics());
-  if (auto error = support::writeOutputFile(
-          output, explain::renderPage(*explanation)))
+  if (auto error =
+          support::writeOutputFile(output, explain::renderPage(*explanation)))
     return fail(*error);
   return 0;
 }

@@ -25,8 +25,8 @@ std::string gutter(unsigned n) {
 
 /// One code line: `cls` row, data-src when it came from a source line.
 std::string codeLine(const CodeLine &line, std::string_view cls = "") {
-  std::string attrs = " class=\"line" +
-                      (cls.empty() ? "" : " " + std::string(cls)) + "\"";
+  std::string attrs =
+      " class=\"line" + (cls.empty() ? "" : " " + std::string(cls)) + "\"";
   if (line.src)
     attrs += " data-src=\"" + std::to_string(line.src) + "\"";
   return "<span" + attrs + ">" + gutter(line.src) + escapeHtml(line.text) +
@@ -45,8 +45,8 @@ std::string sourceSection(const core::Explanation &e) {
   unsigned n = 0;
   for (std::string_view line : splitLines(e.source)) {
     ++n;
-    body += fmt::format("<span class=\"line\" data-line=\"{}\">{}{}</span>",
-                        n, gutter(n), escapeHtml(line));
+    body += fmt::format("<span class=\"line\" data-line=\"{}\">{}{}</span>", n,
+                        gutter(n), escapeHtml(line));
   }
   return section("source", "Source: " + e.file,
                  "Click a line: its IR and assembly lines light up.",
@@ -79,8 +79,7 @@ std::string codeSection(std::string_view id, std::string_view title,
 constexpr size_t MaxDiffRows = 2000;
 
 std::string gapRow(std::string_view text) {
-  return "<span class=\"line gap\">" + gutter(0) + escapeHtml(text) +
-         "</span>";
+  return "<span class=\"line gap\">" + gutter(0) + escapeHtml(text) + "</span>";
 }
 
 /// The rows of `diff` (at most MaxDiffRows), counting what it adds and
@@ -118,13 +117,12 @@ std::string passStep(size_t index, const core::PassStep &step,
       step.ir.empty()
           ? gapRow("IR not kept: the capture's size limit was reached")
           : diffRows(diffLines(before, after), added, removed);
-  return fmt::format("<details class=\"pass\"><summary>{} {}{}{}</summary>"
-                     "<pre class=\"code diff\">{}</pre></details>\n",
-                     index, element("span", "name", step.pass),
-                     element("span", "ms", fmt::format("{:.3f} ms", step.ms)),
-                     element("span", "delta",
-                             fmt::format("+{} -{}", added, removed)),
-                     rows);
+  return fmt::format(
+      "<details class=\"pass\"><summary>{} {}{}{}</summary>"
+      "<pre class=\"code diff\">{}</pre></details>\n",
+      index, element("span", "name", step.pass),
+      element("span", "ms", fmt::format("{:.3f} ms", step.ms)),
+      element("span", "delta", fmt::format("+{} -{}", added, removed)), rows);
 }
 
 std::string passesSection(const core::Explanation &e) {
@@ -151,10 +149,9 @@ std::string asmSection(const core::Explanation &e) {
   std::string body = "<pre class=\"code\">";
   for (const CodeLine &line : asmLines(e.assembly)) {
     if (unsigned n = line.srcHeading; n && n <= source.size())
-      body += codeLine({"; " + std::to_string(n) + ": " +
-                            std::string(source[n - 1]),
-                        n},
-                       "srcline");
+      body += codeLine(
+          {"; " + std::to_string(n) + ": " + std::string(source[n - 1]), n},
+          "srcline");
     body += codeLine(line);
   }
   return section("asm", "Assembly (" + e.target + ")",
@@ -206,14 +203,14 @@ std::string renderPage(const core::Explanation &e) {
       escapeHtml(e.file), PageCss);
   const char *irHint = "The gutter shows each instruction's source line "
                        "(its !dbg location); metadata is left out.";
-  page += header(e) + "<main>\n" + sourceSection(e) + "<div>\n" +
-          dumpSection("tokens", "Tokens", e.tokens, e.language) +
-          dumpSection("ast", "AST", e.ast, e.language) +
-          codeSection("ir", "IR as generated", irHint, irLines(e.irGenerated)) +
-          passesSection(e) +
-          codeSection("final-ir", "Optimised IR", irHint,
-                      irLines(e.irOptimized)) +
-          asmSection(e) + timingsSection(e) + "</div>\n</main>\n";
+  page +=
+      header(e) + "<main>\n" + sourceSection(e) + "<div>\n" +
+      dumpSection("tokens", "Tokens", e.tokens, e.language) +
+      dumpSection("ast", "AST", e.ast, e.language) +
+      codeSection("ir", "IR as generated", irHint, irLines(e.irGenerated)) +
+      passesSection(e) +
+      codeSection("final-ir", "Optimised IR", irHint, irLines(e.irOptimized)) +
+      asmSection(e) + timingsSection(e) + "</div>\n</main>\n";
   return page + "<script>\n" + PageJs + "</script>\n</body></html>\n";
 }
 

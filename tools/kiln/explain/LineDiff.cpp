@@ -26,7 +26,9 @@ void diffMiddle(const Lines &before, size_t b0, size_t b1, const Lines &after,
   }
   // lcs[i][j]: the longest common subsequence of the suffixes from i and j.
   std::vector<uint32_t> lcs((n + 1) * (m + 1), 0);
-  auto at = [&](size_t i, size_t j) -> uint32_t & { return lcs[i * (m + 1) + j]; };
+  auto at = [&](size_t i, size_t j) -> uint32_t & {
+    return lcs[i * (m + 1) + j];
+  };
   for (size_t i = n; i-- > 0;)
     for (size_t j = m; j-- > 0;)
       at(i, j) = before[b0 + i].text == after[a0 + j].text

@@ -9,6 +9,7 @@
 (function () {
   'use strict';
 
+  let loaded = false;
   const sourceLines = document.querySelectorAll('#source .line[data-line]');
   const counts = new Map();
   for (const el of document.querySelectorAll('[data-src]')) {
@@ -41,8 +42,10 @@
     el.addEventListener('click', () => {
       history.replaceState(null, '', '#select=' + el.dataset.line);
       select(el.dataset.line);
-      const first = document.querySelector('#asm .selected, #ir .selected');
-      if (first) first.scrollIntoView({ block: 'center', behavior: 'smooth' });
+      // The first of them in the page (the IR as generated) comes into view;
+      // the source column stays put. Not at load: the page opens at its top.
+      const first = document.querySelector('#ir .selected, #asm .selected');
+      if (first && loaded) first.scrollIntoView({ block: 'center' });
     });
   }
 
@@ -53,5 +56,6 @@
     if (line) line.click();
     else select(wanted[1]);
   }
+  loaded = true;
   document.body.dataset.mapReady = 'true';
 })();
