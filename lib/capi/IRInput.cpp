@@ -138,22 +138,45 @@ void routeDiagnostics(llvm::LLVMContext &context,
 
 namespace {
 
+/// A type a C function takes or returns in registers as the C ABI says:
+/// labels, metadata, tokens, opaque or aggregate types would reach code
+/// generation that is not defined for them.
+bool isScalar(llvm::Type *type) {
+  if (auto *vector = llvm::dyn_cast<llvm::VectorType>(type))
+    type = vector->getElementType();
+  return type->isIntegerTy() || type->isFloatingPointTy() ||
+         type->isPointerTy();
+}
+
+bool scalarsOnly(const llvm::FunctionType &fn) {
+  llvm::Type *result = fn.getReturnType();
+  if (!result->isVoidTy() && !isScalar(result))
+    return false;
+  for (llvm::Type *param : fn.params())
+    if (!isScalar(param))
+      return false;
+  return true;
+}
+
 /// `signature` as a function type, or why not.
 kiln_error *parseSignature(const std::string &signature, llvm::Module &module,
                            llvm::FunctionType *&out) {
   llvm::SMDiagnostic diag;
   llvm::Type *type = llvm::parseType(signature, diag, module);
   auto *fn = llvm::dyn_cast_or_null<llvm::FunctionType>(type);
-  std::string why = !type       ? diag.getMessage().str()
-                    : !fn       ? "not a function type"
+  std::string why = !type            ? diag.getMessage().str()
+                    : !fn            ? "not a function type"
                     : fn->isVarArg() ? "variadic functions are not supported"
-                                     : "";
+                    : !scalarsOnly(*fn)
+                        ? "only integers, floating point, pointers and "
+                          "vectors of them can be passed and returned"
+                        : "";
   if (!why.empty())
     return makeError(KILN_ERROR_INVALID_ARGUMENT,
                      "kiln_engine_define_function: signature '" + signature +
-                         "' is not an LLVM function type such as "
-                         "\"double (double, i64)\": " +
-                         why);
+                         "': " + why +
+                         " (write an LLVM function type such as \"double "
+                         "(double, i64)\")");
   out = fn;
   return nullptr;
 }

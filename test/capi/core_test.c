@@ -226,6 +226,12 @@ static void host_functions(void) {
                                                     "double (double",
                                                     (void *)scaled, NULL),
                         KILN_ERROR_INVALID_ARGUMENT));
+  /* Types code generation is not defined for at a C call: refused. */
+  expect_message(FAILS(kiln_engine_define_function(engine, "bad3",
+                                                   "{i32, i32} (label)",
+                                                   (void *)scaled, NULL),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "only integers, floating point, pointers");
   kiln_error_free(FAILS(kiln_engine_define_function(engine, "scaled",
                                                     "double (double, i64)",
                                                     (void *)scaled, &scale),

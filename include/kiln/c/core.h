@@ -57,7 +57,9 @@ KILN_API kiln_error *kiln_engine_define_symbol(kiln_engine *engine,
  *  "double (double, i64)") reaches `function`, which receives `user_data`
  *  first and then the same arguments: double f(void *user_data, double,
  *  int64_t). `user_data` is borrowed: it must outlive the engine's use of it.
- *  A signature that does not parse is KILN_ERROR_INVALID_ARGUMENT. */
+ *  A signature that does not parse, is variadic, or passes or returns
+ *  anything but integers, floating point, pointers and vectors of them is
+ *  KILN_ERROR_INVALID_ARGUMENT. */
 KILN_API kiln_error *kiln_engine_define_function(kiln_engine *engine,
                                                  const char *name,
                                                  const char *signature,
