@@ -49,9 +49,10 @@ ModuleCompiler::operator()(llvm::Module &module) {
   if (Cache) {
     key = computeCacheKey(module, Pipeline.level, Target);
     if (Pipeline.vectorLibrary == VectorLibrary::Libmvec)
-      // The same IR compiles to other code with it; "2": the table gained
-      // the AVX-512 variants, so older cached objects are not reused.
-      key += "-libmvec2";
+      // The same IR compiles to other code with it; "3": the table gained
+      // the AVX-512 variants and their callers keep %rbp as the frame
+      // pointer, so older cached objects are not reused.
+      key += "-libmvec3";
     if (!Pipeline.lateLicm)
       key += "-no-late-licm";
     if (hasThreadLocals(module))

@@ -82,6 +82,7 @@ llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
                            const PipelineOptions &options) {
   module.setTargetTriple(tm.getTargetTriple().str());
   module.setDataLayout(tm.createDataLayout());
+  prepareForVectorLibrary(module, tm, options.vectorLibrary);
   PassSetup setup(tm, options.level, options.vectorLibrary);
   if (options.printChanged) {
     llvm::raw_ostream *os = options.printChanged;

@@ -73,6 +73,15 @@ void addVectorLibrary(llvm::TargetLibraryInfoImpl &tlii,
     tlii.addVectorizableFunctions(Avx512Variants);
 }
 
+void prepareForVectorLibrary(llvm::Module &module,
+                             const llvm::TargetMachine &tm, VectorLibrary lib) {
+  if (lib != VectorLibrary::Libmvec || !hasAvx512VectorMath(tm))
+    return;
+  for (llvm::Function &f : module)
+    if (!f.isDeclaration() && !f.hasFnAttribute("frame-pointer"))
+      f.addFnAttr("frame-pointer", "all");
+}
+
 llvm::Error loadVectorLibrary(VectorLibrary lib) {
   if (lib != VectorLibrary::Libmvec)
     return llvm::Error::success();

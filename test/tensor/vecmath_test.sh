@@ -43,6 +43,10 @@ for cpu in znver4 znver5; do
   done
   [[ $got != *_ZGVb* ]] && ok || bad "--cpu $cpu calls SSE variants: '$got'"
   grep -q 'zmm' $cpu.s && ok || bad "--cpu $cpu asm uses no zmm register"
+  # %rbp stays the frame pointer: libmvec's AVX-512 routines restore it
+  # last, so no loop may keep a pointer in it across their calls.
+  ! grep -q '(%rbp,' $cpu.s && grep -q 'movq	%rsp, %rbp' $cpu.s && ok \
+    || bad "--cpu $cpu asm addresses through %rbp or sets up no frame"
 done
 
 # AOT: the library needs libmvec, and its undefined vector symbols are the

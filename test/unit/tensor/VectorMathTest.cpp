@@ -12,6 +12,7 @@
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/IR/Function.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -123,6 +124,37 @@ TEST(VectorMath, NoLibmvecOffLinuxX86OrWhenNotAsked) {
   ASSERT_TRUE(zen);
   EXPECT_EQ(vectorName(*zen, "expf", 16, core::VectorLibrary::None), "");
   EXPECT_EQ(vectorName(*zen, "expf", 8, core::VectorLibrary::None), "");
+}
+
+/// The attribute prepareForVectorLibrary leaves on a defined function `f`.
+std::string framePointer(const std::string &cpu, core::VectorLibrary lib,
+                         const char *preset = nullptr) {
+  auto tm = machine(cpu);
+  if (!tm)
+    return "no machine";
+  llvm::LLVMContext context;
+  llvm::Module module("fp", context);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context), false);
+  auto *f = llvm::Function::Create(type, llvm::Function::ExternalLinkage, "f",
+                                   module);
+  llvm::BasicBlock::Create(context, "entry", f);
+  llvm::ReturnInst::Create(context, &f->getEntryBlock());
+  auto *decl = llvm::Function::Create(type, llvm::Function::ExternalLinkage,
+                                      "g", module);
+  if (preset)
+    f->addFnAttr("frame-pointer", preset);
+  core::prepareForVectorLibrary(module, *tm, lib);
+  EXPECT_FALSE(decl->hasFnAttribute("frame-pointer"));
+  return f->getFnAttribute("frame-pointer").getValueAsString().str();
+}
+
+TEST(VectorMath, Avx512CallersKeepRbpAsTheFramePointer) {
+  auto mvec = core::VectorLibrary::Libmvec;
+  EXPECT_EQ(framePointer("znver5", mvec), "all");
+  EXPECT_EQ(framePointer("znver5", mvec, "none"), "none"); // set: kept
+  EXPECT_EQ(framePointer("znver5", core::VectorLibrary::None), "");
+  EXPECT_EQ(framePointer("x86-64-v3", mvec), "");
+  EXPECT_EQ(framePointer("x86-64", mvec), "");
 }
 
 /// The vector register width LLVM's cost model uses for `tm` (256 on the
