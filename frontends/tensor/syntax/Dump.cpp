@@ -9,14 +9,15 @@ namespace kiln::tensor::syntax {
 
 namespace {
 
-const char *tokName(Tok kind) {
-  switch (kind) {
-  case Tok::Ident: return "Ident";
-  case Tok::Int: return "Int";
-  case Tok::Float: return "Float";
-  case Tok::Punct: return "Punct";
-  case Tok::End: return "End";
-  case Tok::Bad: return "Bad";
+/// Relay's spelling: `identifier x`, `number 2`, `'('`, `end of file`.
+std::string tokenText(const Token &t) {
+  switch (t.kind) {
+  case Tok::Ident: return "identifier " + t.text;
+  case Tok::Int:
+  case Tok::Float: return "number " + t.text;
+  case Tok::Punct: return "'" + t.text + "'";
+  case Tok::End: return "end of file";
+  case Tok::Bad: return "bad character " + t.text;
   }
   return "?";
 }
@@ -61,12 +62,8 @@ void dumpExpr(const Kernel &k, const Expr &e, int depth, std::string &out) {
 
 std::string dumpTokens(std::string_view source) {
   std::string out;
-  for (const Token &t : lex(source)) {
-    out += at(t.loc) + " " + tokName(t.kind);
-    if (t.kind != Tok::End)
-      out += " " + t.text;
-    out += "\n";
-  }
+  for (const Token &t : lex(source))
+    out += at(t.loc) + " " + tokenText(t) + "\n";
   return out;
 }
 

@@ -12,7 +12,8 @@
 
 namespace kiln::tensor::syntax {
 
-/// "LINE:COL Kind text" per token of `source`, End included.
+/// "LINE:COL token" per token of `source` (`identifier a`, `'+'`, ...),
+/// the end included.
 std::string dumpTokens(std::string_view source);
 
 /// Each kernel as an indented tree: kernel, params, result, then the body's
