@@ -349,7 +349,10 @@ ExprPtr Parser::parsePrimary() {
   Token tok = Cur;
   if (accept(Tok::Number)) {
     double value = 0;
-    std::from_chars(tok.text.data(), tok.text.data() + tok.text.size(), value);
+    auto [end, ec] = std::from_chars(tok.text.data(),
+                                     tok.text.data() + tok.text.size(), value);
+    if (ec != std::errc()) // more digits than a double can hold
+      error(tok.loc, "number out of range");
     return std::make_unique<NumberExpr>(tok.loc, value);
   }
   if (tok.kind == Tok::Ident)
