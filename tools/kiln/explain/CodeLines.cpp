@@ -1,6 +1,7 @@
 // CodeLines: reading debug locations out of printed IR and assembly.
 #include "CodeLines.h"
 
+#include <cctype>
 #include <charconv>
 #include <regex>
 #include <unordered_map>
