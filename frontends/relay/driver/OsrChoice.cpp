@@ -40,8 +40,13 @@ void OsrChoice::observe(const OsrLoop &innermost, Clock::time_point now) {
     auto [it, added] = Loops.try_emplace(r->loop);
     // Another run of the loop (a later call, or the next iteration of a
     // loop around it) starts the watch again.
-    if (added || it->second.run != r->run)
-      it->second = Seen{r->run, position(*r), now};
+    Seen &seen = it->second;
+    if (added || seen.run != r->run)
+      seen = Seen{r->run, position(*r), now, position(*r), now};
+    if (position(*r) != seen.last) {
+      seen.last = position(*r);
+      seen.moved = now;
+    }
   }
 }
 
@@ -90,6 +95,16 @@ OsrChoice::remaining(const OsrLoop &innermost, Clock::time_point now) const {
     most = std::max(most, std::chrono::duration_cast<Clock::duration>(estimate));
   }
   return most;
+}
+
+OsrChoice::Clock::duration
+OsrChoice::iterationAge(const OsrLoop &r, Clock::time_point now) const {
+  if (!counted(r))
+    return Clock::duration::max();
+  auto it = Loops.find(r.loop);
+  if (it == Loops.end() || it->second.run != r.run)
+    return Clock::duration(0); // a run not observed yet has just begun
+  return now - it->second.moved;
 }
 
 } // namespace kiln::relay

@@ -45,6 +45,14 @@ public:
   /// thread's, like observe and pace.
   const OsrLoop *choose(const OsrLoop &innermost, Clock::time_point now) const;
 
+  /// How long the current iteration of the active loop `record` has been
+  /// running, as far as observed (since the run was first seen, for its
+  /// first iteration); a while loop's is not known: Clock::duration::max().
+  /// A call waiting for the header of a loop whose code is ready waits
+  /// while this is short, even if the loop's pace has slowed.
+  Clock::duration iterationAge(const OsrLoop &record,
+                               Clock::time_point now) const;
+
   /// How long the interpreter will at least still run the chain's counted
   /// loops, at their pace so far (iterations left × time per iteration,
   /// from at least 16 iterations; zero when nothing is known): a call this
@@ -53,11 +61,14 @@ public:
                             Clock::time_point now) const;
 
 private:
-  /// Where a loop statement's current run was first seen.
+  /// Where a loop statement's current run was first seen, and when it was
+  /// last seen to move on.
   struct Seen {
-    uint64_t run; ///< OsrLoop::run
+    uint64_t run;    ///< OsrLoop::run
     double position; ///< counter or index
     Clock::time_point at;
+    double last; ///< the position last seen
+    Clock::time_point moved;
   };
   std::unordered_map<const Stmt *, Seen> Loops;
 };

@@ -51,6 +51,11 @@ struct OsrCode {
 /// only spares tiny programs the compilation).
 constexpr std::chrono::milliseconds EarlyArm{50};
 
+/// A call whose enclosing loop has code ready waits for that loop's header
+/// unless the loop's current iteration has already run this long (then a
+/// continuation of an inner loop is asked for instead).
+constexpr std::chrono::milliseconds EnclosingWait{50};
+
 /// A compilation for the worker: function `index`, or OSR code.
 struct Job {
   int index = -1;
@@ -233,7 +238,8 @@ llvm::Error Router::setUp() {
 /// already called (a running call is left to OSR, and a later one compiles
 /// them, see onProfile).
 void Router::arm() {
-  Armed = true;
+  if (Armed.exchange(true)) // the worker's timer and a long loop may race
+    return;
   for (auto &f : P.functions)
     if (f.get() != P.main && f->llvmAttr &&
         Interp.interpretedCalls(f->index) == 0)
@@ -360,7 +366,7 @@ const Stmt *Router::parentLoop(const Stmt *loop) {
 /// of its own: while code for an enclosing or enclosed loop compiles, or
 /// when code for an enclosed loop is ready (that loop is usually reached
 /// again soon), or when code for an enclosing loop is ready and that
-/// loop's iterations are not known to be long (the call then enters at its
+/// loop's current iteration has not run long (the call then enters at its
 /// header; not in the deterministic test mode).
 bool Router::waitFor(const OsrCode &code, const OsrLoop &loop,
                      OsrChoice::Clock::time_point now) {
@@ -375,7 +381,7 @@ bool Router::waitFor(const OsrCode &code, const OsrLoop &loop,
     if (!ready)
       return true;
     if (O.osrWait || !code.entry.load() ||
-        Choice.pace(*l, now) == OsrChoice::Pace::Long)
+        Choice.iterationAge(*l, now) > EnclosingWait)
       return false;
     Interp.askAtLoopEnd(); // its header follows the end of an inner loop
     return true;
@@ -446,8 +452,7 @@ void Router::workerLoop() {
     if (Stopping)
       return;
     lock.unlock();
-    if (!Armed)
-      arm();
+    arm();
   }
   while (true) {
     Job job;

@@ -77,6 +77,21 @@ TEST(RelayOsrChoice, WaitsWhileTooLittleIsKnown) {
   EXPECT_EQ(choice.choose(n.inner, n.t0 + 700us), nullptr);
 }
 
+TEST(RelayOsrChoice, AgeOfTheCurrentIteration) {
+  Nest n;
+  OsrChoice choice;
+  EXPECT_EQ(choice.iterationAge(n.outer, n.t0), Clock::duration(0));
+  choice.observe(n.inner, n.t0);
+  n.outer.counter = 5;
+  choice.observe(n.inner, n.t0 + 1ms);
+  choice.observe(n.inner, n.t0 + 30ms); // slowed down: no move since 1 ms
+  EXPECT_EQ(choice.iterationAge(n.outer, n.t0 + 30ms), 29ms);
+  EXPECT_EQ(choice.pace(n.outer, n.t0 + 30ms), OsrChoice::Pace::Long);
+  WhileStmt loop{Loc{1, 1}};
+  n.outer.loop = &loop;
+  EXPECT_EQ(choice.iterationAge(n.outer, n.t0), Clock::duration::max());
+}
+
 TEST(RelayOsrChoice, NeverChoosesAWhileLoop) {
   Nest n;
   WhileStmt loop{Loc{1, 1}};
