@@ -292,7 +292,7 @@ StmtPtr Parser::parseSimple() {
 /// expr ::= unary (binop unary)*
 ExprPtr Parser::parseExpr() {
   if (Depth == MaxDepth) {
-    error(Cur.loc, "expression nested too deeply");
+    error(Cur.loc, "nested too deeply (blocks and parentheses count)");
     return nullptr;
   }
   ++Depth;
@@ -306,10 +306,15 @@ ExprPtr Parser::parseExpr() {
 /// Precedence climbing: folds `op rhs` pairs into `lhs` while the operator
 /// binds at least as tightly as `minPrec`; a tighter operator after `rhs`
 /// takes `rhs` as its own left operand first. All operators are
-/// left-associative: 1 - 2 - 3 is (1 - 2) - 3.
+/// left-associative: 1 - 2 - 3 is (1 - 2) - 3, so a chain of n operators is
+/// a tree n deep, and each fold counts against the depth limit.
 ExprPtr Parser::parseBinaryRhs(int minPrec, ExprPtr lhs) {
-  while (precedence(Cur.kind) >= minPrec) {
+  for (unsigned folds = 1; precedence(Cur.kind) >= minPrec; ++folds) {
     Token op = Cur;
+    if (Depth + folds >= MaxDepth) {
+      error(op.loc, "too many operators in one expression");
+      return nullptr;
+    }
     advance();
     ExprPtr rhs = parseUnary();
     if (!rhs)
