@@ -9,10 +9,20 @@
 
 #include "kiln/core/Diagnostic.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
 namespace {
+
+/// The definition (not an extern) of `name` in `program`, or null.
+const ember::Function *findDefinition(const ember::Program &program,
+                                      const std::string &name) {
+  auto fn = std::find_if(
+      program.functions.begin(), program.functions.end(),
+      [&](const ember::Function &f) { return f.name == name && !f.isExtern; });
+  return fn == program.functions.end() ? nullptr : &*fn;
+}
 
 // [tutorial:cross-asm]
 int printAssembly(const ember::Program &program, const std::string &triple,
@@ -47,6 +57,13 @@ int main(int argc, char **argv) {
       ember::loadProgram(mode == "build" ? argv[2] : argv[3]);
   if (!program) {
     ember::printDiagnostics(program.diagnostics());
+    return 1;
+  }
+  std::string wanted = mode == "asm" ? argv[4] : "main";
+  const ember::Function *fn = findDefinition(*program, wanted);
+  if (!fn || (mode == "build" && !fn->params.empty())) {
+    std::fprintf(stderr, "error: the program needs a 'def %s(%s)'\n",
+                 wanted.c_str(), mode == "asm" ? "..." : "");
     return 1;
   }
   if (mode == "asm")
