@@ -63,4 +63,19 @@ check default-name 0 - "$kiln" explain fib.relay
 grep -q '</html>' fib.html && ok || bad "default-name: no fib.html"
 check replace 0 - "$kiln" explain fib.relay -o page.html
 grep -q '</html>' page.html && ok || bad "replace: page.html not replaced"
+check out-dir 1 "cannot write 'dir.relay': it is a directory" \
+  "$kiln" explain fib.relay -o dir.relay
+
+# A hostile source: markup in a comment is shown, not run (the page's own
+# script is its only one), and bytes that are not UTF-8 become U+FFFD, so
+# the page, which declares UTF-8, is valid UTF-8.
+printf '// </pre><script>alert(1)</script>\nlet x = 1 // \xff\xc0\x80\xe2\x82\nprint(x)\n' \
+  >hostile.relay
+check hostile 0 - "$kiln" explain hostile.relay -o hostile.html
+[[ $(grep -o '<script' hostile.html | wc -l) == 1 ]] && ok ||
+  bad "hostile: a <script> from the source reached the page"
+grep -q '&lt;script&gt;alert(1)' hostile.html && ok ||
+  bad "hostile: the comment's markup is not shown"
+/usr/bin/python3 -c 'import sys; open(sys.argv[1], "rb").read().decode()' \
+  hostile.html && ok || bad "hostile: the page is not valid UTF-8"
 finish explain

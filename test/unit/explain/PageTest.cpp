@@ -19,6 +19,22 @@ TEST(HtmlText, EscapesEveryReservedCharacter) {
   EXPECT_EQ(element("p", "a\"b", "<i>"), "<p class=\"a&quot;b\">&lt;i&gt;</p>");
 }
 
+TEST(HtmlText, ReplacesBytesThatAreNotUtf8) {
+  // Valid two-, three- and four-byte sequences pass through.
+  EXPECT_EQ(escapeHtml("\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x94\xA5"),
+            "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x94\xA5");
+  const std::string bad = "\xEF\xBF\xBD";
+  // A stray byte, an overlong '/', a surrogate, past U+10FFFF, truncated.
+  EXPECT_EQ(escapeHtml("a\xFF"
+                       "b"),
+            "a" + bad + "b");
+  EXPECT_EQ(escapeHtml("\xC0\xAF"), bad + bad);
+  EXPECT_EQ(escapeHtml("\xED\xA0\x80"), bad + bad + bad);
+  EXPECT_EQ(escapeHtml("\xF4\x90\x80\x80"), bad + bad + bad + bad);
+  EXPECT_EQ(escapeHtml("x\xE2\x82"), "x" + bad + bad);
+  EXPECT_EQ(escapeHtml("\xE2\x82<"), bad + bad + "&lt;");
+}
+
 const char *DebugIR = R"(define double @f(double %x) !dbg !5 {
   %y = fmul double %x, 2.0, !dbg !9
   ret double %y, !dbg !10

@@ -10,7 +10,8 @@
 
 namespace kiln::tool::explain {
 
-/// `text` with & < > " ' as character references.
+/// `text` with & < > " ' as character references and each byte that is
+/// not part of well-formed UTF-8 as U+FFFD, so the page is valid UTF-8.
 std::string escapeHtml(std::string_view text);
 
 /// `<tag class="cls">escaped text</tag>`.
