@@ -264,6 +264,23 @@ KILN_API void kiln_tensor_kernel_result(const kiln_tensor_kernel *kernel,
     *is_array = k.resultIsArray ? 1 : 0;
 }
 
+/// kiln_tensor_result_shape of a kernel that reduces along an axis: the
+/// shape depends on the expression, not only on the arguments' broadcast.
+static kiln_error *axisResultShape(const char *fn, const tensor::Kernel &kernel,
+                                   const kiln_tensor_arg *args, size_t count,
+                                   int32_t *rank, int64_t *shape) {
+  CallArgs call;
+  if (kiln_error *error = call.convert(fn, kernel, args, count, nullptr))
+    return error;
+  auto got = tensor::resultShape(
+      kernel, std::vector<Arg>(call.data(), call.data() + count));
+  if (!got)
+    return errorOf(got);
+  *rank = int32_t(got->size());
+  std::copy(got->begin(), got->end(), shape);
+  return nullptr;
+}
+
 KILN_API kiln_error *
 kiln_tensor_result_shape(const kiln_tensor_kernel *kernel,
                          const kiln_tensor_arg *args, size_t count,
@@ -276,6 +293,9 @@ kiln_tensor_result_shape(const kiln_tensor_kernel *kernel,
     KILN_REQUIRE(args || count == 0);
     if (kiln_error *error = checkCount(fn, kernel->kernel->signature(), count))
       return error;
+    if (const tensor::Kernel &k = kernel->kernel->signature();
+        k.resultIsArray && tensor::reducesAlongAxis(k))
+      return axisResultShape(fn, k, args, count, rank, shape);
     std::vector<std::vector<int64_t>> shapes;
     for (size_t i = 0; i < count; ++i) {
       const kiln_array &a = args[i].array;

@@ -1,7 +1,9 @@
 // Engine: the JIT side of the tensor API — compile (with an in-memory cache
 // of compiled kernels), and run a checked call on the engine's thread pool.
 #include "EngineImpl.h"
+#include "Staged.h"
 #include "tensor/irgen/IRGen.h"
+#include "tensor/syntax/AxisShape.h"
 #include "tensor/syntax/Limits.h"
 
 #include "kiln/core/Diagnostic.h"
@@ -25,6 +27,11 @@ buildKernelModule(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
                   LoopKind loops) {
   auto module = std::make_unique<llvm::Module>(name, ctx);
   for (const Kernel &k : kernels) {
+    if (k.body && syntax::hasAxisReduce(*k.body)) // the JIT stages them
+      return core::makeError(
+          "kernel '" + k.name +
+          "' reduces along an axis: such kernels run "
+          "only in the JIT for now (no AOT library, no --emit)");
     irgen::KernelSymbols sym = irgen::symbolsFor(k, suffix);
     if (loops == LoopKind::Flat)
       sym.strided.clear();
@@ -258,6 +265,10 @@ Expected<std::shared_ptr<CompiledKernel>> compileTyped(Engine &engine,
     return d;
   }
   Engine::Impl &e = engine.impl();
+  if (kernel.body && syntax::hasAxisReduce(*kernel.body))
+    return compileStaged(e, kernel, [&](const Kernel &pass) {
+      return compileTyped(engine, pass);
+    });
   std::string key = printKernel(kernel);
   std::vector<std::shared_ptr<CompiledKernel>> released; // freed unlocked
   std::lock_guard<std::mutex> lock(e.CacheMutex);

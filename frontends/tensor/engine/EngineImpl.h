@@ -38,6 +38,8 @@ struct Engine::Impl {
   std::map<std::string, unsigned> NameCount;
 };
 
+struct StagedKernel; // Staged.h
+
 struct CompiledKernel::Impl {
   Kernel Signature;
   Engine::Impl *Owner = nullptr;
@@ -56,6 +58,9 @@ struct CompiledKernel::Impl {
   std::once_flag StridedOnce;
   std::string StridedSymbol;
   Diagnostics StridedError; ///< why the strided loop could not be compiled
+  /// Set for a kernel that reduces along an axis (Staged.h): run() executes
+  /// these passes; the members above are then unused.
+  std::shared_ptr<const StagedKernel> Staged;
 };
 
 struct BoundCall::Impl {

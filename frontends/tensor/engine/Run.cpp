@@ -449,6 +449,10 @@ Expected<BoundCall> CompiledKernel::bind(const Arg *args, size_t count,
   std::vector<Arg> all(args, args + count);
   if (Status call = checkCall(P->Signature, all, out); !call)
     return call.takeDiagnostics();
+  if (P->Staged) // Staged.h: several passes, no one context block
+    return callError("kernel '" + P->Signature.name +
+                     "' reduces along an axis: bound calls do not support it "
+                     "yet; call run()");
   auto b = std::make_unique<BoundCall::Impl>();
   b->Kernel = P.get();
   b->Threads = threads;

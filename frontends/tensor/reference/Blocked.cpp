@@ -185,6 +185,9 @@ std::string run(const Kernel &kernel, const std::vector<Arg> &args,
 
 std::string evalBlocked(const Kernel &kernel, const std::vector<Arg> &args,
                         ArrayView *out, Scalar *result) {
+  if (reducesAlongAxis(kernel))
+    return "the blocked interpreter does not reduce along an axis; the "
+           "eager executor does";
   try {
     return run(kernel, args, out, result);
   } catch (const std::bad_alloc &) {

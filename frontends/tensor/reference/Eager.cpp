@@ -9,6 +9,8 @@
 // temporary.
 #include "Eager.h"
 
+#include "AxisEval.h"
+
 #include "Loops.h"
 #include "Plan.h"
 
@@ -186,6 +188,8 @@ std::string run(const Kernel &kernel, const std::vector<Arg> &args,
 
 std::string evalEager(const Kernel &kernel, const std::vector<Arg> &args,
                       ArrayView *out, Scalar *result) {
+  if (reducesAlongAxis(kernel)) // nodes of different shapes: AxisEval.h
+    return evalAxis(kernel, args, out, result);
   try {
     return run(kernel, args, out, result);
   } catch (const std::bad_alloc &) {

@@ -5,6 +5,7 @@
 // the same words.
 #include "kiln/tensor/Array.h"
 
+#include "AxisShape.h"
 #include "Limits.h"
 
 #include <algorithm>
@@ -187,18 +188,19 @@ std::string checkOutput(const Kernel &kernel, const std::vector<Arg> &args,
   return "";
 }
 
-/// checkCall's sentence; "" when the call is well-formed.
-std::string callProblem(const Kernel &kernel, const std::vector<Arg> &args,
-                        const ArrayView *out) {
+/// The arguments' problem, or "" and the result's shape in `shape`.
+std::string argsProblem(const Kernel &kernel, const std::vector<Arg> &args,
+                        std::vector<int64_t> &shape) {
   if (args.size() != kernel.params.size())
     return "kernel '" + kernel.name + "' takes " +
            std::to_string(kernel.params.size()) + " arguments, got " +
            std::to_string(args.size());
   std::vector<std::vector<int64_t>> shapes;
+  const bool axes = kernel.body && syntax::hasAxisReduce(*kernel.body);
   for (size_t k = 0; k < args.size(); ++k) {
     if (std::string e = checkArgument(kernel.params[k], args[k]); !e.empty())
       return e;
-    if (!args[k].isArray)
+    if (!args[k].isArray || axes)
       continue;
     shapes.push_back(shapeOf(args[k].array));
     if (!broadcastShapes(shapes))
@@ -207,9 +209,24 @@ std::string callProblem(const Kernel &kernel, const std::vector<Arg> &args,
              shapeText(*broadcastShapes({shapes.begin(), shapes.end() - 1})) +
              " (the arguments before it)";
   }
-  std::vector<int64_t> shape = *broadcastShapes(shapes);
+  shape = *broadcastShapes(shapes);
+  if (axes) { // each node has its own shape (AxisShape.h)
+    syntax::ShapeMap nodes;
+    if (std::string e = syntax::nodeShapes(kernel, args, nodes); !e.empty())
+      return e;
+    shape = nodes[kernel.body.get()];
+  }
   if (syntax::elementCount(shape.data(), int(shape.size())) < 0)
     return "the broadcast " + tooMany(shape);
+  return "";
+}
+
+/// checkCall's sentence; "" when the call is well-formed.
+std::string callProblem(const Kernel &kernel, const std::vector<Arg> &args,
+                        const ArrayView *out) {
+  std::vector<int64_t> shape;
+  if (std::string e = argsProblem(kernel, args, shape); !e.empty())
+    return e;
   if (!kernel.resultIsArray)
     return "";
   return checkOutput(kernel, args, out, shape);
@@ -221,6 +238,18 @@ Diagnostic callError(std::string message) {
   Diagnostic d = errorDiagnostic(std::move(message));
   d.kind = ErrorKind::InvalidArgument;
   return d;
+}
+
+bool reducesAlongAxis(const Kernel &kernel) {
+  return kernel.body && syntax::hasAxisReduce(*kernel.body);
+}
+
+Expected<std::vector<int64_t>> resultShape(const Kernel &kernel,
+                                           const std::vector<Arg> &args) {
+  std::vector<int64_t> shape;
+  if (std::string e = argsProblem(kernel, args, shape); !e.empty())
+    return callError(std::move(e));
+  return shape;
 }
 
 Status checkCall(const Kernel &kernel, const std::vector<Arg> &args,

@@ -337,7 +337,8 @@ private:
   ExprRef number();
   ExprRef primary();
   ExprRef callOrName();
-  bool callArgs(std::vector<ExprRef> &args);
+  bool callArgs(Expr &call);
+  bool namedArg(Expr &call);
   bool classifyCall(const Token &name, Expr &e);
 };
 
@@ -376,17 +377,67 @@ ExprRef Parser::primary() {
   return error(cur().loc, "expected an expression, found " + describe(cur()));
 }
 
-/// args ::= '(' (expr (',' expr)*)? ')'
-bool Parser::callArgs(std::vector<ExprRef> &args) {
+/// args ::= '(' (arg (',' arg)*)? ')'
+/// arg  ::= expr | 'axis' '=' '-'? int | 'keepdims'
+bool Parser::callArgs(Expr &call) {
   ++Pos; // '('
   if (!isPunct(")"))
     do {
+      if (namedArg(call)) {
+        if (Failed)
+          return false;
+        continue;
+      }
       ExprRef a = expr();
       if (!a)
         return false;
-      args.push_back(a);
+      if (call.hasAxis || call.keepdims)
+        return error(a->loc, "positional arguments come before 'axis=' "
+                             "and 'keepdims'"),
+               false;
+      call.children.push_back(a);
     } while (accept(","));
   return expect(")", "after the call's arguments");
+}
+
+/// `axis=N` or `keepdims` at the cursor: consumed into `call` (true; an
+/// error is reported when malformed), else false and nothing consumed.
+bool Parser::namedArg(Expr &call) {
+  const Token &t = cur();
+  if (t.kind != Tok::Ident || (t.text != "axis" && t.text != "keepdims"))
+    return false;
+  const Token &next = Toks[Pos + 1];
+  bool assign = next.kind == Tok::Punct && next.text == "=";
+  if (t.text == "keepdims") {
+    if (assign)
+      return error(t.loc, "write 'keepdims' alone (it takes no value)"), true;
+    if (call.keepdims)
+      return error(t.loc, "'keepdims' is given twice"), true;
+    call.keepdims = true; // sema checks that an axis goes with it
+    ++Pos;
+    return true;
+  }
+  if (!assign)
+    return false; // a parameter called `axis`
+  SourceLoc loc = t.loc;
+  Pos += 2;
+  bool neg = accept("-");
+  if (cur().kind != Tok::Int || cur().text.size() > 3)
+    return error(cur().loc, "'axis=' takes an integer from -4 to 3, found " +
+                                describe(cur())),
+           true;
+  int axis = std::stoi(cur().text) * (neg ? -1 : 1);
+  if (call.hasAxis)
+    return error(loc, "'axis' is given twice"), true;
+  if (axis < -4 || axis >= 4)
+    return error(cur().loc, "axis " + std::to_string(axis) +
+                                " is out of range: arrays have at most 4 "
+                                "dimensions (axis -4 to 3)"),
+           true;
+  ++Pos;
+  call.hasAxis = true;
+  call.axis = axis;
+  return true;
 }
 
 /// Sets the kind of the call `e` to `name` (a reduction, builtin, cast or
@@ -405,8 +456,17 @@ bool Parser::classifyCall(const Token &name, Expr &e) {
   if (reduce && (got == 1 || !builtin)) {
     e.kind = ExprKind::Reduce;
     e.reduce = *reduce;
+    if (e.keepdims && !e.hasAxis)
+      return error(name.loc, "'keepdims' needs an axis, e.g. " + name.text +
+                                 "(x, axis=-1, keepdims)"),
+             false;
     return arity(1);
   }
+  if (e.hasAxis || e.keepdims)
+    return error(name.loc, "'" + name.text +
+                               "' takes no 'axis=' or 'keepdims'; only the "
+                               "reductions sum prod min max mean do"),
+           false;
   if (builtin) {
     e.kind = ExprKind::Call;
     e.builtin = *builtin;
@@ -440,7 +500,7 @@ ExprRef Parser::callOrName() {
   }
   auto e = std::make_shared<Expr>();
   e->loc = name.loc;
-  if (!callArgs(e->children) || !classifyCall(name, *e))
+  if (!callArgs(*e) || !classifyCall(name, *e))
     return nullptr;
   return bounded(e);
 }

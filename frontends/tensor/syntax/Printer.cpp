@@ -49,7 +49,14 @@ std::string print(const Kernel &k, const Expr &e) {
   case ExprKind::Call: return args(builtinName(e.builtin));
   case ExprKind::Cast: return args(dtypeName(e.castTo));
   case ExprKind::Where: return args("where");
-  case ExprKind::Reduce: return args(reduceName(e.reduce));
+  case ExprKind::Reduce: {
+    if (!e.hasAxis)
+      return args(reduceName(e.reduce));
+    std::string s = args(reduceName(e.reduce));
+    s.pop_back(); // ")"
+    s += ", axis=" + std::to_string(e.axis);
+    return s + (e.keepdims ? ", keepdims)" : ")");
+  }
   }
   return "?";
 }

@@ -148,7 +148,8 @@ Typed Sema::visit(const ExprRef &ref, bool inReduce) {
   }
   default: break;
   }
-  if (e.kind == ExprKind::Reduce && inReduce)
+  bool whole = e.kind == ExprKind::Reduce && !e.hasAxis;
+  if (whole && inReduce)
     return fail(e.loc, "reductions cannot be nested; '" +
                            std::string(reduceName(e.reduce)) +
                            "' is inside another reduction");
@@ -237,9 +238,13 @@ Typed Sema::call(const Expr &e, std::vector<Typed> kids) {
 
 Typed Sema::reduce(const Expr &e, Typed x) {
   std::string name = reduceName(e.reduce);
-  if (K.resultIsArray)
+  if (K.resultIsArray && !e.hasAxis)
     return fail(e.loc, "a reduction cannot be mixed with elementwise array "
                        "values in one kernel; compute it in a separate kernel");
+  if (!x.e->isArray && e.hasAxis)
+    return fail(e.loc, "'" + name +
+                           "' along an axis needs an array "
+                           "argument, got a scalar");
   if (!x.e->isArray)
     return fail(e.loc,
                 "the argument of '" + name + "' must be an array expression");
@@ -249,11 +254,11 @@ Typed Sema::reduce(const Expr &e, Typed x) {
     return fail(e.loc, "'" + name +
                            "' cannot reduce bool; cast it first, "
                            "e.g. i64(x)");
-  sawReduce = true;
+  sawReduce = sawReduce || !e.hasAxis;
   DType result = e.reduce == ReduceOp::Mean && !isFloat(t) ? DType::F64 : t;
   auto n = std::make_shared<Expr>(e);
   n->type = result;
-  n->isArray = false;
+  n->isArray = e.hasAxis;
   n->children = {x.e};
   return {n, false, false};
 }

@@ -68,6 +68,16 @@ broadcastShapes(const std::vector<std::vector<int64_t>> &shapes);
 Status checkCall(const Kernel &kernel, const std::vector<Arg> &args,
                  const ArrayView *out);
 
+/// True when `kernel`'s body reduces along an axis (`sum(x, axis=1)`).
+bool reducesAlongAxis(const Kernel &kernel);
+
+/// The shape of `kernel`'s array result for `args`: the broadcast shape, or,
+/// when the body reduces along an axis, the shape NumPy's rules give its
+/// root (`sum(x, axis=1)` of a [3, 4] x is [3]). Checks the arguments as
+/// checkCall does (same errors), without an output.
+Expected<std::vector<int64_t>> resultShape(const Kernel &kernel,
+                                           const std::vector<Arg> &args);
+
 /// A bad call as a diagnostic: ErrorKind::InvalidArgument, no location.
 Diagnostic callError(std::string message);
 

@@ -35,7 +35,8 @@ enum class ExprKind {
   Call,   ///< elementwise builtin `builtin` over children
   Cast,   ///< `f32(x)`: converts children[0] to `castTo`
   Where,  ///< where(c, x, y): children[0..2]
-  Reduce, ///< whole-array reduction `reduce` of children[0]: a scalar
+  Reduce, ///< reduction `reduce` of children[0]: over the whole array (a
+          ///< scalar), or with hasAxis along `axis` (an array)
 };
 
 enum class UnaryOp { Neg, Not };
@@ -91,6 +92,12 @@ struct Expr {
   BinaryOp binary = BinaryOp::Add;
   Builtin builtin = Builtin::Abs;
   ReduceOp reduce = ReduceOp::Sum;
+  /// Reduce along one axis (`sum(x, axis=-1, keepdims)`): an array whose
+  /// shape is the argument's without that axis (kept as 1 with keepdims).
+  /// `axis` may be negative (counted from the last); checked at call time.
+  bool hasAxis = false;
+  bool keepdims = false;
+  int axis = 0;
   DType castTo = DType::F64;
   std::vector<ExprRef> children;
 };

@@ -1,0 +1,269 @@
+// Staged: an axis-reduction kernel lowered to passes (compile time) and run
+// pass by pass over per-call temporaries (run time). See Staged.h.
+#include "Staged.h"
+
+#include "tensor/syntax/AxisShape.h"
+
+#include <algorithm>
+#include <map>
+#include <new>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace kiln::tensor {
+namespace {
+
+// ---- Lowering: the body with each axis reduction replaced by a temporary.
+
+/// Rewrites a typed body over "global" parameters: the kernel's own, then
+/// one per axis reduction (its temporary). Each axis reduction's argument
+/// becomes a whole-array reduction body of its own pass.
+struct Lowering {
+  std::vector<Param> globals;
+  std::vector<ExprRef> reduceBodies;  ///< per temporary: whole reduction
+  std::vector<const Expr *> reduceOf; ///< per temporary: the axis node
+  std::unordered_map<const Expr *, ExprRef> memo;
+
+  ExprRef rewrite(const ExprRef &e) {
+    if (auto it = memo.find(e.get()); it != memo.end())
+      return it->second;
+    auto n = std::make_shared<Expr>(*e);
+    n->children.clear();
+    for (const ExprRef &c : e->children)
+      n->children.push_back(rewrite(c));
+    ExprRef result = n;
+    if (e->kind == ExprKind::Reduce && e->hasAxis) {
+      n->hasAxis = n->keepdims = n->isArray = false;
+      n->axis = 0;
+      reduceBodies.push_back(n);
+      reduceOf.push_back(e.get());
+      globals.push_back({"axis." + std::to_string(reduceOf.size() - 1), e->type,
+                         true, e->loc});
+      auto p = std::make_shared<Expr>();
+      p->kind = ExprKind::Param;
+      p->loc = e->loc;
+      p->type = e->type;
+      p->isArray = true;
+      p->param = unsigned(globals.size() - 1);
+      result = p;
+    }
+    return memo[e.get()] = result;
+  }
+};
+
+void usedParams(const Expr &e, std::map<unsigned, unsigned> &used,
+                std::unordered_set<const Expr *> &seen) {
+  if (!seen.insert(&e).second)
+    return;
+  if (e.kind == ExprKind::Param)
+    used.emplace(e.param, 0);
+  for (const ExprRef &c : e.children)
+    usedParams(*c, used, seen);
+}
+
+ExprRef renumber(const ExprRef &e, const std::map<unsigned, unsigned> &to,
+                 std::unordered_map<const Expr *, ExprRef> &memo) {
+  if (auto it = memo.find(e.get()); it != memo.end())
+    return it->second;
+  auto n = std::make_shared<Expr>(*e);
+  if (n->kind == ExprKind::Param)
+    n->param = to.at(e->param);
+  n->children.clear();
+  for (const ExprRef &c : e->children)
+    n->children.push_back(renumber(c, to, memo));
+  return memo[e.get()] = n;
+}
+
+/// A kernel computing `body` over only the globals it uses; `sources` gets
+/// each parameter's origin (a call argument or kFromTemp + temporary).
+Kernel passKernel(const std::string &name, const ExprRef &body,
+                  const Lowering &low, size_t ownParams,
+                  std::vector<int> &sources) {
+  std::map<unsigned, unsigned> used;
+  std::unordered_set<const Expr *> seen;
+  usedParams(*body, used, seen);
+  Kernel k;
+  k.name = name;
+  for (auto &[global, local] : used) {
+    local = unsigned(k.params.size());
+    k.params.push_back(low.globals[global]);
+    sources.push_back(global < ownParams ? int(global)
+                                         : kFromTemp + int(global - ownParams));
+  }
+  std::unordered_map<const Expr *, ExprRef> memo;
+  k.body = renumber(body, used, memo);
+  k.resultType = body->type;
+  k.resultIsArray = body->isArray;
+  k.loc = body->loc;
+  return k;
+}
+
+// ---- Running: temporaries, rows, then the final pass.
+
+struct Temp {
+  std::vector<uint64_t> words;
+  ArrayView view;
+};
+
+/// Stores a pass's scalar result as element `i` of `t`.
+void store(Temp &t, int64_t i, const Scalar &s) {
+  char *p = static_cast<char *>(t.view.data) + i * dtypeSize(t.view.dtype);
+  switch (t.view.dtype) {
+  case DType::Bool: *reinterpret_cast<uint8_t *>(p) = s.i != 0; return;
+  case DType::I32: *reinterpret_cast<int32_t *>(p) = int32_t(s.i); return;
+  case DType::I64: *reinterpret_cast<int64_t *>(p) = s.i; return;
+  case DType::F32: *reinterpret_cast<float *>(p) = float(s.f); return;
+  case DType::F64: *reinterpret_cast<double *>(p) = s.f; return;
+  }
+}
+
+Arg sourceArg(int source, const Arg *args, const std::vector<Temp> &temps) {
+  return source >= kFromTemp ? Arg::of(temps[size_t(source - kFromTemp)].view)
+                             : args[source];
+}
+
+/// Element strides of `v` broadcast to `shape` (aligned at the right).
+std::vector<int64_t> broadcastStrides(const ArrayView &v,
+                                      const syntax::Shape &shape) {
+  std::vector<int64_t> s(shape.size(), 0);
+  for (int d = 0; d < v.rank; ++d) {
+    size_t to = shape.size() - size_t(v.rank) + size_t(d);
+    s[to] = v.shape[d] == 1 ? 0 : v.strides[d];
+  }
+  return s;
+}
+
+/// Runs a reduction pass once per row along `axis` of its argument's
+/// `shape`, each on 1-D views, into temporary `dst` (row-major order).
+Status runRows(const StagedPass &pass, const Arg *args,
+               const std::vector<Temp> &temps, const syntax::Shape &shape,
+               size_t axis, Temp &dst, unsigned threads) {
+  std::vector<Arg> row;
+  std::vector<std::vector<int64_t>> strides;
+  for (int source : pass.sources) {
+    Arg a = sourceArg(source, args, temps);
+    strides.push_back(a.isArray ? broadcastStrides(a.array, shape)
+                                : std::vector<int64_t>(shape.size(), 0));
+    if (a.isArray) {
+      a.array.rank = 1;
+      a.array.shape[0] = shape[axis];
+      a.array.strides[0] = strides.back()[axis];
+    }
+    row.push_back(a);
+  }
+  std::vector<Arg> at = row;
+  std::vector<int64_t> idx(shape.size(), 0);
+  const int64_t rows = dst.view.size();
+  for (int64_t i = 0; i < rows; ++i) {
+    for (size_t k = 0; k < row.size(); ++k) {
+      if (!row[k].isArray)
+        continue;
+      int64_t off = 0;
+      for (size_t d = 0; d < shape.size(); ++d)
+        off += idx[d] * strides[k][d];
+      at[k].array.data = static_cast<char *>(row[k].array.data) +
+                         off * int64_t(dtypeSize(row[k].array.dtype));
+    }
+    Scalar s;
+    if (Status ran =
+            pass.kernel->run(at.data(), at.size(), nullptr, &s, threads);
+        !ran)
+      return ran;
+    store(dst, i, s);
+    for (size_t d = shape.size(); d-- > 0;) // next index, skipping `axis`
+      if (d != axis && ++idx[d] < shape[d])
+        break;
+      else if (d != axis)
+        idx[d] = 0;
+  }
+  return {};
+}
+
+/// A temporary with `shape` and `type`; throws bad_alloc.
+Temp makeTemp(DType type, const syntax::Shape &shape) {
+  Temp t;
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  t.words.assign(size_t(n * dtypeSize(type) + 15) / 8, 0);
+  t.view = ArrayView::contiguous(t.words.data(), type, shape);
+  return t;
+}
+
+Status runPasses(const CompiledKernel::Impl &impl, const Arg *args,
+                 size_t count, ArrayView *out, Scalar *result,
+                 unsigned threads) {
+  std::vector<Arg> all(args, args + count);
+  if (Status call = checkCall(impl.Signature, all, out); !call)
+    return call;
+  syntax::ShapeMap shapes;
+  syntax::nodeShapes(impl.Signature, all, shapes); // checked just above
+  const StagedKernel &staged = *impl.Staged;
+  std::vector<Temp> temps;
+  for (const StagedPass &pass : staged.passes) {
+    if (!pass.reduce) {
+      std::vector<Arg> final;
+      for (int source : pass.sources)
+        final.push_back(sourceArg(source, args, temps));
+      return pass.kernel->run(final, out, result, threads);
+    }
+    const syntax::Shape &argShape = shapes[pass.reduce->children[0].get()];
+    temps.push_back(makeTemp(pass.reduce->type, shapes[pass.reduce]));
+    size_t axis = size_t(syntax::normalAxis(*pass.reduce, argShape.size()));
+    if (Status ran =
+            runRows(pass, args, temps, argShape, axis, temps.back(), threads);
+        !ran)
+      return ran;
+  }
+  return {};
+}
+
+Status runStaged(const CompiledKernel::Impl &impl, const Arg *args,
+                 size_t count, ArrayView *out, Scalar *result,
+                 unsigned threads) {
+  try {
+    return runPasses(impl, args, count, out, result, threads);
+  } catch (const std::bad_alloc &) {
+    Diagnostic d = errorDiagnostic(
+        "out of memory for the temporaries of an axis reduction");
+    d.kind = ErrorKind::Runtime;
+    return d;
+  }
+}
+
+} // namespace
+
+Expected<std::shared_ptr<CompiledKernel>>
+compileStaged(Engine::Impl &engine, const Kernel &kernel,
+              const CompileOne &compileOne) {
+  Lowering low;
+  low.globals = kernel.params;
+  ExprRef body = low.rewrite(kernel.body);
+  auto staged = std::make_shared<StagedKernel>();
+  for (size_t t = 0; t <= low.reduceBodies.size(); ++t) {
+    bool last = t == low.reduceBodies.size();
+    StagedPass pass;
+    pass.reduce = last ? nullptr : low.reduceOf[t];
+    Kernel k =
+        passKernel(kernel.name + (last ? "" : "_axis" + std::to_string(t)),
+                   last ? body : low.reduceBodies[t], low, kernel.params.size(),
+                   pass.sources);
+    if (last) {
+      k.resultIsArray = kernel.resultIsArray;
+      k.resultType = kernel.resultType;
+    }
+    auto compiled = compileOne(k);
+    if (!compiled)
+      return compiled.takeDiagnostics();
+    pass.kernel = std::move(*compiled);
+    staged->passes.push_back(std::move(pass));
+  }
+  auto impl = std::make_unique<CompiledKernel::Impl>();
+  impl->Signature = kernel;
+  impl->Owner = &engine;
+  impl->Staged = std::move(staged);
+  impl->Plan.run = runStaged;
+  return std::make_shared<CompiledKernel>(std::move(impl));
+}
+
+} // namespace kiln::tensor

@@ -1,0 +1,100 @@
+// AxisShape: per-node shapes of a kernel with axis reductions (NumPy rules:
+// operands broadcast aligned at the right; an axis reduction removes its
+// axis, or keeps it as 1 with keepdims; min/max of an empty axis raise).
+#include "AxisShape.h"
+
+#include <unordered_set>
+
+namespace kiln::tensor::syntax {
+namespace {
+
+std::string text(const Shape &s) {
+  std::string t = "[";
+  for (size_t d = 0; d < s.size(); ++d)
+    t += (d ? ", " : "") + std::to_string(s[d]);
+  return t + "]";
+}
+
+/// The sentence for an axis reduction whose argument has shape `s`, or "".
+std::string axisProblem(const Expr &e, const Shape &s) {
+  std::string name = reduceName(e.reduce);
+  int r = int(s.size());
+  if (e.axis < -r || e.axis >= r)
+    return "'" + name + "': axis " + std::to_string(e.axis) +
+           " is out of range for an argument of shape " + text(s) + " (rank " +
+           std::to_string(r) + ")";
+  bool noIdentity = e.reduce == ReduceOp::Min || e.reduce == ReduceOp::Max;
+  if (noIdentity && s[size_t(normalAxis(e, s.size()))] == 0)
+    return "'" + name + "': axis " + std::to_string(e.axis) +
+           " of the argument's shape " + text(s) + " is empty, and " + name +
+           " has no identity";
+  return "";
+}
+
+struct Walker {
+  const Kernel &K;
+  const std::vector<Arg> &Args;
+  ShapeMap &Shapes;
+
+  std::string visit(const Expr &e) {
+    if (Shapes.count(&e))
+      return "";
+    Shape out;
+    std::vector<Shape> kids;
+    for (const ExprRef &c : e.children) {
+      if (std::string err = visit(*c); !err.empty())
+        return err;
+      kids.push_back(Shapes[c.get()]);
+    }
+    if (e.kind == ExprKind::Param && Args[e.param].isArray) {
+      const ArrayView &v = Args[e.param].array;
+      out.assign(v.shape, v.shape + v.rank);
+    } else if (e.kind == ExprKind::Reduce && e.hasAxis) {
+      if (std::string err = axisProblem(e, kids[0]); !err.empty())
+        return err;
+      out = kids[0];
+      size_t a = size_t(normalAxis(e, out.size()));
+      if (e.keepdims)
+        out[a] = 1;
+      else
+        out.erase(out.begin() + long(a));
+    } else if (e.kind != ExprKind::Reduce && !kids.empty()) {
+      auto b = broadcastShapes(kids);
+      if (!b)
+        return "operand shapes " + text(kids[0]) + " and " + text(kids[1]) +
+               (kids.size() > 2 ? " and " + text(kids[2]) : "") +
+               " do not broadcast";
+      out = *b;
+    }
+    Shapes[&e] = out;
+    return "";
+  }
+};
+
+} // namespace
+
+bool hasAxisReduce(const Expr &root) {
+  std::vector<const Expr *> todo{&root};
+  std::unordered_set<const Expr *> seen; // a DAG: each node once
+  while (!todo.empty()) {
+    const Expr *e = todo.back();
+    todo.pop_back();
+    if (e->kind == ExprKind::Reduce && e->hasAxis)
+      return true;
+    for (const ExprRef &c : e->children)
+      if (c && seen.insert(c.get()).second)
+        todo.push_back(c.get());
+  }
+  return false;
+}
+
+int normalAxis(const Expr &reduce, size_t rank) {
+  return reduce.axis < 0 ? reduce.axis + int(rank) : reduce.axis;
+}
+
+std::string nodeShapes(const Kernel &kernel, const std::vector<Arg> &args,
+                       ShapeMap &shapes) {
+  return Walker{kernel, args, shapes}.visit(*kernel.body);
+}
+
+} // namespace kiln::tensor::syntax
