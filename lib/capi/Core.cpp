@@ -42,16 +42,27 @@ std::set<std::string> definedNames(const llvm::Module &module) {
 kiln_error *addModule(core::Jit &jit, std::unique_ptr<llvm::Module> module,
                       std::unique_ptr<llvm::LLVMContext> context,
                       core::ResourceTrackerSP tracker) {
-  const llvm::DataLayout &layout = module->getDataLayout();
-  if (!layout.isDefault() && layout != jit.dataLayout())
-    return makeError(KILN_ERROR_INVALID_ARGUMENT,
-                     "module '" + module->getModuleIdentifier() +
-                         "' was built for another data layout (target '" +
-                         module->getTargetTriple() + "')");
+  // Owned together at once: the module must go before its context on
+  // every path (parameters are destroyed in no fixed order).
   llvm::orc::ThreadSafeModule tsm(std::move(module), std::move(context));
+  const llvm::Module &m = *tsm.getModuleUnlocked();
+  if (!m.getDataLayout().isDefault() && m.getDataLayout() != jit.dataLayout())
+    return makeError(KILN_ERROR_INVALID_ARGUMENT,
+                     "module '" + m.getModuleIdentifier() +
+                         "' was built for another data layout (target '" +
+                         m.getTargetTriple() + "')");
   if (auto err = jit.addModule(std::move(tsm), std::move(tracker)))
     return fromLLVMError(std::move(err), KILN_ERROR_LINK);
   return nullptr;
+}
+
+/// A symbol needs a name: LLVM would make one up for an empty one.
+kiln_error *emptyName(const char *name) {
+  if (*name)
+    return nullptr;
+  return makeError(KILN_ERROR_INVALID_ARGUMENT,
+                   std::string(currentEntry ? currentEntry : "kiln") +
+                       ": 'name' is empty");
 }
 
 /// Looks `name` up, compiling its unit if needed; errors LLVM reported
@@ -135,6 +146,8 @@ KILN_API kiln_error *kiln_engine_lookup(kiln_engine *engine, const char *name,
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(engine);
     KILN_REQUIRE(name);
+    if (kiln_error *error = emptyName(name))
+      return error;
     KILN_REQUIRE(address);
     kiln::core::Jit *jit = nullptr;
     if (kiln_error *error = jitOf(engine, jit))
@@ -148,6 +161,8 @@ KILN_API kiln_error *kiln_unit_lookup(kiln_unit *unit, const char *name,
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(unit);
     KILN_REQUIRE(name);
+    if (kiln_error *error = emptyName(name))
+      return error;
     KILN_REQUIRE(address);
     if (!unit->symbols.count(name))
       return makeError(KILN_ERROR_LINK, "kiln_unit_lookup: the unit defines "
@@ -163,6 +178,8 @@ KILN_API kiln_error *kiln_engine_define_symbol(kiln_engine *engine,
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(engine);
     KILN_REQUIRE(name);
+    if (kiln_error *error = emptyName(name))
+      return error;
     KILN_REQUIRE(address);
     kiln::core::Jit *jit = nullptr;
     if (kiln_error *error = jitOf(engine, jit))
@@ -181,6 +198,8 @@ KILN_API kiln_error *kiln_engine_define_function(kiln_engine *engine,
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(engine);
     KILN_REQUIRE(name);
+    if (kiln_error *error = emptyName(name))
+      return error;
     KILN_REQUIRE(signature);
     KILN_REQUIRE(function);
     kiln::core::Jit *jit = nullptr;

@@ -97,6 +97,11 @@ static void null_arguments(void) {
                         KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(FAILS(kiln_engine_lookup(engine, NULL, &address),
                         KILN_ERROR_INVALID_ARGUMENT));
+  expect_message(FAILS(kiln_engine_lookup(engine, "", &address),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "kiln_engine_lookup: 'name' is empty");
+  kiln_error_free(FAILS(kiln_engine_define_symbol(engine, "", (void *)&unit),
+                        KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(FAILS(kiln_unit_lookup(NULL, "add", &address),
                         KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(FAILS(kiln_link(NULL, 1, "x", 0),
@@ -139,6 +144,13 @@ static void parse_error(void) {
                                         &unit),
                        KILN_ERROR_INVALID_ARGUMENT),
                  "invalid IR");
+  /* IR for another machine's data layout (it crashed freeing the module). */
+  text = "target datalayout = \"E-m:e-p:32:32\"\n"
+         "define i64 @k() {\n  ret i64 1\n}\n";
+  expect_message(FAILS(kiln_unit_add_ir(engine, "k.ll", text, strlen(text),
+                                        &unit),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "another data layout");
   /* Damaged bitcode: the reader's probe process takes any crash. */
   kiln_error_free(FAILS(kiln_unit_add_ir(engine, "x.bc", "BC\xc0\xde\x01\x02",
                                          6, &unit),
