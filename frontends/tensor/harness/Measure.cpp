@@ -86,8 +86,28 @@ std::vector<int64_t> shapeFor(const MeasureOptions &options, const Param &p) {
   return {options.n};
 }
 
+/// The result shape of a kernel that reduces along an axis: resultShape
+/// over views of the generated shapes (their data is never read), or
+/// {n} when the shapes do not fit the kernel (the call then says why).
+std::vector<int64_t> axisOutputShape(const Kernel &k,
+                                     const MeasureOptions &options) {
+  static char dummy[8];
+  std::vector<Arg> args;
+  for (const Param &p : k.params) {
+    Scalar s;
+    s.dtype = p.type;
+    args.push_back(p.isArray ? Arg::of(ArrayView::contiguous(
+                                   dummy, p.type, shapeFor(options, p)))
+                             : Arg::of(s));
+  }
+  auto shape = resultShape(k, args);
+  return shape ? *shape : std::vector<int64_t>{options.n};
+}
+
 std::vector<int64_t> outputShape(const Kernel &k,
                                  const MeasureOptions &options) {
+  if (reducesAlongAxis(k))
+    return axisOutputShape(k, options);
   std::vector<std::vector<int64_t>> shapes;
   for (const Param &p : k.params)
     if (p.isArray)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# tensor_axis_test.sh: misused axis reductions (`sum(x, axis=1, keepdims)`)
+# get a located diagnostic with a caret (parse and type errors) or one
+# InvalidArgument sentence at call time (an axis beyond the argument's rank,
+# min/max of an empty axis), and the paths that do not support them yet
+# (AOT library, --emit) refuse them with a clear error and no file.
+set -uo pipefail
+source "$(dirname "$0")/harness.sh"
+
+# expect NAME BODY COLUMN MESSAGE: kernel f(x: f32[], s: f32) -> f32[] = BODY
+# is a compile error at line 1, COLUMN, with a caret under that column.
+expect() {
+  local name=$1 body=$2 col=$3 msg=$4
+  printf 'kernel f(x: f32[], s: f32) -> f32[] = %s\n' "$body" > "$name.tk"
+  check "$name" 1 "$name.tk:1:$col: error: $msg" "$kiln" tensor run "$name.tk"
+  local caret
+  caret=$(sed -n 3p err.txt)
+  [[ $caret == "$(printf '%*s' $((col - 1)) '')^"* ]] && ok || bad "$name: caret not under column $col: '$caret'"
+}
+expect axis-too-big 'sum(x, axis=4)' 51 "axis 4 is out of range: arrays have at most 4 dimensions (axis -4 to 3)"
+expect axis-too-small 'sum(x, axis=-5)' 52 "axis -5 is out of range"
+expect axis-not-int 'sum(x, axis=s)' 51 "'axis=' takes an integer from -4 to 3, found 's'"
+expect axis-on-scalar 'x + max(s, axis=0)' 43 "'max' along an axis needs an array argument, got a scalar"
+expect axis-on-builtin 'exp(x, axis=0)' 39 "'exp' takes no 'axis=' or 'keepdims'"
+expect keepdims-alone 'sum(x, keepdims)' 39 "'keepdims' needs an axis, e.g. sum(x, axis=-1, keepdims)"
+expect keepdims-value 'sum(x, axis=0, keepdims=1)' 54 "write 'keepdims' alone (it takes no value)"
+expect keepdims-twice 'sum(x, axis=0, keepdims, keepdims)' 64 "'keepdims' is given twice"
+expect axis-twice 'sum(x, axis=0, axis=1)' 54 "'axis' is given twice"
+expect positional-late 'sum(axis=0, x)' 51 "positional arguments come before 'axis=' and 'keepdims'"
+expect whole-inside-axis 'sum(x - mean(x), axis=0)' 47 "reductions cannot be nested; 'mean' is inside another reduction"
+expect whole-in-array 'x - max(x)' 43 "a reduction cannot be mixed with elementwise array values"
+
+# Call time: the argument's rank and shape decide (InvalidArgument, exit 1).
+printf 'kernel rows(x: f64[]) -> f64[] = sum(x, axis=1)\nkernel top(x: f64[]) -> f64[] = max(x, axis=0, keepdims)\n' > k.tk
+check rank-too-small 1 "'sum': axis 1 is out of range for an argument of shape [10] (rank 1)" \
+  "$kiln" tensor run k.tk --kernel rows --n 10
+check empty-max 1 "'max': axis 0 of the argument's shape [0, 3] is empty, and max has no identity" \
+  "$kiln" tensor run k.tk --kernel top --shape x=0x3
+check rows-ok 0 - "$kiln" tensor run k.tk --kernel rows --shape x=4x5 --reps 1
+grep -q "kernel rows n 4: checksum" out.txt && ok || bad "rows-ok: output is not [4]"
+
+# Not supported yet: a clear error, no partial file.
+check aot 1 "kernel 'rows' reduces along an axis: such kernels run only in the JIT for now" \
+  "$kiln" tensor build k.tk -o k.so
+[[ ! -e k.so && ! -e k.h ]] && ok || bad "aot: a file appeared"
+check emit 1 "reduces along an axis" "$kiln" tensor run k.tk --kernel rows --emit=ll
+
+finish error.tensor_axis

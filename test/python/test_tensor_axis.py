@@ -1,0 +1,75 @@
+"""python.tensor_axis: axis reductions through the Python binding — the
+docs' example file (examples/tensor/softmax.tk, shown verbatim in
+docs/tensor.md) against NumPy, outputs allocated with the reduced shape,
+strided views, and bad calls raising InvalidArgument before anything is
+written."""
+import os
+import subprocess
+
+from kilntest import ROOT, TempDirTest, kiln, main, needs_numpy, np
+import kiln.tensor
+
+EXAMPLE = os.path.join(ROOT, "examples", "tensor", "softmax.tk")
+
+
+def np_softmax(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@needs_numpy
+class TensorAxis(TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        with open(EXAMPLE) as f:
+            cls.source = f.read()
+        cls.p = kiln.tensor.compile(cls.source, file="softmax.tk")
+
+    def rand(self, *shape, dtype=np.float64, seed=1):
+        return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+    def test_the_docs_show_the_example_verbatim(self):
+        with open(os.path.join(ROOT, "docs", "tensor.md")) as f:
+            self.assertIn(self.source, f.read())
+
+    def test_softmax_matches_numpy(self):
+        for shape in [(1000, 1000), (3, 1), (2, 3, 17), (5,), (0, 4)]:
+            x = self.rand(*shape, dtype=np.float32) * 10
+            got = self.p.softmax(x)
+            self.assertEqual(got.shape, x.shape)
+            np.testing.assert_allclose(got, np_softmax(x.astype(np.float64)), rtol=2e-6, atol=1e-7)
+
+    def test_reduced_shapes_and_strided_views(self):
+        x = self.rand(6, 8)
+        np.testing.assert_allclose(self.p.center(x), x - x.mean(axis=0, keepdims=True), atol=1e-12)
+        self.assertEqual(self.p.row_max(x).shape, (6,))
+        np.testing.assert_array_equal(self.p.row_max(x), x.max(axis=1))
+        for view in [x.T, x[::-1, ::2], x[:, 1:2]]:
+            np.testing.assert_array_equal(self.p.row_max(view), view.max(axis=1))
+        out = np.zeros(8)
+        self.assertIs(self.p.row_max(x.T, out=out), out)
+        np.testing.assert_array_equal(out, x.max(axis=0))
+
+    def test_bad_calls_raise_and_write_nothing(self):
+        out = np.full(4, 7.0)
+        with self.assertRaisesRegex(kiln.InvalidArgument, r"axis 1 is out of range for an argument of shape \[4\]"):
+            self.p.row_max(self.rand(4), out=out)
+        with self.assertRaisesRegex(kiln.InvalidArgument, r"'max': axis 1 of the argument's shape \[3, 0\] is empty"):
+            self.p.row_max(np.zeros((3, 0)))
+        with self.assertRaisesRegex(kiln.InvalidArgument, r"does not match the broadcast shape \[3\]"):
+            self.p.row_max(self.rand(3, 5), out=out)
+        self.assertTrue((out == 7.0).all())
+        with self.assertRaisesRegex(kiln.InvalidArgument, "bound calls do not support it yet"):
+            self.p.row_max.bind(self.rand(3, 5))
+
+    def test_the_cli_runs_the_example(self):
+        build = os.environ.get("KILN_BUILD_DIR", os.path.join(ROOT, "build"))
+        r = subprocess.run([os.path.join(build, "bin", "kiln"), "tensor", "run", EXAMPLE,
+                            "--kernel", "softmax", "--shape", "x=100x10", "--reps", "1"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("kernel softmax n 1000: checksum 100.0", r.stdout)
+
+
+if __name__ == "__main__":
+    main()
