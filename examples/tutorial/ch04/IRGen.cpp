@@ -161,11 +161,16 @@ void IRGen::whileStmt(const WhileStmt *s) {
 // [/tutorial]
 
 // [tutorial:irgen-for]
-/// The bounds are evaluated once and rounded toward zero; the counter is a
-/// 64-bit integer phi (emitCountedLoop), copied into a double local `var`.
+/// The bounds are evaluated once and rounded toward zero, saturating: NaN
+/// becomes 0 and a number past the i64 range its nearest end. The counter
+/// is a 64-bit integer phi (emitCountedLoop), copied into a double `var`.
 void IRGen::forStmt(const ForStmt *s) {
-  llvm::Value *start = B.CreateFPToSI(expr(s->start.get()), B.getInt64Ty());
-  llvm::Value *end = B.CreateFPToSI(expr(s->end.get()), B.getInt64Ty());
+  auto bound = [&](const Expr *e) {
+    return B.CreateIntrinsic(llvm::Intrinsic::fptosi_sat,
+                             {B.getInt64Ty(), F64}, {expr(e)});
+  };
+  llvm::Value *start = bound(s->start.get());
+  llvm::Value *end = bound(s->end.get());
   Scopes.emplace_back();
   llvm::AllocaInst *var = declareLocal(s->var, constF64(B, 0.0));
   auto body = [&](llvm::IRBuilder<> &, llvm::Value *i) {

@@ -11,6 +11,7 @@
 #include "kiln/core/Diagnostic.h"
 
 #include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
 #include <string>
@@ -30,8 +31,9 @@ std::string pipelineStart(const std::string &pipeline, unsigned count) {
 }
 
 // [tutorial:print-log]
-void printLog(const ember::OptimiseLog &log, const std::string &name) {
-  std::string first, last;
+void printLog(const ember::OptimiseLog &log, const std::string &name,
+              const std::string &generated) {
+  std::string first, last = generated;
   unsigned step = 0;
   for (const ember::PassChange &change : log.changes) {
     std::string text = ember::functionText(change.ir, name);
@@ -74,12 +76,15 @@ int main(int argc, char **argv) {
                  name.c_str(), argv[argc - 2]);
     return 1;
   }
+  std::string generated; // the function before any pass ran
+  llvm::raw_string_ostream(generated) << module;
+  generated = ember::functionText(generated, name);
   auto log = ember::optimiseWithLog(module, level);
   if (!log) {
     ember::printDiagnostics(log.diagnostics());
     return 1;
   }
   std::printf("pipeline: %s\n", pipelineStart(log->pipeline, 4).c_str());
-  printLog(*log, name);
+  printLog(*log, name, generated);
   return 0;
 }

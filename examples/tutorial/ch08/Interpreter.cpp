@@ -143,8 +143,8 @@ Flow Interpreter::Machine::stmt(const Stmt *s) {
 // [tutorial:interp-for]
 Flow Interpreter::Machine::forStmt(const ForStmt *s) {
   double first = expr(s->start.get()), last = expr(s->end.get());
-  // The JIT converts with fptosi, whose result is undefined outside the
-  // int64 range (and for NaN): here that is a runtime error instead.
+  // The JIT saturates (NaN is 0, a huge bound the int64 range's end); a
+  // C++ cast of such a value is undefined, and here it is an error.
   auto inRange = [](double v) { return std::fabs(v) < 9.2e18; };
   if (!inRange(first) || !inRange(last)) {
     fail(s->loc(), "for-loop bound out of range");
