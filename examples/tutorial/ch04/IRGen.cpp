@@ -166,8 +166,8 @@ void IRGen::whileStmt(const WhileStmt *s) {
 /// is a 64-bit integer phi (emitCountedLoop), copied into a double `var`.
 void IRGen::forStmt(const ForStmt *s) {
   auto bound = [&](const Expr *e) {
-    return B.CreateIntrinsic(llvm::Intrinsic::fptosi_sat,
-                             {B.getInt64Ty(), F64}, {expr(e)});
+    return B.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {B.getInt64Ty(), F64},
+                             {expr(e)});
   };
   llvm::Value *start = bound(s->start.get());
   llvm::Value *end = bound(s->end.get());

@@ -71,7 +71,8 @@ int main(int argc, char **argv) {
                  kiln::core::renderError(std::move(err)).c_str());
     return 1;
   }
-  if (llvm::Function *fn = module.getFunction(name); !fn || fn->isDeclaration()) {
+  if (llvm::Function *fn = module.getFunction(name);
+      !fn || fn->isDeclaration()) {
     std::fprintf(stderr, "error: no function '%s' defined in %s\n",
                  name.c_str(), argv[argc - 2]);
     return 1;
