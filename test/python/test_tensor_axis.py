@@ -50,6 +50,16 @@ class TensorAxis(TempDirTest):
         self.assertIs(self.p.row_max(x.T, out=out), out)
         np.testing.assert_array_equal(out, x.max(axis=0))
 
+    def test_a_reduction_reused_along_the_same_axis(self):
+        # The row pass reads the earlier maximum as a scalar per row when it
+        # is constant along the row, else as an array (y of lower rank).
+        p = kiln.tensor.compile(
+            "kernel k(x: f64[], y: f64[]) -> f64[] = sum(x - max(y, axis=1, keepdims), axis=1)")
+        for xs, ys in [((4, 3), (4, 3)), ((2, 4, 3), (4, 3)), ((5, 1), (5, 6))]:
+            x, y = self.rand(*xs, seed=2), self.rand(*ys, seed=3)
+            np.testing.assert_allclose(p.k(x, y), (x - y.max(axis=1, keepdims=True)).sum(axis=1),
+                                       rtol=1e-12, atol=1e-12)
+
     def test_bad_calls_raise_and_write_nothing(self):
         out = np.full(4, 7.0)
         with self.assertRaisesRegex(kiln.InvalidArgument, r"axis 1 is out of range for an argument of shape \[4\]"):

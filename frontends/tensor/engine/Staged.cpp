@@ -4,7 +4,10 @@
 
 #include "tensor/syntax/AxisShape.h"
 
+#include "kiln/tensor/Syntax.h"
+
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <new>
 #include <unordered_map>
@@ -15,6 +18,12 @@ namespace {
 
 // ---- Lowering: the body with each axis reduction replaced by a temporary.
 
+uint64_t bitsOf(double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return bits;
+}
+
 /// Rewrites a typed body over "global" parameters: the kernel's own, then
 /// one per axis reduction (its temporary). Each axis reduction's argument
 /// becomes a whole-array reduction body of its own pass.
@@ -23,6 +32,27 @@ struct Lowering {
   std::vector<ExprRef> reduceBodies;  ///< per temporary: whole reduction
   std::vector<const Expr *> reduceOf; ///< per temporary: the axis node
   std::unordered_map<const Expr *, ExprRef> memo;
+  std::unordered_map<std::string, ExprRef> byKey; ///< axis reductions
+  std::unordered_map<const Expr *, std::string> keys;
+  std::vector<ExprRef> keep;
+
+  /// A structural key: equal keys, equal values (kind, operator, type,
+  /// literal, parameter and axis fields, then the children's keys).
+  const std::string &keyOf(const Expr &e) {
+    if (auto it = keys.find(&e); it != keys.end())
+      return it->second;
+    std::string k =
+        "(" + std::to_string(int(e.kind)) + " " + std::to_string(int(e.type)) +
+        " " + std::to_string(e.param) + " " + std::to_string(bitsOf(e.number)) +
+        std::to_string(e.numberIsInt) + " " + std::to_string(int(e.unary)) +
+        std::to_string(int(e.binary)) + " " + std::to_string(int(e.builtin)) +
+        std::to_string(int(e.reduce)) + std::to_string(int(e.castTo)) + " " +
+        std::to_string(e.hasAxis) + std::to_string(e.keepdims) +
+        std::to_string(e.axis);
+    for (const ExprRef &c : e.children)
+      k += " " + keyOf(*c);
+    return keys[&e] = k + ")";
+  }
 
   ExprRef rewrite(const ExprRef &e) {
     if (auto it = memo.find(e.get()); it != memo.end())
@@ -33,6 +63,12 @@ struct Lowering {
       n->children.push_back(rewrite(c));
     ExprRef result = n;
     if (e->kind == ExprKind::Reduce && e->hasAxis) {
+      // The same reduction written twice (softmax's two row maxima) is
+      // one pass: keyed by its rewritten text.
+      keep.push_back(n); // keys is keyed by address: no reuse
+      std::string key = keyOf(*n);
+      if (auto it = byKey.find(key); it != byKey.end())
+        return memo[e.get()] = it->second;
       n->hasAxis = n->keepdims = n->isArray = false;
       n->axis = 0;
       reduceBodies.push_back(n);
@@ -45,7 +81,7 @@ struct Lowering {
       p->type = e->type;
       p->isArray = true;
       p->param = unsigned(globals.size() - 1);
-      result = p;
+      result = byKey[key] = p;
     }
     return memo[e.get()] = result;
   }
@@ -133,6 +169,31 @@ std::vector<int64_t> broadcastStrides(const ArrayView &v,
   return s;
 }
 
+/// Element `p` of dtype `type` as a Scalar.
+Scalar load(DType type, const void *p) {
+  switch (type) {
+  case DType::Bool: return Scalar::boolean(*static_cast<const uint8_t *>(p));
+  case DType::I32: return Scalar::i32(*static_cast<const int32_t *>(p));
+  case DType::I64: return Scalar::i64(*static_cast<const int64_t *>(p));
+  case DType::F32: return Scalar::f32(*static_cast<const float *>(p));
+  case DType::F64: return Scalar::f64(*static_cast<const double *>(p));
+  }
+  return {};
+}
+
+/// Whether this call can use the pass's rowKernel: every parameter it
+/// takes as a scalar does not move along the row (stride 0 on `axis`).
+bool rowConstant(const StagedPass &pass,
+                 const std::vector<std::vector<int64_t>> &strides,
+                 const syntax::Shape &shape, size_t axis) {
+  if (!pass.rowKernel)
+    return false;
+  for (size_t k = 0; k < pass.asScalar.size(); ++k)
+    if (pass.asScalar[k] && strides[k][axis] != 0 && shape[axis] > 1)
+      return false;
+  return true;
+}
+
 /// Runs a reduction pass once per row along `axis` of its argument's
 /// `shape`, each on 1-D views, into temporary `dst` (row-major order).
 Status runRows(const StagedPass &pass, const Arg *args,
@@ -151,6 +212,8 @@ Status runRows(const StagedPass &pass, const Arg *args,
     }
     row.push_back(a);
   }
+  const bool scalars = rowConstant(pass, strides, shape, axis);
+  const CompiledKernel &kernel = scalars ? *pass.rowKernel : *pass.kernel;
   std::vector<Arg> at = row;
   std::vector<int64_t> idx(shape.size(), 0);
   const int64_t rows = dst.view.size();
@@ -163,10 +226,11 @@ Status runRows(const StagedPass &pass, const Arg *args,
         off += idx[d] * strides[k][d];
       at[k].array.data = static_cast<char *>(row[k].array.data) +
                          off * int64_t(dtypeSize(row[k].array.dtype));
+      if (scalars && pass.asScalar[k])
+        at[k] = Arg::of(load(row[k].array.dtype, at[k].array.data));
     }
     Scalar s;
-    if (Status ran =
-            pass.kernel->run(at.data(), at.size(), nullptr, &s, threads);
+    if (Status ran = kernel.run(at.data(), at.size(), nullptr, &s, threads);
         !ran)
       return ran;
     store(dst, i, s);
@@ -231,6 +295,31 @@ Status runStaged(const CompiledKernel::Impl &impl, const Arg *args,
   }
 }
 
+/// Compiles pass.rowKernel when some temporary it reads is constant along
+/// its rows: an earlier keepdims reduction along the same axis. A variant
+/// that no longer type-checks (no array left to reduce) is not made.
+Status addRowKernel(StagedPass &pass, const Kernel &k, const Lowering &low,
+                    const CompileOne &compileOne) {
+  Kernel row = k;
+  bool any = false;
+  pass.asScalar.assign(k.params.size(), false);
+  for (size_t q = 0; q < k.params.size(); ++q) {
+    int source = pass.sources[q];
+    if (source < kFromTemp)
+      continue;
+    const Expr &earlier = *low.reduceOf[size_t(source - kFromTemp)];
+    if (earlier.keepdims && earlier.axis == pass.reduce->axis)
+      any = pass.asScalar[q] = true, row.params[q].isArray = false;
+  }
+  if (!any || !typeCheck(row).empty())
+    return {};
+  auto compiled = compileOne(row);
+  if (!compiled)
+    return compiled.takeDiagnostics();
+  pass.rowKernel = std::move(*compiled);
+  return {};
+}
+
 } // namespace
 
 Expected<std::shared_ptr<CompiledKernel>>
@@ -256,6 +345,9 @@ compileStaged(Engine::Impl &engine, const Kernel &kernel,
     if (!compiled)
       return compiled.takeDiagnostics();
     pass.kernel = std::move(*compiled);
+    if (!last)
+      if (auto err = addRowKernel(pass, k, low, compileOne); !err)
+        return err.takeDiagnostics();
     staged->passes.push_back(std::move(pass));
   }
   auto impl = std::make_unique<CompiledKernel::Impl>();

@@ -26,6 +26,12 @@ struct StagedPass {
   /// The axis reduction it computes (a node of the signature's body); null
   /// for the last pass, which computes the kernel's result.
   const Expr *reduce = nullptr;
+  /// The same pass with the earlier reductions' temporaries that are
+  /// constant along each row (keepdims, same axis: softmax's row maximum in
+  /// its row sum) as scalar parameters, so each row call takes the rank-1
+  /// fast path; used when the call's strides confirm it. May be null.
+  std::shared_ptr<CompiledKernel> rowKernel;
+  std::vector<bool> asScalar; ///< per parameter: a scalar in rowKernel
 };
 constexpr int kFromTemp = 1 << 16;
 
