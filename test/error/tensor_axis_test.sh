@@ -28,6 +28,8 @@ expect keepdims-twice 'sum(x, axis=0, keepdims, keepdims)' 64 "'keepdims' is giv
 expect axis-twice 'sum(x, axis=0, axis=1)' 54 "'axis' is given twice"
 expect positional-late 'sum(axis=0, x)' 51 "positional arguments come before 'axis=' and 'keepdims'"
 expect whole-inside-axis 'sum(x - mean(x), axis=0)' 47 "reductions cannot be nested; 'mean' is inside another reduction"
+expect lse-no-axis 'logsumexp(x)' 39 "'logsumexp' needs an axis, e.g. logsumexp(x, axis=-1)"
+expect lse-two-args 'logsumexp(x, x, axis=0)' 39 "'logsumexp' takes 1 argument, got 2"
 expect whole-in-array 'x - max(x)' 43 "a reduction cannot be mixed with elementwise array values"
 
 # Call time: the argument's rank and shape decide (InvalidArgument, exit 1).

@@ -339,6 +339,7 @@ private:
   ExprRef callOrName();
   bool callArgs(Expr &call);
   bool namedArg(Expr &call);
+  ExprRef logSumExp(const Token &name, const Expr &call);
   bool classifyCall(const Token &name, Expr &e);
 };
 
@@ -500,9 +501,52 @@ ExprRef Parser::callOrName() {
   }
   auto e = std::make_shared<Expr>();
   e->loc = name.loc;
+  if (name.text == "logsumexp")
+    return callArgs(*e) ? logSumExp(name, *e) : nullptr;
   if (!callArgs(*e) || !classifyCall(name, *e))
     return nullptr;
   return bounded(e);
+}
+
+/// logsumexp(x, axis=A[, keepdims]), spelled out as the numerically stable
+///   max(x, axis=A[, keepdims]) + log(sum(exp(x - max(x, axis=A, keepdims)),
+///                                        axis=A[, keepdims]))
+/// (the staged JIT computes the shared row maximum once).
+ExprRef Parser::logSumExp(const Token &name, const Expr &call) {
+  if (call.children.size() != 1)
+    return error(name.loc, "'logsumexp' takes 1 argument, got " +
+                               std::to_string(call.children.size()));
+  if (!call.hasAxis)
+    return error(name.loc, "'logsumexp' needs an axis, e.g. logsumexp(x, "
+                           "axis=-1)");
+  const ExprRef &x = call.children[0];
+  auto reduce = [&](ReduceOp op, ExprRef of, bool keep) {
+    auto r = node(ExprKind::Reduce, name.loc, {std::move(of)});
+    r->reduce = op;
+    r->hasAxis = true;
+    r->axis = call.axis;
+    r->keepdims = keep;
+    return bounded(r);
+  };
+  auto fn = [&](Builtin b, ExprRef of) -> ExprRef {
+    if (!of)
+      return nullptr;
+    auto c = node(ExprKind::Call, name.loc, {std::move(of)});
+    c->builtin = b;
+    return bounded(c);
+  };
+  auto binary = [&](BinaryOp op, ExprRef a, ExprRef b) -> ExprRef {
+    if (!a || !b)
+      return nullptr;
+    auto n = node(ExprKind::Binary, name.loc, {std::move(a), std::move(b)});
+    n->binary = op;
+    return bounded(n);
+  };
+  ExprRef shifted = binary(BinaryOp::Sub, x, reduce(ReduceOp::Max, x, true));
+  ExprRef sum = fn(Builtin::Exp, shifted);
+  sum = sum ? reduce(ReduceOp::Sum, sum, call.keepdims) : nullptr;
+  return binary(BinaryOp::Add, reduce(ReduceOp::Max, x, call.keepdims),
+                fn(Builtin::Log, sum));
 }
 
 } // namespace

@@ -2,7 +2,7 @@
 """numpy_axis: axis reductions (`sum(x, axis=1, keepdims)`) checked against NumPy.
 
 Generates COUNT random cases (deterministically from SEED): a kernel from a
-list of templates (a plain axis reduction of each kind, x - max(x, axis)
+list of templates (a plain axis reduction of each kind, logsumexp, x - max(x, axis)
 broadcast back, a numerically stable softmax, a reduction of a broadcast
 product plus a scalar, a whole-array sum around an axis reduction, integer
 sums/means/maxima), a random rank 1-4 shape with size-1 and empty
@@ -46,6 +46,9 @@ def templates(kd):
         out.append((f"{op}(x, axis=A{k})", ["x"], "array",
                     lambda e, a, op=op: NPRED[op](e["x"], axis=a, keepdims=kd)))
     out += [
+        (f"logsumexp(x, axis=A{k})", ["x"], "array",
+         lambda e, a: np.log(np.exp(e["x"] - e["x"].max(axis=a, keepdims=True)).sum(axis=a, keepdims=kd))
+         + e["x"].max(axis=a, keepdims=kd)),
         ("x - max(x, axis=A, keepdims)", ["x"], "array",
          lambda e, a: e["x"] - e["x"].max(axis=a, keepdims=True)),
         ("exp(x - max(x, axis=A, keepdims)) / sum(exp(x - max(x, axis=A, keepdims)), axis=A, keepdims)",
