@@ -45,7 +45,7 @@ same() {
 # Random well-typed programs (the differential test's generator) as well.
 mkdir generated
 for seed in 1 2 3 4 5 6 7 8; do
-  python3 "$src/test/relay/differential/gen.py" $seed >generated/p$seed.relay
+  /usr/bin/python3 "$src/test/relay/differential/gen.py" $seed >generated/p$seed.relay
 done
 for file in "$examples"/*.relay "$errors"/*.relay generated/*.relay; do
   for runner in jit0 jit2 aot0; do same $runner "$file"; done

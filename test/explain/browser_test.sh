@@ -28,7 +28,7 @@ page() {
     bad "$name: kiln explain failed: $(head -3 err.txt)"; return
   fi
   browser --dump-dom "file://$work/$name.html#select=$line" >"$name.dom"
-  if python3 "$src/test/explain/dom_check.py" "$name.dom" "$line" "$name"; then
+  if /usr/bin/python3 "$src/test/explain/dom_check.py" "$name.dom" "$line" "$name"; then
     ok
   else
     bad "$name: DOM checks"
