@@ -5,6 +5,7 @@
 
 #include "kiln/support/Files.h"
 
+#include <charconv>
 #include <cstdio>
 
 namespace ember {
@@ -41,5 +42,14 @@ void printDiagnostics(const kiln::Diagnostics &diags) {
   std::fprintf(stderr, "%s\n", text.c_str());
 }
 // [/tutorial]
+
+std::optional<unsigned> parseCount(std::string_view text) {
+  unsigned value = 0;
+  const char *end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || stop != end)
+    return std::nullopt;
+  return value;
+}
 
 } // namespace ember

@@ -9,7 +9,9 @@
 
 #include "kiln/support/Expected.h"
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ember {
 
@@ -30,5 +32,10 @@ kiln::Expected<Program> loadProgram(const std::string &path);
 
 /// Prints `diags` to stderr, coloured when stderr is a terminal.
 void printDiagnostics(const kiln::Diagnostics &diags);
+
+/// `text` as a count for a driver's numeric argument: decimal digits only,
+/// no sign, no overflow; nullopt otherwise (std::stoul throws on "abc" and
+/// turns "-1" into a huge number).
+std::optional<unsigned> parseCount(std::string_view text);
 
 } // namespace ember

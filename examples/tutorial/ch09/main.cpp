@@ -6,15 +6,20 @@
 #include "Source.h"
 
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
 
 // [tutorial:ch09-main]
 int main(int argc, char **argv) {
   ember::Router::Options options;
   options.trace = true;
-  std::string flag = argc == 3 ? argv[1] : "";
-  if (flag.starts_with("--threshold="))
-    options.threshold = std::stoul(flag.substr(12));
+  std::string_view flag = argc == 3 ? argv[1] : "";
+  std::optional<unsigned> threshold = flag.starts_with("--threshold=")
+                                          ? ember::parseCount(flag.substr(12))
+                                          : std::nullopt;
+  if (threshold)
+    options.threshold = *threshold;
   else if (argc != 2) {
     std::fprintf(stderr, "usage: %s [--threshold=N] FILE.ember\n", argv[0]);
     return 2;

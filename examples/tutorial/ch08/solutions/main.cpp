@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -102,10 +103,10 @@ int fuzz(unsigned count) {
 int main(int argc, char **argv) {
   std::string mode = argc >= 3 ? argv[1] : "";
   bool times = argc == 4 && std::string(argv[3]) == "--times";
-  char *end = nullptr;
-  unsigned long count = mode == "random" ? std::strtoul(argv[2], &end, 10) : 0;
-  if (mode == "random" && argc == 3 && end != argv[2] && *end == '\0')
-    return fuzz(count);
+  std::optional<unsigned> count =
+      mode == "random" && argc == 3 ? ember::parseCount(argv[2]) : std::nullopt;
+  if (count)
+    return fuzz(*count);
   if (mode != "speed" || (argc != 3 && !times)) {
     std::fprintf(stderr, "usage: %s speed FILE [--times] | random COUNT\n",
                  argv[0]);
