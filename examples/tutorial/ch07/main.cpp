@@ -8,6 +8,7 @@
 #include "Source.h"
 
 #include "kiln/core/Diagnostic.h"
+#include "kiln/support/Files.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -68,6 +69,10 @@ int main(int argc, char **argv) {
   }
   if (mode == "asm")
     return printAssembly(*program, argv[2], argv[4]);
+  if (auto error = kiln::support::checkOutputNotInput(argv[3], {argv[2]})) {
+    std::fprintf(stderr, "error: %s\n", error->c_str()); // not onto the source
+    return 1;
+  }
   kiln::Status built = ember::buildExecutable(*program, EMBER_HOST_C, argv[3]);
   if (!built) {
     ember::printDiagnostics(built.diagnostics());
