@@ -84,15 +84,15 @@ int main(void) {
     return report(error);
   if ((error = kiln_engine_define_function(engine, "weigh", "double (double)",
                                            (void *)weigh, &calls)) ||
-      (error = kiln_unit_add_ir(engine, "norm.ll", kNorm, strlen(kNorm),
-                                &unit)) ||
+      (error =
+           kiln_unit_add_ir(engine, "norm.ll", kNorm, strlen(kNorm), &unit)) ||
       (error = kiln_unit_lookup(unit, "norm", (void **)&norm)))
     return report(error);
   printf("norm = %g after %lld host calls\n", norm(v, 4), (long long)calls);
 
   /* Bad IR is an error with a location, never a crash. */
-  error = kiln_unit_add_ir(engine, "broken.ll", kBroken, strlen(kBroken),
-                           &broken);
+  error =
+      kiln_unit_add_ir(engine, "broken.ll", kBroken, strlen(kBroken), &broken);
   printf("%s at %s:%u:%u: %s\n",
          kiln_error_code_name(kiln_error_get_code(error)),
          kiln_error_file_at(error, 0), kiln_error_line_at(error, 0),

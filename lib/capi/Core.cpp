@@ -113,9 +113,8 @@ KILN_API kiln_error *kiln_unit_add_ir(kiln_engine *engine, const char *name,
     auto context = newContext(*engine->state);
     std::unique_ptr<llvm::Module> module;
     std::string file = name && *name ? name : "<ir>";
-    if (kiln_error *error = parseModule(file, data, size,
-                                        engine->state->triple, *context,
-                                        module))
+    if (kiln_error *error = parseModule(file, data, size, engine->state->triple,
+                                        *context, module))
       return error;
     auto unit = std::make_unique<kiln_unit>();
     unit->state = engine->state;

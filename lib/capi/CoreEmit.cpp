@@ -84,8 +84,7 @@ kiln_error *checkObjects(const char *const *objects, size_t count,
   for (size_t i = 0; i < count; ++i) {
     if (!objects[i])
       return makeError(KILN_ERROR_INVALID_ARGUMENT,
-                       "kiln_link: objects[" + std::to_string(i) +
-                           "] is NULL");
+                       "kiln_link: objects[" + std::to_string(i) + "] is NULL");
     out.emplace_back(objects[i]);
   }
   return nullptr;
@@ -108,10 +107,9 @@ KILN_API kiln_error *kiln_engine_emit(kiln_engine *engine, const char *name,
                        "kiln_engine_emit: unknown kind " +
                            std::to_string(int(kind)));
     std::string bytes;
-    if (kiln_error *error = emitBytes(*engine->state, name && *name ? name
-                                                                    : "<ir>",
-                                      llvm::StringRef(data, size),
-                                      kiln::core::EmitKind(kind), bytes))
+    if (kiln_error *error = emitBytes(
+            *engine->state, name && *name ? name : "<ir>",
+            llvm::StringRef(data, size), kiln::core::EmitKind(kind), bytes))
       return error;
     *out = new kiln_buffer{std::move(bytes)};
     return nullptr;

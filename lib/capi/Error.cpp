@@ -34,22 +34,14 @@ const Diagnostic *diagnosticAt(const kiln_error *error, size_t index) {
 
 kiln_error_code codeOf(ErrorKind kind) {
   switch (kind) {
-  case ErrorKind::Parse:
-    return KILN_ERROR_PARSE;
-  case ErrorKind::Type:
-    return KILN_ERROR_TYPE;
-  case ErrorKind::IO:
-    return KILN_ERROR_IO;
-  case ErrorKind::InvalidArgument:
-    return KILN_ERROR_INVALID_ARGUMENT;
-  case ErrorKind::Link:
-    return KILN_ERROR_LINK;
-  case ErrorKind::Runtime:
-    return KILN_ERROR_RUNTIME;
-  case ErrorKind::Timeout:
-    return KILN_ERROR_TIMEOUT;
-  case ErrorKind::Other:
-    break;
+  case ErrorKind::Parse: return KILN_ERROR_PARSE;
+  case ErrorKind::Type: return KILN_ERROR_TYPE;
+  case ErrorKind::IO: return KILN_ERROR_IO;
+  case ErrorKind::InvalidArgument: return KILN_ERROR_INVALID_ARGUMENT;
+  case ErrorKind::Link: return KILN_ERROR_LINK;
+  case ErrorKind::Runtime: return KILN_ERROR_RUNTIME;
+  case ErrorKind::Timeout: return KILN_ERROR_TIMEOUT;
+  case ErrorKind::Other: break;
   }
   return KILN_ERROR_OTHER;
 }
@@ -104,28 +96,17 @@ KILN_API kiln_error_code kiln_error_get_code(const kiln_error *error) {
 
 KILN_API const char *kiln_error_code_name(kiln_error_code code) {
   switch (code) {
-  case KILN_ERROR_OTHER:
-    return "other";
-  case KILN_ERROR_PARSE:
-    return "parse";
-  case KILN_ERROR_TYPE:
-    return "type";
-  case KILN_ERROR_IO:
-    return "io";
-  case KILN_ERROR_INVALID_ARGUMENT:
-    return "invalid argument";
-  case KILN_ERROR_LINK:
-    return "link";
-  case KILN_ERROR_RUNTIME:
-    return "runtime";
-  case KILN_ERROR_TIMEOUT:
-    return "timeout";
-  case KILN_ERROR_VERSION:
-    return "version";
-  case KILN_ERROR_TARGET:
-    return "target";
-  case KILN_ERROR_INTERNAL:
-    return "internal";
+  case KILN_ERROR_OTHER: return "other";
+  case KILN_ERROR_PARSE: return "parse";
+  case KILN_ERROR_TYPE: return "type";
+  case KILN_ERROR_IO: return "io";
+  case KILN_ERROR_INVALID_ARGUMENT: return "invalid argument";
+  case KILN_ERROR_LINK: return "link";
+  case KILN_ERROR_RUNTIME: return "runtime";
+  case KILN_ERROR_TIMEOUT: return "timeout";
+  case KILN_ERROR_VERSION: return "version";
+  case KILN_ERROR_TARGET: return "target";
+  case KILN_ERROR_INTERNAL: return "internal";
   }
   return "unknown";
 }

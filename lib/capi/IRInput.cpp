@@ -71,8 +71,8 @@ static kiln_error *checkIntrinsics(const llvm::Module &module,
   for (const llvm::Function &f : module)
     if (f.isTargetIntrinsic() && !f.getName().starts_with(own))
       return makeError(KILN_ERROR_INVALID_ARGUMENT,
-                       "module '" + module.getModuleIdentifier() +
-                           "' calls '" + f.getName().str() +
+                       "module '" + module.getModuleIdentifier() + "' calls '" +
+                           f.getName().str() +
                            "', an intrinsic of another architecture than "
                            "the target '" +
                            triple + "'");

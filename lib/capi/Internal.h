@@ -42,7 +42,8 @@ inline thread_local const char *currentEntry = nullptr;
 
 /// Runs `body` (returning kiln_error *), turning any exception into a
 /// KILN_ERROR_INTERNAL (or out-of-memory) error: nothing crosses extern "C".
-template <typename F> kiln_error *guard(const char *function, F &&body) noexcept {
+template <typename F>
+kiln_error *guard(const char *function, F &&body) noexcept {
   struct Entry { // restores the outer entry when an entry point nests
     const char *outer = currentEntry;
     explicit Entry(const char *name) { currentEntry = name; }
@@ -51,7 +52,8 @@ template <typename F> kiln_error *guard(const char *function, F &&body) noexcept
   try {
     return body();
   } catch (const std::bad_alloc &) {
-    return makeError(KILN_ERROR_OTHER, std::string(function) + ": out of memory");
+    return makeError(KILN_ERROR_OTHER,
+                     std::string(function) + ": out of memory");
   } catch (const std::exception &e) {
     return makeError(KILN_ERROR_INTERNAL,
                      std::string(function) + ": internal error: " + e.what());

@@ -12,11 +12,10 @@
 #include <stdint.h>
 #include <unistd.h>
 
-static const char *const kAdd =
-    "define i64 @add(i64 %a, i64 %b) {\n"
-    "  %s = add i64 %a, %b\n"
-    "  ret i64 %s\n"
-    "}\n";
+static const char *const kAdd = "define i64 @add(i64 %a, i64 %b) {\n"
+                                "  %s = add i64 %a, %b\n"
+                                "  ret i64 %s\n"
+                                "}\n";
 
 static kiln_unit *add_ir(kiln_engine *engine, const char *name,
                          const char *text) {
@@ -35,10 +34,10 @@ static void version(void) {
   CHECK(strstr(kiln_error_message(error), "1.2.0") != NULL);
   expect_message(error, KILN_VERSION_STRING);
   /* A header newer than the library, same major: refused too. */
-  expect_message(FAILS(kiln_engine_create(KILN_VERSION_NUMBER + 1, NULL,
-                                          &engine),
-                       KILN_ERROR_VERSION),
-                 "0.2.1");
+  expect_message(
+      FAILS(kiln_engine_create(KILN_VERSION_NUMBER + 1, NULL, &engine),
+            KILN_ERROR_VERSION),
+      "0.2.1");
   CHECK(engine == NULL); /* out-parameters untouched on error */
 }
 
@@ -46,17 +45,17 @@ static void options(void) {
   kiln_engine_options options = KILN_ENGINE_OPTIONS_INIT;
   kiln_engine *engine = NULL;
   options.opt_level = 4;
-  expect_message(FAILS(kiln_engine_new(&options, &engine),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "opt_level 4");
+  expect_message(
+      FAILS(kiln_engine_new(&options, &engine), KILN_ERROR_INVALID_ARGUMENT),
+      "opt_level 4");
   options.opt_level = -1;
-  kiln_error_free(FAILS(kiln_engine_new(&options, &engine),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_engine_new(&options, &engine), KILN_ERROR_INVALID_ARGUMENT));
   options.opt_level = 0;
   options.cache = 2;
-  expect_message(FAILS(kiln_engine_new(&options, &engine),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "cache must be 0 or 1");
+  expect_message(
+      FAILS(kiln_engine_new(&options, &engine), KILN_ERROR_INVALID_ARGUMENT),
+      "cache must be 0 or 1");
   options.cache = 0;
   options.target = "no-such-arch-linux";
   kiln_error_free(FAILS(kiln_engine_new(&options, &engine), KILN_ERROR_TARGET));
@@ -71,13 +70,13 @@ static void options(void) {
   {
     kiln_unit *unit = NULL;
     void *address = NULL;
-    expect_message(FAILS(kiln_unit_add_ir(engine, "a.ll", kAdd, strlen(kAdd),
-                                          &unit),
-                         KILN_ERROR_TARGET),
-                   "kiln_unit_add_ir: the engine's target 'aarch64");
-    expect_message(FAILS(kiln_engine_lookup(engine, "add", &address),
-                         KILN_ERROR_TARGET),
-                   "kiln_engine_lookup: ");
+    expect_message(
+        FAILS(kiln_unit_add_ir(engine, "a.ll", kAdd, strlen(kAdd), &unit),
+              KILN_ERROR_TARGET),
+        "kiln_unit_add_ir: the engine's target 'aarch64");
+    expect_message(
+        FAILS(kiln_engine_lookup(engine, "add", &address), KILN_ERROR_TARGET),
+        "kiln_engine_lookup: ");
     CHECK(unit == NULL && address == NULL);
   }
   kiln_engine_free(engine);
@@ -104,8 +103,8 @@ static void null_arguments(void) {
                         KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(FAILS(kiln_unit_lookup(NULL, "add", &address),
                         KILN_ERROR_INVALID_ARGUMENT));
-  kiln_error_free(FAILS(kiln_link(NULL, 1, "x", 0),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_link(NULL, 1, "x", 0), KILN_ERROR_INVALID_ARGUMENT));
   /* Free functions and accessors take NULL. */
   kiln_unit_free(NULL);
   kiln_engine_free(NULL);
@@ -122,9 +121,9 @@ static void parse_error(void) {
   kiln_engine *engine = new_engine();
   kiln_unit *unit = NULL;
   const char *text = "define i64 @f() {\n  ret i64 %nope\n}\n";
-  kiln_error *error = FAILS(kiln_unit_add_ir(engine, "bad.ll", text,
-                                             strlen(text), &unit),
-                            KILN_ERROR_PARSE);
+  kiln_error *error =
+      FAILS(kiln_unit_add_ir(engine, "bad.ll", text, strlen(text), &unit),
+            KILN_ERROR_PARSE);
   CHECK(kiln_error_count(error) == 1);
   CHECK(strcmp(kiln_error_file_at(error, 0), "bad.ll") == 0);
   CHECK(kiln_error_line_at(error, 0) == 2);
@@ -136,25 +135,25 @@ static void parse_error(void) {
   kiln_error_free(error);
   /* Parses, but does not verify: an error, not an LLVM abort. */
   text = "define i64 @g() {\n  ret i32 0\n}\n";
-  kiln_error_free(FAILS(kiln_unit_add_ir(engine, "g.ll", text, strlen(text),
-                                         &unit),
-                        KILN_ERROR_PARSE));
+  kiln_error_free(
+      FAILS(kiln_unit_add_ir(engine, "g.ll", text, strlen(text), &unit),
+            KILN_ERROR_PARSE));
   text = "define i64 @h(i64 %x) {\n  %y = add i64 %y, 1\n  ret i64 %y\n}\n";
-  expect_message(FAILS(kiln_unit_add_ir(engine, "h.ll", text, strlen(text),
-                                        &unit),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "invalid IR");
+  expect_message(
+      FAILS(kiln_unit_add_ir(engine, "h.ll", text, strlen(text), &unit),
+            KILN_ERROR_INVALID_ARGUMENT),
+      "invalid IR");
   /* IR for another machine's data layout (it crashed freeing the module). */
   text = "target datalayout = \"E-m:e-p:32:32\"\n"
          "define i64 @k() {\n  ret i64 1\n}\n";
-  expect_message(FAILS(kiln_unit_add_ir(engine, "k.ll", text, strlen(text),
-                                        &unit),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "another data layout");
+  expect_message(
+      FAILS(kiln_unit_add_ir(engine, "k.ll", text, strlen(text), &unit),
+            KILN_ERROR_INVALID_ARGUMENT),
+      "another data layout");
   /* Damaged bitcode: the reader's probe process takes any crash. */
-  kiln_error_free(FAILS(kiln_unit_add_ir(engine, "x.bc", "BC\xc0\xde\x01\x02",
-                                         6, &unit),
-                        KILN_ERROR_PARSE));
+  kiln_error_free(
+      FAILS(kiln_unit_add_ir(engine, "x.bc", "BC\xc0\xde\x01\x02", 6, &unit),
+            KILN_ERROR_PARSE));
   CHECK(unit == NULL);
   kiln_engine_free(engine);
 }
@@ -169,20 +168,20 @@ static void units(void) {
   CHECK(add(40, 2) == 42);
   OK(kiln_engine_lookup(engine, "add", &address));
   CHECK(*(void **)&add == address);
-  expect_message(FAILS(kiln_engine_lookup(engine, "nothing", &address),
-                       KILN_ERROR_LINK),
-                 "nothing");
-  kiln_error_free(FAILS(kiln_unit_lookup(unit, "nothing", &address),
-                        KILN_ERROR_LINK));
+  expect_message(
+      FAILS(kiln_engine_lookup(engine, "nothing", &address), KILN_ERROR_LINK),
+      "nothing");
+  kiln_error_free(
+      FAILS(kiln_unit_lookup(unit, "nothing", &address), KILN_ERROR_LINK));
   /* A second definition of @add is a link error. */
-  kiln_error_free(FAILS(kiln_unit_add_ir(engine, "dup.ll", kAdd, strlen(kAdd),
-                                         &again),
-                        KILN_ERROR_LINK));
+  kiln_error_free(
+      FAILS(kiln_unit_add_ir(engine, "dup.ll", kAdd, strlen(kAdd), &again),
+            KILN_ERROR_LINK));
   /* Removing the unit removes @add; the name can then be defined again. */
   kiln_unit_free(unit);
   address = NULL;
-  kiln_error_free(FAILS(kiln_engine_lookup(engine, "add", &address),
-                        KILN_ERROR_LINK));
+  kiln_error_free(
+      FAILS(kiln_engine_lookup(engine, "add", &address), KILN_ERROR_LINK));
   CHECK(address == NULL);
   again = add_ir(engine, "add2.ll", kAdd);
   OK(kiln_unit_lookup(again, "add", &address));
@@ -205,19 +204,18 @@ static void host_functions(void) {
   kiln_engine *engine = new_engine();
   double scale = 3.0;
   int64_t count = 0;
-  const char *text =
-      "declare double @scaled(double, i64)\n"
-      "declare i64 @count()\n"
-      "declare double @sin(double)\n"
-      "define double @use(double %x) {\n"
-      "  %a = call double @scaled(double %x, i64 4)\n"
-      "  %c = call i64 @count()\n"
-      "  %cf = sitofp i64 %c to double\n"
-      "  %s = call double @sin(double 0.0)\n"
-      "  %b = fadd double %a, %cf\n"
-      "  %r = fadd double %b, %s\n"
-      "  ret double %r\n"
-      "}\n";
+  const char *text = "declare double @scaled(double, i64)\n"
+                     "declare i64 @count()\n"
+                     "declare double @sin(double)\n"
+                     "define double @use(double %x) {\n"
+                     "  %a = call double @scaled(double %x, i64 4)\n"
+                     "  %c = call i64 @count()\n"
+                     "  %cf = sitofp i64 %c to double\n"
+                     "  %s = call double @sin(double 0.0)\n"
+                     "  %b = fadd double %a, %cf\n"
+                     "  %r = fadd double %b, %s\n"
+                     "  ret double %r\n"
+                     "}\n";
   double (*use)(double) = NULL;
   kiln_unit *unit;
   OK(kiln_engine_define_function(engine, "scaled", "double (double, i64)",
@@ -234,16 +232,16 @@ static void host_functions(void) {
                                                    (void *)scaled, NULL),
                        KILN_ERROR_INVALID_ARGUMENT),
                  "not a function type");
-  kiln_error_free(FAILS(kiln_engine_define_function(engine, "bad2",
-                                                    "double (double",
-                                                    (void *)scaled, NULL),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_engine_define_function(engine, "bad2", "double (double",
+                                        (void *)scaled, NULL),
+            KILN_ERROR_INVALID_ARGUMENT));
   /* Types code generation is not defined for at a C call: refused. */
-  expect_message(FAILS(kiln_engine_define_function(engine, "bad3",
-                                                   "{i32, i32} (label)",
-                                                   (void *)scaled, NULL),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "only integers, floating point, pointers");
+  expect_message(
+      FAILS(kiln_engine_define_function(engine, "bad3", "{i32, i32} (label)",
+                                        (void *)scaled, NULL),
+            KILN_ERROR_INVALID_ARGUMENT),
+      "only integers, floating point, pointers");
   kiln_error_free(FAILS(kiln_engine_define_function(engine, "scaled",
                                                     "double (double, i64)",
                                                     (void *)scaled, &scale),
@@ -263,9 +261,9 @@ static void undefined_symbol(void) {
                      "}\n";
   kiln_unit *unit = add_ir(engine, "m.ll", text), *other;
   void *address = NULL;
-  expect_message(FAILS(kiln_unit_lookup(unit, "calls_missing", &address),
-                       KILN_ERROR_LINK),
-                 "missing_fn");
+  expect_message(
+      FAILS(kiln_unit_lookup(unit, "calls_missing", &address), KILN_ERROR_LINK),
+      "missing_fn");
   CHECK(address == NULL);
   kiln_unit_free(unit);
   other = add_ir(engine, "add.ll", kAdd);
@@ -285,7 +283,8 @@ static void codegen_errors(void) {
   const char *foreign =
       "declare <2 x i64> @llvm.x86.sse2.psll.q(<2 x i64>, <2 x i64>)\n"
       "define <2 x i64> @f(<2 x i64> %a) {\n"
-      "  %r = call <2 x i64> @llvm.x86.sse2.psll.q(<2 x i64> %a, <2 x i64> %a)\n"
+      "  %r = call <2 x i64> @llvm.x86.sse2.psll.q(<2 x i64> %a, <2 x i64> "
+      "%a)\n"
       "  ret <2 x i64> %r\n"
       "}\n";
   const char *bad_asm = "define i32 @g() {\n"
@@ -297,18 +296,19 @@ static void codegen_errors(void) {
   void *address = NULL;
   options.target = "aarch64-linux-gnu";
   OK(kiln_engine_new(&options, &arm));
-  expect_message(FAILS(kiln_engine_emit(arm, "f.ll", foreign, strlen(foreign),
-                                        KILN_EMIT_OBJECT, &buffer),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "'llvm.x86.sse2.psll.q', an intrinsic of another architecture");
+  expect_message(
+      FAILS(kiln_engine_emit(arm, "f.ll", foreign, strlen(foreign),
+                             KILN_EMIT_OBJECT, &buffer),
+            KILN_ERROR_INVALID_ARGUMENT),
+      "'llvm.x86.sse2.psll.q', an intrinsic of another architecture");
   expect_message(FAILS(kiln_engine_emit(arm, "g.ll", bad_asm, strlen(bad_asm),
                                         KILN_EMIT_OBJECT, &buffer),
                        KILN_ERROR_INVALID_ARGUMENT),
                  "bogus_insn");
   unit = add_ir(engine, "g.ll", bad_asm);
-  expect_message(FAILS(kiln_unit_lookup(unit, "g", &address),
-                       KILN_ERROR_INVALID_ARGUMENT),
-                 "invalid instruction mnemonic 'bogus_insn'");
+  expect_message(
+      FAILS(kiln_unit_lookup(unit, "g", &address), KILN_ERROR_INVALID_ARGUMENT),
+      "invalid instruction mnemonic 'bogus_insn'");
   CHECK(buffer == NULL && address == NULL);
   kiln_unit_free(unit);
   kiln_engine_free(arm);
@@ -327,9 +327,9 @@ static void define_symbol(void) {
   int64_t (*call7)(void) = NULL;
   kiln_unit *unit;
   OK(kiln_engine_define_symbol(engine, "seven", (void *)seven));
-  kiln_error_free(FAILS(kiln_engine_define_symbol(engine, "seven",
-                                                  (void *)seven),
-                        KILN_ERROR_LINK));
+  kiln_error_free(
+      FAILS(kiln_engine_define_symbol(engine, "seven", (void *)seven),
+            KILN_ERROR_LINK));
   unit = add_ir(engine, "call7.ll", text);
   OK(kiln_engine_lookup(engine, "call7", (void **)&call7));
   CHECK(call7() == 7);
@@ -344,11 +344,12 @@ static const char *const kMain = "define i32 @main() {\n"
 static void emit_each(kiln_engine *engine, const char *magic, size_t length,
                       const char *asm_text) {
   kiln_buffer *buffer = NULL;
-  OK(kiln_engine_emit(engine, "main.ll", kMain, strlen(kMain),
-                      KILN_EMIT_OBJECT, &buffer));
+  OK(kiln_engine_emit(engine, "main.ll", kMain, strlen(kMain), KILN_EMIT_OBJECT,
+                      &buffer));
   CHECK(kiln_buffer_size(buffer) > 64);
-  CHECK(memcmp(kiln_buffer_data(buffer), "\x7f"
-                                         "ELF",
+  CHECK(memcmp(kiln_buffer_data(buffer),
+               "\x7f"
+               "ELF",
                4) == 0);
   CHECK(memcmp(kiln_buffer_data(buffer) + 18, magic, length) == 0);
   kiln_buffer_free(buffer);
@@ -378,9 +379,9 @@ static void emit(void) {
   kiln_error_free(FAILS(kiln_engine_emit(host, "m.ll", kMain, strlen(kMain),
                                          (kiln_emit_kind)9, &buffer),
                         KILN_ERROR_INVALID_ARGUMENT));
-  kiln_error_free(FAILS(kiln_engine_emit(host, "m.ll", "junk", 4,
-                                         KILN_EMIT_OBJECT, &buffer),
-                        KILN_ERROR_PARSE));
+  kiln_error_free(FAILS(
+      kiln_engine_emit(host, "m.ll", "junk", 4, KILN_EMIT_OBJECT, &buffer),
+      KILN_ERROR_PARSE));
   CHECK(buffer == NULL);
   kiln_engine_free(arm);
   kiln_engine_free(host);
@@ -401,8 +402,8 @@ static void link_executable(void) {
   CHECK(mkdtemp(dir) != NULL);
   snprintf(obj, sizeof obj, "%s/main.o", dir);
   snprintf(exe, sizeof exe, "%s/main", dir);
-  OK(kiln_engine_emit(engine, "main.ll", kMain, strlen(kMain),
-                      KILN_EMIT_OBJECT, &object));
+  OK(kiln_engine_emit(engine, "main.ll", kMain, strlen(kMain), KILN_EMIT_OBJECT,
+                      &object));
   write_file(obj, kiln_buffer_data(object), kiln_buffer_size(object));
   kiln_buffer_free(object);
   objects[0] = obj;
@@ -414,8 +415,8 @@ static void link_executable(void) {
   snprintf(cmd, sizeof cmd, "%s/bad", dir);
   kiln_error_free(FAILS(kiln_link(objects, 1, cmd, 0), KILN_ERROR_LINK));
   CHECK(access(cmd, F_OK) != 0);
-  kiln_error_free(FAILS(kiln_link(objects, 0, cmd, 0),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(
+      FAILS(kiln_link(objects, 0, cmd, 0), KILN_ERROR_INVALID_ARGUMENT));
   snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
   CHECK(system(cmd) == 0);
   kiln_engine_free(engine);

@@ -24,8 +24,8 @@
 
 typedef kiln_error *(*create_fn)(uint32_t, const kiln_engine_options *,
                                  kiln_engine **);
-typedef kiln_error *(*add_fn)(kiln_engine *, const char *, const char *,
-                              size_t, kiln_unit **);
+typedef kiln_error *(*add_fn)(kiln_engine *, const char *, const char *, size_t,
+                              kiln_unit **);
 typedef kiln_error *(*lookup_fn)(kiln_engine *, const char *, void **);
 typedef const char *(*rendered_fn)(const kiln_error *);
 typedef void (*free_fn)(void *);

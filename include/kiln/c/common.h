@@ -116,7 +116,8 @@ typedef struct kiln_engine_options {
   int cache;
 } kiln_engine_options;
 
-#define KILN_ENGINE_OPTIONS_INIT {2, NULL, 0, 0}
+#define KILN_ENGINE_OPTIONS_INIT                                               \
+  { 2, NULL, 0, 0 }
 
 /** Creates an engine; `options` NULL = KILN_ENGINE_OPTIONS_INIT. Pass
  *  KILN_VERSION_NUMBER as `header_version` (kiln_engine_new does): a library

@@ -50,8 +50,7 @@ KILN_API kiln_error *kiln_unit_lookup(kiln_unit *unit, const char *name,
  *  under `name`, as if it were defined in the process. Defining a name twice
  *  is KILN_ERROR_LINK. */
 KILN_API kiln_error *kiln_engine_define_symbol(kiln_engine *engine,
-                                               const char *name,
-                                               void *address);
+                                               const char *name, void *address);
 /** Makes a host function with user data callable from JIT code: code that
  *  calls `name` with the LLVM function type `signature` (e.g.
  *  "double (double, i64)") reaches `function`, which receives `user_data`
