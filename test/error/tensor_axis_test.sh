@@ -21,7 +21,7 @@ expect axis-too-big 'sum(x, axis=4)' 51 "axis 4 is out of range: arrays have at 
 expect axis-too-small 'sum(x, axis=-5)' 52 "axis -5 is out of range"
 expect axis-not-int 'sum(x, axis=s)' 51 "'axis=' takes an integer from -4 to 3, found 's'"
 expect axis-on-scalar 'x + max(s, axis=0)' 43 "'max' along an axis needs an array argument, got a scalar"
-expect axis-on-builtin 'exp(x, axis=0)' 39 "'exp' takes no 'axis=' or 'keepdims'"
+expect axis-on-builtin 'exp(x, axis=0)' 39 "'exp' takes no 'axis=' or 'keepdims'; only the reductions sum prod min max mean argmax argmin and logsumexp do"
 expect keepdims-alone 'sum(x, keepdims)' 39 "'keepdims' needs an axis, e.g. sum(x, axis=-1, keepdims)"
 expect keepdims-value 'sum(x, axis=0, keepdims=1)' 54 "write 'keepdims' alone (it takes no value)"
 expect keepdims-twice 'sum(x, axis=0, keepdims, keepdims)' 64 "'keepdims' is given twice"
@@ -30,6 +30,7 @@ expect positional-late 'sum(axis=0, x)' 51 "positional arguments come before 'ax
 expect whole-inside-axis 'sum(x - mean(x), axis=0)' 47 "reductions cannot be nested; 'mean' is inside another reduction"
 expect lse-no-axis 'logsumexp(x)' 39 "'logsumexp' needs an axis, e.g. logsumexp(x, axis=-1)"
 expect lse-two-args 'logsumexp(x, x, axis=0)' 39 "'logsumexp' takes 1 argument, got 2"
+expect argmax-no-axis 'f32(argmax(x))' 43 "'argmax' needs an axis, e.g. argmax(x, axis=-1)"
 expect whole-in-array 'x - max(x)' 43 "a reduction cannot be mixed with elementwise array values"
 
 # Call time: the argument's rank and shape decide (InvalidArgument, exit 1).

@@ -18,6 +18,10 @@ namespace {
 
 // ---- Lowering: the body with each axis reduction replaced by a temporary.
 
+bool isArg(ReduceOp op) {
+  return op == ReduceOp::ArgMax || op == ReduceOp::ArgMin;
+}
+
 uint64_t bitsOf(double v) {
   uint64_t bits;
   std::memcpy(&bits, &v, sizeof bits);
@@ -71,7 +75,7 @@ struct Lowering {
         return memo[e.get()] = it->second;
       n->hasAxis = n->keepdims = n->isArray = false;
       n->axis = 0;
-      reduceBodies.push_back(n);
+      reduceBodies.push_back(isArg(e->reduce) ? n->children[0] : n);
       reduceOf.push_back(e.get());
       globals.push_back({"axis." + std::to_string(reduceOf.size() - 1), e->type,
                          true, e->loc});
@@ -194,6 +198,36 @@ bool rowConstant(const StagedPass &pass,
   return true;
 }
 
+/// One row of a reduction pass: the pass's reduction kernel on the row's
+/// views, or for argmax/argmin its elementwise argument kernel into a row
+/// buffer that is then scanned (syntax::argBest).
+struct RowCall {
+  const CompiledKernel &kernel;
+  const Expr &reduce;
+  std::vector<uint64_t> buffer;
+  ArrayView row;
+
+  RowCall(const CompiledKernel &k, const Expr &r, int64_t length)
+      : kernel(k), reduce(r) {
+    if (!isArg(r.reduce))
+      return;
+    DType t = r.children[0]->type;
+    buffer.assign(size_t(length) * dtypeSize(t) / 8 + 1, 0);
+    row = ArrayView::contiguous(buffer.data(), t, {length});
+  }
+
+  Status run(const std::vector<Arg> &at, unsigned threads, Scalar &s) {
+    if (!isArg(reduce.reduce))
+      return kernel.run(at.data(), at.size(), nullptr, &s, threads);
+    if (Status ran = kernel.run(at.data(), at.size(), &row, nullptr, threads);
+        !ran)
+      return ran;
+    s = Scalar::i64(syntax::argBest(row.dtype, row.data, row.shape[0], 1,
+                                    reduce.reduce == ReduceOp::ArgMax));
+    return {};
+  }
+};
+
 /// Runs a reduction pass once per row along `axis` of its argument's
 /// `shape`, each on 1-D views, into temporary `dst` (row-major order).
 Status runRows(const StagedPass &pass, const Arg *args,
@@ -213,7 +247,8 @@ Status runRows(const StagedPass &pass, const Arg *args,
     row.push_back(a);
   }
   const bool scalars = rowConstant(pass, strides, shape, axis);
-  const CompiledKernel &kernel = scalars ? *pass.rowKernel : *pass.kernel;
+  RowCall call(scalars ? *pass.rowKernel : *pass.kernel, *pass.reduce,
+               shape[axis]);
   std::vector<Arg> at = row;
   std::vector<int64_t> idx(shape.size(), 0);
   const int64_t rows = dst.view.size();
@@ -230,8 +265,7 @@ Status runRows(const StagedPass &pass, const Arg *args,
         at[k] = Arg::of(load(row[k].array.dtype, at[k].array.data));
     }
     Scalar s;
-    if (Status ran = kernel.run(at.data(), at.size(), nullptr, &s, threads);
-        !ran)
+    if (Status ran = call.run(at, threads, s); !ran)
       return ran;
     store(dst, i, s);
     for (size_t d = shape.size(); d-- > 0;) // next index, skipping `axis`
@@ -345,7 +379,7 @@ compileStaged(Engine::Impl &engine, const Kernel &kernel,
     if (!compiled)
       return compiled.takeDiagnostics();
     pass.kernel = std::move(*compiled);
-    if (!last)
+    if (!last && !isArg(pass.reduce->reduce))
       if (auto err = addRowKernel(pass, k, low, compileOne); !err)
         return err.takeDiagnostics();
     staged->passes.push_back(std::move(pass));

@@ -158,6 +158,8 @@ Value *KernelGen::accumulate(const Expr &r, Value *acc, Value *v) {
     ExprEmitter ops(B, nullptr, nullptr);
     return ops.minMax(r.reduce == ReduceOp::Max, acc, v, t);
   }
+  case ReduceOp::ArgMax: // along an axis only: never in a fused loop
+  case ReduceOp::ArgMin: break;
   }
   return acc;
 }

@@ -121,14 +121,20 @@ struct Evaluator {
     const unsigned size = dtypeSize(x.type);
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < inner; ++i) {
+        char *to = out.data() + (o * inner + i) * dtypeSize(e.type);
+        const char *first = x.data() + (o * len * inner + i) * size;
+        if (e.reduce == ReduceOp::ArgMax || e.reduce == ReduceOp::ArgMin) {
+          int64_t best = syntax::argBest(x.type, first, len, inner,
+                                         e.reduce == ReduceOp::ArgMax);
+          std::memcpy(to, &best, sizeof best);
+          continue;
+        }
         for (int64_t k = 0; k < len; ++k)
-          std::memcpy(line.data() + k * size,
-                      x.data() + ((o * len + k) * inner + i) * size, size);
+          std::memcpy(line.data() + k * size, first + k * inner * size, size);
         ref::Accum acc;
         ref::accumInit(acc, e.reduce, x.type);
         ref::accumulatePairwise(acc, {line.data(), false}, len);
-        ref::accumFinish(acc, e.type,
-                         out.data() + (o * inner + i) * dtypeSize(e.type));
+        ref::accumFinish(acc, e.type, to);
       }
     return out;
   }

@@ -92,6 +92,8 @@ void add(Accum &acc, const T *x, int64_t stride, int64_t n, bool pairwiseSum) {
     }
     break;
   }
+  case ReduceOp::ArgMax: // along an axis only (AxisEval.cpp scans lines)
+  case ReduceOp::ArgMin: break;
   }
   acc.count += n;
 }
@@ -116,6 +118,8 @@ bool accumInit(Accum &acc, ReduceOp op, DType argType) {
   const bool isBool = argType == DType::Bool;
   if (isBool && (op == ReduceOp::Sum || op == ReduceOp::Prod))
     return false;
+  if (op == ReduceOp::ArgMax || op == ReduceOp::ArgMin)
+    return false; // along an axis only: AxisEval.cpp
   if (op == ReduceOp::Prod) {
     acc.f = 1;
     acc.i = 1;

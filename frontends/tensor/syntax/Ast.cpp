@@ -58,7 +58,8 @@ const char *builtinLibm(Builtin fn) { return row(fn).libm; }
 const char *builtinDoc(Builtin fn) { return row(fn).doc; }
 
 const char *reduceName(ReduceOp op) {
-  static const char *names[] = {"sum", "prod", "min", "max", "mean"};
+  static const char *names[] = {"sum",  "prod",   "min",   "max",
+                                "mean", "argmax", "argmin"};
   return names[static_cast<int>(op)];
 }
 

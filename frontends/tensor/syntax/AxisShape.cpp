@@ -3,6 +3,7 @@
 // axis, or keeps it as 1 with keepdims; min/max of an empty axis raise).
 #include "AxisShape.h"
 
+#include <type_traits>
 #include <unordered_set>
 
 namespace kiln::tensor::syntax {
@@ -23,7 +24,9 @@ std::string axisProblem(const Expr &e, const Shape &s) {
     return "'" + name + "': axis " + std::to_string(e.axis) +
            " is out of range for an argument of shape " + text(s) + " (rank " +
            std::to_string(r) + ")";
-  bool noIdentity = e.reduce == ReduceOp::Min || e.reduce == ReduceOp::Max;
+  bool noIdentity = e.reduce == ReduceOp::Min || e.reduce == ReduceOp::Max ||
+                    e.reduce == ReduceOp::ArgMax ||
+                    e.reduce == ReduceOp::ArgMin;
   if (noIdentity && s[size_t(normalAxis(e, s.size()))] == 0)
     return "'" + name + "': axis " + std::to_string(e.axis) +
            " of the argument's shape " + text(s) + " is empty, and " + name +
@@ -71,7 +74,43 @@ struct Walker {
   }
 };
 
+template <class T>
+int64_t argBestOf(const T *x, int64_t n, int64_t stride, bool isMax) {
+  auto at = [&](int64_t i) { // bools by truth value, whatever the byte
+    if constexpr (std::is_same_v<T, uint8_t>)
+      return T(x[i * stride] != 0);
+    else
+      return x[i * stride];
+  };
+  int64_t best = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    T v = at(i), b = at(best);
+    if (v != v) // NaN: the first one wins
+      return i;
+    if (isMax ? v > b : v < b)
+      best = i;
+  }
+  return best;
+}
+
 } // namespace
+
+int64_t argBest(DType type, const void *data, int64_t n, int64_t stride,
+                bool isMax) {
+  switch (type) {
+  case DType::Bool:
+    return argBestOf(static_cast<const uint8_t *>(data), n, stride, isMax);
+  case DType::I32:
+    return argBestOf(static_cast<const int32_t *>(data), n, stride, isMax);
+  case DType::I64:
+    return argBestOf(static_cast<const int64_t *>(data), n, stride, isMax);
+  case DType::F32:
+    return argBestOf(static_cast<const float *>(data), n, stride, isMax);
+  case DType::F64:
+    return argBestOf(static_cast<const double *>(data), n, stride, isMax);
+  }
+  return 0;
+}
 
 bool hasAxisReduce(const Expr &root) {
   std::vector<const Expr *> todo{&root};

@@ -28,6 +28,12 @@ using ShapeMap = std::unordered_map<const Expr *, Shape>;
 std::string nodeShapes(const Kernel &kernel, const std::vector<Arg> &args,
                        ShapeMap &shapes);
 
+/// argmax/argmin of n elements of `type` at `data` (element stride
+/// `stride`), NumPy's rule: the index of the first largest (smallest)
+/// element, or of the first NaN; bools compare false < true. n > 0.
+int64_t argBest(DType type, const void *data, int64_t n, int64_t stride,
+                bool isMax);
+
 /// The axis of `reduce` (hasAxis) for an argument of rank `rank`, in
 /// [0, rank); the caller has checked it with nodeShapes.
 int normalAxis(const Expr &reduce, size_t rank);

@@ -41,7 +41,7 @@ std::optional<Builtin> builtinFromName(const std::string &s) {
 }
 
 std::optional<ReduceOp> reduceFromName(const std::string &s) {
-  for (int k = 0; k <= static_cast<int>(ReduceOp::Mean); ++k)
+  for (int k = 0; k <= static_cast<int>(ReduceOp::ArgMin); ++k)
     if (s == reduceName(static_cast<ReduceOp>(k)))
       return static_cast<ReduceOp>(k);
   return std::nullopt;
@@ -466,7 +466,8 @@ bool Parser::classifyCall(const Token &name, Expr &e) {
   if (e.hasAxis || e.keepdims)
     return error(name.loc, "'" + name.text +
                                "' takes no 'axis=' or 'keepdims'; only the "
-                               "reductions sum prod min max mean do"),
+                               "reductions sum prod min max mean argmax "
+                               "argmin and logsumexp do"),
            false;
   if (builtin) {
     e.kind = ExprKind::Call;

@@ -238,6 +238,10 @@ Typed Sema::call(const Expr &e, std::vector<Typed> kids) {
 
 Typed Sema::reduce(const Expr &e, Typed x) {
   std::string name = reduceName(e.reduce);
+  bool arg = e.reduce == ReduceOp::ArgMax || e.reduce == ReduceOp::ArgMin;
+  if (arg && !e.hasAxis)
+    return fail(e.loc,
+                "'" + name + "' needs an axis, e.g. " + name + "(x, axis=-1)");
   if (K.resultIsArray && !e.hasAxis)
     return fail(e.loc, "a reduction cannot be mixed with elementwise array "
                        "values in one kernel; compute it in a separate kernel");
@@ -249,13 +253,15 @@ Typed Sema::reduce(const Expr &e, Typed x) {
     return fail(e.loc,
                 "the argument of '" + name + "' must be an array expression");
   DType t = x.e->type;
-  bool minMax = e.reduce == ReduceOp::Min || e.reduce == ReduceOp::Max;
+  bool minMax = arg || e.reduce == ReduceOp::Min || e.reduce == ReduceOp::Max;
   if (!minMax && t == DType::Bool)
     return fail(e.loc, "'" + name +
                            "' cannot reduce bool; cast it first, "
                            "e.g. i64(x)");
   sawReduce = sawReduce || !e.hasAxis;
   DType result = e.reduce == ReduceOp::Mean && !isFloat(t) ? DType::F64 : t;
+  if (arg)
+    result = DType::I64;
   auto n = std::make_shared<Expr>(e);
   n->type = result;
   n->isArray = e.hasAxis;

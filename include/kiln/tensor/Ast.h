@@ -64,7 +64,9 @@ constexpr unsigned kBuiltinCount = 0
 #define TENSOR_BUILTIN(Id, Name, Arity, Operands, Libm, Doc) +1
 #include "kiln/tensor/Builtins.def"
     ;
-enum class ReduceOp { Sum, Prod, Min, Max, Mean };
+/// ArgMax/ArgMin (the i64 index of the first largest/smallest element, or
+/// of the first NaN) exist only along an axis.
+enum class ReduceOp { Sum, Prod, Min, Max, Mean, ArgMax, ArgMin };
 
 // Builtins.def's columns.
 const char *builtinName(Builtin fn);    ///< as written in source: "sigmoid"

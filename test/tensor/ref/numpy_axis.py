@@ -30,7 +30,8 @@ except ImportError:
 
 COLUMNS = ["eager", "jit_O0", "jit_O3_t1", "jit_O3_t2"]
 NP = {"f32": np.float32, "f64": np.float64, "i32": np.int32, "i64": np.int64}
-NPRED = {"sum": np.sum, "prod": np.prod, "min": np.min, "max": np.max, "mean": np.mean}
+NPRED = {"sum": np.sum, "prod": np.prod, "min": np.min, "max": np.max, "mean": np.mean,
+         "argmax": np.argmax, "argmin": np.argmin}
 
 
 def softmax(x, a):
@@ -49,6 +50,8 @@ def templates(kd):
         (f"logsumexp(x, axis=A{k})", ["x"], "array",
          lambda e, a: np.log(np.exp(e["x"] - e["x"].max(axis=a, keepdims=True)).sum(axis=a, keepdims=kd))
          + e["x"].max(axis=a, keepdims=kd)),
+        (f"argmax(x * x - x, axis=A{k})", ["x"], "array",
+         lambda e, a: np.argmax(e["x"] * e["x"] - e["x"], axis=a, keepdims=kd)),
         ("x - max(x, axis=A, keepdims)", ["x"], "array",
          lambda e, a: e["x"] - e["x"].max(axis=a, keepdims=True)),
         ("exp(x - max(x, axis=A, keepdims)) / sum(exp(x - max(x, axis=A, keepdims)), axis=A, keepdims)",
@@ -123,15 +126,17 @@ def make_case(rng, index):
     axis = max(-4, min(3, axis))
     kd = rng.random() < 0.5
     if dtype[0] == "i":
-        op = rng.choice(["sum", "max", "min", "mean"])
+        op = rng.choice(["sum", "max", "min", "mean", "argmax", "argmin"])
         k = ", keepdims" if kd else ""
-        tpl = (f"{op}(x, axis=A{k})", ["x"], "array",
-               lambda e, a, op=op: NPRED[op](e["x"].astype(np.float64 if op == "mean" else e["x"].dtype),
+        # x / 8 (truncating, as C) makes ties for argmax/argmin
+        trunc8 = lambda v: (np.abs(v) // 8) * np.sign(v)
+        tpl = (f"{op}(x / 8, axis=A{k})", ["x"], "array",
+               lambda e, a, op=op: NPRED[op](trunc8(e["x"]).astype(np.float64 if op == "mean" else e["x"].dtype),
                                              axis=a, keepdims=kd))
-        rdt = "f64" if op == "mean" else dtype
+        rdt = {"mean": "f64", "argmax": "i64", "argmin": "i64"}.get(op, dtype)
     else:
         tpl = rng.choice(templates(kd))
-        rdt = dtype
+        rdt = "i64" if tpl[0].startswith("arg") else dtype
     body, params, kind, fn = tpl
     body = body.replace("A", str(axis))
     env, bases = {}, {}
