@@ -236,14 +236,17 @@ llvm::Error Router::setUp() {
 
 /// From now on hot code is compiled; @llvm functions go first, unless
 /// already called (a running call is left to OSR, and a later one compiles
-/// them, see onProfile).
+/// them, see onProfile), and so do functions already called often (before
+/// the continuation that a long loop arming the router asks for next).
 void Router::arm() {
   if (Armed.exchange(true)) // the worker's timer and a long loop may race
     return;
-  for (auto &f : P.functions)
-    if (f.get() != P.main && f->llvmAttr &&
-        Interp.interpretedCalls(f->index) == 0)
+  for (auto &f : P.functions) {
+    uint64_t calls = Interp.interpretedCalls(f->index);
+    if (f.get() != P.main &&
+        ((f->llvmAttr && calls == 0) || calls >= O.hotCalls))
       enqueue(f->index);
+  }
 }
 
 llvm::Error Router::compile(int index) {
