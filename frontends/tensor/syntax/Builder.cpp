@@ -104,6 +104,15 @@ Val reduce(ReduceOp op, Val x) {
       [](Expr &e, int v) { e.reduce = static_cast<ReduceOp>(v); },
       static_cast<int>(op));
 }
+Val reduce(ReduceOp op, Val x, int axis, bool keepdims) {
+  Val r = reduce(op, x);
+  auto e = std::make_shared<Expr>(*r.node);
+  e->hasAxis = true;
+  e->axis = axis;
+  e->keepdims = keepdims;
+  r.node = e;
+  return r;
+}
 Val sum(Val x) { return reduce(ReduceOp::Sum, x); }
 Val prod(Val x) { return reduce(ReduceOp::Prod, x); }
 Val mean(Val x) { return reduce(ReduceOp::Mean, x); }
@@ -128,7 +137,8 @@ Val KernelBuilder::scalar(const std::string &name, DType type) {
 
 namespace {
 
-/// Whether `root` contains a reduction. Iterative and once per node: a
+/// Whether `root` contains a whole-array reduction (an axis reduction is an
+/// array, like an elementwise operator). Iterative and once per node: a
 /// built body may be a deep chain or a DAG with exponentially many paths.
 bool hasReduce(const Expr &root) {
   std::vector<const Expr *> todo{&root};
@@ -136,7 +146,7 @@ bool hasReduce(const Expr &root) {
   while (!todo.empty()) {
     const Expr *e = todo.back();
     todo.pop_back();
-    if (e->kind == ExprKind::Reduce)
+    if (e->kind == ExprKind::Reduce && !e->hasAxis)
       return true;
     for (const ExprRef &c : e->children)
       if (c && seen.insert(c.get()).second)
@@ -153,7 +163,8 @@ Kernel KernelBuilder::kernel(const std::string &name, Val body) {
   k.params = std::move(Params);
   Params.clear();
   k.body = body.node;
-  // Infer the declaration from the body: scalar when it reduces; the dtype
+  // Infer the declaration from the body: scalar when it reduces the whole
+  // array; the dtype
   // is whatever sema finds (checked again, with errors, at compile time).
   k.resultIsArray = !hasReduce(*k.body);
   Kernel probe = k;

@@ -60,6 +60,9 @@ Val clamp(Val x, Val lo, Val hi);
 Val where(Val c, Val x, Val y);
 Val cast(DType to, Val x); ///< f32(x), i64(x), ...
 Val reduce(ReduceOp op, Val x);
+/// `op(x, axis=axis[, keepdims])`: along one axis, an array (docs/tensor.md,
+/// "Axis reductions"); argmax/argmin exist only in this form.
+Val reduce(ReduceOp op, Val x, int axis, bool keepdims = false);
 Val sum(Val x);
 Val prod(Val x);
 Val mean(Val x);

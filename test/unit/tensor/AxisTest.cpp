@@ -1,0 +1,106 @@
+// AxisTest: axis reductions through the C++ API — built with KernelBuilder
+// (no text), parsed text printed back with its axis, resultShape, the
+// staged JIT against hand-computed values, and what is refused (AOT IR,
+// bind). NumPy comparisons on random shapes are tensor.numpy.axis.
+#include "TestEngine.h"
+#include "kiln/tensor/Builder.h"
+#include "kiln/tensor/Syntax.h"
+
+#include <gtest/gtest.h>
+
+using namespace kiln::tensor;
+using namespace kiln::tensor::test;
+
+namespace {
+
+TEST(TensorAxis, BuilderKernelRunsAndKeepsAnArrayResult) {
+  auto engine = makeEngine(2, 4);
+  KernelBuilder b;
+  Val x = b.array("x", DType::F64);
+  Kernel k = b.kernel("center", x - reduce(ReduceOp::Max, x, 1, true));
+  EXPECT_TRUE(k.resultIsArray);
+  EXPECT_EQ(k.resultType, DType::F64);
+  auto compiled = compile(*engine, k);
+  ASSERT_TRUE(compiled) << message(compiled);
+  std::vector<double> in = {1, 5, 2, 7, 3, 4}, out(6, -1);
+  ArrayView xv = ArrayView::contiguous(in.data(), DType::F64, {2, 3});
+  ArrayView ov = ArrayView::contiguous(out.data(), DType::F64, {2, 3});
+  ASSERT_TRUE((*compiled)->run({Arg::of(xv)}, &ov, nullptr));
+  EXPECT_EQ(out, (std::vector<double>{-4, 0, -3, 0, -4, -3}));
+}
+
+TEST(TensorAxis, PrintedTextKeepsAxisAndKeepdims) {
+  ParseResult p = parseProgram(
+      "kernel k(x: f32[]) -> i64[] = argmax(x - sum(x, axis=-2, keepdims), "
+      "axis=0)");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(printKernel(p.program.kernels[0]),
+            "kernel k(x: f32[]) -> i64[] = argmax((x - sum(x, axis=-2, "
+            "keepdims)), axis=0)");
+  EXPECT_TRUE(reducesAlongAxis(p.program.kernels[0]));
+}
+
+TEST(TensorAxis, ResultShapeFollowsTheBody) {
+  ParseResult p = parseProgram(
+      "kernel k(x: f64[], y: f64[]) -> f64[] = sum(x, axis=1) + y\n"
+      "kernel e(x: f64[]) -> f64[] = x * 2");
+  ASSERT_TRUE(p.ok());
+  double dummy[1];
+  auto view = [&](std::vector<int64_t> s) {
+    return Arg::of(ArrayView::contiguous(dummy, DType::F64, s));
+  };
+  auto shape = resultShape(p.program.kernels[0], {view({3, 4}), view({3})});
+  ASSERT_TRUE(shape) << message(shape);
+  EXPECT_EQ(*shape, (std::vector<int64_t>{3}));
+  auto bad = resultShape(p.program.kernels[0], {view({3}), view({3})});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(message(bad), "'sum': axis 1 is out of range for an argument of "
+                          "shape [3] (rank 1)");
+  auto plain = resultShape(p.program.kernels[1], {view({2, 5})});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(*plain, (std::vector<int64_t>{2, 5}));
+}
+
+TEST(TensorAxis, ColumnMeansOfIntegersAndEmptyAxes) {
+  auto engine = makeEngine(1, 1 << 20);
+  auto k = compileFirst(*engine, "kernel m(x: i32[]) -> f64[] = "
+                                 "mean(x, axis=0)\nkernel n(x: f64[]) -> "
+                                 "f64[] = max(x, axis=0)");
+  ASSERT_TRUE(k);
+  std::vector<int32_t> in = {1, 2, 4, 7};
+  std::vector<double> out(2, -1);
+  ArrayView ov = ArrayView::contiguous(out.data(), DType::F64, {2});
+  ASSERT_TRUE(
+      k->run({Arg::of(ArrayView::contiguous(in.data(), DType::I32, {2, 2}))},
+             &ov, nullptr));
+  EXPECT_EQ(out, (std::vector<double>{2.5, 4.5}));
+  auto max = compile(*engine, "kernel n(x: f64[]) -> f64[] = max(x, axis=0)");
+  ASSERT_TRUE(max);
+  double none[1];
+  ArrayView empty = ArrayView::contiguous(none, DType::F64, {0, 2});
+  std::string err =
+      message(max->kernels[0]->run({Arg::of(empty)}, &ov, nullptr));
+  EXPECT_EQ(err, "'max': axis 0 of the argument's shape [0, 2] is empty, and "
+                 "max has no identity");
+  EXPECT_EQ(out, (std::vector<double>{2.5, 4.5})); // nothing written
+}
+
+TEST(TensorAxis, RefusedWhereNotSupportedYet) {
+  auto engine = makeEngine(1, 1 << 20);
+  auto k = compileFirst(*engine, "kernel r(x: f64[]) -> f64[] = "
+                                 "sum(x, axis=1)");
+  ASSERT_TRUE(k);
+  double in[6] = {}, out[2] = {};
+  Arg a = Arg::of(ArrayView::contiguous(in, DType::F64, {2, 3}));
+  ArrayView ov = ArrayView::contiguous(out, DType::F64, {2});
+  auto bound = k->bind(&a, 1, &ov);
+  ASSERT_FALSE(bound);
+  EXPECT_NE(message(bound).find("bound calls do not support it yet"),
+            std::string::npos);
+  auto ir = emitText(k->signature(), "ll");
+  ASSERT_FALSE(ir);
+  EXPECT_NE(message(ir).find("such kernels run only in the JIT for now"),
+            std::string::npos);
+}
+
+} // namespace
