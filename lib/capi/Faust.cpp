@@ -9,11 +9,13 @@
 #include "Engine.h"
 #include "FaustGlue.h"
 
+#include "kiln/core/Diagnostic.h"
 #include "kiln/core/Target.h"
 #include "kiln/faust/Faust.h"
 #include "kiln/faust/OptLevel.h"
 #include "kiln/support/Files.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <unistd.h>
@@ -74,8 +76,37 @@ faust::FactoryOptions optionsFor(const EngineState &engine, int argc,
   return options;
 }
 
-/// argc/argv checks shared by both factory constructors.
-kiln_error *checkArgs(const char *function, int argc, const char *const *argv) {
+/// A target the caller names must exist: an unknown triple or CPU is
+/// KILN_ERROR_TARGET, as for engines (the registry's error has no kind).
+kiln_error *checkTarget(const char *target) {
+  if (!target || !*target)
+    return nullptr;
+  std::string triple = target;
+  size_t colon = triple.find(':');
+  std::string cpu = colon == std::string::npos ? "" : triple.substr(colon + 1);
+  triple.resize(std::min(colon, triple.size()));
+  auto spec = core::targetFromTriple(triple, cpu.empty() ? "generic" : cpu);
+  if (spec)
+    return nullptr;
+  return fromDiagnostics(core::toDiagnostics(spec.takeError()),
+                         KILN_ERROR_TARGET);
+}
+
+/// libfaust's levels: -1 (the best) or 0..4.
+kiln_error *checkLevel(const char *function, int optLevel) {
+  if (optLevel >= -1 && optLevel <= 4)
+    return nullptr;
+  return invalid(function, "opt_level " + std::to_string(optLevel) +
+                               " is not -1 (the best) or 0..4");
+}
+
+/// argc/argv, target and level checks shared by both factory constructors.
+kiln_error *checkArgs(const char *function, int argc, const char *const *argv,
+                      const char *target, int optLevel) {
+  if (kiln_error *error = checkTarget(target))
+    return error;
+  if (kiln_error *error = checkLevel(function, optLevel))
+    return error;
   if (argc < 0)
     return invalid(function, "argc is negative");
   if (argc > 0 && !argv)
@@ -155,7 +186,8 @@ kiln_faust_factory_from_string(kiln_engine *engine, const char *name,
     KILN_REQUIRE(name);
     KILN_REQUIRE(code);
     KILN_REQUIRE(out);
-    if (kiln_error *error = checkArgs(__func__, argc, argv))
+    if (kiln_error *error =
+            checkArgs(currentEntry, argc, argv, target, opt_level))
       return error;
     EngineState &state = *engine->state;
     auto options = optionsFor(state, argc, argv, target, opt_level);
@@ -173,7 +205,8 @@ kiln_faust_factory_from_file(kiln_engine *engine, const char *path, int argc,
     KILN_REQUIRE(engine);
     KILN_REQUIRE(path);
     KILN_REQUIRE(out);
-    if (kiln_error *error = checkArgs(__func__, argc, argv))
+    if (kiln_error *error =
+            checkArgs(currentEntry, argc, argv, target, opt_level))
       return error;
     EngineState &state = *engine->state;
     auto options = optionsFor(state, argc, argv, target, opt_level);
@@ -218,7 +251,9 @@ KILN_API kiln_error *kiln_faust_factory_write(const kiln_faust_factory *factory,
     KILN_REQUIRE(factory);
     KILN_REQUIRE(out);
     if (format < KILN_FAUST_BITCODE || format > KILN_FAUST_OBJECT)
-      return invalid(__func__, "unknown format " + std::to_string(format));
+      return invalid(currentEntry, "unknown format " + std::to_string(format));
+    if (kiln_error *error = checkTarget(target))
+      return error;
     auto bytes = serialise(*factory->factory, format, target ? target : "");
     if (!bytes)
       return errorOf(bytes);
@@ -236,6 +271,10 @@ KILN_API kiln_error *kiln_faust_factory_read(kiln_engine *engine,
     KILN_REQUIRE(engine);
     KILN_REQUIRE(data);
     KILN_REQUIRE(out);
+    if (kiln_error *error = checkTarget(target))
+      return error;
+    if (kiln_error *error = checkLevel(currentEntry, opt_level))
+      return error;
     faust::Registry &registry = engine->state->registry();
     std::string bytes(data, size);
     std::string where = targetFor(*engine->state, target);
@@ -251,10 +290,10 @@ KILN_API kiln_error *kiln_faust_factory_read(kiln_engine *engine,
       return deliver(registry.readDSPFactoryFromMachine(bytes), engine->state,
                      out);
     case KILN_FAUST_OBJECT:
-      return invalid(__func__, "an object file cannot be read back into a "
-                               "factory (use KILN_FAUST_MACHINE)");
+      return invalid(currentEntry, "an object file cannot be read back into a "
+                                   "factory (use KILN_FAUST_MACHINE)");
     }
-    return invalid(__func__, "unknown format " + std::to_string(format));
+    return invalid(currentEntry, "unknown format " + std::to_string(format));
   });
 }
 
@@ -268,7 +307,7 @@ KILN_API kiln_error *kiln_faust_dsp_create(kiln_faust_factory *factory,
     faust::Factory &f = *factory->factory;
     if (!f.isHost())
       return makeError(KILN_ERROR_TARGET,
-                       std::string(__func__) + ": factory '" + f.name() +
+                       std::string(currentEntry) + ": factory '" + f.name() +
                            "' was built for " + f.target() +
                            ", not this machine (" +
                            kiln_faust_machine_target() + ")");
@@ -301,8 +340,9 @@ KILN_API kiln_error *kiln_faust_dsp_init(kiln_faust_dsp *dsp, int sample_rate) {
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(dsp);
     if (sample_rate <= 0)
-      return invalid(__func__, "sample_rate " + std::to_string(sample_rate) +
-                                   " is not positive");
+      return invalid(currentEntry, "sample_rate " +
+                                       std::to_string(sample_rate) +
+                                       " is not positive");
     dsp->dsp->init(sample_rate);
     dsp->initialised = true;
     return nullptr;
@@ -333,16 +373,16 @@ KILN_API kiln_error *kiln_faust_dsp_compute(kiln_faust_dsp *dsp, int count,
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(dsp);
     if (count < 0)
-      return invalid(__func__,
+      return invalid(currentEntry,
                      "count " + std::to_string(count) + " is negative");
     if (!dsp->initialised)
-      return invalid(__func__, "the instance is not initialised (call "
-                               "kiln_faust_dsp_init first)");
+      return invalid(currentEntry, "the instance is not initialised (call "
+                                   "kiln_faust_dsp_init first)");
     if (kiln_error *error =
-            checkBuffers(__func__, "inputs", inputs, dsp->inputs))
+            checkBuffers(currentEntry, "inputs", inputs, dsp->inputs))
       return error;
     if (kiln_error *error =
-            checkBuffers(__func__, "outputs", outputs, dsp->outputs))
+            checkBuffers(currentEntry, "outputs", outputs, dsp->outputs))
       return error;
     dsp->dsp->compute(count, inputs, outputs);
     return nullptr;
@@ -377,7 +417,7 @@ KILN_API kiln_error *kiln_faust_dsp_set_param(kiln_faust_dsp *dsp,
     KILN_REQUIRE(dsp);
     KILN_REQUIRE(path);
     if (!dsp->dsp->setParamValue(path, value))
-      return unknownPath(__func__, *dsp, path);
+      return unknownPath(currentEntry, *dsp, path);
     return nullptr;
   });
 }
@@ -389,7 +429,7 @@ KILN_API kiln_error *kiln_faust_dsp_get_param(const kiln_faust_dsp *dsp,
     KILN_REQUIRE(path);
     KILN_REQUIRE(value);
     if (!hasPath(*dsp, path))
-      return unknownPath(__func__, *dsp, path);
+      return unknownPath(currentEntry, *dsp, path);
     *value = dsp->dsp->getParamValue(path);
     return nullptr;
   });
@@ -406,10 +446,10 @@ KILN_API kiln_error *kiln_faust_dsp_param_path(const kiln_faust_dsp *dsp,
     KILN_REQUIRE(dsp);
     KILN_REQUIRE(path);
     if (index >= dsp->paths.size())
-      return invalid(__func__, "index " + std::to_string(index) +
-                                   " is out of range (the DSP has " +
-                                   std::to_string(dsp->paths.size()) +
-                                   " parameters)");
+      return invalid(currentEntry, "index " + std::to_string(index) +
+                                       " is out of range (the DSP has " +
+                                       std::to_string(dsp->paths.size()) +
+                                       " parameters)");
     *path = dsp->paths[index].c_str();
     return nullptr;
   });

@@ -90,6 +90,10 @@ kiln_error *toValue(const kiln_value &in, size_t index, relay::Value &out) {
     if (!in.array && in.length)
       return invalid("kiln_relay_call", what + ": array is NULL but length " +
                                             std::to_string(in.length));
+    if (in.length > std::vector<double>().max_size())
+      return invalid("kiln_relay_call", what + ": length " +
+                                            std::to_string(in.length) +
+                                            " is more than an array can hold");
     out = relay::Value(std::vector<double>(in.array, in.array + in.length));
     return nullptr;
   case KILN_VALUE_VOID:

@@ -66,6 +66,7 @@ parseBuffer(llvm::MemoryBufferRef buffer, const std::string &name,
   if (module)
     return std::move(module);
   Diagnostic d;
+  d.kind = ErrorKind::Parse;
   d.file = name;
   d.loc = {diag.getLineNo() > 0 ? uint32_t(diag.getLineNo()) : 0,
            diag.getColumnNo() >= 0 ? uint32_t(diag.getColumnNo()) + 1 : 0};

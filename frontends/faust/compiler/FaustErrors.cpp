@@ -202,8 +202,13 @@ std::string extraText(const std::vector<std::string> &lines, size_t lead,
   return "";
 }
 
-/// The kind of a faust error: its parser's, or a program it rejects.
-ErrorKind kindOf(const std::string &message) {
+/// The kind of a faust error: its parser's, an option it does not know (a
+/// warning that stops it), or a program it rejects.
+ErrorKind kindOf(const std::string &message, bool isError) {
+  if (message.find("unrecognized option") != std::string::npos)
+    return ErrorKind::InvalidArgument;
+  if (!isError)
+    return ErrorKind::Other;
   return message.starts_with("syntax error") ? ErrorKind::Parse
                                              : ErrorKind::Type;
 }
@@ -214,7 +219,7 @@ Diagnostic leadDiagnostic(const FaustLine &first, const FaustInput &input,
                           const std::string &extra) {
   std::string message = escaped(first.message);
   Diagnostic diag{{first.line, first.line ? 1u : 0u}, explain(message)};
-  diag.kind = first.isError ? kindOf(message) : ErrorKind::Other;
+  diag.kind = kindOf(message, first.isError);
   diag.file = input.displayName;
   std::string sourceLine;
   if (first.line && (first.file.empty() || first.file == input.path ||

@@ -105,9 +105,12 @@ readModule(Factory::Impl &impl, const std::string &module,
   if (!m)
     return m.takeError();
   impl.className = findClassName(**m);
-  if (impl.className.empty())
-    return core::makeError("'" + moduleName +
-                           "' is not a Faust module (no getJSON function)");
+  if (impl.className.empty()) {
+    Diagnostic diag = errorDiagnostic(
+        "'" + moduleName + "' is not a Faust module (no getJSON function)");
+    diag.kind = ErrorKind::InvalidArgument;
+    return core::makeError(std::move(diag));
+  }
   if (auto err = takeInfo(impl, jsonOf(**m, impl.className)))
     return std::move(err);
   impl.info.size = instanceSize(**m, impl.className, impl.info.size);

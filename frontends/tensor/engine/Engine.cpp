@@ -49,7 +49,20 @@ Engine::~Engine() {
     P->Recent.clear(); // kernels release their code before the JIT goes
 }
 
+/// The most pool threads an engine starts: the pool is made eagerly, so a
+/// caller's (unsigned)-1 would otherwise spawn threads until the system
+/// refuses, which takes minutes.
+constexpr unsigned kMaxThreads = 4096;
+
 Expected<std::unique_ptr<Engine>> Engine::create(const EngineOptions &options) {
+  if (options.threads > kMaxThreads) {
+    Diagnostic diag =
+        errorDiagnostic("a pool of " + std::to_string(options.threads) +
+                        " threads is more than the " +
+                        std::to_string(kMaxThreads) + " an engine may start");
+    diag.kind = ErrorKind::InvalidArgument;
+    return Diagnostics{std::move(diag)};
+  }
   auto impl = std::make_unique<Impl>();
   impl->Options = options;
   core::JitOptions jo;

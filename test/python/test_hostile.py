@@ -1,0 +1,233 @@
+"""python.hostile: misuse and hostile input through the Python binding (issue
+14, Robustness) — closed objects, wrong dtypes, non-contiguous and negative
+strides, 0-d and read-only arrays, bytes against str, hostile sources and
+options, and threads racing a close. Each is a specific Kiln exception (with
+its line for source errors) or the right result, never a crash."""
+import ctypes
+import threading
+
+from kilntest import TempDirTest, kiln, main, needs_numpy, np
+import kiln.faust
+import kiln.ir
+import kiln.relay
+import kiln.tensor
+
+KERNELS = """
+kernel scale(a: f32[], s: f32) -> f32[] = a * s
+kernel total(a: f64[]) -> f64 = sum(a)
+"""
+
+IDENTITY_IR = "define i32 @f(i32 %a) {\n  ret i32 %a\n}\n"
+
+RELAY = """fn at(a: array, i: number) -> number {
+  return a[i]
+}
+fn add(a: number, b: number) -> number {
+  return a + b
+}
+"""
+
+
+@needs_numpy
+class TensorArrays(TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.p = kiln.tensor.compile(KERNELS, file="h.tk")
+
+    def test_wrong_dtypes_are_invalid_arguments(self):
+        a = np.arange(8, dtype=np.float32)
+        for bad in (a.astype(np.float64), np.arange(8), np.zeros(4, dtype=np.complex64),
+                    np.zeros(4, dtype=[("x", "f4")]), np.arange(4, dtype=">f4"),
+                    bytearray(16), b"abcd"):
+            with self.subTest(bad=getattr(bad, "dtype", type(bad))):
+                with self.assertRaises(kiln.InvalidArgument):
+                    self.p.scale(bad, 2.0)
+        for bad in ("abcd", None):
+            with self.assertRaisesRegex(kiln.InvalidArgument, "expected an array"):
+                self.p.scale(bad, 2.0)
+        with self.assertRaisesRegex(kiln.InvalidArgument, "expected a number"):
+            self.p.scale(a, "2")
+        with self.assertRaisesRegex(kiln.InvalidArgument, "rank 5"):
+            self.p.scale(np.zeros((1, 1, 1, 1, 2), np.float32), 2.0)
+
+    def test_argument_counts(self):
+        a = np.arange(8, dtype=np.float32)
+        with self.assertRaisesRegex(kiln.InvalidArgument, "takes 2 argument"):
+            self.p.scale(a)
+        with self.assertRaisesRegex(kiln.InvalidArgument, "takes 2 argument"):
+            self.p.scale(a, 2.0, 3.0)
+
+    def test_strides_and_zero_d(self):
+        base = np.arange(24, dtype=np.float32)
+        np.testing.assert_array_equal(self.p.scale(base[::3], 2.0), base[::3] * 2)
+        np.testing.assert_array_equal(self.p.scale(base[::-5], 2.0), base[::-5] * 2)
+        grid = base.reshape(4, 6)[:, ::-2].T  # 2-D, transposed and reversed
+        np.testing.assert_array_equal(self.p.scale(grid, 0.5), grid * 0.5)
+        zero_d = np.array(3, dtype=np.float32)
+        got = self.p.scale(zero_d, 2.0)
+        self.assertEqual((got.shape, float(got)), ((), 6.0))
+        self.assertEqual(self.p.total(np.broadcast_to(np.float64(2), (5,))), 10.0)
+        self.assertEqual(self.p.total(np.zeros(0)), 0.0)
+        # Misaligned float64 data (one byte off) is read correctly.
+        raw = np.zeros(8 * 4 + 1, np.uint8)
+        raw[1:].view(np.float64)[:] = [1.5, 2.5, 3.5, 4.5]
+        self.assertEqual(self.p.total(raw[1:].view(np.float64)), 12.0)
+
+    def test_out_arrays(self):
+        a = np.arange(8, dtype=np.float32)
+        ro = np.zeros(8, np.float32)
+        ro.flags.writeable = False
+        with self.assertRaisesRegex(kiln.InvalidArgument, "read-only"):
+            self.p.scale(a, 2.0, out=ro)
+        self.assertTrue((ro == 0).all())
+        with self.assertRaisesRegex(kiln.InvalidArgument, "dtype float64"):
+            self.p.scale(a, 2.0, out=np.zeros(8))
+        with self.assertRaisesRegex(kiln.InvalidArgument, r"shape \[7\]"):
+            self.p.scale(a, 2.0, out=np.zeros(7, np.float32))
+        strided = np.full(16, -1.0, np.float32)
+        self.p.scale(a, 2.0, out=strided[::2])
+        np.testing.assert_array_equal(strided[::2], a * 2)
+        self.assertTrue((strided[1::2] == -1).all())
+        with self.assertRaises(kiln.InvalidArgument):
+            self.p.total(a.astype(np.float64), out=np.zeros(1))
+
+
+class Sources(TempDirTest):
+    def test_relay_hostile_sources(self):
+        deep = "let x = 1\nlet y = " + "(" * 100000 + "1\n"
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.relay.compile(deep, file="deep.relay")
+        self.assertEqual((cm.exception.file, cm.exception.line), ("deep.relay", 2))
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.relay.compile(b"let x = 1\nlet \xff = 1\n")
+        self.assertEqual(cm.exception.line, 2)
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.relay.compile("let x = 1\nlet \0y = 2\n")
+        self.assertEqual(cm.exception.line, 2)
+
+    def test_tensor_hostile_sources(self):
+        deep = "kernel k(a: f32[]) -> f32[] =\n" + "(" * 100000 + "a\n"
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.tensor.compile(deep)
+        self.assertEqual(cm.exception.line, 2)
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.tensor.compile("kernel k(a: f32) -> f32 =\n a\0 + a")
+        self.assertEqual(cm.exception.line, 2)
+
+    def test_ir_hostile_input(self):
+        with self.assertRaisesRegex(kiln.InvalidArgument, "must be str"):
+            kiln.ir.Module(None)
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.ir.Module(b"BC\xc0\xde truncated bitcode")
+        self.assertEqual(cm.exception.code_name, "parse")
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.ir.Module("define i32 @f() {\n  r\0et i32 1\n}\n", name="nul.ll")
+        self.assertEqual((cm.exception.file, cm.exception.line), ("nul.ll", 2))
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.ir.Module("define @", name=b"\xff.ll")
+        self.assertEqual(cm.exception.line, 1)
+        with self.assertRaisesRegex(kiln.InvalidArgument, "dominate"):
+            kiln.ir.Module("define i32 @f() {\n  %x = add i32 %y, 1\n"
+                           "  %y = add i32 %x, 1\n  ret i32 %x\n}\n")
+
+    def test_faust_hostile_input(self):
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.faust.create_dsp_factory_from_string("bad", "\n\nprocess = nope;")
+        self.assertEqual((cm.exception.code_name, cm.exception.line), ("type", 3))
+        with self.assertRaisesRegex(kiln.InvalidArgument, r"argv\[1\] is NULL"):
+            kiln.faust.create_dsp_factory_from_string("a", "process = +;", args=["-vec", None])
+        with self.assertRaisesRegex(kiln.InvalidArgument, "no-such-option"):
+            kiln.faust.create_dsp_factory_from_string("a", "process = +;",
+                                                      args=["--no-such-option"])
+        with self.assertRaisesRegex(kiln.InvalidArgument, "opt_level 9"):
+            kiln.faust.create_dsp_factory_from_string("a", "process = +;", opt_level=9)
+        with self.assertRaises(kiln.TargetError):
+            kiln.faust.create_dsp_factory_from_string("a", "process = +;",
+                                                      target="nonsense:cpu")
+        with self.assertRaises(kiln.CompileError):
+            kiln.faust.read_dsp_factory_from_ir("this is not IR")
+
+
+class Options(TempDirTest):
+    def test_engine_options(self):
+        for level in (-1, 4, 2**31, "2"):
+            with self.assertRaises(kiln.InvalidArgument):
+                kiln.Engine(opt_level=level)
+        for target in (":", "nonsense-triple:cpu", "aarch64-linux-gnu:znver5",
+                       "x86_64" + "-abc" * 2500 + ":nope"):
+            with self.assertRaises(kiln.TargetError):
+                kiln.Engine(target=target)
+
+
+class Lifetimes(TempDirTest):
+    def test_closed_objects(self):
+        e = kiln.Engine()
+        m = kiln.ir.Module(IDENTITY_IR, engine=e)
+        f = m.function("f", ctypes.c_int32, [ctypes.c_int32])
+        with self.assertRaisesRegex(kiln.InvalidArgument, "takes 1 argument"):
+            f(1, 2)
+        with self.assertRaises(kiln.LinkError):
+            m.function("nope", ctypes.c_int32, [])
+        e.close()
+        self.assertEqual(f(7), 7)  # the module keeps its engine alive
+        with self.assertRaises(kiln.ClosedError):
+            kiln.ir.Module(IDENTITY_IR, engine=e)
+        m.close()
+        m.close()  # closing twice is fine
+        with self.assertRaises(kiln.ClosedError):
+            f(1)
+        with self.assertRaises(kiln.ClosedError):
+            m.address("f")
+        r = kiln.relay.compile(RELAY)
+        r.close()
+        with self.assertRaises(kiln.ClosedError):
+            r.call("add", 1, 2)
+
+    def test_relay_values(self):
+        r = kiln.relay.compile(RELAY, file="v.relay")
+        self.assertTrue(r.add(float("inf"), float("-inf")) != r.add(0, 0))
+        for index in (float("nan"), float("inf"), -1, 5, 0.5):
+            with self.assertRaises(kiln.RuntimeTrap) as cm:
+                r.at([1.0, 2.0], index)
+            self.assertEqual((cm.exception.file, cm.exception.line), ("v.relay", 2))
+        with self.assertRaisesRegex(kiln.InvalidArgument, "takes 2 arguments"):
+            r.at([1.0])
+        with self.assertRaisesRegex(kiln.InvalidArgument, "must be a number"):
+            r.add("1", 2)
+        with self.assertRaisesRegex(kiln.InvalidArgument, "no function named"):
+            r.call("nope")
+
+    @needs_numpy
+    def test_threads_racing_close(self):
+        """Eight threads call a kernel while the main thread closes the
+        program and engine: every call either runs or raises ClosedError."""
+        e = kiln.Engine()
+        p = kiln.tensor.compile(KERNELS, engine=e)
+        k = p.total
+        data = np.arange(1000, dtype=np.float64)
+        results, errors = [], []
+
+        def work():
+            for _ in range(200):
+                try:
+                    results.append(k(data))
+                except kiln.KilnError as err:  # pragma: no cover - reported below
+                    errors.append(err)
+
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        p.close()
+        e.close()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual(set(results), {float(data.sum())})
+        self.assertEqual(len(results), 1600)
+        k.close()
+        with self.assertRaises(kiln.ClosedError):
+            k(data)
+
+
+if __name__ == "__main__":
+    main()
