@@ -7,6 +7,8 @@
 #include "kiln/tensor/Syntax.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <new>
@@ -277,6 +279,73 @@ Status runRows(const StagedPass &pass, const Arg *args,
   return {};
 }
 
+/// The identity of `op` as element `i` of `t` (min: +inf / INT_MAX / true).
+void storeIdentity(Temp &t, int64_t i, ReduceOp op) {
+  DType d = t.view.dtype;
+  bool isMin = op == ReduceOp::Min, extreme = isMin || op == ReduceOp::Max;
+  double inf = isMin ? INFINITY : -INFINITY;
+  int64_t big = d == DType::I32   ? (isMin ? INT32_MAX : INT32_MIN)
+                : d == DType::I64 ? (isMin ? INT64_MAX : INT64_MIN)
+                                  : int64_t(isMin);
+  double one = op == ReduceOp::Prod ? 1 : 0;
+  store(t, i, Scalar{d, extreme ? inf : one, extreme ? big : int64_t(one)});
+}
+
+/// Whether slices (one call per position along the axis, each over all
+/// other positions) beat rows (one call per row): fewer calls of ~100
+/// elements' overhead each, strided elements counted 4 times.
+bool preferColumns(const StagedPass &pass, const syntax::Shape &shape,
+                   size_t axis, int64_t rows) {
+  if (!pass.columnKernel)
+    return false;
+  const double call = 100, length = double(shape[axis]);
+  const bool last = axis + 1 == shape.size();
+  double byRows = double(rows) * (call + length * (last ? 1 : 4));
+  double bySlices = length * (call + double(rows) * (last ? 4 : 1));
+  return bySlices < byRows;
+}
+
+/// The reduction by slices into `dst` (see StagedPass::columnKernel).
+Status runColumns(const StagedPass &pass, const Arg *args,
+                  const std::vector<Temp> &temps, const syntax::Shape &shape,
+                  size_t axis, Temp &dst, unsigned threads) {
+  syntax::Shape rest = shape;
+  rest.erase(rest.begin() + long(axis));
+  ArrayView acc = ArrayView::contiguous(dst.view.data, dst.view.dtype, rest);
+  for (int64_t i = 0; i < dst.view.size(); ++i)
+    storeIdentity(dst, i, pass.reduce->reduce);
+  std::vector<Arg> call{Arg::of(acc)};
+  std::vector<int64_t> step; // element stride along the axis, per argument
+  for (int source : pass.sources) {
+    Arg a = sourceArg(source, args, temps);
+    std::vector<int64_t> s = a.isArray ? broadcastStrides(a.array, shape)
+                                       : std::vector<int64_t>(shape.size());
+    step.push_back(s[axis]);
+    if (a.isArray) {
+      s.erase(s.begin() + long(axis));
+      a.array.rank = int(rest.size());
+      std::copy(rest.begin(), rest.end(), a.array.shape);
+      std::copy(s.begin(), s.end(), a.array.strides);
+    }
+    call.push_back(a);
+  }
+  std::vector<Arg> at = call;
+  for (int64_t i = 0; i < shape[axis]; ++i) {
+    for (size_t k = 1; k < call.size(); ++k)
+      if (call[k].isArray)
+        at[k].array.data =
+            static_cast<char *>(call[k].array.data) +
+            i * step[k - 1] * int64_t(dtypeSize(call[k].array.dtype));
+    if (Status ran = pass.columnKernel->run(at, &acc, nullptr, threads); !ran)
+      return ran;
+  }
+  if (!pass.scaleKernel)
+    return {};
+  Scalar n{acc.dtype, double(shape[axis]), 0};
+  return pass.scaleKernel->run({Arg::of(acc), Arg::of(n)}, &acc, nullptr,
+                               threads);
+}
+
 /// A temporary with `shape` and `type`; throws bad_alloc.
 Temp makeTemp(DType type, const syntax::Shape &shape) {
   Temp t;
@@ -308,8 +377,11 @@ Status runPasses(const CompiledKernel::Impl &impl, const Arg *args,
     const syntax::Shape &argShape = shapes[pass.reduce->children[0].get()];
     temps.push_back(makeTemp(pass.reduce->type, shapes[pass.reduce]));
     size_t axis = size_t(syntax::normalAxis(*pass.reduce, argShape.size()));
+    auto run = preferColumns(pass, argShape, axis, temps.back().view.size())
+                   ? runColumns
+                   : runRows;
     if (Status ran =
-            runRows(pass, args, temps, argShape, axis, temps.back(), threads);
+            run(pass, args, temps, argShape, axis, temps.back(), threads);
         !ran)
       return ran;
   }
@@ -354,6 +426,88 @@ Status addRowKernel(StagedPass &pass, const Kernel &k, const Lowering &low,
   return {};
 }
 
+std::shared_ptr<Expr> newNode(ExprKind kind, std::vector<ExprRef> kids,
+                              SourceLoc loc) {
+  auto n = std::make_shared<Expr>();
+  n->kind = kind;
+  n->loc = loc;
+  n->children = std::move(kids);
+  return n;
+}
+
+/// `acc OP arg`, untyped (typeCheck types it): the step of reduction `op`.
+ExprRef combineNode(ReduceOp op, DType argType, ExprRef acc, ExprRef arg) {
+  SourceLoc loc = arg->loc;
+  if (op == ReduceOp::Mean && !isFloat(argType)) { // integer means: f64
+    auto cast = newNode(ExprKind::Cast, {arg}, loc);
+    cast->castTo = DType::F64;
+    arg = cast;
+  }
+  const bool isBool = argType == DType::Bool;
+  if (op == ReduceOp::Min || op == ReduceOp::Max) {
+    if (!isBool) {
+      auto n = newNode(ExprKind::Call, {acc, arg}, loc);
+      n->builtin = op == ReduceOp::Min ? Builtin::Min : Builtin::Max;
+      return n;
+    }
+  }
+  auto n = newNode(ExprKind::Binary, {acc, arg}, loc);
+  n->binary = op == ReduceOp::Prod  ? BinaryOp::Mul
+              : op == ReduceOp::Min ? BinaryOp::And
+              : op == ReduceOp::Max ? BinaryOp::Or
+                                    : BinaryOp::Add;
+  return n;
+}
+
+ExprRef accParam(unsigned index, SourceLoc loc) {
+  auto p = newNode(ExprKind::Param, {}, loc);
+  p->param = index;
+  return p;
+}
+
+/// pass.columnKernel (and mean's scaleKernel) for a reduction pass whose
+/// kernel is `k` (a whole-array reduction over k's parameters).
+Status addColumnKernels(StagedPass &pass, const Kernel &k,
+                        const CompileOne &compileOne) {
+  const Expr &r = *pass.reduce;
+  if (isArg(r.reduce))
+    return {};
+  Kernel col;
+  col.name = k.name + "_slices";
+  col.params.push_back({"axis.acc", r.type, true, r.loc});
+  std::map<unsigned, unsigned> shift;
+  for (unsigned q = 0; q < k.params.size(); ++q)
+    shift[q] = q + 1, col.params.push_back(k.params[q]);
+  std::unordered_map<const Expr *, ExprRef> memo;
+  const ExprRef &arg = k.body->children[0];
+  col.body = combineNode(r.reduce, arg->type, accParam(0, r.loc),
+                         renumber(arg, shift, memo));
+  col.resultType = r.type;
+  if (!typeCheck(col).empty())
+    return {}; // rows only
+  auto compiled = compileOne(col);
+  if (!compiled)
+    return compiled.takeDiagnostics();
+  if (r.reduce == ReduceOp::Mean) {
+    Kernel scale;
+    scale.name = k.name + "_mean";
+    scale.params = {{"axis.acc", r.type, true, r.loc},
+                    {"axis.n", r.type, false, r.loc}};
+    scale.body = newNode(ExprKind::Binary,
+                         {accParam(0, r.loc), accParam(1, r.loc)}, r.loc);
+    std::const_pointer_cast<Expr>(scale.body)->binary = BinaryOp::Div;
+    scale.resultType = r.type;
+    if (!typeCheck(scale).empty())
+      return {};
+    auto scaled = compileOne(scale);
+    if (!scaled)
+      return scaled.takeDiagnostics();
+    pass.scaleKernel = std::move(*scaled);
+  }
+  pass.columnKernel = std::move(*compiled);
+  return {};
+}
+
 } // namespace
 
 Expected<std::shared_ptr<CompiledKernel>>
@@ -381,6 +535,9 @@ compileStaged(Engine::Impl &engine, const Kernel &kernel,
     pass.kernel = std::move(*compiled);
     if (!last && !isArg(pass.reduce->reduce))
       if (auto err = addRowKernel(pass, k, low, compileOne); !err)
+        return err.takeDiagnostics();
+    if (!last)
+      if (auto err = addColumnKernels(pass, k, compileOne); !err)
         return err.takeDiagnostics();
     staged->passes.push_back(std::move(pass));
   }

@@ -32,6 +32,11 @@ struct StagedPass {
   /// fast path; used when the call's strides confirm it. May be null.
   std::shared_ptr<CompiledKernel> rowKernel;
   std::vector<bool> asScalar; ///< per parameter: a scalar in rowKernel
+  /// sum/prod/min/max/mean by slices instead of rows: `acc = acc OP arg`
+  /// run once per position along the axis on (rank - 1)-D slices, then
+  /// mean's `acc / n` (scaleKernel). Used when that makes fewer, longer
+  /// calls (a column sum of a wide array). Null for argmax/argmin.
+  std::shared_ptr<CompiledKernel> columnKernel, scaleKernel;
 };
 constexpr int kFromTemp = 1 << 16;
 
