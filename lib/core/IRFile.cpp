@@ -58,9 +58,52 @@ static llvm::Error probeBitcode(llvm::MemoryBufferRef buffer,
                    how + ")");
 }
 
+/// Levels of (), [], {} and <> that IR text may nest. LLVM's parser recurses
+/// once per level (over 1 KiB of stack each): about 7,000 nested constant
+/// expressions overflow an 8 MiB stack. Real IR nests a few levels.
+constexpr unsigned kMaxIRNesting = 1000;
+
+/// Where IR text first nests brackets deeper than kMaxIRNesting (strings
+/// and comments skipped), as an error; success when it never does.
+static llvm::Error checkNesting(llvm::StringRef text, const std::string &name) {
+  unsigned depth = 0, line = 1;
+  size_t lineStart = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line, lineStart = i + 1;
+    } else if (c == '"') { // strings have no escaped quote (\22 instead)
+      size_t end = text.find('"', i + 1);
+      i = end == llvm::StringRef::npos ? text.size() : end;
+    } else if (c == ';') {
+      size_t end = text.find('\n', i);
+      i = (end == llvm::StringRef::npos ? text.size() : end) - 1;
+    } else if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth <= kMaxIRNesting)
+        continue;
+      Diagnostic d;
+      d.kind = ErrorKind::Parse;
+      d.file = name;
+      d.loc = {line, uint32_t(i - lineStart + 1)};
+      d.message =
+          "nesting too deep: more than " + std::to_string(kMaxIRNesting) +
+          " levels of brackets (LLVM's parser would overflow its stack)";
+      return makeError(std::move(d));
+    } else if ((c == ')' || c == ']' || c == '}' || c == '>') && depth > 0) {
+      --depth;
+    }
+  }
+  return llvm::Error::success();
+}
+
 static llvm::Expected<std::unique_ptr<llvm::Module>>
 parseBuffer(llvm::MemoryBufferRef buffer, const std::string &name,
             llvm::LLVMContext &context) {
+  auto *start =
+      reinterpret_cast<const unsigned char *>(buffer.getBufferStart());
+  if (!llvm::isBitcode(start, start + buffer.getBufferSize()))
+    if (auto err = checkNesting(buffer.getBuffer(), name))
+      return std::move(err);
   llvm::SMDiagnostic diag;
   auto module = llvm::parseIR(buffer, diag, context);
   if (module)

@@ -430,6 +430,49 @@ static void ir_runtime_names(void) {
   kiln_engine_free(engine);
 }
 
+/* IR nested deeper than LLVM's recursive parser can take on a thread's
+ * stack (about 7,000 levels of constant expressions overflow 8 MiB): a
+ * located parse error past 1,000 levels, for adding and for emitting. */
+static void ir_nesting(void) {
+  kiln_engine *engine = new_engine();
+  kiln_unit *unit = NULL;
+  kiln_buffer *out = NULL;
+  char *types = repeat("\n@g = global ", "[1 x ", 100000, "i8");
+  char *consts =
+      repeat("@x = global i64 0\n@g = global i64 ", "add (i64 ", 20000, "0");
+  char *structs = repeat("; a comment (((\n@g = global ", "{ ", 1001, "i8");
+  char *fine = repeat("@g = global ", "[1 x ", 900, "i8");
+  char *text[3];
+  size_t i;
+  text[0] = types, text[1] = consts, text[2] = structs;
+  for (i = 0; i < 3; ++i) {
+    kiln_error *e = FAILS(
+        kiln_unit_add_ir(engine, "deep.ll", text[i], strlen(text[i]), &unit),
+        KILN_ERROR_PARSE);
+    CHECK(strstr(kiln_error_message(e), "nesting too deep") != NULL);
+    expect_line(e, 2);
+    expect_line(FAILS(kiln_engine_emit(engine, "deep.ll", text[i],
+                                       strlen(text[i]), KILN_EMIT_OBJECT, &out),
+                      KILN_ERROR_PARSE),
+                2);
+  }
+  CHECK(unit == NULL && out == NULL);
+  /* 900 levels are parsed (and fail only for the missing brackets). */
+  {
+    size_t n = strlen(fine);
+    char *closed = repeat(fine, "]", 900, " zeroinitializer\n");
+    kiln_error *e = FAILS(kiln_unit_add_ir(engine, "open.ll", fine, n, &unit),
+                          KILN_ERROR_PARSE);
+    CHECK(strstr(kiln_error_message(e), "nesting") == NULL);
+    kiln_error_free(e);
+    OK(kiln_unit_add_ir(engine, "fine.ll", closed, strlen(closed), &unit));
+    kiln_unit_free(unit);
+    free(closed);
+  }
+  free(types), free(consts), free(structs), free(fine);
+  kiln_engine_free(engine);
+}
+
 static void bitcode(void) {
   kiln_engine *engine = new_engine();
   kiln_unit *unit = NULL;
@@ -1202,6 +1245,7 @@ int main(int argc, char **argv) {
       {"ir_foreign", ir_foreign},
       {"ir_inline_asm", ir_inline_asm},
       {"ir_runtime_names", ir_runtime_names},
+      {"ir_nesting", ir_nesting},
       {"bitcode", bitcode},
       {"emit_and_define", emit_and_define},
       {"link_misuse", link_misuse},
