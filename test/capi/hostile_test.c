@@ -755,7 +755,7 @@ static void tensor_sources(void) {
               2);
   expect_line(FAILS(kiln_tensor_compile(engine, "\xc3\x28.tensor",
                                         "kernel \xc3\x28(a: f32) -> f32 = a",
-                                        30, &program),
+                                        28, &program),
                     KILN_ERROR_PARSE),
               1);
   CHECK(program == NULL);
