@@ -56,6 +56,10 @@ kiln_error *toRunOptions(const kiln_relay_options &in, const EngineState &state,
   if (!(in.timeout_seconds >= 0) || std::isinf(in.timeout_seconds))
     return invalid("kiln_relay_compile",
                    "timeout_seconds must be a finite number >= 0");
+  if (in.max_depth < 1) // Relay would quietly use its default instead
+    return invalid("kiln_relay_compile", "max_depth " +
+                                             std::to_string(in.max_depth) +
+                                             " must be at least 1");
   out.level = state.level;
   out.cache = state.cache;
   out.timeoutSeconds = in.timeout_seconds;

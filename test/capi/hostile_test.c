@@ -642,6 +642,53 @@ static const char RelayMath[] =
     "  return r\n"
     "}\n";
 
+/* Run options: a depth below 1 and a timeout that is not a finite number
+ * >= 0 are refused; a depth no stack can hold is refused with the most that
+ * fits. */
+static void relay_options(void) {
+  static const int32_t depths[] = {0, -1, INT32_MIN};
+  static const char Deep[] = "fn deep(n: number) -> number {\n"
+                             "  return deep(n + 1)\n}\n";
+  kiln_engine *engine = new_engine();
+  kiln_relay_program *program = NULL;
+  kiln_relay_options options = KILN_RELAY_OPTIONS_INIT;
+  kiln_value arg;
+  size_t i;
+  for (i = 0; i < sizeof depths / sizeof depths[0]; ++i) {
+    options.max_depth = depths[i];
+    expect_message(FAILS(kiln_relay_compile(engine, "d.relay", Deep,
+                                            strlen(Deep), &options, &program),
+                         KILN_ERROR_INVALID_ARGUMENT),
+                   "max_depth");
+  }
+  options.max_depth = INT32_MAX;
+  expect_message(FAILS(kiln_relay_compile(engine, "d.relay", Deep, strlen(Deep),
+                                          &options, &program),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "or less");
+  options.max_depth = 10000;
+  options.timeout_seconds = NAN;
+  kiln_error_free(FAILS(kiln_relay_compile(engine, "d.relay", Deep,
+                                           strlen(Deep), &options, &program),
+                        KILN_ERROR_INVALID_ARGUMENT));
+  options.timeout_seconds = -INFINITY;
+  kiln_error_free(FAILS(kiln_relay_compile(engine, "d.relay", Deep,
+                                           strlen(Deep), &options, &program),
+                        KILN_ERROR_INVALID_ARGUMENT));
+  CHECK(program == NULL);
+  /* Depth 1 is honoured: the second call overflows, located. */
+  options.timeout_seconds = 0, options.max_depth = 1;
+  OK(kiln_relay_compile(engine, "d.relay", Deep, strlen(Deep), &options,
+                        &program));
+  memset(&arg, 0, sizeof arg);
+  arg.type = KILN_VALUE_NUMBER;
+  expect_message(FAILS(kiln_relay_call(program, "deep", &arg, 1, NULL),
+                       KILN_ERROR_RUNTIME),
+                 "call depth exceeded 1");
+  kiln_relay_program_free(program);
+  kiln_engine_free(engine);
+}
+
 static void relay_values(void) {
   static const kiln_relay_mode modes[] = {KILN_RELAY_INTERP, KILN_RELAY_JIT};
   size_t m;
@@ -1250,6 +1297,7 @@ int main(int argc, char **argv) {
       {"emit_and_define", emit_and_define},
       {"link_misuse", link_misuse},
       {"relay_sources", relay_sources},
+      {"relay_options", relay_options},
       {"relay_values", relay_values},
       {"tensor_sources", tensor_sources},
       {"tensor_views", tensor_views},
