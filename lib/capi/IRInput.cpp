@@ -1,14 +1,13 @@
 // IRInput.cpp: parsing, probing and verifying IR for the C API; trampolines.
 #include "IRInput.h"
 
+#include "kiln/core/CodegenGuard.h"
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/IRFile.h"
 #include "kiln/core/IRHelpers.h"
 
 #include "llvm/AsmParser/Parser.h"
 #include "llvm/Bitcode/BitcodeReader.h"
-#include "llvm/IR/DiagnosticInfo.h"
-#include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -16,7 +15,6 @@
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/TargetParser/Triple.h"
 
 namespace kiln::capi {
 namespace {
@@ -61,24 +59,6 @@ kiln_error *fromLLVMError(llvm::Error err, kiln_error_code code) {
   return fromDiagnostics(std::move(diags), plain ? code : kiln_error_code(0));
 }
 
-/// Another architecture's intrinsics make LLVM's instruction selector stop
-/// the process ("Cannot select"), so they are refused before codegen.
-static kiln_error *checkIntrinsics(const llvm::Module &module,
-                                   const std::string &triple) {
-  llvm::StringRef arch =
-      llvm::Triple::getArchTypePrefix(llvm::Triple(triple).getArch());
-  std::string own = "llvm." + arch.str() + ".";
-  for (const llvm::Function &f : module)
-    if (f.isTargetIntrinsic() && !f.getName().starts_with(own))
-      return makeError(KILN_ERROR_INVALID_ARGUMENT,
-                       "module '" + module.getModuleIdentifier() + "' calls '" +
-                           f.getName().str() +
-                           "', an intrinsic of another architecture than "
-                           "the target '" +
-                           triple + "'");
-  return nullptr;
-}
-
 kiln_error *parseModule(const std::string &name, const char *data, size_t size,
                         const std::string &triple, llvm::LLVMContext &context,
                         std::unique_ptr<llvm::Module> &out) {
@@ -92,48 +72,16 @@ kiln_error *parseModule(const std::string &name, const char *data, size_t size,
   if (auto err = core::verifyModule(**module))
     return fromDiagnostics(core::toDiagnostics(std::move(err)),
                            KILN_ERROR_INVALID_ARGUMENT);
-  if (kiln_error *error = checkIntrinsics(**module, triple))
-    return error;
+  if (auto err = core::checkModuleForTarget(**module, triple))
+    return fromDiagnostics(core::toDiagnostics(std::move(err)),
+                           KILN_ERROR_INVALID_ARGUMENT);
   out = std::move(*module);
   return nullptr;
 }
 
-void DiagnosticSink::add(Diagnostic diag) {
-  std::lock_guard<std::mutex> lock(Mutex);
-  Errors.push_back(std::move(diag));
-}
-
-Diagnostics DiagnosticSink::take() {
-  std::lock_guard<std::mutex> lock(Mutex);
-  return std::exchange(Errors, {});
-}
-
-namespace {
-
-class SinkHandler : public llvm::DiagnosticHandler {
-public:
-  explicit SinkHandler(std::shared_ptr<DiagnosticSink> sink)
-      : Sink(std::move(sink)) {}
-  bool handleDiagnostics(const llvm::DiagnosticInfo &info) override {
-    if (info.getSeverity() != llvm::DS_Error)
-      return true; // handled: dropped
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    llvm::DiagnosticPrinterRawOStream printer(os);
-    info.print(printer);
-    Sink->add(errorDiagnostic(os.str()));
-    return true;
-  }
-
-private:
-  std::shared_ptr<DiagnosticSink> Sink;
-};
-
-} // namespace
-
 void routeDiagnostics(llvm::LLVMContext &context,
                       std::shared_ptr<DiagnosticSink> sink) {
-  context.setDiagnosticHandler(std::make_unique<SinkHandler>(std::move(sink)));
+  core::collectCodegenErrors(context, std::move(sink));
 }
 
 namespace {

@@ -9,6 +9,8 @@
 
 #include "Internal.h"
 
+#include "kiln/core/CodegenGuard.h"
+
 #include "llvm/Support/Error.h"
 
 #include <memory>
@@ -35,19 +37,8 @@ kiln_error *parseModule(const std::string &name, const char *data, size_t size,
                         std::unique_ptr<llvm::Module> &out);
 
 /// Errors LLVM reports through a context while generating code (an inline
-/// assembly error): without a handler LLVM prints them and calls exit(1).
-/// Collected here instead, to be returned by the call that compiled.
-/// Thread-safe.
-class DiagnosticSink {
-public:
-  void add(Diagnostic diag);
-  /// The errors collected so far; the sink is then empty.
-  Diagnostics take();
-
-private:
-  std::mutex Mutex;
-  Diagnostics Errors;
-};
+/// assembly error), collected by the core's CodegenErrors. Thread-safe.
+class DiagnosticSink : public core::CodegenErrors {};
 
 /// Sends `context`'s diagnostics to `sink`: errors are kept, warnings and
 /// remarks dropped (a library does not write to its host's stderr).

@@ -1,5 +1,6 @@
 // CompileIR: compileIRFile — load, verify, retarget, optimise, emit, link.
 #include "kiln/core/CompileIR.h"
+#include "kiln/core/CodegenGuard.h"
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Emit.h"
 #include "kiln/core/IRFile.h"
@@ -47,6 +48,11 @@ bool links(IROutput kind) {
   return kind == IROutput::Executable || kind == IROutput::Shared;
 }
 
+/// Whether `kind` runs LLVM's code generator (.bc and .ll outputs do not).
+bool generatesCode(IROutput kind) {
+  return kind != IROutput::Bitcode && kind != IROutput::IR;
+}
+
 /// Verifies `module`, replaces target attributes `target` cannot honour
 /// and optimises it for `tm`.
 llvm::Error optimizeFor(llvm::Module &module, llvm::TargetMachine &tm,
@@ -66,18 +72,35 @@ llvm::Error optimizeFor(llvm::Module &module, llvm::TargetMachine &tm,
   return optimizeModule(module, tm, pipeline);
 }
 
+/// Generates `kind` into `path`, unless LLVM reported errors into
+/// `codegen` meanwhile: then nothing is written and they are the result.
+llvm::Error emitChecked(llvm::Module &module, llvm::TargetMachine &tm,
+                        EmitKind kind, const std::string &path,
+                        CodegenErrors &codegen) {
+  auto data = emitToString(module, tm, kind);
+  if (codegen.pending()) {
+    if (!data)
+      llvm::consumeError(data.takeError());
+    return codegen.takeError();
+  }
+  if (!data)
+    return data.takeError();
+  return writeOutputFile(path, *data);
+}
+
 /// Emits an object to a temporary file and links it into `output`.
 llvm::Error emitAndLink(llvm::Module &module, llvm::TargetMachine &tm,
                         const std::string &output,
-                        const CompileIROptions &options) {
+                        const CompileIROptions &options,
+                        CodegenErrors &codegen) {
   llvm::SmallString<128> object;
   if (auto ec = llvm::sys::fs::createTemporaryFile("kiln", "o", object))
     return makeError("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeObject(object);
   {
     ScopedPhase phase(options.timings, "codegen");
-    if (auto err =
-            emitToFile(module, tm, EmitKind::Object, std::string(object)))
+    if (auto err = emitChecked(module, tm, EmitKind::Object,
+                               std::string(object), codegen))
       return err;
   }
   ScopedPhase phase(options.timings, "link");
@@ -95,6 +118,8 @@ llvm::Error compile(const std::string &input, const std::string &output,
                      "host only; emit an object for '" +
                      target.triple + "'");
   llvm::LLVMContext context;
+  auto codegen = std::make_shared<CodegenErrors>();
+  collectCodegenErrors(context, codegen);
   std::unique_ptr<llvm::Module> module;
   {
     ScopedPhase phase(options.timings, "parse");
@@ -103,15 +128,18 @@ llvm::Error compile(const std::string &input, const std::string &output,
       return parsed.takeError();
     module = std::move(*parsed);
   }
+  if (generatesCode(options.kind))
+    if (auto err = checkModuleForTarget(*module, target.triple))
+      return err;
   auto tm = createTargetMachine(target, options.level);
   if (!tm)
     return tm.takeError();
   if (auto err = optimizeFor(*module, **tm, target, options))
     return err;
   if (links(options.kind))
-    return emitAndLink(*module, **tm, output, options);
+    return emitAndLink(*module, **tm, output, options, *codegen);
   ScopedPhase phase(options.timings, "codegen");
-  return emitToFile(*module, **tm, EmitKind(options.kind), output);
+  return emitChecked(*module, **tm, EmitKind(options.kind), output, *codegen);
 }
 
 } // namespace

@@ -1,6 +1,8 @@
 // JitSupport: the compile function, counting memory manager and perf map.
 #include "JitSupport.h"
 
+#include "kiln/core/CodegenGuard.h"
+#include "kiln/core/Diagnostic.h"
 #include "kiln/core/Emit.h"
 
 #include <fmt/format.h>
@@ -73,6 +75,7 @@ ModuleCompiler::operator()(llvm::Module &module) {
       return std::move(err);
   }
   std::string object;
+  ScopedCodegenErrors codegenErrors(module.getContext());
   {
     ScopedPhase phase(Timings, "codegen");
     auto obj =
@@ -82,6 +85,10 @@ ModuleCompiler::operator()(llvm::Module &module) {
       return obj.takeError();
     object = std::move(*obj);
   }
+  // An error LLVM reported through the context (inline assembly that does
+  // not assemble) leaves an object that must be neither cached nor run.
+  if (auto err = codegenErrors.takeError(module.getModuleIdentifier()))
+    return std::move(err);
   ++Counters.compilations;
   if (Cache)
     Cache->store(key, object);

@@ -1,10 +1,12 @@
 // RunIR: runIRFile — load, check main, JIT in process or isolated, call.
 #include "kiln/core/RunIR.h"
 #include "kiln/core/Cache.h"
+#include "kiln/core/CodegenGuard.h"
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/IRFile.h"
 #include "kiln/core/Jit.h"
 #include "kiln/core/JitMain.h"
+#include "kiln/core/Target.h"
 
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/Module.h"
@@ -52,16 +54,20 @@ private:
   std::thread Thread;
 };
 
-/// A parsed module whose main has a type lli accepts.
+/// A parsed module whose main has a type lli accepts, and the errors its
+/// context collects while it is compiled.
 struct LoadedIR {
   std::unique_ptr<llvm::LLVMContext> context;
   std::unique_ptr<llvm::Module> module;
   MainSignature signature;
+  std::shared_ptr<CodegenErrors> codegen;
 };
 
 Expected<LoadedIR> load(const std::string &file, PhaseTimings *timings) {
   LoadedIR ir;
   ir.context = std::make_unique<llvm::LLVMContext>();
+  ir.codegen = std::make_shared<CodegenErrors>();
+  collectCodegenErrors(*ir.context, ir.codegen);
   {
     ScopedPhase phase(timings, "parse");
     auto parsed = loadIRFile(file, *ir.context);
@@ -69,6 +75,8 @@ Expected<LoadedIR> load(const std::string &file, PhaseTimings *timings) {
       return parsed.takeError();
     ir.module = std::move(*parsed);
   }
+  if (auto err = checkModuleForTarget(*ir.module, hostTarget().triple))
+    return std::move(err);
   auto signature = checkMain(*ir.module);
   if (!signature)
     return signature.takeError();
@@ -109,6 +117,7 @@ struct Linked {
 Expected<Linked> link(LoadedIR ir, const JitOptions &options,
                       llvm::StringRef entry, bool initialize) {
   Linked out;
+  std::shared_ptr<CodegenErrors> codegen = ir.codegen;
   {
     ScopedPhase phase(options.timings, "link");
     auto created = Jit::create(options);
@@ -119,6 +128,11 @@ Expected<Linked> link(LoadedIR ir, const JitOptions &options,
             std::move(ir.module), std::move(ir.context))))
       return std::move(err);
     auto fn = out.jit->lookup(entry);
+    if (codegen->pending()) { // the reason beats ORC's "cannot compile"
+      if (!fn)
+        llvm::consumeError(fn.takeError());
+      return codegen->takeError();
+    }
     if (!fn)
       return fn.takeError();
     if (initialize)

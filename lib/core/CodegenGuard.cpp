@@ -1,0 +1,156 @@
+// CodegenGuard: foreign intrinsics refused, code generation errors collected.
+#include "kiln/core/CodegenGuard.h"
+#include "kiln/core/Diagnostic.h"
+
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/DiagnosticPrinter.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Triple.h"
+
+namespace kiln::core {
+
+namespace {
+
+/// A function that calls `intrinsic`, for the message; null when none does.
+const llvm::Function *callerOf(const llvm::Function &intrinsic) {
+  for (const llvm::User *user : intrinsic.users())
+    if (auto *call = llvm::dyn_cast<llvm::CallBase>(user))
+      return call->getFunction();
+  return nullptr;
+}
+
+} // namespace
+
+llvm::Error checkModuleForTarget(const llvm::Module &module,
+                                 const std::string &triple) {
+  llvm::Triple target(triple);
+  std::string own =
+      "llvm." + llvm::Triple::getArchTypePrefix(target.getArch()).str() + ".";
+  for (const llvm::Function &f : module) {
+    if (!f.isTargetIntrinsic() || f.getName().starts_with(own))
+      continue;
+    const llvm::Function *caller = callerOf(f);
+    std::string who =
+        caller ? "'" + caller->getName().str() + "' calls" : "the IR declares";
+    Diagnostic d = errorDiagnostic(
+        who + " '" + f.getName().str() +
+            "', an intrinsic of another architecture than the target's (" +
+            target.getArchName().str() + ")",
+        module.getModuleIdentifier());
+    d.kind = ErrorKind::InvalidArgument;
+    return makeError(std::move(d));
+  }
+  return llvm::Error::success();
+}
+
+void CodegenErrors::add(Diagnostic diag) {
+  std::lock_guard<std::mutex> lock(Mutex);
+  Errors.push_back(std::move(diag));
+}
+
+bool CodegenErrors::pending() const {
+  std::lock_guard<std::mutex> lock(Mutex);
+  return !Errors.empty();
+}
+
+Diagnostics CodegenErrors::take() {
+  std::lock_guard<std::mutex> lock(Mutex);
+  return std::exchange(Errors, {});
+}
+
+llvm::Error CodegenErrors::takeError() { return toError(take()); }
+
+namespace {
+
+/// One line for an error in inline assembly: LLVM's `<inline asm>:L:C:`
+/// position and message, then the assembly line it is about.
+std::string inlineAsmMessage(const llvm::SMDiagnostic &diag) {
+  std::string text = "<inline asm>:" + std::to_string(diag.getLineNo()) + ":" +
+                     std::to_string(diag.getColumnNo() + 1) + ": " +
+                     diag.getMessage().str();
+  llvm::StringRef line = llvm::StringRef(diag.getLineContents()).trim();
+  if (!line.empty())
+    text += ", in '" + line.str() + "'";
+  return text;
+}
+
+/// Any other diagnostic as LLVM prints it, up to its first line break.
+std::string printed(const llvm::DiagnosticInfo &info) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvm::DiagnosticPrinterRawOStream printer(os);
+  info.print(printer);
+  return llvm::StringRef(os.str()).split('\n').first.trim().str();
+}
+
+/// Marks contexts whose handler is a Collector (LLVM is built without RTTI,
+/// so the callback pointer tells the handler's type); never called, since
+/// Collector overrides handleDiagnostics.
+void collectorTag(const llvm::DiagnosticInfo *, void *) {}
+
+class Collector : public llvm::DiagnosticHandler {
+public:
+  explicit Collector(std::shared_ptr<CodegenErrors> errors)
+      : DiagnosticHandler(errors.get()), Errors(std::move(errors)) {
+    DiagHandlerCallback = &collectorTag;
+  }
+
+  bool handleDiagnostics(const llvm::DiagnosticInfo &info) override {
+    if (info.getSeverity() != llvm::DS_Error)
+      return true; // handled: dropped
+    Diagnostic d;
+    if (auto *srcMgr = llvm::dyn_cast<llvm::DiagnosticInfoSrcMgr>(&info)) {
+      d.message = inlineAsmMessage(srcMgr->getSMDiag());
+      d.file = srcMgr->getModuleName().str();
+    } else {
+      d.message = printed(info);
+    }
+    d.kind = ErrorKind::InvalidArgument;
+    Errors->add(std::move(d));
+    return true;
+  }
+
+private:
+  std::shared_ptr<CodegenErrors> Errors;
+};
+
+} // namespace
+
+void collectCodegenErrors(llvm::LLVMContext &context,
+                          std::shared_ptr<CodegenErrors> errors) {
+  context.setDiagnosticHandler(std::make_unique<Collector>(std::move(errors)));
+}
+
+ScopedCodegenErrors::ScopedCodegenErrors(llvm::LLVMContext &context)
+    : Context(context) {
+  if (context.getDiagnosticHandlerCallBack() == &collectorTag)
+    return;
+  Own = std::make_shared<CodegenErrors>();
+  Previous = context.getDiagnosticHandler();
+  collectCodegenErrors(context, Own);
+}
+
+ScopedCodegenErrors::~ScopedCodegenErrors() {
+  if (Own)
+    Context.setDiagnosticHandler(std::move(Previous));
+}
+
+llvm::Error ScopedCodegenErrors::takeError(const std::string &moduleName) {
+  if (Own) {
+    Diagnostics errors = Own->take();
+    for (Diagnostic &d : errors)
+      if (d.file.empty())
+        d.file = moduleName;
+    return toError(std::move(errors));
+  }
+  auto *owner = static_cast<CodegenErrors *>(Context.getDiagnosticContext());
+  if (!owner->pending())
+    return llvm::Error::success();
+  return makeError("code generation of '" + moduleName + "' reported errors");
+}
+
+} // namespace kiln::core
