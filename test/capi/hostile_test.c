@@ -16,6 +16,8 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 /* A heap string of `count` copies of `piece` between `head` and `tail`. */
 static char *repeat(const char *head, const char *piece, size_t count,
@@ -574,6 +576,21 @@ static void link_misuse(void) {
       FAILS(kiln_link(objects, 2, "out", 0), KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(
       FAILS(kiln_link(objects, 0, NULL, 0), KILN_ERROR_INVALID_ARGUMENT));
+  /* An object named like an option is a file that does not exist, not an
+   * option for the linker driver (with "-v" it linked a library before);
+   * nothing is left at the output. */
+  {
+    char dir[] = "/tmp/kiln-hostile-XXXXXX", out[64];
+    const char *option[1] = {"-v"};
+    FILE *f;
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(out, sizeof out, "%s/lib.so", dir);
+    expect_message(FAILS(kiln_link(option, 1, out, 1), KILN_ERROR_LINK),
+                   "./-v");
+    f = fopen(out, "rb");
+    CHECK(f == NULL);
+    CHECK(rmdir(dir) == 0);
+  }
 }
 
 /* ---- Relay ------------------------------------------------------------- */
