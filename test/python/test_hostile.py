@@ -126,6 +126,9 @@ class Sources(TempDirTest):
         with self.assertRaises(kiln.CompileError) as cm:
             kiln.ir.Module("define @", name=b"\xff.ll")
         self.assertEqual(cm.exception.line, 1)
+        with self.assertRaisesRegex(kiln.CompileError, "nesting too deep") as cm:
+            kiln.ir.Module("\n@g = global " + "[1 x " * 50000 + "i8")
+        self.assertEqual(cm.exception.line, 2)
         with self.assertRaisesRegex(kiln.InvalidArgument, "dominate"):
             kiln.ir.Module("define i32 @f() {\n  %x = add i32 %y, 1\n"
                            "  %y = add i32 %x, 1\n  ret i32 %x\n}\n")
@@ -157,6 +160,12 @@ class Options(TempDirTest):
                        "x86_64" + "-abc" * 2500 + ":nope"):
             with self.assertRaises(kiln.TargetError):
                 kiln.Engine(target=target)
+
+
+    def test_thread_pool_size(self):
+        e = kiln.Engine(threads=2**32 - 1)
+        with self.assertRaisesRegex(kiln.InvalidArgument, "4294967295 threads"):
+            kiln.tensor.compile(KERNELS, engine=e)
 
 
 class Lifetimes(TempDirTest):
