@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 /// A compiled program; keeps its engine alive.
@@ -35,6 +36,10 @@ std::mutex &relayMutex() {
   static std::mutex mutex;
   return mutex;
 }
+
+/// True while a print callback runs, on the thread running the Relay code:
+/// a run or call from inside it would wait forever for the Relay lock.
+thread_local bool insidePrint = false;
 
 kiln_error *invalid(const char *function, const std::string &message) {
   return makeError(KILN_ERROR_INVALID_ARGUMENT,
@@ -67,10 +72,23 @@ kiln_error *toRunOptions(const kiln_relay_options &in, const EngineState &state,
   if (kiln_print_fn print = in.print) {
     void *user = in.print_user_data;
     out.print = [print, user](std::string_view text) {
+      struct Inside { // restored also if the callback throws (C++ hosts)
+        bool outer = std::exchange(insidePrint, true);
+        ~Inside() { insidePrint = outer; }
+      } inside;
       print(user, text.data(), text.size());
     };
   }
   return nullptr;
+}
+
+/// Refuses a run or call made from inside a print callback.
+kiln_error *notFromPrint() {
+  if (!insidePrint)
+    return nullptr;
+  return invalid(currentEntry,
+                 "called from a print callback, which runs while the "
+                 "process-wide Relay lock is held (it would wait forever)");
 }
 
 kiln_value_type typeOf(relay::ValueType type) {
@@ -196,6 +214,8 @@ KILN_API void kiln_relay_program_free(kiln_relay_program *program) {
 KILN_API kiln_error *kiln_relay_run(kiln_relay_program *program) {
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(program);
+    if (kiln_error *error = notFromPrint())
+      return error;
     std::lock_guard<std::mutex> lock(relayMutex());
     Status ran = program->program.run();
     return errorOf(ran);
@@ -209,6 +229,8 @@ KILN_API kiln_error *kiln_relay_call(kiln_relay_program *program,
     KILN_REQUIRE(program);
     KILN_REQUIRE(name);
     KILN_REQUIRE(args || count == 0);
+    if (kiln_error *error = notFromPrint())
+      return error;
     std::vector<relay::Value> values;
     if (kiln_error *error = toValues(*program, name, args, count, values))
       return error;

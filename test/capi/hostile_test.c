@@ -706,6 +706,54 @@ static void relay_options(void) {
   kiln_engine_free(engine);
 }
 
+/* A print callback that calls back into Relay: the nested call is refused
+ * (the Relay lock is held while the callback runs), not a deadlock. */
+typedef struct reentry {
+  kiln_relay_program *program;
+  int run_code, call_code, prints;
+} reentry;
+
+static void reenter(void *user_data, const char *text, size_t length) {
+  reentry *r = (reentry *)user_data;
+  kiln_error *e;
+  (void)text, (void)length;
+  if (r->prints++ > 0)
+    return;
+  e = kiln_relay_run(r->program);
+  r->run_code = e ? (int)kiln_error_get_code(e) : 0;
+  kiln_error_free(e);
+  e = kiln_relay_call(r->program, "two", NULL, 0, NULL);
+  r->call_code = e ? (int)kiln_error_get_code(e) : 0;
+  kiln_error_free(e);
+}
+
+static void relay_reentry(void) {
+  static const char Source[] = "fn two() -> number {\n  return 2\n}\n"
+                               "print(two())\n";
+  static const kiln_relay_mode modes[] = {KILN_RELAY_INTERP, KILN_RELAY_JIT};
+  size_t m;
+  for (m = 0; m < 2; ++m) {
+    kiln_engine *engine = new_engine();
+    kiln_relay_options options = KILN_RELAY_OPTIONS_INIT;
+    reentry r;
+    kiln_value result;
+    memset(&r, 0, sizeof r);
+    options.mode = modes[m];
+    options.print = reenter, options.print_user_data = &r;
+    OK(kiln_relay_compile(engine, "p.relay", Source, strlen(Source), &options,
+                          &r.program));
+    OK(kiln_relay_run(r.program));
+    CHECK(r.prints > 0);
+    CHECK(r.run_code == KILN_ERROR_INVALID_ARGUMENT);
+    CHECK(r.call_code == KILN_ERROR_INVALID_ARGUMENT);
+    /* Outside the callback both work again. */
+    OK(kiln_relay_call(r.program, "two", NULL, 0, &result));
+    CHECK(result.number == 2);
+    kiln_relay_program_free(r.program);
+    kiln_engine_free(engine);
+  }
+}
+
 static void relay_values(void) {
   static const kiln_relay_mode modes[] = {KILN_RELAY_INTERP, KILN_RELAY_JIT};
   size_t m;
@@ -1315,6 +1363,7 @@ int main(int argc, char **argv) {
       {"link_misuse", link_misuse},
       {"relay_sources", relay_sources},
       {"relay_options", relay_options},
+      {"relay_reentry", relay_reentry},
       {"relay_values", relay_values},
       {"tensor_sources", tensor_sources},
       {"tensor_views", tensor_views},

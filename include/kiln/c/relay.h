@@ -25,8 +25,8 @@ typedef enum kiln_relay_mode KILN_ENUM_INT {
 
 /** Receives `print` output piece by piece (not NUL-terminated); on the
  *  thread that runs the program, while the process-wide Relay lock is held:
- *  it must not call kiln_relay_run or kiln_relay_call (that would wait
- *  forever). */
+ *  kiln_relay_run or kiln_relay_call made from it (which would wait forever)
+ *  return KILN_ERROR_INVALID_ARGUMENT instead. */
 typedef void (*kiln_print_fn)(void *user_data, const char *text,
                               size_t length);
 
