@@ -393,6 +393,8 @@ static void ir_inline_asm(void) {
 static void ir_runtime_names(void) {
   static const char Text[] = "define i32 @kiln_rt_trap() {\n  ret i32 7\n}\n"
                              "define i32 @malloc(i64 %n) {\n  ret i32 8\n}\n"
+                             "define double @sin(double %x) {\n"
+                             "  ret double 42.0\n}\n"
                              "define i32 @use() {\n"
                              "  %a = call i32 @kiln_rt_trap()\n"
                              "  %b = call i32 @malloc(i64 1)\n"
@@ -420,6 +422,35 @@ static void ir_runtime_names(void) {
     expect_line(e, 2);
   }
   kiln_relay_program_free(program);
+  /* Relay and tensor code of the same engine still call libm's sin. */
+  {
+    static const char Sin[] = "fn f(x: number) -> number {\n"
+                              "  return sin(x)\n}\n";
+    static const char Kernel[] = "kernel s(a: f64[]) -> f64 = sum(sin(a))\n";
+    kiln_relay_options options = KILN_RELAY_OPTIONS_INIT;
+    kiln_tensor_program *tensor = NULL;
+    kiln_tensor_kernel *kernel = NULL;
+    kiln_tensor_arg targ;
+    kiln_scalar result;
+    kiln_value arg, value;
+    memset(&arg, 0, sizeof arg);
+    arg.type = KILN_VALUE_NUMBER, arg.number = 0.5;
+    options.mode = KILN_RELAY_JIT;
+    OK(kiln_relay_compile(engine, "s.relay", Sin, strlen(Sin), &options,
+                          &program));
+    OK(kiln_relay_call(program, "f", &arg, 1, &value));
+    CHECK(value.number == sin(0.5));
+    kiln_relay_program_free(program);
+    OK(kiln_tensor_compile(engine, "s.tk", Kernel, strlen(Kernel), &tensor));
+    OK(kiln_tensor_kernel_at(tensor, 0, &kernel));
+    memset(&targ, 0, sizeof targ);
+    targ.is_array = 1, targ.array.data = &arg.number;
+    targ.array.dtype = KILN_DTYPE_F64, targ.array.rank = 0;
+    OK(kiln_tensor_run(kernel, &targ, 1, NULL, &result, 0));
+    CHECK(fabs(result.f - sin(0.5)) < 1e-15);
+    kiln_tensor_kernel_free(kernel);
+    kiln_tensor_program_free(tensor);
+  }
   /* The same names twice are a link error. */
   {
     kiln_unit *again = NULL;
