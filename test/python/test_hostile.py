@@ -92,6 +92,36 @@ class TensorArrays(TempDirTest):
             self.p.total(a.astype(np.float64), out=np.zeros(1))
 
 
+@needs_numpy
+class FaustBuffers(TempDirTest):
+    def test_buffers_are_checked_before_computing(self):
+        f = kiln.faust.create_dsp_factory_from_string("mix", "process = +;")
+        d = f.create_dsp_instance()
+        d.init(48000)
+        ins = np.ones((2, 8), np.float32)
+        outs = np.full((1, 8), -1.0, np.float32)
+        bad = [(9, ins, outs, "count is 9"), (2**40, ins, outs, "count is"),
+               (8, ins.astype(np.float64), outs, "float64"),
+               (4, ins[:, ::2], outs, "contiguous"),
+               (8, np.ones(16, np.float32), outs, "shape"),
+               (8, ins[:1], outs, "1 channel"), (-1, ins, outs, "non-negative"),
+               (8.0, ins, outs, "non-negative int")]
+        for count, i, o, why in bad:
+            with self.subTest(why=why):
+                with self.assertRaisesRegex(kiln.InvalidArgument, why):
+                    d.compute(count, i, o)
+        ro = np.zeros((1, 8), np.float32)
+        ro.flags.writeable = False
+        with self.assertRaisesRegex(kiln.InvalidArgument, "read-only"):
+            d.compute(8, ins, ro)
+        self.assertTrue((outs == -1).all())  # nothing written by a refused call
+        d.compute(8, ins, outs)
+        self.assertTrue((outs == 2).all())
+        d.close()
+        with self.assertRaises(kiln.ClosedError):
+            d.compute(8, ins, outs)
+
+
 class Sources(TempDirTest):
     def test_relay_hostile_sources(self):
         deep = "let x = 1\nlet y = " + "(" * 100000 + "1\n"
