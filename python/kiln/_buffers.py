@@ -25,10 +25,11 @@ NATIVE = "<" if sys.byteorder == "little" else ">"
 
 def dtype_of_typestr(t):
     """Kiln dtype of a NumPy typestr ('<f4'), or None."""
-    order, kind, size = t[0], t[1], int(t[2:])
-    if order not in (NATIVE, "|", "="):
+    order, kind, size = t[0], t[1], t[2:]
+    if order not in (NATIVE, "|", "=") or not size.isdigit():  # '|O', '<M8[ns]'
         return None
-    return {("f", 4): F32, ("f", 8): F64, ("i", 4): I32, ("i", 8): I64, ("b", 1): BOOL}.get((kind, size))
+    return {("f", 4): F32, ("f", 8): F64, ("i", 4): I32, ("i", 8): I64,
+            ("b", 1): BOOL}.get((kind, int(size)))
 
 
 def dtype_of_format(fmt, itemsize):

@@ -249,10 +249,16 @@ def lib():
 
 
 def enc(text):
-    """str -> bytes for char * arguments (None stays None)."""
-    if text is None or isinstance(text, bytes):
-        return text
-    return str(text).encode()
+    """str -> bytes for char * arguments (None stays None). A NUL inside
+    would silently end the string in C ("f\\0x" would name f), so it is
+    refused; lone surrogates from os.fsdecode go back to their bytes."""
+    if text is None:
+        return None
+    data = text if isinstance(text, bytes) else str(text).encode(errors="surrogateescape")
+    if b"\0" in data:
+        from ._errors import InvalidArgument
+        raise InvalidArgument(f"{text!r} contains a NUL character")
+    return data
 
 
 def dec(raw):

@@ -146,16 +146,31 @@ def _to_value(slot, a, fname, index):
 
 
 def _doubles(a):
-    """A ctypes double array with the values of a sequence or buffer."""
+    """A ctypes double array with the values of a sequence or buffer of
+    numbers; TypeError for text, and for items or dtypes that are not
+    numbers (float() would take "1.5", and NumPy makes None a NaN)."""
+    if isinstance(a, (str, bytes, bytearray)):
+        raise TypeError("text is not a sequence of numbers")
     ai = getattr(a, "__array_interface__", None)
     if ai is not None:
         import numpy
+        if numpy.dtype(ai["typestr"]).kind not in "biuf":
+            raise TypeError(f"dtype {ai['typestr']!r} is not numeric")
         flat = numpy.ascontiguousarray(a, dtype=numpy.float64).reshape(-1)
         return (ctypes.c_double * len(flat)).from_buffer_copy(flat)
     if isinstance(a, memoryview):
         a = a.tolist()
-    seq = [float(x) for x in a]
+    seq = []
+    for x in a:
+        if not _is_number(x):
+            raise TypeError(f"item {x!r} is not a number")
+        seq.append(float(x))
     return (ctypes.c_double * len(seq))(*seq)
+
+
+def _is_number(x):
+    """True for ints, floats, bools and NumPy scalars; False for text."""
+    return hasattr(x, "__float__") and not isinstance(x, (str, bytes))
 
 
 def _from_value(v):

@@ -47,6 +47,10 @@ class TensorArrays(TempDirTest):
                 self.p.scale(bad, 2.0)
         with self.assertRaisesRegex(kiln.InvalidArgument, "expected a number"):
             self.p.scale(a, "2")
+        for odd in (np.array([1.0, None], dtype=object),
+                    np.array(["2020-01-01"], dtype="datetime64[ns]")):
+            with self.assertRaisesRegex(kiln.InvalidArgument, "not one of Kiln's"):
+                self.p.scale(odd, 2.0)
         with self.assertRaisesRegex(kiln.InvalidArgument, "rank 5"):
             self.p.scale(np.zeros((1, 1, 1, 1, 2), np.float32), 2.0)
 
@@ -198,6 +202,24 @@ class Options(TempDirTest):
             kiln.tensor.compile(KERNELS, engine=e)
 
 
+class Names(TempDirTest):
+    def test_a_nul_inside_a_name_is_refused(self):
+        """ctypes would end the string at the NUL: "f\\0zzz" would find f."""
+        m = kiln.ir.Module(IDENTITY_IR)
+        with self.assertRaisesRegex(kiln.InvalidArgument, "NUL"):
+            m.function("f\0zzz", ctypes.c_int32, [ctypes.c_int32])
+        with self.assertRaisesRegex(kiln.InvalidArgument, "NUL"):
+            kiln.Engine(target="x86_64\0evil")
+        with self.assertRaisesRegex(kiln.InvalidArgument, "NUL"):
+            kiln.relay.compile(RELAY).call("add\0x", 1, 2)
+        self.assertEqual(m.function("f", ctypes.c_int32, [ctypes.c_int32])(5), 5)
+
+    def test_undecodable_file_names_keep_their_bytes(self):
+        with self.assertRaises(kiln.CompileError) as cm:
+            kiln.ir.Module("define @", name="\udcff.ll")  # os.fsdecode(b"\xff.ll")
+        self.assertEqual(cm.exception.line, 1)
+
+
 class Lifetimes(TempDirTest):
     def test_closed_objects(self):
         e = kiln.Engine()
@@ -231,8 +253,17 @@ class Lifetimes(TempDirTest):
             self.assertEqual((cm.exception.file, cm.exception.line), ("v.relay", 2))
         with self.assertRaisesRegex(kiln.InvalidArgument, "takes 2 arguments"):
             r.at([1.0])
-        with self.assertRaisesRegex(kiln.InvalidArgument, "must be a number"):
-            r.add("1", 2)
+        for text in ("1", b"1"):
+            with self.assertRaisesRegex(kiln.InvalidArgument, "expected a number, bool or a seq"):
+                r.add(text, 2)
+        # Items that are not numbers are refused, not made numbers or NaN.
+        for items in (["1.0", 2.0], [1.0, None]):
+            with self.assertRaisesRegex(kiln.InvalidArgument, "sequence of numbers"):
+                r.at(items, 0)
+        if np is not None:
+            with self.assertRaisesRegex(kiln.InvalidArgument, "sequence of numbers"):
+                r.at(np.array([1.0, None], dtype=object), 0)
+            self.assertEqual(r.at(np.array([True, False]), 0), 1.0)
         with self.assertRaisesRegex(kiln.InvalidArgument, "no function named"):
             r.call("nope")
 
