@@ -40,6 +40,19 @@ def check(err):
         raise error_from(err)
 
 
+class _Ptr(int):
+    """A C handle's address that frees the C object when the last reference
+    goes. `handle` hands this object out, so a call in flight on another
+    thread (ctypes releases the GIL) holds it: close() racing the call frees
+    the C object after the call returns, never under it."""
+
+    def __del__(self):
+        try:
+            getattr(_lib.lib(), self.free)(int(self))
+        except Exception:  # interpreter shutdown: modules may be gone
+            pass
+
+
 class Handle:
     """A C handle with close(), a context manager and a closed check.
     Subclasses set _free (the C function's name) and call _adopt()."""
@@ -48,7 +61,11 @@ class Handle:
     _ptr = None
 
     def _adopt(self, ptr, *parents):
-        self._ptr = ptr.value if isinstance(ptr, ctypes.c_void_p) else ptr
+        p = ptr.value if isinstance(ptr, ctypes.c_void_p) else ptr
+        if p and self._free:
+            p = _Ptr(p)
+            p.free = self._free
+        self._ptr = p
         self._parents = parents  # Python objects this one needs alive
 
     @property
@@ -64,10 +81,9 @@ class Handle:
         return not self._ptr
 
     def close(self):
-        """Frees the C object now; further use raises ClosedError. Idempotent."""
-        p, self._ptr = self._ptr, None
-        if p and self._free:
-            getattr(_lib.lib(), self._free)(p)
+        """Frees the C object (now, or when calls in flight on other threads
+        return); further use raises ClosedError. Idempotent."""
+        self._ptr = None  # the last reference to the _Ptr frees it
 
     def __enter__(self):
         self.handle  # noqa: B018 — raises if closed

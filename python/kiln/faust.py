@@ -145,7 +145,7 @@ class Dsp(Handle):
         this object holds them)."""
         h = self.handle  # ClosedError once closed
         ins, outs, frames = self._pointers(count, inputs, outputs)
-        c = (inputs, outputs, ins, outs, frames, ctypes.c_void_p(h))
+        c = (inputs, outputs, ins, outs, frames, ctypes.c_void_p(h), h)  # h: kept alive
         if (inputs is None or _is_ndarray(inputs)) and _is_ndarray(outputs):
             self._cache = c
         return c

@@ -41,11 +41,13 @@ class Function:
         self.cfunc = ctypes.CFUNCTYPE(restype, *self.argtypes)(address)
 
     def __call__(self, *args):
-        self.module.handle  # noqa: B018 — ClosedError once the module is gone
+        alive = self.module.handle  # ClosedError once gone; keeps the code during the call
         if len(args) != len(self.argtypes):
             raise InvalidArgument(f"{self.name}() takes {len(self.argtypes)} argument(s), "
                                   f"{len(args)} given")
-        return self.cfunc(*args)
+        result = self.cfunc(*args)
+        del alive
+        return result
 
     def __repr__(self):
         return f"<kiln.ir.Function {self.name} at {self.address:#x}>"

@@ -175,7 +175,8 @@ class BoundCall(Handle):
         return None if self._is_array else _scalar_value(self._scalar)
 
     def __call__(self):
-        if not self._ptr:
+        alive = self._ptr  # held until the call returns (see _engine._Ptr)
+        if not alive:
             self.handle  # noqa: B018 — raises ClosedError
         if self._is_array:
             if self._fn(self._handle_arg, None):

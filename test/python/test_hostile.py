@@ -267,6 +267,45 @@ class Lifetimes(TempDirTest):
         with self.assertRaisesRegex(kiln.InvalidArgument, "no function named"):
             r.call("nope")
 
+    def test_close_racing_calls_on_other_threads(self):
+        """close() while other threads are inside a call on the same object:
+        the C object is freed after those calls return (a use after free,
+        a crash, before); later calls raise ClosedError."""
+        loop = ("define i64 @f(i64 %n) {\nentry:\n  br label %l\nl:\n"
+                "  %i = phi i64 [0, %entry], [%j, %l]\n  %j = add i64 %i, 1\n"
+                "  %c = icmp slt i64 %j, %n\n  br i1 %c, label %l, label %d\n"
+                "d:\n  ret i64 %j\n}\n")
+        spin = ("fn f(n: number) -> number {\n  let i = 0\n"
+                "  while i < n { i = i + 1 }\n  return i\n}\n")
+        for kind in ("ir", "relay"):
+            for _ in range(8):
+                if kind == "ir":
+                    obj = kiln.ir.Module(loop)
+                    fn = obj.function("f", ctypes.c_int64, [ctypes.c_int64])
+                    call, n = fn, 2_000_000
+                else:
+                    obj = kiln.relay.compile(spin, mode="jit")
+                    call, n = (lambda x, p=obj: p.call("f", x)), 100_000
+                results, failures = [], []
+
+                def work():
+                    for _ in range(10):
+                        try:
+                            results.append(call(n))
+                        except kiln.ClosedError:
+                            failures.append(1)
+
+                threads = [threading.Thread(target=work) for _ in range(4)]
+                for t in threads:
+                    t.start()
+                obj.close()
+                for t in threads:
+                    t.join()
+                self.assertEqual(len(results) + len(failures), 40)
+                self.assertTrue(all(r == n for r in results), kind)
+                with self.assertRaises(kiln.ClosedError):
+                    call(n)
+
     @needs_numpy
     def test_threads_racing_close(self):
         """Eight threads call a kernel while the main thread closes the
