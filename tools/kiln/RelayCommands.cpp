@@ -45,9 +45,9 @@ int runRelay(const RunOptions &opts) {
     return fail("KILN_OSR_THRESHOLD must be a count of loop iterations, not '" +
                     std::string(osr) + "'",
                 2);
-  if (opts.debugInfo && (opts.mode != "jit" || opts.isolate))
-    return fail("-g debugs the whole-program JIT: use it with --mode=jit "
-                "(without --isolate), or `kiln build -g`",
+  if (opts.debugInfo && (opts.mode == "interp" || opts.isolate))
+    return fail("-g debugs compiled code in this process: use it with "
+                "--mode=jit or auto (without --isolate), or `kiln build -g`",
                 2);
   if (opts.isolate && opts.mode == "interp")
     return fail("--isolate runs compiled code; it does not combine with "

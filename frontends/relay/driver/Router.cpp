@@ -166,6 +166,7 @@ llvm::Error Router::createJit() {
   if (J)
     return llvm::Error::success();
   core::JitOptions options = jitOptionsFor(O);
+  options.gdbRegistration = O.debugInfo; // -g: gdb reads the DWARF there
   if (S.cache)
     options.cache = S.cache;
   auto jit = core::Jit::create(options);
@@ -256,6 +257,7 @@ llvm::Error Router::compile(int index) {
   auto context = std::make_unique<llvm::LLVMContext>();
   IRGenOptions irgen;
   irgen.guards = O.guards;
+  irgen.debugInfo = O.debugInfo; // OSR continuations get none
   auto module = generateFunction(P, f, *context, irgen);
   if (!module)
     return module.takeError();

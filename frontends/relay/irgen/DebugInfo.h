@@ -1,5 +1,5 @@
-// DebugInfo: DWARF for Relay programs (`kiln build -g`, `kiln run
-// --mode=jit -g`), built with llvm::DIBuilder.
+// DebugInfo: DWARF for Relay programs (`kiln build -g`, `kiln run -g`),
+// built with llvm::DIBuilder.
 //
 // A debugger should show Relay, not the IR: one compile unit per module, a
 // DISubprogram per function (the top-level code is `relay.main`), a line
