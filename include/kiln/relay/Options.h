@@ -40,8 +40,9 @@ struct RunOptions {
   bool guards = true;
   /// `-g`: DWARF for the compiled code, registered with GDB's JIT interface
   /// so gdb can break on Relay lines and print variables (docs/relay.md,
-  /// "Debugging with gdb"). Mode::Jit only: the interpreter has no machine
-  /// code and the router's code comes and goes. Output is unchanged.
+  /// "Debugging with gdb"). Mode::Jit, and Mode::Auto for the functions
+  /// the router compiles (not its OSR continuations); the interpreter has
+  /// no machine code. Output is unchanged.
   bool debugInfo = false;
   PrintSink print; ///< where `print` writes (empty: stdout)
   /// Router (auto mode): a function is compiled after this many interpreted
