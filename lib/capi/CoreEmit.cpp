@@ -85,7 +85,10 @@ kiln_error *checkObjects(const char *const *objects, size_t count,
     if (!objects[i])
       return makeError(KILN_ERROR_INVALID_ARGUMENT,
                        "kiln_link: objects[" + std::to_string(i) + "] is NULL");
-    out.emplace_back(objects[i]);
+    // A path that starts with '-' is a file, never an option for the
+    // linker driver ("-fplugin=x.so" would load x.so into the compiler).
+    std::string path = objects[i];
+    out.push_back(path.starts_with("-") ? "./" + path : path);
   }
   return nullptr;
 }

@@ -105,10 +105,7 @@ llvm::Error linkObjects(const std::vector<std::string> &objects,
   std::vector<std::string> args = {driver};
   if (options.shared)
     args.push_back("-shared");
-  // A path that starts with '-' is a file, never an option for the driver
-  // ("-fplugin=x.so" would load x.so into the compiler).
-  for (const std::string &object : objects)
-    args.push_back(object.starts_with("-") ? "./" + object : object);
+  args.insert(args.end(), objects.begin(), objects.end());
   args.push_back(runtime);
   args.insert(args.end(), options.extraArgs.begin(), options.extraArgs.end());
   args.insert(args.end(), {"-lm", "-o", temp});
