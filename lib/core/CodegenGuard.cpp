@@ -49,6 +49,9 @@ llvm::Error checkModuleForTarget(const llvm::Module &module,
 
 void CodegenErrors::add(Diagnostic diag) {
   std::lock_guard<std::mutex> lock(Mutex);
+  for (const Diagnostic &d : Errors)
+    if (d.file == diag.file && d.message == diag.message)
+      return; // LLVM may report one error twice (an isolated JIT's clone)
   Errors.push_back(std::move(diag));
 }
 

@@ -261,6 +261,11 @@ Expected<ExecutorSymbolDef> Jit::lookup(StringRef name) {
   if (!address) {
     std::string message = toString(address.takeError());
     {
+      std::lock_guard<std::mutex> lock(P->Counters.errorMutex);
+      if (!P->Counters.codegenErrors.empty()) // the compile's own diagnostics
+        return toError(std::exchange(P->Counters.codegenErrors, {}));
+    }
+    {
       std::lock_guard<std::mutex> lock(P->ErrorMutex);
       if (!P->LastSessionError.empty())
         message = std::exchange(P->LastSessionError, "");

@@ -87,8 +87,12 @@ ModuleCompiler::operator()(llvm::Module &module) {
   }
   // An error LLVM reported through the context (inline assembly that does
   // not assemble) leaves an object that must be neither cached nor run.
-  if (auto err = codegenErrors.takeError(module.getModuleIdentifier()))
-    return std::move(err);
+  if (auto err = codegenErrors.takeError(module.getModuleIdentifier())) {
+    Diagnostics diags = toDiagnostics(std::move(err));
+    std::lock_guard<std::mutex> lock(Counters.errorMutex);
+    Counters.codegenErrors = diags;
+    return toError(std::move(diags));
+  }
   ++Counters.compilations;
   if (Cache)
     Cache->store(key, object);

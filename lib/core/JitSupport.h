@@ -6,6 +6,7 @@
 #pragma once
 
 #include "kiln/core/Cache.h"
+#include "kiln/support/Diagnostic.h"
 #include "kiln/core/Pipeline.h"
 #include "kiln/core/Target.h"
 #include "kiln/core/Timing.h"
@@ -23,6 +24,10 @@ struct JitCounters {
   std::atomic<uint64_t> compilations{0};
   std::atomic<uint64_t> cacheHits{0};
   std::atomic<int64_t> codeBytes{0};
+  /// Code generation errors of a failed compile, for Jit::lookup: ORC fails
+  /// the lookup before it reports the compile's error to the session.
+  std::mutex errorMutex;
+  kiln::Diagnostics codegenErrors;
 };
 
 /// Optimise + codegen (+ cache) for one module. TargetMachines are not
