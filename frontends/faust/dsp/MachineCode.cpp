@@ -1,5 +1,13 @@
 // MachineCode: encoding and parsing Kiln's Faust machine-code container.
+//
+// Version 3 (one object) and 4 (several) end with a BLAKE3 checksum line
+// over everything before it, so a corrupted file or string is refused
+// before any of its code is loaded (versions 1 and 2, without it, are still
+// read). The checksum catches damage, not malice: machine code runs as is.
 #include "MachineCode.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/BLAKE3.h"
 
 #include <cstdlib>
 
@@ -9,7 +17,17 @@ namespace {
 
 constexpr const char *kMagic1 = "KILN-FAUST-MACHINE 1\n";
 constexpr const char *kMagic2 = "KILN-FAUST-MACHINE 2\n";
+constexpr const char *kMagic3 = "KILN-FAUST-MACHINE 3\n";
+constexpr const char *kMagic4 = "KILN-FAUST-MACHINE 4\n";
 constexpr size_t kMagicSize = 21;
+constexpr const char *kChecksumField = "\nchecksum ";
+constexpr size_t kChecksumLine = 10 + 64 + 1; // field, 32 bytes hex, '\n'
+
+std::string checksum(llvm::StringRef bytes) {
+  llvm::BLAKE3 hasher;
+  hasher.update(bytes);
+  return llvm::toHex(hasher.final(), /*LowerCase=*/true);
+}
 
 Diagnostic malformed(std::string message) {
   Diagnostic diag = errorDiagnostic(std::move(message));
@@ -35,18 +53,46 @@ bool nextLine(const std::string &machine, size_t &pos, std::string &field,
 std::string
 encodeMachine(const std::vector<std::pair<std::string, std::string>> &fields,
               const std::vector<std::string> &objects) {
-  std::string out = objects.size() == 1 ? kMagic1 : kMagic2;
+  std::string out = objects.size() == 1 ? kMagic3 : kMagic4;
   for (const auto &[field, value] : fields)
     out += field + " " + value + "\n";
   for (const std::string &object : objects)
     out += "object " + std::to_string(object.size()) + "\n" + object;
-  return out;
+  return out + kChecksumField + checksum(out) + "\n";
 }
 
-kiln::Expected<MachineCode> parseMachine(const std::string &machine) {
-  bool several = machine.compare(0, kMagicSize, kMagic2) == 0;
-  if (!several && machine.compare(0, kMagicSize, kMagic1) != 0)
+namespace {
+
+/// The container without its checksum line when the checksum matches
+/// (versions 3 and 4), or as it is (1 and 2); an error for anything else.
+kiln::Expected<std::string> verified(const std::string &machine,
+                                     bool &several) {
+  auto magic = [&](const char *m) {
+    return machine.compare(0, kMagicSize, m) == 0;
+  };
+  several = magic(kMagic2) || magic(kMagic4);
+  if (magic(kMagic1) || magic(kMagic2))
+    return machine;
+  if (!magic(kMagic3) && !magic(kMagic4))
     return malformed("not Kiln Faust machine code (bad header)");
+  if (machine.size() < kMagicSize + kChecksumLine ||
+      machine.compare(machine.size() - kChecksumLine, 10, kChecksumField) != 0)
+    return malformed("Kiln Faust machine code is truncated or malformed");
+  std::string body = machine.substr(0, machine.size() - kChecksumLine);
+  if (machine.compare(machine.size() - 65, 64, checksum(body)) != 0)
+    return malformed("Kiln Faust machine code is corrupted (its checksum "
+                     "does not match)");
+  return body;
+}
+
+} // namespace
+
+kiln::Expected<MachineCode> parseMachine(const std::string &container) {
+  bool several = false;
+  kiln::Expected<std::string> body = verified(container, several);
+  if (!body)
+    return body.takeDiagnostics();
+  const std::string &machine = *body;
   MachineCode code;
   std::string field, value;
   for (size_t pos = kMagicSize; nextLine(machine, pos, field, value);) {

@@ -211,8 +211,8 @@ TEST(FactoryTest, SplitCompilationAgreesWithTheWholeModule) {
     std::string machineOne = one->writeMachine("", error);
     std::string machineTwo = two->writeMachine("", error);
     ASSERT_FALSE(machineTwo.empty()) << error;
-    EXPECT_EQ(firstLine(machineOne), "KILN-FAUST-MACHINE 1");
-    EXPECT_EQ(firstLine(machineTwo), "KILN-FAUST-MACHINE 2");
+    EXPECT_EQ(firstLine(machineOne), "KILN-FAUST-MACHINE 3");
+    EXPECT_EQ(firstLine(machineTwo), "KILN-FAUST-MACHINE 4");
     Registry loadRegistry;
     auto loaded = loadRegistry.readDSPFactoryFromMachine(machineTwo, error);
     ASSERT_TRUE(loaded) << error;
@@ -222,9 +222,21 @@ TEST(FactoryTest, SplitCompilationAgreesWithTheWholeModule) {
         machineTwo.substr(0, machineTwo.size() - 10), error));
     EXPECT_EQ(error,
               "error: Kiln Faust machine code is truncated or malformed");
+    // One damaged byte anywhere (here in the compute object) is refused
+    // before any code is loaded.
+    std::string damaged = machineTwo;
+    damaged[damaged.size() / 2] ^= 0x10;
+    EXPECT_FALSE(loadRegistry.readDSPFactoryFromMachine(damaged, error));
+    EXPECT_EQ(error, "error: Kiln Faust machine code is corrupted (its "
+                     "checksum does not match)");
+    // Version 2, written before the checksum, is still read.
+    std::string old = "KILN-FAUST-MACHINE 2\n" +
+                      machineTwo.substr(21, machineTwo.size() - 21 - 75);
+    Registry oldRegistry;
+    EXPECT_TRUE(oldRegistry.readDSPFactoryFromMachine(old, error)) << error;
     // A machine-code factory in two parts has no single object to give.
     EXPECT_EQ(firstLine(loaded->writeMachine("", error)),
-              "KILN-FAUST-MACHINE 2")
+              "KILN-FAUST-MACHINE 4")
         << error;
     TempDir dir;
     EXPECT_FALSE(
