@@ -2,6 +2,7 @@
 #include "kiln/core/CodegenGuard.h"
 #include "kiln/core/Diagnostic.h"
 
+#include "llvm/IR/DebugInfo.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/Instructions.h"
@@ -23,10 +24,31 @@ const llvm::Function *callerOf(const llvm::Function &intrinsic) {
   return nullptr;
 }
 
+/// An error for debug information that passes the verifier but crashes the
+/// DWARF writer: a subprogram definition without a type (llc-19 crashes on
+/// it in DwarfCompileUnit::constructSubprogramScopeDIE).
+llvm::Error checkDebugInfo(const llvm::Module &module) {
+  llvm::DebugInfoFinder finder;
+  finder.processModule(module);
+  for (const llvm::DISubprogram *sp : finder.subprograms()) {
+    if (!sp->isDefinition() || sp->getType())
+      continue;
+    Diagnostic d = errorDiagnostic(
+        "debug information: the subprogram '" + sp->getName().str() +
+            "' has no type (a DISubprogram definition needs 'type:')",
+        module.getModuleIdentifier());
+    d.kind = ErrorKind::InvalidArgument;
+    return makeError(std::move(d));
+  }
+  return llvm::Error::success();
+}
+
 } // namespace
 
 llvm::Error checkModuleForTarget(const llvm::Module &module,
                                  const std::string &triple) {
+  if (llvm::Error err = checkDebugInfo(module))
+    return err;
   llvm::Triple target(triple);
   std::string own =
       "llvm." + llvm::Triple::getArchTypePrefix(target.getArch()).str() + ".";
