@@ -1,10 +1,12 @@
 // Engine: the JIT side of the tensor API — compile (with an in-memory cache
 // of compiled kernels), and run a checked call on the engine's thread pool.
 #include "EngineImpl.h"
+#include "Matmul.h"
 #include "Staged.h"
 #include "tensor/irgen/IRGen.h"
 #include "tensor/syntax/AxisShape.h"
 #include "tensor/syntax/Limits.h"
+#include "tensor/syntax/MatmulShape.h"
 
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Timing.h"
@@ -27,6 +29,11 @@ buildKernelModule(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
                   LoopKind loops) {
   auto module = std::make_unique<llvm::Module>(name, ctx);
   for (const Kernel &k : kernels) {
+    if (k.body && syntax::hasMatmul(*k.body)) // the JIT plans them
+      return core::makeError("kernel '" + k.name +
+                             "' multiplies matrices ('@'): such kernels run "
+                             "only in the JIT for now (no AOT library, no "
+                             "--emit)");
     if (k.body && syntax::hasAxisReduce(*k.body)) // the JIT stages them
       return core::makeError(
           "kernel '" + k.name +
@@ -278,6 +285,10 @@ Expected<std::shared_ptr<CompiledKernel>> compileTyped(Engine &engine,
     return d;
   }
   Engine::Impl &e = engine.impl();
+  if (kernel.body && syntax::hasMatmul(*kernel.body)) // Matmul.h
+    return compileMatmul(e, kernel, [&](const Kernel &pass) {
+      return compileTyped(engine, pass);
+    });
   if (kernel.body && syntax::hasAxisReduce(*kernel.body))
     return compileStaged(e, kernel, [&](const Kernel &pass) {
       return compileTyped(engine, pass);

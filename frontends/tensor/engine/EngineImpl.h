@@ -19,6 +19,9 @@ class Module;
 
 namespace kiln::tensor {
 
+struct GemmTile;   // Gemm.h
+struct MatmulPlan; // Matmul.h
+
 struct Engine::Impl {
   EngineOptions Options;
   std::unique_ptr<core::Jit> Jit;
@@ -36,6 +39,9 @@ struct Engine::Impl {
   std::deque<std::shared_ptr<CompiledKernel>> Recent;
   /// Kernels compiled per name, for unique symbol suffixes.
   std::map<std::string, unsigned> NameCount;
+  /// Matmul tile functions by dtype and epilogue while a kernel holds them
+  /// (Gemm.h); under CacheMutex.
+  std::map<std::string, std::weak_ptr<const GemmTile>> Tiles;
 };
 
 struct StagedKernel; // Staged.h
@@ -61,6 +67,8 @@ struct CompiledKernel::Impl {
   /// Set for a kernel that reduces along an axis (Staged.h): run() executes
   /// these passes; the members above are then unused.
   std::shared_ptr<const StagedKernel> Staged;
+  /// Set for a kernel with `a @ b` (Matmul.h): run() executes this plan.
+  std::shared_ptr<const MatmulPlan> Matmul;
 };
 
 struct BoundCall::Impl {

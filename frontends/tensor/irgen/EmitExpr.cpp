@@ -53,6 +53,7 @@ Value *ExprEmitter::emit(const Expr &e) {
     return B.CreateSelect(c, x, y);
   }
   case ExprKind::Reduce: return Reduce(e);
+  case ExprKind::MatMul: return nullptr; // lowered first (engine/Matmul.h)
   }
   return nullptr;
 }

@@ -2,6 +2,7 @@
 #include "AxisEval.h"
 
 #include "Loops.h"
+#include "Matmul.h"
 #include "Plan.h"
 #include "tensor/syntax/AxisShape.h"
 
@@ -142,6 +143,14 @@ struct Evaluator {
   Value compute(const Expr &e) {
     if (e.kind == ExprKind::Number || e.kind == ExprKind::Param)
       return leaf(e);
+    if (e.kind == ExprKind::MatMul) { // a plain triple loop (Matmul.h)
+      const Value &a = eval(*e.children[0]), &b = eval(*e.children[1]);
+      Value out;
+      out.allocate(e.type, Shapes[&e]);
+      ref::matmul(e.type, a.data(), a.shape, b.data(), b.shape, out.data(),
+                  out.shape);
+      return out;
+    }
     if (e.kind == ExprKind::Reduce) {
       const Value &x = eval(*e.children[0]);
       if (e.hasAxis)

@@ -13,6 +13,7 @@
 
 #include "Loops.h"
 #include "Plan.h"
+#include "tensor/syntax/MatmulShape.h"
 
 #include <algorithm>
 #include <new>
@@ -134,6 +135,7 @@ void Program::exec(int id, int64_t start, int64_t n, void *dstOverride) {
     ref::applyWhere(e.type, ops[0], ops[1], ops[2], r.ptr, len);
     return;
   case ExprKind::Reduce: ref::accumulate(accs[id], ops[0], n); return;
+  case ExprKind::MatMul: return; // refused by evalBlocked
   }
 }
 
@@ -185,6 +187,9 @@ std::string run(const Kernel &kernel, const std::vector<Arg> &args,
 
 std::string evalBlocked(const Kernel &kernel, const std::vector<Arg> &args,
                         ArrayView *out, Scalar *result) {
+  if (kernel.body && syntax::hasMatmul(*kernel.body))
+    return "the blocked interpreter does not multiply matrices ('@'); the "
+           "eager executor does";
   if (reducesAlongAxis(kernel))
     return "the blocked interpreter does not reduce along an axis; the "
            "eager executor does";

@@ -147,6 +147,7 @@ void evalNode(const Plan &plan, int id, std::vector<Value> &values,
     ref::accumFinish(acc, e.type, pool.allocate(v, e.type, 1));
     return;
   }
+  case ExprKind::MatMul: return; // matmul kernels run in AxisEval
   }
 }
 

@@ -92,6 +92,7 @@ const char *Builder::malformed(int node) const {
   case ExprKind::Binary: return operatorOk(node) ? nullptr : "binary operator";
   case ExprKind::Call: return operatorOk(node) ? nullptr : "builtin call";
   case ExprKind::Where: return operatorOk(node) ? nullptr : "where";
+  case ExprKind::MatMul: return "matrix product"; // AxisEval evaluates it
   }
   return "unknown";
 }

@@ -2,6 +2,7 @@
 // operands broadcast aligned at the right; an axis reduction removes its
 // axis, or keeps it as 1 with keepdims; min/max of an empty axis raise).
 #include "AxisShape.h"
+#include "MatmulShape.h"
 
 #include <type_traits>
 #include <unordered_set>
@@ -61,6 +62,9 @@ struct Walker {
         out[a] = 1;
       else
         out.erase(out.begin() + long(a));
+    } else if (e.kind == ExprKind::MatMul) {
+      if (std::string err = matmulShape(kids[0], kids[1], out); !err.empty())
+        return err;
     } else if (e.kind != ExprKind::Reduce && !kids.empty()) {
       auto b = broadcastShapes(kids);
       if (!b)
@@ -118,7 +122,8 @@ bool hasAxisReduce(const Expr &root) {
   while (!todo.empty()) {
     const Expr *e = todo.back();
     todo.pop_back();
-    if (e->kind == ExprKind::Reduce && e->hasAxis)
+    if ((e->kind == ExprKind::Reduce && e->hasAxis) ||
+        e->kind == ExprKind::MatMul) // a @ b: also a shape of its own
       return true;
     for (const ExprRef &c : e->children)
       if (c && seen.insert(c.get()).second)

@@ -15,7 +15,8 @@
 
 namespace kiln::tensor::syntax {
 
-/// True when some node under `root` reduces along an axis.
+/// True when some node under `root` reduces along an axis or is a matrix
+/// product (`a @ b`): nodes then have shapes of their own (nodeShapes).
 bool hasAxisReduce(const Expr &root);
 
 using Shape = std::vector<int64_t>;

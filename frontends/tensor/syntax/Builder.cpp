@@ -118,6 +118,9 @@ Val prod(Val x) { return reduce(ReduceOp::Prod, x); }
 Val mean(Val x) { return reduce(ReduceOp::Mean, x); }
 Val minOf(Val x) { return reduce(ReduceOp::Min, x); }
 Val maxOf(Val x) { return reduce(ReduceOp::Max, x); }
+Val matmul(Val a, Val b) {
+  return make(ExprKind::MatMul, {a, b}, nullptr, 0);
+}
 
 Val KernelBuilder::array(const std::string &name, DType type) {
   Params.push_back({name, type, true, {}});

@@ -45,6 +45,7 @@ std::string label(const Kernel &k, const Expr &e) {
   case ExprKind::Call: return std::string("Call ") + builtinName(e.builtin);
   case ExprKind::Cast: return std::string("Cast ") + dtypeName(e.castTo);
   case ExprKind::Where: return "Where";
+  case ExprKind::MatMul: return "MatMul @";
   case ExprKind::Reduce:
     return std::string("Reduce ") + reduceName(e.reduce) +
            (e.hasAxis ? " axis=" + std::to_string(e.axis) : "") +

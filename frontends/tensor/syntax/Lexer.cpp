@@ -83,7 +83,7 @@ Token lexIdent(Cursor &c) {
 }
 
 const char *twoCharOps[] = {"->", "<=", ">=", "==", "!=", "&&", "||"};
-const std::string_view oneCharOps = "()[],:=+-*/%<>!;";
+const std::string_view oneCharOps = "()[],:=+-*/%<>!;@";
 
 /// An operator (two characters first), or one Tok::Bad character.
 Token lexPunct(Cursor &c) {

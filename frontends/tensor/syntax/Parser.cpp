@@ -59,18 +59,20 @@ std::shared_ptr<Expr> node(ExprKind kind, SourceLoc loc,
 /// The binary operators, loosest first (docs/tensor.md's grammar):
 ///   expr ::= and ('||' and)*      and ::= cmp ('&&' cmp)*
 ///   cmp  ::= add (('<'|'<='|'>'|'>='|'=='|'!=') add)*
-///   add  ::= mul (('+'|'-') mul)*  mul ::= unary (('*'|'/'|'%') unary)*
+///   add  ::= mul (('+'|'-') mul)*  mul ::= unary (('*'|'/'|'%'|'@') unary)*
+/// `@` (matrix multiply) binds like `*`, as in Python; it makes a MatMul node.
 struct BinaryInfo {
   const char *spelling;
   BinaryOp op;
   int precedence;
+  bool matmul = false;
 };
 constexpr BinaryInfo kBinary[] = {
     {"||", BinaryOp::Or, 1}, {"&&", BinaryOp::And, 2}, {"<", BinaryOp::Lt, 3},
     {"<=", BinaryOp::Le, 3}, {">", BinaryOp::Gt, 3},   {">=", BinaryOp::Ge, 3},
     {"==", BinaryOp::Eq, 3}, {"!=", BinaryOp::Ne, 3},  {"+", BinaryOp::Add, 4},
     {"-", BinaryOp::Sub, 4}, {"*", BinaryOp::Mul, 5},  {"/", BinaryOp::Div, 5},
-    {"%", BinaryOp::Rem, 5}};
+    {"%", BinaryOp::Rem, 5}, {"@", BinaryOp::Mul, 5, true}};
 
 /// A character the lexer does not know; bytes that are not printable ASCII
 /// (UTF-8, control characters) by their value, not raw.
@@ -255,6 +257,12 @@ private:
     return bounded(e);
   }
 
+  ExprRef matmul(SourceLoc loc, ExprRef l, ExprRef r) {
+    if (!l || !r)
+      return nullptr;
+    return bounded(node(ExprKind::MatMul, loc, {l, r}));
+  }
+
   /// The binary operator at the cursor, or null.
   const BinaryInfo *binaryOp() const {
     if (cur().kind != Tok::Punct)
@@ -272,7 +280,8 @@ private:
     operands.pop_back();
     auto [info, loc] = ops.back();
     ops.pop_back();
-    operands.back() = binary(info->op, loc, operands.back(), r);
+    operands.back() = info->matmul ? matmul(loc, operands.back(), r)
+                                   : binary(info->op, loc, operands.back(), r);
     return operands.back() != nullptr;
   }
 

@@ -46,6 +46,7 @@ std::string print(const Kernel &k, const Expr &e) {
   }
   case ExprKind::Binary:
     return "(" + kid(0) + " " + binaryOpSpelling(e.binary) + " " + kid(1) + ")";
+  case ExprKind::MatMul: return "(" + kid(0) + " @ " + kid(1) + ")";
   case ExprKind::Call: return args(builtinName(e.builtin));
   case ExprKind::Cast: return args(dtypeName(e.castTo));
   case ExprKind::Where: return args("where");

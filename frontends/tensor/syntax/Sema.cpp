@@ -72,6 +72,7 @@ private:
   Typed unary(const Expr &e, Typed x);
   Typed call(const Expr &e, std::vector<Typed> kids);
   Typed reduce(const Expr &e, Typed x);
+  Typed matmul(const Expr &e, std::vector<Typed> kids);
 };
 
 /// Fixes a literal's dtype: integers adapt to any number type, floats only
@@ -166,6 +167,7 @@ Typed Sema::visit(const ExprRef &ref, bool inReduce) {
   case ExprKind::Binary: return binary(e, std::move(kids));
   case ExprKind::Reduce: return reduce(e, kids[0]);
   case ExprKind::Cast: return make(e, e.castTo, std::move(kids));
+  case ExprKind::MatMul: return matmul(e, std::move(kids));
   default: return call(e, std::move(kids));
   }
 }
@@ -267,6 +269,22 @@ Typed Sema::reduce(const Expr &e, Typed x) {
   n->isArray = e.hasAxis;
   n->children = {x.e};
   return {n, false, false};
+}
+
+/// a @ b: two arrays of one float dtype (shapes are checked per call).
+Typed Sema::matmul(const Expr &e, std::vector<Typed> kids) {
+  for (Typed &k : kids)
+    if (k.literal || !k.e->isArray)
+      return fail(e.loc, std::string("'@' takes array operands, got a ") +
+                             (k.literal ? "number" : "scalar") +
+                             "; scale with '*' instead");
+  auto type = unify({&kids[0], &kids[1]}, "'@'", e.loc);
+  if (!type)
+    return {nullptr, false, true};
+  if (!isFloat(*type))
+    return fail(e.loc, std::string("'@' takes f32 or f64 arrays, got ") +
+                           dtypeName(*type) + "; cast it, e.g. f64(x)");
+  return make(e, *type, std::move(kids));
 }
 
 std::string typeText(DType t, bool isArray) {

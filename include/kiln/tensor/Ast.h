@@ -37,6 +37,8 @@ enum class ExprKind {
   Where,  ///< where(c, x, y): children[0..2]
   Reduce, ///< reduction `reduce` of children[0]: over the whole array (a
           ///< scalar), or with hasAxis along `axis` (an array)
+  MatMul, ///< children[0] @ children[1]: f32/f64 arrays, NumPy matmul shapes
+          ///< (docs/tensor-matmul.md); an array of the operands' dtype
 };
 
 enum class UnaryOp { Neg, Not };

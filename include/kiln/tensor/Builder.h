@@ -68,6 +68,9 @@ Val prod(Val x);
 Val mean(Val x);
 Val minOf(Val x); ///< the reduction min(...) (min(a, b) is elementwise)
 Val maxOf(Val x);
+/// `a @ b`: matrix multiply of f32/f64 arrays with NumPy matmul's shapes
+/// (docs/tensor-matmul.md).
+Val matmul(Val a, Val b);
 
 /// Collects parameters; kernel() finishes one kernel.
 class KernelBuilder {
