@@ -1,5 +1,5 @@
-// IRGenTestUtil: helpers the Relay IR-generator tests share (IRGenTest,
-// IRGenLoopTest): a checked front end, IR generation and O2 for the host.
+// IRGenTestUtil: helpers the Relay IR-generator tests share (IRGen*Test):
+// a checked front end, IR generation and O2 for the host.
 #pragma once
 
 #include "relay/irgen/IRGen.h"

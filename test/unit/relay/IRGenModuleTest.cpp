@@ -1,0 +1,208 @@
+// IRGenModuleTest: the shape of the modules Relay's IR generator builds --
+// symbols and linkage, one function's module, strict floating point and libm
+// calls, the guards' globals and arguments, slots promoted at O2 -- and the
+// errors it returns instead of crashing on a program sema did not annotate.
+#include "IRGenTestUtil.h"
+#include "JitRunUtil.h"
+#include "relay/irgen/IRGen.h"
+#include "relay/syntax/Parser.h"
+
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Operator.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace kiln::relay {
+namespace {
+
+using test::compile;
+using test::errorText;
+using test::generate;
+using test::Mandelbrot;
+using test::optimizedAtO2;
+
+/// The declaration of function `name` (main, with a failure, if none).
+const FuncDecl &function(const Program &program, const std::string &name) {
+  for (const auto &fn : program.functions)
+    if (fn->name == name)
+      return *fn;
+  ADD_FAILURE() << "no function " << name;
+  return *program.main;
+}
+
+TEST(RelayIRGen, ProgramSymbolsAndLinkage) {
+  auto program = compile("fn f(a: array, b: bool, x) -> bool { return b }\n"
+                         "fn g() { }\nprint(f([1], true, 2))");
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  EXPECT_EQ(module->getModuleIdentifier(), "relay:test.relay");
+  llvm::Function *f = module->getFunction("relay.f");
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->hasInternalLinkage());
+  llvm::FunctionType *type = f->getFunctionType();
+  EXPECT_TRUE(type->getReturnType()->isIntegerTy(1));
+  EXPECT_TRUE(type->getParamType(0)->isPointerTy());
+  EXPECT_TRUE(type->getParamType(1)->isIntegerTy(1));
+  EXPECT_TRUE(type->getParamType(2)->isDoubleTy());
+  EXPECT_TRUE(module->getFunction("relay.g")->getReturnType()->isVoidTy());
+  for (const char *name :
+       {"relay.f.entry", "relay.g.entry", "relay.main", "relay.main.entry"}) {
+    llvm::Function *fn = module->getFunction(name);
+    ASSERT_TRUE(fn) << name;
+    EXPECT_TRUE(fn->hasExternalLinkage()) << name;
+    EXPECT_FALSE(fn->isDeclaration()) << name;
+  }
+}
+
+TEST(RelayIRGen, FunctionModuleCallsOthersThroughExternalSymbols) {
+  auto program = compile("fn f(n) { if n < 1 { return 0 }; return f(n - 1) + "
+                         "g(n) }\nfn g(n) { return n }\nprint(f(3))");
+  llvm::LLVMContext context;
+  auto module = generateFunction(*program, function(*program, "f"), context);
+  ASSERT_TRUE(bool(module)) << errorText(module.takeError());
+  EXPECT_EQ((*module)->getModuleIdentifier(), "relay:f");
+  llvm::Function *impl = (*module)->getFunction("relay.f.impl");
+  ASSERT_TRUE(impl);
+  EXPECT_FALSE(impl->isDeclaration());
+  EXPECT_TRUE(impl->hasExternalLinkage());
+  ASSERT_TRUE((*module)->getFunction("relay.f.entry"));
+  EXPECT_FALSE((*module)->getFunction("relay.f.entry")->isDeclaration());
+  // g through its stub; f calls itself directly, so its recursion
+  // optimises as in the whole-program module.
+  llvm::Function *g = (*module)->getFunction("relay.g");
+  ASSERT_TRUE(g);
+  EXPECT_TRUE(g->isDeclaration());
+  EXPECT_FALSE((*module)->getFunction("relay.f"));
+  bool callsItself = false;
+  for (llvm::Instruction &inst : llvm::instructions(*impl))
+    if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+      callsItself |= call->getCalledFunction() == impl;
+  EXPECT_TRUE(callsItself);
+  EXPECT_FALSE((*module)->getFunction("relay.main"));
+}
+
+TEST(RelayIRGen, NoFastMathAndLibmCallsStayCalls) {
+  auto program = compile("let x = 1.5\nprint(x * 3 + 1, sin(x), pow(2, x), "
+                         "sqrt(x), x % 2, min(x, 2))");
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  bool sawSin = false;
+  for (llvm::Function &fn : *module)
+    for (llvm::Instruction &inst : llvm::instructions(fn)) {
+      if (auto *op = llvm::dyn_cast<llvm::FPMathOperator>(&inst))
+        EXPECT_FALSE(op->getFastMathFlags().any()) << fn.getName().str();
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+        if (call->getCalledFunction() &&
+            call->getCalledFunction()->getName() == "sin") {
+          sawSin = true;
+          EXPECT_TRUE(call->isNoBuiltin()) << "pow(2,x) -> exp2 would differ";
+        }
+    }
+  EXPECT_TRUE(sawSin);
+}
+
+TEST(RelayIRGen, Atan2IsALibmCallThatStaysACall) {
+  auto program = compile("let y = 1.5\nprint(atan2(y, 2))");
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  int calls = 0;
+  for (llvm::Function &fn : *module)
+    for (llvm::Instruction &inst : llvm::instructions(fn))
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+        if (call->getCalledFunction() &&
+            call->getCalledFunction()->getName() == "atan2") {
+          ++calls;
+          EXPECT_TRUE(call->isNoBuiltin());
+          EXPECT_EQ(call->arg_size(), 2u);
+          EXPECT_TRUE(call->getCalledFunction()->doesNotAccessMemory());
+        }
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(RelayIRGen, GuardsOffLeaveNoRuntimeGlobals) {
+  auto program = compile("fn f(n) { for i in 0..n { }; return n }\nf(2)");
+  llvm::LLVMContext context;
+  IRGenOptions options;
+  options.guards = false;
+  auto module = generate(*program, context, options);
+  ASSERT_TRUE(module);
+  EXPECT_FALSE(module->getNamedGlobal("kiln_rt_depth"));
+  EXPECT_FALSE(module->getNamedGlobal("kiln_rt_interrupted"));
+  auto guarded = generate(*program, context);
+  ASSERT_TRUE(guarded);
+  EXPECT_TRUE(guarded->getNamedGlobal("kiln_rt_depth"));
+  EXPECT_TRUE(guarded->getNamedGlobal("kiln_rt_interrupted"));
+}
+
+// The depth limit travels as a hidden i32 argument (the call budget), so
+// optimised code never stores to kiln_rt_depth: a store there per call made
+// every call wait on the previous call's store (issue 16).
+TEST(RelayIRGen, DepthGuardIsAnArgumentNotAStore) {
+  const char *fib = "fn fib(n) { if n < 2 { return n }; return fib(n - 1) + "
+                    "fib(n - 2) }\nprint(fib(20))";
+  llvm::LLVMContext context;
+  auto module = optimizedAtO2(fib, context);
+  ASSERT_TRUE(module);
+  llvm::Function *f = module->getFunction("relay.fib");
+  ASSERT_TRUE(f);
+  ASSERT_EQ(f->arg_size(), 2u);
+  EXPECT_TRUE(f->getArg(1)->getType()->isIntegerTy(32));
+  llvm::GlobalVariable *depth = module->getNamedGlobal("kiln_rt_depth");
+  ASSERT_TRUE(depth) << "relay.main reads it once";
+  for (llvm::User *user : depth->users())
+    EXPECT_FALSE(llvm::isa<llvm::StoreInst>(user));
+  IRGenOptions off;
+  off.guards = false;
+  auto program = compile(fib);
+  auto unguarded = generate(*program, context, off);
+  ASSERT_TRUE(unguarded);
+  EXPECT_EQ(unguarded->getFunction("relay.fib")->arg_size(), 1u);
+}
+
+TEST(RelayIRGen, SlotsArePromotedAtO2) {
+  llvm::LLVMContext context;
+  auto module = optimizedAtO2(Mandelbrot, context);
+  ASSERT_TRUE(module);
+  for (llvm::Function &fn : *module)
+    for (llvm::Instruction &inst : llvm::instructions(fn))
+      EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
+}
+
+// ---- Errors instead of crashes
+// -------------------------------------------------
+
+TEST(RelayIRGen, UnanalysedProgramIsAnError) {
+  DiagList diags;
+  auto program = parseProgram("test.relay", "let x = 1\nprint(x)", diags);
+  ASSERT_TRUE(diags.empty());
+  llvm::LLVMContext context;
+  auto module = generateProgram(*program, context);
+  ASSERT_FALSE(bool(module));
+  EXPECT_NE(errorText(module.takeError()).find("not analysed"),
+            std::string::npos);
+}
+
+TEST(RelayIRGen, DamagedAnnotationsAreAnErrorWithALocation) {
+  auto program = compile("let x = 1\nprint(x + 2)");
+  // Undo sema on the `+`: IR generation must refuse, not crash.
+  auto *print = static_cast<ExprStmt *>(program->main->body->body[1].get());
+  auto *call = static_cast<CallExpr *>(print->expr.get());
+  call->args[0]->type = Type::Unknown;
+  llvm::LLVMContext context;
+  auto module = generateProgram(*program, context);
+  ASSERT_FALSE(bool(module));
+  std::string text = errorText(module.takeError());
+  EXPECT_NE(text.find("test.relay:2:"), std::string::npos) << text;
+  EXPECT_NE(text.find("cannot generate IR"), std::string::npos) << text;
+}
+
+} // namespace
+} // namespace kiln::relay
