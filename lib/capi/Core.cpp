@@ -15,6 +15,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 
+#include <initializer_list>
 #include <set>
 
 /// One module in the engine's JIT; holds the engine alive.
@@ -56,15 +57,6 @@ kiln_error *addModule(core::Jit &jit, std::unique_ptr<llvm::Module> module,
   return nullptr;
 }
 
-/// A symbol needs a name: LLVM would make one up for an empty one.
-kiln_error *emptyName(const char *name) {
-  if (*name)
-    return nullptr;
-  return makeError(KILN_ERROR_INVALID_ARGUMENT,
-                   std::string(currentEntry ? currentEntry : "kiln") +
-                       ": 'name' is empty");
-}
-
 /// Looks `name` up, compiling its unit if needed; errors LLVM reported
 /// while generating code (inline assembly that does not assemble) fail the
 /// lookup.
@@ -90,9 +82,55 @@ std::unique_ptr<llvm::LLVMContext> newContext(EngineState &state) {
   return context;
 }
 
-/// The engine's JIT, which exists only for engines of this machine.
-kiln_error *jitOf(kiln_engine *engine, core::Jit *&jit) {
-  return engine->state->jit(jit);
+/// An argument an entry point requires: non-null and, for a symbol name,
+/// non-empty (LLVM would make a name up for an empty one).
+struct Required {
+  const void *value;
+  const char *name;
+  bool symbol = false;
+};
+
+/// The first of `args` that is missing, as an InvalidArgument error.
+kiln_error *checkArgs(std::initializer_list<Required> args) {
+  const char *entry = currentEntry ? currentEntry : "kiln";
+  for (const Required &arg : args) {
+    if (!arg.value)
+      return nullArgument(entry, arg.name);
+    if (arg.symbol && !*static_cast<const char *>(arg.value))
+      return makeError(KILN_ERROR_INVALID_ARGUMENT,
+                       std::string(entry) + ": '" + arg.name + "' is empty");
+  }
+  return nullptr;
+}
+
+/// The preamble the entry points here share: the catch-all guard, then
+/// `args` checked in order, then `body()`.
+template <typename F>
+kiln_error *entry(const char *function, std::initializer_list<Required> args,
+                  F &&body) noexcept {
+  return guard(function, [&]() -> kiln_error * {
+    if (kiln_error *error = checkArgs(args))
+      return error;
+    return body();
+  });
+}
+
+/// entry() for the engine's JIT: `engine` is checked first, then `args`,
+/// then the JIT is fetched (it exists only for engines of this machine) and
+/// handed to `body(state, jit)`.
+template <typename F>
+kiln_error *jitEntry(const char *function, kiln_engine *engine,
+                     std::initializer_list<Required> args, F &&body) noexcept {
+  return guard(function, [&]() -> kiln_error * {
+    core::Jit *jit = nullptr;
+    if (kiln_error *error = checkArgs({{engine, "engine"}}))
+      return error;
+    if (kiln_error *error = checkArgs(args))
+      return error;
+    if (kiln_error *error = engine->state->jit(jit))
+      return error;
+    return body(*engine->state, *jit);
+  });
 }
 
 } // namespace
@@ -103,30 +141,26 @@ using namespace kiln::capi;
 KILN_API kiln_error *kiln_unit_add_ir(kiln_engine *engine, const char *name,
                                       const char *data, size_t size,
                                       kiln_unit **out) {
-  return guard(__func__, [&]() -> kiln_error * {
-    KILN_REQUIRE(engine);
-    KILN_REQUIRE(data);
-    KILN_REQUIRE(out);
-    kiln::core::Jit *jit = nullptr;
-    if (kiln_error *error = jitOf(engine, jit))
-      return error;
-    auto context = newContext(*engine->state);
-    std::unique_ptr<llvm::Module> module;
-    std::string file = name && *name ? name : "<ir>";
-    if (kiln_error *error = parseModule(file, data, size, engine->state->triple,
-                                        *context, module))
-      return error;
-    auto unit = std::make_unique<kiln_unit>();
-    unit->state = engine->state;
-    unit->jit = jit;
-    unit->symbols = definedNames(*module);
-    unit->tracker = jit->createTracker();
-    if (kiln_error *error = addModule(*jit, std::move(module),
-                                      std::move(context), unit->tracker))
-      return error;
-    *out = unit.release();
-    return nullptr;
-  });
+  return jitEntry(
+      __func__, engine, {{data, "data"}, {out, "out"}},
+      [&](EngineState &state, kiln::core::Jit &jit) -> kiln_error * {
+        auto context = newContext(state);
+        std::unique_ptr<llvm::Module> module;
+        std::string file = name && *name ? name : "<ir>";
+        if (kiln_error *error =
+                parseModule(file, data, size, state.triple, *context, module))
+          return error;
+        auto unit = std::make_unique<kiln_unit>();
+        unit->state = engine->state;
+        unit->jit = &jit;
+        unit->symbols = definedNames(*module);
+        unit->tracker = jit.createTracker();
+        if (kiln_error *error = addModule(jit, std::move(module),
+                                          std::move(context), unit->tracker))
+          return error;
+        *out = unit.release();
+        return nullptr;
+      });
 }
 
 KILN_API void kiln_unit_free(kiln_unit *unit) {
@@ -142,51 +176,36 @@ KILN_API void kiln_unit_free(kiln_unit *unit) {
 
 KILN_API kiln_error *kiln_engine_lookup(kiln_engine *engine, const char *name,
                                         void **address) {
-  return guard(__func__, [&]() -> kiln_error * {
-    KILN_REQUIRE(engine);
-    KILN_REQUIRE(name);
-    if (kiln_error *error = emptyName(name))
-      return error;
-    KILN_REQUIRE(address);
-    kiln::core::Jit *jit = nullptr;
-    if (kiln_error *error = jitOf(engine, jit))
-      return error;
-    return lookupIn(*engine->state, *jit, name, address);
-  });
+  return jitEntry(__func__, engine,
+                  {{name, "name", true}, {address, "address"}},
+                  [&](EngineState &state, kiln::core::Jit &jit) {
+                    return lookupIn(state, jit, name, address);
+                  });
 }
 
 KILN_API kiln_error *kiln_unit_lookup(kiln_unit *unit, const char *name,
                                       void **address) {
-  return guard(__func__, [&]() -> kiln_error * {
-    KILN_REQUIRE(unit);
-    KILN_REQUIRE(name);
-    if (kiln_error *error = emptyName(name))
-      return error;
-    KILN_REQUIRE(address);
-    if (!unit->symbols.count(name))
-      return makeError(KILN_ERROR_LINK, "kiln_unit_lookup: the unit defines "
-                                        "no symbol '" +
-                                            std::string(name) + "'");
-    return lookupIn(*unit->state, *unit->jit, name, address);
-  });
+  return entry(
+      __func__, {{unit, "unit"}, {name, "name", true}, {address, "address"}},
+      [&]() -> kiln_error * {
+        if (!unit->symbols.count(name))
+          return makeError(KILN_ERROR_LINK,
+                           "kiln_unit_lookup: the unit defines no symbol '" +
+                               std::string(name) + "'");
+        return lookupIn(*unit->state, *unit->jit, name, address);
+      });
 }
 
 KILN_API kiln_error *kiln_engine_define_symbol(kiln_engine *engine,
                                                const char *name,
                                                void *address) {
-  return guard(__func__, [&]() -> kiln_error * {
-    KILN_REQUIRE(engine);
-    KILN_REQUIRE(name);
-    if (kiln_error *error = emptyName(name))
-      return error;
-    KILN_REQUIRE(address);
-    kiln::core::Jit *jit = nullptr;
-    if (kiln_error *error = jitOf(engine, jit))
-      return error;
-    if (auto err = jit->defineSymbols({{name, address}}))
-      return fromLLVMError(std::move(err), KILN_ERROR_LINK);
-    return nullptr;
-  });
+  return jitEntry(__func__, engine,
+                  {{name, "name", true}, {address, "address"}},
+                  [&](EngineState &, kiln::core::Jit &jit) -> kiln_error * {
+                    if (auto err = jit.defineSymbols({{name, address}}))
+                      return fromLLVMError(std::move(err), KILN_ERROR_LINK);
+                    return nullptr;
+                  });
 }
 
 KILN_API kiln_error *kiln_engine_define_function(kiln_engine *engine,
@@ -194,21 +213,15 @@ KILN_API kiln_error *kiln_engine_define_function(kiln_engine *engine,
                                                  const char *signature,
                                                  void *function,
                                                  void *user_data) {
-  return guard(__func__, [&]() -> kiln_error * {
-    KILN_REQUIRE(engine);
-    KILN_REQUIRE(name);
-    if (kiln_error *error = emptyName(name))
-      return error;
-    KILN_REQUIRE(signature);
-    KILN_REQUIRE(function);
-    kiln::core::Jit *jit = nullptr;
-    if (kiln_error *error = jitOf(engine, jit))
-      return error;
-    auto context = newContext(*engine->state);
-    std::unique_ptr<llvm::Module> module;
-    if (kiln_error *error = buildTrampoline(name, signature, function,
-                                            user_data, *context, module))
-      return error;
-    return addModule(*jit, std::move(module), std::move(context), nullptr);
-  });
+  return jitEntry(
+      __func__, engine,
+      {{name, "name", true}, {signature, "signature"}, {function, "function"}},
+      [&](EngineState &state, kiln::core::Jit &jit) -> kiln_error * {
+        auto context = newContext(state);
+        std::unique_ptr<llvm::Module> module;
+        if (kiln_error *error = buildTrampoline(name, signature, function,
+                                                user_data, *context, module))
+          return error;
+        return addModule(jit, std::move(module), std::move(context), nullptr);
+      });
 }
