@@ -6,11 +6,14 @@
 // converts kiln_tensor_arg into tensor::Arg on the stack (no allocation up
 // to kStackArgs arguments) and lets CompiledKernel::run check it; a bound
 // call (kiln_tensor_bind) is a tensor::BoundCall, checked once, whose runs
-// go straight to the kernel's loop.
+// go straight to the kernel's loop, after comparing the caller memory it was
+// guarded with (kiln_tensor_call_guard; the Python binding's call cache).
 #include "Engine.h"
 
 #include "kiln/tensor/Tensor.h"
 
+#include <atomic>
+#include <cstring>
 #include <new>
 #include <vector>
 
@@ -31,10 +34,22 @@ struct kiln_tensor_kernel {
   std::shared_ptr<kiln::tensor::CompiledKernel> kernel;
 };
 
+/// `size` bytes of caller memory at `address` that a bound call depends on
+/// (kiln_tensor_call_guard); its bytes when added are kept at `offset` of
+/// kiln_tensor_call::guardBytes.
+struct CallGuard {
+  const unsigned char *address;
+  size_t offset, size;
+};
+
 struct kiln_tensor_call {
   std::shared_ptr<kiln::capi::EngineState> state;
   std::shared_ptr<kiln::tensor::CompiledKernel> kernel;
   kiln::tensor::BoundCall call; ///< refers to *kernel
+  std::vector<CallGuard> guards; ///< compared in order before each run
+  std::vector<unsigned char> guardBytes;
+  /// Set while a guarded call runs: another thread's run is refused (BUSY).
+  std::atomic<bool> busy{false};
 };
 
 namespace kiln::capi {
@@ -141,6 +156,19 @@ private:
   };
   ArrayView *OutPtr = nullptr;
 };
+
+/// Guards per bound call and bytes in all: a guard describes a few fields
+/// of the host's array objects, not the data.
+constexpr size_t kMaxGuards = 64, kMaxGuardBytes = 64 * 1024;
+
+/// Whether every guard's memory still holds its bytes; a guard is read only
+/// when the ones before it matched (it may lie where they point).
+bool guardsHold(const kiln_tensor_call &bound) {
+  for (const CallGuard &g : bound.guards)
+    if (std::memcmp(g.address, bound.guardBytes.data() + g.offset, g.size))
+      return false;
+  return true;
+}
 
 kiln_scalar toC(const Scalar &s) {
   return kiln_scalar{kiln_dtype(s.dtype), s.f, s.i};
@@ -355,26 +383,63 @@ KILN_API kiln_error *kiln_tensor_bind(const kiln_tensor_kernel *kernel,
     if (!made)
       return errorOf(made);
     *bound =
-        new kiln_tensor_call{kernel->state, kernel->kernel, std::move(*made)};
+        new kiln_tensor_call{kernel->state, kernel->kernel, std::move(*made),
+                             {}, {}, {}};
     return nullptr;
   });
+}
+
+KILN_API kiln_error *kiln_tensor_call_guard(kiln_tensor_call *bound,
+                                            const void *address, size_t size) {
+  return guard(__func__, [&]() -> kiln_error * {
+    const char *fn = "kiln_tensor_call_guard";
+    KILN_REQUIRE(bound);
+    KILN_REQUIRE(address);
+    if (size == 0 || bound->guards.size() >= kMaxGuards ||
+        size > kMaxGuardBytes - bound->guardBytes.size())
+      return invalid(fn, "a guard of " + std::to_string(size) +
+                             " bytes: guards must be 1 byte or more, at most " +
+                             std::to_string(kMaxGuards) + " per call and " +
+                             std::to_string(kMaxGuardBytes) + " bytes in all");
+    const auto *bytes = static_cast<const unsigned char *>(address);
+    bound->guards.push_back({bytes, bound->guardBytes.size(), size});
+    bound->guardBytes.insert(bound->guardBytes.end(), bytes, bytes + size);
+    return nullptr;
+  });
+}
+
+/// kiln_tensor_call_run after its checks: 0 or the failure's code.
+static int runBound(kiln_tensor_call &bound, kiln_scalar *result) {
+  try {
+    Scalar scalar;
+    Status ran = bound.call.run(result ? &scalar : nullptr);
+    if (!ran)
+      return codeOf(ran.diagnostics().front().kind);
+    if (result && !bound.kernel->signature().resultIsArray)
+      *result = toC(scalar);
+    return 0;
+  } catch (...) { // only out of memory while wording a failure
+    return KILN_ERROR_OTHER;
+  }
+}
+
+/// A guarded call: one thread at a time runs it, and only while its guards
+/// hold.
+static int runGuarded(kiln_tensor_call &bound, kiln_scalar *result) {
+  if (bound.busy.exchange(true, std::memory_order_acquire))
+    return KILN_TENSOR_CALL_BUSY;
+  int rc = guardsHold(bound) ? runBound(bound, result) : KILN_TENSOR_CALL_STALE;
+  bound.busy.store(false, std::memory_order_release);
+  return rc;
 }
 
 KILN_API int kiln_tensor_call_run(kiln_tensor_call *bound,
                                   kiln_scalar *result) {
   if (!bound)
     return KILN_ERROR_INVALID_ARGUMENT;
-  try {
-    Scalar scalar;
-    Status ran = bound->call.run(result ? &scalar : nullptr);
-    if (!ran)
-      return codeOf(ran.diagnostics().front().kind);
-    if (result && !bound->kernel->signature().resultIsArray)
-      *result = toC(scalar);
-    return 0;
-  } catch (...) { // only out of memory while wording a failure
-    return KILN_ERROR_OTHER;
-  }
+  if (!bound->guards.empty())
+    return runGuarded(*bound, result);
+  return runBound(*bound, result);
 }
 
 KILN_API void kiln_tensor_call_free(kiln_tensor_call *bound) { delete bound; }

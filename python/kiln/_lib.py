@@ -121,6 +121,7 @@ PROTOTYPES = {
     "kiln_tensor_run": (E, [H, P(TensorArg), c_size_t, P(Array), P(Scalar), c_uint32]),
     "kiln_tensor_bind": (E, [H, P(TensorArg), c_size_t, P(Array), c_uint32, P(H)]),
     "kiln_tensor_call_run": (c_int, [H, P(Scalar)]),
+    "kiln_tensor_call_guard": (E, [H, c_void_p, c_size_t]),
     "kiln_tensor_call_free": (None, [H]),
     # faust
     "kiln_faust_factory_from_string": (E, [H, c_char_p, c_char_p, c_int, P(c_char_p),

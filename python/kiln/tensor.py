@@ -19,9 +19,9 @@ thread at a time and keeps its arrays alive.
 import ctypes
 import functools
 
-from . import _buffers, _lib, _pack
+from . import _buffers, _callcache, _lib, _pack
 from ._buffers import NAMES
-from ._engine import Handle, check, pick
+from ._engine import Handle, _Ptr, check, error_from, pick
 from ._errors import BY_CODE, InvalidArgument, KilnError
 
 
@@ -68,6 +68,8 @@ class Kernel(Handle):
 
     def __init__(self, ptr, program):
         self._adopt(ptr, program.engine)
+        self._calls = _callcache.CallCache()  # repeated plain calls (see _callcache)
+        self._bindable = True
         L = _lib.lib()
         h = self.handle
         self.name = _lib.dec(L.kiln_tensor_kernel_name(h))
@@ -80,6 +82,7 @@ class Kernel(Handle):
         dtype, is_array = ctypes.c_int(), ctypes.c_int()
         L.kiln_tensor_kernel_result(h, ctypes.byref(dtype), ctypes.byref(is_array))
         self.result = (dtype.value, bool(is_array.value))
+        self._array_params = [p[2] for p in self.params]
 
     def __repr__(self):
         ps = ", ".join(f"{n}: {NAMES[d]}{'[]' if a else ''}" for n, d, a in self.params)
@@ -112,6 +115,72 @@ class Kernel(Handle):
         return c_out, out, keep
 
     def __call__(self, *args, out=None, threads=0):
+        key = (threads, id(out), *map(id, args))
+        e = self._calls.get(key)
+        if e is not None:  # the same ids: replay the guarded bound call
+            rc = e.run()
+            if not rc:
+                return out if e.scalar is None else e.value()
+            self._not_replayed(key, e, rc)
+        if out is None and self.result[1]:
+            return self._run(args, out, threads)  # a new result each call: nothing to cache
+        if self._bindable:
+            where = self._calls.note_miss(key, (*args, out), self._array_params)
+            if where is not None:
+                e = self._cache_bound(key, where, args, out, threads)
+                if e is None:
+                    result = self._run(args, out, threads)  # raises for a bad call
+                    self._bindable = False  # a good call that cannot be cached
+                    return result
+                if not e.run():
+                    return out if e.scalar is None else e.value()
+        return self._run(args, out, threads)
+
+    def _cache_bound(self, key, where, args, out, threads):
+        """Binds the call, guards and caches it (_callcache): the Entry, or
+        None when kiln_tensor_bind refuses the call (a kernel reducing along
+        an axis, or a bad call) or an array cannot be guarded (an unknown
+        NumPy layout, an old library)."""
+        arr, keep = self._args(args)
+        n = len(args)
+        c_out = None
+        if self.result[1]:
+            c_out, _, v = self._out(arr, n, out)
+        elif out is not None:
+            return None  # _run raises the error
+        bound = ctypes.c_void_p()
+        err = _lib.lib().kiln_tensor_bind(self.handle, arr, n,
+                                          ctypes.byref(c_out) if c_out else None, threads,
+                                          ctypes.byref(bound))
+        if err:
+            error_from(err)  # frees it; _run reports the call's own error
+            return None
+        ptr = _Ptr(bound.value)
+        ptr.free = "kiln_tensor_call_free"
+        scalar = None if self.result[1] else _lib.Scalar()
+        entry = _callcache.make_entry(where, (*args, out), ptr, keep, scalar)
+        if entry is not None:
+            if scalar is not None:  # the result's field, read without a dtype test
+                field = "f" if self.result[0] in (_buffers.F32, _buffers.F64) else "i"
+                get = functools.partial(getattr, scalar, field)
+                entry.value = ((lambda: bool(get())) if self.result[0] == _buffers.BOOL
+                               else get)
+            self._calls.insert(key, entry)
+        return entry
+
+    def _not_replayed(self, key, entry, rc):
+        """A cached call that did not run: stale (an array changed; the entry
+        is dropped), busy (another thread runs it; take the general path) or
+        failed (out of memory: raised; nothing was written)."""
+        if rc == _callcache.STALE:
+            self._calls.went_stale(key, entry)
+        elif rc != _callcache.BUSY:
+            cls = BY_CODE.get(rc, KilnError)
+            raise cls(f"{self.name} could not run (kiln_tensor_call_run returned {rc})",
+                      code=rc)
+
+    def _run(self, args, out, threads):
+        """The general path: packs and checks every argument."""
         arr, keep = self._args(args)
         n = len(args)
         if self.result[1]:
@@ -125,6 +194,10 @@ class Kernel(Handle):
         check(_lib.lib().kiln_tensor_run(self.handle, arr, n, None, ctypes.byref(scalar),
                                          threads))
         return _scalar_value(scalar)
+
+    def close(self):
+        self._calls.clear()
+        super().close()
 
     def bind(self, *args, out=None, threads=0):
         """Checks the call once and returns a BoundCall that runs it again

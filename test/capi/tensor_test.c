@@ -342,6 +342,101 @@ static void bind(void) {
   teardown(f);
 }
 
+/* A guarded bound call runs while its guards' memory holds the bytes it had
+ * when guarded, and answers KILN_TENSOR_CALL_STALE without writing anything
+ * once any byte differs (the Python binding's call cache relies on it). */
+static void guard(void) {
+  fixture f = setup("axpy");
+  kiln_tensor_call *bound = NULL;
+  enum { N = 8 };
+  float a[N], x[N], out[N];
+  struct { void *data; int64_t shape; } desc = {a, N}; /* a host's array object */
+  kiln_tensor_arg args[3];
+  kiln_array o = vec(out, KILN_DTYPE_F32, N);
+  int i;
+  for (i = 0; i < N; ++i)
+    a[i] = (float)i, x[i] = 1, out[i] = -1;
+  args[0] = array_arg(vec(a, KILN_DTYPE_F32, N));
+  args[1] = array_arg(vec(x, KILN_DTYPE_F32, N));
+  args[2] = f32_arg(2.0f);
+  OK(kiln_tensor_bind(f.kernel, args, 3, &o, 0, &bound));
+  OK(kiln_tensor_call_guard(bound, &desc.data, sizeof desc.data));
+  OK(kiln_tensor_call_guard(bound, &desc.shape, sizeof desc.shape));
+  CHECK(kiln_tensor_call_run(bound, NULL) == 0 && out[3] == 7);
+  a[3] = 10; /* the data may change */
+  CHECK(kiln_tensor_call_run(bound, NULL) == 0 && out[3] == 21);
+  desc.shape = N - 1; /* the description may not */
+  out[3] = -1;
+  CHECK(kiln_tensor_call_run(bound, NULL) == KILN_TENSOR_CALL_STALE);
+  CHECK(out[3] == -1);
+  desc.shape = N; /* back as it was: runs again */
+  CHECK(kiln_tensor_call_run(bound, NULL) == 0 && out[3] == 21);
+  kiln_error_free(FAILS(kiln_tensor_call_guard(bound, &desc, 0),
+                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(FAILS(kiln_tensor_call_guard(bound, NULL, 4),
+                        KILN_ERROR_INVALID_ARGUMENT));
+  kiln_error_free(FAILS(kiln_tensor_call_guard(NULL, &desc, 4),
+                        KILN_ERROR_INVALID_ARGUMENT));
+  for (i = 2; i < 64; ++i) /* 64 guards at most */
+    OK(kiln_tensor_call_guard(bound, &desc.shape, sizeof desc.shape));
+  kiln_error_free(FAILS(kiln_tensor_call_guard(bound, &desc, 1),
+                        KILN_ERROR_INVALID_ARGUMENT));
+  CHECK(kiln_tensor_call_run(bound, NULL) == 0);
+  kiln_tensor_call_free(bound);
+  teardown(f);
+}
+
+/* Threads sharing a guarded call: each run either runs or is told BUSY. */
+typedef struct shared_call {
+  kiln_tensor_call *bound;
+  pthread_mutex_t lock; /* over the counts */
+  int ran, busy, other;
+} shared_call;
+
+static void *run_shared(void *p) {
+  shared_call *s = p;
+  int i, ran = 0, busy = 0, other = 0;
+  for (i = 0; i < 2000; ++i) {
+    int rc = kiln_tensor_call_run(s->bound, NULL);
+    ran += rc == 0, busy += rc == KILN_TENSOR_CALL_BUSY;
+    other += rc != 0 && rc != KILN_TENSOR_CALL_BUSY;
+  }
+  pthread_mutex_lock(&s->lock);
+  s->ran += ran, s->busy += busy, s->other += other;
+  pthread_mutex_unlock(&s->lock);
+  return NULL;
+}
+
+static void guard_threads(void) {
+  fixture f = setup("axpy");
+  enum { N = 4096 };
+  static float a[N], x[N], out[N];
+  shared_call s;
+  kiln_tensor_arg args[3];
+  kiln_array o = vec(out, KILN_DTYPE_F32, N);
+  pthread_t t[4];
+  int i;
+  memset(&s, 0, sizeof s);
+  CHECK(pthread_mutex_init(&s.lock, NULL) == 0);
+  for (i = 0; i < N; ++i)
+    a[i] = (float)i, x[i] = 1;
+  args[0] = array_arg(vec(a, KILN_DTYPE_F32, N));
+  args[1] = array_arg(vec(x, KILN_DTYPE_F32, N));
+  args[2] = f32_arg(2.0f);
+  OK(kiln_tensor_bind(f.kernel, args, 3, &o, 1, &s.bound));
+  OK(kiln_tensor_call_guard(s.bound, a, sizeof a[0]));
+  for (i = 0; i < 4; ++i)
+    CHECK(pthread_create(&t[i], NULL, run_shared, &s) == 0);
+  for (i = 0; i < 4; ++i)
+    CHECK(pthread_join(t[i], NULL) == 0);
+  CHECK(s.ran + s.busy == 8000 && s.ran > 0 && s.other == 0);
+  for (i = 0; i < N; ++i)
+    CHECK(out[i] == 2.0f * a[i] + 1);
+  kiln_tensor_call_free(s.bound);
+  pthread_mutex_destroy(&s.lock);
+  teardown(f);
+}
+
 /* Children keep their parents alive, in any order of freeing. */
 static void lifetimes(void) {
   fixture f = setup("axpy");
@@ -466,7 +561,9 @@ int main(int argc, char **argv) {
       {"compile", compile},     {"elementwise", elementwise},
       {"reduction", reduction}, {"broadcast", broadcast},
       {"strided", strided},     {"bad_calls", bad_calls},
-      {"bind", bind},           {"lifetimes", lifetimes},
+      {"bind", bind},           {"guard", guard},
+      {"guard_threads", guard_threads},
+      {"lifetimes", lifetimes},
       {"misuse", misuse},       {"threads", threads}};
   return run_cases(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }

@@ -116,13 +116,34 @@ KILN_API kiln_error *kiln_tensor_bind(const kiln_tensor_kernel *kernel,
                                       size_t count, const kiln_array *out,
                                       uint32_t threads,
                                       kiln_tensor_call **bound);
+/** Makes a bound call depend on `size` bytes of caller memory at `address`:
+ *  they are copied now and compared before each kiln_tensor_call_run, which
+ *  returns KILN_TENSOR_CALL_STALE without running when any differ. For a
+ *  host that caches bound calls for its array objects (the Python binding
+ *  does): it guards the fields that describe an array (data pointer, shape,
+ *  strides), so that a changed array is noticed at the cost of a memcmp.
+ *  Guards are compared in the order added and one is read only when all
+ *  before it matched, so a guard may lie in memory an earlier one points
+ *  to. The memory is borrowed: it must stay readable while the bound call
+ *  is run. At most 64 guards and 64 KiB per call; size 0 is
+ *  KILN_ERROR_INVALID_ARGUMENT. */
+KILN_API kiln_error *kiln_tensor_call_guard(kiln_tensor_call *bound,
+                                            const void *address, size_t size);
+/** kiln_tensor_call_run's result when a guard's memory changed: nothing ran. */
+#define KILN_TENSOR_CALL_STALE (-1)
+/** kiln_tensor_call_run's result when a guarded call is already running on
+ *  another thread: nothing ran (a guarded call may be shared by threads; one
+ *  runs it at a time, the others are told so, never blocked). */
+#define KILN_TENSOR_CALL_BUSY (-2)
 /** Runs a bound call again, without checks (the data may have changed, the
  *  views may not). `result` receives a scalar result (NULL drops it). A
  *  contiguous call below the thread threshold is one call of the kernel's
- *  loop: no check, no allocation. Returns 0; a kiln_error_code only for a
- *  NULL `bound` (KILN_ERROR_INVALID_ARGUMENT) or when a strided reduction's
- *  partials cannot be allocated or a strided loop cannot be compiled on its
- *  first run (that error's code), with nothing written. */
+ *  loop: no check, no allocation. Returns 0; KILN_TENSOR_CALL_STALE when a
+ *  guard (kiln_tensor_call_guard) no longer matches, KILN_TENSOR_CALL_BUSY
+ *  when a guarded call is running on another thread; a kiln_error_code only
+ *  for a NULL `bound` (KILN_ERROR_INVALID_ARGUMENT) or when a strided
+ *  reduction's partials cannot be allocated or a strided loop cannot be
+ *  compiled on its first run (that error's code), with nothing written. */
 KILN_API int kiln_tensor_call_run(kiln_tensor_call *bound,
                                   kiln_scalar *result);
 /** NULL is fine. Consumes bound. */
