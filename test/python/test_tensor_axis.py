@@ -69,8 +69,13 @@ class TensorAxis(TempDirTest):
         with self.assertRaisesRegex(kiln.InvalidArgument, r"does not match the broadcast shape \[3\]"):
             self.p.row_max(self.rand(3, 5), out=out)
         self.assertTrue((out == 7.0).all())
-        with self.assertRaisesRegex(kiln.InvalidArgument, "bound calls do not support it yet"):
-            self.p.row_max.bind(self.rand(3, 5))
+
+    def test_bound_calls_rerun_on_new_contents(self):
+        x = self.rand(3, 5)
+        call = self.p.row_max.bind(x)
+        np.testing.assert_array_equal(call(), x.max(axis=1))
+        x += 1  # the same array, new contents
+        np.testing.assert_array_equal(call(), x.max(axis=1))
 
     def test_the_cli_runs_the_example(self):
         build = os.environ.get("KILN_BUILD_DIR", os.path.join(ROOT, "build"))

@@ -26,6 +26,14 @@
 
 namespace kiln::tensor {
 
+// Defined in AotStagedGen.cpp: axis-reduction kernels as their passes.
+namespace aot {
+std::vector<Kernel> expandStaged(const std::vector<Kernel> &kernels);
+Expected<std::string> stagedWrapper(const Kernel &k,
+                                    const std::string &prototype,
+                                    const std::vector<std::string> &names);
+} // namespace aot
+
 namespace {
 
 /// The AOT headers' text, pasted into generated wrappers (AotAbiText.inc is
@@ -98,7 +106,8 @@ optimised(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
           core::PhaseTimings *timings = nullptr) {
   auto module = [&] {
     core::ScopedPhase phase(timings, "irgen");
-    return buildKernelModule(ctx, kernels, "", "kiln_tensor");
+    return buildKernelModule(ctx, aot::expandStaged(kernels), "",
+                             "kiln_tensor");
   }();
   if (!module)
     return module.takeError();
@@ -177,6 +186,13 @@ std::string fastPathFor(const Kernel &k) {
 }
 
 std::string wrapperFor(const Kernel &k) {
+  if (reducesAlongAxis(k)) { // lowered without error by optimised() before
+    std::vector<std::string> names;
+    for (const Param &p : k.params)
+      names.push_back(cName(p.name));
+    auto staged = aot::stagedWrapper(k, prototype(k), names);
+    return staged ? *staged : "#error kernel " + k.name + "\n";
+  }
   auto sym = irgen::symbolsFor(k);
   size_t n = k.params.size();
   std::string params, elemSize, arrays, scalars, body;

@@ -9,6 +9,7 @@
  * other call, and every wrong one, takes the general check (kt_aot_call),
  * which formats the message. */
 #include "AotAbi.h"
+#include "AotStaged.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -188,15 +189,9 @@ static int checkArgs(const kt_aot_kernel *k,
     const kiln_tensor_array *v = arrays[i];
     if (!p->isArray)
       continue;
-    snprintf(what, sizeof what, "argument '%s'", p->name);
-    if (!v)
-      return fail("%s: expected an array (%s[]), got a null pointer", what,
-                  dtypeName(p->dtype), "");
-    if (v->dtype != p->dtype)
-      return fail("%s: dtype %s does not match parameter type %s", what,
-                  dtypeName(v->dtype), dtypeName(p->dtype));
-    if ((err = checkView(what, v)) != 0)
+    if ((err = kt_aot_check_param(k, i, v)) != 0)
       return err;
+    snprintf(what, sizeof what, "argument '%s'", p->name);
     shapeText(a, sizeof a, shape + 4 - *rank, *rank);
     if (!broadcastInto(shape, v)) {
       shapeText(b, sizeof b, v->shape, v->rank);
@@ -318,4 +313,35 @@ int kt_aot_call(const kt_aot_kernel *k, const kiln_tensor_array *const *arrays,
   if (k->resultIsArray)
     fillSlot(ctx, k->nparams, out);
   return runContext(k, ctx, -1, result);
+}
+
+/* ---- The checks of axis-reduction kernels (AotStaged.h). */
+
+int kt_aot_check_param(const kt_aot_kernel *k, int i,
+                       const kiln_tensor_array *v) {
+  char what[160];
+  const kt_param_desc *p = &k->params[i];
+  snprintf(what, sizeof what, "argument '%s'", p->name);
+  if (!v)
+    return fail("%s: expected an array (%s[]), got a null pointer", what,
+                dtypeName(p->dtype), "");
+  if (v->dtype != p->dtype)
+    return fail("%s: dtype %s does not match parameter type %s", what,
+                dtypeName(v->dtype), dtypeName(p->dtype));
+  return checkView(what, v);
+}
+
+int kt_aot_check_out(const kt_aot_kernel *k,
+                     const kiln_tensor_array *const *arrays,
+                     const kiln_tensor_array *out, const int64_t *shape,
+                     int rank) {
+  return checkOut(k, arrays, out, shape, rank);
+}
+
+int kt_aot_fail(const char *message) { return fail("%s", message, "", ""); }
+
+int kt_aot_check_count(const int64_t *shape, int rank) {
+  return countOf(shape + 4 - rank, rank) < 0
+             ? tooMany("", shape + 4 - rank, rank)
+             : 0;
 }

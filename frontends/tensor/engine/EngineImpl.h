@@ -77,7 +77,15 @@ struct BoundCall::Impl {
   std::vector<int64_t> Work; ///< Ctx's copy for the driver, which rewrites it
   int64_t N = -1; ///< elements when every view is contiguous, else -1
   unsigned Threads = 0;
+  /// A staged kernel's call (Staged.h): its arguments and output view.
+  std::vector<Arg> Args;
+  ArrayView Out;
 };
+
+/// A scalar argument's bits in a context word (f32 in the low 4 bytes), and
+/// a scalar result from the driver's 8-byte slot (Run.cpp).
+int64_t scalarBits(const Scalar &s);
+Scalar scalarFrom(DType t, const unsigned char *bytes);
 
 enum class LoopKind { All, Flat, Strided };
 

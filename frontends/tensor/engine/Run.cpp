@@ -17,8 +17,6 @@
 
 namespace kiln::tensor {
 
-namespace {
-
 /// The scalar's bits in a context word (f32 in the low 4 bytes).
 int64_t scalarBits(const Scalar &s) {
   int64_t word = 0;
@@ -66,6 +64,8 @@ Scalar scalarFrom(DType t, const unsigned char *bytes) {
   }
   return {};
 }
+
+namespace {
 
 /// Writes `view` into slot `slot`, right-aligned to 4 dims; dims of size 1
 /// (broadcast) get stride 0.
@@ -449,13 +449,14 @@ Expected<BoundCall> CompiledKernel::bind(const Arg *args, size_t count,
   std::vector<Arg> all(args, args + count);
   if (Status call = checkCall(P->Signature, all, out); !call)
     return call.takeDiagnostics();
-  if (P->Staged) // Staged.h: several passes, no one context block
-    return callError("kernel '" + P->Signature.name +
-                     "' reduces along an axis: bound calls do not support it "
-                     "yet; call run()");
   auto b = std::make_unique<BoundCall::Impl>();
   b->Kernel = P.get();
   b->Threads = threads;
+  if (P->Staged) { // Staged.h: several passes, no one context block
+    b->Args = std::move(all);
+    b->Out = out ? *out : ArrayView{};
+    return BoundCall(std::move(b));
+  }
   b->Ctx = generalContext(*P, all, out);
   // The same words again, and the element count when the fast path applies.
   Scalar ignored;
@@ -473,6 +474,12 @@ BoundCall::~BoundCall() = default;
 
 Status BoundCall::run(Scalar *result) {
   const CompiledKernel::Impl &k = *P->Kernel;
+  if (k.Staged) { // the plan's runner, checked again (cheap next to it)
+    Scalar ignored;
+    return k.Plan.run(k, P->Args.data(), P->Args.size(),
+                      k.Signature.resultIsArray ? &P->Out : nullptr,
+                      result ? result : &ignored, P->Threads);
+  }
   if (P->N >= 0 && P->N < k.Threshold && !k.Fns.combine) {
     k.Fns.flat(P->Ctx.data(), 0, P->N, nullptr);
     return {};

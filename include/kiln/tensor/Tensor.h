@@ -87,6 +87,9 @@ public:
                            unsigned threads = 0) const;
   struct Impl;
   explicit CompiledKernel(std::unique_ptr<Impl> impl);
+  /// The compiled code (EngineImpl.h; the engine's own use: a staged
+  /// kernel's plan points at its passes' loops).
+  const Impl &impl() const { return *P; }
   ~CompiledKernel();
 
 private:
