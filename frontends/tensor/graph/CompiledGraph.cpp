@@ -1,0 +1,163 @@
+// CompiledGraph: the public face of graphs (kiln/tensor/Graph.h) — input
+// checks, one plan per set of input shapes, results as Args.
+#include "Plan.h"
+
+#include "kiln/tensor/Graph.h"
+
+#include <map>
+#include <mutex>
+
+namespace kiln::tensor {
+
+using namespace graph;
+
+struct CompiledGraph::Impl {
+  Engine &engine;
+  Graph graph;
+  NodeGraph nodes;
+  std::vector<unsigned> outputs; ///< node ids of graph.results
+  std::mutex lock;
+  std::map<std::string, std::unique_ptr<Plan>> plans;
+  Plan *last = nullptr;
+  GraphStats stats;
+
+  Status check(const std::vector<Arg> &inputs) const;
+  std::string key(const std::vector<Arg> &inputs) const;
+  Arg result(unsigned node) const;
+};
+
+namespace {
+/// More shape sets than this and the oldest plans are dropped (memory).
+constexpr size_t kMaxPlans = 16;
+} // namespace
+
+Status CompiledGraph::Impl::check(const std::vector<Arg> &inputs) const {
+  if (inputs.size() != graph.paramCount)
+    return callError("graph '" + graph.name + "' takes " +
+                     std::to_string(graph.paramCount) + " inputs, got " +
+                     std::to_string(inputs.size()));
+  for (unsigned k = 0; k < graph.paramCount; ++k) {
+    const GraphValue &p = graph.values[k];
+    const Arg &a = inputs[k];
+    std::string what = "input '" + p.name + "'";
+    if (a.isArray != p.isArray)
+      return callError(what + ": expected " +
+                       (p.isArray ? "an array" : "a scalar"));
+    DType t = a.isArray ? a.array.dtype : a.scalar.dtype;
+    if (t != p.type)
+      return callError(what + ": dtype " + dtypeName(t) +
+                       " does not match parameter type " + dtypeName(p.type));
+    if (a.isArray && (a.array.rank < 0 || a.array.rank > kMaxRank))
+      return callError(what + ": rank " + std::to_string(a.array.rank) +
+                       " is outside 0 to 4");
+    if (a.isArray && a.array.size() > 0 && !a.array.data)
+      return callError(what + ": no data");
+  }
+  return {};
+}
+
+std::string CompiledGraph::Impl::key(const std::vector<Arg> &inputs) const {
+  std::string k;
+  for (const Arg &a : inputs) {
+    k += a.isArray ? "a" : "s";
+    for (int d = 0; a.isArray && d < a.array.rank; ++d)
+      k += std::to_string(a.array.shape[d]) + ",";
+    k += ";";
+  }
+  return k;
+}
+
+Arg CompiledGraph::Impl::result(unsigned node) const {
+  unsigned r = last->resolved[node];
+  const Node &n = nodes.nodes[r];
+  if (n.op == NodeOp::Expr && n.proto.kind == ExprKind::Number) {
+    Scalar s;
+    s.dtype = nodes.nodes[node].type;
+    s.f = n.proto.number;
+    s.i = static_cast<int64_t>(n.proto.number);
+    return Arg::of(s);
+  }
+  const Slot &slot = last->slots[r];
+  return slot.shape.scalar ? Arg::of(slot.s) : Arg::of(slot.v);
+}
+
+CompiledGraph::CompiledGraph(std::unique_ptr<Impl> impl)
+    : P(std::move(impl)) {}
+CompiledGraph::~CompiledGraph() = default;
+
+const Graph &CompiledGraph::graph() const { return P->graph; }
+
+Status CompiledGraph::run(const std::vector<Arg> &inputs,
+                          std::vector<Arg> &outputs) {
+  std::lock_guard<std::mutex> guard(P->lock);
+  if (Status s = P->check(inputs); !s)
+    return s;
+  std::string key = P->key(inputs);
+  auto it = P->plans.find(key);
+  if (it == P->plans.end()) {
+    auto plan = makePlan(P->engine, P->nodes, P->outputs, inputs, P->graph.name);
+    if (!plan)
+      return plan.takeDiagnostics();
+    if (P->plans.size() >= kMaxPlans)
+      P->plans.clear();
+    ++P->stats.plans;
+    P->stats.allocations += (*plan)->allocations;
+    P->stats.bufferBytes += (*plan)->bytes;
+    it = P->plans.emplace(key, std::move(*plan)).first;
+  }
+  P->last = it->second.get();
+  P->stats.kernels = static_cast<unsigned>(P->last->kernelText.size());
+  P->stats.materialized = 0;
+  for (bool k : P->last->kept)
+    P->stats.materialized += k;
+  if (Status s = runPlan(*P->last, P->nodes, inputs); !s)
+    return s;
+  outputs.clear();
+  for (unsigned node : P->outputs)
+    outputs.push_back(P->result(node));
+  return {};
+}
+
+GraphStats CompiledGraph::stats() const {
+  std::lock_guard<std::mutex> guard(P->lock);
+  return P->stats;
+}
+
+std::vector<std::string> CompiledGraph::plannedKernels() const {
+  std::lock_guard<std::mutex> guard(P->lock);
+  return P->last ? P->last->kernelText : std::vector<std::string>{};
+}
+
+Expected<std::shared_ptr<CompiledGraph>> compileGraph(Engine &engine,
+                                                      const Graph &graph) {
+  auto nodes = buildNodes(graph);
+  if (!nodes)
+    return nodes.takeDiagnostics();
+  auto impl = std::unique_ptr<CompiledGraph::Impl>(
+      new CompiledGraph::Impl{engine, graph, std::move(*nodes), {}, {}, {},
+                              nullptr, {}});
+  for (unsigned v : graph.results)
+    impl->outputs.push_back(impl->nodes.valueNode[v]);
+  return std::make_shared<CompiledGraph>(std::move(impl));
+}
+
+Expected<std::shared_ptr<CompiledGraph>>
+compileGraph(Engine &engine, std::string_view source, std::string_view name,
+             std::string_view file) {
+  GraphParseResult parsed = parseGraphProgram(source, file);
+  if (!parsed.ok())
+    return Diagnostics(parsed.errors);
+  const Graph *g = parsed.program.find(name);
+  if (!g)
+    return errorDiagnostic("no graph '" + std::string(name) + "' in the source",
+                           std::string(file));
+  auto compiled = compileGraph(engine, *g);
+  if (!compiled) {
+    Diagnostics d = compiled.takeDiagnostics();
+    attachSource(d, file, source);
+    return d;
+  }
+  return compiled;
+}
+
+} // namespace kiln::tensor

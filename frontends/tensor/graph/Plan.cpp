@@ -1,0 +1,250 @@
+// Plan: fusion and temporaries for one set of input shapes (Plan.h).
+//
+// The rule: a node is kept in a temporary when it is returned, when it is
+// a whole-array reduction or a matrix product (their own kernels), when an
+// operation that needs memory reads it (a SumTo, a view, a matrix
+// product), or when it is an array used by several operations or by a
+// reduction along an axis. Everything else — scalars and single-use
+// elementwise chains — is inlined into its one consumer's kernel, so
+// `relu(x * w + b)` is one loop and the backward pass of an elementwise
+// chain is one loop per value it must keep.
+#include "Plan.h"
+
+#include "kiln/tensor/Syntax.h"
+
+#include <unordered_map>
+
+namespace kiln::tensor::graph {
+
+namespace {
+
+bool isNumber(const Node &n) {
+  return n.op == NodeOp::Expr && n.proto.kind == ExprKind::Number;
+}
+
+bool isWholeReduce(const Node &n) {
+  return n.op == NodeOp::Expr && n.proto.kind == ExprKind::Reduce &&
+         !n.proto.hasAxis;
+}
+
+/// The arguments of `n` whose values (not only shapes) it reads.
+size_t dataArgs(const Node &n) {
+  switch (n.op) {
+  case NodeOp::SumTo:
+  case NodeOp::Unsqueeze: return 1;
+  case NodeOp::Count: return 0;
+  default: return n.args.size();
+  }
+}
+
+/// After SumTo and Unsqueeze no-ops are dropped, an operation may have
+/// only literal operands (`-(1)`, `where(m, 1, 0)`), which sema would type
+/// as i64: a negated literal folds, otherwise the first literal is cast to
+/// the node's dtype.
+void typeLiterals(Expr &e, DType type) {
+  if (e.kind == ExprKind::Number || e.kind == ExprKind::Cast ||
+      e.children.empty())
+    return;
+  size_t first = e.kind == ExprKind::Where ? 1 : 0; // after the condition
+  for (size_t i = first; i < e.children.size(); ++i)
+    if (e.children[i]->kind != ExprKind::Number)
+      return;
+  if (e.kind == ExprKind::Unary && e.unary == UnaryOp::Neg) {
+    Expr folded = *e.children[0];
+    folded.number = -folded.number;
+    e = folded;
+    return;
+  }
+  auto cast = std::make_shared<Expr>();
+  cast->kind = ExprKind::Cast;
+  cast->castTo = type == DType::Bool ? DType::F64 : type;
+  cast->children = {e.children[first]};
+  e.children[first] = cast;
+}
+
+class Partition {
+public:
+  Partition(const NodeGraph &g, Plan &p) : G(g), P(p) {}
+
+  void decide(const std::vector<unsigned> &outputs);
+  Status compileSteps(Engine &engine, const std::string &name);
+  void allocate();
+
+private:
+  const NodeGraph &G;
+  Plan &P;
+  std::vector<unsigned> Uses;
+  std::vector<bool> Reached, Force, AxisUse, Output;
+
+  ExprRef inlined(unsigned id, bool root, Kernel &k,
+                  std::unordered_map<unsigned, ExprRef> &memo);
+  Status kernelStep(Engine &engine, const std::string &name, unsigned id);
+};
+
+void Partition::decide(const std::vector<unsigned> &outputs) {
+  size_t count = G.nodes.size();
+  Uses.assign(count, 0);
+  Reached.assign(count, false);
+  Force.assign(count, false);
+  AxisUse.assign(count, false);
+  Output.assign(count, false);
+  std::vector<unsigned> stack;
+  for (unsigned o : outputs) {
+    Output[P.resolved[o]] = true;
+    stack.push_back(P.resolved[o]);
+  }
+  while (!stack.empty()) {
+    unsigned id = stack.back();
+    stack.pop_back();
+    if (Reached[id])
+      continue;
+    Reached[id] = true;
+    const Node &n = G.nodes[id];
+    bool memory = n.op != NodeOp::Expr || n.proto.kind == ExprKind::MatMul;
+    for (size_t i = 0; i < dataArgs(n); ++i) {
+      unsigned a = P.resolved[n.args[i]];
+      ++Uses[a];
+      Force[a] = Force[a] || memory;
+      AxisUse[a] = AxisUse[a] || (n.op == NodeOp::Expr &&
+                                  n.proto.kind == ExprKind::Reduce &&
+                                  n.proto.hasAxis);
+      stack.push_back(a);
+    }
+  }
+  P.kept.assign(count, false);
+  for (unsigned id = 0; id < count; ++id) {
+    const Node &n = G.nodes[id];
+    if (!Reached[id] || isNumber(n))
+      continue;
+    bool array = !P.slots[id].shape.scalar;
+    P.kept[id] = n.op != NodeOp::Expr || isWholeReduce(n) ||
+                 n.proto.kind == ExprKind::MatMul || Output[id] || Force[id] ||
+                 (array && (Uses[id] > 1 || AxisUse[id]));
+  }
+}
+
+/// The expression of node `id` with kept nodes as parameters of `k`.
+ExprRef Partition::inlined(unsigned id, bool root, Kernel &k,
+                           std::unordered_map<unsigned, ExprRef> &memo) {
+  id = P.resolved[id];
+  if (auto it = memo.find(id); it != memo.end())
+    return it->second;
+  const Node &n = G.nodes[id];
+  auto e = std::make_shared<Expr>(n.proto);
+  if (!root && P.kept[id]) {
+    e = std::make_shared<Expr>();
+    e->kind = ExprKind::Param;
+    e->param = static_cast<unsigned>(k.params.size());
+    Param p;
+    p.name = "v" + std::to_string(id);
+    p.type = n.type;
+    p.isArray = !P.slots[id].shape.scalar;
+    k.params.push_back(p);
+    P.steps.back().params.push_back(id);
+  } else {
+    for (unsigned a : n.args)
+      e->children.push_back(inlined(a, false, k, memo));
+    typeLiterals(*e, n.type);
+  }
+  memo[id] = e;
+  return e;
+}
+
+Status Partition::kernelStep(Engine &engine, const std::string &name,
+                             unsigned id) {
+  const Node &n = G.nodes[id];
+  Step &step = P.steps.emplace_back();
+  step.node = id;
+  step.scalarResult = isWholeReduce(n);
+  Kernel k;
+  k.name = name + "_v" + std::to_string(id);
+  k.resultType = n.type;
+  k.resultIsArray = !step.scalarResult;
+  std::unordered_map<unsigned, ExprRef> memo;
+  k.body = inlined(id, true, k, memo);
+  auto compiled = compile(engine, k);
+  if (!compiled)
+    return compiled.takeDiagnostics();
+  step.kernel = *compiled;
+  step.args.resize(step.params.size());
+  P.kernelText.push_back(printKernel(step.kernel->signature()));
+  return {};
+}
+
+Status Partition::compileSteps(Engine &engine, const std::string &name) {
+  for (unsigned id = 0; id < G.nodes.size(); ++id) {
+    if (!P.kept[id])
+      continue;
+    const Node &n = G.nodes[id];
+    switch (n.op) {
+    case NodeOp::Input: break;
+    case NodeOp::Count: {
+      const Shape &x = P.slots[P.resolved[n.args[0]]].shape;
+      int64_t c = 1;
+      if (n.axis == kWhole)
+        for (int64_t d : x.dims)
+          c *= d;
+      else if (!x.dims.empty())
+        c = x.dims[(n.axis + x.dims.size()) % x.dims.size()];
+      P.slots[id].s = {n.type, static_cast<double>(c), c};
+      break;
+    }
+    case NodeOp::SumTo:
+    case NodeOp::Unsqueeze:
+    case NodeOp::Transpose: {
+      Step &s = P.steps.emplace_back();
+      s.kind = n.op == NodeOp::SumTo ? StepKind::SumTo : StepKind::View;
+      s.node = id;
+      break;
+    }
+    case NodeOp::Expr:
+      if (Status st = kernelStep(engine, name, id); !st)
+        return st;
+      break;
+    }
+  }
+  return {};
+}
+
+/// One temporary per kept value that a step writes, sized once.
+void Partition::allocate() {
+  for (const Step &s : P.steps) {
+    if (s.kind == StepKind::View)
+      continue;
+    Slot &slot = P.slots[s.node];
+    DType t = G.nodes[s.node].type;
+    std::vector<int64_t> dims = slot.shape.dims;
+    int64_t n = 1;
+    for (int64_t d : dims)
+      n *= d;
+    std::vector<char> &mem = slot.shape.scalar ? slot.scratch : slot.storage;
+    mem.assign(std::max<size_t>(1, n * dtypeSize(t)), 0);
+    slot.v = ArrayView::contiguous(mem.data(), t, slot.shape.scalar
+                                                      ? std::vector<int64_t>{}
+                                                      : dims);
+    slot.s.dtype = t;
+    if (s.kind == StepKind::SumTo)
+      slot.accum.assign(slot.shape.scalar ? 1 : n, 0.0);
+    ++P.allocations;
+    P.bytes += mem.size();
+  }
+}
+
+} // namespace
+
+Expected<std::unique_ptr<Plan>> makePlan(Engine &engine, const NodeGraph &g,
+                                         const std::vector<unsigned> &outputs,
+                                         const std::vector<Arg> &inputs,
+                                         const std::string &name) {
+  auto plan = std::make_unique<Plan>();
+  if (Status s = inferShapes(g, inputs, *plan); !s)
+    return s.takeDiagnostics();
+  Partition part(g, *plan);
+  part.decide(outputs);
+  if (Status s = part.compileSteps(engine, name); !s)
+    return s.takeDiagnostics();
+  part.allocate();
+  return plan;
+}
+
+} // namespace kiln::tensor::graph

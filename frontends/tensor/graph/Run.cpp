@@ -1,0 +1,118 @@
+// Run: executing a plan's steps — kernel calls on the planned temporaries,
+// the SumTo loops, and views (transposes, re-inserted axes) recomputed from
+// the call's input views (Plan.h).
+#include "Plan.h"
+
+#include <algorithm>
+
+namespace kiln::tensor::graph {
+
+namespace {
+
+Scalar readScalar(const ArrayView &v) {
+  Scalar s;
+  s.dtype = v.dtype;
+  const void *p = v.data;
+  switch (v.dtype) {
+  case DType::F32: s.f = *static_cast<const float *>(p); break;
+  case DType::F64: s.f = *static_cast<const double *>(p); break;
+  case DType::I32: s.i = *static_cast<const int32_t *>(p); break;
+  case DType::I64: s.i = *static_cast<const int64_t *>(p); break;
+  case DType::Bool: s.i = *static_cast<const uint8_t *>(p) != 0; break;
+  }
+  return s;
+}
+
+/// `src` with `axis` of a rank-`rank` shape put back as a size-1 dimension
+/// (after padding src with leading 1s to rank - 1).
+ArrayView unsqueezeView(const ArrayView &src, int rank, int axis) {
+  ArrayView v = src;
+  int pad = std::max(0, rank - 1 - src.rank);
+  v.rank = 0;
+  for (int d = 0; d < pad; ++d) {
+    v.shape[v.rank] = 1;
+    v.strides[v.rank++] = 0;
+  }
+  for (int d = 0; d < src.rank; ++d) {
+    v.shape[v.rank] = src.shape[d];
+    v.strides[v.rank++] = src.strides[d];
+  }
+  int a = axis < 0 ? axis + rank : axis;
+  for (int d = v.rank; d > a; --d) {
+    v.shape[d] = v.shape[d - 1];
+    v.strides[d] = v.strides[d - 1];
+  }
+  v.shape[a] = 1;
+  v.strides[a] = 0;
+  ++v.rank;
+  return v;
+}
+
+ArrayView transposeView(const ArrayView &src) {
+  ArrayView v = src;
+  int r = v.rank;
+  std::swap(v.shape[r - 2], v.shape[r - 1]);
+  std::swap(v.strides[r - 2], v.strides[r - 1]);
+  return v;
+}
+
+Status runKernel(Plan &plan, Step &step) {
+  for (size_t i = 0; i < step.params.size(); ++i) {
+    const Slot &in = plan.slots[step.params[i]];
+    step.args[i] = in.shape.scalar ? Arg::of(in.s) : Arg::of(in.v);
+  }
+  Slot &out = plan.slots[step.node];
+  if (step.scalarResult)
+    return step.kernel->run(step.args.data(), step.args.size(), nullptr,
+                            &out.s);
+  Status s = step.kernel->run(step.args.data(), step.args.size(), &out.v,
+                              nullptr);
+  if (s && out.shape.scalar)
+    out.s = readScalar(out.v);
+  return s;
+}
+
+void runView(Plan &plan, const NodeGraph &g, const Step &step) {
+  const Node &n = g.nodes[step.node];
+  const Slot &src = plan.slots[plan.resolved[n.args[0]]];
+  Slot &out = plan.slots[step.node];
+  if (n.op == NodeOp::Transpose) {
+    out.v = transposeView(src.v);
+    return;
+  }
+  int rank = static_cast<int>(
+      plan.slots[n.args[1]].shape.dims.size());
+  out.v = unsqueezeView(src.v, rank, n.axis);
+}
+
+} // namespace
+
+Status runPlan(Plan &plan, const NodeGraph &g, const std::vector<Arg> &inputs) {
+  for (unsigned k = 0; k < g.paramCount; ++k) {
+    Slot &slot = plan.slots[g.valueNode[k]];
+    if (inputs[k].isArray)
+      slot.v = inputs[k].array;
+    else
+      slot.s = inputs[k].scalar;
+  }
+  for (Step &step : plan.steps) {
+    switch (step.kind) {
+    case StepKind::Kernel:
+      if (Status s = runKernel(plan, step); !s)
+        return s;
+      break;
+    case StepKind::View: runView(plan, g, step); break;
+    case StepKind::SumTo: {
+      const Node &n = g.nodes[step.node];
+      unsigned v = plan.resolved[n.args[0]];
+      sumTo(plan.slots[v], g, v,
+            plan.slots[n.args[2]].shape.dims,
+            plan.slots[step.node]);
+      break;
+    }
+    }
+  }
+  return {};
+}
+
+} // namespace kiln::tensor::graph

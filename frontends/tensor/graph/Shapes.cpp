@@ -1,0 +1,166 @@
+// Shapes: every node's shape for one call's inputs, and which SumTo and
+// Unsqueeze nodes are no-ops for them (Plan.h).
+//
+// NumPy's rules, as the kernels apply them: elementwise operations
+// broadcast, an axis reduction drops (or keeps as 1) its axis, a matrix
+// product takes [..., M, K] @ [..., K, N]. A mismatch is the caller's
+// error, reported with the statement's line and column.
+#include "Plan.h"
+
+namespace kiln::tensor::graph {
+
+namespace {
+
+std::string shapeText(const std::vector<int64_t> &d) {
+  std::string s = "[";
+  for (size_t i = 0; i < d.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(d[i]);
+  return s + "]";
+}
+
+Diagnostic at(const Node &n, std::string message) {
+  std::string where = n.proto.loc.line
+                          ? " (line " + std::to_string(n.proto.loc.line) +
+                                ", column " + std::to_string(n.proto.loc.col) +
+                                ")"
+                          : "";
+  return callError(message + where);
+}
+
+Shape arrayOf(std::vector<int64_t> d) { return {false, std::move(d)}; }
+
+/// [..., M, K] @ [..., K, N] with broadcast batch dimensions.
+Expected<Shape> matmulShape(const Node &n, const Shape &a, const Shape &b) {
+  if (a.scalar || b.scalar || a.dims.size() < 2 || b.dims.size() < 2)
+    return at(n, "'@' needs operands of rank 2 to 4");
+  size_t ra = a.dims.size(), rb = b.dims.size();
+  if (a.dims[ra - 1] != b.dims[rb - 2])
+    return at(n, "'@': inner dimensions differ: " + shapeText(a.dims) +
+                     " @ " + shapeText(b.dims));
+  std::vector<int64_t> ba(a.dims.begin(), a.dims.end() - 2);
+  std::vector<int64_t> bb(b.dims.begin(), b.dims.end() - 2);
+  auto batch = broadcastShapes({ba, bb});
+  if (!batch)
+    return at(n, "'@': batch dimensions do not broadcast: " +
+                     shapeText(a.dims) + " @ " + shapeText(b.dims));
+  batch->push_back(a.dims[ra - 2]);
+  batch->push_back(b.dims[rb - 1]);
+  return arrayOf(*batch);
+}
+
+/// An axis as an index into dims of rank `rank`, or -1.
+int normalAxis(int axis, size_t rank) {
+  int r = static_cast<int>(rank);
+  int a = axis < 0 ? axis + r : axis;
+  return a >= 0 && a < r ? a : -1;
+}
+
+Expected<Shape> exprShape(const Node &n, const std::vector<Shape> &args) {
+  const Expr &p = n.proto;
+  if (p.kind == ExprKind::Number)
+    return Shape{};
+  if (p.kind == ExprKind::MatMul)
+    return matmulShape(n, args[0], args[1]);
+  if (p.kind == ExprKind::Reduce) {
+    if (!p.hasAxis)
+      return Shape{};
+    const Shape &x = args[0];
+    int a = normalAxis(p.axis, x.dims.size());
+    if (x.scalar || a < 0)
+      return at(n, std::string("'") + reduceName(p.reduce) + "': axis " +
+                       std::to_string(p.axis) + " is out of range for shape " +
+                       shapeText(x.dims));
+    std::vector<int64_t> d = x.dims;
+    if (p.keepdims)
+      d[a] = 1;
+    else
+      d.erase(d.begin() + a);
+    return arrayOf(d);
+  }
+  std::vector<std::vector<int64_t>> shapes;
+  for (const Shape &s : args)
+    if (!s.scalar)
+      shapes.push_back(s.dims);
+  if (shapes.empty())
+    return Shape{};
+  auto b = broadcastShapes(shapes);
+  if (!b) {
+    std::string list;
+    for (auto &s : shapes)
+      list += (list.empty() ? "" : " and ") + shapeText(s);
+    return at(n, "shapes " + list + " do not broadcast");
+  }
+  return arrayOf(*b);
+}
+
+/// Unsqueeze: v (which broadcasts to `of` without `axis`) with the axis back
+/// as 1; a scalar stays a scalar.
+Shape unsqueezed(const Shape &v, const Shape &of, int axis) {
+  if (v.scalar)
+    return v;
+  size_t r = of.dims.size();
+  std::vector<int64_t> d(r - 1 - std::min(r - 1, v.dims.size()), 1);
+  d.insert(d.end(), v.dims.begin(), v.dims.end());
+  d.insert(d.begin() + normalAxis(axis, r), 1);
+  return arrayOf(d);
+}
+
+} // namespace
+
+Status inferShapes(const NodeGraph &g, const std::vector<Arg> &inputs,
+                   Plan &plan) {
+  size_t count = g.nodes.size();
+  plan.slots.assign(count, {});
+  plan.resolved.resize(count);
+  for (unsigned id = 0; id < count; ++id) {
+    const Node &n = g.nodes[id];
+    plan.resolved[id] = id;
+    std::vector<Shape> args;
+    for (unsigned a : n.args)
+      args.push_back(plan.slots[plan.resolved[a]].shape);
+    Shape &out = plan.slots[id].shape;
+    switch (n.op) {
+    case NodeOp::Input: {
+      const Arg &in = inputs[n.axis];
+      out = in.isArray ? arrayOf({in.array.shape, in.array.shape +
+                                                      in.array.rank})
+                       : Shape{};
+      break;
+    }
+    case NodeOp::Expr: {
+      auto s = exprShape(n, args);
+      if (!s)
+        return s.takeDiagnostics();
+      out = *s;
+      break;
+    }
+    case NodeOp::SumTo: {
+      out = args[1];
+      bool sameAsLike = args[0] == args[1] && !g.isNumber(n.args[0], 0);
+      bool lazy = n.axis == kLazySumTo && args[1] == args[2];
+      if (sameAsLike || lazy) {
+        plan.resolved[id] = plan.resolved[n.args[0]];
+        out = args[0];
+      }
+      break;
+    }
+    case NodeOp::Count: out = Shape{}; break;
+    case NodeOp::Unsqueeze:
+      out = unsqueezed(args[0], args[1], n.axis);
+      if (args[0].scalar)
+        plan.resolved[id] = plan.resolved[n.args[0]];
+      break;
+    case NodeOp::Transpose: {
+      out = args[0];
+      size_t r = out.dims.size();
+      if (r < 2)
+        return at(n, "'@' needs operands of rank 2 to 4");
+      std::swap(out.dims[r - 2], out.dims[r - 1]);
+      break;
+    }
+    }
+  }
+  return {};
+}
+
+} // namespace kiln::tensor::graph

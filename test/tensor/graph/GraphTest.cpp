@@ -1,0 +1,289 @@
+// GraphTest: tensor graphs — parsing and its errors, forward values against
+// the eager reference executor, gradients against central finite
+// differences in f64 on random shapes (broadcast and size-1 dimensions),
+// and plans made once per set of input shapes.
+#include "kiln/tensor/Graph.h"
+#include "kiln/tensor/Tensor.h"
+#include "tensor/reference/Eager.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace kiln::tensor {
+namespace {
+
+std::unique_ptr<Engine> engine() {
+  EngineOptions o;
+  o.threads = 1;
+  auto e = Engine::create(o);
+  EXPECT_TRUE(e.ok());
+  return std::move(*e);
+}
+
+/// An f64 array with its own storage.
+struct Buf {
+  std::vector<double> data;
+  std::vector<int64_t> shape;
+  Arg arg() {
+    return Arg::of(ArrayView::contiguous(data.data(), DType::F64, shape));
+  }
+};
+
+Buf randomBuf(std::vector<int64_t> shape, std::mt19937 &rng, double lo = -1,
+              double hi = 1) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  std::uniform_real_distribution<double> u(lo, hi);
+  Buf b{std::vector<double>(n), shape};
+  for (double &x : b.data)
+    x = u(rng);
+  return b;
+}
+
+std::shared_ptr<CompiledGraph> build(Engine &e, const std::string &src,
+                                     const std::string &name) {
+  auto g = compileGraph(e, src, name, "test.tk");
+  EXPECT_TRUE(g.ok()) << (g.ok() ? "" : render(g.diagnostics(), false));
+  return g.ok() ? *g : nullptr;
+}
+
+double scalarOf(const Arg &a) {
+  return a.isArray ? *static_cast<const double *>(a.array.data)
+                   : a.scalar.asDouble();
+}
+
+/// Checks outputs 1..n of `g` (the gradients of output 0, the loss, with
+/// respect to the array inputs in `wrt`, in order) against central
+/// differences of the loss.
+void checkGradients(CompiledGraph &g, std::vector<Buf> &bufs,
+                    std::vector<Arg> extra, const std::vector<int> &wrt) {
+  auto args = [&] {
+    std::vector<Arg> a;
+    for (Buf &b : bufs)
+      a.push_back(b.arg());
+    for (Arg &x : extra)
+      a.push_back(x);
+    return a;
+  };
+  std::vector<Arg> out;
+  Status first = g.run(args(), out);
+  ASSERT_TRUE(first.ok()) << render(first.diagnostics(), false);
+  std::vector<std::vector<double>> grads;
+  for (size_t k = 1; k < out.size(); ++k) {
+    const ArrayView &v = out[k].array;
+    ASSERT_TRUE(out[k].isArray);
+    grads.emplace_back(static_cast<const double *>(v.data),
+                       static_cast<const double *>(v.data) + v.size());
+  }
+  const double h = 1e-6;
+  for (size_t w = 0; w < wrt.size(); ++w) {
+    Buf &b = bufs[wrt[w]];
+    ASSERT_EQ(grads[w].size(), b.data.size()) << "gradient " << w;
+    for (size_t i = 0; i < b.data.size(); ++i) {
+      double keep = b.data[i];
+      b.data[i] = keep + h;
+      ASSERT_TRUE(g.run(args(), out).ok());
+      double up = scalarOf(out[0]);
+      b.data[i] = keep - h;
+      ASSERT_TRUE(g.run(args(), out).ok());
+      double down = scalarOf(out[0]);
+      b.data[i] = keep;
+      double fd = (up - down) / (2 * h);
+      EXPECT_NEAR(grads[w][i], fd, 1e-6 * (1 + std::fabs(fd)))
+          << "input " << wrt[w] << " element " << i;
+    }
+  }
+}
+
+const char *kElementwise = R"(
+graph g(x: f64[], w: f64[], b: f64[]) {
+  h = tanh(x * w + b);
+  s = sigmoid(h) * exp(-h) + log(1 + h * h) - sqrt(h * h + 1) / (2 - h);
+  loss = mean(pow(s, 2)) + sum(relu(x - b) / (1 + abs(w)));
+  dx, dw, db = grad(loss, [x, w, b]);
+  return loss, dx, dw, db
+}
+)";
+
+TEST(TensorGraph, ElementwiseGradientsMatchFiniteDifferences) {
+  auto e = engine();
+  auto g = build(*e, kElementwise, "g");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(1);
+  const std::vector<std::vector<std::vector<int64_t>>> shapes = {
+      {{3, 4}, {4}, {3, 1}},
+      {{1, 5}, {5, 1}, {1}},
+      {{2, 1, 3}, {1, 4, 1}, {3}},
+      {{6}, {6}, {6}}};
+  for (auto &s : shapes) {
+    std::vector<Buf> bufs = {randomBuf(s[0], rng), randomBuf(s[1], rng),
+                             randomBuf(s[2], rng)};
+    checkGradients(*g, bufs, {}, {0, 1, 2});
+  }
+}
+
+const char *kReductions = R"(
+graph g(x: f64[], y: f64[]) {
+  m = max(x, axis=1, keepdims);
+  e = exp(x - m);
+  p = e / sum(e, axis=1, keepdims);
+  loss = sum(p * y) + mean(max(x, axis=0)) + max(x * y) - min(x) + sum(mean(x * x, axis=-1));
+  dx, dy = grad(loss, [x, y]);
+  return loss, dx, dy
+}
+)";
+
+TEST(TensorGraph, ReductionGradientsMatchFiniteDifferences) {
+  auto e = engine();
+  auto g = build(*e, kReductions, "g");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(2);
+  for (auto s : std::vector<std::vector<int64_t>>{{3, 4}, {1, 5}, {4, 1}}) {
+    std::vector<Buf> bufs = {randomBuf(s, rng), randomBuf(s, rng)};
+    checkGradients(*g, bufs, {}, {0, 1});
+  }
+}
+
+const char *kBuiltins = R"(
+graph g(a: f64[], b: f64[], c: f64) {
+  u = where(a > b, sin(a) * c, cos(b));
+  v = min(a, b) + max(a * c, b) + pow(abs(a) + 1, b) + clamp(a, -0.5, 0.5);
+  loss = sum(u * v) / c;
+  da, db = grad(loss, [a, b]);
+  return loss, da, db
+}
+)";
+
+TEST(TensorGraph, BuiltinGradientsMatchFiniteDifferences) {
+  auto e = engine();
+  auto g = build(*e, kBuiltins, "g");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(3);
+  std::vector<Buf> bufs = {randomBuf({4, 3}, rng), randomBuf({3}, rng)};
+  checkGradients(*g, bufs, {Arg::of(Scalar::f64(1.7))}, {0, 1});
+}
+
+TEST(TensorGraph, ForwardMatchesTheEagerReference) {
+  const char *src = R"(
+kernel k(x: f64[], w: f64[], b: f64[]) -> f64[] =
+  sigmoid(tanh(x * w + b)) * exp(-tanh(x * w + b))
+graph g(x: f64[], w: f64[], b: f64[]) {
+  h = tanh(x * w + b);
+  y = sigmoid(h) * exp(-h);
+  return y
+}
+)";
+  auto e = engine();
+  auto g = build(*e, src, "g");
+  ASSERT_TRUE(g);
+  auto parsed = parseGraphProgram(src);
+  ASSERT_TRUE(parsed.ok());
+  std::mt19937 rng(4);
+  std::vector<Buf> in = {randomBuf({5, 3}, rng), randomBuf({3}, rng),
+                         randomBuf({5, 1}, rng)};
+  std::vector<Arg> args = {in[0].arg(), in[1].arg(), in[2].arg()};
+  Buf want{std::vector<double>(15), {5, 3}};
+  ArrayView wv = ArrayView::contiguous(want.data.data(), DType::F64, {5, 3});
+  ASSERT_EQ(evalEager(parsed.program.program.kernels[0], args, &wv,
+                                 nullptr),
+            "");
+  std::vector<Arg> out;
+  ASSERT_TRUE(g->run(args, out).ok());
+  ASSERT_EQ(out[0].array.size(), 15);
+  for (int i = 0; i < 15; ++i)
+    EXPECT_NEAR(static_cast<const double *>(out[0].array.data)[i],
+                want.data[i], 1e-13);
+}
+
+TEST(TensorGraph, PlansOncePerShapeAndAllocatesNothingAfter) {
+  auto e = engine();
+  auto g = build(*e, kElementwise, "g");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(5);
+  std::vector<Buf> in = {randomBuf({8, 4}, rng), randomBuf({4}, rng),
+                         randomBuf({8, 1}, rng)};
+  std::vector<Arg> args = {in[0].arg(), in[1].arg(), in[2].arg()};
+  std::vector<Arg> out;
+  ASSERT_TRUE(g->run(args, out).ok());
+  GraphStats first = g->stats();
+  const void *dx = out[1].array.data;
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(g->run(args, out).ok());
+  EXPECT_EQ(g->stats().plans, 1u);
+  EXPECT_EQ(g->stats().allocations, first.allocations);
+  EXPECT_EQ(out[1].array.data, dx);
+  in[0] = randomBuf({2, 4}, rng);
+  in[2] = randomBuf({2, 1}, rng);
+  args = {in[0].arg(), in[1].arg(), in[2].arg()};
+  ASSERT_TRUE(g->run(args, out).ok());
+  EXPECT_EQ(g->stats().plans, 2u);
+  EXPECT_GT(g->stats().allocations, first.allocations);
+}
+
+TEST(TensorGraph, FusesSingleUseChainsAndKeepsSharedValues) {
+  auto e = engine();
+  auto g = build(*e, R"(graph g(x: f32[], w: f32[]) {
+  y = relu(x * w + 1) * 2;
+  return y
+})",
+                 "g");
+  ASSERT_TRUE(g);
+  std::vector<float> x(8, 1), w(8, 2);
+  std::vector<Arg> out;
+  ASSERT_TRUE(g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F32, {8})),
+                      Arg::of(ArrayView::contiguous(w.data(), DType::F32, {8}))},
+                     out)
+                  .ok());
+  EXPECT_EQ(g->plannedKernels().size(), 1u);
+  EXPECT_EQ(static_cast<const float *>(out[0].array.data)[3], 6.0f);
+}
+
+std::string firstError(const std::string &src) {
+  auto r = parseGraphProgram(src, "t.tk");
+  return r.ok() ? "" : std::to_string(r.errors[0].loc.line) + ":" +
+                           std::to_string(r.errors[0].loc.col) + ": " +
+                           r.errors[0].message;
+}
+
+TEST(TensorGraph, ParseErrorsAreLocated) {
+  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x + z;\n  return y\n}"),
+            "2:11: unknown name 'z'");
+  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x - mean(x);\n  return y\n}"),
+            "2:9: a statement cannot mix a whole-array reduction with array "
+            "values; give the reduction its own statement, e.g. m = mean(y); "
+            "d = y - m");
+  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  d = grad(x, [x]);\n  return d\n}"),
+            "2:7: 'grad' differentiates a scalar f32 or f64 value; 'x' is "
+            "f32[]");
+  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x;\n  y = x;\n  return y\n}"),
+            "3:3: 'y' is already defined in graph 'g'");
+  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x * f64(x);\n  return y\n}"),
+            "2:9: cannot mix f32 and f64 in '*'; cast one side, e.g. f64(x)");
+  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  return q\n}"),
+            "2:10: unknown name 'q' in graph 'g'");
+}
+
+TEST(TensorGraph, BadInputsAreInvalidArgument) {
+  auto e = engine();
+  auto g = build(*e, "graph g(x: f32[], y: f32[]) {\n  z = x + y;\n  return z\n}",
+                 "g");
+  ASSERT_TRUE(g);
+  std::vector<float> a(3), b(4);
+  std::vector<Arg> out;
+  auto r = g->run({Arg::of(ArrayView::contiguous(a.data(), DType::F32, {3})),
+                   Arg::of(ArrayView::contiguous(b.data(), DType::F32, {4}))},
+                  out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics()[0].kind, ErrorKind::InvalidArgument);
+  EXPECT_EQ(r.diagnostics()[0].message,
+            "shapes [3] and [4] do not broadcast (line 2, column 9)");
+  r = g->run({Arg::of(Scalar::f32(1))}, out);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics()[0].message, "graph 'g' takes 2 inputs, got 1");
+}
+
+} // namespace
+} // namespace kiln::tensor
