@@ -6,6 +6,7 @@
 // (thrown as interp::Trap) and a trap raised by the C runtime itself (out of
 // memory while growing an array). Either way the call depth and the slot
 // stack are put back as the entry point found them.
+#include "Compiler.h"
 #include "InterpreterImpl.h"
 
 #include <algorithm>
@@ -39,16 +40,6 @@ void interp::failIndex(const kiln_rt_array *array, double index, Loc loc) {
 }
 
 namespace {
-
-[[noreturn]] void failStackOverflow(const FuncDecl &fn) {
-  fail(fn.loc, "stack overflow: call depth exceeded " +
-                   std::to_string(kiln_rt_max_depth));
-}
-
-[[noreturn]] void failMissingReturn(const FuncDecl &fn) {
-  fail(fn.body->end,
-       "function '" + fn.name + "' ended without returning a value");
-}
 
 /// Where a trap reported by the C runtime happened.
 Loc trapLoc(const kiln_rt_trap_info &info) {
@@ -92,42 +83,12 @@ Slot *SlotStack::pushInNewChunk(size_t n) {
 
 Interpreter::Impl::Impl(Interpreter &owner, const Program &program)
     : owner(owner), program(program),
-      functions(std::make_unique<FunctionState[]>(program.functions.size())) {}
+      functions(std::make_unique<FunctionState[]>(program.functions.size())),
+      codes(program.functions.size()) {}
 
-/// Runs a user function whose parameters are in frame[0..n-1], with the
-/// entry guards of docs/relay.md: the timeout poll, then the depth limit.
-/// Inlined into callUser, the hot caller.
-[[gnu::always_inline]] inline Slot
-Interpreter::Impl::interpret(const FuncDecl &fn, Slot *frame) {
-  step();
-  if (++kiln_rt_depth > kiln_rt_max_depth) [[unlikely]]
-    failStackOverflow(fn);
-  FunctionState &state = functions[fn.index];
-  bump(state.calls);
-  std::fill(frame + fn.params.size(), frame + fn.slotTypes.size(), Slot{});
-  Frame active = newFrame(fn, frame);
-  Flow flow = execBlock(fn.body.get(), active);
-  if (flow != Flow::Return && fn.returnType != Type::Void) [[unlikely]]
-    failMissingReturn(fn);
-  --kiln_rt_depth;
-  bump(state.loopIterations, active.loopIterations);
-  if (owner.onProfile)
-    owner.onProfile(fn, state.calls.load(std::memory_order_relaxed),
-                    state.loopIterations.load(std::memory_order_relaxed));
-  return fn.returnType == Type::Void ? Slot{} : result;
-}
-
-Slot Interpreter::Impl::callUser(const CallExpr *call, Slot *slots) {
-  const FuncDecl &fn = *call->target;
-  SlotStack::Mark mark = stack.mark();
-  Slot *frame = stack.push(fn.slotTypes.size());
-  for (size_t i = 0; i < call->args.size(); ++i)
-    frame[i] = value(call->args[i].get(), slots);
-  NativeEntry entry =
-      functions[fn.index].native.load(std::memory_order_acquire);
-  Slot returned = entry ? callNative(fn, entry, frame) : interpret(fn, frame);
-  stack.reset(mark);
-  return returned;
+const Code &Interpreter::Impl::lower(const FuncDecl &fn) {
+  codes[fn.index] = compile(fn);
+  return *codes[fn.index];
 }
 
 namespace {
@@ -198,8 +159,9 @@ bool Interpreter::Impl::enterOsr(Frame &frame, const OsrLoop &loop) {
 
 void Interpreter::Impl::runMain(std::vector<Slot> *globals) {
   const FuncDecl &fn = *program.main;
-  size_t n = fn.slotTypes.size();
-  Slot *frame = stack.push(n);
+  const Code &code = codeFor(fn);
+  size_t n = code.nslots;
+  Slot *frame = stack.push(code.frameSize);
   std::fill(frame, frame + n, Slot{});
   if (globals)
     std::copy(globals->begin(), globals->begin() + std::min(n, globals->size()),
@@ -216,7 +178,7 @@ void Interpreter::Impl::runMain(std::vector<Slot> *globals) {
         globals->assign(frame, frame + n);
     }
   } saveBack{globals, frame, n};
-  execBlock(fn.body.get(), active);
+  execute(code, active);
   bump(functions[fn.index].loopIterations, active.loopIterations);
 }
 
@@ -297,9 +259,10 @@ bool Interpreter::call(int index, const Slot *args, Slot *ret,
   }
   const FuncDecl &fn = *P->program.functions[index];
   return runGuarded(P->stack, error, [&] {
-    Slot *frame = P->stack.push(fn.slotTypes.size());
-    std::copy(args, args + fn.params.size(), frame);
-    Slot returned = P->interpret(fn, frame);
+    const Code &code = P->codeFor(fn);
+    Slot *frame = P->stack.push(code.frameSize);
+    std::copy(args, args + code.nparams, frame);
+    Slot returned = P->interpret(fn, code, frame);
     if (ret && fn.returnType != Type::Void)
       *ret = returned;
   });

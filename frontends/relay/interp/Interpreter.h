@@ -1,4 +1,5 @@
-// Interpreter: runs an analysed Relay program by walking its AST.
+// Interpreter: runs an analysed Relay program, each function lowered to
+// register bytecode on its first call (Bytecode.h, Compiler.h, Vm.cpp).
 //
 // The independent oracle for the compiled tiers: it shares only the syntax
 // layer and the C runtime's formatting and index messages with them, never

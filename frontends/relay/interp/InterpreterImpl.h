@@ -1,12 +1,13 @@
 // InterpreterImpl: the interpreter's private state, shared by the files that
-// evaluate expressions (Eval.cpp), execute statements (Exec.cpp) and make
-// calls (Interpreter.cpp).
+// lower functions to bytecode (Compiler.cpp), run it (Vm.cpp) and make calls
+// (Interpreter.cpp).
 //
 // Runtime errors unwind as a C++ exception (Trap) to run()/call(), which
 // restore the call depth and the slot stack; nothing else needs cleanup,
 // because frames live on the SlotStack and arrays in the runtime's arena.
 #pragma once
 
+#include "Bytecode.h"
 #include "Interpreter.h"
 
 #include "kiln/runtime/Abi.h"
@@ -24,9 +25,6 @@ namespace kiln::relay::interp {
 struct Trap {
   RuntimeError error;
 };
-
-/// How a statement finished: normally or by break, continue or return.
-enum class Flow { Normal, Break, Continue, Return };
 
 /// Frame slots of every active call, in chunks that never move, so a frame
 /// pointer stays valid while deeper calls push theirs. Frames are released
@@ -82,23 +80,6 @@ struct Frame {
   bool askAtLoopEnd = false; ///< see Interpreter::askAtLoopEnd
 };
 
-/// Makes `loop` the frame's innermost active loop while it runs.
-class ActiveLoop {
-public:
-  ActiveLoop(Frame &frame, OsrLoop &loop) : frame(frame) {
-    loop.outer = frame.loops;
-    frame.loops = &loop;
-  }
-  ~ActiveLoop() {
-    frame.loops = frame.loops->outer;
-    if (frame.askAtLoopEnd) [[unlikely]]
-      frame.osrAt = frame.loopIterations;
-  }
-
-private:
-  Frame &frame;
-};
-
 inline void bump(std::atomic<uint64_t> &counter, uint64_t by = 1) {
   counter.store(counter.load(std::memory_order_relaxed) + by,
                 std::memory_order_relaxed);
@@ -115,14 +96,15 @@ inline void pollTimeout() {
     failTimeout();
 }
 
-/// `array[index]` with Relay's checks; loc is the '['.
-inline double *element(kiln_rt_array *array, double index, Loc loc) {
+/// `array[index]` with Relay's checks; `at` is the access, whose loc is
+/// the '[' (read only on failure).
+inline double *element(kiln_rt_array *array, double index, const Expr *at) {
   if (index >= 0 && index < static_cast<double>(array->length)) [[likely]] {
     auto i = static_cast<int64_t>(index);
     if (static_cast<double>(i) == index) [[likely]]
       return &array->data[i];
   }
-  failIndex(array, index, loc);
+  failIndex(array, index, at->loc);
 }
 
 } // namespace kiln::relay::interp
@@ -135,6 +117,7 @@ struct Interpreter::Impl {
   Interpreter &owner; ///< for onProfile
   const Program &program;
   std::unique_ptr<interp::FunctionState[]> functions;
+  std::vector<std::unique_ptr<interp::Code>> codes; ///< by function index
   interp::SlotStack stack;
   Slot result{};                      ///< the value of the last `return value`
   uint64_t stepLimit = 0, steps = 0;  ///< see Interpreter::setStepLimit
@@ -156,7 +139,7 @@ struct Interpreter::Impl {
     ++frame.loopIterations;
   }
   /// A loop header: true when compiled code ran the rest of the call (the
-  /// loop then returns Flow::Return). One compare unless the frame is hot.
+  /// call then returns its result). One compare unless the frame is hot.
   bool replaced(interp::Frame &frame, const OsrLoop &loop) {
     if (frame.loopIterations < frame.osrAt) [[likely]]
       return false;
@@ -167,8 +150,18 @@ struct Interpreter::Impl {
   }
 
   // Interpreter.cpp: calls.
-  Slot callUser(const CallExpr *call, Slot *slots);
-  Slot interpret(const FuncDecl &fn, Slot *frame);
+  /// `fn`'s bytecode, lowered on its first call.
+  const interp::Code &codeFor(const FuncDecl &fn) {
+    if (const interp::Code *code = codes[fn.index].get()) [[likely]]
+      return *code;
+    return lower(fn);
+  }
+  const interp::Code &lower(const FuncDecl &fn);
+  /// A call from bytecode: `args` holds the evaluated arguments.
+  Slot callUser(const CallExpr &call, const Slot *args);
+  /// Runs `fn` whose parameters are in frame[0..n-1] (frame has
+  /// code.frameSize slots), with the entry guards.
+  Slot interpret(const FuncDecl &fn, const interp::Code &code, Slot *frame);
   Slot callNative(const FuncDecl &fn, NativeEntry entry, Slot *args);
   /// Asks onHotLoop for code and runs it (cold: see replaced()).
   [[gnu::noinline]] bool enterOsr(interp::Frame &frame, const OsrLoop &loop);
@@ -176,47 +169,11 @@ struct Interpreter::Impl {
   /// slots and receives every main slot afterwards, even after an error.
   void runMain(std::vector<Slot> *globals = nullptr);
 
-  // Eval.cpp: expressions and builtins. eval works for any value; number
-  // and truth return the value unboxed, with the commonest leaves inline.
-  Slot eval(const Expr *e, Slot *slots);
-  Slot value(const Expr *e, Slot *slots) {
-    if (e->type == Type::Number)
-      return Slot{.number = number(e, slots)};
-    if (e->kind == Expr::Kind::Var)
-      return slots[static_cast<const VarExpr *>(e)->slot];
-    return eval(e, slots);
-  }
-  double number(const Expr *e, Slot *slots) {
-    if (e->kind == Expr::Kind::Var)
-      return slots[static_cast<const VarExpr *>(e)->slot].number;
-    if (e->kind == Expr::Kind::Number)
-      return static_cast<const NumberExpr *>(e)->value;
-    return evalNumber(e, slots);
-  }
-  bool truth(const Expr *e, Slot *slots) {
-    if (e->kind == Expr::Kind::Binary)
-      return evalCondition(static_cast<const BinaryExpr *>(e), slots);
-    return evalTruth(e, slots);
-  }
-  double evalNumber(const Expr *e, Slot *slots);
-  bool evalTruth(const Expr *e, Slot *slots);
-  bool evalCondition(const BinaryExpr *e, Slot *slots);
-  double numberChain(const BinaryExpr *top, Slot *slots);
-  bool truthChain(const BinaryExpr *top, Slot *slots);
-  double evalIndex(const IndexExpr *e, Slot *slots);
-  Slot evalArrayLit(const ArrayLitExpr *e, Slot *slots);
-  Slot evalCall(const CallExpr *e, Slot *slots);
-  double evalMath(const CallExpr *e, Slot *slots);
-  void print(const CallExpr *e, Slot *slots);
-
-  // Exec.cpp: statements.
-  interp::Flow exec(const Stmt *s, interp::Frame &frame);
-  interp::Flow execBlock(const BlockStmt *block, interp::Frame &frame);
-  void execAssign(const AssignStmt *s, Slot *slots);
-  interp::Flow execIf(const IfStmt *s, interp::Frame &frame);
-  interp::Flow execWhile(const WhileStmt *s, interp::Frame &frame);
-  interp::Flow execForRange(const ForRangeStmt *s, interp::Frame &frame);
-  interp::Flow execForEach(const ForEachStmt *s, interp::Frame &frame);
+  // Vm.cpp: runs one call's bytecode; true when it returned (`result` holds
+  // the value), false when it fell off the end of the body.
+  bool execute(const interp::Code &code, interp::Frame &frame);
+  /// print's arguments, already evaluated into args (strings: unused).
+  void print(const CallExpr &call, const Slot *args);
 };
 
 } // namespace kiln::relay
