@@ -51,10 +51,11 @@ ModuleCompiler::operator()(llvm::Module &module) {
   if (Cache) {
     key = computeCacheKey(module, Pipeline.level, Target);
     if (Pipeline.vectorLibrary == VectorLibrary::Libmvec)
-      // The same IR compiles to other code with it; "3": the table gained
-      // the AVX-512 variants and their callers keep %rbp as the frame
-      // pointer, so older cached objects are not reused.
-      key += "-libmvec3";
+      // The same IR compiles to other code with it; "4": the table gained
+      // the AVX-512 variants, their callers keep %rbp as the frame pointer
+      // and some map to Kiln's routines (VecMath.h), so older cached
+      // objects are not reused.
+      key += "-libmvec4";
     if (!Pipeline.lateLicm)
       key += "-no-late-licm";
     if (hasThreadLocals(module))

@@ -1,6 +1,7 @@
 // Pipeline: builds and runs LLVM's standard new-pass-manager pipelines.
 #include "kiln/core/Pipeline.h"
 #include "kiln/core/Diagnostic.h"
+#include "kiln/core/VecMath.h"
 #include "PassCapture.h"
 
 #include "LLVMHeaders.h"
@@ -125,6 +126,7 @@ llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
     *options.printPipeline << "\n";
   }
   mpm.run(module, setup.mam);
+  defineCalledVectorMath(module, tm, options.vectorLibrary);
   return llvm::Error::success();
 }
 

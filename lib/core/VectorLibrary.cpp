@@ -3,9 +3,11 @@
 // LLVM 19 knows libmvec's SSE and AVX2 variants; the AVX-512 ones (16 f32 or
 // 8 f64 lanes) come from LibmvecAvx512.def and are offered only to a
 // TargetMachine whose CPU has AVX-512F, so SSE/AVX2 targets (and AOT builds
-// for them) get exactly the code they got before.
+// for them) get exactly the code they got before. On those AVX-512 targets a
+// few functions map to Kiln's own routines instead (VecMath.h).
 #include "kiln/core/VectorLibrary.h"
 #include "kiln/core/Diagnostic.h"
+#include "kiln/core/VecMath.h"
 
 #include "LLVMHeaders.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -69,8 +71,17 @@ void addVectorLibrary(llvm::TargetLibraryInfoImpl &tlii,
   tlii.addVectorizableFunctionsFromVecLib(
       llvm::TargetLibraryInfoImpl::LIBMVEC_X86, triple);
   tlii.addVectorizableFunctions(TanhVariants);
-  if (hasAvx512VectorMath(tm))
-    tlii.addVectorizableFunctions(Avx512Variants);
+  if (!hasAvx512VectorMath(tm))
+    return;
+  // Kiln's own routines replace libmvec's where they are faster (one row
+  // per scalar and width: the table's lookup would pick either).
+  llvm::SmallVector<llvm::VecDesc, 128> rows;
+  for (const llvm::VecDesc &d : Avx512Variants)
+    if (!isKilnVectorMath(d.getScalarFnName(),
+                          d.getVectorizationFactor().getFixedValue()))
+      rows.push_back(d);
+  appendKilnVectorMath(rows);
+  tlii.addVectorizableFunctions(rows);
 }
 
 void prepareForVectorLibrary(llvm::Module &module,

@@ -2,9 +2,11 @@
 // width the host's tensor kernels call libmvec at.
 //
 // AVX-512 CPUs get libmvec's 'e' variants (16 f32 / 8 f64 lanes) on top of
-// LLVM's SSE and AVX2 rows; other CPUs exactly LLVM's rows plus tanh. Every
-// 'e' row must name a function this machine's libmvec exports.
+// LLVM's SSE and AVX2 rows, less the few that map to Kiln's own routines
+// (core/VecMath.def); other CPUs exactly LLVM's rows plus tanh. Every 'e'
+// row must name a function this machine's libmvec exports.
 #include "kiln/core/Target.h"
+#include "kiln/core/VecMath.h"
 #include "kiln/core/VectorLibrary.h"
 #include "kiln/tensor/Syntax.h"
 #include "kiln/tensor/Tensor.h"
@@ -84,11 +86,17 @@ TEST(VectorMath, Avx512CpusGetEveryLibmvecEVariant) {
       std::string f = r.name, p = r.params;
       std::string f32 = "_ZGVeN16" + p + "_" + f + "f",
                   f64 = "_ZGVeN8" + p + "_" + f;
-      EXPECT_EQ(vectorName(*tm, f + "f", 16), f32) << cpu;
-      EXPECT_EQ(vectorName(*tm, f, 8), f64) << cpu;
+      // Kiln's own routines replace libmvec's for some (core/VecMath.def).
+      std::string want32 = core::isKilnVectorMath(f + "f", 16)
+                               ? "kiln_vm_" + f + "_f32x16"
+                               : f32;
+      std::string want64 =
+          core::isKilnVectorMath(f, 8) ? "kiln_vm_" + f + "_f64x8" : f64;
+      EXPECT_EQ(vectorName(*tm, f + "f", 16), want32) << cpu;
+      EXPECT_EQ(vectorName(*tm, f, 8), want64) << cpu;
       if (r.intrinsic) {
-        EXPECT_EQ(vectorName(*tm, "llvm." + f + ".f32", 16), f32) << cpu;
-        EXPECT_EQ(vectorName(*tm, "llvm." + f + ".f64", 8), f64) << cpu;
+        EXPECT_EQ(vectorName(*tm, "llvm." + f + ".f32", 16), want32) << cpu;
+        EXPECT_EQ(vectorName(*tm, "llvm." + f + ".f64", 8), want64) << cpu;
       }
       if (libmvec) {
         EXPECT_NE(dlsym(libmvec, f32.c_str()), nullptr) << f32;
@@ -97,7 +105,28 @@ TEST(VectorMath, Avx512CpusGetEveryLibmvecEVariant) {
     }
     // The narrower variants stay (the vectorized epilogue uses them).
     EXPECT_EQ(vectorName(*tm, "tanhf", 8), "_ZGVdN8v_tanhf") << cpu;
+    EXPECT_EQ(vectorName(*tm, "llvm.pow.f64", 4), "_ZGVdN4vv_pow") << cpu;
   }
+}
+
+TEST(VectorMath, Avx512CpusGetKilnsRoutinesWhereLibmvecIsSlower) {
+  // One name per scalar function and width: the table's lookup would pick
+  // either of two rows.
+  auto tm = machine("znver5");
+  ASSERT_TRUE(tm);
+  EXPECT_EQ(vectorName(*tm, "llvm.exp.f64", 8), "kiln_vm_exp_f64x8");
+  EXPECT_EQ(vectorName(*tm, "log", 8), "kiln_vm_log_f64x8");
+  EXPECT_EQ(vectorName(*tm, "tanh", 8), "kiln_vm_tanh_f64x8");
+  EXPECT_EQ(vectorName(*tm, "llvm.pow.f64", 8), "kiln_vm_pow_f64x8");
+  EXPECT_EQ(vectorName(*tm, "powf", 16), "kiln_vm_pow_f32x16");
+  EXPECT_EQ(vectorName(*tm, "llvm.exp.f32", 16), "_ZGVeN16v_expf");
+  EXPECT_EQ(vectorName(*tm, "sin", 8), "_ZGVeN8v_sin");
+  EXPECT_TRUE(core::usesKilnVectorMath(*tm, core::VectorLibrary::Libmvec));
+  EXPECT_FALSE(core::usesKilnVectorMath(*tm, core::VectorLibrary::None));
+  auto avx2 = machine("haswell");
+  ASSERT_TRUE(avx2);
+  EXPECT_FALSE(core::usesKilnVectorMath(*avx2, core::VectorLibrary::Libmvec));
+  EXPECT_EQ(vectorName(*avx2, "llvm.pow.f64", 4), "_ZGVdN4vv_pow");
 }
 
 TEST(VectorMath, OtherCpusGetTheSseAndAvx2RowsOnly) {
@@ -191,6 +220,7 @@ TEST(VectorMath, HostKernelsCallTheWidestVariantTheCostModelUses) {
   std::string t = hostAsm("kernel k(a: f32[]) -> f32[] = tanh(a)");
   std::string e = hostAsm("kernel k(a: f32[]) -> f32[] = exp(a)");
   std::string s = hostAsm("kernel k(a: f64[]) -> f64[] = sin(a)");
+  std::string p = hostAsm("kernel k(a: f64[], b: f64[]) -> f64[] = pow(a, b)");
   if (vectorBits(**tm) < 512) {
     std::cout << "note: LLVM prefers 256-bit vectors on " << host.cpu
               << ": kernels call the AVX2 variants\n";
@@ -201,6 +231,9 @@ TEST(VectorMath, HostKernelsCallTheWidestVariantTheCostModelUses) {
   EXPECT_NE(t.find("_ZGVeN16v_tanhf"), std::string::npos) << t;
   EXPECT_NE(e.find("_ZGVeN16v_expf"), std::string::npos) << e;
   EXPECT_NE(s.find("_ZGVeN8v_sin"), std::string::npos) << s;
+  // Kiln's routine is defined in the module that calls it.
+  EXPECT_NE(p.find("kiln_vm_pow_f64x8:"), std::string::npos) << p;
+  EXPECT_EQ(p.find("_ZGVeN8vv_pow"), std::string::npos) << p;
 }
 
 } // namespace

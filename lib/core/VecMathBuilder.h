@@ -1,0 +1,62 @@
+// VecMathBuilder: lane-wise IR building blocks for Kiln's vector math.
+//
+// The routines of VecMath.cpp are written once for any vector width: this
+// wraps an IRBuilder with splat constants, fused multiply-adds, Horner
+// polynomials, bit casts and the exponent tricks they share, on one vector
+// type <W x double> (or float) and the integer vector of the same shape.
+#pragma once
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/IR/IRBuilder.h"
+
+namespace kiln::core::vecmath {
+
+/// An unevaluated sum hi + lo with |lo| <= ulp(hi)/2: the extra precision
+/// pow needs in log(x) and y*log(x).
+struct DoubleDouble {
+  llvm::Value *hi, *lo;
+};
+
+/// Builds on one vector type; borrows the IRBuilder (not thread-safe, like
+/// the builder itself).
+class VecBuilder {
+public:
+  /// `fused`: the CPU has FMA, so mulAdd rounds once (the core's
+  /// TargetMachines do not fuse llvm.fmuladd, the kernel languages' rule).
+  VecBuilder(llvm::IRBuilder<> &b, llvm::Type *vectorType, bool fused);
+
+  llvm::IRBuilder<> &b;
+  bool fused;
+  llvm::VectorType *fp;   ///< <W x double> or <W x float>
+  llvm::VectorType *bits; ///< <W x i64> or <W x i32>
+
+  llvm::Value *c(double v);    ///< splat of a float constant
+  llvm::Value *ci(uint64_t v); ///< splat of an integer constant
+  /// a*b + c: llvm.fma where the CPU has it, else a multiply and an add.
+  llvm::Value *mulAdd(llvm::Value *a, llvm::Value *b, llvm::Value *c);
+  /// a*b + c rounded once (llvm.fma): for exact products in DoubleDouble
+  /// arithmetic; a libm call on CPUs without FMA.
+  llvm::Value *fma(llvm::Value *a, llvm::Value *b, llvm::Value *c);
+  /// coef[0]*x^n + ... + coef[n], by Estrin's scheme (pairs of terms
+  /// combined with x, x^2, x^4, ...): a dependency chain of log2(n)
+  /// multiply-adds instead of n, which the routines' latency is made of.
+  llvm::Value *poly(llvm::Value *x, llvm::ArrayRef<double> coef);
+  llvm::Value *toBits(llvm::Value *v);
+  llvm::Value *fromBits(llvm::Value *v);
+  llvm::Value *abs(llvm::Value *v);
+  llvm::Value *copySign(llvm::Value *mag, llvm::Value *sign);
+  llvm::Value *select(llvm::Value *cond, llvm::Value *a, llvm::Value *b);
+  /// Small integers (|k| < 2^31) to floats without a conversion
+  /// instruction (AVX2 has none for i64): the 1.5*2^52 trick.
+  llvm::Value *intToFp(llvm::Value *k);
+  /// x*2^k for |k| <= 2100, as two exact power-of-two factors, so results
+  /// that overflow give inf and ones in the subnormal range round once.
+  /// f64 only.
+  llvm::Value *scale(llvm::Value *x, llvm::Value *k);
+  /// Error-free sum: s + e == a + b exactly.
+  DoubleDouble twoSum(llvm::Value *a, llvm::Value *b);
+  /// twoSum for |a| >= |b| (or a == 0).
+  DoubleDouble fastTwoSum(llvm::Value *a, llvm::Value *b);
+};
+
+} // namespace kiln::core::vecmath

@@ -1,0 +1,41 @@
+// VecMathCores: exp, expm1 and log on <W x double>, the kernels that
+// Kiln's vector routines (VecMath.cpp) are built from.
+//
+// All take and give double vectors of any width and are branch-free: the
+// special inputs (NaN, infinities, zeros, subnormals, overflow) are handled
+// with selects, so one straight-line body serves every lane.
+#pragma once
+
+#include "VecMathBuilder.h"
+
+namespace kiln::core::vecmath {
+
+/// e^(x + lo): range reduction by k*ln2 (ln2 in two parts), a polynomial
+/// on |r| <= ln2/2, and scale() by 2^k: ~1 ulp. `lo` (null for none) is a
+/// small correction of x, used where |x| < 750. With `base2`, 2^x instead,
+/// to 2^-29 relative only (float results), exact at integers.
+/// `ordinary`: the caller guarantees |x| < 708 (base2: 1021), where the
+/// clamps and the two-step scaling are not needed.
+llvm::Value *expCore(VecBuilder &v, llvm::Value *x, llvm::Value *lo,
+                     bool base2 = false, bool ordinary = false);
+
+/// e^u - 1 for u in [0, 44] (or NaN), accurate near 0.
+llvm::Value *expm1Core(VecBuilder &v, llvm::Value *u);
+
+/// log(x): fdlibm's reduction to [sqrt(1/2), sqrt(2)) and its minimax
+/// polynomial (< 1 ulp), with subnormals, 0, negatives, inf and NaN.
+/// With `base2`, log2(x) (exact at powers of two, ~2 ulp elsewhere).
+/// `ordinary`: the caller guarantees x is positive, normal and finite.
+llvm::Value *logCore(VecBuilder &v, llvm::Value *x, bool base2 = false,
+                     bool ordinary = false);
+
+/// log(x) for x >= 0 as hi + lo, relative error ~2^-63 (pow's need):
+/// log(m) = 2s + 2s^3/3 + ... with s = (m-1)/(m+1) carried in two parts.
+/// Non-finite results (x = 0, inf, NaN) have lo = 0. `ordinary`: as for
+/// logCore.
+DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary = false);
+
+/// Whether each lane of x (double) is positive, normal and finite.
+llvm::Value *isOrdinaryPositive(VecBuilder &v, llvm::Value *x);
+
+} // namespace kiln::core::vecmath
