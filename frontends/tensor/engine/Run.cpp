@@ -452,7 +452,7 @@ Expected<BoundCall> CompiledKernel::bind(const Arg *args, size_t count,
   auto b = std::make_unique<BoundCall::Impl>();
   b->Kernel = P.get();
   b->Threads = threads;
-  if (P->Staged) { // Staged.h: several passes, no one context block
+  if (P->Staged || P->Matmul) { // Staged.h, Matmul.h: no one context block
     b->Args = std::move(all);
     b->Out = out ? *out : ArrayView{};
     return BoundCall(std::move(b));
@@ -474,7 +474,7 @@ BoundCall::~BoundCall() = default;
 
 Status BoundCall::run(Scalar *result) {
   const CompiledKernel::Impl &k = *P->Kernel;
-  if (k.Staged) { // the plan's runner, checked again (cheap next to it)
+  if (k.Staged || k.Matmul) { // the plan's runner, checked again (cheap)
     Scalar ignored;
     return k.Plan.run(k, P->Args.data(), P->Args.size(),
                       k.Signature.resultIsArray ? &P->Out : nullptr,
