@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tiles of the slice path hold this many accumulator elements (L1). */
-#define KT_TILE 4096
+/* Tiles of the slice path hold this many accumulator bytes (L2: a tile is
+ * read and written once per slice while the slices stream past). */
+#define KT_TILE_BYTES 65536
 
 static int sizeOf(int t) { return t == 0 ? 1 : t == 1 || t == 3 ? 4 : 8; }
 
@@ -305,6 +306,8 @@ typedef struct TileJob {
   int m;                 /* rank of the slices */
   int64_t rest[3], accStr[3], str[64][3], step[64];
   int64_t h, w, tilesW;  /* tile extent along rest[0] and rest[m-1] */
+  int64_t tile;          /* KT_TILE_BYTES in elements */
+  int flat; /* every array source is laid out as the accumulator */
 } TileJob;
 
 /* Fills slot s of ctx with `data` walking the tile's dims `shape` with
@@ -316,6 +319,57 @@ static void tileSlot(int64_t *ctx, int s, const TileJob *j, char *data,
   slot[KT_SLOT_DATA] = (int64_t)(intptr_t)data;
   for (d = 0; d < j->m; ++d)
     slot[KT_SLOT_STRIDES + 4 - j->m + d] = shape[d] == 1 ? 0 : str[d];
+}
+
+/* mean's acc / n over the tile at acc (a `shape` box). */
+static int scaleTile(const TileJob *j, char *acc, const int64_t *shape,
+                     int64_t *ctx) {
+  const kt_staged_pass *p = j->ps->p;
+  double n = (double)j->ps->shape[j->ps->axis];
+  float n32 = (float)n;
+  unsigned char bytes[8];
+  int d;
+  int64_t *word = &ctx[KT_CTX_SLOTS + KT_SLOT_WORDS + KT_SLOT_SCALAR];
+  memset(ctx, 0, (size_t)KT_CTX_WORDS(3) * sizeof *ctx);
+  for (d = 0; d < 4; ++d)
+    ctx[KT_CTX_SHAPE + d] = d < 4 - j->m ? 1 : shape[d - (4 - j->m)];
+  tileSlot(ctx, 0, j, acc, j->accStr, shape);
+  tileSlot(ctx, 2, j, acc, j->accStr, shape);
+  if (p->dtype == 3)
+    memcpy(word, &n32, 4);
+  else
+    memcpy(word, &n, 8);
+  return kt_execute(p->scaleKernel, ctx, bytes, NULL);
+}
+
+/* A tile whose accumulator and sources are all contiguous alike: the
+ * driver's contiguous entry per slice (data words only). */
+static int runFlatTile(const TileJob *j, char *acc, const int64_t *start,
+                       const int64_t *shape, int64_t *ctx) {
+  const Pass *ps = j->ps;
+  int64_t n = 1, pos;
+  int d, k, rc;
+  unsigned char bytes[8];
+  for (d = 0; d < j->m; ++d)
+    n *= shape[d];
+  for (pos = 0; pos < ps->shape[ps->axis]; ++pos) {
+    ctx[KT_CTX_SLOTS + KT_SLOT_DATA] = (int64_t)(intptr_t)acc;
+    ctx[KT_CTX_SLOTS + (ps->n + 1) * KT_SLOT_WORDS + KT_SLOT_DATA] =
+        (int64_t)(intptr_t)acc;
+    for (k = 0; k < ps->n; ++k) {
+      const Src *s = &ps->src[k];
+      int64_t *slot = ctx + KT_CTX_SLOTS + (k + 1) * KT_SLOT_WORDS;
+      if (!s->size)
+        slot[KT_SLOT_SCALAR] = s->bits;
+      else
+        slot[KT_SLOT_DATA] = (int64_t)(intptr_t)(
+            s->data + (start[k] + pos * j->step[k]) * s->size);
+    }
+    rc = kt_execute_contiguous(ps->p->columnKernel, ctx, n, bytes, NULL);
+    if (rc)
+      return rc;
+  }
+  return ps->p->scaleKernel ? scaleTile(j, acc, shape, ctx) : 0;
 }
 
 static int runTile(const TileJob *j, int64_t t, int64_t *ctx) {
@@ -336,6 +390,8 @@ static int runTile(const TileJob *j, int64_t t, int64_t *ctx) {
     start[k] = loW * st[j->m - 1] + (j->m > 1 ? lo0 * st[0] : 0);
   }
   char *acc = (char *)ps->dst->data + start[ps->n] * sizeOf(p->dtype);
+  if (j->flat && (j->m == 1 || shape[j->m - 1] == j->rest[j->m - 1]))
+    return runFlatTile(j, acc, start, shape, ctx);
   for (pos = 0; pos < ps->shape[ps->axis]; ++pos) {
     memset(ctx, 0, (size_t)words * sizeof *ctx);
     for (d = 0; d < 4; ++d)
@@ -353,21 +409,7 @@ static int runTile(const TileJob *j, int64_t t, int64_t *ctx) {
     if ((rc = kt_execute(p->columnKernel, ctx, bytes, NULL)) != 0)
       return rc;
   }
-  if (!p->scaleKernel)
-    return 0;
-  memset(ctx, 0, (size_t)words * sizeof *ctx);
-  for (d = 0; d < 4; ++d)
-    ctx[KT_CTX_SHAPE + d] = d < 4 - j->m ? 1 : shape[d - (4 - j->m)];
-  tileSlot(ctx, 0, j, acc, j->accStr, shape);
-  tileSlot(ctx, 2, j, acc, j->accStr, shape);
-  double n = (double)ps->shape[ps->axis];
-  float n32 = (float)n;
-  int64_t *word = &ctx[KT_CTX_SLOTS + KT_SLOT_WORDS + KT_SLOT_SCALAR];
-  if (p->dtype == 3)
-    memcpy(word, &n32, 4);
-  else
-    memcpy(word, &n, 8);
-  return kt_execute(p->scaleKernel, ctx, bytes, NULL);
+  return p->scaleKernel ? scaleTile(j, acc, shape, ctx) : 0;
 }
 
 static void tileTask(void *arg, int64_t t) {
@@ -379,16 +421,16 @@ static void tileTask(void *arg, int64_t t) {
   free(ctx);
 }
 
-/* The tiles: at most KT_TILE accumulator elements, cut along the last
+/* The tiles: at most j->tile accumulator elements, cut along the last
  * slice dimension and then the first. */
 static int64_t planTiles(TileJob *j) {
   int64_t mid = 1, w = j->rest[j->m - 1], tiles0 = 1, d;
   for (d = 1; d + 1 < j->m; ++d)
     mid *= j->rest[d];
-  j->w = w > KT_TILE ? KT_TILE : w;
+  j->w = w > j->tile ? j->tile : w;
   j->tilesW = (w + j->w - 1) / j->w;
   if (j->m > 1) {
-    j->h = KT_TILE / (j->w * mid);
+    j->h = j->tile / (j->w * mid);
     j->h = j->h < 1 ? 1 : j->h > j->rest[0] ? j->rest[0] : j->h;
     tiles0 = (j->rest[0] + j->h - 1) / j->h;
   }
@@ -404,8 +446,10 @@ static int runSlices(Call *c, const Pass *ps, int64_t count) {
     return 2;
   j->c = c;
   j->ps = ps;
-  for (i = 0; i < count; ++i)
-    identity((char *)ps->dst->data + i * size, ps->p->dtype, ps->p->op);
+  identity((char *)ps->dst->data, ps->p->dtype, ps->p->op);
+  for (i = 1; i < count; i *= 2) /* doubling copies of the first */
+    memcpy((char *)ps->dst->data + i * size, ps->dst->data,
+           (size_t)((count - i < i ? count - i : i) * size));
   for (d = 0; d < ps->rank; ++d)
     if (d != ps->axis) {
       for (k = 0; k < ps->n; ++k)
@@ -416,6 +460,12 @@ static int runSlices(Call *c, const Pass *ps, int64_t count) {
     j->step[k] = ps->src[k].str[ps->axis];
   for (r = j->m - 1, i = 1; r >= 0; --r)
     j->accStr[r] = i, i *= j->rest[r];
+  j->flat = 1;
+  for (k = 0; k < ps->n; ++k)
+    for (r = 0; r < j->m; ++r)
+      if (ps->src[k].size && j->rest[r] > 1 && j->str[k][r] != j->accStr[r])
+        j->flat = 0;
+  j->tile = KT_TILE_BYTES / size;
   tiles = planTiles(j);
   if (par && par->run && par->threads > 1 && tiles > 1 &&
       count * ps->shape[ps->axis] >= par->threshold)
