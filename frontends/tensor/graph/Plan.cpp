@@ -1,13 +1,14 @@
 // Plan: fusion and temporaries for one set of input shapes (Plan.h).
 //
 // The rule: a node is kept in a temporary when it is returned, when it is
-// a whole-array reduction or a matrix product (their own kernels), when an
-// operation that needs memory reads it (a SumTo, a view, a matrix
-// product), or when it is an array used by several operations or by a
-// reduction along an axis. Everything else — scalars and single-use
-// elementwise chains — is inlined into its one consumer's kernel, so
-// `relu(x * w + b)` is one loop and the backward pass of an elementwise
-// chain is one loop per value it must keep.
+// a whole-array reduction (its own kernel), when an operation that needs
+// memory reads it (a SumTo, a view, an operand of a matrix product), or
+// when it is an array used by several operations or by a reduction along
+// an axis (a product read by any reduction too). Everything else — scalars
+// and single-use elementwise chains and products — is inlined into its one
+// consumer's kernel, so `relu(x @ w + b)` is one kernel, `relu(x * w + b)`
+// one loop, and the backward pass of an elementwise chain one loop per
+// value it must keep.
 #include "Plan.h"
 
 #include "kiln/tensor/Syntax.h"
@@ -74,7 +75,7 @@ private:
   const NodeGraph &G;
   Plan &P;
   std::vector<unsigned> Uses;
-  std::vector<bool> Reached, Force, AxisUse, Output;
+  std::vector<bool> Reached, Force, AxisUse, ReduceUse, Output;
 
   ExprRef inlined(unsigned id, bool root, Kernel &k,
                   std::unordered_map<unsigned, ExprRef> &memo);
@@ -87,6 +88,7 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
   Reached.assign(count, false);
   Force.assign(count, false);
   AxisUse.assign(count, false);
+  ReduceUse.assign(count, false);
   Output.assign(count, false);
   std::vector<unsigned> stack;
   for (unsigned o : outputs) {
@@ -105,9 +107,9 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
       unsigned a = P.resolved[n.args[i]];
       ++Uses[a];
       Force[a] = Force[a] || memory;
-      AxisUse[a] = AxisUse[a] || (n.op == NodeOp::Expr &&
-                                  n.proto.kind == ExprKind::Reduce &&
-                                  n.proto.hasAxis);
+      bool reduce = n.op == NodeOp::Expr && n.proto.kind == ExprKind::Reduce;
+      AxisUse[a] = AxisUse[a] || (reduce && n.proto.hasAxis);
+      ReduceUse[a] = ReduceUse[a] || reduce;
       stack.push_back(a);
     }
   }
@@ -117,9 +119,12 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
     if (!Reached[id] || isNumber(n))
       continue;
     bool array = !P.slots[id].shape.scalar;
-    P.kept[id] = n.op != NodeOp::Expr || isWholeReduce(n) ||
-                 n.proto.kind == ExprKind::MatMul || Output[id] || Force[id] ||
-                 (array && (Uses[id] > 1 || AxisUse[id]));
+    // A product is fused into its one elementwise consumer (the engine's
+    // epilogue: relu(x @ w + b) never writes x @ w).
+    bool product = n.op == NodeOp::Expr && n.proto.kind == ExprKind::MatMul;
+    P.kept[id] = n.op != NodeOp::Expr || isWholeReduce(n) || Output[id] ||
+                 Force[id] || (array && (Uses[id] > 1 || AxisUse[id])) ||
+                 (product && ReduceUse[id]);
   }
 }
 

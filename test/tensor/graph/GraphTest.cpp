@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <random>
 
@@ -164,6 +165,30 @@ TEST(TensorGraph, BuiltinGradientsMatchFiniteDifferences) {
   std::mt19937 rng(3);
   std::vector<Buf> bufs = {randomBuf({4, 3}, rng), randomBuf({3}, rng)};
   checkGradients(*g, bufs, {Arg::of(Scalar::f64(1.7))}, {0, 1});
+}
+
+const char *kMlp = R"(
+graph g(x: f64[], t: f64[], w1: f64[], b1: f64[], w2: f64[], b2: f64[]) {
+  h = tanh(x @ w1 + b1);
+  y = h @ w2 + b2;
+  loss = mean(pow(y - t, 2)) + sum(max(h, axis=1));
+  dx, dw1, db1, dw2, db2 = grad(loss, [x, w1, b1, w2, b2]);
+  return loss, dx, dw1, db1, dw2, db2
+}
+)";
+
+TEST(TensorGraph, MatmulGradientsMatchFiniteDifferences) {
+  auto e = engine();
+  auto g = build(*e, kMlp, "g");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(6);
+  for (auto [n, i, hid, o] : std::vector<std::array<int64_t, 4>>{
+           {5, 3, 4, 2}, {1, 2, 3, 1}, {7, 1, 1, 3}}) {
+    std::vector<Buf> bufs = {randomBuf({n, i}, rng), randomBuf({n, o}, rng),
+                             randomBuf({i, hid}, rng), randomBuf({hid}, rng),
+                             randomBuf({hid, o}, rng), randomBuf({1, o}, rng)};
+    checkGradients(*g, bufs, {}, {0, 2, 3, 4, 5});
+  }
 }
 
 TEST(TensorGraph, ForwardMatchesTheEagerReference) {
