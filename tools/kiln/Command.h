@@ -47,6 +47,8 @@ struct FileHandler {
   int (*run)(const RunOptions &opts);
 };
 const FileHandler *handlerFor(const std::string &file);
+/// The handler for `-x LANGUAGE` (its extension without the dot), or null.
+const FileHandler *handlerForLanguage(const std::string &language);
 
 // The families (one file each).
 std::vector<Command> coreCommands();  // run, compile, targets

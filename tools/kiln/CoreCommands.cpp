@@ -3,6 +3,7 @@
 // The work is the core's (RunIR.h, CompileIR.h); here are flags and output.
 #include "Command.h"
 #include "Options.h"
+#include "RunInput.h"
 
 #include "kiln/core/CompileIR.h"
 #include "kiln/core/Diagnostic.h"
@@ -57,6 +58,32 @@ int runIR(const RunOptions &opts) {
   return finish({}, opts.compile.time ? &timings : nullptr, *status);
 }
 
+/// The language of `kiln run`'s input (`handler`, null for IR): -x, else
+/// the extension, else for "-" a guess from its text (RunInput.h), which is
+/// kept in opts.input for a frontend or put back on stdin for the core.
+/// Returns the exit status when it cannot tell.
+std::optional<int> chooseLanguage(RunOptions &opts,
+                                  const FileHandler *&handler) {
+  const std::string &file = opts.files[0];
+  handler = opts.language.empty() ? handlerFor(file)
+                                  : handlerForLanguage(opts.language);
+  if (!opts.language.empty() && !handler && opts.language != "ir")
+    return fail(
+        "unknown language '" + opts.language + "' for -x (use ir or relay)", 2);
+  if (!opts.language.empty() || handler || file != "-")
+    return std::nullopt;
+  std::string text;
+  if (auto error = readFile(file, text))
+    return fail(*error, 1);
+  if (!looksLikeIR(text)) {
+    handler = handlerForLanguage("relay");
+    opts.input = std::move(text);
+  } else if (auto error = replayOnStdin(text)) {
+    return fail(*error, 1);
+  }
+  return std::nullopt;
+}
+
 int runCommand(const Args &args) {
   RunOptions opts;
   auto app = makeRunApp(opts, /*programArgs=*/true);
@@ -64,11 +91,15 @@ int runCommand(const Args &args) {
     return *done;
   if (opts.files.empty())
     return fail("`kiln run` needs an input file (see `kiln run --help`)", 2);
-  if (const FileHandler *handler = handlerFor(opts.files[0])) {
+  const FileHandler *handler = nullptr;
+  if (auto status = chooseLanguage(opts, handler))
+    return *status;
+  if (handler) {
     RunOptions source; // not IR: flags may also follow the file
     auto again = makeRunApp(source, /*programArgs=*/false);
     if (auto done = parseArgs(*again, args, "kiln run --help"))
       return *done;
+    source.input = std::move(opts.input);
     return handler->run(source);
   }
   return runIR(opts);

@@ -267,6 +267,9 @@ std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs) {
       "Relay program",
       "IR: runs main(argc, argv[, envp]) like lli; the exit status is main's\n"
       "(0 for void main). Relay: see docs/relay.md (default mode auto, -O2).\n"
+      "`kiln run -` reads standard input: bitcode, or text that starts like\n"
+      "LLVM IR (`;`, `@`, `define`, `target`, ...), is IR, the rest Relay;\n"
+      "-x ir or -x relay says which.\n"
       "Compiled code is cached under $KILN_CACHE_DIR (default ~/.cache/kiln).");
   addCompileFlags(*app, opts.compile);
   addFlag(*app, "--no-cache", opts.cache, "compile without the cache", false);
@@ -287,9 +290,18 @@ std::unique_ptr<CLI::App> makeRunApp(RunOptions &opts, bool programArgs) {
   addDebugInfo(*app, opts.debugInfo);
   addString(*app, "--target", opts.target, "")->group("");
   addString(*app, "--cpu", opts.cpu, "")->group("");
-  auto *file =
-      app->add_option("FILE", opts.files, "FILE.ll, FILE.bc or FILE.relay")
-          ->type_name("");
+  addValue(*app, "-x,--language",
+           "the input's language, ir or relay (default: by its extension; "
+           "for -, by its first bytes)",
+           [&opts](const std::string &v) -> std::optional<std::string> {
+             opts.language = v;
+             return std::nullopt;
+           })
+      ->type_name("LANG");
+  auto *file = app->add_option("FILE", opts.files,
+                               "FILE.ll, FILE.bc or FILE.relay; - reads "
+                               "standard input")
+                   ->type_name("");
   if (programArgs) {
     file->expected(1)->allow_extra_args(false);
     app->add_option("ARGS", opts.args, "main's arguments (IR)")->type_name("");

@@ -91,6 +91,10 @@ struct RunOptions {
   std::string target, cpu;        ///< refused: they are for `kiln compile`
   std::vector<std::string> files; ///< the input (Relay: all positionals)
   std::vector<std::string> args;  ///< after the input: main's argv (IR)
+  std::string language;           ///< -x LANG: ir, relay ("": by the input)
+  /// The input's text when it was read already: standard input, read to
+  /// guess its language (RunInput.h).
+  std::optional<std::string> input;
 };
 /// The `kiln run` app. `programArgs`: everything after the input file is
 /// the program's (lli's rule, for IR); otherwise flags may follow it.

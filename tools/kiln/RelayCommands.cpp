@@ -18,6 +18,15 @@ namespace kiln::tool {
 
 namespace {
 
+/// The program `kiln run` was given: its file, or standard input's text
+/// read already to guess its language (RunInput.h).
+support::FileError readProgram(const RunOptions &opts, std::string &source) {
+  if (!opts.input)
+    return readFile(opts.files[0], source);
+  source = *opts.input;
+  return std::nullopt;
+}
+
 /// `kiln run FILE.relay`: the flags come from `kiln run` (Options.h).
 int runRelay(const RunOptions &opts) {
   if (opts.files.size() != 1)
@@ -26,9 +35,9 @@ int runRelay(const RunOptions &opts) {
     return fail("`kiln run` compiles for the host; --target and --cpu are "
                 "for `kiln build`",
                 2);
-  const std::string &file = opts.files[0];
+  const std::string file = opts.files[0] == "-" ? "<stdin>" : opts.files[0];
   std::string source;
-  if (auto error = readFile(file, source))
+  if (auto error = readProgram(opts, source))
     return fail(*error, 1);
   core::PhaseTimings timings;
   relay::RunOptions options;

@@ -28,10 +28,23 @@ const std::vector<Command> &allCommands() {
   return commands;
 }
 
-const FileHandler *handlerFor(const std::string &file) {
+namespace {
+const std::vector<FileHandler> &fileHandlers() {
   static const std::vector<FileHandler> handlers = relayFileHandlers();
-  for (auto &h : handlers)
+  return handlers;
+}
+} // namespace
+
+const FileHandler *handlerFor(const std::string &file) {
+  for (auto &h : fileHandlers())
     if (file.size() > std::strlen(h.extension) && file.ends_with(h.extension))
+      return &h;
+  return nullptr;
+}
+
+const FileHandler *handlerForLanguage(const std::string &language) {
+  for (auto &h : fileHandlers())
+    if (language == h.extension + 1) // ".relay" -> "relay"
       return &h;
   return nullptr;
 }
