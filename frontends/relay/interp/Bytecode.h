@@ -24,7 +24,8 @@ namespace kiln::relay::interp {
 #define KILN_RELAY_CMP(X) X(Lt) X(Le) X(Gt) X(Ge) X(Eq) X(Ne)
 #define KILN_RELAY_RRK(X, Name) X(Name##RR) X(Name##RK)
 #define KILN_RELAY_ARITH_OPS(Name) KILN_RELAY_RRK(X, Name) X(Name##KR)
-#define KILN_RELAY_CMP_OPS(Name) KILN_RELAY_RRK(X, Name) KILN_RELAY_RRK(X, Jn##Name)
+#define KILN_RELAY_CMP_OPS(Name)                                               \
+  KILN_RELAY_RRK(X, Name) KILN_RELAY_RRK(X, Jn##Name)
 
 /// Every opcode; a, b, c are registers unless said otherwise.
 #define KILN_RELAY_OPS(X)                                                      \

@@ -31,7 +31,8 @@ constexpr Op ArithOps[][3] = {
 
 /// The comparison opcodes by BinaryOp - Lt, as {RR, RK, JnRR, JnRK}.
 constexpr Op CmpOps[][4] = {
-#define X(Name) {Op::Name##RR, Op::Name##RK, Op::Jn##Name##RR, Op::Jn##Name##RK},
+#define X(Name)                                                                \
+  {Op::Name##RR, Op::Name##RK, Op::Jn##Name##RR, Op::Jn##Name##RK},
     KILN_RELAY_CMP(X)
 #undef X
 };
@@ -113,7 +114,7 @@ private:
   };
 
   std::unique_ptr<Code> Out;
-  uint32_t Next = 0, Max = 0;          ///< temporaries: next free, high mark
+  uint32_t Next = 0, Max = 0;           ///< temporaries: next free, high mark
   uint32_t LoopDepth = 0, MaxLoops = 0; ///< OsrLoop records in use, needed
   std::vector<LoopContext> Loops;
 
@@ -177,14 +178,18 @@ private:
     case Expr::Kind::ArrayLit:
       arrayLit(static_cast<const ArrayLitExpr *>(e), dst);
       break;
-    case Expr::Kind::Index: index(static_cast<const IndexExpr *>(e), dst); break;
+    case Expr::Kind::Index:
+      index(static_cast<const IndexExpr *>(e), dst);
+      break;
     case Expr::Kind::Unary: {
       auto *u = static_cast<const UnaryExpr *>(e);
       uint32_t r = operand(u->operand.get());
       emit(make(u->op == UnaryOp::Neg ? Op::Neg : Op::Not, dst, r));
       break;
     }
-    case Expr::Kind::Binary: binary(static_cast<const BinaryExpr *>(e), dst); break;
+    case Expr::Kind::Binary:
+      binary(static_cast<const BinaryExpr *>(e), dst);
+      break;
     case Expr::Kind::Call: call(static_cast<const CallExpr *>(e), dst); break;
     case Expr::Kind::String:
       assert(false && "strings are only print arguments");
@@ -225,8 +230,8 @@ private:
 
   /// `a op b` or `a op b`'s negated jump: RK when b is a constant.
   size_t compare(const BinaryExpr *e, uint32_t a, bool jump) {
-    const Op *row = CmpOps[static_cast<int>(e->op) -
-                           static_cast<int>(BinaryOp::Lt)];
+    const Op *row =
+        CmpOps[static_cast<int>(e->op) - static_cast<int>(BinaryOp::Lt)];
     uint32_t l = operand(e->lhs.get());
     if (auto *k = dyn_cast<NumberExpr>(e->rhs.get()))
       return emitK(row[jump ? 3 : 1], a, l, 0, k->value);
@@ -273,8 +278,8 @@ private:
       const BinaryExpr *e = spine[i];
       uint32_t mark = Next;
       if (e->op == BinaryOp::And || e->op == BinaryOp::Or) {
-        size_t skip = emit(make(
-            e->op == BinaryOp::And ? Op::JumpF : Op::JumpT, 0, acc));
+        size_t skip =
+            emit(make(e->op == BinaryOp::And ? Op::JumpF : Op::JumpT, 0, acc));
         into(e->rhs.get(), acc);
         setTarget(skip, here());
       } else {
@@ -293,9 +298,8 @@ private:
     uint32_t mark = Next;
     auto *b = dyn_cast<BinaryExpr>(cond);
     if (b && b->op == BinaryOp::And) {
-      auto spine = spineOf(b, [](const BinaryExpr *e) {
-        return e->op == BinaryOp::And;
-      });
+      auto spine = spineOf(
+          b, [](const BinaryExpr *e) { return e->op == BinaryOp::And; });
       branchFalse(spine.back()->lhs.get(), out);
       for (size_t i = spine.size(); i-- > 0;)
         branchFalse(spine[i]->rhs.get(), out);
@@ -369,11 +373,15 @@ private:
     case Stmt::Kind::ForEach:
       forEach(static_cast<const ForEachStmt *>(s));
       break;
-    case Stmt::Kind::Break: Loops.back().breaks.push_back(emit(make(Op::Jump))); break;
+    case Stmt::Kind::Break:
+      Loops.back().breaks.push_back(emit(make(Op::Jump)));
+      break;
     case Stmt::Kind::Continue:
       Loops.back().continues.push_back(emit(make(Op::Jump)));
       break;
-    case Stmt::Kind::Return: returnStmt(static_cast<const ReturnStmt *>(s)); break;
+    case Stmt::Kind::Return:
+      returnStmt(static_cast<const ReturnStmt *>(s));
+      break;
     case Stmt::Kind::Block: block(static_cast<const BlockStmt *>(s)); break;
     }
     Next = mark;

@@ -77,7 +77,7 @@ struct Frame {
   uint64_t osrAt; ///< ask onHotLoop at loop headers from this many iterations
   uint64_t loopIterations = 0;
   const OsrLoop *loops = nullptr; ///< the innermost active loop
-  bool askAtLoopEnd = false; ///< see Interpreter::askAtLoopEnd
+  bool askAtLoopEnd = false;      ///< see Interpreter::askAtLoopEnd
 };
 
 inline void bump(std::atomic<uint64_t> &counter, uint64_t by = 1) {
@@ -124,7 +124,8 @@ struct Interpreter::Impl {
   uint64_t osrThreshold = UINT64_MAX; ///< see Interpreter::setOsrThreshold
   uint64_t osrEntries = 0;
   uint64_t loopRuns = 0; ///< numbers the runs of loops (OsrLoop::run)
-  bool askAtLoopEnd = false; ///< onHotLoop's wish for the frame it was asked for
+  bool askAtLoopEnd =
+      false; ///< onHotLoop's wish for the frame it was asked for
 
   /// The guard at every function entry and loop iteration: the timeout
   /// poll, then one step against the step limit.
@@ -144,6 +145,30 @@ struct Interpreter::Impl {
     if (frame.loopIterations < frame.osrAt) [[likely]]
       return false;
     return enterOsr(frame, loop);
+  }
+  /// A `for v in a..b` header after replaced(): false when the loop ends,
+  /// else one iteration's guards and v = the hidden counter.
+  bool rangeStep(interp::Frame &frame, const OsrLoop &loop, double &var) {
+    if (!(loop.counter < loop.end))
+      return false;
+    beginIteration(frame);
+    var = loop.counter;
+    return true;
+  }
+  /// `for v in arr`, likewise; the length is re-read every time.
+  bool eachStep(interp::Frame &frame, const OsrLoop &loop, double &var) {
+    auto *array = static_cast<const kiln_rt_array *>(loop.array);
+    if (!(loop.index < array->length))
+      return false;
+    beginIteration(frame);
+    var = array->data[loop.index];
+    return true;
+  }
+  /// The end of a loop: its enclosing loop becomes the innermost again.
+  static void leaveLoop(interp::Frame &frame, const OsrLoop &loop) {
+    frame.loops = loop.outer;
+    if (frame.askAtLoopEnd) [[unlikely]]
+      frame.osrAt = frame.loopIterations;
   }
   interp::Frame newFrame(const FuncDecl &fn, Slot *slots) const {
     return interp::Frame{slots, &fn, osrThreshold};

@@ -68,9 +68,9 @@ void printValue(Type type, Slot value) {
 /// Runs a user function whose parameters are in frame[0..n-1], with the
 /// entry guards of docs/relay.md: the timeout poll, then the depth limit.
 /// Inlined into callUser, the hot caller (also called by Interpreter::call).
-[[gnu::always_inline]] Slot
-Interpreter::Impl::interpret(const FuncDecl &fn, const Code &code,
-                             Slot *frame) {
+[[gnu::always_inline]] Slot Interpreter::Impl::interpret(const FuncDecl &fn,
+                                                         const Code &code,
+                                                         Slot *frame) {
   step();
   if (++kiln_rt_depth > kiln_rt_max_depth) [[unlikely]]
     failStackOverflow(fn);
@@ -120,6 +120,8 @@ void Interpreter::Impl::print(const CallExpr &call, const Slot *args) {
   kiln_rt_print_newline();
 }
 
+// One handler per line reads as a table: clang-format leaves it alone.
+// clang-format off
 // Handler shapes. `s` is the frame, `ip` the instruction, `L` the loop
 // record of ip->a.
 #define DISPATCH() goto *Labels[static_cast<uint8_t>(ip->op)]
@@ -151,6 +153,7 @@ void Interpreter::Impl::print(const CallExpr &call, const Slot *args) {
   Jn##Name##RK : if (!cmp##Name(NUM(b), ip->k)) JUMP(ip->a);                   \
   NEXT();
 #define LOOP OsrLoop &L = loops[ip->a]
+#define EXPR static_cast<const Expr *>(ip->node)
 
 bool Interpreter::Impl::execute(const Code &code, Frame &frame) {
 #define X(Name) &&Name,
@@ -173,12 +176,8 @@ BoolNe: s[ip->a].boolean = truth(s[ip->b]) != truth(s[ip->c]); NEXT();
 Jump: JUMP(ip->a);
 JumpF: if (!truth(s[ip->b])) JUMP(ip->a); NEXT();
 JumpT: if (truth(s[ip->b])) JUMP(ip->a); NEXT();
-Index:
-  NUM(a) = *element(arrayOf(s[ip->b]), NUM(c), static_cast<const Expr *>(ip->node));
-  NEXT();
-Store:
-  *element(arrayOf(s[ip->a]), NUM(b), static_cast<const Expr *>(ip->node)) = NUM(c);
-  NEXT();
+Index: NUM(a) = *element(arrayOf(s[ip->b]), NUM(c), EXPR); NEXT();
+Store: *element(arrayOf(s[ip->a]), NUM(b), EXPR) = NUM(c); NEXT();
 NewArray: s[ip->a].array = kiln_rt_array_new(ip->c); NEXT();
 Init: arrayOf(s[ip->a])->data[ip->c] = NUM(b); NEXT();
 Len: NUM(a) = static_cast<double>(arrayOf(s[ip->b])->length); NEXT();
@@ -200,20 +199,16 @@ Head: if (replaced(frame, loops[ip->a])) return true; NEXT();
 Iterate: beginIteration(frame); NEXT();
 Range: { LOOP; double from = NUM(b), to = NUM(c); activate(frame, L, ip->node);
   L.counter = from; L.end = to; } NEXT();
-RangeHead: { LOOP; if (replaced(frame, L)) return true;
-  if (!(L.counter < L.end)) JUMP(ip->c);
-  beginIteration(frame); NUM(b) = L.counter; } NEXT();
+RangeHead: if (replaced(frame, loops[ip->a])) return true;
+  if (!rangeStep(frame, loops[ip->a], NUM(b))) JUMP(ip->c); NEXT();
 RangeNext: loops[ip->a].counter += 1.0; JUMP(ip->c);
 Each: { LOOP; void *array = s[ip->b].array; activate(frame, L, ip->node);
   L.array = array; } NEXT();
-EachHead: { LOOP; if (replaced(frame, L)) return true;
-  kiln_rt_array *array = static_cast<kiln_rt_array *>(L.array);
-  if (!(L.index < array->length)) JUMP(ip->c);
-  beginIteration(frame); NUM(b) = array->data[L.index]; } NEXT();
+EachHead: if (replaced(frame, loops[ip->a])) return true;
+  if (!eachStep(frame, loops[ip->a], NUM(b))) JUMP(ip->c); NEXT();
 EachNext: ++loops[ip->a].index; JUMP(ip->c);
-LoopExit: frame.loops = loops[ip->a].outer;
-  if (frame.askAtLoopEnd) [[unlikely]] frame.osrAt = frame.loopIterations;
-  NEXT();
+LoopExit: leaveLoop(frame, loops[ip->a]); NEXT();
 }
+// clang-format on
 
 } // namespace kiln::relay
