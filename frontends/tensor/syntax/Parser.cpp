@@ -210,6 +210,11 @@ private:
   }
 
   bool kernel(Kernel &k) {
+    if (cur().kind == Tok::Ident && cur().text == "graph")
+      return error(cur().loc, "graphs run through compileGraph (C++, "
+                              "docs/tensor-graphs.md); `kiln tensor` and "
+                              "AOT libraries take kernels only"),
+             false;
     if (!(cur().kind == Tok::Ident && cur().text == "kernel"))
       return error(cur().loc, "expected 'kernel', found " + describe(cur())),
              false;
