@@ -24,6 +24,8 @@ import argparse, json, math, os, statistics, subprocess, sys, time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from core_report import machine_header, sh, write_section  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tensor"))
+import axis_report  # noqa: E402
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 GXX = ["g++", "-O3", "-march=native", "-ffp-contract=off"]
@@ -126,7 +128,11 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="alternating tensor_bench/NumPy rounds")
     ap.add_argument("--reps", type=int, default=3, help="samples per column per round")
     ap.add_argument("--only", help="comma-separated kernel names")
+    ap.add_argument("--axis-only", action="store_true",
+                    help="only the axis-reduction rows (bench/tensor/axis_report.py)")
     a = ap.parse_args()
+    if a.axis_only:
+        return print(axis_report.run(a))
     w = a.work
     t_start = time.perf_counter()
     load_start = os.getloadavg()[0]
@@ -160,6 +166,7 @@ def main():
                      elapsed, loads)
     write_section(a.out, "tensor", section)
     print(section)
+    print(axis_report.run(a))  # its own section: "Tensor axis reductions"
 
 
 def verdict(good, text):
