@@ -25,7 +25,9 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from core_report import machine_header, sh, write_section  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tensor"))
+import matmul_report  # noqa: E402
 import axis_report  # noqa: E402
+import mlp_bench  # noqa: E402
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
 GXX = ["g++", "-O3", "-march=native", "-ffp-contract=off"]
@@ -128,11 +130,19 @@ def main():
     ap.add_argument("--rounds", type=int, default=3, help="alternating tensor_bench/NumPy rounds")
     ap.add_argument("--reps", type=int, default=3, help="samples per column per round")
     ap.add_argument("--only", help="comma-separated kernel names")
+    ap.add_argument("--matmul-only", action="store_true",
+                    help="only the matmul section (bench/tensor/matmul_report.py)")
     ap.add_argument("--axis-only", action="store_true",
                     help="only the axis-reduction rows (bench/tensor/axis_report.py)")
+    ap.add_argument("--mlp-only", action="store_true",
+                    help="only the MLP training step (bench/tensor/mlp_bench.py)")
     a = ap.parse_args()
+    if a.matmul_only:
+        return matmul_report.run(a)
     if a.axis_only:
         return print(axis_report.run(a))
+    if a.mlp_only:
+        return mlp_bench.run(a)
     w = a.work
     t_start = time.perf_counter()
     load_start = os.getloadavg()[0]
@@ -166,7 +176,9 @@ def main():
                      elapsed, loads)
     write_section(a.out, "tensor", section)
     print(section)
+    matmul_report.run(a)  # its own section: "Tensor matmul"
     print(axis_report.run(a))  # its own section: "Tensor axis reductions"
+    mlp_bench.run(a)  # its own section: "Tensor graphs: MLP training step"
 
 
 def verdict(good, text):

@@ -4,6 +4,7 @@
 // matmul_peers.py, in alternating rounds.
 //
 // Usage: matmul_bench CASE... [--reps R] [--threads T,...] [--min-ms MS]
+//        matmul_bench --clock       (this core's GHz, for the peak FMA rate)
 // A CASE is NAME:DTYPE:MxKxN[:relu]. Prints JSON: per case and thread
 // count the milliseconds per call of R samples (each ≥ MS of back-to-back
 // calls after one untimed call) and a check of 16 output elements against
@@ -168,6 +169,26 @@ int runCase(Engine &engine, const Case &c, const std::vector<unsigned> &threads,
   return 0;
 }
 
+/// This core's clock in GHz: the best of 20 runs of 2^22 x 8 dependent
+/// integer additions (one per cycle on every x86-64 core).
+double clockGhz() {
+  double best = 0;
+  for (int r = 0; r < 20; ++r) {
+    uint64_t x = 0, n = 1 << 22;
+    double t0 = nowMs();
+#if defined(__x86_64__)
+    asm volatile("1:\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                 "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                 "add $1, %0\n\tdec %1\n\tjnz 1b"
+                 : "+r"(x), "+r"(n));
+#else
+    return 0;
+#endif
+    best = std::max(best, double(1 << 22) * 8 / ((nowMs() - t0) * 1e6));
+  }
+  return best;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -177,6 +198,8 @@ int main(int argc, char **argv) {
   double minMs = 30;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "--clock")
+      return std::printf("{\"ghz\": %.3f}\n", clockGhz()), 0;
     if (arg == "--reps" && i + 1 < argc)
       reps = std::atoi(argv[++i]);
     else if (arg == "--min-ms" && i + 1 < argc)
