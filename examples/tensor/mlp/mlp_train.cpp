@@ -7,6 +7,8 @@
 //
 //   mlp_train train GRAPH.tk DIR STEPS LR   -> DIR/kiln_loss.txt
 //   mlp_train bench GRAPH.tk DIR REPS       -> one line per call: nanoseconds
+//   mlp_train grads GRAPH.tk DIR            -> DIR/kiln_loss.txt and
+//                                              DIR/kiln_d{w1,b1,w2,b2}.f32
 //
 // DIR holds shapes.txt ("N I H O"), x.f32 [N,I], t.f32 [N,O], w1.f32 [I,H],
 // b1.f32 [H], w2.f32 [H,O], b2.f32 [O].
@@ -113,13 +115,34 @@ int bench(CompiledGraph &g, std::vector<Array> &a, int reps) {
   return 0;
 }
 
+/// The loss and the four gradients of graph `grads`, written to `dir`.
+int grads(CompiledGraph &g, std::vector<Array> &a, const std::string &dir) {
+  std::vector<Arg> in, out;
+  for (Array &x : a)
+    in.push_back(x.arg());
+  if (auto s = g.run(in, out); !s)
+    return fail(s.diagnostics());
+  char loss[64];
+  std::snprintf(loss, sizeof loss, "%.9g\n", out[0].scalar.f);
+  std::ofstream(dir + "/kiln_loss.txt") << loss;
+  const char *names[] = {"dw1", "db1", "dw2", "db2"};
+  for (int k = 0; k < 4; ++k) {
+    std::ofstream f(dir + "/kiln_" + names[k] + ".f32", std::ios::binary);
+    f.write(static_cast<const char *>(out[1 + k].array.data),
+            out[1 + k].array.size() * sizeof(float));
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (!((mode == "train" && argc == 6) || (mode == "bench" && argc == 5))) {
+  if (!((mode == "train" && argc == 6) || (mode == "bench" && argc == 5) ||
+        (mode == "grads" && argc == 4))) {
     std::cerr << "usage: mlp_train train GRAPH.tk DIR STEPS LR\n"
-                 "       mlp_train bench GRAPH.tk DIR REPS\n";
+                 "       mlp_train bench GRAPH.tk DIR REPS\n"
+                 "       mlp_train grads GRAPH.tk DIR\n";
     return 2;
   }
   std::vector<Array> a;
@@ -140,5 +163,7 @@ int main(int argc, char **argv) {
   if (mode == "train")
     return train(**g, a, argv[3], std::atoi(argv[4]),
                  static_cast<float>(std::atof(argv[5])));
+  if (mode == "grads")
+    return grads(**g, a, argv[3]);
   return bench(**g, a, std::atoi(argv[4]));
 }
