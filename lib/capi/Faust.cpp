@@ -5,7 +5,8 @@
 // the parents first is safe. Faust's located errors arrive as Diagnostics
 // and leave as kiln_error (KILN_ERROR_PARSE / _TYPE with file:line:col).
 // Instances are used by one thread at a time (kiln.h), so their handles need
-// no lock; factories are immutable once built.
+// no lock; a compute that finds another thread computing is refused (one
+// atomic flag). Factories are immutable once built.
 #include "Engine.h"
 #include "FaustGlue.h"
 
@@ -16,6 +17,7 @@
 #include "kiln/support/Files.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <string>
 #include <unistd.h>
@@ -36,6 +38,9 @@ struct kiln_faust_dsp {
   std::vector<std::string> paths; ///< paramPaths(), borrowed by callers
   int inputs = 0, outputs = 0;
   bool initialised = false;
+  /// Set while compute runs: a second thread's compute is refused, not run
+  /// on the same state (kiln.h: an instance is one thread's at a time).
+  std::atomic<bool> computing{false};
 };
 
 namespace {
@@ -384,7 +389,12 @@ KILN_API kiln_error *kiln_faust_dsp_compute(kiln_faust_dsp *dsp, int count,
     if (kiln_error *error =
             checkBuffers(currentEntry, "outputs", outputs, dsp->outputs))
       return error;
-    dsp->dsp->compute(count, inputs, outputs);
+    if (dsp->computing.exchange(true, std::memory_order_acquire))
+      return invalid(currentEntry,
+                     "the instance is computing on another thread (an "
+                     "instance is used by one thread at a time)");
+    dsp->dsp->compute(count, inputs, outputs); // generated code: never throws
+    dsp->computing.store(false, std::memory_order_release);
     return nullptr;
   });
 }

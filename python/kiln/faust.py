@@ -18,7 +18,6 @@ whose frames are contiguous, or a list of one float32 buffer per channel
 (array.array('f'), memoryview), so NumPy is not required.
 """
 import ctypes
-import threading
 
 from . import _buffers, _lib
 from ._engine import Handle, check, error_from, pick, take_buffer
@@ -109,7 +108,6 @@ class Dsp(Handle):
         L = _lib.lib()
         self._inputs = L.kiln_faust_dsp_inputs(self.handle)
         self._outputs = L.kiln_faust_dsp_outputs(self.handle)
-        self._busy = threading.Lock()
         self._cache = None  # (inputs, outputs, ptr arrays) of the last compute
         # kiln_faust_dsp_compute without argtypes: compute() passes ready
         # ctypes arguments, the cheapest call ctypes offers.
@@ -126,18 +124,21 @@ class Dsp(Handle):
         check(_lib.lib().kiln_faust_dsp_init(self.handle, int(sample_rate)))
 
     def compute(self, count, inputs, outputs):
-        """Computes `count` frames from inputs into outputs (in place)."""
-        c = self._cache
-        if not (c is not None and c[0] is inputs and c[1] is outputs and self._ptr
+        """Computes `count` frames from inputs into outputs (in place). One
+        thread at a time: libkiln refuses a second thread's compute
+        (InvalidArgument) instead of running it on the same state. Offline,
+        one call on long buffers costs one call's overhead for all of them."""
+        c = self._cache  # None once closed
+        if not (c is not None and c[0] is inputs and c[1] is outputs
                 and type(count) is int and 0 <= count <= c[4]):
             c = self._prepare(count, inputs, outputs)
-        busy = self._busy
-        if not busy.acquire(False):
-            raise InvalidArgument("this Dsp is being used by another thread (one at a time)")
         err = self._raw(c[5], count, c[2], c[3])  # prepared: no argument conversion
-        busy.release()
         if err:
             raise error_from(err)
+
+    def close(self):
+        self._cache = None  # a compute in flight keeps its own reference
+        super().close()
 
     def _prepare(self, count, inputs, outputs):
         """Checks a call and makes its ready-made arguments; remembered when

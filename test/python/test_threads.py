@@ -105,13 +105,25 @@ class Threads(TempDirTest):
         dsp = faust.create_dsp_factory_from_string("sum", "process = _ : +~_;", []) \
             .create_dsp_instance()
         dsp.init(48000)
-        x, y = np.ones((1, 256), np.float32), np.zeros((1, 256), np.float32)
-        with dsp._busy:  # as if another thread were inside compute()
-            with self.assertRaisesRegex(kiln.InvalidArgument, "another thread"):
-                dsp.compute(256, x, y)
-        self.assertTrue((y == 0).all())
-        dsp.compute(256, x, y)
-        self.assertEqual(y[0, -1], 256.0)
+        n = 1 << 20  # long computes, so that the threads overlap
+        x, y = np.ones((1, n), np.float32), np.zeros((1, n), np.float32)
+        x2, y2 = np.ones((1, 256), np.float32), np.zeros((1, 256), np.float32)
+        refused, done = [], threading.Event()
+
+        def first():
+            for _ in range(40):
+                dsp.compute(n, x, y)
+            done.set()
+        t = threading.Thread(target=first)
+        t.start()
+        while not done.is_set() and not refused:
+            try:
+                dsp.compute(256, x2, y2)
+            except kiln.InvalidArgument as e:  # libkiln's flag, not a lock
+                refused.append(str(e))
+        t.join()
+        self.assertTrue(refused, "no compute overlapped the first thread's")
+        self.assertIn("computing on another thread", refused[0])
 
     def test_instances_in_threads(self):
         if np is None:

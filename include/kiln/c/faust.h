@@ -85,7 +85,8 @@ KILN_API kiln_error *kiln_faust_dsp_init(kiln_faust_dsp *dsp, int sample_rate);
 /** Computes `count` frames: inputs[c][0..count) for each input channel c,
  *  outputs likewise (caller-owned; a NULL array or channel while the DSP has
  *  channels, count < 0, or an instance never initialised is
- *  KILN_ERROR_INVALID_ARGUMENT). */
+ *  KILN_ERROR_INVALID_ARGUMENT, and so is a compute while another thread
+ *  computes with the same instance: it is refused, nothing is written). */
 KILN_API kiln_error *kiln_faust_dsp_compute(kiln_faust_dsp *dsp, int count,
                                             float **inputs, float **outputs);
 /** Parameters by path ("/synth/freq"): an unknown path is
