@@ -49,4 +49,17 @@ check aot 0 - "$kiln" tensor build k.tk -o k.so
 check emit 0 - "$kiln" tensor run k.tk --kernel rows --emit=ll
 grep -q "kiln_tk_rows__axis0_flat" out.txt && ok || bad "emit: no pass loop in the IR"
 
+# The docs' C example against the AOT library of the docs' example file.
+check example-build 0 - "$kiln" tensor build "$src/examples/tensor/softmax.tk" -o libsoftmax.so
+check example-cc 0 - cc -std=c11 -Wall -Werror -I. "$src/examples/tensor/softmax_aot.c" -L. -lsoftmax \
+  -Wl,-rpath,"$work" -o softmax_aot
+check example-run 0 - ./softmax_aot
+expected='softmax row 0 sums to 1.0000
+softmax row 1 sums to 1.0000
+softmax row 2 sums to 1.0000
+layernorm row 0: mean 0, variance 1.0000
+row maxima of the transpose: 4 9 6
+error: '"'max': axis -1 of the argument's shape [3, 0] is empty, and max has no identity"
+[[ $(cat out.txt) == "$expected" ]] && ok || bad "example: got $(cat out.txt)"
+
 finish error.tensor_axis
