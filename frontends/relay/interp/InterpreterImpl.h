@@ -119,7 +119,7 @@ struct Interpreter::Impl {
   std::unique_ptr<interp::FunctionState[]> functions;
   std::vector<std::unique_ptr<interp::Code>> codes; ///< by function index
   interp::SlotStack stack;
-  Slot result{};                      ///< the value of the last `return value`
+  Slot result{}; ///< what on-stack replaced code returned (enterOsr)
   uint64_t stepLimit = 0, steps = 0;  ///< see Interpreter::setStepLimit
   uint64_t osrThreshold = UINT64_MAX; ///< see Interpreter::setOsrThreshold
   uint64_t osrEntries = 0;
@@ -194,9 +194,9 @@ struct Interpreter::Impl {
   /// slots and receives every main slot afterwards, even after an error.
   void runMain(std::vector<Slot> *globals = nullptr);
 
-  // Vm.cpp: runs one call's bytecode; true when it returned (`result` holds
-  // the value), false when it fell off the end of the body.
-  bool execute(const interp::Code &code, interp::Frame &frame);
+  // Vm.cpp: runs one call's bytecode to its end; returns its value (none
+  // for a void function).
+  Slot execute(const interp::Code &code, interp::Frame &frame);
   /// print's arguments, already evaluated into args (strings: unused).
   void print(const CallExpr &call, const Slot *args);
 };

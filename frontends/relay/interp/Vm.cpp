@@ -63,6 +63,13 @@ void printValue(Type type, Slot value) {
        "function '" + fn.name + "' ended without returning a value");
 }
 
+/// A body's closing brace, reached without `return`.
+Slot endOfBody(const FuncDecl &fn) {
+  if (fn.returnType != Type::Void) [[unlikely]]
+    failMissingReturn(fn);
+  return Slot{};
+}
+
 } // namespace
 
 /// Runs a user function whose parameters are in frame[0..n-1], with the
@@ -79,14 +86,13 @@ void printValue(Type type, Slot value) {
   for (uint32_t i = code.nparams; i < code.nslots; ++i) // no memset call
     frame[i] = Slot{};
   Frame active = newFrame(fn, frame);
-  if (!execute(code, active) && fn.returnType != Type::Void) [[unlikely]]
-    failMissingReturn(fn);
+  Slot returned = execute(code, active);
   --kiln_rt_depth;
   bump(state.loopIterations, active.loopIterations);
   if (owner.onProfile) [[unlikely]]
     owner.onProfile(fn, state.calls.load(std::memory_order_relaxed),
                     state.loopIterations.load(std::memory_order_relaxed));
-  return fn.returnType == Type::Void ? Slot{} : result;
+  return fn.returnType == Type::Void ? Slot{} : returned;
 }
 
 /// Inlined into the Call handler: one C++ call level per Relay call.
@@ -155,7 +161,7 @@ void Interpreter::Impl::print(const CallExpr &call, const Slot *args) {
 #define LOOP OsrLoop &L = loops[ip->a]
 #define EXPR static_cast<const Expr *>(ip->node)
 
-bool Interpreter::Impl::execute(const Code &code, Frame &frame) {
+Slot Interpreter::Impl::execute(const Code &code, Frame &frame) {
 #define X(Name) &&Name,
   static const void *const Labels[] = {KILN_RELAY_OPS(X)};
 #undef X
@@ -190,21 +196,21 @@ Max: NUM(a) = NUM(c) > NUM(b) ? NUM(c) : NUM(b); NEXT();
 Print: print(*static_cast<const CallExpr *>(ip->node), s + ip->b); NEXT();
 Call: s[ip->a] = callUser(*static_cast<const CallExpr *>(ip->node), s + ip->b);
   NEXT();
-Return: result = s[ip->a]; return true;
-ReturnVoid: return true;
-End: return false;
+Return: return s[ip->a];
+ReturnVoid: return Slot{};
+End: return endOfBody(*frame.fn);
 LoopRun: loops[ip->a].run = ++loopRuns; NEXT();
 While: { LOOP; L.run = ++loopRuns; activate(frame, L, ip->node); } NEXT();
-Head: if (replaced(frame, loops[ip->a])) return true; NEXT();
+Head: if (replaced(frame, loops[ip->a])) return result; NEXT();
 Iterate: beginIteration(frame); NEXT();
 Range: { LOOP; double from = NUM(b), to = NUM(c); activate(frame, L, ip->node);
   L.counter = from; L.end = to; } NEXT();
-RangeHead: if (replaced(frame, loops[ip->a])) return true;
+RangeHead: if (replaced(frame, loops[ip->a])) return result;
   if (!rangeStep(frame, loops[ip->a], NUM(b))) JUMP(ip->c); NEXT();
 RangeNext: loops[ip->a].counter += 1.0; JUMP(ip->c);
 Each: { LOOP; void *array = s[ip->b].array; activate(frame, L, ip->node);
   L.array = array; } NEXT();
-EachHead: if (replaced(frame, loops[ip->a])) return true;
+EachHead: if (replaced(frame, loops[ip->a])) return result;
   if (!eachStep(frame, loops[ip->a], NUM(b))) JUMP(ip->c); NEXT();
 EachNext: ++loops[ip->a].index; JUMP(ip->c);
 LoopExit: leaveLoop(frame, loops[ip->a]); NEXT();
