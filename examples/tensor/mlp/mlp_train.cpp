@@ -8,7 +8,8 @@
 //   mlp_train train GRAPH.tk DIR STEPS LR   -> DIR/kiln_loss.txt
 //   mlp_train bench GRAPH.tk DIR REPS       -> one line per call: nanoseconds
 //   mlp_train grads GRAPH.tk DIR            -> DIR/kiln_loss.txt and
-//                                              DIR/kiln_d{w1,b1,w2,b2}.f32
+//                                              DIR/kiln_d{w1,b1,w2,b2}.f32,
+//                                              and the planned kernels on stdout
 //
 // DIR holds shapes.txt ("N I H O"), x.f32 [N,I], t.f32 [N,O], w1.f32 [I,H],
 // b1.f32 [H], w2.f32 [H,O], b2.f32 [O].
@@ -122,6 +123,8 @@ int grads(CompiledGraph &g, std::vector<Array> &a, const std::string &dir) {
     in.push_back(x.arg());
   if (auto s = g.run(in, out); !s)
     return fail(s.diagnostics());
+  for (const std::string &k : g.plannedKernels())
+    std::printf("%s\n", k.c_str());
   char loss[64];
   std::snprintf(loss, sizeof loss, "%.9g\n", out[0].scalar.f);
   std::ofstream(dir + "/kiln_loss.txt") << loss;

@@ -141,6 +141,10 @@ Status Reverse::binary(const Node &n) {
   case BinaryOp::Add: elementwise(a, Bar); elementwise(b, Bar); return {};
   case BinaryOp::Sub: elementwise(a, Bar); elementwise(b, neg(Bar)); return {};
   case BinaryOp::Mul:
+    if (a == b) { // x * x (also pow(x, 2)): one contribution, 2·g·x
+      elementwise(a, mul(mul(num(2), Bar), a));
+      return {};
+    }
     elementwise(a, mul(Bar, b));
     elementwise(b, mul(Bar, a));
     return {};
@@ -186,8 +190,9 @@ Status Reverse::call(const Node &n) {
   case Builtin::Sigmoid:
     elementwise(x[0], mul(Bar, mul(N, sub(num(1), N))));
     break;
-  case Builtin::Relu:
-    elementwise(x[0], gate(cmp(BinaryOp::Gt, x[0], num(0)), Bar));
+  case Builtin::Relu: // relu(x) > 0 exactly where x > 0: reads the result,
+                      // so x need not be kept for the backward pass
+    elementwise(x[0], gate(cmp(BinaryOp::Gt, N, num(0)), Bar));
     break;
   case Builtin::Pow:
     elementwise(x[0], mul(Bar, mul(x[1], G.call(Builtin::Pow,

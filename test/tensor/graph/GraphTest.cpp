@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <fstream>
+#include <sstream>
 #include <cmath>
 #include <random>
 
@@ -308,6 +310,44 @@ TEST(TensorGraph, BadInputsAreInvalidArgument) {
   r = g->run({Arg::of(Scalar::f32(1))}, out);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.diagnostics()[0].message, "graph 'g' takes 2 inputs, got 1");
+}
+
+std::string slurp(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// docs/tensor-graphs.md shows examples/tensor/graphs.tk and the MLP graph
+/// verbatim, and what it says about them holds: dz = (softmax(z) - y) / rows.
+TEST(TensorGraph, DocsExamplesRunAsDocumented) {
+  std::string root = KILN_SOURCE_DIR;
+  std::string docs = slurp(root + "/docs/tensor-graphs.md");
+  std::string xent = slurp(root + "/examples/tensor/graphs.tk");
+  std::string mlp = slurp(root + "/examples/tensor/mlp/mlp.tk");
+  ASSERT_FALSE(xent.empty());
+  EXPECT_NE(docs.find(xent), std::string::npos) << "graphs.tk not in the docs";
+  size_t from = mlp.find("graph step"), to = mlp.find("\n}\n", from) + 3;
+  EXPECT_NE(docs.find(mlp.substr(from, to - from)), std::string::npos)
+      << "mlp.tk's graph step not in the docs";
+  auto e = engine();
+  auto g = build(*e, xent, "xent");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(8);
+  Buf z = randomBuf({4, 5}, rng, -3, 3), y = randomBuf({4, 5}, rng, 0, 1);
+  std::vector<Arg> out;
+  ASSERT_TRUE(g->run({z.arg(), y.arg()}, out).ok());
+  const double *p = static_cast<const double *>(out[1].array.data);
+  const double *dz = static_cast<const double *>(out[2].array.data);
+  for (int i = 0; i < 20; ++i)
+    EXPECT_NEAR(dz[i], (p[i] * [&] {
+                  double s = 0;
+                  for (int j = 0; j < 5; ++j)
+                    s += y.data[i / 5 * 5 + j];
+                  return s;
+                }() - y.data[i]) / 4,
+                1e-12);
 }
 
 } // namespace
