@@ -53,7 +53,8 @@ private:
   Type *T = nullptr;
   FixedVectorType *V = nullptr;
   Function *F = nullptr;
-  Value *Kc, *A, *Bp, *Cp, *Ldc, *Rows, *Cols, *Mode, *EpiWords, *I0, *J0;
+  Value *Kc, *A, *Bp, *Ldb, *Cp, *Ldc, *Rows, *Cols, *Mode, *EpiWords, *I0,
+      *J0;
   Value *Tile = nullptr; ///< MR x NR elements on the stack (L1)
 
   Value *i64(int64_t v) { return B.getInt64(uint64_t(v)); }
@@ -81,12 +82,20 @@ std::vector<Value *> GemmGen::kLoop() {
     acc.push_back(B.CreatePHI(V, 2, "acc"));
     acc.back()->addIncoming(zero, entry);
   }
-  Align vecAlign(S.lanes * dtypeSize(Type_));
+  Align elem(dtypeSize(Type_)); // B may be the caller's rows, unaligned
   std::vector<Value *> bv;
-  Value *bRow = B.CreateMul(k, i64(S.cols()));
+  Value *bRow = B.CreateMul(k, Ldb);
   for (unsigned v = 0; v < S.vectors; ++v)
     bv.push_back(B.CreateAlignedLoad(
-        V, B.CreateGEP(T, Bp, B.CreateAdd(bRow, i64(v * S.lanes))), vecAlign));
+        V, B.CreateGEP(T, Bp, B.CreateAdd(bRow, i64(v * S.lanes))), elem));
+  // B's rows 8 ahead into L1: in place (a skinny product) they are a page
+  // apart, which the hardware prefetcher does not follow.
+  Function *prefetch = Intrinsic::getDeclaration(&M, Intrinsic::prefetch,
+                                                 {B.getPtrTy()});
+  Value *ahead = B.CreateGEP(T, Bp, B.CreateAdd(bRow, B.CreateMul(i64(8), Ldb)));
+  for (unsigned line = 0; line < S.cols() * dtypeSize(Type_); line += 64)
+    B.CreateCall(prefetch, {B.CreateGEP(B.getInt8Ty(), ahead, i64(line)),
+                            B.getInt32(0), B.getInt32(3), B.getInt32(1)});
   Value *aRow = B.CreateMul(k, i64(S.rows));
   Function *fma = Intrinsic::getDeclaration(&M, Intrinsic::fma, {V});
   std::vector<Value *> next(n);
@@ -200,16 +209,17 @@ Error GemmGen::emit(const std::string &symbol) {
   Type *i64t = B.getInt64Ty(), *ptr = B.getPtrTy();
   auto *type = FunctionType::get(
       B.getVoidTy(),
-      {i64t, ptr, ptr, ptr, i64t, i64t, i64t, i64t, ptr, i64t, i64t}, false);
+      {i64t, ptr, ptr, i64t, ptr, i64t, i64t, i64t, i64t, ptr, i64t, i64t},
+      false);
   F = core::createFunction(M, B, symbol, type,
-                           {"kc", "a", "b", "c", "ldc", "rows", "cols", "mode",
-                            "epi", "i0", "j0"});
+                           {"kc", "a", "b", "ldb", "c", "ldc", "rows", "cols",
+                            "mode", "epi", "i0", "j0"});
   F->setDoesNotThrow();
   F->addFnAttr("min-legal-vector-width", std::to_string(V->getPrimitiveSizeInBits()));
   F->addFnAttr("prefer-vector-width", std::to_string(V->getPrimitiveSizeInBits()));
   auto arg = F->arg_begin();
-  for (Value **v : {&Kc, &A, &Bp, &Cp, &Ldc, &Rows, &Cols, &Mode, &EpiWords,
-                    &I0, &J0})
+  for (Value **v : {&Kc, &A, &Bp, &Ldb, &Cp, &Ldc, &Rows, &Cols, &Mode,
+                    &EpiWords, &I0, &J0})
     *v = &*arg++;
   auto *tile = B.CreateAlloca(T, i64(S.rows * S.cols()), "tile");
   tile->setAlignment(Align(64));

@@ -43,19 +43,20 @@ enum : int64_t {
 };
 
 /// The tile function:
-///   void tile(int64_t kc, const T *a, const T *b, T *c, int64_t ldc,
-///             int64_t rows, int64_t cols, int64_t mode, const int64_t *epi,
-///             int64_t i0, int64_t j0)
+///   void tile(int64_t kc, const T *a, const T *b, int64_t ldb, T *c,
+///             int64_t ldc, int64_t rows, int64_t cols, int64_t mode,
+///             const int64_t *epi, int64_t i0, int64_t j0)
 /// `a` is an MR x kc panel packed k-major (a[k*MR + r]), `b` a kc x NR
-/// panel (b[k*NR + j], 64-byte aligned), `c` the tile's first element (row
+/// panel with rows ldb elements apart (b[k*ldb + j]: packed, ldb = NR; or
+/// B itself when its rows are contiguous), `c` the tile's first element (row
 /// stride ldc, column stride 1), of which rows x cols are written. `epi`
 /// holds 3 words per epilogue parameter: an array's element pointer at the
 /// output's (0, 0) of this matrix and its row and column strides (elements,
 /// broadcast dimensions 0), or a scalar's bits in the first word; i0, j0 is
 /// the tile's position in the output matrix.
-using TileFn = void (*)(int64_t, const void *, const void *, void *, int64_t,
-                        int64_t, int64_t, int64_t, const int64_t *, int64_t,
-                        int64_t);
+using TileFn = void (*)(int64_t, const void *, const void *, int64_t, void *,
+                        int64_t, int64_t, int64_t, int64_t, const int64_t *,
+                        int64_t, int64_t);
 
 /// Adds tile function `symbol` for element type `type` (f32/f64) to
 /// `module`. `epilogue` may be null (C = A @ B); else a typed elementwise
