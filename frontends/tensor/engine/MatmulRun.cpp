@@ -3,10 +3,12 @@
 // when the call allows it, else the rest of the body as its own kernel.
 #include "Matmul.h"
 
+#include "tensor/syntax/Limits.h"
 #include "tensor/syntax/MatmulShape.h"
 
 #include <algorithm>
 #include <new>
+#include <unistd.h>
 
 namespace kiln::tensor {
 namespace {
@@ -16,11 +18,16 @@ struct Temp {
   ArrayView view;
 };
 
+/// A temporary of `shape`; throws bad_alloc (reported as out of memory)
+/// when it exceeds the machine's memory, e.g. the [1e9, 1e9] product inside
+/// `sum(a @ b)` (zero-filling it would only end in the OOM killer).
 Temp makeTemp(DType type, const std::vector<int64_t> &shape) {
   Temp t;
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
+  const int64_t n = syntax::elementCount(shape.data(), int(shape.size()));
+  const double memory =
+      double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+  if (n < 0 || double(n) * dtypeSize(type) > memory)
+    throw std::bad_alloc();
   t.words.assign(size_t(n * dtypeSize(type) + 15) / 8, 0);
   t.view = ArrayView::contiguous(t.words.data(), type, shape);
   return t;

@@ -112,6 +112,22 @@ TEST(TensorMatmul, CallErrorsAreOneSentenceAndWriteNothing) {
             "'@': inner dimensions differ: [2, 3] @ [2, 3] (3 != 2)");
 }
 
+TEST(TensorMatmul, AProductTooBigForMemoryIsAnError) {
+  auto engine = makeEngine(2, 4);
+  auto k = compileFirst(*engine,
+                        "kernel s(a: f32[], b: f32[]) -> f32 = sum(a @ b)");
+  ASSERT_TRUE(k);
+  std::vector<float> a(4, 1);
+  ArrayView col = ArrayView::contiguous(a.data(), DType::F32, {1, 1});
+  col.shape[0] = int64_t(1) << 30, col.strides[0] = 0; // [2^30, 1], one value
+  ArrayView row = col;
+  row.shape[0] = 1, row.shape[1] = int64_t(1) << 30, row.strides[1] = 0;
+  Scalar r;
+  kiln::Status s = k->run({Arg::of(col), Arg::of(row)}, nullptr, &r);
+  EXPECT_EQ(message(s), "out of memory for a matrix product's temporaries");
+  EXPECT_EQ(s.diagnostics().front().kind, kiln::ErrorKind::Runtime);
+}
+
 TEST(TensorMatmul, FusedEpilogueWithBroadcastBias) {
   auto engine = makeEngine(2, 4);
   auto k = compileFirst(*engine, "kernel layer(x: f64[], w: f64[], b: f64[]) "
