@@ -4,6 +4,7 @@
 
 #include "kiln/tensor/Graph.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -19,9 +20,12 @@ struct CompiledGraph::Impl {
   std::mutex lock;
   std::map<std::string, std::unique_ptr<Plan>> plans;
   Plan *last = nullptr;
+  std::vector<int64_t> lastShapes; ///< rank, dims per input, of `last`
   GraphStats stats;
 
   Status check(const std::vector<Arg> &inputs) const;
+  bool sameShapes(const std::vector<Arg> &inputs) const;
+  Status choosePlan(const std::vector<Arg> &inputs);
   std::string key(const std::vector<Arg> &inputs) const;
   Arg result(unsigned node) const;
 };
@@ -92,30 +96,62 @@ Status CompiledGraph::run(const std::vector<Arg> &inputs,
   std::lock_guard<std::mutex> guard(P->lock);
   if (Status s = P->check(inputs); !s)
     return s;
-  std::string key = P->key(inputs);
-  auto it = P->plans.find(key);
-  if (it == P->plans.end()) {
-    auto plan = makePlan(P->engine, P->nodes, P->outputs, inputs, P->graph.name);
-    if (!plan)
-      return plan.takeDiagnostics();
-    if (P->plans.size() >= kMaxPlans)
-      P->plans.clear();
-    ++P->stats.plans;
-    P->stats.allocations += (*plan)->allocations;
-    P->stats.bufferBytes += (*plan)->bytes;
-    it = P->plans.emplace(key, std::move(*plan)).first;
-  }
-  P->last = it->second.get();
-  P->stats.kernels = static_cast<unsigned>(P->last->kernelText.size());
-  P->stats.materialized = 0;
-  for (bool k : P->last->kept)
-    P->stats.materialized += k;
+  if (!P->last || !P->sameShapes(inputs))
+    if (Status s = P->choosePlan(inputs); !s)
+      return s;
   if (Status s = runPlan(*P->last, P->nodes, inputs); !s)
     return s;
-  outputs.clear();
-  for (unsigned node : P->outputs)
-    outputs.push_back(P->result(node));
+  outputs.resize(P->outputs.size());
+  for (size_t k = 0; k < P->outputs.size(); ++k)
+    outputs[k] = P->result(P->outputs[k]);
   return {};
+}
+
+/// The plan for `inputs`' shapes, made on the first call with them.
+Status CompiledGraph::Impl::choosePlan(const std::vector<Arg> &inputs) {
+  std::string k = key(inputs);
+  auto it = plans.find(k);
+  if (it == plans.end()) {
+    auto plan = makePlan(engine, nodes, outputs, inputs, graph.name);
+    if (!plan)
+      return plan.takeDiagnostics();
+    if (plans.size() >= kMaxPlans) {
+      plans.clear();
+      last = nullptr;
+    }
+    ++stats.plans;
+    stats.allocations += (*plan)->allocations;
+    stats.bufferBytes += (*plan)->bytes;
+    it = plans.emplace(k, std::move(*plan)).first;
+  }
+  last = it->second.get();
+  lastShapes.clear();
+  for (const Arg &a : inputs) {
+    int rank = a.isArray ? a.array.rank : -1;
+    lastShapes.push_back(rank);
+    lastShapes.insert(lastShapes.end(), a.array.shape,
+                      a.array.shape + std::max(rank, 0));
+  }
+  stats.kernels = static_cast<unsigned>(last->kernelText.size());
+  stats.materialized = 0;
+  for (bool kept : last->kept)
+    stats.materialized += kept;
+  return {};
+}
+
+/// Whether `inputs` have the latest plan's shapes (no allocation: the
+/// common case of a training loop).
+bool CompiledGraph::Impl::sameShapes(const std::vector<Arg> &inputs) const {
+  size_t at = 0;
+  for (const Arg &a : inputs) {
+    int rank = a.isArray ? a.array.rank : -1;
+    if (at >= lastShapes.size() || lastShapes[at++] != rank)
+      return false;
+    for (int d = 0; d < rank; ++d)
+      if (at >= lastShapes.size() || lastShapes[at++] != a.array.shape[d])
+        return false;
+  }
+  return at == lastShapes.size();
 }
 
 GraphStats CompiledGraph::stats() const {
@@ -135,7 +171,7 @@ Expected<std::shared_ptr<CompiledGraph>> compileGraph(Engine &engine,
     return nodes.takeDiagnostics();
   auto impl = std::unique_ptr<CompiledGraph::Impl>(
       new CompiledGraph::Impl{engine, graph, std::move(*nodes), {}, {}, {},
-                              nullptr, {}});
+                              nullptr, {}, {}});
   for (unsigned v : graph.results)
     impl->outputs.push_back(impl->nodes.valueNode[v]);
   return std::make_shared<CompiledGraph>(std::move(impl));

@@ -13,6 +13,7 @@
 #include "kiln/tensor/Tensor.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,12 @@ struct Step {
   bool scalarResult = false;   ///< a whole-array reduction
   std::vector<unsigned> params; ///< slots passed to the kernel, in order
   std::vector<Arg> args;        ///< refilled each run (no allocation)
+  /// The call bound once (BoundCall: no checks, no allocation) and rebound
+  /// only when an argument's view or scalar changes; kernels the engine
+  /// cannot bind run through CompiledKernel::run.
+  std::optional<BoundCall> bound;
+  std::vector<Arg> boundArgs;
+  bool bindable = true;
 };
 
 struct Plan {

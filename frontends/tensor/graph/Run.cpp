@@ -4,6 +4,7 @@
 #include "Plan.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace kiln::tensor::graph {
 
@@ -56,18 +57,53 @@ ArrayView transposeView(const ArrayView &src) {
   return v;
 }
 
+bool sameArg(const Arg &a, const Arg &b) {
+  if (a.isArray != b.isArray)
+    return false;
+  if (!a.isArray)
+    return a.scalar.dtype == b.scalar.dtype && a.scalar.i == b.scalar.i &&
+           std::memcmp(&a.scalar.f, &b.scalar.f, sizeof(double)) == 0;
+  const ArrayView &x = a.array, &y = b.array;
+  if (x.data != y.data || x.dtype != y.dtype || x.rank != y.rank)
+    return false;
+  for (int d = 0; d < x.rank; ++d)
+    if (x.shape[d] != y.shape[d] || x.strides[d] != y.strides[d])
+      return false;
+  return true;
+}
+
+/// The step's call bound to its current arguments (rebound when they
+/// changed); false when the engine cannot bind this kernel.
+bool ensureBound(Step &step, ArrayView *out) {
+  if (!step.bindable)
+    return false;
+  bool same = step.bound && step.boundArgs.size() == step.args.size();
+  for (size_t i = 0; same && i < step.args.size(); ++i)
+    same = sameArg(step.args[i], step.boundArgs[i]);
+  if (same)
+    return true;
+  auto b = step.kernel->bind(step.args.data(), step.args.size(), out);
+  if (!b) {
+    step.bindable = false;
+    return false;
+  }
+  step.bound.emplace(std::move(*b));
+  step.boundArgs = step.args;
+  return true;
+}
+
 Status runKernel(Plan &plan, Step &step) {
   for (size_t i = 0; i < step.params.size(); ++i) {
     const Slot &in = plan.slots[step.params[i]];
     step.args[i] = in.shape.scalar ? Arg::of(in.s) : Arg::of(in.v);
   }
   Slot &out = plan.slots[step.node];
-  if (step.scalarResult)
-    return step.kernel->run(step.args.data(), step.args.size(), nullptr,
-                            &out.s);
-  Status s = step.kernel->run(step.args.data(), step.args.size(), &out.v,
-                              nullptr);
-  if (s && out.shape.scalar)
+  ArrayView *view = step.scalarResult ? nullptr : &out.v;
+  Status s = ensureBound(step, view)
+                 ? step.bound->run(step.scalarResult ? &out.s : nullptr)
+                 : step.kernel->run(step.args.data(), step.args.size(), view,
+                                    step.scalarResult ? &out.s : nullptr);
+  if (s && !step.scalarResult && out.shape.scalar)
     out.s = readScalar(out.v);
   return s;
 }
