@@ -27,6 +27,7 @@ from core_report import machine_header, sh, write_section  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tensor"))
 import matmul_report  # noqa: E402
 import axis_report  # noqa: E402
+import math_report  # noqa: E402
 import mlp_bench  # noqa: E402
 
 PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3"
@@ -132,6 +133,8 @@ def main():
     ap.add_argument("--only", help="comma-separated kernel names")
     ap.add_argument("--matmul-only", action="store_true",
                     help="only the matmul section (bench/tensor/matmul_report.py)")
+    ap.add_argument("--math-only", action="store_true",
+                    help="only the math rows vs NumPy and numba (bench/tensor/math_report.py)")
     ap.add_argument("--axis-only", action="store_true",
                     help="only the axis-reduction rows (bench/tensor/axis_report.py)")
     ap.add_argument("--mlp-only", action="store_true",
@@ -141,6 +144,8 @@ def main():
         return matmul_report.run(a)
     if a.axis_only:
         return print(axis_report.run(a))
+    if a.math_only:
+        return print(math_report.run(a))
     if a.mlp_only:
         return mlp_bench.run(a)
     w = a.work
@@ -178,6 +183,7 @@ def main():
     print(section)
     matmul_report.run(a)  # its own section: "Tensor matmul"
     print(axis_report.run(a))  # its own section: "Tensor axis reductions"
+    print(math_report.run(a))  # its own section: "Tensor math"
     mlp_bench.run(a)  # its own section: "Tensor graphs: MLP training step"
 
 

@@ -14,6 +14,8 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 #include <cmath>
 
@@ -102,16 +104,16 @@ llvm::Value *pow64(VecBuilder &v, llvm::Value *x, llvm::Value *y) {
 /// pow on floats, computed in doubles as 2^(y log2|x|): log2 and exp2 to
 /// ~2^-31 relative leave the float result within an ulp, and powers of two
 /// are exact (2^-150 must round to 0, not up to the smallest subnormal).
-/// Fast path: x > 0 and finite (float subnormals are normal doubles),
-/// |y log2 x| < 1000; the conversion to float rounds, overflows and
-/// underflows as it should.
+/// Fast path: x positive, normal and finite (log2Float's table), |y log2 x|
+/// < 1000; the conversion to float rounds, overflows and underflows as it
+/// should.
 llvm::Value *pow32(VecBuilder &v, llvm::Value *x, llvm::Value *y) {
   auto &b = v.b;
   auto *dt = llvm::VectorType::get(b.getDoubleTy(), v.fp->getElementCount());
-  VecBuilder d(b, dt, v.fused);
+  VecBuilder d(b, dt, v.fused, v.avx512);
   llvm::Value *xd = b.CreateFPExt(x, dt), *yd = b.CreateFPExt(y, dt);
-  llvm::Value *z = b.CreateFMul(yd, logCore(d, xd, true, true));
-  llvm::Value *ok = b.CreateAnd(isOrdinaryPositive(d, xd),
+  llvm::Value *z = b.CreateFMul(yd, log2Float(v, d, x));
+  llvm::Value *ok = b.CreateAnd(isOrdinaryPositive(v, x),
                                 b.CreateFCmpOLT(d.abs(z), d.c(1000)));
   llvm::Value *fast = expCore(d, z, nullptr, true, true);
   llvm::Value *r = fastOrFull(d, ok, fast, [&] {
@@ -137,7 +139,7 @@ llvm::Value *viaDouble(VecBuilder &v, llvm::Value *x,
                        llvm::Value *(*f)(VecBuilder &, llvm::Value *)) {
   auto *dt =
       llvm::VectorType::get(v.b.getDoubleTy(), v.fp->getElementCount());
-  VecBuilder d(v.b, dt, v.fused);
+  VecBuilder d(v.b, dt, v.fused, v.avx512);
   return v.b.CreateFPTrunc(f(d, v.b.CreateFPExt(x, dt)), v.fp);
 }
 
@@ -197,6 +199,31 @@ const Row Rows[] = {
 #undef f32
 #undef f64
 
+/// Inlines `f` into its callers and removes it: in the loop, its
+/// constants are loaded once instead of per call (MachineLICM hoists them)
+/// and no call boundary separates one iteration's work from the next.
+void inlineEverywhere(llvm::Module &module, llvm::Function &f) {
+  llvm::SmallVector<llvm::CallBase *, 4> calls;
+  for (llvm::User *u : f.users())
+    if (auto *call = llvm::dyn_cast<llvm::CallBase>(u))
+      calls.push_back(call);
+  for (llvm::CallBase *call : calls) {
+    llvm::InlineFunctionInfo info;
+    (void)llvm::InlineFunction(*call, info).isSuccess(); // else: stays a call
+  }
+  // The vectorizer listed it in llvm.compiler.used; drop it once no call
+  // is left, so no dead copy is emitted.
+  if (llvm::any_of(f.users(),
+                   [](llvm::User *u) { return llvm::isa<llvm::CallBase>(u); }))
+    return;
+  llvm::removeFromUsedLists(module, [&](llvm::Constant *c) {
+    return c->stripPointerCasts() == &f;
+  });
+  f.removeDeadConstantUsers(); // the list's old initializer
+  if (f.use_empty())
+    f.eraseFromParent();
+}
+
 } // namespace
 
 std::string vecMathName(VecMathFn fn, bool f64, unsigned lanes) {
@@ -206,7 +233,7 @@ std::string vecMathName(VecMathFn fn, bool f64, unsigned lanes) {
 
 llvm::Function *defineVecMath(llvm::Module &module, VecMathFn fn,
                               llvm::Type *vectorType, llvm::StringRef name,
-                              bool fma) {
+                              VecMathCpu cpu) {
   unsigned params = fn == VecMathFn::Pow ? 2 : 1;
   auto *type = llvm::FunctionType::get(
       vectorType, llvm::SmallVector<llvm::Type *, 2>(params, vectorType),
@@ -214,12 +241,12 @@ llvm::Function *defineVecMath(llvm::Module &module, VecMathFn fn,
   auto *f = llvm::cast<llvm::Function>(
       module.getOrInsertFunction(name, type).getCallee());
   f->setLinkage(llvm::GlobalValue::InternalLinkage);
-  f->setDoesNotAccessMemory();
+  f->setOnlyReadsMemory(); // the constant tables of lookup16
   f->setDoesNotThrow();
   f->setWillReturn();
   f->setNoSync();
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(module.getContext(), "entry", f));
-  VecBuilder v(b, vectorType, fma);
+  VecBuilder v(b, vectorType, cpu.fma, cpu.avx512);
   b.CreateRet(body(v, fn, f));
   return f;
 }
@@ -271,11 +298,13 @@ void defineCalledVectorMath(llvm::Module &module, const llvm::TargetMachine &tm,
         caller = call->getFunction();
     if (!caller)
       continue; // declared for the vectorizer, never called
-    defineVecMath(module, r.fn, f->getReturnType(), f->getName(),
-                  tm.getMCSubtargetInfo()->checkFeatures("+fma"));
+    VecMathCpu cpu{tm.getMCSubtargetInfo()->checkFeatures("+fma"),
+                   hasAvx512VectorMath(tm)};
+    defineVecMath(module, r.fn, f->getReturnType(), f->getName(), cpu);
     for (const char *attr : {"target-cpu", "target-features", "tune-cpu"})
       if (caller->hasFnAttribute(attr))
         f->addFnAttr(caller->getFnAttribute(attr));
+    inlineEverywhere(module, *f);
   }
 }
 

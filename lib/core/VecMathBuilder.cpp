@@ -7,14 +7,17 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/IntrinsicsX86.h"
+#include "llvm/IR/Module.h"
 
 #include <vector>
 
 namespace kiln::core::vecmath {
 
 VecBuilder::VecBuilder(llvm::IRBuilder<> &b, llvm::Type *vectorType,
-                       bool fused)
-    : b(b), fused(fused), fp(llvm::cast<llvm::VectorType>(vectorType)),
+                       bool fused, bool avx512)
+    : b(b), fused(fused), avx512(avx512),
+      fp(llvm::cast<llvm::VectorType>(vectorType)),
       bits(llvm::VectorType::getInteger(fp)) {}
 
 llvm::Value *VecBuilder::c(double v) { return llvm::ConstantFP::get(fp, v); }
@@ -87,6 +90,53 @@ llvm::Value *VecBuilder::scale(llvm::Value *x, llvm::Value *k) {
     return fromBits(b.CreateShl(b.CreateAdd(e, ci(1023)), ci(52)));
   };
   return b.CreateFMul(b.CreateFMul(x, pow2(k1)), pow2(k2));
+}
+
+llvm::Value *VecBuilder::lookup16(llvm::ArrayRef<double> table,
+                                  llvm::Value *idx) {
+  assert(table.size() == 16 && "lookup16 takes a table of 16");
+  unsigned lanes = llvm::cast<llvm::FixedVectorType>(fp)->getNumElements();
+  llvm::LLVMContext &ctx = b.getContext();
+  if (avx512 && lanes % 8 == 0) {
+    auto half = [&](size_t at) {
+      return llvm::ConstantDataVector::get(ctx, table.slice(at, 8));
+    };
+    std::vector<llvm::Value *> parts;
+    for (unsigned at = 0; at < lanes; at += 8) {
+      llvm::SmallVector<int, 8> mask;
+      for (unsigned i = 0; i < 8; ++i)
+        mask.push_back(int(at + i));
+      parts.push_back(b.CreateIntrinsic(
+          llvm::Intrinsic::x86_avx512_vpermi2var_pd_512, {},
+          {half(0), b.CreateShuffleVector(idx, mask), half(8)}));
+    }
+    while (parts.size() > 1) { // concatenate pairwise
+      std::vector<llvm::Value *> next;
+      for (size_t i = 0; i < parts.size(); i += 2) {
+        unsigned n = llvm::cast<llvm::FixedVectorType>(parts[i]->getType())
+                         ->getNumElements();
+        llvm::SmallVector<int, 16> mask;
+        for (unsigned j = 0; j < 2 * n; ++j)
+          mask.push_back(int(j));
+        next.push_back(b.CreateShuffleVector(parts[i], parts[i + 1], mask));
+      }
+      parts = std::move(next);
+    }
+    return parts[0];
+  }
+  llvm::Module *m = b.GetInsertBlock()->getModule();
+  auto *data = llvm::ConstantDataArray::get(ctx, table);
+  auto *global = new llvm::GlobalVariable(
+      *m, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data,
+      "kiln_vm_table");
+  global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  llvm::Value *out = llvm::PoisonValue::get(fp);
+  for (unsigned i = 0; i < lanes; ++i) {
+    llvm::Value *at = b.CreateGEP(b.getDoubleTy(), global,
+                                  b.CreateExtractElement(idx, i));
+    out = b.CreateInsertElement(out, b.CreateLoad(b.getDoubleTy(), at), i);
+  }
+  return out;
 }
 
 DoubleDouble VecBuilder::twoSum(llvm::Value *x, llvm::Value *y) {

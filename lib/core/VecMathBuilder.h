@@ -23,10 +23,12 @@ class VecBuilder {
 public:
   /// `fused`: the CPU has FMA, so mulAdd rounds once (the core's
   /// TargetMachines do not fuse llvm.fmuladd, the kernel languages' rule).
-  VecBuilder(llvm::IRBuilder<> &b, llvm::Type *vectorType, bool fused);
+  /// `avx512`: the CPU has AVX-512F, so table lookups are register permutes.
+  VecBuilder(llvm::IRBuilder<> &b, llvm::Type *vectorType, bool fused,
+             bool avx512);
 
   llvm::IRBuilder<> &b;
-  bool fused;
+  bool fused, avx512;
   llvm::VectorType *fp;   ///< <W x double> or <W x float>
   llvm::VectorType *bits; ///< <W x i64> or <W x i32>
 
@@ -53,6 +55,10 @@ public:
   /// that overflow give inf and ones in the subnormal range round once.
   /// f64 only.
   llvm::Value *scale(llvm::Value *x, llvm::Value *k);
+  /// table[idx] per lane (f64 vectors, a table of 16, idx an i64 vector
+  /// with values 0..15): two-register permutes (vpermt2pd) on AVX-512 at
+  /// multiples of 8 lanes, else a load per lane from a constant array.
+  llvm::Value *lookup16(llvm::ArrayRef<double> table, llvm::Value *idx);
   /// Error-free sum: s + e == a + b exactly.
   DoubleDouble twoSum(llvm::Value *a, llvm::Value *b);
   /// twoSum for |a| >= |b| (or a == 0).

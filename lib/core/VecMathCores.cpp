@@ -194,6 +194,41 @@ DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary) {
   return {v.select(ok, r.hi, logSpecial(v, x)), v.select(ok, r.lo, v.c(0))};
 }
 
+// log2 of positive normal floats (ARM optimized-routines' powf scheme):
+// z in [0.699, 1.398) in 16 intervals, r = z/c - 1 (|r| < 0.0297) with
+// InvC = 1/c (c = 1 for the interval holding 1, so log2 is exact-ish near
+// 1) and LogC = -log2(InvC); log2(1+r)/r to 2.4e-10 relative.
+constexpr uint32_t Log2Off = 0x3f330000;
+const double InvC[] = {
+    1.3989071038251366, 1.3403141361256545, 1.2864321608040201,
+    1.2367149758454106, 1.1906976744186046, 1.147982062780269,
+    1.1082251082251082, 1.0711297071129706, 1.0364372469635628, 1.0,
+    0.9481481481481482, 0.8951048951048951, 0.847682119205298,
+    0.8050314465408805, 0.7664670658682635, 0.7314285714285714};
+const double LogC[] = {
+    -0.4843001617159575,  -0.4225711719642514, -0.3633753794563512,
+    -0.3065130425006747,  -0.2518071504105397, -0.19910010007969525,
+    -0.14825095858394247, -0.09913319201925132, -0.05163276841532236, 0.0,
+    0.07681559705083084,  0.1598713367783894,  0.2384047393250789,
+    0.3128829552843553,   0.38370429247405213, 0.4512111118323288};
+const double Log2R[] = {0.2887653347793514, -0.36093780148231086,
+                        0.4808982972806295, -0.7213474624834978,
+                        1.4426950408889634};
+
+llvm::Value *log2Float(VecBuilder &f, VecBuilder &d, llvm::Value *x) {
+  auto &b = f.b;
+  llvm::Value *ix = f.toBits(x);
+  llvm::Value *tmp = b.CreateSub(ix, f.ci(Log2Off));
+  llvm::Value *i = b.CreateAnd(b.CreateLShr(tmp, f.ci(19)), f.ci(15));
+  llvm::Value *top = b.CreateAnd(tmp, f.ci(0xff800000u));
+  llvm::Value *z = b.CreateFPExt(f.fromBits(b.CreateSub(ix, top)), d.fp);
+  llvm::Value *k = b.CreateSIToFP(b.CreateAShr(top, f.ci(23)), d.fp);
+  llvm::Value *i64 = b.CreateZExt(i, d.bits);
+  llvm::Value *r = d.mulAdd(z, d.lookup16(InvC, i64), d.c(-1));
+  llvm::Value *y0 = b.CreateFAdd(d.lookup16(LogC, i64), k);
+  return d.mulAdd(r, d.poly(r, Log2R), y0);
+}
+
 llvm::Value *isOrdinaryPositive(VecBuilder &v, llvm::Value *x) {
   bool f64 = v.fp->getScalarType()->isDoubleTy();
   uint64_t minNormal = f64 ? 0x0010000000000000ULL : 0x00800000;

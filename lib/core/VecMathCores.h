@@ -35,7 +35,13 @@ llvm::Value *logCore(VecBuilder &v, llvm::Value *x, bool base2 = false,
 /// logCore.
 DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary = false);
 
-/// Whether each lane of x (double) is positive, normal and finite.
+/// log2(x) as doubles (vector type of `d`) for floats x (type of `f`, the
+/// same lanes) that are positive, normal and finite: a 16-entry table
+/// (lookup16) and a degree-5 polynomial, to ~2^-32 relative — pow's need
+/// for float results.
+llvm::Value *log2Float(VecBuilder &f, VecBuilder &d, llvm::Value *x);
+
+/// Whether each lane of x (float or double) is positive, normal, finite.
 llvm::Value *isOrdinaryPositive(VecBuilder &v, llvm::Value *x);
 
 } // namespace kiln::core::vecmath

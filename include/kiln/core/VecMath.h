@@ -32,16 +32,23 @@ enum class VecMathFn { Exp, Log, Tanh, Pow };
 /// f32 (`f64` false) or f64.
 std::string vecMathName(VecMathFn fn, bool f64, unsigned lanes);
 
+/// What the routines may use of the CPU they are generated for.
+struct VecMathCpu {
+  /// Multiply-adds round once; without FMA they are a multiply and an add,
+  /// and f64 pow's exact products call libm's fma (slow, still correct).
+  bool fma = false;
+  /// Table lookups are AVX-512 register permutes (else a load per lane).
+  bool avx512 = false;
+};
+
 /// Defines `name` in `module` as `fn` on `vectorType` (<W x float> or
-/// <W x double>, any W; pow takes two arguments): internal linkage,
-/// no memory access. Reuses an existing declaration of that name. `fma`:
-/// the CPU has FMA (multiply-adds round once; without it they are a
-/// multiply and an add, and f64 pow's exact products call libm's fma).
-/// The IR uses no target intrinsic. Accuracy against glibc's libm:
-/// docs/tensor.md, "Vector math width".
+/// <W x double>, any W; pow takes two arguments): internal linkage, reads
+/// only constants. Reuses an existing declaration of that name. Apart from
+/// the permutes `cpu.avx512` allows, the IR uses no target intrinsic.
+/// Accuracy against glibc's libm: docs/tensor.md, "Vector math width".
 llvm::Function *defineVecMath(llvm::Module &module, VecMathFn fn,
                               llvm::Type *vectorType, llvm::StringRef name,
-                              bool fma);
+                              VecMathCpu cpu);
 
 /// Whether `tm` gets Kiln's routines in place of libmvec's (the AVX-512F
 /// targets of hasAvx512VectorMath).
@@ -55,7 +62,9 @@ void appendKilnVectorMath(llvm::SmallVectorImpl<llvm::VecDesc> &rows);
 
 /// After optimisation: gives every routine of VecMath.def that `module`
 /// calls its body (the vectorizer only declared it), with the callers'
-/// target attributes. Nothing unless usesKilnVectorMath(tm, lib).
+/// target attributes, and inlines it into the callers (its constants are
+/// then loaded once per loop, not per call). Nothing unless
+/// usesKilnVectorMath(tm, lib).
 void defineCalledVectorMath(llvm::Module &module, const llvm::TargetMachine &tm,
                             VectorLibrary lib);
 

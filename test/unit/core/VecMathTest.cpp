@@ -35,7 +35,7 @@ template <typename T> using Kernel = void(const T *, const T *, T *, int64_t);
 /// function attributes need them) and whether it has FMA.
 struct Cpu {
   core::TargetSpec spec;
-  bool fma = false;
+  core::VecMathCpu features;
 };
 
 template <typename T>
@@ -47,7 +47,7 @@ llvm::orc::ThreadSafeModule routineModule(core::VecMathFn fn, unsigned lanes,
                                     : llvm::Type::getFloatTy(*context);
   auto *vt = llvm::FixedVectorType::get(elem, lanes);
   llvm::Function *r =
-      core::defineVecMath(*module, fn, vt, "routine", cpu.fma);
+      core::defineVecMath(*module, fn, vt, "routine", cpu.features);
   llvm::IRBuilder<> b(*context);
   auto *ptr = b.getPtrTy();
   auto *type = llvm::FunctionType::get(
@@ -232,8 +232,9 @@ std::vector<Cpu> cpus() {
       continue;
     }
     spec->features = (*tm)->getTargetFeatureString().str();
+    const llvm::MCSubtargetInfo &sti = *(*tm)->getMCSubtargetInfo();
     list.push_back(
-        {*spec, (*tm)->getMCSubtargetInfo()->checkFeatures("+fma")});
+        {*spec, {sti.checkFeatures("+fma"), sti.checkFeatures("+avx512f")}});
   }
   return list;
 }
