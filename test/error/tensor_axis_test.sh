@@ -31,6 +31,12 @@ expect lse-no-axis 'logsumexp(x)' 39 "'logsumexp' needs an axis, e.g. logsumexp(
 expect lse-two-args 'logsumexp(x, x, axis=0)' 39 "'logsumexp' takes 1 argument, got 2"
 expect argmax-no-axis 'f32(argmax(x))' 43 "'argmax' needs an axis, e.g. argmax(x, axis=-1)"
 expect whole-in-array 'x - max(x)' 43 "a reduction cannot be mixed with elementwise array values"
+expect axes-argmax 'f32(argmax(x, axis=(0, 1)))' 43 "'argmax' takes one axis, not a tuple"
+expect axes-lse 'logsumexp(x, axis=(0, 1))' 39 "'logsumexp' takes one axis, not a tuple"
+expect axes-twice 'sum(x, axis=(1, 0, 1))' 58 "'axis' names 1 twice"
+expect axes-empty 'sum(x, axis=())' 52 "'axis=' takes an integer from -4 to 3, found ')'"
+expect axes-open 'sum(x, axis=(0, 1 2))' 57 "expected ')' to close the tuple of axes, found '2'"
+expect axes-five 'sum(x, axis=(0, 1, 2, 3, -1))' 64 "'axis' names more than 4 axes"
 
 # Call time: the argument's rank and shape decide (InvalidArgument, exit 1).
 printf 'kernel rows(x: f64[]) -> f64[] = sum(x, axis=1)\nkernel top(x: f64[]) -> f64[] = max(x, axis=0, keepdims)\n' > k.tk
@@ -38,6 +44,9 @@ check rank-too-small 1 "'sum': axis 1 is out of range for an argument of shape [
   "$kiln" tensor run k.tk --kernel rows --n 10
 check empty-max 1 "'max': axis 0 of the argument's shape [0, 3] is empty, and max has no identity" \
   "$kiln" tensor run k.tk --kernel top --shape x=0x3
+printf 'kernel both(x: f64[]) -> f64[] = sum(x, axis=(0, -2))\n' > two.tk
+check axes-same-dim 1 "'sum': axis=(0, -2) names dimension 0 twice for an argument of shape [3, 4]" \
+  "$kiln" tensor run two.tk --shape x=3x4
 check rows-ok 0 - "$kiln" tensor run k.tk --kernel rows --shape x=4x5 --reps 1
 grep -q "kernel rows n 4: checksum" out.txt && ok || bad "rows-ok: output is not [4]"
 

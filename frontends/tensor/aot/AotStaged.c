@@ -64,30 +64,56 @@ static int clash(const kt_shape_node *n, const NodeShape *shapes) {
   return kt_aot_fail(msg);
 }
 
-/* The axis reduction's shape, or its problem (AxisShape.cpp axisProblem). */
+/* The problem of axis reduction n on `arg` (AxisShape.cpp axisProblem):
+ * an axis out of range, a dimension named twice, an empty axis without an
+ * identity; 0 and each axis normalised into norm[] when there is none. */
+static int axisProblem(const kt_shape_node *n, const NodeShape *arg,
+                       int *norm) {
+  char text[96], msg[400];
+  int r = arg->rank, a, b;
+  shapeText(text, sizeof text, arg);
+  for (a = 0; a < n->naxes; ++a)
+    if (n->axes[a] < -r || n->axes[a] >= r) {
+      snprintf(msg, sizeof msg,
+               "'%s': axis %d is out of range for an argument of shape %s "
+               "(rank %d)",
+               n->name, n->axes[a], text, r);
+      return kt_aot_fail(msg);
+    }
+  for (a = 0; a < n->naxes; ++a) {
+    norm[a] = n->axes[a] < 0 ? n->axes[a] + r : n->axes[a];
+    for (b = 0; b < a; ++b)
+      if (norm[b] == norm[a]) {
+        snprintf(msg, sizeof msg,
+                 "'%s': axis=%s names dimension %d twice for an argument of "
+                 "shape %s",
+                 n->name, n->axisText, norm[a], text);
+        return kt_aot_fail(msg);
+      }
+  }
+  for (a = 0; a < n->naxes; ++a)
+    if (n->noIdentity && arg->dim[norm[a]] == 0) {
+      snprintf(msg, sizeof msg,
+               "'%s': axis %d of the argument's shape %s is empty, and %s "
+               "has no identity",
+               n->name, n->axes[a], text, n->name);
+      return kt_aot_fail(msg);
+    }
+  return 0;
+}
+
+/* The axis reduction's shape, or its problem. */
 static int axisShape(const kt_shape_node *n, const NodeShape *arg,
                      NodeShape *out) {
-  char text[96], msg[400];
-  int r = arg->rank, a = n->axis < 0 ? n->axis + r : n->axis, d;
-  shapeText(text, sizeof text, arg);
-  if (n->axis < -r || n->axis >= r) {
-    snprintf(msg, sizeof msg,
-             "'%s': axis %d is out of range for an argument of shape %s "
-             "(rank %d)",
-             n->name, n->axis, text, r);
-    return kt_aot_fail(msg);
-  }
-  if (n->noIdentity && arg->dim[a] == 0) {
-    snprintf(msg, sizeof msg,
-             "'%s': axis %d of the argument's shape %s is empty, and %s has "
-             "no identity",
-             n->name, n->axis, text, n->name);
-    return kt_aot_fail(msg);
-  }
+  int norm[4], reduced[4] = {0, 0, 0, 0}, a, d, err;
+  if ((err = axisProblem(n, arg, norm)) != 0)
+    return err;
+  for (a = 0; a < n->naxes; ++a)
+    reduced[norm[a]] = 1;
   out->rank = 0;
-  for (d = 0; d < r; ++d)
-    if (d != a || n->keepdims)
-      out->dim[out->rank++] = d == a ? 1 : arg->dim[d];
+  for (d = 0; d < arg->rank; ++d)
+    if (!reduced[d] || n->keepdims)
+      out->dim[out->rank++] = reduced[d] ? 1 : arg->dim[d];
   return 0;
 }
 

@@ -31,8 +31,10 @@ typedef struct kt_shape_node {
   int32_t kind, nkids;
   int32_t kids[3];  /* earlier nodes */
   int32_t param;    /* KT_SHAPE_PARAM */
-  int32_t axis, keepdims, noIdentity; /* KT_SHAPE_AXIS */
-  const char *name; /* KT_SHAPE_AXIS: the reduction, for messages */
+  /* KT_SHAPE_AXIS: the axes as written (1-4), keepdims, whether an empty
+   * axis is an error; the reduction's name and `axis=` text (messages). */
+  int32_t naxes, axes[4], keepdims, noIdentity;
+  const char *name, *axisText;
 } kt_shape_node;
 
 typedef struct kt_aot_staged {

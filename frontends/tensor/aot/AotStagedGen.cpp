@@ -53,17 +53,21 @@ struct ShapeProgram {
     std::vector<int> kids;
     for (const ExprRef &c : e.children)
       kids.push_back(visit(*c));
-    std::string kind = "KT_SHAPE_SCALAR", extra = "0, 0, 0, 0, 0";
+    std::string kind = "KT_SHAPE_SCALAR", extra = "0, 0, {0}, 0, 0, 0, 0";
     if (e.kind == ExprKind::Param && K.params[e.param].isArray) {
       kind = "KT_SHAPE_PARAM";
-      extra = num(e.param) + ", 0, 0, 0, 0";
+      extra = num(e.param) + ", 0, {0}, 0, 0, 0, 0";
     } else if (e.kind == ExprKind::Reduce && e.hasAxis) {
       bool noIdentity = e.reduce != ReduceOp::Sum &&
                         e.reduce != ReduceOp::Prod &&
                         e.reduce != ReduceOp::Mean;
       kind = "KT_SHAPE_AXIS";
-      extra = "0, " + num(e.axis) + ", " + num(e.keepdims) + ", " +
-              num(noIdentity) + ", \"" + reduceName(e.reduce) + "\"";
+      std::string axes = num(e.axis);
+      for (int a : e.moreAxes)
+        axes += ", " + num(a);
+      extra = "0, " + num(1 + e.moreAxes.size()) + ", {" + axes + "}, " +
+              num(e.keepdims) + ", " + num(noIdentity) + ", \"" +
+              reduceName(e.reduce) + "\", \"" + axisText(e) + "\"";
     } else if (e.kind != ExprKind::Reduce && !kids.empty()) {
       kind = "KT_SHAPE_EACH";
     }
@@ -74,6 +78,14 @@ struct ShapeProgram {
     return index[&e] = count++;
   }
 };
+
+/// A pass's `naxes, {axes}`.
+std::string axesEntry(const std::vector<int> &axes) {
+  std::string s = num(axes.size()) + ", {";
+  for (size_t a = 0; a < axes.size(); ++a)
+    s += (a ? ", " : "") + num(axes[a]);
+  return s + "}";
+}
 
 /// The C table entry of pass t (its kernels' tables come first in `s`).
 std::string passEntry(const LoweredPass &p, const std::string &v,
@@ -98,7 +110,7 @@ std::string passEntry(const LoweredPass &p, const std::string &v,
   s += "0};\n";
   return "  {&" + v + ", " + row + ", " + asScalar + ", " + col + ", " +
          scale + ", " + v + "_src, " + num(p.sources.size()) + ", " +
-         num(p.op) + ", " + num(p.axis) + ", " + num(p.keepdims) + ", " +
+         num(p.op) + ", " + axesEntry(p.axes) + ", " + num(p.keepdims) + ", " +
          num(int(p.dtype)) + ", " + num(int(p.argDtype)) + "},\n";
 }
 

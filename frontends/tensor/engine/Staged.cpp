@@ -110,7 +110,9 @@ Status addPass(StagedKernel &staged, const LoweredPass &p,
   pass.asScalar = staged.asScalar.back().data();
   pass.nsources = int32_t(p.sources.size());
   pass.op = p.op;
-  pass.axis = p.axis;
+  pass.naxes = int32_t(p.axes.size());
+  for (size_t a = 0; a < p.axes.size() && a < 4; ++a)
+    pass.axes[a] = p.axes[a];
   pass.keepdims = p.keepdims;
   pass.dtype = int32_t(p.dtype);
   pass.argDtype = int32_t(p.argDtype);

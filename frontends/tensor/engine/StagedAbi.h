@@ -52,7 +52,8 @@ typedef struct kt_staged_pass {
   const int32_t *sources; /* per parameter: an argument or KT_FROM_TEMP + t */
   int32_t nsources;
   int32_t op;       /* KT_OP_* */
-  int32_t axis;     /* as written: negative counts from the end */
+  int32_t naxes;    /* 1, or up to 4 for axis=(0, 1) */
+  int32_t axes[4];  /* as written: negative counts from the end */
   int32_t keepdims;
   int32_t dtype;    /* the temporary's */
   int32_t argDtype; /* argmax/argmin: the argument's (the row buffer) */

@@ -53,7 +53,7 @@ struct Lowering {
         std::to_string(int(e.binary)) + " " + std::to_string(int(e.builtin)) +
         std::to_string(int(e.reduce)) + std::to_string(int(e.castTo)) + " " +
         std::to_string(e.hasAxis) + std::to_string(e.keepdims) +
-        std::to_string(e.axis);
+        axisText(e);
     for (const ExprRef &c : e.children)
       k += " " + keyOf(*c);
     return keys[&e] = k + ")";
@@ -76,6 +76,7 @@ struct Lowering {
         return memo[e.get()] = it->second;
       n->hasAxis = n->keepdims = n->isArray = false;
       n->axis = 0;
+      n->moreAxes.clear();
       reduceBodies.push_back(isArg(e->reduce) ? n->children[0] : n);
       reduceOf.push_back(e.get());
       globals.push_back({"axis." + std::to_string(reduceOf.size() - 1), e->type,
@@ -191,7 +192,8 @@ void addRowKernel(LoweredPass &pass, const Lowering &low, const Expr &reduce) {
     if (source < kFromTemp)
       continue;
     const Expr &earlier = *low.reduceOf[size_t(source - kFromTemp)];
-    if (earlier.keepdims && earlier.axis == reduce.axis)
+    if (earlier.keepdims && earlier.axis == reduce.axis &&
+        earlier.moreAxes == reduce.moreAxes)
       any = pass.asScalar[q] = true, row.params[q].isArray = false;
   }
   if (any && typeCheck(row).empty())
@@ -203,7 +205,7 @@ void addRowKernel(LoweredPass &pass, const Lowering &low, const Expr &reduce) {
 /// pass.column (and mean's pass.scale) for a reduction pass whose kernel is
 /// a whole-array reduction over its parameters.
 void addColumnKernels(LoweredPass &pass, const Expr &r) {
-  if (isArg(r.reduce))
+  if (isArg(r.reduce) || !r.moreAxes.empty()) // slices: one axis
     return;
   const Kernel &k = pass.kernel;
   Kernel col;
@@ -276,7 +278,8 @@ Expected<std::vector<LoweredPass>> lowerStaged(const Kernel &kernel) {
     if (!last) {
       const Expr &r = *low.reduceOf[t];
       pass.op = int(r.reduce);
-      pass.axis = r.axis;
+      pass.axes = {r.axis};
+      pass.axes.insert(pass.axes.end(), r.moreAxes.begin(), r.moreAxes.end());
       pass.keepdims = r.keepdims;
       pass.dtype = r.type;
       pass.argDtype = r.children[0]->type;

@@ -23,9 +23,11 @@ struct LoweredPass {
   Kernel kernel;
   /// Per parameter of `kernel`: a call argument, or kFromTemp + temporary.
   std::vector<int> sources;
-  /// The reduction (ReduceOp's value) or -1 for the last pass; its axis as
-  /// written, keepdims, result dtype and argument dtype.
-  int op = -1, axis = 0;
+  /// The reduction (ReduceOp's value) or -1 for the last pass; its axes as
+  /// written (one, or up to 4 for `axis=(0, 1)`), keepdims, result dtype
+  /// and argument dtype.
+  int op = -1;
+  std::vector<int> axes;
   bool keepdims = false;
   DType dtype = DType::F64, argDtype = DType::F64;
   /// `kernel` with the earlier keepdims temporaries along the same axis as

@@ -34,6 +34,8 @@ typedef struct Src {
 typedef struct Pass {
   const kt_staged_pass *p;
   int rank, axis, n;
+  int nred, red[4];         /* the reduced dimensions, ascending */
+  unsigned char reduced[4]; /* per dimension: reduced */
   int64_t shape[4];
   Src *src;
   kt_view *dst; /* the temporary (reduction passes) */
@@ -92,17 +94,33 @@ static int resolve(Pass *ps, const Call *c, const kt_staged_pass *p) {
   return 1;
 }
 
+/* The reduced dimensions of pass ps (its axes, normalised). */
+static void reducedDims(Pass *ps) {
+  int a, d;
+  memset(ps->reduced, 0, sizeof ps->reduced);
+  for (a = 0; a < ps->p->naxes; ++a) {
+    int axis = ps->p->axes[a];
+    ps->reduced[axis < 0 ? axis + ps->rank : axis] = 1;
+  }
+  ps->nred = 0;
+  for (d = 0; d < ps->rank; ++d)
+    if (ps->reduced[d])
+      ps->red[ps->nred++] = d;
+  ps->axis = ps->red[0];
+}
+
 /* The temporary of reduction pass ps: the argument's shape without the
- * axis (kept as 1 with keepdims), contiguous; 0 when memory runs out. */
+ * reduced axes (kept as 1 with keepdims), contiguous; 0 when memory runs
+ * out. */
 static int makeTemp(Pass *ps, kt_view *t) {
   int d, r = 0;
   int64_t n = 1;
-  ps->axis = ps->p->axis < 0 ? ps->p->axis + ps->rank : ps->p->axis;
+  reducedDims(ps);
   memset(t, 0, sizeof *t);
   t->dtype = ps->p->dtype;
   for (d = 0; d < ps->rank; ++d)
-    if (d != ps->axis || ps->p->keepdims)
-      t->shape[r++] = d == ps->axis ? 1 : ps->shape[d];
+    if (!ps->reduced[d] || ps->p->keepdims)
+      t->shape[r++] = ps->reduced[d] ? 1 : ps->shape[d];
   t->rank = r;
   for (d = r - 1; d >= 0; --d)
     t->strides[d] = n, n *= t->shape[d];
@@ -159,7 +177,7 @@ static int64_t rowOffset(const Pass *ps, const Src *s, int64_t i) {
   int64_t off = 0;
   int d;
   for (d = ps->rank - 1; d >= 0; --d)
-    if (d != ps->axis) {
+    if (!ps->reduced[d]) {
       off += (i % ps->shape[d]) * s->str[d];
       i /= ps->shape[d];
     }
@@ -171,9 +189,10 @@ static int runRow(const RowJob *j, int64_t i, int64_t *ctx, char *buf) {
   int64_t *slot;
   unsigned char bytes[8] = {0};
   int k, rc;
+  int d, pad = 4 - ps->nred;
   memset(ctx, 0, (size_t)KT_CTX_WORDS(ps->n + 1) * sizeof *ctx);
-  ctx[KT_CTX_SHAPE] = ctx[KT_CTX_SHAPE + 1] = ctx[KT_CTX_SHAPE + 2] = 1;
-  ctx[KT_CTX_SHAPE + 3] = j->len;
+  for (d = 0; d < 4; ++d) /* the row: the reduced dimensions */
+    ctx[KT_CTX_SHAPE + d] = d < pad ? 1 : ps->shape[ps->red[d - pad]];
   for (k = 0; k < ps->n; ++k) {
     const Src *s = &ps->src[k];
     char *at = s->data + rowOffset(ps, s, i) * s->size;
@@ -184,7 +203,8 @@ static int runRow(const RowJob *j, int64_t i, int64_t *ctx, char *buf) {
       memcpy(&slot[KT_SLOT_SCALAR], at, (size_t)s->size);
     else {
       slot[KT_SLOT_DATA] = (int64_t)(intptr_t)at;
-      slot[KT_SLOT_STRIDES + 3] = s->str[ps->axis];
+      for (d = pad; d < 4; ++d)
+        slot[KT_SLOT_STRIDES + d] = s->str[ps->red[d - pad]];
     }
   }
   slot = ctx + KT_CTX_SLOTS + ps->n * KT_SLOT_WORDS;
@@ -221,19 +241,22 @@ static void rowTask(void *arg, int64_t t) {
 }
 
 /* Whether the row-constant sources can be scalars in this call (stride 0
- * along the axis, or rows of at most one element). */
+ * along the reduced axes, or rows of at most one element). */
 static int rowScalars(const Pass *ps, int64_t len) {
-  int k;
+  int k, a;
   if (!ps->p->rowKernel)
     return 0;
   for (k = 0; k < ps->n; ++k)
-    if (ps->p->asScalar[k] && ps->src[k].str[ps->axis] != 0 && len > 1)
-      return 0;
+    for (a = 0; a < ps->nred; ++a)
+      if (ps->p->asScalar[k] && ps->src[k].str[ps->red[a]] != 0 && len > 1)
+        return 0;
   return 1;
 }
 
 static int contiguousRows(const RowJob *j) {
   int k;
+  if (j->ps->nred > 1)
+    return 0; /* the driver coalesces what it can */
   for (k = 0; k < j->ps->n; ++k) {
     const Src *s = &j->ps->src[k];
     if (s->size && !(j->scalars && j->ps->p->asScalar[k]) &&
@@ -251,7 +274,8 @@ static void runRows(Call *c, const Pass *ps, int64_t rows) {
   memset(&j, 0, sizeof j);
   j.c = c;
   j.ps = ps;
-  j.len = ps->shape[ps->axis];
+  for (j.len = 1, t = 0; t < ps->nred; ++t)
+    j.len *= ps->shape[ps->red[t]];
   j.rows = rows;
   j.isArg = ps->p->op == KT_OP_ARGMAX || ps->p->op == KT_OP_ARGMIN;
   j.scalars = !j.isArg && rowScalars(ps, j.len);
@@ -294,7 +318,7 @@ static void identity(char *p, int t, int op) {
 static int preferSlices(const Pass *ps, int64_t rows) {
   double call = 100, len = (double)ps->shape[ps->axis];
   int last = ps->axis + 1 == ps->rank;
-  if (!ps->p->columnKernel || ps->rank < 2)
+  if (!ps->p->columnKernel || ps->rank < 2 || ps->nred != 1)
     return 0;
   return len * (call + (double)rows * (last ? 4 : 1)) <
          (double)rows * (call + len * (last ? 1 : 4));

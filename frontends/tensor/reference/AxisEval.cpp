@@ -111,7 +111,48 @@ struct Evaluator {
     return v;
   }
 
+  /// sum/prod/min/max/mean over several axes (`axis=(0, 2)`): per output
+  /// element, the reduced positions gathered in row-major order into one
+  /// line and folded pairwise, as for one axis.
+  Value reduceAxes(const Expr &e, const Value &x) {
+    std::vector<int> axes = syntax::normalAxes(e, x.shape.size());
+    std::vector<bool> reduced(x.shape.size(), false);
+    for (int a : axes)
+      reduced[size_t(a)] = true;
+    Shape keptShape, lineShape;
+    std::vector<int64_t> keptStride, lineStride;
+    int64_t step = 1;
+    std::vector<int64_t> strides(x.shape.size());
+    for (size_t d = x.shape.size(); d-- > 0;)
+      strides[d] = step, step *= x.shape[d];
+    for (size_t d = 0; d < x.shape.size(); ++d) {
+      (reduced[d] ? lineShape : keptShape).push_back(x.shape[d]);
+      (reduced[d] ? lineStride : keptStride).push_back(strides[d]);
+    }
+    Value out, line;
+    out.allocate(e.type, Shapes[&e]);
+    line.allocate(x.type, lineShape);
+    const unsigned size = dtypeSize(x.type);
+    const int64_t outer = count(keptShape), len = count(lineShape);
+    for (int64_t o = 0; o < outer; ++o) {
+      int64_t rest = o, first = 0; // the output element's first input
+      for (size_t d = keptShape.size(); d-- > 0;) {
+        first += (rest % keptShape[d]) * keptStride[d];
+        rest /= keptShape[d];
+      }
+      copyStrided(line.data(), const_cast<char *>(x.data()) + first * size,
+                  lineShape, lineStride, size, false);
+      ref::Accum acc;
+      ref::accumInit(acc, e.reduce, x.type);
+      ref::accumulatePairwise(acc, {line.data(), false}, len);
+      ref::accumFinish(acc, e.type, out.data() + o * dtypeSize(e.type));
+    }
+    return out;
+  }
+
   Value reduceAxis(const Expr &e, const Value &x) {
+    if (!e.moreAxes.empty())
+      return reduceAxes(e, x);
     size_t a = size_t(syntax::normalAxis(e, x.shape.size()));
     int64_t outer = count(Shape(x.shape.begin(), x.shape.begin() + long(a)));
     int64_t len = x.shape[a];

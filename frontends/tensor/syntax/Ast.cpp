@@ -63,6 +63,15 @@ const char *reduceName(ReduceOp op) {
   return names[static_cast<int>(op)];
 }
 
+std::string axisText(const Expr &reduce) {
+  if (reduce.moreAxes.empty())
+    return std::to_string(reduce.axis);
+  std::string s = "(" + std::to_string(reduce.axis);
+  for (int a : reduce.moreAxes)
+    s += ", " + std::to_string(a);
+  return s + ")";
+}
+
 const char *binaryOpSpelling(BinaryOp op) {
   static const char *names[] = {
       "+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "&&", "||"};

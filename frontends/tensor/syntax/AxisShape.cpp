@@ -4,6 +4,7 @@
 #include "AxisShape.h"
 #include "MatmulShape.h"
 
+#include <algorithm>
 #include <type_traits>
 #include <unordered_set>
 
@@ -21,17 +22,31 @@ std::string text(const Shape &s) {
 std::string axisProblem(const Expr &e, const Shape &s) {
   std::string name = reduceName(e.reduce);
   int r = int(s.size());
-  if (e.axis < -r || e.axis >= r)
-    return "'" + name + "': axis " + std::to_string(e.axis) +
-           " is out of range for an argument of shape " + text(s) + " (rank " +
-           std::to_string(r) + ")";
+  std::vector<int> written{e.axis};
+  written.insert(written.end(), e.moreAxes.begin(), e.moreAxes.end());
+  for (int a : written)
+    if (a < -r || a >= r)
+      return "'" + name + "': axis " + std::to_string(a) +
+             " is out of range for an argument of shape " + text(s) +
+             " (rank " + std::to_string(r) + ")";
+  std::vector<int> seen;
+  for (int a : written) {
+    int n = a < 0 ? a + r : a;
+    for (int b : seen)
+      if (b == n)
+        return "'" + name + "': axis=" + axisText(e) + " names dimension " +
+               std::to_string(n) + " twice for an argument of shape " +
+               text(s);
+    seen.push_back(n);
+  }
   bool noIdentity = e.reduce == ReduceOp::Min || e.reduce == ReduceOp::Max ||
                     e.reduce == ReduceOp::ArgMax ||
                     e.reduce == ReduceOp::ArgMin;
-  if (noIdentity && s[size_t(normalAxis(e, s.size()))] == 0)
-    return "'" + name + "': axis " + std::to_string(e.axis) +
-           " of the argument's shape " + text(s) + " is empty, and " + name +
-           " has no identity";
+  for (size_t k = 0; k < written.size(); ++k)
+    if (noIdentity && s[size_t(seen[k])] == 0)
+      return "'" + name + "': axis " + std::to_string(written[k]) +
+             " of the argument's shape " + text(s) + " is empty, and " + name +
+             " has no identity";
   return "";
 }
 
@@ -57,11 +72,12 @@ struct Walker {
       if (std::string err = axisProblem(e, kids[0]); !err.empty())
         return err;
       out = kids[0];
-      size_t a = size_t(normalAxis(e, out.size()));
-      if (e.keepdims)
-        out[a] = 1;
-      else
-        out.erase(out.begin() + long(a));
+      std::vector<int> axes = normalAxes(e, out.size());
+      for (size_t k = axes.size(); k-- > 0;) // descending: indices hold
+        if (e.keepdims)
+          out[size_t(axes[k])] = 1;
+        else
+          out.erase(out.begin() + axes[k]);
     } else if (e.kind == ExprKind::MatMul) {
       if (std::string err = matmulShape(kids[0], kids[1], out); !err.empty())
         return err;
@@ -134,6 +150,14 @@ bool hasAxisReduce(const Expr &root) {
 
 int normalAxis(const Expr &reduce, size_t rank) {
   return reduce.axis < 0 ? reduce.axis + int(rank) : reduce.axis;
+}
+
+std::vector<int> normalAxes(const Expr &reduce, size_t rank) {
+  std::vector<int> axes{normalAxis(reduce, rank)};
+  for (int a : reduce.moreAxes)
+    axes.push_back(a < 0 ? a + int(rank) : a);
+  std::sort(axes.begin(), axes.end());
+  return axes;
 }
 
 std::string nodeShapes(const Kernel &kernel, const std::vector<Arg> &args,

@@ -38,5 +38,8 @@ int64_t argBest(DType type, const void *data, int64_t n, int64_t stride,
 /// The axis of `reduce` (hasAxis) for an argument of rank `rank`, in
 /// [0, rank); the caller has checked it with nodeShapes.
 int normalAxis(const Expr &reduce, size_t rank);
+/// All of its axes (`axis=(0, -1)`) normalised, ascending (distinct once
+/// nodeShapes has checked them).
+std::vector<int> normalAxes(const Expr &reduce, size_t rank);
 
 } // namespace kiln::tensor::syntax

@@ -48,7 +48,7 @@ std::string label(const Kernel &k, const Expr &e) {
   case ExprKind::MatMul: return "MatMul @";
   case ExprKind::Reduce:
     return std::string("Reduce ") + reduceName(e.reduce) +
-           (e.hasAxis ? " axis=" + std::to_string(e.axis) : "") +
+           (e.hasAxis ? " axis=" + axisText(e) : "") +
            (e.keepdims ? " keepdims" : "");
   }
   return "?";

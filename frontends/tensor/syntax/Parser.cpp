@@ -353,6 +353,8 @@ private:
   ExprRef callOrName();
   bool callArgs(Expr &call);
   bool namedArg(Expr &call);
+  bool axisLiteral(int &axis);
+  bool axisTuple(std::vector<int> &axes);
   ExprRef logSumExp(const Token &name, const Expr &call);
   bool classifyCall(const Token &name, Expr &e);
 };
@@ -393,7 +395,9 @@ ExprRef Parser::primary() {
 }
 
 /// args ::= '(' (arg (',' arg)*)? ')'
-/// arg  ::= expr | 'axis' '=' '-'? int | 'keepdims'
+/// arg  ::= expr | 'axis' '=' (axis | '(' axis (',' axis)* ','? ')')
+///        | 'keepdims'
+/// axis ::= '-'? int
 bool Parser::callArgs(Expr &call) {
   ++Pos; // '('
   if (!isPunct(")"))
@@ -436,23 +440,54 @@ bool Parser::namedArg(Expr &call) {
     return false; // a parameter called `axis`
   SourceLoc loc = t.loc;
   Pos += 2;
+  std::vector<int> axes(1);
+  if (accept("(") ? !axisTuple(axes) : !axisLiteral(axes[0]))
+    return true;
+  if (call.hasAxis)
+    return error(loc, "'axis' is given twice"), true;
+  call.hasAxis = true;
+  call.axis = axes[0];
+  call.moreAxes.assign(axes.begin() + 1, axes.end());
+  return true;
+}
+
+/// axis ::= '-'? int, from -4 to 3; false after reporting the error.
+bool Parser::axisLiteral(int &axis) {
   bool neg = accept("-");
   if (cur().kind != Tok::Int || cur().text.size() > 3)
     return error(cur().loc, "'axis=' takes an integer from -4 to 3, found " +
                                 describe(cur())),
-           true;
-  int axis = std::stoi(cur().text) * (neg ? -1 : 1);
-  if (call.hasAxis)
-    return error(loc, "'axis' is given twice"), true;
+           false;
+  axis = std::stoi(cur().text) * (neg ? -1 : 1);
   if (axis < -4 || axis >= 4)
     return error(cur().loc, "axis " + std::to_string(axis) +
                                 " is out of range: arrays have at most 4 "
                                 "dimensions (axis -4 to 3)"),
-           true;
+           false;
   ++Pos;
-  call.hasAxis = true;
-  call.axis = axis;
   return true;
+}
+
+/// The rest of '(' axis (',' axis)* ','? ')': at least one axis, each
+/// named once; false after reporting the error.
+bool Parser::axisTuple(std::vector<int> &axes) {
+  axes.clear();
+  do {
+    if (isPunct(")") && !axes.empty())
+      break; // (0, 1,)
+    SourceLoc at = cur().loc;
+    int a = 0;
+    if (!axisLiteral(a))
+      return false;
+    for (int b : axes)
+      if (b == a)
+        return error(at, "'axis' names " + std::to_string(a) + " twice"),
+               false;
+    if (axes.size() == 4)
+      return error(at, "'axis' names more than 4 axes"), false;
+    axes.push_back(a);
+  } while (accept(","));
+  return expect(")", "to close the tuple of axes");
 }
 
 /// Sets the kind of the call `e` to `name` (a reduction, builtin, cast or
@@ -471,6 +506,10 @@ bool Parser::classifyCall(const Token &name, Expr &e) {
   if (reduce && (got == 1 || !builtin)) {
     e.kind = ExprKind::Reduce;
     e.reduce = *reduce;
+    if (!e.moreAxes.empty() &&
+        (e.reduce == ReduceOp::ArgMax || e.reduce == ReduceOp::ArgMin))
+      return error(name.loc, "'" + name.text + "' takes one axis, not a tuple"),
+             false;
     if (e.keepdims && !e.hasAxis)
       return error(name.loc, "'keepdims' needs an axis, e.g. " + name.text +
                                  "(x, axis=-1, keepdims)"),
@@ -534,6 +573,8 @@ ExprRef Parser::logSumExp(const Token &name, const Expr &call) {
   if (!call.hasAxis)
     return error(name.loc, "'logsumexp' needs an axis, e.g. logsumexp(x, "
                            "axis=-1)");
+  if (!call.moreAxes.empty())
+    return error(name.loc, "'logsumexp' takes one axis, not a tuple");
   const ExprRef &x = call.children[0];
   auto reduce = [&](ReduceOp op, ExprRef of, bool keep) {
     auto r = node(ExprKind::Reduce, name.loc, {std::move(of)});

@@ -55,7 +55,7 @@ std::string print(const Kernel &k, const Expr &e) {
       return args(reduceName(e.reduce));
     std::string s = args(reduceName(e.reduce));
     s.pop_back(); // ")"
-    s += ", axis=" + std::to_string(e.axis);
+    s += ", axis=" + axisText(e);
     return s + (e.keepdims ? ", keepdims)" : ")");
   }
   }

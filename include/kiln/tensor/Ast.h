@@ -102,9 +102,16 @@ struct Expr {
   bool hasAxis = false;
   bool keepdims = false;
   int axis = 0;
+  /// `axis=(0, 1)`: the further axes reduced at once (sum prod min max mean
+  /// only; `axis` holds the first); empty for one axis. The same dimension
+  /// named twice (`axis=(0, -2)` of a matrix) is a call-time error.
+  std::vector<int> moreAxes;
   DType castTo = DType::F64;
   std::vector<ExprRef> children;
 };
+
+/// An axis reduction's `axis=` value as written: "1", "(0, 1)".
+std::string axisText(const Expr &reduce);
 
 struct Param {
   std::string name;

@@ -32,6 +32,8 @@ kernel colmean(x: i32[]) -> f64[] = mean(x, axis=0)
 kernel rowsum_plus(x: f64[], y: f64[]) -> f64[] = sum(x, axis=1) + y
 kernel total(x: f64[]) -> f64 = sum(x - mean(x, axis=0, keepdims))
 kernel rowexp(x: f32[]) -> f32[] = sum(exp(x - max(x, axis=-1, keepdims)), axis=-1)
+kernel sum0last(x: f64[]) -> f64[] = sum(x, axis=(0, -1), keepdims)
+kernel center12(x: f32[]) -> f32[] = x - max(x, axis=(1, 2), keepdims)
 )";
 
 /// kiln_tensor_array of the generated header.
@@ -233,6 +235,24 @@ TEST(TensorAotAxis, ScalarResultAndEmptyArguments) {
   EXPECT_EQ(s, (std::vector<float>{0, 0, 0, 0, 0, -7}));
 }
 
+TEST(TensorAotAxis, SeveralAxesAtOnce) {
+  std::vector<double> x = randoms<double>(5 * 6 * 7, 8);
+  ArrayView xv = ArrayView::contiguous(x.data(), DType::F64, {5, 6, 7});
+  std::vector<double> s(7, -7);
+  ArrayView sv = ArrayView::contiguous(s.data(), DType::F64, {1, 6, 1});
+  CArray cx = cArray(xv), cs = cArray(sv);
+  ASSERT_EQ(library().fn<Fn1>("sum0last")(&cx, &cs), 0) << library().lastError();
+  expectSame<double>("sum0last", s, {Arg::of(xv)}, sv, 1e-12);
+  std::vector<float> y = randoms<float>(4 * 9 * 11, 9);
+  ArrayView yv = ArrayView::contiguous(y.data(), DType::F32, {11, 9, 4});
+  yv.strides[0] = 1, yv.strides[1] = 11, yv.strides[2] = 99; // transposed
+  std::vector<float> z(11 * 9 * 4 + 1, -7);
+  ArrayView zv = ArrayView::contiguous(z.data(), DType::F32, {11, 9, 4});
+  CArray cy = cArray(yv), cz = cArray(zv);
+  ASSERT_EQ(library().fn<Fn1>("center12")(&cy, &cz), 0) << library().lastError();
+  expectSame<float>("center12", z, {Arg::of(yv)}, zv, 0);
+}
+
 /// The AOT library and the JIT reject `args` with the same sentence.
 void expectSameError(const std::string &name, const std::vector<Arg> &args,
                      ArrayView *out, int code) {
@@ -275,6 +295,8 @@ TEST(TensorAotAxis, CallErrorsMatchTheJit) {
   expectSameError("amax", {Arg::of(view(DType::F32, {3, 0}))}, &idx, 1);
   ArrayView wrong = view(DType::F32, {3});
   expectSameError("amax", {Arg::of(view(DType::F32, {3, 2}))}, &wrong, 1);
+  ArrayView one = view(DType::F64, {1});
+  expectSameError("sum0last", {Arg::of(view(DType::F64, {4}))}, &one, 1);
 }
 
 /// The JIT's `name` on 1, 2, 3 and 4 threads: the same bytes each time.

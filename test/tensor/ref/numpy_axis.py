@@ -14,9 +14,16 @@ within rtol 1e-5 for f32 and 1e-12 for f64, scaled by the reduced length and
 the inputs' magnitude; integers exactly). The blocked interpreter does not
 reduce along an axis and must say so.
 
+Several axes at once (`sum(x, axis=(0, -1))`, sum prod min max mean, the
+tuple's axes distinct in the source, in any order, negative too) come from
+a second stream of --multi cases: plain reductions, `x - max(x, axis=T,
+keepdims)`, a reduction of a broadcast product plus a scalar, integer
+reductions, and tuples naming one dimension twice (`(0, -2)` of a matrix:
+NumPy's "duplicate value in 'axis'").
+
 Error cases — an axis out of range for the argument's rank, min/max of an
-empty axis (NumPy raises: no identity) — must be rejected by every column
-with the same sentence.
+empty axis (NumPy raises: no identity), a dimension named twice — must be
+rejected by every column with the same sentence.
 """
 import argparse, os, random, shutil, subprocess, sys, tempfile
 
@@ -162,6 +169,77 @@ def make_case(rng, index):
                 length=(shape[axis] if -r <= axis < r else 0), out_shape=out_shape)
 
 
+def multi_templates(kd):
+    """Templates over a tuple of axes T (sum prod min max mean only)."""
+    k = ", keepdims" if kd else ""
+    out = [(f"{op}(x, axis=T{k})", ["x"], "array",
+            lambda e, a, op=op: NPRED[op](e["x"], axis=a, keepdims=kd))
+           for op in ["sum", "prod", "min", "max", "mean"]]
+    out += [
+        ("x - max(x, axis=T, keepdims)", ["x"], "array",
+         lambda e, a: e["x"] - e["x"].max(axis=a, keepdims=True)),
+        (f"sum(x * y, axis=T{k}) + s", ["x", "y", "s"], "array",
+         lambda e, a: (e["x"] * e["y"]).sum(axis=a, keepdims=kd) + e["s"]),
+        ("sum(x - mean(x, axis=T, keepdims))", ["x"], "scalar",
+         lambda e, a: (e["x"] - e["x"].mean(axis=a, keepdims=True)).sum()),
+    ]
+    return out
+
+
+def random_axes(rng, r):
+    """2..r distinct dimensions, each written positive or negative; now and
+    then one written twice in two spellings (a call-time error)."""
+    dims = rng.sample(range(r), rng.randint(2, r))
+    axes = [d - r if rng.random() < 0.4 else d for d in dims]
+    if rng.random() < 0.08:
+        axes[-1] = dims[0] - r if axes[0] >= 0 else dims[0]
+    return tuple(axes)
+
+
+def make_multi_case(rng):
+    """A case reducing several axes at once (see the module's doc)."""
+    dtype = rng.choice(["f32", "f64", "f64", "i32", "i64"])
+    T = NP[dtype]
+    shape = random_shape(rng)
+    while len(shape) < 2:
+        shape = random_shape(rng)
+    r = len(shape)
+    axes = random_axes(rng, r)
+    kd = rng.random() < 0.5
+    if dtype[0] == "i":
+        op = rng.choice(["sum", "max", "min", "mean"])
+        k = ", keepdims" if kd else ""
+        tpl = (f"{op}(x, axis=T{k})", ["x"], "array",
+               lambda e, a, op=op: NPRED[op](e["x"].astype(np.float64 if op == "mean"
+                                                           else e["x"].dtype), axis=a, keepdims=kd))
+        rdt = "f64" if op == "mean" else dtype
+    else:
+        tpl, rdt = rng.choice(multi_templates(kd)), dtype
+    body, params, kind, fn = tpl
+    body = body.replace("T", "(" + ", ".join(map(str, axes)) + ")")
+    env, bases = {}, {}
+    for p in params:
+        if p == "s":
+            env[p] = T(rng.uniform(-2, 2))
+            continue
+        pshape = shape if p == "x" else [1 if rng.random() < 0.3 else d for d in shape]
+        env[p], bases[p] = make_view(rng, pshape, T)
+    decl = ", ".join(f"{p}: {dtype}" + ("" if p == "s" else "[]") for p in params)
+    source = f"kernel k({decl}) -> {rdt}{'[]' if kind == 'array' else ''} = {body}\n"
+    env64 = {p: (v.astype(np.float64) if dtype[0] == "f" else v) for p, v in env.items()}
+    try:
+        with np.errstate(all="ignore"):
+            want, err = np.asarray(fn(env64, axes)), None
+    except (ValueError, np.AxisError) as e:
+        want, err = None, str(e)
+    length = 1
+    for a in set(d % r for d in axes):
+        length *= shape[a]
+    return dict(source=source, params=params, env=env, bases=bases, dtype=dtype, rdt=rdt,
+                kind=kind, want=want, err=err, shape=shape, axis=axes, length=length,
+                out_shape=list(want.shape) if want is not None and kind == "array" else [])
+
+
 def check(case, folder):
     problems = []
     blocked = f"{folder}/err_blocked.txt"
@@ -177,7 +255,8 @@ def check(case, folder):
             msgs.add(open(path).read().strip())
         if len(msgs) > 1:
             problems.append(f"columns reject with different messages: {sorted(msgs)}")
-        elif msgs and not any(w in next(iter(msgs)) for w in ("out of range", "no identity")):
+        elif msgs and not any(w in next(iter(msgs))
+                              for w in ("out of range", "no identity", "twice")):
             problems.append(f"unexpected error: {msgs}")
         return problems
     T = NP[case["rdt"]]
@@ -205,9 +284,12 @@ def main():
     ap.add_argument("--driver", required=True)
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--multi", type=int, default=150, help="cases with axis=(...)")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     cases = [make_case(rng, i) for i in range(a.count)]
+    multi = random.Random(a.seed + 7919)  # its own stream: the cases above stay
+    cases += [make_multi_case(multi) for _ in range(a.multi)]
     tmp = tempfile.mkdtemp(prefix="kiln_axis_")
     try:
         folders = []

@@ -38,6 +38,11 @@ TEST(TensorAxis, PrintedTextKeepsAxisAndKeepdims) {
             "kernel k(x: f32[]) -> i64[] = argmax((x - sum(x, axis=-2, "
             "keepdims)), axis=0)");
   EXPECT_TRUE(reducesAlongAxis(p.program.kernels[0]));
+  ParseResult t = parseProgram(
+      "kernel t(x: f32[]) -> f32[] = mean(x, axis=(0, -1,), keepdims)");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(printKernel(t.program.kernels[0]),
+            "kernel t(x: f32[]) -> f32[] = mean(x, axis=(0, -1), keepdims)");
 }
 
 TEST(TensorAxis, ResultShapeFollowsTheBody) {
