@@ -70,6 +70,16 @@ class TensorAxis(TempDirTest):
             self.p.row_max(self.rand(3, 5), out=out)
         self.assertTrue((out == 7.0).all())
 
+    def test_channel_mean_over_three_axes(self):
+        images = self.rand(4, 5, 6, 3, dtype=np.float32)
+        got = self.p.channel_mean(images)
+        self.assertEqual(got.shape, (3,))
+        np.testing.assert_allclose(got, images.astype(np.float64).mean(axis=(0, 1, 2)),
+                                   rtol=1e-5, atol=1e-6)
+        nhwc = images.transpose(0, 2, 1, 3)  # a strided view
+        np.testing.assert_allclose(self.p.channel_mean(nhwc), nhwc.mean(axis=(0, 1, 2)),
+                                   rtol=1e-5, atol=1e-6)
+
     def test_bound_calls_rerun_on_new_contents(self):
         x = self.rand(3, 5)
         call = self.p.row_max.bind(x)
