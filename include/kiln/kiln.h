@@ -48,6 +48,7 @@
 #include "kiln/c/core.h"
 #include "kiln/c/relay.h"
 #include "kiln/c/tensor.h"
+#include "kiln/c/tensor_graph.h"
 #include "kiln/c/faust.h"
 
 #endif /* KILN_KILN_H */
