@@ -61,18 +61,34 @@ compileTile(Engine::Impl &e, DType type, const Kernel *epilogue,
     return std::move(err);
   tile->tracker = e.Jit->createTracker();
   tile->owner = &e;
+  tile->symbol = symbol;
   if (auto err = e.Jit->addModule(
           llvm::orc::ThreadSafeModule(std::move(module), std::move(ctx)),
           tile->tracker))
     return std::move(err);
-  auto sym = e.Jit->lookup(symbol);
-  if (!sym)
-    return sym.takeError();
-  tile->fn = sym->getAddress().toPtr<irgen::TileFn>();
   return tile;
 }
 
 } // namespace
+
+Expected<irgen::TileFn> GemmTile::function() const {
+  if (irgen::TileFn fn = Fn.load(std::memory_order_acquire))
+    return fn;
+  std::call_once(Once, [this] {
+    auto sym = owner->Jit->lookup(symbol);
+    if (!sym) {
+      Error = core::toDiagnostics(sym.takeError());
+      for (Diagnostic &d : Error)
+        d.message = "cannot compile the matmul tile: " + d.message;
+      return;
+    }
+    Fn.store(sym->getAddress().toPtr<irgen::TileFn>(),
+             std::memory_order_release);
+  });
+  if (irgen::TileFn fn = Fn.load(std::memory_order_acquire))
+    return fn;
+  return Error;
+}
 
 GemmTile::~GemmTile() {
   if (owner && tracker)

@@ -14,20 +14,31 @@
 #include "EngineImpl.h"
 #include "tensor/irgen/EmitGemm.h"
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 
 namespace kiln::tensor {
 
 /// One JIT-compiled tile function for a dtype and an epilogue; frees its
-/// code when the last kernel that holds it goes. Immutable, shared.
+/// code when the last kernel that holds it goes. Shared; thread-safe.
 struct GemmTile {
-  irgen::TileFn fn = nullptr;
   irgen::TileShape shape;
   DType type = DType::F32;
   int64_t kc = 256, mc = 256, nc = 4096; ///< cache blocks for the host
   Engine::Impl *owner = nullptr;
   core::ResourceTrackerSP tracker;
+  std::string symbol;
+  /// The function, compiled at its first use (ORC compiles a module at its
+  /// first lookup): a kernel whose calls all take the fused path never
+  /// spends the ~70 ms of compiling its plain tile.
+  Expected<irgen::TileFn> function() const;
   ~GemmTile();
+
+private:
+  mutable std::once_flag Once;
+  mutable std::atomic<irgen::TileFn> Fn{nullptr};
+  mutable Diagnostics Error;
 };
 
 /// The tile for `type` (f32/f64) and `epilogue` (null: C = A @ B; else a
@@ -47,7 +58,8 @@ struct GemmCall {
   std::vector<Arg> epi;
 };
 
-/// Runs `call` on up to `threads` threads of `pool`. Throws bad_alloc only.
-void runGemm(exec::ThreadPool &pool, unsigned threads, const GemmCall &call);
+/// Runs `call` on up to `threads` threads of `pool`; fails only when the
+/// tile cannot be compiled. Throws bad_alloc.
+Status runGemm(exec::ThreadPool &pool, unsigned threads, const GemmCall &call);
 
 } // namespace kiln::tensor

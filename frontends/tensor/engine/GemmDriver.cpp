@@ -70,6 +70,7 @@ struct Scratch {
 /// What every task shares: the operands and how the work is cut.
 struct Job {
   const GemmCall *call;
+  irgen::TileFn fn;
   int64_t m, n, k;
   int64_t batches, mChunks, nChunks, mStep, nStep;
   std::vector<int64_t> outShape;
@@ -194,7 +195,7 @@ template <class T> struct Task {
       const int64_t ldb = inPlace ? b.rs : nr;
       for (int64_t ir = 0; ir < k.mc; ir += mr) {
         const int64_t i = k.ic + ir, j = k.jc + jr;
-        t.fn(k.kc, k.pa + ir * k.kc, panel, ldb, c + i * ldc + j, ldc,
+        job.fn(k.kc, k.pa + ir * k.kc, panel, ldb, c + i * ldc + j, ldc,
              std::min(mr, k.mc - ir), std::min(nr, k.nc - jr), k.mode, epi, i,
              j);
       }
@@ -257,8 +258,12 @@ void cutWork(Job &job, unsigned threads) {
 
 } // namespace
 
-void runGemm(exec::ThreadPool &pool, unsigned threads, const GemmCall &call) {
-  Job job{&call, 0, 0, 0, 1, 1, 1, 0, 0, {}, {}};
+Status runGemm(exec::ThreadPool &pool, unsigned threads,
+               const GemmCall &call) {
+  auto fn = call.tile->function();
+  if (!fn)
+    return fn.takeDiagnostics();
+  Job job{&call, *fn, 0, 0, 0, 1, 1, 1, 0, 0, {}, {}};
   job.outShape.assign(call.c.shape, call.c.shape + call.c.rank);
   const int r = call.c.rank;
   job.m = call.c.shape[r - 2];
@@ -267,7 +272,7 @@ void runGemm(exec::ThreadPool &pool, unsigned threads, const GemmCall &call) {
   for (int d = 0; d < r - 2; ++d)
     job.batches *= call.c.shape[d];
   if (job.m == 0 || job.n == 0 || job.batches == 0)
-    return;
+    return {};
   std::vector<std::vector<int64_t>> perOperand = {
       alignedStrides(call.a, 2, job.outShape),
       alignedStrides(call.b, 2, job.outShape),
@@ -279,8 +284,10 @@ void runGemm(exec::ThreadPool &pool, unsigned threads, const GemmCall &call) {
   cutWork(job, threads);
   const int64_t tasks = job.batches * job.mChunks * job.nChunks;
   if (tasks == 1)
-    return taskEntry(&job, 0);
-  pool.run(tasks, threads, taskEntry, &job);
+    taskEntry(&job, 0);
+  else
+    pool.run(tasks, threads, taskEntry, &job);
+  return {};
 }
 
 } // namespace kiln::tensor

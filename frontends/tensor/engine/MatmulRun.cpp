@@ -91,14 +91,13 @@ struct Runner {
     temps.push_back(makeTemp(step.tile->type, shape));
     GemmCall call{step.tile.get(), in[0].array, in[1].array,
                   temps.back().view, {}};
-    runGemm(*engine.Pool, threads, call);
-    return {};
+    return runGemm(*engine.Pool, threads, call);
   }
 
   /// The fused call when `out` can take the tiles directly: the product's
   /// shape (the epilogue did not broadcast it further), unit last stride,
-  /// no overlap with an operand.
-  bool runFused(ArrayView *out) {
+  /// no overlap with an operand. False (nothing done) when it cannot.
+  bool runFused(ArrayView *out, Status &status) {
     const MatmulStep &f = *plan.fused;
     std::vector<Arg> in;
     for (size_t k = 0; k < f.sources.size(); ++k) // the product: not yet
@@ -115,7 +114,7 @@ struct Runner {
         return false;
     GemmCall call{f.tile.get(), in[0].array, in[1].array, *out,
                   std::vector<Arg>(in.begin() + 2, in.end())};
-    runGemm(*engine.Pool, threads, call);
+    status = runGemm(*engine.Pool, threads, call);
     return true;
   }
 
@@ -124,8 +123,8 @@ struct Runner {
     for (size_t k = 0; k + 1 < n; ++k)
       if (Status s = runStep(plan.steps[k]); !s)
         return s;
-    if (plan.fused && runFused(out))
-      return {};
+    if (Status fused; plan.fused && runFused(out, fused))
+      return fused;
     if (Status s = runStep(plan.steps[n - 1]); !s)
       return s;
     std::vector<Arg> in = sources(plan.rest);
