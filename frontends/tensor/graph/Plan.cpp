@@ -13,11 +13,15 @@
 
 #include "kiln/tensor/Syntax.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace kiln::tensor::graph {
 
 namespace {
+
+/// The deepest expression one kernel inlines (the language allows 1000).
+constexpr unsigned kMaxFusedDepth = 200;
 
 bool isNumber(const Node &n) {
   return n.op == NodeOp::Expr && n.proto.kind == ExprKind::Number;
@@ -74,7 +78,7 @@ public:
 private:
   const NodeGraph &G;
   Plan &P;
-  std::vector<unsigned> Uses;
+  std::vector<unsigned> Uses, Height;
   std::vector<bool> Reached, Force, AxisUse, ReduceUse, Output;
 
   ExprRef inlined(unsigned id, bool root, Kernel &k,
@@ -114,6 +118,7 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
     }
   }
   P.kept.assign(count, false);
+  Height.assign(count, 1);
   for (unsigned id = 0; id < count; ++id) {
     const Node &n = G.nodes[id];
     if (!Reached[id] || isNumber(n))
@@ -125,6 +130,16 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
     P.kept[id] = n.op != NodeOp::Expr || isWholeReduce(n) || Output[id] ||
                  Force[id] || (array && (Uses[id] > 1 || AxisUse[id])) ||
                  (product && ReduceUse[id]);
+    // A long chain (a graph of many small statements) is cut into kernels
+    // of bounded depth, within the kernel language's nesting limit.
+    unsigned h = 1;
+    for (size_t i = 0; i < dataArgs(n); ++i) {
+      unsigned a = P.resolved[n.args[i]];
+      h = std::max(h, 1 + (P.kept[a] ? 0 : Height[a]));
+    }
+    Height[id] = h;
+    if (h > kMaxFusedDepth)
+      P.kept[id] = true;
   }
 }
 

@@ -307,6 +307,26 @@ TEST(TensorGraph, FusesSingleUseChainsAndKeepsSharedValues) {
   EXPECT_EQ(static_cast<const float *>(out[0].array.data)[3], 6.0f);
 }
 
+/// 1500 chained statements: fused into kernels of bounded depth (the
+/// kernel language nests 1000 deep), differentiated, no stack overflow.
+TEST(TensorGraph, LongChainsAreCutIntoKernels) {
+  std::string src = "graph g(x: f64[]) {\n  s0 = x;\n";
+  for (int i = 1; i <= 1500; ++i)
+    src += "  s" + std::to_string(i) + " = s" + std::to_string(i - 1) +
+           " * 0.999 + 0.001;\n";
+  src += "  loss = sum(s1500);\n  dx = grad(loss, [x]);\n  return loss, dx\n}\n";
+  auto e = engine();
+  auto g = build(*e, src, "g");
+  ASSERT_TRUE(g);
+  std::vector<double> x = {1, 2, 3};
+  std::vector<Arg> out;
+  auto r = g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F64, {3}))}, out);
+  ASSERT_TRUE(r.ok()) << render(r.diagnostics(), false);
+  EXPECT_NEAR(static_cast<const double *>(out[1].array.data)[0],
+              std::pow(0.999, 1500), 1e-12);
+  EXPECT_GT(g->plannedKernels().size(), 7u);
+}
+
 std::string firstError(const std::string &src) {
   auto r = parseGraphProgram(src, "t.tk");
   return r.ok() ? "" : std::to_string(r.errors[0].loc.line) + ":" +
