@@ -283,8 +283,11 @@ Status runGemm(exec::ThreadPool &pool, unsigned threads,
   job.batchStrides = std::move(perOperand);
   cutWork(job, threads);
   const int64_t tasks = job.batches * job.mChunks * job.nChunks;
-  if (tasks == 1)
-    taskEntry(&job, 0);
+  const double flops = 2.0 * double(job.batches) * double(job.m) *
+                      double(job.n) * double(job.k);
+  if (tasks == 1 || threads <= 1 || flops < (1 << 21)) // waking costs more
+    for (int64_t t = 0; t < tasks; ++t)
+      taskEntry(&job, t);
   else
     pool.run(tasks, threads, taskEntry, &job);
   return {};
