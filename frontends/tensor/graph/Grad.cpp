@@ -74,6 +74,7 @@ private:
   Status node(const Node &n);
   Status binary(const Node &n);
   Status call(const Node &n);
+  void piecewise(const Node &n);
   void reduce(const Node &n);
   void matmul(const Node &n);
   Status unsupported(const std::string &what) {
@@ -161,12 +162,12 @@ Status Reverse::binary(const Node &n) {
   }
 }
 
-Status Reverse::call(const Node &n) {
+/// The piecewise builtins: the adjoint flows where a branch is taken.
+void Reverse::piecewise(const Node &n) {
   const std::vector<unsigned> &x = n.args;
   auto cmp = [&](BinaryOp op, unsigned l, unsigned r) {
     return G.binary(op, l, r);
   };
-  auto fn = [&](Builtin f, unsigned v) { return G.call(f, {v}); };
   switch (n.proto.builtin) {
   case Builtin::Abs:
     elementwise(x[0], G.where(cmp(BinaryOp::Lt, x[0], num(0)), neg(Bar), Bar));
@@ -179,6 +180,26 @@ Status Reverse::call(const Node &n) {
     elementwise(x[1], G.where(first, num(0), Bar));
     break;
   }
+  case Builtin::Relu: // relu(x) > 0 exactly where x > 0: reads the result,
+                      // so x need not be kept for the backward pass
+    elementwise(x[0], gate(cmp(BinaryOp::Gt, N, num(0)), Bar));
+    break;
+  case Builtin::Clamp: {
+    unsigned inside = G.binary(BinaryOp::And, cmp(BinaryOp::Ge, x[0], x[1]),
+                               cmp(BinaryOp::Le, x[0], x[2]));
+    elementwise(x[0], gate(inside, Bar));
+    elementwise(x[1], gate(cmp(BinaryOp::Lt, x[0], x[1]), Bar));
+    elementwise(x[2], gate(cmp(BinaryOp::Gt, x[0], x[2]), Bar));
+    break;
+  }
+  default: break; // floor, ceil: zero almost everywhere
+  }
+}
+
+Status Reverse::call(const Node &n) {
+  const std::vector<unsigned> &x = n.args;
+  auto fn = [&](Builtin f, unsigned v) { return G.call(f, {v}); };
+  switch (n.proto.builtin) {
   case Builtin::Sqrt: elementwise(x[0], div(Bar, mul(num(2), N))); break;
   case Builtin::Exp: elementwise(x[0], mul(Bar, N)); break;
   case Builtin::Log: elementwise(x[0], div(Bar, x[0])); break;
@@ -190,24 +211,12 @@ Status Reverse::call(const Node &n) {
   case Builtin::Sigmoid:
     elementwise(x[0], mul(Bar, mul(N, sub(num(1), N))));
     break;
-  case Builtin::Relu: // relu(x) > 0 exactly where x > 0: reads the result,
-                      // so x need not be kept for the backward pass
-    elementwise(x[0], gate(cmp(BinaryOp::Gt, N, num(0)), Bar));
-    break;
   case Builtin::Pow:
     elementwise(x[0], mul(Bar, mul(x[1], G.call(Builtin::Pow,
                                                 {x[0], sub(x[1], num(1))}))));
     elementwise(x[1], mul(Bar, mul(N, fn(Builtin::Log, x[0]))));
     break;
-  case Builtin::Clamp: {
-    unsigned inside = G.binary(BinaryOp::And, cmp(BinaryOp::Ge, x[0], x[1]),
-                               cmp(BinaryOp::Le, x[0], x[2]));
-    elementwise(x[0], gate(inside, Bar));
-    elementwise(x[1], gate(cmp(BinaryOp::Lt, x[0], x[1]), Bar));
-    elementwise(x[2], gate(cmp(BinaryOp::Gt, x[0], x[2]), Bar));
-    break;
-  }
-  default: break; // floor, ceil: zero almost everywhere
+  default: piecewise(n); break;
   }
   return {};
 }

@@ -81,19 +81,19 @@ private:
   std::vector<unsigned> Uses, Height;
   std::vector<bool> Reached, Force, AxisUse, ReduceUse, Output;
 
+  void markUses(const std::vector<unsigned> &outputs);
   ExprRef inlined(unsigned id, bool root, Kernel &k,
                   std::unordered_map<unsigned, ExprRef> &memo);
   Status kernelStep(Engine &engine, const std::string &name, unsigned id);
 };
 
-void Partition::decide(const std::vector<unsigned> &outputs) {
+/// Uses, Force, AxisUse, ReduceUse and Reached over the nodes that the
+/// outputs read (through no-op nodes, and values only, not shapes).
+void Partition::markUses(const std::vector<unsigned> &outputs) {
   size_t count = G.nodes.size();
   Uses.assign(count, 0);
-  Reached.assign(count, false);
-  Force.assign(count, false);
-  AxisUse.assign(count, false);
-  ReduceUse.assign(count, false);
-  Output.assign(count, false);
+  for (auto *flags : {&Reached, &Force, &AxisUse, &ReduceUse, &Output})
+    flags->assign(count, false);
   std::vector<unsigned> stack;
   for (unsigned o : outputs) {
     Output[P.resolved[o]] = true;
@@ -107,16 +107,21 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
     Reached[id] = true;
     const Node &n = G.nodes[id];
     bool memory = n.op != NodeOp::Expr || n.proto.kind == ExprKind::MatMul;
+    bool reduce = n.op == NodeOp::Expr && n.proto.kind == ExprKind::Reduce;
     for (size_t i = 0; i < dataArgs(n); ++i) {
       unsigned a = P.resolved[n.args[i]];
       ++Uses[a];
       Force[a] = Force[a] || memory;
-      bool reduce = n.op == NodeOp::Expr && n.proto.kind == ExprKind::Reduce;
       AxisUse[a] = AxisUse[a] || (reduce && n.proto.hasAxis);
       ReduceUse[a] = ReduceUse[a] || reduce;
       stack.push_back(a);
     }
   }
+}
+
+void Partition::decide(const std::vector<unsigned> &outputs) {
+  markUses(outputs);
+  size_t count = G.nodes.size();
   P.kept.assign(count, false);
   Height.assign(count, 1);
   for (unsigned id = 0; id < count; ++id) {

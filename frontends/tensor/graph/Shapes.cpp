@@ -105,6 +105,41 @@ Shape unsqueezed(const Shape &v, const Shape &of, int axis) {
   return arrayOf(d);
 }
 
+/// Node `n`'s shape from its arguments' (`args`); `noop` is set when the
+/// node passes its first argument through unchanged for these shapes.
+Expected<Shape> nodeShape(const NodeGraph &g, const Node &n,
+                          const std::vector<Shape> &args,
+                          const std::vector<Arg> &inputs, bool &noop) {
+  noop = false;
+  switch (n.op) {
+  case NodeOp::Input: {
+    const Arg &in = inputs[n.axis];
+    return in.isArray ? arrayOf({in.array.shape, in.array.shape + in.array.rank})
+                      : Shape{};
+  }
+  case NodeOp::Expr: return exprShape(n, args);
+  case NodeOp::SumTo: {
+    bool sameAsLike = args[0] == args[1] && !g.isNumber(n.args[0], 0);
+    bool lazy = n.axis == kLazySumTo && args[1] == args[2];
+    noop = sameAsLike || lazy;
+    return noop ? args[0] : args[1];
+  }
+  case NodeOp::Count: return Shape{};
+  case NodeOp::Unsqueeze:
+    noop = args[0].scalar;
+    return unsqueezed(args[0], args[1], n.axis);
+  case NodeOp::Transpose: {
+    Shape out = args[0];
+    size_t r = out.dims.size();
+    if (r < 2)
+      return at(n, "'@' needs operands of rank 2 to 4");
+    std::swap(out.dims[r - 2], out.dims[r - 1]);
+    return out;
+  }
+  }
+  return Shape{};
+}
+
 } // namespace
 
 Status inferShapes(const NodeGraph &g, const std::vector<Arg> &inputs,
@@ -112,53 +147,18 @@ Status inferShapes(const NodeGraph &g, const std::vector<Arg> &inputs,
   size_t count = g.nodes.size();
   plan.slots.assign(count, {});
   plan.resolved.resize(count);
+  std::vector<Shape> args;
   for (unsigned id = 0; id < count; ++id) {
     const Node &n = g.nodes[id];
-    plan.resolved[id] = id;
-    std::vector<Shape> args;
+    args.clear();
     for (unsigned a : n.args)
       args.push_back(plan.slots[plan.resolved[a]].shape);
-    Shape &out = plan.slots[id].shape;
-    switch (n.op) {
-    case NodeOp::Input: {
-      const Arg &in = inputs[n.axis];
-      out = in.isArray ? arrayOf({in.array.shape, in.array.shape +
-                                                      in.array.rank})
-                       : Shape{};
-      break;
-    }
-    case NodeOp::Expr: {
-      auto s = exprShape(n, args);
-      if (!s)
-        return s.takeDiagnostics();
-      out = *s;
-      break;
-    }
-    case NodeOp::SumTo: {
-      out = args[1];
-      bool sameAsLike = args[0] == args[1] && !g.isNumber(n.args[0], 0);
-      bool lazy = n.axis == kLazySumTo && args[1] == args[2];
-      if (sameAsLike || lazy) {
-        plan.resolved[id] = plan.resolved[n.args[0]];
-        out = args[0];
-      }
-      break;
-    }
-    case NodeOp::Count: out = Shape{}; break;
-    case NodeOp::Unsqueeze:
-      out = unsqueezed(args[0], args[1], n.axis);
-      if (args[0].scalar)
-        plan.resolved[id] = plan.resolved[n.args[0]];
-      break;
-    case NodeOp::Transpose: {
-      out = args[0];
-      size_t r = out.dims.size();
-      if (r < 2)
-        return at(n, "'@' needs operands of rank 2 to 4");
-      std::swap(out.dims[r - 2], out.dims[r - 1]);
-      break;
-    }
-    }
+    bool noop = false;
+    auto shape = nodeShape(g, n, args, inputs, noop);
+    if (!shape)
+      return shape.takeDiagnostics();
+    plan.slots[id].shape = *shape;
+    plan.resolved[id] = noop ? plan.resolved[n.args[0]] : id;
   }
   return {};
 }
