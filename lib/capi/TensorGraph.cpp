@@ -1,4 +1,5 @@
-// TensorGraph.cpp: the C API over tensor graphs (include/kiln/c/tensor_graph.h).
+// TensorGraph.cpp: the C API over tensor graphs
+// (include/kiln/c/tensor_graph.h).
 //
 // A thin conversion layer over kiln/tensor/Graph.h: kiln_tensor_arg to
 // tensor::Arg and back (the layouts' dtypes agree, Tensor.cpp asserts it),
@@ -32,8 +33,8 @@ kiln_error *invalidGraph(const std::string &message) {
 
 Arg fromC(const kiln_tensor_arg &a) {
   if (!a.is_array)
-    return Arg::of(tensor::Scalar{DType(a.scalar.dtype), a.scalar.f,
-                                  a.scalar.i});
+    return Arg::of(
+        tensor::Scalar{DType(a.scalar.dtype), a.scalar.f, a.scalar.i});
   ArrayView v;
   v.data = a.array.data;
   v.dtype = DType(a.array.dtype);
@@ -51,7 +52,8 @@ kiln_tensor_arg toC(const Arg &a) {
   c.array.dtype = kiln_dtype(a.array.dtype);
   c.array.rank = a.array.rank;
   for (int d = 0; d < KILN_TENSOR_MAX_RANK; ++d)
-    c.array.shape[d] = a.array.shape[d], c.array.strides[d] = a.array.strides[d];
+    c.array.shape[d] = a.array.shape[d],
+    c.array.strides[d] = a.array.strides[d];
   return c;
 }
 
@@ -60,8 +62,8 @@ kiln_error *checkDTypes(const kiln_tensor_arg *args, size_t count) {
   for (size_t i = 0; i < count; ++i) {
     int d = args[i].is_array ? args[i].array.dtype : args[i].scalar.dtype;
     if (d < KILN_DTYPE_BOOL || d > KILN_DTYPE_F64)
-      return invalidGraph("argument " + std::to_string(i) +
-                          ": unknown dtype " + std::to_string(d));
+      return invalidGraph("argument " + std::to_string(i) + ": unknown dtype " +
+                          std::to_string(d));
   }
   return nullptr;
 }
@@ -82,7 +84,8 @@ KILN_API kiln_error *kiln_tensor_graph_compile(kiln_engine *engine,
     KILN_REQUIRE(source || size == 0);
     KILN_REQUIRE(name);
     KILN_REQUIRE(out);
-    if (kiln_error *error = requireHost(*engine->state, "kiln_tensor_graph_compile"))
+    if (kiln_error *error =
+            requireHost(*engine->state, "kiln_tensor_graph_compile"))
       return error;
     tensor::Engine *tensorEngine = nullptr;
     if (kiln_error *error = engine->state->tensor(tensorEngine))

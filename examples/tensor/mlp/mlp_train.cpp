@@ -9,7 +9,8 @@
 //   mlp_train bench GRAPH.tk DIR REPS       -> one line per call: nanoseconds
 //   mlp_train grads GRAPH.tk DIR            -> DIR/kiln_loss.txt and
 //                                              DIR/kiln_d{w1,b1,w2,b2}.f32,
-//                                              and the planned kernels on stdout
+//                                              and the planned kernels on
+//                                              stdout
 //
 // DIR holds shapes.txt ("N I H O"), x.f32 [N,I], t.f32 [N,O], w1.f32 [I,H],
 // b1.f32 [H], w2.f32 [H,O], b2.f32 [O].

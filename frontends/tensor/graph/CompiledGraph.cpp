@@ -85,8 +85,7 @@ Arg CompiledGraph::Impl::result(unsigned node) const {
   return slot.shape.scalar ? Arg::of(slot.s) : Arg::of(slot.v);
 }
 
-CompiledGraph::CompiledGraph(std::unique_ptr<Impl> impl)
-    : P(std::move(impl)) {}
+CompiledGraph::CompiledGraph(std::unique_ptr<Impl> impl) : P(std::move(impl)) {}
 CompiledGraph::~CompiledGraph() = default;
 
 const Graph &CompiledGraph::graph() const { return P->graph; }
@@ -169,17 +168,17 @@ Expected<std::shared_ptr<CompiledGraph>> compileGraph(Engine &engine,
   auto nodes = buildNodes(graph);
   if (!nodes)
     return nodes.takeDiagnostics();
-  auto impl = std::unique_ptr<CompiledGraph::Impl>(
-      new CompiledGraph::Impl{engine, graph, std::move(*nodes), {}, {}, {},
-                              nullptr, {}, {}});
+  auto impl = std::unique_ptr<CompiledGraph::Impl>(new CompiledGraph::Impl{
+      engine, graph, std::move(*nodes), {}, {}, {}, nullptr, {}, {}});
   for (unsigned v : graph.results)
     impl->outputs.push_back(impl->nodes.valueNode[v]);
   return std::make_shared<CompiledGraph>(std::move(impl));
 }
 
-Expected<std::shared_ptr<CompiledGraph>>
-compileGraph(Engine &engine, std::string_view source, std::string_view name,
-             std::string_view file) {
+Expected<std::shared_ptr<CompiledGraph>> compileGraph(Engine &engine,
+                                                      std::string_view source,
+                                                      std::string_view name,
+                                                      std::string_view file) {
   GraphParseResult parsed = parseGraphProgram(source, file);
   if (!parsed.ok())
     return Diagnostics(parsed.errors);

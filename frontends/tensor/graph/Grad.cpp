@@ -27,21 +27,15 @@ private:
   SourceLoc Loc;
   std::vector<bool> Needs; ///< depends on a wrt value
   std::map<unsigned, std::vector<unsigned>> Adj;
-  unsigned N = 0;    ///< the node being differentiated
-  unsigned Bar = 0;  ///< its adjoint
+  unsigned N = 0;   ///< the node being differentiated
+  unsigned Bar = 0; ///< its adjoint
   DType T = DType::F64;
 
   unsigned num(double v) { return G.number(v, T); }
-  unsigned mul(unsigned a, unsigned b) {
-    return G.binary(BinaryOp::Mul, a, b);
-  }
-  unsigned div(unsigned a, unsigned b) {
-    return G.binary(BinaryOp::Div, a, b);
-  }
+  unsigned mul(unsigned a, unsigned b) { return G.binary(BinaryOp::Mul, a, b); }
+  unsigned div(unsigned a, unsigned b) { return G.binary(BinaryOp::Div, a, b); }
   unsigned neg(unsigned a) { return G.unary(UnaryOp::Neg, a); }
-  unsigned sub(unsigned a, unsigned b) {
-    return G.binary(BinaryOp::Sub, a, b);
-  }
+  unsigned sub(unsigned a, unsigned b) { return G.binary(BinaryOp::Sub, a, b); }
   unsigned cast(unsigned v, DType to) {
     Node c;
     c.proto.kind = ExprKind::Cast;
@@ -51,9 +45,7 @@ private:
     c.isArray = G.nodes[v].isArray;
     return G.add(std::move(c));
   }
-  unsigned gate(unsigned cond, unsigned v) {
-    return G.where(cond, v, num(0));
-  }
+  unsigned gate(unsigned cond, unsigned v) { return G.where(cond, v, num(0)); }
   /// `e` (broadcastable to this node's shape) flows to argument `x`.
   void elementwise(unsigned x, unsigned e) {
     if (Needs[x])
@@ -139,8 +131,14 @@ Status Reverse::node(const Node &n) {
 Status Reverse::binary(const Node &n) {
   unsigned a = n.args[0], b = n.args[1];
   switch (n.proto.binary) {
-  case BinaryOp::Add: elementwise(a, Bar); elementwise(b, Bar); return {};
-  case BinaryOp::Sub: elementwise(a, Bar); elementwise(b, neg(Bar)); return {};
+  case BinaryOp::Add:
+    elementwise(a, Bar);
+    elementwise(b, Bar);
+    return {};
+  case BinaryOp::Sub:
+    elementwise(a, Bar);
+    elementwise(b, neg(Bar));
+    return {};
   case BinaryOp::Mul:
     if (a == b) { // x * x (also pow(x, 2)): one contribution, 2·g·x
       elementwise(a, mul(mul(num(2), Bar), a));
@@ -207,7 +205,9 @@ Status Reverse::call(const Node &n) {
   case Builtin::Cos:
     elementwise(x[0], neg(mul(Bar, fn(Builtin::Sin, x[0]))));
     break;
-  case Builtin::Tanh: elementwise(x[0], mul(Bar, sub(num(1), mul(N, N)))); break;
+  case Builtin::Tanh:
+    elementwise(x[0], mul(Bar, sub(num(1), mul(N, N))));
+    break;
   case Builtin::Sigmoid:
     elementwise(x[0], mul(Bar, mul(N, sub(num(1), N))));
     break;

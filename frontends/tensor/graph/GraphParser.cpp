@@ -93,8 +93,8 @@ private:
 
   const Token &cur() const { return Toks[Pos]; }
   bool fail(SourceLoc loc, std::string message) {
-    Errors.push_back({loc, std::move(message), Severity::Error,
-                      ErrorKind::Parse});
+    Errors.push_back(
+        {loc, std::move(message), Severity::Error, ErrorKind::Parse});
     return false;
   }
   std::string found() const {
@@ -112,8 +112,8 @@ private:
   }
   bool name(std::string &out, const char *what) {
     if (cur().kind != Tok::Ident)
-      return fail(cur().loc, std::string("expected ") + what + ", found " +
-                                 found());
+      return fail(cur().loc,
+                  std::string("expected ") + what + ", found " + found());
     out = cur().text;
     ++Pos;
     return true;
@@ -122,8 +122,8 @@ private:
   bool define(const std::string &n, SourceLoc loc, DType t, bool isArray) {
     for (const GraphValue &v : G->values)
       if (v.name == n)
-        return fail(loc, "'" + n + "' is already defined in graph '" +
-                             G->name + "'");
+        return fail(loc, "'" + n + "' is already defined in graph '" + G->name +
+                             "'");
     G->values.push_back({n, t, isArray, loc});
     return true;
   }
@@ -148,8 +148,8 @@ private:
         if (!name(n, "a parameter name") ||
             !expect(":", "after the parameter name"))
           return false;
-        auto t = cur().kind == Tok::Ident ? dtypeNamed(cur().text)
-                                          : std::nullopt;
+        auto t =
+            cur().kind == Tok::Ident ? dtypeNamed(cur().text) : std::nullopt;
         if (!t)
           return fail(cur().loc, "expected a dtype (bool, i32, i64, f32, "
                                  "f64) for the parameter, found " +
@@ -167,8 +167,8 @@ private:
   }
 
   bool stmt();
-  bool gradCall(GraphStmt &s, const std::vector<std::pair<std::string,
-                                                          SourceLoc>> &names);
+  bool gradCall(GraphStmt &s,
+                const std::vector<std::pair<std::string, SourceLoc>> &names);
 };
 
 /// stmt ::= names '=' (expr | grad(...)) ';'
@@ -196,8 +196,8 @@ bool GraphParser::stmt() {
     ++Pos;
   }
   if (!isSym(cur(), ";"))
-    return fail(cur().loc, "expected ';' after the statement, found " +
-                               found());
+    return fail(cur().loc,
+                "expected ';' after the statement, found " + found());
   graph::StmtText text;
   text.start = Toks[start].loc;
   text.text = Src.substr(L.at(text.start), L.at(cur().loc) - L.at(text.start));
@@ -209,8 +209,7 @@ bool GraphParser::stmt() {
     return false;
   s.body = *body;
   s.defines.push_back(static_cast<unsigned>(G->values.size()));
-  if (!define(names[0].first, names[0].second, s.body->type,
-              s.body->isArray))
+  if (!define(names[0].first, names[0].second, s.body->type, s.body->isArray))
     return false;
   G->stmts.push_back(std::move(s));
   return true;
@@ -313,8 +312,8 @@ GraphParseResult parseGraphProgram(std::string_view source,
       else
         r.program.graphs.push_back(std::move(g));
     }
-    size_t stop = toks[end].kind == Tok::End ? source.size()
-                                             : lines.at(toks[end].loc);
+    size_t stop =
+        toks[end].kind == Tok::End ? source.size() : lines.at(toks[end].loc);
     blank(rest, lines.at(toks[i].loc), stop);
     i = end;
   }

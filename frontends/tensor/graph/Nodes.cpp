@@ -97,8 +97,8 @@ static bool anyArray(const NodeGraph &g, const std::vector<unsigned> &a) {
 }
 
 unsigned NodeGraph::binary(BinaryOp op, unsigned a, unsigned b) {
-  if (isNumber(a, nodes[a].proto.number) && isNumber(b, nodes[b].proto.number) &&
-      op <= BinaryOp::Div) {
+  if (isNumber(a, nodes[a].proto.number) &&
+      isNumber(b, nodes[b].proto.number) && op <= BinaryOp::Div) {
     double x = nodes[a].proto.number, y = nodes[b].proto.number;
     double v = op == BinaryOp::Add   ? x + y
                : op == BinaryOp::Sub ? x - y

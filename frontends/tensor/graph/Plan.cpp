@@ -244,9 +244,8 @@ void Partition::allocate() {
       n *= d;
     std::vector<char> &mem = slot.shape.scalar ? slot.scratch : slot.storage;
     mem.assign(std::max<size_t>(1, n * dtypeSize(t)), 0);
-    slot.v = ArrayView::contiguous(mem.data(), t, slot.shape.scalar
-                                                      ? std::vector<int64_t>{}
-                                                      : dims);
+    slot.v = ArrayView::contiguous(
+        mem.data(), t, slot.shape.scalar ? std::vector<int64_t>{} : dims);
     slot.s.dtype = t;
     if (s.kind == StepKind::SumTo)
       slot.accum.assign(slot.shape.scalar ? 1 : n, 0.0);

@@ -31,8 +31,8 @@ struct Shape {
 /// A node's value during a run.
 struct Slot {
   Shape shape;
-  Scalar s;       ///< when shape.scalar
-  ArrayView v;    ///< otherwise (a temporary, an input, or a view)
+  Scalar s;                  ///< when shape.scalar
+  ArrayView v;               ///< otherwise (a temporary, an input, or a view)
   std::vector<char> storage; ///< the temporary (planned once)
   std::vector<char> scratch; ///< rank-0 output of a scalar kernel
   std::vector<double> accum; ///< SumTo's sums, one per output element
@@ -44,7 +44,7 @@ struct Step {
   StepKind kind = StepKind::Kernel;
   unsigned node = 0;
   std::shared_ptr<CompiledKernel> kernel;
-  bool scalarResult = false;   ///< a whole-array reduction
+  bool scalarResult = false;    ///< a whole-array reduction
   std::vector<unsigned> params; ///< slots passed to the kernel, in order
   std::vector<Arg> args;        ///< refilled each run (no allocation)
   /// The call bound once (BoundCall: no checks, no allocation) and rebound
@@ -56,9 +56,9 @@ struct Step {
 };
 
 struct Plan {
-  std::vector<Slot> slots;       ///< by node id
+  std::vector<Slot> slots;        ///< by node id
   std::vector<unsigned> resolved; ///< node id after no-op SumTo/Unsqueeze
-  std::vector<bool> kept;        ///< materialised (has a slot value)
+  std::vector<bool> kept;         ///< materialised (has a slot value)
   std::vector<Step> steps;
   std::vector<std::string> kernelText;
   uint64_t allocations = 0, bytes = 0;

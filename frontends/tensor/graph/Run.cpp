@@ -116,8 +116,7 @@ void runView(Plan &plan, const NodeGraph &g, const Step &step) {
     out.v = transposeView(src.v);
     return;
   }
-  int rank = static_cast<int>(
-      plan.slots[n.args[1]].shape.dims.size());
+  int rank = static_cast<int>(plan.slots[n.args[1]].shape.dims.size());
   out.v = unsqueezeView(src.v, rank, n.axis);
 }
 
@@ -141,8 +140,7 @@ Status runPlan(Plan &plan, const NodeGraph &g, const std::vector<Arg> &inputs) {
     case StepKind::SumTo: {
       const Node &n = g.nodes[step.node];
       unsigned v = plan.resolved[n.args[0]];
-      sumTo(plan.slots[v], g, v,
-            plan.slots[n.args[2]].shape.dims,
+      sumTo(plan.slots[v], g, v, plan.slots[n.args[2]].shape.dims,
             plan.slots[step.node]);
       break;
     }

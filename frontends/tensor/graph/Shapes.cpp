@@ -19,11 +19,10 @@ std::string shapeText(const std::vector<int64_t> &d) {
 }
 
 Diagnostic at(const Node &n, std::string message) {
-  std::string where = n.proto.loc.line
-                          ? " (line " + std::to_string(n.proto.loc.line) +
-                                ", column " + std::to_string(n.proto.loc.col) +
-                                ")"
-                          : "";
+  std::string where =
+      n.proto.loc.line ? " (line " + std::to_string(n.proto.loc.line) +
+                             ", column " + std::to_string(n.proto.loc.col) + ")"
+                       : "";
   return callError(message + where);
 }
 
@@ -35,8 +34,8 @@ Expected<Shape> matmulShape(const Node &n, const Shape &a, const Shape &b) {
     return at(n, "'@' needs operands of rank 2 to 4");
   size_t ra = a.dims.size(), rb = b.dims.size();
   if (a.dims[ra - 1] != b.dims[rb - 2])
-    return at(n, "'@': inner dimensions differ: " + shapeText(a.dims) +
-                     " @ " + shapeText(b.dims));
+    return at(n, "'@': inner dimensions differ: " + shapeText(a.dims) + " @ " +
+                     shapeText(b.dims));
   std::vector<int64_t> ba(a.dims.begin(), a.dims.end() - 2);
   std::vector<int64_t> bb(b.dims.begin(), b.dims.end() - 2);
   auto batch = broadcastShapes({ba, bb});
@@ -114,8 +113,9 @@ Expected<Shape> nodeShape(const NodeGraph &g, const Node &n,
   switch (n.op) {
   case NodeOp::Input: {
     const Arg &in = inputs[n.axis];
-    return in.isArray ? arrayOf({in.array.shape, in.array.shape + in.array.rank})
-                      : Shape{};
+    return in.isArray
+               ? arrayOf({in.array.shape, in.array.shape + in.array.rank})
+               : Shape{};
   }
   case NodeOp::Expr: return exprShape(n, args);
   case NodeOp::SumTo: {

@@ -18,8 +18,8 @@ namespace kiln::tensor::graph {
 
 /// Where an expression's text is in the source and the values it may name.
 struct StmtText {
-  std::string_view text; ///< from the expression's first token to the ';'
-  SourceLoc start;       ///< of the first token
+  std::string_view text;       ///< from the expression's first token to the ';'
+  SourceLoc start;             ///< of the first token
   std::vector<unsigned> scope; ///< value indices it may name (defined so far)
 };
 

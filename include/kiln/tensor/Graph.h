@@ -38,10 +38,10 @@ struct GraphValue {
 struct GraphStmt {
   std::vector<unsigned> defines; ///< value indices this statement defines
   SourceLoc loc;
-  ExprRef body;       ///< typed; null for grad
+  ExprRef body; ///< typed; null for grad
   bool isGrad = false;
-  unsigned of = 0;            ///< grad: the scalar value differentiated
-  std::vector<unsigned> wrt;  ///< grad: the values it is differentiated by
+  unsigned of = 0;           ///< grad: the scalar value differentiated
+  std::vector<unsigned> wrt; ///< grad: the values it is differentiated by
 };
 
 /// graph NAME(params) { stmt* return names; }
@@ -74,10 +74,10 @@ GraphParseResult parseGraphProgram(std::string_view source,
 /// What planning has done so far; tests read it to check that repeated
 /// calls with the same shapes allocate nothing.
 struct GraphStats {
-  uint64_t plans = 0;       ///< input-shape sets planned (one per new set)
-  uint64_t allocations = 0; ///< temporary buffers allocated, in all plans
-  uint64_t bufferBytes = 0; ///< their bytes
-  unsigned kernels = 0;     ///< fused kernels of the latest plan
+  uint64_t plans = 0;        ///< input-shape sets planned (one per new set)
+  uint64_t allocations = 0;  ///< temporary buffers allocated, in all plans
+  uint64_t bufferBytes = 0;  ///< their bytes
+  unsigned kernels = 0;      ///< fused kernels of the latest plan
   unsigned materialized = 0; ///< values kept in temporaries, latest plan
 };
 

@@ -24,10 +24,10 @@ void operator delete(void *p) noexcept { std::free(p); }
 void operator delete(void *p, std::size_t) noexcept { std::free(p); }
 
 #include <array>
-#include <fstream>
-#include <sstream>
 #include <cmath>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 namespace kiln::tensor {
 namespace {
@@ -201,7 +201,7 @@ TEST(TensorGraph, MatmulGradientsMatchFiniteDifferences) {
   std::mt19937 rng(6);
   for (auto [n, i, hid, o] : std::vector<std::array<int64_t, 4>>{
            {5, 3, 4, 2}, {1, 2, 3, 1}, {7, 1, 1, 3}}) {
-    std::vector<Buf> bufs = {randomBuf({n, i}, rng), randomBuf({n, o}, rng),
+    std::vector<Buf> bufs = {randomBuf({n, i}, rng),   randomBuf({n, o}, rng),
                              randomBuf({i, hid}, rng), randomBuf({hid}, rng),
                              randomBuf({hid, o}, rng), randomBuf({1, o}, rng)};
     checkGradients(*g, bufs, {}, {0, 2, 3, 4, 5});
@@ -229,15 +229,14 @@ graph g(x: f64[], w: f64[], b: f64[]) {
   std::vector<Arg> args = {in[0].arg(), in[1].arg(), in[2].arg()};
   Buf want{std::vector<double>(15), {5, 3}};
   ArrayView wv = ArrayView::contiguous(want.data.data(), DType::F64, {5, 3});
-  ASSERT_EQ(evalEager(parsed.program.program.kernels[0], args, &wv,
-                                 nullptr),
+  ASSERT_EQ(evalEager(parsed.program.program.kernels[0], args, &wv, nullptr),
             "");
   std::vector<Arg> out;
   ASSERT_TRUE(g->run(args, out).ok());
   ASSERT_EQ(out[0].array.size(), 15);
   for (int i = 0; i < 15; ++i)
-    EXPECT_NEAR(static_cast<const double *>(out[0].array.data)[i],
-                want.data[i], 1e-13);
+    EXPECT_NEAR(static_cast<const double *>(out[0].array.data)[i], want.data[i],
+                1e-13);
 }
 
 TEST(TensorGraph, PlansOncePerShapeAndAllocatesNothingAfter) {
@@ -299,10 +298,11 @@ TEST(TensorGraph, FusesSingleUseChainsAndKeepsSharedValues) {
   ASSERT_TRUE(g);
   std::vector<float> x(8, 1), w(8, 2);
   std::vector<Arg> out;
-  ASSERT_TRUE(g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F32, {8})),
-                      Arg::of(ArrayView::contiguous(w.data(), DType::F32, {8}))},
-                     out)
-                  .ok());
+  ASSERT_TRUE(
+      g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F32, {8})),
+              Arg::of(ArrayView::contiguous(w.data(), DType::F32, {8}))},
+             out)
+          .ok());
   EXPECT_EQ(g->plannedKernels().size(), 1u);
   EXPECT_EQ(static_cast<const float *>(out[0].array.data)[3], 6.0f);
 }
@@ -314,13 +314,15 @@ TEST(TensorGraph, LongChainsAreCutIntoKernels) {
   for (int i = 1; i <= 1500; ++i)
     src += "  s" + std::to_string(i) + " = s" + std::to_string(i - 1) +
            " * 0.999 + 0.001;\n";
-  src += "  loss = sum(s1500);\n  dx = grad(loss, [x]);\n  return loss, dx\n}\n";
+  src +=
+      "  loss = sum(s1500);\n  dx = grad(loss, [x]);\n  return loss, dx\n}\n";
   auto e = engine();
   auto g = build(*e, src, "g");
   ASSERT_TRUE(g);
   std::vector<double> x = {1, 2, 3};
   std::vector<Arg> out;
-  auto r = g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F64, {3}))}, out);
+  auto r =
+      g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F64, {3}))}, out);
   ASSERT_TRUE(r.ok()) << render(r.diagnostics(), false);
   EXPECT_NEAR(static_cast<const double *>(out[1].array.data)[0],
               std::pow(0.999, 1500), 1e-12);
@@ -329,23 +331,27 @@ TEST(TensorGraph, LongChainsAreCutIntoKernels) {
 
 std::string firstError(const std::string &src) {
   auto r = parseGraphProgram(src, "t.tk");
-  return r.ok() ? "" : std::to_string(r.errors[0].loc.line) + ":" +
-                           std::to_string(r.errors[0].loc.col) + ": " +
-                           r.errors[0].message;
+  return r.ok() ? ""
+                : std::to_string(r.errors[0].loc.line) + ":" +
+                      std::to_string(r.errors[0].loc.col) + ": " +
+                      r.errors[0].message;
 }
 
 TEST(TensorGraph, ParseErrorsAreLocated) {
   EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x + z;\n  return y\n}"),
             "2:11: unknown name 'z'");
-  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x - mean(x);\n  return y\n}"),
-            "2:9: a statement cannot mix a whole-array reduction with array "
-            "values; give the reduction its own statement, e.g. m = mean(y); "
-            "d = y - m");
-  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  d = grad(x, [x]);\n  return d\n}"),
-            "2:7: 'grad' differentiates a scalar f32 or f64 value; 'x' is "
-            "f32[]");
-  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x;\n  y = x;\n  return y\n}"),
-            "3:3: 'y' is already defined in graph 'g'");
+  EXPECT_EQ(
+      firstError("graph g(x: f32[]) {\n  y = x - mean(x);\n  return y\n}"),
+      "2:9: a statement cannot mix a whole-array reduction with array "
+      "values; give the reduction its own statement, e.g. m = mean(y); "
+      "d = y - m");
+  EXPECT_EQ(
+      firstError("graph g(x: f32[]) {\n  d = grad(x, [x]);\n  return d\n}"),
+      "2:7: 'grad' differentiates a scalar f32 or f64 value; 'x' is "
+      "f32[]");
+  EXPECT_EQ(
+      firstError("graph g(x: f32[]) {\n  y = x;\n  y = x;\n  return y\n}"),
+      "3:3: 'y' is already defined in graph 'g'");
   EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x * f64(x);\n  return y\n}"),
             "2:9: cannot mix f32 and f64 in '*'; cast one side, e.g. f64(x)");
   EXPECT_EQ(firstError("graph g(x: f32[]) {\n  return q\n}"),
@@ -354,8 +360,8 @@ TEST(TensorGraph, ParseErrorsAreLocated) {
 
 TEST(TensorGraph, BadInputsAreInvalidArgument) {
   auto e = engine();
-  auto g = build(*e, "graph g(x: f32[], y: f32[]) {\n  z = x + y;\n  return z\n}",
-                 "g");
+  auto g = build(
+      *e, "graph g(x: f32[], y: f32[]) {\n  z = x + y;\n  return z\n}", "g");
   ASSERT_TRUE(g);
   std::vector<float> a(3), b(4);
   std::vector<Arg> out;
@@ -400,12 +406,16 @@ TEST(TensorGraph, DocsExamplesRunAsDocumented) {
   const double *p = static_cast<const double *>(out[1].array.data);
   const double *dz = static_cast<const double *>(out[2].array.data);
   for (int i = 0; i < 20; ++i)
-    EXPECT_NEAR(dz[i], (p[i] * [&] {
-                  double s = 0;
-                  for (int j = 0; j < 5; ++j)
-                    s += y.data[i / 5 * 5 + j];
-                  return s;
-                }() - y.data[i]) / 4,
+    EXPECT_NEAR(dz[i],
+                (p[i] *
+                     [&] {
+                       double s = 0;
+                       for (int j = 0; j < 5; ++j)
+                         s += y.data[i / 5 * 5 + j];
+                       return s;
+                     }() -
+                 y.data[i]) /
+                    4,
                 1e-12);
 }
 

@@ -32,12 +32,11 @@ static kiln_tensor_arg arrayArg(double *data, int rank, int64_t rows,
   return a;
 }
 
-static const char *source =
-    "graph g(x: f64[], w: f64[]) {\n"
-    "  loss = sum(x * x * w);\n"
-    "  dx, dw = grad(loss, [x, w]);\n"
-    "  return loss, dx, dw\n"
-    "}\n";
+static const char *source = "graph g(x: f64[], w: f64[]) {\n"
+                            "  loss = sum(x * x * w);\n"
+                            "  dx, dw = grad(loss, [x, w]);\n"
+                            "  return loss, dx, dw\n"
+                            "}\n";
 
 int main(void) {
   kiln_engine *engine = NULL;
@@ -49,7 +48,8 @@ int main(void) {
   int is_array = -1, i;
   kiln_error *err = kiln_engine_new(NULL, &engine);
   CHECK(!err);
-  err = kiln_tensor_graph_compile(engine, "g.tk", source, strlen(source), "g", &g);
+  err = kiln_tensor_graph_compile(engine, "g.tk", source, strlen(source), "g",
+                                  &g);
   CHECK(!err && g);
   if (!g)
     return 1;
@@ -65,7 +65,8 @@ int main(void) {
     CHECK(((double *)results[1].array.data)[i] == 2 * x[i] * w[i % 3]);
   CHECK(results[2].array.rank == 1 && results[2].array.shape[0] == 3);
   for (i = 0; i < 3; ++i)
-    CHECK(((double *)results[2].array.data)[i] == x[i] * x[i] + x[i + 3] * x[i + 3]);
+    CHECK(((double *)results[2].array.data)[i] ==
+          x[i] * x[i] + x[i + 3] * x[i + 3]);
   err = kiln_tensor_graph_run(g, args, 2, results, 2);
   CHECK(err && kiln_error_get_code(err) == KILN_ERROR_INVALID_ARGUMENT);
   kiln_error_free(err);
@@ -73,7 +74,8 @@ int main(void) {
   err = kiln_tensor_graph_run(g, args, 2, results, 3);
   CHECK(err && strstr(kiln_error_message(err), "do not broadcast"));
   kiln_error_free(err);
-  err = kiln_tensor_graph_compile(engine, "g.tk", source, strlen(source), "h", &g);
+  err = kiln_tensor_graph_compile(engine, "g.tk", source, strlen(source), "h",
+                                  &g);
   CHECK(err && strstr(kiln_error_message(err), "no graph 'h'"));
   kiln_error_free(err);
   kiln_tensor_graph_free(g);
