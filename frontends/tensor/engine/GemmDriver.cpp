@@ -236,7 +236,8 @@ void taskEntry(void *arg, int64_t task) {
 }
 
 /// Cuts the work into about 2 tasks per thread (a loaded machine then
-/// balances itself), by batches first, then columns, then rows.
+/// balances itself), by batches first, then by columns when M <= N (every
+/// task packs all of A, the smaller operand), else by rows (all of B).
 void cutWork(Job &job, unsigned threads) {
   const GemmTile &t = *job.call->tile;
   const int64_t mr = t.shape.rows, nr = t.shape.cols();
@@ -245,9 +246,16 @@ void cutWork(Job &job, unsigned threads) {
       threads <= 1 || flops < (1 << 21) || job.batches >= 2 * int64_t(threads)
           ? 1
           : (2 * int64_t(threads) + job.batches - 1) / job.batches;
-  job.nChunks = std::clamp<int64_t>((job.n + nr - 1) / nr, 1, want);
-  job.mChunks = std::clamp<int64_t>((want + job.nChunks - 1) / job.nChunks, 1,
-                                    std::max<int64_t>(1, job.m / mr));
+  const int64_t nMax = (job.n + nr - 1) / nr, mMax = (job.m + mr - 1) / mr;
+  if (job.m <= job.n) {
+    job.nChunks = std::clamp<int64_t>(want, 1, nMax);
+    job.mChunks = std::clamp<int64_t>((want + job.nChunks - 1) / job.nChunks,
+                                      1, mMax);
+  } else {
+    job.mChunks = std::clamp<int64_t>(want, 1, mMax);
+    job.nChunks = std::clamp<int64_t>((want + job.mChunks - 1) / job.mChunks,
+                                      1, nMax);
+  }
   auto step = [](int64_t len, int64_t chunks, int64_t unit) {
     int64_t s = (len + chunks - 1) / chunks;
     return std::max<int64_t>(unit, (s + unit - 1) / unit * unit);

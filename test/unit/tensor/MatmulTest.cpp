@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <tuple>
 #include <unistd.h>
 
 using namespace kiln::tensor;
@@ -213,7 +214,9 @@ TEST(TensorMatmul, OneAndTwoThreadsAgreeBitForBit) {
   auto k = compileFirst(*engine, "kernel t(x: f32[], w: f32[]) -> f32[] = "
                                  "tanh(x @ w)");
   ASSERT_TRUE(k);
-  const int64_t m = 130, kk = 517, n = 261;
+  // Cut by columns (M <= N) and by rows (M > N, also the skinny path).
+  for (auto [m, kk, n] : {std::tuple<int64_t, int64_t, int64_t>{130, 517, 261},
+                          {1030, 300, 37}, {20, 900, 700}}) {
   std::vector<float> x(size_t(m * kk)), w(size_t(kk * n));
   for (size_t i = 0; i < x.size(); ++i)
     x[i] = float(std::sin(double(i)));
@@ -227,6 +230,11 @@ TEST(TensorMatmul, OneAndTwoThreadsAgreeBitForBit) {
   ASSERT_TRUE(k->run({Arg::of(xv), Arg::of(wv)}, &o1, nullptr, 1));
   ASSERT_TRUE(k->run({Arg::of(xv), Arg::of(wv)}, &o2, nullptr, 2));
   EXPECT_EQ(one, two);
+  double want = 0; // one element against a plain sum
+  for (int64_t q = 0; q < kk; ++q)
+    want += double(x[size_t((m - 1) * kk + q)]) * w[size_t(q * n + n - 1)];
+  EXPECT_NEAR(one.back(), std::tanh(want), 1e-4);
+  }
 }
 
 TEST(TensorMatmul, BuilderChainsAndReductions) {
