@@ -26,6 +26,25 @@ double load(const ArrayView &v, int64_t offset) {
   return 0;
 }
 
+/// acc[l * astep] += v[l * vstep] for l < n: the innermost dimension, with
+/// the two common cases (a row into a row, a row into one sum) as plain
+/// loops the compiler vectorises.
+template <typename T>
+void addRow(const T *v, int64_t vstep, double *acc, int64_t astep, int64_t n) {
+  if (vstep == 1 && astep == 1) {
+    for (int64_t l = 0; l < n; ++l)
+      acc[l] += v[l];
+  } else if (astep == 0) {
+    double s = 0;
+    for (int64_t l = 0; l < n; ++l)
+      s += v[l * vstep];
+    acc[0] += s;
+  } else {
+    for (int64_t l = 0; l < n; ++l)
+      acc[l * astep] += v[l * vstep];
+  }
+}
+
 /// Strides of `dims` (a view's, or contiguous when `strides` is null) as a
 /// broadcast operand of a rank-4 space: 0 where the dimension is 1 or
 /// missing.
@@ -65,15 +84,25 @@ void sumTo(const Slot &value, const NodeGraph &g, unsigned valueNode,
     total *= d;
   std::vector<double> &acc = out.accum; // sized by the plan
   std::fill(acc.begin(), acc.end(), 0.0);
+  const char *base = static_cast<const char *>(value.v.data);
+  unsigned size = scalarIn ? 0 : dtypeSize(value.v.dtype);
   for (int64_t i = 0; i < sp[0]; ++i)
     for (int64_t j = 0; j < sp[1]; ++j)
-      for (int64_t k = 0; k < sp[2]; ++k)
-        for (int64_t l = 0; l < sp[3]; ++l) {
-          double x = scalarIn ? c
-                              : load(value.v, i * vs[0] + j * vs[1] +
-                                                  k * vs[2] + l * vs[3]);
-          acc[i * os[0] + j * os[1] + k * os[2] + l * os[3]] += x;
+      for (int64_t k = 0; k < sp[2]; ++k) {
+        double *a = acc.data() + i * os[0] + j * os[1] + k * os[2];
+        if (scalarIn) {
+          addRow(&c, 0, a, os[3], sp[3]);
+          continue;
         }
+        const char *v = base + (i * vs[0] + j * vs[1] + k * vs[2]) * size;
+        if (value.v.dtype == DType::F32)
+          addRow(reinterpret_cast<const float *>(v), vs[3], a, os[3], sp[3]);
+        else if (value.v.dtype == DType::F64)
+          addRow(reinterpret_cast<const double *>(v), vs[3], a, os[3], sp[3]);
+        else
+          for (int64_t l = 0; l < sp[3]; ++l)
+            a[l * os[3]] += load(value.v, (v - base) / size + l * vs[3]);
+      }
   if (out.shape.scalar) {
     out.s.f = acc[0];
     return;
