@@ -38,8 +38,9 @@ bool parseCase(const std::string &text, Case &c) {
                         dtype, &m, &k, &n, tail);
   if (got < 5 || m < 0 || k < 0 || n < 0)
     return false;
-  c = {name, std::string(dtype) == "f64" ? DType::F64 : DType::F32, m, k, n,
-       std::string(tail) == "relu"};
+  c = {name, std::string(dtype) == "f64" ? DType::F64 : DType::F32,
+       m,    k,
+       n,    std::string(tail) == "relu"};
   return true;
 }
 
@@ -91,11 +92,10 @@ std::string check(const Case &c, const Buffer &a, const Buffer &b,
     if (c.relu)
       acc = std::max<long double>(acc + bias.get(j), 0), mag += 1;
     double got = out.get(i * c.n + j);
-    if (std::fabs(got - (double)acc) > tol * std::sqrt(double(c.k) + 1) *
-                                           (double(mag) + 1e-3))
+    if (std::fabs(got - (double)acc) >
+        tol * std::sqrt(double(c.k) + 1) * (double(mag) + 1e-3))
       return "MISMATCH at (" + std::to_string(i) + ", " + std::to_string(j) +
-             "): " + std::to_string(got) + " vs " +
-             std::to_string((double)acc);
+             "): " + std::to_string(got) + " vs " + std::to_string((double)acc);
   }
   return "ok";
 }
@@ -140,10 +140,11 @@ int runCase(Engine &engine, const Case &c, const std::vector<unsigned> &threads,
             int reps, double minMs, bool first) {
   const char *t = dtypeName(c.type);
   const std::string T = t;
-  std::string src = c.relu ? "kernel k(a: " + T + "[], b: " + T + "[], c: " +
-                                 T + "[]) -> " + T + "[] = relu(a @ b + c)"
-                           : "kernel k(a: " + T + "[], b: " + T + "[]) -> " +
-                                 T + "[] = a @ b";
+  std::string src =
+      c.relu
+          ? "kernel k(a: " + T + "[], b: " + T + "[], c: " + T + "[]) -> " + T +
+                "[] = relu(a @ b + c)"
+          : "kernel k(a: " + T + "[], b: " + T + "[]) -> " + T + "[] = a @ b";
   auto compiled = compile(engine, src);
   if (!compiled) {
     std::fprintf(stderr, "matmul_bench: %s\n",

@@ -95,16 +95,15 @@ GemmTile::~GemmTile() {
     llvm::consumeError(owner->Jit->remove(tracker));
 }
 
-Expected<std::shared_ptr<const GemmTile>>
-gemmTile(Engine::Impl &e, DType type, const Kernel *epilogue,
-         unsigned product) {
+Expected<std::shared_ptr<const GemmTile>> gemmTile(Engine::Impl &e, DType type,
+                                                   const Kernel *epilogue,
+                                                   unsigned product) {
   const std::string key = tileKey(type, epilogue, product);
   std::lock_guard<std::mutex> lock(e.CacheMutex);
   if (auto it = e.Tiles.find(key); it != e.Tiles.end())
     if (auto held = it->second.lock())
       return held;
-  std::string symbol =
-      "kiln_tk_gemm_" + std::to_string(e.NameCount["@gemm"]++);
+  std::string symbol = "kiln_tk_gemm_" + std::to_string(e.NameCount["@gemm"]++);
   auto tile = compileTile(e, type, epilogue, product, symbol);
   if (!tile) {
     Diagnostics diags = core::toDiagnostics(tile.takeError());

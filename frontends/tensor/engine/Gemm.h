@@ -44,9 +44,10 @@ private:
 /// The tile for `type` (f32/f64) and `epilogue` (null: C = A @ B; else a
 /// typed elementwise kernel of result dtype `type` whose parameter
 /// `product` is the element of A @ B), compiled once per engine while held.
-Expected<std::shared_ptr<const GemmTile>>
-gemmTile(Engine::Impl &engine, DType type, const Kernel *epilogue,
-         unsigned product);
+Expected<std::shared_ptr<const GemmTile>> gemmTile(Engine::Impl &engine,
+                                                   DType type,
+                                                   const Kernel *epilogue,
+                                                   unsigned product);
 
 /// One multiply: c [batch..., M, N] = epilogue(a [..., M, K] @ b [..., K, N])
 /// with `epi` the epilogue's arguments in its parameter order (arrays

@@ -18,8 +18,8 @@ template <class T> struct Mat {
 
 /// dst[p*MR*kc + k*MR + r] = A(i0 + p*MR + r, k0 + k), zero past `mc` rows.
 template <class T>
-void packA(Mat<T> a, int64_t i0, int64_t k0, int64_t mc, int64_t kc,
-           int64_t mr, T *dst) {
+void packA(Mat<T> a, int64_t i0, int64_t k0, int64_t mc, int64_t kc, int64_t mr,
+           T *dst) {
   for (int64_t p = 0; p < mc; p += mr, dst += mr * kc) {
     const int64_t rows = std::min(mr, mc - p);
     for (int64_t r = 0; r < rows; ++r) {
@@ -35,8 +35,8 @@ void packA(Mat<T> a, int64_t i0, int64_t k0, int64_t mc, int64_t kc,
 
 /// dst[p*NR*kc + k*NR + j] = B(k0 + k, j0 + p*NR + j), zero past `nc`.
 template <class T>
-void packB(Mat<T> b, int64_t k0, int64_t j0, int64_t kc, int64_t nc,
-           int64_t nr, T *dst) {
+void packB(Mat<T> b, int64_t k0, int64_t j0, int64_t kc, int64_t nc, int64_t nr,
+           T *dst) {
   for (int64_t p = 0; p < nc; p += nr, dst += nr * kc) {
     const int64_t cols = std::min(nr, nc - p);
     for (int64_t k = 0; k < kc; ++k) {
@@ -154,7 +154,9 @@ template <class T> struct Task {
   void run(int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const GemmTile &t = *job.call->tile;
     const int64_t mr = t.shape.rows, nr = t.shape.cols();
-    auto up = [](int64_t x, int64_t unit) { return (x + unit - 1) / unit * unit; };
+    auto up = [](int64_t x, int64_t unit) {
+      return (x + unit - 1) / unit * unit;
+    };
     const int64_t kcMax = std::min(t.kc, std::max<int64_t>(job.k, 1));
     thread_local Scratch packedA, packedB;
     T *pb = packedB.get<T>(size_t(kcMax * up(std::min(t.nc, n1 - n0), nr)));
@@ -196,8 +198,8 @@ template <class T> struct Task {
       for (int64_t ir = 0; ir < k.mc; ir += mr) {
         const int64_t i = k.ic + ir, j = k.jc + jr;
         job.fn(k.kc, k.pa + ir * k.kc, panel, ldb, c + i * ldc + j, ldc,
-             std::min(mr, k.mc - ir), std::min(nr, k.nc - jr), k.mode, epi, i,
-             j);
+               std::min(mr, k.mc - ir), std::min(nr, k.nc - jr), k.mode, epi, i,
+               j);
       }
     }
   }
@@ -249,12 +251,12 @@ void cutWork(Job &job, unsigned threads) {
   const int64_t nMax = (job.n + nr - 1) / nr, mMax = (job.m + mr - 1) / mr;
   if (job.m <= job.n) {
     job.nChunks = std::clamp<int64_t>(want, 1, nMax);
-    job.mChunks = std::clamp<int64_t>((want + job.nChunks - 1) / job.nChunks,
-                                      1, mMax);
+    job.mChunks =
+        std::clamp<int64_t>((want + job.nChunks - 1) / job.nChunks, 1, mMax);
   } else {
     job.mChunks = std::clamp<int64_t>(want, 1, mMax);
-    job.nChunks = std::clamp<int64_t>((want + job.mChunks - 1) / job.mChunks,
-                                      1, nMax);
+    job.nChunks =
+        std::clamp<int64_t>((want + job.mChunks - 1) / job.mChunks, 1, nMax);
   }
   auto step = [](int64_t len, int64_t chunks, int64_t unit) {
     int64_t s = (len + chunks - 1) / chunks;
@@ -266,8 +268,7 @@ void cutWork(Job &job, unsigned threads) {
 
 } // namespace
 
-Status runGemm(exec::ThreadPool &pool, unsigned threads,
-               const GemmCall &call) {
+Status runGemm(exec::ThreadPool &pool, unsigned threads, const GemmCall &call) {
   auto fn = call.tile->function();
   if (!fn)
     return fn.takeDiagnostics();
@@ -291,8 +292,8 @@ Status runGemm(exec::ThreadPool &pool, unsigned threads,
   job.batchStrides = std::move(perOperand);
   cutWork(job, threads);
   const int64_t tasks = job.batches * job.mChunks * job.nChunks;
-  const double flops = 2.0 * double(job.batches) * double(job.m) *
-                      double(job.n) * double(job.k);
+  const double flops =
+      2.0 * double(job.batches) * double(job.m) * double(job.n) * double(job.k);
   if (tasks == 1 || threads <= 1 || flops < (1 << 21)) // waking costs more
     for (int64_t t = 0; t < tasks; ++t)
       taskEntry(&job, t);

@@ -91,8 +91,8 @@ struct Lowering {
   /// A new global for the temporary of step `step`, as a Param node.
   ExprRef addStep(MatmulStep step, const Expr &like) {
     plan.steps.push_back(std::move(step));
-    globals.push_back({"mm." + std::to_string(plan.steps.size() - 1),
-                       like.type, true, like.loc});
+    globals.push_back({"mm." + std::to_string(plan.steps.size() - 1), like.type,
+                       true, like.loc});
     auto p = std::make_shared<Expr>();
     p->kind = ExprKind::Param;
     p->loc = like.loc;
@@ -109,8 +109,8 @@ struct Lowering {
       return true;
     }
     MatmulStep step;
-    Kernel k = passKernel(K.name + "_mm" + std::to_string(plan.steps.size()),
-                          e, step.sources);
+    Kernel k = passKernel(K.name + "_mm" + std::to_string(plan.steps.size()), e,
+                          step.sources);
     auto compiled = compileOne(k);
     if (!compiled)
       return error = compiled.takeDiagnostics(), false;
@@ -163,6 +163,8 @@ struct Lowering {
     unsigned product = unsigned(globals.size() - 1);
     if (!(body->kind == ExprKind::Param && body->param == product)) {
       epi = passKernel("epilogue", body, fused->sources, &product);
+      for (size_t q = 0; q < epi.params.size(); ++q)  // one tile per shape of
+        epi.params[q].name = "p" + std::to_string(q); // epilogue, any names
       epilogue = &epi;
     }
     auto tile = gemmTile(E, last.tile->type, epilogue, product);

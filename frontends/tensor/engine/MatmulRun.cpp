@@ -89,8 +89,8 @@ struct Runner {
     if (!err.empty())
       return callError(err);
     temps.push_back(makeTemp(step.tile->type, shape));
-    GemmCall call{step.tile.get(), in[0].array, in[1].array,
-                  temps.back().view, {}};
+    GemmCall call{
+        step.tile.get(), in[0].array, in[1].array, temps.back().view, {}};
     return runGemm(*engine.Pool, threads, call);
   }
 
@@ -107,7 +107,8 @@ struct Runner {
     if (!out ||
         !syntax::matmulShape(shapeOf(in[0].array), shapeOf(in[1].array), shape)
              .empty() ||
-        shapeOf(*out) != shape || (shape.back() > 1 && out->strides[out->rank - 1] != 1))
+        shapeOf(*out) != shape ||
+        (shape.back() > 1 && out->strides[out->rank - 1] != 1))
       return false;
     for (const Arg &a : in)
       if (a.isArray && overlaps(a.array, *out))
@@ -141,8 +142,8 @@ Status runMatmul(const CompiledKernel::Impl &impl, const Arg *args,
   if (Status call = checkCall(impl.Signature, all, out); !call)
     return call;
   Engine::Impl &engine = *impl.Owner;
-  Runner runner{*impl.Matmul, args, engine,
-                threads ? threads : engine.Pool->size(), {}};
+  Runner runner{
+      *impl.Matmul, args, engine, threads ? threads : engine.Pool->size(), {}};
   try {
     return runner.run(out, result);
   } catch (const std::bad_alloc &) {

@@ -53,8 +53,7 @@ private:
   Type *T = nullptr;
   FixedVectorType *V = nullptr;
   Function *F = nullptr;
-  Value *Kc, *A, *Bp, *Ldb, *Cp, *Ldc, *Rows, *Cols, *Mode, *EpiWords, *I0,
-      *J0;
+  Value *Kc, *A, *Bp, *Ldb, *Cp, *Ldc, *Rows, *Cols, *Mode, *EpiWords, *I0, *J0;
   Value *Tile = nullptr; ///< MR x NR elements on the stack (L1)
 
   Value *i64(int64_t v) { return B.getInt64(uint64_t(v)); }
@@ -90,9 +89,10 @@ std::vector<Value *> GemmGen::kLoop() {
         V, B.CreateGEP(T, Bp, B.CreateAdd(bRow, i64(v * S.lanes))), elem));
   // B's rows 8 ahead into L1: in place (a skinny product) they are a page
   // apart, which the hardware prefetcher does not follow.
-  Function *prefetch = Intrinsic::getDeclaration(&M, Intrinsic::prefetch,
-                                                 {B.getPtrTy()});
-  Value *ahead = B.CreateGEP(T, Bp, B.CreateAdd(bRow, B.CreateMul(i64(8), Ldb)));
+  Function *prefetch =
+      Intrinsic::getDeclaration(&M, Intrinsic::prefetch, {B.getPtrTy()});
+  Value *ahead =
+      B.CreateGEP(T, Bp, B.CreateAdd(bRow, B.CreateMul(i64(8), Ldb)));
   for (unsigned line = 0; line < S.cols() * dtypeSize(Type_); line += 64)
     B.CreateCall(prefetch, {B.CreateGEP(B.getInt8Ty(), ahead, i64(line)),
                             B.getInt32(0), B.getInt32(3), B.getInt32(1)});
@@ -111,9 +111,9 @@ std::vector<Value *> GemmGen::kLoop() {
   for (unsigned q = 0; q < n; ++q)
     acc[q]->addIncoming(next[q], body);
   auto *br = B.CreateCondBr(B.CreateICmpSLT(k1, Kc), body, exit);
-  MDNode *unroll = MDNode::get(
-      Ctx, {MDString::get(Ctx, "llvm.loop.unroll.count"),
-            ConstantAsMetadata::get(B.getInt32(4))});
+  MDNode *unroll =
+      MDNode::get(Ctx, {MDString::get(Ctx, "llvm.loop.unroll.count"),
+                        ConstantAsMetadata::get(B.getInt32(4))});
   MDNode *loop = MDNode::getDistinct(Ctx, {nullptr, unroll});
   loop->replaceOperandWith(0, loop);
   br->setMetadata(LLVMContext::MD_loop, loop);
@@ -130,8 +130,8 @@ std::vector<Value *> GemmGen::kLoop() {
 
 /// A full tile without epilogue: C (+)= acc, one vector store per register.
 void GemmGen::storeDirect(const std::vector<Value *> &acc) {
-  Value *accumulate = B.CreateICmpNE(
-      B.CreateAnd(Mode, i64(kTileAccumulate)), i64(0));
+  Value *accumulate =
+      B.CreateICmpNE(B.CreateAnd(Mode, i64(kTileAccumulate)), i64(0));
   Align elem(dtypeSize(Type_));
   auto stores = [&](bool add) {
     for (unsigned r = 0; r < S.rows; ++r)
@@ -177,32 +177,36 @@ Value *GemmGen::epilogueAt(Value *v, Value *i, Value *j,
 /// for i < rows, j < cols: C[i, j] = f(tile[i, j] (+ C[i, j])), f the
 /// epilogue when `epilogue`, else the identity.
 void GemmGen::tileLoop(Value *tile, bool epilogue) {
-  Value *accumulate = B.CreateICmpNE(
-      B.CreateAnd(Mode, i64(kTileAccumulate)), i64(0));
+  Value *accumulate =
+      B.CreateICmpNE(B.CreateAnd(Mode, i64(kTileAccumulate)), i64(0));
   std::vector<Value *> words;
   if (epilogue)
     for (unsigned p = 0; p < Epi->params.size(); ++p)
       for (unsigned w = 0; w < 3; ++w)
-        words.push_back(
-            p == Product || !Epi->params[p].isArray
-                ? nullptr
-                : B.CreateLoad(B.getInt64Ty(),
-                               B.CreateGEP(B.getInt64Ty(), EpiWords,
-                                           i64(3 * p + w))));
-  core::emitCountedLoop(B, i64(0), Rows, i64(1), [&](IRBuilder<> &, Value *i) {
-    core::emitCountedLoop(
-        B, i64(0), Cols, i64(1),
-        [&](IRBuilder<> &, Value *j) {
-          Value *t = B.CreateLoad(
-              T, B.CreateGEP(T, tile,
-                             B.CreateAdd(B.CreateMul(i, i64(S.cols())), j)));
-          Value *p = B.CreateGEP(T, Cp, B.CreateAdd(B.CreateMul(i, Ldc), j));
-          Value *sum = B.CreateFAdd(t, B.CreateLoad(T, p));
-          Value *x = B.CreateSelect(accumulate, sum, t);
-          B.CreateStore(epilogue ? epilogueAt(x, i, j, words) : x, p);
-        },
-        "j");
-  }, "i");
+        words.push_back(p == Product || !Epi->params[p].isArray
+                            ? nullptr
+                            : B.CreateLoad(B.getInt64Ty(),
+                                           B.CreateGEP(B.getInt64Ty(), EpiWords,
+                                                       i64(3 * p + w))));
+  core::emitCountedLoop(
+      B, i64(0), Rows, i64(1),
+      [&](IRBuilder<> &, Value *i) {
+        core::emitCountedLoop(
+            B, i64(0), Cols, i64(1),
+            [&](IRBuilder<> &, Value *j) {
+              Value *t = B.CreateLoad(
+                  T,
+                  B.CreateGEP(T, tile,
+                              B.CreateAdd(B.CreateMul(i, i64(S.cols())), j)));
+              Value *p =
+                  B.CreateGEP(T, Cp, B.CreateAdd(B.CreateMul(i, Ldc), j));
+              Value *sum = B.CreateFAdd(t, B.CreateLoad(T, p));
+              Value *x = B.CreateSelect(accumulate, sum, t);
+              B.CreateStore(epilogue ? epilogueAt(x, i, j, words) : x, p);
+            },
+            "j");
+      },
+      "i");
 }
 
 Error GemmGen::emit(const std::string &symbol) {
@@ -215,8 +219,10 @@ Error GemmGen::emit(const std::string &symbol) {
                            {"kc", "a", "b", "ldb", "c", "ldc", "rows", "cols",
                             "mode", "epi", "i0", "j0"});
   F->setDoesNotThrow();
-  F->addFnAttr("min-legal-vector-width", std::to_string(V->getPrimitiveSizeInBits()));
-  F->addFnAttr("prefer-vector-width", std::to_string(V->getPrimitiveSizeInBits()));
+  F->addFnAttr("min-legal-vector-width",
+               std::to_string(V->getPrimitiveSizeInBits()));
+  F->addFnAttr("prefer-vector-width",
+               std::to_string(V->getPrimitiveSizeInBits()));
   auto arg = F->arg_begin();
   for (Value **v : {&Kc, &A, &Bp, &Ldb, &Cp, &Ldc, &Rows, &Cols, &Mode,
                     &EpiWords, &I0, &J0})

@@ -40,8 +40,8 @@ std::string matmulShape(const std::vector<int64_t> &a,
            " @ " + text(b);
   const int64_t k = a[a.size() - 1], kb = b[b.size() - 2];
   if (k != kb)
-    return "'@': inner dimensions differ: " + text(a) + " @ " + text(b) +
-           " (" + std::to_string(k) + " != " + std::to_string(kb) + ")";
+    return "'@': inner dimensions differ: " + text(a) + " @ " + text(b) + " (" +
+           std::to_string(k) + " != " + std::to_string(kb) + ")";
   std::vector<int64_t> ba(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
   auto batch = broadcastShapes({ba, bb});
   if (!batch)

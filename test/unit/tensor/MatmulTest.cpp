@@ -23,7 +23,8 @@ namespace {
 
 std::string printed(const std::string &body) {
   ParseResult p = parseProgram("kernel k(a: f32[], b: f32[], c: f32[]) -> "
-                               "f32[] = " + body);
+                               "f32[] = " +
+                               body);
   EXPECT_TRUE(p.ok()) << render(p.errors);
   return p.ok() ? printKernel(p.program.kernels[0]) : "";
 }
@@ -60,8 +61,7 @@ TEST(TensorMatmul, TypeErrorsPointAtTheOperator) {
   EXPECT_NE(firstError("kernel k(a: f32[], b: f64[]) -> f32[] = a @ b")
                 .find("cannot mix f32 and f64 in '@'"),
             std::string::npos);
-  EXPECT_NE(firstError("kernel k(a: f32[]) -> f32[] = a @")
-                .find("error:"),
+  EXPECT_NE(firstError("kernel k(a: f32[]) -> f32[] = a @").find("error:"),
             std::string::npos);
 }
 
@@ -93,8 +93,8 @@ void expectNear(const std::vector<double> &got, const std::vector<double> &want,
 
 TEST(TensorMatmul, CallErrorsAreOneSentenceAndWriteNothing) {
   auto engine = makeEngine(2, 4);
-  auto k = compileFirst(*engine,
-                        "kernel k(a: f64[], b: f64[]) -> f64[] = a @ b");
+  auto k =
+      compileFirst(*engine, "kernel k(a: f64[], b: f64[]) -> f64[] = a @ b");
   ASSERT_TRUE(k);
   std::vector<double> a(6, 1), b(20, 1), out(10, -7);
   ArrayView av = ArrayView::contiguous(a.data(), DType::F64, {2, 3});
@@ -115,8 +115,8 @@ TEST(TensorMatmul, CallErrorsAreOneSentenceAndWriteNothing) {
 
 TEST(TensorMatmul, AProductTooBigForMemoryIsAnError) {
   auto engine = makeEngine(2, 4);
-  auto k = compileFirst(*engine,
-                        "kernel s(a: f32[], b: f32[]) -> f32 = sum(a @ b)");
+  auto k =
+      compileFirst(*engine, "kernel s(a: f32[], b: f32[]) -> f32 = sum(a @ b)");
   ASSERT_TRUE(k);
   std::vector<float> a(4, 1);
   ArrayView col = ArrayView::contiguous(a.data(), DType::F32, {1, 1});
@@ -179,8 +179,8 @@ TEST(TensorMatmul, OutputAliasingTheBiasAndStridedOutputs) {
 
 TEST(TensorMatmul, TransposedViewsBatchesAndEmptyK) {
   auto engine = makeEngine(2, 4);
-  auto k = compileFirst(*engine,
-                        "kernel g(a: f32[], b: f32[]) -> f32[] = a @ b");
+  auto k =
+      compileFirst(*engine, "kernel g(a: f32[], b: f32[]) -> f32[] = a @ b");
   ASSERT_TRUE(k);
   // a: 3 batches of [5, 4]; b: one [4, 6] given as the transpose of [6, 4].
   std::vector<float> a(60), bt(24), out(90, -1);
@@ -216,24 +216,25 @@ TEST(TensorMatmul, OneAndTwoThreadsAgreeBitForBit) {
   ASSERT_TRUE(k);
   // Cut by columns (M <= N) and by rows (M > N, also the skinny path).
   for (auto [m, kk, n] : {std::tuple<int64_t, int64_t, int64_t>{130, 517, 261},
-                          {1030, 300, 37}, {20, 900, 700}}) {
-  std::vector<float> x(size_t(m * kk)), w(size_t(kk * n));
-  for (size_t i = 0; i < x.size(); ++i)
-    x[i] = float(std::sin(double(i)));
-  for (size_t i = 0; i < w.size(); ++i)
-    w[i] = float(std::cos(double(i) * 0.7)) * 0.05f;
-  std::vector<float> one(size_t(m * n)), two(size_t(m * n));
-  auto xv = ArrayView::contiguous(x.data(), DType::F32, {m, kk});
-  auto wv = ArrayView::contiguous(w.data(), DType::F32, {kk, n});
-  auto o1 = ArrayView::contiguous(one.data(), DType::F32, {m, n});
-  auto o2 = ArrayView::contiguous(two.data(), DType::F32, {m, n});
-  ASSERT_TRUE(k->run({Arg::of(xv), Arg::of(wv)}, &o1, nullptr, 1));
-  ASSERT_TRUE(k->run({Arg::of(xv), Arg::of(wv)}, &o2, nullptr, 2));
-  EXPECT_EQ(one, two);
-  double want = 0; // one element against a plain sum
-  for (int64_t q = 0; q < kk; ++q)
-    want += double(x[size_t((m - 1) * kk + q)]) * w[size_t(q * n + n - 1)];
-  EXPECT_NEAR(one.back(), std::tanh(want), 1e-4);
+                          {1030, 300, 37},
+                          {20, 900, 700}}) {
+    std::vector<float> x(size_t(m * kk)), w(size_t(kk * n));
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = float(std::sin(double(i)));
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = float(std::cos(double(i) * 0.7)) * 0.05f;
+    std::vector<float> one(size_t(m * n)), two(size_t(m * n));
+    auto xv = ArrayView::contiguous(x.data(), DType::F32, {m, kk});
+    auto wv = ArrayView::contiguous(w.data(), DType::F32, {kk, n});
+    auto o1 = ArrayView::contiguous(one.data(), DType::F32, {m, n});
+    auto o2 = ArrayView::contiguous(two.data(), DType::F32, {m, n});
+    ASSERT_TRUE(k->run({Arg::of(xv), Arg::of(wv)}, &o1, nullptr, 1));
+    ASSERT_TRUE(k->run({Arg::of(xv), Arg::of(wv)}, &o2, nullptr, 2));
+    EXPECT_EQ(one, two);
+    double want = 0; // one element against a plain sum
+    for (int64_t q = 0; q < kk; ++q)
+      want += double(x[size_t((m - 1) * kk + q)]) * w[size_t(q * n + n - 1)];
+    EXPECT_NEAR(one.back(), std::tanh(want), 1e-4);
   }
 }
 
