@@ -98,19 +98,36 @@ def check(args, a, d):
     return worst
 
 
+def kiln_python_step(args, a):
+    """The same graph through the Python binding (kiln.tensor_graph over
+    libkiln.so): NumPy arrays in, read-only views out, no copies."""
+    os.environ.setdefault("KILN_LIBRARY", os.path.join(args.build, "lib", "libkiln.so"))
+    sys.path.insert(0, os.path.join(args.root, "python"))
+    import kiln.tensor_graph
+    src = open(os.path.join(args.root, "examples/tensor/mlp/mlp.tk")).read()
+    g = kiln.tensor_graph.compile(src, "grads", engine=kiln.Engine(opt_level=3, threads=1))
+    ins = [a[k] for k in ("x", "t", "w1", "b1", "w2", "b2")]
+    return lambda: g(*ins, copy=False)
+
+
+COLUMNS = ["kiln", "kiln_py", "torch", "numpy"]
+
+
 def measure(args):
     rows, versions = [], {"numpy": np.__version__}
     for size in SIZES:
         with tempfile.TemporaryDirectory() as d:
             a = make_data(d, size)
             step, versions["torch"] = torch_step_fn(a)
+            py = kiln_python_step(args, a)
             diff = check(args, a, d)
-            times = {"kiln": [], "torch": [], "numpy": []}
+            times = {c: [] for c in COLUMNS}
             for r in range(args.rounds):
-                order = ["kiln", "torch", "numpy"][r % 3:] + ["kiln", "torch", "numpy"][:r % 3]
-                for col in order:
+                for col in COLUMNS[r % 4:] + COLUMNS[:r % 4]:
                     if col == "kiln":
                         times[col] += kiln_times(args, d, REPS)
+                    elif col == "kiln_py":
+                        times[col] += timed(py, REPS)
                     elif col == "torch":
                         times[col] += timed(step, REPS)
                     else:
@@ -133,15 +150,17 @@ def render(rows, versions, cpu, loads, elapsed):
              "(`examples/tensor/mlp/mlp.tk`, graph `grads`: loss and the four gradients), "
              "f32, microseconds per step: median (10th–90th percentile) of "
              f"{REPS} calls × rounds, the three columns alternating. Kiln runs the "
-             "graph's planned kernels through its JIT (`mlp_train bench`), PyTorch "
+             "graph's planned kernels through its JIT from C++ (`mlp_train bench`) and "
+             "from Python (`kiln.tensor_graph`, results as views), PyTorch "
              "`loss.backward()`, NumPy the hand-written backward pass.", "",
-             "| batch × in → hidden → out | Kiln | PyTorch | NumPy | PyTorch ÷ Kiln | NumPy ÷ Kiln "
-             "| gradients vs NumPy |",
-             "|---|---|---|---|---|---|---|"]
+             "| batch × in → hidden → out | Kiln (C++) | Kiln (Python) | PyTorch | NumPy "
+             "| PyTorch ÷ Kiln (Python) | NumPy ÷ Kiln (Python) | gradients vs NumPy |",
+             "|---|---|---|---|---|---|---|---|"]
     for (n, i, h, o), t, diff in rows:
-        k, p, nn = (statistics.median(t[c]) for c in ("kiln", "torch", "numpy"))
-        lines.append(f"| {n} × {i} → {h} → {o} | {cell(t['kiln'])} | {cell(t['torch'])} | "
-                     f"{cell(t['numpy'])} | {p / k:.2f}× | {nn / k:.2f}× | {diff:.1e} |")
+        k, p, nn = (statistics.median(t[c]) for c in ("kiln_py", "torch", "numpy"))
+        lines.append(f"| {n} × {i} → {h} → {o} | {cell(t['kiln'])} | {cell(t['kiln_py'])} | "
+                     f"{cell(t['torch'])} | {cell(t['numpy'])} | {p / k:.2f}× | {nn / k:.2f}× "
+                     f"| {diff:.1e} |")
     lines += ["", "Regenerate: `scripts/bench tensor --mlp-only` "
               "(bench/tensor/mlp_bench.py).", "<!-- bench:tensor-mlp:end -->", ""]
     return "\n".join(lines)

@@ -71,6 +71,17 @@ class GraphTest(unittest.TestCase):
         self.assertEqual(first.__array_interface__["data"][0],
                          again.__array_interface__["data"][0])
 
+    def test_same_array_again_sees_new_data_and_shape(self):
+        g = tg.compile(BROADCAST, "g")
+        x, w, b = np.ones((2, 3)), np.ones(3), np.zeros((2, 1))
+        first = g(x, w, b)[0]
+        x[:] = 2  # same object, new data: read in place
+        self.assertAlmostEqual(g(x, w, b)[0], 6 * np.tanh(2.0))  # sum(tanh(2) 2) / 2
+        x.shape = (3, 2)  # same object, new shape: packed again
+        with self.assertRaisesRegex(kiln.InvalidArgument, "do not broadcast"):
+            g(x, w, b)
+        self.assertNotEqual(first, 0)
+
     def test_errors(self):
         g = tg.compile(BROADCAST, "g")
         with self.assertRaisesRegex(kiln.InvalidArgument, "takes 3 inputs"):
