@@ -22,6 +22,10 @@ def math_bench(a, rounds):
     return json.loads(p.stdout)
 
 
+def size(n):
+    return f"{n:.0e}".replace("e+0", "e")
+
+
 def cell(rates):
     m = statistics.median(rates)
     return f"{m:,.0f} ({min(rates):,.0f}–{max(rates):,.0f})"
@@ -31,12 +35,12 @@ def targets(rows):
     """The issue's target: every kernel at least as fast as NumPy."""
     ratios = [(statistics.median(r["rates"][0]) / statistics.median(r["rates"][1]), r)
               for r in rows]
-    below = [f"`{r['kernel']}` {r['n']:.0e} {x:.2f}×" for x, r in sorted(ratios, key=lambda t: t[0])
+    below = [f"`{r['kernel']}` {size(r['n'])} {x:.2f}×" for x, r in sorted(ratios, key=lambda t: t[0])
              if x < 1]
     low, r = min(ratios, key=lambda t: t[0])
     if not below:
         return (f"- **met** — every kernel at least as fast as NumPy at 1e5 and 1e7 "
-                f"(lowest: `{r['kernel']}` {r['n']:.0e}, {low:.2f}×).")
+                f"(lowest: `{r['kernel']}` {size(r['n'])}, {low:.2f}×).")
     return "- **not met** — every kernel at least as fast as NumPy: " + ", ".join(below) + "."
 
 
@@ -61,7 +65,7 @@ def render(a, data, load):
          "|---|---:|---:|---:|---:|---:|---:|"]
     for r in data["rows"]:
         k, np_, nb = (statistics.median(x) for x in r["rates"])
-        L.append(f"| `{r['kernel']}` | {r['n']:.0e} | {cell(r['rates'][0])} | "
+        L.append(f"| `{r['kernel']}` | {size(r['n'])} | {cell(r['rates'][0])} | "
                  f"{cell(r['rates'][1])} | {cell(r['rates'][2])} | {k / np_:.2f}× | {k / nb:.2f}× |")
     L += ["", targets(data["rows"]), "", f"<!-- bench:{AREA}:end -->", ""]
     return "\n".join(L)

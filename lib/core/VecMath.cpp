@@ -1,11 +1,13 @@
 // VecMath: Kiln's vector routines for pow, tanh, exp and log, and where the
 // vector library table and the modules get them.
 //
-// The routines are built from VecMathCores (exp, expm1, log) plus the
-// special-case rules of C99 Annex F, lane-wise. They are defined in each
+// The routines are built from VecMathCores (exp, expm1, log, log2) plus the
+// special-case rules of C99 Annex F, lane-wise: a fast path for ordinary
+// lanes and the full rules behind one branch. They are defined in each
 // module that calls one, after optimisation (the loop vectorizer only
-// declares the variants it uses), so the JIT and AOT libraries carry their
-// own copy and need nothing from libmvec for these functions.
+// declares the variants it uses), and inlined into the loop, so the JIT and
+// AOT libraries carry their own copy and need nothing from libmvec for
+// these functions.
 #include "kiln/core/VecMath.h"
 #include "VecMathCores.h"
 

@@ -139,15 +139,6 @@ llvm::Value *VecBuilder::lookup16(llvm::ArrayRef<double> table,
   return out;
 }
 
-DoubleDouble VecBuilder::twoSum(llvm::Value *x, llvm::Value *y) {
-  llvm::Value *s = b.CreateFAdd(x, y);
-  llvm::Value *yy = b.CreateFSub(s, x);
-  llvm::Value *xx = b.CreateFSub(s, yy);
-  llvm::Value *e =
-      b.CreateFAdd(b.CreateFSub(x, xx), b.CreateFSub(y, yy));
-  return {s, e};
-}
-
 DoubleDouble VecBuilder::fastTwoSum(llvm::Value *x, llvm::Value *y) {
   llvm::Value *s = b.CreateFAdd(x, y);
   return {s, b.CreateFSub(y, b.CreateFSub(s, x))};

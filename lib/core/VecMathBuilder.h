@@ -59,9 +59,7 @@ public:
   /// with values 0..15): two-register permutes (vpermt2pd) on AVX-512 at
   /// multiples of 8 lanes, else a load per lane from a constant array.
   llvm::Value *lookup16(llvm::ArrayRef<double> table, llvm::Value *idx);
-  /// Error-free sum: s + e == a + b exactly.
-  DoubleDouble twoSum(llvm::Value *a, llvm::Value *b);
-  /// twoSum for |a| >= |b| (or a == 0).
+  /// Error-free sum, s + e == a + b exactly, for |a| >= |b| (or a == 0).
   DoubleDouble fastTwoSum(llvm::Value *a, llvm::Value *b);
 };
 

@@ -181,8 +181,9 @@ DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary) {
   // 2s^5/5 + ...: below 2^-12 of the sum, plain doubles do.
   llvm::Value *t5 = b.CreateFMul(b.CreateFMul(c, a), v.poly(a, LogTail));
   llvm::Value *dk = v.intToFp(k);
-  DoubleDouble s1 = v.twoSum(b.CreateFMul(dk, v.c(Ln2Hi)),
-                             b.CreateFMul(v.c(2), sh));
+  // |k ln2| >= 0.69 > |2s| unless k = 0, where the sum is 2s exactly.
+  DoubleDouble s1 = v.fastTwoSum(b.CreateFMul(dk, v.c(Ln2Hi)),
+                                 b.CreateFMul(v.c(2), sh));
   DoubleDouble s2 = v.fastTwoSum(s1.hi, t3);
   llvm::Value *lo = b.CreateFAdd(s1.lo, s2.lo);
   lo = b.CreateFAdd(lo, b.CreateFAdd(t3l, t5));
