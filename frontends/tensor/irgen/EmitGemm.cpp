@@ -58,13 +58,62 @@ private:
 
   Value *i64(int64_t v) { return B.getInt64(uint64_t(v)); }
   std::vector<Value *> kLoop();
+  std::vector<Value *> kStep(Value *k, const std::vector<PHINode *> &acc);
+  void prefetchB(Value *bRow);
   void storeDirect(const std::vector<Value *> &acc);
   void tileLoop(Value *tile, bool epilogue);
   Value *epilogueAt(Value *v, Value *i, Value *j,
                     const std::vector<Value *> &words);
 };
 
-/// acc[r * NV + v] += splat(a[k*MR + r]) * b[k*NR + v*lanes ...] for k in
+/// B's rows 8 ahead of `bRow` into L1: in place (a skinny product) they
+/// are a page apart, which the hardware prefetcher does not follow.
+void GemmGen::prefetchB(Value *bRow) {
+  Function *prefetch =
+      Intrinsic::getDeclaration(&M, Intrinsic::prefetch, {B.getPtrTy()});
+  Value *ahead =
+      B.CreateGEP(T, Bp, B.CreateAdd(bRow, B.CreateMul(i64(8), Ldb)));
+  for (unsigned line = 0; line < S.cols() * dtypeSize(Type_); line += 64)
+    B.CreateCall(prefetch, {B.CreateGEP(B.getInt8Ty(), ahead, i64(line)),
+                            B.getInt32(0), B.getInt32(3), B.getInt32(1)});
+}
+
+/// One k step: the accumulators `acc` plus splat(a[k, r]) * b[k, v].
+std::vector<Value *> GemmGen::kStep(Value *k,
+                                    const std::vector<PHINode *> &acc) {
+  Align elem(dtypeSize(Type_)); // B may be the caller's rows, unaligned
+  std::vector<Value *> bv;
+  Value *bRow = B.CreateMul(k, Ldb);
+  for (unsigned v = 0; v < S.vectors; ++v)
+    bv.push_back(B.CreateAlignedLoad(
+        V, B.CreateGEP(T, Bp, B.CreateAdd(bRow, i64(v * S.lanes))), elem));
+  prefetchB(bRow);
+  Value *aRow = B.CreateMul(k, i64(S.rows));
+  Function *fma = Intrinsic::getDeclaration(&M, Intrinsic::fma, {V});
+  std::vector<Value *> next(acc.size());
+  for (unsigned r = 0; r < S.rows; ++r) {
+    Value *a = B.CreateLoad(T, B.CreateGEP(T, A, B.CreateAdd(aRow, i64(r))));
+    Value *splat = B.CreateVectorSplat(S.lanes, a);
+    for (unsigned v = 0; v < S.vectors; ++v)
+      next[r * S.vectors + v] =
+          B.CreateCall(fma, {splat, bv[v], acc[r * S.vectors + v]});
+  }
+  return next;
+}
+
+/// Asks LLVM to unroll the loop whose latch branch is `br` `count` times.
+void unrollBy(BranchInst *br, unsigned count) {
+  LLVMContext &ctx = br->getContext();
+  MDNode *unroll =
+      MDNode::get(ctx, {MDString::get(ctx, "llvm.loop.unroll.count"),
+                        ConstantAsMetadata::get(
+                            ConstantInt::get(Type::getInt32Ty(ctx), count))});
+  MDNode *loop = MDNode::getDistinct(ctx, {nullptr, unroll});
+  loop->replaceOperandWith(0, loop);
+  br->setMetadata(LLVMContext::MD_loop, loop);
+}
+
+/// acc[r * NV + v] += splat(a[k*MR + r]) * b[k*ldb + v*lanes ...] for k in
 /// [0, kc); returns the accumulators after the loop (zero when kc = 0).
 std::vector<Value *> GemmGen::kLoop() {
   const unsigned n = S.rows * S.vectors;
@@ -81,42 +130,12 @@ std::vector<Value *> GemmGen::kLoop() {
     acc.push_back(B.CreatePHI(V, 2, "acc"));
     acc.back()->addIncoming(zero, entry);
   }
-  Align elem(dtypeSize(Type_)); // B may be the caller's rows, unaligned
-  std::vector<Value *> bv;
-  Value *bRow = B.CreateMul(k, Ldb);
-  for (unsigned v = 0; v < S.vectors; ++v)
-    bv.push_back(B.CreateAlignedLoad(
-        V, B.CreateGEP(T, Bp, B.CreateAdd(bRow, i64(v * S.lanes))), elem));
-  // B's rows 8 ahead into L1: in place (a skinny product) they are a page
-  // apart, which the hardware prefetcher does not follow.
-  Function *prefetch =
-      Intrinsic::getDeclaration(&M, Intrinsic::prefetch, {B.getPtrTy()});
-  Value *ahead =
-      B.CreateGEP(T, Bp, B.CreateAdd(bRow, B.CreateMul(i64(8), Ldb)));
-  for (unsigned line = 0; line < S.cols() * dtypeSize(Type_); line += 64)
-    B.CreateCall(prefetch, {B.CreateGEP(B.getInt8Ty(), ahead, i64(line)),
-                            B.getInt32(0), B.getInt32(3), B.getInt32(1)});
-  Value *aRow = B.CreateMul(k, i64(S.rows));
-  Function *fma = Intrinsic::getDeclaration(&M, Intrinsic::fma, {V});
-  std::vector<Value *> next(n);
-  for (unsigned r = 0; r < S.rows; ++r) {
-    Value *a = B.CreateLoad(T, B.CreateGEP(T, A, B.CreateAdd(aRow, i64(r))));
-    Value *splat = B.CreateVectorSplat(S.lanes, a);
-    for (unsigned v = 0; v < S.vectors; ++v)
-      next[r * S.vectors + v] =
-          B.CreateCall(fma, {splat, bv[v], acc[r * S.vectors + v]});
-  }
+  std::vector<Value *> next = kStep(k, acc);
   Value *k1 = B.CreateAdd(k, i64(1));
   k->addIncoming(k1, body);
   for (unsigned q = 0; q < n; ++q)
     acc[q]->addIncoming(next[q], body);
-  auto *br = B.CreateCondBr(B.CreateICmpSLT(k1, Kc), body, exit);
-  MDNode *unroll =
-      MDNode::get(Ctx, {MDString::get(Ctx, "llvm.loop.unroll.count"),
-                        ConstantAsMetadata::get(B.getInt32(4))});
-  MDNode *loop = MDNode::getDistinct(Ctx, {nullptr, unroll});
-  loop->replaceOperandWith(0, loop);
-  br->setMetadata(LLVMContext::MD_loop, loop);
+  unrollBy(B.CreateCondBr(B.CreateICmpSLT(k1, Kc), body, exit), 4);
   B.SetInsertPoint(exit);
   std::vector<Value *> out;
   for (unsigned q = 0; q < n; ++q) {
