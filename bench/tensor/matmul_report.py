@@ -82,7 +82,7 @@ def render(a, times, checks, info, ghz, loads, elapsed):
          machine_header(a.root) + f" NumPy {info.get('numpy', '?')} with "
          f"`{' '.join(os.path.basename(b) for b in info.get('blas', ['?']))}` "
          "(read from the NumPy process's /proc/self/maps).\n",
-         "GFLOP/s (2·M·K·N ÷ time): median of 3 rounds × 3 samples (min–max in parentheses); "
+         "GFLOP/s (2·M·K·N ÷ time): median of 5 rounds × 3 samples (min–max in parentheses); "
          "a sample is ≥ 30 ms of back-to-back calls into a preallocated output after one untimed "
          "call. Rounds alternate bench/tensor/matmul_bench (Kiln: `CompiledKernel::run` of "
          "`a @ b` or `relu(a @ b + c)`) and bench/tensor/matmul_peers.py (NumPy: `np.matmul(a, b, "
@@ -141,7 +141,7 @@ def nominal_mhz():
     return 0.0
 
 
-def run(a, rounds=3):
+def run(a, rounds=5):
     t0, loads = time.perf_counter(), [os.getloadavg()[0]]
     ghz = run_json([f"{a.build}/bin/matmul_bench", "--clock"])["ghz"]
     times, checks, info = {}, {}, {}
