@@ -97,8 +97,17 @@ private:
         {loc, std::move(message), Severity::Error, ErrorKind::Parse});
     return false;
   }
+  /// The token at the cursor for a message; bytes that are not printable
+  /// ASCII by their value (as the kernel parser does), never raw.
   std::string found() const {
-    return cur().kind == Tok::End ? "end of file" : "'" + cur().text + "'";
+    if (cur().kind == Tok::End)
+      return "end of file";
+    unsigned char c = cur().text.empty() ? 0 : cur().text[0];
+    if (cur().kind != Tok::Bad || (c > 0x20 && c < 0x7f))
+      return "'" + cur().text + "'";
+    const char *hex = "0123456789abcdef";
+    return std::string("byte 0x") + hex[c >> 4] + hex[c & 15] +
+           (c >= 0x80 ? " (names and operators are ASCII)" : "");
   }
   bool accept(const char *s) {
     if (!isSym(cur(), s))

@@ -354,8 +354,32 @@ TEST(TensorGraph, ParseErrorsAreLocated) {
       "3:3: 'y' is already defined in graph 'g'");
   EXPECT_EQ(firstError("graph g(x: f32[]) {\n  y = x * f64(x);\n  return y\n}"),
             "2:9: cannot mix f32 and f64 in '*'; cast one side, e.g. f64(x)");
+  EXPECT_EQ(firstError("graph g(x: f32[]) {\n  \xc3\xa9 = x;\n  return x\n}"),
+            "2:3: expected a statement name or 'return', found byte 0xc3 "
+            "(names and operators are ASCII)");
+  EXPECT_EQ(
+      firstError("graph g(x: f64[]) {\n  l = sum(x % x);\n  d = grad(l, "
+                 "[x]);\n  e = grad(d, [x]);\n  return e\n}"),
+      "4:7: 'grad' differentiates a scalar f32 or f64 value; 'd' is f64[]");
   EXPECT_EQ(firstError("graph g(x: f32[]) {\n  return q\n}"),
             "2:10: unknown name 'q' in graph 'g'");
+}
+
+/// Operations without a derivative on the path are located at the grad.
+TEST(TensorGraph, UndifferentiableOperationsAreLocated) {
+  auto e = engine();
+  for (auto [src, want] : std::vector<std::pair<std::string, std::string>>{
+           {"graph g(x: f64[], y: f64[]) {\n  l = sum(x % y);\n  d = grad(l, "
+            "[y]);\n  return d\n}",
+            "t.tk:3:3: error: cannot differentiate '%' by its right operand"},
+           {"graph g(x: f64[]) {\n  l = sum(x * x);\n  d = grad(l, [x]);\n  "
+            "m = sum(d);\n  e = grad(m, [x]);\n  return e\n}",
+            "t.tk:5:3: error: cannot differentiate a gradient again"}}) {
+    auto g = compileGraph(*e, src, "g", "t.tk");
+    ASSERT_FALSE(g.ok());
+    EXPECT_NE(render(g.diagnostics(), false).find(want), std::string::npos)
+        << render(g.diagnostics(), false);
+  }
 }
 
 TEST(TensorGraph, BadInputsAreInvalidArgument) {
