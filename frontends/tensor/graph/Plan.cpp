@@ -73,7 +73,7 @@ public:
 
   void decide(const std::vector<unsigned> &outputs);
   Status compileSteps(Engine &engine, const std::string &name);
-  void allocate();
+  void allocate(const std::vector<unsigned> &outputs);
 
 private:
   const NodeGraph &G;
@@ -231,27 +231,26 @@ Status Partition::compileSteps(Engine &engine, const std::string &name) {
   return {};
 }
 
-/// One temporary per kept value that a step writes, sized once.
-void Partition::allocate() {
+/// The rank-0 outputs of scalar kernels and SumTo's sums; the arrays get
+/// shared buffers (assignBuffers).
+void Partition::allocate(const std::vector<unsigned> &outputs) {
   for (const Step &s : P.steps) {
     if (s.kind == StepKind::View)
       continue;
     Slot &slot = P.slots[s.node];
     DType t = G.nodes[s.node].type;
-    std::vector<int64_t> dims = slot.shape.dims;
-    int64_t n = 1;
-    for (int64_t d : dims)
-      n *= d;
-    std::vector<char> &mem = slot.shape.scalar ? slot.scratch : slot.storage;
-    mem.assign(std::max<size_t>(1, n * dtypeSize(t)), 0);
-    slot.v = ArrayView::contiguous(
-        mem.data(), t, slot.shape.scalar ? std::vector<int64_t>{} : dims);
     slot.s.dtype = t;
+    int64_t n = 1;
+    for (int64_t d : slot.shape.dims)
+      n *= d;
     if (s.kind == StepKind::SumTo)
       slot.accum.assign(slot.shape.scalar ? 1 : n, 0.0);
-    ++P.allocations;
-    P.bytes += mem.size();
+    if (!slot.shape.scalar)
+      continue;
+    slot.scratch.assign(8, 0);
+    slot.v = ArrayView::contiguous(slot.scratch.data(), t, {});
   }
+  assignBuffers(G, P, outputs);
 }
 
 } // namespace
@@ -267,7 +266,7 @@ Expected<std::unique_ptr<Plan>> makePlan(Engine &engine, const NodeGraph &g,
   part.decide(outputs);
   if (Status s = part.compileSteps(engine, name); !s)
     return s.takeDiagnostics();
-  part.allocate();
+  part.allocate(outputs);
   return plan;
 }
 

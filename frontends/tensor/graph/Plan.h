@@ -33,7 +33,6 @@ struct Slot {
   Shape shape;
   Scalar s;                  ///< when shape.scalar
   ArrayView v;               ///< otherwise (a temporary, an input, or a view)
-  std::vector<char> storage; ///< the temporary (planned once)
   std::vector<char> scratch; ///< rank-0 output of a scalar kernel
   std::vector<double> accum; ///< SumTo's sums, one per output element
 };
@@ -61,6 +60,7 @@ struct Plan {
   std::vector<bool> kept;         ///< materialised (has a slot value)
   std::vector<Step> steps;
   std::vector<std::string> kernelText;
+  std::vector<std::vector<char>> buffers; ///< the temporaries (Memory.cpp)
   uint64_t allocations = 0, bytes = 0;
 };
 
@@ -77,6 +77,11 @@ Expected<std::unique_ptr<Plan>> makePlan(Engine &engine, const NodeGraph &g,
 
 /// Runs the plan's steps on `inputs` (same shapes as planned).
 Status runPlan(Plan &plan, const NodeGraph &g, const std::vector<Arg> &inputs);
+
+/// Gives every array a step writes a buffer of `p.buffers`, shared between
+/// values whose lifetimes do not overlap; `outputs` live past the run.
+void assignBuffers(const NodeGraph &g, Plan &p,
+                   const std::vector<unsigned> &outputs);
 
 /// Sums `value` (broadcast over `space`) down to `out`'s shape (SumTo.cpp).
 void sumTo(const Slot &value, const NodeGraph &g, unsigned valueNode,

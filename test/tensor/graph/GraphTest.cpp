@@ -27,8 +27,8 @@ void operator delete(void *p, std::size_t) noexcept { std::free(p); }
 #include <cmath>
 #include <fstream>
 #include <random>
-#include <thread>
 #include <sstream>
+#include <thread>
 
 namespace kiln::tensor {
 namespace {
@@ -317,6 +317,31 @@ TEST(TensorGraph, ConcurrentCallsAreSerialised) {
   for (std::thread &th : threads)
     th.join();
   EXPECT_EQ(wrong.load(), 0);
+}
+
+/// Temporaries whose lifetimes do not overlap share a buffer: a, b and c
+/// are each read by the next statement only, d is returned.
+TEST(TensorGraph, TemporariesShareBuffersWhenLifetimesDoNotOverlap) {
+  auto e = engine();
+  auto g = build(*e, R"(graph g(x: f64[]) {
+  a = x * 2;
+  b = a * a + a;
+  c = b * b + b;
+  d = c * c + c;
+  return d
+})",
+                 "g");
+  ASSERT_TRUE(g);
+  std::vector<double> x(1000, 0.5);
+  std::vector<Arg> out;
+  ASSERT_TRUE(
+      g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F64, {1000}))},
+             out)
+          .ok());
+  EXPECT_EQ(g->stats().allocations, 2u); // a and c, then b and d
+  EXPECT_EQ(g->stats().bufferBytes, 2u * 8000);
+  double a = 1, b = a * a + a, c = b * b + b;
+  EXPECT_EQ(static_cast<const double *>(out[0].array.data)[999], c * c + c);
 }
 
 TEST(TensorGraph, FusesSingleUseChainsAndKeepsSharedValues) {

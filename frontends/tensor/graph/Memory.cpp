@@ -1,0 +1,108 @@
+// Memory: the temporaries of a plan — one buffer per kept value, shared by
+// values whose lifetimes do not overlap.
+//
+// A plan runs its steps in one fixed order, so each kept value's last
+// reader is known when the plan is made: once it has run, the value's
+// buffer can hold a later step's result. Returned values live until the
+// caller's next run, and a view (a transpose, a re-inserted axis) keeps its
+// source alive as long as the view is read. Buffers are sized and
+// allocated once, after every value has one, so no view ever moves.
+#include "Plan.h"
+
+#include <algorithm>
+
+namespace kiln::tensor::graph {
+
+namespace {
+
+/// The values step `s` reads (kept, resolved node ids).
+std::vector<unsigned> reads(const NodeGraph &g, const Plan &p, const Step &s) {
+  if (s.kind == StepKind::Kernel)
+    return s.params;
+  return {p.resolved[g.nodes[s.node].args[0]]};
+}
+
+int64_t bytesOf(const NodeGraph &g, const Slot &slot, unsigned node) {
+  int64_t n = 1;
+  for (int64_t d : slot.shape.dims)
+    n *= d;
+  return std::max<int64_t>(1, n * dtypeSize(g.nodes[node].type));
+}
+
+/// Per node: the index of the last step that reads it (steps.size() for
+/// values that must outlive the run: the results).
+std::vector<size_t> lastUses(const NodeGraph &g, const Plan &p,
+                             const std::vector<unsigned> &outputs) {
+  size_t end = p.steps.size();
+  std::vector<size_t> last(g.nodes.size(), 0);
+  for (size_t s = 0; s < end; ++s)
+    for (unsigned r : reads(g, p, p.steps[s]))
+      last[r] = std::max(last[r], s);
+  for (unsigned o : outputs)
+    last[p.resolved[o]] = end;
+  for (size_t s = end; s-- > 0;) { // a view extends its source's life
+    const Step &step = p.steps[s];
+    if (step.kind == StepKind::View) {
+      unsigned src = p.resolved[g.nodes[step.node].args[0]];
+      last[src] = std::max(last[src], last[step.node]);
+    }
+  }
+  return last;
+}
+
+} // namespace
+
+void assignBuffers(const NodeGraph &g, Plan &p,
+                   const std::vector<unsigned> &outputs) {
+  std::vector<size_t> last = lastUses(g, p, outputs);
+  std::vector<int64_t> sizes;                 // per buffer, the largest user
+  std::vector<int> owner(g.nodes.size(), -1); // node -> buffer
+  std::vector<std::pair<unsigned, int>> live; // (node, buffer)
+  std::vector<int> free;
+  for (size_t s = 0; s < p.steps.size(); ++s) {
+    for (size_t i = 0; i < live.size();) // values no later step reads
+      if (last[live[i].first] < s) {
+        free.push_back(live[i].second);
+        live[i] = live.back();
+        live.pop_back();
+      } else {
+        ++i;
+      }
+    const Step &step = p.steps[s];
+    Slot &slot = p.slots[step.node];
+    if (step.kind == StepKind::View || slot.shape.scalar)
+      continue;
+    int64_t need = bytesOf(g, slot, step.node);
+    auto best =
+        free.end(); // the smallest free buffer that fits, or the largest
+    for (auto it = free.begin(); it != free.end(); ++it) {
+      bool fits = sizes[*it] >= need;
+      if (best == free.end() ||
+          (fits && (sizes[*best] < need || sizes[*it] < sizes[*best])) ||
+          (!fits && sizes[*best] < need && sizes[*it] > sizes[*best]))
+        best = it;
+    }
+    int b = best == free.end() ? static_cast<int>(sizes.size()) : *best;
+    if (best == free.end())
+      sizes.push_back(need);
+    else
+      free.erase(best);
+    sizes[b] = std::max(sizes[b], need);
+    owner[step.node] = b;
+    live.push_back({step.node, b});
+  }
+  p.buffers.resize(sizes.size());
+  for (size_t b = 0; b < sizes.size(); ++b) {
+    p.buffers[b].assign(sizes[b], 0);
+    ++p.allocations;
+    p.bytes += sizes[b];
+  }
+  for (const Step &step : p.steps)
+    if (owner[step.node] >= 0) {
+      Slot &slot = p.slots[step.node];
+      slot.v = ArrayView::contiguous(p.buffers[owner[step.node]].data(),
+                                     g.nodes[step.node].type, slot.shape.dims);
+    }
+}
+
+} // namespace kiln::tensor::graph
