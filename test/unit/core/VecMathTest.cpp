@@ -2,11 +2,12 @@
 // libm, lane by lane, at several widths and for several x86-64 CPUs.
 //
 // Each routine is generated at a small and a large width, JIT-compiled with
-// the CPU's target attributes (SSE4.2 without FMA, AVX2, the host's), run
-// over random and edge inputs — ±0, ±inf, NaN, subnormals, the overflow and
-// underflow edges, huge and tiny values, negative bases with integer and
-// non-integer exponents — and compared with libm in ulps: non-finite
-// results and zeros (with their sign) must match exactly.
+// the CPU's target attributes (SSE4.2 without FMA, AVX2 for Haswell and
+// Zen 3, the host's), run over random and edge inputs — ±0, ±inf, NaN,
+// subnormals, the overflow and underflow edges, huge and tiny values,
+// negative bases with integer and non-integer exponents — and compared
+// with libm in ulps: non-finite results and zeros (with their sign) must
+// match exactly.
 #include "TestUtil.h"
 
 #include "kiln/core/Target.h"
@@ -214,12 +215,13 @@ double maxUlps(core::VecMathFn fn, unsigned lanes, const Cpu &cpu) {
   return worst;
 }
 
-/// The CPUs to compile for: SSE4.2 without FMA, AVX2 with FMA, the host.
+/// The CPUs to compile for: SSE4.2 without FMA, AVX2 with FMA (Intel's and
+/// AMD's tuning), the host.
 std::vector<Cpu> cpus() {
   core::TargetSpec host = core::hostTarget();
   std::vector<std::string> names{host.cpu};
   if (host.triple.rfind("x86_64", 0) == 0)
-    names.insert(names.end(), {"x86-64-v2", "haswell"});
+    names.insert(names.end(), {"x86-64-v2", "haswell", "znver3"});
   std::vector<Cpu> list;
   for (const std::string &name : names) {
     auto spec = name == host.cpu ? llvm::Expected<core::TargetSpec>(host)
