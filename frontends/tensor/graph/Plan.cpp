@@ -22,6 +22,8 @@ namespace {
 
 /// The deepest expression one kernel inlines (the language allows 1000).
 constexpr unsigned kMaxFusedDepth = 200;
+/// The most values one kernel reads (the language allows 60 parameters).
+constexpr unsigned kMaxFusedParams = 48;
 
 bool isNumber(const Node &n) {
   return n.op == NodeOp::Expr && n.proto.kind == ExprKind::Number;
@@ -78,7 +80,7 @@ public:
 private:
   const NodeGraph &G;
   Plan &P;
-  std::vector<unsigned> Uses, Height;
+  std::vector<unsigned> Uses, Height, Leaves;
   std::vector<bool> Reached, Force, AxisUse, ReduceUse, Output;
 
   void markUses(const std::vector<unsigned> &outputs);
@@ -124,6 +126,7 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
   size_t count = G.nodes.size();
   P.kept.assign(count, false);
   Height.assign(count, 1);
+  Leaves.assign(count, 0);
   for (unsigned id = 0; id < count; ++id) {
     const Node &n = G.nodes[id];
     if (!Reached[id] || isNumber(n))
@@ -137,13 +140,17 @@ void Partition::decide(const std::vector<unsigned> &outputs) {
                  (product && ReduceUse[id]);
     // A long chain (a graph of many small statements) is cut into kernels
     // of bounded depth, within the kernel language's nesting limit.
-    unsigned h = 1;
+    // So is a fusion that would read more values than a kernel has
+    // parameters (counted with repeats: an upper bound).
+    unsigned h = 1, leaves = 0;
     for (size_t i = 0; i < dataArgs(n); ++i) {
       unsigned a = P.resolved[n.args[i]];
       h = std::max(h, 1 + (P.kept[a] ? 0 : Height[a]));
+      leaves += P.kept[a] ? 1 : Leaves[a];
     }
     Height[id] = h;
-    if (h > kMaxFusedDepth)
+    Leaves[id] = leaves;
+    if (h > kMaxFusedDepth || leaves > kMaxFusedParams)
       P.kept[id] = true;
   }
 }

@@ -428,6 +428,32 @@ TEST(TensorGraph, LongChainsAreCutIntoKernels) {
   EXPECT_GT(g->plannedKernels().size(), 7u);
 }
 
+/// Two statements of 40 inputs each: fusing them would need 80 kernel
+/// parameters (the limit is 60), so the first is kept.
+TEST(TensorGraph, WideFusionsAreCutUnderTheParameterLimit) {
+  std::string src = "graph g(";
+  for (int i = 0; i < 80; ++i)
+    src += (i ? ", a" : "a") + std::to_string(i) + ": f64[]";
+  src += ") {\n  s = a0";
+  for (int i = 1; i < 40; ++i)
+    src += " + a" + std::to_string(i);
+  src += ";\n  t = s";
+  for (int i = 40; i < 80; ++i)
+    src += " + a" + std::to_string(i);
+  src += ";\n  return t\n}\n";
+  auto e = engine();
+  auto g = build(*e, src, "g");
+  ASSERT_TRUE(g);
+  std::vector<double> x(4, 0.5);
+  std::vector<Arg> args(
+      80, Arg::of(ArrayView::contiguous(x.data(), DType::F64, {4})));
+  std::vector<Arg> out;
+  auto r = g->run(args, out);
+  ASSERT_TRUE(r.ok()) << render(r.diagnostics(), false);
+  EXPECT_EQ(static_cast<const double *>(out[0].array.data)[3], 40.0);
+  EXPECT_EQ(g->plannedKernels().size(), 2u);
+}
+
 std::string firstError(const std::string &src) {
   auto r = parseGraphProgram(src, "t.tk");
   return r.ok() ? ""
