@@ -454,6 +454,26 @@ TEST(TensorGraph, WideFusionsAreCutUnderTheParameterLimit) {
   EXPECT_EQ(g->plannedKernels().size(), 2u);
 }
 
+/// grad by a statement's value (not only parameters), with the parameter
+/// in the same list: dh = 2 h, dx = 2 dh (through h = 2 x).
+TEST(TensorGraph, GradientsByIntermediateValues) {
+  auto e = engine();
+  auto g = build(*e,
+                 "graph g(x: f64[]) {\n  h = x * 2;\n  l = sum(h * h);\n  "
+                 "dh, dx = grad(l, [h, x]);\n  return dh, dx\n}",
+                 "g");
+  ASSERT_TRUE(g);
+  std::vector<double> x = {1, -2, 3};
+  std::vector<Arg> out;
+  ASSERT_TRUE(
+      g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F64, {3}))}, out)
+          .ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(static_cast<const double *>(out[0].array.data)[i], 4 * x[i]);
+    EXPECT_EQ(static_cast<const double *>(out[1].array.data)[i], 8 * x[i]);
+  }
+}
+
 std::string firstError(const std::string &src) {
   auto r = parseGraphProgram(src, "t.tk");
   return r.ok() ? ""
