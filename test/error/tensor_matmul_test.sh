@@ -29,8 +29,8 @@ check dangling 1 "dangling.tk:2:1: error: expected an expression, found end of f
 printf 'kernel mm(a: f64[], b: f64[]) -> f64[] = a @ b\n' > k.tk
 check inner 1 "'@': inner dimensions differ: [2, 3] @ [4, 5] (3 != 4)" \
   "$kiln" tensor run k.tk --shape a=2x3 --shape b=4x5
-check rank-one 1 "'@' needs operands with at least 2 dimensions, got [7] @ [7, 2]" \
-  "$kiln" tensor run k.tk --shape a=7 --shape b=7x2
+check vector 0 - "$kiln" tensor run k.tk --shape a=7 --shape b=7x2 --reps 1
+grep -q '^kernel mm n 2: checksum' out.txt && ok || bad "vector @ matrix: $(cat out.txt)"
 check batch 1 "'@': batch dimensions of [2, 3, 4] and [3, 4, 5] do not broadcast" \
   "$kiln" tensor run k.tk --shape a=2x3x4 --shape b=3x4x5
 

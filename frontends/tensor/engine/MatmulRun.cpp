@@ -89,9 +89,29 @@ struct Runner {
     if (!err.empty())
       return callError(err);
     temps.push_back(makeTemp(step.tile->type, shape));
+    std::vector<int64_t> sa = shapeOf(in[0].array), sb = shapeOf(in[1].array);
+    syntax::promoteVectors(sa, sb);
+    std::vector<int64_t> so;
+    syntax::matmulShape(sa, sb, so); // the temporary's memory, 2-D rows
     GemmCall call{
-        step.tile.get(), in[0].array, in[1].array, temps.back().view, {}};
+        step.tile.get(),
+        promoted(in[0].array, true),
+        promoted(in[1].array, false),
+        ArrayView::contiguous(temps.back().view.data, step.tile->type, so),
+        {}};
     return runGemm(*engine.Pool, threads, call);
+  }
+
+  /// A 1-D operand as the [1, K] row (`a`) or [K, 1] column (`b`) NumPy
+  /// takes it for; other views as they are.
+  static ArrayView promoted(ArrayView v, bool isA) {
+    if (v.rank != 1)
+      return v;
+    const int64_t n = v.shape[0], s = v.strides[0];
+    v.rank = 2;
+    v.shape[0] = isA ? 1 : n, v.shape[1] = isA ? n : 1;
+    v.strides[0] = isA ? 0 : s, v.strides[1] = isA ? s : 0;
+    return v;
   }
 
   /// The fused call when `out` can take the tiles directly: the product's
@@ -104,7 +124,7 @@ struct Runner {
       in.push_back(k == 2 + plan.product ? Arg::of(Scalar{})
                                          : source(f.sources[k]));
     std::vector<int64_t> shape;
-    if (!out ||
+    if (!out || in[0].array.rank < 2 || in[1].array.rank < 2 || // 1-D: rest
         !syntax::matmulShape(shapeOf(in[0].array), shapeOf(in[1].array), shape)
              .empty() ||
         shapeOf(*out) != shape ||

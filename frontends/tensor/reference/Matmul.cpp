@@ -55,12 +55,20 @@ void run(const T *a, const std::vector<int64_t> &sa, const T *b,
 void matmul(DType type, const void *a, const std::vector<int64_t> &shapeA,
             const void *b, const std::vector<int64_t> &shapeB, void *out,
             const std::vector<int64_t> &shapeOut) {
+  // A 1-D operand as a row or column (syntax::promoteVectors): the same
+  // memory, and the output's layout is that of the shape with the size-1
+  // dimension put back.
+  std::vector<int64_t> sa = shapeA, sb = shapeB, so = shapeOut;
+  if (sa.size() == 1)
+    sa.insert(sa.begin(), 1), so.insert(so.end() - (sb.size() > 1), 1);
+  if (sb.size() == 1)
+    sb.push_back(1), so.push_back(1);
   if (type == DType::F32)
-    run(static_cast<const float *>(a), shapeA, static_cast<const float *>(b),
-        shapeB, static_cast<float *>(out), shapeOut);
+    run(static_cast<const float *>(a), sa, static_cast<const float *>(b), sb,
+        static_cast<float *>(out), so);
   else
-    run(static_cast<const double *>(a), shapeA, static_cast<const double *>(b),
-        shapeB, static_cast<double *>(out), shapeOut);
+    run(static_cast<const double *>(a), sa, static_cast<const double *>(b), sb,
+        static_cast<double *>(out), so);
 }
 
 } // namespace kiln::tensor::ref

@@ -35,22 +35,34 @@ bool hasMatmul(const Expr &root) {
 std::string matmulShape(const std::vector<int64_t> &a,
                         const std::vector<int64_t> &b,
                         std::vector<int64_t> &out) {
-  if (a.size() < 2 || b.size() < 2)
-    return "'@' needs operands with at least 2 dimensions, got " + text(a) +
+  if (a.empty() || b.empty())
+    return "'@' needs array operands of at least 1 dimension, got " + text(a) +
            " @ " + text(b);
-  const int64_t k = a[a.size() - 1], kb = b[b.size() - 2];
+  std::vector<int64_t> pa = a, pb = b;
+  promoteVectors(pa, pb);
+  const int64_t k = pa[pa.size() - 1], kb = pb[pb.size() - 2];
   if (k != kb)
     return "'@': inner dimensions differ: " + text(a) + " @ " + text(b) + " (" +
            std::to_string(k) + " != " + std::to_string(kb) + ")";
-  std::vector<int64_t> ba(a.begin(), a.end() - 2), bb(b.begin(), b.end() - 2);
+  std::vector<int64_t> ba(pa.begin(), pa.end() - 2),
+      bb(pb.begin(), pb.end() - 2);
   auto batch = broadcastShapes({ba, bb});
   if (!batch)
     return "'@': batch dimensions of " + text(a) + " and " + text(b) +
            " do not broadcast";
   out = *batch;
-  out.push_back(a[a.size() - 2]);
-  out.push_back(b[b.size() - 1]);
+  if (a.size() > 1) // a 1-D operand's dimension is dropped again (NumPy)
+    out.push_back(pa[pa.size() - 2]);
+  if (b.size() > 1)
+    out.push_back(pb[pb.size() - 1]);
   return "";
+}
+
+void promoteVectors(std::vector<int64_t> &a, std::vector<int64_t> &b) {
+  if (a.size() == 1)
+    a.insert(a.begin(), 1);
+  if (b.size() == 1)
+    b.push_back(1);
 }
 
 } // namespace kiln::tensor::syntax

@@ -17,11 +17,18 @@ namespace kiln::tensor::syntax {
 bool hasMatmul(const Expr &root);
 
 /// The shape of a @ b for operand shapes `a` [..., M, K] and `b` [..., K, N]
-/// (ranks 2-4, batch dimensions broadcast) into `out`; "" on success, else
-/// checkCall's sentence (rank below 2, inner dimensions that differ, batch
-/// dimensions that do not broadcast).
+/// (ranks 1-4, batch dimensions broadcast) into `out`; "" on success, else
+/// checkCall's sentence (a rank-0 operand, inner dimensions that differ,
+/// batch dimensions that do not broadcast). As in NumPy, a 1-D `a` [K] is
+/// a [1, K] row and a 1-D `b` [K] a [K, 1] column whose added dimension is
+/// dropped from the result: [K] @ [K, N] is [N], [M, K] @ [K] is [M], and
+/// [K] @ [K] is a rank-0 array.
 std::string matmulShape(const std::vector<int64_t> &a,
                         const std::vector<int64_t> &b,
                         std::vector<int64_t> &out);
+
+/// The shapes the product is computed with: a 1-D `a` becomes [1, K], a
+/// 1-D `b` [K, 1] (other shapes are left alone).
+void promoteVectors(std::vector<int64_t> &a, std::vector<int64_t> &b);
 
 } // namespace kiln::tensor::syntax

@@ -105,12 +105,38 @@ TEST(TensorMatmul, CallErrorsAreOneSentenceAndWriteNothing) {
                         "!= 4)");
   EXPECT_EQ(s.diagnostics().front().kind, kiln::ErrorKind::InvalidArgument);
   EXPECT_EQ(out, std::vector<double>(10, -7));
-  ArrayView vec = ArrayView::contiguous(a.data(), DType::F64, {3});
-  EXPECT_EQ(message(k->run({Arg::of(vec), Arg::of(bv)}, &ov, nullptr)),
-            "'@' needs operands with at least 2 dimensions, got [3] @ [4, 5]");
+  ArrayView scalar = ArrayView::contiguous(a.data(), DType::F64, {});
+  EXPECT_EQ(message(k->run({Arg::of(scalar), Arg::of(bv)}, &ov, nullptr)),
+            "'@' needs array operands of at least 1 dimension, got [] @ [4, "
+            "5]");
   auto shape = resultShape(k->signature(), {Arg::of(av), Arg::of(av)});
   EXPECT_EQ(message(shape),
             "'@': inner dimensions differ: [2, 3] @ [2, 3] (3 != 2)");
+}
+
+TEST(TensorMatmul, VectorsAreRowsOrColumnsAsInNumPy) {
+  auto engine = makeEngine(2, 4);
+  auto k = compileFirst(*engine,
+                        "kernel v(a: f64[], b: f64[]) -> f64[] = a @ b + 1");
+  ASSERT_TRUE(k);
+  std::vector<double> m = {1, 2, 3, 4, 5, 6}, x = {1, -1, 2}, y = {2, 1};
+  auto mv = ArrayView::contiguous(m.data(), DType::F64, {2, 3});
+  ArrayView xv = ArrayView::contiguous(x.data(), DType::F64, {3});
+  ArrayView yv = ArrayView::contiguous(y.data(), DType::F64, {2});
+  std::vector<double> out(3, 0);
+  auto o2 = ArrayView::contiguous(out.data(), DType::F64, {2});
+  ASSERT_TRUE(k->run({Arg::of(mv), Arg::of(xv)}, &o2, nullptr)); // [2, 3] @ [3]
+  EXPECT_EQ(std::vector<double>(out.begin(), out.begin() + 2),
+            (std::vector<double>{6, 12}));
+  auto o3 = ArrayView::contiguous(out.data(), DType::F64, {3});
+  ASSERT_TRUE(k->run({Arg::of(yv), Arg::of(mv)}, &o3, nullptr)); // [2] @ [2, 3]
+  EXPECT_EQ(out, (std::vector<double>{7, 10, 13}));
+  auto o0 = ArrayView::contiguous(out.data(), DType::F64, {});
+  ASSERT_TRUE(k->run({Arg::of(xv), Arg::of(xv)}, &o0, nullptr)); // [3] @ [3]
+  EXPECT_EQ(out[0], 7);
+  auto shape = resultShape(k->signature(), {Arg::of(xv), Arg::of(mv)});
+  EXPECT_EQ(message(shape), "'@': inner dimensions differ: [3] @ [2, 3] (3 "
+                            "!= 2)");
 }
 
 TEST(TensorMatmul, AProductTooBigForMemoryIsAnError) {
