@@ -1,8 +1,11 @@
-// CodegenGuard: foreign intrinsics refused, code generation errors collected.
+// CodegenGuard: foreign intrinsics, crashing debug information and globals
+// too large to exist refused; code generation errors collected.
 #include "kiln/core/CodegenGuard.h"
 #include "kiln/core/Diagnostic.h"
 
+#include "llvm/IR/DataLayout.h"
 #include "llvm/IR/DebugInfo.h"
+#include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/Instructions.h"
@@ -11,6 +14,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Triple.h"
+
+#include <optional>
 
 namespace kiln::core {
 
@@ -43,11 +48,61 @@ llvm::Error checkDebugInfo(const llvm::Module &module) {
   return llvm::Error::success();
 }
 
+/// Bytes beyond which no global is accepted: more than a 64-bit address
+/// space maps (x86-64 with 5-level paging: 2^57), and far below 2^63, where
+/// LLVM's signed offsets and its DataLayout sizes wrap.
+constexpr uint64_t kMaxGlobalBytes = uint64_t(1) << 57;
+
+/// The bytes a value of `type` occupies, computed without wrapping; nullopt
+/// past kMaxGlobalBytes (DataLayout's own arithmetic wraps silently: a
+/// [2^62 x i64] global became 0 bytes and the JIT code wrote past it).
+std::optional<uint64_t> allocSize(const llvm::DataLayout &layout,
+                                  llvm::Type *type) {
+  uint64_t count = 1, size = 0;
+  while (auto *array = llvm::dyn_cast<llvm::ArrayType>(type)) {
+    if (__builtin_mul_overflow(count, array->getNumElements(), &count))
+      return std::nullopt;
+    type = array->getElementType();
+  }
+  if (auto *st = llvm::dyn_cast<llvm::StructType>(type); st && !st->isOpaque()) {
+    for (llvm::Type *field : st->elements()) {
+      std::optional<uint64_t> bytes = allocSize(layout, field);
+      uint64_t align = layout.getABITypeAlign(field).value();
+      if (!bytes || __builtin_add_overflow(size, align - 1, &size) ||
+          __builtin_add_overflow(size / align * align, *bytes, &size))
+        return std::nullopt;
+    }
+  } else if (type->isSized() && !llvm::isa<llvm::ScalableVectorType>(type)) {
+    size = layout.getTypeAllocSize(type).getFixedValue();
+  }
+  if (count && size > kMaxGlobalBytes / count)
+    return std::nullopt;
+  return count * size;
+}
+
+/// An error for a global too large to exist (see allocSize).
+llvm::Error checkGlobalSizes(const llvm::Module &module) {
+  for (const llvm::GlobalVariable &g : module.globals()) {
+    if (allocSize(module.getDataLayout(), g.getValueType()))
+      continue;
+    Diagnostic d = errorDiagnostic(
+        "the global '" + g.getName().str() +
+            "' is larger than any address space (its type needs more than "
+            "2^57 bytes)",
+        module.getModuleIdentifier());
+    d.kind = ErrorKind::InvalidArgument;
+    return makeError(std::move(d));
+  }
+  return llvm::Error::success();
+}
+
 } // namespace
 
 llvm::Error checkModuleForTarget(const llvm::Module &module,
                                  const std::string &triple) {
   if (llvm::Error err = checkDebugInfo(module))
+    return err;
+  if (llvm::Error err = checkGlobalSizes(module))
     return err;
   llvm::Triple target(triple);
   std::string own =

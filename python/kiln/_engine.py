@@ -11,7 +11,7 @@ the children keep working, the parent object refuses further use.
 import ctypes
 import threading
 
-from . import _lib
+from . import _ints, _lib
 from ._errors import BY_CODE, ClosedError, InvalidArgument, KilnError
 
 
@@ -114,7 +114,8 @@ class Engine(Handle):
         if opt_level not in (0, 1, 2, 3):
             raise InvalidArgument(f"opt_level must be 0..3, not {opt_level!r}")
         L = _lib.lib()
-        opts = _lib.EngineOptions(opt_level, _lib.enc(target or None), int(threads), int(cache))
+        threads = _ints.integer(threads, _ints.UINT32, "threads")
+        opts = _lib.EngineOptions(opt_level, _lib.enc(target or None), threads, int(bool(cache)))
         out = ctypes.c_void_p()
         check(L.kiln_engine_create(_lib.VERSION_NUMBER, ctypes.byref(opts), ctypes.byref(out)))
         self._adopt(out)

@@ -11,7 +11,7 @@ are checked against ctypes' own offsets when the module loads.
 import ctypes
 import struct
 
-from . import _buffers, _lib
+from . import _buffers, _ints, _lib
 from ._buffers import ITEMSIZE, NAMES, NATIVE
 from ._errors import InvalidArgument
 
@@ -30,6 +30,7 @@ TYPESTR = {_buffers.BOOL: "|b1", _buffers.I32: NATIVE + "i4", _buffers.I64: NATI
            _buffers.F32: NATIVE + "f4", _buffers.F64: NATIVE + "f8"}
 PAD = [(0, 0, 0, 0), (0, 0, 0), (0, 0), (0,), ()]
 FLOATS = (_buffers.F32, _buffers.F64)
+INT_BOUNDS = {_buffers.BOOL: _ints.INT64, _buffers.I32: _ints.INT32, _buffers.I64: _ints.INT64}
 
 
 def describe(what):
@@ -99,7 +100,8 @@ def arg(buf, index, value, dtype, is_array, what):
             return value
         IS_ARRAY.pack_into(buf, off, 1)
         if type(value) in (float, int, bool):  # a Python number: a rank-0 array
-            box = _buffers.CTYPE[dtype](value)
+            f, i = scalar(value, dtype, what)
+            box = _buffers.CTYPE[dtype](f if dtype in FLOATS else i)
             ARRAY.pack_into(buf, off + ARRAY_AT, ctypes.addressof(box), dtype, 0, *PAD[0],
                             *PAD[0])
             return box
@@ -120,7 +122,5 @@ def scalar(value, dtype, what):
     elif isinstance(value, (str, bytes)) or not hasattr(value, "__float__"):
         raise InvalidArgument(f"{describe(what)}: expected a number, got {t.__name__}")
     if dtype in FLOATS:
-        return float(value), 0
-    if float(value) != int(value):
-        raise InvalidArgument(f"{describe(what)}: {value!r} is not an integer")
-    return 0.0, int(value)
+        return _ints.real(value, describe(what)), 0
+    return 0.0, _ints.integer(value, INT_BOUNDS[dtype], describe(what))

@@ -19,7 +19,7 @@ whose frames are contiguous, or a list of one float32 buffer per channel
 """
 import ctypes
 
-from . import _buffers, _lib
+from . import _buffers, _ints, _lib
 from ._engine import Handle, check, error_from, pick, take_buffer
 from ._errors import InvalidArgument
 
@@ -121,7 +121,8 @@ class Dsp(Handle):
         return self._outputs
 
     def init(self, sample_rate):
-        check(_lib.lib().kiln_faust_dsp_init(self.handle, int(sample_rate)))
+        rate = _ints.integer(sample_rate, _ints.INT32, "sample_rate")
+        check(_lib.lib().kiln_faust_dsp_init(self.handle, rate))
 
     def compute(self, count, inputs, outputs):
         """Computes `count` frames from inputs into outputs (in place). One
@@ -159,7 +160,8 @@ class Dsp(Handle):
         return ins, outs, min(f1, f2)
 
     def set_param_value(self, path, value):
-        check(_lib.lib().kiln_faust_dsp_set_param(self.handle, _lib.enc(path), float(value)))
+        value = _ints.real(value, f"the value of {path!r}")
+        check(_lib.lib().kiln_faust_dsp_set_param(self.handle, _lib.enc(path), value))
 
     def get_param_value(self, path):
         v = ctypes.c_float()
@@ -240,7 +242,7 @@ def create_dsp_factory_from_string(name, code, args=(), target="", opt_level=-1,
     out = ctypes.c_void_p()
     check(_lib.lib().kiln_faust_factory_from_string(e.handle, _lib.enc(name), _lib.enc(code),
                                                     argc, argv, _lib.enc(target or None),
-                                                    int(opt_level), ctypes.byref(out)))
+                                                    _ints.integer(opt_level, _ints.INT32, "opt_level"), ctypes.byref(out)))
     return DspFactory(out, e)
 
 
@@ -250,7 +252,7 @@ def create_dsp_factory_from_file(path, args=(), target="", opt_level=-1, engine=
     argc, argv = _argv(args)
     out = ctypes.c_void_p()
     check(_lib.lib().kiln_faust_factory_from_file(e.handle, _lib.enc(str(path)), argc, argv,
-                                                  _lib.enc(target or None), int(opt_level),
+                                                  _lib.enc(target or None), _ints.integer(opt_level, _ints.INT32, "opt_level"),
                                                   ctypes.byref(out)))
     return DspFactory(out, e)
 
@@ -260,7 +262,7 @@ def _read(fmt, data, target="", opt_level=-1, engine=None):
     data = data.encode() if isinstance(data, str) else bytes(data)
     out = ctypes.c_void_p()
     check(_lib.lib().kiln_faust_factory_read(e.handle, fmt, data, len(data),
-                                             _lib.enc(target or None), int(opt_level),
+                                             _lib.enc(target or None), _ints.integer(opt_level, _ints.INT32, "opt_level"),
                                              ctypes.byref(out)))
     return DspFactory(out, e)
 

@@ -14,7 +14,7 @@ which release the GIL, so threads can call compiled code at once.
 """
 import ctypes
 
-from . import _lib
+from . import _ints, _lib
 from ._engine import Handle, check, pick, take_buffer
 from ._errors import InvalidArgument
 
@@ -39,12 +39,26 @@ class Function:
         self.module, self.name, self.address = module, name, address
         self.argtypes = tuple(argtypes)
         self.cfunc = ctypes.CFUNCTYPE(restype, *self.argtypes)(address)
+        # (index, bounds) of the integer parameters: ctypes would wrap a value
+        # that does not fit (2**64 as an int64 is 0)
+        self._ints = [(i, b) for i, t in enumerate(self.argtypes)
+                      if (b := _ints.bounds_of(t)) is not None]
+        self._reals = [i for i, t in enumerate(self.argtypes)
+                       if t in (ctypes.c_double, ctypes.c_float)]
 
     def __call__(self, *args):
         alive = self.module.handle  # ClosedError once gone; keeps the code during the call
         if len(args) != len(self.argtypes):
             raise InvalidArgument(f"{self.name}() takes {len(self.argtypes)} argument(s), "
                                   f"{len(args)} given")
+        for i, (lo, hi) in self._ints:
+            if isinstance(args[i], int) and not lo <= args[i] <= hi:
+                raise InvalidArgument(f"argument {i + 1} of {self.name}: "
+                                      f"{_ints.show(args[i])} is out of range for "
+                                      f"{self.argtypes[i].__name__} ({lo}..{hi})")
+        for i in self._reals:
+            if isinstance(args[i], int):
+                _ints.real(args[i], f"argument {i + 1} of {self.name}")
         result = self.cfunc(*args)
         del alive
         return result

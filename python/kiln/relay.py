@@ -24,7 +24,7 @@ import ctypes
 import sys
 import threading
 
-from . import _lib
+from . import _ints, _lib
 from ._engine import Handle, check, pick
 from ._errors import InvalidArgument
 
@@ -50,7 +50,9 @@ class Program(Handle):
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._failure = None
         self._callback = _lib.PRINT_FN(self._on_print)  # must outlive the program
-        opts = _lib.RelayOptions(MODES[mode], float(timeout), int(max_depth), self._callback, None)
+        opts = _lib.RelayOptions(MODES[mode], _ints.real(timeout, "timeout"),
+                                 _ints.integer(max_depth, _ints.INT32, "max_depth"),
+                                 self._callback, None)
         data = source.encode() if isinstance(source, str) else bytes(source)
         out = ctypes.c_void_p()
         check(_lib.lib().kiln_relay_compile(self.engine.handle, _lib.enc(file), data, len(data),
@@ -133,10 +135,12 @@ def _to_value(slot, a, fname, index):
         return None
     if isinstance(a, (int, float)) or (hasattr(a, "__float__") and getattr(a, "shape", ()) == ()
                                        and not isinstance(a, (str, bytes))):
-        slot.type, slot.number = NUMBER, float(a)
+        slot.type, slot.number = NUMBER, _ints.real(a, f"argument {index + 1} of {fname}")
         return None
     try:
         items = _doubles(a)
+    except InvalidArgument:  # a number beyond a double, named
+        raise
     except (TypeError, ValueError):
         raise InvalidArgument(f"argument {index + 1} of {fname}: expected a number, bool or "
                               f"a sequence of numbers, got {type(a).__name__}") from None
@@ -164,7 +168,7 @@ def _doubles(a):
     for x in a:
         if not _is_number(x):
             raise TypeError(f"item {x!r} is not a number")
-        seq.append(float(x))
+        seq.append(_ints.real(x, "an item"))
     return (ctypes.c_double * len(seq))(*seq)
 
 

@@ -19,7 +19,7 @@ thread at a time and keeps its arrays alive.
 import ctypes
 import functools
 
-from . import _buffers, _callcache, _lib, _pack
+from . import _buffers, _callcache, _ints, _lib, _pack
 from ._buffers import NAMES
 from ._engine import Handle, _Ptr, check, error_from, pick
 from ._errors import BY_CODE, InvalidArgument, KilnError
@@ -141,6 +141,7 @@ class Kernel(Handle):
         None when kiln_tensor_bind refuses the call (a kernel reducing along
         an axis, or a bad call) or an array cannot be guarded (an unknown
         NumPy layout, an old library)."""
+        threads = _ints.integer(threads, _ints.UINT32, "threads")
         arr, keep = self._args(args)
         n = len(args)
         c_out = None
@@ -181,6 +182,7 @@ class Kernel(Handle):
 
     def _run(self, args, out, threads):
         """The general path: packs and checks every argument."""
+        threads = _ints.integer(threads, _ints.UINT32, "threads")
         arr, keep = self._args(args)
         n = len(args)
         if self.result[1]:
@@ -217,6 +219,7 @@ class BoundCall(Handle):
     _free = "kiln_tensor_call_free"
 
     def __init__(self, kernel, args, out, threads):
+        threads = _ints.integer(threads, _ints.UINT32, "threads")
         arr, keep = kernel._args(args)
         n = len(args)
         c_out, self.out = None, None

@@ -112,6 +112,13 @@ check faust-timeout 1 "kiln: error: the Faust compiler did not finish within 1 s
 nowav faust-timeout o.wav
 check faust-timeout-abc 1 "kiln: error: KILN_FAUST_TIMEOUT must be a positive number of seconds, not 'abc'" \
   env KILN_FAUST_TIMEOUT=abc "$kiln" faust info s.dsp --no-cache
+# faust 2.54 itself loops forever on a delay in [2^30, 2^31): stopped the same way
+printf 'process = @(1<<30);\n' >huge-delay.dsp
+check faust-huge-delay 1 "kiln: error: the Faust compiler did not finish within 1 s and was stopped (set KILN_FAUST_TIMEOUT to allow longer)" \
+  env KILN_FAUST_TIMEOUT=1 "$kiln" faust render huge-delay.dsp -o o.wav --no-cache
+# an option that needs a value, given last: faust took Kiln's -lang for it
+check faust-option-no-value 1 "kiln: error: the Faust option '-I' needs a value (<dir>) after it" \
+  "$kiln" faust info s.dsp --no-cache -- -I
 
 # faust echoes a 300,000-character name in its error line; parsing that line
 # with std::regex recursed once per character and overflowed the stack.

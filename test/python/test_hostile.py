@@ -202,6 +202,54 @@ class Options(TempDirTest):
             kiln.tensor.compile(KERNELS, engine=e)
 
 
+class Numbers(TempDirTest):
+    """A Python number that does not fit the C type it becomes is an
+    InvalidArgument naming it (ctypes wrapped it silently, float() raised a
+    bare OverflowError)."""
+
+    def refused(self, call, text):
+        with self.assertRaises(kiln.InvalidArgument) as cm:
+            call()
+        self.assertIn(text, str(cm.exception))
+
+    @needs_numpy
+    def test_tensor_scalars_and_threads(self):
+        p = kiln.tensor.compile("kernel f(x: i32[], k: i32) -> i32[] = x + k\n"
+                                "kernel g(x: i64[], k: i64) -> i64[] = x + k\n"
+                                "kernel h(x: f64[], k: f64) -> f64[] = x + k\n")
+        x, y = np.arange(4, dtype=np.int32), np.arange(4, dtype=np.int64)
+        out = np.full(4, 7, np.int32)
+        self.refused(lambda: p.f(x, 2**40, out=out), "1099511627776 is out of range")
+        self.assertEqual(out.tolist(), [7] * 4)  # nothing written (was x + 0)
+        self.refused(lambda: p.f(2**31, 1), "2147483648 is out of range")
+        self.refused(lambda: p.g(y, 2**64), "out of range")  # was struct.error
+        self.refused(lambda: p.g(y, -2**63 - 1), "out of range")
+        self.assertEqual(p.g(y, -2**63 + 10).tolist(), [-2**63 + 10 + i for i in range(4)])
+        self.refused(lambda: p.h(y.astype(float), 10**400), "too large for a float64")
+        for bad in (-1, 2**32, 2**64):
+            self.refused(lambda: p.g(y, 1, threads=bad), "threads:")
+            self.refused(lambda: p.g.bind(y, 1, threads=bad), "threads:")
+        self.refused(lambda: kiln.Engine(threads=2**40), "threads:")
+
+    def test_relay_ir_and_faust(self):
+        prog = kiln.relay.compile(RELAY)
+        self.refused(lambda: prog.call("add", 2**2000, 1), "an int of 2001 bits")
+        self.refused(lambda: prog.call("at", [1, 2**2000], 0), "too large for a float64")
+        self.assertEqual(prog.call("add", 2**70, 0), float(2**70))  # fits a double
+        f = kiln.ir.compile(IDENTITY_IR).function("f", ctypes.c_int32, [ctypes.c_int32])
+        self.refused(lambda: f(2**31), "out of range for c_int")  # ctypes gave -2**31
+        self.assertEqual(f(-2**31), -2**31)
+        d = kiln.ir.compile("define double @d(double %x) {\n  ret double %x\n}\n") \
+            .function("d", ctypes.c_double, [ctypes.c_double])
+        self.refused(lambda: d(10**400), "too large for a float64")
+        self.assertEqual(d(2**70), float(2**70))
+        fac = kiln.faust.create_dsp_factory_from_string("x", "process = _;", [])
+        dsp = fac.create_dsp_instance()
+        self.refused(lambda: dsp.init(2**40), "sample_rate: 1099511627776")  # was "0 is not positive"
+        self.refused(lambda: kiln.faust.create_dsp_factory_from_string(
+            "x", "process = _;", [], opt_level=2**40), "opt_level:")
+
+
 class Names(TempDirTest):
     def test_a_nul_inside_a_name_is_refused(self):
         """ctypes would end the string at the NUL: "f\\0zzz" would find f."""

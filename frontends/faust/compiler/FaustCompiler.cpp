@@ -29,8 +29,10 @@ namespace kiln::faust {
 namespace {
 
 /// How long faust may run before it is killed, unless $KILN_FAUST_TIMEOUT
-/// says otherwise: faust waits forever on a FIFO it is told to import.
-constexpr int kDefaultTimeoutS = 300;
+/// says otherwise: faust waits forever on a FIFO it is told to import, and
+/// faust 2.54 loops forever on a delay in [2^30, 2^31) (`@(1<<30)`). Real
+/// DSPs compile in well under a second; faust's own -t default is 120 s.
+constexpr int kDefaultTimeoutS = 30;
 
 /// $KILN_FAUST_TIMEOUT (seconds) in ms, or the default; 0 with `error` when
 /// it is not a positive number.
@@ -176,16 +178,56 @@ std::string faustBinary(const std::string &option) {
 
 namespace {
 
-/// Refuses the Faust arguments Kiln chooses itself.
+/// faust 2.54's options that take a value (`faust --help`), as the value's
+/// name, or null for any other argument.
+const char *valueOf(const std::string &a) {
+  static const std::pair<const char *, const char *> options[] = {
+      {"-a", "file"}, {"-A", "dir"}, {"--architecture-dir", "dir"},
+      {"-I", "dir"}, {"--import-dir", "dir"}, {"-L", "file"},
+      {"--library", "file"}, {"-t", "sec"}, {"--timeout", "sec"},
+      {"-O", "dir"}, {"--output-dir", "dir"}, {"-cn", "name"},
+      {"--class-name", "name"}, {"-scn", "name"},
+      {"--super-class-name", "name"}, {"-pn", "name"},
+      {"--process-name", "name"}, {"-mcd", "n"}, {"--max-copy-delay", "n"},
+      {"-dlt", "n"}, {"--delay-line-threshold", "n"}, {"-ftz", "n"},
+      {"--flush-to-zero", "n"}, {"-inj", "f"}, {"--inject", "f"},
+      {"-vs", "n"}, {"--vec-size", "n"}, {"-lv", "n"},
+      {"--loop-variant", "n"}, {"-fm", "file"}, {"--fast-math", "file"},
+      {"-ns", "name"}, {"--namespace", "name"}, {"-wi", "n"},
+      {"--widening-iterations", "n"}, {"-ni", "n"},
+      {"--narrowing-iterations", "n"}, {"-f", "n"}, {"--fold", "n"},
+      {"-fc", "n"}, {"--fold-complexity", "n"}, {"-mns", "n"},
+      {"--max-name-size", "n"}};
+  for (const auto &[name, value] : options)
+    if (a == name)
+      return value;
+  return nullptr;
+}
+
+Status invalidArgs(const std::string &message) {
+  Diagnostic diag = errorDiagnostic(message);
+  diag.kind = ErrorKind::InvalidArgument;
+  return diag;
+}
+
+/// Refuses the Faust arguments Kiln chooses itself, and an option that
+/// needs a value given last or right before another such option: faust
+/// would take the next argument for its value (Kiln's `-lang`, then
+/// reporting a missing file 'llvm', or the `-I DIR` a file's factory adds,
+/// then reading the folder as a DSP).
 Status checkArgs(const std::vector<std::string> &args) {
-  for (const std::string &a : args)
-    if (a == "-lang" || a == "-o" || a == "-e" || a == "-json") {
-      Diagnostic diag =
-          errorDiagnostic("the Faust argument '" + a +
-                          "' is chosen by Kiln and cannot be given");
-      diag.kind = ErrorKind::InvalidArgument;
-      return diag;
-    }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    if (a == "-lang" || a == "-o" || a == "-e" || a == "-json")
+      return invalidArgs("the Faust argument '" + a +
+                         "' is chosen by Kiln and cannot be given");
+    const char *value = valueOf(a);
+    if (value && (i + 1 == args.size() || valueOf(args[i + 1])))
+      return invalidArgs("the Faust option '" + a + "' needs a value (<" +
+                         value + ">) after it");
+    if (value)
+      ++i; // its value, whatever it looks like
+  }
   return {};
 }
 

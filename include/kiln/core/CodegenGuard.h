@@ -29,7 +29,8 @@ namespace kiln::core {
 /// An error naming the first intrinsic of another architecture than
 /// `triple`'s that `module` declares (with a function that calls it), or
 /// debug information the verifier accepts but code generation crashes on
-/// (a subprogram definition without a type), or success. Call it before
+/// (a subprogram definition without a type), or a global whose size wraps
+/// LLVM's arithmetic (more than 2^57 bytes), or success. Call it before
 /// generating code for `triple`.
 llvm::Error checkModuleForTarget(const llvm::Module &module,
                                  const std::string &triple);
