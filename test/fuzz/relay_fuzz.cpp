@@ -1,6 +1,6 @@
 // relay_fuzz: the Relay front end and interpreter on arbitrary source text.
 //
-// Lexer -> parser -> sema, and for programs that pass, the tree-walking
+// Lexer -> parser -> sema, and for programs that pass, the bytecode
 // interpreter under a small deterministic step budget and a low call-depth
 // limit (the fuzzer runs on the main thread's 8 MiB stack, not on the sized
 // thread the driver uses). Any crash, sanitizer report, leak or hang is a
