@@ -103,26 +103,27 @@ llvm::Value *pow64(VecBuilder &v, llvm::Value *x, llvm::Value *y) {
   });
 }
 
-/// pow on floats, computed in doubles as 2^(y log2|x|): log2 and exp2 to
-/// ~2^-31 relative leave the float result within an ulp, and powers of two
-/// are exact (2^-150 must round to 0, not up to the smallest subnormal).
-/// Fast path: x positive, normal and finite (log2Float's table), |y log2 x|
-/// < 1000; the conversion to float rounds, overflows and underflows as it
-/// should.
+/// pow on floats: 2^(y log2 x) with log2 and the product in doubles (to
+/// ~2^-31 relative, enough for float results), 2^z in floats.
+/// Fast path: x positive, normal and finite (log2Float's table) and
+/// |y log2 x| < 126, so 2^z is a normal float scale. Otherwise all in
+/// doubles, where powers of two are exact (2^-150 must round to 0, not up
+/// to the smallest subnormal) and the conversion to float rounds,
+/// overflows and underflows as it should.
 llvm::Value *pow32(VecBuilder &v, llvm::Value *x, llvm::Value *y) {
   auto &b = v.b;
   auto *dt = llvm::VectorType::get(b.getDoubleTy(), v.fp->getElementCount());
   VecBuilder d(b, dt, v.fused, v.avx512);
-  llvm::Value *xd = b.CreateFPExt(x, dt), *yd = b.CreateFPExt(y, dt);
+  llvm::Value *yd = b.CreateFPExt(y, dt);
   llvm::Value *z = b.CreateFMul(yd, log2Float(v, d, x));
   llvm::Value *ok = b.CreateAnd(isOrdinaryPositive(v, x),
-                                b.CreateFCmpOLT(d.abs(z), d.c(1000)));
-  llvm::Value *fast = expCore(d, z, nullptr, true, true);
-  llvm::Value *r = fastOrFull(d, ok, fast, [&] {
+                                b.CreateFCmpOLT(d.abs(z), d.c(126)));
+  return fastOrFull(v, ok, exp2Float(v, d, z), [&] {
+    llvm::Value *xd = b.CreateFPExt(x, dt);
     llvm::Value *zf = b.CreateFMul(yd, logCore(d, d.abs(xd), true));
-    return powSpecials(d, xd, yd, expCore(d, zf, nullptr, true));
+    llvm::Value *r = powSpecials(d, xd, yd, expCore(d, zf, nullptr, true));
+    return b.CreateFPTrunc(r, v.fp);
   });
-  return b.CreateFPTrunc(r, v.fp);
 }
 
 /// tanh(x) = sign(x) * e/(e + 2), e = expm1(2|x|); 1 past |x| = 22.

@@ -230,6 +230,17 @@ llvm::Value *log2Float(VecBuilder &f, VecBuilder &d, llvm::Value *x) {
   return d.mulAdd(r, d.poly(r, Log2R), y0);
 }
 
+llvm::Value *exp2Float(VecBuilder &f, VecBuilder &d, llvm::Value *z) {
+  auto &b = f.b;
+  llvm::Value *t = b.CreateFAdd(z, d.c(Round));
+  llvm::Value *k = b.CreateTrunc(
+      b.CreateSub(d.toBits(t), d.toBits(d.c(Round))), f.bits);
+  llvm::Value *r = b.CreateFSub(z, b.CreateFSub(t, d.c(Round))); // exact
+  llvm::Value *p = f.poly(b.CreateFPTrunc(r, f.fp), Exp2F);
+  llvm::Value *s = f.fromBits(b.CreateShl(b.CreateAdd(k, f.ci(127)), f.ci(23)));
+  return b.CreateFMul(p, s);
+}
+
 llvm::Value *isOrdinaryPositive(VecBuilder &v, llvm::Value *x) {
   bool f64 = v.fp->getScalarType()->isDoubleTy();
   uint64_t minNormal = f64 ? 0x0010000000000000ULL : 0x00800000;

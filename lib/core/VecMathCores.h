@@ -41,6 +41,11 @@ DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary = false);
 /// for float results.
 llvm::Value *log2Float(VecBuilder &f, VecBuilder &d, llvm::Value *x);
 
+/// 2^z as floats (vector type of `f`) for doubles z (type of `d`, the same
+/// lanes) with |z| < 126: the reduction in doubles, 2^r (|r| <= 1/2) by a
+/// degree-6 polynomial in floats, one exact scale (results within ~1 ulp).
+llvm::Value *exp2Float(VecBuilder &f, VecBuilder &d, llvm::Value *z);
+
 /// Whether each lane of x (float or double) is positive, normal, finite.
 llvm::Value *isOrdinaryPositive(VecBuilder &v, llvm::Value *x);
 
