@@ -209,6 +209,35 @@ TEST(TensorGraph, MatmulGradientsMatchFiniteDifferences) {
   }
 }
 
+const char *kMore = R"(
+graph g(a: f64[], b: f64[], w: f64[]) {
+  pb = prod(b + 2);
+  p = prod(a * a + 1, axis=0, keepdims) + pb;
+  q = sqrt(a * a + 1) / (b * b + 1) + floor(a) - ceil(b);
+  r = mean(p * q, axis=-1) + min(a, axis=1);
+  sr = sum(r);
+  s = logsumexp(a, axis=0, keepdims) @ w + sr;
+  loss = sum(s * s);
+  da, db, dw = grad(loss, [a, b, w]);
+  return loss, da, db, dw
+}
+)";
+
+/// prod, sqrt, division, floor/ceil (zero), axis mean/min,
+/// logsumexp and a vector-matrix product, by finite differences.
+TEST(TensorGraph, MoreGradientsMatchFiniteDifferences) {
+  auto e = engine();
+  auto g = build(*e, kMore, "g");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(11);
+  for (int n : {3, 1}) {
+    std::vector<Buf> bufs = {randomBuf({4, n}, rng, 0.1, 0.9),
+                             randomBuf({n}, rng, 0.1, 0.9),
+                             randomBuf({n, 2}, rng)};
+    checkGradients(*g, bufs, {}, {0, 1, 2});
+  }
+}
+
 TEST(TensorGraph, ForwardMatchesTheEagerReference) {
   const char *src = R"(
 kernel k(x: f64[], w: f64[], b: f64[]) -> f64[] =
@@ -472,6 +501,25 @@ TEST(TensorGraph, GradientsByIntermediateValues) {
     EXPECT_EQ(static_cast<const double *>(out[0].array.data)[i], 4 * x[i]);
     EXPECT_EQ(static_cast<const double *>(out[1].array.data)[i], 8 * x[i]);
   }
+}
+
+/// A float cast passes the gradient back through the opposite cast:
+/// d sum(f64(f32(x)) * x) / dx = 2 f64(f32(x)) exactly.
+TEST(TensorGraph, CastsPassGradientsBack) {
+  auto e = engine();
+  auto g = build(*e,
+                 "graph g(x: f64[]) {\n  l = sum(f64(f32(x)) * x);\n  "
+                 "d = grad(l, [x]);\n  return d\n}",
+                 "g");
+  ASSERT_TRUE(g);
+  std::vector<double> x = {0.1, 1.0 / 3, -7.7};
+  std::vector<Arg> out;
+  ASSERT_TRUE(
+      g->run({Arg::of(ArrayView::contiguous(x.data(), DType::F64, {3}))}, out)
+          .ok());
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(static_cast<const double *>(out[0].array.data)[i],
+              2 * double(float(x[i])));
 }
 
 std::string firstError(const std::string &src) {
