@@ -122,7 +122,13 @@ Status Reverse::node(const Node &n) {
     elementwise(x, cast(Bar, G.nodes[x].type));
     return {};
   }
-  case ExprKind::Reduce: reduce(n); return {};
+  case ExprKind::Reduce:
+    if (!p.moreAxes.empty()) // Unsqueeze and Count take one axis
+      return unsupported("a reduction over several axes (axis=" + axisText(p) +
+                         "); reduce one axis at a time, e.g. "
+                         "sum(sum(x, axis=1), axis=0)");
+    reduce(n);
+    return {};
   case ExprKind::MatMul: matmul(n); return {};
   default: return {};
   }

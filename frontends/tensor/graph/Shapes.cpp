@@ -7,6 +7,8 @@
 // error, reported with the statement's line and column.
 #include "Plan.h"
 
+#include <algorithm>
+
 namespace kiln::tensor::graph {
 
 namespace {
@@ -54,6 +56,34 @@ int normalAxis(int axis, size_t rank) {
   return a >= 0 && a < r ? a : -1;
 }
 
+/// An axis reduction's shape: each axis of `axis=` (one, or several as
+/// `axis=(0, 1)`) removed, or kept as 1 with keepdims.
+Expected<Shape> reducedShape(const Node &n, const Shape &x) {
+  const Expr &p = n.proto;
+  std::vector<int> axes{p.axis}; // axis=(0, 1): every axis, erased last first
+  axes.insert(axes.end(), p.moreAxes.begin(), p.moreAxes.end());
+  std::vector<int> seen;
+  for (int w : axes) {
+    int a = normalAxis(w, x.dims.size());
+    bool twice = std::count(seen.begin(), seen.end(), a) != 0;
+    if (x.scalar || a < 0 || twice)
+      return at(n,
+                std::string("'") + reduceName(p.reduce) + "': axis " +
+                    std::to_string(w) +
+                    (twice ? " names a dimension twice" : " is out of range") +
+                    " for shape " + shapeText(x.dims));
+    seen.push_back(a);
+  }
+  std::sort(seen.rbegin(), seen.rend());
+  std::vector<int64_t> d = x.dims;
+  for (int a : seen)
+    if (p.keepdims)
+      d[a] = 1;
+    else
+      d.erase(d.begin() + a);
+  return arrayOf(d);
+}
+
 Expected<Shape> exprShape(const Node &n, const std::vector<Shape> &args) {
   const Expr &p = n.proto;
   if (p.kind == ExprKind::Number)
@@ -63,18 +93,7 @@ Expected<Shape> exprShape(const Node &n, const std::vector<Shape> &args) {
   if (p.kind == ExprKind::Reduce) {
     if (!p.hasAxis)
       return Shape{};
-    const Shape &x = args[0];
-    int a = normalAxis(p.axis, x.dims.size());
-    if (x.scalar || a < 0)
-      return at(n, std::string("'") + reduceName(p.reduce) + "': axis " +
-                       std::to_string(p.axis) + " is out of range for shape " +
-                       shapeText(x.dims));
-    std::vector<int64_t> d = x.dims;
-    if (p.keepdims)
-      d[a] = 1;
-    else
-      d.erase(d.begin() + a);
-    return arrayOf(d);
+    return reducedShape(n, args[0]);
   }
   std::vector<std::vector<int64_t>> shapes;
   for (const Shape &s : args)

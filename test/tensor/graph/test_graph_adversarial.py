@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""Adversarial regressions for tensor graphs (docs/tensor-graphs.md): inputs
+that once gave a wrong result or a confusing error, each checked against
+NumPy through kiln.tensor_graph, so a return of the defect fails here."""
+import unittest
+
+import numpy as np
+
+import kiln
+import kiln.tensor_graph as tg
+
+
+class MultiAxisReductions(unittest.TestCase):
+    """`axis=(0, 2)` in a graph statement: the graph's shape rule once
+    dropped only the first axis (a wrong output shape), and node
+    deduplication merged sum(x, axis=0) with sum(x, axis=(0, 1))."""
+
+    def setUp(self):
+        self.x = np.random.default_rng(5).standard_normal((2, 3, 4))
+
+    def test_forward_shape_and_values(self):
+        g = tg.compile("graph g(x: f64[]) { y = sum(x, axis=(0, 2)); "
+                       "z = max(x, axis=(0, -1), keepdims); return y, z }", "g")
+        y, z = g(self.x)
+        np.testing.assert_allclose(y, self.x.sum(axis=(0, 2)))
+        np.testing.assert_array_equal(z, self.x.max(axis=(0, 2), keepdims=True))
+
+    def test_one_axis_and_several_stay_distinct(self):
+        for order in ("a = sum(x, axis=0); b = sum(x, axis=(0, 1));",
+                      "b = sum(x, axis=(0, 1)); a = sum(x, axis=0);"):
+            g = tg.compile("graph g(x: f64[]) { " + order + " return a, b }", "g")
+            a, b = g(self.x)
+            np.testing.assert_allclose(a, self.x.sum(axis=0))
+            np.testing.assert_allclose(b, self.x.sum(axis=(0, 1)))
+
+    def test_repeated_dimension_is_a_call_error(self):
+        g = tg.compile("graph g(x: f64[]) { y = sum(x, axis=(0, -3)); return y }", "g")
+        with self.assertRaisesRegex(kiln.InvalidArgument, "names a dimension twice"):
+            g(self.x)
+
+    def test_gradient_is_refused_not_wrong(self):
+        # mean over (0, 2) once gave 1/2 (one axis's count) instead of 1/8.
+        src = ("graph g(x: f64[]) { z = sum(mean(x, axis=(0, 2))); "
+               "d = grad(z, [x]); return z, d }")
+        with self.assertRaisesRegex(kiln.CompileError,
+                                    r"1:52: error: cannot differentiate a reduction "
+                                    r"over several axes \(axis=\(0, 2\)\)"):
+            tg.compile(src, "g")
+
+    def test_one_axis_at_a_time_differentiates(self):
+        g = tg.compile("graph g(x: f64[]) { z = sum(mean(mean(x, axis=2), axis=0)); "
+                       "d = grad(z, [x]); return z, d }", "g")
+        z, d = g(self.x)
+        self.assertAlmostEqual(z, self.x.mean(axis=(0, 2)).sum())
+        np.testing.assert_allclose(d, np.full(self.x.shape, 1 / 8))
+
+
+if __name__ == "__main__":
+    unittest.main()
