@@ -113,6 +113,14 @@ Val reduce(ReduceOp op, Val x, int axis, bool keepdims) {
   r.node = e;
   return r;
 }
+Val reduce(ReduceOp op, Val x, const std::vector<int> &axes, bool keepdims) {
+  Val r = reduce(op, x, axes.empty() ? 0 : axes[0], keepdims);
+  auto e = std::make_shared<Expr>(*r.node);
+  if (axes.size() > 1)
+    e->moreAxes.assign(axes.begin() + 1, axes.end());
+  r.node = e;
+  return r;
+}
 Val sum(Val x) { return reduce(ReduceOp::Sum, x); }
 Val prod(Val x) { return reduce(ReduceOp::Prod, x); }
 Val mean(Val x) { return reduce(ReduceOp::Mean, x); }

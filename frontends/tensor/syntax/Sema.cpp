@@ -135,6 +135,12 @@ Typed Sema::visit(const ExprRef &ref, bool inReduce) {
   const Expr &e = *ref;
   switch (e.kind) {
   case ExprKind::Param: {
+    if (e.param >= K.params.size()) // a builder's nodes in another kernel
+      return fail(e.loc, "parameter " + std::to_string(e.param) +
+                             " is not one of the kernel's " +
+                             std::to_string(K.params.size()) +
+                             " parameters (a KernelBuilder's parameters go "
+                             "to the first kernel it makes)");
     const Param &p = K.params[e.param];
     auto n = std::make_shared<Expr>(e);
     n->type = p.type;
@@ -244,6 +250,10 @@ Typed Sema::reduce(const Expr &e, Typed x) {
   if (arg && !e.hasAxis)
     return fail(e.loc,
                 "'" + name + "' needs an axis, e.g. " + name + "(x, axis=-1)");
+  if (arg && !e.moreAxes.empty()) // the parser says so too; the builder
+    return fail(e.loc, "'" + name + "' takes one axis, not a tuple");
+  if (e.moreAxes.size() > 3)
+    return fail(e.loc, "'axis' names more than 4 axes");
   if (K.resultIsArray && !e.hasAxis)
     return fail(e.loc, "a reduction cannot be mixed with elementwise array "
                        "values in one kernel; compute it in a separate kernel");

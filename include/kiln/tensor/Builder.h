@@ -63,6 +63,10 @@ Val reduce(ReduceOp op, Val x);
 /// `op(x, axis=axis[, keepdims])`: along one axis, an array (docs/tensor.md,
 /// "Axis reductions"); argmax/argmin exist only in this form.
 Val reduce(ReduceOp op, Val x, int axis, bool keepdims = false);
+/// `op(x, axis=(a, b, ...)[, keepdims])`: along up to 4 axes at once
+/// (sum prod min max mean); `axes` must not be empty.
+Val reduce(ReduceOp op, Val x, const std::vector<int> &axes,
+           bool keepdims = false);
 Val sum(Val x);
 Val prod(Val x);
 Val mean(Val x);

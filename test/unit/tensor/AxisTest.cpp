@@ -29,6 +29,36 @@ TEST(TensorAxis, BuilderKernelRunsAndKeepsAnArrayResult) {
   EXPECT_EQ(out, (std::vector<double>{-4, 0, -3, 0, -4, -3}));
 }
 
+TEST(TensorAxis, BuilderReducesSeveralAxes) {
+  auto engine = makeEngine(2, 4);
+  KernelBuilder b;
+  Val x = b.array("x", DType::F64);
+  Kernel k = b.kernel("both", reduce(ReduceOp::Sum, x, {0, -1}, true));
+  EXPECT_EQ(printKernel(k),
+            "kernel both(x: f64[]) -> f64[] = sum(x, axis=(0, -1), keepdims)");
+  auto compiled = compile(*engine, k);
+  ASSERT_TRUE(compiled) << message(compiled);
+  std::vector<double> in = {1, 2, 3, 4, 5, 6}, out(1, -1);
+  ArrayView xv = ArrayView::contiguous(in.data(), DType::F64, {2, 3});
+  ArrayView ov = ArrayView::contiguous(out.data(), DType::F64, {1, 1});
+  ASSERT_TRUE((*compiled)->run({Arg::of(xv)}, &ov, nullptr));
+  EXPECT_EQ(out[0], 21);
+  KernelBuilder b2, b3; // a builder's parameters go to its first kernel
+  Val y = b2.array("y", DType::F64), z = b3.array("z", DType::F64);
+  Kernel arg = b2.kernel("a", reduce(ReduceOp::ArgMax, y, {0, 1}));
+  EXPECT_NE(message(compile(*engine, arg))
+                .find("'argmax' takes one axis, not a tuple"),
+            std::string::npos);
+  Kernel five = b3.kernel("f", reduce(ReduceOp::Max, z, {0, 1, 2, 3, -1}));
+  EXPECT_NE(message(compile(*engine, five)).find("more than 4 axes"),
+            std::string::npos);
+  // Reusing the first builder's nodes: an error, not a crash.
+  Kernel again = b.kernel("g", x + 1);
+  EXPECT_NE(message(compile(*engine, again))
+                .find("is not one of the kernel's 0 parameters"),
+            std::string::npos);
+}
+
 TEST(TensorAxis, PrintedTextKeepsAxisAndKeepdims) {
   ParseResult p = parseProgram(
       "kernel k(x: f32[]) -> i64[] = argmax(x - sum(x, axis=-2, keepdims), "
