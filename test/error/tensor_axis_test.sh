@@ -57,6 +57,8 @@ check aot 0 - "$kiln" tensor build k.tk -o k.so
   && ok || bad "aot: no library or prototype"
 check emit 0 - "$kiln" tensor run k.tk --kernel rows --emit=ll
 grep -q "kiln_tk_rows__axis0_flat" out.txt && ok || bad "emit: no pass loop in the IR"
+check explain 0 - "$kiln" explain "$src/examples/tensor/softmax.tk" -o page.html
+grep -q "kiln_tk_softmax__axis0_flat" page.html && ok || bad "explain: no pass loop on the page"
 
 # The docs' C example against the AOT library of the docs' example file.
 check example-build 0 - "$kiln" tensor build "$src/examples/tensor/softmax.tk" -o libsoftmax.so

@@ -5,6 +5,7 @@
 // (one plain C entry per kernel that packs its arguments and calls the
 // driver) and the AOT runtime archive (call checks + driver, plain C): it
 // needs libc, libm and libmvec at run time, no LLVM and no C++.
+#include "AotStagedGen.h"
 #include "tensor/engine/EngineImpl.h"
 #include "tensor/irgen/IRGen.h"
 
@@ -25,14 +26,6 @@
 #include <set>
 
 namespace kiln::tensor {
-
-// Defined in AotStagedGen.cpp: axis-reduction kernels as their passes.
-namespace aot {
-std::vector<Kernel> expandStaged(const std::vector<Kernel> &kernels);
-Expected<std::string> stagedWrapper(const Kernel &k,
-                                    const std::string &prototype,
-                                    const std::vector<std::string> &names);
-} // namespace aot
 
 namespace {
 

@@ -5,6 +5,7 @@
 //
 // The plan is the JIT's (engine/StagedLower.h), run by the same C runner,
 // so an AOT call reduces the same rows and slices in the same order.
+#include "AotStagedGen.h"
 #include "tensor/engine/StagedLower.h"
 #include "tensor/irgen/IRGen.h"
 

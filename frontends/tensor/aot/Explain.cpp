@@ -2,6 +2,7 @@
 // function-level debug locations, then the core's explainModule.
 #include "kiln/tensor/Explain.h"
 
+#include "AotStagedGen.h"
 #include "KernelLines.h"
 #include "tensor/engine/EngineImpl.h"
 #include "tensor/syntax/Dump.h"
@@ -51,13 +52,14 @@ Expected<core::Explanation> explain(const std::string &file,
                       "each generated function maps to its kernel's body "
                       "line.");
   llvm::LLVMContext context;
+  Program passes{aot::expandStaged(parsed.program.kernels)}; // axis: passes
   auto module = [&] {
     core::ScopedPhase phase(&timings, "irgen");
-    return buildKernelModule(context, parsed.program.kernels, "", file);
+    return buildKernelModule(context, passes.kernels, "", file);
   }();
   if (!module)
     return core::toDiagnostics(module.takeError());
-  addKernelLines(**module, parsed.program, file);
+  addKernelLines(**module, passes, file);
   core::TargetSpec host = core::hostTarget();
   auto tm = core::createTargetMachine(host, level);
   if (!tm)
