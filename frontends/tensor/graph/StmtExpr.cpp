@@ -3,6 +3,7 @@
 #include "StmtExpr.h"
 
 #include "tensor/syntax/Lexer.h"
+#include "tensor/syntax/Limits.h"
 #include "tensor/syntax/Parser.h"
 
 #include <set>
@@ -106,6 +107,15 @@ std::optional<ExprRef> typeAnyResult(const Kernel &k,
 std::optional<ExprRef> parseStmtExpr(const Graph &g, const StmtText &stmt,
                                      std::vector<Diag> &errors) {
   std::vector<unsigned> params = usedScope(g, stmt);
+  if (params.size() > syntax::kMaxParams) { // else "kernel '__stmt' has ..."
+    errors.push_back({stmt.start,
+                      "a statement reads at most " +
+                          std::to_string(syntax::kMaxParams) +
+                          " values, this one " + std::to_string(params.size()) +
+                          "; split it into several statements",
+                      Severity::Error, ErrorKind::Type});
+    return std::nullopt;
+  }
   std::string text = "kernel __stmt(";
   for (size_t i = 0; i < params.size(); ++i) {
     const GraphValue &v = g.values[params[i]];

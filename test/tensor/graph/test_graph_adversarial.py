@@ -55,5 +55,27 @@ class MultiAxisReductions(unittest.TestCase):
         np.testing.assert_allclose(d, np.full(self.x.shape, 1 / 8))
 
 
+class WideStatements(unittest.TestCase):
+    """A statement naming more values than a kernel takes (60) once failed
+    with "kernel '__stmt' has more than 60 parameters" (an internal name)."""
+
+    def test_refused_with_the_statement_located(self):
+        n = 61
+        params = ", ".join(f"p{i}: f64[]" for i in range(n))
+        total = " + ".join(f"p{i}" for i in range(n))
+        src = f"graph g({params}) {{\n  y = {total};\n  return y\n}}"
+        with self.assertRaisesRegex(kiln.CompileError,
+                                    r"2:7: error: a statement reads at most 60 "
+                                    r"values, this one 61; split it"):
+            tg.compile(src, "g")
+
+    def test_sixty_values_still_compile(self):
+        params = ", ".join(f"p{i}: f64[]" for i in range(60))
+        total = " + ".join(f"p{i}" for i in range(60))
+        g = tg.compile(f"graph g({params}) {{ y = {total}; return y }}", "g")
+        args = [np.full(2, float(i)) for i in range(60)]
+        np.testing.assert_array_equal(g(*args)[0], np.full(2, sum(range(60))))
+
+
 if __name__ == "__main__":
     unittest.main()
