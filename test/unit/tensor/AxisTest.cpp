@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 using namespace kiln::tensor;
 using namespace kiln::tensor::test;
 
@@ -57,6 +60,49 @@ TEST(TensorAxis, BuilderReducesSeveralAxes) {
   EXPECT_NE(message(compile(*engine, again))
                 .find("is not one of the kernel's 0 parameters"),
             std::string::npos);
+}
+
+/// `k` on `x` from 3 threads at once, 20 times each: every result equals
+/// the 1-thread one.
+void expectSameFromThreads(const CompiledKernel &k, const ArrayView &x,
+                           int64_t n) {
+  std::vector<float> want(size_t(n), 0);
+  ArrayView wv = ArrayView::contiguous(want.data(), DType::F32, {n});
+  ASSERT_TRUE(k.run({Arg::of(x)}, &wv, nullptr, 1));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&] {
+      std::vector<float> got(static_cast<size_t>(n), 0.0f);
+      ArrayView gv = ArrayView::contiguous(got.data(), DType::F32, {n});
+      for (int rep = 0; rep < 20; ++rep)
+        if (!k.run({Arg::of(x)}, &gv, nullptr) || got != want)
+          ++wrong;
+    });
+  for (std::thread &t : threads)
+    t.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(TensorAxis, ThreadsShareThePoolForRowsAndTiles) {
+  // On a 4-thread pool: short rows split over the pool (the row maxima),
+  // long strided rows (the column sums of a tall array), one row of every
+  // element split by the driver (axis=(0, 1)), and column tiles. The
+  // concurrency label runs this under ThreadSanitizer.
+  auto engine = makeEngine(4, 256);
+  auto rows = compileFirst(
+      *engine, "kernel k(x: f32[]) -> f32[] = sum(x - max(x, axis=-1, "
+               "keepdims), axis=0) + sum(x, axis=(0, 1))");
+  auto tiles = compileFirst(*engine,
+                            "kernel c(y: f32[]) -> f32[] = sum(y, axis=0)");
+  ASSERT_TRUE(rows && tiles);
+  std::vector<float> x(6000 * 20);
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = float(int(i * 7919 % 1001) - 500) / 64;
+  expectSameFromThreads(
+      *rows, ArrayView::contiguous(x.data(), DType::F32, {6000, 20}), 20);
+  expectSameFromThreads(
+      *tiles, ArrayView::contiguous(x.data(), DType::F32, {3, 40000}), 40000);
 }
 
 TEST(TensorAxis, PrintedTextKeepsAxisAndKeepdims) {
