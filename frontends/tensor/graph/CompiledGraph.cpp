@@ -24,6 +24,7 @@ struct CompiledGraph::Impl {
   GraphStats stats;
 
   Status check(const std::vector<Arg> &inputs) const;
+  Status checkNotOwned(const std::vector<Arg> &inputs) const;
   bool sameShapes(const std::vector<Arg> &inputs) const;
   Status choosePlan(const std::vector<Arg> &inputs);
   std::string key(const std::vector<Arg> &inputs) const;
@@ -56,6 +57,30 @@ Status CompiledGraph::Impl::check(const std::vector<Arg> &inputs) const {
                        " is outside 0 to 4");
     if (a.isArray && a.array.size() > 0 && !a.array.data)
       return callError(what + ": no data");
+  }
+  return {};
+}
+
+/// An input inside the plan's temporaries (a result view of an earlier
+/// run passed back) would be overwritten while it is read: refused.
+Status
+CompiledGraph::Impl::checkNotOwned(const std::vector<Arg> &inputs) const {
+  for (unsigned k = 0; k < inputs.size(); ++k) {
+    const ArrayView &v = inputs[k].array;
+    if (!inputs[k].isArray || v.size() == 0)
+      continue;
+    auto lo = reinterpret_cast<uintptr_t>(v.data), hi = lo;
+    for (int d = 0; d < v.rank; ++d) {
+      int64_t span = (v.shape[d] - 1) * v.strides[d] * dtypeSize(v.dtype);
+      (span < 0 ? lo : hi) += span;
+    }
+    for (const std::vector<char> &b : last->buffers) {
+      auto blo = reinterpret_cast<uintptr_t>(b.data());
+      if (!b.empty() && lo < blo + b.size() && blo <= hi)
+        return callError("input '" + graph.values[k].name +
+                         "' is memory of this graph's results (a view from "
+                         "an earlier run); pass a copy");
+    }
   }
   return {};
 }
@@ -98,6 +123,8 @@ Status CompiledGraph::run(const std::vector<Arg> &inputs,
   if (!P->last || !P->sameShapes(inputs))
     if (Status s = P->choosePlan(inputs); !s)
       return s;
+  if (Status s = P->checkNotOwned(inputs); !s)
+    return s;
   if (Status s = runPlan(*P->last, P->nodes, inputs); !s)
     return s;
   outputs.resize(P->outputs.size());

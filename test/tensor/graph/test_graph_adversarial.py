@@ -77,5 +77,32 @@ class WideStatements(unittest.TestCase):
         np.testing.assert_array_equal(g(*args)[0], np.full(2, sum(range(60))))
 
 
+class ResultViewsPassedBack(unittest.TestCase):
+    """A copy=False result fed back as the next call's input lies in the
+    graph's temporaries, which the call overwrites while reading it: once an
+    error naming an internal kernel argument ('v2'), now one sentence."""
+
+    SRC = """graph step(x: f64[], t: f64[], w: f64[], lr: f64) {
+  loss = mean(pow(x @ w - t, 2));
+  dw = grad(loss, [w]);
+  wn = w - lr * dw;
+  return loss, wn
+}"""
+
+    def test_refused_and_a_copy_runs(self):
+        g = tg.compile(self.SRC, "step")
+        rng = np.random.default_rng(0)
+        x, t, w = rng.random((8, 3)), rng.random((8, 2)), rng.random((3, 2))
+        _, expected = g(x, t, w, 0.1)
+        _, view = g(x, t, w, 0.1, copy=False)
+        np.testing.assert_array_equal(view, expected)
+        with self.assertRaisesRegex(kiln.InvalidArgument,
+                                    "input 'w' is memory of this graph's results"):
+            g(x, t, view[::-1], 0.1)
+        _, again = g(x, t, view.copy(), 0.1)
+        dw = 2 * x.T @ (x @ expected - t) / t.size
+        np.testing.assert_allclose(again, expected - 0.1 * dw)
+
+
 if __name__ == "__main__":
     unittest.main()
