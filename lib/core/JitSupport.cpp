@@ -54,8 +54,8 @@ ModuleCompiler::operator()(llvm::Module &module) {
       // The same IR compiles to other code with it; "4": the table gained
       // the AVX-512 variants, their callers keep %rbp as the frame pointer
       // and some map to Kiln's routines (VecMath.h), so older cached
-      // objects are not reused.
-      key += "-libmvec4";
+      // objects are not reused; "5": pow's routines became table-driven.
+      key += "-libmvec5";
     if (!Pipeline.lateLicm)
       key += "-no-late-licm";
     if (hasThreadLocals(module))

@@ -90,13 +90,14 @@ DoubleDouble mulLog(VecBuilder &v, llvm::Value *y, DoubleDouble l) {
 
 /// pow on doubles: exp(y * log|x|) with log in two parts, so the error of
 /// y*log|x| stays near 2^-53 in absolute terms even at |y log x| ~ 700.
-/// Fast path: x positive, normal and finite, |y log x| < 708.
+/// Fast path: x positive, normal and finite, |y log x| < 708, with the
+/// table exp (expTable); the full path clamps and scales in expCore.
 llvm::Value *pow64(VecBuilder &v, llvm::Value *x, llvm::Value *y) {
   auto &b = v.b;
   DoubleDouble z = mulLog(v, y, logDD(v, x, true));
   llvm::Value *ok = b.CreateAnd(isOrdinaryPositive(v, x),
                                 b.CreateFCmpOLT(v.abs(z.hi), v.c(708)));
-  llvm::Value *fast = expCore(v, z.hi, z.lo, false, true);
+  llvm::Value *fast = expTable(v, z);
   return fastOrFull(v, ok, fast, [&] {
     DoubleDouble zf = mulLog(v, y, logDD(v, v.abs(x)));
     return powSpecials(v, x, y, expCore(v, zf.hi, zf.lo));

@@ -124,6 +124,7 @@ llvm::Value *VecBuilder::lookup16(llvm::ArrayRef<double> table,
     }
     return parts[0];
   }
+  idx = b.CreateAnd(idx, ci(15)); // the permutes read the low 4 bits only
   llvm::Module *m = b.GetInsertBlock()->getModule();
   auto *data = llvm::ConstantDataArray::get(ctx, table);
   auto *global = new llvm::GlobalVariable(

@@ -55,9 +55,10 @@ public:
   /// that overflow give inf and ones in the subnormal range round once.
   /// f64 only.
   llvm::Value *scale(llvm::Value *x, llvm::Value *k);
-  /// table[idx] per lane (f64 vectors, a table of 16, idx an i64 vector
-  /// with values 0..15): two-register permutes (vpermt2pd) on AVX-512 at
-  /// multiples of 8 lanes, else a load per lane from a constant array.
+  /// table[idx & 15] per lane (f64 vectors, a table of 16, idx an i64
+  /// vector of which only the low 4 bits count): two-register permutes
+  /// (vpermt2pd) on AVX-512 at multiples of 8 lanes, else a load per lane
+  /// from a constant array.
   llvm::Value *lookup16(llvm::ArrayRef<double> table, llvm::Value *idx);
   /// Error-free sum, s + e == a + b exactly, for |a| >= |b| (or a == 0).
   DoubleDouble fastTwoSum(llvm::Value *a, llvm::Value *b);

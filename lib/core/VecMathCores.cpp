@@ -1,8 +1,9 @@
 // VecMathCores: exp, expm1 and log on <W x double>.
 //
-// Written without tables (a table lookup per lane is a gather, which costs
-// more than the few extra polynomial terms on the CPUs measured) and
-// without target intrinsics, so the same IR serves every vector width.
+// Tables only of 16 entries (lookup16: a register permute on AVX-512; a
+// gather per lane costs more than the extra polynomial terms on the CPUs
+// measured), and no target intrinsic otherwise, so the same IR serves
+// every vector width.
 #include "VecMathCores.h"
 
 #include <cmath>
@@ -17,7 +18,6 @@ namespace {
 constexpr double Ln2Hi = 6.93147180369123816490e-01;
 constexpr double Ln2Lo = 1.90821492927058770002e-10;
 constexpr double InvLn2 = 1.44269504088896338700e+00;
-constexpr double Ln2 = 6.93147180559945286227e-01;
 constexpr double Round = 0x1.8p52; // adding it rounds to an integer
 
 // The polynomials: near-minimax fits (mpmath.chebyfit, 50 digits) whose
@@ -32,12 +32,6 @@ const double ExpQ[] = {2.0914685161418067e-09, 2.5105214474751413e-08, 2.7557273
 const double Exp2F[] = {0.0001546144469856913, 0.0013400428177615838,
                         0.009618056678524637,  0.05550327226670302,
                         0.24022650922288757,   0.6931472067028326, 1.0};
-// (2 atanh(s) - 2s - 2s^3/3) / s^5 as a function of a = s^2 <= 0.0295:
-// error 3e-16, scaled by s^4 <= 2^-10 in log(m).
-const double LogTail[] = {0.12916088513173332, 0.1328575731452747,
-                          0.15385580823628317, 0.18181808164729227,
-                          0.2222222227161022,  0.2857142857133739,
-                          0.4000000000000003};
 
 /// x = k*ln2 + r, |r| <= ln2/2 (+ rounding); returns r, sets the integer k.
 llvm::Value *reduceLn2(VecBuilder &v, llvm::Value *x, llvm::Value *&k) {
@@ -153,46 +147,127 @@ llvm::Value *logCore(VecBuilder &v, llvm::Value *x, bool base2,
   return ordinary ? res : v.select(logFinite(v, x), res, logSpecial(v, x));
 }
 
+namespace {
+
+// log for pow (ARM optimized-routines' pow log_inline, with 16 entries so
+// that the lookups are register permutes): z = x / 2^k in [0.7057, 1.4115)
+// in 16 intervals; InvC = 1/c has so few bits that r = z*InvC - 1 is exact
+// in one fma (|r| < 0.0385), and InvC = 1 on the interval holding 1.
+// LogC = -log(InvC) rounded to a multiple of 2^-42, so k*Ln2Hi42 + LogC is
+// exact; LogCTail is the rest. PowLogQ: (log1p(r) - r + r^2/2) / (-r^3/2)
+// (mpmath.chebyfit, relative error of log1p below 2^-74).
+constexpr uint64_t PowLogOff = 0x3fe6955500000000ULL;
+constexpr double Ln2Hi42 = 0x1.62e42fefa3800p-1; // 42 significant bits
+constexpr double Ln2Lo42 = 0x1.ef35793c76730p-45;
+const double PowInvC[] = {1.375,   1.3125, 1.28125,  1.21875,
+                          1.1875,  1.125,  1.09375,  1.0625,
+                          1.03125, 1.0,    0.9375,   0.875,
+                          0.84375, 0.796875, 0.75,   0.71875};
+const double PowLogC[] = {
+    -0.31845373111855224, -0.2719337154835557,  -0.2478361639045943,
+    -0.19782574332998593, -0.17185025692674571, -0.11778303565643,
+    -0.08961215868976069, -0.06062462181648698, -0.03077165866670839,
+    0.0,                  0.0645385211375924,   0.13353139262449076,
+    0.16989903679541385,  0.22705745063535687,  0.28768207245184385,
+    0.33024168687052224};
+const double PowLogCTail[] = {
+    1.7625431312172662e-14, -8.604306772808733e-14, 1.3029797173308663e-14,
+    6.604544877082384e-14,  8.649239607212071e-14,  4.654729747598445e-14,
+    7.355770219435029e-14,  5.213620639136504e-14,  -4.529814257790929e-14,
+    0.0,                    -2.1225608044809997e-14, 3.1859736349078334e-14,
+    -1.6376276414097503e-14, -1.078736749871691e-14, -6.292357389008195e-14,
+    5.4612144489920215e-14};
+const double PowLogQ[] = {
+    0.16719472465835047,  -0.1823868482815049,  0.19999931780590033,
+    -0.22222148757102375, 0.2500000003595903,   -0.2857142861015255,
+    0.333333333333267,    -0.3999999999999286,  0.5,
+    -0.6666666666666666};
+
+// e^z for pow: z = (k + j/16) ln2 + r, |r| <= ln2/32, 2^(j/16) from a
+// table (ARM's exp_inline with 16 entries): PowExpT[j] is the bit pattern
+// of 2^(j/16) less j << 48, so adding the reduction's integer shifted by 48
+// puts k into the exponent; PowExpTail[j] is 2^(j/16)'s rounding error
+// relative to it. PowExpQ: (e^r - 1 - r) / r^2, e^r to 2^-64 relative.
+const double PowExpT[] = {
+    0x1.0000000000000p+0, 0x1.fb5586cf9890fp-1, 0x1.f72b83c7d517bp-1,
+    0x1.f387a6e756238p-1, 0x1.f06fe0a31b715p-1, 0x1.edea64c123422p-1,
+    0x1.ebfdad5362a27p-1, 0x1.eab07dd485429p-1, 0x1.ea09e667f3bcdp-1,
+    0x1.ea11473eb0187p-1, 0x1.eace5422aa0dbp-1, 0x1.ec49182a3f090p-1,
+    0x1.ee89f995ad3adp-1, 0x1.f199bdd85529cp-1, 0x1.f5818dcfba487p-1,
+    0x1.fa4afa2a490dap-1};
+const double PowExpTail[] = {
+    0.0,                    8.189317638195515e-17,  -2.7939114859515733e-17,
+    7.826573258636076e-17,  3.3484623336251524e-17, 3.750854201303127e-17,
+    1.9572585293112036e-17, 5.68648095791174e-17,   -6.835808657661922e-17,
+    -2.3591094770850053e-17, 5.1548301170786783e-17, 1.5341410053603723e-17,
+    4.875160526227062e-17,  1.685487290628973e-17,  1.790126907604513e-17,
+    -5.545065618639427e-17};
+const double PowExpQ[] = {0.00019841471622935791, 0.0013889070492589719,
+                          0.00833333333296396,    0.04166666666334231,
+                          0.16666666666666669,    0.5000000000000001};
+
+/// x = 2^k z for pow's log: z, k as doubles and the table index.
+struct PowLogReduced {
+  llvm::Value *z, *kd, *idx;
+};
+
+PowLogReduced reducePowLog(VecBuilder &v, llvm::Value *x, bool ordinary) {
+  auto &b = v.b;
+  llvm::Value *ix = v.toBits(x), *tiny = nullptr;
+  if (!ordinary) { // subnormals: scale up by 2^52 first
+    tiny = b.CreateICmpULT(ix, v.ci(0x0010000000000000ULL));
+    ix = v.select(tiny, v.toBits(b.CreateFMul(x, v.c(0x1p52))), ix);
+  }
+  llvm::Value *tmp = b.CreateSub(ix, v.ci(PowLogOff));
+  llvm::Value *idx = b.CreateLShr(tmp, v.ci(48)); // lookup16 takes 4 bits
+  llvm::Value *k = b.CreateAShr(tmp, v.ci(52));
+  if (!ordinary)
+    k = b.CreateSub(k, v.select(tiny, v.ci(52), v.ci(0)));
+  llvm::Value *iz = b.CreateSub(ix, b.CreateAnd(tmp, v.ci(0xfffULL << 52)));
+  return {v.fromBits(iz), b.CreateSIToFP(k, v.fp), idx};
+}
+
+} // namespace
+
 DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary) {
   auto &b = v.b;
-  llvm::Value *k;
-  llvm::Value *f = b.CreateFSub(reduceLog(v, x, k, ordinary), v.c(1)); // exact
-  // s = f / (2 + f) in two parts: d = dh + dl exactly, sh + sl = f / d.
-  llvm::Value *dh = b.CreateFAdd(f, v.c(2));
-  llvm::Value *dl = b.CreateFSub(f, b.CreateFSub(dh, v.c(2)));
-  llvm::Value *rcp = b.CreateFDiv(v.c(1), dh);
-  llvm::Value *sh = b.CreateFMul(f, rcp);
-  llvm::Value *e = b.CreateFSub(v.fma(b.CreateFNeg(sh), dh, f),
-                                b.CreateFMul(sh, dl));
-  llvm::Value *sl = b.CreateFMul(e, rcp);
-  // s^2 and s^3 in two parts.
-  llvm::Value *a = b.CreateFMul(sh, sh);
-  llvm::Value *al = v.fma(sh, sh, b.CreateFNeg(a));
-  llvm::Value *c = b.CreateFMul(a, sh);
-  llvm::Value *cl = b.CreateFAdd(
-      v.fma(a, sh, b.CreateFNeg(c)),
-      v.mulAdd(al, sh, b.CreateFMul(b.CreateFMul(v.c(3), a), sl)));
-  // 2s^3/3 in two parts (2/3 = TwoThirds + TwoThirdsLo).
-  constexpr double TwoThirds = 2.0 / 3, TwoThirdsLo = 3.700743415417188e-17;
-  llvm::Value *t3 = b.CreateFMul(c, v.c(TwoThirds));
-  llvm::Value *t3l = b.CreateFAdd(
-      v.fma(c, v.c(TwoThirds), b.CreateFNeg(t3)),
-      v.mulAdd(c, v.c(TwoThirdsLo), b.CreateFMul(cl, v.c(TwoThirds))));
-  // 2s^5/5 + ...: below 2^-12 of the sum, plain doubles do.
-  llvm::Value *t5 = b.CreateFMul(b.CreateFMul(c, a), v.poly(a, LogTail));
-  llvm::Value *dk = v.intToFp(k);
-  // |k ln2| >= 0.69 > |2s| unless k = 0, where the sum is 2s exactly.
-  DoubleDouble s1 = v.fastTwoSum(b.CreateFMul(dk, v.c(Ln2Hi)),
-                                 b.CreateFMul(v.c(2), sh));
-  DoubleDouble s2 = v.fastTwoSum(s1.hi, t3);
-  llvm::Value *lo = b.CreateFAdd(s1.lo, s2.lo);
-  lo = b.CreateFAdd(lo, b.CreateFAdd(t3l, t5));
-  lo = b.CreateFAdd(lo, v.mulAdd(dk, v.c(Ln2Lo), b.CreateFMul(v.c(2), sl)));
-  DoubleDouble r = v.fastTwoSum(s2.hi, lo);
+  PowLogReduced red = reducePowLog(v, x, ordinary);
+  llvm::Value *r = v.fma(red.z, v.lookup16(PowInvC, red.idx), v.c(-1)); // exact
+  // log x = k ln2 + logc + log1p(r), summed as ARM's log_inline does.
+  llvm::Value *t1 = v.mulAdd(red.kd, v.c(Ln2Hi42), v.lookup16(PowLogC, red.idx));
+  llvm::Value *t2 = b.CreateFAdd(t1, r);
+  llvm::Value *lo1 =
+      v.mulAdd(red.kd, v.c(Ln2Lo42), v.lookup16(PowLogCTail, red.idx));
+  llvm::Value *lo2 = b.CreateFAdd(b.CreateFSub(t1, t2), r);
+  llvm::Value *ar = b.CreateFMul(r, v.c(-0.5));
+  llvm::Value *ar2 = b.CreateFMul(r, ar);
+  llvm::Value *ar3 = b.CreateFMul(r, ar2);
+  llvm::Value *hi = b.CreateFAdd(t2, ar2);
+  llvm::Value *lo3 = v.fma(ar, r, b.CreateFNeg(ar2));
+  llvm::Value *lo4 = b.CreateFAdd(b.CreateFSub(t2, hi), ar2);
+  llvm::Value *p = b.CreateFMul(ar3, v.poly(r, PowLogQ));
+  llvm::Value *lo = b.CreateFAdd(b.CreateFAdd(lo1, lo2), b.CreateFAdd(lo3, lo4));
+  DoubleDouble out = v.fastTwoSum(hi, b.CreateFAdd(lo, p));
   if (ordinary)
-    return r;
+    return out;
   llvm::Value *ok = logFinite(v, x);
-  return {v.select(ok, r.hi, logSpecial(v, x)), v.select(ok, r.lo, v.c(0))};
+  return {v.select(ok, out.hi, logSpecial(v, x)), v.select(ok, out.lo, v.c(0))};
+}
+
+llvm::Value *expTable(VecBuilder &v, DoubleDouble z) {
+  auto &b = v.b;
+  llvm::Value *t = v.mulAdd(z.hi, v.c(16 * InvLn2), v.c(Round));
+  llvm::Value *ki = b.CreateSub(v.toBits(t), v.toBits(v.c(Round)));
+  llvm::Value *kd = b.CreateFSub(t, v.c(Round));
+  llvm::Value *r = v.fma(kd, v.c(-Ln2Hi / 16), z.hi); // exact
+  r = b.CreateFAdd(v.mulAdd(kd, v.c(-Ln2Lo / 16), r), z.lo);
+  llvm::Value *scale = v.fromBits(
+      b.CreateAdd(v.toBits(v.lookup16(PowExpT, ki)), b.CreateShl(ki, v.ci(48))));
+  llvm::Value *r2 = b.CreateFMul(r, r);
+  llvm::Value *tmp = b.CreateFAdd(
+      b.CreateFAdd(v.lookup16(PowExpTail, ki), r),
+      b.CreateFMul(r2, v.poly(r, PowExpQ)));
+  return v.mulAdd(scale, tmp, scale);
 }
 
 // log2 of positive normal floats (ARM optimized-routines' powf scheme):
@@ -220,7 +295,7 @@ llvm::Value *log2Float(VecBuilder &f, VecBuilder &d, llvm::Value *x) {
   auto &b = f.b;
   llvm::Value *ix = f.toBits(x);
   llvm::Value *tmp = b.CreateSub(ix, f.ci(Log2Off));
-  llvm::Value *i = b.CreateAnd(b.CreateLShr(tmp, f.ci(19)), f.ci(15));
+  llvm::Value *i = b.CreateLShr(tmp, f.ci(19)); // lookup16 takes 4 bits
   llvm::Value *top = b.CreateAnd(tmp, f.ci(0xff800000u));
   llvm::Value *z = b.CreateFPExt(f.fromBits(b.CreateSub(ix, top)), d.fp);
   llvm::Value *k = b.CreateSIToFP(b.CreateAShr(top, f.ci(23)), d.fp);

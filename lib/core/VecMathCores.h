@@ -29,11 +29,17 @@ llvm::Value *expm1Core(VecBuilder &v, llvm::Value *u);
 llvm::Value *logCore(VecBuilder &v, llvm::Value *x, bool base2 = false,
                      bool ordinary = false);
 
-/// log(x) for x >= 0 as hi + lo, relative error ~2^-63 (pow's need):
-/// log(m) = 2s + 2s^3/3 + ... with s = (m-1)/(m+1) carried in two parts.
+/// log(x) for x >= 0 as hi + lo, relative error ~2^-66 (pow's need):
+/// ARM optimized-routines' table scheme with a 16-entry table (lookup16),
+/// an exact fma for r = z/c - 1 and a degree-10 polynomial, no division.
 /// Non-finite results (x = 0, inf, NaN) have lo = 0. `ordinary`: as for
 /// logCore.
 DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary = false);
+
+/// e^(z.hi + z.lo) for |z.hi| < 708 (pow's fast path): a 16-entry table
+/// of 2^(j/16) (lookup16) with its rounding errors and a degree-7
+/// polynomial, ~0.51 ulp; no clamps, so larger |z| give garbage.
+llvm::Value *expTable(VecBuilder &v, DoubleDouble z);
 
 /// log2(x) as doubles (vector type of `d`) for floats x (type of `f`, the
 /// same lanes) that are positive, normal and finite: a 16-entry table
