@@ -29,10 +29,10 @@ Only exact numpy.ndarray arrays and Python or NumPy scalars are cached; a
 0-d array for a scalar parameter, array.array and memoryview (which can be
 resized under a view) never are.
 
-Threads: an entry is taken out of the cache while it runs (a bound call is
-one thread's at a time), so two threads calling one kernel on the same
-arrays at once fall back to the general path instead of sharing it. At
-most MAX_ENTRIES per kernel, the least recently used dropped first.
+Threads: a guarded call runs on one thread at a time; libkiln answers
+KILN_TENSOR_CALL_BUSY to another thread's run, which then takes the general
+path instead of waiting. At most MAX_ENTRIES per kernel, the oldest dropped
+first.
 """
 import ctypes
 import functools
@@ -131,9 +131,9 @@ def make_entry(positions, allargs, bound_ptr, keep, scalar):
 
 class CallCache(dict):
     """key -> Entry, and when to make one: after `needed` consecutive misses
-    with the same key (1 at first; doubled, up to MAX_NEEDED, each time an
-    entry goes stale, as in a loop over fresh slices, where binding only
-    costs)."""
+    with the same key (1 at first; doubled, up to MAX_NEEDED and for the
+    kernel's life, each time an entry goes stale, as in a loop over fresh
+    slices, where binding only costs)."""
 
     __slots__ = ("pending", "seen", "needed")
     MAX_NEEDED = 64

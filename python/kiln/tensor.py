@@ -4,7 +4,9 @@
     prog = kiln.tensor.compile(
         "kernel axpy(a: f32[], b: f32[], s: f32) -> f32[] = a * s + b")
     out = prog.axpy(a, b, 2.0)            # allocates the result
-    prog.axpy(a, b, 2.0, out=c)           # writes into c, no copy
+    prog.axpy(a, b, 2.0, out=c)           # writes into c, no copy; called
+                                          # again on the same arrays, it replays
+                                          # a guarded bound call (_callcache)
     call = prog.axpy.bind(a, b, 2.0, out=c)
     call()                                # the cheap path for loops
 
