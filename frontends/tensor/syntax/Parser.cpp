@@ -246,7 +246,8 @@ private:
       return false;
     accept(";");
     if (cur().kind != Tok::End &&
-        !(cur().kind == Tok::Ident && cur().text == "kernel"))
+        !(cur().kind == Tok::Ident &&
+          (cur().text == "kernel" || cur().text == "graph"))) // kernel() says
       return error(cur().loc, "expected an operator or the next 'kernel', "
                               "found " +
                                   describe(cur())),
