@@ -147,10 +147,7 @@ template <class T> struct Task {
   int64_t ldc;
   const int64_t *epi;
 
-  /// Output rows [m0, m1) x columns [n0, n1), all of k. Few rows (a skinny
-  /// product) with contiguous rows of B: the tiles read B's rows in place
-  /// (each B element serves too few rows to repay packing it); only a last
-  /// panel narrower than NR is packed, so no load runs past a row.
+  /// Output rows [m0, m1) x columns [n0, n1), all of k.
   void run(int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
     const GemmTile &t = *job.call->tile;
     const int64_t mr = t.shape.rows, nr = t.shape.cols();
@@ -161,47 +158,32 @@ template <class T> struct Task {
     thread_local Scratch packedA, packedB;
     T *pb = packedB.get<T>(size_t(kcMax * up(std::min(t.nc, n1 - n0), nr)));
     T *pa = packedA.get<T>(size_t(kcMax * up(std::min(t.mc, m1 - m0), mr)));
-    const bool direct = b.cs == 1 && m1 - m0 <= 4 * mr;
     for (int64_t jc = n0; jc < n1; jc += t.nc) {
-      const int64_t nc = std::min(t.nc, n1 - jc), full = nc / nr * nr;
+      const int64_t nc = std::min(t.nc, n1 - jc);
       for (int64_t pc = 0; pc == 0 || pc < job.k; pc += t.kc) {
         const int64_t kc = std::min(t.kc, job.k - pc);
         const int64_t mode = (pc ? irgen::kTileAccumulate : 0) |
                              (pc + kc >= job.k ? irgen::kTileLast : 0);
-        if (!direct)
-          packB(b, pc, jc, kc, nc, nr, pb);
-        else if (full < nc)
-          packB(b, pc, jc + full, kc, nc - full, nr, pb + full * kc);
+        packB(b, pc, jc, kc, nc, nr, pb);
         for (int64_t ic = m0; ic < m1; ic += t.mc) {
           const int64_t mc = std::min(t.mc, m1 - ic);
           packA(a, ic, pc, mc, kc, mr, pa);
-          Block blk{pa, pb, ic, jc, pc, mc, nc, kc, mode};
-          tiles(blk, direct ? full : 0);
+          tiles(pa, pb, ic, jc, mc, nc, kc, mode);
         }
       }
     }
   }
 
-  struct Block {
-    const T *pa, *pb;
-    int64_t ic, jc, pc, mc, nc, kc, mode;
-  };
-
-  /// Every tile of a block; panels before column `direct` read B in place.
-  void tiles(const Block &k, int64_t direct) {
+  void tiles(const T *pa, const T *pb, int64_t ic, int64_t jc, int64_t mc,
+             int64_t nc, int64_t kc, int64_t mode) {
     const GemmTile &t = *job.call->tile;
     const int64_t mr = t.shape.rows, nr = t.shape.cols();
-    for (int64_t jr = 0; jr < k.nc; jr += nr) {
-      const bool inPlace = jr < direct;
-      const T *panel = inPlace ? &b.at(k.pc, k.jc + jr) : k.pb + jr * k.kc;
-      const int64_t ldb = inPlace ? b.rs : nr;
-      for (int64_t ir = 0; ir < k.mc; ir += mr) {
-        const int64_t i = k.ic + ir, j = k.jc + jr;
-        job.fn(k.kc, k.pa + ir * k.kc, panel, ldb, c + i * ldc + j, ldc,
-               std::min(mr, k.mc - ir), std::min(nr, k.nc - jr), k.mode, epi, i,
-               j);
+    for (int64_t jr = 0; jr < nc; jr += nr)
+      for (int64_t ir = 0; ir < mc; ir += mr) {
+        const int64_t i = ic + ir, j = jc + jr;
+        job.fn(kc, pa + ir * kc, pb + jr * kc, nr, c + i * ldc + j, ldc,
+               std::min(mr, mc - ir), std::min(nr, nc - jr), mode, epi, i, j);
       }
-    }
   }
 };
 

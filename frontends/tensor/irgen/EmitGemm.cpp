@@ -59,24 +59,11 @@ private:
   Value *i64(int64_t v) { return B.getInt64(uint64_t(v)); }
   std::vector<Value *> kLoop();
   std::vector<Value *> kStep(Value *k, const std::vector<PHINode *> &acc);
-  void prefetchB(Value *bRow);
   void storeDirect(const std::vector<Value *> &acc);
   void tileLoop(Value *tile, bool epilogue);
   Value *epilogueAt(Value *v, Value *i, Value *j,
                     const std::vector<Value *> &words);
 };
-
-/// B's rows 8 ahead of `bRow` into L1: in place (a skinny product) they
-/// are a page apart, which the hardware prefetcher does not follow.
-void GemmGen::prefetchB(Value *bRow) {
-  Function *prefetch =
-      Intrinsic::getDeclaration(&M, Intrinsic::prefetch, {B.getPtrTy()});
-  Value *ahead =
-      B.CreateGEP(T, Bp, B.CreateAdd(bRow, B.CreateMul(i64(8), Ldb)));
-  for (unsigned line = 0; line < S.cols() * dtypeSize(Type_); line += 64)
-    B.CreateCall(prefetch, {B.CreateGEP(B.getInt8Ty(), ahead, i64(line)),
-                            B.getInt32(0), B.getInt32(3), B.getInt32(1)});
-}
 
 /// One k step: the accumulators `acc` plus splat(a[k, r]) * b[k, v].
 std::vector<Value *> GemmGen::kStep(Value *k,
@@ -87,7 +74,6 @@ std::vector<Value *> GemmGen::kStep(Value *k,
   for (unsigned v = 0; v < S.vectors; ++v)
     bv.push_back(B.CreateAlignedLoad(
         V, B.CreateGEP(T, Bp, B.CreateAdd(bRow, i64(v * S.lanes))), elem));
-  prefetchB(bRow);
   Value *aRow = B.CreateMul(k, i64(S.rows));
   Function *fma = Intrinsic::getDeclaration(&M, Intrinsic::fma, {V});
   std::vector<Value *> next(acc.size());

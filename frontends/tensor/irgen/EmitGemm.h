@@ -47,8 +47,8 @@ enum : int64_t {
 ///             int64_t ldc, int64_t rows, int64_t cols, int64_t mode,
 ///             const int64_t *epi, int64_t i0, int64_t j0)
 /// `a` is an MR x kc panel packed k-major (a[k*MR + r]), `b` a kc x NR
-/// panel with rows ldb elements apart (b[k*ldb + j]: packed, ldb = NR; or
-/// B itself when its rows are contiguous), `c` the tile's first element (row
+/// panel with rows ldb elements apart (b[k*ldb + j]; packed: ldb = NR),
+/// `c` the tile's first element (row
 /// stride ldc, column stride 1), of which rows x cols are written. `epi`
 /// holds 3 words per epilogue parameter: an array's element pointer at the
 /// output's (0, 0) of this matrix and its row and column strides (elements,
