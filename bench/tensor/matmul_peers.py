@@ -32,6 +32,20 @@ def blas_library():
     return [l for l in libs if "lapack" not in l] or libs
 
 
+def blas_core(libs):
+    """OpenBLAS's kernel family for this CPU (openblas_get_corename), or ''."""
+    import ctypes
+    for lib in libs:
+        if "openblas" in lib:
+            try:
+                f = ctypes.CDLL(lib).openblas_get_corename
+                f.restype = ctypes.c_char_p
+                return f().decode()
+            except (OSError, AttributeError):
+                pass
+    return ""
+
+
 def timed(fn, reps, min_ms):
     fn()
     t0 = time.perf_counter(); fn(); one = max(time.perf_counter() - t0, 1e-6)
@@ -122,7 +136,8 @@ def main():
     a = ap.parse_args()
     dot, loop = numba_columns()
     out = [run_case(parse(c), a.reps, a.min_ms, a.numba_loop_max, dot, loop) for c in a.cases]
-    print(json.dumps({"blas": blas_library(), "numpy": np.__version__,
+    print(json.dumps({"blas": blas_library(), "blas_core": blas_core(blas_library()),
+                      "numpy": np.__version__,
                       "threads": os.environ.get("OPENBLAS_NUM_THREADS", ""), "results": out}))
 
 

@@ -57,6 +57,7 @@ def one_round(a, threads, flip, times, checks, info):
                 checks[(r["case"], col)] = r["check"][col]
         if "blas" in out:
             info["blas"] = [l for l in out["blas"] if "openblas" in l] or out["blas"]
+            info["core"] = out.get("blas_core", "")
             info["numpy"] = out["numpy"]
         else:
             info["threads"] = out["threads"]
@@ -81,7 +82,9 @@ def render(a, times, checks, info, ghz, loads, elapsed):
          "## Tensor matmul\n",
          machine_header(a.root) + f" NumPy {info.get('numpy', '?')} with "
          f"`{' '.join(os.path.basename(b) for b in info.get('blas', ['?']))}` "
-         "(read from the NumPy process's /proc/self/maps).\n",
+         "(read from the NumPy process's /proc/self/maps)"
+         + (f", whose kernels for this CPU are its `{info['core']}` ones "
+            "(`openblas_get_corename`)" if info.get("core") else "") + ".\n",
          "GFLOP/s (2·M·K·N ÷ time): median of 5 rounds × 3 samples (min–max in parentheses); "
          "a sample is ≥ 30 ms of back-to-back calls into a preallocated output after one untimed "
          "call. Rounds alternate bench/tensor/matmul_bench (Kiln: `CompiledKernel::run` of "
