@@ -104,23 +104,24 @@ llvm::Value *pow64(VecBuilder &v, llvm::Value *x, llvm::Value *y) {
   });
 }
 
-/// pow on floats: 2^(y log2 x) with log2 and the product in doubles (to
-/// ~2^-31 relative, enough for float results), 2^z in floats.
-/// Fast path: x positive, normal and finite (log2Float's table) and
-/// |y log2 x| < 126, so 2^z is a normal float scale. Otherwise all in
-/// doubles, where powers of two are exact (2^-150 must round to 0, not up
-/// to the smallest subnormal) and the conversion to float rounds,
-/// overflows and underflows as it should.
+/// pow on floats: 2^(y log2 x) all in doubles (ARM optimized-routines'
+/// powf), with one rounding to float at the end; log2 to ~2^-32 relative
+/// and 2^z to 2^-29 are enough for float results.
+/// Fast path: x positive, normal and finite (log2Double's table) and
+/// |y log2 x| < 126, so the result is a normal float. Otherwise the full
+/// rules, also in doubles, where powers of two are exact (2^-150 must
+/// round to 0, not up to the smallest subnormal) and the conversion to
+/// float rounds, overflows and underflows as it should.
 llvm::Value *pow32(VecBuilder &v, llvm::Value *x, llvm::Value *y) {
   auto &b = v.b;
   auto *dt = llvm::VectorType::get(b.getDoubleTy(), v.fp->getElementCount());
   VecBuilder d(b, dt, v.fused, v.avx512);
-  llvm::Value *yd = b.CreateFPExt(y, dt);
-  llvm::Value *z = b.CreateFMul(yd, log2Float(v, d, x));
+  llvm::Value *xd = b.CreateFPExt(x, dt), *yd = b.CreateFPExt(y, dt);
+  llvm::Value *z = b.CreateFMul(yd, log2Double(d, xd));
   llvm::Value *ok = b.CreateAnd(isOrdinaryPositive(v, x),
                                 b.CreateFCmpOLT(d.abs(z), d.c(126)));
-  return fastOrFull(v, ok, exp2Float(v, d, z), [&] {
-    llvm::Value *xd = b.CreateFPExt(x, dt);
+  llvm::Value *fast = b.CreateFPTrunc(exp2Double(d, z), v.fp);
+  return fastOrFull(v, ok, fast, [&] {
     llvm::Value *zf = b.CreateFMul(yd, logCore(d, d.abs(xd), true));
     llvm::Value *r = powSpecials(d, xd, yd, expCore(d, zf, nullptr, true));
     return b.CreateFPTrunc(r, v.fp);

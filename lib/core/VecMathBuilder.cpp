@@ -55,6 +55,13 @@ llvm::Value *VecBuilder::poly(llvm::Value *x, llvm::ArrayRef<double> coef) {
   return terms[0];
 }
 
+llvm::Value *VecBuilder::horner(llvm::Value *x, llvm::ArrayRef<double> coef) {
+  llvm::Value *acc = c(coef[0]);
+  for (double k : coef.drop_front())
+    acc = mulAdd(acc, x, c(k));
+  return acc;
+}
+
 llvm::Value *VecBuilder::toBits(llvm::Value *v) {
   return b.CreateBitCast(v, bits);
 }
@@ -92,37 +99,51 @@ llvm::Value *VecBuilder::scale(llvm::Value *x, llvm::Value *k) {
   return b.CreateFMul(b.CreateFMul(x, pow2(k1)), pow2(k2));
 }
 
+llvm::Value *VecBuilder::by512(
+    llvm::Value *first,
+    llvm::function_ref<llvm::Value *(llvm::Value *, unsigned)> part) {
+  unsigned lanes = llvm::cast<llvm::FixedVectorType>(first->getType())
+                       ->getNumElements();
+  std::vector<llvm::Value *> parts;
+  for (unsigned at = 0; at < lanes; at += 8) {
+    llvm::SmallVector<int, 8> mask;
+    for (unsigned i = 0; i < 8; ++i)
+      mask.push_back(int(at + i));
+    parts.push_back(part(b.CreateShuffleVector(first, mask), at));
+  }
+  while (parts.size() > 1) { // concatenate pairwise
+    std::vector<llvm::Value *> next;
+    for (size_t i = 0; i < parts.size(); i += 2) {
+      unsigned n = llvm::cast<llvm::FixedVectorType>(parts[i]->getType())
+                       ->getNumElements();
+      llvm::SmallVector<int, 16> mask;
+      for (unsigned j = 0; j < 2 * n; ++j)
+        mask.push_back(int(j));
+      next.push_back(b.CreateShuffleVector(parts[i], parts[i + 1], mask));
+    }
+    parts = std::move(next);
+  }
+  return parts[0];
+}
+
+bool VecBuilder::zmm() const {
+  return avx512 && fp->getScalarType()->isDoubleTy() &&
+         llvm::cast<llvm::FixedVectorType>(fp)->getNumElements() % 8 == 0;
+}
+
 llvm::Value *VecBuilder::lookup16(llvm::ArrayRef<double> table,
                                   llvm::Value *idx) {
   assert(table.size() == 16 && "lookup16 takes a table of 16");
   unsigned lanes = llvm::cast<llvm::FixedVectorType>(fp)->getNumElements();
   llvm::LLVMContext &ctx = b.getContext();
-  if (avx512 && lanes % 8 == 0) {
+  if (zmm()) {
     auto half = [&](size_t at) {
       return llvm::ConstantDataVector::get(ctx, table.slice(at, 8));
     };
-    std::vector<llvm::Value *> parts;
-    for (unsigned at = 0; at < lanes; at += 8) {
-      llvm::SmallVector<int, 8> mask;
-      for (unsigned i = 0; i < 8; ++i)
-        mask.push_back(int(at + i));
-      parts.push_back(b.CreateIntrinsic(
-          llvm::Intrinsic::x86_avx512_vpermi2var_pd_512, {},
-          {half(0), b.CreateShuffleVector(idx, mask), half(8)}));
-    }
-    while (parts.size() > 1) { // concatenate pairwise
-      std::vector<llvm::Value *> next;
-      for (size_t i = 0; i < parts.size(); i += 2) {
-        unsigned n = llvm::cast<llvm::FixedVectorType>(parts[i]->getType())
-                         ->getNumElements();
-        llvm::SmallVector<int, 16> mask;
-        for (unsigned j = 0; j < 2 * n; ++j)
-          mask.push_back(int(j));
-        next.push_back(b.CreateShuffleVector(parts[i], parts[i + 1], mask));
-      }
-      parts = std::move(next);
-    }
-    return parts[0];
+    return by512(idx, [&](llvm::Value *i, unsigned) -> llvm::Value * {
+      return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpermi2var_pd_512,
+                               {}, {half(0), i, half(8)});
+    });
   }
   idx = b.CreateAnd(idx, ci(15)); // the permutes read the low 4 bits only
   llvm::Module *m = b.GetInsertBlock()->getModule();
@@ -138,6 +159,24 @@ llvm::Value *VecBuilder::lookup16(llvm::ArrayRef<double> table,
     out = b.CreateInsertElement(out, b.CreateLoad(b.getDoubleTy(), at), i);
   }
   return out;
+}
+
+llvm::Value *VecBuilder::scaleFloor(llvm::Value *x, llvm::Value *k) {
+  if (zmm()) {
+    llvm::Value *all = b.getInt8(0xff), *cur = b.getInt32(4); // MXCSR rounding
+    return by512(x, [&](llvm::Value *part, unsigned at) -> llvm::Value * {
+      llvm::SmallVector<int, 8> mask;
+      for (unsigned i = 0; i < 8; ++i)
+        mask.push_back(int(at + i));
+      return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_mask_scalef_pd_512,
+                               {}, {part, b.CreateShuffleVector(k, mask),
+                                    part, all, cur});
+    });
+  }
+  llvm::Value *e = b.CreateFPToSI(
+      b.CreateUnaryIntrinsic(llvm::Intrinsic::floor, k), bits);
+  return b.CreateFMul(
+      x, fromBits(b.CreateShl(b.CreateAdd(e, ci(1023)), ci(52))));
 }
 
 DoubleDouble VecBuilder::fastTwoSum(llvm::Value *x, llvm::Value *y) {

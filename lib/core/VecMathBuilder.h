@@ -43,6 +43,10 @@ public:
   /// combined with x, x^2, x^4, ...): a dependency chain of log2(n)
   /// multiply-adds instead of n, which the routines' latency is made of.
   llvm::Value *poly(llvm::Value *x, llvm::ArrayRef<double> coef);
+  /// The same polynomial by Horner's rule: fewer instructions (no powers
+  /// of x), a longer dependency chain — better in loops whose iterations
+  /// are independent, where the CPU overlaps the chains of several.
+  llvm::Value *horner(llvm::Value *x, llvm::ArrayRef<double> coef);
   llvm::Value *toBits(llvm::Value *v);
   llvm::Value *fromBits(llvm::Value *v);
   llvm::Value *abs(llvm::Value *v);
@@ -60,8 +64,21 @@ public:
   /// (vpermt2pd) on AVX-512 at multiples of 8 lanes, else a load per lane
   /// from a constant array.
   llvm::Value *lookup16(llvm::ArrayRef<double> table, llvm::Value *idx);
+  /// x*2^floor(k) for f64 vectors, floor(k) in [-1022, 1023] (a normal
+  /// power of two): vscalefpd on AVX-512 at multiples of 8 lanes (one
+  /// instruction, no integer conversion), else a multiply by 2^floor(k).
+  llvm::Value *scaleFloor(llvm::Value *x, llvm::Value *k);
   /// Error-free sum, s + e == a + b exactly, for |a| >= |b| (or a == 0).
   DoubleDouble fastTwoSum(llvm::Value *a, llvm::Value *b);
+
+private:
+  /// Whether the vectors are doubles in whole AVX-512 registers.
+  bool zmm() const;
+  /// part(8 lanes of `first` from lane `at`, at) for each 512-bit slice of
+  /// `first`, concatenated: for the AVX-512 intrinsics, which take 8 lanes.
+  llvm::Value *
+  by512(llvm::Value *first,
+        llvm::function_ref<llvm::Value *(llvm::Value *, unsigned)> part);
 };
 
 } // namespace kiln::core::vecmath

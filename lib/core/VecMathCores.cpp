@@ -184,17 +184,18 @@ const double PowLogQ[] = {
     -0.6666666666666666};
 
 // e^z for pow: z = (k + j/16) ln2 + r, |r| <= ln2/32, 2^(j/16) from a
-// table (ARM's exp_inline with 16 entries): PowExpT[j] is the bit pattern
-// of 2^(j/16) less j << 48, so adding the reduction's integer shifted by 48
-// puts k into the exponent; PowExpTail[j] is 2^(j/16)'s rounding error
-// relative to it. PowExpQ: (e^r - 1 - r) / r^2, e^r to 2^-64 relative.
-const double PowExpT[] = {
-    0x1.0000000000000p+0, 0x1.fb5586cf9890fp-1, 0x1.f72b83c7d517bp-1,
-    0x1.f387a6e756238p-1, 0x1.f06fe0a31b715p-1, 0x1.edea64c123422p-1,
-    0x1.ebfdad5362a27p-1, 0x1.eab07dd485429p-1, 0x1.ea09e667f3bcdp-1,
-    0x1.ea11473eb0187p-1, 0x1.eace5422aa0dbp-1, 0x1.ec49182a3f090p-1,
-    0x1.ee89f995ad3adp-1, 0x1.f199bdd85529cp-1, 0x1.f5818dcfba487p-1,
-    0x1.fa4afa2a490dap-1};
+// table (ARM's exp_inline with 16 entries, the scaling by 2^k done by
+// scaleFloor): Exp2T[j] is 2^(j/16) rounded, PowExpTail[j] its rounding
+// error relative to it. PowExpQ: (e^r - 1 - r) / r^2, e^r to 2^-64
+// relative.
+const double Exp2T[] = {
+    0x1.0000000000000p+0, 0x1.0b5586cf9890fp+0, 0x1.172b83c7d517bp+0,
+    0x1.2387a6e756238p+0, 0x1.306fe0a31b715p+0, 0x1.3dea64c123422p+0,
+    0x1.4bfdad5362a27p+0, 0x1.5ab07dd485429p+0, 0x1.6a09e667f3bcdp+0,
+    0x1.7a11473eb0187p+0, 0x1.8ace5422aa0dbp+0, 0x1.9c49182a3f090p+0,
+    0x1.ae89f995ad3adp+0, 0x1.c199bdd85529cp+0, 0x1.d5818dcfba487p+0,
+    0x1.ea4afa2a490dap+0};
+constexpr double Shift16 = 0x1.8p52 / 16; // adding it rounds to 1/16
 const double PowExpTail[] = {
     0.0,                    8.189317638195515e-17,  -2.7939114859515733e-17,
     7.826573258636076e-17,  3.3484623336251524e-17, 3.750854201303127e-17,
@@ -202,6 +203,9 @@ const double PowExpTail[] = {
     -2.3591094770850053e-17, 5.1548301170786783e-17, 1.5341410053603723e-17,
     4.875160526227062e-17,  1.685487290628973e-17,  1.790126907604513e-17,
     -5.545065618639427e-17};
+// 2^r on |r| <= 1/32 to 2^-29.7 relative (float results).
+const double Exp2Q[] = {0.05550541078283726, 0.24023589979184537,
+                        0.6931471804009951, 0.9999999988534117};
 const double PowExpQ[] = {0.00019841471622935791, 0.0013889070492589719,
                           0.00833333333296396,    0.04166666666334231,
                           0.16666666666666669,    0.5000000000000001};
@@ -256,25 +260,23 @@ DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary) {
 
 llvm::Value *expTable(VecBuilder &v, DoubleDouble z) {
   auto &b = v.b;
-  llvm::Value *t = v.mulAdd(z.hi, v.c(16 * InvLn2), v.c(Round));
-  llvm::Value *ki = b.CreateSub(v.toBits(t), v.toBits(v.c(Round)));
-  llvm::Value *kd = b.CreateFSub(t, v.c(Round));
-  llvm::Value *r = v.fma(kd, v.c(-Ln2Hi / 16), z.hi); // exact
-  r = b.CreateFAdd(v.mulAdd(kd, v.c(-Ln2Lo / 16), r), z.lo);
-  llvm::Value *scale = v.fromBits(
-      b.CreateAdd(v.toBits(v.lookup16(PowExpT, ki)), b.CreateShl(ki, v.ci(48))));
-  llvm::Value *r2 = b.CreateFMul(r, r);
+  llvm::Value *t = v.mulAdd(z.hi, v.c(InvLn2), v.c(Shift16));
+  llvm::Value *j = v.toBits(t); // low 4 bits: those of round(16 z / ln2)
+  llvm::Value *kd = b.CreateFSub(t, v.c(Shift16)); // k + j/16
+  llvm::Value *r = v.fma(kd, v.c(-Ln2Hi), z.hi); // exact
+  r = b.CreateFAdd(v.mulAdd(kd, v.c(-Ln2Lo), r), z.lo);
+  llvm::Value *tj = v.scaleFloor(v.lookup16(Exp2T, j), kd); // 2^(k + j/16)
   llvm::Value *tmp = b.CreateFAdd(
-      b.CreateFAdd(v.lookup16(PowExpTail, ki), r),
-      b.CreateFMul(r2, v.poly(r, PowExpQ)));
-  return v.mulAdd(scale, tmp, scale);
+      b.CreateFAdd(v.lookup16(PowExpTail, j), r),
+      b.CreateFMul(b.CreateFMul(r, r), v.poly(r, PowExpQ)));
+  return v.mulAdd(tj, tmp, tj);
 }
 
-// log2 of positive normal floats (ARM optimized-routines' powf scheme):
-// z in [0.699, 1.398) in 16 intervals, r = z/c - 1 (|r| < 0.0297) with
+// log2 of doubles widened from positive normal floats (ARM
+// optimized-routines' powf scheme): z in [0.699, 1.398) in 16 intervals, r = z/c - 1 (|r| < 0.0297) with
 // InvC = 1/c (c = 1 for the interval holding 1, so log2 is exact-ish near
 // 1) and LogC = -log2(InvC); log2(1+r)/r to 2.4e-10 relative.
-constexpr uint32_t Log2Off = 0x3f330000;
+constexpr uint64_t Log2OffD = 0x3fe6600000000000ULL; // the float 0x3f330000
 const double InvC[] = {
     1.3989071038251366, 1.3403141361256545, 1.2864321608040201,
     1.2367149758454106, 1.1906976744186046, 1.147982062780269,
@@ -291,29 +293,32 @@ const double Log2R[] = {0.2887653347793514, -0.36093780148231086,
                         0.4808982972806295, -0.7213474624834978,
                         1.4426950408889634};
 
-llvm::Value *log2Float(VecBuilder &f, VecBuilder &d, llvm::Value *x) {
-  auto &b = f.b;
-  llvm::Value *ix = f.toBits(x);
-  llvm::Value *tmp = b.CreateSub(ix, f.ci(Log2Off));
-  llvm::Value *i = b.CreateLShr(tmp, f.ci(19)); // lookup16 takes 4 bits
-  llvm::Value *top = b.CreateAnd(tmp, f.ci(0xff800000u));
-  llvm::Value *z = b.CreateFPExt(f.fromBits(b.CreateSub(ix, top)), d.fp);
-  llvm::Value *k = b.CreateSIToFP(b.CreateAShr(top, f.ci(23)), d.fp);
-  llvm::Value *i64 = b.CreateZExt(i, d.bits);
-  llvm::Value *r = d.mulAdd(z, d.lookup16(InvC, i64), d.c(-1));
-  llvm::Value *y0 = b.CreateFAdd(d.lookup16(LogC, i64), k);
-  return d.mulAdd(r, d.poly(r, Log2R), y0);
+llvm::Value *log2Double(VecBuilder &d, llvm::Value *x) {
+  auto &b = d.b;
+  llvm::Value *ix = d.toBits(x);
+  llvm::Value *tmp = b.CreateSub(ix, d.ci(Log2OffD));
+  llvm::Value *i = b.CreateLShr(tmp, d.ci(48)); // lookup16 takes 4 bits
+  llvm::Value *top = b.CreateAnd(tmp, d.ci(0xfffULL << 52));
+  llvm::Value *z = d.fromBits(b.CreateSub(ix, top));
+  llvm::Value *k = b.CreateSIToFP(b.CreateAShr(tmp, d.ci(52)), d.fp);
+  llvm::Value *r = d.mulAdd(z, d.lookup16(InvC, i), d.c(-1));
+  llvm::Value *y0 = b.CreateFAdd(d.lookup16(LogC, i), k);
+  // y0 + r c4 + r^2 (c3 + c2 r + r^2 (c1 + c0 r)): the chain is 3
+  // multiply-adds after r^2, Horner's 5 (the loop is latency-bound).
+  llvm::Value *r2 = b.CreateFMul(r, r);
+  llvm::Value *hi = d.mulAdd(d.c(Log2R[0]), r, d.c(Log2R[1]));
+  llvm::Value *mid = d.mulAdd(d.c(Log2R[2]), r, d.c(Log2R[3]));
+  return d.mulAdd(r2, d.mulAdd(r2, hi, mid), d.mulAdd(r, d.c(Log2R[4]), y0));
 }
 
-llvm::Value *exp2Float(VecBuilder &f, VecBuilder &d, llvm::Value *z) {
-  auto &b = f.b;
-  llvm::Value *t = b.CreateFAdd(z, d.c(Round));
-  llvm::Value *k = b.CreateTrunc(
-      b.CreateSub(d.toBits(t), d.toBits(d.c(Round))), f.bits);
-  llvm::Value *r = b.CreateFSub(z, b.CreateFSub(t, d.c(Round))); // exact
-  llvm::Value *p = f.poly(b.CreateFPTrunc(r, f.fp), Exp2F);
-  llvm::Value *s = f.fromBits(b.CreateShl(b.CreateAdd(k, f.ci(127)), f.ci(23)));
-  return b.CreateFMul(p, s);
+llvm::Value *exp2Double(VecBuilder &d, llvm::Value *z) {
+  auto &b = d.b;
+  llvm::Value *t = b.CreateFAdd(z, d.c(Shift16));
+  llvm::Value *kd = b.CreateFSub(t, d.c(Shift16)); // round(16 z) / 16
+  llvm::Value *r = b.CreateFSub(z, kd);             // exact
+  // Scaling the table entry first keeps it off the polynomial's chain.
+  llvm::Value *scale = d.scaleFloor(d.lookup16(Exp2T, d.toBits(t)), kd);
+  return b.CreateFMul(scale, d.horner(r, Exp2Q));
 }
 
 llvm::Value *isOrdinaryPositive(VecBuilder &v, llvm::Value *x) {

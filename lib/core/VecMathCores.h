@@ -41,16 +41,14 @@ DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary = false);
 /// polynomial, ~0.51 ulp; no clamps, so larger |z| give garbage.
 llvm::Value *expTable(VecBuilder &v, DoubleDouble z);
 
-/// log2(x) as doubles (vector type of `d`) for floats x (type of `f`, the
-/// same lanes) that are positive, normal and finite: a 16-entry table
-/// (lookup16) and a degree-5 polynomial, to ~2^-32 relative — pow's need
-/// for float results.
-llvm::Value *log2Float(VecBuilder &f, VecBuilder &d, llvm::Value *x);
+/// log2(x) for doubles x widened from positive, normal, finite floats: a
+/// 16-entry table (lookup16) and a degree-5 polynomial, to ~2^-32
+/// relative — pow's need for float results.
+llvm::Value *log2Double(VecBuilder &d, llvm::Value *x);
 
-/// 2^z as floats (vector type of `f`) for doubles z (type of `d`, the same
-/// lanes) with |z| < 126: the reduction in doubles, 2^r (|r| <= 1/2) by a
-/// degree-6 polynomial in floats, one exact scale (results within ~1 ulp).
-llvm::Value *exp2Float(VecBuilder &f, VecBuilder &d, llvm::Value *z);
+/// 2^z for |z| < 1022 (no clamps), to 2^-29 relative — float results: the
+/// 2^(j/16) table of expTable and a degree-3 polynomial.
+llvm::Value *exp2Double(VecBuilder &d, llvm::Value *z);
 
 /// Whether each lane of x (float or double) is positive, normal, finite.
 llvm::Value *isOrdinaryPositive(VecBuilder &v, llvm::Value *x);
