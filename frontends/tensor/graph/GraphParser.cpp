@@ -326,7 +326,8 @@ GraphParseResult parseGraphProgram(std::string_view source,
     blank(rest, lines.at(toks[i].loc), stop);
     i = end;
   }
-  if (kernels || !graphs) {
+  // Text left beside graphs is parsed too: stray tokens are errors.
+  if (kernels || !graphs || syntax::lex(rest).front().kind != Tok::End) {
     ParseResult k = parseProgram(rest);
     r.program.program = std::move(k.program);
     r.errors.insert(r.errors.end(), k.errors.begin(), k.errors.end());

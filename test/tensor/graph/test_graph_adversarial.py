@@ -104,5 +104,19 @@ class ResultViewsPassedBack(unittest.TestCase):
         np.testing.assert_allclose(again, expected - 0.1 * dw)
 
 
+class StrayText(unittest.TestCase):
+    """Text after a graph (with no kernel in the file) was never parsed, so
+    `graph ... } garbage` compiled; it is a located error now."""
+
+    def test_stray_tokens_are_errors(self):
+        for tail, col in (("garbage ;;;", 32), ("/*", 32), ("1 + 2", 32)):
+            with self.assertRaisesRegex(kiln.CompileError, f"1:{col}: error: expected 'kernel'"):
+                tg.compile("graph g(x: f64[]) { return x } " + tail, "g")
+
+    def test_blank_and_comments_still_compile(self):
+        g = tg.compile("// c\ngraph g(x: f64[]) { return x }\n  // end\n", "g")
+        np.testing.assert_array_equal(g(np.ones(2))[0], np.ones(2))
+
+
 if __name__ == "__main__":
     unittest.main()
