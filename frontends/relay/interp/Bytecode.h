@@ -11,6 +11,7 @@
 
 #include "Interpreter.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -31,12 +32,12 @@ namespace kiln::relay::interp {
 #define KILN_RELAY_OPS(X)                                                      \
   KILN_RELAY_ARITH(KILN_RELAY_ARITH_OPS)                                       \
   KILN_RELAY_CMP(KILN_RELAY_CMP_OPS)                                           \
-  X(LoadK)    /* a = k */                                                      \
-  X(LoadB)    /* a = bool c */                                                 \
-  X(Move)     /* a = b */                                                      \
-  X(Neg)      /* a = -b */                                                     \
-  X(Not)      /* a = !b */                                                     \
-  X(BoolEq)   /* a = b == c (bools) */                                         \
+  X(LoadK)  /* a = k */                                                        \
+  X(LoadB)  /* a = bool c */                                                   \
+  X(Move)   /* a = b */                                                        \
+  X(Neg)    /* a = -b */                                                       \
+  X(Not)    /* a = !b */                                                       \
+  X(BoolEq) /* a = b == c (bools) */                                           \
   X(BoolNe)                                                                    \
   X(Jump)     /* to a */                                                       \
   X(JumpF)    /* to a unless b */                                              \
@@ -52,16 +53,19 @@ namespace kiln::relay::interp {
   X(Math2)    /* a = f2(b, c) */                                               \
   X(Min)      /* a = min(b, c) */                                              \
   X(Max)                                                                       \
-  X(Print)    /* args from b, node: CallExpr */                                \
-  X(Call)     /* a = call with args from b, node: CallExpr */                  \
-  X(Return)   /* result = a */                                                 \
+  X(Print)     /* args from b, node: CallExpr */                               \
+  X(Call)      /* a = call with args from b, node: CallExpr */                 \
+  X(Arg)       /* push s[a] (b = 1: an empty slot) on the argument stack */    \
+  X(PrintArgs) /* print the argument stack's top, node: CallExpr */            \
+  X(CallArgs)  /* a = call with the argument stack's top, node: CallExpr */    \
+  X(Return)    /* result = a */                                                \
   X(ReturnVoid)                                                                \
-  X(End)      /* fell off the end of the body */                               \
-  X(LoopRun)  /* loop a gets a new run number */                               \
-  X(While)    /* loop a, node: WhileStmt, becomes active */                    \
-  X(Head)     /* loop a's header: on-stack replacement */                      \
-  X(Iterate)  /* one loop iteration: the guards */                             \
-  X(Range)    /* loop a runs from b to c, node: ForRangeStmt */                \
+  X(End)       /* fell off the end of the body */                              \
+  X(LoopRun)   /* loop a gets a new run number */                              \
+  X(While)     /* loop a, node: WhileStmt, becomes active */                   \
+  X(Head)      /* loop a's header: on-stack replacement */                     \
+  X(Iterate)   /* one loop iteration: the guards */                            \
+  X(Range)     /* loop a runs from b to c, node: ForRangeStmt */               \
   X(RangeHead) /* loop a, variable b, exit to c */                             \
   X(RangeNext) /* loop a, back to c */                                         \
   X(Each)      /* loop a over array b, node: ForEachStmt */                    \
@@ -96,6 +100,13 @@ struct Code {
     return reinterpret_cast<OsrLoop *>(frame + loopBase);
   }
 };
+
+/// Calls and prints with more arguments than this evaluate them onto the
+/// interpreter's argument stack (Arg, CallArgs, PrintArgs) instead of into
+/// temporaries: a frame reserves its temporaries for the whole call, so a
+/// 30,000-argument print in a function that recurses 10,000 deep would
+/// otherwise hold 2.4 GB of slots that the AST walker never needed.
+inline constexpr size_t kMaxRegisterArgs = 8;
 
 /// Slots one OsrLoop record takes.
 inline constexpr uint32_t kLoopSlots =

@@ -328,10 +328,35 @@ private:
     return first;
   }
 
+  /// More than kMaxRegisterArgs arguments: each goes onto the argument
+  /// stack as soon as it is evaluated, so the list takes one temporary.
+  void stackArguments(const CallExpr *e) {
+    for (const ExprPtr &arg : e->args) {
+      uint32_t mark = Next;
+      if (arg->kind == Expr::Kind::String)
+        emit(make(Op::Arg, 0, 1));
+      else
+        emit(make(Op::Arg, operand(arg.get())));
+      Next = mark;
+    }
+  }
+
+  /// A user call or print: `inRegisters` with its arguments in temps,
+  /// `onStack` with them on the argument stack.
+  void callWithArguments(const CallExpr *e, uint32_t dst, Op inRegisters,
+                         Op onStack) {
+    if (e->args.size() <= kMaxRegisterArgs)
+      return (void)emitNode(inRegisters, dst, arguments(e), e);
+    stackArguments(e);
+    emitNode(onStack, dst, 0, e);
+  }
+
   void call(const CallExpr *e, uint32_t dst) {
     switch (e->builtin) {
-    case Builtin::None: emitNode(Op::Call, dst, arguments(e), e); return;
-    case Builtin::Print: emitNode(Op::Print, 0, arguments(e), e); return;
+    case Builtin::None:
+      return callWithArguments(e, dst, Op::Call, Op::CallArgs);
+    case Builtin::Print:
+      return callWithArguments(e, 0, Op::Print, Op::PrintArgs);
     case Builtin::Len:
       emit(make(Op::Len, dst, operand(e->args[0].get())));
       return;

@@ -208,12 +208,14 @@ template <typename Body> struct Guarded {
   }
 };
 
-/// Runs `body`, turning every failure into `error`; restores the call depth
-/// and the slot stack.
+/// Runs `body`, turning every failure into `error`; restores the call depth,
+/// the slot stack and the argument stack.
 template <typename Body>
-bool runGuarded(SlotStack &stack, RuntimeError &error, Body body) {
+bool runGuarded(SlotStack &stack, std::vector<Slot> &argStack,
+                RuntimeError &error, Body body) {
   int32_t depth = kiln_rt_depth;
   SlotStack::Mark mark = stack.mark();
+  size_t args = argStack.size();
   Guarded<Body> guarded{body, error};
   kiln_rt_trap_info &info = trapInfo();
   if (kiln_rt_call_guarded(&Guarded<Body>::run, &guarded, &info)) {
@@ -222,6 +224,7 @@ bool runGuarded(SlotStack &stack, RuntimeError &error, Body body) {
   }
   kiln_rt_depth = depth;
   stack.reset(mark);
+  argStack.resize(args);
   return guarded.ok;
 }
 
@@ -240,12 +243,13 @@ void Interpreter::setStepLimit(uint64_t steps) {
 }
 
 bool Interpreter::run(RuntimeError &error) {
-  return runGuarded(P->stack, error, [&] { P->runMain(); });
+  return runGuarded(P->stack, P->argStack, error, [&] { P->runMain(); });
 }
 
 bool Interpreter::runWithGlobals(std::vector<Slot> &globals,
                                  RuntimeError &error) {
-  return runGuarded(P->stack, error, [&] { P->runMain(&globals); });
+  return runGuarded(P->stack, P->argStack, error,
+                    [&] { P->runMain(&globals); });
 }
 
 /// Always interprets the function, even when it has a native entry: the
@@ -258,7 +262,7 @@ bool Interpreter::call(int index, const Slot *args, Slot *ret,
     return false;
   }
   const FuncDecl &fn = *P->program.functions[index];
-  return runGuarded(P->stack, error, [&] {
+  return runGuarded(P->stack, P->argStack, error, [&] {
     const Code &code = P->codeFor(fn);
     Slot *frame = P->stack.push(code.frameSize);
     std::copy(args, args + code.nparams, frame);

@@ -3,8 +3,9 @@
 // (Interpreter.cpp).
 //
 // Runtime errors unwind as a C++ exception (Trap) to run()/call(), which
-// restore the call depth and the slot stack; nothing else needs cleanup,
-// because frames live on the SlotStack and arrays in the runtime's arena.
+// restore the call depth, the slot stack and the argument stack; nothing
+// else needs cleanup, because frames live on the SlotStack and arrays in the
+// runtime's arena.
 #pragma once
 
 #include "Bytecode.h"
@@ -119,6 +120,9 @@ struct Interpreter::Impl {
   std::unique_ptr<interp::FunctionState[]> functions;
   std::vector<std::unique_ptr<interp::Code>> codes; ///< by function index
   interp::SlotStack stack;
+  /// Arguments of calls and prints with more than kMaxRegisterArgs of them
+  /// (Bytecode.h), pushed one by one and popped by the call or print.
+  std::vector<Slot> argStack;
   Slot result{}; ///< what on-stack replaced code returned (enterOsr)
   uint64_t stepLimit = 0, steps = 0;  ///< see Interpreter::setStepLimit
   uint64_t osrThreshold = UINT64_MAX; ///< see Interpreter::setOsrThreshold
@@ -184,6 +188,10 @@ struct Interpreter::Impl {
   const interp::Code &lower(const FuncDecl &fn);
   /// A call from bytecode: `args` holds the evaluated arguments.
   Slot callUser(const CallExpr &call, const Slot *args);
+  /// A call whose arguments are the top of argStack; pops them.
+  Slot callStacked(const CallExpr &call);
+  /// A print whose arguments are the top of argStack; pops them.
+  void printStacked(const CallExpr &call);
   /// Runs `fn` whose parameters are in frame[0..n-1] (frame has
   /// code.frameSize slots), with the entry guards.
   Slot interpret(const FuncDecl &fn, const interp::Code &code, Slot *frame);

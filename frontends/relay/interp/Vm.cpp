@@ -112,6 +112,21 @@ Interpreter::Impl::callUser(const CallExpr &call, const Slot *args) {
   return returned;
 }
 
+Slot Interpreter::Impl::callStacked(const CallExpr &call) {
+  size_t base = argStack.size() - call.args.size();
+  // callUser copies the arguments into the new frame before the callee can
+  // push (and so move) the argument stack.
+  Slot returned = callUser(call, argStack.data() + base);
+  argStack.resize(base);
+  return returned;
+}
+
+void Interpreter::Impl::printStacked(const CallExpr &call) {
+  size_t base = argStack.size() - call.args.size();
+  print(call, argStack.data() + base);
+  argStack.resize(base);
+}
+
 /// All arguments were evaluated before anything is printed, so a call in an
 /// argument that prints (or fails) does so before this line starts.
 void Interpreter::Impl::print(const CallExpr &call, const Slot *args) {
@@ -195,6 +210,10 @@ Min: NUM(a) = NUM(c) < NUM(b) ? NUM(c) : NUM(b); NEXT();
 Max: NUM(a) = NUM(c) > NUM(b) ? NUM(c) : NUM(b); NEXT();
 Print: print(*static_cast<const CallExpr *>(ip->node), s + ip->b); NEXT();
 Call: s[ip->a] = callUser(*static_cast<const CallExpr *>(ip->node), s + ip->b);
+  NEXT();
+Arg: argStack.push_back(ip->b ? Slot{} : s[ip->a]); NEXT();
+PrintArgs: printStacked(*static_cast<const CallExpr *>(ip->node)); NEXT();
+CallArgs: s[ip->a] = callStacked(*static_cast<const CallExpr *>(ip->node));
   NEXT();
 Return: return s[ip->a];
 ReturnVoid: return Slot{};

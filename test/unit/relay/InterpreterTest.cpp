@@ -6,6 +6,7 @@
 // native code, profiling) exactly.
 #include "relay/interp/Interpreter.h"
 #include "IRGenTestUtil.h"
+#include "relay/interp/Compiler.h"
 #include "relay/syntax/Parser.h"
 #include "relay/syntax/Sema.h"
 
@@ -391,13 +392,14 @@ TEST(RelayInterpreter, ConditionsOnNaNTakeTheFalseArm) {
 }
 
 TEST(RelayInterpreter, ConstantsOnEitherSideOfAnOperator) {
-  EXPECT_EQ(output("let x = 3\n"
-                   "print(2 - 1 - 3, 10 / 4, 7 % 3, 2 - x, 2 * x - 1, 1 / x < 2)\n"
-                   "print(1 < x, x <= 3, 4 > x, 3 >= x, x == 3, 3 != x)\n"
-                   "print((true == false) == false, (1 < 2) == true, -x,"
-                   " !(x > 1), true != (x < 1))\n"),
-            "-2 2.5 1 -1 5 true\ntrue true true true true false\n"
-            "true true -3 false true\n");
+  EXPECT_EQ(
+      output("let x = 3\n"
+             "print(2 - 1 - 3, 10 / 4, 7 % 3, 2 - x, 2 * x - 1, 1 / x < 2)\n"
+             "print(1 < x, x <= 3, 4 > x, 3 >= x, x == 3, 3 != x)\n"
+             "print((true == false) == false, (1 < 2) == true, -x,"
+             " !(x > 1), true != (x < 1))\n"),
+      "-2 2.5 1 -1 5 true\ntrue true true true true false\n"
+      "true true -3 false true\n");
 }
 
 /// 100,000-term chains (as the parser accepts them) lower in loops.
@@ -422,6 +424,47 @@ TEST(RelayInterpreter, NestedLoopsInRecursiveCalls) {
                    "    if i == 1 { continue } } }\n"
                    "  return s }\nprint(f(0), f(1), f(2))\n"),
             "12 96 768\n");
+}
+
+/// Calls and prints with more than kMaxRegisterArgs arguments go through
+/// the argument stack: order, strings, nesting and an error in the middle.
+TEST(RelayInterpreter, LongArgumentListsKeepTheirOrder) {
+  const char *Source =
+      "fn g(a, b, c, d, e, f, h, i, j) {\n"
+      "  return a - b + c - d + e - f + h - i + j * 100 }\n"
+      "fn r(n) { if n <= 0 { return 1 }\n"
+      "  return g(n, r(n - 1), 3, 4, 5, 6, 7, 8, g(1, 2, 3, 4, 5, 6, 7, 8, n)) "
+      "}\n"
+      "print(\"a\", 1, 2, 3, 4, 5, 6, 7, r(2), \"b\", true, [1, 2])\n"
+      "let a = [1]\n"
+      "print(1, 2, 3, 4, 5, 6, 7, 8, r(1), a[2])\n";
+  Outcome o = run(Source);
+  EXPECT_EQ(o.out, "a 1 2 3 4 5 6 7 10002 b true [1, 2]\n");
+  EXPECT_EQ(o.error.message, "array index 2 out of range (length 1)");
+  EXPECT_EQ(o.error.loc.line, 7u);
+  EXPECT_EQ(o.error.loc.col, 38u);
+}
+
+/// A frame reserves its temporaries for the whole call: a 30,000-argument
+/// print must not make each of 9,000 recursive calls 30,000 slots big
+/// (2.3 GB; the AST walker needed 10 MB, the JIT 230 MB).
+TEST(RelayInterpreter, LongArgumentListsDoNotWidenTheFrame) {
+  std::string args = "n";
+  for (int i = 1; i < 30000; ++i)
+    args += ", n";
+  std::string source = "fn f(n) { if n > 0 { return f(n - 1) }\n  print(" +
+                       args + ")\n  return 7 }\nprint(f(9000))\n";
+  ArenaScope arena;
+  auto program = compile(source);
+  const FuncDecl &f = *program->functions[indexOf(*program, "f")];
+  EXPECT_LT(interp::compile(f)->frameSize, 16u);
+  Interpreter interp(*program);
+  Outcome o = runCaptured(interp);
+  EXPECT_TRUE(o.ok) << o.error.message;
+  std::string zeros = "0";
+  for (int i = 1; i < 30000; ++i)
+    zeros += " 0";
+  EXPECT_EQ(o.out, zeros + "\n7\n");
 }
 
 // ---- Entry points and router hooks
