@@ -7,6 +7,8 @@
 // error, reported with the statement's line and column.
 #include "Plan.h"
 
+#include "tensor/syntax/MatmulShape.h"
+
 #include <algorithm>
 
 namespace kiln::tensor::graph {
@@ -30,23 +32,14 @@ Diagnostic at(const Node &n, std::string message) {
 
 Shape arrayOf(std::vector<int64_t> d) { return {false, std::move(d)}; }
 
-/// [..., M, K] @ [..., K, N] with broadcast batch dimensions.
+/// [..., M, K] @ [..., K, N] with broadcast batch dimensions, 1-D operands
+/// as in NumPy: the kernels' rule (syntax/MatmulShape.h), so modes agree.
 Expected<Shape> matmulShape(const Node &n, const Shape &a, const Shape &b) {
-  if (a.scalar || b.scalar || a.dims.size() < 2 || b.dims.size() < 2)
-    return at(n, "'@' needs operands of rank 2 to 4");
-  size_t ra = a.dims.size(), rb = b.dims.size();
-  if (a.dims[ra - 1] != b.dims[rb - 2])
-    return at(n, "'@': inner dimensions differ: " + shapeText(a.dims) + " @ " +
-                     shapeText(b.dims));
-  std::vector<int64_t> ba(a.dims.begin(), a.dims.end() - 2);
-  std::vector<int64_t> bb(b.dims.begin(), b.dims.end() - 2);
-  auto batch = broadcastShapes({ba, bb});
-  if (!batch)
-    return at(n, "'@': batch dimensions do not broadcast: " +
-                     shapeText(a.dims) + " @ " + shapeText(b.dims));
-  batch->push_back(a.dims[ra - 2]);
-  batch->push_back(b.dims[rb - 1]);
-  return arrayOf(*batch);
+  std::vector<int64_t> out;
+  std::string problem = syntax::matmulShape(a.dims, b.dims, out);
+  if (!problem.empty())
+    return at(n, problem);
+  return arrayOf(out);
 }
 
 /// An axis as an index into dims of rank `rank`, or -1.
@@ -151,7 +144,9 @@ Expected<Shape> nodeShape(const NodeGraph &g, const Node &n,
     Shape out = args[0];
     size_t r = out.dims.size();
     if (r < 2)
-      return at(n, "'@' needs operands of rank 2 to 4");
+      return at(n, "the gradient of '@' needs operands of rank 2 to 4 (a "
+                   "1-D operand has no transpose; pass a [1, K] or [K, 1] "
+                   "view)");
     std::swap(out.dims[r - 2], out.dims[r - 1]);
     return out;
   }
