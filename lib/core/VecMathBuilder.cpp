@@ -1,8 +1,10 @@
 // VecMathBuilder: lane-wise IR building blocks for Kiln's vector math.
 //
-// Nothing here uses a target intrinsic: the same IR is valid for SSE, AVX2
-// and AVX-512 vectors (and any other target), which is what lets the tests
-// check the routines at 2, 4, 8 and 16 lanes on any x86-64 host.
+// Only lookup16 and scaleFloor use target intrinsics (AVX-512 permutes and
+// vscalefpd, when the builder is told the CPU has AVX-512F); everything
+// else, and their fallbacks, is IR valid for SSE, AVX2 and AVX-512 vectors
+// (and any other target), which is what lets the tests check the routines
+// at 2, 4, 8 and 16 lanes on any x86-64 host.
 #include "VecMathBuilder.h"
 
 #include "llvm/ADT/STLExtras.h"

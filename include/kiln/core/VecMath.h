@@ -37,14 +37,16 @@ struct VecMathCpu {
   /// Multiply-adds round once; without FMA they are a multiply and an add,
   /// and f64 pow's exact products call libm's fma (slow, still correct).
   bool fma = false;
-  /// Table lookups are AVX-512 register permutes (else a load per lane).
+  /// Table lookups are AVX-512 register permutes (else a load per lane)
+  /// and scaling by 2^k is vscalefpd.
   bool avx512 = false;
 };
 
 /// Defines `name` in `module` as `fn` on `vectorType` (<W x float> or
 /// <W x double>, any W; pow takes two arguments): internal linkage, reads
 /// only constants. Reuses an existing declaration of that name. Apart from
-/// the permutes `cpu.avx512` allows, the IR uses no target intrinsic.
+/// the permutes and vscalefpd `cpu.avx512` allows, the IR uses no target
+/// intrinsic.
 /// Accuracy against glibc's libm: docs/tensor.md, "Vector math width".
 llvm::Function *defineVecMath(llvm::Module &module, VecMathFn fn,
                               llvm::Type *vectorType, llvm::StringRef name,
