@@ -7,10 +7,10 @@ Usage: axis_bench.py [--rounds 5] [--reps 7] [--opt 3]
 Kiln runs through kiln.tensor (JIT at -O3, on 1 thread and on all the
 engine's threads) with a preallocated output; NumPy runs the usual
 expressions (softmax: `e = np.exp(x - x.max(-1, keepdims=True)); e /
-e.sum(-1, keepdims=True)`). A sample is the mean call time of a loop of at
-least 2 ms; a round takes --reps samples per column and the columns
-alternate within it, so every column sees the same load; a cell is the
-median over all samples. Each Kiln result is checked against NumPy's
+e.sum(-1, keepdims=True)`). A sample is the median of 15 timed single
+calls; a round takes --reps samples per column and the columns alternate
+within it, so every column sees the same load; a cell is the median over
+all samples. Each Kiln result is checked against NumPy's
 (maximum absolute difference). Prints JSON: {case: {column: ms, ...}}.
 """
 import argparse, json, os, statistics, sys, time
@@ -60,22 +60,21 @@ def kiln_fn(p, name, x, threads):
     return lambda: k(x, *extra, out=out, threads=threads)
 
 
-def sample(f):
-    n, t = 1, 0.0
-    while True:
+def sample(f, calls=15):
+    """The median of `calls` timed single calls, in ms (a median resists the
+    preemptions of a shared machine better than a loop's mean)."""
+    ts = []
+    for _ in range(calls):
         start = time.perf_counter()
-        for _ in range(n):
-            f()
-        t = time.perf_counter() - start
-        if t >= 2e-3:
-            return t / n * 1e3
-        n *= 2
+        f()
+        ts.append(time.perf_counter() - start)
+    return statistics.median(ts) * 1e3
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--reps", type=int, default=9)
     ap.add_argument("--opt", type=int, default=3)
     a = ap.parse_args()
     p = kiln.tensor.compile(SOURCE, opt_level=a.opt)

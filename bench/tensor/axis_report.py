@@ -32,7 +32,7 @@ def render(a, results, load):
          "expressions (softmax `e = np.exp(x - x.max(-1, keepdims=True)); e / e.sum(-1, "
          "keepdims=True)`, layernorm `d = x - x.mean(-1, keepdims=True); d / np.sqrt((d*d)"
          ".mean(-1, keepdims=True) + eps)`, `x.sum(0)`, `x.sum(1)`). Milliseconds per call, "
-         "the median of 5 rounds × 7 samples (a sample: ≥ 2 ms of calls), the columns "
+         "the median of 9 rounds × 9 samples (a sample: the median of 15 single calls), the columns "
          f"alternating within each round; load average {load[0]:.1f} at the start, "
          f"{load[1]:.1f} at the end. NumPy ÷ Kiln > 1: Kiln is faster.\n",
          "| case | Kiln 1 thread | Kiln all threads | NumPy | NumPy ÷ Kiln 1 thread | "
