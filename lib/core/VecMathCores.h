@@ -38,7 +38,8 @@ DoubleDouble logDD(VecBuilder &v, llvm::Value *x, bool ordinary = false);
 
 /// e^(z.hi + z.lo) for |z.hi| < 708 (pow's fast path): a 16-entry table
 /// of 2^(j/16) (lookup16) with its rounding errors and a degree-7
-/// polynomial, ~0.51 ulp; no clamps, so larger |z| give garbage.
+/// polynomial, ~2^-62 relative before the final rounding; no clamps, so
+/// larger |z| give garbage.
 llvm::Value *expTable(VecBuilder &v, DoubleDouble z);
 
 /// log2(x) for doubles x widened from positive, normal, finite floats: a
