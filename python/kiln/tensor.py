@@ -140,9 +140,8 @@ class Kernel(Handle):
 
     def _cache_bound(self, key, where, args, out, threads):
         """Binds the call, guards and caches it (_callcache): the Entry, or
-        None when kiln_tensor_bind refuses the call (a kernel reducing along
-        an axis, or a bad call) or an array cannot be guarded (an unknown
-        NumPy layout, an old library)."""
+        None when kiln_tensor_bind refuses the call (a bad call) or an array
+        cannot be guarded (an unknown NumPy layout, an old library)."""
         threads = _ints.integer(threads, _ints.UINT32, "threads")
         arr, keep = self._args(args)
         n = len(args)

@@ -188,8 +188,15 @@ class TensorCache(TempDirTest):
 
     def test_not_cached(self):
         m = np.arange(12, dtype=np.float64).reshape(3, 4)
-        for _ in range(4):  # a kernel that cannot be bound
+        for _ in range(4):  # no out=: each call returns a new array
             np.testing.assert_array_equal(self.p.rowsum(m), m.sum(axis=1))
+        self.assertEqual(len(self.p.rowsum._calls), 0)
+        o = np.empty(3)
+        for v in (1.0, 2.0, 3.0, 4.0):  # an axis-reducing kernel with out=
+            m[0, 0] = v  # is cached (bound as a staged plan) and sees writes
+            self.p.rowsum(m, out=o)
+            np.testing.assert_array_equal(o, m.sum(axis=1))
+        self.assertEqual(len(self.p.rowsum._calls), 1)
         a = array.array("f", [1, 2, 3])
         out = array.array("f", [0, 0, 0])
         for _ in range(3):  # buffers that could be resized
