@@ -10,6 +10,10 @@
 #include "Plan.h"
 
 #include <algorithm>
+#include <climits>
+#include <new>
+
+#include <unistd.h>
 
 namespace kiln::tensor::graph {
 
@@ -23,10 +27,10 @@ std::vector<unsigned> reads(const NodeGraph &g, const Plan &p, const Step &s) {
 }
 
 int64_t bytesOf(const NodeGraph &g, const Slot &slot, unsigned node) {
-  int64_t n = 1;
-  for (int64_t d : slot.shape.dims)
+  int64_t n = 1, size = dtypeSize(g.nodes[node].type);
+  for (int64_t d : slot.shape.dims) // at most 2^60 (inferShapes)
     n *= d;
-  return std::max<int64_t>(1, n * dtypeSize(g.nodes[node].type));
+  return n > INT64_MAX / size ? INT64_MAX : std::max<int64_t>(1, n * size);
 }
 
 /// Per node: the index of the last step that reads it (steps.size() for
@@ -91,6 +95,12 @@ void assignBuffers(const NodeGraph &g, Plan &p,
     owner[step.node] = b;
     live.push_back({step.node, b});
   }
+  double total = 0, memory = double(sysconf(_SC_PHYS_PAGES)) *
+                             double(sysconf(_SC_PAGESIZE));
+  for (int64_t n : sizes)
+    total += double(n);
+  if (total > memory) // zero-filling it would only end in the OOM killer
+    throw std::bad_alloc();
   p.buffers.resize(sizes.size());
   for (size_t b = 0; b < sizes.size(); ++b) {
     p.buffers[b].assign(sizes[b], 0);

@@ -14,6 +14,7 @@
 #include "kiln/tensor/Syntax.h"
 
 #include <algorithm>
+#include <exception>
 #include <unordered_map>
 
 namespace kiln::tensor::graph {
@@ -273,7 +274,11 @@ Expected<std::unique_ptr<Plan>> makePlan(Engine &engine, const NodeGraph &g,
   part.decide(outputs);
   if (Status s = part.compileSteps(engine, name); !s)
     return s.takeDiagnostics();
-  part.allocate(outputs);
+  try { // bad_alloc, length_error: temporaries beyond this machine's memory
+    part.allocate(outputs);
+  } catch (const std::exception &) {
+    return callError("out of memory for the graph's temporaries");
+  }
   return plan;
 }
 

@@ -80,6 +80,7 @@ Status runPlan(Plan &plan, const NodeGraph &g, const std::vector<Arg> &inputs);
 
 /// Gives every array a step writes a buffer of `p.buffers`, shared between
 /// values whose lifetimes do not overlap; `outputs` live past the run.
+/// Throws bad_alloc beyond the machine's memory (makePlan reports it).
 void assignBuffers(const NodeGraph &g, Plan &p,
                    const std::vector<unsigned> &outputs);
 

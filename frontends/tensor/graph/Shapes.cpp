@@ -7,6 +7,7 @@
 // error, reported with the statement's line and column.
 #include "Plan.h"
 
+#include "tensor/syntax/Limits.h"
 #include "tensor/syntax/MatmulShape.h"
 
 #include <algorithm>
@@ -171,6 +172,9 @@ Status inferShapes(const NodeGraph &g, const std::vector<Arg> &inputs,
     auto shape = nodeShape(g, n, args, inputs, noop);
     if (!shape)
       return shape.takeDiagnostics();
+    if (syntax::elementCount(shape->dims.data(), int(shape->dims.size())) < 0)
+      return at(n, "a value of shape " + shapeText(shape->dims) +
+                       " has too many elements (the limit is 2^60)");
     plan.slots[id].shape = *shape;
     plan.resolved[id] = noop ? plan.resolved[n.args[0]] : id;
   }

@@ -150,5 +150,31 @@ class VectorProducts(unittest.TestCase):
             tg.compile(src.format("x"), "h")(x, w)
 
 
+class HugeTemporaries(unittest.TestCase):
+    """A temporary of 2^60 f64 elements once got a 1-byte buffer (its byte
+    count overflowed) that the kernel then wrote past; larger shapes
+    overflowed int64; more than the machine's memory threw bad_alloc."""
+
+    SRC = "graph g(a: f64[], b: f64[]) { y = a * b; return y }"
+
+    def call(self, rows, cols):
+        a = np.broadcast_to(np.ones(1), (rows, 1))  # zero strides: no memory
+        b = np.broadcast_to(np.ones(1), (1, cols))
+        return tg.compile(self.SRC, "g")(a, b)
+
+    def test_beyond_memory_is_an_error(self):
+        for e in (20, 30):  # 2^40 and 2^60 elements
+            with self.assertRaisesRegex(kiln.InvalidArgument,
+                                        "out of memory for the graph's temporaries"):
+                self.call(2 ** e, 2 ** e)
+
+    def test_beyond_the_element_limit_is_located(self):
+        with self.assertRaisesRegex(kiln.InvalidArgument,
+                                    r"a value of shape \[2147483648, 2147483648\] has "
+                                    r"too many elements \(the limit is 2\^60\) "
+                                    r"\(line 1, column 37\)"):
+            self.call(2 ** 31, 2 ** 31)
+
+
 if __name__ == "__main__":
     unittest.main()
