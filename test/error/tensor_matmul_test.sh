@@ -3,8 +3,9 @@
 # located diagnostic with a caret (type errors) or one InvalidArgument
 # sentence at call time (inner dimensions, rank 1, batch dimensions), the
 # docs' example file (examples/tensor/matmul.tk) runs with the same checksum
-# on 1 and 2 threads, and `kiln tensor build` / `--emit` refuse `@` kernels
-# without leaving files.
+# on 1 and 2 threads, `kiln tensor build` makes a library of it
+# that the docs' C example (examples/tensor/matmul_aot.c) runs, and a
+# product beside an axis reduction is refused without leaving files.
 set -uo pipefail
 source "$(dirname "$0")/harness.sh"
 
@@ -49,10 +50,28 @@ check batched 0 - "$kiln" tensor run "$ex" --kernel batched --reps 1 --shape a=3
 grep -q '^kernel batched n 144: checksum' out.txt && ok || bad "batched: $(cat out.txt)"
 check frobenius 0 - "$kiln" tensor run "$ex" --kernel frobenius --reps 1 --shape a=6x5 --shape b=5x4
 
-# No AOT library and no --emit for `@` kernels yet: a clear error, no files.
-check build 1 "kernel 'layer' multiplies matrices ('@'): such kernels run only in the JIT for now" \
-  "$kiln" tensor build "$ex" -o lib.so
-[[ ! -e lib.so && ! -e lib.h ]] && ok || bad "build left files: $(ls)"
-check emit 1 "multiplies matrices ('@')" "$kiln" tensor run "$ex" --kernel layer --emit ll
+# AOT: `kiln tensor build` holds the plan, the tile functions for the
+# target CPU and a C driver; the docs' C example runs against the library
+# of the docs' example file (test/python/test_tensor_matmul_aot.py checks
+# such libraries against NumPy and the JIT).
+check build 0 - "$kiln" tensor build "$ex" -o libmatmul.so
+grep -q "^int layer(const kiln_tensor_array \*x, const kiln_tensor_array \*w, const kiln_tensor_array \*b, kiln_tensor_array \*out);" matmul.h \
+  && ok || bad "build: no prototype for layer in $(cat matmul.h)"
+check example-cc 0 - cc -std=c11 -Wall -Werror -I. "$src/examples/tensor/matmul_aot.c" -L. -lmatmul \
+  -Wl,-rpath,"$work" -o matmul_aot
+check example-run 0 - ./matmul_aot
+expected="layer row 0: 0 2
+layer row 1: 0 6.5
+error: '@': inner dimensions differ: [2, 3] @ [2, 3] (3 != 2)"
+[[ $(cat out.txt) == "$expected" ]] && ok || bad "example: got $(cat out.txt)"
+check cpu 0 - "$kiln" tensor build "$ex" -o generic.so --cpu x86-64
+check emit 0 - "$kiln" tensor run "$ex" --kernel layer --emit ll
+grep -q "kiln_tk_layer__tilef" out.txt && ok || bad "emit: no tile function in the IR"
+
+# Still refused: a product beside an axis reduction (no files left).
+printf 'kernel sm(x: f32[], w: f32[]) -> f32[] = (x @ w) - max(x @ w, axis=-1, keepdims)\n' > sm.tk
+check build-axis 1 "kernel 'sm' combines a matrix product ('@') with an axis reduction: such kernels run only in the JIT for now" \
+  "$kiln" tensor build sm.tk -o sm.so
+[[ ! -e sm.so && ! -e sm.h ]] && ok || bad "build left files: $(ls)"
 
 finish error.tensor_matmul

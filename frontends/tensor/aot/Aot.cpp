@@ -5,9 +5,11 @@
 // (one plain C entry per kernel that packs its arguments and calls the
 // driver) and the AOT runtime archive (call checks + driver, plain C): it
 // needs libc, libm and libmvec at run time, no LLVM and no C++.
+#include "AotMatmulGen.h"
 #include "AotStagedGen.h"
 #include "tensor/engine/EngineImpl.h"
 #include "tensor/irgen/IRGen.h"
+#include "tensor/syntax/MatmulShape.h"
 
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/Emit.h"
@@ -97,10 +99,16 @@ llvm::Expected<std::unique_ptr<llvm::Module>>
 optimised(llvm::LLVMContext &ctx, const std::vector<Kernel> &kernels,
           Machine &m, OptLevel optLevel,
           core::PhaseTimings *timings = nullptr) {
-  auto module = [&] {
+  auto module = [&]() -> llvm::Expected<std::unique_ptr<llvm::Module>> {
     core::ScopedPhase phase(timings, "irgen");
-    return buildKernelModule(ctx, aot::expandStaged(kernels), "",
-                             "kiln_tensor");
+    if (auto err = aot::checkMatmul(kernels))
+      return std::move(err);
+    auto built = buildKernelModule(
+        ctx, aot::expandStaged(aot::expandMatmul(kernels)), "", "kiln_tensor");
+    if (built)
+      if (auto err = aot::emitMatmulTiles(**built, kernels, *m.tm))
+        return std::move(err);
+    return built;
   }();
   if (!module)
     return module.takeError();
@@ -178,28 +186,18 @@ std::string fastPathFor(const Kernel &k) {
          std::to_string(k.params.size() + 1) + ")];\n" + fill + run + "  }\n";
 }
 
-std::string wrapperFor(const Kernel &k) {
-  if (reducesAlongAxis(k)) { // lowered without error by optimised() before
-    std::vector<std::string> names;
-    for (const Param &p : k.params)
-      names.push_back(cName(p.name));
-    auto staged = aot::stagedWrapper(k, prototype(k), names);
-    return staged ? *staged : "#error kernel " + k.name + "\n";
-  }
+/// The kt_aot_kernel table `<name>_desc` of ordinary kernel `k`, after the
+/// extern declarations of its loops.
+std::string descFor(const Kernel &k) {
   auto sym = irgen::symbolsFor(k);
   size_t n = k.params.size();
-  std::string params, elemSize, arrays, scalars, body;
+  std::string params, elemSize, K = k.name;
   for (size_t i = 0; i < n; ++i) {
     const Param &p = k.params[i];
     params += "{\"" + p.name + "\", " + std::to_string(int(p.type)) + ", " +
               (p.isArray ? "1" : "0") + "}, ";
     elemSize += std::to_string(p.isArray ? dtypeSize(p.type) : 0) + ", ";
-    arrays += p.isArray ? cName(p.name) + ", " : "0, ";
-    if (!p.isArray)
-      body += "  memcpy(&scalars[" + std::to_string(i) + "], &" +
-              cName(p.name) + ", sizeof " + cName(p.name) + ");\n";
   }
-  std::string N = std::to_string(n ? n : 1), K = k.name;
   bool red = !k.resultIsArray;
   std::string s;
   s += "extern void " + sym.flat +
@@ -222,6 +220,35 @@ std::string wrapperFor(const Kernel &k) {
        (red ? sym.finish : "0") + ", " + std::to_string(n + 1) + ", " +
        std::to_string(irgen::reductionsOf(k).size()) + ", " + K +
        "_elemSize}};\n";
+  return s;
+}
+
+std::string wrapperFor(const Kernel &k) {
+  if (k.body && syntax::hasMatmul(*k.body)) { // checked by optimised() before
+    std::vector<std::string> names;
+    for (const Param &p : k.params)
+      names.push_back(cName(p.name));
+    return aot::matmulWrapper(k, prototype(k), names, descFor);
+  }
+  if (reducesAlongAxis(k)) { // lowered without error by optimised() before
+    std::vector<std::string> names;
+    for (const Param &p : k.params)
+      names.push_back(cName(p.name));
+    auto staged = aot::stagedWrapper(k, prototype(k), names);
+    return staged ? *staged : "#error kernel " + k.name + "\n";
+  }
+  size_t n = k.params.size();
+  std::string arrays, body;
+  for (size_t i = 0; i < n; ++i) {
+    const Param &p = k.params[i];
+    arrays += p.isArray ? cName(p.name) + ", " : "0, ";
+    if (!p.isArray)
+      body += "  memcpy(&scalars[" + std::to_string(i) + "], &" +
+              cName(p.name) + ", sizeof " + cName(p.name) + ");\n";
+  }
+  std::string N = std::to_string(n ? n : 1), K = k.name;
+  bool red = !k.resultIsArray;
+  std::string s = descFor(k);
   s += "KILN_TENSOR_EXPORT " + prototype(k) + " {\n" + fastPathFor(k);
   s += "  const kiln_tensor_array *arrays[" + N + "] = {" + arrays + "};\n";
   s += "  int64_t scalars[" + N + "] = {0};\n" + body;

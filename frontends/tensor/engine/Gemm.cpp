@@ -28,16 +28,8 @@ int64_t cacheBytes(int index, int64_t fallback) {
   return unit == 'M' ? n << 20 : unit == 'K' ? n << 10 : n;
 }
 
-/// KC: a KC x NR panel of B fills half of L1d; MC: an MC x KC block of A
-/// half of L2; NC: a KC x NC block of B a quarter of the last level.
 void chooseBlocks(GemmTile &t) {
-  const int64_t size = dtypeSize(t.type), nr = t.shape.cols(),
-                mr = t.shape.rows;
-  const int64_t l1 = cacheBytes(0, 32 << 10), l2 = cacheBytes(2, 512 << 10),
-                l3 = cacheBytes(3, 8 << 20);
-  t.kc = std::clamp<int64_t>(l1 / 2 / (nr * size) / 16 * 16, 64, 512);
-  t.mc = std::clamp<int64_t>(l2 / 2 / (t.kc * size) / mr * mr, mr, 4096);
-  t.nc = std::clamp<int64_t>(l3 / 4 / (t.kc * size) / nr * nr, nr, 1 << 16);
+  gemmBlocks(t.type, t.shape, t.kc, t.mc, t.nc);
 }
 
 std::string tileKey(DType type, const Kernel *epilogue, unsigned product) {
@@ -70,6 +62,16 @@ compileTile(Engine::Impl &e, DType type, const Kernel *epilogue,
 }
 
 } // namespace
+
+void gemmBlocks(DType type, irgen::TileShape shape, int64_t &kc, int64_t &mc,
+                int64_t &nc) {
+  const int64_t size = dtypeSize(type), nr = shape.cols(), mr = shape.rows;
+  const int64_t l1 = cacheBytes(0, 32 << 10), l2 = cacheBytes(2, 512 << 10),
+                l3 = cacheBytes(3, 8 << 20);
+  kc = std::clamp<int64_t>(l1 / 2 / (nr * size) / 16 * 16, 64, 512);
+  mc = std::clamp<int64_t>(l2 / 2 / (kc * size) / mr * mr, mr, 4096);
+  nc = std::clamp<int64_t>(l3 / 4 / (kc * size) / nr * nr, nr, 1 << 16);
+}
 
 Expected<irgen::TileFn> GemmTile::function() const {
   if (irgen::TileFn fn = Fn.load(std::memory_order_acquire))

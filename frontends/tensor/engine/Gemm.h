@@ -41,6 +41,12 @@ private:
   mutable Diagnostics Error;
 };
 
+/// The cache blocks for a tile of `shape` on this host: KC x NR of B fills
+/// half of L1d, MC x KC of A half of L2, KC x NC of B a quarter of the last
+/// level (sizes from Linux's sysfs). AOT libraries take the build host's.
+void gemmBlocks(DType type, irgen::TileShape shape, int64_t &kc, int64_t &mc,
+                int64_t &nc);
+
 /// The tile for `type` (f32/f64) and `epilogue` (null: C = A @ B; else a
 /// typed elementwise kernel of result dtype `type` whose parameter
 /// `product` is the element of A @ B), compiled once per engine while held.

@@ -12,15 +12,10 @@
 #pragma once
 
 #include "Gemm.h"
+#include "MatmulLower.h"
 #include "Staged.h"
 
 namespace kiln::tensor {
-
-/// Where a step's argument comes from: call argument `arg`, or temporary
-/// `temp` (an earlier step's result).
-struct MatmulSource {
-  int arg = -1, temp = -1;
-};
 
 /// One step; writes temporary k (step k), or the result (the last step).
 struct MatmulStep {
