@@ -122,13 +122,7 @@ Status Reverse::node(const Node &n) {
     elementwise(x, cast(Bar, G.nodes[x].type));
     return {};
   }
-  case ExprKind::Reduce:
-    if (!p.moreAxes.empty()) // Unsqueeze and Count take one axis
-      return unsupported("a reduction over several axes (axis=" + axisText(p) +
-                         "); reduce one axis at a time, e.g. "
-                         "sum(sum(x, axis=1), axis=0)");
-    reduce(n);
-    return {};
+  case ExprKind::Reduce: reduce(n); return {};
   case ExprKind::MatMul: matmul(n); return {};
   default: return {};
   }
@@ -233,24 +227,40 @@ void Reverse::reduce(const Node &n) {
   const Expr &p = n.proto;
   unsigned x = n.args[0];
   bool axis = p.hasAxis;
-  int count = axis ? p.axis : kWhole;
+  std::vector<int> axes{p.axis}; // axis=(0, 1): all of them
+  axes.insert(axes.end(), p.moreAxes.begin(), p.moreAxes.end());
   auto back = [&](unsigned v) {
-    return axis && !p.keepdims ? G.special(NodeOp::Unsqueeze, {v, x}, p.axis)
-                               : v;
+    if (!axis || p.keepdims)
+      return v;
+    Node u; // Unsqueeze of every reduced axis (more in proto.moreAxes)
+    u.op = NodeOp::Unsqueeze;
+    u.axis = p.axis;
+    u.proto.moreAxes = p.moreAxes;
+    u.args = {v, x};
+    u.type = G.nodes[v].type;
+    u.isArray = true;
+    return G.add(std::move(u));
   };
   unsigned g = back(Bar);
   switch (p.reduce) {
   case ReduceOp::Sum: direct(x, g); break;
-  case ReduceOp::Mean:
-    direct(x, div(g, G.special(NodeOp::Count, {x}, count)));
+  case ReduceOp::Mean: {
+    unsigned count = G.special(NodeOp::Count, {x}, axis ? axes[0] : kWhole);
+    for (size_t k = 1; axis && k < axes.size(); ++k)
+      count = mul(count, G.special(NodeOp::Count, {x}, axes[k]));
+    direct(x, div(g, count));
     break;
+  }
   case ReduceOp::Prod: direct(x, div(mul(g, back(N)), x)); break;
   case ReduceOp::Min:
   case ReduceOp::Max: {
     unsigned mask = G.binary(BinaryOp::Eq, x, back(N));
     unsigned one = cast(mask, T);
-    unsigned ties = axis ? G.reduce(ReduceOp::Sum, one, true, p.axis, true)
-                         : G.reduce(ReduceOp::Sum, one, false, 0, false);
+    unsigned ties = one; // counted axis by axis (keepdims keeps them valid)
+    for (size_t k = 0; axis && k < axes.size(); ++k)
+      ties = G.reduce(ReduceOp::Sum, ties, true, axes[k], true);
+    if (!axis)
+      ties = G.reduce(ReduceOp::Sum, one, false, 0, false);
     direct(x, gate(mask, div(g, ties)));
     break;
   }

@@ -29,9 +29,9 @@ std::string keyOf(const Node &n) {
          std::to_string(p.axis) + "," +
          std::to_string(static_cast<int>(p.castTo)) + "," + num +
          std::to_string(p.numberIsInt);
-    for (int a : p.moreAxes) // axis=(0, 1) is not axis=0
-      k += ";" + std::to_string(a);
   }
+  for (int a : n.proto.moreAxes) // axis=(0, 1) is not axis=0 (Unsqueeze too)
+    k += ";" + std::to_string(a);
   for (unsigned a : n.args)
     k += "," + std::to_string(a);
   return k;

@@ -24,11 +24,11 @@ Scalar readScalar(const ArrayView &v) {
   return s;
 }
 
-/// `src` with `axis` of a rank-`rank` shape put back as a size-1 dimension
-/// (after padding src with leading 1s to rank - 1).
-ArrayView unsqueezeView(const ArrayView &src, int rank, int axis) {
+/// `src` with the axes `at` (sorted, of a rank-`rank` shape) put back as
+/// size-1 dimensions (after padding src with leading 1s to rank - k).
+ArrayView unsqueezeView(const ArrayView &src, int rank, const int *at, int k) {
   ArrayView v = src;
-  int pad = std::max(0, rank - 1 - src.rank);
+  int pad = std::max(0, rank - k - src.rank);
   v.rank = 0;
   for (int d = 0; d < pad; ++d) {
     v.shape[v.rank] = 1;
@@ -38,14 +38,16 @@ ArrayView unsqueezeView(const ArrayView &src, int rank, int axis) {
     v.shape[v.rank] = src.shape[d];
     v.strides[v.rank++] = src.strides[d];
   }
-  int a = axis < 0 ? axis + rank : axis;
-  for (int d = v.rank; d > a; --d) {
-    v.shape[d] = v.shape[d - 1];
-    v.strides[d] = v.strides[d - 1];
+  for (int i = 0; i < k; ++i) {
+    int a = at[i];
+    for (int d = v.rank; d > a; --d) {
+      v.shape[d] = v.shape[d - 1];
+      v.strides[d] = v.strides[d - 1];
+    }
+    v.shape[a] = 1;
+    v.strides[a] = 0;
+    ++v.rank;
   }
-  v.shape[a] = 1;
-  v.strides[a] = 0;
-  ++v.rank;
   return v;
 }
 
@@ -117,7 +119,13 @@ void runView(Plan &plan, const NodeGraph &g, const Step &step) {
     return;
   }
   int rank = static_cast<int>(plan.slots[n.args[1]].shape.dims.size());
-  out.v = unsqueezeView(src.v, rank, n.axis);
+  int at[kMaxRank] = {n.axis}, k = 1; // axis=(0, 1): several (no allocation)
+  for (size_t i = 0; i < n.proto.moreAxes.size() && k < kMaxRank; ++i)
+    at[k++] = n.proto.moreAxes[i];
+  for (int i = 0; i < k; ++i)
+    at[i] = at[i] < 0 ? at[i] + rank : at[i];
+  std::sort(at, at + k);
+  out.v = unsqueezeView(src.v, rank, at, k);
 }
 
 } // namespace

@@ -105,15 +105,20 @@ Expected<Shape> exprShape(const Node &n, const std::vector<Shape> &args) {
   return arrayOf(*b);
 }
 
-/// Unsqueeze: v (which broadcasts to `of` without `axis`) with the axis back
-/// as 1; a scalar stays a scalar.
-Shape unsqueezed(const Shape &v, const Shape &of, int axis) {
+/// Unsqueeze: v (which broadcasts to `of` without the reduced axes) with
+/// the axes back as 1; a scalar stays a scalar.
+Shape unsqueezed(const Shape &v, const Shape &of, const Node &n) {
   if (v.scalar)
     return v;
-  size_t r = of.dims.size();
-  std::vector<int64_t> d(r - 1 - std::min(r - 1, v.dims.size()), 1);
+  size_t r = of.dims.size(), k = 1 + n.proto.moreAxes.size();
+  std::vector<int> at{normalAxis(n.axis, r)};
+  for (int a : n.proto.moreAxes)
+    at.push_back(normalAxis(a, r));
+  std::sort(at.begin(), at.end()); // inserted lowest first
+  std::vector<int64_t> d(r - k - std::min(r - k, v.dims.size()), 1);
   d.insert(d.end(), v.dims.begin(), v.dims.end());
-  d.insert(d.begin() + normalAxis(axis, r), 1);
+  for (int a : at)
+    d.insert(d.begin() + a, 1);
   return arrayOf(d);
 }
 
@@ -140,7 +145,7 @@ Expected<Shape> nodeShape(const NodeGraph &g, const Node &n,
   case NodeOp::Count: return Shape{};
   case NodeOp::Unsqueeze:
     noop = args[0].scalar;
-    return unsqueezed(args[0], args[1], n.axis);
+    return unsqueezed(args[0], args[1], n);
   case NodeOp::Transpose: {
     Shape out = args[0];
     size_t r = out.dims.size();
