@@ -67,6 +67,8 @@ error: '@': inner dimensions differ: [2, 3] @ [2, 3] (3 != 2)"
 check cpu 0 - "$kiln" tensor build "$ex" -o generic.so --cpu x86-64
 check emit 0 - "$kiln" tensor run "$ex" --kernel layer --emit ll
 grep -q "kiln_tk_layer__tilef" out.txt && ok || bad "emit: no tile function in the IR"
+check explain 0 - "$kiln" explain "$ex" -o page.html
+grep -q "kiln_tk_layer__tilef" page.html && ok || bad "explain: no tile function on the page"
 
 # Still refused: a product beside an axis reduction (no files left).
 printf 'kernel sm(x: f32[], w: f32[]) -> f32[] = (x @ w) - max(x @ w, axis=-1, keepdims)\n' > sm.tk

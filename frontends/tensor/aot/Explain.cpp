@@ -2,6 +2,7 @@
 // function-level debug locations, then the core's explainModule.
 #include "kiln/tensor/Explain.h"
 
+#include "AotMatmulGen.h"
 #include "AotStagedGen.h"
 #include "KernelLines.h"
 #include "tensor/engine/EngineImpl.h"
@@ -52,18 +53,25 @@ Expected<core::Explanation> explain(const std::string &file,
                       "each generated function maps to its kernel's body "
                       "line.");
   llvm::LLVMContext context;
-  Program passes{aot::expandStaged(parsed.program.kernels)}; // axis: passes
-  auto module = [&] {
-    core::ScopedPhase phase(&timings, "irgen");
-    return buildKernelModule(context, passes.kernels, "", file);
-  }();
-  if (!module)
-    return core::toDiagnostics(module.takeError());
-  addKernelLines(**module, passes, file);
   core::TargetSpec host = core::hostTarget();
   auto tm = core::createTargetMachine(host, level);
   if (!tm)
     return core::toDiagnostics(tm.takeError());
+  const std::vector<Kernel> &kernels = parsed.program.kernels;
+  Program passes{aot::expandStaged(aot::expandMatmul(kernels))}; // passes
+  auto module = [&]() -> llvm::Expected<std::unique_ptr<llvm::Module>> {
+    core::ScopedPhase phase(&timings, "irgen");
+    if (auto err = aot::checkMatmul(kernels))
+      return std::move(err);
+    auto built = buildKernelModule(context, passes.kernels, "", file);
+    if (built) // `@`: the tile functions, as a library holds them
+      if (auto err = aot::emitMatmulTiles(**built, kernels, **tm))
+        return std::move(err);
+    return built;
+  }();
+  if (!module)
+    return core::toDiagnostics(module.takeError());
+  addKernelLines(**module, passes, file);
   if (auto err = core::explainModule(**module, **tm, out, timings,
                                      hostVectorLibrary(host)))
     return core::toDiagnostics(std::move(err));
