@@ -5,6 +5,7 @@
 // (one plain C entry per kernel that packs its arguments and calls the
 // driver) and the AOT runtime archive (call checks + driver, plain C): it
 // needs libc, libm and libmvec at run time, no LLVM and no C++.
+#include "AotEntry.h"
 #include "AotMatmulGen.h"
 #include "AotStagedGen.h"
 #include "tensor/engine/EngineImpl.h"
@@ -191,13 +192,9 @@ std::string fastPathFor(const Kernel &k) {
 std::string descFor(const Kernel &k) {
   auto sym = irgen::symbolsFor(k);
   size_t n = k.params.size();
-  std::string params, elemSize, K = k.name;
-  for (size_t i = 0; i < n; ++i) {
-    const Param &p = k.params[i];
-    params += "{\"" + p.name + "\", " + std::to_string(int(p.type)) + ", " +
-              (p.isArray ? "1" : "0") + "}, ";
+  std::string elemSize, K = k.name;
+  for (const Param &p : k.params)
     elemSize += std::to_string(p.isArray ? dtypeSize(p.type) : 0) + ", ";
-  }
   bool red = !k.resultIsArray;
   std::string s;
   s += "extern void " + sym.flat +
@@ -209,8 +206,7 @@ std::string descFor(const Kernel &k) {
     s += "extern void " + sym.finish +
          "(const int64_t *, const void *, void *);\n";
   }
-  s += "static const kt_param_desc " + K + "_params[] = {" + params +
-       "{0, 0, 0}};\n";
+  s += aot::paramsTable(k, K + "_params");
   s += "static const unsigned char " + K + "_elemSize[] = {" + elemSize +
        std::to_string(k.resultIsArray ? dtypeSize(k.resultType) : 0) + "};\n";
   s += "static const kt_aot_kernel " + K + "_desc = {\"" + K + "\", " +

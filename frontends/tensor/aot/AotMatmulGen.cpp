@@ -4,6 +4,7 @@
 // its register and cache blocks, and a generated C wrapper holding the plan
 // (aot/AotMatmul.h) that calls kt_aot_matmul_call.
 #include "AotMatmulGen.h"
+#include "AotEntry.h"
 #include "tensor/engine/Gemm.h"
 #include "tensor/engine/MatmulLower.h"
 #include "tensor/syntax/MatmulShape.h"
@@ -194,30 +195,15 @@ std::string matmulWrapper(const Kernel &k, const std::string &prototype,
   }
   std::string rest = stepEntry(low.restSources, &low.rest, "", k.resultType,
                                K + "_r", s, desc);
-  size_t n = k.params.size();
-  std::string N = num(n ? n : 1), params, arrays, body;
-  for (size_t i = 0; i < n; ++i) {
-    const Param &p = k.params[i];
-    params += "{\"" + p.name + "\", " + num(int(p.type)) + ", " +
-              num(p.isArray) + "}, ";
-    arrays += p.isArray ? names[i] + ", " : "0, ";
-    if (!p.isArray)
-      body += "  memcpy(&scalars[" + num(i) + "], &" + names[i] + ", sizeof " +
-              names[i] + ");\n";
-  }
   s += "static const kt_mm_step " + K + "_steps[] = {\n" + steps + "};\n";
-  s += "static const kt_param_desc " + K + "_params[] = {" + params +
-       "{0, 0, 0}};\n";
+  s += paramsTable(k, K + "_params");
   s += "static const kt_aot_matmul " + K + "_mm = {{\"" + k.name + "\", " +
-       num(n) + ", " + K + "_params, " + num(int(k.resultType)) + ", " +
-       num(k.resultIsArray) + ", {0}}, " + num(low.steps.size()) + ", " + K +
-       "_steps, " + fused + ", " + num(low.product) + ", " + rest + "};\n";
-  s += "KILN_TENSOR_EXPORT " + prototype + " {\n";
-  s += "  const kiln_tensor_array *arrays[" + N + "] = {" + arrays + "};\n";
-  s += "  int64_t scalars[" + N + "] = {0};\n" + body;
-  s += "  return kt_aot_matmul_call(&" + K + "_mm, arrays, scalars, " +
-       (k.resultIsArray ? "out, 0" : "0, result") + ");\n}\n\n";
-  return s;
+       num(k.params.size()) + ", " + K + "_params, " +
+       num(int(k.resultType)) + ", " + num(k.resultIsArray) + ", {0}}, " +
+       num(low.steps.size()) + ", " + K + "_steps, " + fused + ", " +
+       num(low.product) + ", " + rest + "};\n";
+  return s + exportedEntry(k, prototype, names, "kt_aot_matmul_call",
+                           K + "_mm");
 }
 
 } // namespace kiln::tensor::aot

@@ -6,6 +6,7 @@
 // The plan is the JIT's (engine/StagedLower.h), run by the same C runner,
 // so an AOT call reduces the same rows and slices in the same order.
 #include "AotStagedGen.h"
+#include "AotEntry.h"
 #include "tensor/engine/StagedLower.h"
 #include "tensor/irgen/IRGen.h"
 
@@ -149,17 +150,6 @@ Expected<std::string> stagedWrapper(const Kernel &k,
     entries += passEntry((*passes)[t], K + "_p" + num(t), s);
   ShapeProgram shapes{k, {}, "", 0};
   shapes.visit(*k.body);
-  size_t n = k.params.size();
-  std::string N = num(n ? n : 1), params, arrays, body;
-  for (size_t i = 0; i < n; ++i) {
-    const Param &p = k.params[i];
-    params += "{\"" + p.name + "\", " + num(int(p.type)) + ", " +
-              num(p.isArray) + "}, ";
-    arrays += p.isArray ? names[i] + ", " : "0, ";
-    if (!p.isArray)
-      body += "  memcpy(&scalars[" + num(i) + "], &" + names[i] + ", sizeof " +
-              names[i] + ");\n";
-  }
   s += "static const kt_staged_pass " + K + "_passes[] = {\n" + entries +
        "};\n";
   s += "static const kt_staged_plan " + K + "_plan = {" +
@@ -167,18 +157,13 @@ Expected<std::string> stagedWrapper(const Kernel &k,
        num(k.resultIsArray) + "};\n";
   s += "static const kt_shape_node " + K + "_shapes[] = {\n" + shapes.rows +
        "};\n";
-  s += "static const kt_param_desc " + K + "_params[] = {" + params +
-       "{0, 0, 0}};\n";
+  s += paramsTable(k, K + "_params");
   s += "static const kt_aot_staged " + K + "_staged = {{\"" + k.name +
-       "\", " + num(n) + ", " + K + "_params, " + num(int(k.resultType)) +
-       ", " + num(k.resultIsArray) + ", {0}}, &" + K + "_plan, " +
-       num(shapes.count) + ", " + K + "_shapes};\n";
-  s += "KILN_TENSOR_EXPORT " + prototype + " {\n";
-  s += "  const kiln_tensor_array *arrays[" + N + "] = {" + arrays + "};\n";
-  s += "  int64_t scalars[" + N + "] = {0};\n" + body;
-  s += "  return kt_aot_staged_call(&" + K + "_staged, arrays, scalars, " +
-       (k.resultIsArray ? "out, 0" : "0, result") + ");\n}\n\n";
-  return s;
+       "\", " + num(k.params.size()) + ", " + K + "_params, " +
+       num(int(k.resultType)) + ", " + num(k.resultIsArray) + ", {0}}, &" +
+       K + "_plan, " + num(shapes.count) + ", " + K + "_shapes};\n";
+  return s + exportedEntry(k, prototype, names, "kt_aot_staged_call",
+                           K + "_staged");
 }
 
 } // namespace kiln::tensor::aot

@@ -1,8 +1,8 @@
 // MatmulLower: lowering a kernel with `a @ b` to plain pieces (see
 // MatmulLower.h); compiling them is Matmul.cpp (JIT) or aot/AotMatmulGen.
 #include "MatmulLower.h"
+#include "PassKernel.h"
 
-#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -18,29 +18,6 @@ bool hasReduce(const Expr &e, std::unordered_set<const Expr *> &seen) {
     if (hasReduce(*c, seen))
       return true;
   return false;
-}
-
-void usedParams(const Expr &e, std::map<unsigned, unsigned> &used,
-                std::unordered_set<const Expr *> &seen) {
-  if (!seen.insert(&e).second)
-    return;
-  if (e.kind == ExprKind::Param)
-    used.emplace(e.param, 0);
-  for (const ExprRef &c : e.children)
-    usedParams(*c, used, seen);
-}
-
-ExprRef renumber(const ExprRef &e, const std::map<unsigned, unsigned> &to,
-                 std::unordered_map<const Expr *, ExprRef> &memo) {
-  if (auto it = memo.find(e.get()); it != memo.end())
-    return it->second;
-  auto n = std::make_shared<Expr>(*e);
-  if (n->kind == ExprKind::Param)
-    n->param = to.at(e->param);
-  n->children.clear();
-  for (const ExprRef &c : e->children)
-    n->children.push_back(renumber(c, to, memo));
-  return memo[e.get()] = n;
 }
 
 /// The body rewritten over "globals" (the kernel's parameters, then one per
@@ -65,23 +42,13 @@ struct Lowering {
   Kernel passKernel(const std::string &name, const ExprRef &body,
                     std::vector<MatmulSource> &sources,
                     unsigned *product = nullptr) const {
-    std::map<unsigned, unsigned> used;
-    std::unordered_set<const Expr *> seen;
-    usedParams(*body, used, seen);
-    Kernel k;
-    k.name = name;
-    for (auto &[global, local] : used) {
-      local = unsigned(k.params.size());
-      if (product && global == *product)
-        *product = local, product = nullptr;
-      k.params.push_back(globals[global]);
-      sources.push_back(sourceOf(global));
+    std::vector<unsigned> used;
+    Kernel k = tensor::passKernel(name, body, globals, used);
+    for (size_t local = 0; local < used.size(); ++local) {
+      if (product && used[local] == *product)
+        *product = unsigned(local), product = nullptr;
+      sources.push_back(sourceOf(used[local]));
     }
-    std::unordered_map<const Expr *, ExprRef> memo;
-    k.body = renumber(body, used, memo);
-    k.resultType = body->type;
-    k.resultIsArray = body->isArray;
-    k.loc = body->loc;
     return k;
   }
 

@@ -1,6 +1,7 @@
 // StagedLower: an axis-reduction kernel lowered to the kernels of its passes
 // (see StagedLower.h): each axis reduction replaced by a temporary.
 #include "StagedLower.h"
+#include "PassKernel.h"
 
 #include "tensor/syntax/AxisShape.h"
 #include "tensor/syntax/Limits.h"
@@ -93,50 +94,16 @@ struct Lowering {
   }
 };
 
-void usedParams(const Expr &e, std::map<unsigned, unsigned> &used,
-                std::unordered_set<const Expr *> &seen) {
-  if (!seen.insert(&e).second)
-    return;
-  if (e.kind == ExprKind::Param)
-    used.emplace(e.param, 0);
-  for (const ExprRef &c : e.children)
-    usedParams(*c, used, seen);
-}
-
-ExprRef renumber(const ExprRef &e, const std::map<unsigned, unsigned> &to,
-                 std::unordered_map<const Expr *, ExprRef> &memo) {
-  if (auto it = memo.find(e.get()); it != memo.end())
-    return it->second;
-  auto n = std::make_shared<Expr>(*e);
-  if (n->kind == ExprKind::Param)
-    n->param = to.at(e->param);
-  n->children.clear();
-  for (const ExprRef &c : e->children)
-    n->children.push_back(renumber(c, to, memo));
-  return memo[e.get()] = n;
-}
-
 /// A kernel computing `body` over only the globals it uses; `sources` gets
 /// each parameter's origin (a call argument or kFromTemp + temporary).
 Kernel passKernel(const std::string &name, const ExprRef &body,
                   const Lowering &low, size_t ownParams,
                   std::vector<int> &sources) {
-  std::map<unsigned, unsigned> used;
-  std::unordered_set<const Expr *> seen;
-  usedParams(*body, used, seen);
-  Kernel k;
-  k.name = name;
-  for (auto &[global, local] : used) {
-    local = unsigned(k.params.size());
-    k.params.push_back(low.globals[global]);
+  std::vector<unsigned> used;
+  Kernel k = tensor::passKernel(name, body, low.globals, used);
+  for (unsigned global : used)
     sources.push_back(global < ownParams ? int(global)
                                          : kFromTemp + int(global - ownParams));
-  }
-  std::unordered_map<const Expr *, ExprRef> memo;
-  k.body = renumber(body, used, memo);
-  k.resultType = body->type;
-  k.resultIsArray = body->isArray;
-  k.loc = body->loc;
   return k;
 }
 
@@ -217,7 +184,7 @@ void addColumnKernels(LoweredPass &pass, const Expr &r) {
   std::unordered_map<const Expr *, ExprRef> memo;
   const ExprRef &arg = k.body->children[0];
   col.body = combineNode(r.reduce, arg->type, accParam(0, r.loc),
-                         renumber(arg, shift, memo));
+                         renumberParams(arg, shift, memo));
   col.resultType = r.type;
   col.resultIsArray = true;
   col.loc = r.loc;
