@@ -321,9 +321,13 @@ kiln_tensor_result_shape(const kiln_tensor_kernel *kernel,
     KILN_REQUIRE(args || count == 0);
     if (kiln_error *error = checkCount(fn, kernel->kernel->signature(), count))
       return error;
-    if (const tensor::Kernel &k = kernel->kernel->signature();
-        k.resultIsArray && tensor::reducesAlongAxis(k))
+    const tensor::Kernel &k = kernel->kernel->signature();
+    if (k.resultIsArray && tensor::reducesAlongAxis(k))
       return axisResultShape(fn, k, args, count, rank, shape);
+    if (!k.resultIsArray && tensor::reducesAlongAxis(k)) {
+      *rank = 0; // a scalar; `sum(a @ b)`'s operands need not broadcast
+      return nullptr;
+    }
     std::vector<std::vector<int64_t>> shapes;
     for (size_t i = 0; i < count; ++i) {
       const kiln_array &a = args[i].array;
@@ -338,8 +342,8 @@ kiln_tensor_result_shape(const kiln_tensor_kernel *kernel,
     auto shared = tensor::broadcastShapes(shapes);
     if (!shared)
       return invalid(fn, "the argument shapes do not broadcast");
-    *rank = int32_t(shared->size());
-    for (size_t d = 0; d < shared->size(); ++d)
+    *rank = k.resultIsArray ? int32_t(shared->size()) : 0; // scalar: rank 0
+    for (size_t d = 0; d < size_t(*rank); ++d)
       shape[d] = (*shared)[d];
     return nullptr;
   });

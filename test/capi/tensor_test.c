@@ -153,8 +153,12 @@ static void reduction(void) {
   kiln_scalar result = {KILN_DTYPE_BOOL, 0, 0};
   args[0] = array_arg(vec(a, KILN_DTYPE_F64, 5));
   args[1] = array_arg(vec(b, KILN_DTYPE_F64, 5));
+  int32_t rank = -1;
+  int64_t shape[KILN_TENSOR_MAX_RANK] = {0, 0, 0, 0};
   OK(kiln_tensor_run(f.kernel, args, 2, NULL, &result, 0));
   CHECK(result.dtype == KILN_DTYPE_F64 && result.f == 9.5);
+  OK(kiln_tensor_result_shape(f.kernel, args, 2, &rank, shape));
+  CHECK(rank == 0); /* a scalar result */
   /* A scalar result needs somewhere to go. */
   kiln_error_free(FAILS(kiln_tensor_run(f.kernel, args, 2, NULL, NULL, 0),
                         KILN_ERROR_INVALID_ARGUMENT));

@@ -90,9 +90,10 @@ KILN_API kiln_error *kiln_tensor_kernel_param(const kiln_tensor_kernel *kernel,
  *  broadcast shape of the array arguments) or a scalar (a reduction). */
 KILN_API void kiln_tensor_kernel_result(const kiln_tensor_kernel *kernel,
                                         kiln_dtype *dtype, int *is_array);
-/** The broadcast shape of `count` arguments: the shape `out` must have.
- *  *rank and shape[0..rank) are written; arguments that do not broadcast
- *  are KILN_ERROR_INVALID_ARGUMENT. */
+/** The shape `out` must have for `count` arguments: their broadcast shape,
+ *  or the shape an axis reduction or matrix product gives; rank 0 for a
+ *  kernel with a scalar result. *rank and shape[0..rank) are written;
+ *  arguments that do not broadcast are KILN_ERROR_INVALID_ARGUMENT. */
 KILN_API kiln_error *kiln_tensor_result_shape(
     const kiln_tensor_kernel *kernel, const kiln_tensor_arg *args,
     size_t count, int32_t *rank, int64_t shape[KILN_TENSOR_MAX_RANK]);
