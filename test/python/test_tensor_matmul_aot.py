@@ -6,7 +6,7 @@ NumPy and, bit for bit, the JIT (the library runs the JIT's plan with the
 same tile shape, blocks and summation order): odd sizes, K = 0, batched
 products with broadcast batch dimensions, transposed and step-2 views, 1-D
 operands, a scalar epilogue parameter, outputs the fused path cannot take,
-and call errors."""
+call errors and a temporary beyond the machine's memory."""
 import ctypes
 import os
 import subprocess
@@ -155,6 +155,17 @@ class TensorMatmulAot(TempDirTest):
         self.assertIn(b"output: shape [3, 5]", self.lib.mm_last_error())
         self.assertEqual(self.call("plain", [self.rand(2, 3), self.rand(3, 5)], out=out), 0)
         self.assertEqual(self.lib.mm_last_error(), b"")
+
+    def test_a_temporary_beyond_memory_is_an_error(self):
+        # sum((a @ b) * (a @ b)) of [1e6, 1] @ [1, 1e6] broadcast views: an
+        # 8 TB temporary is refused, not allocated lazily and then written.
+        n = 10 ** 6
+        a = np.broadcast_to(np.ones(1), (n, 1))
+        b = np.broadcast_to(np.ones(1), (1, n))
+        got = ctypes.c_double()
+        self.assertEqual(self.call("frobenius", [a, b], result=got), 2)  # ENOMEM
+        self.assertEqual(self.lib.mm_last_error(),
+                         b"out of memory for a matrix product's temporaries")
 
 
 if __name__ == "__main__":

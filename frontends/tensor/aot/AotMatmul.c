@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct Run {
   const kt_aot_matmul *k;
@@ -52,8 +53,13 @@ static int newTemp(Run *run, int dtype, const int64_t *shape, int rank) {
   void *mem;
   for (d = 0; d < rank; ++d)
     n = shape[d] && n > KT_MAX_ELEMENTS / shape[d] ? -1 : n * shape[d];
-  mem = n < 0 || n > (int64_t)1 << 56 ? NULL : calloc((size_t)n + 1,
-                                                      (size_t)sizeOf(dtype));
+  /* Beyond the machine's memory (the JIT's rule): an error, not the OOM
+   * killer once the zero pages are written. */
+  mem = n < 0 || (double)n * (double)sizeOf(dtype) >
+                     (double)sysconf(_SC_PHYS_PAGES) *
+                         (double)sysconf(_SC_PAGESIZE)
+            ? NULL
+            : calloc((size_t)n + 1, (size_t)sizeOf(dtype));
   if (!mem) {
     kt_aot_fail("out of memory for a matrix product's temporaries");
     return KILN_TENSOR_ENOMEM;
