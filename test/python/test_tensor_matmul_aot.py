@@ -5,7 +5,8 @@ header's calling convention (strided views, strides in elements), against
 NumPy and, bit for bit, the JIT (the library runs the JIT's plan with the
 same tile shape, blocks and summation order): odd sizes, K = 0, batched
 products with broadcast batch dimensions, transposed and step-2 views, 1-D
-operands, a scalar epilogue parameter, outputs the fused path cannot take,
+operands, a scalar epilogue parameter, an axis reduction of a product,
+outputs the fused path cannot take,
 call errors and a temporary beyond the machine's memory."""
 import ctypes
 import os
@@ -18,6 +19,7 @@ EXAMPLE = os.path.join(ROOT, "examples", "tensor", "matmul.tk")
 EXTRA = """
 kernel scaled(a: f64[], b: f64[], s: f64, c: f64[]) -> f64[] = (a @ b) * s + c
 kernel plain(a: f32[], b: f32[]) -> f32[] = a @ b
+kernel logits(x: f32[], w: f32[]) -> f32[] = exp(x @ w - logsumexp(x @ w, axis=-1, keepdims))
 """
 DTYPES = {np.dtype(np.float32): 3, np.dtype(np.float64): 4}
 
@@ -123,6 +125,13 @@ class TensorMatmulAot(TempDirTest):
         self.agree("scaled", [a, b, 2.5, c], (9, 13), np.float64, a @ b * 2.5 + c)
         big = self.rand(2, 9, 13, dtype=np.float64, seed=4)  # broadcasts the product larger
         self.agree("scaled", [a, b, -1.0, big], (2, 9, 13), np.float64, a @ b * -1.0 + big)
+
+    def test_axis_reduction_beside_a_product(self):
+        # The rest of the body is a staged kernel over the product's temporary.
+        x, w = self.rand(37, 50), self.rand(29, 50, seed=2).T
+        z = x.astype(np.float64) @ w
+        e = np.exp(z - z.max(-1, keepdims=True))
+        self.agree("logits", [x, w], (37, 29), np.float32, e / e.sum(-1, keepdims=True))
 
     def test_reduction_of_products(self):
         a, b = self.rand(6, 5, dtype=np.float64), self.rand(5, 4, dtype=np.float64, seed=2)

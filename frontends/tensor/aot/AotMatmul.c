@@ -3,7 +3,6 @@
  * the C driver (AotMatmulGemm.c), ordinary kernels through kt_aot_call. */
 #include "AotMatmul.h"
 #include "AotMatmulGemm.h"
-#include "AotStaged.h" /* kt_aot_fail and the shared checks */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +270,8 @@ static int runAll(Run *run, kiln_tensor_array *out, void *result) {
   if ((err = runProduct(run, &k->steps[k->nsteps - 1])) != 0)
     return err;
   gather(run, &k->rest, arrays, scalars);
+  if (k->rest.staged)
+    return kt_aot_staged_call(k->rest.staged, arrays, scalars, out, result);
   return kt_aot_call(k->rest.kernel, arrays, scalars, out, result);
 }
 

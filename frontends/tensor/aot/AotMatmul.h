@@ -3,12 +3,13 @@
  * single-threaded by a plain C packing/blocking driver around the tile
  * functions generated for the target CPU (irgen/EmitGemm.h).
  *
- * Pasted into generated wrappers after KernelAbi.h and AotAbi.h. */
+ * Pasted into generated wrappers after KernelAbi.h, AotAbi.h and
+ * AotStaged.h. */
 #ifndef KILN_TENSOR_AOT_MATMUL_H
 #define KILN_TENSOR_AOT_MATMUL_H
 
-#ifndef KILN_TENSOR_AOT_ABI_H
-#include "AotAbi.h"
+#ifndef KILN_TENSOR_AOT_STAGED_H
+#include "AotStaged.h"
 #endif
 
 #ifdef __cplusplus
@@ -36,9 +37,11 @@ typedef struct kt_mm_source {
 } kt_mm_source;
 
 /* A step into a temporary: an ordinary kernel over `sources` (`kernel`),
- * or the product sources[0] @ sources[1] through `tile`. */
+ * or the product sources[0] @ sources[1] through `tile`; the rest may be
+ * an axis-reduction kernel (`staged`) instead. */
 typedef struct kt_mm_step {
   const kt_aot_kernel *kernel;
+  const kt_aot_staged *staged;
   const kt_mm_tile *tile;
   int32_t dtype, nsources;
   const kt_mm_source *sources;

@@ -5,6 +5,8 @@
 // (aot/AotMatmul.h) that calls kt_aot_matmul_call.
 #include "AotMatmulGen.h"
 #include "AotEntry.h"
+#include "AotStagedGen.h"
+#include "tensor/engine/StagedLower.h"
 #include "tensor/engine/Gemm.h"
 #include "tensor/engine/MatmulLower.h"
 #include "tensor/syntax/MatmulShape.h"
@@ -102,11 +104,18 @@ std::string stepEntry(const std::vector<MatmulSource> &sources,
                       DType type, const std::string &var, std::string &s,
                       const std::function<std::string(const Kernel &)> &desc) {
   s += sourcesTable(sources, var + "_src");
-  if (kernel)
+  std::string kernelRef = "0", stagedRef = "0";
+  if (kernel && reducesAlongAxis(*kernel)) { // the rest (checkMatmul)
+    auto tables = stagedTables(*kernel);
+    s += tables ? *tables : "#error kernel " + kernel->name + "\n";
+    stagedRef = "&kt_" + kernel->name + "_staged";
+  } else if (kernel) {
     s += desc(*kernel);
-  return "{" + (kernel ? "&" + kernel->name + "_desc" : std::string("0")) +
-         ", " + (tile.empty() ? "0" : "&" + tile) + ", " + num(int(type)) +
-         ", " + num(sources.size()) + ", " + var + "_src}";
+    kernelRef = "&" + kernel->name + "_desc";
+  }
+  return "{" + kernelRef + ", " + stagedRef + ", " +
+         (tile.empty() ? "0" : "&" + tile) + ", " + num(int(type)) + ", " +
+         num(sources.size()) + ", " + var + "_src}";
 }
 
 } // namespace
@@ -116,15 +125,18 @@ llvm::Error checkMatmul(const std::vector<Kernel> &kernels) {
     if (!hasMatmul(k))
       continue;
     LoweredMatmul low = lowered(k);
-    bool axis = reducesAlongAxis(low.rest);
+    bool axis = false; // an axis reduction inside an operand of '@'
     bool wide = low.restSources.size() > 64 || low.fusedSources.size() > 64;
     for (const LoweredStep &s : low.steps)
       axis = axis || (s.kernel && reducesAlongAxis(*s.kernel)),
       wide = wide || s.sources.size() > 64;
+    if (reducesAlongAxis(low.rest))
+      if (auto passes = lowerStaged(low.rest); !passes)
+        return core::makeError(passes.takeDiagnostics().front().message);
     if (axis || wide)
       return core::makeError(
           "kernel '" + k.name + "' " +
-          (axis ? "combines a matrix product ('@') with an axis reduction"
+          (axis ? "multiplies the result of an axis reduction ('@')"
                 : "has a matrix product step with more than 64 arguments") +
           ": such kernels run only in the JIT for now (no AOT library, no "
           "--emit)");
@@ -186,7 +198,7 @@ std::string matmulWrapper(const Kernel &k, const std::string &prototype,
                        tile, step.type, var, s, desc) +
              ",\n";
   }
-  std::string fused = "{0, 0, 0, 0, 0}";
+  std::string fused = "{0, 0, 0, 0, 0, 0}";
   if (low.fused) {
     s += tileTable(tileSymbol(k, size_t(-1)), low.steps.back().type,
                    K + "_f_tile");

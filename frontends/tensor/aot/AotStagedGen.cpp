@@ -142,6 +142,14 @@ std::vector<Kernel> expandStaged(const std::vector<Kernel> &kernels) {
 Expected<std::string> stagedWrapper(const Kernel &k,
                                     const std::string &prototype,
                                     const std::vector<std::string> &names) {
+  auto tables = stagedTables(k);
+  if (!tables)
+    return tables;
+  return *tables + exportedEntry(k, prototype, names, "kt_aot_staged_call",
+                                 "kt_" + k.name + "_staged");
+}
+
+Expected<std::string> stagedTables(const Kernel &k) {
   auto passes = lowerStaged(k);
   if (!passes)
     return passes.takeDiagnostics();
@@ -162,8 +170,7 @@ Expected<std::string> stagedWrapper(const Kernel &k,
        "\", " + num(k.params.size()) + ", " + K + "_params, " +
        num(int(k.resultType)) + ", " + num(k.resultIsArray) + ", {0}}, &" +
        K + "_plan, " + num(shapes.count) + ", " + K + "_shapes};\n";
-  return s + exportedEntry(k, prototype, names, "kt_aot_staged_call",
-                           K + "_staged");
+  return s;
 }
 
 } // namespace kiln::tensor::aot

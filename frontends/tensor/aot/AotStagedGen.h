@@ -25,4 +25,9 @@ Expected<std::string> stagedWrapper(const Kernel &k,
                                     const std::string &prototype,
                                     const std::vector<std::string> &names);
 
+/// The static tables of axis-reduction kernel `k` ending with its
+/// `kt_aot_staged kt_<name>_staged` (for a wrapper that calls it); an
+/// error when `k` cannot be lowered.
+Expected<std::string> stagedTables(const Kernel &k);
+
 } // namespace kiln::tensor::aot
