@@ -101,12 +101,15 @@ struct Code {
   }
 };
 
-/// Calls and prints with more arguments than this evaluate them onto the
-/// interpreter's argument stack (Arg, CallArgs, PrintArgs) instead of into
-/// temporaries: a frame reserves its temporaries for the whole call, so a
-/// 30,000-argument print in a function that recurses 10,000 deep would
-/// otherwise hold 2.4 GB of slots that the AST walker never needed.
+/// Calls and prints with more arguments than kMaxRegisterArgs, or whose
+/// arguments would bring the temporaries in use past kMaxArgTemps (calls
+/// nested in arguments), evaluate them onto the interpreter's argument stack
+/// (Arg, CallArgs, PrintArgs) instead of into temporaries. A frame reserves
+/// its temporaries for the whole call, so a 30,000-argument print in a
+/// function that recurses 9,000 deep would otherwise hold 2.3 GB of slots
+/// that the AST walker never needed.
 inline constexpr size_t kMaxRegisterArgs = 8;
+inline constexpr size_t kMaxArgTemps = 32;
 
 /// Slots one OsrLoop record takes.
 inline constexpr uint32_t kLoopSlots =

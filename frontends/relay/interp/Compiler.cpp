@@ -328,8 +328,8 @@ private:
     return first;
   }
 
-  /// More than kMaxRegisterArgs arguments: each goes onto the argument
-  /// stack as soon as it is evaluated, so the list takes one temporary.
+  /// A long list (see kMaxRegisterArgs): each argument goes onto the
+  /// argument stack as soon as it is evaluated, so it takes one temporary.
   void stackArguments(const CallExpr *e) {
     for (const ExprPtr &arg : e->args) {
       uint32_t mark = Next;
@@ -345,7 +345,8 @@ private:
   /// `onStack` with them on the argument stack.
   void callWithArguments(const CallExpr *e, uint32_t dst, Op inRegisters,
                          Op onStack) {
-    if (e->args.size() <= kMaxRegisterArgs)
+    size_t inUse = Next - Out->nslots, n = e->args.size();
+    if (n <= kMaxRegisterArgs && inUse + n <= kMaxArgTemps)
       return (void)emitNode(inRegisters, dst, arguments(e), e);
     stackArguments(e);
     emitNode(onStack, dst, 0, e);

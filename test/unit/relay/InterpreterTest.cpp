@@ -467,6 +467,24 @@ TEST(RelayInterpreter, LongArgumentListsDoNotWidenTheFrame) {
   EXPECT_EQ(o.out, zeros + "\n7\n");
 }
 
+/// Calls nested in arguments stop taking temporaries once 32 are in use:
+/// 120 levels of 8-argument calls keep a frame under 200 slots (960
+/// before), and the innermost value still comes out.
+TEST(RelayInterpreter, NestedArgumentListsDoNotWidenTheFrame) {
+  std::string e = "n";
+  for (int i = 0; i < 120; ++i)
+    e = "g(1, 2, 3, 4, 5, 6, 7, " + e + ")";
+  std::string source = "fn g(a, b, c, d, e, f, h, i) { return i - a + 1 }\n"
+                       "fn f(n) { if n > 0 { return f(n - 1) + 1 }\n"
+                       "  return " +
+                       e + " }\nprint(f(100))\n";
+  ArenaScope arena;
+  auto program = compile(source);
+  const FuncDecl &f = *program->functions[indexOf(*program, "f")];
+  EXPECT_LT(interp::compile(f)->frameSize, 200u);
+  EXPECT_EQ(output(source), "100\n");
+}
+
 // ---- Entry points and router hooks
 // --------------------------------------------
 
