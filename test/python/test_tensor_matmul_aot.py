@@ -5,7 +5,8 @@ header's calling convention (strided views, strides in elements), against
 NumPy and, bit for bit, the JIT (the library runs the JIT's plan with the
 same tile shape, blocks and summation order): odd sizes, K = 0, batched
 products with broadcast batch dimensions, transposed and step-2 views, 1-D
-operands, a scalar epilogue parameter, an axis reduction of a product,
+operands, a scalar epilogue parameter, axis reductions beside and inside
+products,
 outputs the fused path cannot take,
 call errors and a temporary beyond the machine's memory."""
 import ctypes
@@ -20,6 +21,7 @@ EXTRA = """
 kernel scaled(a: f64[], b: f64[], s: f64, c: f64[]) -> f64[] = (a @ b) * s + c
 kernel plain(a: f32[], b: f32[]) -> f32[] = a @ b
 kernel logits(x: f32[], w: f32[]) -> f32[] = exp(x @ w - logsumexp(x @ w, axis=-1, keepdims))
+kernel centered(x: f64[], w: f64[]) -> f64[] = (x - mean(x, axis=0, keepdims)) @ w
 """
 DTYPES = {np.dtype(np.float32): 3, np.dtype(np.float64): 4}
 
@@ -126,12 +128,15 @@ class TensorMatmulAot(TempDirTest):
         big = self.rand(2, 9, 13, dtype=np.float64, seed=4)  # broadcasts the product larger
         self.agree("scaled", [a, b, -1.0, big], (2, 9, 13), np.float64, a @ b * -1.0 + big)
 
-    def test_axis_reduction_beside_a_product(self):
+    def test_axis_reductions_beside_and_inside_products(self):
         # The rest of the body is a staged kernel over the product's temporary.
         x, w = self.rand(37, 50), self.rand(29, 50, seed=2).T
         z = x.astype(np.float64) @ w
         e = np.exp(z - z.max(-1, keepdims=True))
         self.agree("logits", [x, w], (37, 29), np.float32, e / e.sum(-1, keepdims=True))
+        # An operand with an axis reduction: a staged step into a temporary.
+        x, w = self.rand(40, 30, dtype=np.float64), self.rand(30, 9, dtype=np.float64, seed=2)
+        self.agree("centered", [x, w], (40, 9), np.float64, (x - x.mean(0, keepdims=True)) @ w)
 
     def test_reduction_of_products(self):
         a, b = self.rand(6, 5, dtype=np.float64), self.rand(5, 4, dtype=np.float64, seed=2)

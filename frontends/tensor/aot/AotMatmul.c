@@ -154,6 +154,18 @@ static int runProduct(Run *run, const kt_mm_step *step) {
   return 0;
 }
 
+/* An axis-reduction kernel step into a new temporary of its shape. */
+static int runStaged(Run *run, const kt_mm_step *step,
+                     const kiln_tensor_array **arrays, const int64_t *scalars) {
+  int64_t shape[4];
+  int rank = 0, err;
+  if ((err = kt_aot_staged_shape(step->staged, arrays, shape, &rank)) != 0 ||
+      (err = newTemp(run, step->dtype, shape + 4 - rank, rank)) != 0)
+    return err;
+  return kt_aot_staged_call(step->staged, arrays, scalars,
+                            &run->temps[run->ntemps - 1], NULL);
+}
+
 /* An ordinary kernel step into a new temporary of its arrays' broadcast
  * shape (kt_aot_call checks the rest). */
 static int runKernel(Run *run, const kt_mm_step *step) {
@@ -161,6 +173,8 @@ static int runKernel(Run *run, const kt_mm_step *step) {
   int64_t scalars[64], shape[4] = {1, 1, 1, 1};
   int rank = 0, i, d;
   gather(run, step, arrays, scalars);
+  if (step->staged)
+    return runStaged(run, step, arrays, scalars);
   for (i = 0; i < step->nsources; ++i) {
     const kiln_tensor_array *v = arrays[i];
     for (d = 0; v && d < v->rank; ++d) {
@@ -261,8 +275,8 @@ static int runAll(Run *run, kiln_tensor_array *out, void *result) {
         (err = kt_aot_check_param(&k->desc, i, run->arrays[i])) != 0)
       return err;
   for (i = 0; i + 1 < k->nsteps; ++i)
-    if ((err = k->steps[i].kernel ? runKernel(run, &k->steps[i])
-                                  : runProduct(run, &k->steps[i])) != 0)
+    if ((err = k->steps[i].tile ? runProduct(run, &k->steps[i])
+                                : runKernel(run, &k->steps[i])) != 0)
       return err;
   kt_aot_call_ok();
   if (runFused(run, out, &err))

@@ -37,8 +37,8 @@ typedef struct kt_mm_source {
 } kt_mm_source;
 
 /* A step into a temporary: an ordinary kernel over `sources` (`kernel`),
- * or the product sources[0] @ sources[1] through `tile`; the rest may be
- * an axis-reduction kernel (`staged`) instead. */
+ * an axis-reduction kernel (`staged`), or the product sources[0] @
+ * sources[1] through `tile`. */
 typedef struct kt_mm_step {
   const kt_aot_kernel *kernel;
   const kt_aot_staged *staged;

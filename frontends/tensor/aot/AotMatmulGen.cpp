@@ -105,7 +105,7 @@ std::string stepEntry(const std::vector<MatmulSource> &sources,
                       const std::function<std::string(const Kernel &)> &desc) {
   s += sourcesTable(sources, var + "_src");
   std::string kernelRef = "0", stagedRef = "0";
-  if (kernel && reducesAlongAxis(*kernel)) { // the rest (checkMatmul)
+  if (kernel && reducesAlongAxis(*kernel)) { // lowered (checkMatmul)
     auto tables = stagedTables(*kernel);
     s += tables ? *tables : "#error kernel " + kernel->name + "\n";
     stagedRef = "&kt_" + kernel->name + "_staged";
@@ -125,21 +125,22 @@ llvm::Error checkMatmul(const std::vector<Kernel> &kernels) {
     if (!hasMatmul(k))
       continue;
     LoweredMatmul low = lowered(k);
-    bool axis = false; // an axis reduction inside an operand of '@'
     bool wide = low.restSources.size() > 64 || low.fusedSources.size() > 64;
-    for (const LoweredStep &s : low.steps)
-      axis = axis || (s.kernel && reducesAlongAxis(*s.kernel)),
+    std::vector<const Kernel *> pieces{&low.rest};
+    for (const LoweredStep &s : low.steps) {
       wide = wide || s.sources.size() > 64;
-    if (reducesAlongAxis(low.rest))
-      if (auto passes = lowerStaged(low.rest); !passes)
-        return core::makeError(passes.takeDiagnostics().front().message);
-    if (axis || wide)
+      if (s.kernel)
+        pieces.push_back(&*s.kernel);
+    }
+    for (const Kernel *piece : pieces) // staged pieces must lower
+      if (reducesAlongAxis(*piece))
+        if (auto passes = lowerStaged(*piece); !passes)
+          return core::makeError(passes.takeDiagnostics().front().message);
+    if (wide)
       return core::makeError(
-          "kernel '" + k.name + "' " +
-          (axis ? "multiplies the result of an axis reduction ('@')"
-                : "has a matrix product step with more than 64 arguments") +
-          ": such kernels run only in the JIT for now (no AOT library, no "
-          "--emit)");
+          "kernel '" + k.name +
+          "' has a matrix product step with more than 64 arguments: such "
+          "kernels run only in the JIT for now (no AOT library, no --emit)");
   }
   return llvm::Error::success();
 }

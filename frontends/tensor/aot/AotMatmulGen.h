@@ -22,7 +22,7 @@ class TargetMachine;
 namespace kiln::tensor::aot {
 
 /// An error naming the first kernel with `@` that a library cannot hold
-/// yet (an axis reduction beside a product), else success.
+/// yet (a plan step with more than 64 arguments), else success.
 llvm::Error checkMatmul(const std::vector<Kernel> &kernels);
 
 /// `kernels` with each kernel with `@` replaced by the ordinary kernels of

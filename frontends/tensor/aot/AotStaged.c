@@ -140,10 +140,9 @@ static int nodeShapes(const kt_aot_staged *k,
   return 0;
 }
 
-/* The checks; the result's shape (4 dims right-aligned) and rank. */
-static int check(const kt_aot_staged *k, const kiln_tensor_array *const *arrays,
-                 kiln_tensor_array *out, void *result, int64_t *shape,
-                 int *rank) {
+int kt_aot_staged_shape(const kt_aot_staged *k,
+                        const kiln_tensor_array *const *arrays, int64_t *shape,
+                        int *rank) {
   NodeShape *shapes;
   int i, d, err = 0;
   for (i = 0; i < k->desc.nparams; ++i)
@@ -160,7 +159,15 @@ static int check(const kt_aot_staged *k, const kiln_tensor_array *const *arrays,
       shape[d] = d < 4 - root->rank ? 1 : root->dim[d - 4 + root->rank];
   }
   free(shapes);
-  if (err || (err = kt_aot_check_count(shape, *rank)) != 0)
+  return err ? err : kt_aot_check_count(shape, *rank);
+}
+
+/* The checks; the result's shape (4 dims right-aligned) and rank. */
+static int check(const kt_aot_staged *k, const kiln_tensor_array *const *arrays,
+                 kiln_tensor_array *out, void *result, int64_t *shape,
+                 int *rank) {
+  int err = kt_aot_staged_shape(k, arrays, shape, rank);
+  if (err)
     return err;
   if (k->desc.resultIsArray)
     return kt_aot_check_out(&k->desc, arrays, out, shape, *rank);

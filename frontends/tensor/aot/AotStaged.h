@@ -51,6 +51,13 @@ int kt_aot_staged_call(const kt_aot_staged *k,
                        const int64_t *scalars, kiln_tensor_array *out,
                        void *result);
 
+/* The parameter checks and the result's shape (4 dims right-aligned) and
+ * rank of a call of `k`, as kt_aot_staged_call checks them (the output
+ * aside): for a caller that allocates the output. */
+int kt_aot_staged_shape(const kt_aot_staged *k,
+                        const kiln_tensor_array *const *arrays, int64_t *shape,
+                        int *rank);
+
 /* AotRuntime.c's checks, for kt_aot_staged_call: parameter i's view (null,
  * dtype, view), the output against `shape` (4 dims right-aligned, `rank`
  * used), and a message of our own (returns KILN_TENSOR_EINVAL). */
