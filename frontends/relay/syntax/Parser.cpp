@@ -450,9 +450,13 @@ private:
     take();
     auto call = std::make_unique<CallExpr>(name.loc, name.text);
     if (!at(Tok::RParen)) {
-      do
+      do {
+        if (call->args.size() == kMaxArguments)
+          fail(cur().loc, "too many arguments in a call to '" + name.text +
+                              "' (more than " +
+                              std::to_string(kMaxArguments) + ")");
         call->args.push_back(parseExpr());
-      while (accept(Tok::Comma));
+      } while (accept(Tok::Comma));
     }
     expect(Tok::RParen, "',' or ')'");
     return call;

@@ -22,6 +22,15 @@ namespace kiln::relay {
 /// AddressSanitizer or on the router's compile thread.
 inline constexpr int kMaxNesting = 256;
 
+/// The most arguments one call (`print`, a builtin, a user function) may
+/// have. Compiled code keeps every argument live until the call, so the
+/// count sizes the caller's native frame (an -O0 frame holds each one) and
+/// the optimiser's work on one block; unbounded, a 30,000-argument print in
+/// a recursive function overflowed the stack before the depth limit and a
+/// 200,000-argument one took minutes to compile. The 257th argument is a
+/// located error in every mode.
+inline constexpr size_t kMaxArguments = 256;
+
 /// Parses `source` (named `file` in diagnostics). Returns the program even
 /// when `diags` is non-empty (possibly partial); callers must check diags.
 /// The top-level statements become a FuncDecl named "main".
