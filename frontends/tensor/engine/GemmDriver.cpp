@@ -20,6 +20,8 @@ template <class T> struct Mat {
 template <class T>
 void packA(Mat<T> a, int64_t i0, int64_t k0, int64_t mc, int64_t kc, int64_t mr,
            T *dst) {
+  if (kc == 0) // K = 0: nothing to pack, and `a` may hold no element at all
+    return;
   for (int64_t p = 0; p < mc; p += mr, dst += mr * kc) {
     const int64_t rows = std::min(mr, mc - p);
     for (int64_t r = 0; r < rows; ++r) {

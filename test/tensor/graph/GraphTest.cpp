@@ -23,8 +23,25 @@ void *operator new(std::size_t n) {
     return p;
   throw std::bad_alloc();
 }
+void *operator new(std::size_t n, const std::nothrow_t &) noexcept {
+  ++tNews;
+  return std::malloc(n ? n : 1);
+}
+// Every non-aligned form, so that no allocation made by the sanitizer's own
+// operator new is released by the std::free below (std::stable_sort in LLVM
+// takes its buffer from the nothrow form).
+void *operator new[](std::size_t n) { return operator new(n); }
+void *operator new[](std::size_t n, const std::nothrow_t &t) noexcept {
+  return operator new(n, t);
+}
 void operator delete(void *p) noexcept { std::free(p); }
 void operator delete(void *p, std::size_t) noexcept { std::free(p); }
+void operator delete(void *p, const std::nothrow_t &) noexcept { std::free(p); }
+void operator delete[](void *p) noexcept { std::free(p); }
+void operator delete[](void *p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void *p, const std::nothrow_t &) noexcept {
+  std::free(p);
+}
 
 #include <array>
 #include <cmath>
