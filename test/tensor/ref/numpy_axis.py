@@ -122,6 +122,38 @@ def write_case(folder, source, names, env, bases, dtype, result, shape):
         f.write("\n".join(lines) + "\n")
 
 
+
+def run_cases(name, driver, cases, check, timeout, describe):
+    """Writes every case (write_case), runs the cross-check driver on all of
+    them at once and reports each case that `check` finds problems in: the
+    exit status for main (numpy_matmul.py shares it)."""
+    tmp = tempfile.mkdtemp(prefix=f"kiln_{name}_")
+    try:
+        folders = []
+        for i, c in enumerate(cases):
+            folder = f"{tmp}/c{i}"
+            write_case(folder, c["source"], list(c["params"]), c["env"], c["bases"], c["dtype"],
+                       (c["rdt"], c["out_shape"]), None if c["kind"] == "scalar" else c["out_shape"])
+            folders.append(folder)
+        p = subprocess.run([driver] + folders, capture_output=True, text=True, timeout=timeout)
+        if p.returncode != 0:
+            print(f"{name}: driver failed (exit {p.returncode}):\n{p.stdout}{p.stderr}")
+            return 1
+        failed = errors = 0
+        for c, folder in zip(cases, folders):
+            errors += c["err"] is not None
+            problems = check(c, folder)
+            if problems:
+                failed += 1
+                print(f"FAIL {describe(c)}: {c['source'].strip()}")
+                for pr in problems:
+                    print(f"  {pr}")
+        print(f"{name}: {len(cases) - failed}/{len(cases)} cases agree with NumPy "
+              f"({errors} rejected calls)")
+        return 1 if failed else 0
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
 def make_case(rng, index):
     """One case: (folder contents to write, expected value or error text)."""
     dtype = rng.choice(["f32", "f64", "f64", "i32", "i64"])
@@ -290,32 +322,8 @@ def main():
     cases = [make_case(rng, i) for i in range(a.count)]
     multi = random.Random(a.seed + 7919)  # its own stream: the cases above stay
     cases += [make_multi_case(multi) for _ in range(a.multi)]
-    tmp = tempfile.mkdtemp(prefix="kiln_axis_")
-    try:
-        folders = []
-        for i, c in enumerate(cases):
-            folder = f"{tmp}/c{i}"
-            write_case(folder, c["source"], c["params"], c["env"], c["bases"], c["dtype"],
-                       (c["rdt"], c["out_shape"]), None if c["kind"] == "scalar" else c["out_shape"])
-            folders.append(folder)
-        p = subprocess.run([a.driver] + folders, capture_output=True, text=True, timeout=600)
-        if p.returncode != 0:
-            print(f"numpy_axis: driver failed (exit {p.returncode}):\n{p.stdout}{p.stderr}")
-            return 1
-        failed = errors = 0
-        for c, folder in zip(cases, folders):
-            errors += c["err"] is not None
-            problems = check(c, folder)
-            if problems:
-                failed += 1
-                print(f"FAIL shape {c['shape']} axis {c['axis']}: {c['source'].strip()}")
-                for pr in problems:
-                    print(f"  {pr}")
-        print(f"numpy_axis: {len(cases) - failed}/{len(cases)} cases agree with NumPy "
-              f"({errors} rejected calls)")
-        return 1 if failed else 0
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return run_cases("numpy_axis", a.driver, cases, check, 600,
+                     lambda c: f"shape {c['shape']} axis {c['axis']}")
 
 
 if __name__ == "__main__":

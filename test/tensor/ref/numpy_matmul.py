@@ -21,7 +21,7 @@ Calls NumPy rejects (inner dimensions that differ, batch dimensions that do
 not broadcast, a product that does not broadcast with the bias) must be
 rejected by every column with one sentence.
 """
-import argparse, os, random, shutil, subprocess, sys, tempfile
+import argparse, os, random, sys
 
 sys.dont_write_bytecode = True
 
@@ -31,7 +31,7 @@ except ImportError:
     print(f"SKIP: NumPy is not importable by {sys.executable}; install python3-numpy")
     sys.exit(77)
 
-from numpy_axis import write_case  # the driver's case format, shared
+from numpy_axis import run_cases  # the driver's case format and run, shared
 
 COLUMNS = ["eager", "jit_O0", "jit_O3_t1", "jit_O3_t2"]
 NP = {"f32": np.float32, "f64": np.float64}
@@ -177,32 +177,8 @@ def main():
     a = ap.parse_args()
     rng = random.Random(a.seed)
     cases = [make_case(rng) for _ in range(a.count)]
-    tmp = tempfile.mkdtemp(prefix="kiln_matmul_")
-    try:
-        folders = []
-        for i, c in enumerate(cases):
-            folder = f"{tmp}/c{i}"
-            write_case(folder, c["source"], list(c["params"]), c["env"], c["bases"], c["dtype"],
-                       (c["rdt"], c["out_shape"]), None if c["kind"] == "scalar" else c["out_shape"])
-            folders.append(folder)
-        p = subprocess.run([a.driver] + folders, capture_output=True, text=True, timeout=900)
-        if p.returncode != 0:
-            print(f"numpy_matmul: driver failed (exit {p.returncode}):\n{p.stdout}{p.stderr}")
-            return 1
-        failed = errors = 0
-        for c, folder in zip(cases, folders):
-            errors += c["err"] is not None
-            problems = check(c, folder)
-            if problems:
-                failed += 1
-                print(f"FAIL shapes {c['shapes']}: {c['source'].strip()}")
-                for pr in problems:
-                    print(f"  {pr}")
-        print(f"numpy_matmul: {len(cases) - failed}/{len(cases)} cases agree with NumPy "
-              f"({errors} rejected calls)")
-        return 1 if failed else 0
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return run_cases("numpy_matmul", a.driver, cases, check, 900,
+                     lambda c: f"shapes {c['shapes']}")
 
 
 if __name__ == "__main__":
