@@ -179,7 +179,7 @@ fn work(a, n) {
     return s
 }
 let a = [1, 2, 3]
-print(work(a, 1200), work(a, 900), work(a, 600), len(a))
+print(work(a, 5000), work(a, 3000), work(a, 2000), len(a))
 R
 auto "auto: later calls enter at the outer loop" 0 "$("$kiln" run --mode=interp calls.relay)" "" calls.relay
 

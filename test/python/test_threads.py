@@ -8,6 +8,7 @@ not a hang).
 """
 import ctypes
 import threading
+import time
 
 from kilntest import FIB_IR, TempDirTest, kiln, main, np
 import kiln.ir
@@ -105,28 +106,32 @@ class Threads(TempDirTest):
         dsp = faust.create_dsp_factory_from_string("sum", "process = _ : +~_;", []) \
             .create_dsp_instance()
         dsp.init(48000)
-        n = 1 << 20  # long computes, so that the threads overlap
+        n = 1 << 22  # long computes, so that the threads overlap
         x, y = np.ones((1, n), np.float32), np.zeros((1, n), np.float32)
         x2, y2 = np.ones((1, 256), np.float32), np.zeros((1, 256), np.float32)
-        refused, done = [], threading.Event()
+        refused, stop = [], threading.Event()
+        # Overlap needs the scheduler's help, which a loaded machine may
+        # withhold for a while: both sides keep trying until one overlap
+        # was seen, for at most 30 s.
+        deadline = time.monotonic() + 30
 
         def first():
-            try:
-                for _ in range(40):
-                    try:
-                        dsp.compute(n, x, y)
-                    except kiln.InvalidArgument:  # the main thread got there first
-                        pass
-            finally:
-                done.set()
+            while not stop.is_set() and time.monotonic() < deadline:
+                try:
+                    dsp.compute(n, x, y)
+                except kiln.InvalidArgument:  # the main thread got there first
+                    pass
         t = threading.Thread(target=first)
         t.start()
-        while not done.is_set() and not refused:
-            try:
-                dsp.compute(256, x2, y2)
-            except kiln.InvalidArgument as e:  # libkiln's flag, not a lock
-                refused.append(str(e))
-        t.join()
+        try:
+            while not refused and time.monotonic() < deadline:
+                try:
+                    dsp.compute(256, x2, y2)
+                except kiln.InvalidArgument as e:  # libkiln's flag, not a lock
+                    refused.append(str(e))
+        finally:
+            stop.set()
+            t.join()
         self.assertTrue(refused, "no compute overlapped the first thread's")
         self.assertIn("computing on another thread", refused[0])
 
