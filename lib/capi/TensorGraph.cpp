@@ -11,11 +11,16 @@
 #include "kiln/tensor/Graph.h"
 #include "kiln/tensor/Tensor.h"
 
+#include <mutex>
 #include <vector>
 
 struct kiln_tensor_graph {
   std::shared_ptr<kiln::capi::EngineState> state; ///< destroyed last
   std::shared_ptr<kiln::tensor::CompiledGraph> graph;
+  /// Held from converting a run's arguments into `inputs` to copying
+  /// `outputs` out: the graph's own mutex comes too late for these, and a
+  /// second thread's arguments would replace the first's after its checks.
+  std::mutex lock;
   std::vector<kiln::tensor::Arg> inputs, outputs; ///< reused by every run
 };
 
@@ -95,7 +100,7 @@ KILN_API kiln_error *kiln_tensor_graph_compile(kiln_engine *engine,
                                   name, file && *file ? file : "<input>");
     if (!g)
       return errorOf(g);
-    *out = new kiln_tensor_graph{engine->state, std::move(*g), {}, {}};
+    *out = new kiln_tensor_graph{engine->state, std::move(*g), {}, {}, {}};
     return nullptr;
   });
 }
@@ -150,6 +155,7 @@ KILN_API kiln_error *kiln_tensor_graph_run(kiln_tensor_graph *graph,
                           std::to_string(result_count));
     if (kiln_error *error = checkDTypes(args, count))
       return error;
+    std::lock_guard<std::mutex> hold(graph->lock);
     graph->inputs.resize(count);
     for (size_t i = 0; i < count; ++i)
       graph->inputs[i] = fromC(args[i]);
