@@ -269,10 +269,17 @@ void Reverse::reduce(const Node &n) {
 }
 
 /// d(a @ b) = g @ b^T for a and a^T @ g for b, each summed down to its
-/// operand's shape when batch dimensions were broadcast.
+/// operand's shape when batch dimensions were broadcast. A 1-D operand
+/// takes part as '@' promotes it (a as [1, K], b as [K, 1]; g gets the
+/// dropped dimension back), and its gradient drops that dimension again:
+/// A @ v gives A the outer product g v^T, v @ B gives B v g^T.
 void Reverse::matmul(const Node &n) {
   unsigned a = n.args[0], b = n.args[1];
+  auto lift = [&](unsigned v, unsigned operand, int axis) {
+    return G.special(NodeOp::Lift, {v, operand}, axis);
+  };
   unsigned full = G.special(NodeOp::SumTo, {Bar, N, N});
+  unsigned g = lift(lift(full, b, -1), a, -2);
   auto mm = [&](unsigned l, unsigned r) {
     Node m;
     m.proto.kind = ExprKind::MatMul;
@@ -281,14 +288,14 @@ void Reverse::matmul(const Node &n) {
     m.isArray = true;
     return G.add(std::move(m));
   };
-  if (Needs[a]) {
-    unsigned e = mm(full, G.special(NodeOp::Transpose, {b}));
-    Adj[a].push_back(G.special(NodeOp::SumTo, {e, a, e}));
-  }
-  if (Needs[b]) {
-    unsigned e = mm(G.special(NodeOp::Transpose, {a}), full);
-    Adj[b].push_back(G.special(NodeOp::SumTo, {e, b, e}));
-  }
+  auto flow = [&](unsigned x, unsigned e, int axis) {
+    e = G.special(NodeOp::Drop, {e, x}, axis);
+    Adj[x].push_back(G.special(NodeOp::SumTo, {e, x, e}));
+  };
+  if (Needs[a])
+    flow(a, mm(g, G.special(NodeOp::Transpose, {lift(b, b, -1)})), -2);
+  if (Needs[b])
+    flow(b, mm(G.special(NodeOp::Transpose, {lift(a, a, -2)}), g), -1);
 }
 
 std::vector<unsigned> Reverse::results(const std::vector<unsigned> &wrt) {

@@ -26,6 +26,10 @@ enum class NodeOp {
   Count,     ///< elements of args[0] (axis: kWhole, or along that axis)
   Unsqueeze, ///< args {value, of}: value with `axis` of `of` put back as 1
   Transpose, ///< args[0] with its last two dimensions swapped (a view)
+  Lift,      ///< args {value, operand}: value with a 1 inserted at `axis`
+             ///< (-1 or -2) when operand is 1-D, as '@' promotes it
+  Drop,      ///< args {value, operand}: value without its 1 at `axis`
+             ///< (-1 or -2) when operand is 1-D (Lift undone)
 };
 
 constexpr int kWhole = 1000; ///< Count over every element

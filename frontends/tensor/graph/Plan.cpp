@@ -39,7 +39,9 @@ bool isWholeReduce(const Node &n) {
 size_t dataArgs(const Node &n) {
   switch (n.op) {
   case NodeOp::SumTo:
-  case NodeOp::Unsqueeze: return 1;
+  case NodeOp::Unsqueeze:
+  case NodeOp::Lift:
+  case NodeOp::Drop: return 1;
   case NodeOp::Count: return 0;
   default: return n.args.size();
   }
@@ -224,7 +226,9 @@ Status Partition::compileSteps(Engine &engine, const std::string &name) {
     }
     case NodeOp::SumTo:
     case NodeOp::Unsqueeze:
-    case NodeOp::Transpose: {
+    case NodeOp::Transpose:
+    case NodeOp::Lift:
+    case NodeOp::Drop: {
       Step &s = P.steps.emplace_back();
       s.kind = n.op == NodeOp::SumTo ? StepKind::SumTo : StepKind::View;
       s.node = id;

@@ -59,6 +59,20 @@ ArrayView transposeView(const ArrayView &src) {
   return v;
 }
 
+/// `src` with the size-1 dimension at `at` (an index) inserted (Lift) or
+/// removed (Drop).
+ArrayView liftView(const ArrayView &src, NodeOp op, int at) {
+  if (op == NodeOp::Lift)
+    return unsqueezeView(src, src.rank + 1, &at, 1);
+  ArrayView v = src;
+  for (int d = at; d + 1 < v.rank; ++d) {
+    v.shape[d] = v.shape[d + 1];
+    v.strides[d] = v.strides[d + 1];
+  }
+  --v.rank;
+  return v;
+}
+
 bool sameArg(const Arg &a, const Arg &b) {
   if (a.isArray != b.isArray)
     return false;
@@ -116,6 +130,11 @@ void runView(Plan &plan, const NodeGraph &g, const Step &step) {
   Slot &out = plan.slots[step.node];
   if (n.op == NodeOp::Transpose) {
     out.v = transposeView(src.v);
+    return;
+  }
+  if (n.op == NodeOp::Lift || n.op == NodeOp::Drop) { // rank after Lift
+    int rank = src.v.rank + (n.op == NodeOp::Lift ? 1 : 0);
+    out.v = liftView(src.v, n.op, rank + n.axis);
     return;
   }
   int rank = static_cast<int>(plan.slots[n.args[1]].shape.dims.size());

@@ -122,6 +122,21 @@ Shape unsqueezed(const Shape &v, const Shape &of, const Node &n) {
   return arrayOf(d);
 }
 
+/// Lift and Drop: the size-1 dimension '@' adds to a 1-D operand, put in
+/// at n.axis (-1 or -2) or taken out; a no-op unless args[1] is 1-D.
+Shape liftShape(const Node &n, const std::vector<Shape> &args, bool &noop) {
+  noop = args[1].scalar || args[1].dims.size() != 1;
+  Shape out = args[0];
+  if (noop)
+    return out;
+  auto at = out.dims.end() + (n.axis + (n.op == NodeOp::Lift ? 1 : 0));
+  if (n.op == NodeOp::Lift)
+    out.dims.insert(at, 1);
+  else
+    out.dims.erase(at);
+  return out;
+}
+
 /// Node `n`'s shape from its arguments' (`args`); `noop` is set when the
 /// node passes its first argument through unchanged for these shapes.
 Expected<Shape> nodeShape(const NodeGraph &g, const Node &n,
@@ -146,6 +161,8 @@ Expected<Shape> nodeShape(const NodeGraph &g, const Node &n,
   case NodeOp::Unsqueeze:
     noop = args[0].scalar;
     return unsqueezed(args[0], args[1], n);
+  case NodeOp::Lift:
+  case NodeOp::Drop: return liftShape(n, args, noop);
   case NodeOp::Transpose: {
     Shape out = args[0];
     size_t r = out.dims.size();

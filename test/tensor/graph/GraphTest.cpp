@@ -137,6 +137,22 @@ void checkGradients(CompiledGraph &g, std::vector<Buf> &bufs,
   }
 }
 
+/// checkGradients with respect to every input, for random inputs of each
+/// set of shapes (one shape per input).
+void checkEachShape(
+    CompiledGraph &g, std::mt19937 &rng,
+    const std::vector<std::vector<std::vector<int64_t>>> &shapeSets) {
+  for (const auto &shapes : shapeSets) {
+    std::vector<Buf> bufs;
+    std::vector<int> wrt;
+    for (const auto &shape : shapes) {
+      wrt.push_back(static_cast<int>(bufs.size()));
+      bufs.push_back(randomBuf(shape, rng));
+    }
+    checkGradients(g, bufs, {}, wrt);
+  }
+}
+
 const char *kElementwise = R"(
 graph g(x: f64[], w: f64[], b: f64[]) {
   h = tanh(x * w + b);
@@ -152,16 +168,11 @@ TEST(TensorGraph, ElementwiseGradientsMatchFiniteDifferences) {
   auto g = build(*e, kElementwise, "g");
   ASSERT_TRUE(g);
   std::mt19937 rng(1);
-  const std::vector<std::vector<std::vector<int64_t>>> shapes = {
-      {{3, 4}, {4}, {3, 1}},
-      {{1, 5}, {5, 1}, {1}},
-      {{2, 1, 3}, {1, 4, 1}, {3}},
-      {{6}, {6}, {6}}};
-  for (auto &s : shapes) {
-    std::vector<Buf> bufs = {randomBuf(s[0], rng), randomBuf(s[1], rng),
-                             randomBuf(s[2], rng)};
-    checkGradients(*g, bufs, {}, {0, 1, 2});
-  }
+  checkEachShape(*g, rng,
+                 {{{3, 4}, {4}, {3, 1}},
+                  {{1, 5}, {5, 1}, {1}},
+                  {{2, 1, 3}, {1, 4, 1}, {3}},
+                  {{6}, {6}, {6}}});
 }
 
 const char *kReductions = R"(
@@ -227,6 +238,32 @@ TEST(TensorGraph, MatmulGradientsMatchFiniteDifferences) {
                              randomBuf({hid, o}, rng), randomBuf({1, o}, rng)};
     checkGradients(*g, bufs, {}, {0, 2, 3, 4, 5});
   }
+}
+
+const char *kVectorProducts = R"(
+graph g(a: f64[], v: f64[], u: f64[], b: f64[]) {
+  y = tanh(a @ v);
+  z = u @ b;
+  loss = sum(y * y) + sum(sin(z) * z) + sum(v @ v) * 0.5;
+  da, dv, du, db = grad(loss, [a, v, u, b]);
+  return loss, da, dv, du, db
+}
+)";
+
+/// Matrix·vector and vector·matrix products (NumPy's promotion of a 1-D
+/// operand): the matrix gets an outer product, the vector a product with
+/// the matrix, batched operands sum over their batch; by finite
+/// differences, with size-1 dimensions.
+TEST(TensorGraph, VectorProductGradientsMatchFiniteDifferences) {
+  auto e = engine();
+  auto g = build(*e, kVectorProducts, "g");
+  ASSERT_TRUE(g);
+  std::mt19937 rng(12);
+  checkEachShape(*g, rng,
+                 {{{3, 4}, {4}, {3}, {3, 2}},
+                  {{1, 1}, {1}, {1}, {1, 1}},
+                  {{2, 3, 4}, {4}, {3}, {2, 3, 5}},
+                  {{5, 1}, {1}, {2}, {1, 2, 3}}});
 }
 
 const char *kMore = R"(

@@ -157,9 +157,16 @@ class VectorProducts(unittest.TestCase):
         t = np.tanh(x @ w)
         _, dw = tg.compile(src.format("w"), "h")(x, w)
         np.testing.assert_allclose(dw, x.T @ (1 - t * t), rtol=1e-12)
-        with self.assertRaisesRegex(kiln.InvalidArgument,
-                                    "the gradient of '@' needs operands of rank 2 to 4"):
-            tg.compile(src.format("x"), "h")(x, w)
+        # The matrix's gradient (once refused: a 1-D operand had no
+        # transpose) is the outer product of the adjoint and the vector.
+        _, dx = tg.compile(src.format("x"), "h")(x, w)
+        np.testing.assert_allclose(dx, np.outer(1 - t * t, w), rtol=1e-12)
+        v, b = rng.standard_normal(5), rng.standard_normal((2, 5, 3))
+        g = tg.compile("graph k(v: f64[], b: f64[]) { l = sum(sin(v @ b)); "
+                       "db = grad(l, [b]); return l, db }", "k")
+        _, db = g(v, b)
+        c = np.cos(v @ b)
+        np.testing.assert_allclose(db, v[None, :, None] * c[:, None, :], rtol=1e-12)
 
 
 class HugeTemporaries(unittest.TestCase):
