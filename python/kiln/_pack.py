@@ -76,7 +76,7 @@ def array(buf, offset, value, dtype, what, writable=False):
     v = _buffers.view(value, describe(what), writable)
     if v.dtype != dtype:
         raise InvalidArgument(f"{describe(what)}: dtype {NAMES[v.dtype]}, "
-                              f"the kernel takes {NAMES[dtype]}")
+                              f"expected {NAMES[dtype]}")
     rank = len(v.shape)
     if rank > _lib.MAX_RANK:
         raise InvalidArgument(f"{describe(what)}: rank {rank} is more than Kiln's "

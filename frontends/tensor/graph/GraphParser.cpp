@@ -16,6 +16,7 @@
 #include "tensor/syntax/Lexer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 namespace kiln::tensor {
@@ -74,7 +75,7 @@ public:
         return false;
     ++Pos;
     do {
-      auto v = lookup();
+      auto v = lookup("'return' takes the names of values");
       if (!v)
         return false;
       out.results.push_back(*v);
@@ -136,7 +137,35 @@ private:
     G->values.push_back({n, t, isArray, loc});
     return true;
   }
-  std::optional<unsigned> lookup() {
+  /// The source text of the expression at the cursor, up to the next
+  /// `,` `]` `)` `;` or `}` outside brackets, when it is more than a name
+  /// ("" for a name, or a name and `[`, left to the usual messages).
+  std::string expressionHere() const {
+    size_t p = Pos;
+    for (int depth = 0; Toks[p].kind != Tok::End; ++p) {
+      const Token &t = Toks[p];
+      if (depth == 0 && (isSym(t, ",") || isSym(t, "]") || isSym(t, ")") ||
+                         isSym(t, ";") || isSym(t, "}")))
+        break;
+      depth += isSym(t, "(") || isSym(t, "[");
+      depth -= isSym(t, ")") || isSym(t, "]");
+    }
+    if (p <= Pos + 1 || isSym(Toks[Pos + 1], "["))
+      return "";
+    size_t from = L.at(cur().loc);
+    std::string text(Src.substr(from, L.at(Toks[p].loc) - from));
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+      text.pop_back();
+    return text.size() > 60 ? text.substr(0, 57) + "..." : text;
+  }
+  /// A value's name at the cursor. `role` (say, "'return' takes the names
+  /// of values") makes an expression there an error that says to name it.
+  std::optional<unsigned> lookup(const char *role = nullptr) {
+    if (std::string e = role ? expressionHere() : ""; !e.empty()) {
+      fail(cur().loc, std::string(role) + ", not an expression: name '" + e +
+                          "' in a statement first (v = " + e + ";)");
+      return std::nullopt;
+    }
     SourceLoc loc = cur().loc;
     std::string n;
     if (!name(n, "a value name"))
@@ -230,13 +259,13 @@ bool GraphParser::gradCall(
   SourceLoc at = cur().loc;
   Pos += 2;
   s.isGrad = true;
-  auto of = lookup();
+  auto of = lookup("'grad' takes the name of the value to differentiate");
   if (!of || !expect(",", "after the value to differentiate") ||
       !expect("[", "before the values to differentiate by"))
     return false;
   s.of = *of;
   do {
-    auto w = lookup();
+    auto w = lookup("'grad' differentiates by a value's name");
     if (!w)
       return false;
     s.wrt.push_back(*w);

@@ -6,6 +6,7 @@
 #include "tensor/syntax/Limits.h"
 #include "tensor/syntax/Parser.h"
 
+#include <cstring>
 #include <set>
 #include <unordered_map>
 
@@ -59,6 +60,22 @@ bool mentions(const std::vector<Diag> &errors, std::string_view text) {
     if (d.message.find(text) != std::string::npos)
       return true;
   return false;
+}
+
+/// A kernel-parser message in a statement's words: the statement is the
+/// body of a synthetic kernel, and its end (`;`) is that kernel's end.
+void statementWording(Diag &d) {
+  static const std::pair<const char *, const char *> kWords[] = {
+      {"or the next 'kernel'", "or ';'"},
+      {"found end of file", "found ';'"},
+      {"kernel '__stmt' returns a scalar: its body needs",
+       "this statement needs"},
+      {"in one kernel; compute it in a separate kernel",
+       "in one statement; give it its own statement"},
+      {"as the kernel's result", "as the statement's value"}};
+  for (const auto &[from, to] : kWords)
+    if (size_t at = d.message.find(from); at != std::string::npos)
+      d.message.replace(at, std::strlen(from), to);
 }
 
 /// The errors worth showing from a failed typing attempt: the declared
@@ -130,6 +147,7 @@ std::optional<ExprRef> parseStmtExpr(const Graph &g, const StmtText &stmt,
   for (Diag &d : parseErrors) {
     d.loc = mapLoc(d.loc, stmt);
     d.kind = ErrorKind::Parse;
+    statementWording(d);
   }
   if (!parseErrors.empty() || parsed.kernels.size() != 1) {
     if (parseErrors.empty())
@@ -139,8 +157,10 @@ std::optional<ExprRef> parseStmtExpr(const Graph &g, const StmtText &stmt,
   }
   std::vector<Diag> typeErrors;
   auto typed = typeAnyResult(parsed.kernels[0], typeErrors);
-  for (Diag &d : typeErrors)
+  for (Diag &d : typeErrors) {
     d.loc = mapLoc(d.loc, stmt);
+    statementWording(d);
+  }
   errors.insert(errors.end(), typeErrors.begin(), typeErrors.end());
   if (!typed)
     return std::nullopt;

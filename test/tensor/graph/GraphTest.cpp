@@ -615,6 +615,31 @@ TEST(TensorGraph, ParseErrorsAreLocated) {
             "2:10: unknown name 'q' in graph 'g'");
 }
 
+/// Where a graph wants a value's name (grad's operands, return), an
+/// expression is named as such (grad(sum(x), [x]) once said "unknown name
+/// 'sum'"); kernel-parser messages inside a statement speak of statements.
+TEST(TensorGraph, ErrorsSpeakOfTheGraph) {
+  auto g = [](const std::string &body) {
+    return firstError("graph g(x: f64[], y: f64[]) {\n" + body + "\n}");
+  };
+  EXPECT_EQ(g("  d = grad(sum(x), [x]);\n  return d"),
+            "2:12: 'grad' takes the name of the value to differentiate, not "
+            "an expression: name 'sum(x)' in a statement first (v = "
+            "sum(x);)");
+  EXPECT_EQ(g("  l = sum(x);\n  d = grad(l, [x, y * 2]);\n  return d"),
+            "3:19: 'grad' differentiates by a value's name, not an "
+            "expression: name 'y * 2' in a statement first (v = y * 2;)");
+  EXPECT_EQ(g("  return x + 1"),
+            "2:10: 'return' takes the names of values, not an expression: "
+            "name 'x + 1' in a statement first (v = x + 1;)");
+  EXPECT_EQ(g("  z = x[0];\n  return z"),
+            "2:8: expected an operator or ';', found '['");
+  EXPECT_EQ(g("  z = x + ;\n  return z"),
+            "2:11: expected an expression, found ';'");
+  EXPECT_EQ(g("  l = sum(x);\n  d = grad(l, [q]);\n  return d"),
+            "3:16: unknown name 'q' in graph 'g'");
+}
+
 /// Operations without a derivative on the path are located at the grad.
 TEST(TensorGraph, UndifferentiableOperationsAreLocated) {
   auto e = engine();
