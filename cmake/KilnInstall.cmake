@@ -2,7 +2,7 @@
 # projects find it: find_package(Kiln) (KilnConfig.cmake, a version file,
 # imported target Kiln::kiln) and pkg-config (kiln.pc).
 #
-# Layout: bin/kiln and bin/kiln-executor; lib/libkiln.so*,
+# Layout: bin/kiln and bin/kiln-executor; lib/libkiln.so* (and libkiln.a),
 # lib/libkiln_faust_forkserver.so and lib/libkiln_rt.a (the kiln tool's AOT
 # links the runtime from <exe>/../lib, kiln_link from beside libkiln.so, so
 # the directory is `lib`, never a multiarch one); include/kiln/kiln.h,
@@ -21,6 +21,16 @@ install(TARGETS kiln_rt ARCHIVE DESTINATION lib)
 install(TARGETS kiln_faust_forkserver LIBRARY DESTINATION lib)
 install(TARGETS libkiln EXPORT KilnTargets
         LIBRARY DESTINATION lib)
+# libkiln.a beside it (KILN_STATIC_ARCHIVE, lib/capi/static): the imported
+# target Kiln::kiln_static and kiln-static.pc, both naming the system
+# libraries the archive needs.
+if(TARGET libkiln_static)
+  install(TARGETS libkiln_static EXPORT KilnTargets ARCHIVE DESTINATION lib)
+  list(TRANSFORM KILN_STATIC_SYSTEM_LIBS PREPEND -l OUTPUT_VARIABLE _kiln_static_libs)
+  list(JOIN _kiln_static_libs " " KILN_STATIC_LIBS)
+  configure_file(cmake/kiln-static.pc.in ${CMAKE_BINARY_DIR}/kiln-static.pc @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/kiln-static.pc DESTINATION lib/pkgconfig)
+endif()
 install(FILES include/kiln/kiln.h DESTINATION include/kiln)
 install(DIRECTORY include/kiln/c/ DESTINATION include/kiln/c
         FILES_MATCHING PATTERN "*.h")

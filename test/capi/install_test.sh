@@ -4,10 +4,14 @@
 # installed tree with find_package(Kiln) and with pkg-config, both run; the
 # installed kiln tool builds an executable (its runtime archive found in
 # <prefix>/lib); and libkiln.so exports nothing but kiln_* and the libfaust
-# C names that lib/capi/kiln.map lists.
-#   install_test.sh BUILD_DIR SOURCE_DIR
+# C names that lib/capi/kiln.map lists. With STATIC=1 (KILN_STATIC_ARCHIVE)
+# also libkiln.a: the same consumer, and two of the C examples, linked with
+# Kiln::kiln_static and with kiln-static.pc, run with libkiln.so removed from
+# the prefix and compared with the shared builds; the archive's global names
+# are libkiln.so's exports.
+#   install_test.sh BUILD_DIR SOURCE_DIR [STATIC]
 set -euo pipefail
-build=$1 src=$2
+build=$1 src=$2 static=${3:-0}
 here=$src/test/capi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -57,3 +61,42 @@ fi
 missing=$(comm -13 "$tmp/exports" "$tmp/faust-names")
 [[ -z $missing ]] || { echo "libkiln.so lacks libfaust names: $missing"; exit 1; }
 echo "exports: $(grep -c '^kiln_' "$tmp/exports") kiln_* names and $(wc -l <"$tmp/faust-names") libfaust names, nothing else"
+
+# 5. libkiln.a: a program linked with it needs no libkiln.so.
+if [[ $static != 1 ]]; then
+  echo "static libkiln.a: not checked (Kiln was configured with KILN_STATIC_ARCHIVE=OFF)"
+  exit 0
+fi
+archive=$prefix/lib/libkiln.a
+[[ -f $archive ]] || { echo "the install lacks lib/libkiln.a"; exit 1; }
+nm --defined-only --extern-only "$archive" | awk 'NF == 3 {print $3}' | sort >"$tmp/static-globals"
+cmp -s "$tmp/static-globals" "$tmp/exports" ||
+  { echo "libkiln.a's global names differ from libkiln.so's exports:"; diff "$tmp/exports" "$tmp/static-globals" | head -20; exit 1; }
+cmake -S "$here/consumer" -B "$tmp/cmake-static" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_C_COMPILER=cc -DCONSUMER_STATIC=ON >"$tmp/cmake-static.log" 2>&1 &&
+  cmake --build "$tmp/cmake-static" >>"$tmp/cmake-static.log" 2>&1 ||
+  { cat "$tmp/cmake-static.log"; exit 1; }
+# shellcheck disable=SC2046 # pkg-config's flags are words
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer/consumer.c" \
+  $(pkg-config --static --cflags --libs kiln-static) -o "$tmp/pc-static-consumer"
+for example in relay_loop tensor_kernel; do
+  # shellcheck disable=SC2046
+  cc -std=c99 -Werror "$src/examples/embed/$example.c" \
+    $(pkg-config --cflags --libs kiln-static) -o "$tmp/static-$example"
+  "$build/bin/example_$example" >"$tmp/$example.shared" 2>&1
+done
+rm "$prefix"/lib/libkiln.so*
+for exe in "$tmp/cmake-static/consumer" "$tmp/pc-static-consumer"; do
+  if readelf -d "$exe" | grep -q 'NEEDED.*libkiln'; then
+    echo "$exe needs libkiln.so"; readelf -d "$exe" | grep NEEDED; exit 1
+  fi
+  out=$("$exe")
+  [[ $out == "$expect" ]] || { echo "static $exe printed '$out', expected '$expect'"; exit 1; }
+done
+for example in relay_loop tensor_kernel; do
+  "$tmp/static-$example" >"$tmp/$example.static" 2>&1 ||
+    { echo "static $example failed:"; cat "$tmp/$example.static"; exit 1; }
+  cmp -s "$tmp/$example.shared" "$tmp/$example.static" ||
+    { echo "static $example differs from the shared build:"; diff "$tmp/$example.shared" "$tmp/$example.static"; exit 1; }
+done
+echo "static libkiln.a ($(( $(stat -c %s "$archive") / 1048576 )) MiB): Kiln::kiln_static and kiln-static.pc builds run without libkiln.so; relay_loop, tensor_kernel match the shared build"
