@@ -5,7 +5,7 @@
 # installed kiln tool builds an executable (its runtime archive found in
 # <prefix>/lib); and libkiln.so exports nothing but kiln_* and the libfaust
 # C names that lib/capi/kiln.map lists. With STATIC=1 (KILN_STATIC_ARCHIVE)
-# also libkiln.a: the same consumer, and two of the C examples, linked with
+# also libkiln.a: the same consumer, and three of the C examples, linked with
 # Kiln::kiln_static and with kiln-static.pc, run with libkiln.so removed from
 # the prefix and compared with the shared builds; the archive's global names
 # are libkiln.so's exports.
@@ -79,11 +79,14 @@ cmake -S "$here/consumer" -B "$tmp/cmake-static" -DCMAKE_PREFIX_PATH="$prefix" \
 # shellcheck disable=SC2046 # pkg-config's flags are words
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer/consumer.c" \
   $(pkg-config --static --cflags --libs kiln-static) -o "$tmp/pc-static-consumer"
-for example in relay_loop tensor_kernel; do
+# The examples run from the source root (faust_synth reads examples/faust/).
+examples=(relay_loop tensor_kernel faust_synth)
+for example in "${examples[@]}"; do
   # shellcheck disable=SC2046
   cc -std=c99 -Werror "$src/examples/embed/$example.c" \
     $(pkg-config --cflags --libs kiln-static) -o "$tmp/static-$example"
-  "$build/bin/example_$example" >"$tmp/$example.shared" 2>&1
+  (cd "$src" && "$build/bin/example_$example") >"$tmp/$example.shared" 2>&1 ||
+    { echo "shared $example failed:"; cat "$tmp/$example.shared"; exit 1; }
 done
 rm "$prefix"/lib/libkiln.so*
 for exe in "$tmp/cmake-static/consumer" "$tmp/pc-static-consumer"; do
@@ -93,10 +96,10 @@ for exe in "$tmp/cmake-static/consumer" "$tmp/pc-static-consumer"; do
   out=$("$exe")
   [[ $out == "$expect" ]] || { echo "static $exe printed '$out', expected '$expect'"; exit 1; }
 done
-for example in relay_loop tensor_kernel; do
-  "$tmp/static-$example" >"$tmp/$example.static" 2>&1 ||
+for example in "${examples[@]}"; do
+  (cd "$src" && "$tmp/static-$example") >"$tmp/$example.static" 2>&1 ||
     { echo "static $example failed:"; cat "$tmp/$example.static"; exit 1; }
   cmp -s "$tmp/$example.shared" "$tmp/$example.static" ||
     { echo "static $example differs from the shared build:"; diff "$tmp/$example.shared" "$tmp/$example.static"; exit 1; }
 done
-echo "static libkiln.a ($(( $(stat -c %s "$archive") / 1048576 )) MiB): Kiln::kiln_static and kiln-static.pc builds run without libkiln.so; relay_loop, tensor_kernel match the shared build"
+echo "static libkiln.a ($(( $(stat -c %s "$archive") / 1048576 )) MiB): Kiln::kiln_static and kiln-static.pc builds run without libkiln.so; ${examples[*]} match the shared build"
