@@ -38,7 +38,7 @@ import ctypes
 import functools
 import sys
 
-from . import _lib
+from . import _fastpath, _lib
 from ._engine import check
 from ._errors import KilnError
 
@@ -103,9 +103,10 @@ class Entry:
     __slots__ = ("run", "value", "ptr", "scalar", "keep")
 
 
-def make_entry(positions, allargs, bound_ptr, keep, scalar):
+def make_entry(positions, allargs, bound_ptr, keep, scalar, dtype=-1):
     """The Entry for a call just bound (bound_ptr: a _Ptr owning the
-    kiln_tensor_call), guarded; None when an array cannot be guarded."""
+    kiln_tensor_call; dtype: the kernel's result dtype), guarded; None when
+    an array cannot be guarded."""
     L = _lib.lib()
     try:
         L.kiln_tensor_call_guard  # noqa: B018 — a library older than 0.2 lacks it
@@ -123,9 +124,13 @@ def make_entry(positions, allargs, bound_ptr, keep, scalar):
     # rank-0 boxes of Python numbers, and the scalars whose ids are the key
     e.keep = [k for k in keep if isinstance(k, ctypes._SimpleCData)] + [
         allargs[i] for i in scalars]
-    fn = _RUN(ctypes.cast(L.kiln_tensor_call_run, ctypes.c_void_p).value)
-    e.run = functools.partial(fn, ctypes.c_void_p(int(bound_ptr)),
-                              ctypes.byref(scalar) if scalar is not None else None)
+    # The compiled fast path's Runner (the Kernel replays it in C), else
+    # the prepared ctypes call; both return kiln_tensor_call_run's code.
+    e.run = _fastpath.runner(bound_ptr, scalar, dtype, None, bound_ptr)
+    if e.run is None:
+        fn = _RUN(ctypes.cast(L.kiln_tensor_call_run, ctypes.c_void_p).value)
+        e.run = functools.partial(fn, ctypes.c_void_p(int(bound_ptr)),
+                                  ctypes.byref(scalar) if scalar is not None else None)
     return e
 
 

@@ -222,6 +222,8 @@ class _Lib:
         number.restype, number.argtypes = c_uint32, []
         self.version_number = number()
         check_version(self.version_number)
+        from . import _fastpath  # the optional compiled fast path, given this library
+        _fastpath.attach(self)
 
     def __getattr__(self, name):
         restype, argtypes = PROTOTYPES[name]

@@ -19,7 +19,7 @@ whose frames are contiguous, or a list of one float32 buffer per channel
 """
 import ctypes
 
-from . import _buffers, _ints, _lib
+from . import _buffers, _fastpath, _ints, _lib
 from ._engine import Handle, check, error_from, pick, take_buffer
 from ._errors import InvalidArgument
 
@@ -124,7 +124,7 @@ class Dsp(Handle):
         rate = _ints.integer(sample_rate, _ints.INT32, "sample_rate")
         check(_lib.lib().kiln_faust_dsp_init(self.handle, rate))
 
-    def compute(self, count, inputs, outputs):
+    def _compute(self, count, inputs, outputs):
         """Computes `count` frames from inputs into outputs (in place). One
         thread at a time: libkiln refuses a second thread's compute
         (InvalidArgument) instead of running it on the same state. Offline,
@@ -137,6 +137,10 @@ class Dsp(Handle):
         if err:
             raise error_from(err)
 
+    # With the compiled fast path (_fastpath) the cached call and lists of
+    # channel buffers run in C; _compute runs for everything else.
+    compute = _fastpath.method(_fastpath.DSP_COMPUTE, _compute, error_from)
+
     def close(self):
         self._cache = None  # a compute in flight keeps its own reference
         super().close()
@@ -147,7 +151,8 @@ class Dsp(Handle):
         this object holds them)."""
         h = self.handle  # ClosedError once closed
         ins, outs, frames = self._pointers(count, inputs, outputs)
-        c = (inputs, outputs, ins, outs, frames, ctypes.c_void_p(h), h)  # h: kept alive
+        c = (inputs, outputs, ins, outs, frames, ctypes.c_void_p(h), h,  # h: kept alive
+             _address(ins), _address(outs))  # for the compiled fast path
         if (inputs is None or _is_ndarray(inputs)) and _is_ndarray(outputs):
             self._cache = c
         return c
@@ -185,6 +190,10 @@ class Dsp(Handle):
             meta[_lib.dec(key)] = _lib.dec(value)
         check(_lib.lib().kiln_faust_dsp_metadata(self.handle, _lib.META_FN(declare), None))
         return meta
+
+
+def _address(ptrs):
+    return ctypes.addressof(ptrs) if ptrs is not None else 0
 
 
 def _is_ndarray(x):

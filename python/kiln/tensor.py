@@ -21,7 +21,7 @@ thread at a time and keeps its arrays alive.
 import ctypes
 import functools
 
-from . import _buffers, _callcache, _ints, _lib, _pack
+from . import _buffers, _callcache, _fastpath, _ints, _lib, _pack
 from ._buffers import NAMES
 from ._engine import Handle, _Ptr, check, error_from, pick
 from ._errors import BY_CODE, InvalidArgument, KilnError
@@ -116,7 +116,9 @@ class Kernel(Handle):
         keep = _pack.array(c_out, 0, out, dtype, f"out of {self.name}", writable=True)
         return c_out, out, keep
 
-    def __call__(self, *args, out=None, threads=0):
+    def _call(self, *args, out=None, threads=0):
+        """k(*args, out=None, threads=0); with the compiled fast path
+        (_fastpath) a replay runs in C and this runs for everything else."""
         key = (threads, id(out), *map(id, args))
         e = self._calls.get(key)
         if e is not None:  # the same ids: replay the guarded bound call
@@ -137,6 +139,8 @@ class Kernel(Handle):
                 if not e.run():
                     return out if e.scalar is None else e.value()
         return self._run(args, out, threads)
+
+    __call__ = _fastpath.method(_fastpath.KERNEL_CALL, _call)
 
     def _cache_bound(self, key, where, args, out, threads):
         """Binds the call, guards and caches it (_callcache): the Entry, or
@@ -160,7 +164,8 @@ class Kernel(Handle):
         ptr = _Ptr(bound.value)
         ptr.free = "kiln_tensor_call_free"
         scalar = None if self.result[1] else _lib.Scalar()
-        entry = _callcache.make_entry(where, (*args, out), ptr, keep, scalar)
+        entry = _callcache.make_entry(where, (*args, out), ptr, keep, scalar,
+                                      self.result[0])
         if entry is not None:
             if scalar is not None:  # the result's field, read without a dtype test
                 field = "f" if self.result[0] in (_buffers.F32, _buffers.F64) else "i"
@@ -245,13 +250,20 @@ class BoundCall(Handle):
         self._is_array = bool(kernel.result[1])
         self.run = functools.partial(fn, self._handle_arg,
                                      None if self._is_array else self._scalar_arg)
+        # The compiled fast path (_fastpath): .run and __call__ in C.
+        self._runner = _fastpath.runner(self._ptr, None if self._is_array else self._scalar,
+                                        -1, self.out, self._ptr)
+        if self._runner is not None:
+            self.run = self._runner
 
     @property
     def value(self):
         """A reduction's result from the last run (None for elementwise)."""
         return None if self._is_array else _scalar_value(self._scalar)
 
-    def __call__(self):
+    _runner = None
+
+    def _call(self):
         alive = self._ptr  # held until the call returns (see _engine._Ptr)
         if not alive:
             self.handle  # noqa: B018 — raises ClosedError
@@ -263,6 +275,8 @@ class BoundCall(Handle):
             self._failed()
         return _scalar_value(self._scalar)
 
+    __call__ = _fastpath.method(_fastpath.BOUND_CALL, _call)
+
     def _failed(self):
         """kiln_tensor_call_run returned a code: nothing was written."""
         rc = self._fn(self._handle_arg, None)
@@ -272,6 +286,7 @@ class BoundCall(Handle):
 
     def close(self):
         self.run = _closed_run
+        self._runner = None
         super().close()
 
 
