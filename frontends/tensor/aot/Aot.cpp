@@ -312,7 +312,8 @@ std::string cHeader(const Program &program, const std::string &guardName) {
       " * Each returns KILN_TENSOR_OK (0) or an error code; the message is in\n"
       " * " +
       guardName +
-      "_last_error(). Calls run single-threaded. */\n"
+      "_last_error(). Matrix products run on up to KILN_THREADS threads\n"
+      " * (default: the CPUs online); everything else on the calling thread. */\n"
       "#ifndef " +
       guard + "\n#define " + guard +
       "\n\n"

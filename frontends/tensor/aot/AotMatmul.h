@@ -1,7 +1,8 @@
 /* AotMatmul: what a generated AOT wrapper of a kernel with `a @ b` calls —
- * the JIT's matmul plan (engine/MatmulLower.h) as static tables, run
- * single-threaded by a plain C packing/blocking driver around the tile
- * functions generated for the target CPU (irgen/EmitGemm.h).
+ * the JIT's matmul plan (engine/MatmulLower.h) as static tables, run by a
+ * plain C packing/blocking driver (products on kt_aot_threads() threads,
+ * AotThreads.h) around the tile functions generated for the target CPU
+ * (irgen/EmitGemm.h).
  *
  * Pasted into generated wrappers after KernelAbi.h, AotAbi.h and
  * AotStaged.h. */

@@ -1,10 +1,14 @@
-/* AotMatmulGemm: the single-threaded GEMM driver of AOT libraries — the
- * JIT's GotoBLAS loop nest (engine/GemmDriver.cpp) in C: KC x NC blocks of
- * B and MC x KC blocks of A packed into NR/MR panels (any strides), every
- * MR x NR tile one call of the generated tile function, batches one after
- * another. Each output element is summed in the JIT's order, so the
- * library's results equal the JIT's bit for bit. */
+/* AotMatmulGemm: the GEMM driver of AOT libraries — the JIT's GotoBLAS
+ * loop nest (engine/GemmDriver.cpp) in C: KC x NC blocks of B and MC x KC
+ * blocks of A packed into NR/MR panels (any strides), every MR x NR tile
+ * one call of the generated tile function. The work is cut as the JIT
+ * cuts it (batches, then row or column blocks, about two tasks per
+ * thread) and run on kt_aot_threads() threads (AotThreads.h). Each output
+ * element is summed in the JIT's order whatever the cut, so the library's
+ * results equal the JIT's, and each other's at any thread count, bit for
+ * bit. */
 #include "AotMatmulGemm.h"
+#include "AotThreads.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,18 +98,19 @@ static void tiles(const kt_mm_tile *t, const Matrix *x, const char *pa,
     }
 }
 
-/* C = epilogue(A @ B) for one matrix; pa, pb the packing buffers. */
-static void matrix(const kt_mm_tile *t, const Matrix *x, const int64_t *epi,
-                   char *pa, char *pb) {
-  int64_t jc, pc, ic;
-  for (jc = 0; jc < x->n; jc += NC(t)) {
-    int64_t nc = min64(NC(t), x->n - jc);
+/* C = epilogue(A @ B) on rows [m0, m1) x columns [n0, n1) of one matrix,
+ * all of K; pa, pb the packing buffers. */
+static void block(const kt_mm_tile *t, const Matrix *x, const int64_t *epi,
+                  char *pa, char *pb, const int64_t range[4]) {
+  int64_t jc, pc, ic, m1 = range[1], n1 = range[3];
+  for (jc = range[2]; jc < n1; jc += NC(t)) {
+    int64_t nc = min64(NC(t), n1 - jc);
     for (pc = 0; pc == 0 || pc < x->k; pc += KC(t)) {
       int64_t kc = min64(KC(t), x->k - pc);
       int64_t mode = (pc ? 1 : 0) | (pc + kc >= x->k ? 2 : 0);
       packBoth(t, x, 1, jc, pc, nc, kc, pb);
-      for (ic = 0; ic < x->m; ic += MC(t)) {
-        int64_t mc = min64(MC(t), x->m - ic);
+      for (ic = range[0]; ic < m1; ic += MC(t)) {
+        int64_t mc = min64(MC(t), m1 - ic);
         packBoth(t, x, 0, ic, pc, mc, kc, pa);
         tiles(t, x, pa, pb, ic, jc, mc, nc, kc, mode, epi);
       }
@@ -169,32 +174,120 @@ static void batchMatrix(const kt_gemm_call *g, int64_t batch, Matrix *x) {
   x->k = a->shape[a->rank - 1];
 }
 
-int kt_gemm_run(const kt_gemm_call *g) {
-  const kt_mm_tile *t = g->tile;
-  int64_t batches = 1, batch, size = sizeOf(t->dtype), words[3 * 64 + 1];
-  int r = g->c->rank, d;
-  void *pa = NULL, *pb = NULL;
+/* Below this many flops a product runs on the calling thread: starting
+ * a thread (~20 us) costs more than it saves (docs/tensor-matmul.md). */
+#define KT_PARALLEL_FLOPS (1 << 23)
+
+/* One product cut into tasks: task = (batch, row block, column block). */
+typedef struct Job {
+  const kt_gemm_call *g;
+  int64_t batches, m, n, k, mChunks, nChunks, mStep, nStep;
+  char **scratch; /* per worker: the A panel, then the B panel */
+  int64_t aBytes;
+} Job;
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* A block length: len / chunks rounded up to a multiple of unit. */
+static int64_t stepOf(int64_t len, int64_t chunks, int64_t unit) {
+  int64_t s = (len + chunks - 1) / chunks;
+  return s < unit ? unit : up(s, unit);
+}
+
+/* engine/GemmDriver.cpp's cutWork: about two tasks per thread, by
+ * batches first, then by columns when M <= N (each task packs all of A,
+ * the smaller operand), else by rows. */
+static void cutWork(Job *job, int threads) {
+  const kt_mm_tile *t = job->g->tile;
+  double flops = 2.0 * (double)job->m * (double)job->n * (double)job->k;
+  int64_t want = threads <= 1 || flops < (1 << 21) ||
+                         job->batches >= 2 * (int64_t)threads
+                     ? 1
+                     : (2 * (int64_t)threads + job->batches - 1) / job->batches;
+  int64_t nMax = (job->n + NR(t) - 1) / NR(t), mMax = (job->m + MR(t) - 1) / MR(t);
+  if (job->m <= job->n) {
+    job->nChunks = clamp64(want, 1, nMax);
+    job->mChunks = clamp64((want + job->nChunks - 1) / job->nChunks, 1, mMax);
+  } else {
+    job->mChunks = clamp64(want, 1, mMax);
+    job->nChunks = clamp64((want + job->mChunks - 1) / job->mChunks, 1, nMax);
+  }
+  job->nStep = stepOf(job->n, job->nChunks, NR(t));
+  job->mStep = stepOf(job->m, job->mChunks, MR(t));
+}
+
+static void runTask(void *ctx, int worker, int64_t task) {
+  const Job *job = (const Job *)ctx;
+  int64_t per = job->mChunks * job->nChunks, rest = task % per;
+  int64_t range[4], words[3 * 64 + 1];
   Matrix x;
-  for (d = 0; d < r - 2; ++d)
-    batches *= g->c->shape[d];
-  batchMatrix(g, 0, &x);
-  if (batches == 0 || x.m == 0 || x.n == 0)
+  range[0] = rest / job->nChunks * job->mStep;
+  range[1] = min64(job->m, range[0] + job->mStep);
+  range[2] = rest % job->nChunks * job->nStep;
+  range[3] = min64(job->n, range[2] + job->nStep);
+  if (range[0] >= range[1] || range[2] >= range[3])
+    return;
+  batchMatrix(job->g, task / per, &x);
+  epilogueWords(job->g, task / per, words);
+  block(job->g->tile, &x, words, job->scratch[worker],
+        job->scratch[worker] + job->aBytes, range);
+}
+
+/* Packing buffers for `workers` threads, sized for the job's blocks; 0,
+ * or -1 (all freed) when memory runs out. */
+static int allocScratch(Job *job, int workers) {
+  const kt_mm_tile *t = job->g->tile;
+  int64_t size = sizeOf(t->dtype), kc = min64(KC(t), job->k > 1 ? job->k : 1);
+  int64_t rows = min64(MC(t), job->mStep), cols = min64(NC(t), job->nStep);
+  size_t bBytes = (size_t)(kc * up(cols, NR(t)) * size + 64);
+  int w;
+  job->aBytes = up(kc * up(rows, MR(t)) * size + 64, 64);
+  job->scratch = (char **)calloc((size_t)workers, sizeof(char *));
+  for (w = 0; job->scratch && w < workers; ++w) {
+    void *p = NULL;
+    if (posix_memalign(&p, 64, (size_t)job->aBytes + bBytes))
+      break;
+    job->scratch[w] = (char *)p;
+  }
+  if (job->scratch && w == workers)
     return 0;
-  {
-    int64_t kc = min64(KC(t), x.k > 1 ? x.k : 1);
-    size_t na = (size_t)(kc * up(min64(MC(t), x.m), MR(t)) * size + 64);
-    size_t nb = (size_t)(kc * up(min64(NC(t), x.n), NR(t)) * size + 64);
-    if (posix_memalign(&pa, 64, na) || posix_memalign(&pb, 64, nb)) {
-      free(pa);
-      return -1;
-    }
-  }
-  for (batch = 0; batch < batches; ++batch) {
-    batchMatrix(g, batch, &x);
-    epilogueWords(g, batch, words);
-    matrix(t, &x, words, pa, pb);
-  }
-  free(pa);
-  free(pb);
+  while (job->scratch && w-- > 0)
+    free(job->scratch[w]);
+  free(job->scratch);
+  return -1;
+}
+
+int kt_gemm_run_threads(const kt_gemm_call *g, int threads) {
+  Job job;
+  Matrix x;
+  int64_t tasks;
+  int d, workers, w;
+  double flops;
+  memset(&job, 0, sizeof job);
+  job.g = g, job.batches = 1;
+  for (d = 0; d < g->c->rank - 2; ++d)
+    job.batches *= g->c->shape[d];
+  batchMatrix(g, 0, &x);
+  job.m = x.m, job.n = x.n, job.k = x.k;
+  if (job.batches == 0 || x.m == 0 || x.n == 0)
+    return 0;
+  flops = 2.0 * (double)job.batches * (double)x.m * (double)x.n * (double)x.k;
+  if (flops < KT_PARALLEL_FLOPS)
+    threads = 1;
+  cutWork(&job, threads);
+  tasks = job.batches * job.mChunks * job.nChunks;
+  workers = threads < tasks ? threads : (int)tasks;
+  if (allocScratch(&job, workers))
+    return -1;
+  kt_aot_parallel(tasks, workers, runTask, &job);
+  for (w = 0; w < workers; ++w)
+    free(job.scratch[w]);
+  free(job.scratch);
   return 0;
+}
+
+int kt_gemm_run(const kt_gemm_call *g) {
+  return kt_gemm_run_threads(g, kt_aot_threads());
 }

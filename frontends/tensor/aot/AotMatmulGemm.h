@@ -1,5 +1,5 @@
 /* AotMatmulGemm: one product C = epilogue(A @ B) on strided, batched
- * operands in an AOT library, single-threaded (AotMatmulGemm.c). */
+ * operands in an AOT library, on kt_aot_threads() threads (AotMatmulGemm.c). */
 #ifndef KILN_TENSOR_AOT_MATMUL_GEMM_H
 #define KILN_TENSOR_AOT_MATMUL_GEMM_H
 
@@ -17,7 +17,12 @@ typedef struct kt_gemm_call {
   const int64_t *epiScalars;
 } kt_gemm_call;
 
-/* Runs the call; 0, or -1 when the packing buffers cannot be allocated. */
+/* Runs the call on up to kt_aot_threads() threads; 0, or -1 when the
+ * packing buffers cannot be allocated. */
 int kt_gemm_run(const kt_gemm_call *g);
+
+/* kt_gemm_run on up to `threads` threads (1: the calling thread only);
+ * the result is the same, bit for bit, at every count. */
+int kt_gemm_run_threads(const kt_gemm_call *g, int threads);
 
 #endif

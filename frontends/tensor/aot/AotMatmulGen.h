@@ -3,7 +3,7 @@
 // for the target CPU, and the generated C wrapper holding the plan.
 //
 // Used by the AOT build and --emit (Aot.cpp); the plan is the JIT's, run by
-// aot/AotMatmul.c single-threaded.
+// aot/AotMatmul.c (products on KILN_THREADS threads, AotThreads.h).
 #pragma once
 
 #include "kiln/tensor/Ast.h"
