@@ -5,6 +5,13 @@
 // does, so only the reductions are reordered (vector lanes) while every
 // elementwise operation keeps IEEE order. Chunking for determinism is the
 // driver's job: a loop call always reduces exactly [begin, end).
+//
+// A contiguous reduction loop is the one loop here whose speed is set by
+// loads and the accumulator chain rather than by its body: it is split into
+// a scalar peel up to the first 64-byte boundary of its first array operand
+// (vector loads that straddle cache lines cost twice) and a main loop the
+// vectorizer may interleave (several vector accumulators hide the add's
+// latency). Both only reorder the `reassoc` adds.
 #include "EmitExpr.h"
 #include "IRGen.h"
 #include "KernelAbi.h"
@@ -63,6 +70,13 @@ Value *identity(IRBuilder<> &b, const Expr &r) {
                                     : APInt::getSignedMinValue(bits));
 }
 
+/// Vector loads are aligned to this many bytes by a reduction's peel.
+constexpr uint64_t kCacheLine = 64;
+/// Below this many elements a reduction loop starts unpeeled: at a thousand
+/// elements the peel measured no faster (a loop call of the row path's
+/// tiles or a last chunk is often that short).
+constexpr int64_t kPeelMinElements = 1024;
+
 /// Operand addresses of one loop function: data pointers and strides.
 struct Operands {
   std::vector<Value *> data;                   ///< per slot; null: scalar
@@ -113,6 +127,7 @@ private:
                                Value *outAddr);
   Operands operands(Value *ctx, bool withStrides);
   Value *elementAt(const Operands &ops, unsigned s, Value *index);
+  Value *peelEnd(const Operands &ops, Value *begin, Value *end);
   std::vector<Value *> flatLoop(Value *ctx, Value *begin, Value *end,
                                 const std::vector<Value *> &init);
   std::vector<Value *> stridedLoop(Value *ctx, Value *begin, Value *end,
@@ -195,16 +210,35 @@ KernelGen::element(Value *ctx, const std::function<Value *(unsigned)> &at,
   return accs;
 }
 
-/// The loop's metadata: `llvm.loop.unroll.disable` always — the vectorizer
-/// still widens and interleaves, but the scalar remainder is not unrolled
-/// (code size and compile time, no run-time gain) — and with `parallel`
-/// `llvm.loop.parallel_accesses` over every load and store in `blocks`:
-/// iterations are independent, so no run-time alias checks are emitted.
+/// What LLVM may do to a generated loop besides widening it (markLoop).
+enum class LoopShape {
+  Compact,     ///< one vector per iteration; no unrolling
+  Interleaved, ///< the vectorizer's cost model picks the interleave count
+  ScalarPeel   ///< a few iterations before a main loop: neither widened
+};
+
+MDNode *loopFlag(LLVMContext &c, const char *name, bool on) {
+  return MDNode::get(
+      c, {MDString::get(c, name),
+          ConstantAsMetadata::get(ConstantInt::get(Type::getInt1Ty(c), on))});
+}
+
+/// The loop's metadata. Compact and ScalarPeel: `llvm.loop.unroll.disable`,
+/// which also keeps the vectorizer from interleaving (code size and compile
+/// time; an elementwise body gains nothing from it). Interleaved:
+/// `llvm.loop.unroll.runtime.disable` only, so the remainder stays one loop.
+/// With `parallel`, `llvm.loop.parallel_accesses` over every load and store
+/// in `blocks`: iterations are independent, so no run-time alias checks.
 void markLoop(Instruction *latchBr, const std::vector<BasicBlock *> &blocks,
-              bool parallel) {
+              bool parallel, LoopShape shape) {
   LLVMContext &c = latchBr->getContext();
-  SmallVector<Metadata *, 3> ops = {nullptr};
-  ops.push_back(MDNode::get(c, MDString::get(c, "llvm.loop.unroll.disable")));
+  SmallVector<Metadata *, 4> ops = {nullptr};
+  ops.push_back(
+      MDNode::get(c, MDString::get(c, shape == LoopShape::Interleaved
+                                          ? "llvm.loop.unroll.runtime.disable"
+                                          : "llvm.loop.unroll.disable")));
+  if (shape == LoopShape::ScalarPeel)
+    ops.push_back(loopFlag(c, "llvm.loop.vectorize.enable", false));
   if (parallel) {
     MDNode *group = MDNode::getDistinct(c, {});
     for (BasicBlock *bb : blocks)
@@ -228,7 +262,8 @@ using LoopBody = std::function<std::pair<Value *, std::vector<Value *>>(
 std::vector<Value *> emitLoop(IRBuilder<> &b, Value *begin, Value *end,
                               const std::vector<Value *> &init,
                               const LoopBody &body, const std::string &name,
-                              bool parallel = false) {
+                              bool parallel = false,
+                              LoopShape shape = LoopShape::Compact) {
   LLVMContext &c = b.getContext();
   Function *f = b.GetInsertBlock()->getParent();
   BasicBlock *pre = b.GetInsertBlock();
@@ -256,7 +291,7 @@ std::vector<Value *> emitLoop(IRBuilder<> &b, Value *begin, Value *end,
   for (auto it = std::next(f->begin(), firstBody); it != f->end(); ++it)
     if (&*it != exit)
       blocks.push_back(&*it);
-  markLoop(latchBr, blocks, parallel);
+  markLoop(latchBr, blocks, parallel, shape);
   b.SetInsertPoint(exit);
   std::vector<Value *> out;
   for (size_t k = 0; k < init.size(); ++k) {
@@ -292,20 +327,48 @@ Value *KernelGen::elementAt(const Operands &ops, unsigned s, Value *index) {
   return isOut ? addr : fromMemory(B.CreateLoad(memoryType(C, t), addr), t);
 }
 
-/// for i in [begin, end): one element at index i of every operand.
+/// Where a reduction's main loop starts: `begin`, or for at least
+/// kPeelMinElements elements the first index at which the first array
+/// parameter's element lies on a 64-byte boundary (at most 63 bytes on).
+/// Null when no parameter is an array.
+Value *KernelGen::peelEnd(const Operands &ops, Value *begin, Value *end) {
+  unsigned s = 0;
+  while (s < K.params.size() && !ops.data[s])
+    ++s;
+  if (s == K.params.size())
+    return nullptr;
+  Type *t = memoryType(C, K.params[s].type);
+  uint64_t size = M.getDataLayout().getTypeAllocSize(t);
+  Value *first = B.CreateInBoundsGEP(t, ops.data[s], begin);
+  Value *bytes = B.CreateAnd(B.CreateNeg(B.CreatePtrToInt(first, I64)),
+                             B.getInt64(kCacheLine - 1));
+  Value *peel = B.CreateUDiv(bytes, B.getInt64(size));
+  Value *enough =
+      B.CreateICmpSGE(B.CreateSub(end, begin), B.getInt64(kPeelMinElements));
+  return B.CreateAdd(begin, B.CreateSelect(enough, peel, B.getInt64(0)));
+}
+
+/// for i in [begin, end): one element at index i of every operand. A
+/// reduction: a scalar peel to the aligned start, then the interleaved loop.
 std::vector<Value *> KernelGen::flatLoop(Value *ctx, Value *begin, Value *end,
                                          const std::vector<Value *> &init) {
   Operands ops = operands(ctx, false);
   unsigned out = K.params.size();
-  return emitLoop(
-      B, begin, end, init,
-      [&](Value *i, const std::vector<Value *> &cur) {
-        auto at = [&](unsigned s) { return elementAt(ops, s, i); };
-        auto next = element(ctx, at, cur, K.resultIsArray ? at(out) : nullptr);
-        return std::make_pair(B.CreateAdd(i, B.getInt64(1), "", true, true),
-                              next);
-      },
-      "flat", /*parallel=*/true);
+  LoopBody body = [&](Value *i, const std::vector<Value *> &cur) {
+    auto at = [&](unsigned s) { return elementAt(ops, s, i); };
+    auto next = element(ctx, at, cur, K.resultIsArray ? at(out) : nullptr);
+    return std::make_pair(B.CreateAdd(i, B.getInt64(1), "", true, true), next);
+  };
+  if (K.resultIsArray)
+    return emitLoop(B, begin, end, init, body, "flat", /*parallel=*/true);
+  std::vector<Value *> accs = init;
+  if (Value *mid = peelEnd(ops, begin, end)) {
+    accs = emitLoop(B, begin, mid, accs, body, "peel", true,
+                    LoopShape::ScalarPeel);
+    begin = mid;
+  }
+  return emitLoop(B, begin, end, accs, body, "flat", true,
+                  LoopShape::Interleaved);
 }
 
 /// Rows of the innermost dimension: the flat index is split into (i0, i1,
