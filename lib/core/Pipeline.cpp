@@ -2,6 +2,7 @@
 #include "kiln/core/Pipeline.h"
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/VecMath.h"
+#include "HugeBlocks.h"
 #include "PassCapture.h"
 
 #include "LLVMHeaders.h"
@@ -127,6 +128,10 @@ llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
   }
   mpm.run(module, setup.mam);
   defineCalledVectorMath(module, tm, options.vectorLibrary);
+  // Instruction selection is superlinear in a block's size; huge
+  // straight-line functions get the linear -O0 selector (HugeBlocks.h).
+  if (options.level != OptLevel::O0)
+    selectHugeBlocksCheaply(module);
   return llvm::Error::success();
 }
 
