@@ -72,10 +72,11 @@ archive=$prefix/lib/libkiln.a
 nm --defined-only --extern-only "$archive" | awk 'NF == 3 {print $3}' | sort >"$tmp/static-globals"
 cmp -s "$tmp/static-globals" "$tmp/exports" ||
   { echo "libkiln.a's global names differ from libkiln.so's exports:"; diff "$tmp/exports" "$tmp/static-globals" | head -20; exit 1; }
-cmake -S "$here/consumer" -B "$tmp/cmake-static" -DCMAKE_PREFIX_PATH="$prefix" \
-  -DCMAKE_C_COMPILER=cc -DCONSUMER_STATIC=ON >"$tmp/cmake-static.log" 2>&1 &&
-  cmake --build "$tmp/cmake-static" >>"$tmp/cmake-static.log" 2>&1 ||
-  { cat "$tmp/cmake-static.log"; exit 1; }
+if ! cmake -S "$here/consumer" -B "$tmp/cmake-static" -DCMAKE_PREFIX_PATH="$prefix" \
+       -DCMAKE_C_COMPILER=cc -DCONSUMER_STATIC=ON >"$tmp/cmake-static.log" 2>&1 ||
+   ! cmake --build "$tmp/cmake-static" >>"$tmp/cmake-static.log" 2>&1; then
+  cat "$tmp/cmake-static.log"; exit 1
+fi
 # shellcheck disable=SC2046 # pkg-config's flags are words
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$here/consumer/consumer.c" \
   $(pkg-config --static --cflags --libs kiln-static) -o "$tmp/pc-static-consumer"

@@ -6,10 +6,11 @@
 # C API (a host may link its own LLVM, libfaust or fmt beside it). So the C
 # layer's objects, Kiln's archives and LLVM's archives are linked into one
 # object (`ld -r`) with the names libkiln.so exports as the only roots
-# (--gc-sections drops the rest, as the shared link does) and COMDAT groups
+# (--gc-sections drops the rest, as the shared link does), COMDAT groups
 # dissolved (--force-group-allocation: a localised inline function in a
-# group could otherwise be discarded in favour of the host's copy); then
-# every defined symbol except those names is made local.
+# group could otherwise be discarded in favour of the host's copy) and
+# sections merged (prelink.ld says which); then every defined symbol except
+# those names is made local.
 #   prelink.sh OUT LINKER OBJCOPY NM LIBKILN_SO INPUTS.rsp
 set -euo pipefail
 (( $# == 6 )) || { echo "usage: prelink.sh OUT LINKER OBJCOPY NM LIBKILN_SO INPUTS.rsp" >&2; exit 2; }
@@ -22,6 +23,6 @@ roots=()
 while read -r name; do roots+=(-u "$name"); done <"$out.exports"
 
 "$linker" -r --gc-sections --force-group-allocation "${roots[@]}" \
-  -o "$out.tmp" --start-group "@$inputs" --end-group
+  -T "$(dirname "$0")/prelink.ld" -o "$out.tmp" --start-group "@$inputs" --end-group
 "$objcopy" --keep-global-symbols="$out.exports" "$out.tmp" "$out"
 rm -f "$out.tmp"
