@@ -167,9 +167,13 @@ private:
     fn->loc = name.loc;
     expect(Tok::LParen);
     if (!at(Tok::RParen)) {
-      do
+      do {
+        if (fn->params.size() == kMaxArguments)
+          fail(cur().loc, "too many parameters in function '" + fn->name +
+                              "' (more than " +
+                              std::to_string(kMaxArguments) + ")");
         fn->params.push_back(parseParam());
-      while (accept(Tok::Comma));
+      } while (accept(Tok::Comma));
     }
     expect(Tok::RParen, "',' or ')'");
     if (accept(Tok::Arrow))
