@@ -11,6 +11,7 @@
 #include "RunArgs.h"
 
 #include "kiln/core/Timing.h"
+#include "kiln/tensor/GraphAot.h"
 #include "kiln/tensor/Syntax.h"
 #include "kiln/tensor/Tensor.h"
 
@@ -207,20 +208,53 @@ bool sameFile(const std::string &a, const std::string &b) {
          !ea && !eb;
 }
 
-int buildKernels(const TensorCli &cli, const Program &program) {
-  std::string header = cli.header;
-  if (header.empty() && cli.aot.emit.empty()) {
-    std::string dir = cli.output.substr(0, cli.output.find_last_of('/') + 1);
-    std::string base = cli.input.substr(cli.input.find_last_of('/') + 1);
-    header = dir + base.substr(0, base.rfind('.')) + ".h";
-  }
+/// The library's header path: --header, or beside the library named after
+/// the input (none for --emit).
+std::string headerPath(const TensorCli &cli) {
+  if (!cli.header.empty() || !cli.aot.emit.empty())
+    return cli.header;
+  std::string dir = cli.output.substr(0, cli.output.find_last_of('/') + 1);
+  std::string base = cli.input.substr(cli.input.find_last_of('/') + 1);
+  return dir + base.substr(0, base.rfind('.')) + ".h";
+}
+
+/// Why the library or its header cannot be written there, if so.
+std::optional<std::string> outputsError(const TensorCli &cli,
+                                        const std::string &header) {
   for (const std::string &out : {cli.output, header})
     if (auto error = out.empty() ? std::nullopt : checkOutput(out, {cli.input}))
-      return fail(*error);
+      return error;
   if (!header.empty() && sameFile(header, cli.output))
-    return fail("the library and its --header are both '" + header + "'");
+    return "the library and its --header are both '" + header + "'";
+  return std::nullopt;
+}
+
+/// `kiln tensor build` of a file with graphs (docs/tensor-graphs.md).
+int buildGraphs(const TensorCli &cli, const std::string &source) {
+  GraphParseResult parsed = parseGraphProgram(source, cli.input);
+  if (!parsed.ok())
+    return failWith(render(parsed.errors, stderrWantsColor()));
+  std::string header = headerPath(cli);
+  if (auto error = outputsError(cli, header))
+    return fail(*error);
+  Status built = buildGraphLibrary(parsed.program, cli.output, header, cli.aot);
+  return built ? 0 : failPlain(built.diagnostics());
+}
+
+int buildKernels(const TensorCli &cli, const Program &program) {
+  std::string header = headerPath(cli);
+  if (auto error = outputsError(cli, header))
+    return fail(*error);
   Status built = buildSharedLibrary(program, cli.output, header, cli.aot);
   return built ? 0 : failPlain(built.diagnostics());
+}
+
+/// Whether the kernel parser stopped at a graph (which `build` takes).
+bool hasGraph(const std::vector<Diag> &errors) {
+  for (const Diag &d : errors)
+    if (d.message.rfind("`kiln tensor run` takes kernels only", 0) == 0)
+      return true;
+  return false;
 }
 
 int tensorMain(const Args &args) {
@@ -237,6 +271,8 @@ int tensorMain(const Args &args) {
     core::ScopedPhase phase(cli.run.timings, "parse");
     return parseProgram(source, cli.input);
   }();
+  if (!parsed.ok() && cli.sub == "build" && hasGraph(parsed.errors))
+    return buildGraphs(cli, source);
   if (!parsed.ok())
     return failWith(render(parsed.errors, stderrWantsColor()));
   int status = cli.sub == "run" ? runKernel(cli, parsed.program)

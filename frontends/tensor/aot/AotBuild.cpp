@@ -1,5 +1,6 @@
 // AotBuild: `kiln tensor build` — object + generated C wrapper + AOT
 // runtime archive linked into a shared library, and the C header beside it.
+#include "AotGraphGen.h"
 #include "tensor/engine/EngineImpl.h"
 #include "tensor/irgen/IRGen.h"
 
@@ -81,10 +82,12 @@ Status emitOnly(const Program &program, const std::string &path,
   return {};
 }
 
-/// The kernels' object and their C wrappers (exporting `guard`_last_error),
-/// compiled and linked with the AOT runtime into the shared library `path`.
+/// The kernels' object and their C wrappers (exporting `guard`_last_error;
+/// a graph library adds its entries, `graphs`), compiled and linked with the
+/// AOT runtime into the shared library `path`.
 Status linkLibrary(const Program &program, const std::string &path,
-                   const std::string &guard, const AotOptions &options) {
+                   const std::string &guard, const AotOptions &options,
+                   const aot::GraphParts *graphs) {
   std::string archive = aotRuntimeArchive();
   if (!llvm::sys::fs::exists(archive))
     return errorDiagnostic(
@@ -101,8 +104,10 @@ Status linkLibrary(const Program &program, const std::string &path,
   std::string wrapPath = (dir.path + "/kernels_wrap.c").str();
   if (auto err = core::writeOutputFile(objPath, *object))
     return failed(std::move(err));
-  if (auto err =
-          core::writeOutputFile(wrapPath, aot::wrapperSource(program, guard)))
+  std::string wrapper = aot::wrapperSource(program, guard);
+  if (graphs)
+    wrapper = graphs->wrapper(wrapper);
+  if (auto err = core::writeOutputFile(wrapPath, wrapper))
     return failed(std::move(err));
   core::LinkOptions lo;
   lo.shared = true;
@@ -118,30 +123,43 @@ Status linkLibrary(const Program &program, const std::string &path,
 
 } // namespace
 
-Status buildSharedLibrary(const Program &program, const std::string &path,
-                          const std::string &headerPath,
-                          const AotOptions &options) {
-  if (program.kernels.empty())
+namespace aot {
+
+Status buildLibrary(const Program &program, const std::string &path,
+                    const std::string &headerPath, const AotOptions &options,
+                    const GraphParts *graphs) {
+  if (program.kernels.empty() && !graphs)
     return callError("no kernel to build");
   if (Status names = aot::checkNames(program); !names)
     return names;
   if (!options.emit.empty())
     return emitOnly(program, path, options);
   std::string guard = stem(headerPath.empty() ? path : headerPath);
-  if (Status linked = linkLibrary(program, path, guard, options); !linked)
+  if (Status linked = linkLibrary(program, path, guard, options, graphs);
+      !linked)
     return linked;
   if (headerPath.empty())
     return {};
   // The library is complete even when its header cannot be written: it is
   // left in place (removing it would lose the file it replaced, or a link's
   // target) and the error says which file is missing.
-  if (auto err = core::writeOutputFile(headerPath, cHeader(program, guard))) {
+  std::string header =
+      graphs ? graphs->header(guard) : cHeader(program, guard);
+  if (auto err = core::writeOutputFile(headerPath, header)) {
     Diagnostics diags = core::toDiagnostics(std::move(err));
     for (Diagnostic &d : diags)
       d.message += " (the library '" + path + "' was written)";
     return diags;
   }
   return {};
+}
+
+} // namespace aot
+
+Status buildSharedLibrary(const Program &program, const std::string &path,
+                          const std::string &headerPath,
+                          const AotOptions &options) {
+  return aot::buildLibrary(program, path, headerPath, options, nullptr);
 }
 
 } // namespace kiln::tensor

@@ -10,6 +10,7 @@
 // one loop, and the backward pass of an elementwise chain one loop per
 // value it must keep.
 #include "Plan.h"
+#include "StaticPlan.h"
 
 #include "kiln/tensor/Syntax.h"
 
@@ -77,8 +78,10 @@ public:
   Partition(const NodeGraph &g, Plan &p) : G(g), P(p) {}
 
   void decide(const std::vector<unsigned> &outputs);
-  Status compileSteps(Engine &engine, const std::string &name);
+  Status compileSteps(Engine *engine, const std::string &name);
   void allocate(const std::vector<unsigned> &outputs);
+  /// Without an engine (StaticPlan.h), kernels are collected here instead.
+  std::vector<Kernel> *Collect = nullptr;
 
 private:
   const NodeGraph &G;
@@ -89,7 +92,7 @@ private:
   void markUses(const std::vector<unsigned> &outputs);
   ExprRef inlined(unsigned id, bool root, Kernel &k,
                   std::unordered_map<unsigned, ExprRef> &memo);
-  Status kernelStep(Engine &engine, const std::string &name, unsigned id);
+  Status kernelStep(Engine *engine, const std::string &name, unsigned id);
 };
 
 /// Uses, Force, AxisUse, ReduceUse and Reached over the nodes that the
@@ -185,7 +188,7 @@ ExprRef Partition::inlined(unsigned id, bool root, Kernel &k,
   return e;
 }
 
-Status Partition::kernelStep(Engine &engine, const std::string &name,
+Status Partition::kernelStep(Engine *engine, const std::string &name,
                              unsigned id) {
   const Node &n = G.nodes[id];
   Step &step = P.steps.emplace_back();
@@ -197,16 +200,20 @@ Status Partition::kernelStep(Engine &engine, const std::string &name,
   k.resultIsArray = !step.scalarResult;
   std::unordered_map<unsigned, ExprRef> memo;
   k.body = inlined(id, true, k, memo);
-  auto compiled = compile(engine, k);
+  step.args.resize(step.params.size());
+  if (!engine) {
+    Collect->push_back(k);
+    return {};
+  }
+  auto compiled = compile(*engine, k);
   if (!compiled)
     return compiled.takeDiagnostics();
   step.kernel = *compiled;
-  step.args.resize(step.params.size());
   P.kernelText.push_back(printKernel(step.kernel->signature()));
   return {};
 }
 
-Status Partition::compileSteps(Engine &engine, const std::string &name) {
+Status Partition::compileSteps(Engine *engine, const std::string &name) {
   for (unsigned id = 0; id < G.nodes.size(); ++id) {
     if (!P.kept[id])
       continue;
@@ -276,7 +283,7 @@ Expected<std::unique_ptr<Plan>> makePlan(Engine &engine, const NodeGraph &g,
     return s.takeDiagnostics();
   Partition part(g, *plan);
   part.decide(outputs);
-  if (Status s = part.compileSteps(engine, name); !s)
+  if (Status s = part.compileSteps(&engine, name); !s)
     return s.takeDiagnostics();
   try { // bad_alloc, length_error: temporaries beyond this machine's memory
     part.allocate(outputs);
@@ -284,6 +291,23 @@ Expected<std::unique_ptr<Plan>> makePlan(Engine &engine, const NodeGraph &g,
     return callError("out of memory for the graph's temporaries");
   }
   return plan;
+}
+
+Expected<StaticPlan> planWithoutShapes(const NodeGraph &g,
+                                       const std::vector<unsigned> &outputs,
+                                       const std::string &name) {
+  StaticPlan out;
+  out.plan = std::make_unique<Plan>();
+  staticShapes(g, *out.plan);
+  Partition part(g, *out.plan);
+  part.Collect = &out.kernels;
+  part.decide(outputs);
+  if (Status s = part.compileSteps(nullptr, name); !s)
+    return s.takeDiagnostics();
+  for (Kernel &k : out.kernels)
+    if (auto errors = typeCheck(k); !errors.empty())
+      return Diagnostics(errors);
+  return out;
 }
 
 } // namespace kiln::tensor::graph

@@ -211,9 +211,10 @@ private:
 
   bool kernel(Kernel &k) {
     if (cur().kind == Tok::Ident && cur().text == "graph")
-      return error(cur().loc, "graphs run through compileGraph (C++, "
-                              "docs/tensor-graphs.md); `kiln tensor` and "
-                              "AOT libraries take kernels only"),
+      return error(cur().loc, "`kiln tensor run` takes kernels only; a graph "
+                              "runs through compileGraph (C++, C, Python) or "
+                              "an AOT library (`kiln tensor build`, "
+                              "docs/tensor-graphs.md)"),
              false;
     if (!(cur().kind == Tok::Ident && cur().text == "kernel"))
       return error(cur().loc, "expected 'kernel', found " + describe(cur())),

@@ -1,0 +1,185 @@
+/* AotGraphMemory: the workspace of a graph context — one buffer per value
+ * a step writes, shared by values whose lifetimes do not overlap, as the
+ * JIT's graph/Memory.cpp shares them.
+ *
+ * The steps run in one fixed order, so each value's last reader is known:
+ * once it has run, the value's buffer may hold a later step's result.
+ * Results live until the run's end (they are copied out), and a view keeps
+ * its source alive as long as the view is read. The buffers and the sums
+ * of the SumTo steps are carved from one allocation, made again only when
+ * a new plan needs more than the context holds. */
+#include "AotGraphRt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KT_ALIGN 64
+
+/* The node a step reads as its source (SumTo's value, a view's array). */
+static int32_t sourceOf(const kt_graph *g, const kt_graph_step *s) {
+  return g->nodes[s->node].args[0];
+}
+
+/* last[node]: the index of the last step that reads it (nsteps for the
+ * results), views extending their sources' lives. */
+static void lastUses(const kt_graph *g, int64_t *last) {
+  int32_t s, i, n = g->nsteps;
+  memset(last, 0, sizeof(int64_t) * (size_t)g->nnodes);
+  for (s = 0; s < n; ++s) {
+    const kt_graph_step *st = &g->steps[s];
+    if (st->kind == KT_GS_KERNEL) {
+      for (i = 0; i < st->nparams; ++i)
+        last[st->params[i]] = s;
+    } else {
+      last[sourceOf(g, st)] = s;
+    }
+  }
+  for (i = 0; i < g->results.nparams; ++i)
+    last[g->resultNodes[i]] = n;
+  for (s = n; s-- > 0;)
+    if (g->steps[s].kind == KT_GS_VIEW) {
+      int32_t src = sourceOf(g, &g->steps[s]), v = g->steps[s].node;
+      if (last[v] > last[src])
+        last[src] = last[v];
+    }
+}
+
+static int64_t bytesOf(const kt_graph_ctx *c, int32_t node) {
+  const kt_gslot *s = &c->slots[node];
+  int64_t n = 1, size = kt_graph_dtype_size(c->g->nodes[node].dtype);
+  int d;
+  for (d = 0; d < s->rank; ++d)
+    n *= s->dims[d]; /* at most 2^60 (kt_graph_infer) */
+  n = n > INT64_MAX / size - KT_ALIGN ? INT64_MAX / 2 : n * size;
+  return (n + KT_ALIGN - 1) / KT_ALIGN * KT_ALIGN;
+}
+
+/* The smallest free buffer that fits `need`, else the largest; -1: none. */
+static int64_t bestFit(const int64_t *sizes, const int64_t *fre, int64_t nfree,
+                       int64_t need) {
+  int64_t i, best = -1;
+  for (i = 0; i < nfree; ++i) {
+    int64_t b = fre[i];
+    int fits = sizes[b] >= need;
+    if (best < 0 ||
+        (fits && (sizes[fre[best]] < need || sizes[b] < sizes[fre[best]])) ||
+        (!fits && sizes[fre[best]] < need && sizes[b] > sizes[fre[best]]))
+      best = i;
+  }
+  return best;
+}
+
+/* owner[node] = its buffer (or -1), sizes[buffer]; returns the count. */
+static int64_t assign(kt_graph_ctx *c, const int64_t *last, int64_t *owner,
+                      int64_t *sizes) {
+  const kt_graph *g = c->g;
+  int64_t *live = owner + g->nnodes, *fre = live + g->nsteps;
+  int64_t nlive = 0, nfree = 0, nbuf = 0, s, i;
+  for (i = 0; i < g->nnodes; ++i)
+    owner[i] = -1;
+  for (s = 0; s < g->nsteps; ++s) {
+    const kt_graph_step *st = &g->steps[s];
+    int64_t need, at, b;
+    for (i = 0; i < nlive;) /* values no later step reads */
+      if (last[live[i]] < s)
+        fre[nfree++] = owner[live[i]], live[i] = live[--nlive];
+      else
+        ++i;
+    if (st->kind == KT_GS_VIEW || c->slots[st->node].scalar)
+      continue;
+    need = bytesOf(c, st->node);
+    at = bestFit(sizes, fre, nfree, need);
+    b = at < 0 ? nbuf++ : fre[at];
+    if (at < 0)
+      sizes[b] = need;
+    else
+      fre[at] = fre[--nfree];
+    if (sizes[b] < need)
+      sizes[b] = need;
+    owner[st->node] = b;
+    live[nlive++] = st->node;
+  }
+  return nbuf;
+}
+
+/* Room for `bytes` in c->work (allocated again only to grow). */
+static int reserve(kt_graph_ctx *c, double bytes) {
+  double memory = (double)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
+  void *p = 0;
+  if (bytes <= (double)c->workBytes)
+    return 0;
+  if (bytes > memory ||
+      posix_memalign(&p, KT_ALIGN, (size_t)bytes ? (size_t)bytes : 1)) {
+    kt_aot_fail("out of memory for the graph's temporaries");
+    return KILN_TENSOR_ENOMEM;
+  }
+  free(c->work);
+  c->work = p;
+  c->workBytes = (size_t)bytes;
+  return 0;
+}
+
+static void contiguous(kiln_tensor_array *v, void *data, int dtype,
+                       const kt_gslot *s) {
+  int d;
+  int64_t step = 1;
+  v->data = data, v->dtype = dtype, v->rank = s->rank;
+  for (d = s->rank; d-- > 0;) {
+    v->shape[d] = s->dims[d];
+    v->strides[d] = step;
+    step *= s->dims[d];
+  }
+}
+
+/* Points every written value at its buffer (or, for a rank-0 kernel
+ * result, at its scalar bits) and every SumTo at its sums. */
+static void place(kt_graph_ctx *c, const int64_t *owner, const int64_t *at,
+                  size_t sums) {
+  int32_t s;
+  for (s = 0; s < c->g->nsteps; ++s) {
+    const kt_graph_step *st = &c->g->steps[s];
+    kt_gslot *slot = &c->slots[st->node];
+    int dtype = c->g->nodes[st->node].dtype;
+    if (st->kind == KT_GS_VIEW)
+      continue;
+    if (st->kind == KT_GS_SUMTO) {
+      slot->accum = (double *)(c->work + sums);
+      sums += (size_t)(slot->scalar ? KT_ALIGN : bytesOf(c, st->node) /
+                       kt_graph_dtype_size(dtype) * 8 + KT_ALIGN);
+    }
+    if (slot->scalar)
+      contiguous(&slot->v, &slot->bits, dtype, slot);
+    else
+      contiguous(&slot->v, c->work + at[owner[st->node]], dtype, slot);
+  }
+}
+
+int kt_graph_layout(kt_graph_ctx *c) {
+  const kt_graph *g = c->g;
+  int64_t *last = c->scratch, *owner = last + g->nnodes;
+  int64_t *sizes = owner + g->nnodes + 2 * (int64_t)g->nsteps, nbuf, b;
+  double total = 0, sums = 0;
+  int32_t s;
+  int err;
+  lastUses(g, last);
+  nbuf = assign(c, last, owner, sizes);
+  for (b = 0; b < nbuf; ++b) { /* sizes[b] becomes its offset */
+    int64_t size = sizes[b];
+    sizes[b] = (int64_t)total;
+    total += (double)size;
+  }
+  for (s = 0; s < g->nsteps; ++s)
+    if (g->steps[s].kind == KT_GS_SUMTO) {
+      int32_t node = g->steps[s].node;
+      sums += c->slots[node].scalar
+                  ? KT_ALIGN
+                  : (double)bytesOf(c, node) /
+                            kt_graph_dtype_size(g->nodes[node].dtype) * 8 +
+                        KT_ALIGN;
+    }
+  if ((err = reserve(c, total + sums)) != 0)
+    return err;
+  place(c, owner, sizes, (size_t)total);
+  return 0;
+}
