@@ -194,7 +194,7 @@ class ReleasesTheGil(TempDirTest):
     def observe(self, call, out, first, last):
         """True when, while `call` runs on another thread, the main thread
         sees `out` written at `first` but not yet at `last`."""
-        for _attempt in range(20):
+        for _attempt in range(100):  # a loaded machine may not schedule us at once
             out[...] = 0
             t = threading.Thread(target=call)
             t.start()
