@@ -121,6 +121,18 @@ class TensorMatmulAot(TempDirTest):
         self.agree("batched", [a, b], (3, 2, 4, 6), np.float64, a @ b)
         self.agree("batched", [a[0, 0, 0], b], (2, 6), np.float64, a[0, 0, 0] @ b)  # 1-D
 
+    def test_threaded_products_equal_the_jit(self):
+        # Above 2^23 flops the library cuts a product between threads
+        # (KILN_THREADS, default the CPUs online): by columns, rows or
+        # batches, the epilogue at each block's own indices; the JIT's bytes.
+        for m, k, n in [(300, 200, 260), (32, 2048, 512), (900, 64, 80)]:
+            x, w, b = self.rand(m, k), self.rand(k, n, seed=2), self.rand(n, seed=3)
+            want = np.maximum(x.astype(np.float64) @ w + b, 0)
+            self.agree("layer", [x, w, b], (m, n), np.float32, want)
+        a = self.rand(3, 1, 100, 120, dtype=np.float64)
+        b = self.rand(2, 120, 150, dtype=np.float64, seed=2)
+        self.agree("batched", [a, b], (3, 2, 100, 150), np.float64, a @ b)
+
     def test_scalar_epilogue_and_broadcast_bias(self):
         a, b = self.rand(9, 11, dtype=np.float64), self.rand(11, 13, dtype=np.float64, seed=2)
         c = self.rand(9, 1, dtype=np.float64, seed=3)

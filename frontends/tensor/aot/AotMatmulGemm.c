@@ -175,8 +175,11 @@ static void batchMatrix(const kt_gemm_call *g, int64_t batch, Matrix *x) {
 }
 
 /* Below this many flops a product runs on the calling thread: starting
- * a thread (~20 us) costs more than it saves (docs/tensor-matmul.md). */
+ * a thread (20-60 us) costs more than it saves (docs/tensor-matmul.md).
+ * -DKT_PARALLEL_FLOPS=N builds a runtime with another threshold. */
+#ifndef KT_PARALLEL_FLOPS
 #define KT_PARALLEL_FLOPS (1 << 23)
+#endif
 
 /* One product cut into tasks: task = (batch, row block, column block). */
 typedef struct Job {
