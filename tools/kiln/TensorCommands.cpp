@@ -238,7 +238,13 @@ int buildGraphs(const TensorCli &cli, const std::string &source) {
   if (auto error = outputsError(cli, header))
     return fail(*error);
   Status built = buildGraphLibrary(parsed.program, cli.output, header, cli.aot);
-  return built ? 0 : failPlain(built.diagnostics());
+  if (built)
+    return 0;
+  Diagnostics diags = built.takeDiagnostics(); // gradient errors are located
+  attachSource(diags, cli.input, source);
+  bool located = !diags.empty() && diags[0].loc.known();
+  return located ? failWith(render(diags, stderrWantsColor()))
+                 : failPlain(diags);
 }
 
 int buildKernels(const TensorCli &cli, const Program &program) {

@@ -2,14 +2,18 @@
 """Train the two-layer perceptron of mlp.tk with plain SGD through Kiln's JIT
 and check its loss curve, step for step, against the same SGD in NumPy.
 
-    train.py --driver build/bin/mlp_train OUTDIR [--steps 200]
+    train.py --driver build/bin/mlp_train OUTDIR [--steps 200] [--aot TRAINER]
 
 Generates a regression problem (y = sin(3 x0) + x1^2 / 2 + noise), writes it
 and the initial weights to OUTDIR, runs `mlp_train train`, repeats the
 training in NumPy (float32, the same formulas), saves OUTDIR/mlp_loss.png and
 exits 1 when a step's losses differ by more than the stated tolerance:
 |kiln - numpy| <= 1e-4 * numpy + 1e-6 (float32 sums in another order drift
-apart slowly; over 200 steps the largest relative gap is ~1e-6)."""
+apart slowly; over 200 steps the largest relative gap is ~1e-6).
+
+With --aot, TRAINER (train_aot.c linked with the library `kiln tensor build`
+makes of mlp.tk) trains the same steps from C, and its curve must meet the
+same tolerance against NumPy and, step for step, against the JIT's."""
 import argparse
 import os
 import subprocess
@@ -74,10 +78,31 @@ def plot(kiln, ref, path):
     fig.savefig(path, dpi=100)
 
 
+def aot_agrees(args, kiln, ref):
+    """Runs the C trainer on the same data; its curve against NumPy's and
+    the JIT's, step by step, within TOLERANCE."""
+    subprocess.run([args.aot, args.out, str(args.steps), str(LR)], check=True)
+    aot = np.loadtxt(os.path.join(args.out, "aot_loss.txt"), ndmin=1)
+    if len(aot) != args.steps:
+        print(f"FAIL: the AOT trainer wrote {len(aot)} losses", file=sys.stderr)
+        return False
+    for name, other in (("NumPy", ref), ("the JIT", kiln)):
+        gap = np.abs(aot - other)
+        bad = np.nonzero(gap > TOLERANCE * other + 1e-6)[0]
+        print(f"AOT library: largest relative gap to {name} "
+              f"{np.max(gap / (other + 1e-6)):.2e}")
+        if len(bad):
+            print(f"FAIL: {len(bad)} AOT steps outside the tolerance against "
+                  f"{name}, first {bad[:5].tolist()}", file=sys.stderr)
+            return False
+    return True
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--driver", required=True, help="the mlp_train executable")
     p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--aot", help="train_aot linked with the AOT library of mlp.tk")
     p.add_argument("out", help="directory for the data, losses and plot")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -97,6 +122,8 @@ def main():
     if len(kiln) != args.steps or len(bad):
         print(f"FAIL: {len(bad)} steps outside the tolerance, first "
               f"{bad[:5].tolist()}", file=sys.stderr)
+        return 1
+    if args.aot and not aot_agrees(args, kiln, ref):
         return 1
     if not ref[-1] < 0.5 * ref[0]:
         print("FAIL: the loss did not fall", file=sys.stderr)
