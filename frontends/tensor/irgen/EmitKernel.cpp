@@ -7,11 +7,13 @@
 // driver's job: a loop call always reduces exactly [begin, end).
 //
 // A contiguous reduction loop is the one loop here whose speed is set by
-// loads and the accumulator chain rather than by its body: it is split into
-// a scalar peel up to the first 64-byte boundary of its first array operand
-// (vector loads that straddle cache lines cost twice) and a main loop the
-// vectorizer may interleave (several vector accumulators hide the add's
-// latency). Both only reorder the `reassoc` adds.
+// loads and the accumulator chain rather than by its body: the vectorizer
+// may interleave it (several vector accumulators hide the add's latency),
+// and when its operands fit in L1 a scalar peel first walks up to the
+// first 64-byte boundary of its first array operand (vector loads that
+// straddle cache lines cost twice there). Both only reorder the `reassoc`
+// adds; the peel makes the rounding depend on that operand's address
+// modulo 64 as well as on [begin, end).
 #include "EmitExpr.h"
 #include "IRGen.h"
 #include "KernelAbi.h"
@@ -72,10 +74,15 @@ Value *identity(IRBuilder<> &b, const Expr &r) {
 
 /// Vector loads are aligned to this many bytes by a reduction's peel.
 constexpr uint64_t kCacheLine = 64;
-/// Below this many elements a reduction loop starts unpeeled: at a thousand
-/// elements the peel measured no faster (a loop call of the row path's
-/// tiles or a last chunk is often that short).
+/// A reduction loop peels only for [1024, L1] elements. Below 1024 the peel
+/// measured no faster (a row-path tile or a last chunk is often that
+/// short). The upper bound is its operands' bytes: while they fit a 48 KiB
+/// L1 data cache, loads that straddle lines halve the loop's speed (2x
+/// from aligning at 4000 f32 pairs on znver5); streamed from L2 the
+/// straddling loads measured 10-20% *faster* (16384-30000 pairs), so a
+/// chunk of a large call is left as it comes.
 constexpr int64_t kPeelMinElements = 1024;
+constexpr int64_t kPeelMaxBytes = 48 * 1024;
 
 /// Operand addresses of one loop function: data pointers and strides.
 struct Operands {
@@ -327,25 +334,33 @@ Value *KernelGen::elementAt(const Operands &ops, unsigned s, Value *index) {
   return isOut ? addr : fromMemory(B.CreateLoad(memoryType(C, t), addr), t);
 }
 
-/// Where a reduction's main loop starts: `begin`, or for at least
-/// kPeelMinElements elements the first index at which the first array
-/// parameter's element lies on a 64-byte boundary (at most 63 bytes on).
-/// Null when no parameter is an array.
+/// Where a reduction's main loop starts: `begin`, or within the peel's
+/// bounds (kPeelMinElements, kPeelMaxBytes) the first index at which the
+/// first array parameter's element lies on a 64-byte boundary (at most 63
+/// bytes on). Null when no parameter is an array or the arrays are too
+/// wide for any count to qualify.
 Value *KernelGen::peelEnd(const Operands &ops, Value *begin, Value *end) {
-  unsigned s = 0;
-  while (s < K.params.size() && !ops.data[s])
-    ++s;
-  if (s == K.params.size())
+  const DataLayout &dl = M.getDataLayout();
+  int first = -1;
+  uint64_t bytesPerIndex = 0;
+  for (unsigned s = 0; s < K.params.size(); ++s)
+    if (ops.data[s]) {
+      first = first < 0 ? int(s) : first;
+      bytesPerIndex += dl.getTypeAllocSize(memoryType(C, K.params[s].type));
+    }
+  int64_t most = first < 0 ? 0 : kPeelMaxBytes / int64_t(bytesPerIndex);
+  if (most < kPeelMinElements)
     return nullptr;
-  Type *t = memoryType(C, K.params[s].type);
-  uint64_t size = M.getDataLayout().getTypeAllocSize(t);
-  Value *first = B.CreateInBoundsGEP(t, ops.data[s], begin);
-  Value *bytes = B.CreateAnd(B.CreateNeg(B.CreatePtrToInt(first, I64)),
+  Type *t = memoryType(C, K.params[first].type);
+  Value *at = B.CreateInBoundsGEP(t, ops.data[first], begin);
+  Value *bytes = B.CreateAnd(B.CreateNeg(B.CreatePtrToInt(at, I64)),
                              B.getInt64(kCacheLine - 1));
-  Value *peel = B.CreateUDiv(bytes, B.getInt64(size));
-  Value *enough =
-      B.CreateICmpSGE(B.CreateSub(end, begin), B.getInt64(kPeelMinElements));
-  return B.CreateAdd(begin, B.CreateSelect(enough, peel, B.getInt64(0)));
+  Value *peel = B.CreateUDiv(bytes, B.getInt64(dl.getTypeAllocSize(t)));
+  Value *count = B.CreateSub(end, begin);
+  Value *inL1 =
+      B.CreateAnd(B.CreateICmpSGE(count, B.getInt64(kPeelMinElements)),
+                  B.CreateICmpSLE(count, B.getInt64(most)));
+  return B.CreateAdd(begin, B.CreateSelect(inL1, peel, B.getInt64(0)));
 }
 
 /// for i in [begin, end): one element at index i of every operand. A

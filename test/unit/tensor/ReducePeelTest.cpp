@@ -27,10 +27,11 @@ std::shared_ptr<CompiledKernel> kernel(const std::string &source) {
   return test::compileFirst(*e, source);
 }
 
-/// Sizes around the peel's minimum (1024), a chunk (16384) and the thread
-/// split (4096 on this engine).
-const std::vector<int64_t> kSizes = {1000, 1023,       1024, 1040,
-                                     4097, 16384 + 37, 70001};
+/// Sizes around the peel's bounds (1024 elements; 48 KiB of operands: 6144
+/// f32 pairs), the thread split (4096 on this engine) and a chunk (16384;
+/// 70001 ends in a chunk of 4465 that peels).
+const std::vector<int64_t> kSizes = {1000, 1023, 1024,       1040, 4097,
+                                     6144, 6145, 16384 + 37, 70001};
 
 /// `n` elements of `buf` from element `offset` on: 16 offsets of 4 bytes
 /// cover every start alignment within a 64-byte line.
