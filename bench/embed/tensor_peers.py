@@ -10,7 +10,9 @@ its bare ctypes entry (b.run()), a bound call on one thread, numba @njit
 Kiln's reduction does), numexpr (its default threads) and NumPy (in-place
 ufuncs, np.dot). Each round times every column once, in a new shuffled
 order; a sample is >= 5 ms of back-to-back calls. Every column's result is
-checked once against a float64 NumPy reference. Prints JSON.
+checked once against a float64 NumPy reference. Prints JSON, with the path
+the binding's hot calls took (kiln._fastpath.describe(): the compiled
+extension, or ctypes when KILN_PYTHON_NO_EXTENSION=1 or it is not built).
 """
 import json
 import os
@@ -19,6 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+import kiln._fastpath  # noqa: E402
 import kiln.tensor  # noqa: E402
 import numba  # noqa: E402
 import numexpr  # noqa: E402
@@ -144,6 +147,22 @@ def measure(prog, kernel, n, rounds, rng):
     return {"times_us": times, "checks": checks}
 
 
+def gil_cost(rounds):
+    """ns per call of libc's abs through ctypes.CDLL (which releases the GIL
+    around the call, as the binding does) and ctypes.PyDLL (which keeps it):
+    the difference is what releasing the GIL costs a tiny call. Alternating
+    samples, like the columns above."""
+    import ctypes
+    fns = {"release": ctypes.CDLL(None).abs, "hold": ctypes.PyDLL(None).abs}
+    for f in fns.values():
+        f.argtypes, f.restype = [ctypes.c_int], ctypes.c_int
+    times = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, f in fns.items():
+            times[k].append(sample(lambda: f(-1)) * 1e9)
+    return times
+
+
 def main():
     sizes = [int(float(s)) for s in (sys.argv[1] if len(sys.argv) > 1 else "1e3,1e5,1e7").split(",")]
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 7
@@ -158,7 +177,9 @@ def main():
     print(json.dumps({"results": results, "numba": numba.__version__,
                       "numexpr": numexpr.__version__, "numpy": np.__version__,
                       "numexpr_threads": numexpr.get_num_threads(),
-                      "kiln_threads": os.cpu_count()}))
+                      "kiln_threads": os.cpu_count(),
+                      "python_path": kiln._fastpath.describe(),
+                      "gil_ns": gil_cost(rounds)}))
 
 
 if __name__ == "__main__":
