@@ -72,7 +72,8 @@ kt_graph_ctx *kt_graph_create(const kt_graph *g) {
   c->key = calloc((size_t)g->inputs.nparams * 5 + 1, sizeof *c->key);
   c->scratch =
       calloc(3 * ((size_t)g->nnodes + (size_t)g->nsteps) + 1, sizeof(int64_t));
-  if (!c->slots || !c->key || !c->scratch) {
+  c->alias = calloc((size_t)g->nsteps + 1, 1);
+  if (!c->slots || !c->key || !c->scratch || !c->alias) {
     kt_graph_free(c);
     return 0;
   }
@@ -85,6 +86,7 @@ void kt_graph_free(kt_graph_ctx *c) {
   free(c->slots);
   free(c->key);
   free(c->scratch);
+  free(c->alias);
   free(c->work);
   free(c);
 }
@@ -111,6 +113,13 @@ static int sameKey(kt_graph_ctx *c, const kiln_tensor_array *const *arrays,
   return same;
 }
 
+/* Whether array parameter i of `k` is a contiguous view of its dtype
+ * (AotAbi.h's fast check: no message to format); else the full check. */
+static int plain(const kt_aot_kernel *k, int32_t i,
+                 const kiln_tensor_array *a) {
+  return kt_aot_plain_size(a, k->params[i].dtype, a) >= 0;
+}
+
 /* The input checks, then a plan for their shapes unless it is the last. */
 static int prepare(kt_graph_ctx *c, const kiln_tensor_array *const *arrays) {
   int32_t i;
@@ -118,7 +127,7 @@ static int prepare(kt_graph_ctx *c, const kiln_tensor_array *const *arrays) {
   if (!c)
     return kt_graph_fail("the graph context is a null pointer");
   for (i = 0; i < c->g->inputs.nparams; ++i)
-    if (c->g->inputs.params[i].isArray &&
+    if (c->g->inputs.params[i].isArray && !plain(&c->g->inputs, i, arrays[i]) &&
         (err = kt_aot_check_param(&c->g->inputs, i, arrays[i])) != 0)
       return err;
   if (sameKey(c, arrays, 0))
@@ -189,7 +198,8 @@ static int checkOut(kt_graph_ctx *c, kiln_tensor_array *const *outs,
   intptr_t lo, hi, lo2, hi2;
   int32_t j;
   int err, rank = s->scalar ? 0 : s->rank;
-  if ((err = kt_aot_check_param(&c->g->results, i, o)) != 0)
+  if (!plain(&c->g->results, i, o) &&
+      (err = kt_aot_check_param(&c->g->results, i, o)) != 0)
     return err;
   kt_graph_shape_text(want, sizeof want, s->dims, rank);
   kt_graph_shape_text(got, sizeof got, o->shape, o->rank);
@@ -227,24 +237,40 @@ static void bindInputs(kt_graph_ctx *c, const kiln_tensor_array *const *arrays,
   }
 }
 
-/* Copies `src` into `dst` (same dtype and shape, any strides). */
+/* Whether `a` is contiguous (row-major, strides in elements). */
+static int contiguousView(const kiln_tensor_array *a) {
+  int64_t step = 1;
+  int d;
+  for (d = a->rank; d-- > 0; step *= a->shape[d])
+    if (a->shape[d] != 1 && a->strides[d] != step)
+      return 0;
+  return 1;
+}
+
+/* Copies `src` into `dst` (same dtype and shape, any strides): one memcpy
+ * when both are contiguous, else element by element. */
 static void copyView(const kiln_tensor_array *src, kiln_tensor_array *dst) {
   int64_t dims[4] = {1, 1, 1, 1}, ss[4] = {0, 0, 0, 0}, ds[4] = {0, 0, 0, 0};
-  int64_t i, j, k, l, size = kt_graph_dtype_size(src->dtype);
+  int64_t i, j, k, l, size = kt_graph_dtype_size(src->dtype), n = 1;
   int d, pad = 4 - src->rank;
   for (d = 0; d < src->rank; ++d) {
-    dims[pad + d] = src->shape[d];
+    dims[pad + d] = src->shape[d], n *= src->shape[d];
     ss[pad + d] = src->strides[d] * size, ds[pad + d] = dst->strides[d] * size;
+  }
+  if (n && contiguousView(src) && contiguousView(dst)) {
+    if (src->data != dst->data)
+      memmove(dst->data, src->data, (size_t)(n * size));
+    return;
   }
   for (i = 0; i < dims[0]; ++i)
     for (j = 0; j < dims[1]; ++j)
-      for (k = 0; k < dims[2]; ++k)
+      for (k = 0; k < dims[2]; ++k) {
+        char *o = (char *)dst->data + i * ds[0] + j * ds[1] + k * ds[2];
+        const char *p =
+            (const char *)src->data + i * ss[0] + j * ss[1] + k * ss[2];
         for (l = 0; l < dims[3]; ++l)
-          memmove((char *)dst->data + i * ds[0] + j * ds[1] + k * ds[2] +
-                      l * ds[3],
-                  (const char *)src->data + i * ss[0] + j * ss[1] + k * ss[2] +
-                      l * ss[3],
-                  (size_t)size);
+          memcpy(o + l * ds[3], p + l * ss[3], (size_t)size);
+      }
 }
 
 static void copyResult(kt_graph_ctx *c, int32_t i,

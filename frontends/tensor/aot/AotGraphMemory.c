@@ -21,9 +21,27 @@ static int32_t sourceOf(const kt_graph *g, const kt_graph_step *s) {
   return g->nodes[s->node].args[0];
 }
 
+/* Which SumTo steps are no-ops for these shapes (c->alias): the value
+ * (not a literal) has the result's shape, so the JIT passes it on. */
+static void markAliases(kt_graph_ctx *c) {
+  int32_t s;
+  for (s = 0; s < c->g->nsteps; ++s) {
+    const kt_graph_step *st = &c->g->steps[s];
+    const kt_graph_node *n = &c->g->nodes[st->node];
+    const kt_gslot *v = &c->slots[n->args[0]], *like = &c->slots[n->args[1]];
+    c->alias[s] = st->kind == KT_GS_SUMTO &&
+                  c->g->nodes[n->args[0]].op != KT_GN_NUMBER &&
+                  v->scalar == like->scalar &&
+                  (v->scalar || (v->rank == like->rank &&
+                                 !memcmp(v->dims, like->dims,
+                                         sizeof(int64_t) * (size_t)v->rank)));
+  }
+}
+
 /* last[node]: the index of the last step that reads it (nsteps for the
- * results), views extending their sources' lives. */
-static void lastUses(const kt_graph *g, int64_t *last) {
+ * results), views (and aliases) extending their sources' lives. */
+static void lastUses(const kt_graph_ctx *c, int64_t *last) {
+  const kt_graph *g = c->g;
   int32_t s, i, n = g->nsteps;
   memset(last, 0, sizeof(int64_t) * (size_t)g->nnodes);
   for (s = 0; s < n; ++s) {
@@ -38,7 +56,7 @@ static void lastUses(const kt_graph *g, int64_t *last) {
   for (i = 0; i < g->results.nparams; ++i)
     last[g->resultNodes[i]] = n;
   for (s = n; s-- > 0;)
-    if (g->steps[s].kind == KT_GS_VIEW) {
+    if (g->steps[s].kind == KT_GS_VIEW || c->alias[s]) {
       int32_t src = sourceOf(g, &g->steps[s]), v = g->steps[s].node;
       if (last[v] > last[src])
         last[src] = last[v];
@@ -86,7 +104,7 @@ static int64_t assign(kt_graph_ctx *c, const int64_t *last, int64_t *owner,
         fre[nfree++] = owner[live[i]], live[i] = live[--nlive];
       else
         ++i;
-    if (st->kind == KT_GS_VIEW || c->slots[st->node].scalar)
+    if (st->kind == KT_GS_VIEW || c->alias[s] || c->slots[st->node].scalar)
       continue;
     need = bytesOf(c, st->node);
     at = bestFit(sizes, fre, nfree, need);
@@ -141,7 +159,7 @@ static void place(kt_graph_ctx *c, const int64_t *owner, const int64_t *at,
     const kt_graph_step *st = &c->g->steps[s];
     kt_gslot *slot = &c->slots[st->node];
     int dtype = c->g->nodes[st->node].dtype;
-    if (st->kind == KT_GS_VIEW)
+    if (st->kind == KT_GS_VIEW || c->alias[s])
       continue;
     if (st->kind == KT_GS_SUMTO) {
       slot->accum = (double *)(c->work + sums);
@@ -162,7 +180,8 @@ int kt_graph_layout(kt_graph_ctx *c) {
   double total = 0, sums = 0;
   int32_t s;
   int err;
-  lastUses(g, last);
+  markAliases(c);
+  lastUses(c, last);
   nbuf = assign(c, last, owner, sizes);
   for (b = 0; b < nbuf; ++b) { /* sizes[b] becomes its offset */
     int64_t size = sizes[b];
@@ -170,7 +189,7 @@ int kt_graph_layout(kt_graph_ctx *c) {
     total += (double)size;
   }
   for (s = 0; s < g->nsteps; ++s)
-    if (g->steps[s].kind == KT_GS_SUMTO) {
+    if (g->steps[s].kind == KT_GS_SUMTO && !c->alias[s]) {
       int32_t node = g->steps[s].node;
       sums += c->slots[node].scalar
                   ? KT_ALIGN

@@ -24,6 +24,9 @@ struct kt_graph_ctx {
   kt_gslot *slots;  /* one per node */
   int64_t *key;     /* per input: rank (-1 for a scalar) and 4 dims */
   int64_t *scratch; /* planning: 3 * (nodes + steps) words */
+  /* Per step: a SumTo whose value already has the result's shape for the
+   * planned shapes — a no-op the JIT drops — runs as its value's view. */
+  unsigned char *alias;
   int planned;
   char *work; /* the temporaries, 64-byte aligned */
   size_t workBytes;

@@ -4,9 +4,10 @@
  * JIT's graph/Run.cpp and graph/SumTo.cpp run them.
  *
  * A SumTo the JIT drops as a no-op for the call's shapes is still a step
- * here (the library's plan holds for every shape): the same loop then
- * copies, or spreads a value that stands for a broadcast, which gives the
- * values the JIT passes on. */
+ * here (the library's plan holds for every shape): when its value has the
+ * result's shape it passes that value on as the JIT does (c->alias), else
+ * the loop spreads a value that stands for a broadcast to the result's
+ * shape, which holds the values the JIT passes on. */
 #include "AotGraphRt.h"
 
 #include <string.h>
@@ -162,6 +163,9 @@ int kt_graph_steps(kt_graph_ctx *c) {
     if (st->kind == KT_GS_KERNEL) {
       if ((err = runKernel(c, st)) != 0)
         return err;
+    } else if (c->alias[s]) { /* a no-op SumTo: the value itself */
+      out->v = c->slots[n->args[0]].v;
+      out->bits = c->slots[n->args[0]].bits;
     } else if (st->kind == KT_GS_SUMTO) {
       sumTo(c, n, out);
     } else {
