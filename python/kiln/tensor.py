@@ -218,8 +218,9 @@ class Kernel(Handle):
 class BoundCall(Handle):
     """A checked call, run by calling it: returns `out` (elementwise) or the
     scalar (a reduction). One thread at a time. `.run` is the prepared
-    ctypes call itself (no closed check; returns 0, or a kiln_error_code
-    when the call could not run; a reduction's result is then `.value`) for
+    call itself — a C Runner with the compiled fast path (_fastpath), else
+    a ctypes call (no closed check; returns 0, or a kiln_error_code when
+    the call could not run; a reduction's result is then `.value`) — for
     the tightest loops."""
 
     _free = "kiln_tensor_call_free"
