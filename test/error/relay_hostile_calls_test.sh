@@ -124,5 +124,11 @@ every_mode "30,000 statements" 60 0 "$(echo 450000 | md5sum | cut -c1-32)" "" \
 python3 -c 'print("fn p(x) {\n" + "".join("  print(x + %d)\n" % j for j in range(10000)) + "  return 0\n}\nprint(p(1))")' >prints.relay
 every_mode "10,000 prints" 60 0 "$( (seq 1 10000; echo 0) | md5sum | cut -c1-32)" "" \
   prints.relay
+# A long literal of constants (a lookup table) is copied from constant data
+# instead, so the loop beside it keeps the full optimiser and selector.
+python3 -c 'import random; random.seed(7); print("let t = [" + ", ".join("%.17g" % random.uniform(-1e6, 1e6) for _ in range(30000)) + ", -0]\nlet s = 0\nfor i in 0..len(t) { s = s + t[i] * (i % 7) }\nprint(s)\nprint(t[0], t[29999], t[30000], len(t))")' >table.relay
+want=$(timeout 60 "$kiln" run --mode=interp table.relay | md5sum | cut -c1-32)
+[[ $want != "$(: | md5sum | cut -c1-32)" ]] || bad "30,000-constant table [interp]: no output"
+every_mode "30,000-constant table" 60 0 "$want" "" table.relay
 
 finish relay_hostile_calls

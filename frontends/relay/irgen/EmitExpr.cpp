@@ -11,6 +11,7 @@
 #include "kiln/core/IRHelpers.h"
 
 #include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Module.h"
 
 #include <cmath>
 
@@ -41,6 +42,50 @@ Intrinsic::ID exactIntrinsic(Builtin builtin) {
   case Builtin::Ceil: return Intrinsic::ceil;
   default: return Intrinsic::not_intrinsic;
   }
+}
+
+/// Literals at least this long whose elements are all numbers (or negated
+/// numbers) are copied from constant data instead of stored one by one: a
+/// lookup table costs one memcpy, not one huge block of stores that the
+/// code generator would take as -O0 code (lib/core/HugeBlocks.h) along with
+/// the rest of its function. Shorter ones keep their stores, which the
+/// optimiser folds into later reads.
+constexpr size_t kMinConstantTable = 64;
+
+/// The value of a number literal or a negated one (fneg, as emitted).
+std::optional<double> constantNumber(const Expr &e) {
+  if (e.type != Type::Number)
+    return std::nullopt;
+  if (auto *number = dyn_cast<NumberExpr>(&e))
+    return number->value;
+  auto *unary = dyn_cast<UnaryExpr>(&e);
+  if (unary && unary->op == UnaryOp::Neg && unary->operand)
+    if (std::optional<double> v = constantNumber(*unary->operand))
+      return -*v;
+  return std::nullopt;
+}
+
+/// A private constant with the elements of `e`, a long literal of constant
+/// numbers; null for any other literal.
+GlobalVariable *constantTable(Module &module, const ArrayLitExpr &e) {
+  if (e.elements.size() < kMinConstantTable)
+    return nullptr;
+  std::vector<double> values;
+  values.reserve(e.elements.size());
+  for (const ExprPtr &element : e.elements) {
+    std::optional<double> v =
+        element ? constantNumber(*element) : std::nullopt;
+    if (!v)
+      return nullptr;
+    values.push_back(*v);
+  }
+  Constant *init = ConstantDataArray::get(module.getContext(), values);
+  auto *table = new GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                   GlobalValue::PrivateLinkage, init,
+                                   "relay.table");
+  table->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+  table->setAlignment(Align(8));
+  return table;
 }
 
 } // namespace
@@ -212,6 +257,7 @@ Value *FunctionGen::emitComparison(const BinaryExpr &e, Value *lhs) {
 /// computed. Allocating first is unobservable (no element can name the
 /// array) and keeps no element live across the others, so a long literal
 /// needs no frame slot per element at -O0 and no huge live ranges at -O2.
+/// A long literal of constants is one copy from a table instead.
 Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
   CallInst *array = M.call("kiln_rt_array_new", b.getPtrTy(),
                            {b.getInt64(int64_t(e.elements.size()))});
@@ -221,6 +267,11 @@ Value *FunctionGen::emitArrayLiteral(const ArrayLitExpr &e) {
   if (e.elements.empty())
     return array;
   Value *data = arrayData(array); // no element can reach the array to grow it
+  if (GlobalVariable *table = constantTable(M.module, e)) {
+    b.CreateMemCpy(data, Align(8), table, Align(8),
+                   b.getInt64(int64_t(8 * e.elements.size())));
+    return array;
+  }
   for (size_t i = 0; i < e.elements.size(); ++i) {
     Value *value = emitAs(e.elements[i].get(), Type::Number);
     b.CreateStore(value,

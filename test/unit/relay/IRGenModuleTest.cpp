@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 namespace kiln::relay {
@@ -174,6 +175,42 @@ TEST(RelayIRGen, SlotsArePromotedAtO2) {
   for (llvm::Function &fn : *module)
     for (llvm::Instruction &inst : llvm::instructions(fn))
       EXPECT_FALSE(llvm::isa<llvm::AllocaInst>(inst)) << fn.getName().str();
+}
+
+/// The module of `let a = [ELEMENTS]` at the top level, unoptimised.
+std::unique_ptr<llvm::Module> literalModule(const std::string &elements,
+                                            llvm::LLVMContext &context) {
+  auto program = compile("let n = 2\nlet a = [" + elements + "]\nprint(a[0])");
+  return program ? generate(*program, context) : nullptr;
+}
+
+/// `count` copies of `element`, comma-separated.
+std::string repeated(const std::string &element, int count) {
+  std::string out;
+  for (int i = 0; i < count; ++i)
+    out += (i ? ", " : "") + element;
+  return out;
+}
+
+// A long literal of constant numbers is one memcpy from constant data (no
+// block of stores for the code generator); short or computed ones store.
+TEST(RelayIRGen, LongConstantLiteralsAreCopiedFromATable) {
+  llvm::LLVMContext context;
+  auto table = literalModule("-0, " + repeated("1.5", 62) + ", -2", context);
+  ASSERT_TRUE(table);
+  llvm::GlobalVariable *g = table->getGlobalVariable("relay.table", true);
+  ASSERT_TRUE(g && g->isConstant());
+  auto *data = llvm::cast<llvm::ConstantDataArray>(g->getInitializer());
+  ASSERT_EQ(data->getNumElements(), 64u);
+  EXPECT_TRUE(std::signbit(data->getElementAsDouble(0)));
+  EXPECT_EQ(data->getElementAsDouble(1), 1.5);
+  EXPECT_EQ(data->getElementAsDouble(63), -2.0);
+  for (const char *elements : {"n, 1", "1, n + 1", "1"}) {
+    std::string list = repeated("1", 62) + ", " + elements;
+    auto stored = literalModule(list, context);
+    ASSERT_TRUE(stored);
+    EXPECT_FALSE(stored->getGlobalVariable("relay.table", true)) << elements;
+  }
 }
 
 // ---- Errors instead of crashes
