@@ -7,7 +7,8 @@
  * KERNEL is `kernel KERNEL(a: T[], b: T[]) -> T[] = a @ b` in LIB. Prints
  * one line: shape, dtype, threads (KILN_THREADS), the median and best
  * GFLOP/s of R samples (each at least MS ms of back-to-back calls after one
- * untimed call) and the FNV-1a hash of the output's bytes. */
+ * untimed call), the samples in ms per call (bench/tensor/matmul_report.py
+ * reads them) and, last, the FNV-1a hash of the output's bytes. */
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -105,11 +106,12 @@ int main(int argc, char **argv) {
       while ((t = now() - start) * 1e3 < minMs);
       secs[i] = t / (double)calls;
     }
+    printf("%lldx%lldx%lld %s threads=%s", m, k, n, argv[3], env ? env : "default");
+    for (i = 0; i < reps; ++i)
+      printf("%s%.6f", i ? "," : " ms ", secs[i] * 1e3);
     qsort(secs, (size_t)reps, sizeof *secs, cmp);
-    printf("%lldx%lldx%lld %s threads=%s median %.2f GFLOP/s best %.2f GFLOP/s "
-           "hash %016llx\n",
-           m, k, n, argv[3], env ? env : "default", flops / secs[reps / 2] * 1e-9,
-           flops / secs[0] * 1e-9,
+    printf(" median %.2f GFLOP/s best %.2f GFLOP/s hash %016llx\n",
+           flops / secs[reps / 2] * 1e-9, flops / secs[0] * 1e-9,
            (unsigned long long)fnv((const unsigned char *)cd,
                                    (size_t)(m * n) * (f64 ? 8 : 4)));
     free(ad), free(bd), free(cd);

@@ -1,6 +1,8 @@
 """matmul_report: the "Tensor matmul" section of docs/PERFORMANCE.md.
 
-Kiln's JIT GEMM (bench/tensor/matmul_bench) against NumPy with its BLAS
+Kiln's JIT GEMM (bench/tensor/matmul_bench), and the same product in a
+`kiln tensor build` library (bench/tensor/aot_matmul_bench, KILN_THREADS
+threads), against NumPy with its BLAS
 (OpenBLAS, as the NumPy process's own /proc/self/maps shows) and numba
 (bench/tensor/matmul_peers.py), on 1 thread and on all threads, in
 alternating rounds: each round runs matmul_bench and the peers once per
@@ -8,7 +10,7 @@ thread count, in an order that flips every round, so a load change on this
 shared machine hits every column alike. Called by bench/tensor_report.py
 (`scripts/bench tensor`, or alone with `--matmul-only`).
 """
-import json, os, statistics, subprocess, sys, time
+import json, os, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from core_report import machine_header, write_section  # noqa: E402
@@ -18,8 +20,9 @@ CASES = [("sq256", "f32", 256, 256, 256, False), ("sq512", "f32", 512, 512, 512,
          ("sq1024", "f32", 1024, 1024, 1024, False), ("sq2048", "f32", 2048, 2048, 2048, False),
          ("sq1024d", "f64", 1024, 1024, 1024, False), ("skinny", "f32", 32, 4096, 1024, False),
          ("relu1024", "f32", 1024, 1024, 1024, True), ("relu_skinny", "f32", 32, 4096, 1024, True)]
-COLS = ["kiln", "numpy", "numba_dot", "numba_loop"]
-LABEL = {"kiln": "Kiln JIT", "numpy": "NumPy (OpenBLAS)", "numba_dot": "numba np.dot",
+COLS = ["kiln", "aot", "numpy", "numba_dot", "numba_loop"]
+LABEL = {"kiln": "Kiln JIT", "aot": "Kiln AOT", "numpy": "NumPy (OpenBLAS)",
+         "numba_dot": "numba np.dot",
          "numba_loop": "numba loop"}
 
 
@@ -36,8 +39,40 @@ def run_json(cmd, env=None):
     return json.loads(p.stdout)
 
 
-def one_round(a, threads, flip, times, checks, info):
-    """Kiln and the peers once at `threads`, in flipped order every round."""
+AOT_SOURCE = ("kernel mm(a: f32[], b: f32[]) -> f32[] = a @ b\n"
+              "kernel mm64(a: f64[], b: f64[]) -> f64[] = a @ b\n")
+
+
+def aot_library(a, tmp):
+    """The plain products built by `kiln tensor build`, or None when the
+    AOT driver (a test target) was not built."""
+    if not os.path.exists(f"{a.build}/bin/aot_matmul_bench"):
+        return None
+    src, lib = os.path.join(tmp, "mm.tk"), os.path.join(tmp, "mm.so")
+    with open(src, "w") as f:
+        f.write(AOT_SOURCE)
+    subprocess.run([f"{a.build}/bin/kiln", "tensor", "build", src, "-o", lib], check=True)
+    return lib
+
+
+def aot_round(a, lib, threads, times):
+    """The plain cases through the library on KILN_THREADS=`threads`."""
+    for c in CASES:
+        if c[5] or not lib:
+            continue
+        p = subprocess.run([f"{a.build}/bin/aot_matmul_bench", lib,
+                            "mm" if c[1] == "f32" else "mm64", c[1], f"{c[2]}x{c[3]}x{c[4]}",
+                            "--reps", "3", "--min-ms", "30"], capture_output=True, text=True,
+                           timeout=600, env={**os.environ, "KILN_THREADS": str(threads)})
+        if p.returncode != 0:
+            raise RuntimeError(f"aot_matmul_bench failed: {p.stderr.strip()[-400:]}")
+        ms = p.stdout.split(" ms ")[1].split()[0]
+        times.setdefault((c[0], threads, "aot"), []).extend(float(x) for x in ms.split(","))
+
+
+def one_round(a, threads, flip, times, checks, info, lib=None):
+    """Kiln (JIT, AOT) and the peers once at `threads`, in flipped order
+    every round."""
     cases = [case_arg(c) for c in CASES]
     kiln = lambda: run_json([f"{a.build}/bin/matmul_bench", *cases, "--threads", str(threads),
                              "--reps", "3"])
@@ -45,6 +80,8 @@ def one_round(a, threads, flip, times, checks, info):
     peers = lambda: run_json([PYTHON, f"{a.root}/bench/tensor/matmul_peers.py", *cases,
                               "--numba-loop-max", loop_max],
                              env={"OPENBLAS_NUM_THREADS": str(threads)})
+    if flip:
+        aot_round(a, lib, threads, times)
     for which in ((kiln, peers) if not flip else (peers, kiln)):
         out = which()
         for r in out["results"]:
@@ -61,6 +98,8 @@ def one_round(a, threads, flip, times, checks, info):
             info["numpy"] = out["numpy"]
         else:
             info["threads"] = out["threads"]
+    if not flip:
+        aot_round(a, lib, threads, times)
 
 
 def gflops(c, ms):
@@ -88,11 +127,15 @@ def render(a, times, checks, info, ghz, loads, elapsed):
          "GFLOP/s (2·M·K·N ÷ time): median of 5 rounds × 3 samples (min–max in parentheses); "
          "a sample is ≥ 30 ms of back-to-back calls into a preallocated output after one untimed "
          "call. Rounds alternate bench/tensor/matmul_bench (Kiln: `CompiledKernel::run` of "
-         "`a @ b` or `relu(a @ b + c)`) and bench/tensor/matmul_peers.py (NumPy: `np.matmul(a, b, "
+         "`a @ b` or `relu(a @ b + c)`; Kiln AOT: the plain products in a `kiln tensor build` "
+         "library, bench/tensor/aot_matmul_bench with `KILN_THREADS`) and "
+         "bench/tensor/matmul_peers.py (NumPy: `np.matmul(a, b, "
          "out=o)` or `np.maximum(a @ b + c, 0, out=o)`; numba: `np.dot` in an `@njit` function "
          "(BLAS through SciPy) and an `@njit(fastmath=True)` i-k-j loop, the loop on one thread "
          f"and only up to 512³), flipping their order every round. All threads = {nt} (Kiln's "
-         "pool; `OPENBLAS_NUM_THREADS`). Every column's result is checked against float64. "
+         "pool; `KILN_THREADS`; `OPENBLAS_NUM_THREADS`). Every column's result is checked against "
+         "float64 but the AOT library's, which equals the JIT's bit for bit "
+         "(`python.tensor_matmul_aot`, `e2e.tensor.aot_threads`). "
          f"Peak FMA rate: this core's clock, measured with a chain of dependent adds "
          f"({ghz:.2f} GHz; /proc/cpuinfo says the nominal "
          f"{nominal_mhz():.0f} MHz), × 2 FMA pipes × 16 f32 (8 f64) AVX-512 lanes × 2 "
@@ -149,11 +192,13 @@ def run(a, rounds=5):
     ghz = run_json([f"{a.build}/bin/matmul_bench", "--clock"])["ghz"]
     times, checks, info = {}, {}, {}
     threads = os.cpu_count() or 1
-    for r in range(rounds):
-        for th in (1, threads):
-            print(f"matmul: round {r + 1}/{rounds}, {th} thread(s)...", file=sys.stderr)
-            loads.append(os.getloadavg()[0])
-            one_round(a, th, r % 2 == 1, times, checks, info)
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = aot_library(a, tmp)
+        for r in range(rounds):
+            for th in (1, threads):
+                print(f"matmul: round {r + 1}/{rounds}, {th} thread(s)...", file=sys.stderr)
+                loads.append(os.getloadavg()[0])
+                one_round(a, th, r % 2 == 1, times, checks, info, lib)
     section = render(a, times, checks, info, ghz, loads, time.perf_counter() - t0)
     write_section(a.out, "tensor-matmul", section)
     print(section)
