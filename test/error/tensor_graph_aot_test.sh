@@ -50,6 +50,14 @@ check mlp-train 0 - /usr/bin/python3 "$src/examples/tensor/mlp/train.py" \
 grep -q "^trained 200 steps through the AOT library" out.txt && grep -q "largest relative gap to the JIT" out.txt \
   && ok || bad "mlp-train: got $(cat out.txt)"
 
+# docs/tensor-graphs.md shows the trainer's loop verbatim.
+/usr/bin/python3 - "$src" <<'PY' && ok || bad "docs: train_aot.c's train() is not in docs/tensor-graphs.md"
+import sys
+c = open(sys.argv[1] + "/examples/tensor/mlp/train_aot.c").read()
+d = open(sys.argv[1] + "/docs/tensor-graphs.md").read()
+sys.exit(0 if c[c.index("/* STEPS steps"):c.index("int main(")].rstrip() in d else 1)
+PY
+
 # --emit: the steps' kernels as IR; the build's errors write nothing.
 check emit 0 - "$kiln" tensor build affine.tk --emit ll -o affine.ll
 grep -q "kiln_tk_kt_g_affine_v" affine.ll && ok || bad "emit: no step kernel in the IR"
