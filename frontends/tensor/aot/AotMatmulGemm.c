@@ -277,7 +277,7 @@ int kt_gemm_run_threads(const kt_gemm_call *g, int threads) {
   if (job.batches == 0 || x.m == 0 || x.n == 0)
     return 0;
   flops = 2.0 * (double)job.batches * (double)x.m * (double)x.n * (double)x.k;
-  if (flops < KT_PARALLEL_FLOPS)
+  if (flops < KT_PARALLEL_FLOPS || threads < 1)
     threads = 1;
   cutWork(&job, threads);
   tasks = job.batches * job.mChunks * job.nChunks;

@@ -54,8 +54,12 @@ void kt_aot_parallel(int64_t tasks, int workers, kt_worker_fn fn, void *ctx) {
   Worker ws[kMaxWorkers];
   pthread_t ids[kMaxWorkers];
   int started = 0, i;
+  if (tasks <= 0)
+    return;
   loop.fn = fn, loop.ctx = ctx, loop.tasks = tasks;
   atomic_init(&loop.next, 0);
+  if (workers < 1)
+    workers = 1;
   if (workers > kMaxWorkers)
     workers = kMaxWorkers;
   if (workers > tasks)
