@@ -62,8 +62,10 @@ PY
 check emit 0 - "$kiln" tensor build affine.tk --emit ll -o affine.ll
 grep -q "kiln_tk_kt_g_affine_v" affine.ll && ok || bad "emit: no step kernel in the IR"
 printf 'kernel affine_run(a: f64[]) -> f64[] = a\n' | cat - affine.tk > clash.tk
-check clash 1 "the library would define 'affine_run' twice (a kernel's name and a graph's function)" \
+check clash 1 "the library would define 'affine_run' twice (a kernel's name and a graph's function" \
   "$kiln" tensor build clash.tk -o clash.so
+printf 'kernel kt_g_affine_v4(a: f64[]) -> f64[] = a\n' | cat - affine.tk > step.tk
+check clash-step 1 "the library would define 'kt_g_affine_v4' twice" "$kiln" tensor build step.tk -o clash.so
 printf 'graph m(a: f64[], b: f64[]) {\n  l = sum(a %% b);\n  db = grad(l, [b]);\n  return db\n}\n' > mod.tk
 check grad-error 1 "mod.tk:3:3: error: cannot differentiate '%' by its right operand" \
   "$kiln" tensor build mod.tk -o mod.so

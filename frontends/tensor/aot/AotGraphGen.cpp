@@ -314,8 +314,11 @@ std::string hideSteps(std::string text) {
 /// A name two things of the library would take, or "".
 std::string clash(const Program &kernels, const std::vector<GraphC> &graphs) {
   std::set<std::string> seen;
-  for (const Kernel &k : kernels.kernels)
+  for (const Kernel &k : kernels.kernels) {
+    if (k.name.rfind("kt_g_", 0) == 0) // the steps' kernels (hideSteps)
+      return k.name;
     seen.insert(k.name);
+  }
   for (const GraphC &c : graphs)
     for (const std::string &name : c.exported)
       if (!seen.insert(name).second)
@@ -339,7 +342,8 @@ Status buildGraphLibrary(const GraphProgram &program, const std::string &path,
   }
   if (std::string name = aot::clash(program.program, graphs); !name.empty())
     return callError("the library would define '" + name +
-                     "' twice (a kernel's name and a graph's function)");
+                     "' twice (a kernel's name and a graph's function; "
+                     "names starting with kt_g_ are the graphs' own)");
   Program all = program.program;
   std::string tables, entries, decls;
   for (aot::GraphC &c : graphs) {
