@@ -43,6 +43,13 @@ graph batched(a: f32[], b: f32[], v: f32[]) {
   da, db = grad(loss, [a, b]);
   return loss, p, da, db
 }
+graph spread(a: f64[], b: f64[], w: f64[]) {
+  r = a + b;
+  s = sum(r, axis=0);
+  loss = sum(w * s);
+  da = grad(loss, [a]);
+  return da
+}
 graph plain(x: f32[], y: f32[]) {
   two = 2.0;
   z = x * y;
@@ -168,6 +175,14 @@ class TensorGraphAot(TempDirTest):
         self.run_both("batched", [a, b, v], f32=True)
         self.run_both("batched", [a, b, self.rand(5, dtype=f, seed=3)], f32=True)  # q = p @ [K]
         self.run_both("batched", [self.rand(3, 0, dtype=f), self.rand(0, 5, dtype=f), v], f32=True)
+
+    def test_an_adjoint_that_stands_for_a_broadcast_is_summed(self):
+        # d/da of sum(w * sum(a + b, axis=0)) with a [1, 4], b [3, 4] is 3 w:
+        # the adjoint of a + b is w as [1, 4], standing for [3, 4]. The JIT
+        # once passed it on unsummed (w).
+        w = np.array([1.0, 2, 3, 4])
+        da = self.run_both("spread", [np.zeros((1, 4)), np.zeros((3, 4)), w])[0]
+        np.testing.assert_array_equal(da, 3 * w[None])
 
     def test_scalar_literal_and_parameter_results(self):
         self.run_both("plain", [self.rand(3, dtype=np.float32), self.rand(2, 1, dtype=np.float32)], f32=True)

@@ -21,20 +21,25 @@ static int32_t sourceOf(const kt_graph *g, const kt_graph_step *s) {
   return g->nodes[s->node].args[0];
 }
 
+static int sameShape(const kt_gslot *a, const kt_gslot *b) {
+  return a->scalar == b->scalar &&
+         (a->scalar || (a->rank == b->rank &&
+                        !memcmp(a->dims, b->dims,
+                                sizeof(int64_t) * (size_t)a->rank)));
+}
+
 /* Which SumTo steps are no-ops for these shapes (c->alias): the value
- * (not a literal) has the result's shape, so the JIT passes it on. */
+ * (not a literal) has the result's shape, which is the space's, so the JIT
+ * passes it on. */
 static void markAliases(kt_graph_ctx *c) {
   int32_t s;
   for (s = 0; s < c->g->nsteps; ++s) {
     const kt_graph_step *st = &c->g->steps[s];
     const kt_graph_node *n = &c->g->nodes[st->node];
-    const kt_gslot *v = &c->slots[n->args[0]], *like = &c->slots[n->args[1]];
     c->alias[s] = st->kind == KT_GS_SUMTO &&
                   c->g->nodes[n->args[0]].op != KT_GN_NUMBER &&
-                  v->scalar == like->scalar &&
-                  (v->scalar || (v->rank == like->rank &&
-                                 !memcmp(v->dims, like->dims,
-                                         sizeof(int64_t) * (size_t)v->rank)));
+                  sameShape(&c->slots[n->args[0]], &c->slots[n->args[1]]) &&
+                  sameShape(&c->slots[n->args[1]], &c->slots[n->args[2]]);
   }
 }
 
