@@ -171,9 +171,74 @@ static PyObject *callKey(PyObject *const *args, Py_ssize_t n, PyObject *out,
   return key;
 }
 
+/* Whether the memo's key is the key of these objects. */
+static int sameObjects(const KeyMemo *m, PyObject *const *args, Py_ssize_t n,
+                       PyObject *out, PyObject *threads) {
+  if (!m->key || m->n != n || PyTuple_GET_ITEM(m->key, 0) != threads || m->ids[0] != out)
+    return 0;
+  for (Py_ssize_t i = 0; i < n; ++i)
+    if (m->ids[i + 1] != args[i])
+      return 0;
+  return 1;
+}
+
+/* A dict's version (every change bumps it); 3.12 deprecates the field, so
+ * newer Pythons go without the lookup memo. */
+static int dictVersion(PyObject *dict, uint64_t *version) {
+#if PY_VERSION_HEX < 0x030C0000
+  *version = ((PyDictObject *)dict)->ma_version_tag;
+  return 1;
+#else
+  (void)dict;
+  *version = 0;
+  return 0;
+#endif
+}
+
+/* callKey's tuple, reused from the memo while the objects are the same. */
+static PyObject *memoKey(KeyMemo *m, PyObject *const *args, Py_ssize_t n, PyObject *out,
+                         PyObject *threads) {
+  if (sameObjects(m, args, n, out, threads))
+    return Py_NewRef(m->key);
+  PyObject *key = callKey(args, n, out, threads);
+  if (key && n <= KEY_MEMO_ARGS) {
+    Py_XSETREF(m->key, Py_NewRef(key));
+    Py_CLEAR(m->run); /* found for another key */
+    m->n = n;
+    m->ids[0] = out;
+    for (Py_ssize_t i = 0; i < n; ++i)
+      m->ids[i + 1] = args[i];
+  }
+  return key;
+}
+
+/* The Runner for these objects in `calls` (a new reference), from the memo
+ * when nothing changed, else by building the key and looking it up; NULL
+ * (no exception set) when there is none. */
+static PyObject *findRunner(KeyMemo *m, PyObject *calls, PyObject *const *args,
+                            Py_ssize_t n, PyObject *out, PyObject *threads) {
+  uint64_t version;
+  int versioned = dictVersion(calls, &version);
+  if (versioned && m->run && m->dict == calls && m->version == version &&
+      sameObjects(m, args, n, out, threads))
+    return Py_NewRef(m->run);
+  PyObject *key = memoKey(m, args, n, out, threads);
+  PyObject *entry = key ? PyDict_GetItemWithError(calls, key) : NULL;
+  PyObject *run = entry ? attr(entry, strRun) : NULL;
+  PyErr_Clear();
+  if (run && Py_IS_TYPE(run, &RunnerType) && versioned && key == m->key) {
+    Py_XSETREF(m->run, Py_NewRef(run)); /* attr() ran no code that changes calls */
+    m->dict = calls;
+    m->version = version;
+  }
+  Py_XDECREF(key);
+  return run;
+}
+
 /* k(*args, out=None, threads=0) when self._calls holds an entry for these
  * argument ids whose guarded run succeeds. */
-PyObject *kernelFast(PyObject *const *args, Py_ssize_t n, PyObject *kwnames) {
+PyObject *kernelFast(KeyMemo *memo, PyObject *const *args, Py_ssize_t n,
+                     PyObject *kwnames) {
   PyObject *out = Py_None, *threads = zero;
   if (!keywords(args + n, kwnames, &out, &threads))
     return NOT_TAKEN;
@@ -182,19 +247,10 @@ PyObject *kernelFast(PyObject *const *args, Py_ssize_t n, PyObject *kwnames) {
     Py_XDECREF(calls);
     return NOT_TAKEN;
   }
-  PyObject *key = callKey(args + 1, n - 1, out, threads);
-  PyObject *entry = key ? PyDict_GetItemWithError(calls, key) : NULL;
-  Py_XINCREF(entry);
-  Py_XDECREF(key);
+  PyObject *run = findRunner(memo, calls, args + 1, n - 1, out, threads);
   Py_DECREF(calls);
-  if (!entry) {
-    PyErr_Clear();
-    return NOT_TAKEN;
-  }
-  PyObject *run = attr(entry, strRun);
   PyObject *result = replay(run, out);
   Py_XDECREF(run);
-  Py_DECREF(entry);
   return result;
 }
 

@@ -47,6 +47,7 @@ typedef struct {
   int kind;
   PyObject *slow;
   PyObject *helper; /* DSP_COMPUTE: _engine.error_from */
+  KeyMemo memo;     /* KERNEL_CALL */
 } Method;
 
 static PyObject *methodCall(PyObject *self, PyObject *const *args, size_t nargsf,
@@ -55,7 +56,7 @@ static PyObject *methodCall(PyObject *self, PyObject *const *args, size_t nargsf
   Py_ssize_t n = PyVectorcall_NARGS(nargsf);
   PyObject *result = NOT_TAKEN;
   if (m->kind == KERNEL_CALL && n >= 1)
-    result = kernelFast(args, n, kwnames);
+    result = kernelFast(&m->memo, args, n, kwnames);
   else if (m->kind == BOUND_CALL && n == 1 && !kwnames)
     result = boundFast(args[0]);
   else if (m->kind == DSP_COMPUTE && n == 4 && !kwnames)
@@ -104,12 +105,16 @@ static PyObject *methodName(Method *m, void *closure) {
 static int methodTraverse(Method *m, visitproc visit, void *arg) {
   Py_VISIT(m->slow);
   Py_VISIT(m->helper);
+  Py_VISIT(m->memo.key);
+  Py_VISIT(m->memo.run);
   return 0;
 }
 
 static int methodClear(Method *m) {
   Py_CLEAR(m->slow);
   Py_CLEAR(m->helper);
+  Py_CLEAR(m->memo.key);
+  Py_CLEAR(m->memo.run);
   return 0;
 }
 

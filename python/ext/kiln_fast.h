@@ -30,7 +30,26 @@ int toPointer(PyObject *obj, void **out);
 
 /* fast_tensor.c: bound tensor calls (Runner) and the two tensor paths. */
 extern PyTypeObject RunnerType;
-PyObject *kernelFast(PyObject *const *args, Py_ssize_t n, PyObject *kwnames);
+
+enum { KEY_MEMO_ARGS = 8 };
+/// The last cache key a kernel call built, the addresses it was built from
+/// (out, then the arguments) and, once looked up, the Runner it found in
+/// which dict at which version: while the same objects come back and the
+/// dict is unchanged (CPython bumps a dict's version on every change, and
+/// versions are unique process-wide), the lookup's answer is the same, so
+/// the key is neither built nor looked up. It holds ints, `threads` and a
+/// Runner (no array, no Python reference to one).
+typedef struct {
+  PyObject *key; /* NULL until the first key */
+  Py_ssize_t n;
+  const void *ids[KEY_MEMO_ARGS + 1];
+  PyObject *run; /* NULL until a lookup for `key` found a Runner */
+  const void *dict;
+  uint64_t version;
+} KeyMemo;
+
+PyObject *kernelFast(KeyMemo *memo, PyObject *const *args, Py_ssize_t n,
+                     PyObject *kwnames);
 PyObject *boundFast(PyObject *self);
 
 /* fast_faust.c: Dsp.compute; setCompute gives it kiln_faust_dsp_compute. */

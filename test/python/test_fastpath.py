@@ -58,12 +58,21 @@ a.dtype = np.float32
 show("inc again", lambda: p.inc(a, out=o))
 ro8 = np.zeros(8, np.float32); ro8.setflags(write=False)
 show("inc readonly", lambda: p.inc(a, out=ro8))
+o2 = np.zeros(8, np.float32)
+for i in range(3):  # other ids each time: the C path's memo of the last key
+    show(f"alternate {i}", lambda: (p.inc(a, out=o).tolist(), p.inc(o, out=o2).tolist(),
+                                    p.dot(o, o2), p.inc(o2, out=o).tolist()))
+for i in range(12):  # more entries than a kernel keeps: the oldest are dropped
+    x = np.full(4, i, np.float32)
+    show(f"many {i}", lambda: [p.inc(x, out=x).tolist() for _ in range(3)][-1])
 b = p.inc.bind(a, out=o)
 show("bound", b)
 show("bound run", b.run)
 d = p.dot.bind(a, a)
 show("bound dot", d)
 show("bound dot run", lambda: (d.run(), d.value))
+p.isum.close()
+show("kernel closed", lambda: p.isum(ia))
 b.close()
 show("bound closed", b)
 show("bound closed run", b.run)
