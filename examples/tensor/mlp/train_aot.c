@@ -36,7 +36,8 @@ static int load(const char *dir, const char *name, int rank,
   snprintf(path, sizeof path, "%s/%s.f32", dir, name);
   a->data = malloc((size_t)n * sizeof(float) + 1);
   f = fopen(path, "rb");
-  if (!a->data || !f || fread(a->data, sizeof(float), (size_t)n, f) != (size_t)n) {
+  if (!a->data || !f ||
+      fread(a->data, sizeof(float), (size_t)n, f) != (size_t)n) {
     fprintf(stderr, "train_aot: cannot read %s\n", path);
     if (f)
       fclose(f);
@@ -78,15 +79,15 @@ static int train(step_graph *g, kiln_tensor_array a[6], int steps, float lr,
   int s;
   for (s = 0; s < steps; ++s) {
     /* Results w1n..b2n go straight back into w1..b2. */
-    if (step_run(g, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], lr, &loss,
-                 &a[2], &a[3], &a[4], &a[5]) != KILN_TENSOR_OK) {
+    if (step_run(g, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], lr, &loss, &a[2],
+                 &a[3], &a[4], &a[5]) != KILN_TENSOR_OK) {
       fprintf(stderr, "train_aot: step %d: %s\n", s, mlp_last_error());
       return 0;
     }
     fprintf(out, "%.9g\n", (double)loss);
   }
-  printf("trained %d steps through the AOT library, final loss %.6g\n",
-         steps, (double)loss);
+  printf("trained %d steps through the AOT library, final loss %.6g\n", steps,
+         (double)loss);
   return 1;
 }
 

@@ -143,8 +143,7 @@ Status buildLibrary(const Program &program, const std::string &path,
   // The library is complete even when its header cannot be written: it is
   // left in place (removing it would lose the file it replaced, or a link's
   // target) and the error says which file is missing.
-  std::string header =
-      graphs ? graphs->header(guard) : cHeader(program, guard);
+  std::string header = graphs ? graphs->header(guard) : cHeader(program, guard);
   if (auto err = core::writeOutputFile(headerPath, header)) {
     Diagnostics diags = core::toDiagnostics(std::move(err));
     for (Diagnostic &d : diags)

@@ -274,12 +274,13 @@ static void copyView(const kiln_tensor_array *src, kiln_tensor_array *dst) {
 }
 
 static void copyResult(kt_graph_ctx *c, int32_t i,
-                       kiln_tensor_array *const *outs, void *const *scalarOuts) {
+                       kiln_tensor_array *const *outs,
+                       void *const *scalarOuts) {
   const kt_graph_node *n = &c->g->nodes[c->g->resultNodes[i]];
   const kt_gslot *s = resultSlot(c, i);
   int dtype = c->g->results.params[i].dtype;
-  int64_t bits = n->op == KT_GN_NUMBER ? kt_graph_from_double(n->number, dtype)
-                                       : s->bits;
+  int64_t bits =
+      n->op == KT_GN_NUMBER ? kt_graph_from_double(n->number, dtype) : s->bits;
   if (c->g->results.params[i].isArray && outs[i])
     copyView(&s->v, outs[i]);
   else if (!c->g->results.params[i].isArray && scalarOuts[i])

@@ -33,12 +33,14 @@ class CNames {
 public:
   std::string take(std::string name) {
     static const std::set<std::string> reserved = {
-        "auto", "bool", "break", "case", "char", "const", "continue",
-        "default", "do", "double", "else", "enum", "extern", "float", "for",
-        "goto", "if", "inline", "int", "long", "register", "restrict",
-        "return", "short", "signed", "sizeof", "static", "struct", "switch",
-        "typedef", "union", "unsigned", "void", "volatile", "while"};
-    while (reserved.count(name) || Used.count(name) || name.rfind("kt_", 0) == 0)
+        "auto",     "bool",     "break",    "case",     "char",   "const",
+        "continue", "default",  "do",       "double",   "else",   "enum",
+        "extern",   "float",    "for",      "goto",     "if",     "inline",
+        "int",      "long",     "register", "restrict", "return", "short",
+        "signed",   "sizeof",   "static",   "struct",   "switch", "typedef",
+        "union",    "unsigned", "void",     "volatile", "while"};
+    while (reserved.count(name) || Used.count(name) ||
+           name.rfind("kt_", 0) == 0)
       name += "_";
     Used.insert(name);
     return name;
@@ -109,10 +111,9 @@ std::string thunk(const Kernel &k, const std::string &name) {
          ";\n  memcpy(&" + v + ", &s[" + I + "], sizeof " + v + ");\n";
     call += v + ", ";
   }
-  call += k.resultIsArray ? "out" : "(" + std::string(cType(k.resultType)) +
-                                        " *)res";
-  return s + "  (void)a; (void)s; (void)out; (void)res;\n" + call +
-         ");\n}\n";
+  call += k.resultIsArray ? "out"
+                          : "(" + std::string(cType(k.resultType)) + " *)res";
+  return s + "  (void)a; (void)s; (void)out; (void)res;\n" + call + ");\n}\n";
 }
 
 /// A kt_param_desc table of graph values `ids`, named `names`.
@@ -122,8 +123,8 @@ std::string descTable(const Graph &g, const std::vector<unsigned> &ids,
   std::string s = "static const kt_param_desc " + var + "[] = {";
   for (size_t i = 0; i < ids.size(); ++i) {
     const GraphValue &v = g.values[ids[i]];
-    s += "{\"" + names[i] + "\", " + num(int(v.type)) + ", " +
-         num(v.isArray) + "}, ";
+    s += "{\"" + names[i] + "\", " + num(int(v.type)) + ", " + num(v.isArray) +
+         "}, ";
   }
   return s + "{0, 0, 0}};\n";
 }
@@ -158,9 +159,8 @@ std::string planTables(const graph::NodeGraph &g, const graph::StaticPlan &sp,
         s += num(id) + ", ";
       s += "0};\n";
     }
-    steps += "  {" + kind + ", " + num(st.node) + ", " +
-             num(st.params.size()) + ", " + ps + ", " +
-             num(st.scalarResult) + ", " + call + "},\n";
+    steps += "  {" + kind + ", " + num(st.node) + ", " + num(st.params.size()) +
+             ", " + ps + ", " + num(st.scalarResult) + ", " + call + "},\n";
   }
   if (steps.empty())
     steps = "  {0, 0, 0, 0, 0, 0},\n";
@@ -172,9 +172,10 @@ std::string planTables(const graph::NodeGraph &g, const graph::StaticPlan &sp,
 std::string inputList(const Graph &g, const std::vector<std::string> &in) {
   std::string s;
   for (unsigned k = 0; k < g.paramCount; ++k)
-    s += ", " + std::string(g.values[k].isArray
-                                ? "const kiln_tensor_array *"
-                                : std::string(cType(g.values[k].type)) + " ") +
+    s += ", " +
+         std::string(g.values[k].isArray
+                         ? "const kiln_tensor_array *"
+                         : std::string(cType(g.values[k].type)) + " ") +
          in[k];
   return s;
 }
@@ -185,8 +186,8 @@ std::string packInputs(const Graph &g, const std::vector<std::string> &in) {
   for (unsigned k = 0; k < g.paramCount; ++k) {
     arrays += g.values[k].isArray ? in[k] + ", " : "0, ";
     if (!g.values[k].isArray)
-      body += "  memcpy(&kt_scalars[" + num(k) + "], &" + in[k] +
-              ", sizeof " + in[k] + ");\n";
+      body += "  memcpy(&kt_scalars[" + num(k) + "], &" + in[k] + ", sizeof " +
+              in[k] + ");\n";
   }
   return "  const kiln_tensor_array *kt_arrays[" + n + "] = {" + arrays +
          "0};\n  int64_t kt_scalars[" + n + "] = {0};\n" + body;
@@ -214,10 +215,10 @@ void entries(const Graph &g, GraphC &c, const std::string &G) {
   }
   std::string create = T + " *" + g.name + "_create(void)";
   std::string free = "void " + g.name + "_free(" + T + " *kt_g)";
-  std::string shapes = "int " + g.name + "_shapes(" + T + " *kt_g" + ins +
-                       arrOuts + ")";
-  std::string run = "int " + g.name + "_run(" + T + " *kt_g" + ins +
-                    allOuts + ")";
+  std::string shapes =
+      "int " + g.name + "_shapes(" + T + " *kt_g" + ins + arrOuts + ")";
+  std::string run =
+      "int " + g.name + "_run(" + T + " *kt_g" + ins + allOuts + ")";
   std::string pack = packInputs(g, in) + "  kiln_tensor_array *kt_outs[" + R +
                      "] = {" + outArr + "0};\n";
   std::string ctx = "(kt_graph_ctx *)kt_g, kt_arrays, kt_scalars, kt_outs";
@@ -234,9 +235,9 @@ void entries(const Graph &g, GraphC &c, const std::string &G) {
               ";\n" + shapes + ";\n" + run + ";\n\n";
   c.exported = {g.name + "_create", g.name + "_free", g.name + "_shapes",
                 g.name + "_run"};
-  c.tables += descTable(g, std::vector<unsigned>(g.results.begin(),
-                                                  g.results.end()),
-                        out, G + "results");
+  c.tables +=
+      descTable(g, std::vector<unsigned>(g.results.begin(), g.results.end()),
+                out, G + "results");
   std::vector<unsigned> ps;
   for (unsigned k = 0; k < g.paramCount; ++k)
     ps.push_back(k);
@@ -280,7 +281,8 @@ Expected<GraphC> graphC(const Graph &g) {
     return sp.takeDiagnostics();
   for (const graph::Node &n : nodes->nodes)
     if (n.args.size() > 3)
-      return callError("graph '" + g.name + "': an operation with more than "
+      return callError("graph '" + g.name +
+                       "': an operation with more than "
                        "3 operands cannot be built ahead of time");
   GraphC c;
   c.kernels = sp->kernels;

@@ -23,9 +23,9 @@ static int32_t sourceOf(const kt_graph *g, const kt_graph_step *s) {
 
 static int sameShape(const kt_gslot *a, const kt_gslot *b) {
   return a->scalar == b->scalar &&
-         (a->scalar || (a->rank == b->rank &&
-                        !memcmp(a->dims, b->dims,
-                                sizeof(int64_t) * (size_t)a->rank)));
+         (a->scalar ||
+          (a->rank == b->rank &&
+           !memcmp(a->dims, b->dims, sizeof(int64_t) * (size_t)a->rank)));
 }
 
 /* Which SumTo steps are no-ops for these shapes (c->alias): the value
@@ -168,8 +168,10 @@ static void place(kt_graph_ctx *c, const int64_t *owner, const int64_t *at,
       continue;
     if (st->kind == KT_GS_SUMTO) {
       slot->accum = (double *)(c->work + sums);
-      sums += (size_t)(slot->scalar ? KT_ALIGN : bytesOf(c, st->node) /
-                       kt_graph_dtype_size(dtype) * 8 + KT_ALIGN);
+      sums += (size_t)(slot->scalar ? KT_ALIGN
+                                    : bytesOf(c, st->node) /
+                                              kt_graph_dtype_size(dtype) * 8 +
+                                          KT_ALIGN);
     }
     if (slot->scalar)
       contiguous(&slot->v, &slot->bits, dtype, slot);

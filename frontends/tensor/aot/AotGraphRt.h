@@ -41,7 +41,6 @@ double kt_graph_to_double(int64_t bits, int dtype);
 int64_t kt_graph_from_double(double v, int dtype);
 /* A message of our own (kt_aot_fail), formatted. */
 int kt_graph_fail(const char *fmt, ...);
-void kt_graph_shape_text(char *buf, size_t size, const int64_t *dims,
-                         int rank);
+void kt_graph_shape_text(char *buf, size_t size, const int64_t *dims, int rank);
 
 #endif

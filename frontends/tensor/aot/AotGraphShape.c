@@ -76,7 +76,8 @@ static int axisShape(const kt_graph_node *n, const kt_gslot *x, kt_gslot *s) {
     int w = n->axes[k], a = w < 0 ? w + x->rank : w;
     int bad = x->scalar || a < 0 || a >= x->rank;
     if (bad || seen[a]) {
-      kt_graph_shape_text(shape, sizeof shape, x->dims, x->scalar ? 0 : x->rank);
+      kt_graph_shape_text(shape, sizeof shape, x->dims,
+                          x->scalar ? 0 : x->rank);
       snprintf(text, sizeof text, "'%s': axis %d %s for shape %s", n->what, w,
                bad ? "is out of range" : "names a dimension twice", shape);
       return nodeFail(n, text);
@@ -110,8 +111,10 @@ static int matmulShape(const kt_graph_node *n, const kt_gslot *a,
   memcpy(pb, b->dims, sizeof(int64_t) * (size_t)rb);
   ra += ra == 1, rb += rb == 1;
   if (pa[ra - 1] != pb[rb - 2]) {
-    snprintf(text, sizeof text, "'@': inner dimensions differ: %s @ %s (%lld "
-             "!= %lld)", ta, tb, (long long)pa[ra - 1], (long long)pb[rb - 2]);
+    snprintf(text, sizeof text,
+             "'@': inner dimensions differ: %s @ %s (%lld "
+             "!= %lld)",
+             ta, tb, (long long)pa[ra - 1], (long long)pb[rb - 2]);
     return nodeFail(n, text);
   }
   memcpy(out, pa, sizeof(int64_t) * (size_t)(ra - 2));
@@ -180,7 +183,8 @@ static int viewShape(kt_graph_ctx *c, const kt_graph_node *n, kt_gslot *s) {
     dims[at] = 1, ++r;
   } else {
     at = r + n->axis;
-    memmove(dims + at, x->dims + at + 1, sizeof(int64_t) * (size_t)(r - at - 1));
+    memmove(dims + at, x->dims + at + 1,
+            sizeof(int64_t) * (size_t)(r - at - 1));
     --r;
   }
   setShape(s, dims, r);
@@ -239,8 +243,10 @@ int kt_graph_infer(kt_graph_ctx *c, const kiln_tensor_array *const *arrays) {
     if (count > KT_TOO_MANY) {
       char text[160], shape[96];
       kt_graph_shape_text(shape, sizeof shape, s->dims, s->rank);
-      snprintf(text, sizeof text, "a value of shape %s has too many elements "
-               "(the limit is 2^60)", shape);
+      snprintf(text, sizeof text,
+               "a value of shape %s has too many elements "
+               "(the limit is 2^60)",
+               shape);
       return nodeFail(n, text);
     }
   }

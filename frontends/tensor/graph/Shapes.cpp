@@ -154,8 +154,8 @@ Expected<Shape> nodeShape(const NodeGraph &g, const Node &n,
   case NodeOp::SumTo: {
     // A value of like's shape that stands for a broadcast to a larger
     // space still sums (a [1, 4] adjoint of an [3, 4] sum: 3 times it).
-    bool sameAsLike = args[0] == args[1] && args[1] == args[2] &&
-                      !g.isNumber(n.args[0], 0);
+    bool sameAsLike =
+        args[0] == args[1] && args[1] == args[2] && !g.isNumber(n.args[0], 0);
     bool lazy = n.axis == kLazySumTo && args[1] == args[2];
     noop = sameAsLike || lazy;
     return noop ? args[0] : args[1];

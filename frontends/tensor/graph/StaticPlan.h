@@ -19,7 +19,7 @@
 namespace kiln::tensor::graph {
 
 struct StaticPlan {
-  std::unique_ptr<Plan> plan; ///< steps, kept, resolved; no shapes or memory
+  std::unique_ptr<Plan> plan;  ///< steps, kept, resolved; no shapes or memory
   std::vector<Kernel> kernels; ///< one per Kernel step, in order, typed
 };
 

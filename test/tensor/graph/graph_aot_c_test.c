@@ -55,7 +55,8 @@ static int agrees(affine_graph *g, const double *x, int n, int64_t xs,
       bad += fabs(y[i * 4 + j] - v) > 1e-12;
     }
   for (j = 0; j < 8; ++j)
-    bad += fabs(dw[j] - gw[j]) > 1e-12 || (j < 4 && fabs(db[j] - gb[j]) > 1e-12);
+    bad +=
+        fabs(dw[j] - gw[j]) > 1e-12 || (j < 4 && fabs(db[j] - gb[j]) > 1e-12);
   return !bad && fabs(loss - want) <= 1e-12 * (1 + want);
 }
 
