@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
-import kiln._fastpath  # noqa: E402
+import kiln  # noqa: E402
 import kiln.faust as faust  # noqa: E402
 import kiln.ir  # noqa: E402
 import numpy as np  # noqa: E402
@@ -81,7 +81,7 @@ def main():
     assert np.isfinite(outs).all()
     print(json.dumps({"ns_per_frame": ns, "factory_ms": factory_ms,
                       "inputs": dsp.get_numinputs(), "outputs": dsp.get_numoutputs(),
-                      "python_path": kiln._fastpath.describe()}))
+                      "python_path": kiln.fast_path()}))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ Kiln's reduction does), numexpr (its default threads) and NumPy (in-place
 ufuncs, np.dot). Each round times every column once, in a new shuffled
 order; a sample is >= 5 ms of back-to-back calls. Every column's result is
 checked once against a float64 NumPy reference. Prints JSON, with the path
-the binding's hot calls took (kiln._fastpath.describe(): the compiled
+the binding's hot calls took (kiln.fast_path(): the compiled
 extension, or ctypes when KILN_PYTHON_NO_EXTENSION=1 or it is not built).
 """
 import json
@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
-import kiln._fastpath  # noqa: E402
+import kiln  # noqa: E402
 import kiln.tensor  # noqa: E402
 import numba  # noqa: E402
 import numexpr  # noqa: E402
@@ -178,7 +178,7 @@ def main():
                       "numexpr": numexpr.__version__, "numpy": np.__version__,
                       "numexpr_threads": numexpr.get_num_threads(),
                       "kiln_threads": os.cpu_count(),
-                      "python_path": kiln._fastpath.describe(),
+                      "python_path": kiln.fast_path(),
                       "gil_ns": gil_cost(rounds)}))
 
 

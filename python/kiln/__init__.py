@@ -16,7 +16,7 @@ from ._lib import VERSION_NUMBER
 
 __all__ = ["Engine", "KilnError", "CompileError", "FileError", "InvalidArgument",
            "ClosedError", "LinkError", "RuntimeTrap", "TimeoutError", "VersionError",
-           "TargetError", "InternalError", "LoadError", "load", "version", "library_path",
+           "TargetError", "InternalError", "LoadError", "load", "version", "library_path", "fast_path",
            "VERSION_NUMBER", "ir", "relay", "tensor", "faust"]
 __version__ = "0.2.0"
 
@@ -29,6 +29,13 @@ def load():
 
 def library_path():
     return load()
+
+
+def fast_path():
+    """Which path the hot calls take: "extension <path>" (the compiled fast
+    path, python/ext) or "ctypes (why not)"; docs/python.md."""
+    from ._fastpath import describe
+    return describe()
 
 
 def version():
