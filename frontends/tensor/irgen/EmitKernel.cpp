@@ -7,13 +7,10 @@
 // driver's job: a loop call always reduces exactly [begin, end).
 //
 // A contiguous reduction loop is the one loop here whose speed is set by
-// loads and the accumulator chain rather than by its body: the vectorizer
-// may interleave it (several vector accumulators hide the add's latency),
-// and when its operands fit in L1 a scalar peel first walks up to the
-// first 64-byte boundary of its first array operand (vector loads that
-// straddle cache lines cost twice there). Both only reorder the `reassoc`
-// adds; the peel makes the rounding depend on that operand's address
-// modulo 64 as well as on [begin, end).
+// its accumulator chain rather than by its body: the vectorizer may
+// interleave it (several vector accumulators hide the add's latency). That
+// only regroups the `reassoc` adds by index, never by address: the same
+// values give the same bits wherever the arrays lie.
 #include "EmitExpr.h"
 #include "IRGen.h"
 #include "KernelAbi.h"
@@ -72,18 +69,6 @@ Value *identity(IRBuilder<> &b, const Expr &r) {
                                     : APInt::getSignedMinValue(bits));
 }
 
-/// Vector loads are aligned to this many bytes by a reduction's peel.
-constexpr uint64_t kCacheLine = 64;
-/// A reduction loop peels only for [1024, L1] elements. Below 1024 the peel
-/// measured no faster (a row-path tile or a last chunk is often that
-/// short). The upper bound is its operands' bytes: while they fit a 48 KiB
-/// L1 data cache, loads that straddle lines halve the loop's speed (2x
-/// from aligning at 4000 f32 pairs on znver5); streamed from L2 the
-/// straddling loads measured 10-20% *faster* (16384-30000 pairs), so a
-/// chunk of a large call is left as it comes.
-constexpr int64_t kPeelMinElements = 1024;
-constexpr int64_t kPeelMaxBytes = 48 * 1024;
-
 /// Operand addresses of one loop function: data pointers and strides.
 struct Operands {
   std::vector<Value *> data;                   ///< per slot; null: scalar
@@ -134,7 +119,6 @@ private:
                                Value *outAddr);
   Operands operands(Value *ctx, bool withStrides);
   Value *elementAt(const Operands &ops, unsigned s, Value *index);
-  Value *peelEnd(const Operands &ops, Value *begin, Value *end);
   std::vector<Value *> flatLoop(Value *ctx, Value *begin, Value *end,
                                 const std::vector<Value *> &init);
   std::vector<Value *> stridedLoop(Value *ctx, Value *begin, Value *end,
@@ -219,33 +203,24 @@ KernelGen::element(Value *ctx, const std::function<Value *(unsigned)> &at,
 
 /// What LLVM may do to a generated loop besides widening it (markLoop).
 enum class LoopShape {
-  Compact,     ///< one vector per iteration; no unrolling
-  Interleaved, ///< the vectorizer's cost model picks the interleave count
-  ScalarPeel   ///< a few iterations before a main loop: neither widened
+  Compact,    ///< one vector per iteration; no unrolling
+  Interleaved ///< the vectorizer's cost model picks the interleave count
 };
 
-MDNode *loopFlag(LLVMContext &c, const char *name, bool on) {
-  return MDNode::get(
-      c, {MDString::get(c, name),
-          ConstantAsMetadata::get(ConstantInt::get(Type::getInt1Ty(c), on))});
-}
-
-/// The loop's metadata. Compact and ScalarPeel: `llvm.loop.unroll.disable`,
-/// which also keeps the vectorizer from interleaving (code size and compile
-/// time; an elementwise body gains nothing from it). Interleaved:
+/// The loop's metadata. Compact: `llvm.loop.unroll.disable`, which also
+/// keeps the vectorizer from interleaving (code size and compile time; an
+/// elementwise body gains nothing from it). Interleaved:
 /// `llvm.loop.unroll.runtime.disable` only, so the remainder stays one loop.
 /// With `parallel`, `llvm.loop.parallel_accesses` over every load and store
 /// in `blocks`: iterations are independent, so no run-time alias checks.
 void markLoop(Instruction *latchBr, const std::vector<BasicBlock *> &blocks,
               bool parallel, LoopShape shape) {
   LLVMContext &c = latchBr->getContext();
-  SmallVector<Metadata *, 4> ops = {nullptr};
+  SmallVector<Metadata *, 3> ops = {nullptr};
   ops.push_back(
       MDNode::get(c, MDString::get(c, shape == LoopShape::Interleaved
                                           ? "llvm.loop.unroll.runtime.disable"
                                           : "llvm.loop.unroll.disable")));
-  if (shape == LoopShape::ScalarPeel)
-    ops.push_back(loopFlag(c, "llvm.loop.vectorize.enable", false));
   if (parallel) {
     MDNode *group = MDNode::getDistinct(c, {});
     for (BasicBlock *bb : blocks)
@@ -334,56 +309,22 @@ Value *KernelGen::elementAt(const Operands &ops, unsigned s, Value *index) {
   return isOut ? addr : fromMemory(B.CreateLoad(memoryType(C, t), addr), t);
 }
 
-/// Where a reduction's main loop starts: `begin`, or within the peel's
-/// bounds (kPeelMinElements, kPeelMaxBytes) the first index at which the
-/// first array parameter's element lies on a 64-byte boundary (at most 63
-/// bytes on). Null when no parameter is an array or the arrays are too
-/// wide for any count to qualify.
-Value *KernelGen::peelEnd(const Operands &ops, Value *begin, Value *end) {
-  const DataLayout &dl = M.getDataLayout();
-  int first = -1;
-  uint64_t bytesPerIndex = 0;
-  for (unsigned s = 0; s < K.params.size(); ++s)
-    if (ops.data[s]) {
-      first = first < 0 ? int(s) : first;
-      bytesPerIndex += dl.getTypeAllocSize(memoryType(C, K.params[s].type));
-    }
-  int64_t most = first < 0 ? 0 : kPeelMaxBytes / int64_t(bytesPerIndex);
-  if (most < kPeelMinElements)
-    return nullptr;
-  Type *t = memoryType(C, K.params[first].type);
-  Value *at = B.CreateInBoundsGEP(t, ops.data[first], begin);
-  Value *bytes = B.CreateAnd(B.CreateNeg(B.CreatePtrToInt(at, I64)),
-                             B.getInt64(kCacheLine - 1));
-  Value *peel = B.CreateUDiv(bytes, B.getInt64(dl.getTypeAllocSize(t)));
-  Value *count = B.CreateSub(end, begin);
-  Value *inL1 =
-      B.CreateAnd(B.CreateICmpSGE(count, B.getInt64(kPeelMinElements)),
-                  B.CreateICmpSLE(count, B.getInt64(most)));
-  return B.CreateAdd(begin, B.CreateSelect(inL1, peel, B.getInt64(0)));
-}
-
-/// for i in [begin, end): one element at index i of every operand. A
-/// reduction: a scalar peel to the aligned start, then the interleaved loop.
+/// for i in [begin, end): one element at index i of every operand; a
+/// reduction's loop is interleaved.
 std::vector<Value *> KernelGen::flatLoop(Value *ctx, Value *begin, Value *end,
                                          const std::vector<Value *> &init) {
   Operands ops = operands(ctx, false);
   unsigned out = K.params.size();
-  LoopBody body = [&](Value *i, const std::vector<Value *> &cur) {
-    auto at = [&](unsigned s) { return elementAt(ops, s, i); };
-    auto next = element(ctx, at, cur, K.resultIsArray ? at(out) : nullptr);
-    return std::make_pair(B.CreateAdd(i, B.getInt64(1), "", true, true), next);
-  };
-  if (K.resultIsArray)
-    return emitLoop(B, begin, end, init, body, "flat", /*parallel=*/true);
-  std::vector<Value *> accs = init;
-  if (Value *mid = peelEnd(ops, begin, end)) {
-    accs = emitLoop(B, begin, mid, accs, body, "peel", true,
-                    LoopShape::ScalarPeel);
-    begin = mid;
-  }
-  return emitLoop(B, begin, end, accs, body, "flat", true,
-                  LoopShape::Interleaved);
+  return emitLoop(
+      B, begin, end, init,
+      [&](Value *i, const std::vector<Value *> &cur) {
+        auto at = [&](unsigned s) { return elementAt(ops, s, i); };
+        auto next = element(ctx, at, cur, K.resultIsArray ? at(out) : nullptr);
+        return std::make_pair(B.CreateAdd(i, B.getInt64(1), "", true, true),
+                              next);
+      },
+      "flat", /*parallel=*/true,
+      K.resultIsArray ? LoopShape::Compact : LoopShape::Interleaved);
 }
 
 /// Rows of the innermost dimension: the flat index is split into (i0, i1,
