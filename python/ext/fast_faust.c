@@ -2,10 +2,11 @@
  *
  * Why: a host calls compute() once per audio block, and at 256 frames a
  * light DSP computes in about the time a ctypes call takes. Two cases run
- * here: the arrays of the last call again (faust.py's cached pointer
- * arrays), and lists of per-channel buffers, read through the buffer
- * protocol with faust.py's checks; anything those checks would refuse is
- * left to faust.py, which raises its own errors.
+ * here: the arrays faust.py cached (its pointer arrays, made on the first
+ * call), and any other (channels, frames) NumPy array or list of channel
+ * buffers — a new slice per block, say — read through the buffer protocol
+ * with faust.py's checks; anything those checks would refuse is left to
+ * faust.py, which raises its own errors.
  */
 #include "kiln_fast.h"
 
@@ -189,8 +190,9 @@ static int channelCounts(PyObject *self, Py_ssize_t *nIn, Py_ssize_t *nOut) {
   return ok;
 }
 
-/* A compute on buffers faust.py would not cache (lists of channels): the
- * checks of faust.py's _channels, and NOT_TAKEN for anything they refuse. */
+/* A compute on buffers other than the cached ones (lists of channels, new
+ * arrays): the checks of faust.py's _channels, and NOT_TAKEN for anything
+ * they refuse. */
 static PyObject *computeBuffers(PyObject *errorFrom, PyObject *self, PyObject *ins,
                                 PyObject *outs, int count) {
   Py_ssize_t nIn, nOut;
@@ -221,12 +223,15 @@ PyObject *computeFast(PyObject *errorFrom, PyObject *const *args) {
   if (overflow || count < 0 || count > INT_MAX)
     return NOT_TAKEN;
   PyObject *c = attr(self, strCache);
+  int cached = c && c != Py_None;
   PyObject *result = c ? computeCached(errorFrom, c, ins, outs, (int)count) : NOT_TAKEN;
   Py_XDECREF(c);
   if (result != NOT_TAKEN)
     return result;
-  /* NumPy arrays that faust.py caches: its path prepares them once. */
-  if ((ins == Py_None || typeNamed(ins, "ndarray")) && typeNamed(outs, "ndarray"))
+  /* The first NumPy arrays: faust.py prepares and caches them, the cheapest
+   * call when they come back. Other arrays (a new slice per block) and
+   * lists of channels go through the buffer protocol here. */
+  if (!cached && (ins == Py_None || typeNamed(ins, "ndarray")) && typeNamed(outs, "ndarray"))
     return NOT_TAKEN;
   return computeBuffers(errorFrom, self, ins, outs, (int)count);
 }

@@ -91,6 +91,15 @@ show("compute readonly", lambda: dsp.compute(16, ins, ro))
 show("compute strided", lambda: dsp.compute(16, ins, np.zeros((16, 2), np.float32).T))
 show("compute channels", lambda: dsp.compute(16, ins, np.zeros((3, 16), np.float32)))
 show("compute no inputs", lambda: dsp.compute(16, None, outs))
+long_in = np.arange(64, dtype=np.float32).reshape(1, 64); long_out = np.zeros((2, 64), np.float32)
+for s in range(0, 64, 16):  # a new slice per block: not the cached arrays
+    show(f"slices {s}", lambda: (dsp.compute(16, long_in[:, s:s + 16], long_out[:, s:s + 16]),
+                                 long_out.sum())[1])
+show("slices short", lambda: dsp.compute(16, long_in[:, 60:], long_out[:, :16]))
+show("slices strided", lambda: dsp.compute(8, long_in[:, ::2], long_out[:, :8]))
+show("slices rows", lambda: dsp.compute(8, long_in, long_out[:1]))
+show("slices doubles", lambda: dsp.compute(8, long_in.astype(np.float64), long_out))
+show("slices transposed", lambda: dsp.compute(1, long_in, np.zeros((64, 2), np.float32).T))
 chans = [array.array("f", bytes(64)), array.array("f", bytes(64))]
 show("list", lambda: (dsp.compute(16, [array.array("f", range(16))], chans), sum(chans[1]))[1])
 show("tuple", lambda: dsp.compute(8, (memoryview(ins[0]),), (outs[0], outs[1])))
@@ -193,6 +202,9 @@ class TakesTheCalls(TempDirTest):
         chan = array.array("f", bytes(32))
         self.check(lambda: dsp.compute(8, [ins[0]], [chan]), "_compute")
         self.assertEqual(list(chan), [2.0] * 8)
+        long_out = np.zeros((1, 16), np.float32)  # a new slice each call
+        self.check(lambda: dsp.compute(8, ins, long_out[:, 8:]), "_compute")
+        self.assertEqual(long_out.tolist(), [[0.0] * 8 + [2.0] * 8])
 
 
 SPIN_N = 1 << 24  # elements: long enough (tens of ms) for the main thread to look
