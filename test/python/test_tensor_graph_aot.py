@@ -20,6 +20,7 @@ import subprocess
 from kilntest import ROOT, TempDirTest, main, needs_numpy, np
 import kiln
 import kiln.tensor_graph
+import test_tensor_matmul_aot as matmul_aot
 from test_tensor_matmul_aot import Array, view  # the header's struct
 
 EXTRA = """
@@ -50,12 +51,22 @@ graph spread(a: f64[], b: f64[], w: f64[]) {
   da = grad(loss, [a]);
   return da
 }
+graph ints(a: i32[], b: i64[], k: i32, flag: bool) {
+  c = a * k + 1;
+  m = c > 3;
+  s = sum(c);
+  w = where(m, b, b * 2);
+  f = flag;
+  return c, m, s, w, f
+}
 graph plain(x: f32[], y: f32[]) {
   two = 2.0;
   z = x * y;
   return z, two, x
 }
 """
+matmul_aot.DTYPES.update({np.dtype(np.bool_): 0, np.dtype(np.int32): 1,
+                          np.dtype(np.int64): 2})  # view() of integer arrays
 SCALARS = {0: ctypes.c_bool, 1: ctypes.c_int32, 2: ctypes.c_int64, 3: ctypes.c_float,
            4: ctypes.c_double}
 
@@ -109,7 +120,8 @@ class TensorGraphAot(TempDirTest):
         """The library's `name`_run (or _shapes) on numpy inputs; `outs`:
         arrays (or Array structs) for array results, ctypes scalars else."""
         cargs, keep = [ctx], []
-        for a in list(args) + list(outs):
+        params = self.jit(name).params
+        for i, a in enumerate(list(args) + list(outs)):
             if isinstance(a, np.ndarray):
                 keep.append(view(a))
                 cargs.append(ctypes.pointer(keep[-1]))
@@ -120,12 +132,11 @@ class TensorGraphAot(TempDirTest):
             elif isinstance(a, tuple(SCALARS.values())):
                 cargs.append(ctypes.byref(a))
             else:
-                cargs.append(ctypes.c_float(a) if self.f32 else ctypes.c_double(a))
+                cargs.append(SCALARS[params[i][1]](a))  # by the parameter's dtype
         return getattr(self.lib, name + fn)(*cargs)
 
     def run_both(self, name, args, f32=False, ctx=None):
         """Runs the graph in the library and the JIT; asserts they agree."""
-        self.f32 = f32
         jit = self.jit(name)(*args)
         outs = []
         for r, (_, dtype, _) in zip(jit, self.jit(name).results):
@@ -184,6 +195,11 @@ class TensorGraphAot(TempDirTest):
         da = self.run_both("spread", [np.zeros((1, 4)), np.zeros((3, 4)), w])[0]
         np.testing.assert_array_equal(da, 3 * w[None])
 
+    def test_integer_and_bool_values(self):
+        a, b = np.arange(-3, 3, dtype=np.int32).reshape(2, 3), np.arange(3, dtype=np.int64)
+        self.run_both("ints", [a, b, 3, True])
+        self.run_both("ints", [a[:, ::2], b[:2], -2, False])
+
     def test_scalar_literal_and_parameter_results(self):
         self.run_both("plain", [self.rand(3, dtype=np.float32), self.rand(2, 1, dtype=np.float32)], f32=True)
 
@@ -194,7 +210,6 @@ class TensorGraphAot(TempDirTest):
         w = [rng.normal(size=s).astype(f) for s in [(4, 8), (8,), (8, 1), (1,)]]
         jw = [a.copy() for a in w]
         ctx, loss = self.context("step"), ctypes.c_float()
-        self.f32 = True
         for _ in range(5):  # outputs are the inputs' memory: in-place SGD
             self.assertEqual(self.call("step", ctx, [x, t] + w + [0.1], [loss] + w), 0)
             out = self.jit("step")(x, t, *jw, 0.1)
@@ -205,14 +220,12 @@ class TensorGraphAot(TempDirTest):
 
     def test_shapes_reports_result_shapes(self):
         ctx = self.context("axes")
-        self.f32 = False
         outs = [Array(), Array(), Array()]
         self.assertEqual(self.call("axes", ctx, [self.rand(4, 6)], outs, fn="_shapes"), 0)
         self.assertEqual([(o.rank, list(o.shape[:o.rank])) for o in outs],
                          [(1, [6]), (2, [4, 1]), (2, [4, 6])])
 
     def error(self, name, args, outs, f32=False, ctx="new"):
-        self.f32 = f32
         rc = self.call(name, self.context(name) if ctx == "new" else ctx, args, outs)
         self.assertNotEqual(rc, 0)
         return self.lib.gr_last_error().decode()
