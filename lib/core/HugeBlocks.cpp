@@ -2,14 +2,29 @@
 // functions holding one enormous straight-line block (see HugeBlocks.h).
 #include "HugeBlocks.h"
 
+#include "llvm/ADT/SCCIterator.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Transforms/Utils/CodeExtractor.h"
+
+#include <vector>
 
 namespace kiln::core {
 
 namespace {
+
+/// Instructions per piece that a huge block is cut into. What stays in the
+/// block (the first piece, the last, one call per piece) is then below the
+/// limits, and each piece is cheap to select.
+constexpr unsigned kPiece = 256;
+
+/// A piece with more values flowing in and out than this stays where it is
+/// (its call would need as many arguments).
+constexpr unsigned kMaxPieceValues = 32;
 
 /// Whether `inst` writes memory: a store or a call.
 bool writesMemory(const llvm::Instruction &inst) {
@@ -29,12 +44,74 @@ bool exceeds(const llvm::BasicBlock &block, const HugeBlockLimits &limits) {
   return instructions > limits.instructions || writes > limits.memoryWrites;
 }
 
-bool hasHugeBlock(const llvm::Function &function,
-                  const HugeBlockLimits &limits) {
-  for (const llvm::BasicBlock &block : function)
-    if (exceeds(block, limits))
-      return true;
-  return false;
+/// The blocks of `function` over `limits`; those in a cycle of the CFG (a
+/// loop body, hot) only when over `limits` times its inLoopFactor.
+std::vector<llvm::BasicBlock *> hugeBlocks(llvm::Function &function,
+                                           const HugeBlockLimits &limits) {
+  HugeBlockLimits inLoop = limits;
+  inLoop.instructions *= limits.inLoopFactor;
+  inLoop.memoryWrites *= limits.inLoopFactor;
+  std::vector<llvm::BasicBlock *> huge;
+  for (auto scc = llvm::scc_begin(&function); !scc.isAtEnd(); ++scc)
+    for (llvm::BasicBlock *block : *scc)
+      if (exceeds(*block, scc.hasCycle() ? inLoop : limits))
+        huge.push_back(block);
+  return huge;
+}
+
+/// Cuts `block` every kPiece instructions (from the end, so that each cut
+/// moves one piece); returns the pieces between the first, which keeps the
+/// phis and allocas, and the last, which keeps the terminator.
+std::vector<llvm::BasicBlock *> cutIntoPieces(llvm::BasicBlock &block) {
+  std::vector<llvm::Instruction *> cuts;
+  unsigned count = 0;
+  for (llvm::Instruction &inst : block)
+    if (++count % kPiece == 0 && !llvm::isa<llvm::PHINode>(inst))
+      cuts.push_back(&inst);
+  std::vector<llvm::BasicBlock *> pieces(cuts.size());
+  for (size_t i = cuts.size(); i-- > 0;)
+    pieces[i] = block.splitBasicBlock(cuts[i], block.getName() + ".piece");
+  if (!pieces.empty())
+    pieces.pop_back();
+  return pieces;
+}
+
+/// Marks `function` to be selected as at -O0 (the verifier requires
+/// noinline with optnone and refuses it beside alwaysinline and the size
+/// attributes).
+void selectCheaply(llvm::Function &function) {
+  function.removeFnAttr(llvm::Attribute::AlwaysInline);
+  function.removeFnAttr(llvm::Attribute::OptimizeForSize);
+  function.removeFnAttr(llvm::Attribute::MinSize);
+  function.addFnAttr(llvm::Attribute::NoInline);
+  function.addFnAttr(llvm::Attribute::OptimizeNone);
+}
+
+/// Moves each middle piece of `block` into a function of its own, selected
+/// cheaply; returns whether every piece moved (one that cannot, with too
+/// many values or an alloca, stays, and code generation would merge the
+/// pieces that stay back into one block).
+bool outlinePieces(llvm::BasicBlock &block) {
+  llvm::Function &function = *block.getParent();
+  std::vector<llvm::BasicBlock *> pieces = cutIntoPieces(block);
+  // Extraction keeps the cache valid for the function's other pieces.
+  llvm::CodeExtractorAnalysisCache cache(function);
+  bool allMoved = true;
+  for (llvm::BasicBlock *piece : pieces) {
+    llvm::CodeExtractor extractor({piece}, nullptr, false, nullptr, nullptr,
+                                  nullptr, false, false, nullptr, "piece");
+    llvm::SetVector<llvm::Value *> inputs, outputs, allocas;
+    if (extractor.isEligible())
+      extractor.findInputsOutputs(inputs, outputs, allocas);
+    llvm::Function *outlined = nullptr;
+    if (extractor.isEligible() &&
+        inputs.size() + outputs.size() <= kMaxPieceValues)
+      outlined = extractor.extractCodeRegion(cache);
+    if (outlined)
+      selectCheaply(*outlined);
+    allMoved = allMoved && outlined;
+  }
+  return allMoved;
 }
 
 } // namespace
@@ -42,17 +119,20 @@ bool hasHugeBlock(const llvm::Function &function,
 unsigned selectHugeBlocksCheaply(llvm::Module &module,
                                  const HugeBlockLimits &limits) {
   unsigned marked = 0;
-  for (llvm::Function &function : module) {
-    if (function.isDeclaration() || function.hasOptNone() ||
-        !hasHugeBlock(function, limits))
+  std::vector<llvm::Function *> functions;
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration() && !function.hasOptNone())
+      functions.push_back(&function);
+  for (llvm::Function *function : functions) {
+    std::vector<llvm::BasicBlock *> huge = hugeBlocks(*function, limits);
+    if (huge.empty())
       continue;
-    // The verifier requires noinline with optnone and refuses it beside
-    // alwaysinline, optsize and minsize.
-    function.removeFnAttr(llvm::Attribute::AlwaysInline);
-    function.removeFnAttr(llvm::Attribute::OptimizeForSize);
-    function.removeFnAttr(llvm::Attribute::MinSize);
-    function.addFnAttr(llvm::Attribute::NoInline);
-    function.addFnAttr(llvm::Attribute::OptimizeNone);
+    bool allMoved = true;
+    for (llvm::BasicBlock *block : huge)
+      allMoved = outlinePieces(*block) && allMoved;
+    // Pieces that stayed keep the whole function on the cheap path.
+    if (!allMoved)
+      selectCheaply(*function);
     ++marked;
   }
   return marked;

@@ -1,14 +1,17 @@
-// HugeBlocks: functions with one enormous straight-line block get the -O0
-// instruction selector, after the IR optimiser has run on them.
+// HugeBlocks: an enormous straight-line block is cut into pieces, each moved
+// into a function of its own that is selected as at -O0.
 //
-// LLVM's SelectionDAG works on one basic block at a time, and parts of it
-// (the DAG combiner's store merging, the machine scheduler's memory
-// dependences, the greedy allocator around calls) grow faster than linearly
-// in the block's size: a Relay function whose 20,000-element array literal
-// is one block of stores took over a minute at -O1, a user's "hang". The -O0
-// selector (FastISel) and the passes that skip `optnone` functions are
-// linear, so such a function compiles in milliseconds; its IR is still
-// optimised, and code that long and branch-free runs once per call anyway.
+// LLVM's SelectionDAG works on one basic block at a time, and parts of code
+// generation (the DAG combiner's store merging, the machine scheduler's
+// memory dependences, the greedy allocator around calls, the constant pool)
+// grow faster than linearly in a block's or a function's size: a Relay
+// function whose 30,000-element array literal is one block of stores took
+// over 150 s at -O1, a user's "hang". After the IR optimiser, such a block
+// is cut every 256 instructions and each piece becomes an internal
+// `optnone` function called in its place: the -O0 selector (FastISel) and
+// the passes that skip `optnone` are linear, each piece is small, and the
+// rest of the function (a hot loop beside the block) keeps full code
+// generation. Code that long and branch-free runs once per pass anyway.
 #pragma once
 
 namespace llvm {
@@ -17,18 +20,24 @@ class Module;
 
 namespace kiln::core {
 
-/// Limits on one basic block before its function is selected as at -O0.
-/// Ordinary code, including large Faust sample loops, stays far below.
+/// Limits on one basic block before it is cut into pieces. Ordinary code
+/// stays far below; the largest Faust example's sample loop (a physical
+/// model, 7,791 instructions in one block) stays below the loop limit.
 struct HugeBlockLimits {
   /// Instructions in one block.
   unsigned instructions = 8192;
   /// Stores and calls in one block (the operations that chain memory).
   unsigned memoryWrites = 1024;
+  /// A block in a loop runs many times: its limits are this many times
+  /// higher, as a call per piece and -O0 selection would cost there.
+  unsigned inLoopFactor = 4;
 };
 
-/// Marks `optnone noinline` every defined function with a block over
-/// `limits` (dropping the attributes optnone excludes); returns how many.
-/// Run after the optimiser: the attribute then only affects code generation.
+/// Cuts every block over `limits` in every defined function into outlined
+/// `optnone` pieces; a function with a piece that cannot move (too many
+/// values flowing through it, an alloca) becomes `optnone` as a whole.
+/// Returns how many functions had such a block. Run after the optimiser:
+/// the IR is optimised as usual; only code generation changes.
 unsigned selectHugeBlocksCheaply(llvm::Module &module,
                                  const HugeBlockLimits &limits = {});
 
