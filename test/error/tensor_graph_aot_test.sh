@@ -25,7 +25,7 @@ grep -q '^int affine_run(affine_graph \*kt_g, const kiln_tensor_array \*x, const
 [[ $(nm -D --defined-only libaffine.so | awk '{print $3}' | sort | tr '\n' ' ') == "affine_create affine_free affine_last_error affine_run affine_shapes " ]] \
   && ok || bad "build: exports $(nm -D --defined-only libaffine.so | awk '{print $3}' | tr '\n' ' ')"
 check c99 0 - cc -std=c99 -pedantic -Wall -Wextra -Werror -I. "$src/test/tensor/graph/graph_aot_c_test.c" \
-  -L. -laffine -lm -Wl,-rpath,"$work" -o graph_aot_c_test
+  -L. -laffine -lm -pthread -Wl,-rpath,"$work" -o graph_aot_c_test
 check c-run 0 - ./graph_aot_c_test
 expected="ok create
 ok 3 rows
@@ -37,7 +37,8 @@ null context: 1 the graph context is a null pointer
 null input: 1 argument 'x': expected an array (f64[]), got a null pointer
 shapes: 1 '@': inner dimensions differ: [3, 2] @ [3, 2] (2 != 3) (line 3, column 9)
 result shape: 1 argument 'out_y': shape [2, 4] does not match the result's shape [3, 4]
-empty batch: 0 loss 0 ''"
+empty batch: 0 loss 0 ''
+ok two threads, a context each"
 [[ $(cat out.txt) == "$expected" ]] && ok || bad "c-run: got $(cat out.txt)"
 
 # The docs' example: the MLP trained from C through the library of mlp.tk.

@@ -10,11 +10,13 @@
  * sizes in turn (the context plans again for each) and a transposed x;
  * then each error: a null context, a null input, shapes that do not fit
  * (the statement's position), a result array of the wrong shape, and an
- * empty batch (a correct run). Prints one line per check; exits 1 on a
+ * empty batch (a correct run); last, two threads with a context each
+ * (contexts are independent). Prints one line per check; exits 1 on a
  * failed one. */
 #include "affine.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,6 +81,16 @@ static void errors(affine_graph *g, const double *x) {
   printf("empty batch: %d loss %g '%s'\n", rc, loss, affine_last_error());
 }
 
+/* 200 runs on a context of its own, batch sizes alternating. */
+static void *worker(void *x) {
+  affine_graph *g = affine_create();
+  int i, ok = g != 0;
+  for (i = 0; ok && i < 200; ++i)
+    ok = agrees(g, (const double *)x, i % 2 ? 3 : 10, 2, 1);
+  affine_free(g);
+  return ok ? x : 0;
+}
+
 int main(void) {
   double x[20], xt[20];
   kiln_tensor_array X, W, B, Y = {0};
@@ -99,5 +111,15 @@ int main(void) {
          "shapes: y is [5, 4]");
   errors(g, x);
   affine_free(g);
+  {
+    pthread_t t[2];
+    void *r[2] = {0, 0};
+    int k, made = 0;
+    for (k = 0; k < 2; ++k)
+      made += pthread_create(&t[k], 0, worker, x) == 0;
+    for (k = 0; k < made; ++k)
+      pthread_join(t[k], &r[k]);
+    expect(made == 2 && r[0] == x && r[1] == x, "two threads, a context each");
+  }
   return failures ? 1 : 0;
 }
