@@ -59,6 +59,8 @@ d = open(sys.argv[1] + "/docs/tensor-graphs.md").read()
 sys.exit(0 if c[c.index("/* STEPS steps"):c.index("int main(")].rstrip() in d else 1)
 PY
 
+check time 0 "link" "$kiln" tensor build affine.tk -o timed.so --time
+
 # --emit: the steps' kernels as IR; the build's errors write nothing.
 check emit 0 - "$kiln" tensor build affine.tk --emit ll -o affine.ll
 grep -q "kiln_tk_kt_g_affine_v" affine.ll && ok || bad "emit: no step kernel in the IR"

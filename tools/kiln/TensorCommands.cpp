@@ -277,12 +277,12 @@ int tensorMain(const Args &args) {
     core::ScopedPhase phase(cli.run.timings, "parse");
     return parseProgram(source, cli.input);
   }();
-  if (!parsed.ok() && cli.sub == "build" && hasGraph(parsed.errors))
-    return buildGraphs(cli, source);
-  if (!parsed.ok())
+  bool graphs = !parsed.ok() && cli.sub == "build" && hasGraph(parsed.errors);
+  if (!parsed.ok() && !graphs)
     return failWith(render(parsed.errors, stderrWantsColor()));
-  int status = cli.sub == "run" ? runKernel(cli, parsed.program)
-                                : buildKernels(cli, parsed.program);
+  int status = graphs             ? buildGraphs(cli, source)
+               : cli.sub == "run" ? runKernel(cli, parsed.program)
+                                  : buildKernels(cli, parsed.program);
   if (cli.time && status == 0) {
     std::fflush(stdout);
     std::fputs(timings.table().c_str(), stderr);
