@@ -453,12 +453,15 @@ private:
       return std::make_unique<VarExpr>(name.loc, name.text);
     take();
     auto call = std::make_unique<CallExpr>(name.loc, name.text);
+    struct Restore { // also when a syntax error unwinds
+      size_t &held, outer;
+      ~Restore() { held = outer; }
+    } restore{Held, Held};
     if (!at(Tok::RParen)) {
       do {
-        if (call->args.size() == kMaxArguments)
-          fail(cur().loc, "too many arguments in a call to '" + name.text +
-                              "' (more than " +
-                              std::to_string(kMaxArguments) + ")");
+        if (restore.outer + call->args.size() == kMaxArguments)
+          tooManyArguments(name.text, restore.outer != 0);
+        Held = restore.outer + call->args.size();
         call->args.push_back(parseExpr());
       } while (accept(Tok::Comma));
     }
@@ -466,10 +469,25 @@ private:
     return call;
   }
 
+  /// The argument at the current token would be the 257th held at once:
+  /// of one call, or (`nested`) of a call and the calls it is an argument of.
+  [[noreturn]] void tooManyArguments(const std::string &callee, bool nested) {
+    std::string limit = std::to_string(kMaxArguments);
+    if (!nested)
+      fail(cur().loc, "too many arguments in a call to '" + callee +
+                          "' (more than " + limit + ")");
+    fail(cur().loc, "too many arguments in nested calls: '" + callee +
+                        "' and the calls around it would hold more than " +
+                        limit + " at once");
+  }
+
   std::vector<Token> Toks;
   DiagList &Diags;
   size_t Pos = 0;
   int Depth = 0; ///< levels of nesting open (see Nest)
+  /// Arguments already parsed of the calls enclosing the current point
+  /// (see kMaxArguments): compiled code holds them all until the calls.
+  size_t Held = 0;
 };
 
 } // namespace
