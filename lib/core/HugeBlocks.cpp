@@ -2,10 +2,12 @@
 // functions holding one enormous straight-line block (see HugeBlocks.h).
 #include "HugeBlocks.h"
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SCCIterator.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Function.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Module.h"
@@ -18,9 +20,12 @@ namespace kiln::core {
 namespace {
 
 /// Instructions per piece that a huge block is cut into. What stays in the
-/// block (the first piece, the last, one call per piece) is then below the
-/// limits, and each piece is cheap to select.
-constexpr unsigned kPiece = 256;
+/// block (its phis and allocas, one call per piece, the terminator) is far
+/// below the limits, and the -O0 selector is linear in a piece's size.
+constexpr unsigned kPiece = 1024;
+
+/// Values with this many users get a copy in each piece (localizeInputs).
+constexpr unsigned kManyUses = 64;
 
 /// A piece with more values flowing in and out than this stays where it is
 /// (its call would need as many arguments).
@@ -59,21 +64,47 @@ std::vector<llvm::BasicBlock *> hugeBlocks(llvm::Function &function,
   return huge;
 }
 
-/// Cuts `block` every kPiece instructions (from the end, so that each cut
-/// moves one piece); returns the pieces between the first, which keeps the
-/// phis and allocas, and the last, which keeps the terminator.
+/// Cuts `block` after its phis and allocas, every kPiece instructions, and
+/// before its terminator (from the end, so that each cut moves one piece);
+/// returns the pieces between the head and the terminator.
 std::vector<llvm::BasicBlock *> cutIntoPieces(llvm::BasicBlock &block) {
   std::vector<llvm::Instruction *> cuts;
   unsigned count = 0;
-  for (llvm::Instruction &inst : block)
-    if (++count % kPiece == 0 && !llvm::isa<llvm::PHINode>(inst))
+  for (llvm::Instruction &inst : block) {
+    if (llvm::isa<llvm::PHINode>(inst) || llvm::isa<llvm::AllocaInst>(inst))
+      continue;
+    if (count++ % kPiece == 0 || inst.isTerminator())
       cuts.push_back(&inst);
+  }
   std::vector<llvm::BasicBlock *> pieces(cuts.size());
   for (size_t i = cuts.size(); i-- > 0;)
     pieces[i] = block.splitBasicBlock(cuts[i], block.getName() + ".piece");
   if (!pieces.empty())
     pieces.pop_back();
   return pieces;
+}
+
+/// Gives `piece` its own `freeze` of each value from outside with many
+/// users. CodeExtractor walks every user of a value flowing in, so a value
+/// that all pieces use (a literal's data pointer) made outlining quadratic.
+/// A frozen value is the value itself (for poison, a refinement of it).
+void localizeInputs(llvm::BasicBlock &piece) {
+  llvm::DenseMap<llvm::Value *, llvm::Value *> local;
+  llvm::IRBuilder<> b(&*piece.getFirstInsertionPt());
+  for (llvm::Instruction &inst : piece)
+    for (llvm::Use &use : inst.operands()) {
+      llvm::Value *v = use.get();
+      auto *def = llvm::dyn_cast<llvm::Instruction>(v);
+      bool outside = llvm::isa<llvm::Argument>(v) ||
+                     (def && def->getParent() != &piece);
+      if (!outside || v->getType()->isTokenTy() ||
+          !v->hasNUsesOrMore(kManyUses))
+        continue;
+      auto [it, fresh] = local.try_emplace(v, nullptr);
+      if (fresh)
+        it->second = b.CreateFreeze(v, v->getName() + ".local");
+      use.set(it->second);
+    }
 }
 
 /// Marks `function` to be selected as at -O0 (the verifier requires
@@ -98,6 +129,7 @@ bool outlinePieces(llvm::BasicBlock &block) {
   llvm::CodeExtractorAnalysisCache cache(function);
   bool allMoved = true;
   for (llvm::BasicBlock *piece : pieces) {
+    localizeInputs(*piece);
     llvm::CodeExtractor extractor({piece}, nullptr, false, nullptr, nullptr,
                                   nullptr, false, false, nullptr, "piece");
     llvm::SetVector<llvm::Value *> inputs, outputs, allocas;

@@ -7,7 +7,7 @@
 // grow faster than linearly in a block's or a function's size: a Relay
 // function whose 30,000-element array literal is one block of stores took
 // over 150 s at -O1, a user's "hang". After the IR optimiser, such a block
-// is cut every 256 instructions and each piece becomes an internal
+// is cut every 1,024 instructions and each piece becomes an internal
 // `optnone` function called in its place: the -O0 selector (FastISel) and
 // the passes that skip `optnone` are linear, each piece is small, and the
 // rest of the function (a hot loop beside the block) keeps full code

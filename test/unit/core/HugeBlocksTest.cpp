@@ -114,9 +114,9 @@ TEST(HugeBlocks, OnlyTheHugeBlockIsCutIntoOptNonePieces) {
     llvm::LLVMContext context;
     auto module = optimized(level, 3000, context);
     ASSERT_TRUE(module);
-    // 6,001 instructions, cut every 256: the first piece and the last
-    // (with `ret`) stay in `big`, 22 move.
-    EXPECT_EQ(pieces(*module, "big"), 22) << optLevelName(level);
+    // 6,000 instructions and `ret`: six pieces of up to 1,024 move, the
+    // `ret` stays in `big`.
+    EXPECT_EQ(pieces(*module, "big"), 6) << optLevelName(level);
     EXPECT_FALSE(optNone(*module, "big"));
     for (const char *name : {"small", "sink", "looped"})
       EXPECT_FALSE(optNone(*module, name)) << name;
