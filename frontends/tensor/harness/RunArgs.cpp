@@ -70,12 +70,17 @@ Expected<const Kernel *> chooseKernel(const Program &program,
 }
 
 Status checkShapes(const Kernel &k, const ShapeOverrides &shapes) {
-  for (const auto &shape : shapes) {
+  for (auto shape = shapes.begin(); shape != shapes.end(); ++shape) {
     auto p = std::find_if(k.params.begin(), k.params.end(),
-                          [&](auto &q) { return q.name == shape.first; });
+                          [&](auto &q) { return q.name == shape->first; });
     if (p == k.params.end() || !p->isArray)
       return error("--shape: kernel '" + k.name + "' has no array parameter '" +
-                       shape.first + "'",
+                       shape->first + "'",
+                   ErrorKind::InvalidArgument);
+    // A second override of one parameter used to be ignored silently.
+    if (std::any_of(shapes.begin(), shape,
+                    [&](auto &s) { return s.first == shape->first; }))
+      return error("--shape: '" + shape->first + "' is given twice",
                    ErrorKind::InvalidArgument);
   }
   return {};

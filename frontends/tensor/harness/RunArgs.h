@@ -32,7 +32,8 @@ Expected<const Kernel *> chooseKernel(const Program &program,
                                       const std::string &file,
                                       const ShapeOverrides &shapes = {});
 
-/// Fails (InvalidArgument) when an override names no array parameter of `k`.
+/// Fails (InvalidArgument) when an override names no array parameter of `k`
+/// or names one twice.
 Status checkShapes(const Kernel &k, const ShapeOverrides &shapes);
 
 } // namespace kiln::tensor::harness
