@@ -31,9 +31,11 @@ constexpr unsigned kManyUses = 64;
 /// (its call would need as many arguments).
 constexpr unsigned kMaxPieceValues = 32;
 
-/// Whether `inst` writes memory: a store or a call.
+/// Whether `inst` is a store or a real call (an intrinsic such as fmuladd
+/// or minnum becomes instructions, not a call that clobbers registers).
 bool writesMemory(const llvm::Instruction &inst) {
-  return llvm::isa<llvm::StoreInst>(inst) || llvm::isa<llvm::CallBase>(inst);
+  return llvm::isa<llvm::StoreInst>(inst) ||
+         (llvm::isa<llvm::CallBase>(inst) && !llvm::isa<llvm::IntrinsicInst>(inst));
 }
 
 /// Debug intrinsics (-g in the old format) are not counted, so that the
@@ -49,13 +51,12 @@ bool exceeds(const llvm::BasicBlock &block, const HugeBlockLimits &limits) {
   return instructions > limits.instructions || writes > limits.memoryWrites;
 }
 
-/// The blocks of `function` over `limits`; those in a cycle of the CFG (a
-/// loop body, hot) only when over `limits` times its inLoopFactor.
+/// The blocks of `function` over `limits`, those on a cycle of the CFG (a
+/// loop body) measured against limits.loopInstructions.
 std::vector<llvm::BasicBlock *> hugeBlocks(llvm::Function &function,
                                            const HugeBlockLimits &limits) {
   HugeBlockLimits inLoop = limits;
-  inLoop.instructions *= limits.inLoopFactor;
-  inLoop.memoryWrites *= limits.inLoopFactor;
+  inLoop.instructions = limits.loopInstructions;
   std::vector<llvm::BasicBlock *> huge;
   for (auto scc = llvm::scc_begin(&function); !scc.isAtEnd(); ++scc)
     for (llvm::BasicBlock *block : *scc)

@@ -102,9 +102,9 @@ every_mode "30,000-element literal, 9,000 deep" 60 0 \
 # --- huge straight-line blocks compile in seconds at every level ------------
 # Such a literal is one block of 30,000 stores; -O1 and above spent minutes
 # in instruction selection on it (a 20,000-element one 67 s at -O1, where
-# each mode here now takes about a second). Functions with a block that
-# large get the -O0 selector after the IR optimiser (lib/core/HugeBlocks.h),
-# so the results, and runtime errors with their locations, stay the same.
+# each mode here now takes about a second). After the IR optimiser such a
+# block is cut into pieces, each an outlined function selected as at -O0
+# (lib/core/HugeBlocks.h); results and located runtime errors stay the same.
 python3 -c 'print("fn f(n) {\n  let a = [" + ", ".join(["n + 1"] * 30000) + "]\n  return a[n * 40000]\n}\nprint(f(1))")' >literal_trap.relay
 every_mode "30,000-element literal, index error" 60 1 "$(: | md5sum | cut -c1-32)" \
   "literal_trap.relay:3:11: runtime error: array index 40000 out of range (length 30000)" \

@@ -52,26 +52,40 @@ std::string sinkCalls(int calls, const std::string &operand) {
   return ir;
 }
 
+/// A chain of `length` fadds from %x0 (no fast-math: none folds), ending
+/// in `sink(result)`: many instructions, one call.
+std::string fadds(int length) {
+  std::string ir;
+  for (int i = 0; i < length; ++i)
+    ir += "  %x" + std::to_string(i + 1) + " = fadd double %x" +
+          std::to_string(i) + ", 1.0\n";
+  return ir + "  call void @sink(double %x" + std::to_string(length) + ")\n";
+}
+
 /// `big(x)` calls `sink(x + i)` for i < calls in one block (alone with
-/// `bigOnly`); `looped(x, n)`
-/// does the same n times in a loop; `wide(p0..p39)` calls `sink(p[i % 40]
-/// + i)`, so each piece of it needs all 40 parameters.
+/// `bigOnly`); `wide(p0..p39)` calls `sink(p[i % 40] + i)`, so each piece
+/// of it needs all 40 parameters; `chain(x)` and `looped(x, n)` (n times,
+/// from x + i) add 1 to x 9,000 times, then call `sink` once.
 std::string hugeBlockIR(int calls, bool bigOnly = false) {
   std::string ir = SinkIR;
   ir += "define void @big(double %x) {\n" + sinkCalls(calls, "%x") +
         "  ret void\n}\n";
   if (bigOnly)
     return ir;
-  ir += "define void @looped(double %x, i32 %n) {\nentry:\n  br label %loop\n"
-        "loop:\n  %i = phi i32 [ 0, %entry ], [ %next, %loop ]\n" +
-        sinkCalls(calls, "%x") +
-        "  %next = add i32 %i, 1\n  %more = icmp slt i32 %next, %n\n"
-        "  br i1 %more, label %loop, label %done\ndone:\n  ret void\n}\n";
   std::string params;
   for (int p = 0; p < 40; ++p)
     params += (p ? ", double %p" : "double %p") + std::to_string(p);
-  return ir + "define void @wide(" + params + ") {\n" + sinkCalls(calls, "") +
-         "  ret void\n}\n";
+  ir += "define void @wide(" + params + ") {\n" + sinkCalls(calls, "") +
+        "  ret void\n}\n";
+  ir += "define void @chain(double %x) {\n  %x0 = fadd double %x, 0.0\n" +
+        fadds(9000) + "  ret void\n}\n";
+  return ir +
+         "define void @looped(double %x, i32 %n) {\nentry:\n  br label %loop\n"
+         "loop:\n  %i = phi i32 [ 0, %entry ], [ %next, %loop ]\n"
+         "  %fi = sitofp i32 %i to double\n  %x0 = fadd double %x, %fi\n" +
+         fadds(9000) +
+         "  %next = add i32 %i, 1\n  %more = icmp slt i32 %next, %n\n"
+         "  br i1 %more, label %loop, label %done\ndone:\n  ret void\n}\n";
 }
 
 /// hugeBlockIR(calls) optimised at `level` (null, with a failure, if not).
@@ -118,9 +132,10 @@ TEST(HugeBlocks, OnlyTheHugeBlockIsCutIntoOptNonePieces) {
     // `ret` stays in `big`.
     EXPECT_EQ(pieces(*module, "big"), 6) << optLevelName(level);
     EXPECT_FALSE(optNone(*module, "big"));
-    for (const char *name : {"small", "sink", "looped"})
+    for (const char *name : {"small", "sink", "chain", "looped"})
       EXPECT_FALSE(optNone(*module, name)) << name;
-    // A loop's block has four times the room: 3,000 calls stay.
+    // 9,001 instructions: too many for a block, not for a loop's block.
+    EXPECT_EQ(pieces(*module, "chain"), 9) << optLevelName(level);
     EXPECT_EQ(pieces(*module, "looped"), 0);
     // Pieces needing 40 values stay; their function is optnone instead.
     EXPECT_EQ(pieces(*module, "wide"), 0);
