@@ -52,11 +52,12 @@ bool exceeds(const llvm::BasicBlock &block, const HugeBlockLimits &limits) {
 }
 
 /// The blocks of `function` over `limits`, those on a cycle of the CFG (a
-/// loop body) measured against limits.loopInstructions.
+/// loop body) measured against the loop limits.
 std::vector<llvm::BasicBlock *> hugeBlocks(llvm::Function &function,
                                            const HugeBlockLimits &limits) {
   HugeBlockLimits inLoop = limits;
   inLoop.instructions = limits.loopInstructions;
+  inLoop.memoryWrites = limits.loopMemoryWrites;
   std::vector<llvm::BasicBlock *> huge;
   for (auto scc = llvm::scc_begin(&function); !scc.isAtEnd(); ++scc)
     for (llvm::BasicBlock *block : *scc)

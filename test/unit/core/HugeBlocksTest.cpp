@@ -65,7 +65,8 @@ std::string fadds(int length) {
 /// `big(x)` calls `sink(x + i)` for i < calls in one block (alone with
 /// `bigOnly`); `wide(p0..p39)` calls `sink(p[i % 40] + i)`, so each piece
 /// of it needs all 40 parameters; `chain(x)` and `looped(x, n)` (n times,
-/// from x + i) add 1 to x 9,000 times, then call `sink` once.
+/// from x + i) add 1 to x 9,000 times, then call `sink` once; `looped`
+/// then calls `sink(x + i + j)` for j < calls / 2.
 std::string hugeBlockIR(int calls, bool bigOnly = false) {
   std::string ir = SinkIR;
   ir += "define void @big(double %x) {\n" + sinkCalls(calls, "%x") +
@@ -83,7 +84,7 @@ std::string hugeBlockIR(int calls, bool bigOnly = false) {
          "define void @looped(double %x, i32 %n) {\nentry:\n  br label %loop\n"
          "loop:\n  %i = phi i32 [ 0, %entry ], [ %next, %loop ]\n"
          "  %fi = sitofp i32 %i to double\n  %x0 = fadd double %x, %fi\n" +
-         fadds(9000) +
+         fadds(9000) + sinkCalls(calls / 2, "%x0") +
          "  %next = add i32 %i, 1\n  %more = icmp slt i32 %next, %n\n"
          "  br i1 %more, label %loop, label %done\ndone:\n  ret void\n}\n";
 }
@@ -134,7 +135,8 @@ TEST(HugeBlocks, OnlyTheHugeBlockIsCutIntoOptNonePieces) {
     EXPECT_FALSE(optNone(*module, "big"));
     for (const char *name : {"small", "sink", "chain", "looped"})
       EXPECT_FALSE(optNone(*module, name)) << name;
-    // 9,001 instructions: too many for a block, not for a loop's block.
+    // 9,001 instructions, or 1,501 calls: too many for a block, not for a
+    // loop body.
     EXPECT_EQ(pieces(*module, "chain"), 9) << optLevelName(level);
     EXPECT_EQ(pieces(*module, "looped"), 0);
     // Pieces needing 40 values stay; their function is optnone instead.
