@@ -117,6 +117,10 @@ if timeout 60 "$kiln" build -O1 literal.relay -o literal.exe 2>build.err; then
 else
   bad "30,000-element literal [build -O1]: $(head -c 300 build.err)"
 fi
+# The same literal in a loop body: cut too, its pieces called each time.
+python3 -c 'print("fn f(n) {\n  let s = 0\n  for k in 0..3 {\n    let a = [" + ", ".join(["n + k"] * 30000) + "]\n    s = s + a[29999 - k]\n  }\n  return s\n}\nprint(f(1))")' >loop_literal.relay
+every_mode "30,000-element literal in a loop" 60 0 "$(echo 6 | md5sum | cut -c1-32)" "" \
+  loop_literal.relay
 # 30,000 statements in one block, and 10,000 prints in a row.
 python3 -c 'print("fn g(i, k) {\n  let s = 0\n" + "  s = s + i*k\n" * 30000 + "  return s\n}\nprint(g(3, 5))")' >statements.relay
 every_mode "30,000 statements" 60 0 "$(echo 450000 | md5sum | cut -c1-32)" "" \
