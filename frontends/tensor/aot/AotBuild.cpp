@@ -24,7 +24,8 @@ namespace aot {
 llvm::Expected<std::string> optimisedText(const Program &program,
                                           const AotOptions &options,
                                           core::EmitKind kind);
-std::string wrapperSource(const Program &program, const std::string &guard);
+std::string wrapperSource(const Program &program, const std::string &guard,
+                          size_t steps);
 Status checkNames(const Program &program);
 } // namespace aot
 
@@ -104,7 +105,8 @@ Status linkLibrary(const Program &program, const std::string &path,
   std::string wrapPath = (dir.path + "/kernels_wrap.c").str();
   if (auto err = core::writeOutputFile(objPath, *object))
     return failed(std::move(err));
-  std::string wrapper = aot::wrapperSource(program, guard);
+  std::string wrapper =
+      aot::wrapperSource(program, guard, graphs ? graphs->steps : 0);
   if (graphs)
     wrapper = graphs->wrapper(wrapper);
   if (auto err = core::writeOutputFile(wrapPath, wrapper))

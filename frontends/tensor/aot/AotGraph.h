@@ -59,7 +59,11 @@ typedef struct kt_graph_step {
   int32_t kind, node, nparams;
   const int32_t *params; /* KERNEL: the node ids it reads, in order */
   int32_t scalarResult;  /* KERNEL: a whole-array reduction */
-  kt_graph_kernel call;
+  kt_graph_kernel call;  /* KERNEL: a matrix product or axis reduction */
+  /* KERNEL without `call`: an elementwise kernel or whole-array reduction,
+   * run from its table alone (no generated C per step: a graph of
+   * thousands of steps compiled that C for most of its build time). */
+  const kt_aot_kernel *kernel;
 } kt_graph_step;
 
 typedef struct kt_graph {

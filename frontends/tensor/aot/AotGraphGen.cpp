@@ -149,21 +149,29 @@ std::string planTables(const graph::NodeGraph &g, const graph::StaticPlan &sp,
   for (size_t i = 0; i < p.steps.size(); ++i) {
     const graph::Step &st = p.steps[i];
     std::string I = num(i), kind = "KT_GS_VIEW", call = "0", ps = "0";
+    std::string table = "0";
     if (st.kind == graph::StepKind::SumTo)
       kind = "KT_GS_SUMTO";
     if (st.kind == graph::StepKind::Kernel) {
-      kind = "KT_GS_KERNEL", call = G + "k" + I, ps = G + "p" + I;
-      s += thunk(sp.kernels[kernel++], call);
+      const Kernel &k = sp.kernels[sp.stepKernels[kernel++]];
+      kind = "KT_GS_KERNEL", ps = G + "p" + I;
+      if (tableKernel(k)) {
+        table = "&" + k.name + "_desc";
+      } else {
+        call = G + "k" + I;
+        s += thunk(k, call);
+      }
       s += "static const int32_t " + ps + "[] = {";
       for (unsigned id : st.params)
         s += num(id) + ", ";
       s += "0};\n";
     }
     steps += "  {" + kind + ", " + num(st.node) + ", " + num(st.params.size()) +
-             ", " + ps + ", " + num(st.scalarResult) + ", " + call + "},\n";
+             ", " + ps + ", " + num(st.scalarResult) + ", " + call + ", " +
+             table + "},\n";
   }
   if (steps.empty())
-    steps = "  {0, 0, 0, 0, 0, 0},\n";
+    steps = "  {0, 0, 0, 0, 0, 0, 0},\n";
   return s + "static const kt_graph_step " + G + "steps[] = {\n" + steps +
          "};\n";
 }
@@ -348,13 +356,14 @@ Status buildGraphLibrary(const GraphProgram &program, const std::string &path,
                      "names starting with kt_g_ are the graphs' own)");
   Program all = program.program;
   std::string tables, entries, decls;
+  aot::GraphParts parts;
   for (aot::GraphC &c : graphs) {
+    parts.steps += c.kernels.size();
     all.kernels.insert(all.kernels.end(), c.kernels.begin(), c.kernels.end());
     tables += c.tables;
     entries += c.entries;
     decls += c.header;
   }
-  aot::GraphParts parts;
   parts.wrapper = [&](const std::string &kernels) {
     return aot::hideSteps(kernels) + "\n" + tables + "\n" + entries;
   };

@@ -22,7 +22,15 @@ struct GraphParts {
   std::function<std::string(const std::string &kernelWrappers)> wrapper;
   /// The header, whose last-error function is `guard`_last_error.
   std::function<std::string(const std::string &guard)> header;
+  /// The program's last `steps` kernels are the graphs' steps: those that
+  /// tableKernel accepts get only their kt_aot_kernel table in the C.
+  size_t steps = 0;
 };
+
+/// A step kernel the graph runtime calls from its kt_aot_kernel table alone
+/// (an elementwise kernel or a whole-array reduction; not a matrix product
+/// or an axis reduction, whose C drivers are generated). Aot.cpp.
+bool tableKernel(const Kernel &k);
 
 /// Writes the shared library (and header) for `program`'s kernels and
 /// graphs, as buildSharedLibrary does for kernels (AotBuild.cpp).

@@ -14,6 +14,66 @@
 
 #define KT_MAX_STEP_PARAMS 64
 
+/* The data word of slot `i` in a context (KT_CTX_* in KernelAbi.h). */
+#define KT_DATA(ctx, i) (ctx)[KT_CTX_SLOTS + (i)*KT_SLOT_WORDS + KT_SLOT_DATA]
+
+/* The contiguous fast path of an ordinary kernel, as its generated typed
+ * wrapper runs it (fastPathFor in Aot.cpp, these checks unrolled there):
+ * every array of the output's (or the first array's) plain shape, disjoint
+ * from the output or the same elements; then the flat loop at once, or a
+ * reduction through kt_aot_run_plain. 1 when it ran (*err set). */
+static int runPlain(const kt_aot_kernel *k, const kiln_tensor_array *const *a,
+                    const int64_t *scalars, kiln_tensor_array *out,
+                    void *result, int *err) {
+  int64_t ctx[KT_CTX_WORDS(KT_MAX_STEP_PARAMS + 1)], n = -1;
+  const kiln_tensor_array *ref = k->resultIsArray ? out : 0;
+  const unsigned char *size = k->fns.elemSize;
+  int i, any = 0, same;
+  if (ref ? (n = kt_plain_first(out, k->resultDtype)) < 0 : !result)
+    return 0;
+  for (i = 0; i < k->nparams; ++i) {
+    const kt_param_desc *p = &k->params[i];
+    if (!p->isArray) {
+      ctx[KT_CTX_SLOTS + i * KT_SLOT_WORDS + KT_SLOT_SCALAR] = scalars[i];
+      continue;
+    }
+    if (!ref ? (n = kt_plain_first(a[i], p->dtype)) < 0
+             : !kt_plain_next(a[i], p->dtype, ref, n))
+      return 0;
+    same = p->dtype == k->resultDtype;
+    if (k->resultIsArray &&
+        !kt_plain_apart(a[i], size[i], out, size[k->nparams], same, n))
+      return 0;
+    ref = ref ? ref : a[i];
+    any = 1;
+    KT_DATA(ctx, i) = (int64_t)(intptr_t)a[i]->data;
+  }
+  if (!any)
+    return 0;
+  KT_DATA(ctx, k->nparams) =
+      k->resultIsArray ? (int64_t)(intptr_t)out->data : 0;
+  if (!k->resultIsArray) {
+    *err = kt_aot_run_plain(k, ctx, n, result);
+    return 1;
+  }
+  kt_aot_call_ok();
+  k->fns.flat(ctx, 0, n, 0);
+  *err = KILN_TENSOR_OK;
+  return 1;
+}
+
+/* An ordinary kernel's call: the fast path, else kt_aot_call's checks. */
+static int callTable(const kt_aot_kernel *k, const kiln_tensor_array *const *a,
+                     const int64_t *scalars, kiln_tensor_array *out,
+                     void *result) {
+  int err = KILN_TENSOR_OK;
+  if (k->nparams <= KT_MAX_STEP_PARAMS &&
+      runPlain(k, a, scalars, out, result, &err))
+    return err;
+  return kt_aot_call(k, a, scalars, k->resultIsArray ? out : 0,
+                     k->resultIsArray ? 0 : result);
+}
+
 static int runKernel(kt_graph_ctx *c, const kt_graph_step *st) {
   const kiln_tensor_array *arrays[KT_MAX_STEP_PARAMS];
   int64_t scalars[KT_MAX_STEP_PARAMS];
@@ -24,6 +84,10 @@ static int runKernel(kt_graph_ctx *c, const kt_graph_step *st) {
     arrays[i] = in->scalar ? 0 : &in->v;
     scalars[i] = in->scalar ? in->bits : 0;
   }
+  if (!st->call)
+    return callTable(st->kernel, arrays, scalars,
+                     st->scalarResult ? 0 : &out->v,
+                     st->scalarResult ? &out->bits : 0);
   return st->call(arrays, scalars, st->scalarResult ? 0 : &out->v,
                   st->scalarResult ? &out->bits : 0);
 }

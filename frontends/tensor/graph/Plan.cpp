@@ -73,6 +73,25 @@ void typeLiterals(Expr &e, DType type) {
   e.children[first] = cast;
 }
 
+/// `k`'s text with the kernel and its parameters named by position: equal
+/// texts, one compiled kernel (the engine's cache keys by the whole text).
+std::string unnamedText(const Kernel &k) {
+  Kernel unnamed = k;
+  unnamed.name = "k";
+  for (size_t i = 0; i < unnamed.params.size(); ++i)
+    unnamed.params[i].name = "p" + std::to_string(i);
+  return printKernel(unnamed);
+}
+
+/// Compiled kernel `sig` with the names of step kernel `k` (its listing).
+Kernel renamed(const Kernel &sig, const Kernel &k) {
+  Kernel r = sig;
+  r.name = k.name;
+  for (size_t i = 0; i < r.params.size() && i < k.params.size(); ++i)
+    r.params[i].name = k.params[i].name;
+  return r;
+}
+
 class Partition {
 public:
   Partition(const NodeGraph &g, Plan &p) : G(g), P(p) {}
@@ -80,14 +99,22 @@ public:
   void decide(const std::vector<unsigned> &outputs);
   Status compileSteps(Engine *engine, const std::string &name);
   void allocate(const std::vector<unsigned> &outputs);
-  /// Without an engine (StaticPlan.h), kernels are collected here instead.
+  /// Without an engine (StaticPlan.h), kernels are collected here instead,
+  /// and each Kernel step's index among them in CollectIndex.
   std::vector<Kernel> *Collect = nullptr;
+  std::vector<size_t> *CollectIndex = nullptr;
 
 private:
   const NodeGraph &G;
   Plan &P;
   std::vector<unsigned> Uses, Height, Leaves;
   std::vector<bool> Reached, Force, AxisUse, ReduceUse, Output;
+  /// Steps whose kernels differ only in names share one kernel: a graph of
+  /// repeated statements (and its backward pass) compiles a few kernels,
+  /// not one per statement. By unnamedText: the compiled kernel, or the
+  /// index in *Collect.
+  std::unordered_map<std::string, std::shared_ptr<CompiledKernel>> Compiled;
+  std::unordered_map<std::string, size_t> Collected;
 
   void markUses(const std::vector<unsigned> &outputs);
   ExprRef inlined(unsigned id, bool root, Kernel &k,
@@ -201,15 +228,23 @@ Status Partition::kernelStep(Engine *engine, const std::string &name,
   std::unordered_map<unsigned, ExprRef> memo;
   k.body = inlined(id, true, k, memo);
   step.args.resize(step.params.size());
+  std::string key = unnamedText(k);
   if (!engine) {
-    Collect->push_back(k);
+    auto [at, added] = Collected.try_emplace(key, Collect->size());
+    if (added)
+      Collect->push_back(k);
+    CollectIndex->push_back(at->second);
     return {};
   }
-  auto compiled = compile(*engine, k);
-  if (!compiled)
-    return compiled.takeDiagnostics();
-  step.kernel = *compiled;
-  P.kernelText.push_back(printKernel(step.kernel->signature()));
+  std::shared_ptr<CompiledKernel> &shared = Compiled[key];
+  if (!shared) {
+    auto compiled = compile(*engine, k);
+    if (!compiled)
+      return compiled.takeDiagnostics();
+    shared = *compiled;
+  }
+  step.kernel = shared;
+  P.kernelText.push_back(printKernel(renamed(shared->signature(), k)));
   return {};
 }
 
@@ -301,6 +336,7 @@ Expected<StaticPlan> planWithoutShapes(const NodeGraph &g,
   staticShapes(g, *out.plan);
   Partition part(g, *out.plan);
   part.Collect = &out.kernels;
+  part.CollectIndex = &out.stepKernels;
   part.decide(outputs);
   if (Status s = part.compileSteps(nullptr, name); !s)
     return s.takeDiagnostics();

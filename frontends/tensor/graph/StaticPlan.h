@@ -20,7 +20,10 @@ namespace kiln::tensor::graph {
 
 struct StaticPlan {
   std::unique_ptr<Plan> plan;  ///< steps, kept, resolved; no shapes or memory
-  std::vector<Kernel> kernels; ///< one per Kernel step, in order, typed
+  /// The distinct kernels, in order of first use, typed: steps whose
+  /// kernels differ only in names share one.
+  std::vector<Kernel> kernels;
+  std::vector<size_t> stepKernels; ///< per Kernel step: its index in kernels
 };
 
 /// Which nodes are scalars, and the no-ops every shape has (an Unsqueeze of
