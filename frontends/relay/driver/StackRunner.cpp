@@ -122,6 +122,10 @@ Runner *keptRunner(size_t bytes, int &rc) {
     Kept->Wake.notify_one();
     Kept->Done.wait(lock, [&] { return !Kept->Quit; });
   } // a forked child's copy has no thread; it is dropped (leaked) as is
+  // Its thread has ended: never hand it a job again, even when no larger
+  // one can be started (under RLIMIT_AS the caller then retries smaller,
+  // and a run queued on the ended runner waited forever).
+  Kept = nullptr;
   auto fresh = std::make_unique<Runner>();
   fresh->Bytes = bytes;
   fresh->Pid = getpid();
