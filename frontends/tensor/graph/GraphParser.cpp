@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <unordered_map>
 
 namespace kiln::tensor {
 
@@ -91,6 +92,9 @@ private:
   std::vector<Diag> &Errors;
   size_t Pos = 0;
   Graph *G = nullptr;
+  /// G's values by name: a graph of many statements looks names up in
+  /// constant time (a scan per statement made parsing quadratic).
+  std::unordered_map<std::string, unsigned> ByName;
 
   const Token &cur() const { return Toks[Pos]; }
   bool fail(SourceLoc loc, std::string message) {
@@ -130,10 +134,9 @@ private:
   }
   /// A new value `name` at `loc`; duplicates are errors.
   bool define(const std::string &n, SourceLoc loc, DType t, bool isArray) {
-    for (const GraphValue &v : G->values)
-      if (v.name == n)
-        return fail(loc, "'" + n + "' is already defined in graph '" + G->name +
-                             "'");
+    if (!ByName.try_emplace(n, unsigned(G->values.size())).second)
+      return fail(loc,
+                  "'" + n + "' is already defined in graph '" + G->name + "'");
     G->values.push_back({n, t, isArray, loc});
     return true;
   }
@@ -170,9 +173,8 @@ private:
     std::string n;
     if (!name(n, "a value name"))
       return std::nullopt;
-    for (unsigned k = 0; k < G->values.size(); ++k)
-      if (G->values[k].name == n)
-        return k;
+    if (auto it = ByName.find(n); it != ByName.end())
+      return it->second;
     fail(loc, "unknown name '" + n + "' in graph '" + G->name + "'");
     return std::nullopt;
   }
@@ -239,8 +241,7 @@ bool GraphParser::stmt() {
   graph::StmtText text;
   text.start = Toks[start].loc;
   text.text = Src.substr(L.at(text.start), L.at(cur().loc) - L.at(text.start));
-  for (unsigned k = 0; k < G->values.size(); ++k)
-    text.scope.push_back(k);
+  text.scope = &ByName;
   ++Pos;
   auto body = graph::parseStmtExpr(*G, text, Errors);
   if (!body)

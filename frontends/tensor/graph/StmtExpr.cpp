@@ -6,6 +6,7 @@
 #include "tensor/syntax/Limits.h"
 #include "tensor/syntax/Parser.h"
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <unordered_map>
@@ -26,9 +27,10 @@ std::vector<unsigned> usedScope(const Graph &g, const StmtText &stmt) {
     if (t.kind == syntax::Tok::Ident)
       idents.insert(t.text);
   std::vector<unsigned> used;
-  for (unsigned v : stmt.scope)
-    if (idents.count(g.values[v].name))
-      used.push_back(v);
+  for (const std::string &name : idents)
+    if (auto it = stmt.scope->find(name); it != stmt.scope->end())
+      used.push_back(it->second);
+  std::sort(used.begin(), used.end()); // in the order of definition
   return used;
 }
 

@@ -12,7 +12,9 @@
 #include "kiln/tensor/Graph.h"
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace kiln::tensor::graph {
 
@@ -20,7 +22,8 @@ namespace kiln::tensor::graph {
 struct StmtText {
   std::string_view text;       ///< from the expression's first token to the ';'
   SourceLoc start;             ///< of the first token
-  std::vector<unsigned> scope; ///< value indices it may name (defined so far)
+  /// The values it may name (those defined so far): index by name.
+  const std::unordered_map<std::string, unsigned> *scope = nullptr;
 };
 
 /// The typed body of the statement (ExprKind::Param indexes g.values), or
