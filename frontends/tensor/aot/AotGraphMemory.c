@@ -78,37 +78,61 @@ static int64_t bytesOf(const kt_graph_ctx *c, int32_t node) {
   return (n + KT_ALIGN - 1) / KT_ALIGN * KT_ALIGN;
 }
 
-/* The smallest free buffer that fits `need`, else the largest; -1: none. */
-static int64_t bestFit(const int64_t *sizes, const int64_t *fre, int64_t nfree,
-                       int64_t need) {
-  int64_t i, best = -1;
-  for (i = 0; i < nfree; ++i) {
-    int64_t b = fre[i];
-    int fits = sizes[b] >= need;
-    if (best < 0 ||
-        (fits && (sizes[fre[best]] < need || sizes[b] < sizes[fre[best]])) ||
-        (!fits && sizes[fre[best]] < need && sizes[b] > sizes[fre[best]]))
-      best = i;
+/* The free buffers fre[0, n) are sorted by size: the first position whose
+ * buffer holds at least `need` bytes (n: none). */
+static int64_t firstFit(const int64_t *sizes, const int64_t *fre, int64_t n,
+                        int64_t need) {
+  int64_t lo = 0, hi = n;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (sizes[fre[mid]] < need)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
-  return best;
+  return lo;
 }
 
-/* owner[node] = its buffer (or -1), sizes[buffer]; returns the count. */
+/* The smallest free buffer that fits `need`, else the largest; -1: none.
+ * Of equal sizes the last, so that taking it moves nothing. */
+static int64_t bestFit(const int64_t *sizes, const int64_t *fre, int64_t nfree,
+                       int64_t need) {
+  int64_t at = firstFit(sizes, fre, nfree, need);
+  if (at == nfree)
+    return nfree - 1;
+  return firstFit(sizes, fre, nfree, sizes[fre[at]] + 1) - 1;
+}
+
+/* Puts buffer b back among the free ones, in size order. */
+static void release(const int64_t *sizes, int64_t *fre, int64_t *nfree,
+                    int64_t b) {
+  int64_t at = firstFit(sizes, fre, *nfree, sizes[b] + 1);
+  memmove(fre + at + 1, fre + at, sizeof(int64_t) * (size_t)(*nfree - at));
+  fre[at] = b;
+  ++*nfree;
+}
+
+/* owner[node] = its buffer (or -1), sizes[buffer]; returns the count.
+ * A buffer is free from the step after its value's last reader on: the
+ * values are listed by that step (head, next), so that a step visits only
+ * the values it frees (a scan of every live value was quadratic in a long
+ * chain with its gradient, whose forward values live until the backward
+ * pass). After owner: fre[nsteps], head[nsteps + 1], next[nnodes]. */
 static int64_t assign(kt_graph_ctx *c, const int64_t *last, int64_t *owner,
                       int64_t *sizes) {
   const kt_graph *g = c->g;
-  int64_t *live = owner + g->nnodes, *fre = live + g->nsteps;
-  int64_t nlive = 0, nfree = 0, nbuf = 0, s, i;
+  int64_t *fre = owner + g->nnodes, *head = fre + g->nsteps;
+  int64_t *next = head + g->nsteps + 1;
+  int64_t nfree = 0, nbuf = 0, s, i;
   for (i = 0; i < g->nnodes; ++i)
     owner[i] = -1;
+  for (s = 0; s <= g->nsteps; ++s)
+    head[s] = -1;
   for (s = 0; s < g->nsteps; ++s) {
     const kt_graph_step *st = &g->steps[s];
-    int64_t need, at, b;
-    for (i = 0; i < nlive;) /* values no later step reads */
-      if (last[live[i]] < s)
-        fre[nfree++] = owner[live[i]], live[i] = live[--nlive];
-      else
-        ++i;
+    int64_t need, at, b, v;
+    for (v = head[s]; v >= 0; v = next[v]) /* values no later step reads */
+      release(sizes, fre, &nfree, owner[v]);
     if (st->kind == KT_GS_VIEW || c->alias[s] || c->slots[st->node].scalar)
       continue;
     need = bytesOf(c, st->node);
@@ -116,12 +140,14 @@ static int64_t assign(kt_graph_ctx *c, const int64_t *last, int64_t *owner,
     b = at < 0 ? nbuf++ : fre[at];
     if (at < 0)
       sizes[b] = need;
-    else
-      fre[at] = fre[--nfree];
+    else /* keep the order */
+      memmove(fre + at, fre + at + 1, sizeof(int64_t) * (size_t)(--nfree - at));
     if (sizes[b] < need)
       sizes[b] = need;
     owner[st->node] = b;
-    live[nlive++] = st->node;
+    v = last[st->node] + 1 > s + 1 ? last[st->node] + 1 : s + 1;
+    if (v < g->nsteps)
+      next[st->node] = head[v], head[v] = st->node;
   }
   return nbuf;
 }
@@ -183,7 +209,8 @@ static void place(kt_graph_ctx *c, const int64_t *owner, const int64_t *at,
 int kt_graph_layout(kt_graph_ctx *c) {
   const kt_graph *g = c->g;
   int64_t *last = c->scratch, *owner = last + g->nnodes;
-  int64_t *sizes = owner + g->nnodes + 2 * (int64_t)g->nsteps, nbuf, b;
+  int64_t *sizes = owner + 2 * (int64_t)g->nnodes + 2 * (int64_t)g->nsteps + 1;
+  int64_t nbuf, b;
   double total = 0, sums = 0;
   int32_t s;
   int err;

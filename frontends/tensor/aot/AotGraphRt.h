@@ -23,7 +23,7 @@ struct kt_graph_ctx {
   const kt_graph *g;
   kt_gslot *slots;  /* one per node */
   int64_t *key;     /* per input: rank (-1 for a scalar) and 4 dims */
-  int64_t *scratch; /* planning: 3 * (nodes + steps) words */
+  int64_t *scratch; /* planning: 3 * (nodes + steps) + 1 words */
   /* Per step: a SumTo whose value already has the result's shape for the
    * planned shapes — a no-op the JIT drops — runs as its value's view. */
   unsigned char *alias;

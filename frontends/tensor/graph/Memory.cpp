@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <iterator>
 #include <new>
+#include <set>
 
 #include <unistd.h>
 
@@ -61,39 +63,33 @@ void assignBuffers(const NodeGraph &g, Plan &p,
   std::vector<size_t> last = lastUses(g, p, outputs);
   std::vector<int64_t> sizes;                 // per buffer, the largest user
   std::vector<int> owner(g.nodes.size(), -1); // node -> buffer
-  std::vector<std::pair<unsigned, int>> live; // (node, buffer)
-  std::vector<int> free;
+  // Per step, the buffers that become free there (after their value's last
+  // reader): a step visits only those, not every live value (quadratic in
+  // a long chain with its gradient, whose forward values live long).
+  std::vector<std::vector<int>> freed(p.steps.size());
+  std::set<std::pair<int64_t, int>> free; // (size, buffer), by size
   for (size_t s = 0; s < p.steps.size(); ++s) {
-    for (size_t i = 0; i < live.size();) // values no later step reads
-      if (last[live[i].first] < s) {
-        free.push_back(live[i].second);
-        live[i] = live.back();
-        live.pop_back();
-      } else {
-        ++i;
-      }
+    for (int b : freed[s])
+      free.insert({sizes[b], b});
     const Step &step = p.steps[s];
     Slot &slot = p.slots[step.node];
     if (step.kind == StepKind::View || slot.shape.scalar)
       continue;
     int64_t need = bytesOf(g, slot, step.node);
-    auto best =
-        free.end(); // the smallest free buffer that fits, or the largest
-    for (auto it = free.begin(); it != free.end(); ++it) {
-      bool fits = sizes[*it] >= need;
-      if (best == free.end() ||
-          (fits && (sizes[*best] < need || sizes[*it] < sizes[*best])) ||
-          (!fits && sizes[*best] < need && sizes[*it] > sizes[*best]))
-        best = it;
-    }
-    int b = best == free.end() ? static_cast<int>(sizes.size()) : *best;
+    // The smallest free buffer that fits, or the largest (grown).
+    auto best = free.lower_bound({need, -1});
+    if (best == free.end() && !free.empty())
+      best = std::prev(free.end());
+    int b = best == free.end() ? static_cast<int>(sizes.size()) : best->second;
     if (best == free.end())
       sizes.push_back(need);
     else
       free.erase(best);
     sizes[b] = std::max(sizes[b], need);
     owner[step.node] = b;
-    live.push_back({step.node, b});
+    size_t end = std::max(last[step.node], s) + 1;
+    if (end < freed.size())
+      freed[end].push_back(b);
   }
   double total = 0, memory = double(sysconf(_SC_PHYS_PAGES)) *
                              double(sysconf(_SC_PAGESIZE));
