@@ -22,7 +22,34 @@ kernel scaled(a: f64[], b: f64[], s: f64, c: f64[]) -> f64[] = (a @ b) * s + c
 kernel plain(a: f32[], b: f32[]) -> f32[] = a @ b
 kernel logits(x: f32[], w: f32[]) -> f32[] = exp(x @ w - logsumexp(x @ w, axis=-1, keepdims))
 kernel centered(x: f64[], w: f64[]) -> f64[] = (x - mean(x, axis=0, keepdims)) @ w
+kernel tanh32(a: f32[], b: f32[]) -> f32[] = tanh(a @ b)
+kernel tanh64(a: f64[], b: f64[]) -> f64[] = tanh(a @ b)
+kernel exp32(a: f32[], b: f32[]) -> f32[] = exp(a @ b)
+kernel exp64(a: f64[], b: f64[]) -> f64[] = exp(a @ b)
+kernel softplus32(a: f32[], b: f32[], c: f32[]) -> f32[] = log(1 + exp(a @ b + c))
+kernel sig64(a: f64[], b: f64[]) -> f64[] = sigmoid(a @ b)
+kernel pow32(a: f32[], b: f32[]) -> f32[] = pow(abs(a @ b) + 0.5, 1.5)
+kernel sin64(a: f64[], b: f64[]) -> f64[] = sin(a @ b)
 """
+# Transcendental epilogues: kernel -> (dtype, NumPy's meaning of the
+# epilogue on the f64 product z, bias c or None).
+TRANSCENDENTAL = {
+    "tanh32": (np.float32, lambda z, c: np.tanh(z)),
+    "tanh64": (np.float64, lambda z, c: np.tanh(z)),
+    "exp32": (np.float32, lambda z, c: np.exp(z)),
+    "exp64": (np.float64, lambda z, c: np.exp(z)),
+    "softplus32": (np.float32, lambda z, c: np.log1p(np.exp(z + c))),
+    "sig64": (np.float64, lambda z, c: 1 / (1 + np.exp(-z))),
+    "pow32": (np.float32, lambda z, c: (np.abs(z) + 0.5) ** 1.5),
+    "sin64": (np.float64, lambda z, c: np.sin(z)),
+}
+# Small, odd and remainder shapes around every register block (AVX-512
+# 8 x 32 f32 / 8 x 16 f64, AVX2 6 x 16 / 6 x 8, SSE 4 x 8 / 4 x 4): partial
+# tiles in rows and columns, rows of fewer columns than the epilogue
+# loop's widest vector, K = 0, and a product cut between threads.
+EPILOGUE_SHAPES = [(1, 1, 1), (3, 7, 16), (3, 7, 17), (5, 9, 33), (7, 3, 15),
+                   (8, 16, 32), (9, 5, 31), (13, 11, 47), (2, 4, 100),
+                   (17, 40, 70), (4, 0, 9), (260, 130, 170)]
 DTYPES = {np.dtype(np.float32): 3, np.dtype(np.float64): 4}
 
 
@@ -51,17 +78,25 @@ class TensorMatmulAot(TempDirTest):
         cls.dir = tempfile.mkdtemp(prefix="kiln-mmaot-")
         with open(EXAMPLE) as f:
             source = f.read() + EXTRA
-        path = os.path.join(cls.dir, "mm.tk")
+        # The library (`kiln tensor build`'s default -O3) and the JIT at the
+        # same level: the loop vectorizer may pick other widths for a
+        # transcendental at -O2 (docs/tensor-matmul.md, "AOT libraries").
+        cls.lib = cls.build(source, "mm", "-O3")
+        cls.jit = kiln.tensor.compile(source, file="mm.tk", opt_level=3)
+
+    @classmethod
+    def build(cls, source, name, level):
+        path = os.path.join(cls.dir, name + ".tk")
         with open(path, "w") as f:
             f.write(source)
         build = os.environ.get("KILN_BUILD_DIR", os.path.join(ROOT, "build"))
-        lib = os.path.join(cls.dir, "libmm.so")
-        r = subprocess.run([os.path.join(build, "bin", "kiln"), "tensor", "build", path,
-                            "-o", lib], capture_output=True, text=True)
+        lib = os.path.join(cls.dir, "lib" + name + ".so")
+        r = subprocess.run([os.path.join(build, "bin", "kiln"), "tensor", "build", level,
+                            path, "-o", lib], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        cls.lib = ctypes.CDLL(lib)
-        cls.lib.mm_last_error.restype = ctypes.c_char_p
-        cls.jit = kiln.tensor.compile(source, file="mm.tk")
+        lib = ctypes.CDLL(lib)
+        getattr(lib, name + "_last_error").restype = ctypes.c_char_p
+        return lib
 
     @classmethod
     def tearDownClass(cls):
@@ -71,9 +106,9 @@ class TensorMatmulAot(TempDirTest):
     def rand(self, *shape, dtype=np.float32, seed=1):
         return np.random.default_rng(seed).uniform(-1, 1, shape).astype(dtype)
 
-    def call(self, name, args, out=None, result=None):
+    def call(self, name, args, out=None, result=None, lib=None):
         """The library's kernel `name` on numpy arrays/scalars; its code."""
-        fn = getattr(self.lib, name)
+        fn = getattr(lib or self.lib, name)
         cargs, keep = [], []
         for a in args:
             if isinstance(a, np.ndarray):
@@ -88,11 +123,11 @@ class TensorMatmulAot(TempDirTest):
             cargs.append(ctypes.byref(result))
         return fn(*cargs)
 
-    def agree(self, name, args, shape, dtype, want):
+    def agree(self, name, args, shape, dtype, want, lib=None, jit=None):
         out = np.full(shape, np.nan, dtype)
-        rc = self.call(name, args, out=out)
+        rc = self.call(name, args, out=out, lib=lib)
         self.assertEqual(rc, 0, self.lib.mm_last_error())
-        jit = getattr(self.jit, name)(*args)
+        jit = getattr(jit or self.jit, name)(*args)
         np.testing.assert_array_equal(out, jit)  # the JIT's plan, bit for bit
         tol = 1e-5 if dtype == np.float32 else 1e-12
         np.testing.assert_allclose(out, want, rtol=tol, atol=tol * 10 * (1 + want.size ** 0.5))
@@ -149,6 +184,43 @@ class TensorMatmulAot(TempDirTest):
         # An operand with an axis reduction: a staged step into a temporary.
         x, w = self.rand(40, 30, dtype=np.float64), self.rand(30, 9, dtype=np.float64, seed=2)
         self.agree("centered", [x, w], (40, 9), np.float64, (x - x.mean(0, keepdims=True)) @ w)
+
+    def test_transcendental_epilogues_equal_the_jit(self):
+        # Issue 18: a library sent every product whose operands do not
+        # broadcast into the output (any non-square one) down the unfused
+        # path, whose exp/tanh/... round differently from the JIT's fused
+        # tile (tanh(a @ b) of [3, 7] @ [7, 16] differed in 19 of 48).
+        # At -O3 and, with a library and JIT of their own, at -O2, where
+        # f32 pow's epilogue loop takes Kiln's 16-lane routine, not
+        # libmvec's 8-lane one.
+        source = "".join(line + "\n" for line in EXTRA.splitlines()
+                         if line.split("(")[0][7:] in TRANSCENDENTAL)
+        o2 = (self.build(source, "o2", "-O2"),
+              kiln.tensor.compile(source, file="o2.tk", opt_level=2))
+        for level, (lib, jit) in (("-O3", (self.lib, self.jit)), ("-O2", o2)):
+            for name, (dtype, fn) in TRANSCENDENTAL.items():
+                for m, k, n in EPILOGUE_SHAPES:
+                    with self.subTest(level=level, kernel=name, shape=(m, k, n)):
+                        a = self.rand(m, k, dtype=dtype)
+                        b = self.rand(k, n, dtype=dtype, seed=2)
+                        c = self.rand(n, dtype=dtype, seed=3)
+                        args = [a, b, c] if name.startswith("softplus") else [a, b]
+                        want = fn(a.astype(np.float64) @ b, c.astype(np.float64))
+                        self.agree(name, args, (m, n), dtype, want, lib, jit)
+
+    def test_transcendental_epilogues_on_views_equal_the_jit(self):
+        # A transposed operand (fused), and a step-2 output (unfused in
+        # both: the rest kernel after the product's temporary).
+        for name in ("tanh32", "exp64"):
+            dtype, fn = TRANSCENDENTAL[name]
+            at, b = self.rand(11, 5, dtype=dtype), self.rand(11, 19, dtype=dtype, seed=2)
+            want = fn(at.T.astype(np.float64) @ b, None)
+            self.agree(name, [at.T, b], (5, 19), dtype, want)
+            wide = np.full((5, 38), np.nan, dtype)
+            self.assertEqual(self.call(name, [at.T, b], out=wide[:, ::2]), 0)
+            jit = np.full((5, 38), np.nan, dtype)
+            getattr(self.jit, name)(at.T, b, out=jit[:, ::2])
+            np.testing.assert_array_equal(wide, jit)
 
     def test_reduction_of_products(self):
         a, b = self.rand(6, 5, dtype=np.float64), self.rand(5, 4, dtype=np.float64, seed=2)

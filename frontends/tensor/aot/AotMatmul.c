@@ -217,9 +217,19 @@ static int64_t count(const kiln_tensor_array *v) {
   return n;
 }
 
-/* Whether `v` broadcasts into out's shape and does not overlap it. */
-static int fits(const kiln_tensor_array *v, const kiln_tensor_array *out) {
+/* Whether `v` and `out` share no byte (MatmulRun.cpp's !overlaps). */
+static int disjoint(const kiln_tensor_array *v, const kiln_tensor_array *out) {
   intptr_t lo, hi, olo, ohi;
+  if (!count(v) || !count(out))
+    return 1;
+  byteRange(v, &lo, &hi);
+  byteRange(out, &olo, &ohi);
+  return hi < olo || ohi < lo;
+}
+
+/* Whether epilogue array `v` broadcasts into out's shape and does not
+ * overlap it. */
+static int fits(const kiln_tensor_array *v, const kiln_tensor_array *out) {
   int d;
   if (v->rank > out->rank)
     return 0;
@@ -227,11 +237,7 @@ static int fits(const kiln_tensor_array *v, const kiln_tensor_array *out) {
     if (v->shape[d] != 1 &&
         v->shape[d] != out->shape[out->rank - v->rank + d])
       return 0;
-  if (!count(v) || !count(out))
-    return 1;
-  byteRange(v, &lo, &hi);
-  byteRange(out, &olo, &ohi);
-  return hi < olo || ohi < lo;
+  return disjoint(v, out);
 }
 
 /* The fused product straight into `out` when the call allows it (as
@@ -252,8 +258,13 @@ static int runFused(Run *run, kiln_tensor_array *out, int *err) {
   if (kt_aot_check_out(&k->desc, run->arrays, out, full, rank) != 0 ||
       (shape[rank - 1] > 1 && out->strides[rank - 1] != 1))
     return 0;
+  /* The operands only must not overlap the output (their shapes are the
+   * product's inputs, not out's): requiring them to broadcast into it
+   * sent every non-square product down the unfused path, whose
+   * transcendentals round differently from the JIT's fused tile. */
   for (i = 0; i < n; ++i)
-    if (arrays[i] && i != 2 + k->product && !fits(arrays[i], out))
+    if (arrays[i] && i != 2 + k->product &&
+        !(i < 2 ? disjoint(arrays[i], out) : fits(arrays[i], out)))
       return 0;
   g.tile = k->fused.tile, g.a = a, g.b = b, g.c = out;
   g.nepi = n - 2, g.epiArrays = arrays + 2, g.epiScalars = scalars + 2;
