@@ -190,9 +190,10 @@ class TensorMatmulAot(TempDirTest):
         # broadcast into the output (any non-square one) down the unfused
         # path, whose exp/tanh/... round differently from the JIT's fused
         # tile (tanh(a @ b) of [3, 7] @ [7, 16] differed in 19 of 48).
-        # At -O3 and, with a library and JIT of their own, at -O2, where
-        # f32 pow's epilogue loop takes Kiln's 16-lane routine, not
-        # libmvec's 8-lane one.
+        # At -O3 and, with a library and JIT of their own, at -O2 (where,
+        # before the tile's epilogue loop was vectorized at the tile's own
+        # width, f32 pow took Kiln's 16-lane routine and -O3 libmvec's
+        # 8-lane one).
         source = "".join(line + "\n" for line in EXTRA.splitlines()
                          if line.split("(")[0][7:] in TRANSCENDENTAL)
         o2 = (self.build(source, "o2", "-O2"),

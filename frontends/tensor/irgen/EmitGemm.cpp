@@ -1,13 +1,15 @@
 // EmitGemm: the matmul tile function as LLVM IR (see EmitGemm.h): a k loop
 // of broadcast-FMA updates on MR x NV vector accumulators, then either a
 // direct vector store of a full tile or a loop over an L1 tile buffer that
-// applies the fused epilogue element by element (vectorized by LLVM).
+// applies the fused epilogue element by element (vectorized by LLVM at the
+// tile's own vector width, see vectorizeBy).
 #include "EmitGemm.h"
 #include "EmitExpr.h"
 
 #include "kiln/core/Diagnostic.h"
 #include "kiln/core/IRHelpers.h"
 
+#include "llvm/IR/CFG.h"
 #include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
@@ -95,6 +97,28 @@ void unrollBy(BranchInst *br, unsigned count) {
                         ConstantAsMetadata::get(
                             ConstantInt::get(Type::getInt32Ty(ctx), count))});
   MDNode *loop = MDNode::getDistinct(ctx, {nullptr, unroll});
+  loop->replaceOperandWith(0, loop);
+  br->setMetadata(LLVMContext::MD_loop, loop);
+}
+
+/// Asks LLVM to vectorize the loop whose latch branch is `br` at `lanes`
+/// elements, one vector per iteration: a tile row has at most NR = 2 x
+/// lanes columns, which the cost model's choice (4 interleaved vectors of
+/// the widest type) never reaches, so every element went to the narrower
+/// epilogue loop's routines (AVX2 libmvec on AVX-512) or libm, and which
+/// ones depended on -O2 vs -O3. The remainder (cols % lanes) is scalar.
+void vectorizeBy(BranchInst *br, unsigned lanes) {
+  LLVMContext &ctx = br->getContext();
+  auto hint = [&](const char *name, unsigned v) -> Metadata * {
+    return MDNode::get(ctx, {MDString::get(ctx, name),
+                             ConstantAsMetadata::get(ConstantInt::get(
+                                 Type::getInt32Ty(ctx), v))});
+  };
+  MDNode *loop = MDNode::getDistinct(
+      ctx, {nullptr, hint("llvm.loop.vectorize.enable", 1),
+            hint("llvm.loop.vectorize.width", lanes),
+            hint("llvm.loop.interleave.count", 1),
+            hint("llvm.loop.vectorize.epilogue.enable", 0)});
   loop->replaceOperandWith(0, loop);
   br->setMetadata(LLVMContext::MD_loop, loop);
 }
@@ -196,7 +220,8 @@ void GemmGen::tileLoop(Value *tile, bool epilogue) {
   core::emitCountedLoop(
       B, i64(0), Rows, i64(1),
       [&](IRBuilder<> &, Value *i) {
-        core::emitCountedLoop(
+        BasicBlock *pre = B.GetInsertBlock();
+        BasicBlock *exit = core::emitCountedLoop(
             B, i64(0), Cols, i64(1),
             [&](IRBuilder<> &, Value *j) {
               Value *t = B.CreateLoad(
@@ -210,6 +235,9 @@ void GemmGen::tileLoop(Value *tile, bool epilogue) {
               B.CreateStore(epilogue ? epilogueAt(x, i, j, words) : x, p);
             },
             "j");
+        for (BasicBlock *latch : predecessors(exit->getSinglePredecessor()))
+          if (latch != pre)
+            vectorizeBy(cast<BranchInst>(latch->getTerminator()), S.lanes);
       },
       "i");
 }
