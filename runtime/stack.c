@@ -42,17 +42,23 @@ size_t kiln_rt_stack_limit(void) {
   return (size_t)limit;
 }
 
-/* All the room the machine allows (address space: pages are committed only
- * as deep calls touch them), so that frames far larger than the allowance
- * still reach the depth limit: -O0 code gives every variable and every
- * value held across a call its own slot, so a function with 20,000 `let`s
- * (160 KiB) or a 20,000-term chain of calls recursing 9,000 deep ended in
- * SIGSEGV with 4 KiB a call (AOT) or 1 GiB in all (the JIT's runner). Still
- * never less than the need. */
+/* Room for the largest frames the language allows: a call holds at most
+ * 256 arguments at once and an expression nests at most 256 levels, which
+ * make an -O0 frame of about 6 KiB (a 255-argument call whose last argument
+ * nests 250 levels). AOT executables reserved 4x the need (4 KiB a call) and
+ * crashed with such frames long before the depth limit; now they reserve as
+ * the JIT's runner does, at least 1 GiB of address space. */
+static const uint64_t least_reserve = (uint64_t)1 << 30;
+enum { RESERVE_FACTOR = 8 };
+
 size_t kiln_rt_stack_reserve(int64_t max_depth) {
   uint64_t need = kiln_rt_stack_for_depth(max_depth);
-  uint64_t limit = kiln_rt_stack_limit();
-  return (size_t)(limit > need ? limit : need);
+  uint64_t room = RESERVE_FACTOR * need, limit = kiln_rt_stack_limit();
+  if (room < least_reserve)
+    room = least_reserve;
+  if (room > limit)
+    room = limit;
+  return (size_t)(room > need ? room : need);
 }
 
 int kiln_rt_depth_message(int64_t max_depth, char *buf, size_t size) {

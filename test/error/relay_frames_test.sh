@@ -109,23 +109,25 @@ check "a 5.8 KiB frame 10,001 deep [jit -O0]" 1 \
   "frame.relay:1:4: runtime error: stack overflow: call depth exceeded 10000" \
   "$kiln" run --mode=jit -O0 frame.relay
 
-# --- frames beyond any allowance reach the depth limit too -----------------
-# -O0 code gives each variable its own slot: 16,000 `let`s make a 128 KiB
-# frame, and 9,000 calls of it 1.15 GiB of stack, more than the 1 GiB the
-# JIT's runner reserved (SIGSEGV; 20,000 did so in AOT too). Every host now
-# reserves what the machine allows (runtime/stack.c), pages touched only as
-# used. The interpreter keeps such frames on the heap and never crashed.
+# --- frames of many variables ------------------------------------------------
+# -O0 code gives each variable its own slot: 8,000 `let`s make a 64 KiB frame,
+# and 9,000 calls of it 580 MiB of stack, within the 1 GiB every host
+# reserves (runtime/stack.c). Twice that (16,000 `let`s, 1.15 GiB) still
+# overflows at -O0: the reserve stays at 1 GiB because a larger thread stack
+# mapped between two objects of one JIT engine put them beyond the x86-64
+# small code model's ±2 GiB reach (docs/RELIABILITY.md, "Known gaps").
+# The interpreter keeps such frames on the heap and never crashed.
 python3 -c 'print("fn big(n) {\n  if n <= 0 { return 0 }")
-for i in range(16000):
+for i in range(8000):
     print("  let v%d = n + %d" % (i, i))
-print("  return big(n - 1) + v0 + v15999\n}\nprint(big(9000))")' >locals.relay
-check "16,000 locals 9,000 deep [jit -O0]" 0 - "$kiln" run --mode=jit -O0 locals.relay
-[[ $(cat out.txt) == 225000000 ]] || bad "16,000 locals [jit -O0]: printed '$(head -c 100 out.txt)'"
+print("  return big(n - 1) + v0 + v7999\n}\nprint(big(9000))")' >locals.relay
+check "8,000 locals 9,000 deep [jit -O0]" 0 - "$kiln" run --mode=jit -O0 locals.relay
+[[ $(cat out.txt) == 153000000 ]] || bad "8,000 locals [jit -O0]: printed '$(head -c 100 out.txt)'"
 if timeout 60 "$kiln" build -O0 locals.relay -o locals.exe 2>build.err; then
-  check "16,000 locals 9,000 deep [aot -O0]" 0 - ./locals.exe
-  [[ $(cat out.txt) == 225000000 ]] || bad "16,000 locals [aot -O0]: printed '$(head -c 100 out.txt)'"
+  check "8,000 locals 9,000 deep [aot -O0]" 0 - ./locals.exe
+  [[ $(cat out.txt) == 153000000 ]] || bad "8,000 locals [aot -O0]: printed '$(head -c 100 out.txt)'"
 else
-  bad "16,000 locals [build -O0]: $(head -c 300 build.err)"
+  bad "8,000 locals [build -O0]: $(head -c 300 build.err)"
 fi
 
 # --- an address-space limit: the stack runner retries smaller, no hang -----

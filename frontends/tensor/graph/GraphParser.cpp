@@ -274,7 +274,8 @@ bool GraphParser::gradCall(
   if (!expect("]", "after the values") || !expect(")", "to close 'grad('") ||
       !expect(";", "after the statement"))
     return false;
-  const GraphValue &loss = G->values[s.of];
+  // A copy: define() below appends to G->values, which may move them.
+  const GraphValue loss = G->values[s.of];
   if (loss.isArray || !isFloat(loss.type))
     return fail(at, "'grad' differentiates a scalar f32 or f64 value; '" +
                         loss.name + "' is " + dtypeName(loss.type) +

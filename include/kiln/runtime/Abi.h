@@ -140,8 +140,10 @@ int kiln_rt_parse_timeout(const char *text, double *seconds);
  * much, or runaway recursion ends in SIGSEGV before the depth limit. */
 size_t kiln_rt_stack_for_depth(int64_t max_depth);
 /* The stack to reserve (address space; pages are committed as they are
- * touched) for a program with `max_depth`: kiln_rt_stack_limit, for calls
- * with unusually large frames; never less than kiln_rt_stack_for_depth. */
+ * touched) for a program with `max_depth`: eight times
+ * kiln_rt_stack_for_depth and at least 1 GiB, for calls with unusually
+ * large frames, within kiln_rt_stack_limit; never less than
+ * kiln_rt_stack_for_depth. */
 size_t kiln_rt_stack_reserve(int64_t max_depth);
 /* The most stack a host reserves for one program here: half the physical
  * memory (or of RLIMIT_AS), at most 64 GiB. */
