@@ -15,18 +15,6 @@ using namespace kiln::capi::compat;
 
 namespace {
 
-/// True when `buffers` and each of its `channels` channels are non-NULL.
-bool usable(FAUSTFLOAT **buffers, int channels) {
-  if (channels == 0)
-    return true;
-  if (!buffers)
-    return false;
-  for (int c = 0; c < channels; ++c)
-    if (!buffers[c])
-      return false;
-  return true;
-}
-
 /// Runs `call` on the instance's Dsp when there is one (void calls).
 template <typename F> void withDsp(llvm_dsp *dsp, F &&call) noexcept {
   if (!dsp)
@@ -121,7 +109,8 @@ KILN_LIBFAUST_API void computeCDSPInstance(llvm_dsp *dsp, int count,
   if (!dsp || count < 0)
     return;
   faust::Dsp &d = *dsp->dsp;
-  if (usable(input, d.getNumInputs()) && usable(output, d.getNumOutputs()))
+  if (buffersPresent(input, d.getNumInputs()) &&
+      buffersPresent(output, d.getNumOutputs()))
     d.compute(count, input, output);
 }
 

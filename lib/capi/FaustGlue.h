@@ -3,7 +3,8 @@
 // Both C APIs over Faust (kiln_faust_* and the libfaust drop-in) hand a DSP's
 // metadata and UI to C code: a Kiln Dsp describes itself through Faust's
 // `Meta` and `UI` classes, so these adapters turn each virtual call into a
-// call through a C function pointer (a NULL pointer is skipped). Internal.
+// call through a C function pointer (a NULL pointer is skipped). Also the
+// buffer check both make before a compute. Internal.
 #pragma once
 
 #include <faust/gui/CInterface.h>
@@ -11,6 +12,19 @@
 #include <faust/gui/meta.h>
 
 namespace kiln::capi {
+
+/// True when `buffers` and each of its `channels` channels are non-NULL:
+/// the check both C APIs make before a compute.
+inline bool buffersPresent(FAUSTFLOAT **buffers, int channels) {
+  if (channels == 0)
+    return true;
+  if (!buffers)
+    return false;
+  for (int c = 0; c < channels; ++c)
+    if (!buffers[c])
+      return false;
+  return true;
+}
 
 /// Forwards Meta::declare to `declare(data, key, value)`.
 class CallbackMeta : public Meta {

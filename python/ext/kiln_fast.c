@@ -9,7 +9,8 @@
  * the library is found, loaded and version-checked in one place (_lib.py).
  * Every case it does not fully recognise goes to the Python method it wraps,
  * which then raises exactly what the ctypes path raises. Every call into
- * libkiln releases the GIL. Optional: python/kiln/_fastpath.py loads it when
+ * libkiln releases the GIL but a Faust compute predicted under 2 µs
+ * (fast_faust.c). Optional: python/kiln/_fastpath.py loads it when
  * it lies next to libkiln.so and KILN_PYTHON_NO_EXTENSION is unset.
  */
 
@@ -165,6 +166,9 @@ static PyMethodDef moduleMethods[] = {
     {"init", moduleInit, METH_O,
      "init(address of kiln_faust_dsp_compute): called by _lib.py once it "
      "has loaded and checked libkiln."},
+    {"dsp_class", dspClass, METH_O,
+     "dsp_class(kiln.faust.Dsp): the class whose `_cache` slot Dsp.compute reads "
+     "without getattr."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -4,8 +4,9 @@ Why: a ctypes call costs about 0.3 µs, as much as a thousand-element kernel
 or 256 frames of a light Faust DSP. The extension (python/ext/kiln_fast.c)
 runs the binding's hot calls in C — a kernel's repeated plain call (the
 _callcache replay), a BoundCall, Dsp.compute — with the GIL released around
-libkiln as before. It is an accelerator, not a requirement: the binding
-stays pure ctypes and works the same with nothing built but libkiln.so.
+libkiln as before (but a Faust compute predicted under 2 µs: fast_faust.c).
+It is an accelerator, not a requirement: the binding stays pure ctypes and
+works the same with nothing built but libkiln.so.
 
 Where it comes from: Kiln's CMake build compiles it when Python's headers
 are installed and puts it next to libkiln.so (build/lib, <prefix>/lib), so
@@ -68,6 +69,13 @@ def method(kind, slow, helper=None):
     runs `kind`'s hot case in C and calls `slow` with the same arguments for
     everything else."""
     return slow if ext is None else ext.Method(kind, slow, helper)
+
+
+def dsp_class(cls):
+    """Tells the extension which class's `_cache` slot Dsp.compute may read
+    directly (instances of exactly that class)."""
+    if ext is not None:
+        ext.dsp_class(cls)
 
 
 def runner(call, scalar, dtype, out, keep):

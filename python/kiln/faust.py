@@ -18,6 +18,7 @@ whose frames are contiguous, or a list of one float32 buffer per channel
 (array.array('f'), memoryview), so NumPy is not required.
 """
 import ctypes
+import struct
 
 from . import _buffers, _fastpath, _ints, _lib
 from ._engine import Handle, check, error_from, pick, take_buffer
@@ -101,6 +102,8 @@ class Dsp(Handle):
     Parameters by path ("/osc/freq"), metadata as a dict."""
 
     _free = "kiln_faust_dsp_free"
+    # A slot, so that the compiled fast path reads it at a fixed offset.
+    __slots__ = ("_cache",)
 
     def __init__(self, ptr, factory):
         self._adopt(ptr, factory)
@@ -152,7 +155,10 @@ class Dsp(Handle):
         h = self.handle  # ClosedError once closed
         ins, outs, frames = self._pointers(count, inputs, outputs)
         c = (inputs, outputs, ins, outs, frames, ctypes.c_void_p(h), h,  # h: kept alive
-             _address(ins), _address(outs))  # for the compiled fast path
+             _address(ins), _address(outs),
+             # for the compiled fast path: frames, handle, ins, outs as one
+             # native struct it copies instead of converting four ints
+             _NATIVE.pack(frames, h, _address(ins), _address(outs)))
         if (inputs is None or _is_ndarray(inputs)) and _is_ndarray(outputs):
             self._cache = c
         return c
@@ -190,6 +196,10 @@ class Dsp(Handle):
             meta[_lib.dec(key)] = _lib.dec(value)
         check(_lib.lib().kiln_faust_dsp_metadata(self.handle, _lib.META_FN(declare), None))
         return meta
+
+
+_fastpath.dsp_class(Dsp)
+_NATIVE = struct.Struct("@qPPP")  # python/ext/fast_faust.c's Prepared
 
 
 def _address(ptrs):
