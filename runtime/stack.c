@@ -5,7 +5,10 @@
  * a limit the stack cannot hold turns runaway recursion into SIGSEGV instead
  * of the "stack overflow" error. So every host sizes the stack of the thread
  * that runs a program from its limit, and refuses limits no stack here could
- * hold, with a message that says what fits. */
+ * hold, with a message that says what fits. Calls of functions with large
+ * frames, which the per-call allowance does not cover, check the stack left
+ * against the marked thread's (kiln_rt_stack_mark). */
+#define _GNU_SOURCE /* pthread_getattr_np */
 #include "kiln/runtime/Abi.h"
 
 #include <errno.h>
@@ -76,8 +79,43 @@ int kiln_rt_depth_message(int64_t max_depth, char *buf, size_t size) {
 }
 
 static void *run_program(void *program) {
+  kiln_rt_stack_mark();
   (*(void (**)(void))program)();
+  kiln_rt_stack_unmark();
   return NULL;
+}
+
+uintptr_t kiln_rt_stack_low = 0;
+uintptr_t kiln_rt_stack_window = 0;
+
+void kiln_rt_stack_mark(void) {
+  pthread_attr_t attr;
+  void *low = NULL;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0)
+    return; /* unmarked: no check fires */
+  int rc = pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_destroy(&attr);
+  if (rc != 0 || !low || size == 0)
+    return;
+  kiln_rt_stack_window = size / 8;
+  kiln_rt_stack_low = (uintptr_t)low;
+}
+
+void kiln_rt_stack_unmark(void) {
+  kiln_rt_stack_low = 0;
+  kiln_rt_stack_window = 0;
+}
+
+void kiln_rt_stack_exhausted(int32_t budget, const char *file, int32_t line,
+                             int32_t column) {
+  char message[160];
+  snprintf(message, sizeof message,
+           "stack overflow: call depth %d needs more native stack than the "
+           "%llu MiB reserved (calls with large frames)",
+           (int)(kiln_rt_max_depth - budget),
+           (unsigned long long)(kiln_rt_stack_window * 8 / mib));
+  kiln_rt_trap(message, file, line, column);
 }
 
 /* Runs program() on a thread with `bytes` of stack; 0 on success. */

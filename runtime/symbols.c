@@ -21,6 +21,8 @@ static const kiln_rt_symbol table[] = {
     KILN_SYM(kiln_rt_timeout_trap),   KILN_SYM(kiln_rt_watchdog_start),
     KILN_SYM(kiln_rt_watchdog_stop),  KILN_SYM(kiln_rt_timeout_message),
     KILN_SYM(kiln_rt_parse_timeout),  KILN_SYM(kiln_rt_main),
+    KILN_SYM(kiln_rt_stack_low),      KILN_SYM(kiln_rt_stack_window),
+    KILN_SYM(kiln_rt_stack_exhausted),
 };
 
 const kiln_rt_symbol *kiln_rt_symbols(size_t *count) {

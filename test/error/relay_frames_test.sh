@@ -112,15 +112,23 @@ check "a 5.8 KiB frame 10,001 deep [jit -O0]" 1 \
 # --- frames of many variables ------------------------------------------------
 # -O0 code gives each variable its own slot: 8,000 `let`s make a 64 KiB frame,
 # and 9,000 calls of it 580 MiB of stack, within the 1 GiB every host
-# reserves (runtime/stack.c). Twice that (16,000 `let`s, 1.15 GiB) still
-# overflows at -O0: the reserve stays at 1 GiB because a larger thread stack
-# mapped between two objects of one JIT engine put them beyond the x86-64
-# small code model's ±2 GiB reach (docs/RELIABILITY.md, "Known gaps").
-# The interpreter keeps such frames on the heap and never crashed.
-python3 -c 'print("fn big(n) {\n  if n <= 0 { return 0 }")
-for i in range(8000):
+# reserves (runtime/stack.c). Twice that (16,000 `let`s, 1.15 GiB), or a
+# 20,000-term sum of calls (each partial sum has its own spill slot at -O0:
+# a 160 KiB frame), ended in SIGSEGV at -O0. The reserve stays at 1 GiB (a
+# larger thread stack mapped between two objects of one JIT engine put them
+# beyond the x86-64 small code model's ±2 GiB reach), so a large function
+# now checks the stack left at entry and stops with a located runtime error
+# (docs/RELIABILITY.md). The interpreter keeps such frames on the heap and
+# -O1 and above keep the values in registers: both run them to the end.
+locals() { # locals N DEPTH
+  python3 -c 'import sys
+n, depth = map(int, sys.argv[1:])
+print("fn big(n) {\n  if n <= 0 { return 0 }")
+for i in range(n):
     print("  let v%d = n + %d" % (i, i))
-print("  return big(n - 1) + v0 + v7999\n}\nprint(big(9000))")' >locals.relay
+print("  return big(n - 1) + v0 + v%d\n}\nprint(big(%d))" % (n - 1, depth))' "$@"
+}
+locals 8000 9000 >locals.relay
 check "8,000 locals 9,000 deep [jit -O0]" 0 - "$kiln" run --mode=jit -O0 locals.relay
 [[ $(cat out.txt) == 153000000 ]] || bad "8,000 locals [jit -O0]: printed '$(head -c 100 out.txt)'"
 if timeout 60 "$kiln" build -O0 locals.relay -o locals.exe 2>build.err; then
@@ -129,6 +137,27 @@ if timeout 60 "$kiln" build -O0 locals.relay -o locals.exe 2>build.err; then
 else
   bad "8,000 locals [build -O0]: $(head -c 300 build.err)"
 fi
+locals 16000 9000 >locals2.relay
+python3 -c 'print("fn g(n) { return n }")
+print("fn f(n) {\n  if n <= 0 { return 0 }\n  return f(n - 1) + " + " + ".join(["g(n)"] * 20000) + "\n}")
+print("print(f(9000))")' >chain.relay
+exhausted="needs more native stack than the 1024 MiB reserved (calls with large frames)"
+for file in locals2 chain; do
+  where="$file.relay:$([[ $file == chain ]] && echo 2 || echo 1):4: runtime error: stack overflow: call depth"
+  check "$file 9,000 deep [jit -O0]" 1 "$where" "$kiln" run --mode=jit -O0 $file.relay
+  grep -q -F -- "$exhausted" err.txt || bad "$file [jit -O0]: '$(head -c 300 err.txt)'"
+  if timeout 120 "$kiln" build -O0 $file.relay -o $file.exe 2>build.err; then
+    check "$file 9,000 deep [aot -O0]" 1 "$where" ./$file.exe
+    grep -q -F -- "$exhausted" err.txt || bad "$file [aot -O0]: '$(head -c 300 err.txt)'"
+  else
+    bad "$file [build -O0]: $(head -c 300 build.err)"
+  fi
+done
+want_locals=$(python3 -c 'print(sum(2 * n + 15999 for n in range(1, 9001)))')
+for mode in interp "jit -O2"; do
+  check "16,000 locals 9,000 deep [$mode]" 0 - "$kiln" run --mode=$mode locals2.relay
+  [[ $(cat out.txt) == "$want_locals" ]] || bad "16,000 locals [$mode]: printed '$(head -c 100 out.txt)'"
+done
 
 # --- an address-space limit: the stack runner retries smaller, no hang -----
 # Under RLIMIT_AS a run's 1 GiB stack cannot be had and the runner is

@@ -8,6 +8,8 @@
 // checked and a fresh one started.
 #include "StackRunner.h"
 
+#include "kiln/runtime/Abi.h"
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -75,6 +77,9 @@ struct Runner {
 
 void *Runner::loop(void *self) {
   auto &r = *static_cast<Runner *>(self);
+  // Compiled calls of functions with large frames check the stack left on
+  // this thread (kiln_rt_stack_mark); the runner's stack lives as long as it.
+  kiln_rt_stack_mark();
   std::unique_lock lock(r.Mutex);
   for (;;) {
     r.Wake.wait(lock, [&] { return r.Job || r.Quit; });
@@ -94,6 +99,7 @@ void *Runner::loop(void *self) {
     r.Finished = true;
     r.Done.notify_all();
   }
+  kiln_rt_stack_unmark(); // before the next runner marks its own
   r.Quit = false;
   r.Done.notify_all();
   return nullptr;

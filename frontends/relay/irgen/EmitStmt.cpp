@@ -36,6 +36,8 @@ void FunctionGen::emit() {
   emitBlock(decl.body.get());
   if (!terminated())
     emitFallOff();
+  if (M.options.guards && countsDepth)
+    emitStackCheck();
   if (M.debug)
     M.debug->endFunction(b);
 }
@@ -166,6 +168,66 @@ void FunctionGen::enterFrame() {
   }
   if (!isLeaf)
     calleeBudget = b.CreateSub(budget, b.getInt32(1), "callee.budget");
+}
+
+/// Functions this small have -O0 frames of a few KiB at most (a slot per
+/// alloca, a spill slot per value live across a call or block), which the
+/// reserve allows for every call up to the depth limit (runtime/stack.c);
+/// larger ones check the stack at entry.
+constexpr size_t LargeFrameAllocas = 64, LargeFrameInstructions = 512;
+
+/// The large-frame check (Abi.h, kiln_rt_stack_window), made after the
+/// body exists so that the function's size is known: the entry block is
+/// cut after its allocas, so that the check comes after the prologue has
+/// moved the stack pointer below the whole frame but before anything is
+/// stored in it, and traps when sp - kiln_rt_stack_low, unsigned, is below
+/// the window. (A frame that crossed the end of the stack would fault on
+/// its first store; the caller's own check left a window of an eighth of
+/// the stack below it, so a frame smaller than that still lies in mapped
+/// memory when the check runs.) The runtime's two words are pointer-sized
+/// and loaded as pointers, so the check is the same on 32-bit targets.
+void FunctionGen::emitStackCheck() {
+  BasicBlock &entry = fn->getEntryBlock();
+  size_t allocas = 0, instructions = 0;
+  for (BasicBlock &block : *fn)
+    for (Instruction &i : block) {
+      ++instructions;
+      allocas += isa<AllocaInst>(i);
+    }
+  if (allocas < LargeFrameAllocas && instructions < LargeFrameInstructions)
+    return;
+  auto first = entry.begin();
+  while (first != entry.end() && isa<AllocaInst>(*first))
+    ++first;
+  DebugLoc where = first != entry.end() ? first->getDebugLoc() : DebugLoc();
+  BasicBlock *rest = entry.splitBasicBlock(first, "entry.stacked");
+  entry.getTerminator()->eraseFromParent();
+  BasicBlock *trap = BasicBlock::Create(fn->getContext(), "stack.trap", fn);
+  IRBuilder<> at(&entry);
+  at.SetCurrentDebugLocation(where);
+  llvm::Type *i64 = at.getInt64Ty();
+  MDNode *tag = M.tbaa(ModuleGen::Access::Depth);
+  auto word = [&](const char *name) {
+    LoadInst *v = at.CreateLoad(at.getPtrTy(),
+                                M.runtimeGlobal(name, at.getPtrTy()), name);
+    v->setMetadata(LLVMContext::MD_tbaa, tag);
+    return at.CreatePtrToInt(v, i64);
+  };
+  Value *sp = at.CreatePtrToInt(at.CreateStackSave("sp"), i64);
+  Value *left = at.CreateSub(sp, word("kiln_rt_stack_low"), "stack.left");
+  at.CreateCondBr(at.CreateICmpULT(left, word("kiln_rt_stack_window")), trap,
+                  rest, MDBuilder(fn->getContext()).createUnlikelyBranchWeights());
+  at.SetInsertPoint(trap);
+  // The call is emitted through the module's builder, which sets the
+  // runtime function's attributes; its position is moved to `trap`.
+  IRBuilderBase::InsertPointGuard keep(M.b);
+  M.b.SetInsertPoint(trap);
+  M.b.SetCurrentDebugLocation(where);
+  M.call("kiln_rt_stack_exhausted", at.getVoidTy(),
+         {fn->getArg(fn->arg_size() - 1), M.fileName(),
+          at.getInt32(decl.loc.line), at.getInt32(decl.loc.col)},
+         Callee::NoReturn);
+  M.b.CreateUnreachable();
 }
 
 BasicBlock *FunctionGen::newBlock(const Twine &name) {

@@ -85,6 +85,8 @@ struct ModuleGen {
   void markArrays(llvm::Function &f);
   /// An external i32 global of the runtime (kiln_rt_depth, ...).
   llvm::GlobalVariable *runtimeGlobal(llvm::StringRef name);
+  /// A runtime global of another type (a pointer-sized one: llvm::ptr).
+  llvm::GlobalVariable *runtimeGlobal(llvm::StringRef name, llvm::Type *type);
   /// Whether `f`'s typed function takes the hidden call budget (an i32
   /// after its parameters): every user function when guards are on.
   bool takesBudget(const FuncDecl &f) const;
@@ -169,6 +171,10 @@ private:
   void enterFrame();
   /// Branches to a new cold block when `failed`, emits `slowPath` there (a
   /// noreturn runtime call) and continues in a new block on the fast path.
+  /// At the entry of a function whose frame may be large, before anything
+  /// is stored in it: traps unless the native stack left below the frame
+  /// is at least kiln_rt_stack_window (Abi.h).
+  void emitStackCheck();
   void emitCheck(llvm::Value *failed, const std::function<void()> &slowPath,
                  const llvm::Twine &name);
   llvm::BasicBlock *newBlock(const llvm::Twine &name);
@@ -335,5 +341,6 @@ std::vector<bool> fixedSlots(const FuncDecl &main, const Stmt &loop);
 
 /// Frame slots / values of one 8-byte kiln::relay::Slot.
 constexpr unsigned SlotBytes = 8;
+
 
 } // namespace kiln::relay::irgen

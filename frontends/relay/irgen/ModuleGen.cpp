@@ -131,7 +131,11 @@ void ModuleGen::markArrays(Function &f) {
 }
 
 GlobalVariable *ModuleGen::runtimeGlobal(StringRef name) {
-  Constant *g = module.getOrInsertGlobal(name, b.getInt32Ty());
+  return runtimeGlobal(name, b.getInt32Ty());
+}
+
+GlobalVariable *ModuleGen::runtimeGlobal(StringRef name, llvm::Type *type) {
+  Constant *g = module.getOrInsertGlobal(name, type);
   return llvm::cast<GlobalVariable>(g);
 }
 

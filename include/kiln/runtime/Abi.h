@@ -148,6 +148,31 @@ size_t kiln_rt_stack_reserve(int64_t max_depth);
 /* The most stack a host reserves for one program here: half the physical
  * memory (or of RLIMIT_AS), at most 64 GiB. */
 size_t kiln_rt_stack_limit(void);
+/* Calls with large frames. The depth limit alone cannot protect a program
+ * whose functions have thousands of variables: at -O0 each one is a stack
+ * slot, and 9,000 calls of a 16,000-variable function need 1.2 GB, more
+ * than the reserve. So before calling a user function whose frame may
+ * exceed what the reserve allows per call, compiled code checks the native
+ * stack left: it traps through kiln_rt_stack_exhausted when
+ * (sp - kiln_rt_stack_low), unsigned, is below kiln_rt_stack_window plus
+ * the callee's frame bound. kiln_rt_stack_mark() sets the two for the
+ * calling thread's stack (low end; window = an eighth of the stack, room
+ * for the calls with small frames that the check does not cover) and
+ * kiln_rt_stack_unmark() clears them. Both 0 (unmarked) never trap; nor
+ * does code on a thread other than the marked one, whose sp lies outside
+ * the marked stack (so the check is no help there, and no harm). Marked by
+ * the runner thread Relay code runs on and by AOT executables' program
+ * thread. */
+extern uintptr_t kiln_rt_stack_low;
+extern uintptr_t kiln_rt_stack_window;
+void kiln_rt_stack_mark(void);
+void kiln_rt_stack_unmark(void);
+/* Traps with "stack overflow: call depth D needs more native stack than the
+ * N MiB reserved (calls with large frames)"; budget: the caller's remaining
+ * call budget (the depth is kiln_rt_max_depth - budget). */
+void kiln_rt_stack_exhausted(int32_t budget, const char *file, int32_t line,
+                             int32_t column);
+
 /* If kiln_rt_stack_for_depth(max_depth) exceeds kiln_rt_stack_limit(),
  * writes the one-line reason ("--max-depth N needs about X MiB of stack,
  * more than the Y MiB this machine can reserve; use --max-depth M or

@@ -168,6 +168,44 @@ TEST(RelayIRGen, DepthGuardIsAnArgumentNotAStore) {
   EXPECT_EQ(unguarded->getFunction("relay.fib")->arg_size(), 1u);
 }
 
+/// Whether `f` reads kiln_rt_stack_low (the large-frame check).
+bool checksTheStack(const llvm::Function &f) {
+  for (const llvm::Instruction &inst : llvm::instructions(f))
+    if (auto *load = llvm::dyn_cast<llvm::LoadInst>(&inst))
+      if (load->getPointerOperand()->getName() == "kiln_rt_stack_low")
+        return true;
+  return false;
+}
+
+// A function with a large -O0 frame checks the native stack left at entry,
+// before the prologue's first store into the frame; fib, whose frame the
+// reserve covers at every depth, does not (its calls stay as cheap as
+// before), and neither does unguarded code.
+TEST(RelayIRGen, LargeFramesCheckTheStackAtEntry) {
+  std::string big = "fn big(n) {\n  if n <= 0 { return 0 }\n";
+  for (int i = 0; i < 100; ++i)
+    big += "  let v" + std::to_string(i) + " = n + 1\n";
+  big += "  return big(n - 1) + v99\n}\n";
+  auto program = compile(big + "fn fib(n) { if n < 2 { return n }; return "
+                               "fib(n - 1) + fib(n - 2) }\nprint(big(3) + fib(3))");
+  ASSERT_TRUE(program);
+  llvm::LLVMContext context;
+  auto module = generate(*program, context);
+  ASSERT_TRUE(module);
+  llvm::Function *f = module->getFunction("relay.big");
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(checksTheStack(*f));
+  EXPECT_FALSE(checksTheStack(*module->getFunction("relay.fib")));
+  // The entry block holds the allocas and the check, no store.
+  for (llvm::Instruction &inst : f->getEntryBlock())
+    EXPECT_FALSE(llvm::isa<llvm::StoreInst>(inst));
+  IRGenOptions off;
+  off.guards = false;
+  auto unguarded = generate(*program, context, off);
+  ASSERT_TRUE(unguarded);
+  EXPECT_FALSE(checksTheStack(*unguarded->getFunction("relay.big")));
+}
+
 TEST(RelayIRGen, SlotsArePromotedAtO2) {
   llvm::LLVMContext context;
   auto module = optimizedAtO2(Mandelbrot, context);
