@@ -18,7 +18,9 @@ Samples alternate Kiln and its peer. Prints JSON.
 import ctypes
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
@@ -91,6 +93,22 @@ def kiln_ir(i, engine):
     return t
 
 
+def kiln_ir_cached(i):
+    """The fib of sample -1 again, on a new engine with the on-disk cache
+    (KILN_CACHE_DIR, set by main to an empty folder before the first
+    compile): the object code comes from the cache, as it does for the same
+    IR in a later run of a program."""
+    engine = kiln.Engine(opt_level=2, cache=True)
+    t0 = time.perf_counter()
+    m = kiln.ir.compile(FIB_IR.replace("NAME", "fib_cached"), name="fib.ll", engine=engine)
+    f = m.function("fib_cached", ctypes.c_int64, [ctypes.c_int64])
+    t = ms(t0)
+    assert f(25) == 75025
+    m.close()
+    engine.close()
+    return t
+
+
 def llvmlite_ir(i, target):
     name = f"fib_{i}"
     t0 = time.perf_counter()
@@ -139,6 +157,8 @@ def numba_sample(fn, args, check):
 
 def main():
     reps = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    cache_dir = tempfile.mkdtemp(prefix="kiln-bench-cache-")
+    os.environ["KILN_CACHE_DIR"] = cache_dir  # read when an engine first compiles
     llvm.initialize()
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
@@ -150,10 +170,12 @@ def main():
     t0 = time.perf_counter()
     llvmlite_ir(-1, target)
     first_llvmlite = ms(t0)
-    ir = {"kiln": [], "llvmlite": []}
+    ir = {"kiln": [], "llvmlite": [], "kiln_cached": []}
+    kiln_ir_cached(-1)  # fills the cache
     for i in range(reps * 2):
         ir["kiln"].append(kiln_ir(i, engine))
         ir["llvmlite"].append(llvmlite_ir(i, target))
+        ir["kiln_cached"].append(kiln_ir_cached(i))
     totals = {}
 
     def same(key):
@@ -168,6 +190,7 @@ def main():
             print(f"compile_peers: {key} sample {i}", file=sys.stderr)
             relay[key]["kiln"].append(relay_sample(i, engine, fn, args, same(key)))
             relay[key]["numba"].append(numba_sample(fn, args, same(key)))
+    shutil.rmtree(cache_dir, ignore_errors=True)
     print(json.dumps({"ir": ir, "ir_first": {"kiln": first_kiln, "llvmlite": first_llvmlite},
                       "relay": relay, "totals": totals, "llvmlite": llvmlite.__version__,
                       "llvmlite_llvm": ".".join(map(str, llvm.llvm_version_info)),
