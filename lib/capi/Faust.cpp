@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <exception>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -371,21 +372,42 @@ kiln_error *checkBuffers(const char *function, const char *what,
   return nullptr;
 }
 
+/// Runs the compute whose `computing` flag the caller set, and clears the
+/// flag however it ends: the generated code never throws, but a
+/// double-precision DSP's compute allocates double copies of the buffers
+/// (faust::Dsp::compute), which can throw std::bad_alloc.
+void computeFlagged(kiln_faust_dsp &dsp, int count, float **inputs,
+                    float **outputs) {
+  try {
+    dsp.dsp->compute(count, inputs, outputs);
+  } catch (...) {
+    dsp.computing.store(false, std::memory_order_release);
+    throw;
+  }
+  dsp.computing.store(false, std::memory_order_release);
+}
+
 } // namespace
 
 KILN_API kiln_error *kiln_faust_dsp_compute(kiln_faust_dsp *dsp, int count,
                                             float **inputs, float **outputs) {
   // A host calls this once per audio block, so a call that passes every
-  // check runs without guard()'s bookkeeping: nothing on this path can
-  // throw (the generated code never does). Anything else takes the checked
-  // path below, which says what is wrong.
+  // check runs without guard()'s bookkeeping (a try block costs nothing
+  // until something throws, which guard() then turns into the error).
+  // Anything else takes the checked path below, which says what is wrong.
   if (dsp && count >= 0 && dsp->initialised &&
       buffersPresent(inputs, dsp->inputs) &&
       buffersPresent(outputs, dsp->outputs) &&
       !dsp->computing.exchange(true, std::memory_order_acquire)) {
-    dsp->dsp->compute(count, inputs, outputs);
-    dsp->computing.store(false, std::memory_order_release);
-    return nullptr;
+    try {
+      computeFlagged(*dsp, count, inputs, outputs);
+      return nullptr;
+    } catch (...) {
+      std::exception_ptr failure = std::current_exception();
+      return guard(__func__, [&]() -> kiln_error * {
+        std::rethrow_exception(failure);
+      });
+    }
   }
   return guard(__func__, [&]() -> kiln_error * {
     KILN_REQUIRE(dsp);
@@ -405,8 +427,7 @@ KILN_API kiln_error *kiln_faust_dsp_compute(kiln_faust_dsp *dsp, int count,
       return invalid(currentEntry,
                      "the instance is computing on another thread (an "
                      "instance is used by one thread at a time)");
-    dsp->dsp->compute(count, inputs, outputs); // generated code: never throws
-    dsp->computing.store(false, std::memory_order_release);
+    computeFlagged(*dsp, count, inputs, outputs);
     return nullptr;
   });
 }

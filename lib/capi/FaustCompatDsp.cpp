@@ -109,9 +109,11 @@ KILN_LIBFAUST_API void computeCDSPInstance(llvm_dsp *dsp, int count,
   if (!dsp || count < 0)
     return;
   faust::Dsp &d = *dsp->dsp;
+  // withDsp's barrier: a double-precision DSP's compute allocates (its
+  // double copies of the buffers) and can throw std::bad_alloc.
   if (buffersPresent(input, d.getNumInputs()) &&
       buffersPresent(output, d.getNumOutputs()))
-    d.compute(count, input, output);
+    withDsp(dsp, [&](faust::Dsp &on) { on.compute(count, input, output); });
 }
 
 } // extern "C"
