@@ -159,12 +159,15 @@ static PyObject *raiseError(PyObject *errorFrom, kiln_error *err) {
  * first compute and on every SAMPLE_EVERY-th after, so a DSP that gets
  * heavier is seen within that many blocks, and a long block (more frames)
  * always releases. The table is touched with the GIL held; an entry is
- * keyed by the instance's address, so a new instance at a freed one's
- * address starts from the old estimate until its first sample. */
+ * keyed by the instance's address and a weak reference to its Dsp object:
+ * the address alone outlives the instance (a new instance at a freed one's
+ * address held the GIL for up to SAMPLE_EVERY blocks on the old, lighter
+ * DSP's estimate), the weak reference dies with the Dsp. */
 enum { HOLD_NS = 2000, SAMPLE_EVERY = 256, COST_SLOTS = 64 };
 
 typedef struct {
   const void *dsp;
+  PyObject *owner; /* a weak reference to the Dsp object; NULL when unset */
   unsigned calls;
   double nsPerFrame;
 } Cost;
@@ -175,17 +178,34 @@ static Cost *costOf(const void *dsp) {
   return &costs[((uintptr_t)dsp >> 4) % COST_SLOTS];
 }
 
+/* Whether entry c is the estimate of instance dsp of Dsp object self. */
+static int costIsFor(const Cost *c, const void *dsp, PyObject *self) {
+  return c->dsp == dsp && c->owner && PyWeakref_GET_OBJECT(c->owner) == self;
+}
+
+/* Makes c the estimate of dsp / self (a weak reference to self), or of
+ * nothing when self takes no weak reference (every compute then releases). */
+static void costClaim(Cost *c, const void *dsp, PyObject *self) {
+  PyObject *owner = PyWeakref_NewRef(self, NULL);
+  if (!owner)
+    PyErr_Clear();
+  Py_XSETREF(c->owner, owner);
+  c->dsp = owner ? dsp : NULL;
+  c->calls = 0;
+}
+
 static double nowNs(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static PyObject *computeRun(PyObject *errorFrom, void *dsp, int count, float **ins,
-                            float **outs) {
+static PyObject *computeRun(PyObject *errorFrom, PyObject *self, void *dsp, int count,
+                            float **ins, float **outs) {
   kiln_error *err;
   Cost *c = costOf(dsp);
-  if (c->dsp == dsp && ++c->calls % SAMPLE_EVERY && c->nsPerFrame * count < HOLD_NS) {
+  if (costIsFor(c, dsp, self) && ++c->calls % SAMPLE_EVERY &&
+      c->nsPerFrame * count < HOLD_NS) {
     err = computeFn(dsp, count, ins, outs); /* short: keeps the GIL */
   } else {
     double t0 = nowNs(), ns;
@@ -194,9 +214,8 @@ static PyObject *computeRun(PyObject *errorFrom, void *dsp, int count, float **i
     Py_END_ALLOW_THREADS
     ns = nowNs() - t0; /* includes the wait for the GIL: errs towards releasing */
     if (!err && count > 0) {
-      if (c->dsp != dsp)
-        c->calls = 0;
-      c->dsp = dsp;
+      if (!costIsFor(c, dsp, self))
+        costClaim(c, dsp, self);
       c->nsPerFrame = ns / count;
     }
   }
@@ -214,8 +233,8 @@ typedef struct {
 /* self._cache, faust.py's last prepared call: (inputs, outputs, ins, outs,
  * frames, handle argument, handle, address of ins, address of outs,
  * Prepared as bytes). */
-static PyObject *computeCached(PyObject *errorFrom, PyObject *c, PyObject *ins,
-                               PyObject *outs, int count) {
+static PyObject *computeCached(PyObject *errorFrom, PyObject *self, PyObject *c,
+                               PyObject *ins, PyObject *outs, int count) {
   if (!PyTuple_CheckExact(c) || PyTuple_GET_SIZE(c) < 10 || PyTuple_GET_ITEM(c, 0) != ins ||
       PyTuple_GET_ITEM(c, 1) != outs)
     return NOT_TAKEN;
@@ -226,7 +245,7 @@ static PyObject *computeCached(PyObject *errorFrom, PyObject *c, PyObject *ins,
   memcpy(&p, PyBytes_AS_STRING(packed), sizeof p);
   if (count > p.frames || !p.dsp)
     return NOT_TAKEN;
-  return computeRun(errorFrom, p.dsp, count, p.ins, p.outs);
+  return computeRun(errorFrom, self, p.dsp, count, p.ins, p.outs);
 }
 
 /* faust.py's Dsp and the offset of its `_cache` slot (set by dspClass()):
@@ -289,7 +308,7 @@ static PyObject *computeBuffers(PyObject *errorFrom, PyObject *self, PyObject *i
   PyObject *result = NOT_TAKEN;
   if (dsp && channels(ins, nIn, count, 0, &ch, &inP) &&
       channels(outs, nOut, count, 1, &ch, &outP))
-    result = computeRun(errorFrom, dsp, count, inP, outP);
+    result = computeRun(errorFrom, self, dsp, count, inP, outP);
   releaseChannels(&ch);
   Py_XDECREF(handle);
   return result;
@@ -306,7 +325,7 @@ PyObject *computeFast(PyObject *errorFrom, PyObject *const *args) {
     return NOT_TAKEN;
   PyObject *c = cacheOf(self);
   int cached = c && c != Py_None;
-  PyObject *result = c ? computeCached(errorFrom, c, ins, outs, (int)count) : NOT_TAKEN;
+  PyObject *result = c ? computeCached(errorFrom, self, c, ins, outs, (int)count) : NOT_TAKEN;
   Py_XDECREF(c);
   if (result != NOT_TAKEN)
     return result;

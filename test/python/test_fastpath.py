@@ -255,6 +255,31 @@ class ReleasesTheGil(TempDirTest):
         chan = np.zeros(SPIN_N, np.float32)  # a list of channels: not cached
         self.assertTrue(self.observe(lambda: dsp.compute(SPIN_N, None, [chan]), chan, 0, -1))
 
+    def test_faust_new_instance_at_a_freed_address(self):
+        """The estimate that lets a compute keep the GIL belongs to one
+        instance: a heavy DSP created at the address of a freed light one is
+        measured (GIL released) on its first compute, not run holding the
+        GIL on the light one's estimate for the next 255 blocks."""
+        light_f = faust.create_dsp_factory_from_string("light", "process = 1;", [])
+        heavy_f = faust.create_dsp_factory_from_string(
+            "heavy", "n = +(1) ~ _;\nprocess = n <: par(i, 400, *(i + 1) : sin) :> _;", [])
+        big = np.ones((1, 1 << 20), np.float32)  # pages touched: a fair estimate
+        light = light_f.create_dsp_instance()
+        light.init(48000)
+        for _ in range(2):  # ~0.3 ns a frame: 1,000 frames predicted far under 2 µs
+            light.compute(1 << 20, None, big)
+        address = int(light.handle)  # not the handle object, which would keep it
+        light.close()
+        heavy = heavy_f.create_dsp_instance()  # malloc hands back the freed block
+        if heavy.handle != address:
+            self.skipTest(f"the allocator did not reuse {address:#x} "
+                          f"(got {heavy.handle:#x}); nothing to check")
+        heavy.init(48000)
+        outs = np.zeros((1, 1000), np.float32)  # ~3 ms of sines
+        heavy.compute(0, None, outs)  # prepares the cached call (ctypes, no estimate)
+        self.assertTrue(self.observe(lambda: heavy.compute(1000, None, outs), outs,
+                                     (0, 0), (0, -1)))
+
 
 if __name__ == "__main__":
     main()
