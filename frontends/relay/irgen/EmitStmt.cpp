@@ -8,6 +8,7 @@
 #include "kiln/core/IRHelpers.h"
 
 #include "llvm/IR/CFG.h"
+#include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/MDBuilder.h"
 
 using namespace llvm;
@@ -200,6 +201,9 @@ void FunctionGen::emitStackCheck() {
   while (first != entry.end() && isa<AllocaInst>(*first))
     ++first;
   DebugLoc where = first != entry.end() ? first->getDebugLoc() : DebugLoc();
+  if (!where && fn->getSubprogram()) // a prologue store has no location
+    where = DILocation::get(fn->getContext(), decl.loc.line, decl.loc.col,
+                            fn->getSubprogram());
   BasicBlock *rest = entry.splitBasicBlock(first, "entry.stacked");
   entry.getTerminator()->eraseFromParent();
   BasicBlock *trap = BasicBlock::Create(fn->getContext(), "stack.trap", fn);

@@ -151,13 +151,15 @@ size_t kiln_rt_stack_limit(void);
 /* Calls with large frames. The depth limit alone cannot protect a program
  * whose functions have thousands of variables: at -O0 each one is a stack
  * slot, and 9,000 calls of a 16,000-variable function need 1.2 GB, more
- * than the reserve. So before calling a user function whose frame may
- * exceed what the reserve allows per call, compiled code checks the native
- * stack left: it traps through kiln_rt_stack_exhausted when
- * (sp - kiln_rt_stack_low), unsigned, is below kiln_rt_stack_window plus
- * the callee's frame bound. kiln_rt_stack_mark() sets the two for the
- * calling thread's stack (low end; window = an eighth of the stack, room
- * for the calls with small frames that the check does not cover) and
+ * than the reserve. So a user function whose frame may exceed what the
+ * reserve allows per call checks the native stack left at its entry, once
+ * its prologue has made the frame and before anything is stored in it: it
+ * traps through kiln_rt_stack_exhausted when (sp - kiln_rt_stack_low),
+ * unsigned, is below kiln_rt_stack_window (the caller's own check left that
+ * much, so a frame smaller than the window is still in mapped memory).
+ * kiln_rt_stack_mark() sets the two for the calling thread's stack (low
+ * end; window = an eighth of the stack, room for the calls with small
+ * frames that the check does not cover) and
  * kiln_rt_stack_unmark() clears them. Both 0 (unmarked) never trap; nor
  * does code on a thread other than the marked one, whose sp lies outside
  * the marked stack (so the check is no help there, and no harm). Marked by

@@ -206,6 +206,32 @@ TEST(RelayIRGen, LargeFramesCheckTheStackAtEntry) {
   EXPECT_FALSE(checksTheStack(*unguarded->getFunction("relay.big")));
 }
 
+// With -g the large-frame trap is located at the function (gdb's `up` from
+// kiln_rt_trap shows its line): the first instruction after the allocas,
+// whose location it took, is a prologue store that has none.
+TEST(RelayIRGen, LargeFrameTrapHasTheFunctionsLine) {
+  std::string big = "\nfn big(n) {\n  if n <= 0 { return 0 }\n";
+  for (int i = 0; i < 100; ++i)
+    big += "  let v" + std::to_string(i) + " = n + 1\n";
+  auto program = compile(big + "  return big(n - 1) + v99\n}\nprint(big(3))");
+  ASSERT_TRUE(program);
+  llvm::LLVMContext context;
+  IRGenOptions options;
+  options.debugInfo = true;
+  auto module = generate(*program, context, options);
+  ASSERT_TRUE(module);
+  const llvm::CallInst *trap = nullptr;
+  for (const llvm::Instruction &inst :
+       llvm::instructions(*module->getFunction("relay.big")))
+    if (auto *call = llvm::dyn_cast<llvm::CallInst>(&inst))
+      if (call->getCalledFunction() &&
+          call->getCalledFunction()->getName() == "kiln_rt_stack_exhausted")
+        trap = call;
+  ASSERT_TRUE(trap);
+  ASSERT_TRUE(trap->getDebugLoc());
+  EXPECT_EQ(trap->getDebugLoc().getLine(), 2u);
+}
+
 TEST(RelayIRGen, SlotsArePromotedAtO2) {
   llvm::LLVMContext context;
   auto module = optimizedAtO2(Mandelbrot, context);
