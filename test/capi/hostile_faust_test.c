@@ -165,18 +165,32 @@ static void faust_dsp_misuse(void) {
       engine, "mix", "process = + : *(hslider(\"g\", 1, 0, 2, 0.1));", 0, NULL,
       NULL, -1, &factory));
   OK(kiln_faust_dsp_create(factory, &dsp));
-  kiln_error_free(FAILS(kiln_faust_dsp_compute(dsp, 4, ins, outs),
-                        KILN_ERROR_INVALID_ARGUMENT)); /* not initialised */
+  /* Each refusal says what is wrong (the call that passes every check
+   * takes a path of its own, which must not swallow these). */
+  expect_message(FAILS(kiln_faust_dsp_compute(dsp, 4, ins, outs),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "kiln_faust_dsp_compute: the instance is not initialised");
+  expect_message(FAILS(kiln_faust_dsp_compute(NULL, 4, ins, outs),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "kiln_faust_dsp_compute: 'dsp' is NULL");
   kiln_error_free(
       FAILS(kiln_faust_dsp_init(dsp, 0), KILN_ERROR_INVALID_ARGUMENT));
   kiln_error_free(
       FAILS(kiln_faust_dsp_init(dsp, INT_MIN), KILN_ERROR_INVALID_ARGUMENT));
   OK(kiln_faust_dsp_init(dsp, 48000));
-  kiln_error_free(FAILS(kiln_faust_dsp_compute(dsp, 4, ins, outs),
-                        KILN_ERROR_INVALID_ARGUMENT)); /* a NULL channel */
+  expect_message(FAILS(kiln_faust_dsp_compute(dsp, 4, ins, outs),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "kiln_faust_dsp_compute: inputs[1] is NULL");
   ins[1] = in1;
-  kiln_error_free(FAILS(kiln_faust_dsp_compute(dsp, -1, ins, outs),
-                        KILN_ERROR_INVALID_ARGUMENT));
+  expect_message(FAILS(kiln_faust_dsp_compute(dsp, 4, NULL, outs),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "inputs is NULL but the DSP has 2 inputs");
+  expect_message(FAILS(kiln_faust_dsp_compute(dsp, 4, ins, NULL),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "outputs is NULL but the DSP has 1 outputs");
+  expect_message(FAILS(kiln_faust_dsp_compute(dsp, -1, ins, outs),
+                       KILN_ERROR_INVALID_ARGUMENT),
+                 "kiln_faust_dsp_compute: count -1 is negative");
   kiln_error_free(FAILS(kiln_faust_dsp_compute(dsp, INT_MIN, ins, outs),
                         KILN_ERROR_INVALID_ARGUMENT));
   OK(kiln_faust_dsp_compute(dsp, 0, ins, outs));
