@@ -266,7 +266,7 @@ class ReleasesTheGil(TempDirTest):
         big = np.ones((1, 1 << 20), np.float32)  # pages touched: a fair estimate
         light = light_f.create_dsp_instance()
         light.init(48000)
-        for _ in range(2):  # ~0.3 ns a frame: 1,000 frames predicted far under 2 µs
+        for _ in range(2):  # ~0.3 ns a frame: 2,000 frames predicted far under 2 µs
             light.compute(1 << 20, None, big)
         address = int(light.handle)  # not the handle object, which would keep it
         light.close()
@@ -275,9 +275,9 @@ class ReleasesTheGil(TempDirTest):
             self.skipTest(f"the allocator did not reuse {address:#x} "
                           f"(got {heavy.handle:#x}); nothing to check")
         heavy.init(48000)
-        outs = np.zeros((1, 1000), np.float32)  # ~3 ms of sines
+        outs = np.zeros((1, 2000), np.float32)  # ~6 ms of sines
         heavy.compute(0, None, outs)  # prepares the cached call (ctypes, no estimate)
-        self.assertTrue(self.observe(lambda: heavy.compute(1000, None, outs), outs,
+        self.assertTrue(self.observe(lambda: heavy.compute(2000, None, outs), outs,
                                      (0, 0), (0, -1)))
 
 
