@@ -22,7 +22,7 @@
 /* Native stack per Relay call: the interpreter uses 300-850 bytes for the
  * functions of the tests (a call nested ten expressions deep), compiled code
  * under 100. The base covers the host's own frames around the program. */
-enum { PER_CALL = 1024 };
+enum { PER_CALL = KILN_RT_STACK_PER_CALL };
 static const uint64_t base_bytes = (uint64_t)1 << 20;
 static const uint64_t most_bytes = (uint64_t)64 << 30;
 static const uint64_t mib = (uint64_t)1 << 20;
@@ -87,6 +87,8 @@ static void *run_program(void *program) {
 
 uintptr_t kiln_rt_stack_low = 0;
 uintptr_t kiln_rt_stack_window = 0;
+static size_t marked_size; /* for kiln_rt_stack_exhausted's message */
+static const size_t most_window = (size_t)16 << 20;
 
 void kiln_rt_stack_mark(void) {
   pthread_attr_t attr;
@@ -98,13 +100,15 @@ void kiln_rt_stack_mark(void) {
   pthread_attr_destroy(&attr);
   if (rc != 0 || !low || size == 0)
     return;
-  kiln_rt_stack_window = size / 8;
+  kiln_rt_stack_window = size / 8 < most_window ? size / 8 : most_window;
   kiln_rt_stack_low = (uintptr_t)low;
+  marked_size = size;
 }
 
 void kiln_rt_stack_unmark(void) {
   kiln_rt_stack_low = 0;
   kiln_rt_stack_window = 0;
+  marked_size = 0;
 }
 
 void kiln_rt_stack_exhausted(int32_t budget, const char *file, int32_t line,
@@ -114,7 +118,7 @@ void kiln_rt_stack_exhausted(int32_t budget, const char *file, int32_t line,
            "stack overflow: call depth %d needs more native stack than the "
            "%llu MiB reserved (calls with large frames)",
            (int)(kiln_rt_max_depth - budget),
-           (unsigned long long)(kiln_rt_stack_window * 8 / mib));
+           (unsigned long long)(marked_size / mib));
   kiln_rt_trap(message, file, line, column);
 }
 

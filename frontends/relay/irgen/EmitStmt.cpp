@@ -6,6 +6,7 @@
 #include "IRGenImpl.h"
 
 #include "kiln/core/IRHelpers.h"
+#include "kiln/runtime/Abi.h"
 
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/DebugInfoMetadata.h"
@@ -177,26 +178,32 @@ void FunctionGen::enterFrame() {
 /// larger ones check the stack at entry.
 constexpr size_t LargeFrameAllocas = 64, LargeFrameInstructions = 512;
 
+/// Whether `fn` may have a frame the reserve does not allow for.
+static bool largeFrame(const Function &fn) {
+  size_t allocas = 0, instructions = 0;
+  for (const BasicBlock &block : fn)
+    for (const Instruction &i : block) {
+      ++instructions;
+      allocas += isa<AllocaInst>(i);
+    }
+  return allocas >= LargeFrameAllocas || instructions >= LargeFrameInstructions;
+}
+
 /// The large-frame check (Abi.h, kiln_rt_stack_window), made after the
 /// body exists so that the function's size is known: the entry block is
 /// cut after its allocas, so that the check comes after the prologue has
 /// moved the stack pointer below the whole frame but before anything is
 /// stored in it, and traps when sp - kiln_rt_stack_low, unsigned, is below
-/// the window. (A frame that crossed the end of the stack would fault on
-/// its first store; the caller's own check left a window of an eighth of
-/// the stack below it, so a frame smaller than that still lies in mapped
-/// memory when the check runs.) The runtime's two words are pointer-sized
-/// and loaded as pointers, so the check is the same on 32-bit targets.
+/// the window plus KILN_RT_STACK_PER_CALL for each call the budget still
+/// allows. (A frame that crossed the end of the stack would fault on its
+/// first store; the caller's own check left at least the window below it,
+/// so a frame smaller than that still lies in mapped memory when the check
+/// runs.) The runtime's two words are pointer-sized and loaded as
+/// pointers, so the check is the same on 32-bit targets.
 void FunctionGen::emitStackCheck() {
-  BasicBlock &entry = fn->getEntryBlock();
-  size_t allocas = 0, instructions = 0;
-  for (BasicBlock &block : *fn)
-    for (Instruction &i : block) {
-      ++instructions;
-      allocas += isa<AllocaInst>(i);
-    }
-  if (allocas < LargeFrameAllocas && instructions < LargeFrameInstructions)
+  if (!largeFrame(*fn))
     return;
+  BasicBlock &entry = fn->getEntryBlock();
   auto first = entry.begin();
   while (first != entry.end() && isa<AllocaInst>(*first))
     ++first;
@@ -219,8 +226,15 @@ void FunctionGen::emitStackCheck() {
   };
   Value *sp = at.CreatePtrToInt(at.CreateStackSave("sp"), i64);
   Value *left = at.CreateSub(sp, word("kiln_rt_stack_low"), "stack.left");
-  at.CreateCondBr(at.CreateICmpULT(left, word("kiln_rt_stack_window")), trap,
-                  rest, MDBuilder(fn->getContext()).createUnlikelyBranchWeights());
+  // Room for the small frames of the calls the budget still allows.
+  Value *budget = fn->getArg(fn->arg_size() - 1);
+  Value *calls = at.CreateSExt(
+      at.CreateBinaryIntrinsic(Intrinsic::smax, budget, at.getInt32(0)), i64);
+  Value *need = at.CreateAdd(
+      word("kiln_rt_stack_window"),
+      at.CreateMul(calls, at.getInt64(KILN_RT_STACK_PER_CALL)), "stack.need");
+  at.CreateCondBr(at.CreateICmpULT(left, need), trap, rest,
+                  MDBuilder(fn->getContext()).createUnlikelyBranchWeights());
   at.SetInsertPoint(trap);
   // The call is emitted through the module's builder, which sets the
   // runtime function's attributes; its position is moved to `trap`.

@@ -155,16 +155,19 @@ size_t kiln_rt_stack_limit(void);
  * reserve allows per call checks the native stack left at its entry, once
  * its prologue has made the frame and before anything is stored in it: it
  * traps through kiln_rt_stack_exhausted when (sp - kiln_rt_stack_low),
- * unsigned, is below kiln_rt_stack_window (the caller's own check left that
- * much, so a frame smaller than the window is still in mapped memory).
- * kiln_rt_stack_mark() sets the two for the calling thread's stack (low
- * end; window = an eighth of the stack, room for the calls with small
- * frames that the check does not cover) and
- * kiln_rt_stack_unmark() clears them. Both 0 (unmarked) never trap; nor
- * does code on a thread other than the marked one, whose sp lies outside
- * the marked stack (so the check is no help there, and no harm). Marked by
- * the runner thread Relay code runs on and by AOT executables' program
- * thread. */
+ * unsigned, is below kiln_rt_stack_window plus KILN_RT_STACK_PER_CALL
+ * bytes for each call its budget still allows (room for the calls with
+ * small frames, which do not check). The window is room for the host's
+ * and the runtime's frames, and because the caller's own check left at
+ * least that much, a frame smaller than the window is still in mapped
+ * memory when the check runs. kiln_rt_stack_mark() sets the two for the
+ * calling thread's stack (its low end; window = 16 MiB, or an eighth of a
+ * smaller stack) and kiln_rt_stack_unmark() clears them. Both 0
+ * (unmarked) never trap; nor does code on a thread other than the marked
+ * one, whose sp lies outside the marked stack (so the check is no help
+ * there, and no harm). Marked by the runner thread Relay code runs on and
+ * by AOT executables' program thread. */
+#define KILN_RT_STACK_PER_CALL 1024
 extern uintptr_t kiln_rt_stack_low;
 extern uintptr_t kiln_rt_stack_window;
 void kiln_rt_stack_mark(void);
