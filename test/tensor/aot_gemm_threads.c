@@ -10,6 +10,7 @@
  * NC 16) make many blocks per task. Registered with the `concurrency`
  * label: scripts/test --sanitize=thread runs it under ThreadSanitizer. */
 #include "tensor/aot/AotMatmulGemm.h"
+#include "tensor/aot/AotScratch.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -151,9 +152,29 @@ static int runCase(const Case *k) {
   return bad;
 }
 
+/* The kept packing buffers: a buffer given back is taken again by the
+ * next call that fits in it (no allocation, no page faults), the smallest
+ * that fits first, 64-byte aligned. */
+static int checkScratch(void) {
+  char *p = (char *)kt_scratch_take(4096), *q = (char *)kt_scratch_take(1 << 20);
+  int bad = !p || !q || (size_t)p % 64 != 0 || (size_t)q % 64 != 0;
+  if (p && q)
+    memset(p, 1, 4096), memset(q, 1, 1 << 20);
+  kt_scratch_give(q, 1 << 20);
+  kt_scratch_give(p, 4096);
+  bad |= kt_scratch_take(1000) != p;      /* the smaller one fits */
+  bad |= kt_scratch_take(8192) != q;      /* only the larger one fits */
+  kt_scratch_give(p, 4096);
+  kt_scratch_give(q, 1 << 20);
+  if (bad)
+    printf("kept packing buffers: not reused as expected\n");
+  return bad;
+}
+
 int main(void) {
-  /* Each case is at least 2^23 flops (the driver's threshold for threads)
-   * but the last, which stays on the calling thread. */
+  /* Each case is at least 2^23 flops (the threshold for threads this test
+   * builds the driver with, KT_PARALLEL_FLOPS, so that the cases stay small
+   * under ThreadSanitizer) but the last, which stays on the calling thread. */
   static const Case cases[] = {
       {"square f64", KILN_TENSOR_F64, 2, {200, 120}, {120, 190}, {200, 190}, 2, 2, 0},
       {"square f32", KILN_TENSOR_F32, 2, {200, 120}, {120, 190}, {200, 190}, 2, 2, 0},
@@ -166,6 +187,7 @@ int main(void) {
   int failed = 0;
   size_t i;
   srand(7);
+  failed += checkScratch();
   for (i = 0; i < sizeof cases / sizeof *cases; ++i)
     failed += runCase(&cases[i]);
   printf("%d of %d cases failed\n", failed, (int)(sizeof cases / sizeof *cases));

@@ -8,6 +8,7 @@
  * results equal the JIT's, and each other's at any thread count, bit for
  * bit. */
 #include "AotMatmulGemm.h"
+#include "AotScratch.h"
 #include "AotThreads.h"
 
 #include <stdlib.h>
@@ -175,10 +176,12 @@ static void batchMatrix(const kt_gemm_call *g, int64_t batch, Matrix *x) {
 }
 
 /* Below this many flops a product runs on the calling thread: starting
- * a thread (20-60 us) costs more than it saves (docs/tensor-matmul.md).
- * -DKT_PARALLEL_FLOPS=N builds a runtime with another threshold. */
+ * a thread costs more than it saves (docs/tensor-matmul.md). Measured on
+ * 2 threads (znver5): 256^3 (2^25 flops) 0.95x of one thread, 288^3
+ * (2^25.5) 1.06x, 512^3 1.57x. -DKT_PARALLEL_FLOPS=N builds a runtime with
+ * another threshold. */
 #ifndef KT_PARALLEL_FLOPS
-#define KT_PARALLEL_FLOPS (1 << 23)
+#define KT_PARALLEL_FLOPS (5 << 23)
 #endif
 
 /* One product cut into tasks: task = (batch, row block, column block). */
@@ -187,6 +190,7 @@ typedef struct Job {
   int64_t batches, m, n, k, mChunks, nChunks, mStep, nStep;
   char **scratch; /* per worker: the A panel, then the B panel */
   int64_t aBytes;
+  size_t scratchBytes; /* each worker's buffer */
 } Job;
 
 static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
@@ -238,8 +242,17 @@ static void runTask(void *ctx, int worker, int64_t task) {
         job->scratch[worker] + job->aBytes, range);
 }
 
-/* Packing buffers for `workers` threads, sized for the job's blocks; 0,
- * or -1 (all freed) when memory runs out. */
+/* Gives back the first `workers` packing buffers and the array. */
+static void freeScratch(Job *job, int workers) {
+  int w;
+  for (w = 0; job->scratch && w < workers; ++w)
+    kt_scratch_give(job->scratch[w], job->scratchBytes);
+  free(job->scratch);
+}
+
+/* Packing buffers for `workers` threads, sized for the job's blocks (kept
+ * between calls: AotScratch.h); 0, or -1 (all given back) when memory runs
+ * out. */
 static int allocScratch(Job *job, int workers) {
   const kt_mm_tile *t = job->g->tile;
   int64_t size = sizeOf(t->dtype), kc = min64(KC(t), job->k > 1 ? job->k : 1);
@@ -247,18 +260,14 @@ static int allocScratch(Job *job, int workers) {
   size_t bBytes = (size_t)(kc * up(cols, NR(t)) * size + 64);
   int w;
   job->aBytes = up(kc * up(rows, MR(t)) * size + 64, 64);
+  job->scratchBytes = (size_t)job->aBytes + bBytes;
   job->scratch = (char **)calloc((size_t)workers, sizeof(char *));
-  for (w = 0; job->scratch && w < workers; ++w) {
-    void *p = NULL;
-    if (posix_memalign(&p, 64, (size_t)job->aBytes + bBytes))
+  for (w = 0; job->scratch && w < workers; ++w)
+    if (!(job->scratch[w] = (char *)kt_scratch_take(job->scratchBytes)))
       break;
-    job->scratch[w] = (char *)p;
-  }
   if (job->scratch && w == workers)
     return 0;
-  while (job->scratch && w-- > 0)
-    free(job->scratch[w]);
-  free(job->scratch);
+  freeScratch(job, w);
   return -1;
 }
 
@@ -266,7 +275,7 @@ int kt_gemm_run_threads(const kt_gemm_call *g, int threads) {
   Job job;
   Matrix x;
   int64_t tasks;
-  int d, workers, w;
+  int d, workers;
   double flops;
   memset(&job, 0, sizeof job);
   job.g = g, job.batches = 1;
@@ -285,9 +294,7 @@ int kt_gemm_run_threads(const kt_gemm_call *g, int threads) {
   if (allocScratch(&job, workers))
     return -1;
   kt_aot_parallel(tasks, workers, runTask, &job);
-  for (w = 0; w < workers; ++w)
-    free(job.scratch[w]);
-  free(job.scratch);
+  freeScratch(&job, workers);
   return 0;
 }
 

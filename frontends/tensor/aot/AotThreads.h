@@ -5,7 +5,8 @@
  * the engine (engine/ThreadPool.h). Threads here are started per call and
  * joined before it returns, so a library holds no thread between calls
  * and can be dlclose()d at any time; callers use this only for work large
- * enough that starting a thread is noise (AotMatmulGemm.c: 2^23 flops). */
+ * enough that starting a thread is noise (AotMatmulGemm.c: 5 x 2^23
+ * flops). */
 #ifndef KILN_TENSOR_AOT_THREADS_H
 #define KILN_TENSOR_AOT_THREADS_H
 
