@@ -21,9 +21,14 @@
 
 /* Native stack per Relay call: the interpreter uses 300-850 bytes for the
  * functions of the tests (a call nested ten expressions deep), compiled code
- * under 100. The base covers the host's own frames around the program. */
+ * under 100. The base covers the host's own frames around the program, and
+ * the window the large-frame check keeps (kiln_rt_stack_mark, at most 16
+ * MiB): without it a stack of exactly this size, as runs under an
+ * address-space limit or at the largest --max-depth get, made every large
+ * function trap at depth 1 (relay_frames_test). */
 enum { PER_CALL = KILN_RT_STACK_PER_CALL };
-static const uint64_t base_bytes = (uint64_t)1 << 20;
+static const uint64_t most_window = (uint64_t)16 << 20;
+static const uint64_t base_bytes = ((uint64_t)1 << 20) + most_window;
 static const uint64_t most_bytes = (uint64_t)64 << 30;
 static const uint64_t mib = (uint64_t)1 << 20;
 
@@ -88,7 +93,6 @@ static void *run_program(void *program) {
 uintptr_t kiln_rt_stack_low = 0;
 uintptr_t kiln_rt_stack_window = 0;
 static size_t marked_size; /* for kiln_rt_stack_exhausted's message */
-static const size_t most_window = (size_t)16 << 20;
 
 void kiln_rt_stack_mark(void) {
   pthread_attr_t attr;
@@ -100,7 +104,7 @@ void kiln_rt_stack_mark(void) {
   pthread_attr_destroy(&attr);
   if (rc != 0 || !low || size == 0)
     return;
-  kiln_rt_stack_window = size / 8 < most_window ? size / 8 : most_window;
+  kiln_rt_stack_window = size / 8 < most_window ? size / 8 : (size_t)most_window;
   kiln_rt_stack_low = (uintptr_t)low;
   marked_size = size;
 }

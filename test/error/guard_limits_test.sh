@@ -44,7 +44,7 @@ check_overflow() {
 # run a depth here rather than refuse it.
 mem_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 fits() { (( mem_kib / 2 >= $1 + 1024 )); }
-too_deep="needs about 97658 MiB of stack, more than the "
+too_deep="needs about 97674 MiB of stack, more than the "
 
 # --- --max-depth 100000000: refused in every mode, at build time too --------
 for mode in interp jit auto; do

@@ -166,13 +166,43 @@ for mode in interp "jit -O2"; do
   [[ $(cat out.txt) == "$want_locals" ]] || bad "16,000 locals [$mode]: printed '$(head -c 100 out.txt)'"
 done
 
+# --- a large function on a stack of exactly what the depth needs -------------
+# The check keeps a window (16 MiB, or an eighth of the stack) plus 1 KiB a
+# call of the budget left, but a stack of exactly kiln_rt_stack_for_depth had
+# only 1 MiB beyond the budget: under an address-space limit (JIT runner's
+# fallback, --isolate --memory-limit 256M) and at the largest --max-depth, a
+# 100-`let` function trapped at call depth 1 ("needs more native stack").
+# The window is now part of what a depth needs (runtime/stack.c).
+locals 100 5 >hundred.relay
+fits=$("$kiln" run --max-depth 100000000 hundred.relay 2>&1 | sed -n 's/.*use --max-depth \([0-9]*\) or less.*/\1/p')
+[[ -n $fits ]] || bad "no largest --max-depth in the refusal"
+runs=("--mode=jit -O0 --max-depth ${fits:-1}" "--isolate --memory-limit 256M -O0")
+# A sanitizer build exports its runtime's entry point (the text
+# "AddressSanitizer" is in every kiln: LLVM's pass names it).
+asan_build() { nm -D "$kiln" 2>/dev/null | grep -q ' T __asan_init'; }
+if asan_build; then
+  echo "skipped the address-space cases: a sanitizer build needs more than they allow"
+else
+  runs+=("ulimit --mode=jit -O0" "ulimit --mode=jit -O0 --max-depth 100000")
+fi
+for run in "${runs[@]}"; do
+  if [[ $run == ulimit* ]]; then
+    (ulimit -v 1000000; timeout 60 "$kiln" run ${run#ulimit } hundred.relay) >out.txt 2>err.txt
+  else
+    timeout 60 "$kiln" run $run hundred.relay >out.txt 2>err.txt
+  fi
+  status=$?
+  [[ $status == 0 && $(cat out.txt) == 525 ]] ||
+    bad "100 locals 5 deep [$run]: status $status, '$(head -c 300 out.txt err.txt)'"
+done
+
 # --- an address-space limit: the stack runner retries smaller, no hang -----
 # Under RLIMIT_AS a run's 1 GiB stack cannot be had and the runner is
 # started with what the depth needs; the next run asked for 1 GiB again,
 # ended that runner, failed to start a larger one and then queued on the
 # ended runner: `kiln run --mode=jit` waited forever on a futex.
 printf 'fn f(n) { return n + 1 }\nprint(f(41))\n' >small.relay
-if grep -q -a AddressSanitizer "$kiln"; then
+if asan_build; then
   echo "skipped the RLIMIT_AS case: a sanitizer build needs more address space than it allows"
 else
   for mode in jit auto interp; do

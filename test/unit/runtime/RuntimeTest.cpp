@@ -197,7 +197,7 @@ TEST(RuntimeStack, DepthNoStackCanHoldIsRefusedWithWhatFits) {
   char message[256] = "";
   ASSERT_EQ(kiln_rt_depth_message(100000000, message, sizeof message), 1);
   std::string text = message;
-  EXPECT_EQ(text.rfind("--max-depth 100000000 needs about 97658 MiB of stack, "
+  EXPECT_EQ(text.rfind("--max-depth 100000000 needs about 97674 MiB of stack, "
                        "more than the ",
                        0),
             0u)
@@ -238,7 +238,7 @@ TEST(RuntimeStack, MainRefusesLimitsBeforeRunning) {
   testing::internal::CaptureStderr();
   EXPECT_EQ(kiln_rt_main(neverRuns, 100000000, 0), 1);
   EXPECT_NE(testing::internal::GetCapturedStderr().find(
-                "error: --max-depth 100000000 needs about 97658 MiB of stack"),
+                "error: --max-depth 100000000 needs about 97674 MiB of stack"),
             std::string::npos);
   setenv("KILN_TIMEOUT", "abc", 1);
   testing::internal::CaptureStderr();
