@@ -104,7 +104,8 @@ void kiln_rt_stack_mark(void) {
   pthread_attr_destroy(&attr);
   if (rc != 0 || !low || size == 0)
     return;
-  kiln_rt_stack_window = size / 8 < most_window ? size / 8 : (size_t)most_window;
+  kiln_rt_stack_window =
+      size / 8 < most_window ? size / 8 : (size_t)most_window;
   kiln_rt_stack_low = (uintptr_t)low;
   marked_size = size;
 }

@@ -8,11 +8,14 @@
  * last K block (bit 2) an "epilogue" c = c * 0.5 + i + j that checks the
  * absolute indices each task passes. Small blocks (MR 4, NR 8, KC 16, MC 8,
  * NC 16) make many blocks per task. Registered with the `concurrency`
- * label: scripts/test --sanitize=thread runs it under ThreadSanitizer. */
+ * label: scripts/test --sanitize=thread runs it under ThreadSanitizer.
+ * Also: the kept packing buffers (AotScratch.h) and callers on several
+ * threads at once sharing them. */
 #include "tensor/aot/AotMatmulGemm.h"
 #include "tensor/aot/AotScratch.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +174,104 @@ static int checkScratch(void) {
   return bad;
 }
 
+/* A kept buffer taken by a smaller request and given back with that size
+ * must still be known at its real size: it was kept as a 4 KiB one, so the
+ * 64 MiB bound counted 4 KiB for 40 MiB and a later large take allocated
+ * again (16 slots could hold 16 x 64 MiB). A give above the bound is not
+ * kept, and a take that cannot be allocated is NULL. */
+static int checkScratchSizes(void) {
+  const size_t big = (size_t)40 << 20, huge = (size_t)65 << 20;
+  char *p = (char *)kt_scratch_take(big), *q, *r, *h;
+  int bad = !p;
+  kt_scratch_give(p, big);
+  q = (char *)kt_scratch_take(2 << 20); /* only p fits */
+  bad |= q != p;
+  kt_scratch_give(q, 2 << 20);
+  r = (char *)kt_scratch_take(big);
+  bad |= r != p;
+  kt_scratch_give(r, big);
+  h = (char *)kt_scratch_take(huge);
+  bad |= !h || h == p;
+  kt_scratch_give(h, huge); /* freed, not kept: p is still the one kept */
+  bad |= (q = (char *)kt_scratch_take(big)) != p;
+  kt_scratch_give(q, big);
+  /* a size no allocation can have (nor its header: no wrap to a small one) */
+  bad |= kt_scratch_take((size_t)-1 - 8) != NULL;
+  if (bad)
+    printf("kept packing buffers: a buffer's size was forgotten\n");
+  return bad;
+}
+
+/* One product several callers run at once: its inputs and the result of
+ * one thread, which every caller's result must equal. */
+typedef struct Shared {
+  const Case *k;
+  kiln_tensor_array a, b;
+  void *want;
+  size_t bytes;
+} Shared;
+
+enum { kCallers = 4, kRounds = 6, kShared = 3 };
+static Shared shared[kShared];
+static int callerBad[kCallers];
+
+/* Runs every shared product kRounds times on 1-3 threads, in an order that
+ * differs per caller, so that kept buffers of every size pass between
+ * callers (f32 and f64, large and tiny). */
+static void *caller(void *arg) {
+  int id = (int)(size_t)arg, r, j;
+  for (r = 0; r < kRounds; ++r)
+    for (j = 0; j < kShared; ++j) {
+      const Shared *s = &shared[(j + id) % kShared];
+      void *out = malloc(s->bytes + 8);
+      kiln_tensor_array c = view(out, s->k->dtype, s->k->c, s->k->rank, 0);
+      kt_gemm_call g = {s->k->dtype == KILN_TENSOR_F64 ? &kTileF64 : &kTileF32,
+                        &s->a, &s->b, &c, 0, NULL, NULL};
+      memset(out, 0xff, s->bytes);
+      if (kt_gemm_run_threads(&g, 1 + (r + id) % 3) != 0 ||
+          memcmp(out, s->want, s->bytes) != 0)
+        callerBad[id] = 1;
+      free(out);
+    }
+  return NULL;
+}
+
+/* Concurrent callers of one driver (a library called from many threads)
+ * get the single-thread result bit for bit while they share the kept
+ * buffers. */
+static int checkConcurrentCallers(const Case *cases) {
+  const int pick[kShared] = {1, 0, 6}; /* f32, f64, tiny */
+  pthread_t threads[kCallers];
+  int i, bad = 0;
+  for (i = 0; i < kShared; ++i) {
+    Shared *s = &shared[i];
+    const Case *k = &cases[pick[i]];
+    kt_gemm_call g = {k->dtype == KILN_TENSOR_F64 ? &kTileF64 : &kTileF32,
+                      &s->a, &s->b, NULL, 0, NULL, NULL};
+    kiln_tensor_array c;
+    s->k = k;
+    s->bytes = (size_t)count(k->c, k->rank) *
+               (k->dtype == KILN_TENSOR_F64 ? 8 : 4);
+    s->a = view(randomData(k->dtype, count(k->a, k->ar)), k->dtype, k->a,
+                k->ar, k->transposeA);
+    s->b = view(randomData(k->dtype, count(k->b, k->br)), k->dtype, k->b,
+                k->br, 0);
+    s->want = malloc(s->bytes + 8);
+    c = view(s->want, k->dtype, k->c, k->rank, 0);
+    g.c = &c;
+    bad |= kt_gemm_run_threads(&g, 1) != 0;
+  }
+  for (i = 0; i < kCallers; ++i)
+    bad |= pthread_create(&threads[i], NULL, caller, (void *)(size_t)i) != 0;
+  for (i = 0; i < kCallers; ++i)
+    pthread_join(threads[i], NULL), bad |= callerBad[i];
+  for (i = 0; i < kShared; ++i)
+    free(shared[i].a.data), free(shared[i].b.data), free(shared[i].want);
+  if (bad)
+    printf("concurrent callers: a result differs from one thread's\n");
+  return bad;
+}
+
 int main(void) {
   /* Each case is at least 2^23 flops (the threshold for threads this test
    * builds the driver with, KT_PARALLEL_FLOPS, so that the cases stay small
@@ -188,8 +289,10 @@ int main(void) {
   size_t i;
   srand(7);
   failed += checkScratch();
+  failed += checkScratchSizes();
   for (i = 0; i < sizeof cases / sizeof *cases; ++i)
     failed += runCase(&cases[i]);
+  failed += checkConcurrentCallers(cases);
   printf("%d of %d cases failed\n", failed, (int)(sizeof cases / sizeof *cases));
   return failed != 0;
 }

@@ -3,6 +3,7 @@
 #include "AotScratch.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 /* At most this many buffers and bytes are kept: one buffer per worker of
@@ -19,10 +20,30 @@ static Slot slots[kSlots];
 static size_t kept; /* bytes in slots */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* A buffer starts kHeader bytes into its allocation, whose first word is
+ * the size it was allocated with: a kept buffer taken by a smaller request
+ * comes back with that request's size, and was kept at it (a 40 MiB buffer
+ * counted as 2 MiB against kMostKept, never reused for a large request). */
+enum { kHeader = 64 };
+
+static void *allocate(size_t size) {
+  void *p = NULL;
+  if (size > SIZE_MAX - kHeader || posix_memalign(&p, 64, size + kHeader))
+    return NULL;
+  *(size_t *)p = size;
+  return (char *)p + kHeader;
+}
+
+static size_t capacity(void *p) { return *(size_t *)((char *)p - kHeader); }
+
+static void release(void *p) {
+  if (p)
+    free((char *)p - kHeader);
+}
+
 void *kt_scratch_take(size_t size) {
   Slot best = {NULL, 0};
   int i, at = -1;
-  void *p = NULL;
   pthread_mutex_lock(&lock);
   for (i = 0; i < kSlots; ++i) /* the smallest kept buffer that fits */
     if (slots[i].p && slots[i].size >= size &&
@@ -34,9 +55,7 @@ void *kt_scratch_take(size_t size) {
     slots[at].p = NULL, slots[at].size = 0;
   }
   pthread_mutex_unlock(&lock);
-  if (best.p)
-    return best.p;
-  return posix_memalign(&p, 64, size ? size : 1) == 0 ? p : NULL;
+  return best.p ? best.p : allocate(size ? size : 1);
 }
 
 /* The slot to keep a buffer of `size` in: an empty one, else the smallest
@@ -62,6 +81,7 @@ void kt_scratch_give(void *p, size_t size) {
   int at = -1;
   if (!p)
     return;
+  size = capacity(p); /* at least the size it was taken with */
   pthread_mutex_lock(&lock);
   if (size <= kMostKept)
     at = slotFor(size, &evicted);
@@ -71,13 +91,13 @@ void kt_scratch_give(void *p, size_t size) {
     p = NULL;
   }
   pthread_mutex_unlock(&lock);
-  free(evicted);
-  free(p);
+  release(evicted);
+  release(p);
 }
 
 __attribute__((destructor)) static void releaseKept(void) {
   int i;
   for (i = 0; i < kSlots; ++i)
-    free(slots[i].p), slots[i].p = NULL;
+    release(slots[i].p), slots[i].p = NULL;
   kept = 0;
 }

@@ -22,7 +22,9 @@ extern "C" {
  * kt_scratch_give(p, size) with the same size. */
 void *kt_scratch_take(size_t size);
 /* Keeps p (taken with `size`) for a later call, or frees it when the kept
- * buffers are at their limit. NULL is ignored. */
+ * buffers are at their limit. A buffer counts at the size it was allocated
+ * with (kept with it), which a reused one may exceed `size` by. NULL is
+ * ignored. */
 void kt_scratch_give(void *p, size_t size);
 
 #ifdef __cplusplus
